@@ -1,0 +1,63 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+
+.PHONY: demo demo-failure test test-unit test-integration test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)  ## start the local cloud, run the generic template through the HTTP API
+	$(BIN)/orchestrator demo $(ARGS)
+
+demo-failure: $(STAMP)  ## the same run with the design phase failing: ends COMPENSATED
+	$(BIN)/orchestrator demo --fail-phase design
+
+test: $(STAMP)  ## every suite: unit, integration, infrastructure, e2e
+	$(BIN)/pytest tests
+
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+test-integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+test-infrastructure: $(STAMP)
+	$(BIN)/pytest tests/infrastructure
+test-e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy functions infra
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)  ## cold-start import cost of each handler next to boto3's
+	$(BIN)/python bench/handler_imports.py
+
+synth: $(STAMP)
+	CDK_OUTDIR=cdk.out $(BIN)/python app.py
+
+local-up: $(STAMP)  ## keep the local cloud running (API + emulated AWS endpoint)
+	$(BIN)/orchestrator local up
+
+lambda-deps:  ## third-party packages for the Lambda layer (Linux arm64, Python 3.12)
+	rm -rf build/lambda-deps && mkdir -p build/lambda-deps/python
+	$(PYTHON) -m pip install --quiet --target build/lambda-deps/python \
+		--platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all: \
+		"aws-lambda-powertools[tracer]==3.37.0" "pydantic==2.14.3" "pyjwt[crypto]==2.15.1" \
+		"anthropic==2.10.0" "openai==3.51.0"
+
+deploy: $(STAMP) lambda-deps  ## needs AWS credentials and the CDK CLI (npx aws-cdk)
+	. $(BIN)/activate && npx --yes aws-cdk@2 deploy
+
+clean:
+	rm -rf $(VENV) cdk.out .local-cloud build .pytest_cache .mypy_cache .ruff_cache

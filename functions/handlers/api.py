@@ -1,0 +1,184 @@
+"""The HTTPS API (API Gateway REST proxy): runs, their events, templates, health.
+
+Routes are thin; HTTP status mapping of domain errors happens once, in the exception
+handlers below. Bodies are validated by pydantic (422 with field-level errors).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orchestrator import constants, wiring
+from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
+from orchestrator.errors import ConflictError, InvalidRequest, NotFound, RepositoryError
+from orchestrator.models import RunRequest, new_id
+from orchestrator.observability import logger, tracer
+from orchestrator.run_service import StepFunctionsStarter, get_run_view, list_run_events, start_run
+from orchestrator.settings import get_settings
+from orchestrator.templates import TEMPLATES
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.enable_swagger(path="/docs", title="AI orchestrator API", version="1.0.0")
+
+
+@cache
+def _verifier() -> Any:
+    from aws_lambda_powertools.utilities.auth_alpha import JWTVerifier
+
+    settings = get_settings().require("jwt_issuer", "jwt_audience")
+    return JWTVerifier(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithms=["RS256"],
+        jwks=settings.jwt_jwks,
+        jwks_uri=settings.jwt_jwks_uri,
+        required_claims=["sub"],
+    )
+
+
+def _auth(policy: Any) -> Any:
+    @cache
+    def middleware() -> Any:
+        return _verifier().require(authorize=policy)
+
+    def run(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
+        return middleware().handler(app, next_middleware)
+
+    return run
+
+
+READ = [_auth(may_read)]
+WRITE = [_auth(may_write)]
+
+
+def _caller() -> Caller:
+    caller = caller_from_claims(app.context.get("claims", {}))
+    assert caller is not None  # the auth middleware let the request through
+    return caller
+
+
+def _correlation_id() -> str:
+    supplied = app.current_event.headers.get(constants.CORRELATION_HEADER, "") or ""
+    correlation_id = supplied.strip()[:128] or new_id()
+    logger.set_correlation_id(correlation_id)
+    return correlation_id
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/templates", middlewares=READ)
+def list_templates() -> dict[str, Any]:
+    return {
+        "templates": [
+            {
+                "name": template.name,
+                "title": template.title,
+                "description": template.description,
+                "phases": [{"name": p.name, "title": p.title, "agent": p.agent} for p in template.phases],
+            }
+            for template in TEMPLATES.values()
+        ]
+    }
+
+
+@app.post("/runs", middlewares=WRITE)
+def create_run(request: RunRequest) -> Response:
+    caller = _caller()
+    run = start_run(
+        tenant_id=caller.tenant_id,
+        request=request,
+        correlation_id=_correlation_id(),
+        runs=wiring.runs(),
+        starter=StepFunctionsStarter(get_settings().state_machines),
+        publisher=wiring.publisher(),
+        created_by=caller.subject,
+    )
+    logger.info("run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id})
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type="application/json",
+        body={
+            "run_id": run.run_id,
+            "status": run.status.value,
+            "template": run.template,
+            "correlation_id": run.correlation_id,
+            "links": {"self": f"/runs/{run.run_id}", "events": f"/runs/{run.run_id}/events"},
+        },
+        headers={constants.CORRELATION_HEADER: run.correlation_id},
+    )
+
+
+@app.get("/runs", middlewares=READ)
+def list_runs(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    runs, next_cursor = wiring.runs().list(_caller().tenant_id, limit, cursor)
+    return {
+        "runs": [
+            run.model_dump(mode="json", include={"run_id", "template", "topic", "status", "created_at", "finished_at"})
+            for run in runs
+        ],
+        "next_cursor": next_cursor,
+    }
+
+
+@app.get("/runs/<run_id>", middlewares=READ)
+def get_run(run_id: str) -> dict[str, Any]:
+    return get_run_view(_caller().tenant_id, run_id, wiring.runs(), wiring.phase_results())
+
+
+@app.get("/runs/<run_id>/events", middlewares=READ)
+def get_run_events(
+    run_id: str,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    events, next_cursor = list_run_events(
+        _caller().tenant_id, run_id, wiring.runs(), wiring.events(), limit, cursor
+    )
+    return {"events": [event.model_dump(mode="json") for event in events], "next_cursor": next_cursor}
+
+
+def _error(status: HTTPStatus, exc: Exception) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body={"error": type(exc).__name__, "message": str(exc)},
+    )
+
+
+@app.exception_handler(NotFound)
+def _not_found(exc: NotFound) -> Response:
+    return _error(HTTPStatus.NOT_FOUND, exc)
+
+
+@app.exception_handler(InvalidRequest)
+def _invalid(exc: InvalidRequest) -> Response:
+    return _error(HTTPStatus.BAD_REQUEST, exc)
+
+
+@app.exception_handler(ConflictError)
+def _conflict(exc: ConflictError) -> Response:
+    return _error(HTTPStatus.CONFLICT, exc)
+
+
+@app.exception_handler(RepositoryError)
+def _unavailable(exc: RepositoryError) -> Response:
+    logger.exception("data store failure")
+    return _error(HTTPStatus.SERVICE_UNAVAILABLE, exc)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,22 @@
+"""Writes every lifecycle event on the bus to the audit table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orchestrator import wiring
+from orchestrator.events import envelope_from_eventbridge
+from orchestrator.lifecycle import write_audit_event
+from orchestrator.observability import bind_run, logger, tracer
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    envelope = envelope_from_eventbridge(event)
+    bind_run(envelope.tenant_id, envelope.run_id, envelope.correlation_id)
+    stored = write_audit_event(envelope, events=wiring.events())
+    logger.info("audit event", extra={"event_type": envelope.event_type, "stored": stored})
+    return {"event_id": envelope.event_id, "stored": stored}

@@ -1,0 +1,1 @@
+"""Domain core of the AI orchestrator: models, templates, phases, providers, repositories."""

@@ -1,0 +1,68 @@
+"""Names shared by infrastructure, functions and tests: environment variables, event names.
+
+Infra (CDK) sets these variables on each function; the functions read them once through
+``orchestrator.settings``; tests import the same names.
+"""
+
+from __future__ import annotations
+
+# --- environment variables -------------------------------------------------------------
+ENV_RUNS_TABLE = "RUNS_TABLE_NAME"
+ENV_PHASE_RESULTS_TABLE = "PHASE_RESULTS_TABLE_NAME"
+ENV_EVENTS_TABLE = "EVENTS_TABLE_NAME"
+ENV_EVENT_BUS = "EVENT_BUS_NAME"
+ENV_STATE_MACHINES = "STATE_MACHINE_ARNS"  # JSON object: template name -> state machine ARN
+ENV_PHASE_NAME = "PHASE_NAME"
+ENV_MODEL_PROVIDER = "MODEL_PROVIDER"
+ENV_MODEL_NAME = "MODEL_NAME"
+ENV_OPENAI_BASE_URL = "OPENAI_BASE_URL"
+ENV_PROVIDER_API_KEY = "PROVIDER_API_KEY"
+ENV_JWT_ISSUER = "JWT_ISSUER"
+ENV_JWT_AUDIENCE = "JWT_AUDIENCE"
+ENV_JWT_JWKS = "JWT_JWKS"  # static JSON key set (public keys only)
+ENV_JWT_JWKS_URI = "JWT_JWKS_URI"
+ENV_CONSOLE_REGION = "AWS_REGION"
+
+# --- table key attributes (the constructs declare the same names) ----------------------
+PK = "pk"
+SK = "sk"
+TTL_ATTRIBUTE = "expires_at"
+
+# --- events ----------------------------------------------------------------------------
+EVENT_SOURCE = "ai.orchestrator"
+REQUEST_DETAIL_TYPE = "OrchestrationRequested"
+
+ORCHESTRATION_STARTED = "ORCHESTRATION_STARTED"
+PHASE_STARTED = "PHASE_STARTED"
+PHASE_COMPLETED = "PHASE_COMPLETED"
+PHASE_FAILED = "PHASE_FAILED"
+PHASE_COMPENSATED = "PHASE_COMPENSATED"
+ERROR_OCCURRED = "ERROR_OCCURRED"
+ORCHESTRATION_COMPLETED = "ORCHESTRATION_COMPLETED"
+ORCHESTRATION_COMPENSATED = "ORCHESTRATION_COMPENSATED"
+COMPENSATION_FAILED = "COMPENSATION_FAILED"
+INTEGRATION_EXECUTED = "INTEGRATION_EXECUTED"
+USER_ACTION = "USER_ACTION"
+
+LIFECYCLE_DETAIL_TYPES = (
+    ORCHESTRATION_STARTED,
+    PHASE_STARTED,
+    PHASE_COMPLETED,
+    PHASE_FAILED,
+    PHASE_COMPENSATED,
+    ERROR_OCCURRED,
+    ORCHESTRATION_COMPLETED,
+    ORCHESTRATION_COMPENSATED,
+    COMPENSATION_FAILED,
+    INTEGRATION_EXECUTED,
+    USER_ACTION,
+)
+
+# --- observability ---------------------------------------------------------------------
+SERVICE_NAME = "ai-orchestrator"
+METRICS_NAMESPACE = "AiOrchestrator"
+CORRELATION_HEADER = "x-correlation-id"
+
+# --- limits ----------------------------------------------------------------------------
+MAX_TOPIC_LENGTH = 2000
+MAX_SUMMARY_LENGTH = 280

@@ -1,0 +1,90 @@
+"""Domain exceptions.
+
+A Step Functions task that raises one of these ends with a Lambda error payload whose
+``errorType`` is the class name; the state machines' Retry and Catch match those names.
+Transient errors are retried with backoff; permanent ones go straight to compensation.
+"""
+
+from __future__ import annotations
+
+
+class OrchestratorError(Exception):
+    """Base class of every domain error."""
+
+    transient = False
+
+
+# --- transient: retried by the state machine --------------------------------------------
+class ProviderThrottled(OrchestratorError):
+    """The model provider rejected the call for rate reasons (HTTP 429)."""
+
+    transient = True
+
+
+class ProviderUnavailable(OrchestratorError):
+    """The model provider is overloaded or failing (HTTP 5xx, connection errors)."""
+
+    transient = True
+
+
+class ProviderTimeout(OrchestratorError):
+    """The model call did not answer in time."""
+
+    transient = True
+
+
+# --- permanent: straight to compensation --------------------------------------------------
+class ModelOutputInvalid(OrchestratorError):
+    """The model's answer did not match the phase's structured output schema."""
+
+
+class ProviderNotConfigured(OrchestratorError):
+    """The requested provider has no credentials or is unknown."""
+
+
+class BudgetExceeded(OrchestratorError):
+    """The tenant's budget does not allow this call."""
+
+
+class SafetyViolation(OrchestratorError):
+    """Input or output broke a safety rule."""
+
+
+class SimulatedPhaseFailure(OrchestratorError):
+    """A permanent failure injected on request by the offline provider (demos, tests)."""
+
+
+# --- request / data errors ---------------------------------------------------------------
+class InvalidRequest(OrchestratorError):
+    """The request is well formed but cannot be served (unknown template, bad option)."""
+
+
+class NotFound(OrchestratorError):
+    """The item does not exist for this tenant."""
+
+
+class RunNotFound(NotFound):
+    """No run with this id exists for this tenant."""
+
+
+class TemplateNotFound(InvalidRequest):
+    """No template has this name."""
+
+
+class ConflictError(OrchestratorError):
+    """The item already exists or changed underneath the caller."""
+
+
+class RepositoryError(OrchestratorError):
+    """A data store call failed for a reason the caller cannot fix."""
+
+    transient = True
+
+
+TRANSIENT_ERROR_NAMES: tuple[str, ...] = (
+    ProviderThrottled.__name__,
+    ProviderUnavailable.__name__,
+    ProviderTimeout.__name__,
+    RepositoryError.__name__,
+)
+"""Error names every task retries, besides the Lambda service's own transient errors."""

@@ -1,0 +1,113 @@
+"""A run's lifecycle inside its state machine: status transitions and compensation (saga)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orchestrator import constants
+from orchestrator.events import EventPublisher
+from orchestrator.models import (
+    EventEnvelope,
+    PhaseTaskInput,
+    Run,
+    RunStatus,
+    RunStatusTaskInput,
+    utc_now,
+)
+from orchestrator.repositories import EventRepository, PhaseResultRepository, RunRepository
+
+_EVENT_FOR_STATUS = {
+    RunStatus.RUNNING: constants.ORCHESTRATION_STARTED,
+    RunStatus.SUCCEEDED: constants.ORCHESTRATION_COMPLETED,
+    RunStatus.COMPENSATING: constants.ERROR_OCCURRED,
+    RunStatus.COMPENSATED: constants.ORCHESTRATION_COMPENSATED,
+    RunStatus.COMPENSATION_FAILED: constants.COMPENSATION_FAILED,
+}
+
+
+def describe_error(error: dict[str, Any] | None) -> dict[str, str] | None:
+    """A Step Functions Catch result ``{Error, Cause}`` as ``{name, message}``.
+
+    The cause of a Lambda task failure is the function's error payload (JSON with
+    ``errorMessage``); other causes are kept as they are.
+    """
+    if not error:
+        return None
+    name = str(error.get("Error", "Unknown"))
+    cause = error.get("Cause", "")
+    message = str(cause)
+    if isinstance(cause, str) and cause.startswith("{"):
+        try:
+            message = str(json.loads(cause).get("errorMessage", cause))
+        except (json.JSONDecodeError, AttributeError):
+            message = cause
+    return {"name": name, "message": message[:1000]}
+
+
+def record_status(task: RunStatusTaskInput, *, runs: RunRepository, publisher: EventPublisher) -> Run:
+    """Move a run to ``task.status`` and publish the matching lifecycle event."""
+    failed_phase = task.failed_phase
+    now = utc_now()
+    fields: dict[str, Any] = {"updated_at": now.isoformat()}
+    error = describe_error(task.error)
+    if task.status is RunStatus.RUNNING:
+        fields |= {"started_at": now.isoformat(), "execution_arn": task.execution_arn}
+    if task.status.is_final:
+        fields["finished_at"] = now.isoformat()
+    if task.status is RunStatus.COMPENSATING:
+        fields |= {"failed_phase": failed_phase, "error": error}
+    if task.status is RunStatus.COMPENSATION_FAILED:
+        fields["compensation_error"] = error
+    run = runs.update_status(task.tenant_id, task.run_id, task.status, **fields)
+    payload: dict[str, Any] = {"status": task.status.value, "template": run.template}
+    if error:
+        payload["error"] = error
+    if failed_phase:
+        payload["failed_phase"] = failed_phase
+    if task.status is RunStatus.RUNNING:
+        payload["execution_arn"] = task.execution_arn
+    publisher.publish(
+        EventEnvelope(
+            event_type=_EVENT_FOR_STATUS[task.status],
+            correlation_id=task.correlation_id,
+            tenant_id=task.tenant_id,
+            run_id=task.run_id,
+            phase=failed_phase,
+            payload=payload,
+        )
+    )
+    return run
+
+
+def compensate_phase(
+    task: PhaseTaskInput,
+    *,
+    runs: RunRepository,
+    results: PhaseResultRepository,
+    publisher: EventPublisher,
+) -> dict[str, Any]:
+    """Undo one completed phase: its output is removed and the run records the compensation.
+
+    Idempotent: a phase that has nothing to undo (never succeeded, already compensated)
+    is reported as skipped.
+    """
+    undone = results.mark_compensated(task.tenant_id, task.run_id, task.phase, utc_now())
+    if undone:
+        runs.add_compensated_phase(task.tenant_id, task.run_id, task.phase)
+        publisher.publish(
+            EventEnvelope(
+                event_type=constants.PHASE_COMPENSATED,
+                correlation_id=task.correlation_id,
+                tenant_id=task.tenant_id,
+                run_id=task.run_id,
+                phase=task.phase,
+                payload={"undone": True},
+            )
+        )
+    return {"phase": task.phase, "compensated": undone}
+
+
+def write_audit_event(event: EventEnvelope, *, events: EventRepository) -> bool:
+    """Store one bus event in the audit table (a redelivered event is stored once)."""
+    return events.append(event)

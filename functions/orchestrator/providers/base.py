@@ -1,0 +1,41 @@
+"""The provider interface every model backend implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from orchestrator.models import SimulatedFailure, TokenUsage
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    system: str
+    prompt: str
+    phase: str
+    attempt: int = 1
+    max_tokens: int = 1024
+    simulate_failure: SimulatedFailure | None = None
+
+
+@dataclass(frozen=True)
+class ModelResponse:
+    text: str
+    provider: str
+    model: str
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    cost_usd: float = 0.0
+    offline: bool = False
+
+
+class ModelProvider(Protocol):
+    name: str
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        """Return the model's answer or raise a domain error (transient or permanent)."""
+        ...
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count (4 characters a token) for providers that report none."""
+    return max(1, len(text) // 4)

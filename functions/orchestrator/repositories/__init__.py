@@ -1,0 +1,5 @@
+"""Repositories: one per table, every key built inside the tenant (no Scan anywhere)."""
+
+from orchestrator.repositories.interfaces import EventRepository, PhaseResultRepository, RunRepository
+
+__all__ = ["EventRepository", "PhaseResultRepository", "RunRepository"]

@@ -1,0 +1,157 @@
+"""Starting runs and reading them back (used by the API and by event-triggered starts)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from orchestrator import constants
+from orchestrator.errors import ConflictError, InvalidRequest, OrchestratorError
+from orchestrator.events import EventPublisher
+from orchestrator.ids import new_run_id
+from orchestrator.models import (
+    EventEnvelope,
+    PhaseResult,
+    Run,
+    RunReference,
+    RunRequest,
+    RunStatus,
+    utc_now,
+)
+from orchestrator.providers import known_providers
+from orchestrator.repositories import EventRepository, PhaseResultRepository, RunRepository
+from orchestrator.templates import get_template
+
+
+class ExecutionStarter(Protocol):
+    def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
+        """Start the template's state machine with execution name = run id; return its ARN."""
+        ...
+
+
+class StepFunctionsStarter:
+    def __init__(self, state_machine_arns: dict[str, str], client: Any | None = None) -> None:
+        self._arns = state_machine_arns
+        self._client = client
+
+    def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
+        from botocore.exceptions import ClientError
+
+        if self._client is None:
+            from orchestrator.aws import client
+
+            self._client = client("stepfunctions")
+        arn = self._arns.get(template)
+        if arn is None:
+            raise InvalidRequest(f"template {template!r} has no state machine in this deployment")
+        try:
+            response = self._client.start_execution(stateMachineArn=arn, name=run_id, input=json.dumps(state_input))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                raise ConflictError(f"run {run_id} already started") from exc
+            raise
+        return str(response["executionArn"])
+
+
+def start_run(
+    *,
+    tenant_id: str,
+    request: RunRequest,
+    correlation_id: str,
+    runs: RunRepository,
+    starter: ExecutionStarter,
+    publisher: EventPublisher,
+    created_by: str | None = None,
+    run_id: str | None = None,
+) -> Run:
+    """Record a run and start its state machine. Starting the same run id twice starts it once."""
+    get_template(request.template)  # unknown template -> TemplateNotFound (a 4xx)
+    provider = request.options.provider
+    if provider is not None and provider not in known_providers():
+        raise InvalidRequest(f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}")
+    if request.options.simulate_failure is not None:
+        phase = request.options.simulate_failure.phase
+        if phase not in get_template(request.template).phase_names:
+            raise InvalidRequest(f"simulate_failure.phase {phase!r} is not a phase of template {request.template!r}")
+    run = Run(
+        tenant_id=tenant_id,
+        run_id=run_id or new_run_id(),
+        template=request.template,
+        topic=request.topic,
+        options=request.options,
+        correlation_id=correlation_id,
+        created_by=created_by,
+    )
+    try:
+        runs.create(run)
+    except ConflictError:
+        run = runs.get(tenant_id, run.run_id)
+        if run.status is not RunStatus.PENDING:
+            return run  # already started: a redelivered request
+    state_input = RunReference(
+        tenant_id=tenant_id, run_id=run.run_id, correlation_id=run.correlation_id, template=run.template
+    ).model_dump()
+    try:
+        starter.start(run.template, run.run_id, state_input)
+    except ConflictError:
+        return run
+    except OrchestratorError:
+        raise
+    except Exception as exc:
+        runs.update_status(tenant_id, run.run_id, RunStatus.FAILED_TO_START, error={"name": type(exc).__name__, "message": str(exc)})
+        publisher.publish(
+            EventEnvelope(
+                event_type=constants.ERROR_OCCURRED,
+                correlation_id=run.correlation_id,
+                tenant_id=tenant_id,
+                run_id=run.run_id,
+                payload={"stage": "start", "error": type(exc).__name__, "message": str(exc)},
+            )
+        )
+        raise
+    return run
+
+
+def console_url(execution_arn: str | None) -> str | None:
+    """Link to the execution in the Step Functions console."""
+    if not execution_arn:
+        return None
+    region = execution_arn.split(":")[3]
+    return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
+
+
+def run_view(run: Run, results: list[PhaseResult]) -> dict[str, Any]:
+    """A run as the API shows it: status, per-phase results and timings, console link."""
+    template = get_template(run.template)
+    by_phase = {result.phase: result for result in results}
+    phases = []
+    for declaration in template.phases:
+        result = by_phase.get(declaration.name)
+        if result is None:
+            phases.append({"phase": declaration.name, "title": declaration.title, "status": "NOT_STARTED"})
+            continue
+        phases.append(
+            {"phase": declaration.name, "title": declaration.title}
+            | result.model_dump(mode="json", exclude={"tenant_id", "run_id", "phase"})
+        )
+    finished = run.finished_at or utc_now()
+    duration_ms = int((finished - run.started_at).total_seconds() * 1000) if run.started_at else None
+    return run.model_dump(mode="json") | {
+        "phases": phases,
+        "duration_ms": duration_ms,
+        "execution_console_url": console_url(run.execution_arn),
+        "total_cost_usd": round(sum(r.cost_usd for r in results), 6),
+        "total_tokens": sum(r.token_usage.total_tokens for r in results),
+    }
+
+
+def get_run_view(tenant_id: str, run_id: str, runs: RunRepository, results: PhaseResultRepository) -> dict[str, Any]:
+    run = runs.get(tenant_id, run_id)
+    return run_view(run, results.list_for_run(tenant_id, run_id))
+
+
+def list_run_events(
+    tenant_id: str, run_id: str, runs: RunRepository, events: EventRepository, limit: int, cursor: str | None
+) -> tuple[list[EventEnvelope], str | None]:
+    runs.get(tenant_id, run_id)  # another tenant's run is a 404
+    return events.list_for_run(tenant_id, run_id, limit, cursor)

@@ -1,0 +1,59 @@
+"""Function configuration: read from the environment once, validated, cached.
+
+Only handlers call ``get_settings()``; domain code receives values as arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+
+from pydantic import BaseModel, Field
+
+from orchestrator import constants
+
+
+class Settings(BaseModel):
+    runs_table: str = ""
+    phase_results_table: str = ""
+    events_table: str = ""
+    event_bus: str = ""
+    state_machines: dict[str, str] = Field(default_factory=dict)
+    phase_name: str = ""
+    model_provider: str = "offline"
+    model_name: str | None = None
+    openai_base_url: str | None = None
+    provider_api_key: str | None = None
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwt_jwks: dict | None = None
+    jwt_jwks_uri: str | None = None
+
+    def require(self, *names: str) -> Settings:
+        missing = [name for name in names if not getattr(self, name)]
+        if missing:
+            raise RuntimeError(f"function is missing configuration: {', '.join(missing)}")
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    env = os.environ
+    jwks = env.get(constants.ENV_JWT_JWKS)
+    return Settings(
+        runs_table=env.get(constants.ENV_RUNS_TABLE, ""),
+        phase_results_table=env.get(constants.ENV_PHASE_RESULTS_TABLE, ""),
+        events_table=env.get(constants.ENV_EVENTS_TABLE, ""),
+        event_bus=env.get(constants.ENV_EVENT_BUS, ""),
+        state_machines=json.loads(env.get(constants.ENV_STATE_MACHINES) or "{}"),
+        phase_name=env.get(constants.ENV_PHASE_NAME, ""),
+        model_provider=env.get(constants.ENV_MODEL_PROVIDER) or "offline",
+        model_name=env.get(constants.ENV_MODEL_NAME) or None,
+        openai_base_url=env.get(constants.ENV_OPENAI_BASE_URL) or None,
+        provider_api_key=env.get(constants.ENV_PROVIDER_API_KEY) or None,
+        jwt_issuer=env.get(constants.ENV_JWT_ISSUER, ""),
+        jwt_audience=env.get(constants.ENV_JWT_AUDIENCE, ""),
+        jwt_jwks=json.loads(jwks) if jwks else None,
+        jwt_jwks_uri=env.get(constants.ENV_JWT_JWKS_URI) or None,
+    )

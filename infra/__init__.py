@@ -1,0 +1,1 @@
+"""Where the orchestrator runs: CDK constructs and stack, the local cloud, the CLI."""

@@ -1,0 +1,58 @@
+"""Builds the CDK app from context (shared by app.py, the local cloud and the tests)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import App, Environment
+
+from infra.constructs.functions import AuthConfig, ProviderConfig
+from infra.nag import apply_nag
+from infra.stack import OrchestratorStack
+
+DEFAULT_STACK_NAME = "AiOrchestrator"
+DEFAULT_ISSUER = "https://auth.orchestrator.local/"
+DEFAULT_AUDIENCE = "ai-orchestrator-api"
+
+
+def _context(app: App, key: str, default: Any = None) -> Any:
+    value = app.node.try_get_context(key)
+    return default if value in (None, "") else value
+
+
+def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
+    app = app or App()
+    jwks = _context(app, "jwtJwks")
+    if isinstance(jwks, dict):
+        jwks = json.dumps(jwks)
+    auth = AuthConfig(
+        issuer=_context(app, "jwtIssuer", DEFAULT_ISSUER),
+        audience=_context(app, "jwtAudience", DEFAULT_AUDIENCE),
+        jwks_json=jwks,
+        jwks_uri=_context(app, "jwtJwksUri"),
+    )
+    provider = ProviderConfig(
+        provider=_context(app, "modelProvider", "offline"),
+        model=_context(app, "modelName"),
+        openai_base_url=_context(app, "openaiBaseUrl"),
+    )
+    stack = OrchestratorStack(
+        app,
+        _context(app, "stackName", DEFAULT_STACK_NAME),
+        auth=auth,
+        provider=provider,
+        retain_data=str(_context(app, "retainData", "true")).lower() == "true",
+        env=Environment(account=_context(app, "account"), region=_context(app, "region")),
+        description="Multi-tenant serverless AI orchestrator",
+    )
+    if not (auth.jwks_json or auth.jwks_uri):
+        from aws_cdk import Annotations
+
+        Annotations.of(stack).add_warning_v2(
+            "orchestrator:no-jwks",
+            "No jwtJwks or jwtJwksUri context: the API will reject every token until one is configured",
+        )
+    if nag:
+        apply_nag(app, stack, stack.functions.all_functions)
+    return app, stack

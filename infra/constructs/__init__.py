@@ -1,0 +1,1 @@
+"""One CDK construct per capability."""

@@ -1,0 +1,192 @@
+"""Lambda functions: one per agent type (phase) plus the lifecycle, audit and API functions.
+
+Every function has its own role with exactly the grants it needs. The code asset is the
+``functions/`` folder only; third-party packages come from the dependencies layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from orchestrator import constants
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+DEPS_LAYER_DIR = REPO_ROOT / "build" / "lambda-deps"
+DEPS_PLACEHOLDER_DIR = Path(__file__).resolve().parent / "lambda_deps_placeholder"
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.ARM_64
+
+
+@dataclass
+class ProviderConfig:
+    """Deployment-wide model provider (CDK context ``modelProvider`` etc.)."""
+
+    provider: str = "offline"
+    model: str | None = None
+    openai_base_url: str | None = None
+
+
+@dataclass
+class AuthConfig:
+    """Who signs the API's tokens: issuer, audience and a JWKS (inline or by URI)."""
+
+    issuer: str
+    audience: str
+    jwks_json: str | None = None
+    jwks_uri: str | None = None
+
+
+@dataclass
+class FunctionsProps:
+    runs: dynamodb.ITable
+    phase_results: dynamodb.ITable
+    events_table: dynamodb.ITable
+    bus: events.IEventBus
+    agents: list[str]
+    provider: ProviderConfig = field(default_factory=ProviderConfig)
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+
+
+class OrchestratorFunctions(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, props: FunctionsProps) -> None:
+        super().__init__(scope, construct_id)
+        self._props = props
+        self._code = lambda_.Code.from_asset(
+            str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc", "*.egg-info"]
+        )
+        self.deps_layer = self._deps_layer()
+        table_env = {
+            constants.ENV_RUNS_TABLE: props.runs.table_name,
+            constants.ENV_PHASE_RESULTS_TABLE: props.phase_results.table_name,
+            constants.ENV_EVENTS_TABLE: props.events_table.table_name,
+            constants.ENV_EVENT_BUS: props.bus.event_bus_name,
+        }
+        provider_env = {constants.ENV_MODEL_PROVIDER: props.provider.provider}
+        if props.provider.model:
+            provider_env[constants.ENV_MODEL_NAME] = props.provider.model
+        if props.provider.openai_base_url:
+            provider_env[constants.ENV_OPENAI_BASE_URL] = props.provider.openai_base_url
+
+        self.phase_functions: dict[str, lambda_.Function] = {}
+        for agent in props.agents:
+            fn = self._function(
+                f"Phase-{agent}",
+                "handlers.run_phase.handler",
+                f"Runs the '{agent}' agent for a phase of a run",
+                table_env | provider_env | {constants.ENV_PHASE_NAME: agent},
+                timeout=Duration.seconds(120),
+                memory=512,
+            )
+            props.runs.grant_read_data(fn)
+            props.phase_results.grant_read_write_data(fn)
+            props.bus.grant_put_events_to(fn)
+            self.phase_functions[agent] = fn
+
+        self.compensate_phase = self._function(
+            "CompensatePhase", "handlers.compensate_phase.handler", "Undoes one completed phase of a failed run",
+            table_env,
+        )
+        props.runs.grant_read_write_data(self.compensate_phase)
+        props.phase_results.grant_read_write_data(self.compensate_phase)
+        props.bus.grant_put_events_to(self.compensate_phase)
+
+        self.run_status = self._function(
+            "RunStatus", "handlers.run_status.handler", "Records a run's lifecycle transitions", table_env
+        )
+        props.runs.grant_read_write_data(self.run_status)
+        props.bus.grant_put_events_to(self.run_status)
+
+        self.audit_writer = self._function(
+            "AuditWriter", "handlers.audit_writer.handler", "Writes every bus event to the audit table", table_env
+        )
+        props.events_table.grant_write_data(self.audit_writer)
+
+        # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist
+        self.start_run = self._function(
+            "StartRun", "handlers.start_run.handler", "Starts a run from an OrchestrationRequested event", table_env
+        )
+        props.runs.grant_read_write_data(self.start_run)
+        props.bus.grant_put_events_to(self.start_run)
+
+        self.api = self._function(
+            "Api", "handlers.api.handler", "The HTTPS API (runs, events, templates)", table_env, memory=512
+        )
+        props.runs.grant_read_write_data(self.api)
+        props.phase_results.grant_read_data(self.api)
+        props.events_table.grant_read_data(self.api)
+        props.bus.grant_put_events_to(self.api)
+
+    def _deps_layer(self) -> lambda_.LayerVersion:
+        if (DEPS_LAYER_DIR / "python").is_dir():
+            code = lambda_.Code.from_asset(str(DEPS_LAYER_DIR))
+        else:
+            Annotations.of(self).add_warning_v2(
+                "orchestrator:deps-layer-missing",
+                "build/lambda-deps is missing: run 'make lambda-deps' before 'cdk deploy' "
+                "(the synthesized layer is an empty placeholder; local runs do not need it)",
+            )
+            code = lambda_.Code.from_asset(str(DEPS_PLACEHOLDER_DIR))
+        return lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            code=code,
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="Pinned third-party packages of the orchestrator functions",
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+    def _function(
+        self,
+        construct_id: str,
+        handler: str,
+        description: str,
+        environment: dict[str, str],
+        *,
+        timeout: Duration | None = None,
+        memory: int = 256,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, f"{construct_id}Logs", retention=self._props.log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        return lambda_.Function(
+            self,
+            construct_id,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler,
+            code=self._code,
+            layers=[self.deps_layer],
+            description=description,
+            timeout=timeout or Duration.seconds(30),
+            memory_size=memory,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": constants.SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            }
+            | environment,
+        )
+
+    @property
+    def all_functions(self) -> list[lambda_.Function]:
+        return [
+            *self.phase_functions.values(),
+            self.compensate_phase,
+            self.run_status,
+            self.audit_writer,
+            self.start_run,
+            self.api,
+        ]

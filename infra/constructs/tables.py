@@ -1,0 +1,40 @@
+"""DynamoDB tables. Every partition key begins with the tenant id."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
+
+TABLE_DESCRIPTIONS = {
+    "Runs": "pk = tenant id, sk = run id",
+    "PhaseResults": "pk = tenant id#run id, sk = phase",
+    "Events": "pk = tenant id#run id, sk = timestamp#event id (audit)",
+}
+
+
+class OrchestratorTables(Construct):
+    """The repositories' tables: runs, phase results, events (audit)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id)
+        self.runs = self._table("Runs", removal_policy)
+        self.phase_results = self._table("PhaseResults", removal_policy)
+        self.events = self._table("Events", removal_policy, ttl=True)
+
+    def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
+        return dynamodb.Table(
+            self,
+            name,
+            partition_key=dynamodb.Attribute(name=PK, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=SK, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            time_to_live_attribute=TTL_ATTRIBUTE if ttl else None,
+            removal_policy=removal_policy,
+        )

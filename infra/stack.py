@@ -1,0 +1,86 @@
+"""The orchestrator stack: composes the constructs, one per capability."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
+from constructs import Construct
+
+from infra.constructs.api import OrchestratorApi
+from infra.constructs.event_bus import EventRoutes, OrchestratorBus
+from infra.constructs.functions import AuthConfig, FunctionsProps, OrchestratorFunctions, ProviderConfig
+from infra.constructs.observability import OrchestratorObservability
+from infra.constructs.tables import OrchestratorTables
+from infra.constructs.workflows import TemplateWorkflow
+from orchestrator import constants
+from orchestrator.templates import TEMPLATES, agent_types
+
+
+class OrchestratorStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        auth: AuthConfig,
+        provider: ProviderConfig | None = None,
+        retain_data: bool = True,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        tables = OrchestratorTables(
+            self, "Tables", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        )
+        bus = OrchestratorBus(self, "Events")
+        functions = OrchestratorFunctions(
+            self,
+            "Functions",
+            props=FunctionsProps(
+                runs=tables.runs,
+                phase_results=tables.phase_results,
+                events_table=tables.events,
+                bus=bus.bus,
+                agents=agent_types(),
+                provider=provider or ProviderConfig(),
+            ),
+        )
+        self.workflows = {
+            name: TemplateWorkflow(
+                self,
+                f"Workflow-{name}",
+                template=template,
+                phase_functions=dict(functions.phase_functions),
+                compensate_phase=functions.compensate_phase,
+                run_status=functions.run_status,
+                state_machine_name=f"{construct_id}-{name}",
+            )
+            for name, template in TEMPLATES.items()
+        }
+        machines = {name: workflow.state_machine for name, workflow in self.workflows.items()}
+        machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
+        for starter in (functions.start_run, functions.api):
+            starter.add_environment(constants.ENV_STATE_MACHINES, machine_arns)
+            for machine in machines.values():
+                machine.grant_start_execution(starter)
+        functions.api.add_environment(constants.ENV_JWT_ISSUER, auth.issuer)
+        functions.api.add_environment(constants.ENV_JWT_AUDIENCE, auth.audience)
+        if auth.jwks_json:
+            functions.api.add_environment(constants.ENV_JWT_JWKS, auth.jwks_json)
+        if auth.jwks_uri:
+            functions.api.add_environment(constants.ENV_JWT_JWKS_URI, auth.jwks_uri)
+
+        EventRoutes(
+            self, "Routes", bus=bus.bus, audit_writer=functions.audit_writer, start_run=functions.start_run
+        )
+        api = OrchestratorApi(self, "Api", handler=functions.api)
+        OrchestratorObservability(
+            self, "Observability", state_machines=machines, functions=functions.all_functions
+        )
+        self.functions = functions
+        self.tables = tables
+        self.bus = bus
+        Tags.of(self).add("application", constants.SERVICE_NAME)
+
+        CfnOutput(self, "ApiUrl", value=api.url)
+        CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        for name, machine in machines.items():
+            CfnOutput(self, f"StateMachine{name.title().replace('_', '')}", value=machine.state_machine_arn)
