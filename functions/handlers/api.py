@@ -91,7 +91,7 @@ def list_templates() -> dict[str, Any]:
 
 
 @app.post("/runs", middlewares=WRITE)
-def create_run(request: RunRequest) -> Response:
+def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     caller = _caller()
     run = start_run(
         tenant_id=caller.tenant_id,

@@ -1,0 +1,101 @@
+"""Serves the API function on localhost as API Gateway REST proxy events (stage ``v1``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from infra.local.lambda_runtime import LocalLambdaRuntime
+
+
+def proxy_event(
+    method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str, account_id: str
+) -> dict[str, Any]:
+    parts = urlsplit(raw_path)
+    path = parts.path or "/"
+    query = parse_qs(parts.query, keep_blank_values=True)
+    return {
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or None,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "path": f"/v1{path}",
+            "stage": "v1",
+            "requestId": str(uuid.uuid4()),
+            "accountId": account_id,
+            "apiId": "local",
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
+        },
+        "body": body.decode("utf-8") if body else None,
+        "isBase64Encoded": False,
+    }
+
+
+class LocalApiServer:
+    def __init__(self, runtime: LocalLambdaRuntime, function_name: str, account_id: str, port: int = 0) -> None:
+        runtime_ref, name, account = runtime, function_name, account_id
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                event = proxy_event(
+                    self.command, self.path, dict(self.headers.items()), body, self.client_address[0], account
+                )
+                invocation = runtime_ref.invoke(name, event)
+                if invocation.errored or not isinstance(invocation.payload, dict):
+                    status, headers, text = 502, {"Content-Type": "application/json"}, '{"message": "Internal server error"}'
+                else:
+                    response = invocation.payload
+                    status = int(response.get("statusCode", 200))
+                    headers = {k: str(v) for k, v in (response.get("headers") or {}).items()}
+                    for key, values in (response.get("multiValueHeaders") or {}).items():
+                        headers[key] = ", ".join(str(v) for v in values)
+                    text = response.get("body") or ""
+                payload = text.encode("utf-8")
+                self.send_response(status)
+                for key, value in headers.items():
+                    if key.lower() not in ("content-length", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: the function logs requests
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+

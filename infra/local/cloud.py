@@ -1,0 +1,158 @@
+"""LocalCloud: the same cloud assembly `cdk deploy` uses, deployed onto moto on localhost.
+
+    with LocalCloud() as cloud:
+        token = cloud.mint_token(tenant_id="acme")
+        requests.post(f"{cloud.api_url}/runs", ...)
+
+``aws_endpoint`` is the emulated AWS (``aws --endpoint-url``); ``api_url`` the HTTP API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+
+from infra.local import moto_adapters
+from infra.local.api_server import LocalApiServer
+from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
+from infra.local.deployer import Deployer, Deployment
+from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
+from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+DEFAULT_REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        state_dir: Path | None = None,
+        *,
+        api_port: int = 0,
+        aws_port: int = 0,
+        region: str = DEFAULT_REGION,
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        self.state_dir = (state_dir or REPO_ROOT / ".local-cloud").resolve()
+        self.region = region
+        self._api_port = api_port
+        self._aws_port = aws_port or free_port()
+        self._extra_context = context or {}
+        self._server: Any = None
+        self._api: LocalApiServer | None = None
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="eventbridge-delivery")
+        self.runtime: LocalLambdaRuntime | None = None
+        self.assembly: CloudAssembly | None = None
+        self.deployment: Deployment | None = None
+        self.signing_key = LocalSigningKey.load_or_create(self.state_dir)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> LocalCloud:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._aws_port, verbose=False)
+        self._server.start()
+        moto_adapters.point_interpreter_at_server(self._aws_port)
+        moto_adapters.enable_state_machine_execution(self.aws_endpoint)
+
+        outdir = self.state_dir / "cdk.out"
+        shutil.rmtree(outdir, ignore_errors=True)
+        self.assembly = synthesize(
+            outdir,
+            {
+                "jwtJwks": json.dumps(self.signing_key.jwks()),
+                "jwtIssuer": LOCAL_ISSUER,
+                "jwtAudience": LOCAL_AUDIENCE,
+                "retainData": "false",
+                "account": ACCOUNT_ID,
+                "region": self.region,
+            }
+            | self._extra_context,
+        )
+        self.runtime = LocalLambdaRuntime(
+            endpoint_url=self.aws_endpoint,
+            region=self.region,
+            account_id=ACCOUNT_ID,
+            log_dir=self.state_dir / "logs",
+        )
+        moto_adapters.route_lambda_invocations(self.runtime)
+        moto_adapters.deliver_eventbridge_targets(self.runtime, self._start_execution, self._pool)
+        self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(self.assembly)
+        for spec in self.deployment.functions.values():
+            self.runtime.register(spec)
+        api_function = self._api_function_name()
+        self._api = LocalApiServer(self.runtime, api_function, ACCOUNT_ID, port=self._api_port)
+        self._api.start()
+        return self
+
+    def stop(self) -> None:
+        if self._api:
+            self._api.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.runtime:
+            self.runtime.shutdown()
+        if self._server:
+            self._server.stop()
+        moto_adapters.restore_all()
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: tuple[type[BaseException], BaseException, TracebackType] | None) -> None:
+        self.stop()
+
+    # --- what users of the local cloud need ---------------------------------------------------
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._aws_port}"
+
+    @property
+    def api_url(self) -> str:
+        assert self._api is not None, "start the local cloud first"
+        return self._api.url
+
+    def session(self) -> boto3.session.Session:
+        return boto3.session.Session(
+            aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY, region_name=self.region
+        )
+
+    def client(self, service: str) -> Any:
+        return self.session().client(service, endpoint_url=self.aws_endpoint)  # type: ignore[call-overload]
+
+    def mint_token(self, *, tenant_id: str, role: str = "user", subject: str = "local-user") -> str:
+        return self.signing_key.mint(tenant_id=tenant_id, role=role, subject=subject)
+
+    def physical_id(self, logical_prefix: str) -> str:
+        """Physical name of the one resource whose logical id starts with ``logical_prefix``."""
+        assert self.deployment is not None
+        matches = [lid for lid in self.deployment.physical if lid.startswith(logical_prefix)]
+        if len(matches) != 1:
+            raise KeyError(f"{logical_prefix!r} matches {matches}")
+        return self.deployment.ref(matches[0])
+
+    def _api_function_name(self) -> str:
+        assert self.deployment is not None
+        for spec in self.deployment.functions.values():
+            if spec.handler == "handlers.api.handler":
+                return spec.name
+        raise RuntimeError("the assembly has no API function")
+
+    def _start_execution(self, state_machine_arn: str, payload: str) -> None:
+        self.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn, input=payload)

@@ -1,0 +1,144 @@
+"""Every adaptation of moto the local cloud needs, in one place (moto pinned: see pyproject).
+
+1. ``enable_state_machine_execution``: moto's Step Functions interpreter runs the real ASL
+   (public switch: ``POST /moto-api/config``).
+2. ``route_lambda_invocations``: moto runs Lambda code in Docker; here ``LambdaFunction._invoke_lambda``
+   hands the invocation to the local runtime (real handler, declared environment, timeout),
+   and its error payload becomes the Step Functions error name.
+3. ``deliver_eventbridge_targets``: moto's rules deliver to SQS, logs, archives, buses and API
+   destinations but raise ``NotImplementedError`` for Lambda and Step Functions targets;
+   ``Rule.send_to_targets`` delivers those here (asynchronously, as EventBridge does).
+4. ``point_interpreter_at_server``: the interpreter's own boto3 clients (Lambda tasks) find
+   the server through ``MOTO_PORT``.
+
+``tests/integration/test_moto_adapters.py`` covers each one; if moto changes underneath,
+those tests fail first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+if TYPE_CHECKING:
+    from infra.local.lambda_runtime import LocalLambdaRuntime
+
+log = logging.getLogger(__name__)
+
+_patch_lock = threading.Lock()
+_originals: dict[str, Any] = {}
+
+
+def enable_state_machine_execution(endpoint_url: str) -> None:
+    response = requests.post(
+        f"{endpoint_url}/moto-api/config",
+        json={"stepfunctions": {"execute_state_machine": True}},
+        timeout=10,
+    )
+    response.raise_for_status()
+    from moto.core.config import default_user_config  # the server runs in this process
+
+    if not default_user_config.get("stepfunctions", {}).get("execute_state_machine"):
+        raise RuntimeError("moto did not accept execute_state_machine: the pinned moto version changed")
+
+
+def point_interpreter_at_server(port: int) -> None:
+    os.environ["MOTO_PORT"] = str(port)
+
+
+def route_lambda_invocations(runtime: LocalLambdaRuntime) -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
+        invocation = runtime.invoke(self.function_name, event if event is not None else {})
+        try:
+            self.save_logs(invocation.logs or f"(no output) duration {invocation.duration_ms} ms")
+        except Exception:  # logs are a convenience; never fail the invocation for them
+            log.debug("could not store logs for %s", self.function_name, exc_info=True)
+        return json.dumps(invocation.payload), invocation.errored, invocation.logs
+
+    _patch(LambdaFunction, "_invoke_lambda", _invoke_lambda)
+
+
+def deliver_eventbridge_targets(
+    runtime: LocalLambdaRuntime, start_execution: Callable[[str, str], None], pool: ThreadPoolExecutor
+) -> None:
+    from moto.events.models import Rule
+
+    original = _originals.get("Rule.send_to_targets") or Rule.send_to_targets
+
+    def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
+        if not self.event_pattern.matches_event(original_event):
+            return
+        ours = [t for t in self.targets if _service(t["Arn"]) in ("lambda", "states")]
+        rest = [t for t in self.targets if t not in ours]
+        for target in ours:
+            payload = _target_input(target, original_event)
+            if _service(target["Arn"]) == "lambda":
+                pool.submit(_deliver_to_lambda, runtime, target["Arn"], payload, _retries(target))
+            else:
+                pool.submit(start_execution, target["Arn"], json.dumps(payload))
+        if rest:
+            with _patch_lock:
+                saved, self.targets = self.targets, rest
+                try:
+                    original(self, original_event, transform_input)
+                finally:
+                    self.targets = saved
+
+    _patch(Rule, "send_to_targets", send_to_targets)
+
+
+def _deliver_to_lambda(runtime: LocalLambdaRuntime, arn: str, payload: Any, retries: int) -> None:
+    for attempt in range(retries + 1):
+        invocation = runtime.invoke(arn, payload)
+        if not invocation.errored:
+            return
+        log.warning("event delivery to %s failed (attempt %d): %s", arn, attempt + 1, invocation.payload)
+
+
+def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
+    if "Input" in target:
+        return json.loads(target["Input"])
+    if "InputPath" in target:
+        value: Any = event
+        for part in target["InputPath"].lstrip("$.").split("."):
+            value = value.get(part) if part and isinstance(value, dict) else value
+        return value
+    return event
+
+
+def _retries(target: dict[str, Any]) -> int:
+    return min(int(target.get("RetryPolicy", {}).get("MaximumRetryAttempts", 2)), 3)
+
+
+def _service(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[2] if len(parts) > 2 else ""
+
+
+def _patch(owner: type, name: str, replacement: Callable[..., Any]) -> None:
+    key = f"{owner.__name__}.{name}"
+    if not hasattr(owner, name):
+        raise RuntimeError(f"moto no longer has {key}: the local cloud's adaptation needs updating")
+    _originals.setdefault(key, getattr(owner, name))
+    setattr(owner, name, replacement)
+
+
+def restore_all() -> None:
+    """Undo every patch (tests and ``LocalCloud.stop``)."""
+    from moto.awslambda.models import LambdaFunction
+    from moto.events.models import Rule
+
+    owners = {"LambdaFunction": LambdaFunction, "Rule": Rule}
+    for key, original in list(_originals.items()):
+        owner_name, name = key.split(".")
+        setattr(owners[owner_name], name, original)
+        del _originals[key]
