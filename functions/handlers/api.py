@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -149,7 +150,7 @@ def get_run_events(
     return {"events": [event.model_dump(mode="json") for event in events], "next_cursor": next_cursor}
 
 
-def _error(status: HTTPStatus, exc: Exception) -> Response:
+def _error(status: HTTPStatus, exc: Exception) -> Response[dict[str, Any]]:
     return Response(
         status_code=status,
         content_type="application/json",
@@ -157,23 +158,37 @@ def _error(status: HTTPStatus, exc: Exception) -> Response:
     )
 
 
+@app.exception_handler(RequestValidationError)
+def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
+    details = [
+        {"location": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", error.get("type", "invalid")), "type": error.get("type", "")}
+        for error in exc.errors()
+    ]
+    summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
+    return Response(
+        status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
+        content_type="application/json",
+        body={"error": "ValidationError", "message": f"request is invalid: {summary}", "details": details},
+    )
+
+
 @app.exception_handler(NotFound)
-def _not_found(exc: NotFound) -> Response:
+def _not_found(exc: NotFound) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.NOT_FOUND, exc)
 
 
 @app.exception_handler(InvalidRequest)
-def _invalid(exc: InvalidRequest) -> Response:
+def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.BAD_REQUEST, exc)
 
 
 @app.exception_handler(ConflictError)
-def _conflict(exc: ConflictError) -> Response:
+def _conflict(exc: ConflictError) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.CONFLICT, exc)
 
 
 @app.exception_handler(RepositoryError)
-def _unavailable(exc: RepositoryError) -> Response:
+def _unavailable(exc: RepositoryError) -> Response[dict[str, Any]]:
     logger.exception("data store failure")
     return _error(HTTPStatus.SERVICE_UNAVAILABLE, exc)
 

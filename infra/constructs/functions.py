@@ -57,6 +57,16 @@ class FunctionsProps:
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
 
 
+ITEM_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")
+ITEM_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
+
+
+def grant_items(table: dynamodb.ITable, fn: lambda_.IFunction, *, read: bool = True, write: bool = False) -> None:
+    """Exactly the item actions the repositories use: no Scan, no DeleteItem, no batch calls."""
+    actions = (ITEM_READ_ACTIONS if read else ()) + (ITEM_WRITE_ACTIONS if write else ())
+    table.grant(fn, *actions)
+
+
 class OrchestratorFunctions(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: FunctionsProps) -> None:
         super().__init__(scope, construct_id)
@@ -87,8 +97,8 @@ class OrchestratorFunctions(Construct):
                 timeout=Duration.seconds(120),
                 memory=512,
             )
-            props.runs.grant_read_data(fn)
-            props.phase_results.grant_read_write_data(fn)
+            grant_items(props.runs, fn)
+            grant_items(props.phase_results, fn, write=True)
             props.bus.grant_put_events_to(fn)
             self.phase_functions[agent] = fn
 
@@ -96,34 +106,34 @@ class OrchestratorFunctions(Construct):
             "CompensatePhase", "handlers.compensate_phase.handler", "Undoes one completed phase of a failed run",
             table_env,
         )
-        props.runs.grant_read_write_data(self.compensate_phase)
-        props.phase_results.grant_read_write_data(self.compensate_phase)
+        grant_items(props.runs, self.compensate_phase, write=True)
+        grant_items(props.phase_results, self.compensate_phase, write=True)
         props.bus.grant_put_events_to(self.compensate_phase)
 
         self.run_status = self._function(
             "RunStatus", "handlers.run_status.handler", "Records a run's lifecycle transitions", table_env
         )
-        props.runs.grant_read_write_data(self.run_status)
+        grant_items(props.runs, self.run_status, write=True)
         props.bus.grant_put_events_to(self.run_status)
 
         self.audit_writer = self._function(
             "AuditWriter", "handlers.audit_writer.handler", "Writes every bus event to the audit table", table_env
         )
-        props.events_table.grant_write_data(self.audit_writer)
+        grant_items(props.events_table, self.audit_writer, read=False, write=True)
 
         # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist
         self.start_run = self._function(
             "StartRun", "handlers.start_run.handler", "Starts a run from an OrchestrationRequested event", table_env
         )
-        props.runs.grant_read_write_data(self.start_run)
+        grant_items(props.runs, self.start_run, write=True)
         props.bus.grant_put_events_to(self.start_run)
 
         self.api = self._function(
             "Api", "handlers.api.handler", "The HTTPS API (runs, events, templates)", table_env, memory=512
         )
-        props.runs.grant_read_write_data(self.api)
-        props.phase_results.grant_read_data(self.api)
-        props.events_table.grant_read_data(self.api)
+        grant_items(props.runs, self.api, write=True)
+        grant_items(props.phase_results, self.api)
+        grant_items(props.events_table, self.api)
         props.bus.grant_put_events_to(self.api)
 
     def _deps_layer(self) -> lambda_.LayerVersion:

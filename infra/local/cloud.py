@@ -67,6 +67,8 @@ class LocalCloud:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # the interpreter logs every Fail state (a compensated run ends in one) as an error
+        logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._aws_port, verbose=False)
         self._server.start()
         moto_adapters.point_interpreter_at_server(self._aws_port)

@@ -1,0 +1,23 @@
+"""The synthesized template, shared by the infrastructure and integration suites."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from infra.local.assembly import synthesize
+
+ASSEMBLY_DIR = Path(__file__).resolve().parents[1] / ".local-cloud" / "test-assembly"
+
+
+@cache
+def synthesized_template() -> dict[str, Any]:
+    """Synthesize the app once per test session, exactly as `cdk synth` (cdk-nag included)."""
+    assembly = synthesize(ASSEMBLY_DIR, {"jwtJwks": json.dumps({"keys": []})})
+    return assembly.template
+
+
+def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {lid: r for lid, r in template["Resources"].items() if r["Type"] == resource_type}
