@@ -156,8 +156,8 @@ class DynamoPhaseResultRepository:
 
     def mark_compensated(self, tenant_id: str, run_id: str, phase: str, at: datetime) -> bool:
         """Undo a succeeded phase: drop its output, keep an audit stub. False if nothing to undo."""
-        with _errors("compensate phase", lambda: _NothingToUndo()):
-            try:
+        try:
+            with _errors("compensate phase", _NothingToUndo):
                 self._table.update_item(
                     Key={PK: run_partition(tenant_id, run_id), SK: phase},
                     UpdateExpression="SET #s = :compensated, #at = :at REMOVE #data",
@@ -169,8 +169,8 @@ class DynamoPhaseResultRepository:
                         ":at": at.isoformat(),
                     },
                 )
-            except _NothingToUndo:
-                return False
+        except _NothingToUndo:
+            return False
         return True
 
 
