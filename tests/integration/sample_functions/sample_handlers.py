@@ -1,0 +1,54 @@
+"""Small handlers the local-cloud tests deploy (plain Python, like any function's code)."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+
+class ProviderThrottled(Exception):
+    pass
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+def echo(event, context):
+    return {
+        "event": event,
+        "function_name": context.function_name,
+        "remaining_ms": context.get_remaining_time_in_millis(),
+        "env": dict(os.environ),
+        "pid": os.getpid(),
+    }
+
+
+def flaky(event, context):
+    """Fails with ProviderThrottled until it has been called event['fail_times'] times."""
+    counter = Path(event["counter_file"])
+    calls = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(calls))
+    if calls <= event["fail_times"]:
+        raise ProviderThrottled(f"throttled on call {calls}")
+    return {"calls": calls}
+
+
+def over_budget(event, context):
+    raise BudgetExceeded("tenant acme spent its monthly budget")
+
+
+def sleepy(event, context):
+    time.sleep(event["seconds"])
+    return {"slept": event["seconds"], "pid": os.getpid()}
+
+
+def crash(event, context):
+    os._exit(3)
+
+
+def record(event, context):
+    """Appends the event it receives to a file (to observe asynchronous deliveries)."""
+    with open(os.environ["RECORD_FILE"], "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event) + "\n")
+    return {"recorded": True}

@@ -1,0 +1,94 @@
+"""The local Lambda runtime: declared environment only, timeouts, error payloads, warm workers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
+
+CODE = Path(__file__).parent / "sample_functions"
+
+
+def spec(name: str, handler: str, timeout: int = 5, env: dict[str, str] | None = None) -> FunctionSpec:
+    return FunctionSpec(
+        name=name,
+        arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+        handler=handler,
+        code_dir=CODE,
+        environment=env or {},
+        timeout_seconds=timeout,
+        memory_mb=256,
+    )
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[LocalLambdaRuntime]:
+    runtime = LocalLambdaRuntime(
+        endpoint_url="http://127.0.0.1:1", region="eu-west-1", account_id="123456789012", log_dir=tmp_path / "logs"
+    )
+    yield runtime
+    runtime.shutdown()
+
+
+def test_handler_sees_exactly_the_declared_environment(runtime: LocalLambdaRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_OF_THE_HOST", "must-not-leak")
+    runtime.register(spec("echo", "sample_handlers.echo", env={"RUNS_TABLE_NAME": "runs-table"}))
+    result = runtime.invoke("echo", {"hello": "world"})
+    assert not result.errored
+    env = result.payload["env"]
+    assert env["RUNS_TABLE_NAME"] == "runs-table"
+    assert "SECRET_OF_THE_HOST" not in env
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
+    assert env["AWS_REGION"] == "eu-west-1" and env["AWS_LAMBDA_FUNCTION_NAME"] == "echo"
+    assert result.payload["event"] == {"hello": "world"}
+    assert 0 < result.payload["remaining_ms"] <= 5000
+
+
+def test_a_slow_handler_times_out_like_lambda(runtime: LocalLambdaRuntime) -> None:
+    runtime.register(spec("sleepy", "sample_handlers.sleepy", timeout=1))
+    result = runtime.invoke("sleepy", {"seconds": 5})
+    assert result.errored
+    assert result.payload["errorType"] == "Sandbox.Timedout"
+    assert "timed out after 1.00 seconds" in result.payload["errorMessage"]
+    assert result.duration_ms < 3000
+    assert runtime.invoke("sleepy", {"seconds": 0}).payload["slept"] == 0  # a fresh worker serves the next call
+
+
+def test_exceptions_become_lambda_error_payloads(runtime: LocalLambdaRuntime) -> None:
+    runtime.register(spec("budget", "sample_handlers.over_budget"))
+    result = runtime.invoke("budget", {})
+    assert result.errored
+    assert result.payload["errorType"] == "BudgetExceeded"
+    assert result.payload["errorMessage"] == "tenant acme spent its monthly budget"
+    assert "Traceback" in result.logs
+
+
+def test_a_crashing_or_unimportable_function_reports_it(runtime: LocalLambdaRuntime) -> None:
+    runtime.register(spec("crash", "sample_handlers.crash"))
+    runtime.register(spec("broken", "broken_import.handler"))
+    crashed = runtime.invoke("crash", {})
+    assert crashed.errored and crashed.payload["errorType"] == "Runtime.ExitError"
+    broken = runtime.invoke("broken", {})
+    assert broken.errored and broken.payload["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_workers_stay_warm_and_scale_with_concurrency(runtime: LocalLambdaRuntime) -> None:
+    runtime.register(spec("sleepy", "sample_handlers.sleepy"))
+    first = runtime.invoke("sleepy", {"seconds": 0}).payload["pid"]
+    assert runtime.invoke("sleepy", {"seconds": 0}).payload["pid"] == first  # warm start
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pids = {f.result().payload["pid"] for f in [pool.submit(runtime.invoke, "sleepy", {"seconds": 0.5}) for _ in range(2)]}
+    assert len(pids) == 2  # concurrent invocations get their own environments
+    assert os.getpid() not in pids
+
+
+def test_function_output_is_logged_per_function(runtime: LocalLambdaRuntime, tmp_path: Path) -> None:
+    runtime.register(spec("budget", "sample_handlers.over_budget"))
+    runtime.invoke("budget", {})
+    log = (tmp_path / "logs" / "budget.log").read_text()
+    assert "START RequestId" in log and "BudgetExceeded" in log
