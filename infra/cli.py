@@ -63,12 +63,16 @@ def follow_run(api_url: str, token: str, run_id: str, timeout: float) -> dict[st
         if status in FINAL_STATUSES:
             return view
         time.sleep(0.25)
-    raise TimeoutError(f"run {run_id} did not finish within {timeout:.0f} s (last status {status or 'unknown'})")
+    raise TimeoutError(
+        f"run {run_id} did not finish within {timeout:.0f} s (last status {status or 'unknown'})"
+    )
 
 
 def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
     _print()
-    _print(f"Run {view['run_id']} ({view['template']}) ended {view['status']} in {view.get('duration_ms')} ms")
+    _print(
+        f"Run {view['run_id']} ({view['template']}) ended {view['status']} in {view.get('duration_ms')} ms"
+    )
     _print(f"  topic:          {view['topic']}")
     _print(f"  correlation id: {view['correlation_id']}")
     _print(f"  execution:      {view.get('execution_arn')}")
@@ -78,7 +82,9 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
     if "offline" in providers:
         _print("  provider: offline (deterministic text, no model was called)")
     if view.get("error"):
-        _print(f"  failed phase: {view.get('failed_phase')}: {view['error']['name']}: {view['error']['message']}")
+        _print(
+            f"  failed phase: {view.get('failed_phase')}: {view['error']['name']}: {view['error']['message']}"
+        )
     if view.get("compensated_phases") is not None and view["status"] != "SUCCEEDED":
         _print(f"  compensated (in order): {', '.join(view['compensated_phases']) or 'nothing to undo'}")
     _print(f"  events ({len(events)}): " + ", ".join(e["event_type"] for e in events))
@@ -90,7 +96,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _print("Starting the local cloud (synthesizing the CDK app, deploying it onto moto)...")
     started = time.time()
     with LocalCloud(Path(args.state_dir) if args.state_dir else None) as cloud:
-        _print(f"  ready in {time.time() - started:.1f} s: API {cloud.api_url}, AWS endpoint {cloud.aws_endpoint}")
+        _print(
+            f"  ready in {time.time() - started:.1f} s: "
+            f"API {cloud.api_url}, AWS endpoint {cloud.aws_endpoint}"
+        )
         token = cloud.mint_token(tenant_id=args.tenant, role="user", subject="demo-user")
         body: dict[str, Any] = {"template": args.template, "topic": args.topic}
         if args.fail_phase:
@@ -139,20 +148,24 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         Path(args.state_dir) if args.state_dir else None, api_port=args.api_port, aws_port=args.aws_port
     ).start()
     token = cloud.mint_token(tenant_id=args.tenant, role="admin", subject="local-admin")
-    machines = "\n".join(f"    {name}: {arn}" for name, arn in (cloud.deployment.state_machines if cloud.deployment else {}).items())
+    machines = "\n".join(
+        f"    {name}: {arn}"
+        for name, arn in (cloud.deployment.state_machines if cloud.deployment else {}).items()
+    )
     _print(
         f"""Local cloud is up (Ctrl-C stops it).
   API:          {cloud.api_url}   (OpenAPI: {cloud.api_url}/docs)
   AWS endpoint: {cloud.aws_endpoint}   (any access key works; region {cloud.region})
   state machines:
 {machines}
-  logs:         {cloud.state_dir / 'logs'}
+  logs:         {cloud.state_dir / "logs"}
 
 A token for tenant '{args.tenant}' (role admin, valid 1 h; `orchestrator token` mints more):
   export TOKEN={token}
 
 Try:
-  curl -s -X POST {cloud.api_url}/runs -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+  curl -s -X POST {cloud.api_url}/runs -H "Authorization: Bearer $TOKEN" \\
+       -H 'content-type: application/json' \\
        -d '{{"template": "generic", "topic": "a todo app"}}'
   curl -s {cloud.api_url}/runs -H "Authorization: Bearer $TOKEN"
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region {cloud.region} \\
@@ -182,13 +195,17 @@ def cmd_token(args: argparse.Namespace) -> int:
     from infra.local.assembly import REPO_ROOT
     from infra.local.tokens import LocalSigningKey
 
-    key = LocalSigningKey.load_or_create(Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud")
+    key = LocalSigningKey.load_or_create(
+        Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud"
+    )
     _print(key.mint(tenant_id=args.tenant, role=args.role, subject=args.subject, ttl_seconds=args.ttl))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="orchestrator", description="Multi-tenant serverless AI orchestrator")
+    parser = argparse.ArgumentParser(
+        prog="orchestrator", description="Multi-tenant serverless AI orchestrator"
+    )
     parser.add_argument("--state-dir", help="where the local cloud keeps its files (default: .local-cloud)")
     commands = parser.add_subparsers(dest="command", required=True)
 

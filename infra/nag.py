@@ -57,12 +57,15 @@ def granular_acknowledgments(stack: Stack, functions: list[lambda_.Function]) ->
         )
         for policy, reason in MANAGED_POLICIES.items()
     ]
-    acks.append(Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason=XRAY_WILDCARD_REASON))
+    acks.append(
+        Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason=XRAY_WILDCARD_REASON)
+    )
     for fn in functions:
         logical_id = stack.get_logical_id(fn.node.default_child)  # type: ignore[arg-type]
         acks.append(
             Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]", reason=FUNCTION_VERSIONS_REASON
+                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id}.Arn>:*]",
+                reason=FUNCTION_VERSIONS_REASON,
             )
         )
     return acks

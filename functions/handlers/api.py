@@ -126,7 +126,9 @@ def list_runs(
     runs, next_cursor = wiring.runs().list(_caller().tenant_id, limit, cursor)
     return {
         "runs": [
-            run.model_dump(mode="json", include={"run_id", "template", "topic", "status", "created_at", "finished_at"})
+            run.model_dump(
+                mode="json", include={"run_id", "template", "topic", "status", "created_at", "finished_at"}
+            )
             for run in runs
         ],
         "next_cursor": next_cursor,
@@ -161,7 +163,11 @@ def _error(status: HTTPStatus, exc: Exception) -> Response[dict[str, Any]]:
 @app.exception_handler(RequestValidationError)
 def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
     details = [
-        {"location": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", error.get("type", "invalid")), "type": error.get("type", "")}
+        {
+            "location": ".".join(str(part) for part in error.get("loc", ())),
+            "message": error.get("msg", error.get("type", "invalid")),
+            "type": error.get("type", ""),
+        }
         for error in exc.errors()
     ]
     summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)

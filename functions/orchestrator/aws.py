@@ -20,4 +20,4 @@ def dynamodb_resource() -> Any:
 
 @cache
 def client(service: str) -> Any:
-    return _session().client(service)  # type: ignore[call-overload]
+    return _session().client(service)

@@ -43,7 +43,8 @@ class EventBridgePublisher:
         if response.get("FailedEntryCount"):
             failure = response["Entries"][0]
             raise RepositoryError(
-                f"publishing {event.event_type} failed: {failure.get('ErrorCode')} {failure.get('ErrorMessage')}"
+                f"publishing {event.event_type} failed: "
+                f"{failure.get('ErrorCode')} {failure.get('ErrorMessage')}"
             )
 
 

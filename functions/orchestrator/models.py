@@ -82,7 +82,9 @@ class SimulatedFailure(StrictModel):
 
 
 class RunOptions(StrictModel):
-    provider: str | None = Field(default=None, description="model provider for this run (default: the deployment's)")
+    provider: str | None = Field(
+        default=None, description="model provider for this run (default: the deployment's)"
+    )
     simulate_failure: SimulatedFailure | None = None
 
 

@@ -111,7 +111,9 @@ class PhaseRunner:
             earlier=context.earlier,
         )
 
-    def call_model(self, provider: ModelProvider, prompt: RenderedPrompt, context: PhaseContext) -> ModelResponse:
+    def call_model(
+        self, provider: ModelProvider, prompt: RenderedPrompt, context: PhaseContext
+    ) -> ModelResponse:
         return provider.complete(
             ModelRequest(
                 system=prompt.system,
@@ -130,7 +132,9 @@ class PhaseRunner:
         try:
             return PhaseOutput.model_validate(json.loads(text[start : end + 1]))
         except (json.JSONDecodeError, ValidationError) as exc:
-            raise ModelOutputInvalid(f"{response.provider} answer does not match the phase schema: {exc}") from exc
+            raise ModelOutputInvalid(
+                f"{response.provider} answer does not match the phase schema: {exc}"
+            ) from exc
 
     def store(
         self,

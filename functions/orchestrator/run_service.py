@@ -45,7 +45,9 @@ class StepFunctionsStarter:
         if arn is None:
             raise InvalidRequest(f"template {template!r} has no state machine in this deployment")
         try:
-            response = self._client.start_execution(stateMachineArn=arn, name=run_id, input=json.dumps(state_input))
+            response = self._client.start_execution(
+                stateMachineArn=arn, name=run_id, input=json.dumps(state_input)
+            )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
                 raise ConflictError(f"run {run_id} already started") from exc
@@ -68,11 +70,15 @@ def start_run(
     get_template(request.template)  # unknown template -> TemplateNotFound (a 4xx)
     provider = request.options.provider
     if provider is not None and provider not in known_providers():
-        raise InvalidRequest(f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}")
+        raise InvalidRequest(
+            f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}"
+        )
     if request.options.simulate_failure is not None:
         phase = request.options.simulate_failure.phase
         if phase not in get_template(request.template).phase_names:
-            raise InvalidRequest(f"simulate_failure.phase {phase!r} is not a phase of template {request.template!r}")
+            raise InvalidRequest(
+                f"simulate_failure.phase {phase!r} is not a phase of template {request.template!r}"
+            )
     run = Run(
         tenant_id=tenant_id,
         run_id=run_id or new_run_id(),
@@ -98,7 +104,12 @@ def start_run(
     except OrchestratorError:
         raise
     except Exception as exc:
-        runs.update_status(tenant_id, run.run_id, RunStatus.FAILED_TO_START, error={"name": type(exc).__name__, "message": str(exc)})
+        runs.update_status(
+            tenant_id,
+            run.run_id,
+            RunStatus.FAILED_TO_START,
+            error={"name": type(exc).__name__, "message": str(exc)},
+        )
         publisher.publish(
             EventEnvelope(
                 event_type=constants.ERROR_OCCURRED,
@@ -145,7 +156,9 @@ def run_view(run: Run, results: list[PhaseResult]) -> dict[str, Any]:
     }
 
 
-def get_run_view(tenant_id: str, run_id: str, runs: RunRepository, results: PhaseResultRepository) -> dict[str, Any]:
+def get_run_view(
+    tenant_id: str, run_id: str, runs: RunRepository, results: PhaseResultRepository
+) -> dict[str, Any]:
     run = runs.get(tenant_id, run_id)
     return run_view(run, results.list_for_run(tenant_id, run_id))
 

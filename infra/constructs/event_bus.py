@@ -34,7 +34,9 @@ class EventRoutes(Construct):
             "AuditEveryEvent",
             event_bus=bus,
             description="Write every orchestrator lifecycle event to the audit table",
-            event_pattern=events.EventPattern(source=[EVENT_SOURCE], detail_type=list(LIFECYCLE_DETAIL_TYPES)),
+            event_pattern=events.EventPattern(
+                source=[EVENT_SOURCE], detail_type=list(LIFECYCLE_DETAIL_TYPES)
+            ),
             targets=[targets.LambdaFunction(audit_writer, retry_attempts=8)],
         )
         self.request_rule = events.Rule(

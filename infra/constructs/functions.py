@@ -57,11 +57,18 @@ class FunctionsProps:
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
 
 
-ITEM_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")
+ITEM_READ_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
 ITEM_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 
 
-def grant_items(table: dynamodb.ITable, fn: lambda_.IFunction, *, read: bool = True, write: bool = False) -> None:
+def grant_items(
+    table: dynamodb.ITable, fn: lambda_.IFunction, *, read: bool = True, write: bool = False
+) -> None:
     """Exactly the item actions the repositories use: no Scan, no DeleteItem, no batch calls."""
     actions = (ITEM_READ_ACTIONS if read else ()) + (ITEM_WRITE_ACTIONS if write else ())
     table.grant(fn, *actions)
@@ -103,7 +110,9 @@ class OrchestratorFunctions(Construct):
             self.phase_functions[agent] = fn
 
         self.compensate_phase = self._function(
-            "CompensatePhase", "handlers.compensate_phase.handler", "Undoes one completed phase of a failed run",
+            "CompensatePhase",
+            "handlers.compensate_phase.handler",
+            "Undoes one completed phase of a failed run",
             table_env,
         )
         grant_items(props.runs, self.compensate_phase, write=True)
@@ -117,13 +126,19 @@ class OrchestratorFunctions(Construct):
         props.bus.grant_put_events_to(self.run_status)
 
         self.audit_writer = self._function(
-            "AuditWriter", "handlers.audit_writer.handler", "Writes every bus event to the audit table", table_env
+            "AuditWriter",
+            "handlers.audit_writer.handler",
+            "Writes every bus event to the audit table",
+            table_env,
         )
         grant_items(props.events_table, self.audit_writer, read=False, write=True)
 
         # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist
         self.start_run = self._function(
-            "StartRun", "handlers.start_run.handler", "Starts a run from an OrchestrationRequested event", table_env
+            "StartRun",
+            "handlers.start_run.handler",
+            "Starts a run from an OrchestrationRequested event",
+            table_env,
         )
         grant_items(props.runs, self.start_run, write=True)
         props.bus.grant_put_events_to(self.start_run)
@@ -167,7 +182,10 @@ class OrchestratorFunctions(Construct):
         memory: int = 256,
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
-            self, f"{construct_id}Logs", retention=self._props.log_retention, removal_policy=RemovalPolicy.DESTROY
+            self,
+            f"{construct_id}Logs",
+            retention=self._props.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         return lambda_.Function(
             self,

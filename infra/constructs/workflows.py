@@ -105,21 +105,28 @@ class TemplateWorkflow(Construct):
                 ),
                 policy,
             )
-            undo.add_catch(mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error")
+            undo.add_catch(
+                mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error"
+            )
             undo.next(following)
             undo_entry[phase.name] = undo
             following = undo
 
         def record_failure(label: str, failed_phase: str | None, entry: sfn.IChainable) -> sfn.IChainable:
             record = self._status_task(
-                f"Record failure at {label}", RunStatus.COMPENSATING, error_path="$.error", failed_phase=failed_phase
+                f"Record failure at {label}",
+                RunStatus.COMPENSATING,
+                error_path="$.error",
+                failed_phase=failed_phase,
             )
             record.next(entry)
             return record
 
         # --- forward path -------------------------------------------------------------------
         start = self._status_task("Start run", RunStatus.RUNNING)
-        start.add_catch(record_failure("Start run", None, mark_compensated), errors=["States.ALL"], result_path="$.error")
+        start.add_catch(
+            record_failure("Start run", None, mark_compensated), errors=["States.ALL"], result_path="$.error"
+        )
         chain: sfn.Chain = sfn.Chain.start(start)
         previous_entry: sfn.IChainable = mark_compensated
         for phase in template.phases:
@@ -140,7 +147,9 @@ class TemplateWorkflow(Construct):
                 policy,
             )
             task.add_catch(
-                record_failure(phase.title, phase.name, previous_entry), errors=["States.ALL"], result_path="$.error"
+                record_failure(phase.title, phase.name, previous_entry),
+                errors=["States.ALL"],
+                result_path="$.error",
             )
             chain = chain.next(task)
             previous_entry = undo_entry[phase.name]
@@ -152,7 +161,10 @@ class TemplateWorkflow(Construct):
         chain = chain.next(finish).next(sfn.Succeed(self, "Run succeeded"))
 
         log_group = logs.LogGroup(
-            self, "ExecutionLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+            self,
+            "ExecutionLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         self.state_machine = sfn.StateMachine(
             self,

@@ -46,7 +46,9 @@ def proxy_event(
 
 
 class LocalApiServer:
-    def __init__(self, runtime: LocalLambdaRuntime, function_name: str, account_id: str, port: int = 0) -> None:
+    def __init__(
+        self, runtime: LocalLambdaRuntime, function_name: str, account_id: str, port: int = 0
+    ) -> None:
         runtime_ref, name, account = runtime, function_name, account_id
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,7 +62,11 @@ class LocalApiServer:
                 )
                 invocation = runtime_ref.invoke(name, event)
                 if invocation.errored or not isinstance(invocation.payload, dict):
-                    status, headers, text = 502, {"Content-Type": "application/json"}, '{"message": "Internal server error"}'
+                    status, headers, text = (
+                        502,
+                        {"Content-Type": "application/json"},
+                        '{"message": "Internal server error"}',
+                    )
                 else:
                     response = invocation.payload
                     status = int(response.get("statusCode", 200))
@@ -88,8 +94,8 @@ class LocalApiServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def start(self) -> None:
         self._thread.start()
@@ -97,5 +103,3 @@ class LocalApiServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-
-

@@ -51,7 +51,9 @@ def synthesize(outdir: Path, context: dict[str, Any], app_dir: Path = REPO_ROOT)
 def load_assembly(outdir: Path) -> CloudAssembly:
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = [
-        name for name, artifact in manifest["artifacts"].items() if artifact["type"] == "aws:cloudformation:stack"
+        name
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
     ]
     if len(stacks) != 1:
         raise RuntimeError(f"expected one stack in the assembly, found {stacks}")

@@ -96,7 +96,9 @@ class LocalCloud:
         )
         moto_adapters.route_lambda_invocations(self.runtime)
         moto_adapters.deliver_eventbridge_targets(self.runtime, self._start_execution, self._pool)
-        self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(self.assembly)
+        self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(
+            self.assembly
+        )
         for spec in self.deployment.functions.values():
             self.runtime.register(spec)
         api_function = self._api_function_name()
@@ -132,11 +134,13 @@ class LocalCloud:
 
     def session(self) -> boto3.session.Session:
         return boto3.session.Session(
-            aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY, region_name=self.region
+            aws_access_key_id=LOCAL_ACCESS_KEY,
+            aws_secret_access_key=LOCAL_SECRET_KEY,
+            region_name=self.region,
         )
 
     def client(self, service: str) -> Any:
-        return self.session().client(service, endpoint_url=self.aws_endpoint)  # type: ignore[call-overload]
+        return self.session().client(service, endpoint_url=self.aws_endpoint)
 
     def mint_token(self, *, tenant_id: str, role: str = "user", subject: str = "local-user") -> str:
         return self.signing_key.mint(tenant_id=tenant_id, role=role, subject=subject)

@@ -67,7 +67,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.pseudo[arg] if arg in self.pseudo else self.d.ref(arg)
             if key == "Fn::GetAtt":
@@ -117,7 +117,9 @@ def references(value: Any) -> set[str]:
                 found.add(arg[0] if isinstance(arg, list) else arg.split(".")[0])
             elif key == "Fn::Sub":
                 text = arg if isinstance(arg, str) else arg[0]
-                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text) if not m.startswith("AWS::")}
+                found |= {
+                    m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text) if not m.startswith("AWS::")
+                }
                 if not isinstance(arg, str):
                     found |= references(arg[1])
             else:
@@ -136,8 +138,13 @@ def deployment_order(resources: dict[str, dict[str, Any]]) -> list[str]:
             raise RuntimeError(f"dependency cycle at {logical_id}")
         state[logical_id] = "visiting"
         resource = resources[logical_id]
-        depends = set(resource.get("DependsOn", []) if isinstance(resource.get("DependsOn"), list) else
-                      [resource["DependsOn"]] if resource.get("DependsOn") else [])
+        depends = set(
+            resource.get("DependsOn", [])
+            if isinstance(resource.get("DependsOn"), list)
+            else [resource["DependsOn"]]
+            if resource.get("DependsOn")
+            else []
+        )
         for dependency in sorted((references(resource.get("Properties", {})) | depends) & resources.keys()):
             visit(dependency)
         state[logical_id] = "done"
@@ -158,7 +165,9 @@ class Deployer:
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, endpoint_url=self._endpoint, region_name=self.region)
+            self._clients[service] = self._session.client(
+                service, endpoint_url=self._endpoint, region_name=self.region
+            )
         return self._clients[service]
 
     def deploy(self, assembly: CloudAssembly) -> Deployment:
@@ -254,7 +263,10 @@ class Deployer:
         if not isinstance(definition, str):
             definition = json.dumps(definition)
         arn = self.client("stepfunctions").create_state_machine(
-            name=machine_name, definition=definition, roleArn=p["RoleArn"], type=p.get("StateMachineType", "STANDARD")
+            name=machine_name,
+            definition=definition,
+            roleArn=p["RoleArn"],
+            type=p.get("StateMachineType", "STANDARD"),
         )["stateMachineArn"]
         deployment.state_machines[machine_name] = arn
         return {"Ref": arn, "Arn": arn, "Name": machine_name}
@@ -269,7 +281,11 @@ class Deployer:
             kwargs["Description"] = p["Description"]
         arn = self.client("events").put_rule(**kwargs)["RuleArn"]
         targets = [
-            {k: v for k, v in target.items() if k in ("Id", "Arn", "Input", "InputPath", "RetryPolicy", "RoleArn")}
+            {
+                k: v
+                for k, v in target.items()
+                if k in ("Id", "Arn", "Input", "InputPath", "RetryPolicy", "RoleArn")
+            }
             for target in p.get("Targets", [])
         ]
         if targets:

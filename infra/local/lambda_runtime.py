@@ -147,7 +147,13 @@ class LocalLambdaRuntime:
                 self._write_log(spec.name, line)
 
     def _finish(
-        self, spec: FunctionSpec, worker: _Worker | None, errored: bool, payload: Any, logs: list[str], started: float
+        self,
+        spec: FunctionSpec,
+        worker: _Worker | None,
+        errored: bool,
+        payload: Any,
+        logs: list[str],
+        started: float,
     ) -> Invocation:
         with self._lock:
             self._busy[spec.name] -= 1

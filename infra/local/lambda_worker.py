@@ -63,7 +63,12 @@ def main() -> None:
             continue
         request = json.loads(line)
         if init_error is not None:
-            _emit({"ok": False, "payload": {**_error_payload(init_error), "errorType": "Runtime.ImportModuleError"}})
+            _emit(
+                {
+                    "ok": False,
+                    "payload": {**_error_payload(init_error), "errorType": "Runtime.ImportModuleError"},
+                }
+            )
             continue
         context = LambdaContext(request["request_id"], request["deadline"])
         print(f"START RequestId: {context.aws_request_id}", flush=True)

@@ -89,7 +89,7 @@ def deliver_eventbridge_targets(
             with _patch_lock:
                 saved, self.targets = self.targets, rest
                 try:
-                    original(self, original_event, transform_input)
+                    original(self, original_event, transform_input)  # type: ignore[arg-type]
                 finally:
                     self.targets = saved
 

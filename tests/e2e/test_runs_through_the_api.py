@@ -16,7 +16,9 @@ PHASES = GENERIC.phase_names
 
 def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: LocalCloud) -> None:
     # Given a tenant with a token, When it starts a generic run with its own correlation id
-    run_id = acme.start({"template": "generic", "topic": "a meal planner"}, headers={"X-Correlation-Id": "e2e-corr-1"})
+    run_id = acme.start(
+        {"template": "generic", "topic": "a meal planner"}, headers={"X-Correlation-Id": "e2e-corr-1"}
+    )
     view = acme.wait(run_id)
 
     # Then the run succeeds with seven phases, each labelled as produced offline
@@ -89,9 +91,13 @@ def test_a_transient_failure_is_retried_without_compensation(acme: Client, cloud
     research = next(p for p in view["phases"] if p["phase"] == "research")
     assert research["metadata"]["attempts"] == 3 and research["status"] == "SUCCEEDED"
     assert view["compensated_phases"] == []
-    history = cloud.client("stepfunctions").get_execution_history(executionArn=view["execution_arn"])["events"]
+    history = cloud.client("stepfunctions").get_execution_history(executionArn=view["execution_arn"])[
+        "events"
+    ]
     failed = [e for e in history if e["type"] == "TaskFailed"]
-    assert len(failed) == 2 and all(e["taskFailedEventDetails"]["error"] == "ProviderThrottled" for e in failed)
+    assert len(failed) == 2 and all(
+        e["taskFailedEventDetails"]["error"] == "ProviderThrottled" for e in failed
+    )
 
 
 def test_a_transient_failure_that_never_recovers_ends_compensated(acme: Client) -> None:
@@ -114,7 +120,9 @@ def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> Non
                 "Source": "crm.integration",
                 "DetailType": "OrchestrationRequested",
                 "EventBusName": bus,
-                "Detail": json.dumps({"tenant_id": "initech", "template": "feature_delivery", "topic": "TPS reports"}),
+                "Detail": json.dumps(
+                    {"tenant_id": "initech", "template": "feature_delivery", "topic": "TPS reports"}
+                ),
             }
         ]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -46,7 +47,10 @@ def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
 def test_every_table_is_keyed_by_tenant_and_on_demand(template: dict[str, Any]) -> None:
     for table in resources_of_type(template, "AWS::DynamoDB::Table").values():
         props = table["Properties"]
-        assert props["KeySchema"] == [{"AttributeName": PK, "KeyType": "HASH"}, {"AttributeName": SK, "KeyType": "RANGE"}]
+        assert props["KeySchema"] == [
+            {"AttributeName": PK, "KeyType": "HASH"},
+            {"AttributeName": SK, "KeyType": "RANGE"},
+        ]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
 
@@ -62,12 +66,17 @@ def test_no_function_may_scan_or_delete(template: dict[str, Any]) -> None:
 
 
 def test_every_function_has_its_own_role(template: dict[str, Any]) -> None:
-    roles = [json.dumps(fn["Properties"]["Role"]) for fn in resources_of_type(template, "AWS::Lambda::Function").values()]
+    roles = [
+        json.dumps(fn["Properties"]["Role"])
+        for fn in resources_of_type(template, "AWS::Lambda::Function").values()
+    ]
     assert len(roles) == len(set(roles))
 
 
 @pytest.mark.parametrize("template_name", sorted(TEMPLATES))
-def test_every_task_retries_transient_errors_with_jitter(template: dict[str, Any], template_name: str) -> None:
+def test_every_task_retries_transient_errors_with_jitter(
+    template: dict[str, Any], template_name: str
+) -> None:
     states = _machines(template)[template_name]["States"]
     tasks = {name: state for name, state in states.items() if state["Type"] == "Task"}
     assert tasks
@@ -93,12 +102,14 @@ def test_every_forward_step_catches_into_compensation(template: dict[str, Any], 
         assert catch[0]["Next"].startswith("Record failure at")
     # the forward path runs the phases in the declared order
     assert definition["StartAt"] == "Start run"
-    for current, following in zip(forward, forward[1:], strict=False):
+    for current, following in itertools.pairwise(forward):
         assert states[current]["Next"] == following
 
 
 @pytest.mark.parametrize("template_name", sorted(TEMPLATES))
-def test_compensation_undoes_completed_phases_in_reverse(template: dict[str, Any], template_name: str) -> None:
+def test_compensation_undoes_completed_phases_in_reverse(
+    template: dict[str, Any], template_name: str
+) -> None:
     states = _machines(template)[template_name]["States"]
     phases = TEMPLATES[template_name].phases
     for index, phase in enumerate(phases):
@@ -131,8 +142,15 @@ def test_phase_payloads_carry_references_not_outputs(template: dict[str, Any]) -
                 continue
             payload = state["Parameters"]["Payload"]
             assert set(payload) <= {
-                "tenant_id.$", "run_id.$", "correlation_id.$", "template.$", "phase", "status",
-                "execution_arn.$", "error.$", "failed_phase",
+                "tenant_id.$",
+                "run_id.$",
+                "correlation_id.$",
+                "template.$",
+                "phase",
+                "status",
+                "execution_arn.$",
+                "error.$",
+                "failed_phase",
             }, name
             if "ResultSelector" in state:  # phase tasks keep a short summary only
                 assert set(state["ResultSelector"]) == {"status.$", "summary.$", "attempts.$"}

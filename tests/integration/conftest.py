@@ -76,8 +76,12 @@ def aws(table_declarations: dict[str, dict[str, Any]], monkeypatch: pytest.Monke
         events.create_event_bus(Name="test-bus")
         sqs = boto3.client("sqs")
         queue_url = sqs.create_queue(QueueName="bus-tap")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="tap", EventBusName="test-bus", EventPattern=json.dumps({"source": [constants.EVENT_SOURCE]}))
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events.put_rule(
+            Name="tap", EventBusName="test-bus", EventPattern=json.dumps({"source": [constants.EVENT_SOURCE]})
+        )
         events.put_targets(Rule="tap", EventBusName="test-bus", Targets=[{"Id": "tap", "Arn": queue_arn}])
         monkeypatch.setenv(constants.ENV_EVENT_BUS, "test-bus")
         clear_caches()

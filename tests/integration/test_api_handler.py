@@ -40,12 +40,21 @@ def api(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPa
     yield api_module
 
 
-def call(api: Any, method: str, path: str, token: str | None = None, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
+def call(
+    api: Any,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any, dict[str, str]]:
     all_headers = {"Content-Type": "application/json"} | (headers or {})
     if token:
         all_headers["Authorization"] = f"Bearer {token}"
     raw = json.dumps(body).encode() if body is not None else b""
-    response = api.handler(proxy_event(method, path, all_headers, raw, "127.0.0.1", "123456789012"), FakeLambdaContext())
+    response = api.handler(
+        proxy_event(method, path, all_headers, raw, "127.0.0.1", "123456789012"), FakeLambdaContext()
+    )
     text = response.get("body") or ""
     merged = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
     merged |= {k.lower(): ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
@@ -78,7 +87,11 @@ def test_viewers_read_but_cannot_start_runs(api: Any, signing_key: LocalSigningK
 def test_a_run_is_accepted_recorded_and_started(api: Any, aws: MotoAws, signing_key: LocalSigningKey) -> None:
     token = signing_key.mint(tenant_id="acme", subject="alice")
     status, body, headers = call(
-        api, "POST", "/runs", token=token, body={"template": "generic", "topic": "a todo app"},
+        api,
+        "POST",
+        "/runs",
+        token=token,
+        body={"template": "generic", "topic": "a todo app"},
         headers={"X-Correlation-Id": "corr-123"},
     )
     assert status == 202
@@ -93,7 +106,13 @@ def test_a_run_is_accepted_recorded_and_started(api: Any, aws: MotoAws, signing_
     assert status == 200
     assert view["topic"] == "a todo app" and view["created_by"] == "alice"
     assert [p["phase"] for p in view["phases"]] == [
-        "ideation", "research", "design", "development", "execution", "review", "deployment"
+        "ideation",
+        "research",
+        "design",
+        "development",
+        "execution",
+        "review",
+        "deployment",
     ]
     assert all(p["status"] == "NOT_STARTED" for p in view["phases"])
 
@@ -117,7 +136,11 @@ def test_invalid_bodies_get_field_level_errors(api: Any, signing_key: LocalSigni
     status, body, _ = call(api, "POST", "/runs", token=token, body={"topic": "x", "template": "nope"})
     assert status == 400 and "unknown template 'nope'" in body["message"]
     status, body, _ = call(
-        api, "POST", "/runs", token=token, body={"topic": "x", "options": {"simulate_failure": {"phase": "Bad Phase!", "times": 0}}}
+        api,
+        "POST",
+        "/runs",
+        token=token,
+        body={"topic": "x", "options": {"simulate_failure": {"phase": "Bad Phase!", "times": 0}}},
     )
     assert status == 422
     assert {d["location"] for d in body["details"]} == {
@@ -125,14 +148,20 @@ def test_invalid_bodies_get_field_level_errors(api: Any, signing_key: LocalSigni
         "body.options.simulate_failure.times",
     }
     status, body, _ = call(
-        api, "POST", "/runs", token=token, body={"topic": "x", "options": {"simulate_failure": {"phase": "shipping"}}}
+        api,
+        "POST",
+        "/runs",
+        token=token,
+        body={"topic": "x", "options": {"simulate_failure": {"phase": "shipping"}}},
     )
     assert status == 400 and "not a phase of template" in body["message"]
 
 
 def test_runs_are_listed_in_pages(api: Any, signing_key: LocalSigningKey) -> None:
     token = signing_key.mint(tenant_id="acme")
-    created = [call(api, "POST", "/runs", token=token, body={"topic": f"t{i}"})[1]["run_id"] for i in range(3)]
+    created = [
+        call(api, "POST", "/runs", token=token, body={"topic": f"t{i}"})[1]["run_id"] for i in range(3)
+    ]
     status, page, _ = call(api, "GET", "/runs?limit=2", token=token)
     assert status == 200 and len(page["runs"]) == 2 and page["next_cursor"]
     rest = call(api, "GET", f"/runs?limit=2&cursor={page['next_cursor']}", token=token)[1]
@@ -145,7 +174,9 @@ def test_run_events_come_from_the_audit_table(api: Any, aws: MotoAws, signing_ke
     token = signing_key.mint(tenant_id="acme")
     run_id = call(api, "POST", "/runs", token=token, body={"topic": "x"})[1]["run_id"]
     DynamoEventRepository(aws.tables["Events"]).append(
-        EventEnvelope(event_type=constants.ORCHESTRATION_STARTED, correlation_id="c", tenant_id="acme", run_id=run_id)
+        EventEnvelope(
+            event_type=constants.ORCHESTRATION_STARTED, correlation_id="c", tenant_id="acme", run_id=run_id
+        )
     )
     status, body, _ = call(api, "GET", f"/runs/{run_id}/events", token=token)
     assert status == 200 and [e["event_type"] for e in body["events"]] == [constants.ORCHESTRATION_STARTED]

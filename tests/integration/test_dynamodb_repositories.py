@@ -25,7 +25,9 @@ from tests.integration.conftest import MotoAws
 
 
 def _run(tenant: str, run_id: str | None = None) -> Run:
-    return Run(tenant_id=tenant, run_id=run_id or new_run_id(), template="generic", topic="t", correlation_id="c")
+    return Run(
+        tenant_id=tenant, run_id=run_id or new_run_id(), template="generic", topic="t", correlation_id="c"
+    )
 
 
 def _result(tenant: str, run_id: str, phase: str, status: PhaseStatus = PhaseStatus.SUCCEEDED) -> PhaseResult:
@@ -35,7 +37,9 @@ def _result(tenant: str, run_id: str, phase: str, status: PhaseStatus = PhaseSta
         run_id=run_id,
         phase=phase,
         status=status,
-        data={"summary": "s", "deliverables": ["d"], "confidence": 0.8} if status is PhaseStatus.SUCCEEDED else None,
+        data={"summary": "s", "deliverables": ["d"], "confidence": 0.8}
+        if status is PhaseStatus.SUCCEEDED
+        else None,
         summary="s",
         confidence_score=0.8,
         started_at=now,
@@ -85,7 +89,9 @@ def test_status_updates_and_compensation_list(aws: MotoAws) -> None:
     runs = DynamoRunRepository(aws.tables["Runs"])
     run = _run("acme")
     runs.create(run)
-    updated = runs.update_status("acme", run.run_id, RunStatus.COMPENSATING, error={"name": "X", "message": "m"})
+    updated = runs.update_status(
+        "acme", run.run_id, RunStatus.COMPENSATING, error={"name": "X", "message": "m"}
+    )
     assert updated.status is RunStatus.COMPENSATING and updated.error == {"name": "X", "message": "m"}
     runs.add_compensated_phase("acme", run.run_id, "research")
     runs.add_compensated_phase("acme", run.run_id, "ideation")
@@ -105,7 +111,9 @@ def test_phase_results_attempts_and_compensation(aws: MotoAws) -> None:
     again = results.mark_compensated("acme", "r1", "design", datetime.now(UTC))
     assert again is False
     compensated = results.get("acme", "r1", "design")
-    assert compensated is not None and compensated.status is PhaseStatus.COMPENSATED and compensated.data is None
+    assert (
+        compensated is not None and compensated.status is PhaseStatus.COMPENSATED and compensated.data is None
+    )
     results.save(_result("acme", "r1", "review", PhaseStatus.FAILED))
     assert results.mark_compensated("acme", "r1", "review", datetime.now(UTC)) is False
 
@@ -114,7 +122,13 @@ def test_events_are_stored_once_in_time_order(aws: MotoAws) -> None:
     events = DynamoEventRepository(aws.tables["Events"])
     start = datetime.now(UTC)
     envelopes = [
-        EventEnvelope(event_type=f"E{i}", correlation_id="c", tenant_id="acme", run_id="r1", timestamp=start + timedelta(seconds=i))
+        EventEnvelope(
+            event_type=f"E{i}",
+            correlation_id="c",
+            tenant_id="acme",
+            run_id="r1",
+            timestamp=start + timedelta(seconds=i),
+        )
         for i in range(3)
     ]
     for envelope in reversed(envelopes):

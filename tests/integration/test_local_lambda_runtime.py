@@ -29,13 +29,18 @@ def spec(name: str, handler: str, timeout: int = 5, env: dict[str, str] | None =
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[LocalLambdaRuntime]:
     runtime = LocalLambdaRuntime(
-        endpoint_url="http://127.0.0.1:1", region="eu-west-1", account_id="123456789012", log_dir=tmp_path / "logs"
+        endpoint_url="http://127.0.0.1:1",
+        region="eu-west-1",
+        account_id="123456789012",
+        log_dir=tmp_path / "logs",
     )
     yield runtime
     runtime.shutdown()
 
 
-def test_handler_sees_exactly_the_declared_environment(runtime: LocalLambdaRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_handler_sees_exactly_the_declared_environment(
+    runtime: LocalLambdaRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SECRET_OF_THE_HOST", "must-not-leak")
     runtime.register(spec("echo", "sample_handlers.echo", env={"RUNS_TABLE_NAME": "runs-table"}))
     result = runtime.invoke("echo", {"hello": "world"})
@@ -56,7 +61,9 @@ def test_a_slow_handler_times_out_like_lambda(runtime: LocalLambdaRuntime) -> No
     assert result.payload["errorType"] == "Sandbox.Timedout"
     assert "timed out after 1.00 seconds" in result.payload["errorMessage"]
     assert result.duration_ms < 3000
-    assert runtime.invoke("sleepy", {"seconds": 0}).payload["slept"] == 0  # a fresh worker serves the next call
+    assert (
+        runtime.invoke("sleepy", {"seconds": 0}).payload["slept"] == 0
+    )  # a fresh worker serves the next call
 
 
 def test_exceptions_become_lambda_error_payloads(runtime: LocalLambdaRuntime) -> None:
@@ -82,7 +89,10 @@ def test_workers_stay_warm_and_scale_with_concurrency(runtime: LocalLambdaRuntim
     first = runtime.invoke("sleepy", {"seconds": 0}).payload["pid"]
     assert runtime.invoke("sleepy", {"seconds": 0}).payload["pid"] == first  # warm start
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pids = {f.result().payload["pid"] for f in [pool.submit(runtime.invoke, "sleepy", {"seconds": 0.5}) for _ in range(2)]}
+        pids = {
+            f.result().payload["pid"]
+            for f in [pool.submit(runtime.invoke, "sleepy", {"seconds": 0.5}) for _ in range(2)]
+        }
     assert len(pids) == 2  # concurrent invocations get their own environments
     assert os.getpid() not in pids
 

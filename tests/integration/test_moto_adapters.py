@@ -44,15 +44,28 @@ class Emulation:
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("placeholder.txt", "code runs from the local runtime")
         arn = self.client("lambda").create_function(
-            FunctionName=name, Runtime="python3.12", Role=self.role_arn, Handler=handler,
-            Code={"ZipFile": buffer.getvalue()}, Timeout=timeout,
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=self.role_arn,
+            Handler=handler,
+            Code={"ZipFile": buffer.getvalue()},
+            Timeout=timeout,
         )["FunctionArn"]
         self.runtime.register(
-            FunctionSpec(name=name, arn=arn, handler=handler, code_dir=CODE, environment=env or {}, timeout_seconds=timeout)
+            FunctionSpec(
+                name=name,
+                arn=arn,
+                handler=handler,
+                code_dir=CODE,
+                environment=env or {},
+                timeout_seconds=timeout,
+            )
         )
         return arn
 
-    def run_machine(self, definition: dict[str, Any], payload: dict[str, Any], timeout: float = 30) -> dict[str, Any]:
+    def run_machine(
+        self, definition: dict[str, Any], payload: dict[str, Any], timeout: float = 30
+    ) -> dict[str, Any]:
         sfn = self.client("stepfunctions")
         arn = sfn.create_state_machine(
             name=f"m{time.time_ns()}", definition=json.dumps(definition), roleArn=self.role_arn
@@ -82,18 +95,26 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     tmp = tmp_path_factory.mktemp("adapters")
-    runtime = LocalLambdaRuntime(endpoint_url=endpoint, region=REGION, account_id="123456789012", log_dir=tmp / "logs")
+    runtime = LocalLambdaRuntime(
+        endpoint_url=endpoint, region=REGION, account_id="123456789012", log_dir=tmp / "logs"
+    )
     pool = ThreadPoolExecutor(max_workers=4)
-    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)
+    session = boto3.session.Session(
+        aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION
+    )
     moto_adapters.point_interpreter_at_server(port)
     moto_adapters.enable_state_machine_execution(endpoint)
     moto_adapters.route_lambda_invocations(runtime)
 
     def start_execution(arn: str, payload: str) -> None:
-        session.client("stepfunctions", endpoint_url=endpoint).start_execution(stateMachineArn=arn, input=payload)
+        session.client("stepfunctions", endpoint_url=endpoint).start_execution(
+            stateMachineArn=arn, input=payload
+        )
 
     moto_adapters.deliver_eventbridge_targets(runtime, start_execution, pool)
-    role = session.client("iam", endpoint_url=endpoint).create_role(RoleName="local", AssumeRolePolicyDocument="{}")
+    role = session.client("iam", endpoint_url=endpoint).create_role(
+        RoleName="local", AssumeRolePolicyDocument="{}"
+    )
     try:
         yield Emulation(endpoint, port, runtime, session, role["Role"]["Arn"], tmp / "records.jsonl")
     finally:
@@ -110,7 +131,10 @@ def test_interpreter_finds_the_server_through_moto_port(emulation: Emulation) ->
 
 
 def test_state_machines_really_execute(emulation: Emulation) -> None:
-    definition = {"StartAt": "Add", "States": {"Add": {"Type": "Pass", "Result": 42, "ResultPath": "$.answer", "End": True}}}
+    definition = {
+        "StartAt": "Add",
+        "States": {"Add": {"Type": "Pass", "Result": 42, "ResultPath": "$.answer", "End": True}},
+    }
     result = emulation.run_machine(definition, {"question": "?"})
     assert result["status"] == "SUCCEEDED"
     assert json.loads(result["output"]) == {"question": "?", "answer": 42}
@@ -140,15 +164,26 @@ def test_retry_and_catch_match_the_handlers_error_names(emulation: Emulation, tm
                     "Type": "Task",
                     "Resource": "arn:aws:states:::lambda:invoke",
                     "Parameters": {"FunctionName": function_arn, "Payload.$": "$"},
-                    "Retry": [{"ErrorEquals": ["ProviderThrottled"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 1.0}],
-                    "Catch": [{"ErrorEquals": ["BudgetExceeded"], "ResultPath": "$.error", "Next": "Compensate"}],
+                    "Retry": [
+                        {
+                            "ErrorEquals": ["ProviderThrottled"],
+                            "IntervalSeconds": 1,
+                            "MaxAttempts": 3,
+                            "BackoffRate": 1.0,
+                        }
+                    ],
+                    "Catch": [
+                        {"ErrorEquals": ["BudgetExceeded"], "ResultPath": "$.error", "Next": "Compensate"}
+                    ],
                     "End": True,
                 },
                 "Compensate": {"Type": "Pass", "End": True},
             },
         }
 
-    retried = emulation.run_machine(machine(flaky), {"counter_file": str(tmp_path / "calls"), "fail_times": 2})
+    retried = emulation.run_machine(
+        machine(flaky), {"counter_file": str(tmp_path / "calls"), "fail_times": 2}
+    )
     assert retried["status"] == "SUCCEEDED"
     assert [e["type"] for e in retried["history"]].count("TaskFailed") == 2
     caught = emulation.run_machine(machine(budget), {})
@@ -159,22 +194,33 @@ def test_retry_and_catch_match_the_handlers_error_names(emulation: Emulation, tm
 
 
 def test_eventbridge_delivers_to_lambda_and_step_functions_targets(emulation: Emulation) -> None:
-    recorder = emulation.function("adapter-record", "sample_handlers.record", env={"RECORD_FILE": str(emulation.record_file)})
+    recorder = emulation.function(
+        "adapter-record", "sample_handlers.record", env={"RECORD_FILE": str(emulation.record_file)}
+    )
     definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
     sfn = emulation.client("stepfunctions")
-    machine = sfn.create_state_machine(name="on-event", definition=json.dumps(definition), roleArn=emulation.role_arn)[
-        "stateMachineArn"
-    ]
+    machine = sfn.create_state_machine(
+        name="on-event", definition=json.dumps(definition), roleArn=emulation.role_arn
+    )["stateMachineArn"]
     events = emulation.client("events")
     events.create_event_bus(Name="adapter-bus")
-    events.put_rule(Name="both", EventBusName="adapter-bus", EventPattern=json.dumps({"detail-type": ["Ping"]}))
+    events.put_rule(
+        Name="both", EventBusName="adapter-bus", EventPattern=json.dumps({"detail-type": ["Ping"]})
+    )
     events.put_targets(
         Rule="both",
         EventBusName="adapter-bus",
         Targets=[{"Id": "fn", "Arn": recorder}, {"Id": "sm", "Arn": machine, "RoleArn": emulation.role_arn}],
     )
     events.put_events(
-        Entries=[{"Source": "tests", "DetailType": "Ping", "Detail": json.dumps({"n": 1}), "EventBusName": "adapter-bus"}]
+        Entries=[
+            {
+                "Source": "tests",
+                "DetailType": "Ping",
+                "Detail": json.dumps({"n": 1}),
+                "EventBusName": "adapter-bus",
+            }
+        ]
     )
     deadline = time.time() + 15
     recorded: list[dict[str, Any]] = []

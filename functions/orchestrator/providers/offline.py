@@ -11,8 +11,8 @@ import hashlib
 import json
 
 from orchestrator import errors
-from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
 from orchestrator.models import TokenUsage
+from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
 
 OFFLINE_MODEL = "offline-deterministic-1"
 

@@ -57,7 +57,8 @@ class OpenAIProvider:
             )
         else:  # some compatible servers report no usage
             usage = TokenUsage(
-                input_tokens=estimate_tokens(request.system + request.prompt), output_tokens=estimate_tokens(text)
+                input_tokens=estimate_tokens(request.system + request.prompt),
+                output_tokens=estimate_tokens(text),
             )
         return ModelResponse(
             text=text,

@@ -54,8 +54,11 @@ class DynamoRunRepository:
     def create(self, run: Run) -> None:
         item = to_item(run.model_dump(mode="json")) | {PK: validate_tenant_id(run.tenant_id), SK: run.run_id}
         with _errors("create run", lambda: ConflictError(f"run {run.run_id} already exists")):
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(#sk)",
-                                 ExpressionAttributeNames={"#sk": SK})
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(#sk)",
+                ExpressionAttributeNames={"#sk": SK},
+            )
 
     def get(self, tenant_id: str, run_id: str) -> Run:
         with _errors("get run"):
@@ -192,12 +195,17 @@ class DynamoEventRepository:
 
     def append(self, event: EventEnvelope) -> bool:
         """Store an event once; a redelivered event (same id) is ignored and returns False."""
-        key = {PK: run_partition(event.tenant_id, event.run_id), SK: f"{event.timestamp.isoformat()}#{event.event_id}"}
+        key = {
+            PK: run_partition(event.tenant_id, event.run_id),
+            SK: f"{event.timestamp.isoformat()}#{event.event_id}",
+        }
         item = to_item(event.model_dump(mode="json")) | key
         try:
             with _errors("append event", lambda: ConflictError("duplicate event")):
                 self._table.put_item(
-                    Item=item, ConditionExpression="attribute_not_exists(#sk)", ExpressionAttributeNames={"#sk": SK}
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(#sk)",
+                    ExpressionAttributeNames={"#sk": SK},
                 )
         except ConflictError:
             return False
