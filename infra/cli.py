@@ -154,7 +154,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     )
     _print(
         f"""Local cloud is up (Ctrl-C stops it).
-  API:          {cloud.api_url}   (OpenAPI: {cloud.api_url}/docs)
+  API:          {cloud.api_url}   (OpenAPI: {cloud.api_url}/openapi.json)
   AWS endpoint: {cloud.aws_endpoint}   (any access key works; region {cloud.region})
   state machines:
 {machines}

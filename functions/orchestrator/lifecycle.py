@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from orchestrator import constants
+from orchestrator.errors import InvalidRequest
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
     EventEnvelope,
@@ -47,6 +48,9 @@ def describe_error(error: dict[str, Any] | None) -> dict[str, str] | None:
 
 def record_status(task: RunStatusTaskInput, *, runs: RunRepository, publisher: EventPublisher) -> Run:
     """Move a run to ``task.status`` and publish the matching lifecycle event."""
+    if task.status not in _EVENT_FOR_STATUS:
+        allowed = ", ".join(status.value for status in _EVENT_FOR_STATUS)
+        raise InvalidRequest(f"a state machine cannot set status {task.status.value}; allowed: {allowed}")
     failed_phase = task.failed_phase
     now = utc_now()
     fields: dict[str, Any] = {"updated_at": now.isoformat()}

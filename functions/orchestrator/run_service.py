@@ -6,7 +6,7 @@ import json
 from typing import Any, Protocol
 
 from orchestrator import constants
-from orchestrator.errors import ConflictError, InvalidRequest, OrchestratorError
+from orchestrator.errors import ConflictError, InvalidRequest
 from orchestrator.events import EventPublisher
 from orchestrator.ids import new_run_id
 from orchestrator.models import (
@@ -100,15 +100,11 @@ def start_run(
     try:
         starter.start(run.template, run.run_id, state_input)
     except ConflictError:
-        return run
-    except OrchestratorError:
-        raise
+        return run  # already started: a redelivered request
     except Exception as exc:
+        error = {"name": type(exc).__name__, "message": str(exc)}
         runs.update_status(
-            tenant_id,
-            run.run_id,
-            RunStatus.FAILED_TO_START,
-            error={"name": type(exc).__name__, "message": str(exc)},
+            tenant_id, run.run_id, RunStatus.FAILED_TO_START, error=error, finished_at=utc_now().isoformat()
         )
         publisher.publish(
             EventEnvelope(
@@ -116,7 +112,7 @@ def start_run(
                 correlation_id=run.correlation_id,
                 tenant_id=tenant_id,
                 run_id=run.run_id,
-                payload={"stage": "start", "error": type(exc).__name__, "message": str(exc)},
+                payload={"stage": "start", "error": error["name"], "message": error["message"]},
             )
         )
         raise

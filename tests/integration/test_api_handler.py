@@ -186,5 +186,5 @@ def test_templates_and_openapi_are_served(api: Any, signing_key: LocalSigningKey
     token = signing_key.mint(tenant_id="acme", role="viewer")
     status, body, _ = call(api, "GET", "/templates", token=token)
     assert status == 200 and {t["name"] for t in body["templates"]} >= {"generic", "feature_delivery"}
-    status, spec, _ = call(api, "GET", "/docs?format=json")
+    status, spec, _ = call(api, "GET", "/openapi.json")
     assert status == 200 and "/runs" in spec["paths"]

@@ -20,8 +20,12 @@ def to_domain_error(sdk: ModuleType, exc: Exception, provider: str) -> errors.Or
         status = getattr(exc, "status_code", 0) or 0
         if status == 429:
             return errors.ProviderThrottled(message)
-        if status >= 500:
+        if status == 408:
+            return errors.ProviderTimeout(message)
+        if status == 409 or status >= 500:  # the SDKs themselves retry 409 (lock contention)
             return errors.ProviderUnavailable(message)
-        if status in (401, 403):
+        if status in (401, 403, 404):  # bad key, no access, or unknown model name
             return errors.ProviderNotConfigured(message)
+    if type(exc).__name__ == "CredentialsError":
+        return errors.ProviderNotConfigured(message)
     return errors.ModelOutputInvalid(message)

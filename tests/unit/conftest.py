@@ -1,0 +1,56 @@
+"""Unit tests: no network, no AWS. Every test runs with sockets disabled and fake credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_socket import disable_socket, enable_socket
+
+from .fakes import (
+    FakeStarter,
+    InMemoryEventRepository,
+    InMemoryPhaseResultRepository,
+    InMemoryRunRepository,
+    RecordingPublisher,
+)
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test may open a socket or find real AWS credentials."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    disable_socket()
+    try:
+        yield
+    finally:
+        enable_socket()
+
+
+@pytest.fixture
+def runs() -> InMemoryRunRepository:
+    return InMemoryRunRepository()
+
+
+@pytest.fixture
+def results() -> InMemoryPhaseResultRepository:
+    return InMemoryPhaseResultRepository()
+
+
+@pytest.fixture
+def events() -> InMemoryEventRepository:
+    return InMemoryEventRepository()
+
+
+@pytest.fixture
+def publisher() -> RecordingPublisher:
+    return RecordingPublisher()
+
+
+@pytest.fixture
+def starter() -> FakeStarter:
+    return FakeStarter()

@@ -1,0 +1,269 @@
+"""In-memory stand-ins for storage, the event bus, Step Functions and model providers.
+
+The repositories follow ``orchestrator/repositories/dynamodb.py`` closely: items are kept
+in the same serialised form (``to_item``/``from_item``), keys are built the same way (so a
+bad tenant id fails the same way), and every conditional write has the same outcome
+(``RunNotFound``, ``ConflictError``, ``False`` for nothing to undo or a duplicate event).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from orchestrator.constants import PK, SK
+from orchestrator.errors import ConflictError, RunNotFound
+from orchestrator.models import (
+    EventEnvelope,
+    PhaseResult,
+    PhaseStatus,
+    Run,
+    RunStatus,
+    TokenUsage,
+    validate_tenant_id,
+)
+from orchestrator.providers import ModelRequest, ModelResponse
+from orchestrator.repositories.keys import decode_cursor, encode_cursor, from_item, run_partition, to_item
+
+Item = dict[str, Any]
+
+
+def _page(
+    partition: str, sort_keys: Iterable[str], limit: int, cursor: str | None, *, descending: bool
+) -> tuple[list[str], str | None]:
+    """One Query page: like DynamoDB, a page that reaches ``limit`` carries a LastEvaluatedKey."""
+    start = decode_cursor(cursor, partition)
+    ordered = sorted(sort_keys, reverse=descending)
+    if start:
+        after = start[SK]
+        ordered = [key for key in ordered if (key < after if descending else key > after)]
+    page = ordered[:limit]
+    last_key = {PK: partition, SK: page[-1]} if page and len(page) == limit else None
+    return page, encode_cursor(last_key)
+
+
+class InMemoryRunRepository:
+    """Runs keyed by ``(tenant, run id)``; one tenant never sees another's runs."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Item] = {}
+
+    def _key(self, tenant_id: str, run_id: str) -> tuple[str, str]:
+        return validate_tenant_id(tenant_id), run_id
+
+    def create(self, run: Run) -> None:
+        key = self._key(run.tenant_id, run.run_id)
+        if key in self.items:
+            raise ConflictError(f"run {run.run_id} already exists")
+        self.items[key] = to_item(run.model_dump(mode="json"))
+
+    def get(self, tenant_id: str, run_id: str) -> Run:
+        item = self.items.get(self._key(tenant_id, run_id))
+        if item is None:
+            raise RunNotFound(f"run {run_id} not found")
+        return Run.model_validate(from_item(item))
+
+    def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]:
+        partition = validate_tenant_id(tenant_id)
+        run_ids = [run_id for tenant, run_id in self.items if tenant == partition]
+        page, next_cursor = _page(partition, run_ids, limit, cursor, descending=True)
+        return [self.get(tenant_id, run_id) for run_id in page], next_cursor
+
+    def update_status(self, tenant_id: str, run_id: str, status: RunStatus, **fields: Any) -> Run:
+        item = self.items.get(self._key(tenant_id, run_id))
+        if item is None:
+            raise RunNotFound(f"run {run_id} not found")
+        item.update(to_item({"status": status.value, **fields}))  # None values are not written
+        return Run.model_validate(from_item(item))
+
+    def add_compensated_phase(self, tenant_id: str, run_id: str, phase: str) -> None:
+        item = self.items.get(self._key(tenant_id, run_id))
+        if item is None:
+            raise RunNotFound(f"run {run_id} not found")
+        item["compensated_phases"] = [*item.get("compensated_phases", []), phase]
+
+
+class InMemoryPhaseResultRepository:
+    """Phase results keyed by ``(<tenant>#<run>, phase)``, with the per-phase attempt counter."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Item] = {}
+
+    def next_attempt(self, tenant_id: str, run_id: str, phase: str) -> int:
+        item = self.items.setdefault((run_partition(tenant_id, run_id), phase), {})
+        item["attempts_started"] = int(item.get("attempts_started", 0)) + 1
+        return int(item["attempts_started"])
+
+    def save(self, result: PhaseResult) -> None:
+        key = (run_partition(result.tenant_id, result.run_id), result.phase)
+        self.items[key] = to_item(result.model_dump(mode="json")) | {
+            "attempts_started": result.metadata.attempts
+        }
+
+    def get(self, tenant_id: str, run_id: str, phase: str) -> PhaseResult | None:
+        item = self.items.get((run_partition(tenant_id, run_id), phase))
+        if not item or "status" not in item:  # only an attempt counter so far
+            return None
+        return _phase_result(item)
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[PhaseResult]:
+        partition = run_partition(tenant_id, run_id)
+        keys = sorted(phase for part, phase in self.items if part == partition)
+        items = [self.items[(partition, phase)] for phase in keys]
+        return [_phase_result(item) for item in items if "status" in item]
+
+    def mark_compensated(self, tenant_id: str, run_id: str, phase: str, at: datetime) -> bool:
+        item = self.items.get((run_partition(tenant_id, run_id), phase))
+        if not item or item.get("status") != PhaseStatus.SUCCEEDED.value:
+            return False
+        item["status"] = PhaseStatus.COMPENSATED.value
+        item["compensated_at"] = at.isoformat()
+        item.pop("data", None)
+        return True
+
+
+def _phase_result(item: Item) -> PhaseResult:
+    data = from_item(item)
+    data.pop("attempts_started", None)
+    return PhaseResult.model_validate(data)
+
+
+class InMemoryEventRepository:
+    """Audit events per ``<tenant>#<run>``, sorted by ``<timestamp>#<event id>``.
+
+    As in DynamoDB the sort key is the identity: a redelivered event (same id, same
+    timestamp) is stored once and ``append`` returns False.
+    """
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Item]] = {}
+
+    def append(self, event: EventEnvelope) -> bool:
+        partition = self.items.setdefault(run_partition(event.tenant_id, event.run_id), {})
+        sort_key = f"{event.timestamp.isoformat()}#{event.event_id}"
+        if sort_key in partition:
+            return False
+        partition[sort_key] = to_item(event.model_dump(mode="json"))
+        return True
+
+    def list_for_run(
+        self, tenant_id: str, run_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[EventEnvelope], str | None]:
+        partition_key = run_partition(tenant_id, run_id)
+        partition = self.items.get(partition_key, {})
+        page, next_cursor = _page(partition_key, partition, limit, cursor, descending=False)
+        return [EventEnvelope.model_validate(from_item(partition[key])) for key in page], next_cursor
+
+
+class RecordingPublisher:
+    """An event bus that keeps what was published, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[EventEnvelope] = []
+
+    def publish(self, event: EventEnvelope) -> None:
+        json.loads(event.model_dump_json())  # the real publisher sends the envelope as JSON
+        self.events.append(event)
+
+    @property
+    def types(self) -> list[str]:
+        return [event.event_type for event in self.events]
+
+    def of_type(self, event_type: str) -> list[EventEnvelope]:
+        return [event for event in self.events if event.event_type == event_type]
+
+
+@dataclass(frozen=True)
+class StartCall:
+    template: str
+    run_id: str
+    state_input: dict[str, Any]
+
+
+class FakeStarter:
+    """Step Functions' StartExecution with execution name = run id.
+
+    Starting the same name with the same input again returns the same ARN (as Step
+    Functions does); another input for a used name raises ``ConflictError`` (what
+    ``StepFunctionsStarter`` turns ``ExecutionAlreadyExists`` into). ``fail_with`` makes
+    every later call raise the given exception.
+    """
+
+    def __init__(self, region: str = "eu-west-1", account: str = "123456789012") -> None:
+        self.region = region
+        self.account = account
+        self.calls: list[StartCall] = []
+        self.executions: dict[str, tuple[str, str]] = {}  # name -> (template, input JSON)
+        self.error: BaseException | None = None
+
+    def fail_with(self, error: BaseException) -> None:
+        self.error = error
+
+    def arn(self, template: str, run_id: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account}:execution:orchestrator-{template}:{run_id}"
+
+    def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
+        serialised = json.dumps(state_input, sort_keys=True)  # the real starter sends JSON
+        self.calls.append(StartCall(template, run_id, json.loads(serialised)))
+        if self.error is not None:
+            raise self.error
+        existing = self.executions.get(run_id)
+        if existing is not None and existing != (template, serialised):
+            raise ConflictError(f"run {run_id} already started")
+        self.executions[run_id] = (template, serialised)
+        return self.arn(template, run_id)
+
+
+@dataclass
+class ScriptedProvider:
+    """A model provider that answers from a script: a text, an exception, or a function of the request."""
+
+    answers: list[str | BaseException | Callable[[ModelRequest], str]] = field(default_factory=list)
+    name: str = "scripted"
+    model: str = "scripted-model-1"
+    usage: TokenUsage = field(default_factory=lambda: TokenUsage(input_tokens=120, output_tokens=45))
+    cost: float = 0.0012
+    requests: list[ModelRequest] = field(default_factory=list)
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        self.requests.append(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        text = answer(request) if callable(answer) else answer
+        return ModelResponse(
+            text=text, provider=self.name, model=self.model, usage=self.usage, cost_usd=self.cost
+        )
+
+
+def phase_answer(summary: str = "A plan that works.", confidence: float = 0.8, **extra: Any) -> str:
+    """A valid ``PhaseOutput`` JSON answer."""
+    return json.dumps(
+        {"summary": summary, "deliverables": ["a deliverable"], "risks": [], "confidence": confidence} | extra
+    )
+
+
+def given_run(
+    runs: InMemoryRunRepository,
+    *,
+    tenant_id: str = "acme",
+    run_id: str = "01jabcdefghjkmnpqrstvwxyz0",
+    template: str = "generic",
+    topic: str = "A bike-sharing app for a small town",
+    correlation_id: str = "corr-123",
+    **options: Any,
+) -> Run:
+    """A stored PENDING run (``options`` are ``RunOptions`` fields)."""
+    run = Run(
+        tenant_id=tenant_id,
+        run_id=run_id,
+        template=template,
+        topic=topic,
+        correlation_id=correlation_id,
+        options=options,
+    )
+    runs.create(run)
+    return run

@@ -1,0 +1,302 @@
+"""The repository contract: the in-memory fakes, and the DynamoDB repositories' error paths.
+
+The fakes stand in for DynamoDB in every other unit test, so they are held to the same
+outcomes as ``orchestrator/repositories/dynamodb.py``. The DynamoDB repositories are
+checked on a stub table (no AWS): each conditional failure must mean the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from orchestrator.errors import ConflictError, InvalidRequest, RepositoryError, RunNotFound
+from orchestrator.models import (
+    EventEnvelope,
+    PhaseResult,
+    PhaseStatus,
+    ResultMetadata,
+    Run,
+    RunStatus,
+)
+from orchestrator.repositories.dynamodb import (
+    DynamoEventRepository,
+    DynamoPhaseResultRepository,
+    DynamoRunRepository,
+)
+
+from .fakes import InMemoryEventRepository, InMemoryPhaseResultRepository, InMemoryRunRepository, given_run
+
+T0 = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+
+def a_result(tenant_id: str, run_id: str, phase: str, status: PhaseStatus, attempts: int = 1) -> PhaseResult:
+    return PhaseResult(
+        tenant_id=tenant_id,
+        run_id=run_id,
+        phase=phase,
+        status=status,
+        data={"summary": "s"} if status is PhaseStatus.SUCCEEDED else None,
+        summary="s",
+        started_at=T0,
+        completed_at=T0,
+        metadata=ResultMetadata(
+            agent=phase, attempts=attempts, provider="offline", model="m", prompt_version="v1"
+        ),
+    )
+
+
+# --- runs ----------------------------------------------------------------------------------
+def test_missing_run_is_run_not_found(runs: InMemoryRunRepository) -> None:
+    with pytest.raises(RunNotFound):
+        runs.get("acme", "nope")
+    with pytest.raises(RunNotFound):
+        runs.update_status("acme", "nope", RunStatus.RUNNING)
+    with pytest.raises(RunNotFound):
+        runs.add_compensated_phase("acme", "nope", "design")
+
+
+def test_creating_a_run_twice_is_a_conflict(runs: InMemoryRunRepository) -> None:
+    run = given_run(runs, topic="first")
+    with pytest.raises(ConflictError):
+        runs.create(run.model_copy(update={"topic": "second"}))
+    assert runs.get("acme", run.run_id).topic == "first"
+
+
+def test_tenants_never_see_each_others_runs(runs: InMemoryRunRepository) -> None:
+    run = given_run(runs, tenant_id="acme")
+
+    with pytest.raises(RunNotFound):
+        runs.get("globex", run.run_id)
+    with pytest.raises(RunNotFound):
+        runs.update_status("globex", run.run_id, RunStatus.RUNNING)
+    assert runs.list("globex", 10, None) == ([], None)
+    assert runs.get("acme", run.run_id).status is RunStatus.PENDING
+
+
+def test_invalid_tenant_ids_never_reach_storage(runs: InMemoryRunRepository) -> None:
+    with pytest.raises(ValueError, match="tenant id"):
+        runs.get("acme#globex", "r1")
+
+
+def test_returned_runs_are_copies(runs: InMemoryRunRepository) -> None:
+    run = given_run(runs)
+    runs.get("acme", run.run_id).compensated_phases.append("design")
+    assert runs.get("acme", run.run_id).compensated_phases == []
+
+
+def test_update_writes_given_fields_and_skips_nones(runs: InMemoryRunRepository) -> None:
+    run = given_run(runs)
+    runs.update_status(
+        "acme", run.run_id, RunStatus.RUNNING, execution_arn="arn:1", started_at=T0.isoformat()
+    )
+
+    updated = runs.update_status(
+        "acme", run.run_id, RunStatus.COMPENSATING, execution_arn=None, failed_phase="x"
+    )
+
+    assert updated.status is RunStatus.COMPENSATING
+    assert updated.execution_arn == "arn:1"
+    assert updated.started_at == T0
+    assert updated.failed_phase == "x"
+
+
+def test_runs_list_newest_first_page_by_page(runs: InMemoryRunRepository) -> None:
+    ids = [f"01j{index:023d}" for index in range(5)]
+    for run_id in ids:
+        given_run(runs, run_id=run_id)
+    given_run(runs, tenant_id="globex", run_id="01j99999999999999999999999")
+
+    first, cursor = runs.list("acme", 2, None)
+    second, cursor2 = runs.list("acme", 2, cursor)
+    third, cursor3 = runs.list("acme", 2, cursor2)
+
+    assert [r.run_id for r in first + second + third] == list(reversed(ids))
+    assert cursor3 is None
+    with pytest.raises(InvalidRequest):
+        runs.list("globex", 2, cursor)
+
+
+# --- phase results ----------------------------------------------------------------------------
+def test_attempts_count_per_tenant_run_and_phase(results: InMemoryPhaseResultRepository) -> None:
+    assert results.next_attempt("acme", "r1", "design") == 1
+    assert results.next_attempt("acme", "r1", "design") == 2
+    assert results.next_attempt("acme", "r1", "review") == 1
+    assert results.next_attempt("acme", "r2", "design") == 1
+    assert results.next_attempt("globex", "r1", "design") == 1
+    assert results.next_attempt("acme", "r1", "design") == 3
+
+
+def test_an_attempt_counter_alone_is_no_result(results: InMemoryPhaseResultRepository) -> None:
+    results.next_attempt("acme", "r1", "design")
+
+    assert results.get("acme", "r1", "design") is None
+    assert results.list_for_run("acme", "r1") == []
+
+
+def test_saved_results_are_per_tenant_and_keep_counting(results: InMemoryPhaseResultRepository) -> None:
+    results.next_attempt("acme", "r1", "design")
+    results.next_attempt("acme", "r1", "design")
+    results.save(a_result("acme", "r1", "design", PhaseStatus.SUCCEEDED, attempts=2))
+
+    assert results.get("acme", "r1", "design") == a_result(
+        "acme", "r1", "design", PhaseStatus.SUCCEEDED, attempts=2
+    )
+    assert results.get("globex", "r1", "design") is None
+    assert results.list_for_run("globex", "r1") == []
+    assert results.next_attempt("acme", "r1", "design") == 3
+
+
+@pytest.mark.parametrize("status", [PhaseStatus.FAILED, PhaseStatus.COMPENSATED, None])
+def test_only_a_succeeded_phase_can_be_compensated(
+    results: InMemoryPhaseResultRepository, status: PhaseStatus | None
+) -> None:
+    if status is not None:
+        results.save(a_result("acme", "r1", "design", status))
+    before = results.get("acme", "r1", "design")
+
+    assert results.mark_compensated("acme", "r1", "design", T0) is False
+    assert results.get("acme", "r1", "design") == before
+
+
+def test_compensating_is_tenant_scoped(results: InMemoryPhaseResultRepository) -> None:
+    results.save(a_result("acme", "r1", "design", PhaseStatus.SUCCEEDED))
+
+    assert results.mark_compensated("globex", "r1", "design", T0) is False
+    assert results.mark_compensated("acme", "r1", "design", T0) is True
+    stored = results.get("acme", "r1", "design")
+    assert stored is not None
+    assert (stored.status, stored.data, stored.compensated_at) == (PhaseStatus.COMPENSATED, None, T0)
+
+
+# --- events -------------------------------------------------------------------------------------
+def an_event(
+    tenant_id: str = "acme", run_id: str = "r1", seconds: int = 0, event_id: str = "e1"
+) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=event_id,
+        event_type="PHASE_COMPLETED",
+        correlation_id="c",
+        tenant_id=tenant_id,
+        run_id=run_id,
+        timestamp=T0 + timedelta(seconds=seconds),
+    )
+
+
+def test_duplicate_event_is_ignored(events: InMemoryEventRepository) -> None:
+    assert events.append(an_event()) is True
+    assert events.append(an_event()) is False
+    assert len(events.list_for_run("acme", "r1", 10, None)[0]) == 1
+
+
+def test_events_list_in_time_order_per_tenant(events: InMemoryEventRepository) -> None:
+    for seconds, event_id in [(3, "c"), (1, "a"), (2, "b")]:
+        events.append(an_event(seconds=seconds, event_id=event_id))
+    events.append(an_event(tenant_id="globex", event_id="g"))
+
+    page, cursor = events.list_for_run("acme", "r1", 2, None)
+    rest, end = events.list_for_run("acme", "r1", 2, cursor)
+
+    assert [e.event_id for e in page + rest] == ["a", "b", "c"]
+    assert end is None
+    assert [e.event_id for e in events.list_for_run("globex", "r1", 10, None)[0]] == ["g"]
+    with pytest.raises(InvalidRequest):
+        events.list_for_run("globex", "r1", 2, cursor)
+
+
+# --- the DynamoDB repositories on a stub table ------------------------------------------------
+class StubTable:
+    """A table whose calls answer from a script: a response dict or a DynamoDB error code."""
+
+    def __init__(self, answer: dict[str, Any] | str) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def _call(self, operation: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append((operation, kwargs))
+        if isinstance(self.answer, str):
+            raise ClientError({"Error": {"Code": self.answer, "Message": "stub"}}, operation)
+        return self.answer
+
+    def get_item(self, **kwargs: Any) -> dict[str, Any]:
+        return self._call("GetItem", kwargs)
+
+    def put_item(self, **kwargs: Any) -> dict[str, Any]:
+        return self._call("PutItem", kwargs)
+
+    def update_item(self, **kwargs: Any) -> dict[str, Any]:
+        return self._call("UpdateItem", kwargs)
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return self._call("Query", kwargs)
+
+
+class StubResource:
+    def __init__(self, table: StubTable) -> None:
+        self.table = table
+
+    def Table(self, name: str) -> StubTable:
+        return self.table
+
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+A_RUN = Run(tenant_id="acme", run_id="r1", template="generic", topic="t", correlation_id="c")
+
+
+def test_dynamo_missing_run_is_run_not_found() -> None:
+    repo = DynamoRunRepository("runs", resource=StubResource(StubTable({})))
+    with pytest.raises(RunNotFound):
+        repo.get("acme", "r1")
+
+
+def test_dynamo_duplicate_run_is_a_conflict() -> None:
+    repo = DynamoRunRepository("runs", resource=StubResource(StubTable(CONDITION_FAILED)))
+    with pytest.raises(ConflictError):
+        repo.create(A_RUN)
+
+
+def test_dynamo_update_of_a_missing_run_is_run_not_found() -> None:
+    repo = DynamoRunRepository("runs", resource=StubResource(StubTable(CONDITION_FAILED)))
+    with pytest.raises(RunNotFound):
+        repo.update_status("acme", "r1", RunStatus.RUNNING)
+    with pytest.raises(RunNotFound):
+        repo.add_compensated_phase("acme", "r1", "design")
+
+
+def test_dynamo_duplicate_event_is_ignored() -> None:
+    repo = DynamoEventRepository("events", resource=StubResource(StubTable(CONDITION_FAILED)))
+    assert repo.append(an_event()) is False
+
+
+def test_dynamo_other_failures_are_transient_repository_errors() -> None:
+    repo = DynamoRunRepository(
+        "runs", resource=StubResource(StubTable("ProvisionedThroughputExceededException"))
+    )
+    with pytest.raises(RepositoryError, match="ProvisionedThroughputExceededException") as raised:
+        repo.get("acme", "r1")
+    assert raised.value.transient
+
+
+def test_dynamo_compensation_only_touches_a_succeeded_phase() -> None:
+    table = StubTable({})
+    repo = DynamoPhaseResultRepository("results", resource=StubResource(table))
+
+    assert repo.mark_compensated("acme", "r1", "design", T0) is True
+
+    ((operation, call),) = table.calls
+    assert operation == "UpdateItem"
+    assert call["Key"] == {"pk": "acme#r1", "sk": "design"}
+    assert call["ConditionExpression"] == "#s = :succeeded"
+    assert "REMOVE #data" in call["UpdateExpression"]
+
+
+def test_dynamo_compensating_nothing_returns_false() -> None:
+    # Given the phase is not SUCCEEDED (never ran, failed, or already compensated)
+    repo = DynamoPhaseResultRepository("results", resource=StubResource(StubTable(CONDITION_FAILED)))
+
+    # When it is compensated (a retried Undo), Then it is reported as nothing to undo, as the fake does
+    # (regression: this raised the private _NothingToUndo at aa8d5f6)
+    assert repo.mark_compensated("acme", "r1", "design", T0) is False

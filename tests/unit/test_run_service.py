@@ -1,0 +1,351 @@
+"""Starting runs (idempotently) and showing them back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from orchestrator import constants
+from orchestrator.errors import InvalidRequest, RunNotFound, TemplateNotFound
+from orchestrator.models import (
+    PhaseResult,
+    PhaseStatus,
+    ResultMetadata,
+    Run,
+    RunRequest,
+    RunStatus,
+    TokenUsage,
+)
+from orchestrator.run_service import console_url, get_run_view, list_run_events, run_view, start_run
+
+from .fakes import (
+    FakeStarter,
+    InMemoryEventRepository,
+    InMemoryPhaseResultRepository,
+    InMemoryRunRepository,
+    RecordingPublisher,
+)
+
+RUN_ID = "01jzzzzzzzzzzzzzzzzzzzzzz1"
+
+
+def start(
+    runs: InMemoryRunRepository,
+    starter: FakeStarter,
+    publisher: RecordingPublisher,
+    body: dict[str, object] | None = None,
+    *,
+    tenant_id: str = "acme",
+    correlation_id: str = "corr-1",
+    run_id: str | None = None,
+) -> Run:
+    request = RunRequest.model_validate(body or {"topic": "A bike-sharing app"})
+    return start_run(
+        tenant_id=tenant_id,
+        request=request,
+        correlation_id=correlation_id,
+        runs=runs,
+        starter=starter,
+        publisher=publisher,
+        created_by="user-1",
+        run_id=run_id,
+    )
+
+
+def test_start_records_a_pending_run_and_starts_its_state_machine(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # When a run is started
+    run = start(runs, starter, publisher, {"topic": "  A bike-sharing app  ", "template": "feature_delivery"})
+
+    # Then it is stored PENDING for the caller's tenant
+    stored = runs.get("acme", run.run_id)
+    assert stored.status is RunStatus.PENDING
+    assert (stored.template, stored.topic, stored.correlation_id, stored.created_by) == (
+        "feature_delivery",
+        "A bike-sharing app",
+        "corr-1",
+        "user-1",
+    )
+    # And one execution named after the run gets references only (never the topic)
+    (call,) = starter.calls
+    assert call.template == "feature_delivery"
+    assert call.run_id == run.run_id
+    assert call.state_input == {
+        "tenant_id": "acme",
+        "run_id": run.run_id,
+        "correlation_id": "corr-1",
+        "template": "feature_delivery",
+    }
+    assert publisher.events == []
+
+
+def test_each_start_gets_a_new_run_id(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    first = start(runs, starter, publisher)
+    second = start(runs, starter, publisher)
+
+    assert first.run_id != second.run_id
+    assert len(first.run_id) == 26
+    assert {run.run_id for run in runs.list("acme", 10, None)[0]} == {first.run_id, second.run_id}
+
+
+def test_unknown_template_is_template_not_found(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    with pytest.raises(TemplateNotFound, match="'nope'"):
+        start(runs, starter, publisher, {"topic": "t", "template": "nope"})
+
+    assert runs.items == {}
+    assert starter.calls == []
+
+
+def test_unknown_provider_is_an_invalid_request(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    with pytest.raises(InvalidRequest, match=r"'gemini'.*offline"):
+        start(runs, starter, publisher, {"topic": "t", "options": {"provider": "gemini"}})
+
+    assert runs.items == {}
+    assert starter.calls == []
+
+
+def test_simulated_failure_of_a_phase_not_in_the_template_is_an_invalid_request(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # Given feature_delivery has no ideation phase
+    body = {
+        "topic": "t",
+        "template": "feature_delivery",
+        "options": {"simulate_failure": {"phase": "ideation"}},
+    }
+
+    # When a run asks ideation to fail, Then it is rejected before anything starts
+    with pytest.raises(InvalidRequest, match="ideation"):
+        start(runs, starter, publisher, body)
+    assert runs.items == {}
+    assert starter.calls == []
+
+
+def test_known_provider_and_simulated_failure_are_kept_on_the_run(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    body = {
+        "topic": "t",
+        "options": {"provider": "offline", "simulate_failure": {"phase": "review", "times": 2}},
+    }
+
+    run = start(runs, starter, publisher, body)
+
+    stored = runs.get("acme", run.run_id)
+    assert stored.options.provider == "offline"
+    assert stored.options.simulate_failure is not None
+    assert (stored.options.simulate_failure.phase, stored.options.simulate_failure.times) == ("review", 2)
+
+
+def test_starting_the_same_run_id_again_after_it_started_starts_nothing(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # Given a run that was started and is now running
+    first = start(runs, starter, publisher, run_id=RUN_ID, correlation_id="corr-first")
+    runs.update_status("acme", RUN_ID, RunStatus.RUNNING)
+
+    # When the same request is delivered again
+    again = start(runs, starter, publisher, run_id=RUN_ID, correlation_id="corr-second")
+
+    # Then the existing run comes back and no second execution is started
+    assert again.run_id == first.run_id
+    assert again.status is RunStatus.RUNNING
+    assert again.correlation_id == "corr-first"
+    assert len(starter.calls) == 1
+
+
+def test_starting_the_same_pending_run_id_again_starts_one_execution(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # Given a run recorded and started, whose execution has not reported RUNNING yet
+    start(runs, starter, publisher, run_id=RUN_ID, correlation_id="corr-first")
+
+    # When the same request is delivered again
+    again = start(runs, starter, publisher, run_id=RUN_ID, correlation_id="corr-second")
+
+    # Then it asks for the very same execution (same name and input): still one execution
+    assert again.correlation_id == "corr-first"
+    assert len(starter.executions) == 1
+    assert starter.calls[0] == starter.calls[-1]
+    assert runs.get("acme", RUN_ID).status is RunStatus.PENDING
+
+
+def test_same_run_id_in_two_tenants_are_two_runs(
+    runs: InMemoryRunRepository, publisher: RecordingPublisher
+) -> None:
+    acme_starter, globex_starter = FakeStarter(), FakeStarter()
+    start(runs, acme_starter, publisher, tenant_id="acme", run_id=RUN_ID, correlation_id="a")
+    start(runs, globex_starter, publisher, tenant_id="globex", run_id=RUN_ID, correlation_id="g")
+
+    assert runs.get("acme", RUN_ID).correlation_id == "a"
+    assert runs.get("globex", RUN_ID).correlation_id == "g"
+    assert len(acme_starter.calls) == len(globex_starter.calls) == 1
+
+
+def test_start_failure_marks_the_run_failed_to_start_and_reports_it(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # Given Step Functions is failing
+    starter.fail_with(RuntimeError("states endpoint unreachable"))
+
+    # When a run is started, Then the caller sees the failure
+    with pytest.raises(RuntimeError, match="unreachable"):
+        start(runs, starter, publisher, run_id=RUN_ID, correlation_id="corr-broken")
+
+    # And the run says it failed to start, and why
+    stored = runs.get("acme", RUN_ID)
+    assert stored.status is RunStatus.FAILED_TO_START
+    assert stored.status.is_final and stored.finished_at is not None
+    assert stored.error == {"name": "RuntimeError", "message": "states endpoint unreachable"}
+    # And the bus hears about it, with the run's correlation id
+    (event,) = publisher.events
+    assert event.event_type == constants.ERROR_OCCURRED
+    assert (event.tenant_id, event.run_id, event.correlation_id) == ("acme", RUN_ID, "corr-broken")
+    assert event.payload == {
+        "stage": "start",
+        "error": "RuntimeError",
+        "message": "states endpoint unreachable",
+    }
+
+
+def test_domain_error_from_the_starter_is_passed_on_and_recorded(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    starter.fail_with(InvalidRequest("template 'generic' has no state machine in this deployment"))
+
+    with pytest.raises(InvalidRequest, match="no state machine"):
+        start(runs, starter, publisher, run_id=RUN_ID)
+
+    # the run does not stay PENDING for ever: it failed to start, and says when and why
+    stored = runs.get("acme", RUN_ID)
+    assert stored.status is RunStatus.FAILED_TO_START and stored.finished_at is not None
+    assert stored.error == {
+        "name": "InvalidRequest",
+        "message": "template 'generic' has no state machine in this deployment",
+    }
+    assert [e.event_type for e in publisher.events] == [constants.ERROR_OCCURRED]
+
+
+# --- showing a run --------------------------------------------------------------------------
+T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def a_result(
+    run: Run, phase: str, *, tokens: tuple[int, int] = (100, 50), cost: float = 0.001
+) -> PhaseResult:
+    return PhaseResult(
+        tenant_id=run.tenant_id,
+        run_id=run.run_id,
+        phase=phase,
+        status=PhaseStatus.SUCCEEDED,
+        data={"summary": f"{phase} done"},
+        summary=f"{phase} done",
+        confidence_score=0.9,
+        started_at=T0,
+        completed_at=T0 + timedelta(seconds=2),
+        metadata=ResultMetadata(agent=phase, attempts=1, provider="offline", model="m", prompt_version="v1"),
+        token_usage=TokenUsage(input_tokens=tokens[0], output_tokens=tokens[1]),
+        cost_usd=cost,
+    )
+
+
+def test_run_view_lists_every_phase_in_template_order() -> None:
+    # Given a run where research and ideation (stored out of order) completed
+    run = Run(tenant_id="acme", run_id=RUN_ID, template="generic", topic="t", correlation_id="c")
+    results = [a_result(run, "research"), a_result(run, "ideation")]
+
+    # When it is shown
+    view = run_view(run, results)
+
+    # Then all seven phases appear in template order, the missing ones NOT_STARTED
+    assert [(p["phase"], p["status"]) for p in view["phases"]] == [
+        ("ideation", "SUCCEEDED"),
+        ("research", "SUCCEEDED"),
+        ("design", "NOT_STARTED"),
+        ("development", "NOT_STARTED"),
+        ("execution", "NOT_STARTED"),
+        ("review", "NOT_STARTED"),
+        ("deployment", "NOT_STARTED"),
+    ]
+    assert view["phases"][0]["title"] == "Ideation"
+    assert view["phases"][0]["summary"] == "ideation done"
+    assert "tenant_id" not in view["phases"][0]
+    assert view["phases"][2] == {"phase": "design", "title": "Design", "status": "NOT_STARTED"}
+
+
+def test_run_view_totals_tokens_and_cost_and_times_the_run() -> None:
+    run = Run(
+        tenant_id="acme",
+        run_id=RUN_ID,
+        template="feature_delivery",
+        topic="t",
+        correlation_id="c",
+        status=RunStatus.SUCCEEDED,
+        started_at=T0,
+        finished_at=T0 + timedelta(seconds=90),
+    )
+    results = [
+        a_result(run, "design", tokens=(100, 50), cost=0.001),
+        a_result(run, "review", tokens=(10, 5), cost=0.002),
+    ]
+
+    view = run_view(run, results)
+
+    assert view["total_tokens"] == 165
+    assert view["total_cost_usd"] == pytest.approx(0.003)
+    assert view["duration_ms"] == 90_000
+    assert view["status"] == "SUCCEEDED"
+    assert view["execution_console_url"] is None
+
+
+def test_run_view_of_a_run_not_started_has_no_duration() -> None:
+    run = Run(tenant_id="acme", run_id=RUN_ID, template="generic", topic="t", correlation_id="c")
+    assert run_view(run, [])["duration_ms"] is None
+
+
+def test_console_url_uses_the_region_of_the_execution() -> None:
+    arn = "arn:aws:states:eu-central-1:123456789012:execution:orchestrator-generic:" + RUN_ID
+    run = Run(
+        tenant_id="acme", run_id=RUN_ID, template="generic", topic="t", correlation_id="c", execution_arn=arn
+    )
+
+    url = run_view(run, [])["execution_console_url"]
+
+    assert url == (
+        "https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1"
+        f"#/v2/executions/details/{arn}"
+    )
+    assert console_url(None) is None
+    assert console_url("") is None
+
+
+def test_get_run_view_of_another_tenants_run_is_not_found(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    run = start(runs, starter, publisher, tenant_id="acme")
+    results = InMemoryPhaseResultRepository()
+
+    assert get_run_view("acme", run.run_id, runs, results)["run_id"] == run.run_id
+    with pytest.raises(RunNotFound):
+        get_run_view("globex", run.run_id, runs, results)
+
+
+def test_events_of_another_tenants_run_are_not_found(
+    runs: InMemoryRunRepository,
+    starter: FakeStarter,
+    publisher: RecordingPublisher,
+    events: InMemoryEventRepository,
+) -> None:
+    run = start(runs, starter, publisher, tenant_id="acme")
+
+    assert list_run_events("acme", run.run_id, runs, events, 10, None) == ([], None)
+    with pytest.raises(RunNotFound):
+        list_run_events("globex", run.run_id, runs, events, 10, None)
