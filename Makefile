@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 
-.PHONY: demo demo-failure test test-unit test-integration test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
+.PHONY: constraints demo demo-failure test test-unit test-integration test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)  ## start the local cloud, run the generic template through the HTTP API
@@ -58,6 +58,11 @@ lambda-deps:  ## third-party packages for the Lambda layer (Linux arm64, Python 
 
 deploy: $(STAMP) lambda-deps  ## needs AWS credentials and the CDK CLI (npx aws-cdk)
 	. $(BIN)/activate && npx --yes aws-cdk@2 deploy
+
+constraints: $(STAMP)  ## re-pin every transitive version after a dependency change
+	(echo "# Exact versions of every package (direct and transitive) the project was tested with."; \
+	 echo "# Regenerate after changing pyproject.toml: make constraints"; \
+	 $(BIN)/pip freeze --exclude-editable | sort -f) > requirements/constraints.txt
 
 clean:
 	rm -rf $(VENV) cdk.out .local-cloud build .pytest_cache .mypy_cache .ruff_cache

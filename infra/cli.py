@@ -100,22 +100,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"  ready in {time.time() - started:.1f} s: "
             f"API {cloud.api_url}, AWS endpoint {cloud.aws_endpoint}"
         )
-        token = cloud.mint_token(tenant_id=args.tenant, role="user", subject="demo-user")
-        body: dict[str, Any] = {"template": args.template, "topic": args.topic}
-        if args.fail_phase:
-            body["options"] = {"simulate_failure": {"phase": args.fail_phase}}
-        _print(f"POST {cloud.api_url}/runs {json.dumps(body)}")
-        response = requests.post(
-            f"{cloud.api_url}/runs", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        return run_demo(
+            cloud.api_url,
+            cloud.mint_token(tenant_id=args.tenant, role="user", subject="demo-user"),
+            template=args.template,
+            topic=args.topic,
+            fail_phase=args.fail_phase,
+            timeout=args.timeout,
         )
-        if response.status_code != 202:
-            _print(f"the API refused the run: {response.status_code} {response.text}")
-            return 2
-        run_id = response.json()["run_id"]
-        view = follow_run(cloud.api_url, token, run_id, args.timeout)
-        events = _wait_for_events(cloud.api_url, token, run_id, view)
-        summarize(view, events)
-    expected = "COMPENSATED" if args.fail_phase else "SUCCEEDED"
+
+
+def run_demo(
+    api_url: str, token: str, *, template: str, topic: str, fail_phase: str | None, timeout: float
+) -> int:
+    """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected."""
+    body: dict[str, Any] = {"template": template, "topic": topic}
+    if fail_phase:
+        body["options"] = {"simulate_failure": {"phase": fail_phase}}
+    _print(f"POST {api_url}/runs {json.dumps(body)}")
+    response = requests.post(
+        f"{api_url}/runs", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    if response.status_code != 202:
+        _print(f"the API refused the run: {response.status_code} {response.text}")
+        return 2
+    run_id = response.json()["run_id"]
+    view = follow_run(api_url, token, run_id, timeout)
+    summarize(view, _wait_for_events(api_url, token, run_id, view))
+    expected = "COMPENSATED" if fail_phase else "SUCCEEDED"
     if view["status"] != expected:
         _print(f"expected {expected}, got {view['status']}")
         return 1
