@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import constants, wiring
 from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
-from orchestrator.errors import ConflictError, InvalidRequest, NotFound, RepositoryError
+from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, NotFound, RepositoryError
 from orchestrator.models import RunRequest, new_id
 from orchestrator.observability import logger, tracer
 from orchestrator.run_service import StepFunctionsStarter, get_run_view, list_run_events, start_run
@@ -109,6 +109,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
         correlation_id=_correlation_id(),
         runs=wiring.runs(),
         starter=StepFunctionsStarter(get_settings().state_machines),
+        allowed_providers=get_settings().available_providers,
         publisher=wiring.publisher(),
         created_by=caller.subject,
     )
@@ -204,8 +205,23 @@ def _conflict(exc: ConflictError) -> Response[dict[str, Any]]:
 
 @app.exception_handler(RepositoryError)
 def _unavailable(exc: RepositoryError) -> Response[dict[str, Any]]:
-    logger.exception("data store failure")
-    return _error(HTTPStatus.SERVICE_UNAVAILABLE, exc)
+    logger.exception("passing data store failure")
+    return Response(
+        status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+        content_type="application/json",
+        body={"error": type(exc).__name__, "message": "temporarily unavailable, retry shortly"},
+        headers={"Retry-After": "1"},
+    )
+
+
+@app.exception_handler(DataStoreRejected)
+def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
+    logger.exception("data store refused a call")
+    return Response(
+        status_code=HTTPStatus.INTERNAL_SERVER_ERROR,
+        content_type="application/json",
+        body={"error": "InternalError", "message": "the request could not be completed"},
+    )
 
 
 @logger.inject_lambda_context

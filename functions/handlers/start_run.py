@@ -48,6 +48,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         correlation_id=correlation_id,
         runs=wiring.runs(),
         starter=StepFunctionsStarter(get_settings().state_machines),
+        allowed_providers=get_settings().available_providers,
         publisher=wiring.publisher(),
         created_by=detail.requested_by or f"event:{received.id}",
         run_id=run_id,

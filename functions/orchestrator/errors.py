@@ -76,9 +76,13 @@ class ConflictError(OrchestratorError):
 
 
 class RepositoryError(OrchestratorError):
-    """A data store call failed for a reason the caller cannot fix."""
+    """An AWS call failed for a passing reason (throttling, service fault, timeout): retry."""
 
     transient = True
+
+
+class DataStoreRejected(OrchestratorError):
+    """An AWS call was refused for a reason a retry cannot fix (validation, access denied)."""
 
 
 TRANSIENT_ERROR_NAMES: tuple[str, ...] = (

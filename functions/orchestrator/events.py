@@ -6,6 +6,7 @@ import json
 from typing import Any, Protocol
 
 from orchestrator.constants import EVENT_SOURCE
+from orchestrator.aws_errors import domain_error
 from orchestrator.errors import RepositoryError
 from orchestrator.models import EventEnvelope
 
@@ -27,7 +28,7 @@ class EventBridgePublisher:
         return self._client
 
     def publish(self, event: EventEnvelope) -> None:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         entry = {
             "Source": EVENT_SOURCE,
@@ -38,8 +39,8 @@ class EventBridgePublisher:
         }
         try:
             response = self._events().put_events(Entries=[entry])
-        except ClientError as exc:
-            raise RepositoryError(f"publishing {event.event_type} failed: {exc}") from exc
+        except (ClientError, BotoCoreError) as exc:
+            raise domain_error(f"publishing {event.event_type}", exc) from exc
         if response.get("FailedEntryCount"):
             failure = response["Entries"][0]
             raise RepositoryError(

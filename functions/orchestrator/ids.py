@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lowercase
@@ -27,3 +28,11 @@ def new_run_id(now_ms: int | None = None, entropy: bytes | None = None) -> str:
 def run_id_for_event(event_id: str, event_time_ms: int) -> str:
     """The same event (redelivered) always maps to the same run id: starting is idempotent."""
     return new_run_id(event_time_ms, hashlib.sha256(event_id.encode()).digest())
+
+
+RUN_ID_PATTERN = re.compile(r"^[0-9a-hjkmnp-tv-z]{26}$")
+
+
+def is_run_id(value: str) -> bool:
+    """True for ids this module makes; anything else cannot name a run."""
+    return bool(RUN_ID_PATTERN.match(value))

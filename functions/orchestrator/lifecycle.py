@@ -10,6 +10,7 @@ from orchestrator.errors import InvalidRequest
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
     EventEnvelope,
+    PhaseStatus,
     PhaseTaskInput,
     Run,
     RunStatus,
@@ -93,12 +94,18 @@ def compensate_phase(
 ) -> dict[str, Any]:
     """Undo one completed phase: its output is removed and the run records the compensation.
 
-    Idempotent: a phase that has nothing to undo (never succeeded, already compensated)
-    is reported as skipped.
+    Safe to retry at any point: removing the output happens once (conditional update); the
+    event and the run's record follow as long as the run does not list the phase yet (an
+    interrupted attempt may publish the event twice; the audit keeps both, with their ids).
+    A phase that never succeeded has nothing to undo and is reported as skipped.
     """
-    undone = results.mark_compensated(task.tenant_id, task.run_id, task.phase, utc_now())
-    if undone:
-        runs.add_compensated_phase(task.tenant_id, task.run_id, task.phase)
+    undone_now = results.mark_compensated(task.tenant_id, task.run_id, task.phase, utc_now())
+    if not undone_now:
+        result = results.get(task.tenant_id, task.run_id, task.phase)
+        if result is None or result.status is not PhaseStatus.COMPENSATED:
+            return {"phase": task.phase, "compensated": False}
+    run = runs.get(task.tenant_id, task.run_id)
+    if task.phase not in run.compensated_phases:
         publisher.publish(
             EventEnvelope(
                 event_type=constants.PHASE_COMPENSATED,
@@ -109,7 +116,8 @@ def compensate_phase(
                 payload={"undone": True},
             )
         )
-    return {"phase": task.phase, "compensated": undone}
+        runs.add_compensated_phase(task.tenant_id, task.run_id, task.phase)
+    return {"phase": task.phase, "compensated": True}
 
 
 def write_audit_event(event: EventEnvelope, *, events: EventRepository) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from orchestrator import constants
-from orchestrator.errors import ConflictError, InvalidRequest
+from orchestrator.aws_errors import domain_error
+from orchestrator.errors import ConflictError, InvalidRequest, RepositoryError
 from orchestrator.events import EventPublisher
 from orchestrator.ids import new_run_id
 from orchestrator.models import (
@@ -35,7 +37,7 @@ class StepFunctionsStarter:
         self._client = client
 
     def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         if self._client is None:
             from orchestrator.aws import client
@@ -51,7 +53,9 @@ class StepFunctionsStarter:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
                 raise ConflictError(f"run {run_id} already started") from exc
-            raise
+            raise domain_error(f"starting run {run_id}", exc) from exc
+        except BotoCoreError as exc:
+            raise domain_error(f"starting run {run_id}", exc) from exc
         return str(response["executionArn"])
 
 
@@ -65,13 +69,23 @@ def start_run(
     publisher: EventPublisher,
     created_by: str | None = None,
     run_id: str | None = None,
+    allowed_providers: Collection[str] | None = None,
 ) -> Run:
-    """Record a run and start its state machine. Starting the same run id twice starts it once."""
+    """Record a run and start its state machine. Starting the same run id twice starts it once.
+
+    ``allowed_providers``: the providers this deployment can serve (offline and its default);
+    a run asking for another one is refused before anything is stored.
+    """
     get_template(request.template)  # unknown template -> TemplateNotFound (a 4xx)
     provider = request.options.provider
     if provider is not None and provider not in known_providers():
         raise InvalidRequest(
             f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}"
+        )
+    if provider is not None and allowed_providers is not None and provider not in allowed_providers:
+        available = ", ".join(sorted(allowed_providers))
+        raise InvalidRequest(
+            f"provider {provider!r} is not configured in this deployment; available: {available}"
         )
     if request.options.simulate_failure is not None:
         phase = request.options.simulate_failure.phase
@@ -101,6 +115,8 @@ def start_run(
         starter.start(run.template, run.run_id, state_input)
     except ConflictError:
         return run  # already started: a redelivered request
+    except RepositoryError:
+        raise  # passing (throttling, timeout): the run stays PENDING and a retry starts it
     except Exception as exc:
         error = {"name": type(exc).__name__, "message": str(exc)}
         runs.update_status(

@@ -30,6 +30,11 @@ class Settings(BaseModel):
     jwt_jwks: dict | None = None
     jwt_jwks_uri: str | None = None
 
+    @property
+    def available_providers(self) -> frozenset[str]:
+        """What runs of this deployment may ask for: offline, and the configured default."""
+        return frozenset({"offline", self.model_provider})
+
     def require(self, *names: str) -> Settings:
         missing = [name for name in names if not getattr(self, name)]
         if missing:

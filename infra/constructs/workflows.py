@@ -5,9 +5,14 @@ Shape (state names are what operators see in the console)::
     Start run -> <Phase 1> -> ... -> <Phase n> -> Finish run -> Run succeeded
                      | Catch (States.ALL, original input kept in $.error)
                      v
-    Record failure at <Phase k> -> Undo <Phase k-1> -> ... -> Undo <Phase 1>
+    Record failure at <Phase k> -> Undo <Phase k> -> Undo <Phase k-1> -> ... -> Undo <Phase 1>
         -> Mark run compensated -> Run compensated (Fail)
     any Undo fails -> Mark compensation failed -> Compensation failed (Fail)
+
+The chain starts at the failed phase itself: an attempt that stored its result and then
+failed (publishing, timeout) is undone too; a phase with nothing to undo is skipped. If
+recording the failure fails for good, compensation goes on regardless; if recording the
+end of compensation fails, the run is marked COMPENSATION_FAILED for an operator.
 
 Every task retries the transient errors (backoff with full jitter); permanent errors go
 straight to Catch. Payloads carry references (tenant, run, phase) and short summaries.
@@ -89,6 +94,9 @@ class TemplateWorkflow(Construct):
         )
         mark_compensation_failed.next(compensation_failed)
         mark_compensated = self._status_task("Mark run compensated", RunStatus.COMPENSATED)
+        mark_compensated.add_catch(
+            mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error"
+        )
         mark_compensated.next(compensated)
 
         undo_entry: dict[str, sfn.IChainable] = {}
@@ -119,6 +127,7 @@ class TemplateWorkflow(Construct):
                 error_path="$.error",
                 failed_phase=failed_phase,
             )
+            record.add_catch(entry, errors=["States.ALL"], result_path="$.record_error")
             record.next(entry)
             return record
 
@@ -128,7 +137,6 @@ class TemplateWorkflow(Construct):
             record_failure("Start run", None, mark_compensated), errors=["States.ALL"], result_path="$.error"
         )
         chain: sfn.Chain = sfn.Chain.start(start)
-        previous_entry: sfn.IChainable = mark_compensated
         for phase in template.phases:
             task = apply_retry(
                 tasks.LambdaInvoke(
@@ -147,16 +155,17 @@ class TemplateWorkflow(Construct):
                 policy,
             )
             task.add_catch(
-                record_failure(phase.title, phase.name, previous_entry),
+                record_failure(phase.title, phase.name, undo_entry[phase.name]),
                 errors=["States.ALL"],
                 result_path="$.error",
             )
             chain = chain.next(task)
-            previous_entry = undo_entry[phase.name]
 
         finish = self._status_task("Finish run", RunStatus.SUCCEEDED)
         finish.add_catch(
-            record_failure("Finish run", None, previous_entry), errors=["States.ALL"], result_path="$.error"
+            record_failure("Finish run", None, undo_entry[template.phases[-1].name]),
+            errors=["States.ALL"],
+            result_path="$.error",
         )
         chain = chain.next(finish).next(sfn.Succeed(self, "Run succeeded"))
 

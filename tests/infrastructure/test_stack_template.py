@@ -113,16 +113,21 @@ def test_compensation_undoes_completed_phases_in_reverse(
     states = _machines(template)[template_name]["States"]
     phases = TEMPLATES[template_name].phases
     for index, phase in enumerate(phases):
-        # a failure at phase k records the failure, then undoes phases k-1 .. 1, then marks the run
-        state = states[f"Record failure at {phase.title}"]["Next"]
+        # a failure at phase k records the failure, then undoes phases k .. 1, then marks the run
+        record = states[f"Record failure at {phase.title}"]
+        state = record["Next"]
+        assert record["Catch"][0]["Next"] == state, "compensation goes on even if recording fails"
         visited = []
         while state.startswith("Undo "):
             visited.append(state.removeprefix("Undo "))
             assert states[state]["Catch"][0]["Next"] == "Mark compensation failed"
             state = states[state]["Next"]
-        assert visited == [p.title for p in reversed(phases[:index])]
+        assert visited == [p.title for p in reversed(phases[: index + 1])]
         assert state == "Mark run compensated"
+        assert states[state]["Catch"][0]["Next"] == "Mark compensation failed"
         assert states[states[state]["Next"]]["Type"] == "Fail"
+    # a failure to finish undoes every phase
+    assert states[states["Record failure at Finish run"]["Next"]] is states[f"Undo {phases[-1].title}"]
 
 
 def test_state_machines_have_timeouts_logging_and_tracing(template: dict[str, Any]) -> None:

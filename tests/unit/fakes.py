@@ -199,7 +199,7 @@ class FakeStarter:
         self.executions: dict[str, tuple[str, str]] = {}  # name -> (template, input JSON)
         self.error: BaseException | None = None
 
-    def fail_with(self, error: BaseException) -> None:
+    def fail_with(self, error: BaseException | None) -> None:
         self.error = error
 
     def arn(self, template: str, run_id: str) -> str:

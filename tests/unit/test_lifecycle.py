@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from orchestrator import constants
-from orchestrator.errors import InvalidRequest, ModelOutputInvalid, RunNotFound
+from orchestrator.errors import InvalidRequest, ModelOutputInvalid, RepositoryError, RunNotFound
 from orchestrator.lifecycle import compensate_phase, describe_error, record_status, write_audit_event
 from orchestrator.models import EventEnvelope, PhaseStatus, PhaseTaskInput, Run, RunStatus, RunStatusTaskInput
 from orchestrator.phase_runner import PhaseRunner
@@ -239,8 +239,38 @@ def test_compensating_twice_is_a_no_op(
     # When the same undo is retried
     outcome = compensate_phase(phase_task(run, "design"), runs=runs, results=results, publisher=publisher)
 
-    # Then nothing more happens
-    assert outcome == {"phase": "design", "compensated": False}
+    # Then the phase is reported compensated and nothing happens twice
+    assert outcome == {"phase": "design", "compensated": True}
+    assert runs.get(run.tenant_id, run.run_id).compensated_phases == ["design"]
+    assert publisher.types == [constants.PHASE_COMPENSATED]
+
+
+def test_a_compensation_interrupted_after_the_undo_is_completed_by_the_retry(
+    runs: InMemoryRunRepository,
+    results: InMemoryPhaseResultRepository,
+    run_with_design_done: Run,
+) -> None:
+    # Given the undo removed the output, then the bus failed (throttled) before anything else
+    run = run_with_design_done
+
+    class FailingOnce(RecordingPublisher):
+        failed = False
+
+        def publish(self, event: EventEnvelope) -> None:
+            if not self.failed:
+                self.failed = True
+                raise RepositoryError("publishing PHASE_COMPENSATED failed: ThrottlingException")
+            super().publish(event)
+
+    publisher = FailingOnce()
+    with pytest.raises(RepositoryError):
+        compensate_phase(phase_task(run, "design"), runs=runs, results=results, publisher=publisher)
+
+    # When Step Functions retries the Undo step
+    outcome = compensate_phase(phase_task(run, "design"), runs=runs, results=results, publisher=publisher)
+
+    # Then the run records the compensation and the event is published after all
+    assert outcome == {"phase": "design", "compensated": True}
     assert runs.get(run.tenant_id, run.run_id).compensated_phases == ["design"]
     assert publisher.types == [constants.PHASE_COMPENSATED]
 

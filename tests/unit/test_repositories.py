@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
-from orchestrator.errors import ConflictError, InvalidRequest, RepositoryError, RunNotFound
+from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, RepositoryError, RunNotFound
 from orchestrator.models import (
     EventEnvelope,
     PhaseResult,
@@ -243,13 +243,23 @@ class StubResource:
 
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
-A_RUN = Run(tenant_id="acme", run_id="r1", template="generic", topic="t", correlation_id="c")
+RUN_ID = "01jabcdefghjkmnpqrstvwxyz0"
+A_RUN = Run(tenant_id="acme", run_id=RUN_ID, template="generic", topic="t", correlation_id="c")
 
 
 def test_dynamo_missing_run_is_run_not_found() -> None:
     repo = DynamoRunRepository("runs", resource=StubResource(StubTable({})))
     with pytest.raises(RunNotFound):
-        repo.get("acme", "r1")
+        repo.get("acme", RUN_ID)
+
+
+def test_dynamo_malformed_run_ids_never_reach_the_table() -> None:
+    table = StubTable({})
+    repo = DynamoRunRepository("runs", resource=StubResource(table))
+    for bad in ("r1", "x" * 2000, "01JABCDEFGHJKMNPQRSTVWXYZ0", "01jabcdefghjkmnpqrstvwxyz0/../x"):
+        with pytest.raises(RunNotFound):
+            repo.get("acme", bad)
+    assert table.calls == []
 
 
 def test_dynamo_duplicate_run_is_a_conflict() -> None:
@@ -276,8 +286,24 @@ def test_dynamo_other_failures_are_transient_repository_errors() -> None:
         "runs", resource=StubResource(StubTable("ProvisionedThroughputExceededException"))
     )
     with pytest.raises(RepositoryError, match="ProvisionedThroughputExceededException") as raised:
-        repo.get("acme", "r1")
+        repo.get("acme", RUN_ID)
     assert raised.value.transient
+
+
+def test_dynamo_refusals_are_permanent_and_lost_connections_transient() -> None:
+    refused = DynamoRunRepository("runs", resource=StubResource(StubTable("ValidationException")))
+    with pytest.raises(DataStoreRejected, match="ValidationException") as raised:
+        refused.get("acme", RUN_ID)
+    assert not raised.value.transient
+
+    class TimingOutTable(StubTable):
+        def get_item(self, **kwargs: Any) -> dict[str, Any]:
+            raise ReadTimeoutError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
+
+    timing_out = DynamoRunRepository("runs", resource=StubResource(TimingOutTable({})))
+    with pytest.raises(RepositoryError, match="ReadTimeoutError") as raised_timeout:
+        timing_out.get("acme", RUN_ID)
+    assert raised_timeout.value.transient
 
 
 def test_dynamo_compensation_only_touches_a_succeeded_phase() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from orchestrator import constants
-from orchestrator.errors import InvalidRequest, RunNotFound, TemplateNotFound
+from orchestrator.errors import InvalidRequest, RepositoryError, RunNotFound, TemplateNotFound
 from orchestrator.models import (
     PhaseResult,
     PhaseStatus,
@@ -349,3 +349,44 @@ def test_events_of_another_tenants_run_are_not_found(
     assert list_run_events("acme", run.run_id, runs, events, 10, None) == ([], None)
     with pytest.raises(RunNotFound):
         list_run_events("globex", run.run_id, runs, events, 10, None)
+
+
+def test_a_passing_start_failure_leaves_the_run_pending_and_a_retry_starts_it(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # Given Step Functions throttles the first start
+    starter.fail_with(RepositoryError("starting run failed: ThrottlingException"))
+    with pytest.raises(RepositoryError):
+        start(runs, starter, publisher, run_id=RUN_ID)
+    assert runs.get("acme", RUN_ID).status is RunStatus.PENDING
+    assert publisher.events == []
+
+    # When the request is delivered again (EventBridge retry, client retry)
+    starter.fail_with(None)
+    start(runs, starter, publisher, run_id=RUN_ID)
+
+    # Then the run is started this time
+    assert [call.run_id for call in starter.calls] == [RUN_ID, RUN_ID]
+    assert RUN_ID in starter.executions
+
+
+def test_a_provider_the_deployment_does_not_serve_is_refused_before_storing(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    request = RunRequest.model_validate({"topic": "x", "options": {"provider": "openai"}})
+    with pytest.raises(
+        InvalidRequest, match="'openai' is not configured in this deployment; available: anthropic"
+    ):
+        start_run(
+            tenant_id="acme",
+            request=request,
+            correlation_id="c",
+            runs=runs,
+            starter=starter,
+            publisher=publisher,
+            run_id=RUN_ID,
+            allowed_providers={"offline", "anthropic"},
+        )
+    with pytest.raises(RunNotFound):
+        runs.get("acme", RUN_ID)
+    assert starter.calls == []

@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError, RepositoryError, RunNotFound
+from orchestrator.aws_errors import domain_error
+from orchestrator.errors import ConflictError, RunNotFound
+from orchestrator.ids import is_run_id
 from orchestrator.models import EventEnvelope, PhaseResult, PhaseStatus, Run, RunStatus, validate_tenant_id
 from orchestrator.repositories.keys import (
     decode_cursor,
@@ -34,7 +36,8 @@ def _table(name: str, resource: Any | None) -> Table:
 
 @contextmanager
 def _errors(action: str, on_conditional: Callable[[], Exception] | None = None) -> Iterator[None]:
-    from botocore.exceptions import ClientError
+    """Turn SDK failures into domain errors: a failed condition into ``on_conditional()``."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         yield
@@ -42,7 +45,9 @@ def _errors(action: str, on_conditional: Callable[[], Exception] | None = None) 
         code = exc.response.get("Error", {}).get("Code", "")
         if code == "ConditionalCheckFailedException" and on_conditional is not None:
             raise on_conditional() from exc
-        raise RepositoryError(f"{action} failed: {code or exc}") from exc
+        raise domain_error(action, exc) from exc
+    except BotoCoreError as exc:
+        raise domain_error(action, exc) from exc
 
 
 class DynamoRunRepository:
@@ -61,6 +66,8 @@ class DynamoRunRepository:
             )
 
     def get(self, tenant_id: str, run_id: str) -> Run:
+        if not is_run_id(run_id):  # also keeps oversized keys away from DynamoDB
+            raise RunNotFound(f"run {run_id[:64]!r} not found (run ids are 26 lowercase letters and digits)")
         with _errors("get run"):
             response = self._table.get_item(Key={PK: validate_tenant_id(tenant_id), SK: run_id})
         if "Item" not in response:

@@ -56,6 +56,12 @@ def decode_cursor(cursor: str | None, expected_partition: str) -> dict[str, Any]
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error) as exc:
         raise InvalidRequest("cursor is not valid: pass the 'next_cursor' of the previous page") from exc
-    if not isinstance(key, dict) or key.get(PK) != expected_partition or not isinstance(key.get(SK), str):
+    if (
+        not isinstance(key, dict)
+        or set(key) != {PK, SK}
+        or key[PK] != expected_partition
+        or not isinstance(key[SK], str)
+        or len(key[SK]) > 1024
+    ):
         raise InvalidRequest("cursor is not valid for this listing")
     return key
