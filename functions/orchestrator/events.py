@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Protocol
 
-from orchestrator.constants import EVENT_SOURCE
 from orchestrator.aws_errors import domain_error
+from orchestrator.constants import EVENT_SOURCE
 from orchestrator.errors import RepositoryError
 from orchestrator.models import EventEnvelope
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.constants import PK, SK
 from orchestrator.aws_errors import domain_error
+from orchestrator.constants import PK, SK
 from orchestrator.errors import ConflictError, RunNotFound
 from orchestrator.ids import is_run_id
 from orchestrator.models import EventEnvelope, PhaseResult, PhaseStatus, Run, RunStatus, validate_tenant_id
