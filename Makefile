@@ -49,12 +49,11 @@ synth: $(STAMP)
 local-up: $(STAMP)  ## keep the local cloud running (API + emulated AWS endpoint)
 	$(BIN)/orchestrator local up
 
-lambda-deps:  ## third-party packages for the Lambda layer (Linux arm64, Python 3.12)
+lambda-deps:  ## third-party packages for the Lambda layer (Linux arm64, Python 3.12), pinned like the tests
 	rm -rf build/lambda-deps && mkdir -p build/lambda-deps/python
-	$(PYTHON) -m pip install --quiet --target build/lambda-deps/python \
+	$(PYTHON) -m pip install --quiet --target build/lambda-deps/python -c requirements/constraints.txt \
 		--platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all: \
-		"aws-lambda-powertools[tracer]==3.37.0" "pydantic==2.14.3" "pyjwt[crypto]==2.15.1" \
-		"anthropic==2.10.0" "openai==3.51.0"
+		"aws-lambda-powertools[tracer]" pydantic "pyjwt[crypto]" anthropic openai boto3 botocore
 
 deploy: $(STAMP) lambda-deps  ## needs AWS credentials and the CDK CLI (npx aws-cdk)
 	. $(BIN)/activate && npx --yes aws-cdk@2 deploy

@@ -36,6 +36,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         provider=_context(app, "modelProvider", "offline"),
         model=_context(app, "modelName"),
         openai_base_url=_context(app, "openaiBaseUrl"),
+        api_key_secret=_context(app, "providerApiKeySecret"),
     )
     stack = OrchestratorStack(
         app,

@@ -13,9 +13,14 @@ ASSEMBLY_DIR = Path(__file__).resolve().parents[1] / ".local-cloud" / "test-asse
 
 
 @cache
-def synthesized_template() -> dict[str, Any]:
-    """Synthesize the app once per test session, exactly as `cdk synth` (cdk-nag included)."""
-    assembly = synthesize(ASSEMBLY_DIR, {"jwtJwks": json.dumps({"keys": []})})
+def synthesized_template(**context: str) -> dict[str, Any]:
+    """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included)."""
+    folder = (
+        ASSEMBLY_DIR
+        if not context
+        else ASSEMBLY_DIR.with_name(f"test-assembly-{len(context)}-{abs(hash(frozenset(context.items())))}")
+    )
+    assembly = synthesize(folder, {"jwtJwks": json.dumps({"keys": []})} | context)
     return assembly.template
 
 

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     model_name: str | None = None
     openai_base_url: str | None = None
     provider_api_key: str | None = None
+    provider_api_key_secret_arn: str | None = None
     jwt_issuer: str = ""
     jwt_audience: str = ""
     jwt_jwks: dict | None = None
@@ -57,6 +58,7 @@ def get_settings() -> Settings:
         model_name=env.get(constants.ENV_MODEL_NAME) or None,
         openai_base_url=env.get(constants.ENV_OPENAI_BASE_URL) or None,
         provider_api_key=env.get(constants.ENV_PROVIDER_API_KEY) or None,
+        provider_api_key_secret_arn=env.get(constants.ENV_PROVIDER_API_KEY_SECRET) or None,
         jwt_issuer=env.get(constants.ENV_JWT_ISSUER, ""),
         jwt_audience=env.get(constants.ENV_JWT_AUDIENCE, ""),
         jwt_jwks=json.loads(jwks) if jwks else None,

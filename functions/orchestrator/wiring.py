@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from orchestrator.errors import RepositoryError
 from orchestrator.events import EventBridgePublisher
 from orchestrator.providers import ModelProvider, create_provider
 from orchestrator.repositories.dynamodb import (
@@ -43,6 +44,26 @@ def provider(name: str | None) -> ModelProvider:
     return create_provider(
         chosen,
         model=settings.model_name if same_as_default else None,
-        api_key=settings.provider_api_key if same_as_default else None,
+        api_key=_provider_api_key() if same_as_default and chosen != "offline" else None,
         base_url=settings.openai_base_url if same_as_default else None,
     )
+
+
+def _provider_api_key() -> str | None:
+    """The provider key: a plain variable, or the Secrets Manager secret the stack names.
+
+    Read on the first call that needs it (offline runs never fetch it), then kept with the
+    provider for the life of the execution environment.
+    """
+    settings = get_settings()
+    if settings.provider_api_key:
+        return settings.provider_api_key
+    if not settings.provider_api_key_secret_arn:
+        return None
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        value = parameters.get_secret(settings.provider_api_key_secret_arn, max_age=300)
+    except parameters.exceptions.GetParameterError as exc:
+        raise RepositoryError(f"reading the provider API key failed: {exc}") from exc
+    return str(value) if value else None

@@ -14,6 +14,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from orchestrator import constants
@@ -29,11 +30,16 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 
 @dataclass
 class ProviderConfig:
-    """Deployment-wide model provider (CDK context ``modelProvider`` etc.)."""
+    """Deployment-wide model provider (CDK context ``modelProvider`` etc.).
+
+    ``api_key_secret``: name or ARN of an existing Secrets Manager secret holding the key
+    (never the key itself: it would land in the template).
+    """
 
     provider: str = "offline"
     model: str | None = None
     openai_base_url: str | None = None
+    api_key_secret: str | None = None
 
 
 @dataclass
@@ -94,6 +100,16 @@ class OrchestratorFunctions(Construct):
         if props.provider.openai_base_url:
             provider_env[constants.ENV_OPENAI_BASE_URL] = props.provider.openai_base_url
 
+        provider_secret: secretsmanager.ISecret | None = None
+        if props.provider.api_key_secret:
+            secret_ref = props.provider.api_key_secret
+            provider_secret = (
+                secretsmanager.Secret.from_secret_complete_arn(self, "ProviderApiKey", secret_ref)
+                if secret_ref.startswith("arn:")
+                else secretsmanager.Secret.from_secret_name_v2(self, "ProviderApiKey", secret_ref)
+            )
+            provider_env[constants.ENV_PROVIDER_API_KEY_SECRET] = provider_secret.secret_arn
+
         self.phase_functions: dict[str, lambda_.Function] = {}
         for agent in props.agents:
             fn = self._function(
@@ -107,6 +123,8 @@ class OrchestratorFunctions(Construct):
             grant_items(props.runs, fn)
             grant_items(props.phase_results, fn, write=True)
             props.bus.grant_put_events_to(fn)
+            if provider_secret is not None:
+                provider_secret.grant_read(fn)
             self.phase_functions[agent] = fn
 
         self.compensate_phase = self._function(

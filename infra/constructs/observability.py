@@ -43,6 +43,6 @@ class OrchestratorObservability(Construct):
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Function errors",
-                left=[fn.metric_errors(period=Duration.minutes(5)) for fn in functions[:10]],
+                left=[fn.metric_errors(period=Duration.minutes(5)) for fn in functions],
             )
         )
