@@ -135,20 +135,26 @@ def run_demo(
 
 
 def _wait_for_events(api_url: str, token: str, run_id: str, view: dict[str, Any]) -> list[dict[str, Any]]:
-    """The audit trail is written asynchronously (EventBridge rule): wait for its last event."""
+    """The audit trail is written asynchronously (EventBridge rule, no ordering): wait for the
+    run's last event, then until no more arrive."""
     final_event = {
         "SUCCEEDED": "ORCHESTRATION_COMPLETED",
         "COMPENSATED": "ORCHESTRATION_COMPENSATED",
         "COMPENSATION_FAILED": "COMPENSATION_FAILED",
     }.get(view["status"])
     events: list[dict[str, Any]] = []
+    previous = -1
     for _ in range(40):
         response = requests.get(
-            f"{api_url}/runs/{run_id}/events", headers={"Authorization": f"Bearer {token}"}, timeout=10
+            f"{api_url}/runs/{run_id}/events?limit=200",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
         )
         events = response.json()["events"]
-        if final_event is None or any(e["event_type"] == final_event for e in events):
+        complete = final_event is None or any(e["event_type"] == final_event for e in events)
+        if complete and len(events) == previous:
             break
+        previous = len(events)
         time.sleep(0.25)
     return events
 

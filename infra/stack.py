@@ -69,11 +69,20 @@ class OrchestratorStack(Stack):
             functions.api.add_environment(constants.ENV_JWT_JWKS_URI, auth.jwks_uri)
 
         EventRoutes(
-            self, "Routes", bus=bus.bus, audit_writer=functions.audit_writer, start_run=functions.start_run
+            self,
+            "Routes",
+            bus=bus.bus,
+            audit_writer=functions.audit_writer,
+            start_run=functions.start_run,
+            dead_letters=bus.dead_letters,
         )
         api = OrchestratorApi(self, "Api", handler=functions.api)
         OrchestratorObservability(
-            self, "Observability", state_machines=machines, functions=functions.all_functions
+            self,
+            "Observability",
+            state_machines=machines,
+            functions=functions.all_functions,
+            dead_letters=bus.dead_letters,
         )
         self.functions = functions
         self.tables = tables
@@ -82,5 +91,6 @@ class OrchestratorStack(Stack):
 
         CfnOutput(self, "ApiUrl", value=api.url)
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        CfnOutput(self, "DeadLetterQueueUrl", value=bus.dead_letters.queue_url)
         for name, machine in machines.items():
             CfnOutput(self, f"StateMachine{name.title().replace('_', '')}", value=machine.state_machine_arn)

@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
+from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from orchestrator.constants import EVENT_SOURCE, LIFECYCLE_DETAIL_TYPES, REQUEST_DETAIL_TYPE
 
+ASYNC_RETRIES = 2  # Lambda's own retries of a failed asynchronous invocation
+
 
 class OrchestratorBus(Construct):
+    """The bus, and the queue where events end up that no consumer could handle."""
+
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self.bus = events.EventBus(self, "Bus")
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            retention_period=Duration.days(14),
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
+        Validations.of(self.dead_letters).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-SQS3",
+                reason="This queue is itself the dead-letter queue of the event rules and of the "
+                "asynchronous consumers; an alarm watches it.",
+            )
+        )
 
 
 class EventRoutes(Construct):
-    """Rules: every lifecycle event -> audit writer; ``OrchestrationRequested`` -> start run."""
+    """Rules: every lifecycle event -> audit writer; ``OrchestrationRequested`` -> start run.
+
+    Nothing is lost silently: an event EventBridge cannot deliver, and an event whose function
+    still fails after Lambda's retries, both land in the dead-letter queue (with the error).
+    """
 
     def __init__(
         self,
@@ -27,8 +52,15 @@ class EventRoutes(Construct):
         bus: events.IEventBus,
         audit_writer: lambda_.IFunction,
         start_run: lambda_.IFunction,
+        dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
+        for consumer in (audit_writer, start_run):
+            consumer.configure_async_invoke(
+                retry_attempts=ASYNC_RETRIES,
+                max_event_age=Duration.hours(6),
+                on_failure=destinations.SqsDestination(dead_letters),
+            )
         self.audit_rule = events.Rule(
             self,
             "AuditEveryEvent",
@@ -37,7 +69,7 @@ class EventRoutes(Construct):
             event_pattern=events.EventPattern(
                 source=[EVENT_SOURCE], detail_type=list(LIFECYCLE_DETAIL_TYPES)
             ),
-            targets=[targets.LambdaFunction(audit_writer, retry_attempts=8)],
+            targets=[targets.LambdaFunction(audit_writer, retry_attempts=8, dead_letter_queue=dead_letters)],
         )
         self.request_rule = events.Rule(
             self,
@@ -45,5 +77,5 @@ class EventRoutes(Construct):
             event_bus=bus,
             description="Start a run when an OrchestrationRequested event arrives",
             event_pattern=events.EventPattern(detail_type=[REQUEST_DETAIL_TYPE]),
-            targets=[targets.LambdaFunction(start_run, retry_attempts=8)],
+            targets=[targets.LambdaFunction(start_run, retry_attempts=8, dead_letter_queue=dead_letters)],
         )

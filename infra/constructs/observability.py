@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -17,6 +18,7 @@ class OrchestratorObservability(Construct):
         *,
         state_machines: dict[str, sfn.StateMachine],
         functions: list[lambda_.Function],
+        dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
@@ -40,6 +42,17 @@ class OrchestratorObservability(Construct):
                     left=[machine.metric_started(), machine.metric_succeeded(), failed],
                 )
             )
+        self.alarms.append(
+            cloudwatch.Alarm(
+                self,
+                "dead-letters",
+                metric=dead_letters.metric_approximate_number_of_messages_visible(period=Duration.minutes(5)),
+                threshold=1,
+                evaluation_periods=1,
+                alarm_description="Events no consumer could handle are waiting in the dead-letter queue",
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Function errors",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +94,7 @@ class LocalCloud:
             region=self.region,
             account_id=ACCOUNT_ID,
             log_dir=self.state_dir / "logs",
+            send_to_destination=self._send_to_queue,
         )
         moto_adapters.route_lambda_invocations(self.runtime)
         moto_adapters.deliver_eventbridge_targets(self.runtime, self._start_execution, self._pool)
@@ -146,9 +148,13 @@ class LocalCloud:
         return self.signing_key.mint(tenant_id=tenant_id, role=role, subject=subject)
 
     def physical_id(self, logical_prefix: str) -> str:
-        """Physical name of the one resource whose logical id starts with ``logical_prefix``."""
+        """Physical name (Ref) of the one resource whose logical id is ``logical_prefix`` + CDK's hash."""
         assert self.deployment is not None
-        matches = [lid for lid in self.deployment.physical if lid.startswith(logical_prefix)]
+        matches = [
+            lid
+            for lid in self.deployment.physical
+            if lid.startswith(logical_prefix) and re.fullmatch(r"[0-9A-F]{8}", lid[len(logical_prefix) :])
+        ]
         if len(matches) != 1:
             raise KeyError(f"{logical_prefix!r} matches {matches}")
         return self.deployment.ref(matches[0])
@@ -159,6 +165,11 @@ class LocalCloud:
             if spec.handler == "handlers.api.handler":
                 return spec.name
         raise RuntimeError("the assembly has no API function")
+
+    def _send_to_queue(self, queue_arn: str, record: dict[str, Any]) -> None:
+        sqs = self.client("sqs")
+        url = sqs.get_queue_url(QueueName=queue_arn.split(":")[-1])["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record, default=str))
 
     def _start_execution(self, state_machine_arn: str, payload: str) -> None:
         self.client("stepfunctions").start_execution(stateMachineArn=state_machine_arn, input=payload)

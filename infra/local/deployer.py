@@ -12,7 +12,7 @@ import io
 import json
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ NOT_CREATED = {
     "AWS::ApiGateway::Stage": "served by the local API server",
     "AWS::ApiGateway::Resource": "served by the local API server",
     "AWS::ApiGateway::Method": "served by the local API server",
+    "AWS::SQS::QueuePolicy": "resource policies are not enforced locally",
     "AWS::CloudWatch::Alarm": "no metrics locally",
     "AWS::CloudWatch::Dashboard": "no metrics locally",
 }
@@ -254,6 +255,26 @@ class Deployer:
             memory_mb=int(p.get("MemorySize", 128)),
         )
         return {"Ref": function_name, "Arn": response["FunctionArn"]}
+
+    def _sqs_queue(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
+        queue_name = p.get("QueueName", name)[:80]
+        url = self.client("sqs").create_queue(QueueName=queue_name)["QueueUrl"]
+        arn = f"arn:aws:sqs:{self.region}:{self.account_id}:{queue_name}"
+        return {"Ref": url, "Arn": arn, "QueueName": queue_name, "QueueUrl": url}
+
+    def _lambda_eventinvokeconfig(
+        self, lid: str, name: str, p: dict[str, Any], assembly: CloudAssembly, deployment: Deployment
+    ) -> dict[str, str]:
+        """Asynchronous retries and on-failure destination, applied by the local runtime."""
+        function_name = p["FunctionName"]
+        for logical_id, spec in deployment.functions.items():
+            if spec.name == function_name:
+                deployment.functions[logical_id] = replace(
+                    spec,
+                    async_retries=int(p.get("MaximumRetryAttempts", 2)),
+                    on_failure=p.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+                )
+        return {"Ref": f"{function_name}-event-invoke-config"}
 
     def _stepfunctions_statemachine(
         self, lid: str, name: str, p: dict[str, Any], assembly: CloudAssembly, deployment: Deployment

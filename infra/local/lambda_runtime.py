@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,12 @@ class FunctionSpec:
     environment: dict[str, str]
     timeout_seconds: int = 3
     memory_mb: int = 128
+    async_retries: int = 2  # Lambda's retries of a failed asynchronous invocation
+    on_failure: str | None = None  # destination ARN for asynchronous invocations that still fail
+
+
+DestinationSender = Callable[[str, dict[str, Any]], None]
+"""Sends a Lambda destination record to a destination ARN (an SQS queue here)."""
 
 
 @dataclass
@@ -55,8 +62,16 @@ class _Worker:
 
 class LocalLambdaRuntime:
     def __init__(
-        self, *, endpoint_url: str, region: str, account_id: str, log_dir: Path, max_concurrency: int = 10
+        self,
+        *,
+        endpoint_url: str,
+        region: str,
+        account_id: str,
+        log_dir: Path,
+        max_concurrency: int = 10,
+        send_to_destination: DestinationSender | None = None,
     ) -> None:
+        self.send_to_destination = send_to_destination
         self.endpoint_url = endpoint_url
         self.region = region
         self.account_id = account_id
@@ -113,6 +128,39 @@ class LocalLambdaRuntime:
         return runtime_env | spec.environment
 
     # --- invocation -----------------------------------------------------------------------
+    def invoke_async(self, name_or_arn: str, event: Any) -> Invocation:
+        """An asynchronous invocation (EventBridge, ``InvocationType=Event``) as Lambda runs it:
+        retried ``async_retries`` times, then the failure goes to the on-failure destination."""
+        spec = self.spec(name_or_arn)
+        attempts = 0
+        while True:
+            attempts += 1
+            invocation = self.invoke(spec.name, event)
+            if not invocation.errored or attempts > spec.async_retries:
+                break
+        if invocation.errored and spec.on_failure and self.send_to_destination:
+            self.send_to_destination(
+                spec.on_failure,
+                {
+                    "version": "1.0",
+                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                    "requestContext": {
+                        "requestId": str(uuid.uuid4()),
+                        "functionArn": f"{spec.arn}:$LATEST",
+                        "condition": "RetriesExhausted",
+                        "approximateInvokeCount": attempts,
+                    },
+                    "requestPayload": event,
+                    "responseContext": {
+                        "statusCode": 200,
+                        "executedVersion": "$LATEST",
+                        "functionError": "Unhandled",
+                    },
+                    "responsePayload": invocation.payload,
+                },
+            )
+        return invocation
+
     def invoke(self, name_or_arn: str, event: Any) -> Invocation:
         spec = self.spec(name_or_arn)
         worker = self._acquire(spec)

@@ -7,7 +7,8 @@
    and its error payload becomes the Step Functions error name.
 3. ``deliver_eventbridge_targets``: moto's rules deliver to SQS, logs, archives, buses and API
    destinations but raise ``NotImplementedError`` for Lambda and Step Functions targets;
-   ``Rule.send_to_targets`` delivers those here (asynchronously, as EventBridge does).
+   ``Rule.send_to_targets`` delivers those here, asynchronously as EventBridge does (Lambda
+   targets with Lambda's async retries and on-failure destination, see ``invoke_async``).
 4. ``point_interpreter_at_server``: the interpreter's own boto3 clients (Lambda tasks) find
    the server through ``MOTO_PORT``.
 
@@ -81,8 +82,8 @@ def deliver_eventbridge_targets(
         rest = [t for t in self.targets if t not in ours]
         for target in ours:
             payload = _target_input(target, original_event)
-            if _service(target["Arn"]) == "lambda":
-                pool.submit(_deliver_to_lambda, runtime, target["Arn"], payload, _retries(target))
+            if _service(target["Arn"]) == "lambda":  # EventBridge invokes functions asynchronously
+                pool.submit(_log_failures, runtime.invoke_async, target["Arn"], payload)
             else:
                 pool.submit(start_execution, target["Arn"], json.dumps(payload))
         if rest:
@@ -96,12 +97,14 @@ def deliver_eventbridge_targets(
     _patch(Rule, "send_to_targets", send_to_targets)
 
 
-def _deliver_to_lambda(runtime: LocalLambdaRuntime, arn: str, payload: Any, retries: int) -> None:
-    for attempt in range(retries + 1):
-        invocation = runtime.invoke(arn, payload)
-        if not invocation.errored:
-            return
-        log.warning("event delivery to %s failed (attempt %d): %s", arn, attempt + 1, invocation.payload)
+def _log_failures(invoke_async: Callable[[str, Any], Any], arn: str, payload: Any) -> None:
+    try:
+        invocation = invoke_async(arn, payload)
+    except Exception:  # a background delivery must never die silently
+        log.exception("event delivery to %s failed", arn)
+        return
+    if invocation.errored:
+        log.warning("event delivery to %s failed after retries: %s", arn, invocation.payload)
 
 
 def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
@@ -113,10 +116,6 @@ def _target_input(target: dict[str, Any], event: dict[str, Any]) -> Any:
             value = value.get(part) if part and isinstance(value, dict) else value
         return value
     return event
-
-
-def _retries(target: dict[str, Any]) -> int:
-    return min(int(target.get("RetryPolicy", {}).get("MaximumRetryAttempts", 2)), 3)
 
 
 def _service(arn: str) -> str:

@@ -38,16 +38,21 @@ class Client:
             time.sleep(0.2)
         raise TimeoutError(f"run {run_id} still {view['status']}")
 
-    def events(self, run_id: str, last: str, timeout: float = 20) -> list[dict[str, Any]]:
-        """The run's audit events, once the asynchronously written ``last`` event is there."""
+    def events(self, run_id: str, *required: str, timeout: float = 20) -> list[dict[str, Any]]:
+        """The run's audit events once every ``required`` type is there (repeat a type to need
+        it several times). The audit is written asynchronously and EventBridge does not keep
+        order, so events are waited for, not assumed."""
         deadline = time.time() + timeout
         events: list[dict[str, Any]] = []
         while time.time() < deadline:
             events = self.request("GET", f"/runs/{run_id}/events?limit=200").json()["events"]
-            if any(e["event_type"] == last for e in events):
+            types = [e["event_type"] for e in events]
+            if all(types.count(t) >= required.count(t) for t in set(required)):
                 return events
             time.sleep(0.2)
-        raise TimeoutError(f"{last} never reached the audit table: {[e['event_type'] for e in events]}")
+        raise TimeoutError(
+            f"{required} never all reached the audit table: {[e['event_type'] for e in events]}"
+        )
 
 
 @pytest.fixture(scope="package")

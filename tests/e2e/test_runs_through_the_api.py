@@ -34,7 +34,7 @@ def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: L
     assert view["execution_console_url"].startswith("https://us-east-1.console.aws.amazon.com/states/")
 
     # And the audit trail holds the lifecycle, all with the correlation id born at the API
-    events = acme.events(run_id, "ORCHESTRATION_COMPLETED")
+    events = acme.events(run_id, "ORCHESTRATION_STARTED", *["PHASE_COMPLETED"] * 7, "ORCHESTRATION_COMPLETED")
     types = [e["event_type"] for e in events]
     assert types[0] == "ORCHESTRATION_STARTED" and types.count("PHASE_COMPLETED") == 7
     assert {e["correlation_id"] for e in events} == {"e2e-corr-1"}
@@ -74,11 +74,15 @@ def test_a_failure_at_every_phase_is_compensated_in_reverse_order(acme: Client, 
             assert by_phase[name]["status"] == "COMPENSATED" and by_phase[name]["data"] is None
         assert by_phase[phase]["status"] == "FAILED" and by_phase[phase]["data"] is None
         assert all(by_phase[name]["status"] == "NOT_STARTED" for name in PHASES[index + 1 :])
-        events = acme.events(run_id, "ORCHESTRATION_COMPENSATED")
+        events = acme.events(
+            run_id, "ERROR_OCCURRED", *["PHASE_COMPENSATED"] * len(completed), "ORCHESTRATION_COMPENSATED"
+        )
         types = [e["event_type"] for e in events]
         assert "ERROR_OCCURRED" in types
-        undone = [e["phase"] for e in events if e["event_type"] == "PHASE_COMPENSATED"]
-        assert undone == list(reversed(completed))
+        undone = sorted(
+            (e for e in events if e["event_type"] == "PHASE_COMPENSATED"), key=lambda e: e["timestamp"]
+        )
+        assert [e["phase"] for e in undone] == list(reversed(completed))
         execution = cloud.client("stepfunctions").describe_execution(executionArn=view["execution_arn"])
         assert execution["status"] == "FAILED"
 
@@ -164,3 +168,29 @@ def test_the_emulated_aws_endpoint_shows_machines_and_histories(acme: Client, cl
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"] == "TaskStateEntered"]
     assert entered == ["Start run", *[p.title for p in GENERIC.phases], "Finish run"]
     assert cloud.client("dynamodb").list_tables()["TableNames"]
+
+
+def test_an_event_no_consumer_can_handle_lands_in_the_dead_letter_queue(cloud: LocalCloud) -> None:
+    # Given a malformed request (no topic) on the bus
+    cloud.client("events").put_events(
+        Entries=[
+            {
+                "Source": "crm.integration",
+                "DetailType": "OrchestrationRequested",
+                "EventBusName": cloud.physical_id("EventsBus"),
+                "Detail": json.dumps({"tenant_id": "initech", "template": "generic"}),
+            }
+        ]
+    )
+    # Then, after Lambda's retries, the event and the error wait in the dead-letter queue
+    sqs = cloud.client("sqs")
+    queue_url = cloud.physical_id("EventsDeadLetters")
+    deadline = time.time() + 30
+    messages: list[dict[str, object]] = []
+    while time.time() < deadline and not messages:
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1).get("Messages", [])
+    assert messages, "the failed event never reached the dead-letter queue"
+    record = json.loads(str(messages[0]["Body"]))
+    assert record["requestPayload"]["detail"] == {"tenant_id": "initech", "template": "generic"}
+    assert record["responsePayload"]["errorType"] == "ValidationError"
+    assert record["requestContext"]["approximateInvokeCount"] == 3

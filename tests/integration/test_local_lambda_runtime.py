@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,35 @@ def test_function_output_is_logged_per_function(runtime: LocalLambdaRuntime, tmp
     runtime.invoke("budget", {})
     log = (tmp_path / "logs" / "budget.log").read_text()
     assert "START RequestId" in log and "BudgetExceeded" in log
+
+
+def test_async_invocations_are_retried_then_sent_to_the_failure_destination(tmp_path: Path) -> None:
+    sent: list[tuple[str, dict[str, object]]] = []
+    runtime = LocalLambdaRuntime(
+        endpoint_url="http://127.0.0.1:1",
+        region="us-east-1",
+        account_id="123456789012",
+        log_dir=tmp_path / "logs",
+        send_to_destination=lambda arn, record: sent.append((arn, record)),
+    )
+    try:
+        dead_letters = "arn:aws:sqs:us-east-1:123456789012:dead-letters"
+        runtime.register(
+            replace(spec("flaky", "sample_handlers.flaky"), async_retries=2, on_failure=dead_letters)
+        )
+        # fails on calls 1-3: all three attempts fail, the event goes to the destination with the error
+        event = {"counter_file": str(tmp_path / "calls"), "fail_times": 3}
+        assert runtime.invoke_async("flaky", event).errored
+        assert (tmp_path / "calls").read_text() == "3"
+        ((arn, record),) = sent
+        assert arn == dead_letters
+        assert record["requestPayload"] == event
+        assert record["responsePayload"]["errorType"] == "ProviderThrottled"  # type: ignore[index]
+        assert record["requestContext"]["condition"] == "RetriesExhausted"  # type: ignore[index]
+        # a later attempt succeeding is not a failure
+        (tmp_path / "calls").write_text("0")
+        event["fail_times"] = 1
+        assert not runtime.invoke_async("flaky", event).errored
+        assert len(sent) == 1
+    finally:
+        runtime.shutdown()
