@@ -74,6 +74,8 @@ class OrchestratorStack(Stack):
             bus=bus.bus,
             audit_writer=functions.audit_writer,
             start_run=functions.start_run,
+            execution_ended=functions.execution_ended,
+            state_machines=list(machines.values()),
             dead_letters=bus.dead_letters,
         )
         api = OrchestratorApi(self, "Api", handler=functions.api)

@@ -9,6 +9,7 @@ from orchestrator import constants
 from orchestrator.errors import InvalidRequest
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
+    EndedExecution,
     EventEnvelope,
     PhaseStatus,
     PhaseTaskInput,
@@ -118,6 +119,52 @@ def compensate_phase(
         )
         runs.add_compensated_phase(task.tenant_id, task.run_id, task.phase)
     return {"phase": task.phase, "compensated": True}
+
+
+def reconcile_ended_execution(
+    ended: EndedExecution, *, runs: RunRepository, publisher: EventPublisher
+) -> Run | None:
+    """A run's execution ended FAILED, TIMED_OUT or ABORTED: make sure the run says so.
+
+    Normally the state machine records the outcome itself and this is a no-op. When it could
+    not (an execution timed out or was stopped by an operator, or recording failed for good),
+    the run would stay RUNNING for ever; it is marked COMPENSATION_FAILED instead, since its
+    completed phases may not have been undone, and an operator is told through the bus.
+    """
+    run = runs.get(ended.tenant_id, ended.run_id)
+    if run.status.is_final:
+        return None
+    error = {
+        "name": f"Execution{ended.status.title().replace('_', '')}",
+        "message": (
+            f"the execution ended {ended.status} while the run was {run.status.value}; "
+            f"completed phases may not have been undone"
+            + (f" ({ended.error}: {ended.cause})" if ended.error else "")
+        )[:1000],
+    }
+    now = utc_now().isoformat()
+    updated = runs.update_status(
+        ended.tenant_id,
+        ended.run_id,
+        RunStatus.COMPENSATION_FAILED,
+        compensation_error=error,
+        finished_at=now,
+        updated_at=now,
+    )
+    publisher.publish(
+        EventEnvelope(
+            event_type=constants.COMPENSATION_FAILED,
+            correlation_id=ended.correlation_id,
+            tenant_id=ended.tenant_id,
+            run_id=ended.run_id,
+            payload={
+                "status": RunStatus.COMPENSATION_FAILED.value,
+                "error": error,
+                "execution_status": ended.status,
+            },
+        )
+    )
+    return updated
 
 
 def write_audit_event(event: EventEnvelope, *, events: EventRepository) -> bool:

@@ -212,6 +212,14 @@ class RunStatusTaskInput(RunReference):
     error: dict[str, Any] | None = None
 
 
+class EndedExecution(RunReference):
+    """An execution of a run's state machine that ended without recording its outcome."""
+
+    status: Literal["FAILED", "TIMED_OUT", "ABORTED"]
+    error: str | None = None
+    cause: str | None = None
+
+
 class PhaseSummary(BaseModel):
     """What a phase task returns into the state: status and a short summary only."""
 

@@ -8,6 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from orchestrator.constants import EVENT_SOURCE, LIFECYCLE_DETAIL_TYPES, REQUEST_DETAIL_TYPE
@@ -38,7 +39,8 @@ class OrchestratorBus(Construct):
 
 
 class EventRoutes(Construct):
-    """Rules: every lifecycle event -> audit writer; ``OrchestrationRequested`` -> start run.
+    """Rules: every lifecycle event -> audit writer; ``OrchestrationRequested`` -> start run;
+    a run's execution ending FAILED/TIMED_OUT/ABORTED -> mark the run if it could not.
 
     Nothing is lost silently: an event EventBridge cannot deliver, and an event whose function
     still fails after Lambda's retries, both land in the dead-letter queue (with the error).
@@ -52,10 +54,12 @@ class EventRoutes(Construct):
         bus: events.IEventBus,
         audit_writer: lambda_.IFunction,
         start_run: lambda_.IFunction,
+        execution_ended: lambda_.IFunction,
+        state_machines: list[sfn.IStateMachine],
         dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
-        for consumer in (audit_writer, start_run):
+        for consumer in (audit_writer, start_run, execution_ended):
             consumer.configure_async_invoke(
                 retry_attempts=ASYNC_RETRIES,
                 max_event_age=Duration.hours(6),
@@ -78,4 +82,20 @@ class EventRoutes(Construct):
             description="Start a run when an OrchestrationRequested event arrives",
             event_pattern=events.EventPattern(detail_type=[REQUEST_DETAIL_TYPE]),
             targets=[targets.LambdaFunction(start_run, retry_attempts=8, dead_letter_queue=dead_letters)],
+        )
+        self.ended_rule = events.Rule(
+            self,
+            "MarkEndedExecutions",
+            description="Mark runs whose execution failed, timed out or was aborted (default bus)",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={
+                    "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                    "stateMachineArn": [machine.state_machine_arn for machine in state_machines],
+                },
+            ),
+            targets=[
+                targets.LambdaFunction(execution_ended, retry_attempts=8, dead_letter_queue=dead_letters)
+            ],
         )

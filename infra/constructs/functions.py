@@ -151,6 +151,15 @@ class OrchestratorFunctions(Construct):
         )
         grant_items(props.events_table, self.audit_writer, read=False, write=True)
 
+        self.execution_ended = self._function(
+            "ExecutionEnded",
+            "handlers.execution_ended.handler",
+            "Marks runs whose execution failed, timed out or was aborted without recording it",
+            table_env,
+        )
+        grant_items(props.runs, self.execution_ended, write=True)
+        props.bus.grant_put_events_to(self.execution_ended)
+
         # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist
         self.start_run = self._function(
             "StartRun",
@@ -233,6 +242,7 @@ class OrchestratorFunctions(Construct):
             self.compensate_phase,
             self.run_status,
             self.audit_writer,
+            self.execution_ended,
             self.start_run,
             self.api,
         ]

@@ -98,6 +98,7 @@ class LocalCloud:
         )
         moto_adapters.route_lambda_invocations(self.runtime)
         moto_adapters.deliver_eventbridge_targets(self.runtime, self._start_execution, self._pool)
+        moto_adapters.emit_execution_status_changes(self._put_event)
         self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(
             self.assembly
         )
@@ -165,6 +166,11 @@ class LocalCloud:
             if spec.handler == "handlers.api.handler":
                 return spec.name
         raise RuntimeError("the assembly has no API function")
+
+    def _put_event(self, entry: dict[str, Any]) -> None:
+        response = self.client("events").put_events(Entries=[entry])
+        if response.get("FailedEntryCount"):
+            log.warning("the emulation refused an event: %s", response["Entries"])
 
     def _send_to_queue(self, queue_arn: str, record: dict[str, Any]) -> None:
         sqs = self.client("sqs")

@@ -11,6 +11,9 @@
    targets with Lambda's async retries and on-failure destination, see ``invoke_async``).
 4. ``point_interpreter_at_server``: the interpreter's own boto3 clients (Lambda tasks) find
    the server through ``MOTO_PORT``.
+5. ``emit_execution_status_changes``: Step Functions puts an "Execution Status Change" event on
+   the default bus when an execution ends; moto does not, so ``BaseExecutionWorkerCommunication.terminated``
+   (called when the interpreter finishes) publishes it here.
 
 ``tests/integration/test_moto_adapters.py`` covers each one; if moto changes underneath,
 those tests fail first.
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _patch_lock = threading.Lock()
-_originals: dict[str, Any] = {}
+_originals: dict[str, tuple[type, Any]] = {}  # "Owner.name" -> (owner, original attribute)
 
 
 def enable_state_machine_execution(endpoint_url: str) -> None:
@@ -73,7 +76,11 @@ def deliver_eventbridge_targets(
 ) -> None:
     from moto.events.models import Rule
 
-    original = _originals.get("Rule.send_to_targets") or Rule.send_to_targets
+    original = (
+        _originals["Rule.send_to_targets"][1]
+        if "Rule.send_to_targets" in _originals
+        else Rule.send_to_targets
+    )
 
     def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
         if not self.event_pattern.matches_event(original_event):
@@ -123,21 +130,61 @@ def _service(arn: str) -> str:
     return parts[2] if len(parts) > 2 else ""
 
 
+def emit_execution_status_changes(put_event: Callable[[dict[str, Any]], None]) -> None:
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    original = (
+        _originals["BaseExecutionWorkerCommunication.terminated"][1]
+        if "BaseExecutionWorkerCommunication.terminated" in _originals
+        else BaseExecutionWorkerCommunication.terminated
+    )
+
+    def terminated(self: Any) -> None:
+        original(self)
+        try:
+            put_event(_status_change_entry(self.execution))
+        except Exception:  # the execution itself has ended either way
+            log.exception("could not publish the status change of %s", self.execution.exec_arn)
+
+    _patch(BaseExecutionWorkerCommunication, "terminated", terminated)
+
+
+def _status_change_entry(execution: Any) -> dict[str, Any]:
+    """A PutEvents entry shaped like Step Functions' own "Execution Status Change" event."""
+
+    def millis(value: Any) -> int | None:
+        return int(value.timestamp() * 1000) if value is not None else None
+
+    detail = {
+        "executionArn": execution.exec_arn,
+        "stateMachineArn": execution.state_machine_arn,
+        "name": execution.name,
+        "status": str(getattr(execution.exec_status, "value", execution.exec_status)),
+        "startDate": millis(execution.start_date),
+        "stopDate": millis(execution.stop_date),
+        "input": execution.execution_input,
+        "output": json.dumps(execution.output) if execution.output is not None else None,
+        "error": execution.error,
+        "cause": execution.cause,
+    }
+    return {
+        "Source": "aws.states",
+        "DetailType": "Step Functions Execution Status Change",
+        "Detail": json.dumps(detail, default=str),
+        "Resources": [execution.exec_arn],
+    }
+
+
 def _patch(owner: type, name: str, replacement: Callable[..., Any]) -> None:
     key = f"{owner.__name__}.{name}"
     if not hasattr(owner, name):
         raise RuntimeError(f"moto no longer has {key}: the local cloud's adaptation needs updating")
-    _originals.setdefault(key, getattr(owner, name))
+    _originals.setdefault(key, (owner, getattr(owner, name)))
     setattr(owner, name, replacement)
 
 
 def restore_all() -> None:
     """Undo every patch (tests and ``LocalCloud.stop``)."""
-    from moto.awslambda.models import LambdaFunction
-    from moto.events.models import Rule
-
-    owners = {"LambdaFunction": LambdaFunction, "Rule": Rule}
-    for key, original in list(_originals.items()):
-        owner_name, name = key.split(".")
-        setattr(owners[owner_name], name, original)
+    for key, (owner, original) in list(_originals.items()):
+        setattr(owner, key.split(".", 1)[1], original)
         del _originals[key]

@@ -194,3 +194,26 @@ def test_an_event_no_consumer_can_handle_lands_in_the_dead_letter_queue(cloud: L
     assert record["requestPayload"]["detail"] == {"tenant_id": "initech", "template": "generic"}
     assert record["responsePayload"]["errorType"] == "ValidationError"
     assert record["requestContext"]["approximateInvokeCount"] == 3
+
+
+def test_a_run_whose_execution_is_stopped_does_not_stay_running(acme: Client, cloud: LocalCloud) -> None:
+    # Given a run stuck retrying a provider that never recovers
+    failure = {"phase": "ideation", "error": "ProviderUnavailable"}
+    run_id = acme.start({"topic": "operator stops me", "options": {"simulate_failure": failure}})
+    deadline = time.time() + 30
+    view = acme.request("GET", f"/runs/{run_id}").json()
+    while time.time() < deadline and not (view["status"] == "RUNNING" and view["execution_arn"]):
+        time.sleep(0.1)
+        view = acme.request("GET", f"/runs/{run_id}").json()
+
+    # When an operator stops its execution in the console
+    cloud.client("stepfunctions").stop_execution(
+        executionArn=view["execution_arn"], error="Operator", cause="stuck"
+    )
+
+    # Then the run is marked, instead of showing RUNNING for ever
+    view = acme.wait(run_id, timeout=30)
+    assert view["status"] == "COMPENSATION_FAILED"
+    assert view["compensation_error"]["name"] == "ExecutionAborted"
+    assert "may not have been undone" in view["compensation_error"]["message"]
+    acme.events(run_id, "COMPENSATION_FAILED")

@@ -35,12 +35,12 @@ def _machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Given the templates declared as data, When the app is synthesized
-    # Then there is one function per agent type plus five lifecycle functions, one state machine per template
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 5
+    # Then there is one function per agent type plus six lifecycle functions, one state machine per template
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 6
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
     assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 3
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
-    assert len(resources_of_type(template, "AWS::Events::Rule")) == 2
+    assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1
 
 
@@ -166,9 +166,15 @@ def test_rules_route_lifecycle_events_to_audit_and_requests_to_start(template: d
     patterns = {json.dumps(rule["EventPattern"], sort_keys=True) for rule in rules}
     assert any('"OrchestrationRequested"' in p for p in patterns)
     assert any('"ORCHESTRATION_STARTED"' in p and '"ai.orchestrator"' in p for p in patterns)
+    ended = [rule for rule in rules if rule["EventPattern"].get("source") == ["aws.states"]]
+    assert len(ended) == 1 and "EventBusName" not in ended[0], (
+        "execution status changes come on the default bus"
+    )
+    assert ended[0]["EventPattern"]["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
+    assert len(ended[0]["EventPattern"]["detail"]["stateMachineArn"]) == len(TEMPLATES)
     for rule in rules:
-        assert rule["EventBusName"], "rules listen on the custom bus"
-        assert len(rule["Targets"]) == 1
+        assert rule in ended or rule["EventBusName"], "our own events stay on the custom bus"
+        assert len(rule["Targets"]) == 1 and rule["Targets"][0]["DeadLetterConfig"]
 
 
 def test_api_function_knows_issuer_and_state_machines(template: dict[str, Any]) -> None:

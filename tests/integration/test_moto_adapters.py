@@ -112,6 +112,11 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
         )
 
     moto_adapters.deliver_eventbridge_targets(runtime, start_execution, pool)
+
+    def put_event(entry: dict[str, Any]) -> None:
+        session.client("events", endpoint_url=endpoint).put_events(Entries=[entry])
+
+    moto_adapters.emit_execution_status_changes(put_event)
     role = session.client("iam", endpoint_url=endpoint).create_role(
         RoleName="local", AssumeRolePolicyDocument="{}"
     )
@@ -234,3 +239,34 @@ def test_eventbridge_delivers_to_lambda_and_step_functions_targets(emulation: Em
     assert len(executions) == 1
     execution_input = json.loads(sfn.describe_execution(executionArn=executions[0]["executionArn"])["input"])
     assert execution_input["detail"] == {"n": 1}
+
+
+def test_ended_executions_announce_their_status_on_the_default_bus(emulation: Emulation) -> None:
+    sqs = emulation.client("sqs")
+    queue_url = sqs.create_queue(QueueName="status-changes")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = emulation.client("events")
+    events.put_rule(
+        Name="status-changes",
+        EventPattern=json.dumps(
+            {"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"]}
+        ),
+    )
+    events.put_targets(Rule="status-changes", Targets=[{"Id": "q", "Arn": queue_arn}])
+    failing = {
+        "StartAt": "Boom",
+        "States": {"Boom": {"Type": "Fail", "Error": "Broken", "Cause": "on purpose"}},
+    }
+    result = emulation.run_machine(failing, {"tenant_id": "acme"})
+    assert result["status"] == "FAILED"
+    deadline = time.time() + 10
+    details: list[dict[str, Any]] = []
+    while time.time() < deadline and not details:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        details = [json.loads(m["Body"])["detail"] for m in messages]
+        details = [d for d in details if d["executionArn"] == result["executionArn"]]
+    assert details, "no status change event for the ended execution"
+    assert details[0]["status"] == "FAILED" and details[0]["error"] == "Broken"
+    assert json.loads(details[0]["input"]) == {"tenant_id": "acme"}

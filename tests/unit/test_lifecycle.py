@@ -9,8 +9,22 @@ import pytest
 
 from orchestrator import constants
 from orchestrator.errors import InvalidRequest, ModelOutputInvalid, RepositoryError, RunNotFound
-from orchestrator.lifecycle import compensate_phase, describe_error, record_status, write_audit_event
-from orchestrator.models import EventEnvelope, PhaseStatus, PhaseTaskInput, Run, RunStatus, RunStatusTaskInput
+from orchestrator.lifecycle import (
+    compensate_phase,
+    describe_error,
+    reconcile_ended_execution,
+    record_status,
+    write_audit_event,
+)
+from orchestrator.models import (
+    EndedExecution,
+    EventEnvelope,
+    PhaseStatus,
+    PhaseTaskInput,
+    Run,
+    RunStatus,
+    RunStatusTaskInput,
+)
 from orchestrator.phase_runner import PhaseRunner
 
 from .fakes import (
@@ -349,4 +363,57 @@ def test_a_state_machine_cannot_set_statuses_it_does_not_own(
     with pytest.raises(InvalidRequest, match=status.value):
         record_status(status_task(run, status), runs=runs, publisher=publisher)
     assert runs.get(run.tenant_id, run.run_id).status is RunStatus.RUNNING
+    assert len(publisher.events) == published
+
+
+def ended(run: Run, status: str = "TIMED_OUT", **extra: object) -> EndedExecution:
+    return EndedExecution.model_validate(
+        {
+            "tenant_id": run.tenant_id,
+            "run_id": run.run_id,
+            "correlation_id": run.correlation_id,
+            "template": run.template,
+            "status": status,
+        }
+        | extra
+    )
+
+
+def test_an_execution_that_timed_out_marks_its_running_run(
+    runs: InMemoryRunRepository, publisher: RecordingPublisher
+) -> None:
+    # Given a run its state machine left RUNNING (the execution timed out)
+    run = given_run(runs, correlation_id="corr-t")
+    record_status(status_task(run, RunStatus.RUNNING, execution_arn=ARN), runs=runs, publisher=publisher)
+
+    # When the execution's end is reported
+    updated = reconcile_ended_execution(ended(run), runs=runs, publisher=publisher)
+
+    # Then the run needs attention: it is final, says why, and the bus is told
+    assert updated is not None and updated.status is RunStatus.COMPENSATION_FAILED
+    stored = runs.get(run.tenant_id, run.run_id)
+    assert stored.finished_at is not None
+    assert stored.compensation_error is not None
+    assert stored.compensation_error["name"] == "ExecutionTimedOut"
+    assert "ended TIMED_OUT while the run was RUNNING" in stored.compensation_error["message"]
+    last = publisher.events[-1]
+    assert last.event_type == constants.COMPENSATION_FAILED and last.correlation_id == "corr-t"
+
+
+def test_an_execution_that_recorded_its_outcome_is_left_alone(
+    runs: InMemoryRunRepository, publisher: RecordingPublisher
+) -> None:
+    # Given a run its state machine already marked COMPENSATED (and then failed, by design)
+    run = given_run(runs)
+    record_status(status_task(run, RunStatus.COMPENSATED), runs=runs, publisher=publisher)
+    published = len(publisher.events)
+
+    # When the execution's FAILED end is reported, Then nothing changes
+    assert (
+        reconcile_ended_execution(
+            ended(run, "FAILED", error="RunCompensated"), runs=runs, publisher=publisher
+        )
+        is None
+    )
+    assert runs.get(run.tenant_id, run.run_id).status is RunStatus.COMPENSATED
     assert len(publisher.events) == published

@@ -1,0 +1,33 @@
+"""Marks a run whose execution ended FAILED, TIMED_OUT or ABORTED without recording it.
+
+Triggered by Step Functions' "Execution Status Change" events (default bus). The run's
+references come from the execution's input, which the state machine was started with.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orchestrator import wiring
+from orchestrator.lifecycle import reconcile_ended_execution
+from orchestrator.models import EndedExecution
+from orchestrator.observability import bind_run, logger, tracer
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    detail = event["detail"]
+    ended = EndedExecution.model_validate(
+        json.loads(detail["input"])
+        | {"status": detail["status"], "error": detail.get("error"), "cause": detail.get("cause")}
+    )
+    bind_run(ended.tenant_id, ended.run_id, ended.correlation_id)
+    updated = reconcile_ended_execution(ended, runs=wiring.runs(), publisher=wiring.publisher())
+    logger.info(
+        "execution ended", extra={"execution_status": ended.status, "run_marked": updated is not None}
+    )
+    return {"run_id": ended.run_id, "marked": updated is not None}
