@@ -37,6 +37,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         model=_context(app, "modelName"),
         openai_base_url=_context(app, "openaiBaseUrl"),
         api_key_secret=_context(app, "providerApiKeySecret"),
+        api_key_kms_key=_context(app, "providerApiKeyKmsKey"),
     )
     stack = OrchestratorStack(
         app,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -15,11 +16,10 @@ ASSEMBLY_DIR = Path(__file__).resolve().parents[1] / ".local-cloud" / "test-asse
 @cache
 def synthesized_template(**context: str) -> dict[str, Any]:
     """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included)."""
-    folder = (
-        ASSEMBLY_DIR
-        if not context
-        else ASSEMBLY_DIR.with_name(f"test-assembly-{len(context)}-{abs(hash(frozenset(context.items())))}")
-    )
+    folder = ASSEMBLY_DIR
+    if context:  # one folder per context, named the same in every session
+        digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:12]
+        folder = ASSEMBLY_DIR.with_name(f"test-assembly-{digest}")
     assembly = synthesize(folder, {"jwtJwks": json.dumps({"keys": []})} | context)
     return assembly.template
 

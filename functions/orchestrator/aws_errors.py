@@ -42,9 +42,15 @@ def domain_error(action: str, exc: Exception) -> OrchestratorError:
         if code in TRANSIENT_CODES or status >= 500:
             return RepositoryError(message)
         return DataStoreRejected(message)
-    if isinstance(exc, BotoCoreError):  # connection lost, read timeout, endpoint unreachable
-        return RepositoryError(f"{action} failed: {type(exc).__name__}: {exc}")
-    return RepositoryError(f"{action} failed: {type(exc).__name__}: {exc}")
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    message = f"{action} failed: {type(exc).__name__}: {exc}"
+    if isinstance(exc, BotoConnectionError | HTTPClientError):  # lost connection, timeouts
+        return RepositoryError(message)
+    if isinstance(exc, BotoCoreError):  # bad parameters, no credentials: a retry cannot help
+        return DataStoreRejected(message)
+    return RepositoryError(message)
 
 
 def is_aws_error(exc: BaseException) -> bool:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from orchestrator import constants
-from orchestrator.errors import InvalidRequest
+from orchestrator.errors import ConflictError, InvalidRequest
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
     EndedExecution,
@@ -65,7 +65,15 @@ def record_status(task: RunStatusTaskInput, *, runs: RunRepository, publisher: E
         fields |= {"failed_phase": failed_phase, "error": error}
     if task.status is RunStatus.COMPENSATION_FAILED:
         fields["compensation_error"] = error
-    run = runs.update_status(task.tenant_id, task.run_id, task.status, **fields)
+    # A run that reached another final status (an operator stopped it, it timed out) stays there:
+    # a step still in flight when that happened must not revive it.
+    allowed_from = [status for status in RunStatus if not status.is_final or status is task.status]
+    try:
+        run = runs.update_status(
+            task.tenant_id, task.run_id, task.status, allowed_from=allowed_from, **fields
+        )
+    except ConflictError:
+        return runs.get(task.tenant_id, task.run_id)
     payload: dict[str, Any] = {"status": task.status.value, "template": run.template}
     if error:
         payload["error"] = error
@@ -142,15 +150,7 @@ def reconcile_ended_execution(
             + (f" ({ended.error}: {ended.cause})" if ended.error else "")
         )[:1000],
     }
-    now = utc_now().isoformat()
-    updated = runs.update_status(
-        ended.tenant_id,
-        ended.run_id,
-        RunStatus.COMPENSATION_FAILED,
-        compensation_error=error,
-        finished_at=now,
-        updated_at=now,
-    )
+    # the alert goes out first: a retry after a failed publish still finds the run not final
     publisher.publish(
         EventEnvelope(
             event_type=constants.COMPENSATION_FAILED,
@@ -164,7 +164,19 @@ def reconcile_ended_execution(
             },
         )
     )
-    return updated
+    now = utc_now().isoformat()
+    try:
+        return runs.update_status(
+            ended.tenant_id,
+            ended.run_id,
+            RunStatus.COMPENSATION_FAILED,
+            allowed_from=[run.status],  # only if nothing moved it since it was read
+            compensation_error=error,
+            finished_at=now,
+            updated_at=now,
+        )
+    except ConflictError:
+        return None
 
 
 def write_audit_event(event: EventEnvelope, *, events: EventRepository) -> bool:

@@ -115,24 +115,31 @@ def start_run(
         starter.start(run.template, run.run_id, state_input)
     except ConflictError:
         return run  # already started: a redelivered request
-    except RepositoryError:
-        raise  # passing (throttling, timeout): the run stays PENDING and a retry starts it
+    except RepositoryError as exc:
+        if run_id is not None:
+            raise  # the caller retries with the same run id (redelivered event): it stays PENDING
+        _record_failed_start(runs, publisher, run, exc)  # a client retry makes a new run
+        raise
     except Exception as exc:
-        error = {"name": type(exc).__name__, "message": str(exc)}
-        runs.update_status(
-            tenant_id, run.run_id, RunStatus.FAILED_TO_START, error=error, finished_at=utc_now().isoformat()
-        )
-        publisher.publish(
-            EventEnvelope(
-                event_type=constants.ERROR_OCCURRED,
-                correlation_id=run.correlation_id,
-                tenant_id=tenant_id,
-                run_id=run.run_id,
-                payload={"stage": "start", "error": error["name"], "message": error["message"]},
-            )
-        )
+        _record_failed_start(runs, publisher, run, exc)
         raise
     return run
+
+
+def _record_failed_start(runs: RunRepository, publisher: EventPublisher, run: Run, exc: Exception) -> None:
+    error = {"name": type(exc).__name__, "message": str(exc)}
+    runs.update_status(
+        run.tenant_id, run.run_id, RunStatus.FAILED_TO_START, error=error, finished_at=utc_now().isoformat()
+    )
+    publisher.publish(
+        EventEnvelope(
+            event_type=constants.ERROR_OCCURRED,
+            correlation_id=run.correlation_id,
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            payload={"stage": "start", "error": error["name"], "message": error["message"]},
+        )
+    )
 
 
 def console_url(execution_arn: str | None) -> str | None:

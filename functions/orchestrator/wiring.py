@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from orchestrator.errors import RepositoryError
+from orchestrator.aws_errors import domain_error, is_aws_error
+from orchestrator.errors import DataStoreRejected
 from orchestrator.events import EventBridgePublisher
 from orchestrator.providers import ModelProvider, create_provider
 from orchestrator.repositories.dynamodb import (
@@ -65,5 +66,8 @@ def _provider_api_key() -> str | None:
     try:
         value = parameters.get_secret(settings.provider_api_key_secret_arn, max_age=300)
     except parameters.exceptions.GetParameterError as exc:
-        raise RepositoryError(f"reading the provider API key failed: {exc}") from exc
+        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+        if is_aws_error(cause):  # throttled: retried; access denied, no such secret: not
+            raise domain_error("reading the provider API key", cause) from exc
+        raise DataStoreRejected(f"reading the provider API key failed: {exc}") from exc
     return str(value) if value else None

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aws_cdk import Annotations, Duration, RemovalPolicy
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -40,6 +41,7 @@ class ProviderConfig:
     model: str | None = None
     openai_base_url: str | None = None
     api_key_secret: str | None = None
+    api_key_kms_key: str | None = None  # ARN of a customer managed key encrypting the secret
 
 
 @dataclass
@@ -100,14 +102,8 @@ class OrchestratorFunctions(Construct):
         if props.provider.openai_base_url:
             provider_env[constants.ENV_OPENAI_BASE_URL] = props.provider.openai_base_url
 
-        provider_secret: secretsmanager.ISecret | None = None
-        if props.provider.api_key_secret:
-            secret_ref = props.provider.api_key_secret
-            provider_secret = (
-                secretsmanager.Secret.from_secret_complete_arn(self, "ProviderApiKey", secret_ref)
-                if secret_ref.startswith("arn:")
-                else secretsmanager.Secret.from_secret_name_v2(self, "ProviderApiKey", secret_ref)
-            )
+        provider_secret = self._provider_secret(props.provider)
+        if provider_secret is not None:
             provider_env[constants.ENV_PROVIDER_API_KEY_SECRET] = provider_secret.secret_arn
 
         self.phase_functions: dict[str, lambda_.Function] = {}
@@ -125,6 +121,18 @@ class OrchestratorFunctions(Construct):
             props.bus.grant_put_events_to(fn)
             if provider_secret is not None:
                 provider_secret.grant_read(fn)
+                if props.provider.api_key_kms_key:  # a customer managed key encrypts the secret
+                    fn.add_to_role_policy(
+                        iam.PolicyStatement(
+                            actions=["kms:Decrypt"],
+                            resources=[props.provider.api_key_kms_key],
+                            conditions={
+                                "StringEquals": {
+                                    "kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com"
+                                }
+                            },
+                        )
+                    )
             self.phase_functions[agent] = fn
 
         self.compensate_phase = self._function(
@@ -160,23 +168,38 @@ class OrchestratorFunctions(Construct):
         grant_items(props.runs, self.execution_ended, write=True)
         props.bus.grant_put_events_to(self.execution_ended)
 
-        # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist
+        # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist; they know the
+        # deployment's provider name (to accept runs that ask for it), never its key
+        provider_name = {constants.ENV_MODEL_PROVIDER: props.provider.provider}
         self.start_run = self._function(
             "StartRun",
             "handlers.start_run.handler",
             "Starts a run from an OrchestrationRequested event",
-            table_env,
+            table_env | provider_name,
         )
         grant_items(props.runs, self.start_run, write=True)
         props.bus.grant_put_events_to(self.start_run)
 
         self.api = self._function(
-            "Api", "handlers.api.handler", "The HTTPS API (runs, events, templates)", table_env, memory=512
+            "Api",
+            "handlers.api.handler",
+            "The HTTPS API (runs, events, templates)",
+            table_env | provider_name,
+            memory=512,
         )
         grant_items(props.runs, self.api, write=True)
         grant_items(props.phase_results, self.api)
         grant_items(props.events_table, self.api)
         props.bus.grant_put_events_to(self.api)
+
+    def _provider_secret(self, provider: ProviderConfig) -> secretsmanager.ISecret | None:
+        """The existing secret holding the provider key (name or complete ARN)."""
+        if not provider.api_key_secret:
+            return None
+        reference = provider.api_key_secret
+        if reference.startswith("arn:"):
+            return secretsmanager.Secret.from_secret_complete_arn(self, "ProviderApiKey", reference)
+        return secretsmanager.Secret.from_secret_name_v2(self, "ProviderApiKey", reference)
 
     def _deps_layer(self) -> lambda_.LayerVersion:
         if (DEPS_LAYER_DIR / "python").is_dir():

@@ -14,6 +14,9 @@
 5. ``emit_execution_status_changes``: Step Functions puts an "Execution Status Change" event on
    the default bus when an execution ends; moto does not, so ``BaseExecutionWorkerCommunication.terminated``
    (called when the interpreter finishes) publishes it here.
+6. ``keep_stopped_executions_aborted``: on AWS a stopped execution is ABORTED whatever its
+   running task does next; moto lets a task error that arrives after the stop overwrite it
+   (FAILED), so ``Environment.set_error`` leaves a stopped program stopped.
 
 ``tests/integration/test_moto_adapters.py`` covers each one; if moto changes underneath,
 those tests fail first.
@@ -147,6 +150,24 @@ def emit_execution_status_changes(put_event: Callable[[dict[str, Any]], None]) -
             log.exception("could not publish the status change of %s", self.execution.exec_arn)
 
     _patch(BaseExecutionWorkerCommunication, "terminated", terminated)
+
+
+def keep_stopped_executions_aborted() -> None:
+    from moto.stepfunctions.parser.asl.eval import environment
+
+    stopped = environment.ProgramStopped
+    original = (
+        _originals["Environment.set_error"][1]
+        if "Environment.set_error" in _originals
+        else environment.Environment.set_error
+    )
+
+    def set_error(self: Any, error: Any) -> None:
+        if isinstance(self._program_state, stopped):
+            return
+        original(self, error)
+
+    _patch(environment.Environment, "set_error", set_error)
 
 
 def _status_change_entry(execution: Any) -> dict[str, Any]:

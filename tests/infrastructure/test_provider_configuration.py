@@ -36,6 +36,15 @@ def test_phase_functions_get_the_provider_and_the_secret_reference(template: dic
         assert ENV_PROVIDER_API_KEY not in env  # the key itself never lands in the template
     others = [f for f in functions if f["Properties"]["Handler"] != "handlers.run_phase.handler"]
     assert all(ENV_PROVIDER_API_KEY_SECRET not in f["Properties"]["Environment"]["Variables"] for f in others)
+    # the functions that accept runs know the provider's name, so runs may ask for it
+    starters = [
+        f
+        for f in others
+        if f["Properties"]["Handler"] in ("handlers.api.handler", "handlers.start_run.handler")
+    ]
+    assert [f["Properties"]["Environment"]["Variables"][ENV_MODEL_PROVIDER] for f in starters] == [
+        "anthropic"
+    ] * 2
 
 
 def test_only_phase_functions_may_read_the_secret(template: dict[str, Any]) -> None:
@@ -45,3 +54,17 @@ def test_only_phase_functions_may_read_the_secret(template: dict[str, Any]) -> N
         if "secretsmanager:GetSecretValue" in json.dumps(policy["Properties"]["PolicyDocument"])
     ]
     assert len(readers) == 7
+
+
+def test_a_secret_under_a_customer_key_can_be_decrypted_by_the_phase_functions() -> None:
+    template = synthesized_template(
+        modelProvider="openai",
+        providerApiKeySecret="orchestrator/provider-api-key",
+        providerApiKeyKmsKey="arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+    )
+    decrypters = [
+        policy
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if "kms:Decrypt" in json.dumps(policy["Properties"]["PolicyDocument"])
+    ]
+    assert len(decrypters) == 7

@@ -137,3 +137,15 @@ def test_events_are_stored_once_in_time_order(aws: MotoAws) -> None:
     listed, cursor = events.list_for_run("acme", "r1", 10, None)
     assert [e.event_type for e in listed] == ["E0", "E1", "E2"] and cursor is None
     assert events.list_for_run("globex", "r1", 10, None)[0] == []
+
+
+def test_status_changes_can_be_conditional(aws: MotoAws) -> None:
+    runs = DynamoRunRepository(aws.tables["Runs"])
+    run = _run("acme")
+    runs.create(run)
+    runs.update_status("acme", run.run_id, RunStatus.RUNNING, allowed_from=[RunStatus.PENDING])
+    with pytest.raises(ConflictError, match="is RUNNING: cannot become SUCCEEDED"):
+        runs.update_status("acme", run.run_id, RunStatus.SUCCEEDED, allowed_from=[RunStatus.PENDING])
+    assert runs.get("acme", run.run_id).status is RunStatus.RUNNING
+    with pytest.raises(RunNotFound):
+        runs.update_status("acme", new_run_id(), RunStatus.SUCCEEDED, allowed_from=[RunStatus.RUNNING])

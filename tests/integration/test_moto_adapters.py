@@ -117,6 +117,7 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
         session.client("events", endpoint_url=endpoint).put_events(Entries=[entry])
 
     moto_adapters.emit_execution_status_changes(put_event)
+    moto_adapters.keep_stopped_executions_aborted()
     role = session.client("iam", endpoint_url=endpoint).create_role(
         RoleName="local", AssumeRolePolicyDocument="{}"
     )
@@ -270,3 +271,27 @@ def test_ended_executions_announce_their_status_on_the_default_bus(emulation: Em
     assert details, "no status change event for the ended execution"
     assert details[0]["status"] == "FAILED" and details[0]["error"] == "Broken"
     assert json.loads(details[0]["input"]) == {"tenant_id": "acme"}
+
+
+def test_a_stopped_execution_stays_aborted_when_its_running_task_then_fails(emulation: Emulation) -> None:
+    late = emulation.function("adapter-late-failure", "sample_handlers.sleep_then_fail")
+    definition = {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": late, "Payload": {"seconds": 1.5}},
+                "End": True,
+            }
+        },
+    }
+    sfn = emulation.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name="stop-me", definition=json.dumps(definition), roleArn=emulation.role_arn
+    )
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")["executionArn"]
+    time.sleep(0.5)  # the task is running (it sleeps 1.5 s, then fails)
+    sfn.stop_execution(executionArn=execution, error="Operator", cause="stuck")
+    time.sleep(2.0)  # the task's failure arrives after the stop
+    assert wait_for_execution(sfn, execution, 10)["status"] == "ABORTED"

@@ -9,7 +9,7 @@ bad tenant id fails the same way), and every conditional write has the same outc
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -72,10 +72,20 @@ class InMemoryRunRepository:
         page, next_cursor = _page(partition, run_ids, limit, cursor, descending=True)
         return [self.get(tenant_id, run_id) for run_id in page], next_cursor
 
-    def update_status(self, tenant_id: str, run_id: str, status: RunStatus, **fields: Any) -> Run:
+    def update_status(
+        self,
+        tenant_id: str,
+        run_id: str,
+        status: RunStatus,
+        *,
+        allowed_from: Collection[RunStatus] | None = None,
+        **fields: Any,
+    ) -> Run:
         item = self.items.get(self._key(tenant_id, run_id))
         if item is None:
             raise RunNotFound(f"run {run_id} not found")
+        if allowed_from is not None and RunStatus(item["status"]) not in allowed_from:
+            raise ConflictError(f"run {run_id} is {item['status']}: cannot become {status.value}")
         item.update(to_item({"status": status.value, **fields}))  # None values are not written
         return Run.model_validate(from_item(item))
 

@@ -417,3 +417,49 @@ def test_an_execution_that_recorded_its_outcome_is_left_alone(
     )
     assert runs.get(run.tenant_id, run.run_id).status is RunStatus.COMPENSATED
     assert len(publisher.events) == published
+
+
+def test_a_step_still_in_flight_cannot_revive_a_run_marked_after_its_execution_ended(
+    runs: InMemoryRunRepository, publisher: RecordingPublisher
+) -> None:
+    # Given an operator stopped the execution and the run was marked COMPENSATION_FAILED
+    run = given_run(runs)
+    record_status(status_task(run, RunStatus.RUNNING, execution_arn=ARN), runs=runs, publisher=publisher)
+    reconcile_ended_execution(ended(run, "ABORTED"), runs=runs, publisher=publisher)
+    published = len(publisher.events)
+
+    # When a "Record failure" step that was already running finishes afterwards
+    result = record_status(
+        status_task(run, RunStatus.COMPENSATING, failed_phase="design"), runs=runs, publisher=publisher
+    )
+
+    # Then the run stays final and nothing is announced
+    assert result.status is RunStatus.COMPENSATION_FAILED
+    assert runs.get(run.tenant_id, run.run_id).status is RunStatus.COMPENSATION_FAILED
+    assert len(publisher.events) == published
+
+
+def test_marking_an_ended_execution_is_safe_to_retry(runs: InMemoryRunRepository) -> None:
+    run = given_run(runs)
+
+    class FailingOnce(RecordingPublisher):
+        failed = False
+
+        def publish(self, event: EventEnvelope) -> None:
+            if not self.failed:
+                self.failed = True
+                raise RepositoryError("publishing COMPENSATION_FAILED failed: ThrottlingException")
+            super().publish(event)
+
+    publisher = FailingOnce()
+    record_status(
+        status_task(run, RunStatus.RUNNING, execution_arn=ARN), runs=runs, publisher=RecordingPublisher()
+    )
+    with pytest.raises(RepositoryError):
+        reconcile_ended_execution(ended(run, "TIMED_OUT"), runs=runs, publisher=publisher)
+    assert runs.get(run.tenant_id, run.run_id).status is RunStatus.RUNNING  # nothing half-done
+
+    # When Lambda retries, Then the operator is alerted and the run marked
+    assert reconcile_ended_execution(ended(run, "TIMED_OUT"), runs=runs, publisher=publisher) is not None
+    assert publisher.types == [constants.COMPENSATION_FAILED]
+    assert runs.get(run.tenant_id, run.run_id).status is RunStatus.COMPENSATION_FAILED

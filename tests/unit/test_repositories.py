@@ -326,3 +326,13 @@ def test_dynamo_compensating_nothing_returns_false() -> None:
     # When it is compensated (a retried Undo), Then it is reported as nothing to undo, as the fake does
     # (regression: this raised the private _NothingToUndo at aa8d5f6)
     assert repo.mark_compensated("acme", "r1", "design", T0) is False
+
+
+def test_bad_parameters_and_missing_credentials_are_not_retried() -> None:
+    from botocore.exceptions import NoCredentialsError, ParamValidationError
+
+    from orchestrator.aws_errors import domain_error
+
+    assert isinstance(domain_error("x", ParamValidationError(report="bad")), DataStoreRejected)
+    assert isinstance(domain_error("x", NoCredentialsError()), DataStoreRejected)
+    assert isinstance(domain_error("x", ReadTimeoutError(endpoint_url="https://x")), RepositoryError)

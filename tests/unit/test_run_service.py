@@ -390,3 +390,17 @@ def test_a_provider_the_deployment_does_not_serve_is_refused_before_storing(
     with pytest.raises(RunNotFound):
         runs.get("acme", RUN_ID)
     assert starter.calls == []
+
+
+def test_a_passing_start_failure_through_the_api_does_not_leave_a_pending_run(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # Given the API (which makes a new run id per request) meets a throttled Step Functions
+    starter.fail_with(RepositoryError("starting run failed: ThrottlingException"))
+    with pytest.raises(RepositoryError):
+        start(runs, starter, publisher)  # no run id: the service makes one
+
+    # Then the run it created says it failed to start (the client's retry makes a new run)
+    (run,) = runs.list("acme", 10, None)[0]
+    assert run.status is RunStatus.FAILED_TO_START
+    assert [e.event_type for e in publisher.events] == [constants.ERROR_OCCURRED]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -91,20 +91,40 @@ class DynamoRunRepository:
         runs = [Run.model_validate(from_item(item)) for item in response.get("Items", [])]
         return runs, encode_cursor(response.get("LastEvaluatedKey"))
 
-    def update_status(self, tenant_id: str, run_id: str, status: RunStatus, **fields: Any) -> Run:
+    def update_status(
+        self,
+        tenant_id: str,
+        run_id: str,
+        status: RunStatus,
+        *,
+        allowed_from: Collection[RunStatus] | None = None,
+        **fields: Any,
+    ) -> Run:
         values = to_item({"status": status.value, **fields})
         names = {f"#{key}": key for key in values} | {"#sk": SK}
         expression = "SET " + ", ".join(f"#{key} = :{key}" for key in values)
-        with _errors("update run", lambda: RunNotFound(f"run {run_id} not found")):
-            response = self._table.update_item(
-                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
-                UpdateExpression=expression,
-                ConditionExpression="attribute_exists(#sk)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={f":{key}": value for key, value in values.items()},
-                ReturnValues="ALL_NEW",
-            )
-        return Run.model_validate(from_item(response["Attributes"]))
+        condition = "attribute_exists(#sk)"
+        condition_values: dict[str, str] = {}
+        if allowed_from is not None:
+            condition_values = {f":from{i}": s.value for i, s in enumerate(sorted(allowed_from))}
+            names["#status"] = "status"
+            condition += f" AND #status IN ({', '.join(condition_values)})"
+        try:
+            with _errors("update run", _StatusConflict):
+                response = self._table.update_item(
+                    Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={f":{key}": value for key, value in values.items()}
+                    | condition_values,
+                    ReturnValues="ALL_NEW",
+                )
+            return Run.model_validate(from_item(response["Attributes"]))
+        except _StatusConflict:
+            pass
+        current = self.get(tenant_id, run_id)  # RunNotFound when it does not exist
+        raise ConflictError(f"run {run_id} is {current.status.value}: cannot become {status.value}")
 
     def add_compensated_phase(self, tenant_id: str, run_id: str, phase: str) -> None:
         with _errors("record compensation", lambda: RunNotFound(f"run {run_id} not found")):
@@ -185,6 +205,10 @@ class DynamoPhaseResultRepository:
 
 
 class _NothingToUndo(Exception):
+    pass
+
+
+class _StatusConflict(Exception):
     pass
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,7 +16,18 @@ class RunRepository(Protocol):
 
     def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]: ...
 
-    def update_status(self, tenant_id: str, run_id: str, status: RunStatus, **fields: Any) -> Run: ...
+    def update_status(
+        self,
+        tenant_id: str,
+        run_id: str,
+        status: RunStatus,
+        *,
+        allowed_from: Collection[RunStatus] | None = None,
+        **fields: Any,
+    ) -> Run:
+        """Set the status (and fields); with ``allowed_from``, only from one of those statuses,
+        else ``ConflictError``. A missing run is ``RunNotFound``."""
+        ...
 
     def add_compensated_phase(self, tenant_id: str, run_id: str, phase: str) -> None: ...
 

@@ -52,3 +52,8 @@ def record(event, context):
     with open(os.environ["RECORD_FILE"], "a", encoding="utf-8") as handle:
         handle.write(json.dumps(event) + "\n")
     return {"recorded": True}
+
+
+def sleep_then_fail(event, context):
+    time.sleep(event["seconds"])
+    raise BudgetExceeded("failed after the execution was stopped")
