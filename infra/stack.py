@@ -38,6 +38,7 @@ class OrchestratorStack(Stack):
                 runs=tables.runs,
                 phase_results=tables.phase_results,
                 events_table=tables.events,
+                idempotency=tables.idempotency,
                 bus=bus.bus,
                 agents=agent_types(),
                 provider=provider or ProviderConfig(),

@@ -17,10 +17,23 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import constants, wiring
 from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
-from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, NotFound, RepositoryError
+from orchestrator.errors import (
+    ConflictError,
+    DataStoreRejected,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotFound,
+    RepositoryError,
+)
 from orchestrator.models import RunRequest, new_id
 from orchestrator.observability import logger, tracer
-from orchestrator.run_service import StepFunctionsStarter, get_run_view, list_run_events, start_run
+from orchestrator.run_service import (
+    StepFunctionsStarter,
+    get_run_view,
+    list_run_events,
+    start_run,
+    start_run_once,
+)
 from orchestrator.settings import get_settings
 from orchestrator.templates import TEMPLATES
 
@@ -103,17 +116,29 @@ def list_templates() -> dict[str, Any]:
 @app.post("/runs", middlewares=WRITE)
 def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     caller = _caller()
-    run = start_run(
-        tenant_id=caller.tenant_id,
-        request=request,
-        correlation_id=_correlation_id(),
-        runs=wiring.runs(),
-        starter=StepFunctionsStarter(get_settings().state_machines),
-        allowed_providers=get_settings().available_providers,
-        publisher=wiring.publisher(),
-        created_by=caller.subject,
+    settings = get_settings()
+    common: dict[str, Any] = {
+        "tenant_id": caller.tenant_id,
+        "request": request,
+        "correlation_id": _correlation_id(),
+        "runs": wiring.runs(),
+        "starter": StepFunctionsStarter(settings.state_machines),
+        "publisher": wiring.publisher(),
+        "created_by": caller.subject,
+        "allowed_providers": settings.available_providers,
+    }
+    key = app.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
+    replayed = False
+    if key is None:
+        run = start_run(**common)
+    else:
+        run, replayed = start_run_once(idempotency_key=key, records=wiring.idempotency(), **common)
+    logger.info(
+        "run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id, "replayed": replayed}
     )
-    logger.info("run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id})
+    headers = {constants.CORRELATION_HEADER: run.correlation_id}
+    if replayed:
+        headers["idempotent-replayed"] = "true"
     return Response(
         status_code=HTTPStatus.ACCEPTED,
         content_type="application/json",
@@ -124,7 +149,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
             "correlation_id": run.correlation_id,
             "links": {"self": f"/runs/{run.run_id}", "events": f"/runs/{run.run_id}/events"},
         },
-        headers={constants.CORRELATION_HEADER: run.correlation_id},
+        headers=headers,
     )
 
 
@@ -195,6 +220,8 @@ def _not_found(exc: NotFound) -> Response[dict[str, Any]]:
 
 @app.exception_handler(InvalidRequest)
 def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
+    if isinstance(exc, IdempotencyKeyReused):
+        return _error(HTTPStatus.UNPROCESSABLE_ENTITY, exc)
     return _error(HTTPStatus.BAD_REQUEST, exc)
 
 

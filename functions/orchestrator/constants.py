@@ -10,6 +10,7 @@ from __future__ import annotations
 ENV_RUNS_TABLE = "RUNS_TABLE_NAME"
 ENV_PHASE_RESULTS_TABLE = "PHASE_RESULTS_TABLE_NAME"
 ENV_EVENTS_TABLE = "EVENTS_TABLE_NAME"
+ENV_IDEMPOTENCY_TABLE = "IDEMPOTENCY_TABLE_NAME"
 ENV_EVENT_BUS = "EVENT_BUS_NAME"
 ENV_STATE_MACHINES = "STATE_MACHINE_ARNS"  # JSON object: template name -> state machine ARN
 ENV_PHASE_NAME = "PHASE_NAME"
@@ -63,6 +64,8 @@ LIFECYCLE_DETAIL_TYPES = (
 SERVICE_NAME = "ai-orchestrator"
 METRICS_NAMESPACE = "AiOrchestrator"
 CORRELATION_HEADER = "x-correlation-id"
+IDEMPOTENCY_HEADER = "idempotency-key"
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 # --- limits ----------------------------------------------------------------------------
 MAX_TOPIC_LENGTH = 2000

@@ -59,6 +59,10 @@ class InvalidRequest(OrchestratorError):
     """The request is well formed but cannot be served (unknown template, bad option)."""
 
 
+class IdempotencyKeyReused(InvalidRequest):
+    """An Idempotency-Key was sent again with a different request body."""
+
+
 class NotFound(OrchestratorError):
     """The item does not exist for this tenant."""
 

@@ -184,6 +184,17 @@ class EventEnvelope(BaseModel):
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
+class IdempotencyRecord(BaseModel):
+    """Which run an ``Idempotency-Key`` of a tenant stands for, and what request made it."""
+
+    tenant_id: str
+    key: str
+    run_id: str
+    request_hash: str
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: int  # epoch seconds (DynamoDB TTL)
+
+
 # --- state machine payloads (small, references only) ------------------------------------
 class RunReference(BaseModel):
     """What every task of a run's state machine receives: references, never model outputs."""

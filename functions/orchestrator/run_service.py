@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import time
 from collections.abc import Collection
 from typing import Any, Protocol
 
 from orchestrator import constants
 from orchestrator.aws_errors import domain_error
-from orchestrator.errors import ConflictError, InvalidRequest, RepositoryError
+from orchestrator.errors import ConflictError, IdempotencyKeyReused, InvalidRequest, RepositoryError
 from orchestrator.events import EventPublisher
 from orchestrator.ids import new_run_id
 from orchestrator.models import (
     EventEnvelope,
+    IdempotencyRecord,
     PhaseResult,
     Run,
     RunReference,
@@ -21,7 +25,12 @@ from orchestrator.models import (
     utc_now,
 )
 from orchestrator.providers import known_providers
-from orchestrator.repositories import EventRepository, PhaseResultRepository, RunRepository
+from orchestrator.repositories import (
+    EventRepository,
+    IdempotencyRepository,
+    PhaseResultRepository,
+    RunRepository,
+)
 from orchestrator.templates import get_template
 
 
@@ -124,6 +133,58 @@ def start_run(
         _record_failed_start(runs, publisher, run, exc)
         raise
     return run
+
+
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+def start_run_once(
+    *,
+    idempotency_key: str,
+    records: IdempotencyRepository,
+    tenant_id: str,
+    request: RunRequest,
+    correlation_id: str,
+    runs: RunRepository,
+    starter: ExecutionStarter,
+    publisher: EventPublisher,
+    created_by: str | None = None,
+    allowed_providers: Collection[str] | None = None,
+) -> tuple[Run, bool]:
+    """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
+    one run however often they are sent (for 24 hours); the same key with another body is refused.
+
+    Returns the run and whether this was a replay of an earlier request.
+    """
+    if not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
+        raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
+    request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    candidate = new_run_id()
+    record = records.claim(
+        IdempotencyRecord(
+            tenant_id=tenant_id,
+            key=idempotency_key,
+            run_id=candidate,
+            request_hash=request_hash,
+            expires_at=int(time.time()) + constants.IDEMPOTENCY_TTL_SECONDS,
+        )
+    )
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {idempotency_key!r} was used for a different request (run {record.run_id})"
+        )
+    run = start_run(
+        tenant_id=tenant_id,
+        request=request,
+        correlation_id=correlation_id,
+        runs=runs,
+        starter=starter,
+        publisher=publisher,
+        created_by=created_by,
+        run_id=record.run_id,  # a retry after a passing failure starts the same run
+        allowed_providers=allowed_providers,
+    )
+    return run, record.run_id != candidate
 
 
 def _record_failed_start(runs: RunRepository, publisher: EventPublisher, run: Run, exc: Exception) -> None:

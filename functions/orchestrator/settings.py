@@ -18,6 +18,7 @@ class Settings(BaseModel):
     runs_table: str = ""
     phase_results_table: str = ""
     events_table: str = ""
+    idempotency_table: str = ""
     event_bus: str = ""
     state_machines: dict[str, str] = Field(default_factory=dict)
     phase_name: str = ""
@@ -51,6 +52,7 @@ def get_settings() -> Settings:
         runs_table=env.get(constants.ENV_RUNS_TABLE, ""),
         phase_results_table=env.get(constants.ENV_PHASE_RESULTS_TABLE, ""),
         events_table=env.get(constants.ENV_EVENTS_TABLE, ""),
+        idempotency_table=env.get(constants.ENV_IDEMPOTENCY_TABLE, ""),
         event_bus=env.get(constants.ENV_EVENT_BUS, ""),
         state_machines=json.loads(env.get(constants.ENV_STATE_MACHINES) or "{}"),
         phase_name=env.get(constants.ENV_PHASE_NAME, ""),

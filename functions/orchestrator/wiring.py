@@ -10,6 +10,7 @@ from orchestrator.events import EventBridgePublisher
 from orchestrator.providers import ModelProvider, create_provider
 from orchestrator.repositories.dynamodb import (
     DynamoEventRepository,
+    DynamoIdempotencyRepository,
     DynamoPhaseResultRepository,
     DynamoRunRepository,
 )
@@ -29,6 +30,11 @@ def phase_results() -> DynamoPhaseResultRepository:
 @cache
 def events() -> DynamoEventRepository:
     return DynamoEventRepository(get_settings().require("events_table").events_table)
+
+
+@cache
+def idempotency() -> DynamoIdempotencyRepository:
+    return DynamoIdempotencyRepository(get_settings().require("idempotency_table").idempotency_table)
 
 
 @cache

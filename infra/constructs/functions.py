@@ -59,6 +59,7 @@ class FunctionsProps:
     runs: dynamodb.ITable
     phase_results: dynamodb.ITable
     events_table: dynamodb.ITable
+    idempotency: dynamodb.ITable
     bus: events.IEventBus
     agents: list[str]
     provider: ProviderConfig = field(default_factory=ProviderConfig)
@@ -190,6 +191,8 @@ class OrchestratorFunctions(Construct):
         grant_items(props.runs, self.api, write=True)
         grant_items(props.phase_results, self.api)
         grant_items(props.events_table, self.api)
+        grant_items(props.idempotency, self.api, write=True)
+        self.api.add_environment(constants.ENV_IDEMPOTENCY_TABLE, props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
 
     def _provider_secret(self, provider: ProviderConfig) -> secretsmanager.ISecret | None:

@@ -12,17 +12,19 @@ TABLE_DESCRIPTIONS = {
     "Runs": "pk = tenant id, sk = run id",
     "PhaseResults": "pk = tenant id#run id, sk = phase",
     "Events": "pk = tenant id#run id, sk = timestamp#event id (audit)",
+    "Idempotency": "pk = tenant id, sk = Idempotency-Key of a POST /runs (expires after 24 h)",
 }
 
 
 class OrchestratorTables(Construct):
-    """The repositories' tables: runs, phase results, events (audit)."""
+    """The repositories' tables: runs, phase results, events (audit), idempotency keys."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
         self.runs = self._table("Runs", removal_policy)
         self.phase_results = self._table("PhaseResults", removal_policy)
         self.events = self._table("Events", removal_policy, ttl=True)
+        self.idempotency = self._table("Idempotency", removal_policy, ttl=True)
 
     def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
         return dynamodb.Table(

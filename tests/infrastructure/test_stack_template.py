@@ -38,7 +38,7 @@ def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Then there is one function per agent type plus six lifecycle functions, one state machine per template
     assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 6
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 3
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 4
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
     assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1

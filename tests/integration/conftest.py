@@ -18,6 +18,7 @@ TABLE_ENV = {
     "Runs": constants.ENV_RUNS_TABLE,
     "PhaseResults": constants.ENV_PHASE_RESULTS_TABLE,
     "Events": constants.ENV_EVENTS_TABLE,
+    "Idempotency": constants.ENV_IDEMPOTENCY_TABLE,
 }
 
 
@@ -53,7 +54,14 @@ def table_declarations() -> dict[str, dict[str, Any]]:
 
 def clear_caches() -> None:
     settings.get_settings.cache_clear()
-    for factory in (wiring.runs, wiring.phase_results, wiring.events, wiring.publisher, wiring.provider):
+    for factory in (
+        wiring.runs,
+        wiring.phase_results,
+        wiring.events,
+        wiring.idempotency,
+        wiring.publisher,
+        wiring.provider,
+    ):
         factory.cache_clear()
 
 

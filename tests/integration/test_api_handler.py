@@ -188,3 +188,30 @@ def test_templates_and_openapi_are_served(api: Any, signing_key: LocalSigningKey
     assert status == 200 and {t["name"] for t in body["templates"]} >= {"generic", "feature_delivery"}
     status, spec, _ = call(api, "GET", "/openapi.json")
     assert status == 200 and "/runs" in spec["paths"]
+
+
+def test_an_idempotency_key_starts_one_run_however_often_it_is_sent(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    body = {"topic": "charge the card once"}
+    first = call(api, "POST", "/runs", token=token, body=body, headers={"Idempotency-Key": "order-42"})
+    again = call(api, "POST", "/runs", token=token, body=body, headers={"Idempotency-Key": "order-42"})
+    assert first[0] == again[0] == 202
+    assert first[1]["run_id"] == again[1]["run_id"]
+    assert "idempotent-replayed" not in first[2] and again[2]["idempotent-replayed"] == "true"
+    arns = json.loads(__import__("os").environ[constants.ENV_STATE_MACHINES])
+    executions = boto3.client("stepfunctions").list_executions(stateMachineArn=arns["generic"])["executions"]
+    assert [e["name"] for e in executions] == [first[1]["run_id"]]
+    assert len(call(api, "GET", "/runs", token=token)[1]["runs"]) == 1
+
+    # the same key with another body is refused; another tenant's identical key is its own
+    reused = call(
+        api, "POST", "/runs", token=token, body={"topic": "other"}, headers={"Idempotency-Key": "order-42"}
+    )
+    assert reused[0] == 422 and reused[1]["error"] == "IdempotencyKeyReused"
+    other = signing_key.mint(tenant_id="globex")
+    theirs = call(api, "POST", "/runs", token=other, body=body, headers={"Idempotency-Key": "order-42"})
+    assert theirs[0] == 202 and theirs[1]["run_id"] != first[1]["run_id"]
+    bad = call(api, "POST", "/runs", token=token, body=body, headers={"Idempotency-Key": "x" * 200})
+    assert bad[0] == 400 and "Idempotency-Key" in bad[1]["message"]

@@ -9,6 +9,7 @@ bad tenant id fails the same way), and every conditional write has the same outc
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from orchestrator.constants import PK, SK
 from orchestrator.errors import ConflictError, RunNotFound
 from orchestrator.models import (
     EventEnvelope,
+    IdempotencyRecord,
     PhaseResult,
     PhaseStatus,
     Run,
@@ -277,3 +279,18 @@ def given_run(
     )
     runs.create(run)
     return run
+
+
+class InMemoryIdempotencyRepository:
+    """Idempotency keys per tenant; an expired record counts as absent (as the TTL condition)."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], IdempotencyRecord] = {}
+
+    def claim(self, record: IdempotencyRecord) -> IdempotencyRecord:
+        key = (validate_tenant_id(record.tenant_id), record.key)
+        existing = self.records.get(key)
+        if existing is not None and existing.expires_at >= time.time():
+            return existing
+        self.records[key] = record
+        return record

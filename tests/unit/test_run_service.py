@@ -404,3 +404,46 @@ def test_a_passing_start_failure_through_the_api_does_not_leave_a_pending_run(
     (run,) = runs.list("acme", 10, None)[0]
     assert run.status is RunStatus.FAILED_TO_START
     assert [e.event_type for e in publisher.events] == [constants.ERROR_OCCURRED]
+
+
+def test_an_idempotency_key_survives_a_passing_start_failure(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    from orchestrator.run_service import start_run_once
+
+    from .fakes import InMemoryIdempotencyRepository
+
+    records = InMemoryIdempotencyRepository()
+    request = RunRequest.model_validate({"topic": "pay once"})
+
+    def send() -> tuple[Run, bool]:
+        return start_run_once(
+            idempotency_key="k-1",
+            records=records,
+            tenant_id="acme",
+            request=request,
+            correlation_id="c",
+            runs=runs,
+            starter=starter,
+            publisher=publisher,
+        )
+
+    # Given the first attempt meets a throttled Step Functions
+    starter.fail_with(RepositoryError("starting run failed: ThrottlingException"))
+    with pytest.raises(RepositoryError):
+        send()
+    (pending,) = runs.list("acme", 10, None)[0]
+    assert pending.status is RunStatus.PENDING  # the key holds its run id: a retry will start it
+
+    # When the client retries with the same key
+    starter.fail_with(None)
+    run, replayed = send()
+
+    # Then the same run is started, once, and later retries are replays
+    assert run.run_id == pending.run_id and replayed
+    assert len(runs.list("acme", 10, None)[0]) == 1
+    assert send() == (runs.get("acme", run.run_id), True)
+    # (a still-PENDING run is started again; Step Functions answers the same execution for the
+    # same name and input, so there is only ever one)
+    assert {call.run_id for call in starter.calls} == {run.run_id}
+    assert list(starter.executions) == [run.run_id]

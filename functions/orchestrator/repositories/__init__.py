@@ -1,5 +1,10 @@
 """Repositories: one per table, every key built inside the tenant (no Scan anywhere)."""
 
-from orchestrator.repositories.interfaces import EventRepository, PhaseResultRepository, RunRepository
+from orchestrator.repositories.interfaces import (
+    EventRepository,
+    IdempotencyRepository,
+    PhaseResultRepository,
+    RunRepository,
+)
 
-__all__ = ["EventRepository", "PhaseResultRepository", "RunRepository"]
+__all__ = ["EventRepository", "IdempotencyRepository", "PhaseResultRepository", "RunRepository"]

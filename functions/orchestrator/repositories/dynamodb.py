@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.aws_errors import domain_error
-from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError, RunNotFound
+from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
+from orchestrator.errors import ConflictError, RepositoryError, RunNotFound
 from orchestrator.ids import is_run_id
-from orchestrator.models import EventEnvelope, PhaseResult, PhaseStatus, Run, RunStatus, validate_tenant_id
+from orchestrator.models import (
+    EventEnvelope,
+    IdempotencyRecord,
+    PhaseResult,
+    PhaseStatus,
+    Run,
+    RunStatus,
+    validate_tenant_id,
+)
 from orchestrator.repositories.keys import (
     decode_cursor,
     encode_cursor,
@@ -259,3 +268,31 @@ class DynamoEventRepository:
             response = self._table.query(**kwargs)
         events = [EventEnvelope.model_validate(from_item(item)) for item in response.get("Items", [])]
         return events, encode_cursor(response.get("LastEvaluatedKey"))
+
+
+class DynamoIdempotencyRepository:
+    """Idempotency keys: ``pk = <tenant>``, ``sk = <key>``, expiring through the TTL attribute."""
+
+    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+        self._table = _table(table_name, resource)
+
+    def claim(self, record: IdempotencyRecord) -> IdempotencyRecord:
+        key = {PK: validate_tenant_id(record.tenant_id), SK: record.key}
+        item = to_item(record.model_dump(mode="json")) | key
+        try:
+            with _errors("claim idempotency key", lambda: ConflictError("key exists")):
+                self._table.put_item(
+                    Item=item,
+                    # an expired record (TTL deletes lazily) counts as absent
+                    ConditionExpression="attribute_not_exists(#sk) OR #exp < :now",
+                    ExpressionAttributeNames={"#sk": SK, "#exp": TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={":now": int(time.time())},
+                )
+            return record
+        except ConflictError:
+            pass
+        with _errors("read idempotency key"):
+            response = self._table.get_item(Key=key, ConsistentRead=True)
+        if "Item" not in response:  # expired and removed in between: the caller may retry
+            raise RepositoryError(f"idempotency key {record.key!r} changed underneath, retry")
+        return IdempotencyRecord.model_validate(from_item(response["Item"]))

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
-from orchestrator.models import EventEnvelope, PhaseResult, Run, RunStatus
+from orchestrator.models import EventEnvelope, IdempotencyRecord, PhaseResult, Run, RunStatus
 
 
 class RunRepository(Protocol):
@@ -50,3 +50,9 @@ class EventRepository(Protocol):
     def list_for_run(
         self, tenant_id: str, run_id: str, limit: int, cursor: str | None
     ) -> tuple[list[EventEnvelope], str | None]: ...
+
+
+class IdempotencyRepository(Protocol):
+    def claim(self, record: IdempotencyRecord) -> IdempotencyRecord:
+        """Store the record unless the tenant's key exists already; return the stored one."""
+        ...
