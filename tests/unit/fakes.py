@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError, RunNotFound
+from orchestrator.errors import ConflictError, RepositoryError, RunNotFound
 from orchestrator.models import (
     EventEnvelope,
     IdempotencyRecord,
@@ -186,6 +186,20 @@ class RecordingPublisher:
 
     def of_type(self, event_type: str) -> list[EventEnvelope]:
         return [event for event in self.events if event.event_type == event_type]
+
+
+class PublisherFailingOnce(RecordingPublisher):
+    """A bus that is throttled once (the first publish raises), then works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    def publish(self, event: EventEnvelope) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RepositoryError(f"publishing {event.event_type} failed: ThrottlingException")
+        super().publish(event)
 
 
 @dataclass(frozen=True)

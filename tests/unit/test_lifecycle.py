@@ -31,6 +31,7 @@ from .fakes import (
     InMemoryEventRepository,
     InMemoryPhaseResultRepository,
     InMemoryRunRepository,
+    PublisherFailingOnce,
     RecordingPublisher,
     ScriptedProvider,
     given_run,
@@ -267,16 +268,7 @@ def test_a_compensation_interrupted_after_the_undo_is_completed_by_the_retry(
     # Given the undo removed the output, then the bus failed (throttled) before anything else
     run = run_with_design_done
 
-    class FailingOnce(RecordingPublisher):
-        failed = False
-
-        def publish(self, event: EventEnvelope) -> None:
-            if not self.failed:
-                self.failed = True
-                raise RepositoryError("publishing PHASE_COMPENSATED failed: ThrottlingException")
-            super().publish(event)
-
-    publisher = FailingOnce()
+    publisher = PublisherFailingOnce()
     with pytest.raises(RepositoryError):
         compensate_phase(phase_task(run, "design"), runs=runs, results=results, publisher=publisher)
 
@@ -442,16 +434,7 @@ def test_a_step_still_in_flight_cannot_revive_a_run_marked_after_its_execution_e
 def test_marking_an_ended_execution_is_safe_to_retry(runs: InMemoryRunRepository) -> None:
     run = given_run(runs)
 
-    class FailingOnce(RecordingPublisher):
-        failed = False
-
-        def publish(self, event: EventEnvelope) -> None:
-            if not self.failed:
-                self.failed = True
-                raise RepositoryError("publishing COMPENSATION_FAILED failed: ThrottlingException")
-            super().publish(event)
-
-    publisher = FailingOnce()
+    publisher = PublisherFailingOnce()
     record_status(
         status_task(run, RunStatus.RUNNING, execution_arn=ARN), runs=runs, publisher=RecordingPublisher()
     )
