@@ -34,6 +34,17 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_REGION = "us-east-1"
 
 
+def ensure_port_free(port: int, option: str) -> None:
+    """A clear error instead of a hang when something already listens on a chosen port."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(
+                f"port {port} is in use ({exc.strerror}); choose another with {option}"
+            ) from exc
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -67,10 +78,20 @@ class LocalCloud:
     def start(self) -> LocalCloud:
         from moto.server import ThreadedMotoServer
 
+        ensure_port_free(self._aws_port, "--aws-port")
+        if self._api_port:
+            ensure_port_free(self._api_port, "--api-port")
+        try:
+            return self._start(ThreadedMotoServer)
+        except BaseException:
+            self.stop()  # leave no server, worker or moto patch behind
+            raise
+
+    def _start(self, server_class: Any) -> LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # the interpreter logs every Fail state (a compensated run ends in one) as an error
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._aws_port, verbose=False)
+        self._server = server_class(ip_address="127.0.0.1", port=self._aws_port, verbose=False)
         self._server.start()
         moto_adapters.point_interpreter_at_server(self._aws_port)
         moto_adapters.enable_state_machine_execution(self.aws_endpoint)
