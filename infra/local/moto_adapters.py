@@ -79,11 +79,7 @@ def deliver_eventbridge_targets(
 ) -> None:
     from moto.events.models import Rule
 
-    original = (
-        _originals["Rule.send_to_targets"][1]
-        if "Rule.send_to_targets" in _originals
-        else Rule.send_to_targets
-    )
+    original = _original(Rule, "send_to_targets")
 
     def send_to_targets(self: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
         if not self.event_pattern.matches_event(original_event):
@@ -100,7 +96,7 @@ def deliver_eventbridge_targets(
             with _patch_lock:
                 saved, self.targets = self.targets, rest
                 try:
-                    original(self, original_event, transform_input)  # type: ignore[arg-type]
+                    original(self, original_event, transform_input)
                 finally:
                     self.targets = saved
 
@@ -136,11 +132,7 @@ def _service(arn: str) -> str:
 def emit_execution_status_changes(put_event: Callable[[dict[str, Any]], None]) -> None:
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 
-    original = (
-        _originals["BaseExecutionWorkerCommunication.terminated"][1]
-        if "BaseExecutionWorkerCommunication.terminated" in _originals
-        else BaseExecutionWorkerCommunication.terminated
-    )
+    original = _original(BaseExecutionWorkerCommunication, "terminated")
 
     def terminated(self: Any) -> None:
         original(self)
@@ -156,11 +148,7 @@ def keep_stopped_executions_aborted() -> None:
     from moto.stepfunctions.parser.asl.eval import environment
 
     stopped = environment.ProgramStopped
-    original = (
-        _originals["Environment.set_error"][1]
-        if "Environment.set_error" in _originals
-        else environment.Environment.set_error
-    )
+    original = _original(environment.Environment, "set_error")
 
     def set_error(self: Any, error: Any) -> None:
         if isinstance(self._program_state, stopped):
@@ -194,6 +182,12 @@ def _status_change_entry(execution: Any) -> dict[str, Any]:
         "Detail": json.dumps(detail, default=str),
         "Resources": [execution.exec_arn],
     }
+
+
+def _original(owner: type, name: str) -> Any:
+    """The attribute as moto defines it, even when an earlier start already patched it."""
+    key = f"{owner.__name__}.{name}"
+    return _originals[key][1] if key in _originals else getattr(owner, name)
 
 
 def _patch(owner: type, name: str, replacement: Callable[..., Any]) -> None:
