@@ -56,5 +56,11 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
             "No jwtJwks or jwtJwksUri context: the API will reject every token until one is configured",
         )
     if nag:
-        apply_nag(app, stack, stack.functions.all_functions)
+        apply_nag(
+            app,
+            stack,
+            stack.functions.all_functions,
+            stack.workspace.bucket,
+            [workflow.state_machine for workflow in stack.workflows.values()],
+        )
     return app, stack

@@ -14,58 +14,121 @@ from typing import Any
 
 import requests
 
-FINAL_STATUSES = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START"}
-MARKS = {"SUCCEEDED": "ok", "FAILED": "!!", "COMPENSATED": "<<", "NOT_STARTED": "..", "RUNNING": ">>"}
+FINAL_STATUSES = {
+    "SUCCEEDED",
+    "COMPENSATED",
+    "COMPENSATION_FAILED",
+    "FAILED_TO_START",
+    "REJECTED",
+    "CANCELLED",
+}
+MARKS = {
+    "SUCCEEDED": "ok",
+    "FAILED": "!!",
+    "COMPENSATED": "<<",
+    "NOT_STARTED": "..",
+    "RUNNING": ">>",
+    "WAITING": "??",
+    "APPROVED": "ok",
+    "REJECTED": "xx",
+}
 
 
 def _print(text: str = "") -> None:
     print(text, flush=True)
 
 
-def _phase_line(phase: dict[str, Any]) -> str:
-    status = phase["status"]
-    meta = phase.get("metadata") or {}
-    attempts = meta.get("attempts")
-    parts = [f"  [{MARKS.get(status, '??')}] {phase['phase']:<12} {status:<12}"]
-    if attempts:
-        parts.append(f"attempt {attempts}")
+def flatten_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every agent step, map item and gate of a run view, in graph order."""
+    flat: list[dict[str, Any]] = []
+    for step in steps:
+        if step["kind"] == "parallel":
+            for branch in step["branches"].values():
+                flat.extend(flatten_steps(branch))
+        elif step["kind"] == "map":
+            for item in step["items"]:
+                flat.extend(inner | {"label": f"{inner['step']}#{item['item']}"} for inner in item["steps"])
+        else:
+            flat.append(step)
+    return flat
+
+
+def _step_line(step: dict[str, Any]) -> str:
+    status = step["status"]
+    meta = step.get("metadata") or {}
+    label = step.get("label") or step["step"]
+    parts = [f"  [{MARKS.get(status, '??')}] {label:<16} {status:<12}"]
+    if step.get("kind") == "approval":
+        if status == "WAITING":
+            parts.append(f"waiting for {'/'.join(step.get('roles', []))}")
+        elif step.get("decision"):
+            parts.append(f"{step['decision'].get('decision')} by {step['decision'].get('decided_by')}")
+        return "  ".join(parts)
+    if meta.get("attempts"):
+        parts.append(f"attempt {meta['attempts']}")
     if meta.get("provider"):
         parts.append(meta["provider"])
-    if phase.get("processing_time_ms") is not None and status == "SUCCEEDED":
-        parts.append(f"{phase['processing_time_ms']} ms")
+    if step.get("processing_time_ms") is not None and status == "SUCCEEDED":
+        parts.append(f"{step['processing_time_ms']} ms")
     line = "  ".join(parts)
-    if phase.get("summary") and status == "SUCCEEDED":
-        line += f"\n         {phase['summary']}"
-    if phase.get("errors") and status == "FAILED":
-        line += f"\n         {phase['errors'][-1]}"
+    if step.get("summary") and status == "SUCCEEDED":
+        line += f"\n         {step['summary']}"
+    if step.get("errors") and status in ("FAILED", "REJECTED"):
+        line += f"\n         {step['errors'][-1]}"
     return line
 
 
-def follow_run(api_url: str, token: str, run_id: str, timeout: float) -> dict[str, Any]:
-    """Print each phase's progress as it changes; return the final run view."""
+def follow_run(
+    api_url: str, token: str, run_id: str, timeout: float, *, decision: str | None = None
+) -> dict[str, Any]:
+    """Print each step's progress as it changes; return the final run view. At an approval gate,
+    ``decision`` ("approve" or "reject") is sent; without one the gate waits (until its timeout)."""
     headers = {"Authorization": f"Bearer {token}"}
     seen: dict[str, tuple[str, int | None]] = {}
     status = ""
     deadline = time.time() + timeout
     view: dict[str, Any] = {}
+    decided: set[str] = set()
     while time.time() < deadline:
         response = requests.get(f"{api_url}/runs/{run_id}", headers=headers, timeout=10)
         response.raise_for_status()
         view = response.json()
-        for phase in view["phases"]:
-            key = (phase["status"], (phase.get("metadata") or {}).get("attempts"))
-            if phase["status"] != "NOT_STARTED" and seen.get(phase["phase"]) != key:
-                seen[phase["phase"]] = key
-                _print(_phase_line(phase))
+        for step in flatten_steps(view["steps"]):
+            label = step.get("label") or step["step"]
+            key = (step["status"], (step.get("metadata") or {}).get("attempts"))
+            if step["status"] != "NOT_STARTED" and seen.get(label) != key:
+                seen[label] = key
+                _print(_step_line(step))
         if view["status"] != status:
             status = view["status"]
             _print(f"run {run_id}: {status}")
+        if status == "AWAITING_APPROVAL" and decision and view.get("awaiting"):
+            gate = view["awaiting"]["step"]
+            if gate not in decided:
+                decided.add(gate)
+                _print(
+                    f"  {decision} at '{view['awaiting']['title']}': {view['awaiting'].get('question', '')}"
+                )
+                decide(api_url, token, run_id, decision, f"{decision} from the demo")
         if status in FINAL_STATUSES:
             return view
         time.sleep(0.25)
     raise TimeoutError(
         f"run {run_id} did not finish within {timeout:.0f} s (last status {status or 'unknown'})"
     )
+
+
+def decide(api_url: str, token: str, run_id: str, decision: str, comment: str = "") -> dict[str, Any]:
+    response = requests.post(
+        f"{api_url}/runs/{run_id}/approval",
+        json={"decision": decision, "comment": comment},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"the API refused the decision: {response.status_code} {response.text}")
+    result: dict[str, Any] = response.json()
+    return result
 
 
 def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
@@ -77,16 +140,19 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
     _print(f"  correlation id: {view['correlation_id']}")
     _print(f"  execution:      {view.get('execution_arn')}")
     _print(f"  console:        {view.get('execution_console_url')}")
-    _print(f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}")
-    providers = {(p.get("metadata") or {}).get("provider") for p in view["phases"]} - {None}
+    _print(
+        f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "
+        f"model calls: {view.get('model_calls')}"
+    )
+    providers = {(s.get("metadata") or {}).get("provider") for s in flatten_steps(view["steps"])} - {None}
     if "offline" in providers:
         _print("  provider: offline (deterministic text, no model was called)")
     if view.get("error"):
         _print(
-            f"  failed phase: {view.get('failed_phase')}: {view['error']['name']}: {view['error']['message']}"
+            f"  failed step: {view.get('failed_step')}: {view['error']['name']}: {view['error']['message']}"
         )
-    if view.get("compensated_phases") is not None and view["status"] != "SUCCEEDED":
-        _print(f"  compensated (in order): {', '.join(view['compensated_phases']) or 'nothing to undo'}")
+    if view.get("compensated_steps") is not None and view["status"] != "SUCCEEDED":
+        _print(f"  undone (in order): {', '.join(view['compensated_steps']) or 'nothing to undo'}")
     _print(f"  events ({len(events)}): " + ", ".join(e["event_type"] for e in events))
 
 
@@ -107,16 +173,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
             topic=args.topic,
             fail_phase=args.fail_phase,
             timeout=args.timeout,
+            decision="reject" if args.reject else "approve",
         )
 
 
 def run_demo(
-    api_url: str, token: str, *, template: str, topic: str, fail_phase: str | None, timeout: float
+    api_url: str,
+    token: str,
+    *,
+    template: str,
+    topic: str,
+    fail_phase: str | None,
+    timeout: float,
+    decision: str = "approve",
 ) -> int:
     """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected."""
     body: dict[str, Any] = {"template": template, "topic": topic}
     if fail_phase:
-        body["options"] = {"simulate_failure": {"phase": fail_phase}}
+        body["options"] = {"simulate_failure": {"step": fail_phase}}
     _print(f"POST {api_url}/runs {json.dumps(body)}")
     response = requests.post(
         f"{api_url}/runs", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
@@ -125,9 +199,10 @@ def run_demo(
         _print(f"the API refused the run: {response.status_code} {response.text}")
         return 2
     run_id = response.json()["run_id"]
-    view = follow_run(api_url, token, run_id, timeout)
+    view = follow_run(api_url, token, run_id, timeout, decision=decision)
     summarize(view, _wait_for_events(api_url, token, run_id, view))
-    expected = "COMPENSATED" if fail_phase else "SUCCEEDED"
+    gates = any(step["kind"] == "approval" for step in view["steps"])
+    expected = "COMPENSATED" if fail_phase else "REJECTED" if gates and decision == "reject" else "SUCCEEDED"
     if view["status"] != expected:
         _print(f"expected {expected}, got {view['status']}")
         return 1
@@ -141,6 +216,8 @@ def _wait_for_events(api_url: str, token: str, run_id: str, view: dict[str, Any]
         "SUCCEEDED": "ORCHESTRATION_COMPLETED",
         "COMPENSATED": "ORCHESTRATION_COMPENSATED",
         "COMPENSATION_FAILED": "COMPENSATION_FAILED",
+        "REJECTED": "ORCHESTRATION_REJECTED",
+        "CANCELLED": "ORCHESTRATION_CANCELLED",
     }.get(view["status"])
     events: list[dict[str, Any]] = []
     previous = -1
@@ -209,6 +286,33 @@ Try:
     return 0
 
 
+def cmd_runs(args: argparse.Namespace) -> int:
+    """Approve, reject or cancel a run through the API of a running local cloud (or any API URL)."""
+    token = args.token or os.environ.get("TOKEN") or _local_token(args)
+    if args.runs_command == "cancel":
+        response = requests.post(
+            f"{args.api_url}/runs/{args.run_id}/cancel",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        if response.status_code != 202:
+            raise RuntimeError(f"the API refused the cancel: {response.status_code} {response.text}")
+        _print(json.dumps(response.json()))
+        return 0
+    _print(json.dumps(decide(args.api_url, token, args.run_id, args.runs_command, args.comment)))
+    return 0
+
+
+def _local_token(args: argparse.Namespace) -> str:
+    from infra.local.assembly import REPO_ROOT
+    from infra.local.tokens import LocalSigningKey
+
+    key = LocalSigningKey.load_or_create(
+        Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud"
+    )
+    return key.mint(tenant_id=args.tenant, role="user", subject=args.subject)
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     from infra.local.assembly import REPO_ROOT
     from infra.local.tokens import LocalSigningKey
@@ -230,7 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run one orchestration on the local cloud through the HTTP API")
     demo.add_argument("--template", default="generic")
     demo.add_argument("--topic", default="A web app that helps families plan weekly meals")
-    demo.add_argument("--fail-phase", help="make this phase fail for good: the run ends COMPENSATED")
+    demo.add_argument("--fail-phase", help="make this agent step fail for good: the run ends COMPENSATED")
+    gate = demo.add_mutually_exclusive_group()
+    gate.add_argument("--approve", action="store_true", help="approve at every approval gate (default)")
+    gate.add_argument(
+        "--reject", action="store_true", help="reject at the first approval gate: ends REJECTED"
+    )
     demo.add_argument("--tenant", default="demo-tenant")
     demo.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for the run")
     demo.set_defaults(func=cmd_demo)
@@ -242,6 +351,23 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--aws-port", type=int, default=4566)
     up.add_argument("--tenant", default="demo-tenant")
     up.set_defaults(func=cmd_local_up)
+
+    runs = commands.add_parser("runs", help="decide at an approval gate, or cancel a run")
+    runs_commands = runs.add_subparsers(dest="runs_command", required=True)
+    for name, text in (
+        ("approve", "approve the gate the run waits at"),
+        ("reject", "reject at the gate: everything the run did is undone, it ends REJECTED"),
+        ("cancel", "stop the run: everything it did is undone, it ends CANCELLED"),
+    ):
+        sub = runs_commands.add_parser(name, help=text)
+        sub.add_argument("run_id")
+        sub.add_argument("--api-url", default="http://127.0.0.1:8080")
+        sub.add_argument("--token", help="bearer token (default: $TOKEN, else one signed by the local key)")
+        sub.add_argument("--tenant", default="demo-tenant", help="tenant of the locally signed token")
+        sub.add_argument("--subject", default="local-user", help="caller named in the audit trail")
+        if name != "cancel":
+            sub.add_argument("--comment", default="")
+        sub.set_defaults(func=cmd_runs)
 
     token = commands.add_parser("token", help="mint a token signed by the local signing key")
     token.add_argument("--tenant", required=True)

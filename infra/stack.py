@@ -11,6 +11,7 @@ from infra.constructs.functions import AuthConfig, FunctionsProps, OrchestratorF
 from infra.constructs.observability import OrchestratorObservability
 from infra.constructs.tables import OrchestratorTables
 from infra.constructs.workflows import TemplateWorkflow
+from infra.constructs.workspace import TenantWorkspace
 from orchestrator import constants
 from orchestrator.templates import TEMPLATES, agent_types
 
@@ -31,14 +32,19 @@ class OrchestratorStack(Stack):
             self, "Tables", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         )
         bus = OrchestratorBus(self, "Events")
+        workspace = TenantWorkspace(
+            self, "Workspace", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        )
         functions = OrchestratorFunctions(
             self,
             "Functions",
             props=FunctionsProps(
                 runs=tables.runs,
-                phase_results=tables.phase_results,
+                step_results=tables.step_results,
+                commands=tables.commands,
                 events_table=tables.events,
                 idempotency=tables.idempotency,
+                workspace=workspace.bucket,
                 bus=bus.bus,
                 agents=agent_types(),
                 provider=provider or ProviderConfig(),
@@ -49,9 +55,12 @@ class OrchestratorStack(Stack):
                 self,
                 f"Workflow-{name}",
                 template=template,
-                phase_functions=dict(functions.phase_functions),
-                compensate_phase=functions.compensate_phase,
+                agent_functions=dict(functions.agent_functions),
+                prepare_map=functions.prepare_map,
+                approval_gate=functions.approval_gate,
+                undo_work=functions.undo_work,
                 run_status=functions.run_status,
+                workspace=workspace.bucket,
                 state_machine_name=f"{construct_id}-{name}",
             )
             for name, template in TEMPLATES.items()
@@ -62,6 +71,8 @@ class OrchestratorStack(Stack):
             starter.add_environment(constants.ENV_STATE_MACHINES, machine_arns)
             for machine in machines.values():
                 machine.grant_start_execution(starter)
+        for machine in machines.values():
+            machine.grant_task_response(functions.api)  # approval decisions and cancels
         functions.api.add_environment(constants.ENV_JWT_ISSUER, auth.issuer)
         functions.api.add_environment(constants.ENV_JWT_AUDIENCE, auth.audience)
         if auth.jwks_json:
@@ -90,10 +101,12 @@ class OrchestratorStack(Stack):
         self.functions = functions
         self.tables = tables
         self.bus = bus
+        self.workspace = workspace
         Tags.of(self).add("application", constants.SERVICE_NAME)
 
         CfnOutput(self, "ApiUrl", value=api.url)
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        CfnOutput(self, "WorkspaceBucketName", value=workspace.bucket.bucket_name)
         CfnOutput(self, "DeadLetterQueueUrl", value=bus.dead_letters.queue_url)
         for name, machine in machines.items():
             CfnOutput(self, f"StateMachine{name.title().replace('_', '')}", value=machine.state_machine_arn)

@@ -15,11 +15,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import constants, wiring
+from orchestrator import constants, run_control, wiring
 from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
 from orchestrator.errors import (
     ConflictError,
     DataStoreRejected,
+    ForbiddenAction,
     IdempotencyKeyReused,
     InvalidRequest,
     NotFound,
@@ -27,6 +28,7 @@ from orchestrator.errors import (
 )
 from orchestrator.models import RunRequest, new_id
 from orchestrator.observability import logger, tracer
+from orchestrator.run_control import ApprovalDecision
 from orchestrator.run_service import (
     StepFunctionsStarter,
     get_run_view,
@@ -100,17 +102,8 @@ def openapi_document() -> Response[str]:
 
 @app.get("/templates", middlewares=READ)
 def list_templates() -> dict[str, Any]:
-    return {
-        "templates": [
-            {
-                "name": template.name,
-                "title": template.title,
-                "description": template.description,
-                "phases": [{"name": p.name, "title": p.title, "agent": p.agent} for p in template.phases],
-            }
-            for template in TEMPLATES.values()
-        ]
-    }
+    """Every template's step graph (agents, parallel branches, maps, approval gates)."""
+    return {"templates": [template.describe() for template in TEMPLATES.values()]}
 
 
 @app.post("/runs", middlewares=WRITE)
@@ -172,7 +165,47 @@ def list_runs(
 
 @app.get("/runs/<run_id>", middlewares=READ)
 def get_run(run_id: str) -> dict[str, Any]:
-    return get_run_view(_caller().tenant_id, run_id, wiring.runs(), wiring.phase_results())
+    return get_run_view(_caller().tenant_id, run_id, wiring.runs(), wiring.step_results())
+
+
+@app.post("/runs/<run_id>/approval", middlewares=WRITE)
+def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
+    """Approve or reject the gate a run waits at (roles the gate allows; viewers never)."""
+    caller = _caller()
+    _correlation_id()
+    run = run_control.decide(
+        caller.tenant_id,
+        run_id,
+        decision,
+        caller_subject=caller.subject,
+        caller_role=caller.role,
+        runs=wiring.runs(),
+        results=wiring.step_results(),
+        tokens=wiring.task_tokens(),
+        publisher=wiring.publisher(),
+    )
+    return {"run_id": run.run_id, "status": run.status.value, "decision": decision.decision}
+
+
+@app.post("/runs/<run_id>/cancel", middlewares=WRITE)
+def cancel_run(run_id: str) -> Response[dict[str, Any]]:
+    """Stop a run: its next step (or its open gate, at once) ends it; what it did is undone."""
+    caller = _caller()
+    _correlation_id()
+    run = run_control.cancel(
+        caller.tenant_id,
+        run_id,
+        caller_subject=caller.subject,
+        runs=wiring.runs(),
+        results=wiring.step_results(),
+        tokens=wiring.task_tokens(),
+        publisher=wiring.publisher(),
+    )
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type="application/json",
+        body={"run_id": run.run_id, "status": run.status.value, "cancel_requested": True},
+    )
 
 
 @app.get("/runs/<run_id>/events", middlewares=READ)
@@ -225,6 +258,11 @@ def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.BAD_REQUEST, exc)
 
 
+@app.exception_handler(ForbiddenAction)
+def _forbidden(exc: ForbiddenAction) -> Response[dict[str, Any]]:
+    return _error(HTTPStatus.FORBIDDEN, exc)
+
+
 @app.exception_handler(ConflictError)
 def _conflict(exc: ConflictError) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.CONFLICT, exc)
@@ -251,7 +289,7 @@ def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
     )
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -12,8 +12,8 @@ from orchestrator.lifecycle import write_audit_event
 from orchestrator.observability import bind_run, logger, tracer
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     envelope = envelope_from_eventbridge(event)
     bind_run(envelope.tenant_id, envelope.run_id, envelope.correlation_id)

@@ -17,8 +17,8 @@ from orchestrator.models import EndedExecution
 from orchestrator.observability import bind_run, logger, tracer
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     detail = event["detail"]
     ended = EndedExecution.model_validate(

@@ -13,14 +13,14 @@ from orchestrator.models import RunStatusTaskInput
 from orchestrator.observability import bind_run, logger, metrics, tracer
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = RunStatusTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id)
-    run = record_status(task, runs=wiring.runs(), publisher=wiring.publisher())
+    run = record_status(task, runs=wiring.runs(), publisher=wiring.publisher(), results=wiring.step_results())
     metrics.add_dimension(name="status", value=run.status.value)
     metrics.add_metric(name="RunStatusChanged", unit=MetricUnit.Count, value=1)
-    logger.info("run status recorded", extra={"status": run.status.value, "failed_phase": run.failed_phase})
+    logger.info("run status recorded", extra={"status": run.status.value, "failed_step": run.failed_step})
     return {"status": run.status.value}

@@ -33,8 +33,8 @@ class EventBridgeEvent(BaseModel):
     detail: OrchestrationRequested
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     received = EventBridgeEvent.model_validate(event)
     detail = received.detail

@@ -54,6 +54,27 @@ class SimulatedPhaseFailure(OrchestratorError):
     """A permanent failure injected on request by the offline provider (demos, tests)."""
 
 
+# --- ends of a run that are decisions, not faults: everything done is undone --------------
+class RunRejected(OrchestratorError):
+    """An agent (e.g. a safety checker) refused the request: the run ends REJECTED."""
+
+
+class ApprovalRejected(OrchestratorError):
+    """A person rejected the run at an approval gate: the run ends REJECTED."""
+
+
+class ApprovalTimedOut(OrchestratorError):
+    """Nobody decided at an approval gate in time: the run ends COMPENSATED."""
+
+
+class RunCancelled(OrchestratorError):
+    """Someone cancelled the run: it stops at the next step and ends CANCELLED."""
+
+
+class CompensationIncomplete(OrchestratorError):
+    """Undoing a run's work needed more rounds than the state machine allows."""
+
+
 # --- request / data errors ---------------------------------------------------------------
 class InvalidRequest(OrchestratorError):
     """The request is well formed but cannot be served (unknown template, bad option)."""
@@ -77,6 +98,14 @@ class TemplateNotFound(InvalidRequest):
 
 class ConflictError(OrchestratorError):
     """The item already exists or changed underneath the caller."""
+
+
+class RunNotActive(ConflictError):
+    """The run is in a state where this action does not apply (e.g. it already ended)."""
+
+
+class ForbiddenAction(OrchestratorError):
+    """The caller's role may not take this action."""
 
 
 class RepositoryError(OrchestratorError):

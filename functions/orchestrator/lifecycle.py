@@ -6,19 +6,25 @@ import json
 from typing import Any
 
 from orchestrator import constants
-from orchestrator.errors import ConflictError, InvalidRequest
+from orchestrator.errors import (
+    ApprovalRejected,
+    ConflictError,
+    InvalidRequest,
+    RunCancelled,
+    RunRejected,
+)
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
     EndedExecution,
     EventEnvelope,
-    PhaseStatus,
-    PhaseTaskInput,
     Run,
     RunStatus,
     RunStatusTaskInput,
+    StepStatus,
     utc_now,
 )
-from orchestrator.repositories import EventRepository, PhaseResultRepository, RunRepository
+from orchestrator.repositories import EventRepository, RunRepository, StepResultRepository
+from orchestrator.templates import get_template
 
 _EVENT_FOR_STATUS = {
     RunStatus.RUNNING: constants.ORCHESTRATION_STARTED,
@@ -26,7 +32,23 @@ _EVENT_FOR_STATUS = {
     RunStatus.COMPENSATING: constants.ERROR_OCCURRED,
     RunStatus.COMPENSATED: constants.ORCHESTRATION_COMPENSATED,
     RunStatus.COMPENSATION_FAILED: constants.COMPENSATION_FAILED,
+    RunStatus.REJECTED: constants.ORCHESTRATION_REJECTED,
+    RunStatus.CANCELLED: constants.ORCHESTRATION_CANCELLED,
 }
+_REQUESTABLE = (
+    RunStatus.RUNNING,
+    RunStatus.SUCCEEDED,
+    RunStatus.COMPENSATING,
+    RunStatus.COMPENSATED,
+    RunStatus.COMPENSATION_FAILED,
+)
+
+_END_FOR_ERROR = {
+    RunRejected.__name__: RunStatus.REJECTED,
+    ApprovalRejected.__name__: RunStatus.REJECTED,
+    RunCancelled.__name__: RunStatus.CANCELLED,
+}
+"""After compensation, why the run failed says how it ends; anything else ends COMPENSATED."""
 
 
 def describe_error(error: dict[str, Any] | None) -> dict[str, str] | None:
@@ -48,85 +70,89 @@ def describe_error(error: dict[str, Any] | None) -> dict[str, str] | None:
     return {"name": name, "message": message[:1000]}
 
 
-def record_status(task: RunStatusTaskInput, *, runs: RunRepository, publisher: EventPublisher) -> Run:
-    """Move a run to ``task.status`` and publish the matching lifecycle event."""
-    if task.status not in _EVENT_FOR_STATUS:
-        allowed = ", ".join(status.value for status in _EVENT_FOR_STATUS)
+def record_status(
+    task: RunStatusTaskInput,
+    *,
+    runs: RunRepository,
+    publisher: EventPublisher,
+    results: StepResultRepository | None = None,
+) -> Run:
+    """Move a run to ``task.status`` and publish the matching lifecycle event.
+
+    ``COMPENSATED`` asks for the end of compensation: the run ends ``REJECTED`` (an agent or a
+    person refused it), ``CANCELLED`` (someone cancelled it) or ``COMPENSATED`` (it failed),
+    according to the error that started compensation. Starting or finishing a run whose
+    cancel was requested raises ``RunCancelled``, so that the state machine undoes it.
+    """
+    if task.status not in _REQUESTABLE:
+        allowed = ", ".join(status.value for status in _REQUESTABLE)
         raise InvalidRequest(f"a state machine cannot set status {task.status.value}; allowed: {allowed}")
-    failed_phase = task.failed_phase
+    current = runs.get(task.tenant_id, task.run_id, consistent=True)
+    if task.status in (RunStatus.RUNNING, RunStatus.SUCCEEDED) and current.cancel_requested_at is not None:
+        raise RunCancelled(f"run {task.run_id} was cancelled by {current.cancel_requested_by or 'someone'}")
+    status = task.status
+    if status is RunStatus.COMPENSATED and current.error:
+        status = _END_FOR_ERROR.get(current.error.get("name", ""), RunStatus.COMPENSATED)
+    failed_step = task.failed_step
     now = utc_now()
     fields: dict[str, Any] = {"updated_at": now.isoformat()}
     error = describe_error(task.error)
-    if task.status is RunStatus.RUNNING:
+    if status is RunStatus.RUNNING:
         fields |= {"started_at": now.isoformat(), "execution_arn": task.execution_arn}
-    if task.status.is_final:
+    if status.is_final:
         fields["finished_at"] = now.isoformat()
-    if task.status is RunStatus.COMPENSATING:
-        fields |= {"failed_phase": failed_phase, "error": error}
-    if task.status is RunStatus.COMPENSATION_FAILED:
+    if status is RunStatus.COMPENSATING:
+        failed_step = _failed_step(task, results) or failed_step
+        fields |= {"failed_step": failed_step, "error": error, "awaiting": None}
+    if status is RunStatus.COMPENSATION_FAILED:
         fields["compensation_error"] = error
     # A run that reached another final status (an operator stopped it, it timed out) stays there:
     # a step still in flight when that happened must not revive it.
-    allowed_from = [status for status in RunStatus if not status.is_final or status is task.status]
+    allowed_from = [s for s in RunStatus if not s.is_final or s is status]
     try:
-        run = runs.update_status(
-            task.tenant_id, task.run_id, task.status, allowed_from=allowed_from, **fields
-        )
+        run = runs.update_status(task.tenant_id, task.run_id, status, allowed_from=allowed_from, **fields)
     except ConflictError:
         return runs.get(task.tenant_id, task.run_id)
-    payload: dict[str, Any] = {"status": task.status.value, "template": run.template}
+    payload: dict[str, Any] = {"status": status.value, "template": run.template}
     if error:
         payload["error"] = error
-    if failed_phase:
-        payload["failed_phase"] = failed_phase
-    if task.status is RunStatus.RUNNING:
+    if run.error and status.is_final and status is not RunStatus.SUCCEEDED:
+        payload["cause"] = run.error
+    if failed_step:
+        payload["failed_step"] = failed_step
+    if status is RunStatus.RUNNING:
         payload["execution_arn"] = task.execution_arn
     publisher.publish(
         EventEnvelope(
-            event_type=_EVENT_FOR_STATUS[task.status],
+            event_type=_EVENT_FOR_STATUS[status],
             correlation_id=task.correlation_id,
             tenant_id=task.tenant_id,
             run_id=task.run_id,
-            phase=failed_phase,
+            phase=failed_step,
             payload=payload,
         )
     )
     return run
 
 
-def compensate_phase(
-    task: PhaseTaskInput,
-    *,
-    runs: RunRepository,
-    results: PhaseResultRepository,
-    publisher: EventPublisher,
-) -> dict[str, Any]:
-    """Undo one completed phase: its output is removed and the run records the compensation.
-
-    Safe to retry at any point: removing the output happens once (conditional update); the
-    event and the run's record follow as long as the run does not list the phase yet (an
-    interrupted attempt may publish the event twice; the audit keeps both, with their ids).
-    A phase that never succeeded has nothing to undo and is reported as skipped.
-    """
-    undone_now = results.mark_compensated(task.tenant_id, task.run_id, task.phase, utc_now())
-    if not undone_now:
-        result = results.get(task.tenant_id, task.run_id, task.phase)
-        if result is None or result.status is not PhaseStatus.COMPENSATED:
-            return {"phase": task.phase, "compensated": False}
-    run = runs.get(task.tenant_id, task.run_id)
-    if task.phase not in run.compensated_phases:
-        publisher.publish(
-            EventEnvelope(
-                event_type=constants.PHASE_COMPENSATED,
-                correlation_id=task.correlation_id,
-                tenant_id=task.tenant_id,
-                run_id=task.run_id,
-                phase=task.phase,
-                payload={"undone": True},
-            )
-        )
-        runs.add_compensated_phase(task.tenant_id, task.run_id, task.phase)
-    return {"phase": task.phase, "compensated": True}
+def _failed_step(task: RunStatusTaskInput, results: StepResultRepository | None) -> str | None:
+    """The step (or map item) that failed: the newest failed or rejected result under the
+    top-level step the state machine names (a parallel or map fails as a whole)."""
+    if results is None or not task.failed_step:
+        return None
+    try:
+        template = get_template(task.template)
+        inside = {p.step.name for p in template.placements() if p.top.name == task.failed_step}
+    except (KeyError, InvalidRequest):
+        return None
+    failed = [
+        r
+        for r in results.list_for_run(task.tenant_id, task.run_id)
+        if r.step in inside and r.status in (StepStatus.FAILED, StepStatus.REJECTED)
+    ]
+    if not failed:
+        return None
+    return max(failed, key=lambda r: r.completed_at).key
 
 
 def reconcile_ended_execution(

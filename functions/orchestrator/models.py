@@ -15,7 +15,7 @@ from orchestrator.constants import MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
 """Tenant ids never contain ``#``, the key delimiter of every table."""
 
-PHASE_NAME_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+STEP_NAME_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 
 
 def utc_now() -> datetime:
@@ -38,25 +38,43 @@ class RunStatus(StrEnum):
     PENDING = "PENDING"
     FAILED_TO_START = "FAILED_TO_START"
     RUNNING = "RUNNING"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
     SUCCEEDED = "SUCCEEDED"
     COMPENSATING = "COMPENSATING"
     COMPENSATED = "COMPENSATED"
     COMPENSATION_FAILED = "COMPENSATION_FAILED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
 
     @property
     def is_final(self) -> bool:
-        return self in {
-            RunStatus.SUCCEEDED,
-            RunStatus.COMPENSATED,
-            RunStatus.COMPENSATION_FAILED,
-            RunStatus.FAILED_TO_START,
-        }
+        return self in FINAL_RUN_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """Still moving forward: a cancel or an approval decision applies."""
+        return self in {RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL}
 
 
-class PhaseStatus(StrEnum):
+FINAL_RUN_STATUSES = frozenset(
+    {
+        RunStatus.SUCCEEDED,
+        RunStatus.COMPENSATED,
+        RunStatus.COMPENSATION_FAILED,
+        RunStatus.FAILED_TO_START,
+        RunStatus.REJECTED,
+        RunStatus.CANCELLED,
+    }
+)
+
+
+class StepStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     COMPENSATED = "COMPENSATED"
+    WAITING = "WAITING"  # an approval gate waiting for a decision
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"  # an agent or a person refused: the run is rejected
 
 
 class StrictModel(BaseModel):
@@ -64,9 +82,12 @@ class StrictModel(BaseModel):
 
 
 class SimulatedFailure(StrictModel):
-    """Ask the offline provider to fail a named phase (to see Retry and compensation work)."""
+    """Ask the offline provider to fail a named step (to see Retry and compensation work)."""
 
-    phase: str = Field(pattern=PHASE_NAME_PATTERN, description="phase that fails")
+    step: str = Field(pattern=STEP_NAME_PATTERN, description="agent step that fails")
+    item: int | None = Field(
+        default=None, ge=0, description="inside a map: only this item (0-based) fails; omitted = every item"
+    )
     times: int | None = Field(
         default=None,
         ge=1,
@@ -81,11 +102,24 @@ class SimulatedFailure(StrictModel):
     )
 
 
+class OfflineOptions(StrictModel):
+    """How the offline provider behaves for this run (demos, tests, benchmarks)."""
+
+    latency_ms: int = Field(default=0, ge=0, le=10_000, description="simulated model latency per call")
+    list_items: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        description="length of the lists it produces (within each schema's bounds), e.g. a planner's tasks",
+    )
+
+
 class RunOptions(StrictModel):
     provider: str | None = Field(
         default=None, description="model provider for this run (default: the deployment's)"
     )
     simulate_failure: SimulatedFailure | None = None
+    offline: OfflineOptions = Field(default_factory=OfflineOptions)
 
 
 class RunRequest(StrictModel):
@@ -103,6 +137,17 @@ class RunRequest(StrictModel):
         return value.strip()
 
 
+class PendingApproval(BaseModel):
+    """What a run waits for at an approval gate (the task token is never part of it)."""
+
+    step: str
+    title: str
+    roles: list[str]
+    requested_at: datetime
+    timeout_at: datetime
+    question: str = ""
+
+
 class Run(BaseModel):
     tenant_id: str
     run_id: str
@@ -117,10 +162,13 @@ class Run(BaseModel):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     execution_arn: str | None = None
-    failed_phase: str | None = None
+    failed_step: str | None = None
     error: dict[str, str] | None = None
     compensation_error: dict[str, str] | None = None
-    compensated_phases: list[str] = Field(default_factory=list)
+    compensated_steps: list[str] = Field(default_factory=list)
+    awaiting: PendingApproval | None = None
+    cancel_requested_at: datetime | None = None
+    cancel_requested_by: str | None = None
 
 
 class TokenUsage(BaseModel):
@@ -141,34 +189,72 @@ class ResultMetadata(BaseModel):
     offline: bool = False
 
 
-class PhaseResult(BaseModel):
-    """The standard agent result, one per phase of a run."""
+def result_key(step: str, item: int | None = None) -> str:
+    """Key of a step's result: ``step``, or ``step#item`` for an item of a map (``execute#0003``)."""
+    return step if item is None else f"{step}#{item:04d}"
+
+
+class StepResult(BaseModel):
+    """The standard agent result, one per step of a run (and per item of a map)."""
 
     tenant_id: str
     run_id: str
-    phase: str
-    status: PhaseStatus
+    step: str
+    item: int | None = None
+    status: StepStatus
     data: dict[str, Any] | None = None
+    data_ref: str | None = None  # workspace key of an output too large to keep inline
     summary: str = ""
     confidence_score: float = Field(default=0.0, ge=0.0, le=1.0)
     processing_time_ms: int = 0
     started_at: datetime
     completed_at: datetime
     compensated_at: datetime | None = None
+    sequence: int | None = None  # the run-wide completion order (compensation undoes in reverse)
     metadata: ResultMetadata
     errors: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     token_usage: TokenUsage = Field(default_factory=TokenUsage)
     cost_usd: float = 0.0
+    decision: dict[str, Any] | None = None  # approval gates: who decided what, and why
+
+    @property
+    def key(self) -> str:
+        return result_key(self.step, self.item)
 
 
 class PhaseOutput(StrictModel):
-    """The structured answer every phase asks its model for."""
+    """The structured answer of the generic agents."""
 
     summary: str = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
     deliverables: list[str] = Field(min_length=1, max_length=20)
     risks: list[str] = Field(default_factory=list, max_length=20)
     confidence: float = Field(ge=0.0, le=1.0)
+
+
+class CommandStatus(StrEnum):
+    STARTED = "STARTED"  # written before execution: the outcome is not known yet
+    COMPLETED = "COMPLETED"
+    UNDONE = "UNDONE"
+
+
+class CommandRecord(BaseModel):
+    """One side effect of a step in the run's command log (written before and after it runs)."""
+
+    tenant_id: str
+    run_id: str
+    command_id: str  # <result key>#<index>
+    result_key: str
+    kind: str
+    params: dict[str, Any]
+    fingerprint: str
+    status: CommandStatus
+    started_at: datetime
+    completed_at: datetime | None = None
+    undone_at: datetime | None = None
+    sequence: int | None = None
+    outcome: dict[str, Any] = Field(default_factory=dict)  # what undo needs (e.g. the version written)
+    undo_outcome: dict[str, Any] = Field(default_factory=dict)
 
 
 class EventEnvelope(BaseModel):
@@ -212,14 +298,22 @@ class RunReference(BaseModel):
         return validate_tenant_id(value)
 
 
-class PhaseTaskInput(RunReference):
-    phase: str
+class StepTaskInput(RunReference):
+    """An agent task: which step (and map item) of the run to run or undo."""
+
+    step: str
+    item: int | None = None
+
+
+class ApprovalTaskInput(RunReference):
+    step: str
+    task_token: str = Field(repr=False)
 
 
 class RunStatusTaskInput(RunReference):
     status: RunStatus
     execution_arn: str | None = None
-    failed_phase: str | None = None
+    failed_step: str | None = None
     error: dict[str, Any] | None = None
 
 
@@ -231,11 +325,12 @@ class EndedExecution(RunReference):
     cause: str | None = None
 
 
-class PhaseSummary(BaseModel):
-    """What a phase task returns into the state: status and a short summary only."""
+class StepSummary(BaseModel):
+    """What an agent task returns into the state: status and a short summary only."""
 
-    phase: str
-    status: PhaseStatus
+    step: str
+    item: int | None = None
+    status: StepStatus
     summary: str
     attempts: int
     provider: str

@@ -17,21 +17,22 @@ from orchestrator.ids import new_run_id
 from orchestrator.models import (
     EventEnvelope,
     IdempotencyRecord,
-    PhaseResult,
     Run,
     RunReference,
     RunRequest,
     RunStatus,
+    StepResult,
+    result_key,
     utc_now,
 )
 from orchestrator.providers import known_providers
 from orchestrator.repositories import (
     EventRepository,
     IdempotencyRepository,
-    PhaseResultRepository,
     RunRepository,
+    StepResultRepository,
 )
-from orchestrator.templates import get_template
+from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelStep, get_template
 
 
 class ExecutionStarter(Protocol):
@@ -97,11 +98,7 @@ def start_run(
             f"provider {provider!r} is not configured in this deployment; available: {available}"
         )
     if request.options.simulate_failure is not None:
-        phase = request.options.simulate_failure.phase
-        if phase not in get_template(request.template).phase_names:
-            raise InvalidRequest(
-                f"simulate_failure.phase {phase!r} is not a phase of template {request.template!r}"
-            )
+        _check_simulated_failure(request)
     run = Run(
         tenant_id=tenant_id,
         run_id=run_id or new_run_id(),
@@ -211,33 +208,110 @@ def console_url(execution_arn: str | None) -> str | None:
     return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
 
 
-def run_view(run: Run, results: list[PhaseResult]) -> dict[str, Any]:
-    """A run as the API shows it: status, per-phase results and timings, console link."""
-    template = get_template(run.template)
-    by_phase = {result.phase: result for result in results}
-    phases = []
-    for declaration in template.phases:
-        result = by_phase.get(declaration.name)
-        if result is None:
-            phases.append({"phase": declaration.name, "title": declaration.title, "status": "NOT_STARTED"})
-            continue
-        phases.append(
-            {"phase": declaration.name, "title": declaration.title}
-            | result.model_dump(mode="json", exclude={"tenant_id", "run_id", "phase"})
+def _check_simulated_failure(request: RunRequest) -> None:
+    failure = request.options.simulate_failure
+    assert failure is not None
+    template = get_template(request.template)
+    names = [step.name for step in template.agent_steps()]
+    if failure.step not in names:
+        raise InvalidRequest(
+            f"options.simulate_failure.step {failure.step!r} is not an agent step of template "
+            f"{request.template!r}; its agent steps: {', '.join(names)}"
         )
+    if failure.item is not None and template.placement(failure.step).map is None:
+        raise InvalidRequest(
+            f"options.simulate_failure.item: step {failure.step!r} is not inside a map, it has no items"
+        )
+
+
+def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
+    """A run as the API shows it: status, its step graph with each step's (and item's) result,
+    timings, tokens and cost, and the console link."""
+    template = get_template(run.template)
+    by_key = {result.key: result for result in results}
+    items_of: dict[str, list[StepResult]] = {}
+    for result in results:
+        if result.item is not None:
+            items_of.setdefault(result.step, []).append(result)
     finished = run.finished_at or utc_now()
     duration_ms = int((finished - run.started_at).total_seconds() * 1000) if run.started_at else None
+    agent_results = [r for r in results if r.metadata.agent != "approval"]
     return run.model_dump(mode="json") | {
-        "phases": phases,
+        "steps": [_step_view(step, by_key, items_of) for step in template.steps],
         "duration_ms": duration_ms,
         "execution_console_url": console_url(run.execution_arn),
-        "total_cost_usd": round(sum(r.cost_usd for r in results), 6),
-        "total_tokens": sum(r.token_usage.total_tokens for r in results),
+        "total_cost_usd": round(sum(r.cost_usd for r in agent_results), 6),
+        "total_tokens": sum(r.token_usage.total_tokens for r in agent_results),
+        "model_calls": sum(r.metadata.attempts for r in agent_results),
     }
 
 
+def _result_view(result: StepResult | None) -> dict[str, Any]:
+    if result is None:
+        return {"status": "NOT_STARTED"}
+    return result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step"})
+
+
+def _step_view(
+    step: Any, by_key: dict[str, StepResult], items_of: dict[str, list[StepResult]]
+) -> dict[str, Any]:
+    view: dict[str, Any] = {"step": step.name, "title": step.label, "kind": step.kind}
+    if isinstance(step, AgentStep):
+        return view | {"agent": step.agent} | _result_view(by_key.get(step.name))
+    if isinstance(step, ApprovalStep):
+        return (
+            view
+            | {"roles": step.roles, "timeout_seconds": step.timeout_seconds}
+            | _result_view(by_key.get(step.name))
+        )
+    if isinstance(step, ParallelStep):
+        branches = {
+            name: [_step_view(inner, by_key, items_of) for inner in inner_steps]
+            for name, inner_steps in step.branches.items()
+        }
+        statuses = [s["status"] for inner in branches.values() for s in inner]
+        return view | {"status": _group_status(statuses), "branches": branches}
+    assert isinstance(step, MapStep)
+    indexes = sorted(
+        {r.item for inner in step.steps for r in items_of.get(inner.name, []) if r.item is not None}
+    )
+    items: list[dict[str, Any]] = [
+        {
+            "item": index,
+            "steps": [
+                {"step": inner.name, "title": inner.label, "agent": getattr(inner, "agent", None)}
+                | _result_view(by_key.get(result_key(inner.name, index)))
+                for inner in step.steps
+            ],
+        }
+        for index in indexes
+    ]
+    statuses = [s["status"] for item in items for s in item["steps"]]
+    return view | {
+        "over": step.over,
+        "max_concurrency": step.max_concurrency,
+        "status": _group_status(statuses),
+        "item_count": len(items),
+        "items": items,
+    }
+
+
+def _group_status(statuses: list[str]) -> str:
+    """A parallel's or map's status from its parts'."""
+    if not statuses or all(s == "NOT_STARTED" for s in statuses):
+        return "NOT_STARTED"
+    for status in ("FAILED", "REJECTED"):
+        if status in statuses:
+            return status
+    if all(s == "COMPENSATED" for s in statuses if s != "NOT_STARTED"):
+        return "COMPENSATED"
+    if all(s == "SUCCEEDED" for s in statuses):
+        return "SUCCEEDED"
+    return "RUNNING"
+
+
 def get_run_view(
-    tenant_id: str, run_id: str, runs: RunRepository, results: PhaseResultRepository
+    tenant_id: str, run_id: str, runs: RunRepository, results: StepResultRepository
 ) -> dict[str, Any]:
     run = runs.get(tenant_id, run_id)
     return run_view(run, results.list_for_run(tenant_id, run_id))

@@ -16,12 +16,14 @@ from orchestrator import constants
 
 class Settings(BaseModel):
     runs_table: str = ""
-    phase_results_table: str = ""
+    step_results_table: str = ""
     events_table: str = ""
     idempotency_table: str = ""
+    commands_table: str = ""
+    workspace_bucket: str = ""
     event_bus: str = ""
     state_machines: dict[str, str] = Field(default_factory=dict)
-    phase_name: str = ""
+    agent_type: str = ""
     model_provider: str = "offline"
     model_name: str | None = None
     openai_base_url: str | None = None
@@ -50,12 +52,14 @@ def get_settings() -> Settings:
     jwks = env.get(constants.ENV_JWT_JWKS)
     return Settings(
         runs_table=env.get(constants.ENV_RUNS_TABLE, ""),
-        phase_results_table=env.get(constants.ENV_PHASE_RESULTS_TABLE, ""),
+        step_results_table=env.get(constants.ENV_STEP_RESULTS_TABLE, ""),
         events_table=env.get(constants.ENV_EVENTS_TABLE, ""),
         idempotency_table=env.get(constants.ENV_IDEMPOTENCY_TABLE, ""),
+        commands_table=env.get(constants.ENV_COMMANDS_TABLE, ""),
+        workspace_bucket=env.get(constants.ENV_WORKSPACE_BUCKET, ""),
         event_bus=env.get(constants.ENV_EVENT_BUS, ""),
         state_machines=json.loads(env.get(constants.ENV_STATE_MACHINES) or "{}"),
-        phase_name=env.get(constants.ENV_PHASE_NAME, ""),
+        agent_type=env.get(constants.ENV_AGENT_TYPE, ""),
         model_provider=env.get(constants.ENV_MODEL_PROVIDER) or "offline",
         model_name=env.get(constants.ENV_MODEL_NAME) or None,
         openai_base_url=env.get(constants.ENV_OPENAI_BASE_URL) or None,

@@ -1,16 +1,33 @@
-"""Templates are data: the phases of a run, their agent types, order and retry policy.
+"""Templates are data: a step graph of agents, parallel branches, map fan-outs and approval gates.
 
-The CDK app turns every template here into one state machine; adding a template needs no
-new infrastructure code. A phase's ``agent`` names the Lambda function (one per agent
-type) that runs it; the same agent can serve phases of several templates.
+One generator (``infra/constructs/workflows.py``) turns every template here into one
+Standard state machine; adding a template is a declaration plus its agents, never new
+infrastructure code. Steps:
+
+- ``agent``: runs one agent type (one Lambda function per agent type);
+- ``parallel``: named branches, each a sequence of steps, run at the same time;
+- ``map``: one item sequence per element of a list an earlier agent's output declares
+  (``over="plan.tasks"``), at most ``max_concurrency`` at once; lists longer than
+  ``inline_limit`` go through an S3 manifest (Distributed Map), not the state payload;
+- ``approval``: waits for a person (``.waitForTaskToken``) at most ``timeout_seconds``.
+
+Templates are validated when this module is imported, so a bad template fails ``cdk synth``
+with a message naming the template and the step.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from orchestrator.agents import AGENTS, ALL_EARLIER
 from orchestrator.errors import TemplateNotFound
-from orchestrator.models import PHASE_NAME_PATTERN
+from orchestrator.models import STEP_NAME_PATTERN, StrictModel
+
+MAX_MAP_CONCURRENCY = 40
 
 
 class RetryPolicy(BaseModel):
@@ -20,59 +37,260 @@ class RetryPolicy(BaseModel):
     max_delay_seconds: int = Field(default=30, ge=1)
 
 
-class PhaseDeclaration(BaseModel):
-    name: str = Field(pattern=PHASE_NAME_PATTERN)
-    agent: str = Field(pattern=PHASE_NAME_PATTERN)
-    title: str
-    goal: str
-
-
-class Template(BaseModel):
-    name: str = Field(pattern=PHASE_NAME_PATTERN)
-    title: str
-    description: str
-    phases: list[PhaseDeclaration] = Field(min_length=1)
-    retry: RetryPolicy = Field(default_factory=RetryPolicy)
-    timeout_minutes: int = Field(default=60, ge=1)
-
-    @model_validator(mode="after")
-    def _unique_phase_names(self) -> Template:
-        names = [phase.name for phase in self.phases]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"template {self.name!r} repeats phases {duplicates}")
-        return self
+class _Step(StrictModel):
+    name: str = Field(pattern=STEP_NAME_PATTERN)
+    title: str | None = Field(default=None, max_length=60)
 
     @property
-    def phase_names(self) -> list[str]:
-        return [phase.name for phase in self.phases]
-
-    def phase(self, name: str) -> PhaseDeclaration:
-        for phase in self.phases:
-            if phase.name == name:
-                return phase
-        raise KeyError(f"template {self.name!r} has no phase {name!r}")
-
-    def phases_before(self, name: str) -> list[PhaseDeclaration]:
-        return self.phases[: self.phase_names.index(name)]
+    def label(self) -> str:
+        """What operators see: the state name in the console."""
+        return self.title or self.name.replace("_", " ").capitalize()
 
 
-def _phase(name: str, title: str, goal: str, agent: str | None = None) -> PhaseDeclaration:
-    return PhaseDeclaration(name=name, agent=agent or name, title=title, goal=goal)
+class AgentStep(_Step):
+    kind: Literal["agent"] = "agent"
+    agent: str = Field(pattern=STEP_NAME_PATTERN)
+
+
+class ParallelStep(_Step):
+    kind: Literal["parallel"] = "parallel"
+    branches: dict[str, list[Step]] = Field(min_length=2)
+
+
+class MapStep(_Step):
+    kind: Literal["map"] = "map"
+    over: str = Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$", description="<agent step>.<list field>")
+    max_concurrency: int = Field(ge=1, le=MAX_MAP_CONCURRENCY, description="items running at once (bulkhead)")
+    steps: list[Step] = Field(min_length=1, description="what runs for each item, in order")
+    inline_limit: int = Field(
+        default=40, ge=1, le=200, description="longer lists go through an S3 manifest (Distributed Map)"
+    )
+
+    @property
+    def source_step(self) -> str:
+        return self.over.split(".", 1)[0]
+
+    @property
+    def source_field(self) -> str:
+        return self.over.split(".", 1)[1]
+
+
+class ApprovalStep(_Step):
+    kind: Literal["approval"] = "approval"
+    timeout_seconds: int = Field(ge=1, le=7 * 24 * 3600, description="no decision by then: run undone")
+    roles: list[Literal["user", "admin"]] = Field(default=["user", "admin"], min_length=1)
+    question: str = Field(default="Approve this run?", max_length=300)
+
+
+Step = Annotated[AgentStep | ParallelStep | MapStep | ApprovalStep, Field(discriminator="kind")]
+ParallelStep.model_rebuild()
+MapStep.model_rebuild()
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a step sits: its enclosing top-level step, branch and map (if any)."""
+
+    step: AgentStep | ParallelStep | MapStep | ApprovalStep
+    top: AgentStep | ParallelStep | MapStep | ApprovalStep
+    branch: str | None
+    map: MapStep | None
+    order: int  # declaration order over the whole template
+
+
+class Template(StrictModel):
+    name: str = Field(pattern=STEP_NAME_PATTERN)
+    title: str
+    description: str
+    steps: list[Step] = Field(min_length=1)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    timeout_minutes: int = Field(default=60, ge=1, le=60 * 24 * 7)
+
+    @model_validator(mode="after")
+    def _valid_graph(self) -> Template:
+        problems = list(_problems(self))
+        if problems:
+            raise ValueError(f"template {self.name!r}: " + "; ".join(problems))
+        return self
+
+    # --- navigation -----------------------------------------------------------------------
+    def placements(self) -> list[Placement]:
+        return list(_walk(self.steps, top=None, branch=None, enclosing_map=None, counter=[0]))
+
+    def placement(self, name: str) -> Placement:
+        for placement in self.placements():
+            if placement.step.name == name:
+                return placement
+        raise KeyError(f"template {self.name!r} has no step {name!r}")
+
+    def agent_step(self, name: str) -> AgentStep:
+        step = self.placement(name).step
+        if not isinstance(step, AgentStep):
+            raise KeyError(f"step {name!r} of template {self.name!r} is a {step.kind} step, not an agent")
+        return step
+
+    def agent_steps(self) -> list[AgentStep]:
+        return [p.step for p in self.placements() if isinstance(p.step, AgentStep)]
+
+    def agent_types(self) -> list[str]:
+        return list(dict.fromkeys(step.agent for step in self.agent_steps()))
+
+    def map_step(self, name: str) -> MapStep:
+        step = self.placement(name).step
+        if not isinstance(step, MapStep):
+            raise KeyError(f"step {name!r} of template {self.name!r} is not a map")
+        return step
+
+    def earlier_agent_steps(self, name: str) -> list[Placement]:
+        """Agent steps whose outputs are complete before ``name`` runs (what it may read)."""
+        return _earlier(self, name)
+
+    def describe(self) -> dict[str, Any]:
+        """The graph as a client draws it (``GET /templates``)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "timeout_minutes": self.timeout_minutes,
+            "steps": [_describe(step) for step in self.steps],
+        }
+
+
+def _walk(
+    steps: list[Any], *, top: Any, branch: str | None, enclosing_map: MapStep | None, counter: list[int]
+) -> Iterator[Placement]:
+    for step in steps:
+        counter[0] += 1
+        here_top = top or step
+        yield Placement(step, here_top, branch, enclosing_map, counter[0])
+        if isinstance(step, ParallelStep):
+            for branch_name, branch_steps in step.branches.items():
+                yield from _walk(
+                    branch_steps,
+                    top=here_top,
+                    branch=branch_name,
+                    enclosing_map=enclosing_map,
+                    counter=counter,
+                )
+        elif isinstance(step, MapStep):
+            yield from _walk(step.steps, top=here_top, branch=branch, enclosing_map=step, counter=counter)
+
+
+def _earlier(template: Template, name: str) -> list[Placement]:
+    placements = template.placements()
+    target = next((p for p in placements if p.step.name == name), None)
+    if target is None:
+        raise KeyError(f"template {template.name!r} has no step {name!r}")
+    top_index = [p.step.name for p in placements if p.top is p.step].index(target.top.name)
+    tops = [p.step for p in placements if p.top is p.step]
+    earlier: list[Placement] = []
+    for placement in placements:
+        if not isinstance(placement.step, AgentStep) or placement.order >= target.order:
+            continue
+        position = tops.index(placement.top)
+        if position < top_index:
+            earlier.append(placement)
+        elif position == top_index and placement.branch == target.branch and placement.map is target.map:
+            earlier.append(placement)  # same top-level step: same branch and same map sequence only
+    return earlier
+
+
+def _problems(template: Template) -> Iterator[str]:
+    placements = template.placements()
+    names = [p.step.name for p in placements]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        yield f"step names must be unique, repeated: {repeated}"
+        return
+    for placement in placements:
+        step = placement.step
+        where = f"step {step.name!r}"
+        if isinstance(step, AgentStep):
+            agent = AGENTS.get(step.agent)
+            if agent is None:
+                yield f"{where}: unknown agent {step.agent!r} (known: {', '.join(sorted(AGENTS))})"
+                continue
+            available = {p.step.agent for p in _earlier(template, step.name) if isinstance(p.step, AgentStep)}
+            missing = [r for r in agent.reads if r != ALL_EARLIER and r not in available]
+            if missing:
+                yield f"{where}: agent {step.agent!r} reads {missing}, which no earlier step produces"
+        elif isinstance(step, ApprovalStep):
+            if placement.top is not step:
+                yield f"{where}: approval gates must be top-level steps (not inside a branch or a map)"
+            if step.timeout_seconds >= template.timeout_minutes * 60:
+                limit = template.timeout_minutes
+                yield f"{where}: the gate's timeout must end before the template's ({limit} min)"
+        elif isinstance(step, MapStep):
+            yield from _map_problems(template, step, where)
+
+
+def _map_problems(template: Template, step: MapStep, where: str) -> Iterator[str]:
+    for inner in step.steps:
+        if not isinstance(inner, AgentStep):
+            yield f"{where}: a map item runs agent steps only, {inner.name!r} is a {inner.kind} step"
+    source = next(
+        (p.step for p in _earlier(template, step.name) if p.step.name == step.source_step),
+        None,
+    )
+    if source is None or not isinstance(source, AgentStep):
+        yield f"{where}: maps over {step.over!r}, but no earlier agent step is named {step.source_step!r}"
+        return
+    agent = AGENTS.get(source.agent)
+    if agent is None:
+        return  # reported at the source step
+    field = agent.output_model.model_fields.get(step.source_field)
+    if field is None:
+        fields = ", ".join(agent.output_model.model_fields)
+        yield (
+            f"{where}: maps over {step.over!r}, but the output of agent {source.agent!r} has no field "
+            f"{step.source_field!r} (it has: {fields})"
+        )
+    elif getattr(field.annotation, "__origin__", None) is not list:
+        yield f"{where}: maps over {step.over!r}, which is not a list in agent {source.agent!r}'s output"
+
+
+def _describe(step: Any) -> dict[str, Any]:
+    common = {"name": step.name, "title": step.label, "kind": step.kind}
+    if isinstance(step, AgentStep):
+        return common | {"agent": step.agent}
+    if isinstance(step, ParallelStep):
+        return common | {
+            "branches": {name: [_describe(s) for s in steps] for name, steps in step.branches.items()}
+        }
+    if isinstance(step, MapStep):
+        return common | {
+            "over": step.over,
+            "max_concurrency": step.max_concurrency,
+            "inline_limit": step.inline_limit,
+            "steps": [_describe(s) for s in step.steps],
+        }
+    return common | {"timeout_seconds": step.timeout_seconds, "roles": step.roles, "question": step.question}
+
+
+def _agent(name: str, agent: str | None = None, title: str | None = None) -> AgentStep:
+    return AgentStep(name=name, agent=agent or name, title=title)
+
+
+def build_template(declaration: dict[str, Any]) -> Template:
+    """A template from its declaration; a bad one raises ``ValueError`` naming template and step."""
+    try:
+        return Template.model_validate(declaration)
+    except ValidationError as exc:
+        name = declaration.get("name", "?") if isinstance(declaration, dict) else "?"
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'template'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ValueError(f"invalid template {name!r}: {details}") from None
 
 
 GENERIC = Template(
     name="generic",
     title="Ideation to deployment",
     description="Seven phases that take a topic from an idea to a deployed, reviewed result.",
-    phases=[
-        _phase("ideation", "Ideation", "Generate and rank ideas that address the topic."),
-        _phase("research", "Research", "Gather facts, prior art and constraints for the chosen idea."),
-        _phase("design", "Design", "Design the solution: components, interfaces and data."),
-        _phase("development", "Development", "Plan and describe the implementation work."),
-        _phase("execution", "Execution", "Execute the plan and record what was produced."),
-        _phase("review", "Review", "Review the result against the goals and list defects."),
-        _phase("deployment", "Deployment", "Plan the release, rollout and rollback."),
+    steps=[
+        _agent(name)
+        for name in ("ideation", "research", "design", "development", "execution", "review", "deployment")
     ],
 )
 
@@ -80,15 +298,63 @@ FEATURE_DELIVERY = Template(
     name="feature_delivery",
     title="Feature delivery",
     description="Design, build, review and ship one feature (reuses the generic agents).",
-    phases=[
-        _phase("design", "Design", "Design the feature: behaviour, interfaces and data."),
-        _phase("development", "Development", "Describe the implementation and its tests."),
-        _phase("review", "Review", "Review the change for defects and risks."),
-        _phase("deployment", "Deployment", "Plan a safe rollout with a rollback path."),
-    ],
+    steps=[_agent(name) for name in ("design", "development", "review", "deployment")],
 )
 
-TEMPLATES: dict[str, Template] = {template.name: template for template in (GENERIC, FEATURE_DELIVERY)}
+GRAPH_SHOWCASE = build_template(
+    {
+        "name": "graph_showcase",
+        "timeout_minutes": 180,
+        "title": "Every construct of the template language",
+        "description": (
+            "Intake, then risks and a plan in parallel, one executor per planned task (at most 3 at "
+            "once), a safety check that rejects unsafe requests, a report, a human sign-off and a "
+            "release. Executors, report and release write to the tenant's workspace and announce "
+            "the release; a failure, a rejection or a cancel undoes all of it."
+        ),
+        "steps": [
+            {"kind": "agent", "name": "intake", "agent": "request_analyst", "title": "Analyse request"},
+            {
+                "kind": "parallel",
+                "name": "assess",
+                "title": "Assess and plan",
+                "branches": {
+                    "risks": [
+                        {"kind": "agent", "name": "risks", "agent": "risk_assessor", "title": "Assess risks"}
+                    ],
+                    "plan": [{"kind": "agent", "name": "plan", "agent": "planner", "title": "Plan tasks"}],
+                },
+            },
+            {
+                "kind": "map",
+                "name": "execute",
+                "title": "Execute tasks",
+                "over": "plan.tasks",
+                "max_concurrency": 3,
+                "steps": [
+                    {
+                        "kind": "agent",
+                        "name": "execute_task",
+                        "agent": "task_executor",
+                        "title": "Execute task",
+                    }
+                ],
+            },
+            {"kind": "agent", "name": "safety", "agent": "safety_checker", "title": "Check safety"},
+            {"kind": "agent", "name": "report", "agent": "reporter", "title": "Write report"},
+            {
+                "kind": "approval",
+                "name": "sign_off",
+                "title": "Sign off release",
+                "timeout_seconds": 3600,
+                "question": "Release the work described in the report?",
+            },
+            {"kind": "agent", "name": "release", "agent": "releaser", "title": "Release"},
+        ],
+    }
+)
+
+TEMPLATES: dict[str, Template] = {t.name: t for t in (GENERIC, FEATURE_DELIVERY, GRAPH_SHOWCASE)}
 
 
 def get_template(name: str) -> Template:
@@ -103,6 +369,6 @@ def agent_types() -> list[str]:
     """Every agent type some template uses, in first-use order (one Lambda function each)."""
     seen: dict[str, None] = {}
     for template in TEMPLATES.values():
-        for phase in template.phases:
-            seen.setdefault(phase.agent, None)
+        for agent in template.agent_types():
+            seen.setdefault(agent, None)
     return list(seen)

@@ -9,11 +9,14 @@ from orchestrator.errors import DataStoreRejected
 from orchestrator.events import EventBridgePublisher
 from orchestrator.providers import ModelProvider, create_provider
 from orchestrator.repositories.dynamodb import (
+    DynamoCommandLogRepository,
     DynamoEventRepository,
     DynamoIdempotencyRepository,
-    DynamoPhaseResultRepository,
     DynamoRunRepository,
+    DynamoStepResultRepository,
 )
+from orchestrator.repositories.s3_workspace import S3Workspace
+from orchestrator.repositories.step_functions import StepFunctionsTaskTokens
 from orchestrator.settings import get_settings
 
 
@@ -23,8 +26,23 @@ def runs() -> DynamoRunRepository:
 
 
 @cache
-def phase_results() -> DynamoPhaseResultRepository:
-    return DynamoPhaseResultRepository(get_settings().require("phase_results_table").phase_results_table)
+def step_results() -> DynamoStepResultRepository:
+    return DynamoStepResultRepository(get_settings().require("step_results_table").step_results_table)
+
+
+@cache
+def command_log() -> DynamoCommandLogRepository:
+    return DynamoCommandLogRepository(get_settings().require("commands_table").commands_table)
+
+
+@cache
+def workspace() -> S3Workspace:
+    return S3Workspace(get_settings().require("workspace_bucket").workspace_bucket)
+
+
+@cache
+def task_tokens() -> StepFunctionsTaskTokens:
+    return StepFunctionsTaskTokens()
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Lambda functions: one per agent type (phase) plus the lifecycle, audit and API functions.
+"""Lambda functions: one per agent type, plus map, approval, compensation, lifecycle, audit and API.
 
 Every function has its own role with exactly the grants it needs. The code asset is the
 ``functions/`` folder only; third-party packages come from the dependencies layer.
@@ -15,6 +15,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -57,9 +58,11 @@ class AuthConfig:
 @dataclass
 class FunctionsProps:
     runs: dynamodb.ITable
-    phase_results: dynamodb.ITable
+    step_results: dynamodb.ITable
+    commands: dynamodb.ITable
     events_table: dynamodb.ITable
     idempotency: dynamodb.ITable
+    workspace: s3.IBucket
     bus: events.IEventBus
     agents: list[str]
     provider: ProviderConfig = field(default_factory=ProviderConfig)
@@ -83,6 +86,19 @@ def grant_items(
     table.grant(fn, *actions)
 
 
+def grant_workspace(bucket: s3.IBucket, fn: lambda_.IFunction) -> None:
+    """Write objects and take back exactly the versions written (undo), nothing more."""
+    fn.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObjectVersion"],
+            resources=[bucket.arn_for_objects("*")],
+        )
+    )
+    fn.add_to_role_policy(
+        iam.PolicyStatement(actions=["s3:ListBucketVersions"], resources=[bucket.bucket_arn])
+    )
+
+
 class OrchestratorFunctions(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: FunctionsProps) -> None:
         super().__init__(scope, construct_id)
@@ -93,8 +109,10 @@ class OrchestratorFunctions(Construct):
         self.deps_layer = self._deps_layer()
         table_env = {
             constants.ENV_RUNS_TABLE: props.runs.table_name,
-            constants.ENV_PHASE_RESULTS_TABLE: props.phase_results.table_name,
+            constants.ENV_STEP_RESULTS_TABLE: props.step_results.table_name,
+            constants.ENV_COMMANDS_TABLE: props.commands.table_name,
             constants.ENV_EVENTS_TABLE: props.events_table.table_name,
+            constants.ENV_WORKSPACE_BUCKET: props.workspace.bucket_name,
             constants.ENV_EVENT_BUS: props.bus.event_bus_name,
         }
         provider_env = {constants.ENV_MODEL_PROVIDER: props.provider.provider}
@@ -107,18 +125,20 @@ class OrchestratorFunctions(Construct):
         if provider_secret is not None:
             provider_env[constants.ENV_PROVIDER_API_KEY_SECRET] = provider_secret.secret_arn
 
-        self.phase_functions: dict[str, lambda_.Function] = {}
+        self.agent_functions: dict[str, lambda_.Function] = {}
         for agent in props.agents:
             fn = self._function(
-                f"Phase-{agent}",
-                "handlers.run_phase.handler",
-                f"Runs the '{agent}' agent for a phase of a run",
-                table_env | provider_env | {constants.ENV_PHASE_NAME: agent},
+                f"Agent-{agent}",
+                "handlers.run_agent.handler",
+                f"Runs the '{agent}' agent for a step of a run",
+                table_env | provider_env | {constants.ENV_AGENT_TYPE: agent},
                 timeout=Duration.seconds(120),
                 memory=512,
             )
-            grant_items(props.runs, fn)
-            grant_items(props.phase_results, fn, write=True)
+            grant_items(props.runs, fn, write=True)  # the run's completion counter
+            grant_items(props.step_results, fn, write=True)
+            grant_items(props.commands, fn, write=True)
+            grant_workspace(props.workspace, fn)
             props.bus.grant_put_events_to(fn)
             if provider_secret is not None:
                 provider_secret.grant_read(fn)
@@ -134,22 +154,46 @@ class OrchestratorFunctions(Construct):
                             },
                         )
                     )
-            self.phase_functions[agent] = fn
+            self.agent_functions[agent] = fn
 
-        self.compensate_phase = self._function(
-            "CompensatePhase",
-            "handlers.compensate_phase.handler",
-            "Undoes one completed phase of a failed run",
+        self.undo_work = self._function(
+            "UndoCompletedWork",
+            "handlers.undo_completed_work.handler",
+            "Undoes a failed run's completed work, newest first (one bounded round)",
+            table_env,
+            timeout=Duration.seconds(300),
+        )
+        grant_items(props.runs, self.undo_work, write=True)
+        grant_items(props.step_results, self.undo_work, write=True)
+        grant_items(props.commands, self.undo_work, write=True)
+        grant_workspace(props.workspace, self.undo_work)
+        props.bus.grant_put_events_to(self.undo_work)
+
+        self.prepare_map = self._function(
+            "PrepareMap",
+            "handlers.prepare_map.handler",
+            "Writes the item manifest of a map step",
             table_env,
         )
-        grant_items(props.runs, self.compensate_phase, write=True)
-        grant_items(props.phase_results, self.compensate_phase, write=True)
-        props.bus.grant_put_events_to(self.compensate_phase)
+        grant_items(props.runs, self.prepare_map)
+        grant_items(props.step_results, self.prepare_map)
+        grant_workspace(props.workspace, self.prepare_map)
+
+        self.approval_gate = self._function(
+            "ApprovalGate",
+            "handlers.approval_gate.handler",
+            "Opens an approval gate: keeps its task token, marks the run AWAITING_APPROVAL",
+            table_env,
+        )
+        grant_items(props.runs, self.approval_gate, write=True)
+        grant_items(props.step_results, self.approval_gate, write=True)
+        props.bus.grant_put_events_to(self.approval_gate)
 
         self.run_status = self._function(
             "RunStatus", "handlers.run_status.handler", "Records a run's lifecycle transitions", table_env
         )
         grant_items(props.runs, self.run_status, write=True)
+        grant_items(props.step_results, self.run_status)
         props.bus.grant_put_events_to(self.run_status)
 
         self.audit_writer = self._function(
@@ -189,7 +233,7 @@ class OrchestratorFunctions(Construct):
             memory=512,
         )
         grant_items(props.runs, self.api, write=True)
-        grant_items(props.phase_results, self.api)
+        grant_items(props.step_results, self.api, write=True)  # approval decisions
         grant_items(props.events_table, self.api)
         grant_items(props.idempotency, self.api, write=True)
         self.api.add_environment(constants.ENV_IDEMPOTENCY_TABLE, props.idempotency.table_name)
@@ -264,8 +308,10 @@ class OrchestratorFunctions(Construct):
     @property
     def all_functions(self) -> list[lambda_.Function]:
         return [
-            *self.phase_functions.values(),
-            self.compensate_phase,
+            *self.agent_functions.values(),
+            self.undo_work,
+            self.prepare_map,
+            self.approval_gate,
             self.run_status,
             self.audit_writer,
             self.execution_ended,

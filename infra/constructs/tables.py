@@ -10,19 +10,21 @@ from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
 
 TABLE_DESCRIPTIONS = {
     "Runs": "pk = tenant id, sk = run id",
-    "PhaseResults": "pk = tenant id#run id, sk = phase",
+    "StepResults": "pk = tenant id#run id, sk = step or step#item (map items)",
+    "Commands": "pk = tenant id#run id, sk = result key#index (the command log: side effects and undo)",
     "Events": "pk = tenant id#run id, sk = timestamp#event id (audit)",
     "Idempotency": "pk = tenant id, sk = Idempotency-Key of a POST /runs (expires after 24 h)",
 }
 
 
 class OrchestratorTables(Construct):
-    """The repositories' tables: runs, phase results, events (audit), idempotency keys."""
+    """The repositories' tables: runs, step results, command log, events (audit), idempotency keys."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
         self.runs = self._table("Runs", removal_policy)
-        self.phase_results = self._table("PhaseResults", removal_policy)
+        self.step_results = self._table("StepResults", removal_policy)
+        self.commands = self._table("Commands", removal_policy)
         self.events = self._table("Events", removal_policy, ttl=True)
         self.idempotency = self._table("Idempotency", removal_policy, ttl=True)
 

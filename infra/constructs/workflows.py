@@ -1,21 +1,26 @@
-"""One Standard state machine per template, generated from the template declaration.
+"""One Standard state machine per template, generated from its step graph. No template needs code here.
 
 Shape (state names are what operators see in the console)::
 
-    Start run -> <Phase 1> -> ... -> <Phase n> -> Finish run -> Run succeeded
-                     | Catch (States.ALL, original input kept in $.error)
-                     v
-    Record failure at <Phase k> -> Undo <Phase k> -> Undo <Phase k-1> -> ... -> Undo <Phase 1>
-        -> Mark run compensated -> Run compensated (Fail)
-    any Undo fails -> Mark compensation failed -> Compensation failed (Fail)
+    Start run -> <step> -> <step> -> ... -> Finish run -> Run succeeded
+      agent step     one task (the agent type's function)
+      parallel       a Parallel state, one branch per named sequence
+      map            Prepare <map> (manifest) -> Choice: inline Map | Distributed Map (S3 manifest)
+      approval       a .waitForTaskToken task with the gate's timeout
+                       | Catch at every top-level state (original input kept, error in $.error)
+                       v
+    Record failure at <step> -> Begin undo -> Undo completed work <-+  (bounded loop: newest
+        -> Anything left to undo? --- yes, rounds left --------------+   completion first, across
+        -> Mark run undone -> How did it end? -> Run compensated | Run rejected | Run cancelled
+    undo fails for good, or too many rounds -> Mark compensation failed -> Compensation failed
 
-The chain starts at the failed phase itself: an attempt that stored its result and then
-failed (publishing, timeout) is undone too; a phase with nothing to undo is skipped. If
-recording the failure fails for good, compensation goes on regardless; if recording the
-end of compensation fails, the run is marked COMPENSATION_FAILED for an operator.
+Compensation is driven by the run's command log and step results (what really completed,
+in completion order), not by the shape of the graph: every parallel branch and every map
+item that completed, before or while another failed, is undone. An approval gate that
+times out is recorded as ``ApprovalTimedOut``.
 
-Every task retries the transient errors (backoff with full jitter); permanent errors go
-straight to Catch. Payloads carry references (tenant, run, phase) and short summaries.
+Every task gets the one retry policy (transient errors, backoff with full jitter). State
+payloads carry references only: results go to DynamoDB, lists to S3 manifests.
 """
 
 from __future__ import annotations
@@ -23,15 +28,19 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from orchestrator.errors import TRANSIENT_ERROR_NAMES
+from orchestrator.compensation import MAX_ROUNDS
+from orchestrator.constants import RUN_DATA_PREFIX
+from orchestrator.errors import TRANSIENT_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
 from orchestrator.models import RunStatus
-from orchestrator.templates import RetryPolicy, Template
+from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelStep, RetryPolicy, Template
 
 LAMBDA_TRANSIENT_ERRORS = (
     "Lambda.ServiceException",
@@ -69,104 +78,32 @@ class TemplateWorkflow(Construct):
         construct_id: str,
         *,
         template: Template,
-        phase_functions: dict[str, lambda_.IFunction],
-        compensate_phase: lambda_.IFunction,
+        agent_functions: dict[str, lambda_.IFunction],
+        prepare_map: lambda_.IFunction,
+        approval_gate: lambda_.IFunction,
+        undo_work: lambda_.IFunction,
         run_status: lambda_.IFunction,
+        workspace: s3.IBucket,
         state_machine_name: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.template = template
+        self._agents = agent_functions
+        self._prepare_map = prepare_map
+        self._approval_gate = approval_gate
+        self._undo_work = undo_work
         self._run_status = run_status
-        policy = template.retry
+        self._workspace = workspace
+        self._failure_records: dict[str, sfn.IChainable] = {}
+        self._begin_undo = self._compensation()
 
-        # --- compensation chain (built backwards so each Undo knows its next state) ----------
-        compensated = sfn.Fail(
-            self,
-            "Run compensated",
-            error="RunCompensated",
-            cause="A phase failed for good; the completed phases were undone in reverse order",
-        )
-        compensation_failed = sfn.Fail(
-            self, "Compensation failed", error="CompensationFailed", cause="Undoing a completed phase failed"
-        )
-        mark_compensation_failed = self._status_task(
-            "Mark compensation failed", RunStatus.COMPENSATION_FAILED, error_path="$.compensation_error"
-        )
-        mark_compensation_failed.next(compensation_failed)
-        mark_compensated = self._status_task("Mark run compensated", RunStatus.COMPENSATED)
-        mark_compensated.add_catch(
-            mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error"
-        )
-        mark_compensated.next(compensated)
-
-        undo_entry: dict[str, sfn.IChainable] = {}
-        following: sfn.IChainable = mark_compensated
-        for phase in template.phases:  # Undo <first> is last in the chain
-            undo = apply_retry(
-                tasks.LambdaInvoke(
-                    self,
-                    f"Undo {phase.title}",
-                    lambda_function=compensate_phase,
-                    payload=sfn.TaskInput.from_object(REFERENCE | {"phase": phase.name}),
-                    result_path=sfn.JsonPath.DISCARD,
-                    retry_on_service_exceptions=False,
-                ),
-                policy,
-            )
-            undo.add_catch(
-                mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error"
-            )
-            undo.next(following)
-            undo_entry[phase.name] = undo
-            following = undo
-
-        def record_failure(label: str, failed_phase: str | None, entry: sfn.IChainable) -> sfn.IChainable:
-            record = self._status_task(
-                f"Record failure at {label}",
-                RunStatus.COMPENSATING,
-                error_path="$.error",
-                failed_phase=failed_phase,
-            )
-            record.add_catch(entry, errors=["States.ALL"], result_path="$.record_error")
-            record.next(entry)
-            return record
-
-        # --- forward path -------------------------------------------------------------------
         start = self._status_task("Start run", RunStatus.RUNNING)
-        start.add_catch(
-            record_failure("Start run", None, mark_compensated), errors=["States.ALL"], result_path="$.error"
-        )
+        self._catch(start, "Start run", None)
         chain: sfn.Chain = sfn.Chain.start(start)
-        for phase in template.phases:
-            task = apply_retry(
-                tasks.LambdaInvoke(
-                    self,
-                    phase.title,
-                    lambda_function=phase_functions[phase.agent],
-                    payload=sfn.TaskInput.from_object(REFERENCE | {"phase": phase.name}),
-                    result_selector={
-                        "status": sfn.JsonPath.string_at("$.Payload.status"),
-                        "summary": sfn.JsonPath.string_at("$.Payload.summary"),
-                        "attempts": sfn.JsonPath.number_at("$.Payload.attempts"),
-                    },
-                    result_path=f"$.phases.{phase.name}",
-                    retry_on_service_exceptions=False,
-                ),
-                policy,
-            )
-            task.add_catch(
-                record_failure(phase.title, phase.name, undo_entry[phase.name]),
-                errors=["States.ALL"],
-                result_path="$.error",
-            )
-            chain = chain.next(task)
-
+        for step in template.steps:
+            chain = chain.next(self._step(step, top=True, variant=""))
         finish = self._status_task("Finish run", RunStatus.SUCCEEDED)
-        finish.add_catch(
-            record_failure("Finish run", None, undo_entry[template.phases[-1].name]),
-            errors=["States.ALL"],
-            result_path="$.error",
-        )
+        self._catch(finish, "Finish run", None)
         chain = chain.next(finish).next(sfn.Succeed(self, "Run succeeded"))
 
         log_group = logs.LogGroup(
@@ -181,10 +118,266 @@ class TemplateWorkflow(Construct):
             state_machine_name=state_machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_chainable(chain),
-            comment=f"{template.title}: {template.description}",
+            comment=f"{template.title}: {template.description}"[:1000],
             timeout=Duration.minutes(template.timeout_minutes),
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+        )
+        self.state_machine.add_to_role_policy(  # the Distributed Map reads its manifests
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[workspace.arn_for_objects(f"*/{RUN_DATA_PREFIX}/*/manifests/*")],
+            )
+        )
+
+    # --- forward path ------------------------------------------------------------------------
+    def _step(self, step: Any, *, top: bool, variant: str) -> sfn.IChainable:
+        if isinstance(step, AgentStep):
+            task = self._agent_task(step, variant, item=False)
+            if top:
+                self._catch(task, step.label, step.name)
+            return task
+        if isinstance(step, ParallelStep):
+            parallel = sfn.Parallel(
+                self,
+                f"{step.name}{variant}",
+                state_name=step.label + variant,
+                result_path=sfn.JsonPath.DISCARD,
+            )
+            for branch_steps in step.branches.values():
+                parallel.branch(self._sequence(branch_steps, top=False, variant=variant))
+            if top:
+                self._catch(parallel, step.label, step.name)
+            return parallel
+        if isinstance(step, MapStep):
+            return self._map(step, top=top, variant=variant)
+        assert isinstance(step, ApprovalStep)
+        return self._approval(step)
+
+    def _sequence(self, steps: list[Any], *, top: bool, variant: str) -> sfn.Chain:
+        chain = sfn.Chain.start(self._step(steps[0], top=top, variant=variant))
+        for step in steps[1:]:
+            chain = chain.next(self._step(step, top=top, variant=variant))
+        return chain
+
+    def _agent_task(self, step: AgentStep, variant: str, *, item: bool) -> tasks.LambdaInvoke:
+        payload: dict[str, Any] = REFERENCE | {"step": step.name}
+        if item:
+            payload["item"] = sfn.JsonPath.number_at("$.item")
+        return apply_retry(
+            tasks.LambdaInvoke(
+                self,
+                f"{step.name}{variant}",
+                state_name=step.label + variant,
+                lambda_function=self._agents[step.agent],
+                payload=sfn.TaskInput.from_object(payload),
+                result_path=sfn.JsonPath.DISCARD,
+                retry_on_service_exceptions=False,
+            ),
+            self.template.retry,
+        )
+
+    def _map(self, step: MapStep, *, top: bool, variant: str) -> sfn.IChainable:
+        prepare = apply_retry(
+            tasks.LambdaInvoke(
+                self,
+                f"{step.name}{variant}-prepare",
+                state_name=f"Prepare {step.label}{variant}",
+                lambda_function=self._prepare_map,
+                payload=sfn.TaskInput.from_object(REFERENCE | {"step": step.name}),
+                result_selector={
+                    "count": sfn.JsonPath.number_at("$.Payload.count"),
+                    "inline": sfn.JsonPath.string_at("$.Payload.inline"),
+                    "items": sfn.JsonPath.list_at("$.Payload.items"),
+                    "manifest": sfn.JsonPath.object_at("$.Payload.manifest"),
+                },
+                result_path=f"$.maps.{step.name}",
+                retry_on_service_exceptions=False,
+            ),
+            self.template.retry,
+        )
+        item_selector = REFERENCE | {"item": sfn.JsonPath.number_at("$$.Map.Item.Value.index")}
+        inline = sfn.Map(
+            self,
+            f"{step.name}{variant}-inline",
+            state_name=step.label + variant,
+            items_path=f"$.maps.{step.name}.items",
+            max_concurrency=step.max_concurrency,
+            item_selector=item_selector,
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        inline.item_processor(self._item_sequence(step, variant))
+        manifest_variant = f"{variant} (manifest)"
+        distributed = sfn.DistributedMap(
+            self,
+            f"{step.name}{variant}-distributed",
+            state_name=step.label + manifest_variant,
+            item_reader=sfn.S3JsonItemReader(
+                bucket=self._workspace, key=sfn.JsonPath.string_at(f"$.maps.{step.name}.manifest.key")
+            ),
+            max_concurrency=step.max_concurrency,
+            item_selector=item_selector,
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        distributed.item_processor(self._item_sequence(step, manifest_variant))
+        choose = sfn.Choice(
+            self, f"{step.name}{variant}-choice", state_name=f"{step.label}{variant}: list in state?"
+        )
+        if top:
+            for state in (prepare, inline, distributed):
+                self._catch(state, step.label, step.name)
+        choice = choose.when(
+            sfn.Condition.boolean_equals(f"$.maps.{step.name}.inline", True), inline
+        ).otherwise(distributed)
+        return sfn.Chain.start(prepare).next(choice.afterwards())
+
+    def _item_sequence(self, step: MapStep, variant: str) -> sfn.Chain:
+        inner = [s for s in step.steps if isinstance(s, AgentStep)]
+        chain = sfn.Chain.start(self._agent_task(inner[0], variant, item=True))
+        for agent_step in inner[1:]:
+            chain = chain.next(self._agent_task(agent_step, variant, item=True))
+        return chain
+
+    def _approval(self, step: ApprovalStep) -> sfn.IChainable:
+        gate = apply_retry(
+            tasks.LambdaInvoke(
+                self,
+                step.name,
+                state_name=step.label,
+                lambda_function=self._approval_gate,
+                integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+                payload=sfn.TaskInput.from_object(
+                    REFERENCE | {"step": step.name, "task_token": sfn.JsonPath.task_token}
+                ),
+                task_timeout=sfn.Timeout.duration(Duration.seconds(step.timeout_seconds)),
+                result_path=sfn.JsonPath.DISCARD,
+                retry_on_service_exceptions=False,
+            ),
+            self.template.retry,
+        )
+        timed_out = sfn.Pass(
+            self,
+            f"{step.name}-timed-out",
+            state_name=f"{step.label} timed out",
+            parameters={
+                "Error": ApprovalTimedOut.__name__,
+                "Cause": f"nobody decided at '{step.label}' within {step.timeout_seconds} s",
+            },
+            result_path="$.error",
+        )
+        timed_out.next(self._record_failure(step.label, step.name))
+        gate.add_catch(timed_out, errors=["States.Timeout"], result_path="$.error")
+        self._catch(gate, step.label, step.name)
+        return gate
+
+    # --- compensation --------------------------------------------------------------------------
+    def _compensation(self) -> sfn.IChainable:
+        compensation_failed = sfn.Fail(
+            self, "Compensation failed", error="CompensationFailed", cause="Undoing the run's work failed"
+        )
+        mark_compensation_failed = self._status_task(
+            "Mark compensation failed", RunStatus.COMPENSATION_FAILED, error_path="$.compensation_error"
+        )
+        mark_compensation_failed.next(compensation_failed)
+
+        ends = sfn.Choice(self, "How did it end?")
+        ends.when(
+            sfn.Condition.string_equals("$.outcome.status", RunStatus.REJECTED.value),
+            sfn.Fail(
+                self, "Run rejected", error="RunRejected", cause="The run was rejected; its work was undone"
+            ),
+        ).when(
+            sfn.Condition.string_equals("$.outcome.status", RunStatus.CANCELLED.value),
+            sfn.Fail(
+                self,
+                "Run cancelled",
+                error="RunCancelled",
+                cause="The run was cancelled; its work was undone",
+            ),
+        ).otherwise(
+            sfn.Fail(
+                self,
+                "Run compensated",
+                error="RunCompensated",
+                cause="A step failed for good; everything the run completed was undone, newest first",
+            )
+        )
+        mark_undone = self._status_task(
+            "Mark run undone",
+            RunStatus.COMPENSATED,
+            result_selector={"status": sfn.JsonPath.string_at("$.Payload.status")},
+            result_path="$.outcome",
+        )
+        mark_undone.add_catch(
+            mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error"
+        )
+        mark_undone.next(ends)
+
+        undo = apply_retry(
+            tasks.LambdaInvoke(
+                self,
+                "Undo completed work",
+                lambda_function=self._undo_work,
+                payload=sfn.TaskInput.from_object(
+                    REFERENCE | {"rounds": sfn.JsonPath.number_at("$.undo.rounds")}
+                ),
+                result_selector={
+                    "remaining": sfn.JsonPath.number_at("$.Payload.remaining"),
+                    "undone": sfn.JsonPath.number_at("$.Payload.undone"),
+                    "rounds": sfn.JsonPath.number_at("$.Payload.rounds"),
+                },
+                result_path="$.undo",
+                retry_on_service_exceptions=False,
+            ),
+            self.template.retry,
+        )
+        undo.add_catch(mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error")
+        give_up = sfn.Pass(
+            self,
+            "Too much to undo",
+            parameters={
+                "Error": CompensationIncomplete.__name__,
+                "Cause": f"work was left after {MAX_ROUNDS} rounds of undoing",
+            },
+            result_path="$.compensation_error",
+        )
+        give_up.next(mark_compensation_failed)
+        more = sfn.Choice(self, "Anything left to undo?")
+        more.when(
+            sfn.Condition.and_(
+                sfn.Condition.number_greater_than("$.undo.remaining", 0),
+                sfn.Condition.number_less_than("$.undo.rounds", MAX_ROUNDS),
+            ),
+            undo,
+        ).when(sfn.Condition.number_greater_than("$.undo.remaining", 0), give_up).otherwise(mark_undone)
+        undo.next(more)
+        begin = sfn.Pass(
+            self,
+            "Begin undo",
+            result=sfn.Result.from_object({"rounds": 0, "remaining": 1}),
+            result_path="$.undo",
+        )
+        begin.next(undo)
+        return begin
+
+    def _record_failure(self, label: str, failed_step: str | None) -> sfn.IChainable:
+        name = f"Record failure at {label}"[:80]
+        if name in self._failure_records:
+            return self._failure_records[name]
+        record = self._status_task(
+            f"Record failure at {label}"[:80],
+            RunStatus.COMPENSATING,
+            error_path="$.error",
+            failed_step=failed_step,
+        )
+        record.add_catch(self._begin_undo, errors=["States.ALL"], result_path="$.record_error")
+        record.next(self._begin_undo)
+        self._failure_records[name] = record
+        return record
+
+    def _catch(self, state: Any, label: str, failed_step: str | None) -> None:
+        state.add_catch(
+            self._record_failure(label, failed_step), errors=["States.ALL"], result_path="$.error"
         )
 
     def _status_task(
@@ -193,22 +386,25 @@ class TemplateWorkflow(Construct):
         status: RunStatus,
         *,
         error_path: str | None = None,
-        failed_phase: str | None = None,
+        failed_step: str | None = None,
+        result_selector: dict[str, Any] | None = None,
+        result_path: str | None = None,
     ) -> tasks.LambdaInvoke:
         payload: dict[str, Any] = REFERENCE | {"status": status.value}
         if status is RunStatus.RUNNING:
             payload["execution_arn"] = sfn.JsonPath.string_at("$$.Execution.Id")
         if error_path:
             payload["error"] = sfn.JsonPath.object_at(error_path)
-        if failed_phase:
-            payload["failed_phase"] = failed_phase
+        if failed_step:
+            payload["failed_step"] = failed_step
         return apply_retry(
             tasks.LambdaInvoke(
                 self,
                 name,
                 lambda_function=self._run_status,
                 payload=sfn.TaskInput.from_object(payload),
-                result_path=sfn.JsonPath.DISCARD,
+                result_selector=result_selector,
+                result_path=result_path or sfn.JsonPath.DISCARD,
                 retry_on_service_exceptions=False,
             ),
             self.template.retry,

@@ -121,6 +121,7 @@ class LocalCloud:
         moto_adapters.deliver_eventbridge_targets(self.runtime, self._start_execution, self._pool)
         moto_adapters.emit_execution_status_changes(self._put_event)
         moto_adapters.keep_stopped_executions_aborted()
+        moto_adapters.keep_task_failure_causes()
         self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(
             self.assembly
         )

@@ -30,6 +30,7 @@ NOT_CREATED = {
     "AWS::ApiGateway::Resource": "served by the local API server",
     "AWS::ApiGateway::Method": "served by the local API server",
     "AWS::SQS::QueuePolicy": "resource policies are not enforced locally",
+    "AWS::S3::BucketPolicy": "resource policies are not enforced locally",
     "AWS::CloudWatch::Alarm": "no metrics locally",
     "AWS::CloudWatch::Dashboard": "no metrics locally",
 }
@@ -208,6 +209,21 @@ class Deployer:
             )
         arn = f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{table_name}"
         return {"Ref": table_name, "Arn": arn}
+
+    def _s3_bucket(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
+        """Bucket names are global on AWS; locally the stack's name keeps them apart."""
+        bucket = p.get("BucketName", name.lower().replace("_", "-"))[:63]
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=bucket)
+        if p.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        arn = f"arn:aws:s3:::{bucket}"
+        return {
+            "Ref": bucket,
+            "Arn": arn,
+            "DomainName": f"{bucket}.s3.amazonaws.com",
+            "RegionalDomainName": f"{bucket}.s3.{self.region}.amazonaws.com",
+        }
 
     def _events_eventbus(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
         bus_name = p.get("Name", name)

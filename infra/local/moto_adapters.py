@@ -17,9 +17,13 @@
 6. ``keep_stopped_executions_aborted``: on AWS a stopped execution is ABORTED whatever its
    running task does next; moto lets a task error that arrives after the stop overwrite it
    (FAILED), so ``Environment.set_error`` leaves a stopped program stopped.
+7. ``keep_task_failure_causes``: moto's ``SendTaskFailure`` drops the ``cause`` (a rejected
+   approval gate would end with the message "None"); ``StepFunctionResponse.send_task_failure``
+   passes it on to the interpreter here, as Step Functions does.
 
-``tests/integration/test_moto_adapters.py`` covers each one; if moto changes underneath,
-those tests fail first.
+``tests/integration/test_moto_adapters.py`` covers 1-6, ``test_moto_step_functions_features.py``
+covers 7 (with the Step Functions features the generated state machines use); if moto changes
+underneath, those tests fail first.
 """
 
 from __future__ import annotations
@@ -156,6 +160,19 @@ def keep_stopped_executions_aborted() -> None:
         original(self, error)
 
     _patch(environment.Environment, "set_error", set_error)
+
+
+def keep_task_failure_causes() -> None:
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def send_task_failure(self: Any) -> Any:
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+        )
+        return EmptyResult()
+
+    _patch(StepFunctionResponse, "send_task_failure", send_task_failure)
 
 
 def _status_change_entry(execution: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import requests
 
 from infra.local.cloud import LocalCloud
 
-FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START"}
+FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 
 
 @dataclass
@@ -29,11 +29,11 @@ class Client:
         assert response.status_code == 202, response.text
         return str(response.json()["run_id"])
 
-    def wait(self, run_id: str, timeout: float = 90) -> dict[str, Any]:
+    def wait(self, run_id: str, timeout: float = 90, until: set[str] | None = None) -> dict[str, Any]:
         deadline = time.time() + timeout
         while time.time() < deadline:
             view = self.request("GET", f"/runs/{run_id}").json()
-            if view["status"] in FINAL:
+            if view["status"] in (until or FINAL):
                 return view
             time.sleep(0.2)
         raise TimeoutError(f"run {run_id} still {view['status']}")

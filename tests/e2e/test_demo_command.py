@@ -29,7 +29,7 @@ def test_the_demo_with_a_failing_phase_ends_compensated(
     )
     out = capsys.readouterr().out
     assert code == 0
-    assert "ended COMPENSATED" in out and "compensated (in order): research, ideation" in out
+    assert "ended COMPENSATED" in out and "undone (in order): research, ideation" in out
 
 
 def test_the_demo_reports_a_refused_run(cloud: LocalCloud, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from infra.local.cloud import LocalCloud
 from orchestrator.templates import GENERIC, TEMPLATES
 from tests.e2e.conftest import Client
 
-PHASES = GENERIC.phase_names
+PHASES = [step.name for step in GENERIC.steps]
 
 
 def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: LocalCloud) -> None:
@@ -23,13 +23,13 @@ def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: L
 
     # Then the run succeeds with seven phases, each labelled as produced offline
     assert view["status"] == "SUCCEEDED", view.get("error")
-    assert [p["phase"] for p in view["phases"]] == PHASES
-    for phase in view["phases"]:
+    assert [p["step"] for p in view["steps"]] == PHASES
+    for phase in view["steps"]:
         assert phase["status"] == "SUCCEEDED"
         assert phase["metadata"]["provider"] == "offline" and phase["metadata"]["offline"] is True
         assert phase["metadata"]["attempts"] == 1 and phase["summary"].startswith("[offline]")
         assert phase["data"]["deliverables"]
-    assert view["compensated_phases"] == [] and view["duration_ms"] > 0
+    assert view["compensated_steps"] == [] and view["duration_ms"] > 0
     assert view["execution_arn"].endswith(f":{run_id}")
     assert view["execution_console_url"].startswith("https://us-east-1.console.aws.amazon.com/states/")
 
@@ -46,7 +46,7 @@ def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: L
     assert any("RunStatus" in name for name in carrying)
     assert any("AuditWriter" in name for name in carrying)
     for phase in PHASES:
-        assert any(f"Phase{phase}" in name for name in carrying), phase
+        assert any(f"Agent{phase}" in name for name in carrying), phase
 
     # And the execution is a real Step Functions execution named after the run
     sfn = cloud.client("stepfunctions")
@@ -57,7 +57,7 @@ def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: L
 def test_a_failure_at_every_phase_is_compensated_in_reverse_order(acme: Client, cloud: LocalCloud) -> None:
     # Given one run per phase, each failing for good at that phase
     runs = {
-        phase: acme.start({"topic": f"fails at {phase}", "options": {"simulate_failure": {"phase": phase}}})
+        phase: acme.start({"topic": f"fails at {phase}", "options": {"simulate_failure": {"step": phase}}})
         for phase in PHASES
     }
     for index, (phase, run_id) in enumerate(runs.items()):
@@ -65,11 +65,11 @@ def test_a_failure_at_every_phase_is_compensated_in_reverse_order(acme: Client, 
         completed = PHASES[:index]
         # Then each ends COMPENSATED, having undone the completed phases newest first
         assert view["status"] == "COMPENSATED", (phase, view.get("error"))
-        assert view["failed_phase"] == phase
+        assert view["failed_step"] == phase
         assert view["error"]["name"] == "SimulatedPhaseFailure"
-        assert view["compensated_phases"] == list(reversed(completed))
+        assert view["compensated_steps"] == list(reversed(completed))
         # And nothing the run produced is left behind
-        by_phase = {p["phase"]: p for p in view["phases"]}
+        by_phase = {p["step"]: p for p in view["steps"]}
         for name in completed:
             assert by_phase[name]["status"] == "COMPENSATED" and by_phase[name]["data"] is None
         assert by_phase[phase]["status"] == "FAILED" and by_phase[phase]["data"] is None
@@ -88,13 +88,13 @@ def test_a_failure_at_every_phase_is_compensated_in_reverse_order(acme: Client, 
 
 
 def test_a_transient_failure_is_retried_without_compensation(acme: Client, cloud: LocalCloud) -> None:
-    failure = {"phase": "research", "times": 2, "error": "ProviderThrottled"}
+    failure = {"step": "research", "times": 2, "error": "ProviderThrottled"}
     run_id = acme.start({"topic": "flaky provider", "options": {"simulate_failure": failure}})
     view = acme.wait(run_id)
     assert view["status"] == "SUCCEEDED"
-    research = next(p for p in view["phases"] if p["phase"] == "research")
+    research = next(p for p in view["steps"] if p["step"] == "research")
     assert research["metadata"]["attempts"] == 3 and research["status"] == "SUCCEEDED"
-    assert view["compensated_phases"] == []
+    assert view["compensated_steps"] == []
     history = cloud.client("stepfunctions").get_execution_history(executionArn=view["execution_arn"])[
         "events"
     ]
@@ -105,14 +105,14 @@ def test_a_transient_failure_is_retried_without_compensation(acme: Client, cloud
 
 
 def test_a_transient_failure_that_never_recovers_ends_compensated(acme: Client) -> None:
-    failure = {"phase": "design", "error": "ProviderUnavailable"}
+    failure = {"step": "design", "error": "ProviderUnavailable"}
     run_id = acme.start({"topic": "provider down", "options": {"simulate_failure": failure}})
     view = acme.wait(run_id, timeout=120)
     assert view["status"] == "COMPENSATED"
     assert view["error"]["name"] == "ProviderUnavailable"
-    design = next(p for p in view["phases"] if p["phase"] == "design")
+    design = next(p for p in view["steps"] if p["step"] == "design")
     assert design["metadata"]["attempts"] == 1 + GENERIC.retry.max_attempts
-    assert view["compensated_phases"] == ["research", "ideation"]
+    assert view["compensated_steps"] == ["research", "ideation"]
 
 
 def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> None:
@@ -138,7 +138,7 @@ def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> Non
     assert len(runs) == 1 and runs[0]["topic"] == "TPS reports"
     view = tenant.wait(runs[0]["run_id"])
     assert view["status"] == "SUCCEEDED"
-    assert [p["phase"] for p in view["phases"]] == TEMPLATES["feature_delivery"].phase_names
+    assert [p["step"] for p in view["steps"]] == [s.name for s in TEMPLATES["feature_delivery"].steps]
     assert view["created_by"].startswith("event:")
 
 
@@ -166,7 +166,7 @@ def test_the_emulated_aws_endpoint_shows_machines_and_histories(acme: Client, cl
     view = acme.wait(run_id)
     history = sfn.get_execution_history(executionArn=view["execution_arn"])["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"] == "TaskStateEntered"]
-    assert entered == ["Start run", *[p.title for p in GENERIC.phases], "Finish run"]
+    assert entered == ["Start run", *[p.label for p in GENERIC.steps], "Finish run"]
     assert cloud.client("dynamodb").list_tables()["TableNames"]
 
 
@@ -198,7 +198,7 @@ def test_an_event_no_consumer_can_handle_lands_in_the_dead_letter_queue(cloud: L
 
 def test_a_run_whose_execution_is_stopped_does_not_stay_running(acme: Client, cloud: LocalCloud) -> None:
     # Given a run stuck retrying a provider that never recovers
-    failure = {"phase": "ideation", "error": "ProviderUnavailable"}
+    failure = {"step": "ideation", "error": "ProviderUnavailable"}
     run_id = acme.start({"topic": "operator stops me", "options": {"simulate_failure": failure}})
     deadline = time.time() + 30
     view = acme.request("GET", f"/runs/{run_id}").json()

@@ -13,6 +13,7 @@ from orchestrator.constants import (
     ENV_PROVIDER_API_KEY,
     ENV_PROVIDER_API_KEY_SECRET,
 )
+from orchestrator.templates import agent_types
 from tests.synthesized import resources_of_type, synthesized_template
 
 
@@ -27,14 +28,14 @@ def template() -> dict[str, Any]:
 
 def test_phase_functions_get_the_provider_and_the_secret_reference(template: dict[str, Any]) -> None:
     functions = resources_of_type(template, "AWS::Lambda::Function").values()
-    phases = [f for f in functions if f["Properties"]["Handler"] == "handlers.run_phase.handler"]
-    assert len(phases) == 7
+    phases = [f for f in functions if f["Properties"]["Handler"] == "handlers.run_agent.handler"]
+    assert len(phases) == len(agent_types())
     for fn in phases:
         env = fn["Properties"]["Environment"]["Variables"]
         assert env[ENV_MODEL_PROVIDER] == "anthropic" and env[ENV_MODEL_NAME] == "claude-sonnet-4-5"
         assert "orchestrator/provider-api-key" in json.dumps(env[ENV_PROVIDER_API_KEY_SECRET])
         assert ENV_PROVIDER_API_KEY not in env  # the key itself never lands in the template
-    others = [f for f in functions if f["Properties"]["Handler"] != "handlers.run_phase.handler"]
+    others = [f for f in functions if f["Properties"]["Handler"] != "handlers.run_agent.handler"]
     assert all(ENV_PROVIDER_API_KEY_SECRET not in f["Properties"]["Environment"]["Variables"] for f in others)
     # the functions that accept runs know the provider's name, so runs may ask for it
     starters = [
@@ -53,7 +54,7 @@ def test_only_phase_functions_may_read_the_secret(template: dict[str, Any]) -> N
         for policy in resources_of_type(template, "AWS::IAM::Policy").values()
         if "secretsmanager:GetSecretValue" in json.dumps(policy["Properties"]["PolicyDocument"])
     ]
-    assert len(readers) == 7
+    assert len(readers) == len(agent_types())
 
 
 def test_a_secret_under_a_customer_key_can_be_decrypted_by_the_phase_functions() -> None:
@@ -67,4 +68,4 @@ def test_a_secret_under_a_customer_key_can_be_decrypted_by_the_phase_functions()
         for policy in resources_of_type(template, "AWS::IAM::Policy").values()
         if "kms:Decrypt" in json.dumps(policy["Properties"]["PolicyDocument"])
     ]
-    assert len(decrypters) == 7
+    assert len(decrypters) == len(agent_types())

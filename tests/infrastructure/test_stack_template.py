@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from orchestrator.constants import PK, SK
+from orchestrator.constants import ENV_AGENT_TYPE, PK, SK
 from orchestrator.errors import TRANSIENT_ERROR_NAMES
-from orchestrator.templates import TEMPLATES, agent_types
+from orchestrator.templates import TEMPLATES, agent_types, build_template
 from tests.synthesized import resources_of_type, synthesized_template
 
 
@@ -35,13 +36,76 @@ def _machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Given the templates declared as data, When the app is synthesized
-    # Then there is one function per agent type plus six lifecycle functions, one state machine per template
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 6
+    # Then one function per agent type plus eight shared ones, one state machine per template
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 8
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 4
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 5
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
     assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1
+
+
+def test_one_agent_function_per_agent_type(template: dict[str, Any]) -> None:
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    agents = {
+        fn["Properties"]["Environment"]["Variables"][ENV_AGENT_TYPE]: logical_id
+        for logical_id, fn in functions.items()
+        if fn["Properties"]["Handler"] == "handlers.run_agent.handler"
+    }
+    assert sorted(agents) == sorted(agent_types())
+    for agent, logical_id in agents.items():
+        assert logical_id.startswith(f"FunctionsAgent{agent.replace('_', '')}"), logical_id
+    shared = {fn["Properties"]["Handler"] for fn in functions.values()} - {"handlers.run_agent.handler"}
+    assert shared == {
+        f"handlers.{name}.handler"
+        for name in (
+            "undo_completed_work",
+            "prepare_map",
+            "approval_gate",
+            "run_status",
+            "audit_writer",
+            "execution_ended",
+            "start_run",
+            "api",
+        )
+    }
+
+
+def test_one_state_machine_per_template(template: dict[str, Any]) -> None:
+    assert set(_machines(template)) == set(TEMPLATES)
+
+
+def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -> None:
+    (bucket,) = resources_of_type(template, "AWS::S3::Bucket").values()
+    props = bucket["Properties"]
+    assert props["VersioningConfiguration"]["Status"] == "Enabled", "undo deletes the versions a run wrote"
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    (policy,) = resources_of_type(template, "AWS::S3::BucketPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    ), "requests without TLS are denied"
+
+
+def test_only_agents_the_undo_loop_and_map_preparation_write_to_the_workspace(
+    template: dict[str, Any],
+) -> None:
+    # the agents, the undo loop and the map preparation write; nothing deletes but versions
+    writers = set()
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert "s3:DeleteObject" not in actions and "s3:*" not in actions
+            if "s3:PutObject" in actions:
+                writers.add(policy["Properties"]["Roles"][0]["Ref"])
+    assert len(writers) == len(agent_types()) + 2
 
 
 def test_every_table_is_keyed_by_tenant_and_on_demand(template: dict[str, Any]) -> None:
@@ -73,12 +137,22 @@ def test_every_function_has_its_own_role(template: dict[str, Any]) -> None:
     assert len(roles) == len(set(roles))
 
 
+def _all_states(states: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every state, inside Parallel branches and Map item processors too."""
+    for name, state in states.items():
+        yield name, state
+        for branch in state.get("Branches", []):
+            yield from _all_states(branch["States"])
+        if "ItemProcessor" in state:
+            yield from _all_states(state["ItemProcessor"]["States"])
+
+
 @pytest.mark.parametrize("template_name", sorted(TEMPLATES))
 def test_every_task_retries_transient_errors_with_jitter(
     template: dict[str, Any], template_name: str
 ) -> None:
     states = _machines(template)[template_name]["States"]
-    tasks = {name: state for name, state in states.items() if state["Type"] == "Task"}
+    tasks = {name: state for name, state in _all_states(states) if state["Type"] == "Task"}
     assert tasks
     for name, task in tasks.items():
         retried = {error for retry in task.get("Retry", []) for error in retry["ErrorEquals"]}
@@ -89,45 +163,94 @@ def test_every_task_retries_transient_errors_with_jitter(
 
 
 @pytest.mark.parametrize("template_name", sorted(TEMPLATES))
-def test_every_forward_step_catches_into_compensation(template: dict[str, Any], template_name: str) -> None:
+def test_every_top_level_step_catches_into_compensation(template: dict[str, Any], template_name: str) -> None:
     definition = _machines(template)[template_name]
     states = definition["States"]
-    phases = TEMPLATES[template_name].phases
-    forward = ["Start run", *[p.title for p in phases], "Finish run"]
-    for name in forward:
-        catch = states[name]["Catch"]
-        assert catch[0]["ErrorEquals"] == ["States.ALL"]
-        assert catch[0]["ResultPath"] == "$.error", "the original input must be kept"
-        assert states[catch[0]["Next"]]["Type"] == "Task"
-        assert catch[0]["Next"].startswith("Record failure at")
-    # the forward path runs the phases in the declared order
+    declared = TEMPLATES[template_name]
+    for step in declared.steps:
+        names = [step.label] if step.kind != "map" else [f"Prepare {step.label}", step.label]
+        for name in names:
+            catch = states[name]["Catch"][-1]
+            assert catch["ErrorEquals"] == ["States.ALL"], name
+            assert catch["ResultPath"] == "$.error", "the original input must be kept"
+            assert catch["Next"] == f"Record failure at {step.label}"
+    for name in ("Start run", "Finish run"):
+        assert states[name]["Catch"][0]["Next"] == f"Record failure at {name}"
     assert definition["StartAt"] == "Start run"
-    for current, following in itertools.pairwise(forward):
-        assert states[current]["Next"] == following
+    # and no top-level Task, Parallel or Map is left without one but the last resort: if marking
+    # the run COMPENSATION_FAILED fails, the execution fails and ExecutionEnded records the run
+    uncaught = [
+        name
+        for name, state in states.items()
+        if state["Type"] in ("Task", "Parallel", "Map") and not state.get("Catch")
+    ]
+    assert uncaught == ["Mark compensation failed"]
+    assert states["Mark compensation failed"]["Next"] == "Compensation failed"
 
 
 @pytest.mark.parametrize("template_name", sorted(TEMPLATES))
-def test_compensation_undoes_completed_phases_in_reverse(
+def test_state_names_are_what_operators_read(template: dict[str, Any], template_name: str) -> None:
+    # Given the console shows state names, Then they are the steps' titles, never construct ids or hashes
+    states = _machines(template)[template_name]["States"]
+    names = [name for name, _ in _all_states(states)]
+    for name in names:
+        assert re.fullmatch(r"[A-Z][a-z0-9]*( [A-Za-z0-9?:()]+)*", name), name
+        assert not re.search(r"[0-9A-F]{8}", name), f"{name} carries a hash"
+    labels = [placement.step.label for placement in TEMPLATES[template_name].placements()]
+    assert set(labels) <= set(names)
+
+
+@pytest.mark.parametrize("template_name", sorted(TEMPLATES))
+def test_compensation_is_a_bounded_loop_that_ends_by_cause(
     template: dict[str, Any], template_name: str
 ) -> None:
     states = _machines(template)[template_name]["States"]
-    phases = TEMPLATES[template_name].phases
-    for index, phase in enumerate(phases):
-        # a failure at phase k records the failure, then undoes phases k .. 1, then marks the run
-        record = states[f"Record failure at {phase.title}"]
-        state = record["Next"]
-        assert record["Catch"][0]["Next"] == state, "compensation goes on even if recording fails"
-        visited = []
-        while state.startswith("Undo "):
-            visited.append(state.removeprefix("Undo "))
-            assert states[state]["Catch"][0]["Next"] == "Mark compensation failed"
-            state = states[state]["Next"]
-        assert visited == [p.title for p in reversed(phases[: index + 1])]
-        assert state == "Mark run compensated"
-        assert states[state]["Catch"][0]["Next"] == "Mark compensation failed"
-        assert states[states[state]["Next"]]["Type"] == "Fail"
-    # a failure to finish undoes every phase
-    assert states[states["Record failure at Finish run"]["Next"]] is states[f"Undo {phases[-1].title}"]
+    for name, state in states.items():
+        if name.startswith("Record failure at"):
+            assert state["Next"] == "Begin undo" and state["Catch"][0]["Next"] == "Begin undo"
+    assert states["Begin undo"]["Next"] == "Undo completed work"
+    assert states["Undo completed work"]["Catch"][0]["Next"] == "Mark compensation failed"
+    choices = states["Anything left to undo?"]["Choices"]
+    assert choices[0]["Next"] == "Undo completed work"
+    assert "NumericLessThan" in json.dumps(choices[0]), "the loop has a round bound"
+    assert states["Anything left to undo?"]["Default"] == "Mark run undone"
+    ends = {c["Next"] for c in states["How did it end?"]["Choices"]} | {states["How did it end?"]["Default"]}
+    assert ends == {"Run rejected", "Run cancelled", "Run compensated"}
+    assert all(states[end]["Type"] == "Fail" for end in ends)
+
+
+def test_the_showcase_has_parallel_branches_a_bounded_map_and_a_gate(template: dict[str, Any]) -> None:
+    states = _machines(template)["graph_showcase"]["States"]
+    assert states["Assess and plan"]["Type"] == "Parallel"
+    assert len(states["Assess and plan"]["Branches"]) == 2
+    branch_starts = {branch["StartAt"] for branch in states["Assess and plan"]["Branches"]}
+    assert branch_starts == {"Assess risks", "Plan tasks"}
+    # the list decides the map's kind: inline in the state, or an S3 manifest
+    prepare = states["Prepare Execute tasks"]
+    assert prepare["Next"] == "Execute tasks: list in state?"
+    choice = states["Execute tasks: list in state?"]
+    assert choice["Choices"][0]["Next"] == "Execute tasks" and choice["Default"] == "Execute tasks (manifest)"
+    inline = states["Execute tasks"]
+    assert inline["Type"] == "Map" and inline["MaxConcurrency"] == 3
+    assert inline["ItemsPath"] == "$.maps.execute.items"
+    assert inline.get("ItemProcessor", {}).get("ProcessorConfig", {}).get("Mode", "INLINE") == "INLINE"
+    distributed = states["Execute tasks (manifest)"]
+    assert distributed["Type"] == "Map"
+    assert distributed["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert distributed["ItemReader"]["Resource"] == "arn:ARN:states:::s3:getObject"
+    assert distributed["ItemReader"]["ReaderConfig"] == {"InputType": "JSON"}
+    assert distributed["ItemReader"]["Parameters"]["Key.$"] == "$.maps.execute.manifest.key"
+    assert distributed["MaxConcurrency"] == 3
+    for map_state in (inline, distributed):
+        assert map_state["ItemSelector"]["item.$"] == "$$.Map.Item.Value.index"
+        assert map_state["ResultPath"] is None, "item results go to DynamoDB, not into the state"
+    gate = states["Sign off release"]
+    assert gate["Resource"].endswith("lambda:invoke.waitForTaskToken") and gate["TimeoutSeconds"] == 3600
+    assert gate["Catch"][0] == {
+        "ErrorEquals": ["States.Timeout"],
+        "ResultPath": "$.error",
+        "Next": "Sign off release timed out",
+    }
 
 
 def test_state_machines_have_timeouts_logging_and_tracing(template: dict[str, Any]) -> None:
@@ -140,9 +263,9 @@ def test_state_machines_have_timeouts_logging_and_tracing(template: dict[str, An
         assert definition["TimeoutSeconds"] > 0
 
 
-def test_phase_payloads_carry_references_not_outputs(template: dict[str, Any]) -> None:
+def test_task_payloads_carry_references_not_outputs(template: dict[str, Any]) -> None:
     for definition in _machines(template).values():
-        for name, state in definition["States"].items():
+        for name, state in _all_states(definition["States"]):
             if state["Type"] != "Task":
                 continue
             payload = state["Parameters"]["Payload"]
@@ -151,14 +274,19 @@ def test_phase_payloads_carry_references_not_outputs(template: dict[str, Any]) -
                 "run_id.$",
                 "correlation_id.$",
                 "template.$",
-                "phase",
+                "step",
+                "item.$",
+                "rounds.$",
+                "task_token.$",
                 "status",
                 "execution_arn.$",
                 "error.$",
-                "failed_phase",
+                "failed_step",
             }, name
-            if "ResultSelector" in state:  # phase tasks keep a short summary only
-                assert set(state["ResultSelector"]) == {"status.$", "summary.$", "attempts.$"}
+            if name.startswith("Prepare "):
+                assert state["ResultPath"].startswith("$.maps.")
+            elif "ResultPath" in state and state["ResultPath"] is not None:
+                assert state["ResultPath"] in ("$.undo", "$.outcome"), name
 
 
 def test_rules_route_lifecycle_events_to_audit_and_requests_to_start(template: dict[str, Any]) -> None:
@@ -184,3 +312,52 @@ def test_api_function_knows_issuer_and_state_machines(template: dict[str, Any]) 
     assert {"JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS", "STATE_MACHINE_ARNS", "RUNS_TABLE_NAME"} <= set(env)
     stage = next(iter(resources_of_type(template, "AWS::ApiGateway::Stage").values()))["Properties"]
     assert stage["MethodSettings"][0]["ThrottlingRateLimit"] > 0
+
+
+def _showcase_like(map_over: str) -> dict[str, Any]:
+    return {
+        "name": "broken_map",
+        "title": "Broken map",
+        "description": "maps over a list no earlier step declares",
+        "steps": [
+            {"kind": "agent", "name": "intake", "agent": "request_analyst"},
+            {"kind": "agent", "name": "plan", "agent": "planner"},
+            {
+                "kind": "map",
+                "name": "execute",
+                "over": map_over,
+                "max_concurrency": 3,
+                "steps": [{"kind": "agent", "name": "execute_task", "agent": "task_executor"}],
+            },
+        ],
+    }
+
+
+def test_a_declared_template_like_the_showcase_builds() -> None:
+    assert build_template(_showcase_like("plan.tasks")).map_step("execute").source_field == "tasks"
+
+
+@pytest.mark.parametrize(
+    ("over", "problem"),
+    [
+        ("plan.milestones", "has no field 'milestones' (it has: summary, tasks, confidence)"),
+        ("plan.summary", "which is not a list"),
+        ("report.tasks", "no earlier agent step is named 'report'"),
+    ],
+)
+def test_a_map_over_a_list_no_earlier_step_declares_fails_template_building(over: str, problem: str) -> None:
+    # Given a template whose map reads a list no earlier agent's output schema has
+    # When it is built (module import, so `cdk synth`), Then it fails naming template and step
+    with pytest.raises(ValueError, match="invalid template 'broken_map'") as raised:
+        build_template(_showcase_like(over))
+    assert "step 'execute'" in str(raised.value) and problem in str(raised.value)
+
+
+def test_a_map_over_a_later_steps_list_fails_template_building() -> None:
+    declaration = _showcase_like("plan.tasks")
+    intake, plan, execute = declaration["steps"]
+    declaration["steps"] = [intake, execute, plan]  # the plan comes after the map
+    with pytest.raises(
+        ValueError, match=r"'broken_map'.*step 'execute'.*no earlier agent step is named 'plan'"
+    ):
+        build_template(declaration)

@@ -1,9 +1,10 @@
-"""The API function in-process against moto: auth, tenancy, validation, runs and events."""
+"""The API function in-process against moto: auth, tenancy, validation, runs, events, approvals, cancel."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,9 @@ import pytest
 
 from infra.local.api_server import proxy_event
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
-from orchestrator import constants
-from orchestrator.models import EventEnvelope
+from orchestrator import constants, wiring
+from orchestrator.errors import RunNotActive
+from orchestrator.models import EventEnvelope, RunStatus
 from orchestrator.repositories.dynamodb import DynamoEventRepository
 from tests.integration.conftest import FakeLambdaContext, MotoAws, clear_caches
 
@@ -30,7 +32,8 @@ def api(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPa
     arn = boto3.client("stepfunctions").create_state_machine(
         name="generic", definition=json.dumps(definition), roleArn=role
     )["stateMachineArn"]
-    monkeypatch.setenv(constants.ENV_STATE_MACHINES, json.dumps({"generic": arn, "feature_delivery": arn}))
+    machines = {"generic": arn, "feature_delivery": arn, "graph_showcase": arn}
+    monkeypatch.setenv(constants.ENV_STATE_MACHINES, json.dumps(machines))
     monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
     monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
     monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
@@ -105,7 +108,7 @@ def test_a_run_is_accepted_recorded_and_started(api: Any, aws: MotoAws, signing_
     status, view, _ = call(api, "GET", f"/runs/{body['run_id']}", token=token)
     assert status == 200
     assert view["topic"] == "a todo app" and view["created_by"] == "alice"
-    assert [p["phase"] for p in view["phases"]] == [
+    assert [p["step"] for p in view["steps"]] == [
         "ideation",
         "research",
         "design",
@@ -114,7 +117,7 @@ def test_a_run_is_accepted_recorded_and_started(api: Any, aws: MotoAws, signing_
         "review",
         "deployment",
     ]
-    assert all(p["status"] == "NOT_STARTED" for p in view["phases"])
+    assert all(p["status"] == "NOT_STARTED" for p in view["steps"])
 
 
 def test_another_tenants_run_is_not_found(api: Any, aws: MotoAws, signing_key: LocalSigningKey) -> None:
@@ -140,11 +143,11 @@ def test_invalid_bodies_get_field_level_errors(api: Any, signing_key: LocalSigni
         "POST",
         "/runs",
         token=token,
-        body={"topic": "x", "options": {"simulate_failure": {"phase": "Bad Phase!", "times": 0}}},
+        body={"topic": "x", "options": {"simulate_failure": {"step": "Bad Phase!", "times": 0}}},
     )
     assert status == 422
     assert {d["location"] for d in body["details"]} == {
-        "body.options.simulate_failure.phase",
+        "body.options.simulate_failure.step",
         "body.options.simulate_failure.times",
     }
     status, body, _ = call(
@@ -152,9 +155,9 @@ def test_invalid_bodies_get_field_level_errors(api: Any, signing_key: LocalSigni
         "POST",
         "/runs",
         token=token,
-        body={"topic": "x", "options": {"simulate_failure": {"phase": "shipping"}}},
+        body={"topic": "x", "options": {"simulate_failure": {"step": "shipping"}}},
     )
-    assert status == 400 and "not a phase of template" in body["message"]
+    assert status == 400 and "is not an agent step of template" in body["message"]
 
 
 def test_runs_are_listed_in_pages(api: Any, signing_key: LocalSigningKey) -> None:
@@ -215,3 +218,241 @@ def test_an_idempotency_key_starts_one_run_however_often_it_is_sent(
     assert theirs[0] == 202 and theirs[1]["run_id"] != first[1]["run_id"]
     bad = call(api, "POST", "/runs", token=token, body=body, headers={"Idempotency-Key": "x" * 200})
     assert bad[0] == 400 and "Idempotency-Key" in bad[1]["message"]
+
+
+# --- approval gates and cancel -------------------------------------------------------------------
+GATE_TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-of-sign-off"
+
+
+class RecordingTaskTokens:
+    """Stands in for Step Functions' SendTaskSuccess / SendTaskFailure (moto does not run the gate)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self.expired = False  # Step Functions no longer knows the token (timed out, ended)
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        self._answer(("succeed", token, output))
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self._answer(("fail", token, error, cause))
+
+    def _answer(self, call: tuple[Any, ...]) -> None:
+        if self.expired:
+            raise RunNotActive("the run is no longer waiting at this gate (it timed out or ended)")
+        self.calls.append(call)
+
+
+@pytest.fixture
+def tokens(api: Any, monkeypatch: pytest.MonkeyPatch) -> RecordingTaskTokens:
+    fake = RecordingTaskTokens()
+    monkeypatch.setattr(wiring, "task_tokens", cache(lambda: fake))
+    return fake
+
+
+def _waiting_run(api: Any, token: str) -> str:
+    """A graph_showcase run that reached its sign-off gate: started through the API, its gate
+    opened by the real ApprovalGate handler (as the state machine's .waitForTaskToken task does)."""
+    accepted = call(api, "POST", "/runs", token=token, body={"template": "graph_showcase", "topic": "x"})[1]
+    run = wiring.runs().get("acme", accepted["run_id"])
+    wiring.runs().update_status("acme", run.run_id, RunStatus.RUNNING)
+    from handlers import approval_gate
+
+    opened = approval_gate.handler(
+        {
+            "tenant_id": run.tenant_id,
+            "run_id": run.run_id,
+            "correlation_id": run.correlation_id,
+            "template": run.template,
+            "step": "sign_off",
+            "task_token": GATE_TOKEN,
+        },
+        FakeLambdaContext(),
+    )
+    assert opened == {"step": "sign_off", "status": "WAITING"}
+    return run.run_id
+
+
+def _published(aws: MotoAws, event_type: str) -> list[dict[str, Any]]:
+    return [m["detail"] for m in aws.published() if m["detail-type"] == event_type]
+
+
+def _step(view: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(step for step in view["steps"] if step["step"] == name)
+
+
+def test_a_waiting_run_shows_its_gate_but_never_the_token(
+    api: Any, aws: MotoAws, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme", subject="alice")
+    run_id = _waiting_run(api, token)
+    status, view, _ = call(api, "GET", f"/runs/{run_id}", token=token)
+    assert status == 200 and view["status"] == "AWAITING_APPROVAL"
+    assert view["awaiting"]["step"] == "sign_off" and view["awaiting"]["title"] == "Sign off release"
+    assert set(view["awaiting"]["roles"]) == {"user", "admin"}
+    assert _step(view, "sign_off")["status"] == "WAITING"
+    assert GATE_TOKEN not in json.dumps(view)
+    requested = _published(aws, constants.APPROVAL_REQUESTED)
+    assert [e["run_id"] for e in requested] == [run_id] and GATE_TOKEN not in json.dumps(requested)
+
+
+def test_approving_resumes_the_run_with_the_gates_token(
+    api: Any, aws: MotoAws, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    # Given a run waiting at its sign-off gate
+    token = signing_key.mint(tenant_id="acme", subject="alice")
+    run_id = _waiting_run(api, token)
+    aws.published()  # drain what starting and waiting published
+    # When a user approves it
+    status, body, _ = call(
+        api,
+        "POST",
+        f"/runs/{run_id}/approval",
+        token=token,
+        body={"decision": "approve", "comment": "ship it"},
+    )
+    # Then the execution is resumed through the gate's own token, and the run runs again
+    assert status == 200, body
+    assert body == {"run_id": run_id, "status": "RUNNING", "decision": "approve"}
+    assert tokens.calls == [("succeed", GATE_TOKEN, {"step": "sign_off", "decision": "approve"})]
+    view = call(api, "GET", f"/runs/{run_id}", token=token)[1]
+    assert view["status"] == "RUNNING" and view["awaiting"] is None
+    gate = _step(view, "sign_off")
+    assert gate["status"] == "APPROVED"
+    assert gate["decision"]["decided_by"] == "alice" and gate["decision"]["comment"] == "ship it"
+    (action,) = _published(aws, constants.USER_ACTION)
+    assert action["payload"]["action"] == "approval" and action["payload"]["caller"] == "alice"
+    # And the gate cannot be decided again
+    again = call(api, "POST", f"/runs/{run_id}/approval", token=token, body={"decision": "reject"})
+    assert again[0] == 409 and again[1]["error"] == "RunNotActive"
+    assert len(tokens.calls) == 1
+
+
+def test_rejecting_fails_the_gate_with_the_error_the_state_machine_catches(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme", subject="bob", role="admin")
+    run_id = _waiting_run(api, token)
+    status, body, _ = call(
+        api,
+        "POST",
+        f"/runs/{run_id}/approval",
+        token=token,
+        body={"decision": "reject", "comment": "too risky"},
+    )
+    assert status == 200 and body["decision"] == "reject"
+    assert tokens.calls == [
+        ("fail", GATE_TOKEN, "ApprovalRejected", "bob rejected at Sign off release: too risky")
+    ]
+    assert _step(call(api, "GET", f"/runs/{run_id}", token=token)[1], "sign_off")["status"] == "REJECTED"
+    # a second decision, even while the run still shows AWAITING_APPROVAL, is refused
+    again = call(api, "POST", f"/runs/{run_id}/approval", token=token, body={"decision": "approve"})
+    assert again[0] == 409 and "decided already" in again[1]["message"]
+    assert len(tokens.calls) == 1
+
+
+def test_approvals_are_refused_to_viewers_other_tenants_and_runs_not_waiting(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    run_id = _waiting_run(api, token)
+    approve = {"decision": "approve"}
+    # a viewer may look, never decide
+    viewer = signing_key.mint(tenant_id="acme", role="viewer")
+    assert call(api, "POST", f"/runs/{run_id}/approval", token=viewer, body=approve)[0] == 403
+    # another tenant's run does not exist for the caller
+    globex = signing_key.mint(tenant_id="globex")
+    status, body, _ = call(api, "POST", f"/runs/{run_id}/approval", token=globex, body=approve)
+    assert status == 404 and body["error"] == "RunNotFound"
+    # a run that is not waiting at a gate cannot be approved
+    pending = call(api, "POST", "/runs", token=token, body={"topic": "no gate here"})[1]["run_id"]
+    status, body, _ = call(api, "POST", f"/runs/{pending}/approval", token=token, body=approve)
+    assert status == 409 and "not waiting for approval" in body["message"]
+    assert tokens.calls == []
+    assert call(api, "GET", f"/runs/{run_id}", token=token)[1]["status"] == "AWAITING_APPROVAL"
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [
+        ({"decision": "maybe"}, "body.decision"),
+        ({"comment": "no decision"}, "body.decision"),
+        ({"decision": "approve", "comment": "x" * 1001}, "body.comment"),
+        ({"decision": "approve", "step": "sign_off"}, "body.step"),
+    ],
+)
+def test_invalid_approval_bodies_get_field_level_errors(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey, body: dict[str, Any], location: str
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    run_id = _waiting_run(api, token)
+    status, response, _ = call(api, "POST", f"/runs/{run_id}/approval", token=token, body=body)
+    assert status == 422 and location in {d["location"] for d in response["details"]}
+    assert tokens.calls == []
+
+
+def test_a_late_decision_on_a_gate_that_timed_out_is_a_conflict(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    run_id = _waiting_run(api, token)
+    tokens.expired = True  # Step Functions answers TaskTimedOut
+    status, body, _ = call(api, "POST", f"/runs/{run_id}/approval", token=token, body={"decision": "reject"})
+    assert status == 409 and body["error"] == "RunNotActive"
+
+
+def test_cancelling_a_running_run_asks_its_next_step_to_stop(
+    api: Any, aws: MotoAws, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme", subject="carol")
+    run_id = call(api, "POST", "/runs", token=token, body={"topic": "x"})[1]["run_id"]
+    aws.published()
+    status, body, _ = call(api, "POST", f"/runs/{run_id}/cancel", token=token)
+    assert status == 202 and body == {"run_id": run_id, "status": "PENDING", "cancel_requested": True}
+    view = call(api, "GET", f"/runs/{run_id}", token=token)[1]
+    assert view["cancel_requested_by"] == "carol" and view["cancel_requested_at"]
+    assert tokens.calls == [], "no gate is open"
+    (action,) = _published(aws, constants.USER_ACTION)
+    assert action["payload"] == {"action": "cancel", "caller": "carol"}
+    # asking again changes nothing: the first request stands
+    dave = signing_key.mint(tenant_id="acme", subject="dave")
+    assert call(api, "POST", f"/runs/{run_id}/cancel", token=dave)[0] == 202
+    again = call(api, "GET", f"/runs/{run_id}", token=token)[1]
+    assert again["cancel_requested_by"] == "carol"
+    assert again["cancel_requested_at"] == view["cancel_requested_at"]
+
+
+def test_cancelling_a_waiting_run_fails_its_gate_at_once(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme", subject="carol")
+    run_id = _waiting_run(api, token)
+    status, body, _ = call(api, "POST", f"/runs/{run_id}/cancel", token=token)
+    assert status == 202 and body["status"] == "AWAITING_APPROVAL"
+    assert tokens.calls == [("fail", GATE_TOKEN, "RunCancelled", "carol cancelled the run")]
+
+
+def test_a_cancel_racing_the_gates_end_still_succeeds(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    run_id = _waiting_run(api, token)
+    tokens.expired = True  # the gate timed out meanwhile: the next step sees the cancel
+    assert call(api, "POST", f"/runs/{run_id}/cancel", token=token)[0] == 202
+    assert call(api, "GET", f"/runs/{run_id}", token=token)[1]["cancel_requested_at"]
+
+
+def test_cancel_is_refused_to_viewers_other_tenants_and_ended_runs(
+    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    run_id = call(api, "POST", "/runs", token=token, body={"topic": "x"})[1]["run_id"]
+    viewer = signing_key.mint(tenant_id="acme", role="viewer")
+    assert call(api, "POST", f"/runs/{run_id}/cancel", token=viewer)[0] == 403
+    globex = signing_key.mint(tenant_id="globex")
+    assert call(api, "POST", f"/runs/{run_id}/cancel", token=globex)[0] == 404
+    assert call(api, "GET", f"/runs/{run_id}", token=token)[1]["cancel_requested_at"] is None
+    wiring.runs().update_status("acme", run_id, RunStatus.SUCCEEDED)
+    status, body, _ = call(api, "POST", f"/runs/{run_id}/cancel", token=token)
+    assert status == 409 and "nothing to cancel" in body["message"]
+    assert call(api, "POST", "/runs/0123456789abcdefghijklmnop/cancel", token=token)[0] == 404

@@ -9,9 +9,12 @@ from pytest_socket import disable_socket, enable_socket
 
 from .fakes import (
     FakeStarter,
+    FakeTaskTokens,
+    InMemoryCommandLog,
     InMemoryEventRepository,
-    InMemoryPhaseResultRepository,
     InMemoryRunRepository,
+    InMemoryStepResultRepository,
+    InMemoryWorkspace,
     RecordingPublisher,
 )
 
@@ -37,8 +40,23 @@ def runs() -> InMemoryRunRepository:
 
 
 @pytest.fixture
-def results() -> InMemoryPhaseResultRepository:
-    return InMemoryPhaseResultRepository()
+def results() -> InMemoryStepResultRepository:
+    return InMemoryStepResultRepository()
+
+
+@pytest.fixture
+def command_log() -> InMemoryCommandLog:
+    return InMemoryCommandLog()
+
+
+@pytest.fixture
+def workspace() -> InMemoryWorkspace:
+    return InMemoryWorkspace()
+
+
+@pytest.fixture
+def tokens() -> FakeTaskTokens:
+    return FakeTaskTokens()
 
 
 @pytest.fixture

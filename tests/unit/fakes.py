@@ -16,14 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError, RepositoryError, RunNotFound
+from orchestrator.errors import ConflictError, RepositoryError, RunNotActive, RunNotFound
 from orchestrator.models import (
+    CommandRecord,
+    CommandStatus,
     EventEnvelope,
     IdempotencyRecord,
-    PhaseResult,
-    PhaseStatus,
     Run,
     RunStatus,
+    StepResult,
+    StepStatus,
     TokenUsage,
     validate_tenant_id,
 )
@@ -62,7 +64,7 @@ class InMemoryRunRepository:
             raise ConflictError(f"run {run.run_id} already exists")
         self.items[key] = to_item(run.model_dump(mode="json"))
 
-    def get(self, tenant_id: str, run_id: str) -> Run:
+    def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run:
         item = self.items.get(self._key(tenant_id, run_id))
         if item is None:
             raise RunNotFound(f"run {run_id} not found")
@@ -88,59 +90,232 @@ class InMemoryRunRepository:
             raise RunNotFound(f"run {run_id} not found")
         if allowed_from is not None and RunStatus(item["status"]) not in allowed_from:
             raise ConflictError(f"run {run_id} is {item['status']}: cannot become {status.value}")
-        item.update(to_item({"status": status.value, **fields}))  # None values are not written
+        removed = [key for key, value in fields.items() if value is None]  # None removes an attribute
+        item.update(to_item({"status": status.value, **fields}))
+        for key in removed:
+            item.pop(key, None)
         return Run.model_validate(from_item(item))
 
-    def add_compensated_phase(self, tenant_id: str, run_id: str, phase: str) -> None:
+    def update_fields(
+        self, tenant_id: str, run_id: str, *, allowed_from: Collection[RunStatus], **fields: Any
+    ) -> Run:
         item = self.items.get(self._key(tenant_id, run_id))
         if item is None:
             raise RunNotFound(f"run {run_id} not found")
-        item["compensated_phases"] = [*item.get("compensated_phases", []), phase]
+        if RunStatus(item["status"]) not in allowed_from:
+            raise ConflictError(f"run {run_id} is {item['status']}")
+        item.update(to_item({k: v for k, v in fields.items() if v is not None}))
+        for key in [k for k, v in fields.items() if v is None]:
+            item.pop(key, None)
+        return Run.model_validate(from_item(item))
+
+    def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None:
+        item = self.items.get(self._key(tenant_id, run_id))
+        if item is None:
+            raise RunNotFound(f"run {run_id} not found")
+        item["compensated_steps"] = [*item.get("compensated_steps", []), key]
+
+    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+        item = self.items.get(self._key(tenant_id, run_id))
+        if item is None:
+            raise RunNotFound(f"run {run_id} not found")
+        item["completion_sequence"] = int(item.get("completion_sequence", 0)) + 1
+        return int(item["completion_sequence"])
 
 
-class InMemoryPhaseResultRepository:
-    """Phase results keyed by ``(<tenant>#<run>, phase)``, with the per-phase attempt counter."""
+UNDOABLE = {StepStatus.SUCCEEDED.value, StepStatus.APPROVED.value, StepStatus.WAITING.value}
+
+
+class InMemoryStepResultRepository:
+    """Step results keyed by ``(<tenant>#<run>, step[#item])``, with the attempt counter and gates."""
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Item] = {}
 
-    def next_attempt(self, tenant_id: str, run_id: str, phase: str) -> int:
-        item = self.items.setdefault((run_partition(tenant_id, run_id), phase), {})
+    def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int:
+        item = self.items.setdefault((run_partition(tenant_id, run_id), key), {})
         item["attempts_started"] = int(item.get("attempts_started", 0)) + 1
         return int(item["attempts_started"])
 
-    def save(self, result: PhaseResult) -> None:
-        key = (run_partition(result.tenant_id, result.run_id), result.phase)
+    def save(self, result: StepResult) -> None:
+        key = (run_partition(result.tenant_id, result.run_id), result.key)
         self.items[key] = to_item(result.model_dump(mode="json")) | {
             "attempts_started": result.metadata.attempts
         }
 
-    def get(self, tenant_id: str, run_id: str, phase: str) -> PhaseResult | None:
-        item = self.items.get((run_partition(tenant_id, run_id), phase))
+    def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None:
+        item = self.items.get((run_partition(tenant_id, run_id), key))
         if not item or "status" not in item:  # only an attempt counter so far
             return None
-        return _phase_result(item)
+        return _step_result(item)
 
-    def list_for_run(self, tenant_id: str, run_id: str) -> list[PhaseResult]:
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]:
         partition = run_partition(tenant_id, run_id)
-        keys = sorted(phase for part, phase in self.items if part == partition)
-        items = [self.items[(partition, phase)] for phase in keys]
-        return [_phase_result(item) for item in items if "status" in item]
+        keys = sorted(key for part, key in self.items if part == partition)
+        items = [self.items[(partition, key)] for key in keys]
+        return [_step_result(item) for item in items if "status" in item]
 
-    def mark_compensated(self, tenant_id: str, run_id: str, phase: str, at: datetime) -> bool:
-        item = self.items.get((run_partition(tenant_id, run_id), phase))
-        if not item or item.get("status") != PhaseStatus.SUCCEEDED.value:
+    def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
+        item = self.items.get((run_partition(tenant_id, run_id), key))
+        if not item or item.get("status") not in UNDOABLE:
             return False
-        item["status"] = PhaseStatus.COMPENSATED.value
+        item["status"] = StepStatus.COMPENSATED.value
         item["compensated_at"] = at.isoformat()
         item.pop("data", None)
+        item.pop("task_token", None)
+        return True
+
+    def open_gate(self, result: StepResult, task_token: str) -> None:
+        key = (run_partition(result.tenant_id, result.run_id), result.key)
+        self.items[key] = to_item(result.model_dump(mode="json")) | {
+            "task_token": task_token,
+            "attempts_started": 1,
+        }
+
+    def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None:
+        token = self.items.get((run_partition(tenant_id, run_id), step), {}).get("task_token")
+        return str(token) if token else None
+
+    def decide_gate(
+        self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
+    ) -> bool:
+        item = self.items.get((run_partition(tenant_id, run_id), step))
+        if not item or item.get("status") != StepStatus.WAITING.value:
+            return False
+        item.update(
+            to_item({"status": status.value, "decision": decision, "completed_at": decision["decided_at"]})
+        )
         return True
 
 
-def _phase_result(item: Item) -> PhaseResult:
+def _step_result(item: Item) -> StepResult:
     data = from_item(item)
     data.pop("attempts_started", None)
-    return PhaseResult.model_validate(data)
+    data.pop("task_token", None)
+    return StepResult.model_validate(data)
+
+
+class InMemoryCommandLog:
+    """The command log per ``<tenant>#<run>``, with the same conditional transitions as DynamoDB."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Item] = {}
+
+    def get(self, tenant_id: str, run_id: str, command_id: str) -> CommandRecord | None:
+        item = self.items.get((run_partition(tenant_id, run_id), command_id))
+        return CommandRecord.model_validate(from_item(item)) if item else None
+
+    def start(self, record: CommandRecord) -> None:
+        self.items[(run_partition(record.tenant_id, record.run_id), record.command_id)] = to_item(
+            record.model_dump(mode="json")
+        )
+
+    def complete(
+        self,
+        tenant_id: str,
+        run_id: str,
+        command_id: str,
+        outcome: dict[str, Any],
+        sequence: int,
+        at: datetime,
+    ) -> None:
+        item = self.items.get((run_partition(tenant_id, run_id), command_id))
+        if not item or item["status"] != CommandStatus.STARTED.value:
+            raise ConflictError(f"command {command_id} is not running")
+        item.update(
+            to_item(
+                {
+                    "status": CommandStatus.COMPLETED.value,
+                    "outcome": outcome,
+                    "sequence": sequence,
+                    "completed_at": at.isoformat(),
+                }
+            )
+        )
+
+    def mark_undone(
+        self, tenant_id: str, run_id: str, command_id: str, undo_outcome: dict[str, Any], at: datetime
+    ) -> bool:
+        item = self.items.get((run_partition(tenant_id, run_id), command_id))
+        if not item or item["status"] == CommandStatus.UNDONE.value:
+            return False
+        item.update(
+            to_item(
+                {
+                    "status": CommandStatus.UNDONE.value,
+                    "undo_outcome": undo_outcome,
+                    "undone_at": at.isoformat(),
+                }
+            )
+        )
+        return True
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[CommandRecord]:
+        partition = run_partition(tenant_id, run_id)
+        return [
+            CommandRecord.model_validate(from_item(item))
+            for (part, _), item in sorted(self.items.items())
+            if part == partition
+        ]
+
+
+class InMemoryWorkspace:
+    """A versioned bucket: every put is a new version; deleting a version makes the previous current."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
+        self._counter = 0
+
+    def put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> str:
+        self._counter += 1
+        version = f"v{self._counter:06d}"
+        self.objects.setdefault(key, []).append((version, body, dict(metadata)))
+        return version
+
+    def get(self, key: str) -> bytes:
+        versions = self.objects.get(key)
+        if not versions:
+            raise RepositoryError(f"reading {key}: NoSuchKey")
+        return versions[-1][1]
+
+    def delete_version(self, key: str, version_id: str) -> None:
+        remaining = [v for v in self.objects.get(key, []) if v[0] != version_id]
+        if remaining:
+            self.objects[key] = remaining
+        else:
+            self.objects.pop(key, None)
+
+    def versions(self, prefix: str) -> list[tuple[str, str, dict[str, str]]]:
+        return [
+            (key, version, metadata)
+            for key, versions in sorted(self.objects.items())
+            if key.startswith(prefix)
+            for version, _, metadata in versions
+        ]
+
+    def snapshot(self) -> dict[str, list[str]]:
+        return {key: [v[0] for v in versions] for key, versions in self.objects.items()}
+
+
+class FakeTaskTokens:
+    """Step Functions' SendTaskSuccess/Failure: records calls; a used or expired token is refused."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, Any]] = []
+        self.closed: set[str] = set()
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        self._use(token)
+        self.calls.append(("success", token, output))
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self._use(token)
+        self.calls.append(("failure", token, error))
+
+    def _use(self, token: str) -> None:
+        if token in self.closed:
+            raise RunNotActive("the run is no longer waiting at this gate (it timed out or ended)")
+        self.closed.add(token)
 
 
 class InMemoryEventRepository:

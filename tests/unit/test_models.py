@@ -59,7 +59,7 @@ def test_simulated_failure_limits(failure: dict[str, object]) -> None:
 
 
 def test_simulated_failure_defaults_to_a_permanent_failure_on_every_attempt() -> None:
-    failure = SimulatedFailure(phase="design")
+    failure = SimulatedFailure(step="design")
     assert (failure.times, failure.error) == (None, "SimulatedPhaseFailure")
 
 
@@ -87,4 +87,6 @@ def test_final_statuses() -> None:
         RunStatus.COMPENSATED,
         RunStatus.COMPENSATION_FAILED,
         RunStatus.FAILED_TO_START,
+        RunStatus.REJECTED,
+        RunStatus.CANCELLED,
     }

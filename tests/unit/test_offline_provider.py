@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from orchestrator.agents import AGENTS, AgentContext
 from orchestrator.errors import (
     OrchestratorError,
     ProviderThrottled,
@@ -14,7 +15,6 @@ from orchestrator.errors import (
     SimulatedPhaseFailure,
 )
 from orchestrator.models import PhaseOutput, SimulatedFailure
-from orchestrator.prompts import render_prompt
 from orchestrator.providers import ModelRequest
 from orchestrator.providers.offline import OFFLINE_MODEL, OfflineProvider
 
@@ -25,12 +25,15 @@ def a_request(
     attempt: int = 1,
     simulate_failure: SimulatedFailure | None = None,
 ) -> ModelRequest:
-    prompt = render_prompt(
-        phase=phase, title=phase.title(), goal="Design it.", topic=topic, position=3, total=7, earlier=[]
+    agent = AGENTS[phase]
+    prompt = agent.render(
+        AgentContext(tenant_id="acme", run_id="r1", topic=topic, step=phase, step_title=agent.title)
     )
     return ModelRequest(
         system=prompt.system,
         prompt=prompt.user,
+        title=agent.title,
+        schema=agent.output_schema(),
         phase=phase,
         attempt=attempt,
         simulate_failure=simulate_failure,
@@ -97,7 +100,7 @@ def test_a_long_topic_still_gives_a_valid_summary() -> None:
 
 def test_simulated_failure_fails_only_the_named_phase() -> None:
     # Given a run that asks the research phase to fail
-    failure = SimulatedFailure(phase="research")
+    failure = SimulatedFailure(step="research")
 
     # When another phase runs, Then it succeeds
     assert OfflineProvider().complete(a_request(phase="design", simulate_failure=failure)).offline
@@ -109,7 +112,7 @@ def test_simulated_failure_fails_only_the_named_phase() -> None:
 
 def test_simulated_failure_fails_for_times_attempts_then_succeeds() -> None:
     # Given a failure limited to two attempts
-    failure = SimulatedFailure(phase="design", times=2, error="ProviderThrottled")
+    failure = SimulatedFailure(step="design", times=2, error="ProviderThrottled")
     provider = OfflineProvider()
 
     # When attempts 1 and 2 run, Then both fail
@@ -124,7 +127,7 @@ def test_simulated_failure_fails_for_times_attempts_then_succeeds() -> None:
 
 def test_simulated_failure_without_times_fails_every_attempt() -> None:
     # Given a failure with no limit
-    failure = SimulatedFailure(phase="design")
+    failure = SimulatedFailure(step="design")
 
     # When any attempt runs, Then it fails
     for attempt in (1, 2, 3, 10, 100):
@@ -145,7 +148,7 @@ def test_simulated_failure_raises_the_configured_error(
     error: str, exception: type[OrchestratorError], transient: bool
 ) -> None:
     # Given a failure of a chosen kind
-    failure = SimulatedFailure(phase="design", error=error)  # type: ignore[arg-type]
+    failure = SimulatedFailure(step="design", error=error)  # type: ignore[arg-type]
 
     # When the phase runs
     with pytest.raises(exception) as raised:
@@ -154,3 +157,48 @@ def test_simulated_failure_raises_the_configured_error(
     # Then the error is exactly that kind, retried by the state machine only when transient
     assert type(raised.value) is exception
     assert raised.value.transient is transient
+
+
+@pytest.mark.parametrize("agent_type", sorted(AGENTS))
+def test_every_agent_gets_a_schema_valid_deterministic_answer(agent_type: str) -> None:
+    # Given any agent's request
+    request = a_request(phase=agent_type, topic="a meal planner, shopping lists, budgets and reminders")
+    # When the offline provider answers twice
+    first, second = OfflineProvider().complete(request), OfflineProvider().complete(request)
+    # Then the answer validates against that agent's own schema, and is the same both times
+    AGENTS[agent_type].output_model.model_validate_json(first.text)
+    assert first.text == second.text and first.offline
+
+
+def test_a_planner_lists_several_tasks_derived_from_the_topic() -> None:
+    from orchestrator.agents.showcase import PlanOutput
+
+    plan = PlanOutput.model_validate_json(
+        OfflineProvider().complete(a_request("planner", topic="a meal planner, shopping lists, budgets")).text
+    )
+    assert len(plan.tasks) >= 3
+    assert all(
+        any(word in task.title for word in ("meal planner", "shopping lists", "budgets"))
+        for task in plan.tasks
+    )
+
+
+def test_list_items_sets_the_length_of_lists_within_the_schema_bounds() -> None:
+    from dataclasses import replace
+
+    from orchestrator.agents.showcase import PlanOutput
+
+    request = replace(a_request("planner"), list_items=8)
+    assert len(PlanOutput.model_validate_json(OfflineProvider().complete(request).text).tasks) == 8
+    request = replace(a_request("planner"), list_items=500)  # more than the schema allows: capped at 50
+    assert len(PlanOutput.model_validate_json(OfflineProvider().complete(request).text).tasks) == 50
+
+
+def test_a_simulated_failure_of_one_map_item_fails_only_that_item() -> None:
+    from dataclasses import replace
+
+    failure = SimulatedFailure(step="task_executor", item=2)
+    request = replace(a_request("task_executor", simulate_failure=failure), item=1)
+    assert OfflineProvider().complete(request).offline
+    with pytest.raises(SimulatedPhaseFailure, match="item 2"):
+        OfflineProvider().complete(replace(request, item=2))

@@ -16,30 +16,30 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, RepositoryError, RunNotFound
 from orchestrator.models import (
     EventEnvelope,
-    PhaseResult,
-    PhaseStatus,
     ResultMetadata,
     Run,
     RunStatus,
+    StepResult,
+    StepStatus,
 )
 from orchestrator.repositories.dynamodb import (
     DynamoEventRepository,
-    DynamoPhaseResultRepository,
     DynamoRunRepository,
+    DynamoStepResultRepository,
 )
 
-from .fakes import InMemoryEventRepository, InMemoryPhaseResultRepository, InMemoryRunRepository, given_run
+from .fakes import InMemoryEventRepository, InMemoryRunRepository, InMemoryStepResultRepository, given_run
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
-def a_result(tenant_id: str, run_id: str, phase: str, status: PhaseStatus, attempts: int = 1) -> PhaseResult:
-    return PhaseResult(
+def a_result(tenant_id: str, run_id: str, phase: str, status: StepStatus, attempts: int = 1) -> StepResult:
+    return StepResult(
         tenant_id=tenant_id,
         run_id=run_id,
-        phase=phase,
+        step=phase,
         status=status,
-        data={"summary": "s"} if status is PhaseStatus.SUCCEEDED else None,
+        data={"summary": "s"} if status is StepStatus.SUCCEEDED else None,
         summary="s",
         started_at=T0,
         completed_at=T0,
@@ -56,7 +56,7 @@ def test_missing_run_is_run_not_found(runs: InMemoryRunRepository) -> None:
     with pytest.raises(RunNotFound):
         runs.update_status("acme", "nope", RunStatus.RUNNING)
     with pytest.raises(RunNotFound):
-        runs.add_compensated_phase("acme", "nope", "design")
+        runs.add_compensated_step("acme", "nope", "design")
 
 
 def test_creating_a_run_twice_is_a_conflict(runs: InMemoryRunRepository) -> None:
@@ -84,24 +84,24 @@ def test_invalid_tenant_ids_never_reach_storage(runs: InMemoryRunRepository) -> 
 
 def test_returned_runs_are_copies(runs: InMemoryRunRepository) -> None:
     run = given_run(runs)
-    runs.get("acme", run.run_id).compensated_phases.append("design")
-    assert runs.get("acme", run.run_id).compensated_phases == []
+    runs.get("acme", run.run_id).compensated_steps.append("design")
+    assert runs.get("acme", run.run_id).compensated_steps == []
 
 
-def test_update_writes_given_fields_and_skips_nones(runs: InMemoryRunRepository) -> None:
+def test_update_writes_given_fields_and_removes_nones(runs: InMemoryRunRepository) -> None:
     run = given_run(runs)
     runs.update_status(
         "acme", run.run_id, RunStatus.RUNNING, execution_arn="arn:1", started_at=T0.isoformat()
     )
 
     updated = runs.update_status(
-        "acme", run.run_id, RunStatus.COMPENSATING, execution_arn=None, failed_phase="x"
+        "acme", run.run_id, RunStatus.COMPENSATING, execution_arn=None, failed_step="x"
     )
 
     assert updated.status is RunStatus.COMPENSATING
-    assert updated.execution_arn == "arn:1"
+    assert updated.execution_arn is None  # None removes the attribute
     assert updated.started_at == T0
-    assert updated.failed_phase == "x"
+    assert updated.failed_step == "x"
 
 
 def test_runs_list_newest_first_page_by_page(runs: InMemoryRunRepository) -> None:
@@ -121,7 +121,7 @@ def test_runs_list_newest_first_page_by_page(runs: InMemoryRunRepository) -> Non
 
 
 # --- phase results ----------------------------------------------------------------------------
-def test_attempts_count_per_tenant_run_and_phase(results: InMemoryPhaseResultRepository) -> None:
+def test_attempts_count_per_tenant_run_and_phase(results: InMemoryStepResultRepository) -> None:
     assert results.next_attempt("acme", "r1", "design") == 1
     assert results.next_attempt("acme", "r1", "design") == 2
     assert results.next_attempt("acme", "r1", "review") == 1
@@ -130,29 +130,29 @@ def test_attempts_count_per_tenant_run_and_phase(results: InMemoryPhaseResultRep
     assert results.next_attempt("acme", "r1", "design") == 3
 
 
-def test_an_attempt_counter_alone_is_no_result(results: InMemoryPhaseResultRepository) -> None:
+def test_an_attempt_counter_alone_is_no_result(results: InMemoryStepResultRepository) -> None:
     results.next_attempt("acme", "r1", "design")
 
     assert results.get("acme", "r1", "design") is None
     assert results.list_for_run("acme", "r1") == []
 
 
-def test_saved_results_are_per_tenant_and_keep_counting(results: InMemoryPhaseResultRepository) -> None:
+def test_saved_results_are_per_tenant_and_keep_counting(results: InMemoryStepResultRepository) -> None:
     results.next_attempt("acme", "r1", "design")
     results.next_attempt("acme", "r1", "design")
-    results.save(a_result("acme", "r1", "design", PhaseStatus.SUCCEEDED, attempts=2))
+    results.save(a_result("acme", "r1", "design", StepStatus.SUCCEEDED, attempts=2))
 
     assert results.get("acme", "r1", "design") == a_result(
-        "acme", "r1", "design", PhaseStatus.SUCCEEDED, attempts=2
+        "acme", "r1", "design", StepStatus.SUCCEEDED, attempts=2
     )
     assert results.get("globex", "r1", "design") is None
     assert results.list_for_run("globex", "r1") == []
     assert results.next_attempt("acme", "r1", "design") == 3
 
 
-@pytest.mark.parametrize("status", [PhaseStatus.FAILED, PhaseStatus.COMPENSATED, None])
+@pytest.mark.parametrize("status", [StepStatus.FAILED, StepStatus.COMPENSATED, None])
 def test_only_a_succeeded_phase_can_be_compensated(
-    results: InMemoryPhaseResultRepository, status: PhaseStatus | None
+    results: InMemoryStepResultRepository, status: StepStatus | None
 ) -> None:
     if status is not None:
         results.save(a_result("acme", "r1", "design", status))
@@ -162,14 +162,14 @@ def test_only_a_succeeded_phase_can_be_compensated(
     assert results.get("acme", "r1", "design") == before
 
 
-def test_compensating_is_tenant_scoped(results: InMemoryPhaseResultRepository) -> None:
-    results.save(a_result("acme", "r1", "design", PhaseStatus.SUCCEEDED))
+def test_compensating_is_tenant_scoped(results: InMemoryStepResultRepository) -> None:
+    results.save(a_result("acme", "r1", "design", StepStatus.SUCCEEDED))
 
     assert results.mark_compensated("globex", "r1", "design", T0) is False
     assert results.mark_compensated("acme", "r1", "design", T0) is True
     stored = results.get("acme", "r1", "design")
     assert stored is not None
-    assert (stored.status, stored.data, stored.compensated_at) == (PhaseStatus.COMPENSATED, None, T0)
+    assert (stored.status, stored.data, stored.compensated_at) == (StepStatus.COMPENSATED, None, T0)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def test_dynamo_update_of_a_missing_run_is_run_not_found() -> None:
     with pytest.raises(RunNotFound):
         repo.update_status("acme", "r1", RunStatus.RUNNING)
     with pytest.raises(RunNotFound):
-        repo.add_compensated_phase("acme", "r1", "design")
+        repo.add_compensated_step("acme", "r1", "design")
 
 
 def test_dynamo_duplicate_event_is_ignored() -> None:
@@ -308,20 +308,20 @@ def test_dynamo_refusals_are_permanent_and_lost_connections_transient() -> None:
 
 def test_dynamo_compensation_only_touches_a_succeeded_phase() -> None:
     table = StubTable({})
-    repo = DynamoPhaseResultRepository("results", resource=StubResource(table))
+    repo = DynamoStepResultRepository("results", resource=StubResource(table))
 
     assert repo.mark_compensated("acme", "r1", "design", T0) is True
 
     ((operation, call),) = table.calls
     assert operation == "UpdateItem"
     assert call["Key"] == {"pk": "acme#r1", "sk": "design"}
-    assert call["ConditionExpression"] == "#s = :succeeded"
-    assert "REMOVE #data" in call["UpdateExpression"]
+    assert call["ConditionExpression"] == "#s IN (:succeeded, :approved, :waiting)"
+    assert "REMOVE #data, #token" in call["UpdateExpression"]
 
 
 def test_dynamo_compensating_nothing_returns_false() -> None:
     # Given the phase is not SUCCEEDED (never ran, failed, or already compensated)
-    repo = DynamoPhaseResultRepository("results", resource=StubResource(StubTable(CONDITION_FAILED)))
+    repo = DynamoStepResultRepository("results", resource=StubResource(StubTable(CONDITION_FAILED)))
 
     # When it is compensated (a retried Undo), Then it is reported as nothing to undo, as the fake does
     # (regression: this raised the private _NothingToUndo at aa8d5f6)

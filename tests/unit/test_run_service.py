@@ -9,12 +9,12 @@ import pytest
 from orchestrator import constants
 from orchestrator.errors import InvalidRequest, RepositoryError, RunNotFound, TemplateNotFound
 from orchestrator.models import (
-    PhaseResult,
-    PhaseStatus,
     ResultMetadata,
     Run,
     RunRequest,
     RunStatus,
+    StepResult,
+    StepStatus,
     TokenUsage,
 )
 from orchestrator.run_service import console_url, get_run_view, list_run_events, run_view, start_run
@@ -22,8 +22,8 @@ from orchestrator.run_service import console_url, get_run_view, list_run_events,
 from .fakes import (
     FakeStarter,
     InMemoryEventRepository,
-    InMemoryPhaseResultRepository,
     InMemoryRunRepository,
+    InMemoryStepResultRepository,
     RecordingPublisher,
 )
 
@@ -119,7 +119,7 @@ def test_simulated_failure_of_a_phase_not_in_the_template_is_an_invalid_request(
     body = {
         "topic": "t",
         "template": "feature_delivery",
-        "options": {"simulate_failure": {"phase": "ideation"}},
+        "options": {"simulate_failure": {"step": "ideation"}},
     }
 
     # When a run asks ideation to fail, Then it is rejected before anything starts
@@ -134,7 +134,7 @@ def test_known_provider_and_simulated_failure_are_kept_on_the_run(
 ) -> None:
     body = {
         "topic": "t",
-        "options": {"provider": "offline", "simulate_failure": {"phase": "review", "times": 2}},
+        "options": {"provider": "offline", "simulate_failure": {"step": "review", "times": 2}},
     }
 
     run = start(runs, starter, publisher, body)
@@ -142,7 +142,7 @@ def test_known_provider_and_simulated_failure_are_kept_on_the_run(
     stored = runs.get("acme", run.run_id)
     assert stored.options.provider == "offline"
     assert stored.options.simulate_failure is not None
-    assert (stored.options.simulate_failure.phase, stored.options.simulate_failure.times) == ("review", 2)
+    assert (stored.options.simulate_failure.step, stored.options.simulate_failure.times) == ("review", 2)
 
 
 def test_starting_the_same_run_id_again_after_it_started_starts_nothing(
@@ -238,14 +238,12 @@ def test_domain_error_from_the_starter_is_passed_on_and_recorded(
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def a_result(
-    run: Run, phase: str, *, tokens: tuple[int, int] = (100, 50), cost: float = 0.001
-) -> PhaseResult:
-    return PhaseResult(
+def a_result(run: Run, phase: str, *, tokens: tuple[int, int] = (100, 50), cost: float = 0.001) -> StepResult:
+    return StepResult(
         tenant_id=run.tenant_id,
         run_id=run.run_id,
-        phase=phase,
-        status=PhaseStatus.SUCCEEDED,
+        step=phase,
+        status=StepStatus.SUCCEEDED,
         data={"summary": f"{phase} done"},
         summary=f"{phase} done",
         confidence_score=0.9,
@@ -266,7 +264,7 @@ def test_run_view_lists_every_phase_in_template_order() -> None:
     view = run_view(run, results)
 
     # Then all seven phases appear in template order, the missing ones NOT_STARTED
-    assert [(p["phase"], p["status"]) for p in view["phases"]] == [
+    assert [(p["step"], p["status"]) for p in view["steps"]] == [
         ("ideation", "SUCCEEDED"),
         ("research", "SUCCEEDED"),
         ("design", "NOT_STARTED"),
@@ -275,10 +273,16 @@ def test_run_view_lists_every_phase_in_template_order() -> None:
         ("review", "NOT_STARTED"),
         ("deployment", "NOT_STARTED"),
     ]
-    assert view["phases"][0]["title"] == "Ideation"
-    assert view["phases"][0]["summary"] == "ideation done"
-    assert "tenant_id" not in view["phases"][0]
-    assert view["phases"][2] == {"phase": "design", "title": "Design", "status": "NOT_STARTED"}
+    assert view["steps"][0]["title"] == "Ideation"
+    assert view["steps"][0]["summary"] == "ideation done"
+    assert "tenant_id" not in view["steps"][0]
+    assert view["steps"][2] == {
+        "step": "design",
+        "title": "Design",
+        "kind": "agent",
+        "agent": "design",
+        "status": "NOT_STARTED",
+    }
 
 
 def test_run_view_totals_tokens_and_cost_and_times_the_run() -> None:
@@ -331,7 +335,7 @@ def test_get_run_view_of_another_tenants_run_is_not_found(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
     run = start(runs, starter, publisher, tenant_id="acme")
-    results = InMemoryPhaseResultRepository()
+    results = InMemoryStepResultRepository()
 
     assert get_run_view("acme", run.run_id, runs, results)["run_id"] == run.run_id
     with pytest.raises(RunNotFound):

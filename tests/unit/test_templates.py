@@ -1,16 +1,29 @@
-"""Templates are data: the phases of a run, their order and agents."""
+"""Templates are step graphs, validated at import: a bad one names the template and the step."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import pytest
-from pydantic import ValidationError
 
-from orchestrator.errors import InvalidRequest, TemplateNotFound
-from orchestrator.templates import TEMPLATES, PhaseDeclaration, Template, agent_types, get_template
+from orchestrator.agents import AGENTS
+from orchestrator.errors import TemplateNotFound
+from orchestrator.templates import GRAPH_SHOWCASE, TEMPLATES, agent_types, build_template, get_template
 
 
-def test_generic_template_has_the_seven_phases_in_order() -> None:
-    assert get_template("generic").phase_names == [
+def showcase() -> dict[str, Any]:
+    return copy.deepcopy(GRAPH_SHOWCASE.model_dump(mode="json"))
+
+
+def test_every_template_uses_known_agents_only() -> None:
+    for template in TEMPLATES.values():
+        assert set(template.agent_types()) <= set(AGENTS)
+    assert set(agent_types()) == {a for t in TEMPLATES.values() for a in t.agent_types()}
+
+
+def test_the_generic_template_is_seven_agent_steps() -> None:
+    assert [s.name for s in get_template("generic").steps] == [
         "ideation",
         "research",
         "design",
@@ -21,51 +34,83 @@ def test_generic_template_has_the_seven_phases_in_order() -> None:
     ]
 
 
-def test_feature_delivery_reuses_generic_agents() -> None:
-    template = get_template("feature_delivery")
-    assert template.phase_names == ["design", "development", "review", "deployment"]
-    assert set(phase.agent for phase in template.phases) <= set(agent_types())
+def test_unknown_template_is_a_clear_error() -> None:
+    with pytest.raises(TemplateNotFound, match="known templates: "):
+        get_template("nope")
 
 
-def test_every_agent_type_is_listed_once_in_first_use_order() -> None:
-    assert agent_types() == get_template("generic").phase_names
+def test_a_map_over_a_field_the_source_schema_lacks_names_template_and_step() -> None:
+    declaration = showcase()
+    declaration["steps"][2]["over"] = "plan.nope"
+    with pytest.raises(ValueError, match=r"template 'graph_showcase'.*step 'execute'.*has no field 'nope'"):
+        build_template(declaration)
 
 
-def test_template_with_duplicate_phases_is_rejected() -> None:
-    # When a template repeats a phase name
-    phase = PhaseDeclaration(name="draft", agent="writer", title="Draft", goal="Write.")
-    with pytest.raises(ValidationError, match=r"repeats phases \['draft'\]"):
-        Template(name="dup", title="Dup", description="d", phases=[phase, phase])
+def test_a_map_over_something_that_is_not_a_list_is_refused() -> None:
+    declaration = showcase()
+    declaration["steps"][2]["over"] = "intake.summary"
+    with pytest.raises(ValueError, match="not a list"):
+        build_template(declaration)
 
 
-def test_template_needs_at_least_one_phase() -> None:
-    with pytest.raises(ValidationError):
-        Template(name="empty", title="Empty", description="d", phases=[])
+def test_a_map_over_a_later_step_is_refused() -> None:
+    declaration = showcase()
+    declaration["steps"][2]["over"] = "report.highlights"
+    with pytest.raises(ValueError, match="no earlier agent step is named 'report'"):
+        build_template(declaration)
 
 
-@pytest.mark.parametrize("name", ["Design", "1st", "a", "with-dash", "with#hash"])
-def test_phase_names_are_lowercase_identifiers(name: str) -> None:
-    with pytest.raises(ValidationError):
-        PhaseDeclaration(name=name, agent="writer", title="T", goal="G")
+def test_unknown_agents_and_duplicate_names_are_refused() -> None:
+    declaration = showcase()
+    declaration["steps"][0]["agent"] = "nobody"
+    with pytest.raises(ValueError, match="unknown agent 'nobody'"):
+        build_template(declaration)
+    declaration = showcase()
+    declaration["steps"][3]["name"] = "intake"
+    with pytest.raises(ValueError, match="unique"):
+        build_template(declaration)
 
 
-def test_unknown_template_is_template_not_found_naming_the_known_ones() -> None:
-    with pytest.raises(TemplateNotFound) as raised:
-        get_template("marketing")
-
-    message = str(raised.value)
-    assert "'marketing'" in message
-    for name in TEMPLATES:
-        assert name in message
-    assert isinstance(raised.value, InvalidRequest)  # a client error, not a server error
+def test_an_agent_whose_reads_no_earlier_step_produces_is_refused() -> None:
+    declaration = showcase()
+    del declaration["steps"][0]  # the request analyst: risks and plan read it
+    with pytest.raises(ValueError, match="reads \\['request_analyst'\\]"):
+        build_template(declaration)
 
 
-def test_phases_before_a_phase() -> None:
-    template = get_template("generic")
-    assert [p.name for p in template.phases_before("design")] == ["ideation", "research"]
-    assert template.phases_before("ideation") == []
+def test_gates_need_a_timeout_and_sit_at_the_top_level() -> None:
+    declaration = showcase()
+    del declaration["steps"][5]["timeout_seconds"]
+    with pytest.raises(ValueError, match="timeout_seconds"):
+        build_template(declaration)
+    declaration = showcase()
+    gate = declaration["steps"].pop(5)
+    declaration["steps"][1]["branches"]["risks"].append(gate)
+    with pytest.raises(ValueError, match="top-level"):
+        build_template(declaration)
 
 
-def test_asking_for_a_phase_the_template_lacks_is_a_key_error() -> None:
-    with pytest.raises(KeyError, match="ideation"):
-        get_template("feature_delivery").phase("ideation")
+def test_concurrency_is_bounded() -> None:
+    declaration = showcase()
+    declaration["steps"][2]["max_concurrency"] = 0
+    with pytest.raises(ValueError, match="max_concurrency"):
+        build_template(declaration)
+    declaration["steps"][2]["max_concurrency"] = 1000
+    with pytest.raises(ValueError, match="max_concurrency"):
+        build_template(declaration)
+
+
+def test_what_a_step_may_read() -> None:
+    names = lambda step: [p.step.name for p in GRAPH_SHOWCASE.earlier_agent_steps(step)]  # noqa: E731
+    assert names("plan") == ["intake"]  # not the other branch
+    assert names("execute_task") == ["intake", "risks", "plan"]
+    assert names("report") == ["intake", "risks", "plan", "execute_task", "safety"]
+
+
+def test_describe_gives_the_graph_a_client_draws() -> None:
+    graph = GRAPH_SHOWCASE.describe()
+    kinds = [step["kind"] for step in graph["steps"]]
+    assert kinds == ["agent", "parallel", "map", "agent", "agent", "approval", "agent"]
+    assert set(graph["steps"][1]["branches"]) == {"risks", "plan"}
+    assert graph["steps"][2]["max_concurrency"] == 3 and graph["steps"][2]["over"] == "plan.tasks"
+    assert graph["steps"][5]["timeout_seconds"] == 3600

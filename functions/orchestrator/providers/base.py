@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from orchestrator.models import SimulatedFailure, TokenUsage
 
@@ -12,10 +12,15 @@ from orchestrator.models import SimulatedFailure, TokenUsage
 class ModelRequest:
     system: str
     prompt: str
-    phase: str
+    phase: str  # the step asking (its name)
     attempt: int = 1
     max_tokens: int = 1024
     simulate_failure: SimulatedFailure | None = None
+    item: int | None = None  # the map item asking, if any
+    title: str = ""  # the agent's title
+    schema: dict[str, Any] | None = None  # the JSON schema the answer must match
+    latency_ms: int = 0  # offline provider: simulated latency
+    list_items: int | None = None  # offline provider: length of the lists it produces
 
 
 @dataclass(frozen=True)

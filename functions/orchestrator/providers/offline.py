@@ -1,14 +1,23 @@
-"""The offline provider: deterministic answers with no network and no keys.
+"""The offline provider: deterministic, schema-valid answers with no network and no keys.
 
-Same prompt, same answer. Every response says ``provider: offline`` so nobody mistakes
-it for a model's work. It can fail a named phase a given number of times (transient or
-permanent) so that Retry and compensation can be seen working.
+It answers for any agent's output schema (a JSON schema from pydantic): objects, lists
+within their bounds, enums, numbers within their limits, strings built from the request's
+topic, so that a planner really lists several tasks derived from the topic and a map
+really fans out. Same prompt, same answer. Every response says ``provider: offline`` and
+every summary starts with ``[offline]`` so nobody mistakes it for a model's work.
+
+It can fail a named step (or one item of a map) a given number of times, transiently or
+for good, and wait a configurable latency, so that Retry, compensation and concurrency
+can be seen working.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
+from typing import Any
 
 from orchestrator import errors
 from orchestrator.models import TokenUsage
@@ -34,6 +43,8 @@ _RISKS = (
     "requirements are ambiguous",
     "data quality is lower than assumed",
 )
+_DEFAULT_LIST_MAX = 4
+_EMPTY_LISTS = frozenset({"concerns", "violations", "errors", "blockers"})
 
 
 class OfflineProvider:
@@ -44,21 +55,9 @@ class OfflineProvider:
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         self._maybe_fail(request)
-        digest = hashlib.sha256(f"{request.system}\n{request.prompt}".encode()).digest()
-        topic = _extract(request.prompt, "Topic: ")
-        title = request.phase.replace("_", " ").title()
-        deliverables = [
-            f"{_VERBS[(digest[i] + i) % len(_VERBS)]} {_NOUNS[digest[i + 8] % len(_NOUNS)]}" for i in range(3)
-        ]
-        risks = [_RISKS[digest[20] % len(_RISKS)]]
-        confidence = round(0.70 + (digest[31] % 26) / 100, 2)
-        summary = f"[offline] {title} for '{topic[:120]}': {deliverables[0].lower()} first."
-        answer = {
-            "summary": summary[:280],
-            "deliverables": deliverables,
-            "risks": risks,
-            "confidence": confidence,
-        }
+        if request.latency_ms:
+            time.sleep(request.latency_ms / 1000)
+        answer = OfflineAnswer(request).build()
         text = json.dumps(answer)
         return ModelResponse(
             text=text,
@@ -75,16 +74,129 @@ class OfflineProvider:
     @staticmethod
     def _maybe_fail(request: ModelRequest) -> None:
         failure = request.simulate_failure
-        if failure is None or failure.phase != request.phase:
+        if failure is None or failure.step != request.phase:
+            return
+        if failure.item is not None and failure.item != request.item:
             return
         if failure.times is not None and request.attempt > failure.times:
             return
         error_type: type[errors.OrchestratorError] = getattr(errors, failure.error)
         limit = "every attempt" if failure.times is None else f"{failure.times} attempt(s)"
+        where = request.phase if request.item is None else f"{request.phase} item {request.item}"
         raise error_type(
-            f"offline provider: simulated {failure.error} in phase {request.phase!r} "
+            f"offline provider: simulated {failure.error} in step {where!r} "
             f"(attempt {request.attempt}, failing {limit})"
         )
+
+
+class OfflineAnswer:
+    """One deterministic instance of the request's JSON schema."""
+
+    def __init__(self, request: ModelRequest) -> None:
+        self.request = request
+        self.schema = request.schema or _LEGACY_SCHEMA
+        self.defs: dict[str, Any] = self.schema.get("$defs", {})
+        self.digest = hashlib.sha256(f"{request.system}\n{request.prompt}".encode()).digest()
+        self.topic = _extract(request.prompt, "Topic: ") or "the request"
+        self.phrases = _phrases(self.topic)
+        self.title = request.title or request.phase.replace("_", " ").title()
+
+    def build(self) -> dict[str, Any]:
+        value = self._value(self.schema, "answer", 0)
+        return value if isinstance(value, dict) else {"value": value}
+
+    # --- one value per schema node ---------------------------------------------------------
+    def _value(self, schema: dict[str, Any], name: str, index: int) -> Any:
+        if "$ref" in schema:
+            return self._value(self.defs[schema["$ref"].rsplit("/", 1)[-1]], name, index)
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            return schema["enum"][self._byte(name, index) % len(schema["enum"])]
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
+                return self._value(options[0], name, index)
+        kind = schema.get("type", "object")
+        if kind == "object":
+            properties = schema.get("properties", {})
+            return {prop: self._property(sub, prop, index) for prop, sub in properties.items()}
+        if kind == "array":
+            return self._array(schema, name)
+        if kind == "boolean":
+            return bool(schema.get("default", True))
+        if kind in ("integer", "number"):
+            return self._number(schema, name, index, integer=kind == "integer")
+        if kind == "string":
+            return self._string(schema, name, index)
+        return None
+
+    def _property(self, schema: dict[str, Any], name: str, index: int) -> Any:
+        if "default" in schema and schema.get("type") == "boolean":
+            return schema["default"]
+        return self._value(schema, name, index)
+
+    def _array(self, schema: dict[str, Any], name: str) -> list[Any]:
+        low = int(schema.get("minItems", 0))
+        high = int(schema.get("maxItems", max(low, _DEFAULT_LIST_MAX)))
+        wanted = self.request.list_items
+        if name in _EMPTY_LISTS:
+            wanted = 0  # nothing concerning in a deterministic answer
+        elif wanted is None:
+            base = max(low, 1 if name in ("risks", "concerns", "constraints") else 3)
+            wanted = base + self._byte(name, 0) % 3
+        count = max(low, min(high, wanted))
+        items = schema.get("items", {"type": "string"})
+        return [self._value(items, name, i) for i in range(count)]
+
+    def _number(self, schema: dict[str, Any], name: str, index: int, *, integer: bool) -> float | int:
+        low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
+        high = schema.get("maximum", schema.get("exclusiveMaximum", low + 100))
+        if name in ("confidence", "score") and low <= 0.7 and high >= 0.95:
+            low, high = 0.70, 0.95
+        span = high - low
+        fraction = self._byte(name, index) / 255
+        if integer:
+            value = int(low + round(span * fraction))
+            if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+                value += 1
+            if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
+                value -= 1
+            return value
+        result = round(low + span * (0.1 + 0.8 * fraction), 2)
+        return min(max(result, low), high)
+
+    def _string(self, schema: dict[str, Any], name: str, index: int) -> str:
+        if schema.get("format") == "date-time":
+            return "2026-01-01T00:00:00Z"
+        verb = _VERBS[(self._byte(name, 0) + index) % len(_VERBS)]
+        phrase = self.phrases[(self._byte("phrase", 0) + index) % len(self.phrases)]
+        if name == "summary":
+            text = f"[offline] {self.title} for '{self.topic[:120]}': {verb.lower()} {phrase} first."
+        elif name in ("title", "name"):
+            text = f"{verb} {phrase}"
+        elif name in ("risk", "risks"):
+            text = _RISKS[(self._byte(name, 0) + index) % len(_RISKS)]
+        else:
+            noun = _NOUNS[(self._byte(name, 0) + index) % len(_NOUNS)]
+            text = f"{verb} {noun} of {phrase}"
+        text = text[: int(schema.get("maxLength", 10_000))]
+        minimum = int(schema.get("minLength", 0))
+        return text if len(text) >= minimum else text + "." * (minimum - len(text))
+
+    def _byte(self, name: str, index: int) -> int:
+        return hashlib.sha256(self.digest + f"{name}:{index}".encode()).digest()[0]
+
+
+def _phrases(topic: str) -> list[str]:
+    """Pieces of the topic to build items from: its clauses, else groups of its words."""
+    parts = [p.strip(" .") for p in re.split(r",|;| and | then |\n", topic) if p.strip(" .")]
+    parts = [re.sub(r"^(with|for|and|to|of|the)\s+", "", p, flags=re.IGNORECASE) for p in parts]
+    if len(parts) < 3:
+        words = topic.split()
+        parts += [" ".join(words[i : i + 3]) for i in range(0, len(words), 3)]
+    cleaned = list(dict.fromkeys(p[:80] for p in parts if p))
+    return cleaned or ["the request"]
 
 
 def _extract(prompt: str, prefix: str) -> str:
@@ -92,3 +204,15 @@ def _extract(prompt: str, prefix: str) -> str:
         if line.startswith(prefix):
             return line[len(prefix) :].strip()
     return ""
+
+
+_LEGACY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "summary": {"type": "string", "maxLength": 280, "minLength": 1},
+        "deliverables": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 20},
+        "risks": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+}
+"""Answer shape when a request carries no schema (the generic phases' ``PhaseOutput``)."""

@@ -1,10 +1,17 @@
 """Repositories: one per table, every key built inside the tenant (no Scan anywhere)."""
 
 from orchestrator.repositories.interfaces import (
+    CommandLogRepository,
     EventRepository,
     IdempotencyRepository,
-    PhaseResultRepository,
     RunRepository,
+    StepResultRepository,
 )
 
-__all__ = ["EventRepository", "IdempotencyRepository", "PhaseResultRepository", "RunRepository"]
+__all__ = [
+    "CommandLogRepository",
+    "EventRepository",
+    "IdempotencyRepository",
+    "RunRepository",
+    "StepResultRepository",
+]

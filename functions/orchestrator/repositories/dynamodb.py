@@ -13,12 +13,14 @@ from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.errors import ConflictError, RepositoryError, RunNotFound
 from orchestrator.ids import is_run_id
 from orchestrator.models import (
+    CommandRecord,
+    CommandStatus,
     EventEnvelope,
     IdempotencyRecord,
-    PhaseResult,
-    PhaseStatus,
     Run,
     RunStatus,
+    StepResult,
+    StepStatus,
     validate_tenant_id,
 )
 from orchestrator.repositories.keys import (
@@ -74,11 +76,13 @@ class DynamoRunRepository:
                 ExpressionAttributeNames={"#sk": SK},
             )
 
-    def get(self, tenant_id: str, run_id: str) -> Run:
+    def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run:
         if not is_run_id(run_id):  # also keeps oversized keys away from DynamoDB
             raise RunNotFound(f"run {run_id[:64]!r} not found (run ids are 26 lowercase letters and digits)")
         with _errors("get run"):
-            response = self._table.get_item(Key={PK: validate_tenant_id(tenant_id), SK: run_id})
+            response = self._table.get_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id}, ConsistentRead=consistent
+            )
         if "Item" not in response:
             raise RunNotFound(f"run {run_id} not found")
         return Run.model_validate(from_item(response["Item"]))
@@ -109,9 +113,38 @@ class DynamoRunRepository:
         allowed_from: Collection[RunStatus] | None = None,
         **fields: Any,
     ) -> Run:
-        values = to_item({"status": status.value, **fields})
-        names = {f"#{key}": key for key in values} | {"#sk": SK}
-        expression = "SET " + ", ".join(f"#{key} = :{key}" for key in values)
+        return self._update(
+            tenant_id,
+            run_id,
+            {"status": status.value, **fields},
+            allowed_from,
+            lambda current: f"run {run_id} is {current.status.value}: cannot become {status.value}",
+        )
+
+    def update_fields(
+        self, tenant_id: str, run_id: str, *, allowed_from: Collection[RunStatus], **fields: Any
+    ) -> Run:
+        return self._update(
+            tenant_id, run_id, fields, allowed_from, lambda current: f"run {run_id} is {current.status.value}"
+        )
+
+    def _update(
+        self,
+        tenant_id: str,
+        run_id: str,
+        fields: dict[str, Any],
+        allowed_from: Collection[RunStatus] | None,
+        conflict: Callable[[Run], str],
+    ) -> Run:
+        """Sets the fields (None removes one) when the run exists and is in `allowed_from`."""
+        to_set = to_item({key: value for key, value in fields.items() if value is not None})
+        to_remove = [key for key, value in fields.items() if value is None]
+        names = {f"#{key}": key for key in [*to_set, *to_remove]} | {"#sk": SK}
+        parts = []
+        if to_set:
+            parts.append("SET " + ", ".join(f"#{key} = :{key}" for key in to_set))
+        if to_remove:
+            parts.append("REMOVE " + ", ".join(f"#{key}" for key in to_remove))
         condition = "attribute_exists(#sk)"
         condition_values: dict[str, str] = {}
         if allowed_from is not None:
@@ -122,10 +155,10 @@ class DynamoRunRepository:
             with _errors("update run", _StatusConflict):
                 response = self._table.update_item(
                     Key={PK: validate_tenant_id(tenant_id), SK: run_id},
-                    UpdateExpression=expression,
+                    UpdateExpression=" ".join(parts),
                     ConditionExpression=condition,
                     ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={f":{key}": value for key, value in values.items()}
+                    ExpressionAttributeValues={f":{key}": value for key, value in to_set.items()}
                     | condition_values,
                     ReturnValues="ALL_NEW",
                 )
@@ -133,29 +166,41 @@ class DynamoRunRepository:
         except _StatusConflict:
             pass
         current = self.get(tenant_id, run_id)  # RunNotFound when it does not exist
-        raise ConflictError(f"run {run_id} is {current.status.value}: cannot become {status.value}")
+        raise ConflictError(conflict(current))
 
-    def add_compensated_phase(self, tenant_id: str, run_id: str, phase: str) -> None:
+    def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None:
         with _errors("record compensation", lambda: RunNotFound(f"run {run_id} not found")):
             self._table.update_item(
                 Key={PK: validate_tenant_id(tenant_id), SK: run_id},
-                UpdateExpression="SET #c = list_append(if_not_exists(#c, :empty), :phase)",
+                UpdateExpression="SET #c = list_append(if_not_exists(#c, :empty), :key)",
                 ConditionExpression="attribute_exists(#sk)",
-                ExpressionAttributeNames={"#c": "compensated_phases", "#sk": SK},
-                ExpressionAttributeValues={":phase": [phase], ":empty": []},
+                ExpressionAttributeNames={"#c": "compensated_steps", "#sk": SK},
+                ExpressionAttributeValues={":key": [key], ":empty": []},
             )
 
+    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+        with _errors("count completion", lambda: RunNotFound(f"run {run_id} not found")):
+            response = self._table.update_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                UpdateExpression="ADD #seq :one",
+                ConditionExpression="attribute_exists(#sk)",
+                ExpressionAttributeNames={"#seq": "completion_sequence", "#sk": SK},
+                ExpressionAttributeValues={":one": 1},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["completion_sequence"])
 
-class DynamoPhaseResultRepository:
-    """Phase results: ``pk = <tenant>#<run>``, ``sk = <phase>``."""
+
+class DynamoStepResultRepository:
+    """Step results: ``pk = <tenant>#<run>``, ``sk = <step>`` or ``<step>#<item>`` for map items."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
         self._table = _table(table_name, resource)
 
-    def next_attempt(self, tenant_id: str, run_id: str, phase: str) -> int:
+    def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int:
         with _errors("count attempt"):
             response = self._table.update_item(
-                Key={PK: run_partition(tenant_id, run_id), SK: phase},
+                Key={PK: run_partition(tenant_id, run_id), SK: key},
                 UpdateExpression="ADD #a :one",
                 ExpressionAttributeNames={"#a": "attempts_started"},
                 ExpressionAttributeValues={":one": 1},
@@ -163,54 +208,189 @@ class DynamoPhaseResultRepository:
             )
         return int(response["Attributes"]["attempts_started"])
 
-    def save(self, result: PhaseResult) -> None:
-        key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.phase}
+    def save(self, result: StepResult) -> None:
+        key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
         item = to_item(result.model_dump(mode="json")) | key | {"attempts_started": result.metadata.attempts}
-        with _errors("save phase result"):
+        with _errors("save step result"):
             self._table.put_item(Item=item)
 
-    def get(self, tenant_id: str, run_id: str, phase: str) -> PhaseResult | None:
-        with _errors("get phase result"):
-            response = self._table.get_item(Key={PK: run_partition(tenant_id, run_id), SK: phase})
+    def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None:
+        with _errors("get step result"):
+            response = self._table.get_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: key}, ConsistentRead=True
+            )
         item = response.get("Item")
         if not item or "status" not in item:  # only an attempt counter so far
             return None
-        return _phase_result(item)
+        return _step_result(item)
 
-    def list_for_run(self, tenant_id: str, run_id: str) -> list[PhaseResult]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK},
-            "ExpressionAttributeValues": {":pk": run_partition(tenant_id, run_id)},
-        }
-        with _errors("list phase results"):
-            while True:
-                response = self._table.query(**kwargs)
-                items.extend(response.get("Items", []))
-                if "LastEvaluatedKey" not in response:
-                    break
-                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return [_phase_result(item) for item in items if "status" in item]
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]:
+        items = _query_all(self._table, run_partition(tenant_id, run_id), "list step results")
+        return [_step_result(item) for item in items if "status" in item]
 
-    def mark_compensated(self, tenant_id: str, run_id: str, phase: str, at: datetime) -> bool:
-        """Undo a succeeded phase: drop its output, keep an audit stub. False if nothing to undo."""
+    def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
+        """Undo a succeeded step: drop its output, keep an audit stub. False if nothing to undo."""
         try:
-            with _errors("compensate phase", _NothingToUndo):
+            with _errors("compensate step", _NothingToUndo):
                 self._table.update_item(
-                    Key={PK: run_partition(tenant_id, run_id), SK: phase},
-                    UpdateExpression="SET #s = :compensated, #at = :at REMOVE #data",
-                    ConditionExpression="#s = :succeeded",
-                    ExpressionAttributeNames={"#s": "status", "#at": "compensated_at", "#data": "data"},
+                    Key={PK: run_partition(tenant_id, run_id), SK: key},
+                    UpdateExpression="SET #s = :compensated, #at = :at REMOVE #data, #token",
+                    ConditionExpression="#s IN (:succeeded, :approved, :waiting)",
+                    ExpressionAttributeNames={
+                        "#s": "status",
+                        "#at": "compensated_at",
+                        "#data": "data",
+                        "#token": _TOKEN,
+                    },
                     ExpressionAttributeValues={
-                        ":compensated": PhaseStatus.COMPENSATED.value,
-                        ":succeeded": PhaseStatus.SUCCEEDED.value,
+                        ":compensated": StepStatus.COMPENSATED.value,
+                        ":succeeded": StepStatus.SUCCEEDED.value,
+                        ":approved": StepStatus.APPROVED.value,
+                        ":waiting": StepStatus.WAITING.value,
                         ":at": at.isoformat(),
                     },
                 )
         except _NothingToUndo:
             return False
         return True
+
+    def open_gate(self, result: StepResult, task_token: str) -> None:
+        key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
+        item = to_item(result.model_dump(mode="json")) | key | {_TOKEN: task_token, "attempts_started": 1}
+        with _errors("open approval gate"):
+            self._table.put_item(Item=item)
+
+    def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None:
+        with _errors("read approval gate"):
+            response = self._table.get_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: step},
+                ConsistentRead=True,
+                ProjectionExpression="#token",
+                ExpressionAttributeNames={"#token": _TOKEN},
+            )
+        token = response.get("Item", {}).get(_TOKEN)
+        return str(token) if token else None
+
+    def decide_gate(
+        self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
+    ) -> bool:
+        try:
+            with _errors("decide approval gate", _NothingToUndo):
+                self._table.update_item(
+                    Key={PK: run_partition(tenant_id, run_id), SK: step},
+                    UpdateExpression="SET #s = :status, #decision = :decision, #done = :done",
+                    ConditionExpression="#s = :waiting",
+                    ExpressionAttributeNames={
+                        "#s": "status",
+                        "#decision": "decision",
+                        "#done": "completed_at",
+                    },
+                    ExpressionAttributeValues={
+                        ":status": status.value,
+                        ":waiting": StepStatus.WAITING.value,
+                        ":decision": to_item(decision),
+                        ":done": decision.get("decided_at", ""),
+                    },
+                )
+        except _NothingToUndo:
+            return False
+        return True
+
+
+_TOKEN = "task_token"  # noqa: S105 - an attribute name; the token never leaves the backend
+
+
+class DynamoCommandLogRepository:
+    """The command log: ``pk = <tenant>#<run>``, ``sk = <command id>`` (``<result key>#<index>``)."""
+
+    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+        self._table = _table(table_name, resource)
+
+    def get(self, tenant_id: str, run_id: str, command_id: str) -> CommandRecord | None:
+        with _errors("get command"):
+            response = self._table.get_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: command_id}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        return CommandRecord.model_validate(from_item(item)) if item else None
+
+    def start(self, record: CommandRecord) -> None:
+        key = {PK: run_partition(record.tenant_id, record.run_id), SK: record.command_id}
+        with _errors("log command start"):
+            self._table.put_item(Item=to_item(record.model_dump(mode="json")) | key)
+
+    def complete(
+        self,
+        tenant_id: str,
+        run_id: str,
+        command_id: str,
+        outcome: dict[str, Any],
+        sequence: int,
+        at: datetime,
+    ) -> None:
+        with _errors("log command completion", lambda: ConflictError(f"command {command_id} is not running")):
+            self._table.update_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: command_id},
+                UpdateExpression="SET #s = :completed, #outcome = :outcome, #seq = :seq, #at = :at",
+                ConditionExpression="#s = :started",
+                ExpressionAttributeNames={
+                    "#s": "status",
+                    "#outcome": "outcome",
+                    "#seq": "sequence",
+                    "#at": "completed_at",
+                },
+                ExpressionAttributeValues={
+                    ":completed": CommandStatus.COMPLETED.value,
+                    ":started": CommandStatus.STARTED.value,
+                    ":outcome": to_item(outcome),
+                    ":seq": sequence,
+                    ":at": at.isoformat(),
+                },
+            )
+
+    def mark_undone(
+        self, tenant_id: str, run_id: str, command_id: str, undo_outcome: dict[str, Any], at: datetime
+    ) -> bool:
+        try:
+            with _errors("log command undo", _NothingToUndo):
+                self._table.update_item(
+                    Key={PK: run_partition(tenant_id, run_id), SK: command_id},
+                    UpdateExpression="SET #s = :undone, #undo = :undo, #at = :at",
+                    ConditionExpression="#s IN (:started, :completed)",
+                    ExpressionAttributeNames={"#s": "status", "#undo": "undo_outcome", "#at": "undone_at"},
+                    ExpressionAttributeValues={
+                        ":undone": CommandStatus.UNDONE.value,
+                        ":started": CommandStatus.STARTED.value,
+                        ":completed": CommandStatus.COMPLETED.value,
+                        ":undo": to_item(undo_outcome),
+                        ":at": at.isoformat(),
+                    },
+                )
+        except _NothingToUndo:
+            return False
+        return True
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[CommandRecord]:
+        items = _query_all(self._table, run_partition(tenant_id, run_id), "list commands")
+        return [CommandRecord.model_validate(from_item(item)) for item in items]
+
+
+def _query_all(table: Table, partition: str, action: str) -> list[dict[str, Any]]:
+    """Every item of one partition (consistent, page by page)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": PK},
+        "ExpressionAttributeValues": {":pk": partition},
+        "ConsistentRead": True,
+    }
+    with _errors(action):
+        while True:
+            response = table.query(**kwargs)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 class _NothingToUndo(Exception):
@@ -221,10 +401,11 @@ class _StatusConflict(Exception):
     pass
 
 
-def _phase_result(item: dict[str, Any]) -> PhaseResult:
+def _step_result(item: dict[str, Any]) -> StepResult:
     data = from_item(item)
     data.pop("attempts_started", None)
-    return PhaseResult.model_validate(data)
+    data.pop(_TOKEN, None)
+    return StepResult.model_validate(data)
 
 
 class DynamoEventRepository:

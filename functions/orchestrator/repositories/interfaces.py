@@ -1,4 +1,4 @@
-"""What the domain needs from storage. DynamoDB implements it; tests hand in fakes."""
+"""What the domain needs from storage. DynamoDB and S3 implement it; tests hand in fakes."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
-from orchestrator.models import EventEnvelope, IdempotencyRecord, PhaseResult, Run, RunStatus
+from orchestrator.models import (
+    CommandRecord,
+    EventEnvelope,
+    IdempotencyRecord,
+    Run,
+    RunStatus,
+    StepResult,
+    StepStatus,
+)
 
 
 class RunRepository(Protocol):
     def create(self, run: Run) -> None: ...
 
-    def get(self, tenant_id: str, run_id: str) -> Run: ...
+    def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run: ...
 
     def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]: ...
 
@@ -29,19 +37,70 @@ class RunRepository(Protocol):
         else ``ConflictError``. A missing run is ``RunNotFound``."""
         ...
 
-    def add_compensated_phase(self, tenant_id: str, run_id: str, phase: str) -> None: ...
+    def update_fields(
+        self, tenant_id: str, run_id: str, *, allowed_from: Collection[RunStatus], **fields: Any
+    ) -> Run:
+        """Set fields (None removes one) while the run is in one of ``allowed_from``,
+        else ``ConflictError``."""
+        ...
+
+    def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None: ...
+
+    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+        """The next number of the run's completion order (atomic, shared by all its functions)."""
+        ...
 
 
-class PhaseResultRepository(Protocol):
-    def next_attempt(self, tenant_id: str, run_id: str, phase: str) -> int: ...
+class StepResultRepository(Protocol):
+    def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int: ...
 
-    def save(self, result: PhaseResult) -> None: ...
+    def save(self, result: StepResult) -> None: ...
 
-    def get(self, tenant_id: str, run_id: str, phase: str) -> PhaseResult | None: ...
+    def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None: ...
 
-    def list_for_run(self, tenant_id: str, run_id: str) -> list[PhaseResult]: ...
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]: ...
 
-    def mark_compensated(self, tenant_id: str, run_id: str, phase: str, at: datetime) -> bool: ...
+    def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
+        """SUCCEEDED (or a decided gate) -> COMPENSATED, output dropped; False if nothing to undo."""
+        ...
+
+    def open_gate(self, result: StepResult, task_token: str) -> None:
+        """Store a WAITING approval gate with the task token that resumes the execution."""
+        ...
+
+    def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None: ...
+
+    def decide_gate(
+        self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
+    ) -> bool:
+        """WAITING -> ``status`` with the decision; False if the gate was not waiting."""
+        ...
+
+
+class CommandLogRepository(Protocol):
+    def get(self, tenant_id: str, run_id: str, command_id: str) -> CommandRecord | None: ...
+
+    def start(self, record: CommandRecord) -> None:
+        """Write the record as STARTED (before the command runs)."""
+        ...
+
+    def complete(
+        self,
+        tenant_id: str,
+        run_id: str,
+        command_id: str,
+        outcome: dict[str, Any],
+        sequence: int,
+        at: datetime,
+    ) -> None: ...
+
+    def mark_undone(
+        self, tenant_id: str, run_id: str, command_id: str, undo_outcome: dict[str, Any], at: datetime
+    ) -> bool:
+        """STARTED or COMPLETED -> UNDONE; False when it was undone already."""
+        ...
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[CommandRecord]: ...
 
 
 class EventRepository(Protocol):

@@ -57,3 +57,22 @@ def record(event, context):
 def sleep_then_fail(event, context):
     time.sleep(event["seconds"])
     raise BudgetExceeded("failed after the execution was stopped")
+
+
+def span(event, context):
+    """Sleeps, then appends when it ran to event['spans_file'] (to measure concurrency)."""
+    started = time.time()
+    time.sleep(event.get("seconds", 0.5))
+    line = json.dumps({"item": event.get("item"), "start": started, "end": time.time()})
+    with open(event["spans_file"], "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    return {"item": event.get("item")}
+
+
+def keep_token(event, context):
+    """A .waitForTaskToken target: writes the task token where the test can read it."""
+    target = Path(event["token_file"])
+    partial = target.with_suffix(".partial")
+    partial.write_text(event["task_token"])
+    partial.replace(target)  # the test never reads half a token
+    return {"waiting": True}

@@ -1,0 +1,26 @@
+"""A run reached an approval gate: keep the task token, mark the run AWAITING_APPROVAL.
+
+Invoked with ``.waitForTaskToken``: the execution waits until the API sends the decision
+(or the gate's timeout passes). The token is stored, never logged and never returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orchestrator import wiring
+from orchestrator.models import ApprovalTaskInput
+from orchestrator.observability import bind_run, logger, tracer
+from orchestrator.run_control import open_gate
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    task = ApprovalTaskInput.model_validate(event)
+    bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
+    outcome = open_gate(task, runs=wiring.runs(), results=wiring.step_results(), publisher=wiring.publisher())
+    logger.info("approval requested", extra=outcome)
+    return outcome

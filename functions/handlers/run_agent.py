@@ -1,0 +1,47 @@
+"""One agent step of a run (one function per agent type; ``AGENT_TYPE`` says which)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from orchestrator import wiring
+from orchestrator.agent_runner import AgentRunner
+from orchestrator.errors import OrchestratorError
+from orchestrator.models import StepTaskInput
+from orchestrator.observability import bind_run, logger, metrics, tracer
+from orchestrator.settings import get_settings
+
+
+def build_runner() -> AgentRunner:
+    return AgentRunner(
+        runs=wiring.runs(),
+        results=wiring.step_results(),
+        command_log=wiring.command_log(),
+        workspace=wiring.workspace(),
+        publisher=wiring.publisher(),
+        provider_factory=wiring.provider,
+        agent_type=get_settings().agent_type or None,
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any], context: LambdaContext, runner: AgentRunner | None = None
+) -> dict[str, Any]:
+    task = StepTaskInput.model_validate(event)
+    bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
+    metrics.add_dimension(name="agent", value=get_settings().agent_type or "unknown")
+    try:
+        summary = (runner or build_runner()).run(task)
+    except OrchestratorError as exc:
+        metrics.add_metric(name="StepFailed", unit=MetricUnit.Count, value=1)
+        logger.warning("step failed", extra={"error": type(exc).__name__, "transient": exc.transient})
+        raise
+    metrics.add_metric(name="StepSucceeded", unit=MetricUnit.Count, value=1)
+    logger.info("step completed", extra={"attempts": summary.attempts, "item": summary.item})
+    return summary.model_dump(mode="json")

@@ -1,0 +1,414 @@
+"""Running one agent step of a run (one map item at a time inside a map).
+
+``check the run -> gather what the agent reads -> render its prompt -> call the model ->
+validate against the agent's schema -> verdict -> side-effect commands -> store -> publish``.
+
+Failures raise domain errors whose names the state machine's Retry and Catch match; a
+failed attempt is recorded (no output kept). Every side effect goes through the command
+log first, so compensation can undo it whatever happens to this function afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from orchestrator import constants
+from orchestrator.agents import ALL_EARLIER, Agent, AgentContext, EarlierOutput, RenderedPrompt, get_agent
+from orchestrator.commands import CommandExecutor, CommandSpec, Workspace, fingerprint, undo_logged_command
+from orchestrator.errors import (
+    InvalidRequest,
+    ModelOutputInvalid,
+    OrchestratorError,
+    RunCancelled,
+    RunRejected,
+)
+from orchestrator.events import EventPublisher
+from orchestrator.models import (
+    CommandRecord,
+    CommandStatus,
+    EventEnvelope,
+    ResultMetadata,
+    Run,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    StepSummary,
+    StepTaskInput,
+    result_key,
+    utc_now,
+)
+from orchestrator.providers import ModelProvider, ModelRequest, ModelResponse
+from orchestrator.repositories import CommandLogRepository, RunRepository, StepResultRepository
+from orchestrator.templates import Placement, Template, get_template
+
+ProviderFactory = Callable[[str | None], ModelProvider]
+"""Returns the provider for a run's option (None = the deployment's default)."""
+
+_COMMANDS: TypeAdapter[list[CommandSpec]] = TypeAdapter(list[CommandSpec])
+
+
+def run_data_prefix(tenant_id: str, run_id: str) -> str:
+    """Where a run keeps its own data in the workspace (large outputs, map manifests)."""
+    return f"{tenant_id}/{constants.RUN_DATA_PREFIX}/{run_id}/"
+
+
+def ensure_moving_forward(run: Run) -> None:
+    """A step of a cancelled, ended or compensating run must not start (or finish) its work."""
+    if run.cancel_requested_at is not None:
+        raise RunCancelled(f"run {run.run_id} was cancelled by {run.cancel_requested_by or 'someone'}")
+    if run.status is not RunStatus.RUNNING:
+        raise RunCancelled(f"run {run.run_id} is {run.status.value}: its steps stop")
+
+
+@dataclass
+class StepContext:
+    run: Run
+    template: Template
+    placement: Placement
+    agent: Agent
+    key: str
+    item: int | None
+    attempt: int
+    started_at: datetime
+
+
+class AgentRunner:
+    def __init__(
+        self,
+        *,
+        runs: RunRepository,
+        results: StepResultRepository,
+        command_log: CommandLogRepository,
+        workspace: Workspace,
+        publisher: EventPublisher,
+        provider_factory: ProviderFactory,
+        agent_type: str | None = None,
+    ) -> None:
+        self.runs = runs
+        self.results = results
+        self.command_log = command_log
+        self.workspace = workspace
+        self.publisher = publisher
+        self.provider_factory = provider_factory
+        self.executor = CommandExecutor(workspace, publisher)
+        self.agent_type = agent_type  # the function's own agent type: a task for another is refused
+
+    # --- the template method --------------------------------------------------------------
+    def run(self, task: StepTaskInput) -> StepSummary:
+        step = self.load(task)
+        clock = time.perf_counter()
+        try:
+            agent_context = self.gather(step)
+            prompt = step.agent.render(agent_context)
+            response = self.call_model(step, prompt)
+            output = self.validate(step.agent, response)
+        except OrchestratorError as exc:
+            self.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
+            raise
+        reason = step.agent.verdict(output, agent_context)
+        if reason:
+            self.store(step, prompt, response, output, clock, status=StepStatus.REJECTED, reason=reason)
+            raise RunRejected(f"{step.agent.title} rejected the run: {reason}"[:1000])
+        try:
+            self.execute_commands(step, step.agent.commands(output, agent_context))
+        except OrchestratorError as exc:
+            self.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
+            raise
+        result = self.store(step, prompt, response, output, clock, status=StepStatus.SUCCEEDED)
+        self.publish_completed(step, result)
+        self.fence(step)
+        return StepSummary(
+            step=result.step,
+            item=result.item,
+            status=result.status,
+            summary=result.summary,
+            attempts=result.metadata.attempts,
+            provider=result.metadata.provider,
+        )
+
+    # --- steps ----------------------------------------------------------------------------
+    def load(self, task: StepTaskInput) -> StepContext:
+        run = self.runs.get(task.tenant_id, task.run_id, consistent=True)
+        template = get_template(run.template)
+        try:
+            placement = template.placement(task.step)
+            declaration = template.agent_step(task.step)
+        except KeyError as exc:
+            raise InvalidRequest(str(exc)) from None
+        if self.agent_type and declaration.agent != self.agent_type:
+            raise InvalidRequest(
+                f"step {task.step!r} runs agent {declaration.agent!r}, not {self.agent_type!r}"
+            )
+        if (placement.map is None) != (task.item is None):
+            raise InvalidRequest(f"step {task.step!r}: an item index is needed inside a map, and only there")
+        ensure_moving_forward(run)
+        key = result_key(task.step, task.item)
+        attempt = self.results.next_attempt(task.tenant_id, task.run_id, key)
+        return StepContext(
+            run, template, placement, get_agent(declaration.agent), key, task.item, attempt, utc_now()
+        )
+
+    def gather(self, step: StepContext) -> AgentContext:
+        """What this agent reads: earlier outputs of the agent types it declares, and its item."""
+        run, agent = step.run, step.agent
+        earlier = {p.step.name: p for p in step.template.earlier_agent_steps(step.placement.step.name)}
+        wanted_all = ALL_EARLIER in agent.reads
+        found: list[tuple[int, int, EarlierOutput]] = []
+        for result in self.results.list_for_run(run.tenant_id, run.run_id):
+            placement = earlier.get(result.step)
+            if placement is None or result.status is not StepStatus.SUCCEEDED:
+                continue
+            if placement.map is not None and placement.map is step.placement.map and result.item != step.item:
+                continue  # an earlier step of another item of the same map
+            agent_type = getattr(placement.step, "agent", "")
+            if not wanted_all and agent_type not in agent.reads:
+                continue
+            data = None if wanted_all else self.load_data(result)
+            output = EarlierOutput(step=result.key, agent=agent_type, summary=result.summary, data=data)
+            found.append((placement.order, result.item or 0, output))
+        item_value = None
+        if step.item is not None and step.placement.map is not None:
+            item_value = self.map_item(
+                run, step.placement.map.source_step, step.placement.map.source_field, step.item
+            )
+        return AgentContext(
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            topic=run.topic,
+            step=step.key,
+            step_title=step.placement.step.label,
+            item_index=step.item,
+            item=item_value,
+            earlier=[output for _, _, output in sorted(found, key=lambda entry: entry[:2])],
+        )
+
+    def map_item(self, run: Run, source_step: str, field: str, index: int) -> Any:
+        source = self.results.get(run.tenant_id, run.run_id, source_step)
+        data = self.load_data(source) if source else None
+        items = (data or {}).get(field)
+        if not isinstance(items, list) or index >= len(items):
+            raise InvalidRequest(f"item {index} of {source_step}.{field} does not exist")
+        return items[index]
+
+    def load_data(self, result: StepResult) -> dict[str, Any] | None:
+        if result.data is not None or not result.data_ref:
+            return result.data
+        loaded: dict[str, Any] = json.loads(self.workspace.get(result.data_ref))
+        return loaded
+
+    def call_model(self, step: StepContext, prompt: RenderedPrompt) -> ModelResponse:
+        provider = self.provider_factory(step.run.options.provider)
+        options = step.run.options
+        return provider.complete(
+            ModelRequest(
+                system=prompt.system,
+                prompt=prompt.user,
+                phase=step.placement.step.name,
+                item=step.item,
+                attempt=step.attempt,
+                title=step.agent.title,
+                schema=step.agent.output_schema(),
+                max_tokens=step.agent.max_output_tokens,
+                simulate_failure=options.simulate_failure,
+                latency_ms=options.offline.latency_ms,
+                list_items=options.offline.list_items,
+            )
+        )
+
+    def validate(self, agent: Agent, response: ModelResponse) -> BaseModel:
+        text = response.text.strip()
+        start, end = text.find("{"), text.rfind("}")
+        if start < 0 or end <= start:
+            raise ModelOutputInvalid(f"{response.provider} answered without a JSON object: {text[:200]!r}")
+        try:
+            return agent.output_model.model_validate(json.loads(text[start : end + 1]))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise ModelOutputInvalid(
+                f"{response.provider} answer does not match the {agent.agent_type} schema: {exc}"[:2000]
+            ) from exc
+
+    def execute_commands(self, step: StepContext, specs: list[Any]) -> None:
+        """Run each command once, logged before and after. An earlier attempt's identical completed
+        command is kept; an earlier attempt's other or unfinished command is undone first."""
+        run = step.run
+        commands = _COMMANDS.validate_python([spec.model_dump() for spec in specs])
+        logged = {
+            record.command_id: record
+            for record in self.command_log.list_for_run(run.tenant_id, run.run_id)
+            if record.result_key == step.key
+        }
+        wanted: dict[str, Any] = {f"{step.key}#{index:02d}": spec for index, spec in enumerate(commands)}
+        for command_id, record in sorted(logged.items(), reverse=True):
+            same = command_id in wanted and record.fingerprint == fingerprint(wanted[command_id])
+            if record.status is not CommandStatus.UNDONE and not (
+                same and record.status is CommandStatus.COMPLETED
+            ):
+                self.undo_command(record, run.correlation_id)
+        for command_id, spec in wanted.items():
+            previous = logged.get(command_id)
+            if (
+                previous is not None
+                and previous.status is CommandStatus.COMPLETED
+                and previous.fingerprint == fingerprint(spec)
+            ):
+                continue
+            ensure_moving_forward(self.runs.get(run.tenant_id, run.run_id, consistent=True))
+            record = CommandRecord(
+                tenant_id=run.tenant_id,
+                run_id=run.run_id,
+                command_id=command_id,
+                result_key=step.key,
+                kind=spec.kind,
+                params=spec.model_dump(mode="json", exclude={"content"})
+                | {"bytes": len(getattr(spec, "content", ""))},
+                fingerprint=fingerprint(spec),
+                status=CommandStatus.STARTED,
+                started_at=utc_now(),
+            )
+            self.command_log.start(record)
+            outcome = self.executor.execute(spec, record, run.correlation_id)
+            sequence = self.runs.next_sequence(run.tenant_id, run.run_id)
+            self.command_log.complete(run.tenant_id, run.run_id, command_id, outcome, sequence, utc_now())
+
+    def undo_command(self, record: CommandRecord, correlation_id: str) -> None:
+        undo_logged_command(
+            record, executor=self.executor, command_log=self.command_log, correlation_id=correlation_id
+        )
+
+    def store(
+        self,
+        step: StepContext,
+        prompt: RenderedPrompt,
+        response: ModelResponse,
+        output: BaseModel,
+        clock: float,
+        *,
+        status: StepStatus,
+        reason: str | None = None,
+    ) -> StepResult:
+        run = step.run
+        warnings = []
+        if response.offline:
+            warnings.append("produced by the offline provider: deterministic text, not a model's answer")
+        data: dict[str, Any] | None = output.model_dump(mode="json")
+        data_ref = None
+        if len(json.dumps(data)) > constants.MAX_INLINE_RESULT_BYTES:
+            data_ref = f"{run_data_prefix(run.tenant_id, run.run_id)}results/{step.key}.json"
+            self.workspace.put(
+                data_ref, json.dumps(data).encode(), "application/json", {"orchestrator-run": run.run_id}
+            )
+            data = None
+        result = StepResult(
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            step=step.placement.step.name,
+            item=step.item,
+            status=status,
+            data=data,
+            data_ref=data_ref,
+            summary=step.agent.summary(output)[: constants.MAX_SUMMARY_LENGTH],
+            confidence_score=min(1.0, max(0.0, step.agent.confidence(output))),
+            processing_time_ms=int((time.perf_counter() - clock) * 1000),
+            started_at=step.started_at,
+            completed_at=utc_now(),
+            sequence=self.runs.next_sequence(run.tenant_id, run.run_id),
+            metadata=ResultMetadata(
+                agent=step.agent.agent_type,
+                attempts=step.attempt,
+                provider=response.provider,
+                model=response.model,
+                prompt_version=prompt.version,
+                offline=response.offline,
+            ),
+            errors=[f"RunRejected: {reason}"] if reason else [],
+            warnings=warnings,
+            token_usage=response.usage,
+            cost_usd=response.cost_usd,
+        )
+        self.results.save(result)
+        return result
+
+    def publish_completed(self, step: StepContext, result: StepResult) -> None:
+        self.publisher.publish(
+            EventEnvelope(
+                event_type=constants.PHASE_COMPLETED,
+                correlation_id=step.run.correlation_id,
+                tenant_id=step.run.tenant_id,
+                run_id=step.run.run_id,
+                phase=result.key,
+                payload={
+                    "step": result.step,
+                    "item": result.item,
+                    "agent": result.metadata.agent,
+                    "summary": result.summary,
+                    "attempts": result.metadata.attempts,
+                    "provider": result.metadata.provider,
+                    "model": result.metadata.model,
+                    "processing_time_ms": result.processing_time_ms,
+                    "tokens": result.token_usage.total_tokens,
+                    "cost_usd": result.cost_usd,
+                },
+            )
+        )
+
+    def fence(self, step: StepContext) -> None:
+        """A step that finished after its run began compensating (a parallel branch or map item
+        still in flight when another failed) takes its own work back: compensation may have
+        looked at the log before this step completed."""
+        run = self.runs.get(step.run.tenant_id, step.run.run_id, consistent=True)
+        if run.status is RunStatus.RUNNING or run.status is RunStatus.AWAITING_APPROVAL:
+            return
+        for record in sorted(
+            self.command_log.list_for_run(run.tenant_id, run.run_id), key=lambda r: r.command_id, reverse=True
+        ):
+            if record.result_key == step.key and record.status is not CommandStatus.UNDONE:
+                self.undo_command(record, run.correlation_id)
+        if self.results.mark_compensated(run.tenant_id, run.run_id, step.key, utc_now()):
+            self.runs.add_compensated_step(run.tenant_id, run.run_id, step.key)
+        raise RunCancelled(f"run {run.run_id} is {run.status.value}: step {step.key} took its work back")
+
+    def record_failure(self, step: StepContext, exc: OrchestratorError, elapsed_ms: int) -> None:
+        """Keep what went wrong (no output) and tell the bus; the state machine decides what follows."""
+        run = step.run
+        self.results.save(
+            StepResult(
+                tenant_id=run.tenant_id,
+                run_id=run.run_id,
+                step=step.placement.step.name,
+                item=step.item,
+                status=StepStatus.FAILED,
+                started_at=step.started_at,
+                completed_at=utc_now(),
+                processing_time_ms=elapsed_ms,
+                metadata=ResultMetadata(
+                    agent=step.agent.agent_type,
+                    attempts=step.attempt,
+                    provider=run.options.provider or "default",
+                    model="",
+                    prompt_version=step.agent.prompt_version,
+                ),
+                errors=[f"{type(exc).__name__}: {exc}"[:2000]],
+            )
+        )
+        self.publisher.publish(
+            EventEnvelope(
+                event_type=constants.PHASE_FAILED,
+                correlation_id=run.correlation_id,
+                tenant_id=run.tenant_id,
+                run_id=run.run_id,
+                phase=step.key,
+                payload={
+                    "attempt": step.attempt,
+                    "error": type(exc).__name__,
+                    "message": str(exc)[:1000],
+                    "transient": exc.transient,
+                },
+            )
+        )
