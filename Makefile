@@ -29,7 +29,7 @@ test-integration: $(STAMP)
 test-infrastructure: $(STAMP)
 	$(BIN)/pytest tests/infrastructure
 test-e2e: $(STAMP)
-	$(BIN)/pytest tests/e2e
+	$(BIN)/pytest tests/e2e tests/e2e_remote_model
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,8 +40,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)  ## cold-start import cost of each handler next to boto3's
+bench: $(STAMP)  ## handler import cost next to boto3's; map wall time at max_concurrency 1, 4, 8
 	$(BIN)/python bench/handler_imports.py
+	$(BIN)/python bench/map_concurrency.py
 
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py

@@ -49,8 +49,12 @@ def prepare_map(
     key = f"{run_data_prefix(run.tenant_id, run.run_id)}manifests/{step.name}.json"
     workspace.put(key, json.dumps(references).encode(), "application/json", {"orchestrator-run": run.run_id})
     inline = len(references) <= step.inline_limit
+    bound = step.max_concurrency
+    if run.options.max_concurrency is not None:
+        bound = min(bound, run.options.max_concurrency)
     return {
         "count": len(references),
+        "max_concurrency": bound,
         "inline": inline,
         "items": references if inline else [],
         "manifest": {"bucket": bucket, "key": key},

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from orchestrator.constants import MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
+from orchestrator.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
 """Tenant ids never contain ``#``, the key delimiter of every table."""
@@ -120,6 +120,18 @@ class RunOptions(StrictModel):
     )
     simulate_failure: SimulatedFailure | None = None
     offline: OfflineOptions = Field(default_factory=OfflineOptions)
+    max_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_MAP_CONCURRENCY,
+        description="lowers every map's bound for this run (never raises the template's)",
+    )
+    approval_timeout_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="shortens every approval gate's decision window for this run (never lengthens it)",
+    )
 
 
 class RunRequest(StrictModel):

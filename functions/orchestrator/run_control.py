@@ -72,7 +72,7 @@ def open_gate(
         title=step.label,
         roles=list(step.roles),
         requested_at=now,
-        timeout_at=now + timedelta(seconds=step.timeout_seconds),
+        timeout_at=now + timedelta(seconds=step.timeout_for(run.options.approval_timeout_seconds)),
         question=step.question,
     )
     run = runs.update_status(

@@ -116,7 +116,9 @@ def start_run(
             return run  # already started: a redelivered request
     state_input = RunReference(
         tenant_id=tenant_id, run_id=run.run_id, correlation_id=run.correlation_id, template=run.template
-    ).model_dump()
+    ).model_dump() | {
+        "gate_timeouts": get_template(run.template).gate_timeouts(run.options.approval_timeout_seconds)
+    }
     try:
         starter.start(run.template, run.run_id, state_input)
     except ConflictError:

@@ -24,10 +24,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from orchestrator.agents import AGENTS, ALL_EARLIER
+from orchestrator.constants import MAX_MAP_CONCURRENCY
 from orchestrator.errors import TemplateNotFound
 from orchestrator.models import STEP_NAME_PATTERN, StrictModel
-
-MAX_MAP_CONCURRENCY = 40
 
 
 class RetryPolicy(BaseModel):
@@ -80,6 +79,10 @@ class ApprovalStep(_Step):
     timeout_seconds: int = Field(ge=1, le=7 * 24 * 3600, description="no decision by then: run undone")
     roles: list[Literal["user", "admin"]] = Field(default=["user", "admin"], min_length=1)
     question: str = Field(default="Approve this run?", max_length=300)
+
+    def timeout_for(self, requested: int | None) -> int:
+        """The gate's decision window for a run that asked for ``requested`` seconds (never longer)."""
+        return self.timeout_seconds if requested is None else min(self.timeout_seconds, requested)
 
 
 Step = Annotated[AgentStep | ParallelStep | MapStep | ApprovalStep, Field(discriminator="kind")]
@@ -144,6 +147,10 @@ class Template(StrictModel):
     def earlier_agent_steps(self, name: str) -> list[Placement]:
         """Agent steps whose outputs are complete before ``name`` runs (what it may read)."""
         return _earlier(self, name)
+
+    def gate_timeouts(self, requested: int | None) -> dict[str, int]:
+        """Every gate's decision window for one run (part of the execution's input)."""
+        return {s.name: s.timeout_for(requested) for s in self.steps if isinstance(s, ApprovalStep)}
 
     def describe(self) -> dict[str, Any]:
         """The graph as a client draws it (``GET /templates``)."""
@@ -330,7 +337,7 @@ GRAPH_SHOWCASE = build_template(
                 "name": "execute",
                 "title": "Execute tasks",
                 "over": "plan.tasks",
-                "max_concurrency": 3,
+                "max_concurrency": 8,
                 "steps": [
                     {
                         "kind": "agent",

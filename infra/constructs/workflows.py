@@ -25,6 +25,7 @@ payloads carry references only: results go to DynamoDB, lists to S3 manifests.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -56,6 +57,11 @@ REFERENCE = {
     "correlation_id": sfn.JsonPath.string_at("$.correlation_id"),
     "template": sfn.JsonPath.string_at("$.template"),
 }
+
+
+def _format_safe(text: str) -> str:
+    """Text for a States.Format template: quotes, braces and backslashes are its syntax."""
+    return re.sub(r"[{}'\\]", "", text)
 
 
 def apply_retry(task: tasks.LambdaInvoke, policy: RetryPolicy) -> tasks.LambdaInvoke:
@@ -187,6 +193,7 @@ class TemplateWorkflow(Construct):
                 payload=sfn.TaskInput.from_object(REFERENCE | {"step": step.name}),
                 result_selector={
                     "count": sfn.JsonPath.number_at("$.Payload.count"),
+                    "max_concurrency": sfn.JsonPath.number_at("$.Payload.max_concurrency"),
                     "inline": sfn.JsonPath.string_at("$.Payload.inline"),
                     "items": sfn.JsonPath.list_at("$.Payload.items"),
                     "manifest": sfn.JsonPath.object_at("$.Payload.manifest"),
@@ -202,7 +209,7 @@ class TemplateWorkflow(Construct):
             f"{step.name}{variant}-inline",
             state_name=step.label + variant,
             items_path=f"$.maps.{step.name}.items",
-            max_concurrency=step.max_concurrency,
+            max_concurrency_path=f"$.maps.{step.name}.max_concurrency",
             item_selector=item_selector,
             result_path=sfn.JsonPath.DISCARD,
         )
@@ -215,7 +222,7 @@ class TemplateWorkflow(Construct):
             item_reader=sfn.S3JsonItemReader(
                 bucket=self._workspace, key=sfn.JsonPath.string_at(f"$.maps.{step.name}.manifest.key")
             ),
-            max_concurrency=step.max_concurrency,
+            max_concurrency_path=f"$.maps.{step.name}.max_concurrency",
             item_selector=item_selector,
             result_path=sfn.JsonPath.DISCARD,
         )
@@ -249,7 +256,8 @@ class TemplateWorkflow(Construct):
                 payload=sfn.TaskInput.from_object(
                     REFERENCE | {"step": step.name, "task_token": sfn.JsonPath.task_token}
                 ),
-                task_timeout=sfn.Timeout.duration(Duration.seconds(step.timeout_seconds)),
+                # the template's window, or the shorter one the run asked for (see start_run)
+                task_timeout=sfn.Timeout.at(f"$.gate_timeouts.{step.name}"),
                 result_path=sfn.JsonPath.DISCARD,
                 retry_on_service_exceptions=False,
             ),
@@ -261,7 +269,10 @@ class TemplateWorkflow(Construct):
             state_name=f"{step.label} timed out",
             parameters={
                 "Error": ApprovalTimedOut.__name__,
-                "Cause": f"nobody decided at '{step.label}' within {step.timeout_seconds} s",
+                "Cause": sfn.JsonPath.format(
+                    f"nobody decided at {_format_safe(step.label)} within {{}} s",
+                    sfn.JsonPath.string_at(f"$.gate_timeouts.{step.name}"),
+                ),
             },
             result_path="$.error",
         )

@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import shutil
 import socket
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -139,6 +141,11 @@ class LocalCloud:
         if self.runtime:
             self.runtime.shutdown()
         if self._server:
+            with contextlib.suppress(OSError):
+                # moto's backends live in this process: forget this cloud's resources so another
+                # local cloud started later in the same process deploys into an empty account
+                reset = f"{self.aws_endpoint}/moto-api/reset"  # always http://127.0.0.1:<port>
+                urllib.request.urlopen(urllib.request.Request(reset, method="POST"), timeout=10).close()  # noqa: S310
             self._server.stop()
         moto_adapters.restore_all()
 

@@ -54,9 +54,13 @@ def _approve_when_waiting(client: Client, run_id: str, decision: str = "approve"
 
 def test_the_showcase_runs_every_construct_and_the_map_bound_holds(cloud: LocalCloud) -> None:
     tenant = _tenant(cloud, "showcase-ok")
-    # Given a run whose planner yields 8 tasks, each executor taking 300 ms
+    # Given a run whose planner yields 8 tasks, each executor taking 300 ms, at most 3 at once
     run_id = tenant.start(
-        {"template": TEMPLATE, "topic": TOPIC, "options": {"offline": {"latency_ms": 300, "list_items": 8}}}
+        {
+            "template": TEMPLATE,
+            "topic": TOPIC,
+            "options": {"max_concurrency": 3, "offline": {"latency_ms": 300, "list_items": 8}},
+        }
     )
     # When it reaches the gate, it waits for a person and says what for
     waiting = tenant.wait(run_id, until={"AWAITING_APPROVAL", "COMPENSATED", "REJECTED"})
@@ -76,7 +80,7 @@ def test_the_showcase_runs_every_construct_and_the_map_bound_holds(cloud: LocalC
     assert len(items) == 8 and all(item["status"] == "SUCCEEDED" for item in items)
     assert by_name["sign_off"]["status"] == "APPROVED"
     assert by_name["sign_off"]["decision"]["decided_by"] == "showcase-ok-user"
-    # And never more than max_concurrency (3) executors ran at once, measured from their timestamps
+    # And never more than the run's max_concurrency (3) executors ran at once, measured from their timestamps
     intervals = [
         (datetime.fromisoformat(item["started_at"]), datetime.fromisoformat(item["completed_at"]))
         for item in items
@@ -145,6 +149,32 @@ def test_rejecting_at_the_gate_undoes_everything(cloud: LocalCloud) -> None:
     assert view["failed_step"] == "sign_off"
     assert "report" in view["compensated_steps"] and "intake" in view["compensated_steps"]
     assert _workspace(cloud, "showcase-reject") == before
+
+
+def test_nobody_deciding_in_time_undoes_everything(cloud: LocalCloud) -> None:
+    tenant = _tenant(cloud, "showcase-timeout")
+    before = _workspace(cloud, "showcase-timeout")
+    # Given a run that gives its approvers 2 seconds (the template allows an hour)
+    run_id = tenant.start(
+        {
+            "template": TEMPLATE,
+            "topic": TOPIC,
+            "options": {"approval_timeout_seconds": 2, "offline": {"list_items": 2}},
+        }
+    )
+    waiting = tenant.wait(run_id, until={"AWAITING_APPROVAL", "COMPENSATED", "REJECTED"})
+    assert waiting["status"] == "AWAITING_APPROVAL", waiting.get("error")
+    requested = datetime.fromisoformat(waiting["awaiting"]["requested_at"])
+    assert (datetime.fromisoformat(waiting["awaiting"]["timeout_at"]) - requested).total_seconds() == 2
+    # When nobody decides, the run is undone and says why
+    view = tenant.wait(run_id)
+    assert view["status"] == "COMPENSATED" and view["error"]["name"] == "ApprovalTimedOut"
+    assert view["error"]["message"] == "nobody decided at Sign off release within 2 s"
+    assert view["failed_step"] == "sign_off" and "report" in view["compensated_steps"]
+    assert _workspace(cloud, "showcase-timeout") == before
+    # And a late decision is refused
+    late = tenant.request("POST", f"/runs/{run_id}/approval", json={"decision": "approve"})
+    assert late.status_code == 409, late.text
 
 
 def test_cancel_while_awaiting_approval_undoes_everything(cloud: LocalCloud) -> None:

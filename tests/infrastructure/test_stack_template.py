@@ -231,7 +231,8 @@ def test_the_showcase_has_parallel_branches_a_bounded_map_and_a_gate(template: d
     choice = states["Execute tasks: list in state?"]
     assert choice["Choices"][0]["Next"] == "Execute tasks" and choice["Default"] == "Execute tasks (manifest)"
     inline = states["Execute tasks"]
-    assert inline["Type"] == "Map" and inline["MaxConcurrency"] == 3
+    assert inline["Type"] == "Map" and inline["MaxConcurrencyPath"] == "$.maps.execute.max_concurrency"
+    assert prepare["ResultSelector"]["max_concurrency.$"] == "$.Payload.max_concurrency"
     assert inline["ItemsPath"] == "$.maps.execute.items"
     assert inline.get("ItemProcessor", {}).get("ProcessorConfig", {}).get("Mode", "INLINE") == "INLINE"
     distributed = states["Execute tasks (manifest)"]
@@ -240,17 +241,23 @@ def test_the_showcase_has_parallel_branches_a_bounded_map_and_a_gate(template: d
     assert distributed["ItemReader"]["Resource"] == "arn:ARN:states:::s3:getObject"
     assert distributed["ItemReader"]["ReaderConfig"] == {"InputType": "JSON"}
     assert distributed["ItemReader"]["Parameters"]["Key.$"] == "$.maps.execute.manifest.key"
-    assert distributed["MaxConcurrency"] == 3
+    assert distributed["MaxConcurrencyPath"] == "$.maps.execute.max_concurrency"
     for map_state in (inline, distributed):
         assert map_state["ItemSelector"]["item.$"] == "$$.Map.Item.Value.index"
         assert map_state["ResultPath"] is None, "item results go to DynamoDB, not into the state"
     gate = states["Sign off release"]
-    assert gate["Resource"].endswith("lambda:invoke.waitForTaskToken") and gate["TimeoutSeconds"] == 3600
+    assert gate["Resource"].endswith("lambda:invoke.waitForTaskToken")
+    assert gate["TimeoutSecondsPath"] == "$.gate_timeouts.sign_off", (
+        "the run's window (at most the template's)"
+    )
     assert gate["Catch"][0] == {
         "ErrorEquals": ["States.Timeout"],
         "ResultPath": "$.error",
         "Next": "Sign off release timed out",
     }
+    timed_out = states["Sign off release timed out"]
+    assert timed_out["Parameters"]["Error"] == "ApprovalTimedOut"
+    assert "$.gate_timeouts.sign_off" in timed_out["Parameters"]["Cause.$"]
 
 
 def test_state_machines_have_timeouts_logging_and_tracing(template: dict[str, Any]) -> None:

@@ -77,8 +77,33 @@ def test_start_records_a_pending_run_and_starts_its_state_machine(
         "run_id": run.run_id,
         "correlation_id": "corr-1",
         "template": "feature_delivery",
+        "gate_timeouts": {},
     }
     assert publisher.events == []
+
+
+def test_a_run_may_shorten_its_gates_decision_window_but_never_lengthen_it(
+    runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
+) -> None:
+    # The template gives its gate an hour: a run asking for 2 s gets 2 s, one asking for a day gets the hour
+    start(runs, starter, publisher, {"topic": "t", "template": "graph_showcase"})
+    start(
+        runs,
+        starter,
+        publisher,
+        {"topic": "t", "template": "graph_showcase", "options": {"approval_timeout_seconds": 2}},
+    )
+    start(
+        runs,
+        starter,
+        publisher,
+        {"topic": "t", "template": "graph_showcase", "options": {"approval_timeout_seconds": 86400}},
+    )
+    assert [call.state_input["gate_timeouts"] for call in starter.calls] == [
+        {"sign_off": 3600},
+        {"sign_off": 2},
+        {"sign_off": 3600},
+    ]
 
 
 def test_each_start_gets_a_new_run_id(

@@ -112,5 +112,14 @@ def test_describe_gives_the_graph_a_client_draws() -> None:
     kinds = [step["kind"] for step in graph["steps"]]
     assert kinds == ["agent", "parallel", "map", "agent", "agent", "approval", "agent"]
     assert set(graph["steps"][1]["branches"]) == {"risks", "plan"}
-    assert graph["steps"][2]["max_concurrency"] == 3 and graph["steps"][2]["over"] == "plan.tasks"
+    assert graph["steps"][2]["max_concurrency"] == 8 and graph["steps"][2]["over"] == "plan.tasks"
     assert graph["steps"][5]["timeout_seconds"] == 3600
+
+
+def test_a_gate_window_is_the_shorter_of_the_template_and_the_run() -> None:
+    gate = GRAPH_SHOWCASE.placement("sign_off").step
+    assert gate.kind == "approval"
+    assert GRAPH_SHOWCASE.gate_timeouts(None) == {"sign_off": 3600}
+    assert GRAPH_SHOWCASE.gate_timeouts(30) == {"sign_off": 30}
+    assert GRAPH_SHOWCASE.gate_timeouts(10**6) == {"sign_off": 3600}
+    assert get_template("generic").gate_timeouts(30) == {}

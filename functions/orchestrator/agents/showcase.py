@@ -22,6 +22,7 @@ from orchestrator.models import StrictModel
 Summary = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
 Confidence = Field(ge=0.0, le=1.0)
 Line = Field(min_length=1, max_length=300)
+MAX_REPORT_BODY = 512 * 1024  # a long report is stored in the workspace, never in a state payload
 
 
 class IntakeOutput(StrictModel):
@@ -72,6 +73,7 @@ class SafetyOutput(StrictModel):
 class ReportOutput(StrictModel):
     summary: str = Summary
     highlights: list[str] = Field(min_length=1, max_length=10)
+    body: str = Field(min_length=1, max_length=MAX_REPORT_BODY, description="the full report, in Markdown")
     confidence: float = Confidence
 
 
@@ -163,6 +165,7 @@ class ReporterAgent(Agent):
         lines = [f"# Report: {context.topic}", "", output.summary, "", "## Highlights"]
         lines += [f"- {highlight}" for highlight in output.highlights]
         lines += ["", f"## Tasks ({len(done)})"] + [f"- {e.step}: {e.summary}" for e in done]
+        lines += ["", "## Report", "", output.body]
         return [WriteArtifact(path=f"showcase/{context.run_id}/report.md", content="\n".join(lines) + "\n")]
 
 

@@ -1,0 +1,173 @@
+"""Wall time of a Map over 8 items at max_concurrency 1, 4 and 8, on the local cloud.
+
+Starts the local cloud (moto, the real state machines, the real Lambda handlers in worker
+processes), then runs the ``graph_showcase`` template through the HTTP API with the offline
+provider: its planner yields ``--items`` tasks, every model call waits ``--latency-ms``, and
+``options.max_concurrency`` lowers the map's bound (8 in the template) for each run. The map's
+wall time is measured from the items' own timestamps (first start to last completion), as is
+the most items that ever ran at once. Each bound is measured ``--runs`` times, interleaved, and
+the median is reported with the speedup against a bound of 1.
+
+Targets: the bound is never exceeded (exit 1 otherwise), and a bound of 8 is at least 3x faster
+than a bound of 1 (``--no-fail`` only reports).
+
+    .venv/bin/python bench/map_concurrency.py [--runs 3] [--latency-ms 200] [--items 8] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "functions")]
+
+from infra.local.cloud import LocalCloud  # noqa: E402
+
+TEMPLATE = "graph_showcase"
+MAP_STEP = "execute"
+BOUNDS = (1, 4, 8)
+MIN_SPEEDUP_AT_8 = 3.0
+FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
+
+
+@dataclass
+class Measurements:
+    bound: int
+    map_seconds: list[float] = field(default_factory=list)
+    run_seconds: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
+
+    def row(self, baseline: float) -> dict[str, Any]:
+        median = statistics.median(self.map_seconds)
+        return {
+            "max_concurrency": self.bound,
+            "map_seconds_median": round(median, 3),
+            "map_seconds": [round(s, 3) for s in self.map_seconds],
+            "run_seconds_median": round(statistics.median(self.run_seconds), 3),
+            "most_at_once": max(self.peaks),
+            "speedup_vs_1": round(baseline / median, 2),
+        }
+
+
+class Api:
+    def __init__(self, cloud: LocalCloud) -> None:
+        self.url = cloud.api_url
+        self.headers = {"Authorization": f"Bearer {cloud.mint_token(tenant_id='bench', subject='bench')}"}
+
+    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = requests.request(method, self.url + path, headers=self.headers, timeout=30, **kwargs)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
+        return dict(response.json())
+
+    def wait(self, run_id: str, until: set[str], timeout: float = 300) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            view = self.call("GET", f"/runs/{run_id}")
+            if view["status"] in until:
+                return view
+            time.sleep(0.1)
+        raise TimeoutError(f"run {run_id} did not reach {until}")
+
+
+def _interval(item: dict[str, Any]) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(item["started_at"]), datetime.fromisoformat(item["completed_at"])
+
+
+def _most_at_once(intervals: list[tuple[datetime, datetime]]) -> int:
+    edges = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    running = peak = 0
+    for _, change in edges:  # an end sorts before a start at the same instant
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def measure_once(api: Api, bound: int, items: int, latency_ms: int) -> tuple[float, float, int]:
+    started = time.monotonic()
+    body = {
+        "template": TEMPLATE,
+        "topic": "Benchmark the bounded fan-out of the executors",
+        "options": {"max_concurrency": bound, "offline": {"latency_ms": latency_ms, "list_items": items}},
+    }
+    run_id = api.call("POST", "/runs", json=body)["run_id"]
+    view = api.wait(run_id, {"AWAITING_APPROVAL"} | FINAL)
+    if view["status"] == "AWAITING_APPROVAL":
+        api.call("POST", f"/runs/{run_id}/approval", json={"decision": "approve", "comment": "bench"})
+        view = api.wait(run_id, FINAL)
+    if view["status"] != "SUCCEEDED":
+        raise RuntimeError(f"run {run_id} ended {view['status']}: {view.get('error')}")
+    run_seconds = time.monotonic() - started
+    map_step = next(step for step in view["steps"] if step["step"] == MAP_STEP)
+    map_items = [item["steps"][0] for item in map_step["items"] if item["steps"][0]["status"] == "SUCCEEDED"]
+    if len(map_items) != items:
+        raise RuntimeError(f"run {run_id}: {len(map_items)} map items, expected {items}")
+    intervals = [_interval(item) for item in map_items]
+    map_seconds = (max(end for _, end in intervals) - min(start for start, _ in intervals)).total_seconds()
+    return map_seconds, run_seconds, _most_at_once(intervals)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="measurements per bound (median reported)")
+    parser.add_argument("--latency-ms", type=int, default=200, help="simulated latency of every model call")
+    parser.add_argument("--items", type=int, default=8, help="map items (the planner's tasks)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--no-fail", action="store_true", help="report only; exit 0 even when a target is missed"
+    )
+    args = parser.parse_args()
+
+    results = {bound: Measurements(bound) for bound in BOUNDS}
+    with tempfile.TemporaryDirectory(prefix="bench-local-cloud-") as state, LocalCloud(Path(state)) as cloud:
+        api = Api(cloud)
+        measure_once(api, 8, args.items, 0)  # warm every function's worker processes first
+        for _ in range(args.runs):
+            for bound in BOUNDS:
+                map_seconds, run_seconds, peak = measure_once(api, bound, args.items, args.latency_ms)
+                results[bound].map_seconds.append(map_seconds)
+                results[bound].run_seconds.append(run_seconds)
+                results[bound].peaks.append(peak)
+
+    baseline = statistics.median(results[1].map_seconds)
+    rows = [results[bound].row(baseline) for bound in BOUNDS]
+    if args.json:
+        print(
+            json.dumps(
+                {"items": args.items, "latency_ms": args.latency_ms, "runs": args.runs, "results": rows}
+            )
+        )
+    else:
+        print(f"Map over {args.items} items, {args.latency_ms} ms per model call, median of {args.runs} runs")
+        header = ("max_concurrency", "map wall (s)", "speedup", "most at once", "run (s)")
+        print("  ".join(f"{name:>{width}}" for name, width in zip(header, (15, 12, 7, 12, 7), strict=True)))
+        for row in rows:
+            print(
+                f"{row['max_concurrency']:>15}  {row['map_seconds_median']:>12.2f}  "
+                f"{row['speedup_vs_1']:>6.2f}x  {row['most_at_once']:>12}  {row['run_seconds_median']:>7.2f}"
+            )
+    exceeded = [row for row in rows if row["most_at_once"] > row["max_concurrency"]]
+    slow = rows[-1]["speedup_vs_1"] < MIN_SPEEDUP_AT_8
+    for row in exceeded:
+        print(
+            f"MISSED: bound {row['max_concurrency']} exceeded ({row['most_at_once']} at once)",
+            file=sys.stderr,
+        )
+    if slow:
+        print(f"MISSED: speedup at 8 is {rows[-1]['speedup_vs_1']}x (< {MIN_SPEEDUP_AT_8}x)", file=sys.stderr)
+    return 1 if (exceeded or slow) and not args.no_fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

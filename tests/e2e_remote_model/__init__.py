@@ -1,0 +1,1 @@
+"""Whole runs on a local cloud whose model provider is a remote (OpenAI-compatible) server."""
