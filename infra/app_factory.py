@@ -10,6 +10,7 @@ from aws_cdk import App, Environment
 from infra.constructs.functions import AuthConfig, ProviderConfig
 from infra.nag import apply_nag
 from infra.stack import OrchestratorStack
+from orchestrator.constants import DEFAULT_EVENT_RETENTION_DAYS
 
 DEFAULT_STACK_NAME = "AiOrchestrator"
 DEFAULT_ISSUER = "https://auth.orchestrator.local/"
@@ -19,6 +20,19 @@ DEFAULT_AUDIENCE = "ai-orchestrator-api"
 def _context(app: App, key: str, default: Any = None) -> Any:
     value = app.node.try_get_context(key)
     return default if value in (None, "") else value
+
+
+def _retention_days(value: Any) -> int:
+    """``eventRetentionDays``: days an audit event is kept (0: for good)."""
+    try:
+        days = int(str(value))
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ValueError(
+            f"context eventRetentionDays must be a whole number of days >= 0 (0 keeps events), got {value!r}"
+        )
+    return days
 
 
 def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
@@ -45,6 +59,9 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         auth=auth,
         provider=provider,
         retain_data=str(_context(app, "retainData", "true")).lower() == "true",
+        event_retention_days=_retention_days(
+            _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
+        ),
         env=Environment(account=_context(app, "account"), region=_context(app, "region")),
         description="Multi-tenant serverless AI orchestrator",
     )

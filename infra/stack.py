@@ -25,6 +25,7 @@ class OrchestratorStack(Stack):
         auth: AuthConfig,
         provider: ProviderConfig | None = None,
         retain_data: bool = True,
+        event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -48,6 +49,7 @@ class OrchestratorStack(Stack):
                 bus=bus.bus,
                 agents=agent_types(),
                 provider=provider or ProviderConfig(),
+                event_retention_days=event_retention_days,
             ),
         )
         self.workflows = {

@@ -6,6 +6,9 @@ handlers below. Bodies are validated by pydantic (422 with field-level errors).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -292,4 +295,21 @@ def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    refused = _refuse_binary_body(event)
+    return refused if refused is not None else app.resolve(event, context)
+
+
+def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Every route takes JSON text: a body that is not UTF-8 (API Gateway passes it base64) is a 400."""
+    if not event.get("isBase64Encoded") or not event.get("body"):
+        return None
+    try:
+        base64.b64decode(event["body"], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return {
+            "statusCode": HTTPStatus.BAD_REQUEST,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps({"error": "InvalidRequest", "message": "the request body is not UTF-8 text"}),
+            "isBase64Encoded": False,
+        }
+    return None

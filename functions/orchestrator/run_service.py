@@ -69,6 +69,24 @@ class StepFunctionsStarter:
         return str(response["executionArn"])
 
 
+def check_run_request(request: RunRequest, allowed_providers: Collection[str] | None = None) -> None:
+    """What the request's schema cannot say: a known template, a provider this deployment serves,
+    a simulated failure naming one of the template's steps. Raises a 4xx domain error."""
+    get_template(request.template)  # unknown template -> TemplateNotFound
+    provider = request.options.provider
+    if provider is not None and provider not in known_providers():
+        raise InvalidRequest(
+            f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}"
+        )
+    if provider is not None and allowed_providers is not None and provider not in allowed_providers:
+        available = ", ".join(sorted(allowed_providers))
+        raise InvalidRequest(
+            f"provider {provider!r} is not configured in this deployment; available: {available}"
+        )
+    if request.options.simulate_failure is not None:
+        _check_simulated_failure(request)
+
+
 def start_run(
     *,
     tenant_id: str,
@@ -86,19 +104,7 @@ def start_run(
     ``allowed_providers``: the providers this deployment can serve (offline and its default);
     a run asking for another one is refused before anything is stored.
     """
-    get_template(request.template)  # unknown template -> TemplateNotFound (a 4xx)
-    provider = request.options.provider
-    if provider is not None and provider not in known_providers():
-        raise InvalidRequest(
-            f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}"
-        )
-    if provider is not None and allowed_providers is not None and provider not in allowed_providers:
-        available = ", ".join(sorted(allowed_providers))
-        raise InvalidRequest(
-            f"provider {provider!r} is not configured in this deployment; available: {available}"
-        )
-    if request.options.simulate_failure is not None:
-        _check_simulated_failure(request)
+    check_run_request(request, allowed_providers)
     run = Run(
         tenant_id=tenant_id,
         run_id=run_id or new_run_id(),
@@ -157,6 +163,7 @@ def start_run_once(
     """
     if not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
         raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
+    check_run_request(request, allowed_providers)  # a refused request does not claim the key
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     candidate = new_run_id()
     record = records.claim(

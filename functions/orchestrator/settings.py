@@ -20,6 +20,7 @@ class Settings(BaseModel):
     events_table: str = ""
     idempotency_table: str = ""
     commands_table: str = ""
+    event_retention_days: int = Field(default=constants.DEFAULT_EVENT_RETENTION_DAYS, ge=0)
     workspace_bucket: str = ""
     event_bus: str = ""
     state_machines: dict[str, str] = Field(default_factory=dict)
@@ -56,6 +57,9 @@ def get_settings() -> Settings:
         events_table=env.get(constants.ENV_EVENTS_TABLE, ""),
         idempotency_table=env.get(constants.ENV_IDEMPOTENCY_TABLE, ""),
         commands_table=env.get(constants.ENV_COMMANDS_TABLE, ""),
+        event_retention_days=int(
+            env.get(constants.ENV_EVENT_RETENTION_DAYS) or constants.DEFAULT_EVENT_RETENTION_DAYS
+        ),
         workspace_bucket=env.get(constants.ENV_WORKSPACE_BUCKET, ""),
         event_bus=env.get(constants.ENV_EVENT_BUS, ""),
         state_machines=json.loads(env.get(constants.ENV_STATE_MACHINES) or "{}"),

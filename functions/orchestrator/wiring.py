@@ -47,7 +47,8 @@ def task_tokens() -> StepFunctionsTaskTokens:
 
 @cache
 def events() -> DynamoEventRepository:
-    return DynamoEventRepository(get_settings().require("events_table").events_table)
+    settings = get_settings().require("events_table")
+    return DynamoEventRepository(settings.events_table, retention_days=settings.event_retention_days)
 
 
 @cache

@@ -67,6 +67,7 @@ class FunctionsProps:
     agents: list[str]
     provider: ProviderConfig = field(default_factory=ProviderConfig)
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS  # 0 keeps audit events
 
 
 ITEM_READ_ACTIONS = (
@@ -200,7 +201,7 @@ class OrchestratorFunctions(Construct):
             "AuditWriter",
             "handlers.audit_writer.handler",
             "Writes every bus event to the audit table",
-            table_env,
+            table_env | {constants.ENV_EVENT_RETENTION_DAYS: str(props.event_retention_days)},
         )
         grant_items(props.events_table, self.audit_writer, read=False, write=True)
 

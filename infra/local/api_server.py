@@ -1,7 +1,15 @@
-"""Serves the API function on localhost as API Gateway REST proxy events (stage ``v1``)."""
+"""Serves the API function on localhost as API Gateway REST proxy events (stage ``v1``).
+
+Every request gets an answer: a body that is not UTF-8 text reaches the function base64-encoded
+(as API Gateway passes binary bodies) and the function refuses it with 400; a method API Gateway
+does not know gets 405; a body over API Gateway's 10 MB payload limit gets 413; the accept
+backlog holds a burst of hundreds of connections.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 import uuid
@@ -40,9 +48,26 @@ def proxy_event(
             "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
         },
-        "body": body.decode("utf-8") if body else None,
-        "isBase64Encoded": False,
+        **_body_fields(body),
     }
+
+
+def _body_fields(body: bytes) -> dict[str, Any]:
+    if not body:
+        return {"body": None, "isBase64Encoded": False}
+    try:
+        return {"body": body.decode("utf-8"), "isBase64Encoded": False}
+    except UnicodeDecodeError:
+        return {"body": base64.b64encode(body).decode("ascii"), "isBase64Encoded": True}
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # the accept backlog: a burst of clients is queued, not reset
 
 
 class LocalApiServer:
@@ -54,8 +79,28 @@ class LocalApiServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def _answer(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
+                payload = json.dumps({"message": message}).encode()
+                self.send_response(status)
+                for key, value in (extra or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    length = int(self.headers.get("Content-Length") or 0)
+                except ValueError:
+                    length = -1
+                if length < 0:
+                    self.close_connection = True
+                    return self._answer(400, "Content-Length must be a whole number of bytes")
+                if length > MAX_BODY_BYTES:
+                    self.close_connection = True  # the unread body must not be parsed as a request
+                    return self._answer(413, "Request Too Long")
                 body = self.rfile.read(length) if length else b""
                 event = proxy_event(
                     self.command, self.path, dict(self.headers.items()), body, self.client_address[0], account
@@ -81,15 +126,20 @@ class LocalApiServer:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _serve
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("do_"):  # a method API Gateway does not know
+                    return lambda: self._answer(405, "Method Not Allowed", {"Allow": ", ".join(METHODS)})
+                raise AttributeError(name)
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: the function logs requests
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

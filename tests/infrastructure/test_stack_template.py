@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.constants import ENV_AGENT_TYPE, PK, SK
+from orchestrator.constants import ENV_AGENT_TYPE, PK, SK, TTL_ATTRIBUTE
 from orchestrator.errors import TRANSIENT_ERROR_NAMES
 from orchestrator.templates import TEMPLATES, agent_types, build_template
 from tests.synthesized import resources_of_type, synthesized_template
@@ -117,6 +117,27 @@ def test_every_table_is_keyed_by_tenant_and_on_demand(template: dict[str, Any]) 
         ]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_audit_events_expire_through_the_events_tables_ttl(template: dict[str, Any]) -> None:
+    tables = resources_of_type(template, "AWS::DynamoDB::Table")
+    (events,) = [t for lid, t in tables.items() if lid.startswith("TablesEvents")]
+    assert events["Properties"]["TimeToLiveSpecification"] == {
+        "AttributeName": TTL_ATTRIBUTE,
+        "Enabled": True,
+    }
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    (writer,) = [f for lid, f in functions.items() if lid.startswith("FunctionsAuditWriter")]
+    assert writer["Properties"]["Environment"]["Variables"]["EVENT_RETENTION_DAYS"] == "365"
+
+
+def test_event_retention_is_a_whole_number_of_days() -> None:
+    from infra.app_factory import _retention_days
+
+    assert _retention_days("90") == 90 and _retention_days(0) == 0
+    for wrong in ("-1", "a year", "1.5"):
+        with pytest.raises(ValueError, match="eventRetentionDays"):
+            _retention_days(wrong)
 
 
 def test_no_function_may_scan_or_delete(template: dict[str, Any]) -> None:

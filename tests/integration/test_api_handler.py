@@ -68,6 +68,29 @@ def test_health_needs_no_token(api: Any) -> None:
     assert call(api, "GET", "/health")[:2] == (200, {"status": "ok"})
 
 
+def test_a_body_that_is_not_utf8_is_a_400_not_a_crash(api: Any, signing_key: LocalSigningKey) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    for raw in (b"\xff\xfe{}", b'{"topic": "caf\xe9"}'):
+        event = proxy_event(
+            "POST",
+            "/runs",
+            {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            raw,
+            "127.0.0.1",
+            "123456789012",
+        )
+        assert event["isBase64Encoded"] is True  # as API Gateway passes bytes that are not text
+        response = api.handler(event, FakeLambdaContext())
+        assert response["statusCode"] == 400
+        assert json.loads(response["body"]) == {
+            "error": "InvalidRequest",
+            "message": "the request body is not UTF-8 text",
+        }
+    # a base64 body that is text goes on to the route (and its validation) as usual
+    ok = proxy_event("POST", "/runs", {"Authorization": f"Bearer {token}"}, b"not json", "127.0.0.1", "1")
+    assert api.handler(ok, FakeLambdaContext())["statusCode"] in (400, 422)
+
+
 def test_requests_without_a_valid_token_are_refused(api: Any, signing_key: LocalSigningKey) -> None:
     assert call(api, "GET", "/runs")[0] == 401
     assert call(api, "GET", "/runs", token="not-a-jwt")[0] == 401
@@ -218,6 +241,22 @@ def test_an_idempotency_key_starts_one_run_however_often_it_is_sent(
     assert theirs[0] == 202 and theirs[1]["run_id"] != first[1]["run_id"]
     bad = call(api, "POST", "/runs", token=token, body=body, headers={"Idempotency-Key": "x" * 200})
     assert bad[0] == 400 and "Idempotency-Key" in bad[1]["message"]
+
+
+def test_a_refused_request_does_not_burn_its_idempotency_key(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    key = {"Idempotency-Key": "order-43"}
+    # Given a request refused with 400 (an unknown template, an unserved provider)
+    for wrong in ({"topic": "t", "template": "nope"}, {"topic": "t", "options": {"provider": "openai"}}):
+        status, body, _ = call(api, "POST", "/runs", token=token, body=wrong, headers=key)
+        assert status in (400, 404), body
+    # When the client corrects it and sends it again with the same key
+    status, body, headers = call(api, "POST", "/runs", token=token, body={"topic": "t"}, headers=key)
+    # Then the corrected request starts its run (not 422: the key was never claimed)
+    assert status == 202, body
+    assert "idempotent-replayed" not in headers
 
 
 # --- approval gates and cancel -------------------------------------------------------------------

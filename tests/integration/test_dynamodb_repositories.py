@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from orchestrator.constants import TTL_ATTRIBUTE
 from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, RunNotFound
 from orchestrator.ids import new_run_id
 from orchestrator.models import (
@@ -152,6 +153,23 @@ def test_events_are_stored_once_in_time_order(aws: MotoAws) -> None:
     listed, cursor = events.list_for_run("acme", "r1", 10, None)
     assert [e.event_type for e in listed] == ["E0", "E1", "E2"] and cursor is None
     assert events.list_for_run("globex", "r1", 10, None)[0] == []
+
+
+def test_events_expire_after_the_retention_days(aws: MotoAws) -> None:
+    happened = datetime(2026, 1, 1, tzinfo=UTC)
+    envelope = EventEnvelope(
+        event_type="E", correlation_id="c", tenant_id="acme", run_id="r9", timestamp=happened
+    )
+    DynamoEventRepository(aws.tables["Events"], retention_days=30).append(envelope)
+    kept = EventEnvelope(
+        event_type="K", correlation_id="c", tenant_id="acme", run_id="r9", timestamp=happened
+    )
+    DynamoEventRepository(aws.tables["Events"], retention_days=0).append(kept)
+    items = boto3.resource("dynamodb").Table(aws.tables["Events"]).scan()["Items"]
+    expiry = {item["event_type"]: item.get(TTL_ATTRIBUTE) for item in items if item["run_id"] == "r9"}
+    assert expiry == {"E": int(happened.timestamp()) + 30 * 86400, "K": None}
+    with pytest.raises(ValueError, match="retention_days"):
+        DynamoEventRepository(aws.tables["Events"], retention_days=-1)
 
 
 def test_status_changes_can_be_conditional(aws: MotoAws) -> None:

@@ -409,10 +409,17 @@ def _step_result(item: dict[str, Any]) -> StepResult:
 
 
 class DynamoEventRepository:
-    """Audit events: ``pk = <tenant>#<run>``, ``sk = <timestamp>#<event id>`` (time order)."""
+    """Audit events: ``pk = <tenant>#<run>``, ``sk = <timestamp>#<event id>`` (time order).
 
-    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+    With ``retention_days`` > 0 every event carries the table's TTL attribute: DynamoDB deletes it
+    that many days after it happened. 0 keeps events for good.
+    """
+
+    def __init__(self, table_name: str, resource: Any | None = None, *, retention_days: int = 0) -> None:
+        if retention_days < 0:
+            raise ValueError("retention_days must be 0 (keep) or more")
         self._table = _table(table_name, resource)
+        self._retention_seconds = retention_days * 24 * 3600
 
     def append(self, event: EventEnvelope) -> bool:
         """Store an event once; a redelivered event (same id) is ignored and returns False."""
@@ -421,6 +428,8 @@ class DynamoEventRepository:
             SK: f"{event.timestamp.isoformat()}#{event.event_id}",
         }
         item = to_item(event.model_dump(mode="json")) | key
+        if self._retention_seconds:
+            item[TTL_ATTRIBUTE] = int(event.timestamp.timestamp()) + self._retention_seconds
         try:
             with _errors("append event", lambda: ConflictError("duplicate event")):
                 self._table.put_item(
