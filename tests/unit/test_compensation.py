@@ -22,7 +22,7 @@ REFERENCE = {"tenant_id": TENANT, "run_id": RUN, "correlation_id": "corr", "temp
 class World:
     """A running graph_showcase run and everything its agents touch, in memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: dict[str, object] | None = None) -> None:
         self.runs = InMemoryRunRepository()
         self.results = InMemoryStepResultRepository()
         self.command_log = InMemoryCommandLog()
@@ -35,7 +35,7 @@ class World:
                 template="graph_showcase",
                 topic="a meal planner",
                 correlation_id="corr",
-                options=RunOptions.model_validate({"offline": {"list_items": 3}}),
+                options=RunOptions.model_validate(options or {"offline": {"list_items": 3}}),
             )
         )
         self.runs.update_status(TENANT, RUN, RunStatus.RUNNING)
