@@ -47,7 +47,9 @@ def flatten_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 flat.extend(flatten_steps(branch))
         elif step["kind"] == "map":
             for item in step["items"]:
-                flat.extend(inner | {"label": f"{inner['step']}#{item['item']}"} for inner in item["steps"])
+                flat.extend(
+                    inner | {"label": f"{inner['step']}#{item['item']:04d}"} for inner in item["steps"]
+                )
         else:
             flat.append(step)
     return flat
@@ -57,7 +59,7 @@ def _step_line(step: dict[str, Any]) -> str:
     status = step["status"]
     meta = step.get("metadata") or {}
     label = step.get("label") or step["step"]
-    parts = [f"  [{MARKS.get(status, '??')}] {label:<16} {status:<12}"]
+    parts = [f"  [{MARKS.get(status, '??')}] {label:<18} {status:<12}"]
     if step.get("kind") == "approval":
         if status == "WAITING":
             parts.append(f"waiting for {'/'.join(step.get('roles', []))}")
