@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -43,6 +44,7 @@ from orchestrator.settings import get_settings
 from orchestrator.templates import TEMPLATES
 
 app = APIGatewayRestResolver(enable_validation=True)
+CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
 @cache
@@ -82,10 +84,22 @@ def _caller() -> Caller:
 
 
 def _correlation_id() -> str:
-    supplied = app.current_event.headers.get(constants.CORRELATION_HEADER, "") or ""
-    correlation_id = supplied.strip()[:128] or new_id()
+    return str(app.context["correlation_id"])
+
+
+def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
+    """Every request gets its correlation id (the caller's ``X-Correlation-Id`` when it is a plain
+    token, else a new one): on every log line of this invocation and on the response."""
+    supplied = (app.current_event.headers.get(constants.CORRELATION_HEADER) or "").strip()
+    correlation_id = supplied if CORRELATION_ID_PATTERN.fullmatch(supplied) else new_id()
     logger.set_correlation_id(correlation_id)
-    return correlation_id
+    app.append_context(correlation_id=correlation_id)
+    response: Response = next_middleware(app)
+    response.headers.setdefault(constants.CORRELATION_HEADER, correlation_id)
+    return response
+
+
+app.use(middlewares=[_correlate])
 
 
 @app.get("/health")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from functools import cache
@@ -89,6 +90,31 @@ def test_a_body_that_is_not_utf8_is_a_400_not_a_crash(api: Any, signing_key: Loc
     # a base64 body that is text goes on to the route (and its validation) as usual
     ok = proxy_event("POST", "/runs", {"Authorization": f"Bearer {token}"}, b"not json", "127.0.0.1", "1")
     assert api.handler(ok, FakeLambdaContext())["statusCode"] in (400, 422)
+
+
+def test_every_request_logs_under_its_own_correlation_id(
+    api: Any, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestrator.observability import logger
+
+    lines = io.StringIO()
+    monkeypatch.setattr(logger.registered_handler, "stream", lines)
+    token = signing_key.mint(tenant_id="acme")
+    # Given a warm function that served a request with the caller's correlation id
+    _, _, first = call(api, "GET", "/runs", token=token, headers={"X-Correlation-Id": "corr-first"})
+    assert first["x-correlation-id"] == "corr-first"
+    lines.seek(0)
+    lines.truncate()
+    # When the next requests come without one (or with one that is not a plain token)
+    _, _, second = call(api, "POST", "/runs", token=token, body={"topic": "second"})
+    bad = {"X-Correlation-Id": "bad id\n{}"}
+    _, _, third = call(api, "POST", "/runs", token=token, body={"topic": "third"}, headers=bad)
+    logs = lines.getvalue()
+    # Then each gets its own id, in its logs and on its response; the earlier id never reappears
+    assert "corr-first" not in logs
+    assert second["x-correlation-id"] not in ("corr-first", third["x-correlation-id"])
+    assert third["x-correlation-id"] != "bad id\n{}"
+    assert second["x-correlation-id"] in logs and third["x-correlation-id"] in logs
 
 
 def test_requests_without_a_valid_token_are_refused(api: Any, signing_key: LocalSigningKey) -> None:
