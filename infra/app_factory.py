@@ -35,6 +35,26 @@ def _retention_days(value: Any) -> int:
     return days
 
 
+def _tenant_producers(value: Any) -> dict[str, list[str]]:
+    """``tenantEventProducers``: ``{"<tenant id>": ["<IAM principal ARN>", ...]}`` (JSON or a mapping)."""
+    from orchestrator.models import validate_tenant_id
+
+    mapping = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(mapping, dict):
+        raise ValueError("context tenantEventProducers must map tenant ids to lists of principal ARNs")
+    producers: dict[str, list[str]] = {}
+    for tenant, arns in mapping.items():
+        validate_tenant_id(tenant)
+        if (
+            not isinstance(arns, list)
+            or not arns
+            or not all(isinstance(arn, str) and arn.startswith("arn:") for arn in arns)
+        ):
+            raise ValueError(f"context tenantEventProducers[{tenant!r}] must be a non-empty list of ARNs")
+        producers[tenant] = arns
+    return producers
+
+
 def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
     app = app or App()
     jwks = _context(app, "jwtJwks")
@@ -59,6 +79,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         auth=auth,
         provider=provider,
         retain_data=str(_context(app, "retainData", "true")).lower() == "true",
+        tenant_event_producers=_tenant_producers(_context(app, "tenantEventProducers", {})),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),

@@ -6,7 +6,7 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
 from constructs import Construct
 
 from infra.constructs.api import OrchestratorApi
-from infra.constructs.event_bus import EventRoutes, OrchestratorBus
+from infra.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
 from infra.constructs.functions import AuthConfig, FunctionsProps, OrchestratorFunctions, ProviderConfig
 from infra.constructs.observability import OrchestratorObservability
 from infra.constructs.tables import OrchestratorTables
@@ -26,6 +26,7 @@ class OrchestratorStack(Stack):
         provider: ProviderConfig | None = None,
         retain_data: bool = True,
         event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS,
+        tenant_event_producers: dict[str, list[str]] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -82,6 +83,11 @@ class OrchestratorStack(Stack):
         if auth.jwks_uri:
             functions.api.add_environment(constants.ENV_JWT_JWKS_URI, auth.jwks_uri)
 
+        bind_event_sources(
+            bus.bus,
+            orchestrator_roles=[fn.role for fn in functions.all_functions if fn.role is not None],
+            tenant_producers=tenant_event_producers or {},
+        )
         EventRoutes(
             self,
             "Routes",

@@ -1,8 +1,10 @@
 """Starts a run when an ``OrchestrationRequested`` event arrives on the bus.
 
-The event's detail is ``{"tenant_id": ..., "template": ..., "topic": ..., "options": {...}}``
-(tenant from the trusted producer, not from an end user). A redelivered event starts
-nothing new: the run id is derived from the event id.
+The tenant is the one the event's source names (``orchestrator.tenant.<tenant id>``), a source
+the bus's resource policy lets only that tenant's producers use. The detail is
+``{"template": ..., "topic": ..., "options": {...}}``; a ``tenant_id`` in it must be the same
+tenant, else nothing starts and the refusal is audited (``RUN_REQUEST_REFUSED``). A redelivered
+event starts nothing new: the run id is derived from the event id.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from orchestrator import wiring
+from orchestrator import constants, wiring
 from orchestrator.ids import run_id_for_event
-from orchestrator.models import RunRequest, new_id, validate_tenant_id
+from orchestrator.models import EventEnvelope, RunRequest, new_id, validate_tenant_id
 from orchestrator.observability import bind_run, logger, tracer
 from orchestrator.run_service import StepFunctionsStarter, start_run
 from orchestrator.settings import get_settings
 
 
 class OrchestrationRequested(RunRequest):
-    tenant_id: str
+    tenant_id: str | None = None
     correlation_id: str | None = Field(default=None, max_length=128)
     requested_by: str | None = Field(default=None, max_length=128)
 
@@ -30,7 +32,12 @@ class OrchestrationRequested(RunRequest):
 class EventBridgeEvent(BaseModel):
     id: str
     time: datetime
+    source: str
     detail: OrchestrationRequested
+
+
+class RequestRefused(Exception):
+    """An event that must not start a run (it is audited, not retried)."""
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -38,10 +45,26 @@ class EventBridgeEvent(BaseModel):
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     received = EventBridgeEvent.model_validate(event)
     detail = received.detail
-    tenant_id = validate_tenant_id(detail.tenant_id)
+    if not received.source.startswith(constants.TENANT_SOURCE_PREFIX):
+        # the rule only routes tenant sources here: anything else is a misrouted event
+        raise RequestRefused(f"source {received.source!r} is not a tenant's source")
+    tenant_id = validate_tenant_id(received.source.removeprefix(constants.TENANT_SOURCE_PREFIX))
     correlation_id = detail.correlation_id or new_id()
     run_id = run_id_for_event(received.id, int(received.time.timestamp() * 1000))
     bind_run(tenant_id, run_id, correlation_id, trigger="event")
+    if detail.tenant_id is not None and detail.tenant_id != tenant_id:
+        reason = f"the event names tenant {detail.tenant_id!r} but comes from {received.source!r}"
+        logger.warning("run request refused", extra={"reason": reason, "event_id": received.id})
+        wiring.publisher().publish(
+            EventEnvelope(
+                event_type=constants.RUN_REQUEST_REFUSED,
+                correlation_id=correlation_id,
+                tenant_id=tenant_id,
+                run_id=run_id,
+                payload={"reason": reason, "event_id": received.id, "named_tenant": detail.tenant_id[:128]},
+            )
+        )
+        return {"run_id": None, "status": "REFUSED", "reason": reason}
     run = start_run(
         tenant_id=tenant_id,
         request=RunRequest(template=detail.template, topic=detail.topic, options=detail.options),

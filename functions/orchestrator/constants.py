@@ -36,6 +36,10 @@ TTL_ATTRIBUTE = "expires_at"
 # --- events ----------------------------------------------------------------------------
 EVENT_SOURCE = "ai.orchestrator"
 REQUEST_DETAIL_TYPE = "OrchestrationRequested"
+# a tenant's integrations put requests with the source ``<prefix><tenant id>``; the bus policy binds
+# each source to that tenant's producer principals, and the tenant of a run is taken from it
+TENANT_SOURCE_PREFIX = "orchestrator.tenant."
+RUN_REQUEST_REFUSED = "RUN_REQUEST_REFUSED"
 
 ORCHESTRATION_STARTED = "ORCHESTRATION_STARTED"
 PHASE_STARTED = "PHASE_STARTED"
@@ -56,6 +60,7 @@ ORCHESTRATION_CANCELLED = "ORCHESTRATION_CANCELLED"
 USER_ACTION = "USER_ACTION"
 
 LIFECYCLE_DETAIL_TYPES = (
+    RUN_REQUEST_REFUSED,
     ORCHESTRATION_STARTED,
     PHASE_STARTED,
     PHASE_COMPLETED,

@@ -5,13 +5,19 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from orchestrator.constants import EVENT_SOURCE, LIFECYCLE_DETAIL_TYPES, REQUEST_DETAIL_TYPE
+from orchestrator.constants import (
+    EVENT_SOURCE,
+    LIFECYCLE_DETAIL_TYPES,
+    REQUEST_DETAIL_TYPE,
+    TENANT_SOURCE_PREFIX,
+)
 
 ASYNC_RETRIES = 2  # Lambda's own retries of a failed asynchronous invocation
 
@@ -34,6 +40,72 @@ class OrchestratorBus(Construct):
                 id="AwsSolutions::AwsSolutions-SQS3",
                 reason="This queue is itself the dead-letter queue of the event rules and of the "
                 "asynchronous consumers; an alarm watches it.",
+            )
+        )
+
+
+def bind_event_sources(
+    bus: events.EventBus, *, orchestrator_roles: list[iam.IRole], tenant_producers: dict[str, list[str]]
+) -> None:
+    """The bus's resource policy: who may put events under which source.
+
+    - the orchestrator's own source (lifecycle events) only from the orchestrator's functions;
+    - ``orchestrator.tenant.<id>`` (run requests for that tenant) only from that tenant's producer
+      principals (CDK context ``tenantEventProducers``: ``{"acme": ["arn:aws:iam::...:role/acme-crm"]}``);
+      a tenant source nobody was given is refused to everyone.
+    Explicit denies: an identity policy of the same account cannot override them.
+    """
+    put = ["events:PutEvents"]
+    bus.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="OnlyTheOrchestratorPutsLifecycleEvents",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=put,
+            resources=[bus.event_bus_arn],
+            conditions={
+                "StringEquals": {"events:source": EVENT_SOURCE},
+                "ArnNotEquals": {"aws:PrincipalArn": [role.role_arn for role in orchestrator_roles]},
+            },
+        )
+    )
+    producers = sorted({arn for arns in tenant_producers.values() for arn in arns})
+    any_tenant: dict[str, object] = {"StringLike": {"events:source": f"{TENANT_SOURCE_PREFIX}*"}}
+    if producers:
+        any_tenant["ArnNotEquals"] = {"aws:PrincipalArn": producers}
+    bus.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="OnlyTenantProducersRequestRuns",
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=put,
+            resources=[bus.event_bus_arn],
+            conditions=any_tenant,
+        )
+    )
+    for index, (tenant, arns) in enumerate(sorted(tenant_producers.items())):
+        source = f"{TENANT_SOURCE_PREFIX}{tenant}"
+        bus.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"Tenant{index}ProducersOnly",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=put,
+                resources=[bus.event_bus_arn],
+                conditions={
+                    "StringEquals": {"events:source": source},
+                    "ArnNotEquals": {"aws:PrincipalArn": sorted(arns)},
+                },
+            )
+        )
+        bus.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"Tenant{index}ProducersPut",
+                effect=iam.Effect.ALLOW,
+                principals=[iam.ArnPrincipal(arn) for arn in sorted(arns)],
+                actions=put,
+                resources=[bus.event_bus_arn],
+                conditions={"StringEquals": {"events:source": source}},
             )
         )
 
@@ -79,8 +151,10 @@ class EventRoutes(Construct):
             self,
             "StartRunOnRequest",
             event_bus=bus,
-            description="Start a run when an OrchestrationRequested event arrives",
-            event_pattern=events.EventPattern(detail_type=[REQUEST_DETAIL_TYPE]),
+            description="Start a run when a tenant's source puts an OrchestrationRequested event",
+            event_pattern=events.EventPattern(
+                source=events.Match.prefix(TENANT_SOURCE_PREFIX), detail_type=[REQUEST_DETAIL_TYPE]
+            ),
             targets=[targets.LambdaFunction(start_run, retry_attempts=8, dead_letter_queue=dead_letters)],
         )
         self.ended_rule = events.Rule(

@@ -121,12 +121,10 @@ def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> Non
     cloud.client("events").put_events(
         Entries=[
             {
-                "Source": "crm.integration",
+                "Source": "orchestrator.tenant.initech",
                 "DetailType": "OrchestrationRequested",
                 "EventBusName": bus,
-                "Detail": json.dumps(
-                    {"tenant_id": "initech", "template": "feature_delivery", "topic": "TPS reports"}
-                ),
+                "Detail": json.dumps({"template": "feature_delivery", "topic": "TPS reports"}),
             }
         ]
     )
@@ -140,6 +138,42 @@ def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> Non
     assert view["status"] == "SUCCEEDED"
     assert [p["step"] for p in view["steps"]] == [s.name for s in TEMPLATES["feature_delivery"].steps]
     assert view["created_by"].startswith("event:")
+
+
+def test_an_event_naming_another_tenant_or_from_another_source_starts_nothing(cloud: LocalCloud) -> None:
+    hooli = Client(cloud, cloud.mint_token(tenant_id="hooli", role="viewer"))
+    victim = Client(cloud, cloud.mint_token(tenant_id="victim", role="viewer"))
+    bus = cloud.physical_id("EventsBus")
+    request = {"DetailType": "OrchestrationRequested", "EventBusName": bus}
+    cloud.client("events").put_events(
+        Entries=[
+            # hooli's producer names another tenant: refused and audited under hooli
+            request
+            | {
+                "Source": "orchestrator.tenant.hooli",
+                "Detail": json.dumps({"tenant_id": "victim", "template": "generic", "topic": "not yours"}),
+            },
+            # a source that is no tenant's: the rule does not route it at all
+            request
+            | {
+                "Source": "crm.integration",
+                "Detail": json.dumps(
+                    {"tenant_id": "victim", "template": "generic", "topic": "not yours either"}
+                ),
+            },
+        ]
+    )
+    deadline = time.time() + 30
+    refused: list[dict[str, object]] = []
+    dynamodb = cloud.client("dynamodb")
+    while time.time() < deadline and not refused:
+        items = dynamodb.scan(TableName=cloud.physical_id("TablesEvents"))["Items"]
+        refused = [i for i in items if i["event_type"]["S"] == "RUN_REQUEST_REFUSED"]
+        time.sleep(0.3)
+    assert refused and refused[0]["tenant_id"]["S"] == "hooli"
+    time.sleep(2)  # give a wrongly routed event time to start something
+    assert victim.request("GET", "/runs").json()["runs"] == []
+    assert hooli.request("GET", "/runs").json()["runs"] == []
 
 
 def test_tenants_cannot_see_each_others_runs(acme: Client, globex: Client) -> None:
@@ -175,7 +209,7 @@ def test_an_event_no_consumer_can_handle_lands_in_the_dead_letter_queue(cloud: L
     cloud.client("events").put_events(
         Entries=[
             {
-                "Source": "crm.integration",
+                "Source": "orchestrator.tenant.initech",
                 "DetailType": "OrchestrationRequested",
                 "EventBusName": cloud.physical_id("EventsBus"),
                 "Detail": json.dumps({"tenant_id": "initech", "template": "generic"}),

@@ -140,6 +140,40 @@ def test_event_retention_is_a_whole_number_of_days() -> None:
             _retention_days(wrong)
 
 
+def test_only_a_tenants_source_requests_runs_and_only_the_orchestrator_puts_lifecycle_events(
+    template: dict[str, Any],
+) -> None:
+    rules = resources_of_type(template, "AWS::Events::Rule")
+    (request_rule,) = [r for lid, r in rules.items() if lid.startswith("RoutesStartRunOnRequest")]
+    pattern = request_rule["Properties"]["EventPattern"]
+    assert pattern["source"] == [{"prefix": "orchestrator.tenant."}]
+    assert pattern["detail-type"] == ["OrchestrationRequested"]
+    policies = resources_of_type(template, "AWS::Events::EventBusPolicy")
+    statements = {
+        p["Properties"]["Statement"]["Sid"].removeprefix("cdk-"): p["Properties"]["Statement"]
+        for p in policies.values()
+    }
+    lifecycle = statements["OnlyTheOrchestratorPutsLifecycleEvents"]
+    assert lifecycle["Effect"] == "Deny" and lifecycle["Action"] == "events:PutEvents"
+    assert lifecycle["Condition"]["StringEquals"] == {"events:source": "ai.orchestrator"}
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    assert len(lifecycle["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == len(functions)
+    # no producer configured: no one may use a tenant's source
+    tenants = statements["OnlyTenantProducersRequestRuns"]
+    assert tenants["Effect"] == "Deny"
+    assert tenants["Condition"] == {"StringLike": {"events:source": "orchestrator.tenant.*"}}
+
+
+def test_tenant_event_producers_are_checked_at_synthesis() -> None:
+    from infra.app_factory import _tenant_producers
+
+    arn = "arn:aws:iam::123456789012:role/acme-crm"
+    assert _tenant_producers(json.dumps({"acme": [arn]})) == {"acme": [arn]}
+    for wrong in ('["acme"]', {"acme": []}, {"acme": ["not-an-arn"]}, {"Bad Tenant!": [arn]}):
+        with pytest.raises(ValueError):
+            _tenant_producers(wrong)
+
+
 def test_no_function_may_scan_or_delete(template: dict[str, Any]) -> None:
     actions: set[str] = set()
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
