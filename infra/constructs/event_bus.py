@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -55,55 +57,43 @@ def bind_event_sources(
       a tenant source nobody was given is refused to everyone.
     Explicit denies: an identity policy of the same account cannot override them.
     """
-    put = ["events:PutEvents"]
-    bus.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="OnlyTheOrchestratorPutsLifecycleEvents",
-            effect=iam.Effect.DENY,
-            principals=[iam.AnyPrincipal()],
-            actions=put,
-            resources=[bus.event_bus_arn],
-            conditions={
-                "StringEquals": {"events:source": EVENT_SOURCE},
-                "ArnNotEquals": {"aws:PrincipalArn": [role.role_arn for role in orchestrator_roles]},
-            },
-        )
-    )
-    producers = sorted({arn for arns in tenant_producers.values() for arn in arns})
-    any_tenant: dict[str, object] = {"StringLike": {"events:source": f"{TENANT_SOURCE_PREFIX}*"}}
-    if producers:
-        any_tenant["ArnNotEquals"] = {"aws:PrincipalArn": producers}
-    bus.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="OnlyTenantProducersRequestRuns",
-            effect=iam.Effect.DENY,
-            principals=[iam.AnyPrincipal()],
-            actions=put,
-            resources=[bus.event_bus_arn],
-            conditions=any_tenant,
-        )
-    )
-    for index, (tenant, arns) in enumerate(sorted(tenant_producers.items())):
-        source = f"{TENANT_SOURCE_PREFIX}{tenant}"
+
+    def deny(sid: str, conditions: dict[str, Any]) -> None:
         bus.add_to_resource_policy(
             iam.PolicyStatement(
-                sid=f"Tenant{index}ProducersOnly",
+                sid=sid,
                 effect=iam.Effect.DENY,
                 principals=[iam.AnyPrincipal()],
-                actions=put,
+                actions=["events:PutEvents"],
                 resources=[bus.event_bus_arn],
-                conditions={
-                    "StringEquals": {"events:source": source},
-                    "ArnNotEquals": {"aws:PrincipalArn": sorted(arns)},
-                },
+                conditions=conditions,
             )
+        )
+
+    deny(
+        "OnlyTheOrchestratorPutsLifecycleEvents",
+        {
+            "StringEquals": {"events:source": EVENT_SOURCE},
+            "ArnNotEquals": {"aws:PrincipalArn": [role.role_arn for role in orchestrator_roles]},
+        },
+    )
+    producers = sorted({arn for arns in tenant_producers.values() for arn in arns})
+    any_tenant: dict[str, Any] = {"StringLike": {"events:source": f"{TENANT_SOURCE_PREFIX}*"}}
+    if producers:
+        any_tenant["ArnNotEquals"] = {"aws:PrincipalArn": producers}
+    deny("OnlyTenantProducersRequestRuns", any_tenant)
+    for index, (tenant, arns) in enumerate(sorted(tenant_producers.items())):
+        source = f"{TENANT_SOURCE_PREFIX}{tenant}"
+        deny(
+            f"Tenant{index}ProducersOnly",
+            {"StringEquals": {"events:source": source}, "ArnNotEquals": {"aws:PrincipalArn": sorted(arns)}},
         )
         bus.add_to_resource_policy(
             iam.PolicyStatement(
                 sid=f"Tenant{index}ProducersPut",
                 effect=iam.Effect.ALLOW,
                 principals=[iam.ArnPrincipal(arn) for arn in sorted(arns)],
-                actions=put,
+                actions=["events:PutEvents"],
                 resources=[bus.event_bus_arn],
                 conditions={"StringEquals": {"events:source": source}},
             )

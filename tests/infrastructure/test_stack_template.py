@@ -164,6 +164,28 @@ def test_only_a_tenants_source_requests_runs_and_only_the_orchestrator_puts_life
     assert tenants["Condition"] == {"StringLike": {"events:source": "orchestrator.tenant.*"}}
 
 
+def test_a_tenants_producer_may_use_its_source_only() -> None:
+    arn = "arn:aws:iam::123456789012:role/acme-crm"
+    configured = synthesized_template(tenantEventProducers=json.dumps({"acme": [arn]}))
+    policies = resources_of_type(configured, "AWS::Events::EventBusPolicy").values()
+    statements = {
+        p["Properties"]["Statement"]["Sid"].removeprefix("cdk-"): p["Properties"]["Statement"]
+        for p in policies
+    }
+    assert statements["Tenant0ProducersPut"]["Effect"] == "Allow"
+    assert statements["Tenant0ProducersPut"]["Principal"] == {"AWS": arn}
+    assert statements["Tenant0ProducersPut"]["Condition"] == {
+        "StringEquals": {"events:source": "orchestrator.tenant.acme"}
+    }
+    assert statements["Tenant0ProducersOnly"]["Condition"] == {
+        "StringEquals": {"events:source": "orchestrator.tenant.acme"},
+        "ArnNotEquals": {"aws:PrincipalArn": [arn]},
+    }
+    assert statements["OnlyTenantProducersRequestRuns"]["Condition"]["ArnNotEquals"] == {
+        "aws:PrincipalArn": [arn]
+    }
+
+
 def test_tenant_event_producers_are_checked_at_synthesis() -> None:
     from infra.app_factory import _tenant_producers
 
