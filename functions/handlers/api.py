@@ -20,6 +20,19 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import constants, run_control, wiring
+from orchestrator.api_schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApprovalAnswer,
+    CancelAnswer,
+    EventList,
+    Health,
+    RunAccepted,
+    RunList,
+    RunView,
+    TemplateList,
+    responses,
+)
 from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
 from orchestrator.errors import (
     ConflictError,
@@ -102,7 +115,7 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
 app.use(middlewares=[_correlate])
 
 
-@app.get("/health")
+@app.get("/health", responses=responses(HTTPStatus.OK, Health))
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -117,13 +130,19 @@ def openapi_document() -> Response[str]:
     )
 
 
-@app.get("/templates", middlewares=READ)
+@app.get("/templates", middlewares=READ, responses=responses(HTTPStatus.OK, TemplateList, *READ_ERRORS))
 def list_templates() -> dict[str, Any]:
     """Every template's step graph (agents, parallel branches, maps, approval gates)."""
     return {"templates": [template.describe() for template in TEMPLATES.values()]}
 
 
-@app.post("/runs", middlewares=WRITE)
+@app.post(
+    "/runs",
+    middlewares=WRITE,
+    responses=responses(
+        HTTPStatus.ACCEPTED, RunAccepted, HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, *WRITE_ERRORS
+    ),
+)
 def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     caller = _caller()
     settings = get_settings()
@@ -163,7 +182,11 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     )
 
 
-@app.get("/runs", middlewares=READ)
+@app.get(
+    "/runs",
+    middlewares=READ,
+    responses=responses(HTTPStatus.OK, RunList, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS),
+)
 def list_runs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
@@ -180,12 +203,22 @@ def list_runs(
     }
 
 
-@app.get("/runs/<run_id>", middlewares=READ)
+@app.get(
+    "/runs/<run_id>",
+    middlewares=READ,
+    responses=responses(HTTPStatus.OK, RunView, HTTPStatus.NOT_FOUND, *READ_ERRORS),
+)
 def get_run(run_id: str) -> dict[str, Any]:
     return get_run_view(_caller().tenant_id, run_id, wiring.runs(), wiring.step_results())
 
 
-@app.post("/runs/<run_id>/approval", middlewares=WRITE)
+@app.post(
+    "/runs/<run_id>/approval",
+    middlewares=WRITE,
+    responses=responses(
+        HTTPStatus.OK, ApprovalAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
+    ),
+)
 def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
     """Approve or reject the gate a run waits at (roles the gate allows; viewers never)."""
     caller = _caller()
@@ -204,7 +237,13 @@ def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
     return {"run_id": run.run_id, "status": run.status.value, "decision": decision.decision}
 
 
-@app.post("/runs/<run_id>/cancel", middlewares=WRITE)
+@app.post(
+    "/runs/<run_id>/cancel",
+    middlewares=WRITE,
+    responses=responses(
+        HTTPStatus.ACCEPTED, CancelAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
+    ),
+)
 def cancel_run(run_id: str) -> Response[dict[str, Any]]:
     """Stop a run: its next step (or its open gate, at once) ends it; what it did is undone."""
     caller = _caller()
@@ -225,7 +264,13 @@ def cancel_run(run_id: str) -> Response[dict[str, Any]]:
     )
 
 
-@app.get("/runs/<run_id>/events", middlewares=READ)
+@app.get(
+    "/runs/<run_id>/events",
+    middlewares=READ,
+    responses=responses(
+        HTTPStatus.OK, EventList, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
+    ),
+)
 def get_run_events(
     run_id: str,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,

@@ -114,8 +114,11 @@ class OfflineOptions(StrictModel):
     )
 
 
+ProviderName = Literal["offline", "anthropic", "openai", "openai_compatible"]
+
+
 class RunOptions(StrictModel):
-    provider: str | None = Field(
+    provider: ProviderName | None = Field(
         default=None, description="model provider for this run (default: the deployment's)"
     )
     simulate_failure: SimulatedFailure | None = None

@@ -117,6 +117,39 @@ def test_every_request_logs_under_its_own_correlation_id(
     assert second["x-correlation-id"] in logs and third["x-correlation-id"] in logs
 
 
+def test_the_openapi_document_declares_every_answer_with_its_schema(api: Any) -> None:
+    status, spec, _ = call(api, "GET", "/openapi.json")
+    assert status == 200
+    expected = {
+        ("post", "/runs"): {"202", "400", "401", "403", "404", "413", "422", "429", "503"},
+        ("get", "/runs"): {"200", "401", "403", "422", "429", "503"},
+        ("get", "/runs/{run_id}"): {"200", "401", "403", "404", "422", "429", "503"},
+        ("post", "/runs/{run_id}/approval"): {"200", "401", "403", "404", "409", "413", "422", "429", "503"},
+        ("post", "/runs/{run_id}/cancel"): {"202", "401", "403", "404", "409", "413", "422", "429", "503"},
+        ("get", "/runs/{run_id}/events"): {"200", "401", "403", "404", "422", "429", "503"},
+        ("get", "/templates"): {"200", "401", "403", "422", "429", "503"},
+    }
+    for (method, path), codes in expected.items():
+        answers = spec["paths"][path][method]["responses"]
+        assert set(answers) == codes, (method, path, sorted(answers))
+        for code, answer in answers.items():
+            assert "$ref" in answer["content"]["application/json"]["schema"], (method, path, code)
+    schemas = spec["components"]["schemas"]
+    assert schemas["RunAccepted"]["required"] == ["run_id", "status", "template", "correlation_id", "links"]
+    # the providers a run may name are in the request schema: an unknown one is a 422 naming the field
+    options = schemas["RunOptions"]["properties"]["provider"]
+    assert {"offline", "anthropic", "openai", "openai_compatible"} <= set(json.dumps(options).split('"'))
+
+
+def test_an_unknown_provider_is_a_422_naming_the_field(api: Any, signing_key: LocalSigningKey) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    status, body, _ = call(
+        api, "POST", "/runs", token=token, body={"topic": "t", "options": {"provider": "gemini"}}
+    )
+    assert status == 422
+    assert [d["location"] for d in body["details"]] == ["body.options.provider"]
+
+
 def test_requests_without_a_valid_token_are_refused(api: Any, signing_key: LocalSigningKey) -> None:
     assert call(api, "GET", "/runs")[0] == 401
     assert call(api, "GET", "/runs", token="not-a-jwt")[0] == 401

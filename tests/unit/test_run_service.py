@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from orchestrator import constants
 from orchestrator.errors import InvalidRequest, RepositoryError, RunNotFound, TemplateNotFound
@@ -127,10 +128,10 @@ def test_unknown_template_is_template_not_found(
     assert starter.calls == []
 
 
-def test_unknown_provider_is_an_invalid_request(
+def test_unknown_provider_is_refused_by_the_request_schema(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
-    with pytest.raises(InvalidRequest, match=r"'gemini'.*offline"):
+    with pytest.raises(ValidationError, match=r"'offline', 'anthropic', 'openai' or 'openai_compatible'"):
         start(runs, starter, publisher, {"topic": "t", "options": {"provider": "gemini"}})
 
     assert runs.items == {}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from orchestrator.errors import ProviderNotConfigured
+from orchestrator.models import ProviderName
 from orchestrator.providers.base import ModelProvider
 from orchestrator.providers.offline import OfflineProvider
 
-_KNOWN = ("offline", "anthropic", "openai", "openai_compatible")
+_KNOWN: tuple[str, ...] = get_args(ProviderName)  # the request schema lists the same names
 
 
 def known_providers() -> tuple[str, ...]:

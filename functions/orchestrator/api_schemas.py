@@ -1,0 +1,118 @@
+"""What the HTTP API answers, as models: the served OpenAPI document declares every status code a
+route can answer and the schema of each body."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ErrorDetail(BaseModel):
+    location: str
+    message: str
+    type: str = ""
+
+
+class ErrorBody(BaseModel):
+    """Every error: a name, a message; validation errors add one entry per field."""
+
+    model_config = ConfigDict(extra="allow")  # API Gateway's own answers (401, 429) carry other keys
+
+    error: str | None = None
+    message: str
+    details: list[ErrorDetail] | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class TemplateList(BaseModel):
+    templates: list[dict[str, Any]]
+
+
+class RunAccepted(BaseModel):
+    run_id: str
+    status: str
+    template: str
+    correlation_id: str
+    links: dict[str, str]
+
+
+class RunListItem(BaseModel):
+    run_id: str
+    template: str
+    topic: str
+    status: str
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class RunList(BaseModel):
+    runs: list[RunListItem]
+    next_cursor: str | None = None
+
+
+class RunView(BaseModel):
+    """A run with its step graph (each step and map item with status, attempts, timings, model, cost)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    status: str
+    template: str
+    topic: str
+    steps: list[dict[str, Any]]
+
+
+class ApprovalAnswer(BaseModel):
+    run_id: str
+    status: str
+    decision: Literal["approve", "reject"]
+
+
+class CancelAnswer(BaseModel):
+    run_id: str
+    status: str
+    cancel_requested: bool
+
+
+class EventList(BaseModel):
+    events: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+_DESCRIPTIONS = {
+    HTTPStatus.BAD_REQUEST: "cannot be served (unknown template, unserved provider, bad body bytes)",
+    HTTPStatus.UNAUTHORIZED: "missing, expired or invalid token",
+    HTTPStatus.FORBIDDEN: "the caller's role may not do this",
+    HTTPStatus.NOT_FOUND: "no such resource for the caller's tenant",
+    HTTPStatus.CONFLICT: "the run is not in a state that allows this",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "the body is too large",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "the body or a parameter is invalid (one entry per field)",
+    HTTPStatus.TOO_MANY_REQUESTS: "throttled: retry after the Retry-After delay",
+    HTTPStatus.SERVICE_UNAVAILABLE: "a passing failure: retry shortly",
+}
+READ_ERRORS = (
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,
+    HTTPStatus.TOO_MANY_REQUESTS,
+    HTTPStatus.SERVICE_UNAVAILABLE,
+)
+WRITE_ERRORS = (*READ_ERRORS, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+def responses(status: HTTPStatus, model: type[BaseModel], *errors: HTTPStatus) -> dict[int, Any]:
+    """A route's ``responses``: its success body and every error it can answer."""
+    declared: dict[int, Any] = {
+        int(status): {"description": status.phrase, "content": {"application/json": {"model": model}}}
+    }
+    for error in errors:
+        declared[int(error)] = {
+            "description": _DESCRIPTIONS[error],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+    return declared
