@@ -43,7 +43,7 @@ from orchestrator.errors import (
     NotFound,
     RepositoryError,
 )
-from orchestrator.models import RunRequest, new_id
+from orchestrator.models import RunRequest, RunStatus, new_id
 from orchestrator.observability import logger, tracer
 from orchestrator.run_control import ApprovalDecision
 from orchestrator.run_service import (
@@ -165,7 +165,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     logger.info(
         "run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id, "replayed": replayed}
     )
-    headers = {constants.CORRELATION_HEADER: run.correlation_id}
+    headers = {constants.CORRELATION_HEADER: run.correlation_id, "Location": f"/runs/{run.run_id}"}
     if replayed:
         headers["idempotent-replayed"] = "true"
     return Response(
@@ -190,8 +190,11 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
 def list_runs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    status: Annotated[RunStatus | None, Query(description="only runs in this status")] = None,
 ) -> dict[str, Any]:
-    runs, next_cursor = wiring.runs().list(_caller().tenant_id, limit, cursor)
+    """The tenant's runs, newest first. With ``status``, a page may hold fewer than ``limit``
+    runs: follow ``next_cursor`` until it is null."""
+    runs, next_cursor = wiring.runs().list(_caller().tenant_id, limit, cursor, status)
     return {
         "runs": [
             run.model_dump(
@@ -359,16 +362,30 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
-    """Every route takes JSON text: a body that is not UTF-8 (API Gateway passes it base64) is a 400."""
-    if not event.get("isBase64Encoded") or not event.get("body"):
+    """Every route takes small JSON text: a body over ``MAX_REQUEST_BODY_BYTES`` is a 413, one that
+    is not UTF-8 (API Gateway passes it base64) a 400."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "surrogatepass"))
+    if size > constants.MAX_REQUEST_BODY_BYTES:
+        return _plain_error(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "PayloadTooLarge",
+            f"the request body is {size} bytes; at most {constants.MAX_REQUEST_BODY_BYTES}",
+        )
+    if not event.get("isBase64Encoded") or not body:
         return None
     try:
         base64.b64decode(event["body"], validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        return {
-            "statusCode": HTTPStatus.BAD_REQUEST,
-            "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"error": "InvalidRequest", "message": "the request body is not UTF-8 text"}),
-            "isBase64Encoded": False,
-        }
+        return _plain_error(HTTPStatus.BAD_REQUEST, "InvalidRequest", "the request body is not UTF-8 text")
     return None
+
+
+def _plain_error(status: HTTPStatus, error: str, message: str) -> dict[str, Any]:
+    """An API Gateway proxy answer for a request refused before routing."""
+    return {
+        "statusCode": int(status),
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": error, "message": message}),
+        "isBase64Encoded": False,
+    }

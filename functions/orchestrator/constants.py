@@ -93,5 +93,6 @@ MAX_TOPIC_LENGTH = 2000
 MAX_SUMMARY_LENGTH = 280
 MAX_INLINE_RESULT_BYTES = 32 * 1024  # larger step outputs live in the workspace bucket
 MAX_MAP_ITEMS = 10_000
+MAX_REQUEST_BODY_BYTES = 64 * 1024  # the largest API request body (a topic is at most a few KiB)
 MAX_MAP_CONCURRENCY = 40  # the bulkhead of one map step
 RUN_DATA_PREFIX = ".runs"  # <tenant>/.runs/<run id>/...: a run's own data in the workspace

@@ -150,6 +150,39 @@ def test_an_unknown_provider_is_a_422_naming_the_field(api: Any, signing_key: Lo
     assert [d["location"] for d in body["details"]] == ["body.options.provider"]
 
 
+def test_a_started_run_is_located_and_runs_can_be_listed_by_status(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    status, body, headers = call(api, "POST", "/runs", token=token, body={"topic": "first"})
+    assert status == 202 and headers["location"] == f"/runs/{body['run_id']}"
+    first = body["run_id"]
+    call(api, "POST", "/runs", token=token, body={"topic": "second"})
+    wiring.runs().update_status("acme", first, RunStatus.CANCELLED)
+    # Then a status filter finds exactly the runs in that status, following the cursor
+    found: list[str] = []
+    cursor: str | None = None
+    while True:
+        query = "/runs?status=CANCELLED&limit=1" + (f"&cursor={cursor}" if cursor else "")
+        status, page, _ = call(api, "GET", query, token=token)
+        assert status == 200, page
+        found += [run["run_id"] for run in page["runs"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert found == [first]
+    status, body, _ = call(api, "GET", "/runs?status=SOMETIMES", token=token)
+    assert status == 422 and body["details"][0]["location"] == "query.status"
+
+
+def test_a_body_over_the_limit_is_a_413_before_anything_is_read(
+    api: Any, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    status, body, _ = call(api, "POST", "/runs", token=token, body={"topic": "x" * (70 * 1024)})
+    assert status == 413 and body["error"] == "PayloadTooLarge" and "65536" in body["message"]
+
+
 def test_requests_without_a_valid_token_are_refused(api: Any, signing_key: LocalSigningKey) -> None:
     assert call(api, "GET", "/runs")[0] == 401
     assert call(api, "GET", "/runs", token="not-a-jwt")[0] == 401

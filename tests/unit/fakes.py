@@ -70,10 +70,14 @@ class InMemoryRunRepository:
             raise RunNotFound(f"run {run_id} not found")
         return Run.model_validate(from_item(item))
 
-    def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]:
+    def list(
+        self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None
+    ) -> tuple[list[Run], str | None]:
         partition = validate_tenant_id(tenant_id)
         run_ids = [run_id for tenant, run_id in self.items if tenant == partition]
         page, next_cursor = _page(partition, run_ids, limit, cursor, descending=True)
+        if status is not None:  # as DynamoDB's filter: applied to the page read
+            page = [run_id for run_id in page if self.items[(partition, run_id)]["status"] == status.value]
         return [self.get(tenant_id, run_id) for run_id in page], next_cursor
 
     def update_status(

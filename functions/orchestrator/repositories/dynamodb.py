@@ -87,7 +87,9 @@ class DynamoRunRepository:
             raise RunNotFound(f"run {run_id} not found")
         return Run.model_validate(from_item(response["Item"]))
 
-    def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]:
+    def list(
+        self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None
+    ) -> tuple[list[Run], str | None]:
         partition = validate_tenant_id(tenant_id)
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "#pk = :pk",
@@ -96,6 +98,10 @@ class DynamoRunRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if status is not None:
+            kwargs["FilterExpression"] = "#status = :status"
+            kwargs["ExpressionAttributeNames"]["#status"] = "status"
+            kwargs["ExpressionAttributeValues"][":status"] = status.value
         start = decode_cursor(cursor, partition)
         if start:
             kwargs["ExclusiveStartKey"] = start

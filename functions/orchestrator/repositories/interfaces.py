@@ -22,7 +22,12 @@ class RunRepository(Protocol):
 
     def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run: ...
 
-    def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]: ...
+    def list(
+        self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None
+    ) -> tuple[list[Run], str | None]:
+        """Newest first; with ``status`` only runs in it (a page may then hold fewer than ``limit``:
+        follow the cursor)."""
+        ...
 
     def update_status(
         self,
