@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -88,6 +89,9 @@ def _auth(policy: Any) -> Any:
 
 READ = [_auth(may_read)]
 WRITE = [_auth(may_write)]
+BEARER: list[dict[str, list[str]]] = [
+    {"bearerAuth": []}
+]  # the OpenAPI document says which routes need a token
 
 
 def _caller() -> Caller:
@@ -126,11 +130,20 @@ def openapi_document() -> Response[str]:
     return Response(
         status_code=HTTPStatus.OK,
         content_type="application/json",
-        body=app.get_openapi_json_schema(title="AI orchestrator API", version="1.0.0"),
+        body=app.get_openapi_json_schema(
+            title="AI orchestrator API",
+            version="1.0.0",
+            security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+        ),
     )
 
 
-@app.get("/templates", middlewares=READ, responses=responses(HTTPStatus.OK, TemplateList, *READ_ERRORS))
+@app.get(
+    "/templates",
+    middlewares=READ,
+    security=BEARER,
+    responses=responses(HTTPStatus.OK, TemplateList, *READ_ERRORS),
+)
 def list_templates() -> dict[str, Any]:
     """Every template's step graph (agents, parallel branches, maps, approval gates)."""
     return {"templates": [template.describe() for template in TEMPLATES.values()]}
@@ -139,6 +152,7 @@ def list_templates() -> dict[str, Any]:
 @app.post(
     "/runs",
     middlewares=WRITE,
+    security=BEARER,
     responses=responses(
         HTTPStatus.ACCEPTED, RunAccepted, HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, *WRITE_ERRORS
     ),
@@ -185,7 +199,10 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
 @app.get(
     "/runs",
     middlewares=READ,
-    responses=responses(HTTPStatus.OK, RunList, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS),
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.OK, RunList, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
+    ),
 )
 def list_runs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -209,6 +226,7 @@ def list_runs(
 @app.get(
     "/runs/<run_id>",
     middlewares=READ,
+    security=BEARER,
     responses=responses(HTTPStatus.OK, RunView, HTTPStatus.NOT_FOUND, *READ_ERRORS),
 )
 def get_run(run_id: str) -> dict[str, Any]:
@@ -218,6 +236,7 @@ def get_run(run_id: str) -> dict[str, Any]:
 @app.post(
     "/runs/<run_id>/approval",
     middlewares=WRITE,
+    security=BEARER,
     responses=responses(
         HTTPStatus.OK, ApprovalAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
     ),
@@ -243,6 +262,7 @@ def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
 @app.post(
     "/runs/<run_id>/cancel",
     middlewares=WRITE,
+    security=BEARER,
     responses=responses(
         HTTPStatus.ACCEPTED, CancelAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
     ),
@@ -270,8 +290,14 @@ def cancel_run(run_id: str) -> Response[dict[str, Any]]:
 @app.get(
     "/runs/<run_id>/events",
     middlewares=READ,
+    security=BEARER,
     responses=responses(
-        HTTPStatus.OK, EventList, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
+        HTTPStatus.OK,
+        EventList,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        *READ_ERRORS,
     ),
 )
 def get_run_events(
@@ -357,8 +383,69 @@ def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refused = _refuse_binary_body(event)
+    refused = _refuse_undeclared_method(event) or _refuse_unknown_query(event) or _refuse_binary_body(event)
     return refused if refused is not None else app.resolve(event, context)
+
+
+ROUTE_METHODS = {
+    "/health": ("GET",),
+    "/openapi.json": ("GET",),
+    "/templates": ("GET",),
+    "/runs": ("GET", "POST"),
+    "/runs/{run_id}": ("GET",),
+    "/runs/{run_id}/approval": ("POST",),
+    "/runs/{run_id}/cancel": ("POST",),
+    "/runs/{run_id}/events": ("GET",),
+}
+_ROUTE_PATTERNS = [
+    (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), methods)
+    for path, methods in ROUTE_METHODS.items()
+]
+
+
+ROUTE_QUERY = {"/runs": ("limit", "cursor", "status"), "/runs/{run_id}/events": ("limit", "cursor")}
+_QUERY_PATTERNS = [
+    (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), names)
+    for path, names in ROUTE_QUERY.items()
+]
+
+
+def _refuse_unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A query parameter the route does not declare is a mistake, not something to ignore: 422."""
+    given = set(
+        (event.get("multiValueQueryStringParameters") or event.get("queryStringParameters") or {}).keys()
+    )
+    if not given:
+        return None
+    path = str(event.get("path") or "/")
+    known = next((names for pattern, names in _QUERY_PATTERNS if pattern.match(path)), ())
+    unknown = sorted(given - set(known))
+    if not unknown:
+        return None
+    answer = _plain_error(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "ValidationError",
+        f"request is invalid: unknown query parameter(s) {', '.join(repr(u) for u in unknown)}",
+    )
+    details = [
+        {"location": f"query.{name}", "message": "unknown query parameter", "type": "extra_forbidden"}
+        for name in unknown
+    ]
+    answer["body"] = json.dumps(json.loads(answer["body"]) | {"details": details})
+    return answer
+
+
+def _refuse_undeclared_method(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A known path asked with a method it does not have: 405 with ``Allow`` (not a 404)."""
+    path, method = str(event.get("path") or "/"), str(event.get("httpMethod") or "GET").upper()
+    for pattern, methods in _ROUTE_PATTERNS:
+        if pattern.match(path) and method not in methods:
+            answer = _plain_error(
+                HTTPStatus.METHOD_NOT_ALLOWED, "MethodNotAllowed", f"{method} is not allowed here"
+            )
+            answer["headers"]["Allow"] = ", ".join(methods)
+            return answer
+    return None
 
 
 def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -372,6 +459,12 @@ def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
             "PayloadTooLarge",
             f"the request body is {size} bytes; at most {constants.MAX_REQUEST_BODY_BYTES}",
         )
+    if body and not _is_json(event):
+        return _plain_error(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            "request bodies are JSON: application/json",
+        )
     if not event.get("isBase64Encoded") or not body:
         return None
     try:
@@ -379,6 +472,12 @@ def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
     except (binascii.Error, UnicodeDecodeError):
         return _plain_error(HTTPStatus.BAD_REQUEST, "InvalidRequest", "the request body is not UTF-8 text")
     return None
+
+
+def _is_json(event: dict[str, Any]) -> bool:
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    media_type = str(headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _plain_error(status: HTTPStatus, error: str, message: str) -> dict[str, Any]:

@@ -92,6 +92,7 @@ _DESCRIPTIONS = {
     HTTPStatus.NOT_FOUND: "no such resource for the caller's tenant",
     HTTPStatus.CONFLICT: "the run is not in a state that allows this",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "the body is too large",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "the body is not JSON",
     HTTPStatus.UNPROCESSABLE_ENTITY: "the body or a parameter is invalid (one entry per field)",
     HTTPStatus.TOO_MANY_REQUESTS: "throttled: retry after the Retry-After delay",
     HTTPStatus.SERVICE_UNAVAILABLE: "a passing failure: retry shortly",
@@ -102,7 +103,13 @@ READ_ERRORS = (
     HTTPStatus.TOO_MANY_REQUESTS,
     HTTPStatus.SERVICE_UNAVAILABLE,
 )
-WRITE_ERRORS = (*READ_ERRORS, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNPROCESSABLE_ENTITY)
+WRITE_ERRORS = (
+    *READ_ERRORS,
+    HTTPStatus.BAD_REQUEST,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+)
 
 
 def responses(status: HTTPStatus, model: type[BaseModel], *errors: HTTPStatus) -> dict[int, Any]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from orchestrator.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 
@@ -81,7 +81,29 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SimulatedFailure(StrictModel):
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: ``3`` or ``3.0`` (JSON Schema's ``integer``), never ``true`` or ``"3"``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class RequestModel(BaseModel):
+    """A request body from outside: unknown fields refused, and no type coercion (``false`` is
+    not the integer 0, ``"5"`` is not 5): what the JSON schema says is what is accepted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _integral_floats_are_integers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name] if info.field_name else None
+        if field is not None and field.annotation in (int, int | None):
+            return _json_integer(value)
+        return value
+
+
+class SimulatedFailure(RequestModel):
     """Ask the offline provider to fail a named step (to see Retry and compensation work)."""
 
     step: str = Field(pattern=STEP_NAME_PATTERN, description="agent step that fails")
@@ -102,7 +124,7 @@ class SimulatedFailure(StrictModel):
     )
 
 
-class OfflineOptions(StrictModel):
+class OfflineOptions(RequestModel):
     """How the offline provider behaves for this run (demos, tests, benchmarks)."""
 
     latency_ms: int = Field(default=0, ge=0, le=10_000, description="simulated model latency per call")
@@ -117,7 +139,7 @@ class OfflineOptions(StrictModel):
 ProviderName = Literal["offline", "anthropic", "openai", "openai_compatible"]
 
 
-class RunOptions(StrictModel):
+class RunOptions(RequestModel):
     provider: ProviderName | None = Field(
         default=None, description="model provider for this run (default: the deployment's)"
     )
@@ -137,7 +159,7 @@ class RunOptions(StrictModel):
     )
 
 
-class RunRequest(StrictModel):
+class RunRequest(RequestModel):
     """Body of ``POST /runs`` and detail of an ``OrchestrationRequested`` event."""
 
     template: str = Field(default="generic", min_length=1, max_length=64)

@@ -20,12 +20,12 @@ from orchestrator.models import (
     ApprovalTaskInput,
     EventEnvelope,
     PendingApproval,
+    RequestModel,
     ResultMetadata,
     Run,
     RunStatus,
     StepResult,
     StepStatus,
-    StrictModel,
     utc_now,
 )
 from orchestrator.repositories import RunRepository, StepResultRepository
@@ -35,7 +35,7 @@ from orchestrator.templates import ApprovalStep, get_template
 ACTIVE = [RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL]
 
 
-class ApprovalDecision(StrictModel):
+class ApprovalDecision(RequestModel):
     """Body of ``POST /runs/{run_id}/approval``."""
 
     decision: Literal["approve", "reject"]

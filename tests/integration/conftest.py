@@ -22,7 +22,9 @@ from moto import mock_aws
 from infra.local import moto_adapters
 from infra.local.cloud import free_port
 from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
+from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from orchestrator import constants, settings, wiring
+from orchestrator.templates import TEMPLATES
 from tests.synthesized import resources_of_type, synthesized_template
 
 TABLE_ENV = {
@@ -126,6 +128,29 @@ def aws(
         clear_caches()
         yield MotoAws(tables=names, bus_name="test-bus", queue_url=queue_url, bucket="test-workspace")
         clear_caches()
+
+
+@pytest.fixture(scope="session")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> LocalSigningKey:
+    return LocalSigningKey.load_or_create(Path(tmp_path_factory.mktemp("keys")))
+
+
+@pytest.fixture
+def api(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    role = boto3.client("iam").create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
+    arn = boto3.client("stepfunctions").create_state_machine(
+        name="generic", definition=json.dumps(definition), roleArn=role
+    )["stateMachineArn"]
+    machines = {name: arn for name in TEMPLATES}
+    monkeypatch.setenv(constants.ENV_STATE_MACHINES, json.dumps(machines))
+    monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
+    monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
+    monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
+    clear_caches()
+    from handlers import api as api_module
+
+    yield api_module
 
 
 class FakeLambdaContext:
