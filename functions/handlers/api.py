@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import re
+from contextvars import ContextVar
 from functools import cache
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -44,7 +45,8 @@ from orchestrator.errors import (
     NotFound,
     RepositoryError,
 )
-from orchestrator.models import RunRequest, RunStatus, new_id
+from orchestrator.ids import is_run_id
+from orchestrator.models import EventEnvelope, RunRequest, RunStatus, new_id
 from orchestrator.observability import logger, tracer
 from orchestrator.run_control import ApprovalDecision
 from orchestrator.run_service import (
@@ -76,10 +78,25 @@ def _verifier() -> Any:
     )
 
 
+_VERIFIED_CLAIMS: ContextVar[dict[str, Any] | None] = ContextVar("verified_claims", default=None)
+
+
+def _remember(claims: dict[str, Any]) -> bool:
+    _VERIFIED_CLAIMS.set(claims)  # verified: the audit of a write knows its caller, allowed or not
+    return True
+
+
+PUBLIC_PATHS = ("/health", "/openapi.json")
+
+
 def _auth(policy: Any) -> Any:
+    def remembering(claims: dict[str, Any]) -> bool:
+        _VERIFIED_CLAIMS.set(claims)  # verified: the audit of a write knows its caller, allowed or not
+        return bool(policy(claims))
+
     @cache
     def middleware() -> Any:
-        return _verifier().require(authorize=policy)
+        return _verifier().require(authorize=remembering)
 
     def run(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
         return middleware().handler(app, next_middleware)
@@ -111,9 +128,50 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
     correlation_id = supplied if CORRELATION_ID_PATTERN.fullmatch(supplied) else new_id()
     logger.set_correlation_id(correlation_id)
     app.append_context(correlation_id=correlation_id)
-    response: Response = next_middleware(app)
+    write = app.current_event.http_method == "POST"
+    try:
+        response: Response = next_middleware(app)
+    except Exception as exc:
+        if write:
+            _audit_write(app, correlation_id, outcome=type(exc).__name__)
+        raise
+    if write and (response.status_code >= 400 or app.current_event.path.rstrip("/") == "/runs"):
+        # successful decisions and cancels are audited by run_control with their details
+        body = response.body if isinstance(response.body, dict) else {}
+        outcome = "accepted" if response.status_code < 400 else str(body.get("error") or response.status_code)
+        _audit_write(app, correlation_id, outcome=outcome, run_id=body.get("run_id"))
     response.headers.setdefault(constants.CORRELATION_HEADER, correlation_id)
     return response
+
+
+def _audit_write(
+    app: APIGatewayRestResolver, correlation_id: str, *, outcome: str, run_id: Any = None
+) -> None:
+    """Every API write is a ``USER_ACTION`` event: caller, tenant, what, outcome. A caller whose
+    token was not verified has no tenant to audit under (it is in the access log only)."""
+    caller = caller_from_claims(_VERIFIED_CLAIMS.get() or {})
+    if caller is None:
+        return
+    parts = app.current_event.path.strip("/").split("/")
+    path_run = parts[1] if len(parts) > 1 and is_run_id(parts[1]) else None
+    action = parts[2] if len(parts) > 2 else "start_run"
+    try:
+        wiring.publisher().publish(
+            EventEnvelope(
+                event_type=constants.USER_ACTION,
+                correlation_id=correlation_id,
+                tenant_id=caller.tenant_id,
+                run_id=str(run_id or path_run or constants.NO_RUN),
+                payload={
+                    "action": action[:32],
+                    "caller": caller.subject,
+                    "role": caller.role,
+                    "outcome": outcome,
+                },
+            )
+        )
+    except Exception:  # the answer stands; a lost audit event is logged, never a failed request
+        logger.exception("could not audit an API write")
 
 
 app.use(middlewares=[_correlate])
@@ -330,6 +388,8 @@ def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
         for error in exc.errors()
     ]
     summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
+    if app.current_event.http_method == "POST":  # validation runs before the middlewares that audit
+        _audit_write(app, str(app.context.get("correlation_id") or new_id()), outcome="ValidationError")
     return Response(
         status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
         content_type="application/json",
@@ -383,7 +443,13 @@ def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refused = _refuse_undeclared_method(event) or _refuse_unknown_query(event) or _refuse_binary_body(event)
+    _VERIFIED_CLAIMS.set(None)
+    refused = (
+        _refuse_undeclared_method(event)
+        or _refuse_unauthenticated(event)
+        or _refuse_unknown_query(event)
+        or _refuse_binary_body(event)
+    )
     return refused if refused is not None else app.resolve(event, context)
 
 
@@ -401,6 +467,26 @@ _ROUTE_PATTERNS = [
     (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), methods)
     for path, methods in ROUTE_METHODS.items()
 ]
+
+
+def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Every path but /health and /openapi.json needs a valid token, checked before the request's
+    parameters and body are: a caller without one learns nothing about them (401)."""
+    if str(event.get("path") or "/").rstrip("/") in PUBLIC_PATHS:
+        return None
+    from aws_lambda_powertools.utilities.auth_alpha.exceptions import AuthError
+
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    scheme, _, token = str(headers.get("authorization") or "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError()
+        _remember(_verifier().verify(token.strip()))
+    except AuthError:
+        answer = _plain_error(HTTPStatus.UNAUTHORIZED, "Unauthorized", "a valid Bearer token is required")
+        answer["headers"]["WWW-Authenticate"] = "Bearer"
+        return answer
+    return None
 
 
 ROUTE_QUERY = {"/runs": ("limit", "cursor", "status"), "/runs/{run_id}/events": ("limit", "cursor")}

@@ -40,6 +40,7 @@ REQUEST_DETAIL_TYPE = "OrchestrationRequested"
 # each source to that tenant's producer principals, and the tenant of a run is taken from it
 TENANT_SOURCE_PREFIX = "orchestrator.tenant."
 RUN_REQUEST_REFUSED = "RUN_REQUEST_REFUSED"
+NO_RUN = "-"  # the run id of audit events no run belongs to (a refused request to start one)
 
 ORCHESTRATION_STARTED = "ORCHESTRATION_STARTED"
 PHASE_STARTED = "PHASE_STARTED"

@@ -190,6 +190,6 @@ def _user_action(
             tenant_id=run.tenant_id,
             run_id=run.run_id,
             phase=details.get("step"),
-            payload={"action": action, "caller": subject} | details,
+            payload={"action": action, "caller": subject, "outcome": "accepted"} | details,
         )
     )

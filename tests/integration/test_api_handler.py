@@ -521,7 +521,7 @@ def test_cancelling_a_running_run_asks_its_next_step_to_stop(
     assert view["cancel_requested_by"] == "carol" and view["cancel_requested_at"]
     assert tokens.calls == [], "no gate is open"
     (action,) = _published(aws, constants.USER_ACTION)
-    assert action["payload"] == {"action": "cancel", "caller": "carol"}
+    assert action["payload"] == {"action": "cancel", "caller": "carol", "outcome": "accepted"}
     # asking again changes nothing: the first request stands
     dave = signing_key.mint(tenant_id="acme", subject="dave")
     assert call(api, "POST", f"/runs/{run_id}/cancel", token=dave)[0] == 202

@@ -76,3 +76,28 @@ def test_each_role_may_do_exactly_what_it_may(api: Any, signing_key: LocalSignin
             assert got == status, (method, path, role, answer)
     # and a token with a role the API does not know may not even read
     assert call(api, "GET", "/runs", token=signing_key.mint(tenant_id="acme", role="owner"))[0] == 403
+
+
+def test_every_api_write_is_audited_with_caller_tenant_and_outcome(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey
+) -> None:
+    user = signing_key.mint(tenant_id="acme", role="user", subject="alice")
+    viewer = signing_key.mint(tenant_id="acme", role="viewer", subject="victor")
+    run_id = call(api, "POST", "/runs", token=user, body={"topic": "audited"})[1]["run_id"]
+    call(api, "POST", "/runs", token=user, body={"topic": ""})  # invalid: 422
+    call(api, "POST", f"/runs/{run_id}/approval", token=user, body={"decision": "approve"})  # no gate: 409
+    call(api, "POST", "/runs", token=viewer, body={"topic": "not allowed"})  # 403
+    call(api, "POST", f"/runs/{run_id}/cancel", token=user)  # 202 (audited with its details)
+    call(api, "POST", "/runs", body={"topic": "no token"})  # 401: no verified tenant, nothing to audit
+
+    actions = [m["detail"] for m in aws.published() if m["detail-type"] == "USER_ACTION"]
+    seen = {
+        (a["payload"]["action"], a["payload"]["caller"], a["run_id"], a["payload"]["outcome"])
+        for a in actions
+    }
+    assert all(a["tenant_id"] == "acme" for a in actions)
+    assert ("start_run", "alice", run_id, "accepted") in seen
+    assert ("start_run", "alice", "-", "ValidationError") in seen
+    assert ("approval", "alice", run_id, "RunNotActive") in seen
+    assert ("cancel", "alice", run_id, "accepted") in seen
+    assert len(actions) == 5, seen  # the viewer's refused start included, the tokenless one not
