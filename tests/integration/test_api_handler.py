@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from functools import cache
@@ -169,6 +170,21 @@ def test_requests_without_a_valid_token_are_refused(api: Any, signing_key: Local
     assert call(api, "GET", "/runs", token=other_key.mint(tenant_id="acme"))[0] == 401
     expired = signing_key.mint(tenant_id="acme", ttl_seconds=-3600)
     assert call(api, "GET", "/runs", token=expired)[0] == 401
+    # a token whose payload was changed (another tenant) no longer matches its signature
+    header, payload, signature = signing_key.mint(tenant_id="acme").split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = (
+        base64.urlsafe_b64encode(json.dumps(claims | {"tenant_id": "globex"}).encode()).rstrip(b"=").decode()
+    )
+    assert call(api, "GET", "/runs", token=f"{header}.{forged}.{signature}")[0] == 401
+    # an unsigned token (alg: none) is never accepted
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    assert call(api, "GET", "/runs", token=f"{none_header}.{payload}.")[0] == 401
+    # and a 401 says nothing about the request it refused
+    status, body, headers = call(
+        api, "POST", "/runs", body={"topic": ""}, headers={"Authorization": "Basic x"}
+    )
+    assert status == 401 and "topic" not in json.dumps(body) and headers["www-authenticate"] == "Bearer"
 
 
 def test_viewers_read_but_cannot_start_runs(api: Any, signing_key: LocalSigningKey) -> None:
