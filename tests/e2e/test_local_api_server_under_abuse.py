@@ -66,3 +66,20 @@ def test_a_burst_of_200_concurrent_requests_is_answered_without_connection_error
     with ThreadPoolExecutor(max_workers=200) as pool:
         answers = list(pool.map(get, range(200)))
     assert answers == [200] * 200, {str(a) for a in answers}
+
+
+def test_twenty_concurrent_identical_requests_with_one_key_start_one_run(cloud: LocalCloud) -> None:
+    tenant = Client(cloud, cloud.mint_token(tenant_id="idem-burst", subject="retrying-client"))
+    body = {"template": "generic", "topic": "charge the card once"}
+
+    def post(_: int) -> tuple[int, str]:
+        response = tenant.request("POST", "/runs", json=body, headers={"Idempotency-Key": "burst-1"})
+        return response.status_code, response.json().get("run_id", response.text)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(post, range(20)))
+    assert {status for status, _ in answers} == {202}, answers
+    assert len({run_id for _, run_id in answers}) == 1, answers
+    runs = tenant.request("GET", "/runs").json()["runs"]
+    assert [run["run_id"] for run in runs] == [answers[0][1]]
+    tenant.wait(answers[0][1])
