@@ -1,0 +1,1 @@
+"""The HTTP API's parts: the request gate, security, and one router per resource."""

@@ -1,0 +1,151 @@
+"""Before routing: what every request must satisfy, answered as API Gateway proxy responses.
+
+A method the path does not have (405), a missing or invalid token (401, before anything about
+the request is looked at), a query parameter the route does not declare (422), a body over the
+limit (413), not JSON (415) or not UTF-8 (400).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from http import HTTPStatus
+from typing import Any
+
+from orchestrator import constants
+from orchestrator.api.security import PUBLIC_PATHS, remember, verifier
+
+
+def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer to a request that must not reach a route, or None."""
+    return (
+        _refuse_undeclared_method(event)
+        or _refuse_unauthenticated(event)
+        or _refuse_unknown_query(event)
+        or _refuse_binary_body(event)
+    )
+
+
+ROUTE_METHODS = {
+    "/health": ("GET",),
+    "/openapi.json": ("GET",),
+    "/templates": ("GET",),
+    "/runs": ("GET", "POST"),
+    "/runs/{run_id}": ("GET",),
+    "/runs/{run_id}/approval": ("POST",),
+    "/runs/{run_id}/cancel": ("POST",),
+    "/runs/{run_id}/events": ("GET",),
+}
+_ROUTE_PATTERNS = [
+    (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), methods)
+    for path, methods in ROUTE_METHODS.items()
+]
+
+
+def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Every path but /health and /openapi.json needs a valid token, checked before the request's
+    parameters and body are: a caller without one learns nothing about them (401)."""
+    if str(event.get("path") or "/").rstrip("/") in PUBLIC_PATHS:
+        return None
+    from aws_lambda_powertools.utilities.auth_alpha.exceptions import AuthError
+
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    scheme, _, token = str(headers.get("authorization") or "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError()
+        remember(verifier().verify(token.strip()))
+    except AuthError:
+        answer = plain_error(HTTPStatus.UNAUTHORIZED, "Unauthorized", "a valid Bearer token is required")
+        answer["headers"]["WWW-Authenticate"] = "Bearer"
+        return answer
+    return None
+
+
+ROUTE_QUERY = {"/runs": ("limit", "cursor", "status"), "/runs/{run_id}/events": ("limit", "cursor")}
+_QUERY_PATTERNS = [
+    (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), names)
+    for path, names in ROUTE_QUERY.items()
+]
+
+
+def _refuse_unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A query parameter the route does not declare is a mistake, not something to ignore: 422."""
+    given = set(
+        (event.get("multiValueQueryStringParameters") or event.get("queryStringParameters") or {}).keys()
+    )
+    if not given:
+        return None
+    path = str(event.get("path") or "/")
+    known = next((names for pattern, names in _QUERY_PATTERNS if pattern.match(path)), ())
+    unknown = sorted(given - set(known))
+    if not unknown:
+        return None
+    answer = plain_error(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "ValidationError",
+        f"request is invalid: unknown query parameter(s) {', '.join(repr(u) for u in unknown)}",
+    )
+    details = [
+        {"location": f"query.{name}", "message": "unknown query parameter", "type": "extra_forbidden"}
+        for name in unknown
+    ]
+    answer["body"] = json.dumps(json.loads(answer["body"]) | {"details": details})
+    return answer
+
+
+def _refuse_undeclared_method(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A known path asked with a method it does not have: 405 with ``Allow`` (not a 404)."""
+    path, method = str(event.get("path") or "/"), str(event.get("httpMethod") or "GET").upper()
+    for pattern, methods in _ROUTE_PATTERNS:
+        if pattern.match(path) and method not in methods:
+            answer = plain_error(
+                HTTPStatus.METHOD_NOT_ALLOWED, "MethodNotAllowed", f"{method} is not allowed here"
+            )
+            answer["headers"]["Allow"] = ", ".join(methods)
+            return answer
+    return None
+
+
+def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Every route takes small JSON text: a body over ``MAX_REQUEST_BODY_BYTES`` is a 413, one that
+    is not UTF-8 (API Gateway passes it base64) a 400."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "surrogatepass"))
+    if size > constants.MAX_REQUEST_BODY_BYTES:
+        return plain_error(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "PayloadTooLarge",
+            f"the request body is {size} bytes; at most {constants.MAX_REQUEST_BODY_BYTES}",
+        )
+    if body and not _is_json(event):
+        return plain_error(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            "request bodies are JSON: application/json",
+        )
+    if not event.get("isBase64Encoded") or not body:
+        return None
+    try:
+        base64.b64decode(event["body"], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return plain_error(HTTPStatus.BAD_REQUEST, "InvalidRequest", "the request body is not UTF-8 text")
+    return None
+
+
+def _is_json(event: dict[str, Any]) -> bool:
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    media_type = str(headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def plain_error(status: HTTPStatus, error: str, message: str) -> dict[str, Any]:
+    """An API Gateway proxy answer for a request refused before routing."""
+    return {
+        "statusCode": int(status),
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": error, "message": message}),
+        "isBase64Encoded": False,
+    }

@@ -1,0 +1,197 @@
+"""``/runs``: start, list, show, decide at a gate, cancel, and the audit trail of a run."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from orchestrator import constants, run_control, wiring
+from orchestrator.api.security import BEARER, READ, WRITE, current_caller, current_correlation_id
+from orchestrator.api_schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApprovalAnswer,
+    CancelAnswer,
+    EventList,
+    RunAccepted,
+    RunList,
+    RunView,
+    responses,
+)
+from orchestrator.models import RunRequest, RunStatus
+from orchestrator.observability import logger
+from orchestrator.run_control import ApprovalDecision
+from orchestrator.run_service import (
+    StepFunctionsStarter,
+    get_run_view,
+    list_run_events,
+    start_run,
+    start_run_once,
+)
+from orchestrator.settings import get_settings
+
+router = Router()
+
+
+@router.post(
+    "/runs",
+    middlewares=WRITE,
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.ACCEPTED, RunAccepted, HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, *WRITE_ERRORS
+    ),
+)
+def create_run(request: RunRequest) -> Response[dict[str, Any]]:
+    caller = current_caller()
+    settings = get_settings()
+    common: dict[str, Any] = {
+        "tenant_id": caller.tenant_id,
+        "request": request,
+        "correlation_id": current_correlation_id(),
+        "runs": wiring.runs(),
+        "starter": StepFunctionsStarter(settings.state_machines),
+        "publisher": wiring.publisher(),
+        "created_by": caller.subject,
+        "allowed_providers": settings.available_providers,
+    }
+    key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
+    replayed = False
+    if key is None:
+        run = start_run(**common)
+    else:
+        run, replayed = start_run_once(idempotency_key=key, records=wiring.idempotency(), **common)
+    logger.info(
+        "run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id, "replayed": replayed}
+    )
+    headers = {constants.CORRELATION_HEADER: run.correlation_id, "Location": f"/runs/{run.run_id}"}
+    if replayed:
+        headers["idempotent-replayed"] = "true"
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type="application/json",
+        body={
+            "run_id": run.run_id,
+            "status": run.status.value,
+            "template": run.template,
+            "correlation_id": run.correlation_id,
+            "links": {"self": f"/runs/{run.run_id}", "events": f"/runs/{run.run_id}/events"},
+        },
+        headers=headers,
+    )
+
+
+@router.get(
+    "/runs",
+    middlewares=READ,
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.OK, RunList, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
+    ),
+)
+def list_runs(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    status: Annotated[RunStatus | None, Query(description="only runs in this status")] = None,
+) -> dict[str, Any]:
+    """The tenant's runs, newest first. With ``status``, a page may hold fewer than ``limit``
+    runs: follow ``next_cursor`` until it is null."""
+    runs, next_cursor = wiring.runs().list(current_caller().tenant_id, limit, cursor, status)
+    return {
+        "runs": [
+            run.model_dump(
+                mode="json", include={"run_id", "template", "topic", "status", "created_at", "finished_at"}
+            )
+            for run in runs
+        ],
+        "next_cursor": next_cursor,
+    }
+
+
+@router.get(
+    "/runs/<run_id>",
+    middlewares=READ,
+    security=BEARER,
+    responses=responses(HTTPStatus.OK, RunView, HTTPStatus.NOT_FOUND, *READ_ERRORS),
+)
+def get_run(run_id: str) -> dict[str, Any]:
+    return get_run_view(current_caller().tenant_id, run_id, wiring.runs(), wiring.step_results())
+
+
+@router.post(
+    "/runs/<run_id>/approval",
+    middlewares=WRITE,
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.OK, ApprovalAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
+    ),
+)
+def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
+    """Approve or reject the gate a run waits at (roles the gate allows; viewers never)."""
+    caller = current_caller()
+    run = run_control.decide(
+        caller.tenant_id,
+        run_id,
+        decision,
+        caller_subject=caller.subject,
+        caller_role=caller.role,
+        runs=wiring.runs(),
+        results=wiring.step_results(),
+        tokens=wiring.task_tokens(),
+        publisher=wiring.publisher(),
+    )
+    return {"run_id": run.run_id, "status": run.status.value, "decision": decision.decision}
+
+
+@router.post(
+    "/runs/<run_id>/cancel",
+    middlewares=WRITE,
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.ACCEPTED, CancelAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
+    ),
+)
+def cancel_run(run_id: str) -> Response[dict[str, Any]]:
+    """Stop a run: its next step (or its open gate, at once) ends it; what it did is undone."""
+    caller = current_caller()
+    run = run_control.cancel(
+        caller.tenant_id,
+        run_id,
+        caller_subject=caller.subject,
+        runs=wiring.runs(),
+        results=wiring.step_results(),
+        tokens=wiring.task_tokens(),
+        publisher=wiring.publisher(),
+    )
+    return Response(
+        status_code=HTTPStatus.ACCEPTED,
+        content_type="application/json",
+        body={"run_id": run.run_id, "status": run.status.value, "cancel_requested": True},
+    )
+
+
+@router.get(
+    "/runs/<run_id>/events",
+    middlewares=READ,
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.OK,
+        EventList,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        *READ_ERRORS,
+    ),
+)
+def get_run_events(
+    run_id: str,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    events, next_cursor = list_run_events(
+        current_caller().tenant_id, run_id, wiring.runs(), wiring.events(), limit, cursor
+    )
+    return {"events": [event.model_dump(mode="json") for event in events], "next_cursor": next_cursor}

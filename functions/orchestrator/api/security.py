@@ -1,0 +1,70 @@
+"""Who is calling: the token is verified once per request (before routing); routes then check
+the caller's role. The verified claims live for the request only (a ContextVar)."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
+from orchestrator.settings import get_settings
+
+PUBLIC_PATHS = ("/health", "/openapi.json")
+VERIFIED_CLAIMS: ContextVar[dict[str, Any] | None] = ContextVar("verified_claims", default=None)
+CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="")
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]  # the OpenAPI document: routes needing a token
+
+
+@cache
+def verifier() -> Any:
+    from aws_lambda_powertools.utilities.auth_alpha import JWTVerifier
+
+    settings = get_settings().require("jwt_issuer", "jwt_audience")
+    return JWTVerifier(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithms=["RS256"],
+        jwks=settings.jwt_jwks,
+        jwks_uri=settings.jwt_jwks_uri,
+        required_claims=["sub"],
+    )
+
+
+def remember(claims: dict[str, Any]) -> None:
+    VERIFIED_CLAIMS.set(claims)  # verified: the audit of a write knows its caller, allowed or not
+
+
+def _auth(policy: Any) -> Any:
+    def remembering(claims: dict[str, Any]) -> bool:
+        remember(claims)
+        return bool(policy(claims))
+
+    @cache
+    def middleware() -> Any:
+        return verifier().require(authorize=remembering)
+
+    def run(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
+        return middleware().handler(app, next_middleware)
+
+    return run
+
+
+READ = [_auth(may_read)]
+WRITE = [_auth(may_write)]
+
+
+def current_caller() -> Caller:
+    caller = caller_from_claims(VERIFIED_CLAIMS.get() or {})
+    assert caller is not None  # the auth middleware let the request through
+    return caller
+
+
+def verified_caller() -> Caller | None:
+    return caller_from_claims(VERIFIED_CLAIMS.get() or {})
+
+
+def current_correlation_id() -> str:
+    return CORRELATION_ID.get()
