@@ -34,9 +34,13 @@ def test_a_generic_run_succeeds_with_seven_offline_phases(acme: Client, cloud: L
     assert view["execution_console_url"].startswith("https://us-east-1.console.aws.amazon.com/states/")
 
     # And the audit trail holds the lifecycle, all with the correlation id born at the API
-    events = acme.events(run_id, "ORCHESTRATION_STARTED", *["PHASE_COMPLETED"] * 7, "ORCHESTRATION_COMPLETED")
-    types = [e["event_type"] for e in events]
+    events = acme.events(
+        run_id, "USER_ACTION", "ORCHESTRATION_STARTED", *["PHASE_COMPLETED"] * 7, "ORCHESTRATION_COMPLETED"
+    )
+    types = [e["event_type"] for e in events if e["event_type"] != "USER_ACTION"]
     assert types[0] == "ORCHESTRATION_STARTED" and types.count("PHASE_COMPLETED") == 7
+    (write,) = [e for e in events if e["event_type"] == "USER_ACTION"]  # the API write that started it
+    assert write["payload"]["action"] == "start_run" and write["payload"]["outcome"] == "accepted"
     assert {e["correlation_id"] for e in events} == {"e2e-corr-1"}
 
     # And the same correlation id is in the logs of every function the run went through

@@ -91,8 +91,12 @@ def test_the_showcase_runs_every_construct_and_the_map_bound_holds(cloud: LocalC
     assert f"showcase-ok/showcase/{run_id}/report.md" in keys
     assert "showcase-ok/showcase/releases/LATEST.md" in keys
     assert len([k for k in keys if "/tasks/" in k]) == 8
-    events = tenant.events(run_id, "INTEGRATION_EXECUTED", "USER_ACTION", "ORCHESTRATION_COMPLETED")
-    assert {e["payload"].get("action") for e in events if e["event_type"] == "USER_ACTION"} == {"approval"}
+    # And every API write is in the audit: the start, the viewer's refused decision, the approval
+    events = tenant.events(run_id, "INTEGRATION_EXECUTED", *["USER_ACTION"] * 3, "ORCHESTRATION_COMPLETED")
+    writes = {
+        (e["payload"]["action"], e["payload"]["outcome"]) for e in events if e["event_type"] == "USER_ACTION"
+    }
+    assert writes == {("start_run", "accepted"), ("approval", "403"), ("approval", "accepted")}
 
 
 def test_a_failure_in_map_item_k_undoes_every_completed_item_and_earlier_step(cloud: LocalCloud) -> None:
