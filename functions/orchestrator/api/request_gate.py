@@ -38,10 +38,14 @@ ROUTE_METHODS = {
     "/runs/{run_id}/cancel": ("POST",),
     "/runs/{run_id}/events": ("GET",),
 }
-_ROUTE_PATTERNS = [
-    (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), methods)
-    for path, methods in ROUTE_METHODS.items()
-]
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """``/runs/{run_id}`` -> a pattern matching ``/runs/<anything but a slash>`` (and a trailing slash)."""
+    return re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$")
+
+
+_ROUTE_PATTERNS = [(_path_pattern(path), methods) for path, methods in ROUTE_METHODS.items()]
 
 
 def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -65,10 +69,7 @@ def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
 
 
 ROUTE_QUERY = {"/runs": ("limit", "cursor", "status"), "/runs/{run_id}/events": ("limit", "cursor")}
-_QUERY_PATTERNS = [
-    (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$"), names)
-    for path, names in ROUTE_QUERY.items()
-]
+_QUERY_PATTERNS = [(_path_pattern(path), names) for path, names in ROUTE_QUERY.items()]
 
 
 def _refuse_unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:

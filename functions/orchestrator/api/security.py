@@ -38,16 +38,18 @@ def remember(claims: dict[str, Any]) -> None:
 
 
 def _auth(policy: Any) -> Any:
-    def remembering(claims: dict[str, Any]) -> bool:
-        remember(claims)
-        return bool(policy(claims))
-
-    @cache
-    def middleware() -> Any:
-        return verifier().require(authorize=remembering)
+    """A route's role check. The token was verified once, before routing (``request_gate``):
+    this only asks whether the verified caller's role may use the route."""
 
     def run(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
-        return middleware().handler(app, next_middleware)
+        claims = VERIFIED_CLAIMS.get()
+        if claims is None:  # only public paths skip the gate, and they have no role check
+            return Response(
+                401, "application/json", {"message": "Unauthorized"}, {"WWW-Authenticate": "Bearer"}
+            )
+        if not policy(claims):
+            return Response(403, "application/json", {"message": "Forbidden"})
+        return next_middleware(app)
 
     return run
 
