@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import constants, wiring
-from orchestrator.api import catalog_routes, runs_routes
+from orchestrator.api import catalog_routes, runs_routes, uploads_routes
 from orchestrator.api.request_gate import refuse
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
 from orchestrator.api_schemas import Health, responses
@@ -26,6 +26,7 @@ from orchestrator.errors import (
     DataStoreRejected,
     ForbiddenAction,
     IdempotencyKeyReused,
+    InputsInvalid,
     InvalidRequest,
     NotFound,
     RepositoryError,
@@ -37,7 +38,13 @@ from orchestrator.observability import logger, tracer
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)
 app.include_router(catalog_routes.router)
+app.include_router(uploads_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+
+
+AUDITED_CREATES = frozenset({"/runs", "/uploads"})
+"""Writes audited here when they succeed (decisions and cancels are audited by run_control)."""
+WRITE_ACTIONS = {"uploads": "create_upload", "collections": "search_collection"}
 
 
 def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
@@ -54,7 +61,7 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
         if write:
             _audit_write(app, correlation_id, outcome=type(exc).__name__)
         raise
-    if write and (response.status_code >= 400 or app.current_event.path.rstrip("/") == "/runs"):
+    if write and (response.status_code >= 400 or app.current_event.path.rstrip("/") in AUDITED_CREATES):
         # successful decisions and cancels are audited by run_control with their details
         body = response.body if isinstance(response.body, dict) else {}
         outcome = "accepted" if response.status_code < 400 else str(body.get("error") or response.status_code)
@@ -73,7 +80,10 @@ def _audit_write(
         return
     parts = app.current_event.path.strip("/").split("/")
     path_run = parts[1] if len(parts) > 1 and is_run_id(parts[1]) else None
-    action = parts[2] if len(parts) > 2 else "start_run"
+    if parts[0] == "runs":
+        action = parts[2] if len(parts) > 2 else "start_run"
+    else:
+        action = WRITE_ACTIONS.get(parts[0], parts[-1])
     try:
         wiring.publisher().publish(
             EventEnvelope(
@@ -150,6 +160,12 @@ def _not_found(exc: NotFound) -> Response[dict[str, Any]]:
 
 @app.exception_handler(InvalidRequest)
 def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
+    if isinstance(exc, InputsInvalid):  # what the template takes is not in the request's schema: 400
+        return Response(
+            status_code=HTTPStatus.BAD_REQUEST,
+            content_type="application/json",
+            body={"error": "ValidationError", "message": str(exc), "details": exc.details},
+        )
     if isinstance(exc, IdempotencyKeyReused):
         return _error(HTTPStatus.UNPROCESSABLE_ENTITY, exc)
     return _error(HTTPStatus.BAD_REQUEST, exc)

@@ -13,14 +13,22 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from orchestrator import constants
-from orchestrator.agents import ALL_EARLIER, Agent, AgentContext, EarlierOutput, RenderedPrompt, get_agent
+from orchestrator.agents import (
+    ALL_EARLIER,
+    Agent,
+    AgentContext,
+    AgentServices,
+    EarlierOutput,
+    RenderedPrompt,
+    get_agent,
+)
 from orchestrator.commands import CommandExecutor, CommandSpec, Workspace, fingerprint, undo_logged_command
 from orchestrator.errors import (
     InvalidRequest,
@@ -45,11 +53,18 @@ from orchestrator.models import (
     utc_now,
 )
 from orchestrator.providers import ModelProvider, ModelRequest, ModelResponse
+from orchestrator.providers.offline import raise_simulated_failure
 from orchestrator.repositories import CommandLogRepository, RunRepository, StepResultRepository
 from orchestrator.templates import Placement, Template, get_template
 
+if TYPE_CHECKING:
+    from orchestrator.repositories.vector_store import VectorStore
+
 ProviderFactory = Callable[[str | None], ModelProvider]
 """Returns the provider for a run's option (None = the deployment's default)."""
+
+TOOL_PROVIDER = "none"
+"""The provider a tool agent's result names: no model was called."""
 
 _COMMANDS: TypeAdapter[list[CommandSpec]] = TypeAdapter(list[CommandSpec])
 
@@ -90,6 +105,8 @@ class AgentRunner:
         publisher: EventPublisher,
         provider_factory: ProviderFactory,
         agent_type: str | None = None,
+        vectors: VectorStore | None = None,
+        fetch: Callable[[str], bytes] | None = None,
     ) -> None:
         self.runs = runs
         self.results = results
@@ -97,7 +114,9 @@ class AgentRunner:
         self.workspace = workspace
         self.publisher = publisher
         self.provider_factory = provider_factory
-        self.executor = CommandExecutor(workspace, publisher)
+        self.vectors = vectors
+        self.fetch = fetch
+        self.executor = CommandExecutor(workspace, publisher, vectors)
         self.agent_type = agent_type  # the function's own agent type: a task for another is refused
 
     # --- the template method --------------------------------------------------------------
@@ -106,22 +125,39 @@ class AgentRunner:
         clock = time.perf_counter()
         try:
             agent_context = self.gather(step)
+            facts = step.agent.work(agent_context, self.services(step))
+            if facts:
+                agent_context = replace(agent_context, facts=facts)
             prompt = step.agent.render(agent_context)
-            response = self.call_model(step, prompt)
-            output = self.validate(step.agent, response)
+            if step.agent.uses_model:
+                response = self.call_model(step, prompt, step.agent.offline_answer(agent_context))
+                output = self.validate(step.agent, response)
+            else:
+                response, output = self.compute(step, agent_context)
         except OrchestratorError as exc:
             self.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
             raise
         reason = step.agent.verdict(output, agent_context)
         if reason:
-            self.store(step, prompt, response, output, clock, status=StepStatus.REJECTED, reason=reason)
+            self.store(
+                step,
+                prompt,
+                response,
+                output,
+                clock,
+                status=StepStatus.REJECTED,
+                context=agent_context,
+                reason=reason,
+            )
             raise RunRejected(f"{step.agent.title} rejected the run: {reason}"[:1000])
         try:
             self.execute_commands(step, step.agent.commands(output, agent_context))
         except OrchestratorError as exc:
             self.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
             raise
-        result = self.store(step, prompt, response, output, clock, status=StepStatus.SUCCEEDED)
+        result = self.store(
+            step, prompt, response, output, clock, status=StepStatus.SUCCEEDED, context=agent_context
+        )
         self.publish_completed(step, result)
         self.fence(step)
         return StepSummary(
@@ -171,7 +207,17 @@ class AgentRunner:
             if not wanted_all and agent_type not in agent.reads:
                 continue
             data = None if wanted_all else self.load_data(result)
-            output = EarlierOutput(step=result.key, agent=agent_type, summary=result.summary, data=data)
+            output = EarlierOutput(
+                step=result.key,
+                agent=agent_type,
+                summary=result.summary,
+                data=data,
+                item=result.item,
+                tokens=result.token_usage.total_tokens,
+                cost_usd=result.cost_usd,
+                provider=result.metadata.provider,
+                model=result.metadata.model,
+            )
             found.append((placement.order, result.item or 0, output))
         item_value = None
         if step.item is not None and step.placement.map is not None:
@@ -186,6 +232,7 @@ class AgentRunner:
             step_title=step.placement.step.label,
             item_index=step.item,
             item=item_value,
+            inputs=run.inputs,
             earlier=[output for _, _, output in sorted(found, key=lambda entry: entry[:2])],
         )
 
@@ -203,7 +250,32 @@ class AgentRunner:
         loaded: dict[str, Any] = json.loads(self.workspace.get(result.data_ref))
         return loaded
 
-    def call_model(self, step: StepContext, prompt: RenderedPrompt) -> ModelResponse:
+    def services(self, step: StepContext) -> AgentServices:
+        run = step.run
+        return AgentServices(
+            workspace=self.workspace,
+            provider_factory=lambda: self.provider_factory(run.options.provider),
+            vectors=self.vectors,
+            fetch=self.fetch,
+            run_data_prefix=run_data_prefix(run.tenant_id, run.run_id),
+        )
+
+    def compute(self, step: StepContext, context: AgentContext) -> tuple[ModelResponse, BaseModel]:
+        """A tool agent's output, computed in code (no model is called)."""
+        raise_simulated_failure(
+            step.run.options.simulate_failure, step.placement.step.name, step.item, step.attempt
+        )
+        try:
+            output = step.agent.compute(context)
+        except ValidationError as exc:
+            raise ModelOutputInvalid(
+                f"{step.agent.agent_type} computed an invalid output: {exc}"[:2000]
+            ) from exc
+        return ModelResponse(text="", provider=TOOL_PROVIDER, model=""), output
+
+    def call_model(
+        self, step: StepContext, prompt: RenderedPrompt, offline_answer: dict[str, Any] | None = None
+    ) -> ModelResponse:
         provider = self.provider_factory(step.run.options.provider)
         options = step.run.options
         return provider.complete(
@@ -219,6 +291,7 @@ class AgentRunner:
                 simulate_failure=options.simulate_failure,
                 latency_ms=options.offline.latency_ms,
                 list_items=options.offline.list_items,
+                offline_answer=offline_answer,
             )
         )
 
@@ -266,8 +339,7 @@ class AgentRunner:
                 command_id=command_id,
                 result_key=step.key,
                 kind=spec.kind,
-                params=spec.model_dump(mode="json", exclude={"content"})
-                | {"bytes": len(getattr(spec, "content", ""))},
+                params=spec.logged_params(),
                 fingerprint=fingerprint(spec),
                 status=CommandStatus.STARTED,
                 started_at=utc_now(),
@@ -291,12 +363,16 @@ class AgentRunner:
         clock: float,
         *,
         status: StepStatus,
+        context: AgentContext,
         reason: str | None = None,
     ) -> StepResult:
         run = step.run
         warnings = []
         if response.offline:
             warnings.append("produced by the offline provider: deterministic text, not a model's answer")
+        if response.provider == TOOL_PROVIDER:
+            warnings.append("computed in code by a tool agent: no model was called")
+        warnings += step.agent.warnings(output, context)[:20]
         data: dict[str, Any] | None = output.model_dump(mode="json")
         data_ref = None
         if len(json.dumps(data)) > constants.MAX_INLINE_RESULT_BYTES:

@@ -11,6 +11,9 @@ Built-in commands:
   before is current again, and a path that did not exist is gone without a trace.
 - ``publish_integration``: publishes ``INTEGRATION_EXECUTED``; undo publishes its reversal
   ``INTEGRATION_REVERTED`` naming the same command, so consumers can take it back.
+
+What a command kind is (``execute``, an idempotent class-level ``undo``) is in
+``orchestrator.command_base``; every kind is listed once in ``CommandSpec`` below.
 """
 
 from __future__ import annotations
@@ -18,21 +21,48 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, field_validator
 
 from orchestrator import constants
+from orchestrator.command_base import Command, CommandContext, Workspace, workspace_key
 from orchestrator.events import EventPublisher
-from orchestrator.models import CommandRecord, CommandStatus, EventEnvelope, StrictModel, utc_now
+from orchestrator.models import CommandRecord, CommandStatus, utc_now
 from orchestrator.repositories.interfaces import CommandLogRepository
+
+if TYPE_CHECKING:
+    from orchestrator.repositories.vector_store import VectorStore
 
 MAX_ARTIFACT_BYTES = 1024 * 1024
 COMMAND_METADATA = "orchestrator-command"
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
+__all__ = [
+    "COMMAND_METADATA",
+    "Command",
+    "CommandContext",
+    "CommandExecutor",
+    "CommandSpec",
+    "PublishIntegration",
+    "Workspace",
+    "WriteArtifact",
+    "fingerprint",
+    "undo_logged_command",
+    "workspace_key",
+]
 
-class WriteArtifact(StrictModel):
+
+def check_artifact_path(value: str) -> str:
+    """A path inside the tenant's workspace: relative, no ``..``, not the orchestrator's run data."""
+    if not _PATH.match(value) or ".." in value.split("/"):
+        raise ValueError(f"artifact path {value!r} must be relative, without '..' or empty parts")
+    if value.split("/")[0] == constants.RUN_DATA_PREFIX:
+        raise ValueError(f"artifact path {value!r} is inside the orchestrator's own run data")
+    return value
+
+
+class WriteArtifact(Command):
     kind: Literal["write_artifact"] = "write_artifact"
     path: str = Field(max_length=512, description="path inside the tenant's workspace")
     content: str = Field(max_length=MAX_ARTIFACT_BYTES)
@@ -41,106 +71,70 @@ class WriteArtifact(StrictModel):
     @field_validator("path")
     @classmethod
     def _safe_path(cls, value: str) -> str:
-        if not _PATH.match(value) or ".." in value.split("/"):
-            raise ValueError(f"artifact path {value!r} must be relative, without '..' or empty parts")
-        if value.split("/")[0] == constants.RUN_DATA_PREFIX:
-            raise ValueError(f"artifact path {value!r} is inside the orchestrator's own run data")
-        return value
+        return check_artifact_path(value)
+
+    def logged_params(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"content"}) | {"bytes": len(self.content)}
+
+    def execute(self, context: CommandContext) -> dict[str, Any]:
+        key = workspace_key(context.tenant_id, self.path)
+        body = self.content.encode("utf-8")
+        version = context.workspace.put(
+            key,
+            body,
+            self.content_type,
+            {COMMAND_METADATA: context.command_id, "orchestrator-run": context.run_id},
+        )
+        context.publish(
+            constants.ARTIFACT_WRITTEN, {"command_id": context.command_id, "key": key, "version_id": version}
+        )
+        return {"key": key, "version_id": version, "bytes": len(body)}
+
+    @classmethod
+    def undo(cls, record: CommandRecord, context: CommandContext) -> dict[str, Any]:
+        return undo_workspace_write(record, context, record.params["path"])
 
 
-class PublishIntegration(StrictModel):
+def undo_workspace_write(record: CommandRecord, context: CommandContext, path: str) -> dict[str, Any]:
+    """Delete exactly the version(s) a command wrote at ``path``, so the earlier one is current again.
+
+    A completed command names its version; a ``STARTED`` one may have written before failing,
+    so its versions are found by the command id in their metadata."""
+    key = workspace_key(record.tenant_id, path)
+    if record.status is CommandStatus.COMPLETED and record.outcome.get("version_id"):
+        versions = [record.outcome["version_id"]]
+    else:
+        versions = [
+            version
+            for found_key, version, metadata in context.workspace.versions(key)
+            if found_key == key and metadata.get(COMMAND_METADATA) == record.command_id
+        ]
+    for version in versions:
+        context.workspace.delete_version(key, version)
+    return {"key": key, "deleted_versions": versions}
+
+
+class PublishIntegration(Command):
     kind: Literal["publish_integration"] = "publish_integration"
     integration: str = Field(min_length=1, max_length=64)
     action: str = Field(min_length=1, max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict)
 
-
-CommandSpec = Annotated[WriteArtifact | PublishIntegration, Field(discriminator="kind")]
-
-
-class Workspace(Protocol):
-    """The tenants' versioned artifact store (S3 on AWS). Keys are full keys (tenant prefix included)."""
-
-    def put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> str:
-        """Write a new version; return its version id."""
-        ...
-
-    def get(self, key: str) -> bytes: ...
-
-    def delete_version(self, key: str, version_id: str) -> None:
-        """Permanently remove one version (no error when it is already gone)."""
-        ...
-
-    def versions(self, prefix: str) -> list[tuple[str, str, dict[str, str]]]:
-        """Every version under a prefix: ``(key, version id, metadata)``."""
-        ...
-
-
-def workspace_key(tenant_id: str, path: str) -> str:
-    return f"{tenant_id}/{path}"
-
-
-def fingerprint(spec: WriteArtifact | PublishIntegration) -> str:
-    return hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-
-
-class CommandExecutor:
-    """Runs and undoes commands against the workspace and the bus."""
-
-    def __init__(self, workspace: Workspace, publisher: EventPublisher) -> None:
-        self.workspace = workspace
-        self.publisher = publisher
-
-    def execute(
-        self, spec: WriteArtifact | PublishIntegration, record: CommandRecord, correlation_id: str
-    ) -> dict[str, Any]:
-        if isinstance(spec, WriteArtifact):
-            key = workspace_key(record.tenant_id, spec.path)
-            version = self.workspace.put(
-                key,
-                spec.content.encode("utf-8"),
-                spec.content_type,
-                {COMMAND_METADATA: record.command_id, "orchestrator-run": record.run_id},
-            )
-            self._publish(
-                record,
-                correlation_id,
-                constants.ARTIFACT_WRITTEN,
-                {"command_id": record.command_id, "key": key, "version_id": version},
-            )
-            return {"key": key, "version_id": version, "bytes": len(spec.content.encode("utf-8"))}
-        event_id = self._publish(
-            record,
-            correlation_id,
+    def execute(self, context: CommandContext) -> dict[str, Any]:
+        event_id = context.publish(
             constants.INTEGRATION_EXECUTED,
             {
-                "command_id": record.command_id,
-                "integration": spec.integration,
-                "action": spec.action,
-                "payload": spec.payload,
+                "command_id": context.command_id,
+                "integration": self.integration,
+                "action": self.action,
+                "payload": self.payload,
             },
         )
-        return {"event_id": event_id, "integration": spec.integration, "action": spec.action}
+        return {"event_id": event_id, "integration": self.integration, "action": self.action}
 
-    def undo(self, record: CommandRecord, correlation_id: str) -> dict[str, Any]:
-        """Take a command back. Safe to repeat; a ``STARTED`` command (outcome unknown) is undone
-        as far as it may have gone."""
-        if record.kind == "write_artifact":
-            key = workspace_key(record.tenant_id, record.params["path"])
-            if record.status is CommandStatus.COMPLETED and record.outcome.get("version_id"):
-                versions = [record.outcome["version_id"]]
-            else:  # it may have written before failing: find its versions by their metadata
-                versions = [
-                    version
-                    for found_key, version, metadata in self.workspace.versions(key)
-                    if found_key == key and metadata.get(COMMAND_METADATA) == record.command_id
-                ]
-            for version in versions:
-                self.workspace.delete_version(key, version)
-            return {"key": key, "deleted_versions": versions}
-        event_id = self._publish(
-            record,
-            correlation_id,
+    @classmethod
+    def undo(cls, record: CommandRecord, context: CommandContext) -> dict[str, Any]:
+        event_id = context.publish(
             constants.INTEGRATION_REVERTED,
             {
                 "command_id": record.command_id,
@@ -152,19 +146,55 @@ class CommandExecutor:
         )
         return {"event_id": event_id}
 
-    def _publish(
-        self, record: CommandRecord, correlation_id: str, event_type: str, payload: dict[str, Any]
-    ) -> str:
-        envelope = EventEnvelope(
-            event_type=event_type,
-            correlation_id=correlation_id,
-            tenant_id=record.tenant_id,
-            run_id=record.run_id,
-            phase=record.result_key,
-            payload=payload,
+
+CommandSpec = Annotated[WriteArtifact | PublishIntegration, Field(discriminator="kind")]
+"""Every command kind, one union (the command log's ``kind`` names one of them)."""
+
+_KINDS: dict[str, type[Command]] = {
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(CommandSpec)[0])
+}
+
+
+def fingerprint(spec: Command) -> str:
+    return hashlib.sha256(json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+class CommandExecutor:
+    """Runs and undoes commands against the tenant's workspace, the bus and the vector store."""
+
+    def __init__(
+        self, workspace: Workspace, publisher: EventPublisher, vectors: VectorStore | None = None
+    ) -> None:
+        self.workspace = workspace
+        self.publisher = publisher
+        self.vectors = vectors
+
+    def context(self, record: CommandRecord, correlation_id: str) -> CommandContext:
+        return CommandContext(record, correlation_id, self.workspace, self.publisher, self.vectors)
+
+    def execute(self, spec: Command, record: CommandRecord, correlation_id: str) -> dict[str, Any]:
+        return spec.execute(self.context(record, correlation_id))
+
+    def undo(self, record: CommandRecord, correlation_id: str) -> dict[str, Any]:
+        """Take a command back. Safe to repeat; a ``STARTED`` command (outcome unknown) is undone
+        as far as it may have gone."""
+        kind = _KINDS.get(record.kind)
+        if kind is None:
+            raise RuntimeError(f"command {record.command_id} has an unknown kind {record.kind!r}")
+        return kind.undo(record, self.context(record, correlation_id))
+
+    def announce_undone(
+        self, record: CommandRecord, correlation_id: str, undo_outcome: dict[str, Any]
+    ) -> None:
+        self.context(record, correlation_id).publish(
+            constants.COMMAND_UNDONE,
+            {
+                "command_id": record.command_id,
+                "kind": record.kind,
+                "was": record.status.value,
+                "undo": undo_outcome,
+            },
         )
-        self.publisher.publish(envelope)
-        return envelope.event_id
 
 
 def undo_logged_command(
@@ -183,15 +213,5 @@ def undo_logged_command(
         record.tenant_id, record.run_id, record.command_id, undo_outcome, utc_now()
     ):
         return False
-    executor._publish(
-        record,
-        correlation_id,
-        constants.COMMAND_UNDONE,
-        {
-            "command_id": record.command_id,
-            "kind": record.kind,
-            "was": record.status.value,
-            "undo": undo_outcome,
-        },
-    )
+    executor.announce_undone(record, correlation_id, undo_outcome)
     return True

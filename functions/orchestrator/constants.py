@@ -96,4 +96,7 @@ MAX_INLINE_RESULT_BYTES = 32 * 1024  # larger step outputs live in the workspace
 MAX_MAP_ITEMS = 10_000
 MAX_REQUEST_BODY_BYTES = 64 * 1024  # the largest API request body (a topic is at most a few KiB)
 MAX_MAP_CONCURRENCY = 40  # the bulkhead of one map step
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the largest file a tenant may upload for a run (POST /uploads)
+UPLOAD_URL_TTL_SECONDS = 900  # how long an upload URL stays valid
+UPLOADS_PREFIX = "uploads"  # <tenant>/uploads/<upload id>: files tenants uploaded for their runs
 RUN_DATA_PREFIX = ".runs"  # <tenant>/.runs/<run id>/...: a run's own data in the workspace

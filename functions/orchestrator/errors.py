@@ -54,6 +54,12 @@ class SimulatedPhaseFailure(OrchestratorError):
     """A permanent failure injected on request by the offline provider (demos, tests)."""
 
 
+class DeploymentStageFailed(OrchestratorError):
+    """A stage of a deployment failed its health checks (the message names the stage, the check
+    and the observed and allowed values). The run is then undone: the stages already applied are
+    rolled back newest first, so the environment serves the previous version again."""
+
+
 # --- ends of a run that are decisions, not faults: everything done is undone --------------
 class RunRejected(OrchestratorError):
     """An agent (e.g. a safety checker) refused the request: the run ends REJECTED."""
@@ -82,6 +88,15 @@ class InvalidRequest(OrchestratorError):
 
 class IdempotencyKeyReused(InvalidRequest):
     """An Idempotency-Key was sent again with a different request body."""
+
+
+class InputsInvalid(InvalidRequest):
+    """A run's ``inputs`` do not match what its template takes (400, one detail per field: which
+    inputs a template takes is the template's, not the request schema's, so this is not a 422)."""
+
+    def __init__(self, message: str, details: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
 
 
 class NotFound(OrchestratorError):

@@ -164,6 +164,10 @@ class RunRequest(RequestModel):
 
     template: str = Field(default="generic", min_length=1, max_length=64)
     topic: str = Field(min_length=1, max_length=MAX_TOPIC_LENGTH)
+    inputs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="what the template takes besides the topic (GET /templates lists each template's inputs)",
+    )
     options: RunOptions = Field(default_factory=RunOptions)
 
     @field_validator("topic")
@@ -191,6 +195,7 @@ class Run(BaseModel):
     template: str
     topic: str
     status: RunStatus = RunStatus.PENDING
+    inputs: dict[str, Any] = Field(default_factory=dict)
     options: RunOptions = Field(default_factory=RunOptions)
     correlation_id: str
     created_by: str | None = None

@@ -9,9 +9,18 @@ import time
 from collections.abc import Collection
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from orchestrator import constants
 from orchestrator.aws_errors import domain_error
-from orchestrator.errors import ConflictError, IdempotencyKeyReused, InvalidRequest, RepositoryError
+from orchestrator.command_base import Workspace
+from orchestrator.errors import (
+    ConflictError,
+    IdempotencyKeyReused,
+    InputsInvalid,
+    InvalidRequest,
+    RepositoryError,
+)
 from orchestrator.events import EventPublisher
 from orchestrator.ids import new_run_id
 from orchestrator.models import (
@@ -33,6 +42,7 @@ from orchestrator.repositories import (
     StepResultRepository,
 )
 from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelStep, get_template
+from orchestrator.uploads import check_uploads_exist
 
 
 class ExecutionStarter(Protocol):
@@ -69,10 +79,43 @@ class StepFunctionsStarter:
         return str(response["executionArn"])
 
 
-def check_run_request(request: RunRequest, allowed_providers: Collection[str] | None = None) -> None:
-    """What the request's schema cannot say: a known template, a provider this deployment serves,
-    a simulated failure naming one of the template's steps. Raises a 4xx domain error."""
-    get_template(request.template)  # unknown template -> TemplateNotFound
+def check_inputs(request: RunRequest) -> dict[str, Any]:
+    """The request's ``inputs`` validated against its template's inputs model (defaults filled in).
+
+    Raises ``InputsInvalid`` (422) with one detail per field, located as ``body.inputs.<field>``."""
+    model = get_template(request.template).inputs_model
+    if model is None:
+        if request.inputs:
+            names = ", ".join(sorted(request.inputs))
+            raise InputsInvalid(
+                f"template {request.template!r} takes no inputs (got: {names})",
+                [{"location": "body.inputs", "message": f"template {request.template!r} takes no inputs"}],
+            )
+        return {}
+    try:
+        return model.model_validate(request.inputs).model_dump(mode="json")
+    except ValidationError as exc:
+        details = [
+            {
+                "location": ".".join(["body", "inputs", *(str(part) for part in error["loc"])]),
+                "message": error["msg"],
+                "type": error["type"],
+            }
+            for error in exc.errors()
+        ]
+        summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
+        raise InputsInvalid(
+            f"inputs of template {request.template!r} are invalid: {summary}", details
+        ) from None
+
+
+def check_run_request(
+    request: RunRequest, allowed_providers: Collection[str] | None = None
+) -> dict[str, Any]:
+    """What the request's schema cannot say: a known template, inputs its template takes, a
+    provider this deployment serves, a simulated failure naming one of the template's steps.
+    Raises a 4xx domain error; returns the validated inputs."""
+    inputs = check_inputs(request)  # unknown template -> TemplateNotFound
     provider = request.options.provider
     if provider is not None and provider not in known_providers():
         raise InvalidRequest(
@@ -85,6 +128,7 @@ def check_run_request(request: RunRequest, allowed_providers: Collection[str] | 
         )
     if request.options.simulate_failure is not None:
         _check_simulated_failure(request)
+    return inputs
 
 
 def start_run(
@@ -98,18 +142,23 @@ def start_run(
     created_by: str | None = None,
     run_id: str | None = None,
     allowed_providers: Collection[str] | None = None,
+    uploads: Workspace | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
     ``allowed_providers``: the providers this deployment can serve (offline and its default);
-    a run asking for another one is refused before anything is stored.
+    a run asking for another one is refused before anything is stored. ``uploads``: where the
+    uploads its inputs name must exist (for this tenant).
     """
-    check_run_request(request, allowed_providers)
+    inputs = check_run_request(request, allowed_providers)
+    if uploads is not None:
+        check_uploads_exist(tenant_id, inputs, uploads)
     run = Run(
         tenant_id=tenant_id,
         run_id=run_id or new_run_id(),
         template=request.template,
         topic=request.topic,
+        inputs=inputs,
         options=request.options,
         correlation_id=correlation_id,
         created_by=created_by,
@@ -155,6 +204,7 @@ def start_run_once(
     publisher: EventPublisher,
     created_by: str | None = None,
     allowed_providers: Collection[str] | None = None,
+    uploads: Workspace | None = None,
 ) -> tuple[Run, bool]:
     """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
     one run however often they are sent (for 24 hours); the same key with another body is refused.
@@ -163,7 +213,9 @@ def start_run_once(
     """
     if not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
         raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
-    check_run_request(request, allowed_providers)  # a refused request does not claim the key
+    inputs = check_run_request(request, allowed_providers)  # a refused request does not claim the key
+    if uploads is not None:
+        check_uploads_exist(tenant_id, inputs, uploads)
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     candidate = new_run_id()
     record = records.claim(
@@ -189,6 +241,7 @@ def start_run_once(
         created_by=created_by,
         run_id=record.run_id,  # a retry after a passing failure starts the same run
         allowed_providers=allowed_providers,
+        uploads=uploads,
     )
     return run, record.run_id != candidate
 

@@ -23,10 +23,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from orchestrator import template_catalog
 from orchestrator.agents import AGENTS, ALL_EARLIER
 from orchestrator.constants import MAX_MAP_CONCURRENCY
 from orchestrator.errors import TemplateNotFound
-from orchestrator.models import STEP_NAME_PATTERN, StrictModel
+from orchestrator.models import STEP_NAME_PATTERN, RequestModel, StrictModel
 
 
 class RetryPolicy(BaseModel):
@@ -152,13 +153,20 @@ class Template(StrictModel):
         """Every gate's decision window for one run (part of the execution's input)."""
         return {s.name: s.timeout_for(requested) for s in self.steps if isinstance(s, ApprovalStep)}
 
+    @property
+    def inputs_model(self) -> type[RequestModel] | None:
+        """The model of the run's ``inputs`` (None: the template takes a topic only)."""
+        return TEMPLATE_INPUTS.get(self.name)
+
     def describe(self) -> dict[str, Any]:
-        """The graph as a client draws it (``GET /templates``)."""
+        """The graph as a client draws it (``GET /templates``), with the inputs it takes."""
+        model = self.inputs_model
         return {
             "name": self.name,
             "title": self.title,
             "description": self.description,
             "timeout_minutes": self.timeout_minutes,
+            "inputs": model.model_json_schema() if model is not None else None,
             "steps": [_describe(step) for step in self.steps],
         }
 
@@ -274,10 +282,6 @@ def _describe(step: Any) -> dict[str, Any]:
     return common | {"timeout_seconds": step.timeout_seconds, "roles": step.roles, "question": step.question}
 
 
-def _agent(name: str, agent: str | None = None, title: str | None = None) -> AgentStep:
-    return AgentStep(name=name, agent=agent or name, title=title)
-
-
 def build_template(declaration: dict[str, Any]) -> Template:
     """A template from its declaration; a bad one raises ``ValueError`` naming template and step."""
     try:
@@ -291,77 +295,21 @@ def build_template(declaration: dict[str, Any]) -> Template:
         raise ValueError(f"invalid template {name!r}: {details}") from None
 
 
-GENERIC = Template(
-    name="generic",
-    title="Ideation to deployment",
-    description="Seven phases that take a topic from an idea to a deployed, reviewed result.",
-    steps=[
-        _agent(name)
-        for name in ("ideation", "research", "design", "development", "execution", "review", "deployment")
-    ],
-)
+def _build_catalog() -> tuple[dict[str, Template], dict[str, type[RequestModel]]]:
+    templates: dict[str, Template] = {}
+    inputs: dict[str, type[RequestModel]] = {}
+    for module in template_catalog.MODULES:
+        template = build_template(module.DECLARATION)
+        if template.name in templates:
+            raise ValueError(f"template {template.name!r} is declared twice ({module.__name__})")
+        templates[template.name] = template
+        model = getattr(module, "INPUTS", None)
+        if model is not None:
+            inputs[template.name] = model
+    return templates, inputs
 
-FEATURE_DELIVERY = Template(
-    name="feature_delivery",
-    title="Feature delivery",
-    description="Design, build, review and ship one feature (reuses the generic agents).",
-    steps=[_agent(name) for name in ("design", "development", "review", "deployment")],
-)
 
-GRAPH_SHOWCASE = build_template(
-    {
-        "name": "graph_showcase",
-        "timeout_minutes": 180,
-        "title": "Every construct of the template language",
-        "description": (
-            "Intake, then risks and a plan in parallel, one executor per planned task (at most 3 at "
-            "once), a safety check that rejects unsafe requests, a report, a human sign-off and a "
-            "release. Executors, report and release write to the tenant's workspace and announce "
-            "the release; a failure, a rejection or a cancel undoes all of it."
-        ),
-        "steps": [
-            {"kind": "agent", "name": "intake", "agent": "request_analyst", "title": "Analyse request"},
-            {
-                "kind": "parallel",
-                "name": "assess",
-                "title": "Assess and plan",
-                "branches": {
-                    "risks": [
-                        {"kind": "agent", "name": "risks", "agent": "risk_assessor", "title": "Assess risks"}
-                    ],
-                    "plan": [{"kind": "agent", "name": "plan", "agent": "planner", "title": "Plan tasks"}],
-                },
-            },
-            {
-                "kind": "map",
-                "name": "execute",
-                "title": "Execute tasks",
-                "over": "plan.tasks",
-                "max_concurrency": 8,
-                "steps": [
-                    {
-                        "kind": "agent",
-                        "name": "execute_task",
-                        "agent": "task_executor",
-                        "title": "Execute task",
-                    }
-                ],
-            },
-            {"kind": "agent", "name": "safety", "agent": "safety_checker", "title": "Check safety"},
-            {"kind": "agent", "name": "report", "agent": "reporter", "title": "Write report"},
-            {
-                "kind": "approval",
-                "name": "sign_off",
-                "title": "Sign off release",
-                "timeout_seconds": 3600,
-                "question": "Release the work described in the report?",
-            },
-            {"kind": "agent", "name": "release", "agent": "releaser", "title": "Release"},
-        ],
-    }
-)
-
-TEMPLATES: dict[str, Template] = {t.name: t for t in (GENERIC, FEATURE_DELIVERY, GRAPH_SHOWCASE)}
+TEMPLATES, TEMPLATE_INPUTS = _build_catalog()
 
 
 def get_template(name: str) -> Template:

@@ -87,6 +87,16 @@ def grant_items(
     table.grant(fn, *actions)
 
 
+def grant_uploads(bucket: s3.IBucket, fn: lambda_.IFunction) -> None:
+    """Presign uploads (``PutObject``) and check that they exist, under each tenant's uploads prefix only."""
+    fn.add_to_role_policy(
+        iam.PolicyStatement(
+            actions=["s3:PutObject", "s3:GetObject"],
+            resources=[bucket.arn_for_objects(f"*/{constants.UPLOADS_PREFIX}/*")],
+        )
+    )
+
+
 def grant_workspace(bucket: s3.IBucket, fn: lambda_.IFunction) -> None:
     """Write objects and take back exactly the versions written (undo), nothing more."""
     fn.add_to_role_policy(
@@ -239,6 +249,7 @@ class OrchestratorFunctions(Construct):
         grant_items(props.idempotency, self.api, write=True)
         self.api.add_environment(constants.ENV_IDEMPOTENCY_TABLE, props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
+        grant_uploads(props.workspace, self.api)
 
     def _provider_secret(self, provider: ProviderConfig) -> secretsmanager.ISecret | None:
         """The existing secret holding the provider key (name or complete ARN)."""

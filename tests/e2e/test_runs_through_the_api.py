@@ -8,8 +8,10 @@ import time
 import pytest
 
 from infra.local.cloud import LocalCloud
-from orchestrator.templates import GENERIC, TEMPLATES
+from orchestrator.templates import TEMPLATES
 from tests.e2e.conftest import Client
+
+GENERIC = TEMPLATES["generic"]
 
 PHASES = [step.name for step in GENERIC.steps]
 

@@ -282,6 +282,10 @@ class InMemoryWorkspace:
             raise RepositoryError(f"reading {key}: NoSuchKey")
         return versions[-1][1]
 
+    def size(self, key: str) -> int | None:
+        versions = self.objects.get(key)
+        return len(versions[-1][1]) if versions else None
+
     def delete_version(self, key: str, version_id: str) -> None:
         remaining = [v for v in self.objects.get(key, []) if v[0] != version_id]
         if remaining:

@@ -9,7 +9,9 @@ import pytest
 
 from orchestrator.agents import AGENTS
 from orchestrator.errors import TemplateNotFound
-from orchestrator.templates import GRAPH_SHOWCASE, TEMPLATES, agent_types, build_template, get_template
+from orchestrator.templates import TEMPLATES, agent_types, build_template, get_template
+
+GRAPH_SHOWCASE = TEMPLATES["graph_showcase"]
 
 
 def showcase() -> dict[str, Any]:

@@ -21,7 +21,7 @@ def _generic(agent_type: str, title: str, goal: str) -> type[GenericPhaseAgent]:
     )
 
 
-GENERIC_AGENTS: list[type[Agent]] = [
+AGENTS: list[type[Agent]] = [
     _generic("ideation", "Ideation", "Generate and rank ideas that address the topic."),
     _generic("research", "Research", "Gather facts, prior art and constraints for the chosen idea."),
     _generic("design", "Design", "Design the solution: components, interfaces and data."),

@@ -190,7 +190,7 @@ class ReleaserAgent(Agent):
         ]
 
 
-SHOWCASE_AGENTS: list[type[Agent]] = [
+AGENTS: list[type[Agent]] = [
     RequestAnalystAgent,
     RiskAssessorAgent,
     PlannerAgent,

@@ -32,6 +32,7 @@ ROUTE_METHODS = {
     "/health": ("GET",),
     "/openapi.json": ("GET",),
     "/templates": ("GET",),
+    "/uploads": ("POST",),
     "/runs": ("GET", "POST"),
     "/runs/{run_id}": ("GET",),
     "/runs/{run_id}/approval": ("POST",),

@@ -57,6 +57,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
         "publisher": wiring.publisher(),
         "created_by": caller.subject,
         "allowed_providers": settings.available_providers,
+        "uploads": wiring.workspace(),
     }
     key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
     replayed = False

@@ -21,6 +21,7 @@ class ModelRequest:
     schema: dict[str, Any] | None = None  # the JSON schema the answer must match
     latency_ms: int = 0  # offline provider: simulated latency
     list_items: int | None = None  # offline provider: length of the lists it produces
+    offline_answer: dict[str, Any] | None = None  # offline provider: the agent's deterministic answer
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from orchestrator import errors
-from orchestrator.models import TokenUsage
+from orchestrator.models import SimulatedFailure, TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
 
 OFFLINE_MODEL = "offline-deterministic-1"
@@ -54,10 +54,12 @@ class OfflineProvider:
         self.model = model
 
     def complete(self, request: ModelRequest) -> ModelResponse:
-        self._maybe_fail(request)
+        raise_simulated_failure(request.simulate_failure, request.phase, request.item, request.attempt)
         if request.latency_ms:
             time.sleep(request.latency_ms / 1000)
-        answer = OfflineAnswer(request).build()
+        answer = (
+            request.offline_answer if request.offline_answer is not None else OfflineAnswer(request).build()
+        )
         text = json.dumps(answer)
         return ModelResponse(
             text=text,
@@ -71,22 +73,24 @@ class OfflineProvider:
             offline=True,
         )
 
-    @staticmethod
-    def _maybe_fail(request: ModelRequest) -> None:
-        failure = request.simulate_failure
-        if failure is None or failure.step != request.phase:
-            return
-        if failure.item is not None and failure.item != request.item:
-            return
-        if failure.times is not None and request.attempt > failure.times:
-            return
-        error_type: type[errors.OrchestratorError] = getattr(errors, failure.error)
-        limit = "every attempt" if failure.times is None else f"{failure.times} attempt(s)"
-        where = request.phase if request.item is None else f"{request.phase} item {request.item}"
-        raise error_type(
-            f"offline provider: simulated {failure.error} in step {where!r} "
-            f"(attempt {request.attempt}, failing {limit})"
-        )
+
+def raise_simulated_failure(
+    failure: SimulatedFailure | None, step: str, item: int | None, attempt: int
+) -> None:
+    """Raise the failure a run asked for (``options.simulate_failure``) when it names this step
+    (and item), for as many attempts as it says. Tool agents, which call no model, use it too."""
+    if failure is None or failure.step != step:
+        return
+    if failure.item is not None and failure.item != item:
+        return
+    if failure.times is not None and attempt > failure.times:
+        return
+    error_type: type[errors.OrchestratorError] = getattr(errors, failure.error)
+    limit = "every attempt" if failure.times is None else f"{failure.times} attempt(s)"
+    where = step if item is None else f"{step} item {item}"
+    raise error_type(
+        f"offline provider: simulated {failure.error} in step {where!r} (attempt {attempt}, failing {limit})"
+    )
 
 
 class OfflineAnswer:

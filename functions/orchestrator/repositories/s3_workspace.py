@@ -43,6 +43,33 @@ class S3Workspace:
         except (ClientError, BotoCoreError) as exc:
             raise domain_error(f"reading {key}", exc) from exc
 
+    def size(self, key: str) -> int | None:
+        """The current version's size in bytes, or None when the key does not exist."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return int(self._s3().head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise domain_error(f"reading {key}", exc) from exc
+        except BotoCoreError as exc:
+            raise domain_error(f"reading {key}", exc) from exc
+
+    def presign_put(self, key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
+        """A URL that lets its holder PUT exactly this object (type and length signed) until it expires."""
+        url: str = self._s3().generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ContentType": content_type,
+                "ContentLength": size_bytes,
+            },
+            ExpiresIn=expires_in,
+        )
+        return url
+
     def delete_version(self, key: str, version_id: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 

@@ -1,0 +1,7 @@
+"""Agents of the ``agent_pipeline``-family templates (see ``orchestrator.template_catalog``)."""
+
+from __future__ import annotations
+
+from orchestrator.agents.base import Agent
+
+AGENTS: list[type[Agent]] = []

@@ -1,0 +1,33 @@
+"""``/uploads``: a presigned URL to upload a file (a transcript, a repository archive) for a run."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from orchestrator import wiring
+from orchestrator.api.security import BEARER, WRITE, current_caller
+from orchestrator.api_schemas import WRITE_ERRORS, responses
+from orchestrator.uploads import UploadRequest, UploadTicket, create_upload
+
+router = Router()
+
+
+@router.post(
+    "/uploads",
+    middlewares=WRITE,
+    security=BEARER,
+    responses=responses(HTTPStatus.CREATED, UploadTicket, *WRITE_ERRORS),
+)
+def create_upload_url(request: UploadRequest) -> Response[dict[str, Any]]:
+    """Answer a URL to PUT the file to (with exactly the headers given), valid for 15 minutes.
+    Then start a run naming the ``upload_id`` in its inputs."""
+    ticket = create_upload(current_caller().tenant_id, request, wiring.workspace())
+    return Response(
+        status_code=HTTPStatus.CREATED,
+        content_type="application/json",
+        body=ticket.model_dump(mode="json"),
+    )

@@ -1,0 +1,114 @@
+"""What every side-effect command is: parameters (a pydantic model), ``execute`` and an idempotent ``undo``.
+
+A command kind is a subclass of ``Command`` with a literal ``kind``. ``execute`` returns what
+its undo needs (stored in the command log as the command's outcome); ``undo`` is a class
+method, because compensation works from the logged record alone (the agent and its output
+are long gone by then). ``undo`` must be safe to repeat and must cope with a ``STARTED``
+record, whose execution may have gone anywhere from nothing to everything.
+
+The kinds themselves live in ``orchestrator.commands`` (built-in) and in the agents' own
+modules' command modules; ``orchestrator.commands`` lists them all in one union.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from orchestrator.models import CommandRecord, EventEnvelope, StrictModel
+
+if TYPE_CHECKING:
+    from orchestrator.events import EventPublisher
+    from orchestrator.repositories.vector_store import VectorStore
+
+
+class Workspace(Protocol):
+    """The tenants' versioned artifact store (S3 on AWS). Keys are full keys (tenant prefix included)."""
+
+    def put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> str:
+        """Write a new version; return its version id."""
+        ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def size(self, key: str) -> int | None:
+        """The current version's size in bytes, or None when the key does not exist."""
+        ...
+
+    def delete_version(self, key: str, version_id: str) -> None:
+        """Permanently remove one version (no error when it is already gone)."""
+        ...
+
+    def versions(self, prefix: str) -> list[tuple[str, str, dict[str, str]]]:
+        """Every version under a prefix: ``(key, version id, metadata)``."""
+        ...
+
+
+def workspace_key(tenant_id: str, path: str) -> str:
+    return f"{tenant_id}/{path}"
+
+
+@dataclass
+class CommandContext:
+    """What a command may touch while it runs or is undone: the tenant's resources only."""
+
+    record: CommandRecord
+    correlation_id: str
+    workspace: Workspace
+    publisher: EventPublisher
+    vectors: VectorStore | None = None
+    published: list[str] = field(default_factory=list)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.record.tenant_id
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+    @property
+    def command_id(self) -> str:
+        return self.record.command_id
+
+    def require_vectors(self) -> VectorStore:
+        if self.vectors is None:
+            raise RuntimeError(f"command {self.command_id} ({self.record.kind}) needs the vector store")
+        return self.vectors
+
+    def publish(self, event_type: str, payload: dict[str, Any]) -> str:
+        """Publish one event about this command (tenant, run and step from the record); its id."""
+        envelope = EventEnvelope(
+            event_type=event_type,
+            correlation_id=self.correlation_id,
+            tenant_id=self.record.tenant_id,
+            run_id=self.record.run_id,
+            phase=self.record.result_key,
+            payload=payload,
+        )
+        self.publisher.publish(envelope)
+        self.published.append(envelope.event_id)
+        return envelope.event_id
+
+
+class Command(StrictModel):
+    """Base of every command kind."""
+
+    kind: str
+    logged_exclude: ClassVar[frozenset[str]] = frozenset()
+    """Large fields kept out of the command log (their size is logged instead)."""
+
+    def logged_params(self) -> dict[str, Any]:
+        """What the command log keeps of the parameters: everything undo may need, nothing large."""
+        params: dict[str, Any] = self.model_dump(mode="json", exclude=set(self.logged_exclude))
+        for name in self.logged_exclude:
+            value = getattr(self, name)
+            params[f"{name}_bytes"] = len(value.encode("utf-8")) if isinstance(value, str) else len(value)
+        return params
+
+    def execute(self, context: CommandContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def undo(cls, record: CommandRecord, context: CommandContext) -> dict[str, Any]:
+        raise NotImplementedError

@@ -1,0 +1,17 @@
+"""The templates this product ships, one module each: a declaration (data) and, where the
+template takes more than a topic, the pydantic model of its ``inputs``.
+
+A module here exports ``DECLARATION`` (the step graph, validated by
+``orchestrator.templates.build_template``) and optionally ``INPUTS`` (a ``RequestModel``
+subclass; ``POST /runs`` validates ``inputs`` against it and answers 422 naming the field).
+Adding a template is a module here plus its agents in ``orchestrator.agents``; the
+generator in ``infra/`` makes its state machine without any change.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from orchestrator.template_catalog import feature_delivery, generic, graph_showcase
+
+MODULES: tuple[ModuleType, ...] = (generic, feature_delivery, graph_showcase)
