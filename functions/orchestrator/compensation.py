@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -34,6 +34,9 @@ from orchestrator.models import (
     utc_now,
 )
 from orchestrator.repositories import CommandLogRepository, RunRepository, StepResultRepository
+
+if TYPE_CHECKING:
+    from orchestrator.repositories.vector_store import VectorStore
 
 UNDOABLE_RESULTS = frozenset({StepStatus.SUCCEEDED, StepStatus.APPROVED, StepStatus.WAITING})
 MAX_ROUNDS = 50
@@ -71,9 +74,10 @@ def undo_round(
     workspace: Workspace,
     publisher: EventPublisher,
     time_budget_seconds: float,
+    vectors: VectorStore | None = None,
 ) -> dict[str, Any]:
     deadline = time.monotonic() + time_budget_seconds
-    executor = CommandExecutor(workspace, publisher)
+    executor = CommandExecutor(workspace, publisher, vectors)
     units = pending_units(
         results.list_for_run(task.tenant_id, task.run_id),
         command_log.list_for_run(task.tenant_id, task.run_id),
