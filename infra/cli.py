@@ -184,13 +184,15 @@ def run_demo(
     token: str,
     *,
     template: str,
-    topic: str,
+    topic: str | None,
     fail_phase: str | None,
     timeout: float,
     decision: str = "approve",
 ) -> int:
     """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected."""
-    body: dict[str, Any] = {"template": template, "topic": topic}
+    from infra.demo_requests import demo_body
+
+    body = demo_body(api_url, token, template, topic)
     if fail_phase:
         body["options"] = {"simulate_failure": {"step": fail_phase}}
     _print(f"POST {api_url}/runs {json.dumps(body)}")
@@ -335,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run one orchestration on the local cloud through the HTTP API")
     demo.add_argument("--template", default="generic")
-    demo.add_argument("--topic", default="A web app that helps families plan weekly meals")
+    demo.add_argument("--topic", help="the run's topic (default: the template's sample request)")
     demo.add_argument("--fail-phase", help="make this agent step fail for good: the run ends COMPENSATED")
     gate = demo.add_mutually_exclusive_group()
     gate.add_argument("--approve", action="store_true", help="approve at every approval gate (default)")
