@@ -48,6 +48,16 @@ def workspace_key(tenant_id: str, path: str) -> str:
     return f"{tenant_id}/{path}"
 
 
+COMMAND_METADATA = "orchestrator-command"
+RUN_METADATA = "orchestrator-run"
+
+
+def written_by(metadata: dict[str, str], record: CommandRecord) -> bool:
+    """Whether a workspace object version was written by this command of this run (command ids
+    are unique within a run only: two runs writing one path must never undo each other)."""
+    return metadata.get(COMMAND_METADATA) == record.command_id and metadata.get(RUN_METADATA) == record.run_id
+
+
 @dataclass
 class CommandContext:
     """What a command may touch while it runs or is undone: the tenant's resources only."""

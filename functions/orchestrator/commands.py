@@ -26,7 +26,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 from pydantic import Field, field_validator
 
 from orchestrator import constants
-from orchestrator.command_base import Command, CommandContext, Workspace, workspace_key
+from orchestrator.command_base import (
+    COMMAND_METADATA,
+    RUN_METADATA,
+    Command,
+    CommandContext,
+    Workspace,
+    workspace_key,
+    written_by,
+)
+from orchestrator.delivery.deployment_commands import ApplyDeploymentStage
 from orchestrator.events import EventPublisher
 from orchestrator.models import CommandRecord, CommandStatus, utc_now
 from orchestrator.repositories.interfaces import CommandLogRepository
@@ -35,7 +44,6 @@ if TYPE_CHECKING:
     from orchestrator.repositories.vector_store import VectorStore
 
 MAX_ARTIFACT_BYTES = 1024 * 1024
-COMMAND_METADATA = "orchestrator-command"
 _PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
 __all__ = [
@@ -83,7 +91,7 @@ class WriteArtifact(Command):
             key,
             body,
             self.content_type,
-            {COMMAND_METADATA: context.command_id, "orchestrator-run": context.run_id},
+            {COMMAND_METADATA: context.command_id, RUN_METADATA: context.run_id},
         )
         context.publish(
             constants.ARTIFACT_WRITTEN, {"command_id": context.command_id, "key": key, "version_id": version}
@@ -107,7 +115,7 @@ def undo_workspace_write(record: CommandRecord, context: CommandContext, path: s
         versions = [
             version
             for found_key, version, metadata in context.workspace.versions(key)
-            if found_key == key and metadata.get(COMMAND_METADATA) == record.command_id
+            if found_key == key and written_by(metadata, record)
         ]
     for version in versions:
         context.workspace.delete_version(key, version)
@@ -147,7 +155,9 @@ class PublishIntegration(Command):
         return {"event_id": event_id}
 
 
-CommandSpec = Annotated[WriteArtifact | PublishIntegration, Field(discriminator="kind")]
+CommandSpec = Annotated[
+    WriteArtifact | PublishIntegration | ApplyDeploymentStage, Field(discriminator="kind")
+]
 """Every command kind, one union (the command log's ``kind`` names one of them)."""
 
 _KINDS: dict[str, type[Command]] = {

@@ -33,6 +33,12 @@ class ProviderTimeout(OrchestratorError):
     transient = True
 
 
+class SourceFetchFailed(OrchestratorError):
+    """Fetching a source archive timed out, the connection failed or the server failed (5xx)."""
+
+    transient = True
+
+
 # --- permanent: straight to compensation --------------------------------------------------
 class ModelOutputInvalid(OrchestratorError):
     """The model's answer did not match the phase's structured output schema."""
@@ -48,6 +54,16 @@ class BudgetExceeded(OrchestratorError):
 
 class SafetyViolation(OrchestratorError):
     """Input or output broke a safety rule."""
+
+
+class SourceFetchRefused(OrchestratorError):
+    """A source archive was not fetched: its URL, scheme, address or size is not allowed, or the
+    server refused it (4xx)."""
+
+
+class ArchiveInvalid(OrchestratorError):
+    """A source archive is unreadable or unsafe (unknown format, corrupt, over a size or count
+    limit, a path leaving the archive)."""
 
 
 class SimulatedPhaseFailure(OrchestratorError):
@@ -107,6 +123,10 @@ class RunNotFound(NotFound):
     """No run with this id exists for this tenant."""
 
 
+class CollectionNotFound(NotFound):
+    """The tenant has no vector index for this collection."""
+
+
 class TemplateNotFound(InvalidRequest):
     """No template has this name."""
 
@@ -137,6 +157,7 @@ TRANSIENT_ERROR_NAMES: tuple[str, ...] = (
     ProviderThrottled.__name__,
     ProviderUnavailable.__name__,
     ProviderTimeout.__name__,
+    SourceFetchFailed.__name__,
     RepositoryError.__name__,
 )
 """Error names every task retries, besides the Lambda service's own transient errors."""

@@ -130,7 +130,7 @@ def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> Non
                 "Source": "orchestrator.tenant.initech",
                 "DetailType": "OrchestrationRequested",
                 "EventBusName": bus,
-                "Detail": json.dumps({"template": "feature_delivery", "topic": "TPS reports"}),
+                "Detail": json.dumps({"template": "generic", "topic": "TPS reports"}),
             }
         ]
     )
@@ -142,7 +142,7 @@ def test_an_orchestration_requested_event_starts_a_run(cloud: LocalCloud) -> Non
     assert len(runs) == 1 and runs[0]["topic"] == "TPS reports"
     view = tenant.wait(runs[0]["run_id"])
     assert view["status"] == "SUCCEEDED"
-    assert [p["step"] for p in view["steps"]] == [s.name for s in TEMPLATES["feature_delivery"].steps]
+    assert [p["step"] for p in view["steps"]] == [s.name for s in TEMPLATES["generic"].steps]
     assert view["created_by"].startswith("event:")
 
 

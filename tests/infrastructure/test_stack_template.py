@@ -97,15 +97,21 @@ def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -
 def test_only_agents_the_undo_loop_and_map_preparation_write_to_the_workspace(
     template: dict[str, Any],
 ) -> None:
-    # the agents, the undo loop and the map preparation write; nothing deletes but versions
-    writers = set()
+    # the agents, the undo loop and the map preparation write; nothing deletes but versions;
+    # the API only presigns uploads, under the tenants' uploads prefix
+    writers, uploaders = set(), set()
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert "s3:DeleteObject" not in actions and "s3:*" not in actions
             if "s3:PutObject" in actions:
-                writers.add(policy["Properties"]["Roles"][0]["Ref"])
+                role = policy["Properties"]["Roles"][0]["Ref"]
+                if json.dumps(statement["Resource"]).endswith('/*/uploads/*"]]}'):
+                    uploaders.add(role)
+                else:
+                    writers.add(role)
     assert len(writers) == len(agent_types()) + 2
+    assert len(uploaders) == 1 and not uploaders & writers
 
 
 def test_every_table_is_keyed_by_tenant_and_on_demand(template: dict[str, Any]) -> None:

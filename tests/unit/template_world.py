@@ -78,7 +78,9 @@ class TemplateWorld:
         vectors: Any = None,
         fetch: Callable[[str], bytes] | None = None,
         workspace: InMemoryWorkspace | None = None,
+        run_id: str = RUN_ID,
     ) -> None:
+        self.run_id = run_id
         self.template: Template = get_template(template)
         self.runs = InMemoryRunRepository()
         self.results = InMemoryStepResultRepository()
@@ -90,7 +92,7 @@ class TemplateWorld:
         self.runs.create(
             Run(
                 tenant_id=TENANT,
-                run_id=RUN_ID,
+                run_id=run_id,
                 template=template,
                 topic=topic,
                 inputs=self._inputs(inputs or {}),
@@ -118,7 +120,7 @@ class TemplateWorld:
     # --- running -----------------------------------------------------------------------------
     def run(self) -> Outcome:
         """The whole run, then (after a permanent failure or a rejection) its compensation."""
-        self.runs.update_status(TENANT, RUN_ID, RunStatus.RUNNING)
+        self.runs.update_status(TENANT, self.run_id, RunStatus.RUNNING)
         outcome = Outcome(RunStatus.SUCCEEDED)
         try:
             self._sequence(self.template.steps, outcome)
@@ -126,9 +128,9 @@ class TemplateWorld:
             outcome.error = exc
             outcome.status = RunStatus.REJECTED if isinstance(exc, RunRejected) else RunStatus.COMPENSATED
             self.undo()
-            self.runs.update_status(TENANT, RUN_ID, outcome.status)
+            self.runs.update_status(TENANT, self.run_id, outcome.status)
             return outcome
-        self.runs.update_status(TENANT, RUN_ID, RunStatus.SUCCEEDED)
+        self.runs.update_status(TENANT, self.run_id, RunStatus.SUCCEEDED)
         return outcome
 
     def _sequence(self, steps: list[Any], outcome: Outcome, item: int | None = None) -> None:
@@ -153,7 +155,7 @@ class TemplateWorld:
                 self.runner.run(
                     StepTaskInput(
                         tenant_id=TENANT,
-                        run_id=RUN_ID,
+                        run_id=self.run_id,
                         correlation_id="corr",
                         template=self.template.name,
                         step=step,
@@ -176,11 +178,11 @@ class TemplateWorld:
         return items if isinstance(items, list) else []
 
     def undo(self) -> None:
-        self.runs.update_status(TENANT, RUN_ID, RunStatus.COMPENSATING)
+        self.runs.update_status(TENANT, self.run_id, RunStatus.COMPENSATING)
         while True:
             done = undo_round(
                 UndoTaskInput(
-                    tenant_id=TENANT, run_id=RUN_ID, correlation_id="corr", template=self.template.name
+                    tenant_id=TENANT, run_id=self.run_id, correlation_id="corr", template=self.template.name
                 ),
                 runs=self.runs,
                 results=self.results,
@@ -195,12 +197,12 @@ class TemplateWorld:
 
     # --- looking at it ---------------------------------------------------------------------
     def result(self, step: str, item: int | None = None) -> StepResult:
-        found = self.results.get(TENANT, RUN_ID, result_key(step, item))
+        found = self.results.get(TENANT, self.run_id, result_key(step, item))
         assert found is not None, f"step {result_key(step, item)} has no result"
         return found
 
     def output(self, step: str, item: int | None = None) -> dict[str, Any] | None:
-        found = self.results.get(TENANT, RUN_ID, result_key(step, item))
+        found = self.results.get(TENANT, self.run_id, result_key(step, item))
         if found is None:
             return None
         return self.runner.load_data(found)
@@ -211,13 +213,15 @@ class TemplateWorld:
     def side_effect_steps(self) -> list[str]:
         """Agent steps that logged at least one command (in the order they ran)."""
         seen: dict[str, None] = {}
-        for record in sorted(self.command_log.list_for_run(TENANT, RUN_ID), key=lambda r: r.sequence or 0):
+        for record in sorted(
+            self.command_log.list_for_run(TENANT, self.run_id), key=lambda r: r.sequence or 0
+        ):
             seen.setdefault(record.result_key.split("#", 1)[0], None)
         return list(seen)
 
     def everything_undone(self) -> bool:
         """The workspace (and vectors) exactly as before, every logged command undone."""
-        commands = self.command_log.list_for_run(TENANT, RUN_ID)
+        commands = self.command_log.list_for_run(TENANT, self.run_id)
         return (
             self.workspace.snapshot() == self.before
             and all(c.status is CommandStatus.UNDONE for c in commands)
@@ -247,6 +251,6 @@ def assert_each_side_effect_step_undone(make_world: Callable[[dict[str, Any]], T
         outcome = world.run()
         assert outcome.status is RunStatus.COMPENSATED, (step, outcome)
         assert outcome.failed_step == step, (step, outcome)
-        assert world.command_log.list_for_run(TENANT, RUN_ID) or steps.index(step) == 0, step
+        assert world.command_log.list_for_run(TENANT, world.run_id) or steps.index(step) == 0, step
         assert world.everything_undone(), f"failing {step!r} left side effects behind"
     return steps

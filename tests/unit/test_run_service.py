@@ -58,26 +58,26 @@ def test_start_records_a_pending_run_and_starts_its_state_machine(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
     # When a run is started
-    run = start(runs, starter, publisher, {"topic": "  A bike-sharing app  ", "template": "feature_delivery"})
+    run = start(runs, starter, publisher, {"topic": "  A bike-sharing app  ", "template": "generic"})
 
     # Then it is stored PENDING for the caller's tenant
     stored = runs.get("acme", run.run_id)
     assert stored.status is RunStatus.PENDING
     assert (stored.template, stored.topic, stored.correlation_id, stored.created_by) == (
-        "feature_delivery",
+        "generic",
         "A bike-sharing app",
         "corr-1",
         "user-1",
     )
     # And one execution named after the run gets references only (never the topic)
     (call,) = starter.calls
-    assert call.template == "feature_delivery"
+    assert call.template == "generic"
     assert call.run_id == run.run_id
     assert call.state_input == {
         "tenant_id": "acme",
         "run_id": run.run_id,
         "correlation_id": "corr-1",
-        "template": "feature_delivery",
+        "template": "generic",
         "gate_timeouts": {},
     }
     assert publisher.events == []
@@ -141,15 +141,15 @@ def test_unknown_provider_is_refused_by_the_request_schema(
 def test_simulated_failure_of_a_phase_not_in_the_template_is_an_invalid_request(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
-    # Given feature_delivery has no ideation phase
+    # Given generic has no "planning" phase
     body = {
         "topic": "t",
-        "template": "feature_delivery",
-        "options": {"simulate_failure": {"step": "ideation"}},
+        "template": "generic",
+        "options": {"simulate_failure": {"step": "planning"}},
     }
 
-    # When a run asks ideation to fail, Then it is rejected before anything starts
-    with pytest.raises(InvalidRequest, match="ideation"):
+    # When a run asks planning to fail, Then it is rejected before anything starts
+    with pytest.raises(InvalidRequest, match="planning"):
         start(runs, starter, publisher, body)
     assert runs.items == {}
     assert starter.calls == []
@@ -315,7 +315,7 @@ def test_run_view_totals_tokens_and_cost_and_times_the_run() -> None:
     run = Run(
         tenant_id="acme",
         run_id=RUN_ID,
-        template="feature_delivery",
+        template="generic",
         topic="t",
         correlation_id="c",
         status=RunStatus.SUCCEEDED,

@@ -185,6 +185,10 @@ class OfflineAnswer:
             noun = _NOUNS[(self._byte(name, 0) + index) % len(_NOUNS)]
             text = f"{verb} {noun} of {phrase}"
         text = text[: int(schema.get("maxLength", 10_000))]
+        pattern = schema.get("pattern")
+        if pattern and not re.search(pattern, text):
+            slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[: int(schema.get("maxLength", 60))]
+            text = slug if re.search(pattern, slug) else text
         minimum = int(schema.get("minLength", 0))
         return text if len(text) >= minimum else text + "." * (minimum - len(text))
 
