@@ -134,6 +134,9 @@ class AgentRunner:
                 output = self.validate(step.agent, response)
             else:
                 response, output = self.compute(step, agent_context)
+            output, corrections = step.agent.finalize(output, agent_context)
+            if corrections:
+                agent_context = replace(agent_context, corrections=corrections)
         except OrchestratorError as exc:
             self.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
             raise
@@ -372,7 +375,7 @@ class AgentRunner:
             warnings.append("produced by the offline provider: deterministic text, not a model's answer")
         if response.provider == TOOL_PROVIDER:
             warnings.append("computed in code by a tool agent: no model was called")
-        warnings += step.agent.warnings(output, context)[:20]
+        warnings += [*context.corrections, *step.agent.warnings(output, context)][:20]
         data: dict[str, Any] | None = output.model_dump(mode="json")
         data_ref = None
         if len(json.dumps(data)) > constants.MAX_INLINE_RESULT_BYTES:

@@ -21,7 +21,7 @@ from orchestrator import constants
 from orchestrator.agents import get_agent
 from tests.e2e.conftest import Client
 
-SEED_TEMPLATES = ["feature_delivery"]
+SEED_TEMPLATES = ["feature_delivery", "sales_call_analysis"]
 
 
 def _tenant(cloud: LocalCloud, name: str) -> Client:

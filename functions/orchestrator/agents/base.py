@@ -80,6 +80,8 @@ class AgentContext:
     """The run's validated template inputs (``POST /runs`` ``inputs``)."""
     facts: dict[str, Any] = field(default_factory=dict)
     """What the agent's own ``work`` found before the model was asked."""
+    corrections: list[str] = field(default_factory=list)
+    """What ``finalize`` changed in the answer (kept as warnings of the result)."""
 
     def outputs_of(self, agent: str) -> list[EarlierOutput]:
         """Every earlier output of an agent type this agent reads (all items of a map)."""
@@ -208,6 +210,11 @@ class Agent:
         """The standard agent result's confidence score, computed from the output."""
         value = getattr(output, "confidence", None)
         return float(value) if isinstance(value, int | float) else 1.0
+
+    def finalize(self, output: BaseModel, context: AgentContext) -> tuple[BaseModel, list[str]]:
+        """Check or correct a validated answer against the facts (e.g. drop evidence quotes that
+        are not in the source); returns the output to keep and warnings about what changed."""
+        return output, []
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
         """What the standard agent result should warn about (missing evidence, low coverage...)."""

@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from orchestrator.template_catalog import feature_delivery, generic, graph_showcase
+from orchestrator.template_catalog import feature_delivery, generic, graph_showcase, sales_call_analysis
 
-MODULES: tuple[ModuleType, ...] = (generic, feature_delivery, graph_showcase)
+MODULES: tuple[ModuleType, ...] = (generic, feature_delivery, graph_showcase, sales_call_analysis)
