@@ -80,6 +80,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         provider=provider,
         retain_data=str(_context(app, "retainData", "true")).lower() == "true",
         tenant_event_producers=_tenant_producers(_context(app, "tenantEventProducers", {})),
+        fetch_allowed_hosts=str(_context(app, "archiveFetchAllowedHosts", "")),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),

@@ -10,6 +10,7 @@ from infra.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_
 from infra.constructs.functions import AuthConfig, FunctionsProps, OrchestratorFunctions, ProviderConfig
 from infra.constructs.observability import OrchestratorObservability
 from infra.constructs.tables import OrchestratorTables
+from infra.constructs.vectors import VectorStorage
 from infra.constructs.workflows import TemplateWorkflow
 from infra.constructs.workspace import TenantWorkspace
 from orchestrator import constants
@@ -27,6 +28,7 @@ class OrchestratorStack(Stack):
         retain_data: bool = True,
         event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS,
         tenant_event_producers: dict[str, list[str]] | None = None,
+        fetch_allowed_hosts: str = "",
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -36,6 +38,9 @@ class OrchestratorStack(Stack):
         bus = OrchestratorBus(self, "Events")
         workspace = TenantWorkspace(
             self, "Workspace", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        )
+        vectors = VectorStorage(
+            self, "Vectors", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         )
         functions = OrchestratorFunctions(
             self,
@@ -51,6 +56,8 @@ class OrchestratorStack(Stack):
                 agents=agent_types(),
                 provider=provider or ProviderConfig(),
                 event_retention_days=event_retention_days,
+                vectors=vectors,
+                fetch_allowed_hosts=fetch_allowed_hosts,
             ),
         )
         self.workflows = {
@@ -110,11 +117,13 @@ class OrchestratorStack(Stack):
         self.tables = tables
         self.bus = bus
         self.workspace = workspace
+        self.vectors = vectors
         Tags.of(self).add("application", constants.SERVICE_NAME)
 
         CfnOutput(self, "ApiUrl", value=api.url)
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
         CfnOutput(self, "WorkspaceBucketName", value=workspace.bucket.bucket_name)
+        CfnOutput(self, "VectorBucketName", value=vectors.bucket_name)
         CfnOutput(self, "DeadLetterQueueUrl", value=bus.dead_letters.queue_url)
         for name, machine in machines.items():
             CfnOutput(self, f"StateMachine{name.title().replace('_', '')}", value=machine.state_machine_arn)

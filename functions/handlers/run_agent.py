@@ -24,6 +24,8 @@ def build_runner() -> AgentRunner:
         publisher=wiring.publisher(),
         provider_factory=wiring.provider,
         agent_type=get_settings().agent_type or None,
+        vectors=wiring.vectors_if_configured(),
+        fetch=wiring.archive_fetcher(),
     )
 
 

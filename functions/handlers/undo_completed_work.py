@@ -27,6 +27,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         workspace=wiring.workspace(),
         publisher=wiring.publisher(),
         time_budget_seconds=budget_ms / 1000,
+        vectors=wiring.vectors_if_configured(),
     )
     logger.info("compensation round", extra=outcome)
     return outcome

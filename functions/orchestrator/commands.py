@@ -36,6 +36,7 @@ from orchestrator.command_base import (
     written_by,
 )
 from orchestrator.delivery.deployment_commands import ApplyDeploymentStage
+from orchestrator.vector_commands import IndexVectors
 from orchestrator.events import EventPublisher
 from orchestrator.models import CommandRecord, CommandStatus, utc_now
 from orchestrator.repositories.interfaces import CommandLogRepository
@@ -156,7 +157,7 @@ class PublishIntegration(Command):
 
 
 CommandSpec = Annotated[
-    WriteArtifact | PublishIntegration | ApplyDeploymentStage, Field(discriminator="kind")
+    WriteArtifact | PublishIntegration | ApplyDeploymentStage | IndexVectors, Field(discriminator="kind")
 ]
 """Every command kind, one union (the command log's ``kind`` names one of them)."""
 

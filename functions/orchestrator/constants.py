@@ -100,3 +100,9 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the largest file a tenant may upload for 
 UPLOAD_URL_TTL_SECONDS = 900  # how long an upload URL stays valid
 UPLOADS_PREFIX = "uploads"  # <tenant>/uploads/<upload id>: files tenants uploaded for their runs
 RUN_DATA_PREFIX = ".runs"  # <tenant>/.runs/<run id>/...: a run's own data in the workspace
+
+# --- vector storage (S3 Vectors) -------------------------------------------------------
+ENV_VECTOR_BUCKET = "VECTOR_BUCKET"  # the vector bucket holding one index per tenant collection
+ENV_FETCH_ALLOWED_HOSTS = (
+    "FETCH_ALLOWED_HOSTS"  # "host:port,...": private addresses an archive fetch may reach
+)

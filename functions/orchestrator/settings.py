@@ -22,6 +22,8 @@ class Settings(BaseModel):
     commands_table: str = ""
     event_retention_days: int = Field(default=constants.DEFAULT_EVENT_RETENTION_DAYS, ge=0)
     workspace_bucket: str = ""
+    vector_bucket: str = ""
+    fetch_allowed_hosts: frozenset[tuple[str, int]] = frozenset()
     event_bus: str = ""
     state_machines: dict[str, str] = Field(default_factory=dict)
     agent_type: str = ""
@@ -61,6 +63,8 @@ def get_settings() -> Settings:
             env.get(constants.ENV_EVENT_RETENTION_DAYS) or constants.DEFAULT_EVENT_RETENTION_DAYS
         ),
         workspace_bucket=env.get(constants.ENV_WORKSPACE_BUCKET, ""),
+        vector_bucket=env.get(constants.ENV_VECTOR_BUCKET, ""),
+        fetch_allowed_hosts=_host_ports(env.get(constants.ENV_FETCH_ALLOWED_HOSTS, "")),
         event_bus=env.get(constants.ENV_EVENT_BUS, ""),
         state_machines=json.loads(env.get(constants.ENV_STATE_MACHINES) or "{}"),
         agent_type=env.get(constants.ENV_AGENT_TYPE, ""),
@@ -74,3 +78,14 @@ def get_settings() -> Settings:
         jwt_jwks=json.loads(jwks) if jwks else None,
         jwt_jwks_uri=env.get(constants.ENV_JWT_JWKS_URI) or None,
     )
+
+
+def _host_ports(text: str) -> frozenset[tuple[str, int]]:
+    """``"127.0.0.1:8765,files.internal:443"`` -> {(host, port), ...}; a malformed entry is an error."""
+    found = set()
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        host, _, port = entry.rpartition(":")
+        if not host or not port.isdigit():
+            raise RuntimeError(f"{constants.ENV_FETCH_ALLOWED_HOSTS}: {entry!r} is not host:port")
+        found.add((host.strip("[]").lower(), int(port)))
+    return frozenset(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from orchestrator.aws_errors import domain_error, is_aws_error
@@ -15,6 +16,7 @@ from orchestrator.repositories.dynamodb import (
     DynamoRunRepository,
     DynamoStepResultRepository,
 )
+from orchestrator.repositories.s3_vectors import S3VectorStore
 from orchestrator.repositories.s3_workspace import S3Workspace
 from orchestrator.repositories.step_functions import StepFunctionsTaskTokens
 from orchestrator.settings import get_settings
@@ -38,6 +40,28 @@ def command_log() -> DynamoCommandLogRepository:
 @cache
 def workspace() -> S3Workspace:
     return S3Workspace(get_settings().require("workspace_bucket").workspace_bucket)
+
+
+@cache
+def vectors() -> S3VectorStore:
+    return S3VectorStore(get_settings().require("vector_bucket").vector_bucket)
+
+
+def vectors_if_configured() -> S3VectorStore | None:
+    """The vector store for functions that declare it (agents storing vectors, the undo loop)."""
+    return vectors() if get_settings().vector_bucket else None
+
+
+def archive_fetcher() -> Callable[[str], bytes]:
+    """Fetch an archive over https with the deployment's limits and allowed private hosts."""
+    allowed = get_settings().fetch_allowed_hosts
+
+    def fetch(url: str) -> bytes:
+        from orchestrator.ingestion.fetch import fetch_archive  # only the agent that fetches pays for it
+
+        return fetch_archive(url, allowed_hosts=allowed)
+
+    return fetch
 
 
 @cache

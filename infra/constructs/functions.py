@@ -19,7 +19,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.constructs.vectors import VectorStorage
 from orchestrator import constants
+from orchestrator.agents import get_agent
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -66,6 +68,8 @@ class FunctionsProps:
     bus: events.IEventBus
     agents: list[str]
     provider: ProviderConfig = field(default_factory=ProviderConfig)
+    vectors: VectorStorage | None = None
+    fetch_allowed_hosts: str = ""  # "host:port,..." an archive fetch may reach despite being private
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS  # 0 keeps audit events
 
@@ -142,10 +146,15 @@ class OrchestratorFunctions(Construct):
                 f"Agent-{agent}",
                 "handlers.run_agent.handler",
                 f"Runs the '{agent}' agent for a step of a run",
-                table_env | provider_env | {constants.ENV_AGENT_TYPE: agent},
+                table_env
+                | provider_env
+                | {constants.ENV_AGENT_TYPE: agent}
+                | self._service_env(agent, props),
                 timeout=Duration.seconds(120),
                 memory=512,
             )
+            if "vectors" in get_agent(agent).services and props.vectors is not None:
+                props.vectors.grant_read_write(fn)
             grant_items(props.runs, fn, write=True)  # the run's completion counter
             grant_items(props.step_results, fn, write=True)
             grant_items(props.commands, fn, write=True)
@@ -171,9 +180,11 @@ class OrchestratorFunctions(Construct):
             "UndoCompletedWork",
             "handlers.undo_completed_work.handler",
             "Undoes a failed run's completed work, newest first (one bounded round)",
-            table_env,
+            table_env | self._vector_env(props),
             timeout=Duration.seconds(300),
         )
+        if props.vectors is not None:
+            props.vectors.grant_read_write(self.undo_work)  # undo deletes a run's collection
         grant_items(props.runs, self.undo_work, write=True)
         grant_items(props.step_results, self.undo_work, write=True)
         grant_items(props.commands, self.undo_work, write=True)
@@ -250,6 +261,21 @@ class OrchestratorFunctions(Construct):
         self.api.add_environment(constants.ENV_IDEMPOTENCY_TABLE, props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
         grant_uploads(props.workspace, self.api)
+        if props.vectors is not None:
+            props.vectors.grant_read(self.api)  # collection search
+            self.api.add_environment(constants.ENV_VECTOR_BUCKET, props.vectors.bucket_name)
+
+    @staticmethod
+    def _vector_env(props: FunctionsProps) -> dict[str, str]:
+        return {constants.ENV_VECTOR_BUCKET: props.vectors.bucket_name} if props.vectors is not None else {}
+
+    def _service_env(self, agent: str, props: FunctionsProps) -> dict[str, str]:
+        """What an agent's declared services need: the vector bucket, the fetch allowance."""
+        services = get_agent(agent).services
+        env = self._vector_env(props) if "vectors" in services else {}
+        if "fetch" in services and props.fetch_allowed_hosts:
+            env[constants.ENV_FETCH_ALLOWED_HOSTS] = props.fetch_allowed_hosts
+        return env
 
     def _provider_secret(self, provider: ProviderConfig) -> secretsmanager.ISecret | None:
         """The existing secret holding the provider key (name or complete ARN)."""

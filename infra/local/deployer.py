@@ -225,6 +225,23 @@ class Deployer:
             "RegionalDomainName": f"{bucket}.s3.{self.region}.amazonaws.com",
         }
 
+    def _s3vectors_vectorbucket(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
+        """Like S3 buckets, named after the stack locally; Ref is the ARN, as on AWS."""
+        bucket = p.get("VectorBucketName") or re.sub(r"[^a-z0-9-]", "-", name.lower())[:63].strip("-")
+        kwargs: dict[str, Any] = {"vectorBucketName": bucket}
+        encryption = p.get("EncryptionConfiguration")
+        if encryption:
+            kwargs["encryptionConfiguration"] = {
+                key: encryption[prop]
+                for prop, key in (("SseType", "sseType"), ("KmsKeyArn", "kmsKeyArn"))
+                if prop in encryption
+            }
+        s3vectors = self.client("s3vectors")
+        s3vectors.create_vector_bucket(**kwargs)
+        created = s3vectors.get_vector_bucket(vectorBucketName=bucket)["vectorBucket"]
+        arn = created["vectorBucketArn"]
+        return {"Ref": arn, "VectorBucketArn": arn, "CreationTime": str(created.get("creationTime", ""))}
+
     def _events_eventbus(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
         bus_name = p.get("Name", name)
         arn = self.client("events").create_event_bus(Name=bus_name)["EventBusArn"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,6 +93,65 @@ def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -
         s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         for s in statements
     ), "requests without TLS are denied"
+
+
+def test_the_vector_bucket_is_encrypted_kept_and_named_in_the_outputs(template: dict[str, Any]) -> None:
+    # Given the synthesized stack (data retained, the default)
+    ((logical_id, bucket),) = resources_of_type(template, "AWS::S3Vectors::VectorBucket").items()
+
+    # Then the one vector bucket is encrypted at rest, kept on stack deletion, and named by an output
+    assert bucket["Properties"]["EncryptionConfiguration"] == {"SseType": "AES256"}
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert template["Outputs"]["VectorBucketName"]["Value"] == {
+        "Fn::Select": [1, {"Fn::Split": ["/", {"Fn::GetAtt": [logical_id, "VectorBucketArn"]}]}]
+    }
+
+
+def test_vector_grants_cover_the_buckets_indexes_with_the_stores_actions_only(tmp_path: Path) -> None:
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_lambda as lambda_
+
+    from infra.constructs.vectors import VectorStorage
+    from infra.nag import apply_nag
+
+    # Given a reader and a writer granted access to a vector bucket, checked by cdk-nag
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "VectorGrants")
+    vectors = VectorStorage(stack, "Vectors")
+    code = lambda_.Code.from_inline("def handler(event, context):\n    return None\n")
+    reader, writer = (
+        lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler", code=code)
+        for name in ("Reader", "Writer")
+    )
+    vectors.grant_read(reader)
+    vectors.grant_read_write(writer)
+    apply_nag(app, stack, [reader, writer])
+
+    # When synthesized (an unacknowledged cdk-nag finding fails synthesis)
+    synthesized = app.synth().get_stack_by_name(stack.stack_name).template
+
+    # Then each role may use exactly the vector store's actions, on the bucket's indexes only
+    bucket_id = stack.get_logical_id(vectors.bucket)
+    indexes = {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "VectorBucketArn"]}, "/index/*"]]}
+    granted: dict[str, set[str]] = {}
+    for policy in resources_of_type(synthesized, "AWS::IAM::Policy").values():
+        role = policy["Properties"]["Roles"][0]["Ref"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if any(action.startswith("s3vectors:") for action in actions):
+                assert statement["Resource"] == indexes
+                granted.setdefault(role, set()).update(actions)
+    reads = {"s3vectors:QueryVectors", "s3vectors:GetVectors"}
+    writes = {
+        "s3vectors:GetIndex",
+        "s3vectors:CreateIndex",
+        "s3vectors:DeleteIndex",
+        "s3vectors:PutVectors",
+        "s3vectors:DeleteVectors",
+    }
+    reader_role = stack.get_logical_id(reader.role.node.default_child)  # type: ignore[union-attr, arg-type]
+    writer_role = stack.get_logical_id(writer.role.node.default_child)  # type: ignore[union-attr, arg-type]
+    assert granted == {reader_role: reads, writer_role: reads | writes}
 
 
 def test_only_agents_the_undo_loop_and_map_preparation_write_to_the_workspace(

@@ -178,3 +178,44 @@ def test_a_stopped_execution_stays_aborted_when_its_running_task_then_fails(emul
     sfn.stop_execution(executionArn=execution, error="Operator", cause="stuck")
     time.sleep(2.0)  # the task's failure arrives after the stop
     assert wait_for_execution(sfn, execution, 10)["status"] == "ABORTED"
+
+
+def test_vector_queries_answer_nearest_first(emulation: Emulation) -> None:
+    # Given the adaptation, installed before the server's first S3 Vectors request, and an index
+    from infra.local import moto_adapters
+
+    moto_adapters.answer_vector_queries()
+    vectors = emulation.client("s3vectors")
+    vectors.create_vector_bucket(vectorBucketName="adapter-vectors")
+    vectors.create_index(
+        vectorBucketName="adapter-vectors",
+        indexName="adapter-index",
+        dataType="float32",
+        dimension=2,
+        distanceMetric="euclidean",
+    )
+    vectors.put_vectors(
+        vectorBucketName="adapter-vectors",
+        indexName="adapter-index",
+        vectors=[
+            {"key": "far", "data": {"float32": [3.0, 4.0]}, "metadata": {"side": "right"}},
+            {"key": "near", "data": {"float32": [0.0, 1.0]}, "metadata": {"side": "left"}},
+        ],
+    )
+
+    # When the index is queried through the server
+    answer = vectors.query_vectors(
+        vectorBucketName="adapter-vectors",
+        indexName="adapter-index",
+        topK=2,
+        queryVector={"float32": [0.0, 0.0]},
+        returnDistance=True,
+        returnMetadata=True,
+    )
+
+    # Then QueryVectors is routed and answers in the service's shape, nearest first
+    assert answer["distanceMetric"] == "euclidean"
+    assert answer["vectors"] == [
+        {"key": "near", "distance": 1.0, "metadata": {"side": "left"}},
+        {"key": "far", "distance": 5.0, "metadata": {"side": "right"}},
+    ]

@@ -17,6 +17,7 @@ import pytest
 
 from orchestrator import wiring
 from orchestrator.agent_runner import AgentRunner
+from orchestrator.command_base import RUN_METADATA
 from orchestrator.commands import COMMAND_METADATA
 from orchestrator.errors import RunCancelled
 from orchestrator.models import CommandRecord, CommandStatus, RunStatus, StepStatus
@@ -199,7 +200,12 @@ def test_a_write_whose_outcome_was_never_logged_is_found_by_its_metadata_and_und
     # Given a command that wrote to the workspace but crashed before logging its outcome
     workspace = wiring.workspace()
     command_id = "release#00"
-    workspace.put(RELEASE_NOTES, b"half-done release", "text/markdown", {COMMAND_METADATA: command_id})
+    workspace.put(
+        RELEASE_NOTES,
+        b"half-done release",
+        "text/markdown",
+        {COMMAND_METADATA: command_id, RUN_METADATA: run_id},
+    )
     wiring.command_log().start(
         CommandRecord(
             tenant_id=TENANT,
