@@ -36,10 +36,10 @@ from orchestrator.command_base import (
     written_by,
 )
 from orchestrator.delivery.deployment_commands import ApplyDeploymentStage
-from orchestrator.vector_commands import IndexVectors
 from orchestrator.events import EventPublisher
 from orchestrator.models import CommandRecord, CommandStatus, utc_now
 from orchestrator.repositories.interfaces import CommandLogRepository
+from orchestrator.vector_commands import IndexVectors
 
 if TYPE_CHECKING:
     from orchestrator.repositories.vector_store import VectorStore
