@@ -3,7 +3,7 @@ template takes more than a topic, the pydantic model of its ``inputs``.
 
 A module here exports ``DECLARATION`` (the step graph, validated by
 ``orchestrator.templates.build_template``) and optionally ``INPUTS`` (a ``RequestModel``
-subclass; ``POST /runs`` validates ``inputs`` against it and answers 422 naming the field).
+subclass; ``POST /runs`` validates ``inputs`` against it and answers 400 naming the field).
 Adding a template is a module here plus its agents in ``orchestrator.agents``; the
 generator in ``infra/`` makes its state machine without any change.
 """
@@ -12,6 +12,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from orchestrator.template_catalog import feature_delivery, generic, graph_showcase, sales_call_analysis
+from orchestrator.template_catalog import (
+    data_science,
+    feature_delivery,
+    generic,
+    graph_showcase,
+    sales_call_analysis,
+    web_development,
+)
 
-MODULES: tuple[ModuleType, ...] = (generic, feature_delivery, graph_showcase, sales_call_analysis)
+MODULES: tuple[ModuleType, ...] = (
+    generic,
+    feature_delivery,
+    graph_showcase,
+    sales_call_analysis,
+    web_development,
+    data_science,
+)
