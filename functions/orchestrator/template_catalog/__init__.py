@@ -13,6 +13,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from orchestrator.template_catalog import (
+    agent_pipeline,
     data_science,
     feature_delivery,
     generic,
@@ -28,4 +29,5 @@ MODULES: tuple[ModuleType, ...] = (
     sales_call_analysis,
     web_development,
     data_science,
+    agent_pipeline,
 )
