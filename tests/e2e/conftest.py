@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -55,9 +57,60 @@ class Client:
         )
 
 
+class ArchiveServer:
+    """A plain-http file server on loopback for archive fetches: refused by default, reachable only
+    because the local cloud is deployed with it as the one allowed private host."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        handler = self._handler()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def address(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"{host}:{port}"
+
+    def url(self, name: str) -> str:
+        return f"http://{self.address}/{name}"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        files = self.files
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = files.get(self.path.lstrip("/"))
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                return
+
+        return Handler
+
+
 @pytest.fixture(scope="package")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    with LocalCloud(tmp_path_factory.mktemp("local-cloud")) as local_cloud:
+def archive_server() -> Iterator[ArchiveServer]:
+    server = ArchiveServer()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+
+
+@pytest.fixture(scope="package")
+def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServer) -> Iterator[LocalCloud]:
+    context = {"archiveFetchAllowedHosts": archive_server.address}  # the one private host a fetch may reach
+    with LocalCloud(tmp_path_factory.mktemp("local-cloud"), context=context) as local_cloud:
         yield local_cloud
 
 
