@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import constants, wiring
-from orchestrator.api import catalog_routes, runs_routes, uploads_routes
+from orchestrator.api import catalog_routes, collections_routes, runs_routes, uploads_routes
 from orchestrator.api.request_gate import refuse
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
 from orchestrator.api_schemas import Health, responses
@@ -39,6 +39,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)
 app.include_router(catalog_routes.router)
 app.include_router(uploads_routes.router)
+app.include_router(collections_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 

@@ -128,7 +128,10 @@ class AgentRunner:
             facts = step.agent.work(agent_context, self.services(step))
             if facts:
                 agent_context = replace(agent_context, facts=facts)
-            prompt = step.agent.render(agent_context)
+            if step.agent.uses_model:
+                prompt = step.agent.render(agent_context)
+            else:  # a tool agent has no prompt to render
+                prompt = RenderedPrompt(system="", user="", version=step.agent.prompt_version)
             if step.agent.uses_model:
                 response = self.call_model(step, prompt, step.agent.offline_answer(agent_context))
                 output = self.validate(step.agent, response)

@@ -236,7 +236,10 @@ class TemplateWorld:
 
 
 def _vector_snapshot(vectors: Any) -> Any:
-    return vectors.snapshot() if vectors is not None and hasattr(vectors, "snapshot") else None
+    """Every index and the keys in it (an in-memory store), to compare before and after a run."""
+    if vectors is None or not hasattr(vectors, "indexes"):
+        return None
+    return {name: sorted(index.vectors) for name, index in vectors.indexes.items()}
 
 
 def assert_each_side_effect_step_undone(make_world: Callable[[dict[str, Any]], TemplateWorld]) -> list[str]:

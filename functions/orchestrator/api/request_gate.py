@@ -33,6 +33,7 @@ ROUTE_METHODS = {
     "/openapi.json": ("GET",),
     "/templates": ("GET",),
     "/uploads": ("POST",),
+    "/collections/{run_id}/search": ("POST",),
     "/runs": ("GET", "POST"),
     "/runs/{run_id}": ("GET",),
     "/runs/{run_id}/approval": ("POST",),

@@ -18,6 +18,7 @@ from orchestrator.template_catalog import (
     feature_delivery,
     generic,
     graph_showcase,
+    repo_ingestion,
     sales_call_analysis,
     web_development,
 )
@@ -30,4 +31,5 @@ MODULES: tuple[ModuleType, ...] = (
     web_development,
     data_science,
     agent_pipeline,
+    repo_ingestion,
 )

@@ -1,0 +1,50 @@
+"""``/collections/{run_id}/search``: the top chunks of a repository-ingestion run for a query."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from orchestrator import wiring
+from orchestrator.api.security import BEARER, READ, current_caller
+from orchestrator.api_schemas import READ_ERRORS, responses
+from orchestrator.collections import SearchAnswer, SearchRequest, search_collection
+from orchestrator.errors import RunNotFound
+from orchestrator.ids import is_run_id
+
+router = Router()
+
+
+@router.post(
+    "/collections/<run_id>/search",
+    middlewares=READ,
+    security=BEARER,
+    responses=responses(
+        HTTPStatus.OK,
+        SearchAnswer,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        *READ_ERRORS,
+    ),
+)
+def search(run_id: str, request: SearchRequest) -> dict[str, Any]:
+    """The ``top_k`` chunks of the run's repository nearest to the query, with scores and source paths.
+    Only the tenant that ran the ingestion can search it; viewers may search."""
+    if not is_run_id(run_id):
+        raise RunNotFound(f"no run {run_id!r}")
+    answer = search_collection(
+        tenant_id=current_caller().tenant_id,
+        run_id=run_id,
+        request=request,
+        runs=wiring.runs(),
+        results=wiring.step_results(),
+        vectors=wiring.vectors(),
+        provider_factory=wiring.provider,
+    )
+    return answer.model_dump(mode="json")
