@@ -23,7 +23,14 @@ from orchestrator import constants
 from orchestrator.agents import get_agent
 from tests.e2e.conftest import Client
 
-SEED_TEMPLATES = ["web_development", "data_science", "agent_pipeline", "feature_delivery", "sales_call_analysis"]
+SEED_TEMPLATES = [
+    "web_development",
+    "data_science",
+    "agent_pipeline",
+    "feature_delivery",
+    "sales_call_analysis",
+    "repo_ingestion",
+]
 
 
 def _tenant(cloud: LocalCloud, name: str) -> Client:
