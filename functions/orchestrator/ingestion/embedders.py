@@ -40,7 +40,8 @@ def embed_texts(
     name = str(getattr(provider, "name", ""))
     if remote is not None and name != "offline":
         vectors, model = remote(list(texts), dimension)
-        return vectors, EmbeddingInfo(embedder=name, model=model, dimension=dimension, offline=False)
+        size = len(vectors[0]) if vectors else dimension  # a compatible server's model has its own size
+        return vectors, EmbeddingInfo(embedder=name, model=model, dimension=size, offline=False)
     vectors = [hashing_embedding(text, dimension=dimension) for text in texts]
     info = EmbeddingInfo(embedder=LOCAL_EMBEDDER, model=LOCAL_MODEL, dimension=dimension, offline=True)
     return vectors, info

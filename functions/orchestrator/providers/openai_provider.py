@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from orchestrator.errors import ModelOutputInvalid
 from orchestrator.models import TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
 from orchestrator.providers.pricing import cost_usd
 from orchestrator.providers.sdk_errors import to_domain_error
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+EMBEDDING_BATCH = 256  # inputs per embeddings request
 
 
 class OpenAIProvider:
@@ -20,8 +23,10 @@ class OpenAIProvider:
         base_url: str | None = None,
         name: str = "openai",
         client: Any | None = None,
+        embedding_model: str = DEFAULT_EMBEDDING_MODEL,
     ) -> None:
         self.name = name
+        self.embedding_model = embedding_model
         self.model = model or DEFAULT_OPENAI_MODEL
         self._api_key = api_key
         self._base_url = base_url
@@ -67,3 +72,28 @@ class OpenAIProvider:
             usage=usage,
             cost_usd=cost_usd(self.model, usage) if self.name == "openai" else 0.0,
         )
+
+    def embed(self, texts: list[str], dimension: int) -> tuple[list[list[float]], str]:
+        """Embeddings of ``texts`` (in order) and the model that made them. OpenAI's own models are
+        asked for ``dimension``; a compatible server answers in its model's own size."""
+        import openai
+
+        vectors: list[list[float]] = []
+        try:
+            for start in range(0, len(texts), EMBEDDING_BATCH):
+                kwargs: dict[str, Any] = {
+                    "model": self.embedding_model,
+                    "input": texts[start : start + EMBEDDING_BATCH],
+                }
+                if self.name == "openai":
+                    kwargs["dimensions"] = dimension
+                response = self._sdk_client().embeddings.create(**kwargs)
+                vectors += [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
+        except openai.OpenAIError as exc:
+            raise to_domain_error(openai, exc, self.name) from exc
+        if len(vectors) != len(texts) or len({len(v) for v in vectors}) > 1:
+            sizes = sorted({len(v) for v in vectors})
+            raise ModelOutputInvalid(
+                f"{self.name} answered {len(vectors)} embeddings of sizes {sizes} for {len(texts)} texts"
+            )
+        return vectors, self.embedding_model
