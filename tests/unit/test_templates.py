@@ -125,3 +125,27 @@ def test_a_gate_window_is_the_shorter_of_the_template_and_the_run() -> None:
     assert GRAPH_SHOWCASE.gate_timeouts(30) == {"sign_off": 30}
     assert GRAPH_SHOWCASE.gate_timeouts(10**6) == {"sign_off": 3600}
     assert get_template("generic").gate_timeouts(30) == {}
+
+
+def test_every_template_describes_its_graph_and_its_inputs_for_a_client_to_draw() -> None:
+    described = {name: template.describe() for name, template in TEMPLATES.items()}
+    assert set(described) >= {
+        "web_development",
+        "data_science",
+        "agent_pipeline",
+        "repo_ingestion",
+        "sales_call_analysis",
+        "feature_delivery",
+        "generic",
+    }
+    kinds = {name: {step["kind"] for step in graph["steps"]} for name, graph in described.items()}
+    assert "parallel" in kinds["web_development"] and "parallel" in kinds["repo_ingestion"]
+    assert "map" in kinds["agent_pipeline"] and "approval" in kinds["feature_delivery"]
+    # templates that take more than a topic say what, as a JSON schema
+    assert described["sales_call_analysis"]["inputs"]["properties"].keys() >= {
+        "transcript",
+        "transcript_upload_id",
+    }
+    assert "deployment" in described["feature_delivery"]["inputs"]["properties"]
+    assert "archive_url" in described["repo_ingestion"]["inputs"]["properties"]
+    assert described["generic"]["inputs"] is None
