@@ -11,6 +11,7 @@ from infra.constructs.functions import AuthConfig, ProviderConfig
 from infra.nag import apply_nag
 from infra.stack import OrchestratorStack
 from orchestrator.constants import DEFAULT_EVENT_RETENTION_DAYS
+from orchestrator.templates import validate_catalog
 
 DEFAULT_STACK_NAME = "AiOrchestrator"
 DEFAULT_ISSUER = "https://auth.orchestrator.local/"
@@ -56,6 +57,7 @@ def _tenant_producers(value: Any) -> dict[str, list[str]]:
 
 
 def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
+    validate_catalog()  # every template against its agents: a bad one fails synthesis, naming it
     app = app or App()
     jwks = _context(app, "jwtJwks")
     if isinstance(jwks, dict):

@@ -55,6 +55,7 @@ from orchestrator.models import (
 from orchestrator.providers import ModelProvider, ModelRequest, ModelResponse
 from orchestrator.providers.offline import raise_simulated_failure
 from orchestrator.repositories import CommandLogRepository, RunRepository, StepResultRepository
+from orchestrator.run_guards import ensure_moving_forward, run_data_prefix
 from orchestrator.templates import Placement, Template, get_template
 
 if TYPE_CHECKING:
@@ -63,23 +64,11 @@ if TYPE_CHECKING:
 ProviderFactory = Callable[[str | None], ModelProvider]
 """Returns the provider for a run's option (None = the deployment's default)."""
 
-TOOL_PROVIDER = "none"
-"""The provider a tool agent's result names: no model was called."""
+TOOL_PROVIDER = constants.TOOL_PROVIDER
+
+__all__ = ["TOOL_PROVIDER", "AgentRunner", "ensure_moving_forward", "run_data_prefix"]
 
 _COMMANDS: TypeAdapter[list[CommandSpec]] = TypeAdapter(list[CommandSpec])
-
-
-def run_data_prefix(tenant_id: str, run_id: str) -> str:
-    """Where a run keeps its own data in the workspace (large outputs, map manifests)."""
-    return f"{tenant_id}/{constants.RUN_DATA_PREFIX}/{run_id}/"
-
-
-def ensure_moving_forward(run: Run) -> None:
-    """A step of a cancelled, ended or compensating run must not start (or finish) its work."""
-    if run.cancel_requested_at is not None:
-        raise RunCancelled(f"run {run.run_id} was cancelled by {run.cancel_requested_by or 'someone'}")
-    if run.status is not RunStatus.RUNNING:
-        raise RunCancelled(f"run {run.run_id} is {run.status.value}: its steps stop")
 
 
 @dataclass

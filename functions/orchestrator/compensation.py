@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from orchestrator import constants
-from orchestrator.agent_runner import run_data_prefix
 from orchestrator.commands import CommandExecutor, Workspace, undo_logged_command
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
@@ -34,6 +33,7 @@ from orchestrator.models import (
     utc_now,
 )
 from orchestrator.repositories import CommandLogRepository, RunRepository, StepResultRepository
+from orchestrator.run_guards import run_data_prefix
 
 if TYPE_CHECKING:
     from orchestrator.repositories.vector_store import VectorStore

@@ -106,3 +106,6 @@ ENV_VECTOR_BUCKET = "VECTOR_BUCKET"  # the vector bucket holding one index per t
 ENV_FETCH_ALLOWED_HOSTS = (
     "FETCH_ALLOWED_HOSTS"  # "host:port,...": private addresses an archive fetch may reach
 )
+
+TOOL_PROVIDER = "none"
+"""The provider a tool agent's result names: its output was computed in code, no model was called."""

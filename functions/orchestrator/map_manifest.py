@@ -12,11 +12,11 @@ import json
 from typing import Any
 
 from orchestrator import constants
-from orchestrator.agent_runner import ensure_moving_forward, run_data_prefix
 from orchestrator.commands import Workspace
 from orchestrator.errors import InvalidRequest
 from orchestrator.models import StepStatus, StepTaskInput
 from orchestrator.repositories import RunRepository, StepResultRepository
+from orchestrator.run_guards import ensure_moving_forward, run_data_prefix
 from orchestrator.templates import get_template
 
 

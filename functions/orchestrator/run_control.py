@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import Field
 
 from orchestrator import constants
-from orchestrator.agent_runner import ensure_moving_forward
 from orchestrator.errors import ApprovalRejected, ForbiddenAction, RunCancelled, RunNotActive
 from orchestrator.events import EventPublisher
 from orchestrator.models import (
@@ -30,6 +29,7 @@ from orchestrator.models import (
 )
 from orchestrator.repositories import RunRepository, StepResultRepository
 from orchestrator.repositories.step_functions import TaskTokens
+from orchestrator.run_guards import ensure_moving_forward
 from orchestrator.templates import ApprovalStep, get_template
 
 ACTIVE = [RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL]

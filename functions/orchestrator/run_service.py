@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from orchestrator import constants
-from orchestrator.agent_runner import TOOL_PROVIDER
 from orchestrator.aws_errors import domain_error
 from orchestrator.command_base import Workspace
 from orchestrator.errors import (
@@ -306,7 +305,7 @@ def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
         "total_cost_usd": round(sum(r.cost_usd for r in agent_results), 6),
         "total_tokens": sum(r.token_usage.total_tokens for r in agent_results),
         "model_calls": sum(
-            r.metadata.attempts for r in agent_results if r.metadata.provider != TOOL_PROVIDER
+            r.metadata.attempts for r in agent_results if r.metadata.provider != constants.TOOL_PROVIDER
         ),
     }
 

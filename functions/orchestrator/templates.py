@@ -17,17 +17,21 @@ with a message naming the template and the step.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
 
 from orchestrator import template_catalog
 from orchestrator.agents import AGENTS, ALL_EARLIER
 from orchestrator.constants import MAX_MAP_CONCURRENCY
 from orchestrator.errors import TemplateNotFound
 from orchestrator.models import STEP_NAME_PATTERN, RequestModel, StrictModel
+
+CHECK_AGENTS = "check_agents"
 
 
 class RetryPolicy(BaseModel):
@@ -111,8 +115,9 @@ class Template(StrictModel):
     timeout_minutes: int = Field(default=60, ge=1, le=60 * 24 * 7)
 
     @model_validator(mode="after")
-    def _valid_graph(self) -> Template:
-        problems = list(_problems(self))
+    def _valid_graph(self, info: ValidationInfo) -> Template:
+        check_agents = (info.context or {}).get(CHECK_AGENTS, True)
+        problems = list(_problems(self, check_agents=check_agents))
         if problems:
             raise ValueError(f"template {self.name!r}: " + "; ".join(problems))
         return self
@@ -156,7 +161,7 @@ class Template(StrictModel):
     @property
     def inputs_model(self) -> type[RequestModel] | None:
         """The model of the run's ``inputs`` (None: the template takes a topic only)."""
-        return TEMPLATE_INPUTS.get(self.name)
+        return _inputs_model(self.name)
 
     def describe(self) -> dict[str, Any]:
         """The graph as a client draws it (``GET /templates``), with the inputs it takes."""
@@ -210,7 +215,7 @@ def _earlier(template: Template, name: str) -> list[Placement]:
     return earlier
 
 
-def _problems(template: Template) -> Iterator[str]:
+def _problems(template: Template, *, check_agents: bool = True) -> Iterator[str]:
     placements = template.placements()
     names = [p.step.name for p in placements]
     repeated = sorted({n for n in names if names.count(n) > 1})
@@ -221,6 +226,8 @@ def _problems(template: Template) -> Iterator[str]:
         step = placement.step
         where = f"step {step.name!r}"
         if isinstance(step, AgentStep):
+            if not check_agents:
+                continue
             agent = AGENTS.get(step.agent)
             if agent is None:
                 yield f"{where}: unknown agent {step.agent!r} (known: {', '.join(sorted(AGENTS))})"
@@ -236,10 +243,10 @@ def _problems(template: Template) -> Iterator[str]:
                 limit = template.timeout_minutes
                 yield f"{where}: the gate's timeout must end before the template's ({limit} min)"
         elif isinstance(step, MapStep):
-            yield from _map_problems(template, step, where)
+            yield from _map_problems(template, step, where, check_agents=check_agents)
 
 
-def _map_problems(template: Template, step: MapStep, where: str) -> Iterator[str]:
+def _map_problems(template: Template, step: MapStep, where: str, *, check_agents: bool) -> Iterator[str]:
     for inner in step.steps:
         if not isinstance(inner, AgentStep):
             yield f"{where}: a map item runs agent steps only, {inner.name!r} is a {inner.kind} step"
@@ -249,6 +256,8 @@ def _map_problems(template: Template, step: MapStep, where: str) -> Iterator[str
     )
     if source is None or not isinstance(source, AgentStep):
         yield f"{where}: maps over {step.over!r}, but no earlier agent step is named {step.source_step!r}"
+        return
+    if not check_agents:
         return
     agent = AGENTS.get(source.agent)
     if agent is None:
@@ -282,10 +291,14 @@ def _describe(step: Any) -> dict[str, Any]:
     return common | {"timeout_seconds": step.timeout_seconds, "roles": step.roles, "question": step.question}
 
 
-def build_template(declaration: dict[str, Any]) -> Template:
-    """A template from its declaration; a bad one raises ``ValueError`` naming template and step."""
+def build_template(declaration: dict[str, Any], *, check_agents: bool = True) -> Template:
+    """A template from its declaration; a bad one raises ``ValueError`` naming template and step.
+
+    ``check_agents``: also check the agents it names (known, what they read is produced earlier,
+    maps over a list their schema has). That loads every agent the template uses; functions skip
+    it at start-up because ``validate_catalog`` ran at synthesis on the same code."""
     try:
-        return Template.model_validate(declaration)
+        return Template.model_validate(declaration, context={CHECK_AGENTS: check_agents})
     except ValidationError as exc:
         name = declaration.get("name", "?") if isinstance(declaration, dict) else "?"
         details = "; ".join(
@@ -295,11 +308,11 @@ def build_template(declaration: dict[str, Any]) -> Template:
         raise ValueError(f"invalid template {name!r}: {details}") from None
 
 
-def _build_catalog() -> tuple[dict[str, Template], dict[str, type[RequestModel]]]:
+def _build_catalog() -> tuple[dict[str, Template], dict[str, str]]:
     templates: dict[str, Template] = {}
-    inputs: dict[str, type[RequestModel]] = {}
+    inputs: dict[str, str] = {}
     for module in template_catalog.MODULES:
-        template = build_template(module.DECLARATION)
+        template = build_template(module.DECLARATION, check_agents=False)
         if template.name in templates:
             raise ValueError(f"template {template.name!r} is declared twice ({module.__name__})")
         templates[template.name] = template
@@ -310,6 +323,28 @@ def _build_catalog() -> tuple[dict[str, Template], dict[str, type[RequestModel]]
 
 
 TEMPLATES, TEMPLATE_INPUTS = _build_catalog()
+
+
+def validate_catalog() -> None:
+    """Every template checked against its agents, and every inputs model loadable (synthesis and
+    tests run this; a bad template or agent then fails ``cdk synth`` naming template and step)."""
+    for module in template_catalog.MODULES:
+        build_template(module.DECLARATION, check_agents=True)
+    for name in TEMPLATE_INPUTS:
+        _inputs_model(name)
+
+
+@cache
+def _inputs_model(template: str) -> type[RequestModel] | None:
+    """The template's inputs model, imported on first use (``"module:Class"`` in its catalog module)."""
+    reference = TEMPLATE_INPUTS.get(template)
+    if reference is None:
+        return None
+    module_name, _, class_name = reference.partition(":")
+    model = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(model, type) and issubclass(model, RequestModel)):
+        raise TypeError(f"inputs of template {template!r}: {reference} is not a RequestModel")
+    return model
 
 
 def get_template(name: str) -> Template:

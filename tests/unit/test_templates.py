@@ -149,3 +149,26 @@ def test_every_template_describes_its_graph_and_its_inputs_for_a_client_to_draw(
     assert "deployment" in described["feature_delivery"]["inputs"]["properties"]
     assert "archive_url" in described["repo_ingestion"]["inputs"]["properties"]
     assert described["generic"]["inputs"] is None
+
+
+def test_the_catalog_validates_against_its_agents_and_every_agent_is_in_its_familys_module() -> None:
+    from orchestrator.agents import FAMILIES, family_module
+    from orchestrator.templates import validate_catalog
+
+    validate_catalog()  # what synthesis runs: every template against its agents, every inputs model
+    for agent_type in AGENTS:
+        assert family_module(agent_type) in (*FAMILIES.values(), "")
+
+
+def test_a_template_naming_an_unknown_agent_or_reading_what_no_step_produces_is_refused() -> None:
+    declaration = {
+        "name": "broken",
+        "title": "t",
+        "description": "d",
+        "steps": [{"kind": "agent", "name": "only", "agent": "feature_testing_engineer"}],
+    }
+    with pytest.raises(ValueError, match="reads"):
+        build_template(declaration)
+    declaration["steps"][0]["agent"] = "web_nonexistent"  # type: ignore[index]
+    with pytest.raises(ValueError, match="unknown agent 'web_nonexistent'"):
+        build_template(declaration)

@@ -1,22 +1,18 @@
 """Agent types, by name. One Lambda function per agent type runs it.
 
 Each module of this package declares the agents of one family of templates and lists them
-in its ``AGENTS``; adding an agent is a class in one of these modules (or a new module
-added to ``_MODULES``): its Lambda function and its place in the state machines follow.
+in its ``AGENTS``. A family's agent types share a prefix (``web_``, ``ds_``, ...), so a
+function loads the one module its agent lives in, not every schema of every family: an
+agent's function, the API and the lifecycle functions stay fast to start. ``AGENTS`` loads
+everything on demand (synthesis, validation, tests); ``get_agent`` loads one family.
 """
 
 from __future__ import annotations
 
-from orchestrator.agents import (
-    agent_pipeline,
-    data_science,
-    feature_delivery,
-    generic,
-    repo_ingestion,
-    sales_calls,
-    showcase,
-    web_development,
-)
+import importlib
+from collections.abc import Iterator, Mapping
+from types import ModuleType
+
 from orchestrator.agents.base import (
     ALL_EARLIER,
     Agent,
@@ -26,29 +22,75 @@ from orchestrator.agents.base import (
     RenderedPrompt,
 )
 
-_MODULES = (
-    generic,
-    showcase,
-    web_development,
-    data_science,
-    agent_pipeline,
-    sales_calls,
-    feature_delivery,
-    repo_ingestion,
-)
+FAMILIES: dict[str, str] = {
+    "web_": "web_development",
+    "ds_": "data_science",
+    "pipeline_": "agent_pipeline",
+    "sales_": "sales_calls",
+    "feature_": "feature_delivery",
+    "repo_": "repo_ingestion",
+}
+"""Agent type prefix -> the module of its family. Types without one are in ``UNPREFIXED``."""
+UNPREFIXED = ("generic", "showcase")
 
 
-def _collect() -> dict[str, Agent]:
-    found: dict[str, Agent] = {}
-    for module in _MODULES:
+def family_module(agent_type: str) -> str:
+    """The module an agent type is declared in (by its prefix)."""
+    for prefix, module in FAMILIES.items():
+        if agent_type.startswith(prefix):
+            return module
+    return ""
+
+
+class _Registry(Mapping[str, Agent]):
+    """Agent instances by type, each family module imported the first time one of its agents is asked for."""
+
+    def __init__(self) -> None:
+        self._agents: dict[str, Agent] = {}
+        self._loaded: set[str] = set()
+
+    def _load(self, name: str) -> None:
+        if name in self._loaded:
+            return
+        module: ModuleType = importlib.import_module(f"orchestrator.agents.{name}")
         for cls in module.AGENTS:
-            if cls.agent_type in found:
+            expected = family_module(cls.agent_type)
+            if expected != name and not (expected == "" and name in UNPREFIXED):
+                raise ValueError(
+                    f"agent type {cls.agent_type!r} of {module.__name__} must start with its family's prefix "
+                    f"({', '.join(p for p, m in FAMILIES.items() if m == name) or 'none'})"
+                )
+            if cls.agent_type in self._agents:
                 raise ValueError(f"agent type {cls.agent_type!r} is declared twice ({module.__name__})")
-            found[cls.agent_type] = cls()
-    return found
+            self._agents[cls.agent_type] = cls()
+        self._loaded.add(name)
+
+    def load_all(self) -> dict[str, Agent]:
+        for name in (*UNPREFIXED, *FAMILIES.values()):
+            self._load(name)
+        return self._agents
+
+    def __getitem__(self, agent_type: str) -> Agent:
+        family = family_module(agent_type)
+        for name in (family,) if family else UNPREFIXED:
+            self._load(name)
+        return self._agents[agent_type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict(self.load_all()))
+
+    def __len__(self) -> int:
+        return len(self.load_all())
+
+    def __contains__(self, agent_type: object) -> bool:
+        try:
+            self[str(agent_type)]
+        except KeyError:
+            return False
+        return True
 
 
-AGENTS: dict[str, Agent] = _collect()
+AGENTS = _Registry()
 
 
 def get_agent(agent_type: str) -> Agent:
@@ -66,5 +108,6 @@ __all__ = [
     "AgentServices",
     "EarlierOutput",
     "RenderedPrompt",
+    "family_module",
     "get_agent",
 ]

@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
-from orchestrator.commands import CommandSpec
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from orchestrator.command_base import Workspace
+    from orchestrator.commands import CommandSpec
     from orchestrator.providers.base import ModelProvider
     from orchestrator.repositories.vector_store import VectorStore
 

@@ -2,7 +2,7 @@
 template takes more than a topic, the pydantic model of its ``inputs``.
 
 A module here exports ``DECLARATION`` (the step graph, validated by
-``orchestrator.templates.build_template``) and optionally ``INPUTS`` (a ``RequestModel``
+``orchestrator.templates.build_template``) and optionally ``INPUTS`` (``"module:Class"`` of a ``RequestModel``
 subclass; ``POST /runs`` validates ``inputs`` against it and answers 400 naming the field).
 Adding a template is a module here plus its agents in ``orchestrator.agents``; the
 generator in ``infra/`` makes its state machine without any change.

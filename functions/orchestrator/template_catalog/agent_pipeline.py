@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.agents.agent_pipeline import AgentPipelineInputs
-
-INPUTS = AgentPipelineInputs
+INPUTS = "orchestrator.agents.agent_pipeline:AgentPipelineInputs"
+"""The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {
     "name": "agent_pipeline",

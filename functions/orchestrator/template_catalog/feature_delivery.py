@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.agents.feature_delivery import FeatureDeliveryInputs
-
-INPUTS = FeatureDeliveryInputs
+INPUTS = "orchestrator.agents.feature_delivery:FeatureDeliveryInputs"
+"""The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {
     "name": "feature_delivery",

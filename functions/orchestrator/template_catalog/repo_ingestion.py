@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.agents.repo_ingestion import RepoIngestionInputs
-
-INPUTS = RepoIngestionInputs
+INPUTS = "orchestrator.agents.repo_ingestion:RepoIngestionInputs"
+"""The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {
     "name": "repo_ingestion",

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.agents.sales_calls import SalesCallInputs
-
-INPUTS = SalesCallInputs
+INPUTS = "orchestrator.agents.sales_calls:SalesCallInputs"
+"""The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {
     "name": "sales_call_analysis",
