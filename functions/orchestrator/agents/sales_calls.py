@@ -35,6 +35,7 @@ MAX_INLINE_TRANSCRIPT = 60_000
 """Characters of a transcript sent in the request (the API's body limit); longer ones are uploaded."""
 MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024
 MAX_PROMPT_TRANSCRIPT = 120_000
+UNLABELLED = "(no speaker label)"
 Summary = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
 
 
@@ -137,7 +138,7 @@ class TranscriptIntakeAgent(Agent):
             raise InvalidRequest(f"the transcript cannot be read: {exc}") from None
         speakers: dict[str, list[int]] = {}
         for turn in transcript.turns:
-            counts = speakers.setdefault(turn.speaker or "(unlabelled)", [0, 0])
+            counts = speakers.setdefault(turn.speaker or UNLABELLED, [0, 0])
             counts[0] += 1
             counts[1] += len(text[turn.start : turn.end].split())
         return {
@@ -150,10 +151,11 @@ class TranscriptIntakeAgent(Agent):
 
     def compute(self, context: AgentContext) -> BaseModel:
         facts = context.facts
-        names = ", ".join(s["name"] for s in facts["speakers"][:5])
+        named = [s["name"] for s in facts["speakers"] if s["name"] != UNLABELLED]
+        names = ", ".join(named[:5])
         return TranscriptProfile(
             summary=(
-                f"{facts['turns']} turns by {len(facts['speakers'])} speakers ({names}), "
+                f"{facts['turns']} turns by {len(named)} named speakers ({names}), "
                 f"{facts['words']} words"
             )[:MAX_SUMMARY_LENGTH],
             **facts,
