@@ -176,6 +176,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             fail_phase=args.fail_phase,
             timeout=args.timeout,
             decision="reject" if args.reject else "approve",
+            expect=args.expect,
         )
 
 
@@ -188,9 +189,10 @@ def run_demo(
     fail_phase: str | None,
     timeout: float,
     decision: str = "approve",
+    expect: str | None = None,
 ) -> int:
     """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected."""
-    from infra.demo_requests import demo_body
+    from infra.demo_requests import demo_body, demo_declaration
 
     body = demo_body(api_url, token, template, topic)
     if fail_phase:
@@ -205,12 +207,30 @@ def run_demo(
     run_id = response.json()["run_id"]
     view = follow_run(api_url, token, run_id, timeout, decision=decision)
     summarize(view, _wait_for_events(api_url, token, run_id, view))
+    query = demo_declaration(template).get("search")
+    if query and view["status"] == "SUCCEEDED":
+        _search_demo(api_url, token, run_id, str(query))
     gates = any(step["kind"] == "approval" for step in view["steps"])
-    expected = "COMPENSATED" if fail_phase else "REJECTED" if gates and decision == "reject" else "SUCCEEDED"
+    expected = expect or (
+        "COMPENSATED" if fail_phase else "REJECTED" if gates and decision == "reject" else "SUCCEEDED"
+    )
     if view["status"] != expected:
         _print(f"expected {expected}, got {view['status']}")
         return 1
     return 0
+
+
+def _search_demo(api_url: str, token: str, run_id: str, query: str) -> None:
+    """Search the collection the run wrote, as a client would."""
+    response = requests.post(
+        f"{api_url}/collections/{run_id}/search",
+        json={"query": query, "top_k": 3},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    _print(f'POST /collections/{run_id}/search {{"query": "{query}"}} -> {response.status_code}')
+    for hit in response.json().get("results", []) if response.ok else []:
+        _print(f"  {hit['score']:.3f}  {hit['path']}:{hit['start_line']}-{hit['end_line']}  {hit['name']}")
 
 
 def _wait_for_events(api_url: str, token: str, run_id: str, view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -343,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--approve", action="store_true", help="approve at every approval gate (default)")
     gate.add_argument(
         "--reject", action="store_true", help="reject at the first approval gate: ends REJECTED"
+    )
+    demo.add_argument(
+        "--expect",
+        choices=sorted(FINAL_STATUSES),
+        help="the status the run should end in (exit 0 if it does); default: what the other flags imply",
     )
     demo.add_argument("--tenant", default="demo-tenant")
     demo.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for the run")

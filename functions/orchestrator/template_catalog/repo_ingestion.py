@@ -54,4 +54,5 @@ DECLARATION: dict[str, Any] = {
 DEMO: dict[str, Any] = {
     "topic": "Inventory service repository",
     "inputs": {"archive_upload_id": {"$upload_archive": "samples/repositories/inventory_service"}},
+    "search": "parse the configuration file",  # the demo then searches the collection
 }
