@@ -155,8 +155,7 @@ class TranscriptIntakeAgent(Agent):
         names = ", ".join(named[:5])
         return TranscriptProfile(
             summary=(
-                f"{facts['turns']} turns by {len(named)} named speakers ({names}), "
-                f"{facts['words']} words"
+                f"{facts['turns']} turns by {len(named)} named speakers ({names}), {facts['words']} words"
             )[:MAX_SUMMARY_LENGTH],
             **facts,
         )
