@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
 from orchestrator.agents.base import Agent, AgentContext
+from orchestrator.agents.documents import clip, project_artifact, section, table
 from orchestrator.commands import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.constants import MAX_SUMMARY_LENGTH
 from orchestrator.models import StrictModel
@@ -180,28 +180,6 @@ def _earlier(context: AgentContext, agent: str, model: type[BaseModel]) -> Any:
         return None
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def _table(headers: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
-    return lines + ["| " + " | ".join(_cell(value) or " " for value in row) + " |" for row in rows]
-
-
-def _section(title: str, body: list[str]) -> list[str]:
-    return ["", f"## {title}", "", *body]
-
-
-def _artifact(context: AgentContext, name: str, lines: list[str]) -> WriteArtifact:
-    return WriteArtifact(path=f"projects/{context.run_id}/{name}", content="\n".join(lines) + "\n")
-
-
 def _metric(target: MetricTarget) -> str:
     sign = ">=" if target.direction == "higher_is_better" else "<="
     return f"{target.name} {sign} {target.threshold:g}"
@@ -313,13 +291,11 @@ class ProblemDefinitionAgent(Agent):
         target = target_of(topic, task)
         metric = _METRICS[task]
         return ProblemDefinition(
-            summary=_clip(f"[offline] {task} of '{target}' for: {topic}", MAX_SUMMARY_LENGTH),
-            objective=_clip(
-                f"Support the decisions that depend on this: {topic[:1].lower()}{topic[1:]}", 300
-            ),
+            summary=clip(f"[offline] {task} of '{target}' for: {topic}", MAX_SUMMARY_LENGTH),
+            objective=clip(f"Support the decisions that depend on this: {topic[:1].lower()}{topic[1:]}", 300),
             task=task,
             target_variable=target,
-            target_definition=_clip(
+            target_definition=clip(
                 f"'{target}' as recorded for each case in the period the request names", 300
             ),
             success_metric=metric,
@@ -337,7 +313,7 @@ class ProblemDefinitionAgent(Agent):
         lines += [output.objective, "", f"- Task: {output.task}", f"- Target: `{output.target_variable}`"]
         lines += [f"  ({output.target_definition})", f"- Success metric: {_metric(output.success_metric)}"]
         lines += ["", "## Constraints", ""] + ([f"- {c}" for c in output.constraints] or ["- none stated"])
-        return [_artifact(context, "problem.md", lines)]
+        return [project_artifact(context, "problem.md", lines)]
 
 
 class DataCollectionAgent(Agent):
@@ -401,7 +377,7 @@ class DataCollectionAgent(Agent):
             ),
         ]
         return DataCollection(
-            summary=_clip(
+            summary=clip(
                 f"[offline] 3 sources; '{target}' comes from the operational database", MAX_SUMMARY_LENGTH
             ),
             sources=sources,
@@ -409,7 +385,7 @@ class DataCollectionAgent(Agent):
                 "Snapshot the operational tables at each cut-off date",
                 "Aggregate the events per entity over 7, 30 and 90 days before the cut-off",
                 "Join the CRM attributes; drop names, emails and phone numbers",
-                _clip(f"Attach '{target}' observed after the cut-off as the label", 300),
+                clip(f"Attach '{target}' observed after the cut-off as the label", 300),
             ],
             confidence=0.8,
         ).model_dump(mode="json")
@@ -417,7 +393,7 @@ class DataCollectionAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, DataCollection)
         lines = [f"# Data collection: {context.topic}", "", output.summary, "", "## Sources", ""]
-        lines += _table(
+        lines += table(
             ["source", "kind", "access", "volume", "freshness", "target", "personal data"],
             [
                 [
@@ -433,7 +409,7 @@ class DataCollectionAgent(Agent):
             ],
         )
         lines += ["", "## Steps", ""] + [f"{n}. {step}" for n, step in enumerate(output.steps, start=1)]
-        return [_artifact(context, "data-sources.md", lines)]
+        return [project_artifact(context, "data-sources.md", lines)]
 
 
 class EvaluationPlanAgent(Agent):
@@ -489,7 +465,7 @@ class EvaluationPlanAgent(Agent):
             re.search(r"\b(next|days?|weeks?|months?)\b", context.topic)
         )
         return EvaluationPlan(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {_metric(primary)} on a {'time split' if time_based else '5-fold'} validation; "
                 f"the baseline must be beaten",
                 MAX_SUMMARY_LENGTH,
@@ -505,7 +481,7 @@ class EvaluationPlanAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, EvaluationPlan)
         lines = [f"# Evaluation plan: {context.topic}", "", output.summary, "", "## Metrics", ""]
-        lines += _table(
+        lines += table(
             ["metric", "role", "threshold", "direction"],
             [
                 [
@@ -522,7 +498,7 @@ class EvaluationPlanAgent(Agent):
             f"Baseline: {output.baseline} (expected {output.primary_metric.name} {output.baseline_score:g})",
         ]
         lines += [f"Validation scheme: {output.validation_scheme}"]
-        return [_artifact(context, "evaluation-plan.md", lines)]
+        return [project_artifact(context, "evaluation-plan.md", lines)]
 
 
 class DataExplorationAgent(Agent):
@@ -611,7 +587,7 @@ class DataExplorationAgent(Agent):
             ),
         ]
         return DataExploration(
-            summary=_clip(
+            summary=clip(
                 f"[offline] 1.2M rows, {len(features)} columns profiled; one leaks the target",
                 MAX_SUMMARY_LENGTH,
             ),
@@ -641,16 +617,16 @@ class DataExplorationAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, DataExploration)
         lines = [f"# Data exploration: {context.topic}", "", output.summary, "", f"Rows: {output.rows:,}"]
-        lines += _section(
+        lines += section(
             "Features",
-            _table(
+            table(
                 ["feature", "type", "missing", "notes"],
                 [[f.name, f.type, f"{f.missing_rate:.0%}", f.notes] for f in output.features],
             ),
         )
         lines += ["", "## Findings", ""] + [f"- {finding}" for finding in output.findings]
         lines += ["", "## Data quality issues", ""] + (
-            _table(
+            table(
                 ["issue", "severity", "remedy"],
                 [[issue.issue, issue.severity, issue.remedy] for issue in output.quality_issues],
             )
@@ -660,7 +636,7 @@ class DataExplorationAgent(Agent):
         lines += ["", "## Leakage suspects", ""] + (
             [f"- {name}" for name in output.leakage_suspects] or ["- none"]
         )
-        return [_artifact(context, "exploration.md", lines)]
+        return [project_artifact(context, "exploration.md", lines)]
 
 
 class ModelDevelopmentAgent(Agent):
@@ -743,7 +719,7 @@ class ModelDevelopmentAgent(Agent):
         ]
         chosen = candidates[1]
         return ModelDevelopment(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {chosen.name} chosen: {primary.name} {chosen.cv_score:g} in cross-validation "
                 f"on {len(features)} features",
                 MAX_SUMMARY_LENGTH,
@@ -764,7 +740,7 @@ class ModelDevelopmentAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, ModelDevelopment)
         lines = [f"# Model development: {context.topic}", "", output.summary, "", "## Candidates", ""]
-        lines += _table(
+        lines += table(
             ["model", "family", "cv score", "rationale"],
             [
                 [
@@ -778,8 +754,8 @@ class ModelDevelopmentAgent(Agent):
         )
         lines += ["", f"Chosen: **{output.chosen_model}**", "", "## Features", ""]
         lines += [f"- {feature}" for feature in output.features_used]
-        lines += _section(
-            "Hyperparameters", _table(["name", "value"], [[h.name, h.value] for h in output.hyperparameters])
+        lines += section(
+            "Hyperparameters", table(["name", "value"], [[h.name, h.value] for h in output.hyperparameters])
         )
         config = {
             "model": output.chosen_model,
@@ -787,7 +763,7 @@ class ModelDevelopmentAgent(Agent):
             "hyperparameters": {h.name: h.value for h in output.hyperparameters},
         }
         return [
-            _artifact(context, "model.md", lines),
+            project_artifact(context, "model.md", lines),
             WriteArtifact(
                 path=f"projects/{context.run_id}/model/config.json",
                 content=json.dumps(config, indent=2) + "\n",
@@ -876,7 +852,7 @@ class ModelValidationAgent(Agent):
         model = development.chosen_model if development else "the chosen model"
         scheme = plan.validation_scheme.replace("_", " ") if plan else "holdout"
         return ModelValidation(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {model}: {sum(m.passed for m in metrics)}/{len(metrics)} metrics pass "
                 f"on the {scheme}",
                 MAX_SUMMARY_LENGTH,
@@ -895,9 +871,9 @@ class ModelValidationAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, ModelValidation)
         lines = [f"# Model validation: {context.topic}", "", output.summary, "", f"Model: {output.model}"]
-        lines += _section(
+        lines += section(
             "Metrics",
-            _table(
+            table(
                 ["metric", "value", "threshold", "direction", "result"],
                 [
                     [
@@ -913,7 +889,7 @@ class ModelValidationAgent(Agent):
         )
         lines += ["", f"Verdict: **{output.verdict}**. {output.rationale}", "", "## Error analysis", ""]
         lines += [f"- {note}" for note in output.error_analysis] or ["- none"]
-        return [_artifact(context, "validation.md", lines)]
+        return [project_artifact(context, "validation.md", lines)]
 
 
 class ModelDeploymentAgent(Agent):
@@ -959,8 +935,8 @@ class ModelDeploymentAgent(Agent):
         monitoring = [
             MonitoringSignal(
                 signal="performance",
-                description=_clip(f"{primary.name} on the outcomes as they become known", 300),
-                alert_when=_clip(f"{primary.name} misses {primary.threshold:g} two weeks running", 120),
+                description=clip(f"{primary.name} on the outcomes as they become known", 300),
+                alert_when=clip(f"{primary.name} misses {primary.threshold:g} two weeks running", 120),
             ),
             MonitoringSignal(
                 signal="data_drift",
@@ -981,7 +957,7 @@ class ModelDeploymentAgent(Agent):
             ),
         ]
         return ModelDeployment(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {model} served {'online' if online else 'in a daily batch'}", MAX_SUMMARY_LENGTH
             ),
             serving_mode="online" if online else "batch",
@@ -1004,9 +980,9 @@ class ModelDeploymentAgent(Agent):
         model = development.chosen_model if development else "model"
         lines = [f"# Model deployment: {context.topic}", "", output.summary, ""]
         lines += [f"- Model: {model}", f"- Serving: {output.serving_mode}: {output.serving}"]
-        lines += _section(
+        lines += section(
             "Monitoring",
-            _table(
+            table(
                 ["signal", "what", "alert when"],
                 [[s.signal, s.description, s.alert_when] for s in output.monitoring],
             ),
@@ -1019,7 +995,7 @@ class ModelDeploymentAgent(Agent):
         ]
         lines += ["", "## Rollback", "", output.rollback]
         return [
-            _artifact(context, "deployment.md", lines),
+            project_artifact(context, "deployment.md", lines),
             PublishIntegration(
                 integration="deployments",
                 action="release",

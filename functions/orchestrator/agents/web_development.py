@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
 from orchestrator.agents.base import Agent, AgentContext, AgentServices
+from orchestrator.agents.documents import clip, project_artifact, section, table
 from orchestrator.commands import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.constants import MAX_SUMMARY_LENGTH
 from orchestrator.models import StrictModel
@@ -247,24 +247,6 @@ def _stories(context: AgentContext) -> list[UserStory]:
 
 
 # --- text helpers -----------------------------------------------------------------------------
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def _table(headers: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
-    return lines + ["| " + " | ".join(_cell(value) or " " for value in row) + " |" for row in rows]
-
-
-def _section(title: str, body: list[str]) -> list[str]:
-    return ["", f"## {title}", "", *body]
-
-
 def _share(part: int, whole: int, empty: float = 1.0) -> float:
     return part / whole if whole else empty
 
@@ -305,7 +287,7 @@ def topic_features(topic: str) -> list[str]:
                 found = "use " + re.sub(r"^(?:with|plus|also)\s+", "", found, flags=re.IGNORECASE)
         found = found.strip()
         if found:
-            features.append(_clip(found[0].lower() + found[1:], 200))
+            features.append(clip(found[0].lower() + found[1:], 200))
     return list(dict.fromkeys(features))[:6] or ["use the application"]
 
 
@@ -389,7 +371,7 @@ def contract_checks(frontend: FrontendDesign, backend: BackendDesign) -> list[Co
                     path=call.path,
                     status="field_mismatch" if problems else "ok",
                     endpoint=f"{endpoint.method} {endpoint.path}",
-                    detail=_clip("; ".join(problems), 300),
+                    detail=clip("; ".join(problems), 300),
                 )
             )
     return checks[:60]
@@ -447,14 +429,10 @@ def openapi_document(design: BackendDesign, title: str) -> dict[str, Any]:
         paths.setdefault(path, {})[endpoint.method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": _clip(title, 120), "version": "0.1.0", "description": design.summary},
+        "info": {"title": clip(title, 120), "version": "0.1.0", "description": design.summary},
         "paths": paths,
         "components": {"schemas": {entity.name: _object_schema(entity.fields) for entity in design.entities}},
     }
-
-
-def _artifact(context: AgentContext, name: str, lines: list[str]) -> WriteArtifact:
-    return WriteArtifact(path=f"projects/{context.run_id}/{name}", content="\n".join(lines) + "\n")
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -499,31 +477,31 @@ class WebIdeationAgent(Agent):
         ideas = [
             Idea(
                 rank=1,
-                title=_clip(first[0].upper() + first[1:], 80),
-                pitch=_clip(f"The full product as asked: {topic}", 300),
-                target_users=_clip(users, 120),
+                title=clip(first[0].upper() + first[1:], 80),
+                pitch=clip(f"The full product as asked: {topic}", 300),
+                target_users=clip(users, 120),
                 value=5,
                 effort="medium",
             ),
             Idea(
                 rank=2,
-                title=_clip(f"{features[0][0].upper()}{features[0][1:]} only (MVP)", 80),
-                pitch=_clip(f"Ship the single most valuable capability first: {features[0]}", 300),
-                target_users=_clip(users, 120),
+                title=clip(f"{features[0][0].upper()}{features[0][1:]} only (MVP)", 80),
+                pitch=clip(f"Ship the single most valuable capability first: {features[0]}", 300),
+                target_users=clip(users, 120),
                 value=3,
                 effort="low",
             ),
             Idea(
                 rank=3,
                 title="Add-on for a tool people already use",
-                pitch=_clip(f"A calendar or spreadsheet add-on that lets them {features[0]}", 300),
-                target_users=_clip(f"{users} who already use such tools", 120),
+                pitch=clip(f"A calendar or spreadsheet add-on that lets them {features[0]}", 300),
+                target_users=clip(f"{users} who already use such tools", 120),
                 value=2,
                 effort="low",
             ),
         ]
         return IdeationOutput(
-            summary=_clip(f"[offline] 3 ideas for '{topic}'; chosen: {ideas[0].title}", MAX_SUMMARY_LENGTH),
+            summary=clip(f"[offline] 3 ideas for '{topic}'; chosen: {ideas[0].title}", MAX_SUMMARY_LENGTH),
             ideas=ideas,
             chosen=ideas[0].title,
             rationale="It covers every capability asked for at medium effort; the MVP is the fallback",
@@ -533,7 +511,7 @@ class WebIdeationAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, IdeationOutput)
         lines = [f"# Ideation: {context.topic}", "", output.summary, ""]
-        lines += _table(
+        lines += table(
             ["rank", "idea", "pitch", "target users", "value", "effort"],
             [
                 [i.rank, i.title, i.pitch, i.target_users, i.value, i.effort]
@@ -541,7 +519,7 @@ class WebIdeationAgent(Agent):
             ],
         )
         lines += ["", f"**Chosen:** {output.chosen}", "", output.rationale]
-        return [_artifact(context, "ideation.md", lines)]
+        return [project_artifact(context, "ideation.md", lines)]
 
 
 class WebRequirementsAgent(Agent):
@@ -578,17 +556,17 @@ class WebRequirementsAgent(Agent):
             UserStory(
                 id=f"US-{index + 1}",
                 as_a="user",
-                i_want=_clip(f"to {feature}", 300),
+                i_want=clip(f"to {feature}", 300),
                 so_that=_BENEFITS[index % len(_BENEFITS)],
                 acceptance_criteria=[
                     AcceptanceCriterion(
                         given="I am signed in",
-                        when=_clip(f"I {feature}", 300),
+                        when=clip(f"I {feature}", 300),
                         then="the change is saved and shown to me at once",
                     ),
                     AcceptanceCriterion(
                         given="I leave the title empty",
-                        when=_clip(f"I try to {feature}", 300),
+                        when=clip(f"I try to {feature}", 300),
                         then="I see which field to fix and nothing is saved",
                     ),
                 ],
@@ -597,7 +575,7 @@ class WebRequirementsAgent(Agent):
             for index, feature in enumerate(topic_features(context.topic))
         ]
         return RequirementsOutput(
-            summary=_clip(f"[offline] {len(stories)} user stories for '{context.topic}'", MAX_SUMMARY_LENGTH),
+            summary=clip(f"[offline] {len(stories)} user stories for '{context.topic}'", MAX_SUMMARY_LENGTH),
             stories=stories,
             non_functional=[
                 "Only signed-in users reach data, and only their own",
@@ -625,7 +603,7 @@ class WebRequirementsAgent(Agent):
             lines.append("")
         lines += ["## Non-functional requirements", ""] + [f"- {r}" for r in output.non_functional]
         lines += ["", "## Out of scope", ""] + [f"- {r}" for r in output.out_of_scope]
-        return [_artifact(context, "requirements.md", lines)]
+        return [project_artifact(context, "requirements.md", lines)]
 
 
 class WebArchitectureAgent(Agent):
@@ -721,7 +699,7 @@ class WebArchitectureAgent(Agent):
         ]
         stories = len(_stories(context))
         return ArchitectureOutput(
-            summary=_clip(
+            summary=clip(
                 f"[offline] serverless web client, API and database for {stories} user stories",
                 MAX_SUMMARY_LENGTH,
             ),
@@ -739,22 +717,22 @@ class WebArchitectureAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, ArchitectureOutput)
         lines = [f"# Architecture: {context.topic}", "", output.summary, "", f"Style: {output.style}"]
-        lines += _section(
+        lines += section(
             "Components",
-            _table(
+            table(
                 ["component", "layer", "responsibility", "technology"],
                 [[c.name, c.layer, c.responsibility, c.technology] for c in output.components],
             ),
         )
-        lines += _section(
+        lines += section(
             "Interfaces",
-            _table(
+            table(
                 ["from", "to", "protocol", "contract"],
                 [[i.from_component, i.to_component, i.protocol, i.contract] for i in output.interfaces],
             ),
         )
         lines += ["", "## Decisions", ""] + [f"- {decision}" for decision in output.decisions]
-        return [_artifact(context, "architecture.md", lines)]
+        return [project_artifact(context, "architecture.md", lines)]
 
 
 class WebFrontendDesignAgent(Agent):
@@ -805,7 +783,7 @@ class WebFrontendDesignAgent(Agent):
                 ApiCall(
                     method="GET",
                     path=f"/api/{resource}",
-                    purpose=_clip(f"show the latest {resource.replace('-', ' ')}", 300),
+                    purpose=clip(f"show the latest {resource.replace('-', ' ')}", 300),
                     sends=[],
                     expects=["id", "title", "updated_at"],
                 )
@@ -818,9 +796,9 @@ class WebFrontendDesignAgent(Agent):
             capability = re.sub(r"^to\s+", "", story.i_want)
             pages.append(
                 Page(
-                    name=_clip(capability[0].upper() + capability[1:], 80),
+                    name=clip(capability[0].upper() + capability[1:], 80),
                     route=f"/{resource}",
-                    purpose=_clip(f"As a {story.as_a}, I want {story.i_want}", 300),
+                    purpose=clip(f"As a {story.as_a}, I want {story.i_want}", 300),
                     stories=[story.id],
                     components=[f"{label} list"[:80], f"{label} form"[:80], "Validation messages"],
                     api_calls=[
@@ -842,8 +820,8 @@ class WebFrontendDesignAgent(Agent):
                 )
             )
         return FrontendDesign(
-            summary=_clip(f"[offline] {len(pages)} pages in {framework}", MAX_SUMMARY_LENGTH),
-            framework=_clip(framework, 80),
+            summary=clip(f"[offline] {len(pages)} pages in {framework}", MAX_SUMMARY_LENGTH),
+            framework=clip(framework, 80),
             pages=pages,
             accessibility=["Every form field has a label", "Everything works with the keyboard alone"],
             confidence=0.8,
@@ -867,9 +845,9 @@ class WebFrontendDesignAgent(Agent):
                     [c.method, c.path, c.purpose, ", ".join(c.sends), ", ".join(c.expects)]
                     for c in page.api_calls
                 ]
-                lines += ["", *_table(["method", "path", "purpose", "sends", "expects"], calls)]
+                lines += ["", *table(["method", "path", "purpose", "sends", "expects"], calls)]
         lines += ["", "## Accessibility", ""] + [f"- {note}" for note in output.accessibility]
-        return [_artifact(context, "frontend.md", lines)]
+        return [project_artifact(context, "frontend.md", lines)]
 
 
 class WebBackendDevelopmentAgent(Agent):
@@ -949,7 +927,7 @@ class WebBackendDevelopmentAgent(Agent):
                 responsibility="Verifies the bearer token; scopes every query to its user",
                 depends_on=[],
             ),
-            Module(name="storage", responsibility=_clip(f"Repositories over {database}", 300), depends_on=[]),
+            Module(name="storage", responsibility=clip(f"Repositories over {database}", 300), depends_on=[]),
         ]
         for story, resource in pairs:
             entity = _entity_name(resource)[:80]
@@ -957,7 +935,7 @@ class WebBackendDevelopmentAgent(Agent):
                 Endpoint(
                     method="GET",
                     path=f"/api/{resource}",
-                    description=_clip(f"List the user's {resource.replace('-', ' ')}", 300),
+                    description=clip(f"List the user's {resource.replace('-', ' ')}", 300),
                     story_ids=[story.id],
                     request_fields=[],
                     response_fields=[record[0], record[1], record[4]],
@@ -965,7 +943,7 @@ class WebBackendDevelopmentAgent(Agent):
                 Endpoint(
                     method="POST",
                     path=f"/api/{resource}",
-                    description=_clip(f"Create one: {story.i_want}", 300),
+                    description=clip(f"Create one: {story.i_want}", 300),
                     story_ids=[story.id],
                     request_fields=[record[1], record[2]],
                     response_fields=record,
@@ -973,7 +951,7 @@ class WebBackendDevelopmentAgent(Agent):
                 Endpoint(
                     method="GET",
                     path=f"/api/{resource}/{{id}}",
-                    description=_clip(f"Read one of the user's {resource.replace('-', ' ')}", 300),
+                    description=clip(f"Read one of the user's {resource.replace('-', ' ')}", 300),
                     story_ids=[story.id],
                     request_fields=[],
                     response_fields=record,
@@ -989,13 +967,13 @@ class WebBackendDevelopmentAgent(Agent):
             modules.append(
                 Module(
                     name=resource.replace("-", "_")[:80],
-                    responsibility=_clip(f"Rules and handlers of {story.id}: {story.i_want}", 300),
+                    responsibility=clip(f"Rules and handlers of {story.id}: {story.i_want}", 300),
                     depends_on=["auth", "storage"],
                 )
             )
         modules[0] = modules[0].model_copy(update={"depends_on": [m.name for m in modules[1:]][:8]})
         return BackendDesign(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {len(endpoints[:30])} endpoints, {len(entities[:12])} entities, "
                 f"{len(modules[:12])} modules",
                 MAX_SUMMARY_LENGTH,
@@ -1013,7 +991,7 @@ class WebBackendDevelopmentAgent(Agent):
             return ", ".join(f"{f.name}{'' if f.required else '?'}: {f.type}" for f in items) or "-"
 
         lines = [f"# Backend: {context.topic}", "", output.summary, "", "## Endpoints", ""]
-        lines += _table(
+        lines += table(
             ["method", "path", "stories", "request", "response", "description"],
             [
                 [
@@ -1031,9 +1009,9 @@ class WebBackendDevelopmentAgent(Agent):
         for entity in output.entities:
             lines.append(f"- **{entity.name}**: {fields(entity.fields)}")
             lines += [f"  - {relation}" for relation in entity.relations]
-        lines += _section(
+        lines += section(
             "Modules",
-            _table(
+            table(
                 ["module", "responsibility", "depends on"],
                 [[m.name, m.responsibility, ", ".join(m.depends_on)] for m in output.modules],
             ),
@@ -1041,7 +1019,7 @@ class WebBackendDevelopmentAgent(Agent):
         lines += ["", "The API as OpenAPI: `api/openapi.json`."]
         document = openapi_document(output, context.topic)
         return [
-            _artifact(context, "backend.md", lines),
+            project_artifact(context, "backend.md", lines),
             WriteArtifact(
                 path=f"projects/{context.run_id}/api/openapi.json",
                 content=json.dumps(document, indent=2) + "\n",
@@ -1105,7 +1083,7 @@ class WebIntegrationAgent(Agent):
         unused = list(context.facts.get("unused_endpoints", []))
         failing = [c for c in checks if c.status != "ok"]
         return IntegrationReport(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {len(checks)} API calls checked, {len(failing)} mismatch(es), "
                 f"{len(unused)} endpoint(s) no page uses",
                 MAX_SUMMARY_LENGTH,
@@ -1118,7 +1096,7 @@ class WebIntegrationAgent(Agent):
                 "Send the signed-in user's ID token as the bearer token on every call",
                 "Map API problem details to the pages' validation messages",
                 *[
-                    _clip(f"Fix before release: {c.page}: {c.method} {c.path} ({c.status})", 300)
+                    clip(f"Fix before release: {c.page}: {c.method} {c.path} ({c.status})", 300)
                     for c in failing
                 ][:8],
             ],
@@ -1128,7 +1106,7 @@ class WebIntegrationAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, IntegrationReport)
         lines = [f"# Integration: {context.topic}", "", output.summary, "", "## Contract checks", ""]
-        lines += _table(
+        lines += table(
             ["page", "call", "status", "endpoint", "detail"],
             [
                 [c.page, f"{c.method} {c.path}", c.status, c.endpoint or "-", c.detail or "-"]
@@ -1139,7 +1117,7 @@ class WebIntegrationAgent(Agent):
             [f"- {e}" for e in output.unused_endpoints] or ["- none"]
         )
         lines += ["", "## Wiring", ""] + [f"{n}. {step}" for n, step in enumerate(output.steps, start=1)]
-        return [_artifact(context, "integration.md", lines)]
+        return [project_artifact(context, "integration.md", lines)]
 
 
 class WebTestPlanAgent(Agent):
@@ -1211,15 +1189,15 @@ class WebTestPlanAgent(Agent):
                     steps = [
                         "Sign in as a test user",
                         f"Open {page.route if page else 'the page of ' + story.id}",
-                        _clip(f"Given {criterion.given}: {criterion.when}", 300),
+                        clip(f"Given {criterion.given}: {criterion.when}", 300),
                         "Reload the page",
                     ]
                     kind: Literal["unit", "integration", "e2e"] = "e2e"
                 else:
                     target = f"{write.method} {write.path}" if write else "the story's endpoint"
                     steps = [
-                        _clip(f"Prepare: {criterion.given}", 300),
-                        _clip(f"Send {target} the way the page does when {criterion.when}", 300),
+                        clip(f"Prepare: {criterion.given}", 300),
+                        clip(f"Send {target} the way the page does when {criterion.when}", 300),
                         "Read the answer and the stored data",
                     ]
                     kind = "integration"
@@ -1228,7 +1206,7 @@ class WebTestPlanAgent(Agent):
                         id=case_id,
                         kind=kind,
                         requirement_id=story.id,
-                        title=_clip(f"{story.id}: {criterion.when}", 80),
+                        title=clip(f"{story.id}: {criterion.when}", 80),
                         steps=steps,
                         expected=criterion.then,
                     )
@@ -1241,7 +1219,7 @@ class WebTestPlanAgent(Agent):
                         id=case_id,
                         kind="unit",
                         requirement_id=story.id,
-                        title=_clip(f"{story.id}: validation of the input", 80),
+                        title=clip(f"{story.id}: validation of the input", 80),
                         steps=["Call the story's handler with an empty title", "Call it with a valid one"],
                         expected="The empty title is refused with a message; the valid one is accepted",
                     )
@@ -1262,7 +1240,7 @@ class WebTestPlanAgent(Agent):
             coverage = [RequirementCoverage(requirement_id="smoke", covered_by=["TC-1"])]
         kinds = {kind: sum(1 for c in cases if c.kind == kind) for kind in ("unit", "integration", "e2e")}
         return TestPlan(
-            summary=_clip(
+            summary=clip(
                 f"[offline] {len(cases)} cases ({kinds['unit']} unit, {kinds['integration']} integration, "
                 f"{kinds['e2e']} e2e) covering {len(coverage)} requirement(s)",
                 MAX_SUMMARY_LENGTH,
@@ -1276,7 +1254,7 @@ class WebTestPlanAgent(Agent):
         assert isinstance(output, TestPlan)
         covered = set(self.covered(output))
         lines = [f"# Test plan: {context.topic}", "", output.summary, "", "## Coverage", ""]
-        lines += _table(
+        lines += table(
             ["requirement", "cases", "covered"],
             [
                 [
@@ -1292,7 +1270,7 @@ class WebTestPlanAgent(Agent):
             lines += [f"### {case.id} ({case.kind}, {case.requirement_id}): {case.title}", ""]
             lines += [f"{n}. {step}" for n, step in enumerate(case.steps, start=1)]
             lines += ["", f"Expected: {case.expected}", ""]
-        return [_artifact(context, "test-plan.md", lines)]
+        return [project_artifact(context, "test-plan.md", lines)]
 
 
 class WebDeploymentAgent(Agent):
@@ -1362,7 +1340,7 @@ class WebDeploymentAgent(Agent):
             ),
             DeployStep(environment="staging", action="Apply the database migrations (backwards compatible)"),
             *(
-                DeployStep(environment="staging", action=_clip(f"Deploy {c.name} ({c.technology})", 300))
+                DeployStep(environment="staging", action=clip(f"Deploy {c.name} ({c.technology})", 300))
                 for c in deploys
             ),
             DeployStep(
@@ -1372,7 +1350,7 @@ class WebDeploymentAgent(Agent):
                 environment="production", action="Apply the database migrations (backwards compatible)"
             ),
             *(
-                DeployStep(environment="production", action=_clip(f"Deploy {c.name} ({c.technology})", 300))
+                DeployStep(environment="production", action=clip(f"Deploy {c.name} ({c.technology})", 300))
                 for c in deploys
             ),
             DeployStep(
@@ -1396,7 +1374,7 @@ class WebDeploymentAgent(Agent):
                 ),
             ]
         return WebDeploymentPlan(
-            summary=_clip(
+            summary=clip(
                 f"[offline] staging then production, {len(steps)} steps, {len(checks)} health checks",
                 MAX_SUMMARY_LENGTH,
             ),
@@ -1418,15 +1396,15 @@ class WebDeploymentAgent(Agent):
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
         assert isinstance(output, WebDeploymentPlan)
         lines = [f"# Deployment: {context.topic}", "", output.summary, "", "## Environments", ""]
-        lines += _table(
+        lines += table(
             ["environment", "purpose", "url"], [[e.name, e.purpose, e.url] for e in output.environments]
         )
         lines += ["", "## Steps", ""] + [
             f"{n}. [{step.environment}] {step.action}" for n, step in enumerate(output.steps, start=1)
         ]
-        lines += _section(
+        lines += section(
             "Health checks",
-            _table(
+            table(
                 ["environment", "check", "target", "expectation"],
                 [[c.environment, c.name, c.target, c.expectation] for c in output.health_checks],
             ),
@@ -1434,7 +1412,7 @@ class WebDeploymentAgent(Agent):
         lines += ["", "## Rollback", "", f"Trigger: {output.rollback.trigger}", ""]
         lines += [f"{n}. {step}" for n, step in enumerate(output.rollback.steps, start=1)]
         return [
-            _artifact(context, "deployment.md", lines),
+            project_artifact(context, "deployment.md", lines),
             PublishIntegration(
                 integration="deployments",
                 action="release",
