@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from orchestrator.models import CommandRecord, EventEnvelope, StrictModel
+from orchestrator.models import CommandRecord, CommandStatus, EventEnvelope, StrictModel
 
 if TYPE_CHECKING:
     from orchestrator.events import EventPublisher
@@ -122,3 +122,22 @@ class Command(StrictModel):
     @classmethod
     def undo(cls, record: CommandRecord, context: CommandContext) -> dict[str, Any]:
         raise NotImplementedError
+
+
+def undo_workspace_write(record: CommandRecord, context: CommandContext, path: str) -> dict[str, Any]:
+    """Delete exactly the version(s) a command wrote at ``path``, so the earlier one is current again.
+
+    A completed command names its version; a ``STARTED`` one may have written before failing,
+    so its versions are found by the command id and run id in their metadata."""
+    key = workspace_key(record.tenant_id, path)
+    if record.status is CommandStatus.COMPLETED and record.outcome.get("version_id"):
+        versions = [record.outcome["version_id"]]
+    else:
+        versions = [
+            version
+            for found_key, version, metadata in context.workspace.versions(key)
+            if found_key == key and written_by(metadata, record)
+        ]
+    for version in versions:
+        context.workspace.delete_version(key, version)
+    return {"key": key, "deleted_versions": versions}

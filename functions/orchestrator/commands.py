@@ -32,8 +32,8 @@ from orchestrator.command_base import (
     Command,
     CommandContext,
     Workspace,
+    undo_workspace_write,
     workspace_key,
-    written_by,
 )
 from orchestrator.delivery.deployment_commands import ApplyDeploymentStage
 from orchestrator.events import EventPublisher
@@ -102,25 +102,6 @@ class WriteArtifact(Command):
     @classmethod
     def undo(cls, record: CommandRecord, context: CommandContext) -> dict[str, Any]:
         return undo_workspace_write(record, context, record.params["path"])
-
-
-def undo_workspace_write(record: CommandRecord, context: CommandContext, path: str) -> dict[str, Any]:
-    """Delete exactly the version(s) a command wrote at ``path``, so the earlier one is current again.
-
-    A completed command names its version; a ``STARTED`` one may have written before failing,
-    so its versions are found by the command id in their metadata."""
-    key = workspace_key(record.tenant_id, path)
-    if record.status is CommandStatus.COMPLETED and record.outcome.get("version_id"):
-        versions = [record.outcome["version_id"]]
-    else:
-        versions = [
-            version
-            for found_key, version, metadata in context.workspace.versions(key)
-            if found_key == key and written_by(metadata, record)
-        ]
-    for version in versions:
-        context.workspace.delete_version(key, version)
-    return {"key": key, "deleted_versions": versions}
 
 
 class PublishIntegration(Command):

@@ -11,6 +11,7 @@ It is data: it goes into the user message as quoted material, never into instruc
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -284,7 +285,11 @@ class CallReporterAgent(Agent):
             WriteArtifact(path=f"sales/{context.run_id}/call-report.md", content="\n".join(lines) + "\n"),
             WriteArtifact(
                 path=f"sales/{context.run_id}/meddpic.json",
-                content=_json({"analysis": analysis, "report": output.model_dump(mode="json")}),
+                content=json.dumps(
+                    {"analysis": analysis, "report": output.model_dump(mode="json")},
+                    indent=2,
+                    ensure_ascii=False,
+                ),
                 content_type="application/json",
             ),
             PublishIntegration(
@@ -299,12 +304,6 @@ class CallReporterAgent(Agent):
                 },
             ),
         ]
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 AGENTS: list[type[Agent]] = [TranscriptIntakeAgent, MeddpicExtractorAgent, CallReporterAgent]

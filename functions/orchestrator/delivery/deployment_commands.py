@@ -23,8 +23,8 @@ from orchestrator.command_base import (
     RUN_METADATA,
     Command,
     CommandContext,
+    undo_workspace_write,
     workspace_key,
-    written_by,
 )
 from orchestrator.delivery.strategies import (
     DeploymentPlan,
@@ -102,17 +102,8 @@ class ApplyDeploymentStage(Command):
     @classmethod
     def undo(cls, record: CommandRecord, context: CommandContext) -> dict[str, Any]:
         plan = DeploymentPlan.model_validate(record.params["plan"])
-        key = workspace_key(record.tenant_id, state_path(plan.service, plan.environment))
-        if record.status is CommandStatus.COMPLETED and record.outcome.get("version_id"):
-            versions = [record.outcome["version_id"]]
-        else:  # it may have written the state before its health checks failed
-            versions = [
-                version
-                for found_key, version, metadata in context.workspace.versions(key)
-                if found_key == key and written_by(metadata, record)
-            ]
-        for version in versions:
-            context.workspace.delete_version(key, version)
+        # the state version this stage wrote, even if its health checks failed before it completed
+        undone = undo_workspace_write(record, context, state_path(plan.service, plan.environment))
         stage = plan.stage(int(record.params["stage"]))
         context.publish(
             constants.INTEGRATION_REVERTED,
@@ -124,4 +115,4 @@ class ApplyDeploymentStage(Command):
                 "executed": record.status is CommandStatus.COMPLETED,
             },
         )
-        return {"key": key, "deleted_versions": versions, "rolled_back_stage": stage.index}
+        return undone | {"rolled_back_stage": stage.index}
