@@ -22,6 +22,18 @@ ENV_MODEL_NAME = "MODEL_NAME"
 ENV_OPENAI_BASE_URL = "OPENAI_BASE_URL"
 ENV_PROVIDER_API_KEY = "PROVIDER_API_KEY"  # plain value (local servers, tests)
 ENV_PROVIDER_API_KEY_SECRET = "PROVIDER_API_KEY_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+ENV_MODEL_PRICES = (
+    "MODEL_PRICES"  # JSON: {"provider/model-prefix": {"input": .., "output": .., ...}} per 1M tokens
+)
+ENV_MODEL_CASSETTE = "MODEL_CASSETTE"  # replay provider / record mode: the cassette file (JSON lines)
+ENV_MODEL_CASSETTE_MODE = "MODEL_CASSETTE_MODE"  # "record": calls go to the real provider and are written
+ENV_PROVIDER_TIMEOUT_SECONDS = "PROVIDER_TIMEOUT_SECONDS"  # one model HTTP call's limit
+ENV_TENANT_SETTINGS_TABLE = "TENANT_SETTINGS_TABLE_NAME"
+ENV_PROMPTS_TABLE = "PROMPTS_TABLE_NAME"
+ENV_MODEL_CACHE_TABLE = "MODEL_CACHE_TABLE_NAME"
+ENV_USAGE_TABLE = "USAGE_TABLE_NAME"
+ENV_CIRCUIT_TABLE = "CIRCUIT_BREAKER_TABLE_NAME"
+ENV_RESPONSE_CACHE_TTL_SECONDS = "RESPONSE_CACHE_TTL_SECONDS"
 ENV_JWT_ISSUER = "JWT_ISSUER"
 ENV_JWT_AUDIENCE = "JWT_AUDIENCE"
 ENV_JWT_JWKS = "JWT_JWKS"  # static JSON key set (public keys only)
@@ -59,6 +71,7 @@ APPROVAL_REQUESTED = "APPROVAL_REQUESTED"
 ORCHESTRATION_REJECTED = "ORCHESTRATION_REJECTED"
 ORCHESTRATION_CANCELLED = "ORCHESTRATION_CANCELLED"
 USER_ACTION = "USER_ACTION"
+BUDGET_THRESHOLD_REACHED = "BUDGET_THRESHOLD_REACHED"
 
 LIFECYCLE_DETAIL_TYPES = (
     RUN_REQUEST_REFUSED,
@@ -79,6 +92,7 @@ LIFECYCLE_DETAIL_TYPES = (
     ORCHESTRATION_REJECTED,
     ORCHESTRATION_CANCELLED,
     USER_ACTION,
+    BUDGET_THRESHOLD_REACHED,
 )
 
 # --- observability ---------------------------------------------------------------------
@@ -109,3 +123,8 @@ ENV_FETCH_ALLOWED_HOSTS = (
 
 TOOL_PROVIDER = "none"
 """The provider a tool agent's result names: its output was computed in code, no model was called."""
+
+# --- models: caching, budgets ----------------------------------------------------------
+DEFAULT_RESPONSE_CACHE_TTL_SECONDS = 7 * 24 * 3600
+BUDGET_THRESHOLD_FRACTION = 0.8  # BUDGET_THRESHOLD_REACHED once a month's spend passes this share
+MICRO_USD = 1_000_000  # costs are kept as integer micro-dollars in the usage ledger

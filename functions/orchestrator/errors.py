@@ -16,9 +16,14 @@ class OrchestratorError(Exception):
 
 # --- transient: retried by the state machine --------------------------------------------
 class ProviderThrottled(OrchestratorError):
-    """The model provider rejected the call for rate reasons (HTTP 429)."""
+    """The model provider rejected the call for rate reasons (HTTP 429). ``retry_after``: the
+    seconds the provider asked to wait (its ``Retry-After``), when it said."""
 
     transient = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ProviderUnavailable(OrchestratorError):
@@ -46,6 +51,15 @@ class ModelOutputInvalid(OrchestratorError):
 
 class ProviderNotConfigured(OrchestratorError):
     """The requested provider has no credentials or is unknown."""
+
+
+class ProviderRequestRejected(OrchestratorError):
+    """The provider refused the request itself (HTTP 400: bad parameters, prompt too long, schema
+    not accepted). Retrying the same request cannot help."""
+
+
+class ReplayEntryMissing(OrchestratorError):
+    """The replay provider's cassette has no recorded answer for this request (record it first)."""
 
 
 class BudgetExceeded(OrchestratorError):

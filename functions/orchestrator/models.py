@@ -136,7 +136,7 @@ class OfflineOptions(RequestModel):
     )
 
 
-ProviderName = Literal["offline", "anthropic", "openai", "openai_compatible"]
+ProviderName = Literal["offline", "anthropic", "openai", "openai_compatible", "bedrock", "replay"]
 
 
 class RunOptions(RequestModel):
@@ -214,12 +214,32 @@ class Run(BaseModel):
 
 
 class TokenUsage(BaseModel):
+    """Tokens of one call (or a sum of calls), normalised across providers.
+
+    ``input_tokens`` are billed at the full input price; ``cached_input_tokens`` were read from
+    the provider's prompt cache (cheaper); ``cache_write_tokens`` were written to it (Anthropic,
+    Bedrock: dearer than plain input). The three never overlap."""
+
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    @property
+    def total_input_tokens(self) -> int:
+        return self.input_tokens + self.cached_input_tokens + self.cache_write_tokens
 
     @property
     def total_tokens(self) -> int:
-        return self.input_tokens + self.output_tokens
+        return self.total_input_tokens + self.output_tokens
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+        )
 
 
 class ResultMetadata(BaseModel):
@@ -229,6 +249,10 @@ class ResultMetadata(BaseModel):
     model: str
     prompt_version: str
     offline: bool = False
+    model_calls: int = 0  # provider calls this attempt made (a repair is a second call; a cache hit none)
+    cache_hit: bool = False  # the answer came from the tenant's response cache
+    fallback_from: str | None = None  # the provider whose open circuit sent this step to a fallback
+    tier: str | None = None  # the routing tier that chose the model (small / large)
 
 
 def result_key(step: str, item: int | None = None) -> str:

@@ -19,8 +19,15 @@ from orchestrator.providers.openai_provider import OpenAIProvider
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 
 
-def test_known_providers_are_the_four_supported_ones() -> None:
-    assert set(known_providers()) == {"offline", "anthropic", "openai", "openai_compatible"}
+def test_known_providers_are_the_six_supported_ones() -> None:
+    assert set(known_providers()) == {
+        "offline",
+        "anthropic",
+        "openai",
+        "openai_compatible",
+        "bedrock",
+        "replay",
+    }
 
 
 def test_unknown_provider_names_the_known_ones() -> None:

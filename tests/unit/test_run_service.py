@@ -131,7 +131,7 @@ def test_unknown_template_is_template_not_found(
 def test_unknown_provider_is_refused_by_the_request_schema(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
-    with pytest.raises(ValidationError, match=r"'offline', 'anthropic', 'openai' or 'openai_compatible'"):
+    with pytest.raises(ValidationError, match=r"'openai_compatible', 'bedrock' or 'replay'"):
         start(runs, starter, publisher, {"topic": "t", "options": {"provider": "gemini"}})
 
     assert runs.items == {}

@@ -113,7 +113,7 @@ def test_openai_answer_and_usage_are_mapped() -> None:
     assert response.offline is False
     # gpt-4o-mini: $0.15 in / $0.60 out per million tokens
     assert response.cost_usd == pytest.approx(0.00045)
-    assert response.cost_usd == cost_usd(DEFAULT_OPENAI_MODEL, response.usage)
+    assert response.cost_usd == cost_usd("openai", DEFAULT_OPENAI_MODEL, response.usage)
 
 
 def test_openai_request_carries_system_prompt_user_prompt_and_limits() -> None:
@@ -211,7 +211,11 @@ def test_anthropic_non_text_blocks_are_ignored() -> None:
     ],
 )
 def test_cost_uses_the_longest_matching_price(model: str, expected: float) -> None:
-    assert cost_usd(model, TokenUsage(input_tokens=1000, output_tokens=500)) == pytest.approx(expected)
+    assert cost_usd(
+        model.split("/")[0] if "/" in model else "anthropic" if model.startswith("claude") else "openai",
+        model.split("/")[-1],
+        TokenUsage(input_tokens=1000, output_tokens=500),
+    ) == pytest.approx(expected)
 
 
 # --- SDK errors become domain errors ------------------------------------------------------

@@ -256,7 +256,10 @@ TIER_RULES = (
     "small otherwise; over budget, large tasks move to small (costliest first)",
 )
 
-TIER_PRICING_MODEL: dict[Tier, str] = {"small": "claude-haiku", "large": "claude-sonnet"}
+TIER_PRICING_MODEL: dict[Tier, tuple[str, str]] = {
+    "small": ("anthropic", "claude-haiku"),
+    "large": ("anthropic", "claude-sonnet"),
+}
 """The list prices a tier's estimate uses (``orchestrator.providers.pricing``)."""
 
 TIER_OUTPUT_TOKENS: dict[Tier, int] = {"small": 800, "large": 2000}
@@ -299,7 +302,7 @@ def estimate(task: PlanTask, tier: Tier) -> tuple[int, float]:
         input_tokens=PROMPT_OVERHEAD_TOKENS + estimate_tokens(f"{task.title}\n{task.description}"),
         output_tokens=TIER_OUTPUT_TOKENS[tier],
     )
-    return usage.total_tokens, cost_usd(TIER_PRICING_MODEL[tier], usage)
+    return usage.total_tokens, cost_usd(*TIER_PRICING_MODEL[tier], usage)
 
 
 def route(plan: PlanOutput, budget_usd: float | None) -> RouteOutput:

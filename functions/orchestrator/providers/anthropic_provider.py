@@ -46,5 +46,5 @@ class AnthropicProvider:
             provider=self.name,
             model=self.model,
             usage=usage,
-            cost_usd=cost_usd(self.model, usage),
+            cost_usd=cost_usd(self.name, self.model, usage),
         )

@@ -22,6 +22,11 @@ class ModelRequest:
     latency_ms: int = 0  # offline provider: simulated latency
     list_items: int | None = None  # offline provider: length of the lists it produces
     offline_answer: dict[str, Any] | None = None  # offline provider: the agent's deterministic answer
+    schema_name: str = "answer"  # the name the schema goes to the model under (tool / response format)
+    agent: str = ""  # the agent type asking
+    prompt_version: str = "v1"  # the prompt version rendered (part of replay and cache keys)
+    temperature: float | None = None  # None: the provider's default
+    timeout_seconds: float = 45.0  # one HTTP call's limit, well under the function's timeout
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class ModelResponse:
     usage: TokenUsage = field(default_factory=TokenUsage)
     cost_usd: float = 0.0
     offline: bool = False
+    data: dict[str, Any] | None = None  # the structured answer, when the provider returned one natively
+    calls: int = 1  # HTTP calls this answer took (1: no retry underneath)
 
 
 class ModelProvider(Protocol):

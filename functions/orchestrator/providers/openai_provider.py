@@ -70,7 +70,7 @@ class OpenAIProvider:
             provider=self.name,
             model=self.model,
             usage=usage,
-            cost_usd=cost_usd(self.model, usage) if self.name == "openai" else 0.0,
+            cost_usd=cost_usd(self.name, self.model, usage),
         )
 
     def embed(self, texts: list[str], dimension: int) -> tuple[list[list[float]], str]:
