@@ -14,11 +14,17 @@ TABLE_DESCRIPTIONS = {
     "Commands": "pk = tenant id#run id, sk = result key#index (the command log: side effects and undo)",
     "Events": "pk = tenant id#run id, sk = timestamp#event id (audit)",
     "Idempotency": "pk = tenant id, sk = Idempotency-Key of a POST /runs (expires after 24 h)",
+    "TenantSettings": "pk = tenant id, sk = settings kind (models, budget)",
+    "Prompts": "pk = tenant id#agent type, sk = version number (immutable) or ACTIVE (the pointer)",
+    "ModelCache": "pk = tenant id, sk = hash of provider, model, prompt, parameters, schema (TTL)",
+    "Usage": "pk = tenant id, sk = month (YYYY-MM): tokens, cost, calls, cache hits, budget reservations",
+    "Circuits": "pk = provider circuit name, sk = circuit: the breaker state every function shares",
 }
 
 
 class OrchestratorTables(Construct):
-    """The repositories' tables: runs, step results, command log, events (audit), idempotency keys."""
+    """The repositories' tables: runs, step results, command log, events (audit), idempotency keys,
+    tenant settings, prompts, the model response cache, usage and budgets, provider circuits."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
@@ -27,6 +33,11 @@ class OrchestratorTables(Construct):
         self.commands = self._table("Commands", removal_policy)
         self.events = self._table("Events", removal_policy, ttl=True)
         self.idempotency = self._table("Idempotency", removal_policy, ttl=True)
+        self.tenant_settings = self._table("TenantSettings", removal_policy)
+        self.prompts = self._table("Prompts", removal_policy)
+        self.model_cache = self._table("ModelCache", removal_policy, ttl=True)
+        self.usage = self._table("Usage", removal_policy)
+        self.circuits = self._table("Circuits", removal_policy, ttl=True)
 
     def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
         return dynamodb.Table(

@@ -40,7 +40,7 @@ def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Then one function per agent type plus eight shared ones, one state machine per template
     assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 8
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 5
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 10
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
     assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1

@@ -33,6 +33,11 @@ TABLE_ENV = {
     "Commands": constants.ENV_COMMANDS_TABLE,
     "Events": constants.ENV_EVENTS_TABLE,
     "Idempotency": constants.ENV_IDEMPOTENCY_TABLE,
+    "TenantSettings": constants.ENV_TENANT_SETTINGS_TABLE,
+    "Prompts": constants.ENV_PROMPTS_TABLE,
+    "ModelCache": constants.ENV_MODEL_CACHE_TABLE,
+    "Usage": constants.ENV_USAGE_TABLE,
+    "Circuits": constants.ENV_CIRCUIT_TABLE,
 }
 
 
