@@ -43,3 +43,9 @@ def may_read(claims: dict[str, Any]) -> bool:
 def may_write(claims: dict[str, Any]) -> bool:
     caller = caller_from_claims(claims)
     return caller is not None and caller.role in ROLES_THAT_WRITE
+
+
+def may_administer(claims: dict[str, Any]) -> bool:
+    """Tenant settings, prompts, budgets, the response cache: admins only."""
+    caller = caller_from_claims(claims)
+    return caller is not None and caller.role == "admin"

@@ -38,6 +38,13 @@ class ProviderTimeout(OrchestratorError):
     transient = True
 
 
+class CircuitOpen(OrchestratorError):
+    """The provider's circuit is open (it failed repeatedly, for every function instance) and the
+    step has no fallback left: retried later by the state machine, when the circuit may be closed."""
+
+    transient = True
+
+
 class SourceFetchFailed(OrchestratorError):
     """Fetching a source archive timed out, the connection failed or the server failed (5xx)."""
 
@@ -171,6 +178,7 @@ TRANSIENT_ERROR_NAMES: tuple[str, ...] = (
     ProviderThrottled.__name__,
     ProviderUnavailable.__name__,
     ProviderTimeout.__name__,
+    CircuitOpen.__name__,
     SourceFetchFailed.__name__,
     RepositoryError.__name__,
 )

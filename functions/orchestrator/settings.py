@@ -32,6 +32,16 @@ class Settings(BaseModel):
     openai_base_url: str | None = None
     provider_api_key: str | None = None
     provider_api_key_secret_arn: str | None = None
+    tenant_settings_table: str = ""
+    prompts_table: str = ""
+    model_cache_table: str = ""
+    usage_table: str = ""
+    circuit_table: str = ""
+    model_prices: str = ""  # JSON overrides of the price table (orchestrator.providers.pricing)
+    model_cassette: str = ""  # replay provider / record mode: path of the cassette (JSON lines)
+    model_cassette_mode: str = ""  # "record": real calls are written to the cassette
+    provider_timeout_seconds: float = Field(default=45.0, gt=0, le=600)
+    response_cache_ttl_seconds: int = Field(default=constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS, ge=0)
     jwt_issuer: str = ""
     jwt_audience: str = ""
     jwt_jwks: dict | None = None
@@ -73,6 +83,18 @@ def get_settings() -> Settings:
         openai_base_url=env.get(constants.ENV_OPENAI_BASE_URL) or None,
         provider_api_key=env.get(constants.ENV_PROVIDER_API_KEY) or None,
         provider_api_key_secret_arn=env.get(constants.ENV_PROVIDER_API_KEY_SECRET) or None,
+        tenant_settings_table=env.get(constants.ENV_TENANT_SETTINGS_TABLE, ""),
+        prompts_table=env.get(constants.ENV_PROMPTS_TABLE, ""),
+        model_cache_table=env.get(constants.ENV_MODEL_CACHE_TABLE, ""),
+        usage_table=env.get(constants.ENV_USAGE_TABLE, ""),
+        circuit_table=env.get(constants.ENV_CIRCUIT_TABLE, ""),
+        model_prices=env.get(constants.ENV_MODEL_PRICES, ""),
+        model_cassette=env.get(constants.ENV_MODEL_CASSETTE, ""),
+        model_cassette_mode=env.get(constants.ENV_MODEL_CASSETTE_MODE, ""),
+        provider_timeout_seconds=float(env.get(constants.ENV_PROVIDER_TIMEOUT_SECONDS) or 45.0),
+        response_cache_ttl_seconds=int(
+            env.get(constants.ENV_RESPONSE_CACHE_TTL_SECONDS) or constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS
+        ),
         jwt_issuer=env.get(constants.ENV_JWT_ISSUER, ""),
         jwt_audience=env.get(constants.ENV_JWT_AUDIENCE, ""),
         jwt_jwks=json.loads(jwks) if jwks else None,

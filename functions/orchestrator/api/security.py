@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
+from orchestrator.auth import Caller, caller_from_claims, may_administer, may_read, may_write
 from orchestrator.settings import get_settings
 
 PUBLIC_PATHS = ("/health", "/openapi.json")
@@ -56,6 +56,7 @@ def _auth(policy: Any) -> Any:
 
 READ = [_auth(may_read)]
 WRITE = [_auth(may_write)]
+ADMIN = [_auth(may_administer)]
 
 
 def current_caller() -> Caller:
