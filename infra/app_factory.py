@@ -56,6 +56,36 @@ def _tenant_producers(value: Any) -> dict[str, list[str]]:
     return producers
 
 
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("1", "true", "yes")
+
+
+def _json_mapping(value: Any, name: str) -> dict[str, str]:
+    """``providerSecrets``: ``{"openai": "<secret name or ARN>", ...}`` (JSON or a mapping)."""
+    mapping = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in mapping.items()
+    ):
+        raise ValueError(f"context {name} must map provider names to secret names or ARNs")
+    from orchestrator.providers import known_providers
+
+    unknown = sorted(set(mapping) - set(known_providers()))
+    if unknown:
+        raise ValueError(f"context {name}: unknown provider(s) {', '.join(unknown)}")
+    return mapping
+
+
+def _prices(value: Any) -> str | None:
+    """``modelPrices``: price overrides, checked at synthesis (a typo fails here, not in a run)."""
+    if value in (None, "", {}):
+        return None
+    from orchestrator.providers.pricing import PriceTable
+
+    text = value if isinstance(value, str) else json.dumps(value)
+    PriceTable.with_overrides(text)
+    return text
+
+
 def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
     validate_catalog()  # every template against its agents: a bad one fails synthesis, naming it
     app = app or App()
@@ -74,6 +104,13 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         openai_base_url=_context(app, "openaiBaseUrl"),
         api_key_secret=_context(app, "providerApiKeySecret"),
         api_key_kms_key=_context(app, "providerApiKeyKmsKey"),
+        provider_secrets=_json_mapping(_context(app, "providerSecrets", {}), "providerSecrets"),
+        bedrock=_flag(_context(app, "bedrock", "false")),
+        tenant_keys=_flag(_context(app, "tenantKeys", "false")),
+        prices=_prices(_context(app, "modelPrices")),
+        cassette=_context(app, "modelCassette"),
+        cassette_mode=_context(app, "modelCassetteMode"),
+        timeout_seconds=float(_context(app, "providerTimeoutSeconds", 45)),
     )
     stack = OrchestratorStack(
         app,

@@ -7,7 +7,13 @@ from constructs import Construct
 
 from infra.constructs.api import OrchestratorApi
 from infra.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
-from infra.constructs.functions import AuthConfig, FunctionsProps, OrchestratorFunctions, ProviderConfig
+from infra.constructs.functions import (
+    AuthConfig,
+    FunctionsProps,
+    ModelTables,
+    OrchestratorFunctions,
+    ProviderConfig,
+)
 from infra.constructs.observability import OrchestratorObservability
 from infra.constructs.tables import OrchestratorTables
 from infra.constructs.vectors import VectorStorage
@@ -54,6 +60,13 @@ class OrchestratorStack(Stack):
                 workspace=workspace.bucket,
                 bus=bus.bus,
                 agents=agent_types(),
+                model_tables=ModelTables(
+                    tenant_settings=tables.tenant_settings,
+                    prompts=tables.prompts,
+                    model_cache=tables.model_cache,
+                    usage=tables.usage,
+                    circuits=tables.circuits,
+                ),
                 provider=provider or ProviderConfig(),
                 event_retention_days=event_retention_days,
                 vectors=vectors,

@@ -17,11 +17,21 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import constants, wiring
-from orchestrator.api import catalog_routes, collections_routes, runs_routes, uploads_routes
+from orchestrator.api import (
+    cache_routes,
+    catalog_routes,
+    collections_routes,
+    prompts_routes,
+    runs_routes,
+    settings_routes,
+    uploads_routes,
+    usage_routes,
+)
 from orchestrator.api.request_gate import refuse
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
 from orchestrator.api_schemas import Health, responses
 from orchestrator.errors import (
+    BudgetExceeded,
     ConflictError,
     DataStoreRejected,
     ForbiddenAction,
@@ -40,12 +50,23 @@ app.include_router(runs_routes.router)
 app.include_router(catalog_routes.router)
 app.include_router(uploads_routes.router)
 app.include_router(collections_routes.router)
+app.include_router(settings_routes.router)
+app.include_router(usage_routes.router)
+app.include_router(prompts_routes.router)
+app.include_router(cache_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
 AUDITED_CREATES = frozenset({"/runs", "/uploads"})
 """Writes audited here when they succeed (decisions and cancels are audited by run_control)."""
-WRITE_ACTIONS = {"uploads": "create_upload", "collections": "search_collection"}
+AUDITED_PREFIXES = ("/settings/", "/prompts/", "/cache/")
+"""Administration: every successful write under these is audited here too."""
+WRITE_ACTIONS = {
+    "uploads": "create_upload",
+    "collections": "search_collection",
+    "cache": "invalidate_cache",
+}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
@@ -55,14 +76,17 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
     correlation_id = supplied if CORRELATION_ID_PATTERN.fullmatch(supplied) else new_id()
     logger.set_correlation_id(correlation_id)
     CORRELATION_ID.set(correlation_id)
-    write = app.current_event.http_method == "POST"
+    write = app.current_event.http_method in WRITE_METHODS
     try:
         response: Response = next_middleware(app)
     except Exception as exc:
         if write:
             _audit_write(app, correlation_id, outcome=type(exc).__name__)
         raise
-    if write and (response.status_code >= 400 or app.current_event.path.rstrip("/") in AUDITED_CREATES):
+    path = app.current_event.path.rstrip("/")
+    if write and (
+        response.status_code >= 400 or path in AUDITED_CREATES or path.startswith(AUDITED_PREFIXES)
+    ):
         # successful decisions and cancels are audited by run_control with their details
         body = response.body if isinstance(response.body, dict) else {}
         outcome = "accepted" if response.status_code < 400 else str(body.get("error") or response.status_code)
@@ -83,6 +107,12 @@ def _audit_write(
     path_run = parts[1] if len(parts) > 1 and is_run_id(parts[1]) else None
     if parts[0] == "runs":
         action = parts[2] if len(parts) > 2 else "start_run"
+    elif parts[0] == "settings":
+        action = f"set_{parts[-1]}"  # set_models, set_budget
+    elif parts[0] == "prompts":
+        action = {"versions": "create_prompt_version", "activate": "activate_prompt"}.get(
+            parts[-1], "rollback_prompt"
+        )
     else:
         action = WRITE_ACTIONS.get(parts[0], parts[-1])
     try:
@@ -145,7 +175,7 @@ def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
         for error in exc.errors()
     ]
     summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
-    if app.current_event.http_method == "POST":  # validation runs before the middlewares that audit
+    if app.current_event.http_method in WRITE_METHODS:  # validation runs before the middlewares that audit
         _audit_write(app, CORRELATION_ID.get() or new_id(), outcome="ValidationError")
     return Response(
         status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -170,6 +200,11 @@ def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
     if isinstance(exc, IdempotencyKeyReused):
         return _error(HTTPStatus.UNPROCESSABLE_ENTITY, exc)
     return _error(HTTPStatus.BAD_REQUEST, exc)
+
+
+@app.exception_handler(BudgetExceeded)
+def _budget(exc: BudgetExceeded) -> Response[dict[str, Any]]:
+    return _error(HTTPStatus.PAYMENT_REQUIRED, exc)
 
 
 @app.exception_handler(ForbiddenAction)

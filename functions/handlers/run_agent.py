@@ -15,7 +15,8 @@ from orchestrator.observability import bind_run, logger, metrics, tracer
 from orchestrator.settings import get_settings
 
 
-def build_runner() -> AgentRunner:
+def build_runner(context: LambdaContext | None = None) -> AgentRunner:
+    remaining = context.get_remaining_time_in_millis if context is not None else None
     return AgentRunner(
         runs=wiring.runs(),
         results=wiring.step_results(),
@@ -26,6 +27,8 @@ def build_runner() -> AgentRunner:
         agent_type=get_settings().agent_type or None,
         vectors=wiring.vectors_if_configured(),
         fetch=wiring.archive_fetcher(),
+        gateway=wiring.gateway(remaining),
+        prompts=wiring.prompts_if_configured(),
     )
 
 
@@ -39,7 +42,7 @@ def handler(
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
     metrics.add_dimension(name="agent", value=get_settings().agent_type or "unknown")
     try:
-        summary = (runner or build_runner()).run(task)
+        summary = (runner or build_runner(context)).run(task)
     except OrchestratorError as exc:
         metrics.add_metric(name="StepFailed", unit=MetricUnit.Count, value=1)
         logger.warning("step failed", extra={"error": type(exc).__name__, "transient": exc.transient})

@@ -75,6 +75,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         publisher=wiring.publisher(),
         created_by=detail.requested_by or f"event:{received.id}",
         run_id=run_id,
+        planner=wiring.planner(),
     )
     logger.info("run started from event", extra={"status": run.status.value})
     return {"run_id": run.run_id, "status": run.status.value}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +33,13 @@ from orchestrator.commands import CommandExecutor, CommandSpec, Workspace, finge
 from orchestrator.errors import (
     InvalidRequest,
     ModelOutputInvalid,
+    NotFound,
     OrchestratorError,
     RunCancelled,
     RunRejected,
 )
 from orchestrator.events import EventPublisher
+from orchestrator.model_gateway import CallTally, ModelGateway, ModelOutcome, StepCall
 from orchestrator.models import (
     CommandRecord,
     CommandStatus,
@@ -59,6 +61,7 @@ from orchestrator.run_guards import ensure_moving_forward, run_data_prefix
 from orchestrator.templates import Placement, Template, get_template
 
 if TYPE_CHECKING:
+    from orchestrator.prompt_library import PromptLibrary
     from orchestrator.repositories.vector_store import VectorStore
 
 ProviderFactory = Callable[[str | None], ModelProvider]
@@ -81,6 +84,8 @@ class StepContext:
     item: int | None
     attempt: int
     started_at: datetime
+    tally: CallTally = field(default_factory=CallTally)
+    outcome: ModelOutcome | None = None
 
 
 class AgentRunner:
@@ -96,6 +101,8 @@ class AgentRunner:
         agent_type: str | None = None,
         vectors: VectorStore | None = None,
         fetch: Callable[[str], bytes] | None = None,
+        gateway: ModelGateway | None = None,
+        prompts: PromptLibrary | None = None,
     ) -> None:
         self.runs = runs
         self.results = results
@@ -107,6 +114,8 @@ class AgentRunner:
         self.fetch = fetch
         self.executor = CommandExecutor(workspace, publisher, vectors)
         self.agent_type = agent_type  # the function's own agent type: a task for another is refused
+        self.gateway = gateway or _gateway_over(provider_factory)
+        self.prompts = prompts
 
     # --- the template method --------------------------------------------------------------
     def run(self, task: StepTaskInput) -> StepSummary:
@@ -118,12 +127,12 @@ class AgentRunner:
             if facts:
                 agent_context = replace(agent_context, facts=facts)
             if step.agent.uses_model:
-                prompt = step.agent.render(agent_context)
+                prompt = self.render(step, agent_context)
             else:  # a tool agent has no prompt to render
                 prompt = RenderedPrompt(system="", user="", version=step.agent.prompt_version)
             if step.agent.uses_model:
-                response = self.call_model(step, prompt, step.agent.offline_answer(agent_context))
-                output = self.validate(step.agent, response)
+                step.outcome = self.call_model(step, prompt, step.agent.offline_answer(agent_context))
+                response, output = step.outcome.response, step.outcome.output
             else:
                 response, output = self.compute(step, agent_context)
             output, corrections = step.agent.finalize(output, agent_context)
@@ -132,6 +141,8 @@ class AgentRunner:
         except OrchestratorError as exc:
             self.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
             raise
+        finally:
+            self.count_calls(step)
         reason = step.agent.verdict(output, agent_context)
         if reason:
             self.store(
@@ -268,39 +279,67 @@ class AgentRunner:
             ) from exc
         return ModelResponse(text="", provider=TOOL_PROVIDER, model=""), output
 
+    def render(self, step: StepContext, context: AgentContext) -> RenderedPrompt:
+        """The prompt version the run pinned for this agent type (the tenant's, else the shipped one)."""
+        if self.prompts is None:
+            return step.agent.render(context)
+        run, agent_type = step.run, step.agent.agent_type
+        pinned = run.prompt_versions.get(agent_type)
+        try:
+            version = (
+                self.prompts.version(run.tenant_id, agent_type, pinned)
+                if pinned is not None
+                else self.prompts.active(run.tenant_id, agent_type)
+            )
+        except NotFound:  # pinned to a shipped version a newer deployment no longer has
+            version = self.prompts.shipped(agent_type, run.tenant_id)
+        system, user = self.prompts.render(version, step.agent.prompt_values(context))
+        return RenderedPrompt(system=system, user=user, version=version.label)
+
     def call_model(
         self, step: StepContext, prompt: RenderedPrompt, offline_answer: dict[str, Any] | None = None
-    ) -> ModelResponse:
-        provider = self.provider_factory(step.run.options.provider)
+    ) -> ModelOutcome:
         options = step.run.options
-        return provider.complete(
-            ModelRequest(
-                system=prompt.system,
-                prompt=prompt.user,
-                phase=step.placement.step.name,
-                item=step.item,
-                attempt=step.attempt,
-                title=step.agent.title,
-                schema=step.agent.output_schema(),
-                max_tokens=step.agent.max_output_tokens,
-                simulate_failure=options.simulate_failure,
-                latency_ms=options.offline.latency_ms,
-                list_items=options.offline.list_items,
-                offline_answer=offline_answer,
-            )
+        request = ModelRequest(
+            system=prompt.system,
+            prompt=prompt.user,
+            phase=step.placement.step.name,
+            item=step.item,
+            attempt=step.attempt,
+            title=step.agent.title,
+            schema=step.agent.output_schema(),
+            schema_name=step.agent.agent_type,
+            agent=step.agent.agent_type,
+            prompt_version=prompt.version,
+            max_tokens=step.agent.max_output_tokens,
+            simulate_failure=options.simulate_failure,
+            latency_ms=options.offline.latency_ms,
+            list_items=options.offline.list_items,
+            offline_answer=offline_answer,
+        )
+        return self.gateway.answer(
+            StepCall(
+                tenant_id=step.run.tenant_id,
+                run_id=step.run.run_id,
+                correlation_id=step.run.correlation_id,
+                template=step.run.template,
+                step=step.placement.step.name,
+                key=step.key,
+                agent_type=step.agent.agent_type,
+                complexity=step.agent.complexity,
+                output_model=step.agent.output_model,
+                request=request,
+                run_provider=options.provider,
+                use_cache=options.use_cache,
+            ),
+            step.tally,
         )
 
-    def validate(self, agent: Agent, response: ModelResponse) -> BaseModel:
-        text = response.text.strip()
-        start, end = text.find("{"), text.rfind("}")
-        if start < 0 or end <= start:
-            raise ModelOutputInvalid(f"{response.provider} answered without a JSON object: {text[:200]!r}")
-        try:
-            return agent.output_model.model_validate(json.loads(text[start : end + 1]))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise ModelOutputInvalid(
-                f"{response.provider} answer does not match the {agent.agent_type} schema: {exc}"[:2000]
-            ) from exc
+    def count_calls(self, step: StepContext) -> None:
+        """The run's counters: provider calls (failed attempts and repairs too) and cache hits."""
+        hits = 1 if step.outcome is not None and step.outcome.cache_hit else 0
+        if step.tally.calls or hits:
+            self.runs.count_model_calls(step.run.tenant_id, step.run.run_id, step.tally.calls, hits)
 
     def execute_commands(self, step: StepContext, specs: list[Any]) -> None:
         """Run each command once, logged before and after. An earlier attempt's identical completed
@@ -367,6 +406,9 @@ class AgentRunner:
             warnings.append("produced by the offline provider: deterministic text, not a model's answer")
         if response.provider == TOOL_PROVIDER:
             warnings.append("computed in code by a tool agent: no model was called")
+        outcome = step.outcome
+        if outcome is not None:
+            warnings += outcome.warnings
         warnings += [*context.corrections, *step.agent.warnings(output, context)][:20]
         data: dict[str, Any] | None = output.model_dump(mode="json")
         data_ref = None
@@ -397,6 +439,10 @@ class AgentRunner:
                 model=response.model,
                 prompt_version=prompt.version,
                 offline=response.offline,
+                model_calls=outcome.model_calls if outcome is not None else 0,
+                cache_hit=outcome.cache_hit if outcome is not None else False,
+                fallback_from=outcome.fallback_from if outcome is not None else None,
+                tier=outcome.tier if outcome is not None else None,
             ),
             errors=[f"RunRejected: {reason}"] if reason else [],
             warnings=warnings,
@@ -464,6 +510,7 @@ class AgentRunner:
                     provider=run.options.provider or "default",
                     model="",
                     prompt_version=step.agent.prompt_version,
+                    model_calls=step.tally.calls,
                 ),
                 errors=[f"{type(exc).__name__}: {exc}"[:2000]],
             )
@@ -483,3 +530,14 @@ class AgentRunner:
                 },
             )
         )
+
+
+def _gateway_over(provider_factory: ProviderFactory) -> ModelGateway:
+    """A gateway with no tenant settings, cache, budget or circuits: the run's provider (or the
+    deployment default the factory gives) answers every step (tests, simple wiring)."""
+    from orchestrator.model_settings import DeploymentModels
+
+    return ModelGateway(
+        providers=lambda provider, model, tenant_id, use_tenant_key: provider_factory(provider or None),
+        deployment=DeploymentModels(provider="", model=None, served=frozenset()),
+    )

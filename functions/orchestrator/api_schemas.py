@@ -88,6 +88,7 @@ class EventList(BaseModel):
 _DESCRIPTIONS = {
     HTTPStatus.BAD_REQUEST: "cannot be served (unknown template, unserved provider, bad body bytes)",
     HTTPStatus.UNAUTHORIZED: "missing, expired or invalid token",
+    HTTPStatus.PAYMENT_REQUIRED: "the tenant's monthly budget cannot afford it (BudgetExceeded)",
     HTTPStatus.FORBIDDEN: "the caller's role may not do this",
     HTTPStatus.NOT_FOUND: "no such resource for the caller's tenant",
     HTTPStatus.CONFLICT: "the run is not in a state that allows this",

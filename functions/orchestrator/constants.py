@@ -22,6 +22,9 @@ ENV_MODEL_NAME = "MODEL_NAME"
 ENV_OPENAI_BASE_URL = "OPENAI_BASE_URL"
 ENV_PROVIDER_API_KEY = "PROVIDER_API_KEY"  # plain value (local servers, tests)
 ENV_PROVIDER_API_KEY_SECRET = "PROVIDER_API_KEY_SECRET_ARN"  # noqa: S105 - a variable name, not a secret
+ENV_PROVIDER_SECRETS = "PROVIDER_SECRETS"  # JSON: {"openai": "<secret arn>", ...} keys of further providers
+ENV_TENANT_KEY_PREFIX = "TENANT_KEY_SECRET_PREFIX"  # tenants' own keys: secret "<prefix><tenant>/<provider>"
+ENV_BEDROCK_ENABLED = "BEDROCK_ENABLED"  # "1": the agent functions may call Bedrock (IAM, no key)
 ENV_MODEL_PRICES = (
     "MODEL_PRICES"  # JSON: {"provider/model-prefix": {"input": .., "output": .., ...}} per 1M tokens
 )
@@ -125,6 +128,7 @@ TOOL_PROVIDER = "none"
 """The provider a tool agent's result names: its output was computed in code, no model was called."""
 
 # --- models: caching, budgets ----------------------------------------------------------
+DEFAULT_TENANT_KEY_PREFIX = "orchestrator/tenants/"
 DEFAULT_RESPONSE_CACHE_TTL_SECONDS = 7 * 24 * 3600
 BUDGET_THRESHOLD_FRACTION = 0.8  # BUDGET_THRESHOLD_REACHED once a month's spend passes this share
 MICRO_USD = 1_000_000  # costs are kept as integer micro-dollars in the usage ledger

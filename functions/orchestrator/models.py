@@ -157,6 +157,10 @@ class RunOptions(RequestModel):
         le=7 * 24 * 3600,
         description="shortens every approval gate's decision window for this run (never lengthens it)",
     )
+    use_cache: bool = Field(
+        default=True,
+        description="answer steps from the tenant's response cache when an identical request was answered",
+    )
 
 
 class RunRequest(RequestModel):
@@ -211,6 +215,10 @@ class Run(BaseModel):
     awaiting: PendingApproval | None = None
     cancel_requested_at: datetime | None = None
     cancel_requested_by: str | None = None
+    prompt_versions: dict[str, int] = Field(default_factory=dict)  # agent type -> version pinned at start
+    estimated_cost_usd: float | None = None  # what the run was estimated to cost when it started
+    model_calls: int = 0  # provider calls made (repairs and failed attempts included; cache hits not)
+    cache_hits: int = 0  # steps answered from the tenant's response cache
 
 
 class TokenUsage(BaseModel):

@@ -7,7 +7,7 @@ import json
 import re
 import time
 from collections.abc import Collection
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
 
@@ -43,6 +43,9 @@ from orchestrator.repositories import (
 )
 from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelStep, get_template
 from orchestrator.uploads import check_uploads_exist
+
+if TYPE_CHECKING:
+    from orchestrator.run_costs import RunPlanner
 
 
 class ExecutionStarter(Protocol):
@@ -143,16 +146,19 @@ def start_run(
     run_id: str | None = None,
     allowed_providers: Collection[str] | None = None,
     uploads: Workspace | None = None,
+    planner: RunPlanner | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
     ``allowed_providers``: the providers this deployment can serve (offline and its default);
     a run asking for another one is refused before anything is stored. ``uploads``: where the
-    uploads its inputs name must exist (for this tenant).
+    uploads its inputs name must exist (for this tenant). ``planner``: pins the run's prompt
+    versions and refuses a run the tenant's budget cannot afford (``BudgetExceeded``).
     """
     inputs = check_run_request(request, allowed_providers)
     if uploads is not None:
         check_uploads_exist(tenant_id, inputs, uploads)
+    plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
     run = Run(
         tenant_id=tenant_id,
         run_id=run_id or new_run_id(),
@@ -162,6 +168,8 @@ def start_run(
         options=request.options,
         correlation_id=correlation_id,
         created_by=created_by,
+        prompt_versions=plan.prompt_versions if plan is not None else {},
+        estimated_cost_usd=plan.estimated_cost_usd if plan is not None else None,
     )
     try:
         runs.create(run)
@@ -205,6 +213,7 @@ def start_run_once(
     created_by: str | None = None,
     allowed_providers: Collection[str] | None = None,
     uploads: Workspace | None = None,
+    planner: RunPlanner | None = None,
 ) -> tuple[Run, bool]:
     """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
     one run however often they are sent (for 24 hours); the same key with another body is refused.
@@ -216,6 +225,8 @@ def start_run_once(
     inputs = check_run_request(request, allowed_providers)  # a refused request does not claim the key
     if uploads is not None:
         check_uploads_exist(tenant_id, inputs, uploads)
+    if planner is not None:  # an unaffordable request does not claim the key either
+        planner.plan(tenant_id, request, inputs)
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     candidate = new_run_id()
     record = records.claim(
@@ -242,6 +253,7 @@ def start_run_once(
         run_id=record.run_id,  # a retry after a passing failure starts the same run
         allowed_providers=allowed_providers,
         uploads=uploads,
+        planner=planner,
     )
     return run, record.run_id != candidate
 
@@ -304,9 +316,8 @@ def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
         "execution_console_url": console_url(run.execution_arn),
         "total_cost_usd": round(sum(r.cost_usd for r in agent_results), 6),
         "total_tokens": sum(r.token_usage.total_tokens for r in agent_results),
-        "model_calls": sum(
-            r.metadata.attempts for r in agent_results if r.metadata.provider != constants.TOOL_PROVIDER
-        ),
+        "model_calls": run.model_calls,
+        "cache_hits": run.cache_hits,
     }
 
 

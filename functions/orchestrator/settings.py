@@ -32,6 +32,9 @@ class Settings(BaseModel):
     openai_base_url: str | None = None
     provider_api_key: str | None = None
     provider_api_key_secret_arn: str | None = None
+    provider_secrets: dict[str, str] = Field(default_factory=dict)
+    tenant_key_prefix: str = constants.DEFAULT_TENANT_KEY_PREFIX
+    bedrock_enabled: bool = False
     tenant_settings_table: str = ""
     prompts_table: str = ""
     model_cache_table: str = ""
@@ -49,8 +52,17 @@ class Settings(BaseModel):
 
     @property
     def available_providers(self) -> frozenset[str]:
-        """What runs of this deployment may ask for: offline, and the configured default."""
-        return frozenset({"offline", self.model_provider})
+        """What runs and tenant settings of this deployment may ask for: offline, the configured
+        default, every provider with a deployment key, Bedrock when enabled, an OpenAI-compatible
+        server when its URL is configured, and replay when a cassette is."""
+        served = {"offline", self.model_provider, *self.provider_secrets}
+        if self.bedrock_enabled:
+            served.add("bedrock")
+        if self.openai_base_url:
+            served.add("openai_compatible")
+        if self.model_cassette:
+            served.add("replay")
+        return frozenset(served)
 
     def require(self, *names: str) -> Settings:
         missing = [name for name in names if not getattr(self, name)]
@@ -83,6 +95,9 @@ def get_settings() -> Settings:
         openai_base_url=env.get(constants.ENV_OPENAI_BASE_URL) or None,
         provider_api_key=env.get(constants.ENV_PROVIDER_API_KEY) or None,
         provider_api_key_secret_arn=env.get(constants.ENV_PROVIDER_API_KEY_SECRET) or None,
+        provider_secrets=json.loads(env.get(constants.ENV_PROVIDER_SECRETS) or "{}"),
+        tenant_key_prefix=env.get(constants.ENV_TENANT_KEY_PREFIX) or constants.DEFAULT_TENANT_KEY_PREFIX,
+        bedrock_enabled=env.get(constants.ENV_BEDROCK_ENABLED, "") in ("1", "true"),
         tenant_settings_table=env.get(constants.ENV_TENANT_SETTINGS_TABLE, ""),
         prompts_table=env.get(constants.ENV_PROMPTS_TABLE, ""),
         model_cache_table=env.get(constants.ENV_MODEL_CACHE_TABLE, ""),

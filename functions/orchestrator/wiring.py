@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from orchestrator.aws_errors import domain_error, is_aws_error
-from orchestrator.errors import DataStoreRejected
+from orchestrator.errors import DataStoreRejected, ProviderNotConfigured
 from orchestrator.events import EventBridgePublisher
 from orchestrator.providers import ModelProvider, create_provider
 from orchestrator.repositories.dynamodb import (
@@ -20,6 +21,17 @@ from orchestrator.repositories.s3_vectors import S3VectorStore
 from orchestrator.repositories.s3_workspace import S3Workspace
 from orchestrator.repositories.step_functions import StepFunctionsTaskTokens
 from orchestrator.settings import get_settings
+
+if TYPE_CHECKING:
+    from orchestrator.model_gateway import ModelGateway
+    from orchestrator.model_settings import DeploymentModels
+    from orchestrator.prompt_library import PromptLibrary
+    from orchestrator.provider_circuits import ProviderCircuits
+    from orchestrator.providers.pricing import PriceTable
+    from orchestrator.repositories.response_cache_store import DynamoResponseCache
+    from orchestrator.repositories.tenant_settings import DynamoTenantSettings
+    from orchestrator.repositories.usage_ledger import DynamoUsageLedger
+    from orchestrator.run_costs import RunPlanner
 
 
 @cache
@@ -87,16 +99,55 @@ def publisher() -> EventBridgePublisher:
 
 @cache
 def provider(name: str | None) -> ModelProvider:
-    """The run's provider, or the deployment's default. Runs may always choose ``offline``."""
+    """The run's provider, or the deployment's default (with its default model): what an agent's
+    own work uses (embeddings). Model calls of steps go through ``gateway()``."""
     settings = get_settings()
     chosen = name or settings.model_provider
-    same_as_default = chosen == settings.model_provider
-    return create_provider(
-        chosen,
-        model=settings.model_name if same_as_default else None,
-        api_key=_provider_api_key() if same_as_default and chosen != "offline" else None,
-        base_url=settings.openai_base_url if same_as_default else None,
+    return model_provider(chosen, settings.model_name if chosen == settings.model_provider else None, None)
+
+
+@lru_cache(maxsize=64)
+def model_provider(name: str, model: str | None, key_tenant: str | None) -> ModelProvider:
+    """A provider serving ``model`` (None: its default) with the deployment's key for it, or with
+    ``key_tenant``'s own key. Kept for the life of the execution environment (keys included)."""
+    settings = get_settings()
+    if name == "replay":
+        from orchestrator.providers.cassette import ReplayProvider, open_cassette
+
+        if not settings.model_cassette:
+            raise ProviderNotConfigured("provider 'replay' needs a cassette (MODEL_CASSETTE)")
+        return ReplayProvider(open_cassette(settings.model_cassette), model or settings.model_name or "")
+    built = create_provider(
+        name,
+        model=model,
+        api_key=None if name in ("offline", "bedrock") else api_key_for(name, key_tenant),
+        base_url=settings.openai_base_url if name in ("openai_compatible", "openai") else None,
     )
+    if settings.model_cassette_mode == "record" and settings.model_cassette and name != "offline":
+        from orchestrator.providers.cassette import RecordingProvider, open_cassette
+
+        return RecordingProvider(built, open_cassette(settings.model_cassette))
+    return built
+
+
+def provider_source(name: str, model: str | None, tenant_id: str, use_tenant_key: bool) -> ModelProvider:
+    return model_provider(name, model, tenant_id if use_tenant_key else None)
+
+
+def api_key_for(name: str, key_tenant: str | None) -> str | None:
+    """The key for ``name``: the tenant's own secret, the deployment's default key, or the
+    deployment's secret for that provider. Never logged, never part of state or events."""
+    settings = get_settings()
+    if key_tenant is not None:
+        secret = f"{settings.tenant_key_prefix}{key_tenant}/{name}"
+        value = _read_secret(secret, f"tenant {key_tenant}'s {name} key")
+        if not value:
+            raise ProviderNotConfigured(f"tenant {key_tenant} asks for its own {name} key but it is empty")
+        return value
+    if name == settings.model_provider:
+        return _provider_api_key()
+    arn = settings.provider_secrets.get(name)
+    return _read_secret(arn, f"the {name} API key") if arn else None
 
 
 def _provider_api_key() -> str | None:
@@ -110,13 +161,108 @@ def _provider_api_key() -> str | None:
         return settings.provider_api_key
     if not settings.provider_api_key_secret_arn:
         return None
+    return _read_secret(settings.provider_api_key_secret_arn, "the provider API key")
+
+
+def _read_secret(name: str, what: str) -> str | None:
     from aws_lambda_powertools.utilities import parameters
 
     try:
-        value = parameters.get_secret(settings.provider_api_key_secret_arn, max_age=300)
+        value = parameters.get_secret(name, max_age=300)
     except parameters.exceptions.GetParameterError as exc:
         cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
         if is_aws_error(cause):  # throttled: retried; access denied, no such secret: not
-            raise domain_error("reading the provider API key", cause) from exc
-        raise DataStoreRejected(f"reading the provider API key failed: {exc}") from exc
+            raise domain_error(f"reading {what}", cause) from exc
+        raise DataStoreRejected(f"reading {what} failed: {exc}") from exc
     return str(value) if value else None
+
+
+# --- models: settings, prompts, cache, budgets, circuits ------------------------------------
+@cache
+def tenant_settings() -> DynamoTenantSettings:
+    from orchestrator.repositories.tenant_settings import DynamoTenantSettings
+
+    return DynamoTenantSettings(get_settings().require("tenant_settings_table").tenant_settings_table)
+
+
+@cache
+def prompt_library() -> PromptLibrary:
+    from orchestrator.prompt_library import PromptLibrary
+    from orchestrator.repositories.prompt_store import DynamoPromptStore
+
+    return PromptLibrary(DynamoPromptStore(get_settings().require("prompts_table").prompts_table))
+
+
+@cache
+def usage_ledger() -> DynamoUsageLedger:
+    from orchestrator.repositories.usage_ledger import DynamoUsageLedger
+
+    return DynamoUsageLedger(get_settings().require("usage_table").usage_table)
+
+
+@cache
+def response_cache() -> DynamoResponseCache:
+    from orchestrator.repositories.response_cache_store import DynamoResponseCache
+
+    return DynamoResponseCache(get_settings().require("model_cache_table").model_cache_table)
+
+
+@cache
+def circuits() -> ProviderCircuits:
+    from orchestrator.provider_circuits import ProviderCircuits
+
+    return ProviderCircuits(table_name=get_settings().require("circuit_table").circuit_table)
+
+
+@cache
+def prices() -> PriceTable:
+    from orchestrator.providers.pricing import PriceTable
+
+    return PriceTable.with_overrides(get_settings().model_prices or None)
+
+
+@cache
+def deployment_models() -> DeploymentModels:
+    from orchestrator.model_settings import DeploymentModels
+
+    settings = get_settings()
+    return DeploymentModels(
+        provider=settings.model_provider, model=settings.model_name, served=settings.available_providers
+    )
+
+
+def gateway(remaining_ms: Callable[[], int] | None = None) -> ModelGateway:
+    """The model gateway of an agent function: every model table it was given is used."""
+    from orchestrator.model_gateway import ModelGateway
+
+    settings = get_settings()
+    return ModelGateway(
+        providers=provider_source,
+        deployment=deployment_models(),
+        tenant_settings=tenant_settings() if settings.tenant_settings_table else None,
+        cache=response_cache() if settings.model_cache_table else None,
+        ledger=usage_ledger() if settings.usage_table else None,
+        circuits=circuits() if settings.circuit_table else None,
+        publisher=publisher(),
+        prices=prices(),
+        cache_ttl_seconds=settings.response_cache_ttl_seconds,
+        remaining_ms=remaining_ms,
+    )
+
+
+def prompts_if_configured() -> PromptLibrary | None:
+    return prompt_library() if get_settings().prompts_table else None
+
+
+def planner() -> RunPlanner:
+    """What starting a run checks: pinned prompts, the estimate against the tenant's budget."""
+    from orchestrator.run_costs import RunPlanner
+
+    settings = get_settings()
+    return RunPlanner(
+        deployment=deployment_models(),
+        tenant_settings=tenant_settings() if settings.tenant_settings_table else None,
+        ledger=usage_ledger() if settings.usage_table else None,
+        prompts=prompts_if_configured(),
+        prices=prices(),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -45,6 +45,24 @@ class ProviderConfig:
     openai_base_url: str | None = None
     api_key_secret: str | None = None
     api_key_kms_key: str | None = None  # ARN of a customer managed key encrypting the secret
+    provider_secrets: dict[str, str] = field(default_factory=dict)  # further providers' key secrets
+    bedrock: bool = False  # agents may call Bedrock's Converse API (IAM, no key)
+    tenant_keys: bool = False  # agents may read tenants' own keys: secrets "<prefix><tenant>/<provider>"
+    prices: str | None = None  # JSON price overrides (orchestrator.providers.pricing)
+    cassette: str | None = None  # replay/record: the cassette file the agent functions read
+    cassette_mode: str | None = None  # "record"
+    timeout_seconds: float = 45.0  # one model HTTP call's limit (the agent function has 120 s)
+
+
+@dataclass
+class ModelTables:
+    """The tables of the model layer: tenant settings, prompts, response cache, usage, circuits."""
+
+    tenant_settings: dynamodb.ITable
+    prompts: dynamodb.ITable
+    model_cache: dynamodb.ITable
+    usage: dynamodb.ITable
+    circuits: dynamodb.ITable
 
 
 @dataclass
@@ -67,6 +85,7 @@ class FunctionsProps:
     workspace: s3.IBucket
     bus: events.IEventBus
     agents: list[str]
+    model_tables: ModelTables
     provider: ProviderConfig = field(default_factory=ProviderConfig)
     vectors: VectorStorage | None = None
     fetch_allowed_hosts: str = ""  # "host:port,..." an archive fetch may reach despite being private
@@ -139,6 +158,29 @@ class OrchestratorFunctions(Construct):
         provider_secret = self._provider_secret(props.provider)
         if provider_secret is not None:
             provider_env[constants.ENV_PROVIDER_API_KEY_SECRET] = provider_secret.secret_arn
+        further_secrets = {
+            name: self._secret(f"ProviderKey-{name}", reference)
+            for name, reference in sorted(props.provider.provider_secrets.items())
+        }
+        served_env = self._served_env(props.provider, further_secrets)
+        provider_env |= served_env
+        if props.provider.prices:
+            provider_env[constants.ENV_MODEL_PRICES] = props.provider.prices
+        if props.provider.cassette:
+            provider_env[constants.ENV_MODEL_CASSETTE] = props.provider.cassette
+            if props.provider.cassette_mode:
+                provider_env[constants.ENV_MODEL_CASSETTE_MODE] = props.provider.cassette_mode
+        provider_env[constants.ENV_PROVIDER_TIMEOUT_SECONDS] = str(props.provider.timeout_seconds)
+        models = props.model_tables
+        model_env = {
+            constants.ENV_TENANT_SETTINGS_TABLE: models.tenant_settings.table_name,
+            constants.ENV_PROMPTS_TABLE: models.prompts.table_name,
+            constants.ENV_USAGE_TABLE: models.usage.table_name,
+        }
+        agent_model_env = model_env | {
+            constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name,
+            constants.ENV_CIRCUIT_TABLE: models.circuits.table_name,
+        }
 
         self.agent_functions: dict[str, lambda_.Function] = {}
         for agent in props.agents:
@@ -148,6 +190,7 @@ class OrchestratorFunctions(Construct):
                 f"Runs the '{agent}' agent for a step of a run",
                 table_env
                 | provider_env
+                | agent_model_env
                 | {constants.ENV_AGENT_TYPE: agent}
                 | self._service_env(agent, props),
                 timeout=Duration.seconds(120),
@@ -160,6 +203,12 @@ class OrchestratorFunctions(Construct):
             grant_items(props.commands, fn, write=True)
             grant_workspace(props.workspace, fn)
             props.bus.grant_put_events_to(fn)
+            grant_items(models.tenant_settings, fn)
+            grant_items(models.prompts, fn)
+            grant_items(models.model_cache, fn, write=True)
+            grant_items(models.usage, fn, write=True)
+            grant_items(models.circuits, fn, write=True)
+            self._grant_model_access(fn, props.provider, further_secrets)
             if provider_secret is not None:
                 provider_secret.grant_read(fn)
                 if props.provider.api_key_kms_key:  # a customer managed key encrypts the secret
@@ -237,23 +286,37 @@ class OrchestratorFunctions(Construct):
 
         # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist; they know the
         # deployment's provider name (to accept runs that ask for it), never its key
-        provider_name = {constants.ENV_MODEL_PROVIDER: props.provider.provider}
+        provider_name = {constants.ENV_MODEL_PROVIDER: props.provider.provider} | served_env
+        if props.provider.model:
+            provider_name[constants.ENV_MODEL_NAME] = props.provider.model
+        if props.provider.prices:
+            provider_name[constants.ENV_MODEL_PRICES] = props.provider.prices
         self.start_run = self._function(
             "StartRun",
             "handlers.start_run.handler",
             "Starts a run from an OrchestrationRequested event",
-            table_env | provider_name,
+            table_env | provider_name | model_env,
         )
         grant_items(props.runs, self.start_run, write=True)
+        grant_items(models.tenant_settings, self.start_run)  # the run's estimate
+        grant_items(models.prompts, self.start_run)  # pinning its prompt versions
+        grant_items(models.usage, self.start_run)  # what is left of the budget
         props.bus.grant_put_events_to(self.start_run)
 
         self.api = self._function(
             "Api",
             "handlers.api.handler",
-            "The HTTPS API (runs, events, templates)",
-            table_env | provider_name,
+            "The HTTPS API (runs, events, templates, settings, prompts, usage)",
+            table_env
+            | provider_name
+            | model_env
+            | {constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name},
             memory=512,
         )
+        grant_items(models.tenant_settings, self.api, write=True)
+        grant_items(models.prompts, self.api, write=True)
+        grant_items(models.usage, self.api, write=True)  # budgets
+        grant_items(models.model_cache, self.api, write=True)  # invalidation counters only
         grant_items(props.runs, self.api, write=True)
         grant_items(props.step_results, self.api, write=True)  # approval decisions
         grant_items(props.events_table, self.api)
@@ -281,10 +344,60 @@ class OrchestratorFunctions(Construct):
         """The existing secret holding the provider key (name or complete ARN)."""
         if not provider.api_key_secret:
             return None
-        reference = provider.api_key_secret
+        return self._secret("ProviderApiKey", provider.api_key_secret)
+
+    def _secret(self, construct_id: str, reference: str) -> secretsmanager.ISecret:
         if reference.startswith("arn:"):
-            return secretsmanager.Secret.from_secret_complete_arn(self, "ProviderApiKey", reference)
-        return secretsmanager.Secret.from_secret_name_v2(self, "ProviderApiKey", reference)
+            return secretsmanager.Secret.from_secret_complete_arn(self, construct_id, reference)
+        return secretsmanager.Secret.from_secret_name_v2(self, construct_id, reference)
+
+    @staticmethod
+    def _served_env(provider: ProviderConfig, further: dict[str, secretsmanager.ISecret]) -> dict[str, str]:
+        """What tells a function which providers this deployment serves (never a key)."""
+        env: dict[str, str] = {}
+        if further:
+            env[constants.ENV_PROVIDER_SECRETS] = Stack.of(next(iter(further.values()))).to_json_string(
+                {name: secret.secret_arn for name, secret in further.items()}
+            )
+        if provider.bedrock:
+            env[constants.ENV_BEDROCK_ENABLED] = "1"
+        if provider.openai_base_url:
+            env[constants.ENV_OPENAI_BASE_URL] = provider.openai_base_url
+        if provider.cassette:
+            env[constants.ENV_MODEL_CASSETTE] = provider.cassette
+        return env
+
+    def _grant_model_access(
+        self, fn: lambda_.Function, provider: ProviderConfig, further: dict[str, secretsmanager.ISecret]
+    ) -> None:
+        """Keys of further providers, tenants' own keys (their prefix only), Bedrock's Converse."""
+        for secret in further.values():
+            secret.grant_read(fn)
+        stack = Stack.of(self)
+        if provider.tenant_keys:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[
+                        stack.format_arn(
+                            service="secretsmanager",
+                            resource="secret",
+                            resource_name=f"{constants.DEFAULT_TENANT_KEY_PREFIX}*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    ],
+                )
+            )
+        if provider.bedrock:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["bedrock:InvokeModel"],  # what Converse needs
+                    resources=[
+                        f"arn:{stack.partition}:bedrock:*::foundation-model/*",
+                        stack.format_arn(service="bedrock", resource="inference-profile", resource_name="*"),
+                    ],
+                )
+            )
 
     def _deps_layer(self) -> lambda_.LayerVersion:
         if (DEPS_LAYER_DIR / "python").is_dir():

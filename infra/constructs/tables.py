@@ -18,7 +18,7 @@ TABLE_DESCRIPTIONS = {
     "Prompts": "pk = tenant id#agent type, sk = version number (immutable) or ACTIVE (the pointer)",
     "ModelCache": "pk = tenant id, sk = hash of provider, model, prompt, parameters, schema (TTL)",
     "Usage": "pk = tenant id, sk = month (YYYY-MM): tokens, cost, calls, cache hits, budget reservations",
-    "Circuits": "pk = provider circuit name, sk = circuit: the breaker state every function shares",
+    "Circuits": "pk = circuits#providers, sk = provider#<name>: the breaker state every function shares",
 }
 
 

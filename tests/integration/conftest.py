@@ -91,6 +91,14 @@ def clear_caches() -> None:
         wiring.idempotency,
         wiring.publisher,
         wiring.provider,
+        wiring.model_provider,
+        wiring.tenant_settings,
+        wiring.prompt_library,
+        wiring.usage_ledger,
+        wiring.response_cache,
+        wiring.circuits,
+        wiring.prices,
+        wiring.deployment_models,
     ):
         factory.cache_clear()
 

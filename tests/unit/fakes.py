@@ -126,6 +126,13 @@ class InMemoryRunRepository:
         item["completion_sequence"] = int(item.get("completion_sequence", 0)) + 1
         return int(item["completion_sequence"])
 
+    def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:
+        item = self.items.get(self._key(tenant_id, run_id))
+        if item is None:
+            raise RunNotFound(f"run {run_id} not found")
+        item["model_calls"] = int(item.get("model_calls", 0)) + calls
+        item["cache_hits"] = int(item.get("cache_hits", 0)) + cache_hits
+
 
 UNDOABLE = {StepStatus.SUCCEEDED.value, StepStatus.APPROVED.value, StepStatus.WAITING.value}
 

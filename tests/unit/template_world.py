@@ -79,6 +79,9 @@ class TemplateWorld:
         fetch: Callable[[str], bytes] | None = None,
         workspace: InMemoryWorkspace | None = None,
         run_id: str = RUN_ID,
+        gateway: Callable[[Callable[..., ModelProvider]], Any] | None = None,
+        prompt_versions: dict[str, int] | None = None,
+        prompts: Any = None,
     ) -> None:
         self.run_id = run_id
         self.template: Template = get_template(template)
@@ -98,6 +101,7 @@ class TemplateWorld:
                 inputs=self._inputs(inputs or {}),
                 correlation_id="corr",
                 options=RunOptions.model_validate(options or {}),
+                prompt_versions=prompt_versions or {},
             )
         )
         self.runner = AgentRunner(
@@ -109,6 +113,9 @@ class TemplateWorld:
             provider_factory=lambda name: self.provider,
             vectors=vectors,
             fetch=fetch,
+            # ``gateway``: builds the run's model gateway around a provider source (the counting provider)
+            gateway=gateway(lambda *args: self.provider) if gateway is not None else None,
+            prompts=prompts,
         )
         self.before = self.workspace.snapshot()
         self.vectors_before = _vector_snapshot(vectors)

@@ -39,6 +39,15 @@ ROUTE_METHODS = {
     "/runs/{run_id}/approval": ("POST",),
     "/runs/{run_id}/cancel": ("POST",),
     "/runs/{run_id}/events": ("GET",),
+    "/settings/models": ("GET", "PUT"),
+    "/settings/budget": ("GET", "PUT"),
+    "/usage": ("GET",),
+    "/prompts": ("GET",),
+    "/prompts/{agent}": ("GET",),
+    "/prompts/{agent}/versions": ("POST",),
+    "/prompts/{agent}/versions/{version}/activate": ("POST",),
+    "/prompts/{agent}/rollback": ("POST",),
+    "/cache/invalidations": ("POST",),
 }
 
 
@@ -70,7 +79,11 @@ def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-ROUTE_QUERY = {"/runs": ("limit", "cursor", "status"), "/runs/{run_id}/events": ("limit", "cursor")}
+ROUTE_QUERY = {
+    "/runs": ("limit", "cursor", "status"),
+    "/runs/{run_id}/events": ("limit", "cursor"),
+    "/usage": ("month",),
+}
 _QUERY_PATTERNS = [(_path_pattern(path), names) for path, names in ROUTE_QUERY.items()]
 
 

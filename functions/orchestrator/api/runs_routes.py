@@ -42,7 +42,12 @@ router = Router()
     middlewares=WRITE,
     security=BEARER,
     responses=responses(
-        HTTPStatus.ACCEPTED, RunAccepted, HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, *WRITE_ERRORS
+        HTTPStatus.ACCEPTED,
+        RunAccepted,
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.PAYMENT_REQUIRED,
+        HTTPStatus.NOT_FOUND,
+        *WRITE_ERRORS,
     ),
 )
 def create_run(request: RunRequest) -> Response[dict[str, Any]]:
@@ -58,6 +63,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
         "created_by": caller.subject,
         "allowed_providers": settings.available_providers,
         "uploads": wiring.workspace(),
+        "planner": wiring.planner(),
     }
     key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
     replayed = False

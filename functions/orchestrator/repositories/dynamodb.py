@@ -196,6 +196,16 @@ class DynamoRunRepository:
             )
         return int(response["Attributes"]["completion_sequence"])
 
+    def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:
+        with _errors("count model calls", lambda: RunNotFound(f"run {run_id} not found")):
+            self._table.update_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                UpdateExpression="ADD #calls :calls, #hits :hits",
+                ConditionExpression="attribute_exists(#sk)",
+                ExpressionAttributeNames={"#calls": "model_calls", "#hits": "cache_hits", "#sk": SK},
+                ExpressionAttributeValues={":calls": calls, ":hits": cache_hits},
+            )
+
 
 class DynamoStepResultRepository:
     """Step results: ``pk = <tenant>#<run>``, ``sk = <step>`` or ``<step>#<item>`` for map items."""

@@ -55,6 +55,10 @@ class RunRepository(Protocol):
         """The next number of the run's completion order (atomic, shared by all its functions)."""
         ...
 
+    def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:
+        """Add to the run's counters of provider calls and response cache hits (atomic)."""
+        ...
+
 
 class StepResultRepository(Protocol):
     def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int: ...

@@ -1,0 +1,307 @@
+"""Tenant model settings: the repository on the TenantSettings table (moto) held to the same contract
+as the in-memory fake, and ``GET/PUT /settings/models`` through a resolver carrying the settings
+router, the real request gate (token verification) and the error mapping of the API function."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from http import HTTPStatus
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from infra.local.api_server import proxy_event
+from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
+from orchestrator import constants, settings
+from orchestrator.api import security, settings_routes
+from orchestrator.api.request_gate import refuse
+from orchestrator.api.security import VERIFIED_CLAIMS
+from orchestrator.constants import PK, SK
+from orchestrator.errors import ConflictError, InputsInvalid, InvalidRequest
+from orchestrator.model_settings import TenantModelSettings, TenantSettingsStore
+from orchestrator.repositories.tenant_settings import DynamoTenantSettings
+from tests.integration.conftest import FakeLambdaContext, MotoAws
+from tests.unit.fake_tenant_settings import InMemoryTenantSettings
+
+PATH = "/settings/models"
+SETTINGS = {
+    "default": {"provider": "anthropic", "temperature": 0.2, "fallback": [{"provider": "offline"}]},
+    "templates": {"sales_call_analysis": {"tier": "small"}},
+    "steps": {"sales_call_analysis.report": {"model": "claude-opus-4-1", "max_output_tokens": 2000}},
+}
+
+
+# --- the repository -------------------------------------------------------------------------------
+@pytest.fixture(params=["dynamodb", "in-memory"])
+def store(request: pytest.FixtureRequest, aws: MotoAws) -> TenantSettingsStore:
+    if request.param == "dynamodb":
+        return DynamoTenantSettings(aws.tables["TenantSettings"])
+    return InMemoryTenantSettings()
+
+
+def test_settings_round_trip_with_a_revision_per_write(store: TenantSettingsStore) -> None:
+    # Given nothing stored for acme
+    assert store.get_models("acme") is None
+    # When an admin stores settings, then stores them again
+    first = store.put_models("acme", TenantModelSettings.model_validate(SETTINGS), "alice", None)
+    second = store.put_models("acme", TenantModelSettings.model_validate(SETTINGS), "bob", None)
+    # Then they read back as written, the revision counts writes, and globex has none
+    stored = store.get_models("acme")
+    assert stored is not None
+    assert stored.settings == TenantModelSettings.model_validate(SETTINGS)
+    assert stored.settings.default.temperature == 0.2
+    assert (first.revision, second.revision, stored.revision, stored.updated_by) == (1, 2, 2, "bob")
+    assert store.get_models("globex") is None
+
+
+def test_a_write_naming_a_stale_revision_is_a_conflict(store: TenantSettingsStore) -> None:
+    # Given settings at revision 1
+    store.put_models("acme", TenantModelSettings(), "alice", 0)
+    # When someone writes expecting nothing stored yet, or revision 2
+    for expected in (0, 2):
+        with pytest.raises(ConflictError, match="changed by someone else"):
+            store.put_models("acme", TenantModelSettings.model_validate(SETTINGS), "bob", expected)
+    # Then the stored settings are untouched; the right revision goes through
+    stored = store.get_models("acme")
+    assert stored is not None and (stored.revision, stored.updated_by) == (1, "alice")
+    assert store.put_models("acme", TenantModelSettings(), "bob", 1).revision == 2
+
+
+def test_a_write_expecting_a_revision_when_nothing_is_stored_is_a_conflict(
+    store: TenantSettingsStore,
+) -> None:
+    with pytest.raises(ConflictError):
+        store.put_models("acme", TenantModelSettings(), "bob", 3)
+    assert store.get_models("acme") is None
+
+
+def test_the_item_lives_under_the_tenant_key(aws: MotoAws) -> None:
+    DynamoTenantSettings(aws.tables["TenantSettings"]).put_models(
+        "acme", TenantModelSettings.model_validate(SETTINGS), "alice", None
+    )
+    table = boto3.resource("dynamodb").Table(aws.tables["TenantSettings"])
+    item = table.get_item(Key={PK: "acme", SK: "models"})["Item"]
+    assert item["revision"] == 1
+    assert item["settings"]["default"]["provider"] == "anthropic"
+    assert "model" not in item["settings"]["default"]  # unset fields are not stored
+
+
+# --- the API ----------------------------------------------------------------------------------------
+def resolver() -> APIGatewayRestResolver:
+    """The settings router as the API function serves it: validation on, errors as the API maps them."""
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.include_router(settings_routes.router)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
+        details = [
+            {"location": ".".join(str(p) for p in error.get("loc", ())), "type": error.get("type", "")}
+            for error in exc.errors()
+        ]
+        return Response(422, "application/json", {"error": "ValidationError", "details": details})
+
+    @app.exception_handler(InvalidRequest)
+    def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
+        if isinstance(exc, InputsInvalid):
+            body = {"error": "ValidationError", "message": str(exc), "details": exc.details}
+            return Response(400, "application/json", body)
+        return Response(400, "application/json", {"error": type(exc).__name__, "message": str(exc)})
+
+    @app.exception_handler(ConflictError)
+    def _conflict(exc: ConflictError) -> Response[dict[str, Any]]:
+        return Response(409, "application/json", {"error": type(exc).__name__, "message": str(exc)})
+
+    return app
+
+
+@pytest.fixture
+def repository(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> DynamoTenantSettings:
+    repository = DynamoTenantSettings(aws.tables["TenantSettings"])
+    # cached like the real factory: the fixtures' teardown clears every wiring cache
+    monkeypatch.setattr(
+        "orchestrator.wiring.tenant_settings", functools.cache(lambda: repository), raising=False
+    )
+    return repository
+
+
+@pytest.fixture
+def api(
+    repository: DynamoTenantSettings, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
+    monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
+    monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
+    monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
+    monkeypatch.setenv(constants.ENV_MODEL_PROVIDER, "anthropic")
+    monkeypatch.setenv(constants.ENV_MODEL_NAME, "claude-sonnet-4-5")
+    monkeypatch.setenv(constants.ENV_BEDROCK_ENABLED, "true")
+    settings.get_settings.cache_clear()
+    security.verifier.cache_clear()
+    app = resolver()
+
+    def handler(event: dict[str, Any]) -> dict[str, Any]:
+        VERIFIED_CLAIMS.set(None)
+        refused = refuse(event)
+        return refused if refused is not None else app.resolve(event, FakeLambdaContext())  # type: ignore[arg-type]
+
+    yield handler
+    security.verifier.cache_clear()
+    settings.get_settings.cache_clear()
+
+
+def call(
+    api: Any, method: str, token: str | None, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any, dict[str, str]]:
+    sent = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    sent |= headers or {}
+    raw = json.dumps(body).encode() if body is not None else b""
+    response = api(proxy_event(method, PATH, sent, raw, "127.0.0.1", "1"))
+    answered = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
+    return response["statusCode"], json.loads(response["body"]), answered | (response.get("headers") or {})
+
+
+@pytest.fixture
+def admin(signing_key: LocalSigningKey) -> str:
+    return signing_key.mint(tenant_id="acme", role="admin", subject="alice")
+
+
+def test_get_answers_empty_defaults_at_revision_0_and_what_the_deployment_offers(
+    api: Any, admin: str
+) -> None:
+    # Given a tenant that never stored model settings
+    # When its admin reads them
+    status, body, headers = call(api, "GET", admin)
+    # Then they are empty at revision 0, with the deployment's defaults and what may be chosen
+    assert status == HTTPStatus.OK
+    assert body["settings"] == {"default": {}, "templates": {}, "steps": {}}
+    assert (body["revision"], body["updated_by"], headers["ETag"]) == (0, None, '"0"')
+    deployment = body["deployment"]
+    assert (deployment["provider"], deployment["model"]) == ("anthropic", "claude-sonnet-4-5")
+    assert deployment["served"] == ["anthropic", "bedrock", "offline"]
+    assert deployment["tier_models"]["anthropic"] == {
+        "small": "claude-haiku-4-5",
+        "large": "claude-sonnet-4-5",
+    }
+    assert "openai" not in deployment["tier_models"]
+    assert deployment["steps"]["sales_call_analysis"] == ["intake", "meddpic", "report"]
+
+
+def test_put_then_get_answers_the_stored_settings(
+    api: Any, admin: str, repository: DynamoTenantSettings
+) -> None:
+    # When the admin stores settings
+    status, body, headers = call(api, "PUT", admin, SETTINGS)
+    # Then they are answered as stored, at revision 1, and a read gives them back
+    assert status == HTTPStatus.OK, body
+    assert (body["settings"], body["revision"], body["updated_by"], headers["ETag"]) == (
+        SETTINGS,
+        1,
+        "alice",
+        '"1"',
+    )
+    status, again, _ = call(api, "GET", admin)
+    assert (status, again["settings"], again["revision"]) == (200, SETTINGS, 1)
+    stored = repository.get_models("acme")
+    assert (
+        stored is not None and stored.settings.steps["sales_call_analysis.report"].model == "claude-opus-4-1"
+    )
+    assert repository.get_models("globex") is None
+
+
+def test_if_match_guards_against_a_concurrent_change(api: Any, admin: str) -> None:
+    # Given settings at revision 1
+    call(api, "PUT", admin, SETTINGS)
+    # When an admin writes naming revision 0 (what they read before), then the current one
+    stale, body, _ = call(api, "PUT", admin, {}, {"If-Match": '"0"'})
+    fresh, answer, _ = call(api, "PUT", admin, {}, {"If-Match": '"1"'})
+    # Then the stale write is a 409 that changed nothing, the fresh one goes through
+    assert stale == HTTPStatus.CONFLICT
+    assert "changed by someone else" in body["message"]
+    assert (fresh, answer["revision"], answer["settings"]["default"]) == (200, 2, {})
+
+
+def test_a_malformed_if_match_is_a_400(api: Any, admin: str) -> None:
+    status, body, _ = call(api, "PUT", admin, SETTINGS, {"If-Match": "yesterday"})
+    assert status == HTTPStatus.BAD_REQUEST
+    assert "If-Match" in body["message"]
+    assert call(api, "GET", admin)[1]["revision"] == 0
+
+
+def test_an_unknown_template_is_a_400_naming_it(api: Any, admin: str) -> None:
+    status, body, _ = call(api, "PUT", admin, {"templates": {"no_such_template": {"temperature": 0.1}}})
+    assert status == HTTPStatus.BAD_REQUEST
+    assert [d["location"] for d in body["details"]] == ["body.templates.no_such_template"]
+    assert "unknown template 'no_such_template'" in body["details"][0]["message"]
+    assert call(api, "GET", admin)[1]["revision"] == 0
+
+
+def test_an_unserved_provider_is_a_400_naming_where(api: Any, admin: str) -> None:
+    # Given a deployment that serves no openai key: a step and a fallback asking for it
+    body = {
+        "steps": {"generic.review": {"provider": "openai", "fallback": [{"provider": "openai_compatible"}]}}
+    }
+    status, answer, _ = call(api, "PUT", admin, body)
+    assert status == HTTPStatus.BAD_REQUEST
+    assert [d["location"] for d in answer["details"]] == [
+        "body.steps.generic.review.provider",
+        "body.steps.generic.review.fallback.0.provider",
+    ]
+    assert "it serves: anthropic, bedrock, offline" in answer["details"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [
+        ({"default": {"temperature": "hot"}}, "body.default.temperature"),
+        ({"default": {"model": "a b"}}, "body.default.model"),
+        ({"tenant_id": "globex"}, "body.tenant_id"),
+    ],
+)
+def test_a_malformed_body_is_a_422_naming_the_field(api: Any, admin: str, body: Any, location: str) -> None:
+    status, answer, _ = call(api, "PUT", admin, body)
+    assert status == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert location in [d["location"] for d in answer["details"]]
+
+
+@pytest.mark.parametrize(("role", "expected"), [("user", 403), ("viewer", 403), (None, 401)])
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_only_admins_read_or_change_model_settings(
+    api: Any,
+    signing_key: LocalSigningKey,
+    repository: DynamoTenantSettings,
+    role: str | None,
+    expected: int,
+    method: str,
+) -> None:
+    # Given a caller who is not an admin (or has no token)
+    token = signing_key.mint(tenant_id="acme", role=role) if role else None
+    # When they read or write the settings
+    status, _, _ = call(api, method, token, SETTINGS if method == "PUT" else None)
+    # Then they are refused and nothing was stored
+    assert status == expected
+    assert repository.get_models("acme") is None
+
+
+def test_admins_see_only_their_own_tenants_settings(
+    api: Any, admin: str, signing_key: LocalSigningKey
+) -> None:
+    call(api, "PUT", admin, SETTINGS)
+    other = signing_key.mint(tenant_id="globex", role="admin")
+    status, body, _ = call(api, "GET", other)
+    assert (status, body["revision"], body["settings"]["steps"]) == (200, 0, {})
+
+
+def test_the_routes_document_their_request_and_answer() -> None:
+    schema = resolver().get_openapi_schema(security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")})
+    spec = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+    operations = spec["paths"][PATH]
+    assert {"200", "401", "403"} <= set(operations["get"]["responses"])
+    assert {"200", "400", "401", "403", "409", "422"} <= set(operations["put"]["responses"])
+    schemas = spec["components"]["schemas"]
+    assert {"default", "templates", "steps"} <= set(schemas["TenantModelSettings"]["properties"])
+    assert "deployment" in schemas["ModelSettingsView"]["properties"]
