@@ -43,6 +43,7 @@ format: $(STAMP)
 bench: $(STAMP)  ## handler import cost next to boto3's; map wall time at max_concurrency 1, 4, 8
 	$(BIN)/python bench/handler_imports.py
 	$(BIN)/python bench/map_concurrency.py
+	$(BIN)/python bench/model_costs.py
 
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py

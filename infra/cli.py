@@ -161,9 +161,12 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
 
+    context, key = demo_provider_context(args)
     _print("Starting the local cloud (synthesizing the CDK app, deploying it onto moto)...")
     started = time.time()
-    with LocalCloud(Path(args.state_dir) if args.state_dir else None) as cloud:
+    with LocalCloud(Path(args.state_dir) if args.state_dir else None, context=context) as cloud:
+        if key is not None:  # the key goes to the emulated Secrets Manager, never into the template
+            cloud.client("secretsmanager").create_secret(Name=DEMO_KEY_SECRET, SecretString=key)
         _print(
             f"  ready in {time.time() - started:.1f} s: "
             f"API {cloud.api_url}, AWS endpoint {cloud.aws_endpoint}"
@@ -178,6 +181,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
             decision="reject" if args.reject else "approve",
             expect=args.expect,
         )
+
+
+DEMO_KEY_SECRET = "orchestrator/provider-api-key"  # noqa: S105 - a secret's name
+_KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
+
+
+def demo_provider_context(args: argparse.Namespace) -> tuple[dict[str, Any], str | None]:
+    """CDK context for the demo's provider, cassette and key (the key itself stays out of it)."""
+    context: dict[str, Any] = {}
+    provider = args.provider
+    if provider:
+        context["modelProvider"] = provider
+    if args.model:
+        context["modelName"] = args.model
+    if args.base_url:
+        context["openaiBaseUrl"] = args.base_url
+    if args.record or args.replay:
+        context["modelCassette"] = str(Path(args.record or args.replay).resolve())
+    if args.record:
+        context["modelCassetteMode"] = "record"
+    if args.replay and provider != "replay":
+        raise SystemExit(
+            "--replay answers through the replay provider: add --provider replay --model <p>/<m>"
+        )
+    key = None
+    if provider in _KEY_VARIABLES:
+        key = os.environ.get(_KEY_VARIABLES[provider])
+        if not key:
+            raise SystemExit(f"--provider {provider} needs its key in ${_KEY_VARIABLES[provider]}")
+        context["providerApiKeySecret"] = DEMO_KEY_SECRET
+    return context, key
 
 
 def run_demo(
@@ -371,6 +405,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--tenant", default="demo-tenant")
     demo.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for the run")
+    demo.add_argument(
+        "--provider",
+        choices=["offline", "anthropic", "openai", "openai_compatible", "bedrock", "replay"],
+        help="the deployment's provider (default offline); anthropic/openai read their key from "
+        "ANTHROPIC_API_KEY / OPENAI_API_KEY",
+    )
+    demo.add_argument("--model", help="the provider's model (replay: '<provider>/<model>' of the recording)")
+    demo.add_argument("--base-url", help="openai_compatible: the server's URL")
+    cassette = demo.add_mutually_exclusive_group()
+    cassette.add_argument("--record", metavar="CASSETTE", help="write every model answer to this cassette")
+    cassette.add_argument(
+        "--replay", metavar="CASSETTE", help="answer from this cassette (with --provider replay)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     local = commands.add_parser("local", help="the local cloud")

@@ -248,9 +248,9 @@ class ModelGateway:
                 self.sleep(exc.retry_after)
                 waited = True
                 continue
-            if response.calls != 1:  # a cached or replayed answer made no HTTP call
+            if response.calls > 1:  # a provider that made several HTTP calls for one answer
                 tally.calls += response.calls - 1
-            return response
+            return response  # (a replayed answer, calls 0, stands for the call it recorded)
 
     def _may_wait(self, retry_after: float | None, call_seconds: float) -> bool:
         if retry_after is None or retry_after > MAX_INLINE_RETRY_AFTER_SECONDS or self.remaining_ms is None:
