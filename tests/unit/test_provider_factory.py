@@ -13,6 +13,7 @@ import pytest
 from orchestrator.errors import ProviderNotConfigured
 from orchestrator.providers import create_provider, known_providers
 from orchestrator.providers.anthropic_provider import AnthropicProvider
+from orchestrator.providers.bedrock_provider import DEFAULT_BEDROCK_MODEL, BedrockProvider
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.providers.openai_provider import OpenAIProvider
 
@@ -76,6 +77,17 @@ def test_hosted_providers_with_keys_are_created() -> None:
     assert (openai.name, openai.model) == ("openai", "gpt-4.1")
 
 
+def test_bedrock_needs_no_key_and_takes_a_region() -> None:
+    # When Bedrock is asked for without any key (the function's IAM role is the credential)
+    default = create_provider("bedrock")
+    chosen = create_provider("bedrock", model="amazon.nova-pro-v1:0", region="eu-west-1")
+
+    # Then it is created, with the default model or the chosen one, in the chosen region
+    assert isinstance(default, BedrockProvider) and isinstance(chosen, BedrockProvider)
+    assert (default.name, default.model, default.region) == ("bedrock", DEFAULT_BEDROCK_MODEL, None)
+    assert (chosen.model, chosen.region) == ("amazon.nova-pro-v1:0", "eu-west-1")
+
+
 def test_offline_provider_takes_an_optional_model_name() -> None:
     assert isinstance(create_provider("offline"), OfflineProvider)
     assert create_provider("offline", model="offline-custom").model == "offline-custom"
@@ -93,6 +105,7 @@ provider.complete(ModelRequest(system="s", prompt="Topic: t", phase="design"))
 after_offline = sdks()
 create_provider("anthropic", api_key="k")
 create_provider("openai", api_key="k")
+create_provider("bedrock")
 after_creating_hosted = sdks()
 print(json.dumps({"offline": after_offline, "hosted": after_creating_hosted}))
 """

@@ -22,7 +22,9 @@ def create_provider(
     model: str | None = None,
     api_key: str | None = None,
     base_url: str | None = None,
+    region: str | None = None,
 ) -> ModelProvider:
+    """The provider ``name``. ``region``: Bedrock's region (default: the function's own)."""
     if name == "offline":
         return OfflineProvider(model=model) if model else OfflineProvider()
     if name == "anthropic":
@@ -42,4 +44,8 @@ def create_provider(
         if not api_key:
             raise ProviderNotConfigured("provider 'openai' needs an API key (PROVIDER_API_KEY)")
         return OpenAIProvider(api_key=api_key, model=model, base_url=base_url)
+    if name == "bedrock":  # IAM: the function's role is the credential, no key
+        from orchestrator.providers.bedrock_provider import BedrockProvider
+
+        return BedrockProvider(model=model, region=region)
     raise ProviderNotConfigured(f"unknown provider {name!r}; known providers: {', '.join(_KNOWN)}")

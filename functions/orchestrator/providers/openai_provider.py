@@ -1,18 +1,25 @@
-"""OpenAI chat completions provider; with a base URL, any OpenAI-compatible server (local models)."""
+"""OpenAI chat completions provider; with a base URL, any OpenAI-compatible server (local models).
+
+With a schema, the answer comes back natively: the schema goes as a strict ``json_schema``
+response format (converted to the strict subset, see ``json_schema``), and the message content is
+the answer. OpenAI caches long prompt prefixes by itself; the usage says how much was read back."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from orchestrator.errors import ModelOutputInvalid
 from orchestrator.models import TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
+from orchestrator.providers.json_schema import drop_added_nulls, is_strict_expressible, strict_json_schema
 from orchestrator.providers.pricing import cost_usd
 from orchestrator.providers.sdk_errors import to_domain_error
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 EMBEDDING_BATCH = 256  # inputs per embeddings request
+DEFAULT_CLIENT_TIMEOUT_SECONDS = 60.0  # completions pass their own timeout; embeddings use this
 
 
 class OpenAIProvider:
@@ -24,53 +31,100 @@ class OpenAIProvider:
         name: str = "openai",
         client: Any | None = None,
         embedding_model: str = DEFAULT_EMBEDDING_MODEL,
+        http_client: Any | None = None,
     ) -> None:
+        """``client``: a ready SDK client (tests); ``http_client``: the ``httpx2.Client`` the SDK
+        client this provider creates should use (tests pass one over a mock transport)."""
         self.name = name
         self.embedding_model = embedding_model
         self.model = model or DEFAULT_OPENAI_MODEL
         self._api_key = api_key
         self._base_url = base_url
         self._client = client
+        self._http_client = http_client
 
     def _sdk_client(self) -> Any:
         if self._client is None:
             import openai
 
             self._client = openai.OpenAI(
-                api_key=self._api_key, base_url=self._base_url, max_retries=0, timeout=60.0
+                api_key=self._api_key,
+                base_url=self._base_url,
+                max_retries=0,  # one retry loop: the state machine's
+                timeout=DEFAULT_CLIENT_TIMEOUT_SECONDS,
+                http_client=self._http_client,
             )
         return self._client
+
+    def _arguments(self, request: ModelRequest) -> dict[str, Any]:
+        arguments: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "messages": [
+                {"role": "system", "content": request.system},
+                {"role": "user", "content": request.prompt},
+            ],
+            "timeout": request.timeout_seconds,
+        }
+        if request.temperature is not None:
+            arguments["temperature"] = request.temperature
+        if request.schema is not None:
+            # a free-form map cannot be strict (it would be forced empty): then the schema is a guide
+            strict = is_strict_expressible(request.schema)
+            arguments["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": request.schema_name,
+                    "schema": strict_json_schema(request.schema) if strict else request.schema,
+                    "strict": strict,
+                },
+            }
+        return arguments
 
     def complete(self, request: ModelRequest) -> ModelResponse:
         import openai
 
         try:
-            completion = self._sdk_client().chat.completions.create(
-                model=self.model,
-                max_tokens=request.max_tokens,
-                messages=[
-                    {"role": "system", "content": request.system},
-                    {"role": "user", "content": request.prompt},
-                ],
-            )
+            completion = self._sdk_client().chat.completions.create(**self._arguments(request))
         except openai.OpenAIError as exc:
-            raise to_domain_error(openai, exc, self.name) from exc
-        text = completion.choices[0].message.content or ""
-        if completion.usage is not None:
-            usage = TokenUsage(
-                input_tokens=completion.usage.prompt_tokens, output_tokens=completion.usage.completion_tokens
-            )
-        else:  # some compatible servers report no usage
-            usage = TokenUsage(
-                input_tokens=estimate_tokens(request.system + request.prompt),
-                output_tokens=estimate_tokens(text),
-            )
+            raise to_domain_error(openai, exc, self.name, secret=self._api_key) from exc
+        message = completion.choices[0].message if completion.choices else None
+        text = (message.content if message is not None else None) or ""
+        refusal = getattr(message, "refusal", None)
+        data: dict[str, Any] | None = None
+        if refusal:  # the model declined: no answer, the refusal says why
+            text = refusal
+        elif request.schema is not None:
+            data = _json_object(text)
+            if data is not None:
+                data = drop_added_nulls(data, request.schema)
+        usage = self._usage(completion, request, text)
         return ModelResponse(
             text=text,
             provider=self.name,
             model=self.model,
             usage=usage,
             cost_usd=cost_usd(self.name, self.model, usage),
+            data=data,
+            calls=1,
+        )
+
+    @staticmethod
+    def _usage(completion: Any, request: ModelRequest, text: str) -> TokenUsage:
+        reported = completion.usage
+        if reported is None:  # some compatible servers report no usage
+            return TokenUsage(
+                input_tokens=estimate_tokens(request.system + request.prompt),
+                output_tokens=estimate_tokens(text),
+            )
+        details = getattr(reported, "prompt_tokens_details", None)
+        cached = (getattr(details, "cached_tokens", None) or 0) if details is not None else 0
+        prompt = reported.prompt_tokens or 0
+        cached = min(cached, prompt)
+        return TokenUsage(
+            input_tokens=prompt - cached,
+            output_tokens=reported.completion_tokens or 0,
+            cached_input_tokens=cached,
         )
 
     def embed(self, texts: list[str], dimension: int) -> tuple[list[list[float]], str]:
@@ -90,10 +144,19 @@ class OpenAIProvider:
                 response = self._sdk_client().embeddings.create(**kwargs)
                 vectors += [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
         except openai.OpenAIError as exc:
-            raise to_domain_error(openai, exc, self.name) from exc
+            raise to_domain_error(openai, exc, self.name, secret=self._api_key) from exc
         if len(vectors) != len(texts) or len({len(v) for v in vectors}) > 1:
             sizes = sorted({len(v) for v in vectors})
             raise ModelOutputInvalid(
                 f"{self.name} answered {len(vectors)} embeddings of sizes {sizes} for {len(texts)} texts"
             )
         return vectors, self.embedding_model
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """``text`` parsed as a JSON object, or None (truncated, not JSON, not an object)."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
