@@ -116,6 +116,7 @@ class ModelGateway:
         cache_ttl_seconds: int = constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS,
         remaining_ms: Callable[[], int] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        timeout_seconds: float | None = None,
     ) -> None:
         self.providers = providers
         self.deployment = deployment
@@ -128,6 +129,7 @@ class ModelGateway:
         self.cache_ttl_seconds = cache_ttl_seconds
         self.remaining_ms = remaining_ms
         self.sleep = sleep
+        self.timeout_seconds = timeout_seconds  # one HTTP call's limit (None: the request's default)
 
     # --- configuration ----------------------------------------------------------------------
     def tenant_models(self, tenant_id: str) -> TenantModelSettings | None:
@@ -175,6 +177,7 @@ class ModelGateway:
             if resolved.temperature is not None
             else call.request.temperature,
             max_tokens=resolved.max_output_tokens or call.request.max_tokens,
+            timeout_seconds=self.timeout_seconds or call.request.timeout_seconds,
         )
         primary = self.providers(resolved.provider, resolved.model, call.tenant_id, resolved.use_tenant_key)
         cached = self._cached(call, primary, request)

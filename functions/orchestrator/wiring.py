@@ -247,6 +247,7 @@ def gateway(remaining_ms: Callable[[], int] | None = None) -> ModelGateway:
         prices=prices(),
         cache_ttl_seconds=settings.response_cache_ttl_seconds,
         remaining_ms=remaining_ms,
+        timeout_seconds=settings.provider_timeout_seconds,
     )
 
 
