@@ -11,7 +11,7 @@ response cache, with and without provider prompt caching, routing versus large-o
    the tiers, the gateway pricing every call from the price table (Anthropic list prices).
    Each scenario runs the same request twice (a user asking again):
 
-   - routing: small steps on ``claude-haiku-4-5``, the rest on ``claude-sonnet-4-5``;
+   - routing: small steps on ``claude-haiku-5-5``, the rest on ``claude-sonnet-5-5``;
    - large-only: every step pinned to the large tier;
    - response cache on: the second run is answered from the tenant's cache;
    - prompt caching off: the same usage priced as if no input had been cached.
@@ -49,7 +49,7 @@ from tests.unit.template_world import TENANT, TemplateWorld  # noqa: E402
 
 TEMPLATE = "data_science"
 TOPIC = "Forecast weekly demand for each of our 40 stores from two years of sales, with holidays"
-SMALL, LARGE = "claude-haiku-4-5", "claude-sonnet-4-5"
+SMALL, LARGE = "claude-haiku-5-5", "claude-sonnet-5-5"
 RUN_IDS = ("01jbenchzzzzzzzzzzzzzzzzz1", "01jbenchzzzzzzzzzzzzzzzzz2")
 
 

@@ -27,7 +27,7 @@ LARGE_PROMPT_CHARS = 12_000
 """A prompt this long (system + user, in characters) goes to the large tier even for a small step."""
 
 DEFAULT_TIER_MODELS: dict[str, dict[str, str]] = {
-    "anthropic": {"small": "claude-haiku-4-5", "large": "claude-sonnet-4-5"},
+    "anthropic": {"small": "claude-haiku-5-5", "large": "claude-sonnet-5-5"},
     "openai": {"small": "gpt-4.1-mini", "large": "gpt-4.1"},
     "bedrock": {
         "small": "us.anthropic.claude-haiku-4-5-20251001-v1:0",

@@ -44,7 +44,7 @@ ModelName = Annotated[
         min_length=1,
         max_length=200,
         pattern=MODEL_NAME_PATTERN,
-        description="a model id of the provider, e.g. 'claude-sonnet-4-5' (letters, digits, . _ : / @ -)",
+        description="a model id of the provider, e.g. 'claude-sonnet-5-5' (letters, digits, . _ : / @ -)",
     ),
 ]
 TemplateKey = Annotated[str, Field(pattern=STEP_NAME_PATTERN, description="a template name (GET /templates)")]

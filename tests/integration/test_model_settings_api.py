@@ -184,8 +184,8 @@ def test_get_answers_empty_defaults_at_revision_0_and_what_the_deployment_offers
     assert (deployment["provider"], deployment["model"]) == ("anthropic", "claude-sonnet-4-5")
     assert deployment["served"] == ["anthropic", "bedrock", "offline"]
     assert deployment["tier_models"]["anthropic"] == {
-        "small": "claude-haiku-4-5",
-        "large": "claude-sonnet-4-5",
+        "small": "claude-haiku-5-5",
+        "large": "claude-sonnet-5-5",
     }
     assert "openai" not in deployment["tier_models"]
     assert deployment["steps"]["sales_call_analysis"] == ["intake", "meddpic", "report"]

@@ -238,7 +238,7 @@ def _answers(*texts: str) -> Named:
 
     def answer(request: ModelRequest) -> ModelResponse:
         text = queue.pop(0) if len(queue) > 1 else queue[0]
-        return ModelResponse(text=text, provider="anthropic", model="claude-sonnet-4-5")
+        return ModelResponse(text=text, provider="anthropic", model="claude-sonnet-5-5")
 
     return Named("anthropic", answer)
 
@@ -279,7 +279,7 @@ def _throttled_once(retry_after: float) -> Named:
         state["calls"] += 1
         if state["calls"] == 1:
             raise ProviderThrottled("anthropic: 429", retry_after=retry_after)
-        return ModelResponse(text=GOOD, provider="anthropic", model="claude-sonnet-4-5")
+        return ModelResponse(text=GOOD, provider="anthropic", model="claude-sonnet-5-5")
 
     return Named("anthropic", answer)
 
@@ -317,7 +317,7 @@ def test_transient_failures_are_counted_as_model_calls_of_the_run() -> None:
         state["calls"] += 1
         if state["calls"] == 1:
             raise ProviderUnavailable("anthropic: 529 overloaded")
-        return ModelResponse(text=GOOD, provider="anthropic", model="claude-sonnet-4-5")
+        return ModelResponse(text=GOOD, provider="anthropic", model="claude-sonnet-5-5")
 
     world = TemplateWorld("generic", provider=Named("anthropic", answer))
     world.run()
@@ -349,7 +349,7 @@ def test_tenant_settings_choose_provider_and_tier_per_step() -> None:
 
     assert world.result(first).metadata.tier == "small"
     assert world.result(second).metadata.tier == "large"
-    assert ("anthropic", "claude-haiku-4-5") in seen and ("anthropic", "claude-sonnet-4-5") in seen
+    assert ("anthropic", "claude-haiku-5-5") in seen and ("anthropic", "claude-sonnet-5-5") in seen
 
 
 def test_a_run_may_still_choose_offline_over_the_tenant_settings() -> None:

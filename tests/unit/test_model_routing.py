@@ -39,7 +39,7 @@ def test_a_pin_wins_over_complexity_and_length(complexity: str, chars: int, pin:
 @pytest.mark.parametrize(
     ("provider", "small", "large"),
     [
-        ("anthropic", "claude-haiku-4-5", "claude-sonnet-4-5"),
+        ("anthropic", "claude-haiku-5-5", "claude-sonnet-5-5"),
         ("openai", "gpt-4.1-mini", "gpt-4.1"),
         (
             "bedrock",
@@ -58,7 +58,7 @@ def test_a_named_model_serves_the_large_tier_and_small_steps_keep_the_small_defa
     # Given settings that name only a model on anthropic
     # Then large steps use it, small steps the provider's small model
     assert model_for_tier("anthropic", "large", "claude-opus-4-1", None, None) == "claude-opus-4-1"
-    assert model_for_tier("anthropic", "small", "claude-opus-4-1", None, None) == "claude-haiku-4-5"
+    assert model_for_tier("anthropic", "small", "claude-opus-4-1", None, None) == "claude-haiku-5-5"
 
 
 def test_explicit_tier_models_come_first() -> None:

@@ -20,7 +20,7 @@ from orchestrator.model_settings import (
 from tests.unit.fake_tenant_settings import InMemoryTenantSettings
 
 SERVED = frozenset({"offline", "anthropic", "openai", "bedrock"})
-DEPLOYMENT = DeploymentModels(provider="anthropic", model="claude-sonnet-4-5", served=SERVED)
+DEPLOYMENT = DeploymentModels(provider="anthropic", model="claude-sonnet-5-5", served=SERVED)
 TEMPLATE, STEP = "sales_call_analysis", "report"
 
 
@@ -35,7 +35,7 @@ def large(tenant: TenantModelSettings | None, **kwargs: Any) -> Any:
 
 def test_without_tenant_settings_the_deployment_decides() -> None:
     resolved = large(None)
-    assert (resolved.provider, resolved.model, resolved.tier) == ("anthropic", "claude-sonnet-4-5", "large")
+    assert (resolved.provider, resolved.model, resolved.tier) == ("anthropic", "claude-sonnet-5-5", "large")
     assert (resolved.temperature, resolved.max_output_tokens, resolved.fallback) == (None, None, ())
     assert resolved.use_tenant_key is False
     assert set(resolved.decided_by.values()) == {"deployment"}
@@ -101,13 +101,13 @@ def test_restating_the_same_provider_keeps_the_inherited_model() -> None:
 
 def test_a_small_step_with_a_short_prompt_runs_on_the_small_model() -> None:
     resolved = resolve(DEPLOYMENT, None, TEMPLATE, STEP, complexity="small", prompt_chars=1_000)
-    assert (resolved.tier, resolved.model) == ("small", "claude-haiku-4-5")
+    assert (resolved.tier, resolved.model) == ("small", "claude-haiku-5-5")
     assert "short prompt" in resolved.tier_reason
 
 
 def test_a_small_step_with_a_long_prompt_runs_on_the_large_model() -> None:
     resolved = resolve(DEPLOYMENT, None, TEMPLATE, STEP, complexity="small", prompt_chars=50_000)
-    assert (resolved.tier, resolved.model) == ("large", "claude-sonnet-4-5")
+    assert (resolved.tier, resolved.model) == ("large", "claude-sonnet-5-5")
 
 
 def test_a_pinned_tier_wins_and_a_step_can_unpin_it() -> None:
@@ -116,10 +116,10 @@ def test_a_pinned_tier_wins_and_a_step_can_unpin_it() -> None:
     # Then a small step is large, except the unpinned one
     pinned = resolve(DEPLOYMENT, tenant, TEMPLATE, STEP, complexity="small", prompt_chars=10)
     unpinned = resolve(DEPLOYMENT, tenant, TEMPLATE, "intake", complexity="small", prompt_chars=10)
-    assert (pinned.tier, pinned.model, pinned.decided_by["tier"]) == ("large", "claude-sonnet-4-5", "tenant")
+    assert (pinned.tier, pinned.model, pinned.decided_by["tier"]) == ("large", "claude-sonnet-5-5", "tenant")
     assert (unpinned.tier, unpinned.model, unpinned.decided_by["tier"]) == (
         "small",
-        "claude-haiku-4-5",
+        "claude-haiku-5-5",
         "step",
     )
 

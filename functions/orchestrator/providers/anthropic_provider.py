@@ -14,7 +14,7 @@ from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.pricing import cost_usd
 from orchestrator.providers.sdk_errors import to_domain_error
 
-DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5"
+DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5"  # claude-sonnet-4-5 reached end of life on 2026-11-30
 DEFAULT_CLIENT_TIMEOUT_SECONDS = 60.0  # every call passes its own timeout; this is only the fallback
 _EPHEMERAL = {"type": "ephemeral"}
 

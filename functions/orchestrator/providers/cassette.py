@@ -2,7 +2,7 @@
 
 A cassette is a JSON-lines file, one recorded answer a line::
 
-    {"key": "<sha256>", "provider": "anthropic", "model": "claude-sonnet-4-5", "agent": "planner",
+    {"key": "<sha256>", "provider": "anthropic", "model": "claude-sonnet-5-5", "agent": "planner",
      "prompt_version": "v1", "text": "...", "data": {...} | null,
      "usage": {"input_tokens": .., "output_tokens": .., "cached_input_tokens": .., "cache_write_tokens": ..},
      "recorded_at": "2026-01-01T00:00:00+00:00"}
@@ -246,7 +246,7 @@ class ReplayProvider:
         if not recorded_provider or not recorded_model:
             raise ProviderNotConfigured(
                 f"provider 'replay' needs the recorded model as '<provider>/<model>' "
-                f"(e.g. 'anthropic/claude-sonnet-4-5'), got {model!r}"
+                f"(e.g. 'anthropic/claude-sonnet-5-5'), got {model!r}"
             )
         self.cassette = cassette
         self.model = model
