@@ -21,3 +21,29 @@ for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CR
     os.environ.pop(key, None)
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
+def _share_botocore_model_files() -> None:
+    """Parse each botocore data file (service models, endpoint rules) once per test process.
+
+    moto resets boto3's default session for every mocked test, and a new session parses its
+    service models again: ~90 ms a client, most of the integration suite's setup time. botocore
+    treats loaded models as read-only (one loader already hands the same object to every client
+    of a session; the one in-place change, merging a service's sdk-extras, is idempotent), so
+    one parse can serve every session of the process. Only tests do this; Lambda functions
+    create their clients once per execution environment anyway.
+    """
+    import botocore.loaders
+
+    original = botocore.loaders.JSONFileLoader.load_file
+    parsed: dict[str, object] = {}
+
+    def load_file(self: object, file_path: str) -> object:
+        if file_path not in parsed:
+            parsed[file_path] = original(self, file_path)  # type: ignore[arg-type]
+        return parsed[file_path]
+
+    botocore.loaders.JSONFileLoader.load_file = load_file  # type: ignore[method-assign,assignment]
+
+
+_share_botocore_model_files()

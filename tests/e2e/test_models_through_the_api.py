@@ -14,7 +14,7 @@ from tests.e2e.conftest import Client
 
 @pytest.fixture(scope="module")
 def admin(cloud: LocalCloud) -> Client:
-    return Client(cloud, cloud.mint_token(tenant_id="initech", role="admin", subject="carol"))
+    return Client(cloud, cloud.mint_token(tenant_id="umbrella", role="admin", subject="carol"))
 
 
 def _model_steps(view: dict[str, Any]) -> list[dict[str, Any]]:
