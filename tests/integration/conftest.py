@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -26,6 +26,9 @@ from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from orchestrator import constants, settings, wiring
 from orchestrator.templates import TEMPLATES
 from tests.synthesized import resources_of_type, synthesized_template
+
+if TYPE_CHECKING:
+    from tests.integration.api_calls import ApiClient
 
 TABLE_ENV = {
     "Runs": constants.ENV_RUNS_TABLE,
@@ -157,13 +160,21 @@ def api(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPa
     )["stateMachineArn"]
     machines = {name: arn for name in TEMPLATES}
     monkeypatch.setenv(constants.ENV_STATE_MACHINES, json.dumps(machines))
+    yield _api_function(signing_key, monkeypatch)
+
+
+def _api_function(signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The API function's module, trusting tokens of ``signing_key``."""
     monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
     monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
     monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
     clear_caches()
+    from orchestrator.api import security
+
+    security.verifier.cache_clear()  # the verifier holds the JWKS it was made with
     from handlers import api as api_module
 
-    yield api_module
+    return api_module
 
 
 class FakeLambdaContext:
@@ -302,3 +313,12 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
             os.environ.pop("MOTO_PORT", None)
         else:
             os.environ["MOTO_PORT"] = saved_port
+
+
+@pytest.fixture
+def api_client(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+    """The API function called as an admin, user or viewer of a tenant (``tests/integration/api_calls.py``),
+    for the routes that start no run: no state machines (``api`` has them)."""
+    from tests.integration.api_calls import ApiClient  # it imports this module: not at the top
+
+    return ApiClient(_api_function(signing_key, monkeypatch), signing_key)

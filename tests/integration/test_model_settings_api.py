@@ -1,32 +1,22 @@
 """Tenant model settings: the repository on the TenantSettings table (moto) held to the same contract
-as the in-memory fake, and ``GET/PUT /settings/models`` through a resolver carrying the settings
-router, the real request gate (token verification) and the error mapping of the API function."""
+as the in-memory fake, and ``GET/PUT /settings/models`` through the API function (gate, roles,
+validation, error mapping)."""
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from infra.local.api_server import proxy_event
-from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
-from orchestrator import constants, settings
-from orchestrator.api import security, settings_routes
-from orchestrator.api.request_gate import refuse
-from orchestrator.api.security import VERIFIED_CLAIMS
+from orchestrator import constants, wiring
 from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError, InputsInvalid, InvalidRequest
+from orchestrator.errors import ConflictError
 from orchestrator.model_settings import TenantModelSettings, TenantSettingsStore
 from orchestrator.repositories.tenant_settings import DynamoTenantSettings
-from tests.integration.conftest import FakeLambdaContext, MotoAws
+from tests.integration.api_calls import ApiClient
+from tests.integration.conftest import MotoAws, clear_caches
 from tests.unit.fake_tenant_settings import InMemoryTenantSettings
 
 PATH = "/settings/models"
@@ -93,95 +83,26 @@ def test_the_item_lives_under_the_tenant_key(aws: MotoAws) -> None:
 
 
 # --- the API ----------------------------------------------------------------------------------------
-def resolver() -> APIGatewayRestResolver:
-    """The settings router as the API function serves it: validation on, errors as the API maps them."""
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.include_router(settings_routes.router)
-
-    @app.exception_handler(RequestValidationError)
-    def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
-        details = [
-            {"location": ".".join(str(p) for p in error.get("loc", ())), "type": error.get("type", "")}
-            for error in exc.errors()
-        ]
-        return Response(422, "application/json", {"error": "ValidationError", "details": details})
-
-    @app.exception_handler(InvalidRequest)
-    def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
-        if isinstance(exc, InputsInvalid):
-            body = {"error": "ValidationError", "message": str(exc), "details": exc.details}
-            return Response(400, "application/json", body)
-        return Response(400, "application/json", {"error": type(exc).__name__, "message": str(exc)})
-
-    @app.exception_handler(ConflictError)
-    def _conflict(exc: ConflictError) -> Response[dict[str, Any]]:
-        return Response(409, "application/json", {"error": type(exc).__name__, "message": str(exc)})
-
-    return app
-
-
 @pytest.fixture
-def repository(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> DynamoTenantSettings:
-    repository = DynamoTenantSettings(aws.tables["TenantSettings"])
-    # cached like the real factory: the fixtures' teardown clears every wiring cache
-    monkeypatch.setattr(
-        "orchestrator.wiring.tenant_settings", functools.cache(lambda: repository), raising=False
-    )
-    return repository
-
-
-@pytest.fixture
-def api(
-    repository: DynamoTenantSettings, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Any]:
-    monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
-    monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
-    monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
+def client(api_client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+    """The API of a deployment on anthropic's claude-sonnet-5-5 that also serves Bedrock."""
     monkeypatch.setenv(constants.ENV_MODEL_PROVIDER, "anthropic")
-    monkeypatch.setenv(constants.ENV_MODEL_NAME, "claude-sonnet-4-5")
+    monkeypatch.setenv(constants.ENV_MODEL_NAME, "claude-sonnet-5-5")
     monkeypatch.setenv(constants.ENV_BEDROCK_ENABLED, "true")
-    settings.get_settings.cache_clear()
-    security.verifier.cache_clear()
-    app = resolver()
-
-    def handler(event: dict[str, Any]) -> dict[str, Any]:
-        VERIFIED_CLAIMS.set(None)
-        refused = refuse(event)
-        return refused if refused is not None else app.resolve(event, FakeLambdaContext())  # type: ignore[arg-type]
-
-    yield handler
-    security.verifier.cache_clear()
-    settings.get_settings.cache_clear()
+    clear_caches()
+    return api_client
 
 
-def call(
-    api: Any, method: str, token: str | None, body: Any = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any, dict[str, str]]:
-    sent = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    sent |= headers or {}
-    raw = json.dumps(body).encode() if body is not None else b""
-    response = api(proxy_event(method, PATH, sent, raw, "127.0.0.1", "1"))
-    answered = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
-    return response["statusCode"], json.loads(response["body"]), answered | (response.get("headers") or {})
-
-
-@pytest.fixture
-def admin(signing_key: LocalSigningKey) -> str:
-    return signing_key.mint(tenant_id="acme", role="admin", subject="alice")
-
-
-def test_get_answers_empty_defaults_at_revision_0_and_what_the_deployment_offers(
-    api: Any, admin: str
-) -> None:
+def test_get_answers_empty_defaults_at_revision_0_and_what_the_deployment_offers(client: ApiClient) -> None:
     # Given a tenant that never stored model settings
     # When its admin reads them
-    status, body, headers = call(api, "GET", admin)
+    status, body, headers = client.call_as("admin", "GET", PATH)
     # Then they are empty at revision 0, with the deployment's defaults and what may be chosen
     assert status == HTTPStatus.OK
     assert body["settings"] == {"default": {}, "templates": {}, "steps": {}}
-    assert (body["revision"], body["updated_by"], headers["ETag"]) == (0, None, '"0"')
+    assert (body["revision"], body["updated_by"], headers["etag"]) == (0, None, '"0"')
     deployment = body["deployment"]
-    assert (deployment["provider"], deployment["model"]) == ("anthropic", "claude-sonnet-4-5")
+    assert (deployment["provider"], deployment["model"]) == ("anthropic", "claude-sonnet-5-5")
     assert deployment["served"] == ["anthropic", "bedrock", "offline"]
     assert deployment["tier_models"]["anthropic"] == {
         "small": "claude-haiku-5-5",
@@ -191,61 +112,60 @@ def test_get_answers_empty_defaults_at_revision_0_and_what_the_deployment_offers
     assert deployment["steps"]["sales_call_analysis"] == ["intake", "meddpic", "report"]
 
 
-def test_put_then_get_answers_the_stored_settings(
-    api: Any, admin: str, repository: DynamoTenantSettings
-) -> None:
+def test_put_then_get_answers_the_stored_settings(client: ApiClient) -> None:
     # When the admin stores settings
-    status, body, headers = call(api, "PUT", admin, SETTINGS)
+    status, body, headers = client.call_as("admin", "PUT", PATH, SETTINGS)
     # Then they are answered as stored, at revision 1, and a read gives them back
     assert status == HTTPStatus.OK, body
-    assert (body["settings"], body["revision"], body["updated_by"], headers["ETag"]) == (
+    assert (body["settings"], body["revision"], body["updated_by"], headers["etag"]) == (
         SETTINGS,
         1,
         "alice",
         '"1"',
     )
-    status, again, _ = call(api, "GET", admin)
+    status, again, _ = client.call_as("admin", "GET", PATH)
     assert (status, again["settings"], again["revision"]) == (200, SETTINGS, 1)
-    stored = repository.get_models("acme")
+    stored = wiring.tenant_settings().get_models("acme")
     assert (
         stored is not None and stored.settings.steps["sales_call_analysis.report"].model == "claude-opus-4-1"
     )
-    assert repository.get_models("globex") is None
+    assert wiring.tenant_settings().get_models("globex") is None
 
 
-def test_if_match_guards_against_a_concurrent_change(api: Any, admin: str) -> None:
+def test_if_match_guards_against_a_concurrent_change(client: ApiClient) -> None:
     # Given settings at revision 1
-    call(api, "PUT", admin, SETTINGS)
+    client.call_as("admin", "PUT", PATH, SETTINGS)
     # When an admin writes naming revision 0 (what they read before), then the current one
-    stale, body, _ = call(api, "PUT", admin, {}, {"If-Match": '"0"'})
-    fresh, answer, _ = call(api, "PUT", admin, {}, {"If-Match": '"1"'})
+    stale, body, _ = client.call_as("admin", "PUT", PATH, {}, headers={"If-Match": '"0"'})
+    fresh, answer, _ = client.call_as("admin", "PUT", PATH, {}, headers={"If-Match": '"1"'})
     # Then the stale write is a 409 that changed nothing, the fresh one goes through
     assert stale == HTTPStatus.CONFLICT
     assert "changed by someone else" in body["message"]
     assert (fresh, answer["revision"], answer["settings"]["default"]) == (200, 2, {})
 
 
-def test_a_malformed_if_match_is_a_400(api: Any, admin: str) -> None:
-    status, body, _ = call(api, "PUT", admin, SETTINGS, {"If-Match": "yesterday"})
+def test_a_malformed_if_match_is_a_400(client: ApiClient) -> None:
+    status, body, _ = client.call_as("admin", "PUT", PATH, SETTINGS, headers={"If-Match": "yesterday"})
     assert status == HTTPStatus.BAD_REQUEST
     assert "If-Match" in body["message"]
-    assert call(api, "GET", admin)[1]["revision"] == 0
+    assert client.call_as("admin", "GET", PATH)[1]["revision"] == 0
 
 
-def test_an_unknown_template_is_a_400_naming_it(api: Any, admin: str) -> None:
-    status, body, _ = call(api, "PUT", admin, {"templates": {"no_such_template": {"temperature": 0.1}}})
+def test_an_unknown_template_is_a_400_naming_it(client: ApiClient) -> None:
+    body = {"templates": {"no_such_template": {"temperature": 0.1}}}
+    status, answer, _ = client.call_as("admin", "PUT", PATH, body)
     assert status == HTTPStatus.BAD_REQUEST
-    assert [d["location"] for d in body["details"]] == ["body.templates.no_such_template"]
-    assert "unknown template 'no_such_template'" in body["details"][0]["message"]
-    assert call(api, "GET", admin)[1]["revision"] == 0
+    assert [d["location"] for d in answer["details"]] == ["body.templates.no_such_template"]
+    assert "unknown template 'no_such_template'" in answer["details"][0]["message"]
+    assert client.call_as("admin", "GET", PATH)[1]["revision"] == 0
 
 
-def test_an_unserved_provider_is_a_400_naming_where(api: Any, admin: str) -> None:
+def test_an_unserved_provider_is_a_400_naming_where(client: ApiClient) -> None:
     # Given a deployment that serves no openai key: a step and a fallback asking for it
     body = {
         "steps": {"generic.review": {"provider": "openai", "fallback": [{"provider": "openai_compatible"}]}}
     }
-    status, answer, _ = call(api, "PUT", admin, body)
+    status, answer, _ = client.call_as("admin", "PUT", PATH, body)
     assert status == HTTPStatus.BAD_REQUEST
     assert [d["location"] for d in answer["details"]] == [
         "body.steps.generic.review.provider",
@@ -262,8 +182,8 @@ def test_an_unserved_provider_is_a_400_naming_where(api: Any, admin: str) -> Non
         ({"tenant_id": "globex"}, "body.tenant_id"),
     ],
 )
-def test_a_malformed_body_is_a_422_naming_the_field(api: Any, admin: str, body: Any, location: str) -> None:
-    status, answer, _ = call(api, "PUT", admin, body)
+def test_a_malformed_body_is_a_422_naming_the_field(client: ApiClient, body: Any, location: str) -> None:
+    status, answer, _ = client.call_as("admin", "PUT", PATH, body)
     assert status == HTTPStatus.UNPROCESSABLE_ENTITY
     assert location in [d["location"] for d in answer["details"]]
 
@@ -271,34 +191,24 @@ def test_a_malformed_body_is_a_422_naming_the_field(api: Any, admin: str, body: 
 @pytest.mark.parametrize(("role", "expected"), [("user", 403), ("viewer", 403), (None, 401)])
 @pytest.mark.parametrize("method", ["GET", "PUT"])
 def test_only_admins_read_or_change_model_settings(
-    api: Any,
-    signing_key: LocalSigningKey,
-    repository: DynamoTenantSettings,
-    role: str | None,
-    expected: int,
-    method: str,
+    client: ApiClient, role: str | None, expected: int, method: str
 ) -> None:
     # Given a caller who is not an admin (or has no token)
-    token = signing_key.mint(tenant_id="acme", role=role) if role else None
     # When they read or write the settings
-    status, _, _ = call(api, method, token, SETTINGS if method == "PUT" else None)
+    status, _, _ = client.call_as(role, method, PATH, SETTINGS if method == "PUT" else None)
     # Then they are refused and nothing was stored
     assert status == expected
-    assert repository.get_models("acme") is None
+    assert wiring.tenant_settings().get_models("acme") is None
 
 
-def test_admins_see_only_their_own_tenants_settings(
-    api: Any, admin: str, signing_key: LocalSigningKey
-) -> None:
-    call(api, "PUT", admin, SETTINGS)
-    other = signing_key.mint(tenant_id="globex", role="admin")
-    status, body, _ = call(api, "GET", other)
+def test_admins_see_only_their_own_tenants_settings(client: ApiClient) -> None:
+    client.call_as("admin", "PUT", PATH, SETTINGS)
+    status, body, _ = client.call_as("admin", "GET", PATH, tenant="globex")
     assert (status, body["revision"], body["settings"]["steps"]) == (200, 0, {})
 
 
-def test_the_routes_document_their_request_and_answer() -> None:
-    schema = resolver().get_openapi_schema(security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")})
-    spec = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+def test_the_routes_document_their_request_and_answer(client: ApiClient) -> None:
+    spec = client.openapi()
     operations = spec["paths"][PATH]
     assert {"200", "401", "403"} <= set(operations["get"]["responses"])
     assert {"200", "400", "401", "403", "409", "422"} <= set(operations["put"]["responses"])

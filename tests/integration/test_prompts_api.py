@@ -1,109 +1,32 @@
-"""``/prompts`` through the API's gate (signed tokens, roles) on moto: list, show, add, activate, roll back.
-
-Until ``handlers/api.py`` includes the prompts router, the routes run in a resolver of their own
-behind the same gate (``request_gate.refuse``) and the same error mapping; once it does, the tests
-run through the real handler.
-"""
+"""``/prompts`` through the API function (signed tokens, roles) on the Prompts table (moto): list,
+show, add, activate, roll back."""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from http import HTTPStatus
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from infra.local.tokens import LocalSigningKey
 from orchestrator import wiring
 from orchestrator.agents import AGENTS, get_agent
-from orchestrator.api import prompts_routes
-from orchestrator.api.request_gate import refuse
-from orchestrator.api.security import VERIFIED_CLAIMS
-from orchestrator.errors import ConflictError, InvalidRequest, NotFound
-from tests.integration.test_api_handler import call
+from tests.integration.api_calls import ApiClient
 
 SYSTEM = "You are the $title agent. $goal\nAnswer with JSON matching: $schema"
 USER = "Topic: ${topic}\n$context\n$facts"
 
 
-def _serves_prompts(app: APIGatewayRestResolver) -> bool:
-    return any(route.path == "/prompts" for route in app._static_routes)
-
-
-@cache
-def _own_app() -> APIGatewayRestResolver:
-    """The prompts router in a resolver of its own, with the API's error mapping."""
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.include_router(prompts_routes.router)
-
-    def error(status: HTTPStatus) -> Any:
-        def answer(exc: Exception) -> Response[dict[str, Any]]:
-            return Response(status, "application/json", {"error": type(exc).__name__, "message": str(exc)})
-
-        return answer
-
-    app.exception_handler(NotFound)(error(HTTPStatus.NOT_FOUND))
-    app.exception_handler(InvalidRequest)(error(HTTPStatus.BAD_REQUEST))
-    app.exception_handler(ConflictError)(error(HTTPStatus.CONFLICT))
-
-    @app.exception_handler(RequestValidationError)
-    def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
-        details = [
-            {"location": ".".join(str(part) for part in e.get("loc", ())), "message": e.get("msg", "")}
-            for e in exc.errors()
-        ]
-        summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
-        body = {"error": "ValidationError", "message": f"request is invalid: {summary}", "details": details}
-        return Response(HTTPStatus.UNPROCESSABLE_ENTITY, "application/json", body)
-
-    return app
-
-
-@pytest.fixture
-def prompts_api(api: Any) -> Any:
-    """The API (``wiring.prompt_library()`` on the Prompts table the ``aws`` fixture created)."""
-    if _serves_prompts(api.app):
-        return api
-    app = _own_app()
-
-    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        VERIFIED_CLAIMS.set(None)
-        refused = refuse(event)
-        return refused if refused is not None else app.resolve(event, context)
-
-    return SimpleNamespace(handler=handler, app=app)
-
-
-@pytest.fixture
-def admin(signing_key: LocalSigningKey) -> str:
-    return signing_key.mint(tenant_id="acme", role="admin", subject="alice")
-
-
-@pytest.fixture
-def user(signing_key: LocalSigningKey) -> str:
-    return signing_key.mint(tenant_id="acme", role="user", subject="bob")
-
-
-def _new(api: Any, token: str, agent: str = "planner", **body: Any) -> tuple[int, Any]:
-    status, answer, _ = call(
-        api, "POST", f"/prompts/{agent}/versions", token=token, body={"system": SYSTEM, "user": USER} | body
+def _new(client: ApiClient, role: str | None, agent: str = "planner", **body: Any) -> tuple[int, Any]:
+    status, answer, _ = client.call_as(
+        role, "POST", f"/prompts/{agent}/versions", {"system": SYSTEM, "user": USER} | body
     )
     return status, answer
 
 
-def test_every_role_reads_the_prompts_of_every_agent_type(
-    prompts_api: Any, signing_key: LocalSigningKey, user: str
-) -> None:
+def test_every_role_reads_the_prompts_of_every_agent_type(api_client: ApiClient) -> None:
     # Given a tenant that never changed a prompt
-    viewer = signing_key.mint(tenant_id="acme", role="viewer")
     # When a viewer lists the prompts and a user opens one agent's
-    status, listing, _ = call(prompts_api, "GET", "/prompts", token=viewer)
-    shown_status, shown, _ = call(prompts_api, "GET", "/prompts/planner", token=user)
+    status, listing, _ = api_client.call_as("viewer", "GET", "/prompts")
+    shown_status, shown, _ = api_client.call_as("user", "GET", "/prompts/planner")
     # Then every agent type of the product is there, each on its shipped v1
     assert status == 200
     by_agent = {item["agent"]: item for item in listing["prompts"]}
@@ -125,27 +48,26 @@ def test_every_role_reads_the_prompts_of_every_agent_type(
     assert shipped["system"] == get_agent("planner").system_prompt
 
 
-def test_only_admins_change_prompts(prompts_api: Any, user: str, signing_key: LocalSigningKey) -> None:
-    viewer = signing_key.mint(tenant_id="acme", role="viewer")
+def test_only_admins_change_prompts(api_client: ApiClient) -> None:
     # When a user or a viewer tries to add, activate or roll back
-    for token in (user, viewer):
-        assert _new(prompts_api, token)[0] == 403
-        assert call(prompts_api, "POST", "/prompts/planner/versions/1/activate", token=token)[:2] == (
+    for role in ("user", "viewer"):
+        assert _new(api_client, role)[0] == 403
+        assert api_client.call_as(role, "POST", "/prompts/planner/versions/1/activate")[:2] == (
             403,
             {"message": "Forbidden"},
         )
-        assert call(prompts_api, "POST", "/prompts/planner/rollback", token=token)[0] == 403
+        assert api_client.call_as(role, "POST", "/prompts/planner/rollback")[0] == 403
     # And without a token nothing is even read
-    assert call(prompts_api, "GET", "/prompts")[0] == 401
-    assert _new(prompts_api, "")[0] == 401
+    assert api_client.call_as(None, "GET", "/prompts")[0] == 401
+    assert _new(api_client, None)[0] == 401
     # Then nothing changed
-    _, shown, _ = call(prompts_api, "GET", "/prompts/planner", token=user)
+    _, shown, _ = api_client.call_as("user", "GET", "/prompts/planner")
     assert [v["version"] for v in shown["versions"]] == [1]
 
 
-def test_an_admin_adds_activates_and_rolls_back(prompts_api: Any, admin: str, user: str) -> None:
+def test_an_admin_adds_activates_and_rolls_back(api_client: ApiClient) -> None:
     # Given an admin adds v2 and activates it at once, then adds v3 without activating it
-    status, created = _new(prompts_api, admin, note="stricter JSON", activate=True)
+    status, created = _new(api_client, "admin", note="stricter JSON", activate=True)
     assert status == 201
     assert {k: created[k] for k in ("version", "label", "note", "created_by", "shipped", "active")} == {
         "version": 2,
@@ -155,24 +77,24 @@ def test_an_admin_adds_activates_and_rolls_back(prompts_api: Any, admin: str, us
         "shipped": False,
         "active": True,
     }
-    status, third = _new(prompts_api, admin, user="Only: $topic")
+    status, third = _new(api_client, "admin", user="Only: $topic")
     assert (status, third["version"], third["active"]) == (201, 3, False)
     # When anyone of the tenant looks
-    _, shown, _ = call(prompts_api, "GET", "/prompts/planner", token=user)
+    _, shown, _ = api_client.call_as("user", "GET", "/prompts/planner")
     # Then every version is listed with its text, v2 active, v1 what a rollback would go back to
     assert [(v["version"], v["active"]) for v in shown["versions"]] == [(1, False), (2, True), (3, False)]
     assert shown["versions"][2]["user"] == "Only: $topic"
     assert (shown["active_version"], shown["rollback_to"]) == (2, 1)
     # When the admin activates v3, then rolls back twice
-    status, activated, _ = call(prompts_api, "POST", "/prompts/planner/versions/3/activate", token=admin)
+    status, activated, _ = api_client.call_as("admin", "POST", "/prompts/planner/versions/3/activate")
     assert (status, activated["active_version"], activated["previous"], activated["rollback_to"]) == (
         200,
         3,
         [1, 2],
         2,
     )
-    assert call(prompts_api, "POST", "/prompts/planner/rollback", token=admin)[1]["active_version"] == 2
-    status, back, _ = call(prompts_api, "POST", "/prompts/planner/rollback", token=admin)
+    assert api_client.call_as("admin", "POST", "/prompts/planner/rollback")[1]["active_version"] == 2
+    status, back, _ = api_client.call_as("admin", "POST", "/prompts/planner/rollback")
     assert (status, back["active_version"], back["rollback_to"], back["updated_by"]) == (
         200,
         1,
@@ -180,10 +102,10 @@ def test_an_admin_adds_activates_and_rolls_back(prompts_api: Any, admin: str, us
         "alice",
     )
     # Then a further rollback is a conflict that says why
-    status, refused, _ = call(prompts_api, "POST", "/prompts/planner/rollback", token=admin)
+    status, refused, _ = api_client.call_as("admin", "POST", "/prompts/planner/rollback")
     assert status == 409
     assert refused["error"] == "ConflictError" and "nothing to roll back to" in refused["message"]
-    _, listing, _ = call(prompts_api, "GET", "/prompts", token=user)
+    _, listing, _ = api_client.call_as("user", "GET", "/prompts")
     planner = next(item for item in listing["prompts"] if item["agent"] == "planner")
     assert (planner["active_version"], planner["latest_version"], planner["versions"]) == (1, 3, 3)
 
@@ -202,17 +124,17 @@ def test_an_admin_adds_activates_and_rolls_back(prompts_api: Any, admin: str, us
     ],
 )
 def test_a_bad_prompt_is_refused_saying_what_and_where(
-    prompts_api: Any, admin: str, body: dict[str, Any], status: int, says: str
+    api_client: ApiClient, body: dict[str, Any], status: int, says: str
 ) -> None:
-    got, answer = _new(prompts_api, admin, **body)
+    got, answer = _new(api_client, "admin", **body)
     assert got == status, answer
     assert says in answer["message"]
-    _, shown, _ = call(prompts_api, "GET", "/prompts/planner", token=admin)
+    _, shown, _ = api_client.call_as("admin", "GET", "/prompts/planner")
     assert len(shown["versions"]) == 1  # nothing stored
 
 
-def test_a_template_look_alike_is_stored_as_plain_text(prompts_api: Any, admin: str) -> None:
-    status, created = _new(prompts_api, admin, system="{{7*7}} {% raw %} $$5 for $title", activate=True)
+def test_a_template_look_alike_is_stored_as_plain_text(api_client: ApiClient) -> None:
+    status, created = _new(api_client, "admin", system="{{7*7}} {% raw %} $$5 for $title", activate=True)
     assert status == 201
     library = wiring.prompt_library()
     system, _ = library.render(library.active("acme", "planner"), {"title": "Planner"})
@@ -233,39 +155,34 @@ def test_a_template_look_alike_is_stored_as_plain_text(prompts_api: Any, admin: 
     ],
 )
 def test_paths_name_a_known_agent_and_version(
-    prompts_api: Any, admin: str, method: str, path: str, status: int
+    api_client: ApiClient, method: str, path: str, status: int
 ) -> None:
-    got, answer, _ = call(prompts_api, method, path, token=admin)
+    got, answer, _ = api_client.call_as("admin", method, path)
     assert got == status, answer
     assert answer["message"]
 
 
-def test_a_tool_agent_has_no_prompt_to_add(prompts_api: Any, admin: str) -> None:
-    status, answer = _new(prompts_api, admin, agent="repo_embedder")
+def test_a_tool_agent_has_no_prompt_to_add(api_client: ApiClient) -> None:
+    status, answer = _new(api_client, "admin", agent="repo_embedder")
     assert (status, answer["error"]) == (400, "InvalidRequest")
     assert "is a tool" in answer["message"]
 
 
-def test_another_tenant_never_sees_or_activates_these_versions(
-    prompts_api: Any, admin: str, signing_key: LocalSigningKey
-) -> None:
+def test_another_tenant_never_sees_or_activates_these_versions(api_client: ApiClient) -> None:
     # Given acme's admin added and activated v2
-    assert _new(prompts_api, admin, system="acme secret: $title", activate=True)[0] == 201
-    other = signing_key.mint(tenant_id="globex", role="admin")
+    assert _new(api_client, "admin", system="acme secret: $title", activate=True)[0] == 201
     # When globex's admin looks and tries to activate v2
-    _, shown, _ = call(prompts_api, "GET", "/prompts/planner", token=other)
-    status, _, _ = call(prompts_api, "POST", "/prompts/planner/versions/2/activate", token=other)
+    _, shown, _ = api_client.call_as("admin", "GET", "/prompts/planner", tenant="globex")
+    activate = "/prompts/planner/versions/2/activate"
+    status, _, _ = api_client.call_as("admin", "POST", activate, tenant="globex")
     # Then globex has its shipped prompt only, and v2 does not exist for it
     assert [v["version"] for v in shown["versions"]] == [1]
     assert "acme secret" not in str(shown)
     assert status == 404
 
 
-def test_the_openapi_document_declares_the_prompt_routes_with_their_schemas(prompts_api: Any) -> None:
-    bearer = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
-    spec = json.loads(
-        prompts_api.app.get_openapi_json_schema(title="t", version="1", security_schemes=bearer)
-    )
+def test_the_openapi_document_declares_the_prompt_routes_with_their_schemas(api_client: ApiClient) -> None:
+    spec = api_client.openapi()
     write = {"400", "401", "403", "404", "409", "413", "415", "422", "429", "503"}
     expected = {
         ("get", "/prompts"): {"200", "401", "403", "422", "429", "503"},

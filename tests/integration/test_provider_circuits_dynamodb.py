@@ -13,6 +13,7 @@ from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.errors import CircuitOpen, ProviderRequestRejected, ProviderTimeout, ProviderUnavailable
 from orchestrator.provider_circuits import PARTITION, ProviderCircuits
 from tests.integration.conftest import MotoAws
+from tests.unit.circuit_calls import Provider, fail
 
 
 def instance(aws: MotoAws, **options: Any) -> ProviderCircuits:
@@ -28,24 +29,6 @@ def stored(aws: MotoAws, provider: str) -> dict[str, Any] | None:
         Key={PK: PARTITION, SK: f"provider#{provider}"}, ConsistentRead=True
     ).get("Item")
     return item
-
-
-class Provider:
-    def __init__(self, *errors: Exception) -> None:
-        self.errors = list(errors)
-        self.calls = 0
-
-    def __call__(self) -> str:
-        self.calls += 1
-        if self.errors:
-            raise self.errors.pop(0)
-        return "answer"
-
-
-def fail(circuits: ProviderCircuits, provider: str, error: Exception, times: int) -> None:
-    for _ in range(times):
-        with pytest.raises(type(error)):
-            circuits.call(provider, Provider(error))
 
 
 def wait_until_closed_for_calls(circuits: ProviderCircuits, provider: str, limit: float = 3.0) -> None:

@@ -1,106 +1,31 @@
-"""``GET /usage`` and ``GET|PUT /settings/budget`` through a resolver carrying the usage router, the
-real request gate (token verification, unknown query parameters) and a usage ledger on moto."""
+"""``GET /usage`` and ``GET|PUT /settings/budget`` through the API function (gate, roles, declared
+query parameters, validation) on the Usage table (moto)."""
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 import pytest
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-from infra.local.api_server import proxy_event
-from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
-from orchestrator import constants, settings
-from orchestrator.api import request_gate, security, usage_routes
-from orchestrator.api.request_gate import refuse
-from orchestrator.api.security import VERIFIED_CLAIMS
-from orchestrator.errors import BudgetExceeded, InvalidRequest
+from orchestrator import constants, wiring
+from orchestrator.errors import BudgetExceeded
 from orchestrator.models import TokenUsage, utc_now
-from orchestrator.repositories.usage_ledger import DynamoUsageLedger, month_of
-from tests.integration.conftest import FakeLambdaContext, MotoAws
+from orchestrator.repositories.usage_ledger import month_of
+from tests.integration.api_calls import ApiClient
 
 MICRO = constants.MICRO_USD
+BUDGET = "/settings/budget"
 
 
-def resolver() -> APIGatewayRestResolver:
-    """The usage router as the API function serves it: validation on, errors as the API maps them."""
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.include_router(usage_routes.router)
-
-    @app.exception_handler(RequestValidationError)
-    def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
-        details = [
-            {"location": ".".join(str(p) for p in error.get("loc", ())), "type": error.get("type", "")}
-            for error in exc.errors()
-        ]
-        return Response(422, "application/json", {"error": "ValidationError", "details": details})
-
-    @app.exception_handler(InvalidRequest)
-    def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
-        return Response(400, "application/json", {"error": type(exc).__name__, "message": str(exc)})
-
-    return app
-
-
-@pytest.fixture
-def ledger(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> DynamoUsageLedger:
-    store = DynamoUsageLedger(aws.tables["Usage"])
-    # cached like the real factory: the fixtures' teardown clears every wiring cache
-    monkeypatch.setattr("orchestrator.wiring.usage_ledger", functools.cache(lambda: store), raising=False)
-    return store
-
-
-@pytest.fixture
-def api(
-    ledger: DynamoUsageLedger, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Any]:
-    monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
-    monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
-    monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
-    # the gate refuses query parameters a route does not declare: /usage declares ``month``
-    usage_query = (request_gate._path_pattern("/usage"), ("month",))
-    monkeypatch.setattr(request_gate, "_QUERY_PATTERNS", [*request_gate._QUERY_PATTERNS, usage_query])
-    settings.get_settings.cache_clear()
-    security.verifier.cache_clear()
-    app = resolver()
-
-    def handler(event: dict[str, Any]) -> dict[str, Any]:
-        VERIFIED_CLAIMS.set(None)
-        refused = refuse(event)
-        return refused if refused is not None else app.resolve(event, cast(Any, FakeLambdaContext()))
-
-    yield handler
-    security.verifier.cache_clear()
-    settings.get_settings.cache_clear()
-
-
-def call(api: Any, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    raw = json.dumps(body).encode() if body is not None else b""
-    response = api(proxy_event(method, path, headers, raw, "127.0.0.1", "1"))
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
-
-
-def token(signing_key: LocalSigningKey, role: str, tenant: str = "acme") -> str:
-    return signing_key.mint(tenant_id=tenant, role=role, subject=f"{role}-1")
-
-
-def test_any_reader_sees_the_current_months_usage_of_their_tenant(
-    api: Any, ledger: DynamoUsageLedger, signing_key: LocalSigningKey
-) -> None:
+def test_any_reader_sees_the_current_months_usage_of_their_tenant(api_client: ApiClient) -> None:
     # Given acme spent 1.25 USD this month in two calls, under a 10 USD budget
-    month = month_of(utc_now())
-    ledger.set_budget("acme", 10.0, by="admin-1")
+    ledger, month = wiring.usage_ledger(), month_of(utc_now())
+    ledger.set_budget("acme", 10.0, by="alice")
     ledger.reserve("acme", month, 2 * MICRO)
     usage = TokenUsage(input_tokens=1000, output_tokens=200, cached_input_tokens=300, cache_write_tokens=50)
     ledger.reconcile("acme", month, 2 * MICRO, 1_250_000, usage, 2, False)
     # When a viewer of acme asks for the usage
-    status, body = call(api, "GET", "/usage", token(signing_key, "viewer"))
+    status, body, _ = api_client.call_as("viewer", "GET", "/usage")
     # Then they see this month's tokens, cost and budget
     assert status == 200
     assert body == {
@@ -120,61 +45,54 @@ def test_any_reader_sees_the_current_months_usage_of_their_tenant(
         "threshold_notified": False,
     }
     # and another tenant's user sees none of it
-    status, other = call(api, "GET", "/usage", token(signing_key, "user", tenant="globex"))
+    status, other, _ = api_client.call_as("user", "GET", "/usage", tenant="globex")
     assert (status, other["cost_usd"], other["budget_usd"]) == (200, 0.0, None)
 
 
-def test_a_past_month_is_chosen_with_the_month_parameter(
-    api: Any, ledger: DynamoUsageLedger, signing_key: LocalSigningKey
-) -> None:
-    ledger.reconcile("acme", "2025-03", 0, 500_000, TokenUsage(output_tokens=10), 1, False)
-    status, body = call(api, "GET", "/usage?month=2025-03", token(signing_key, "user"))
+def test_a_past_month_is_chosen_with_the_month_parameter(api_client: ApiClient) -> None:
+    wiring.usage_ledger().reconcile("acme", "2025-03", 0, 500_000, TokenUsage(output_tokens=10), 1, False)
+    status, body, _ = api_client.call_as("user", "GET", "/usage?month=2025-03")
     assert (status, body["month"], body["cost_usd"], body["output_tokens"]) == (200, "2025-03", 0.5, 10)
-    status, body = call(api, "GET", "/usage?month=2025-04", token(signing_key, "user"))
+    status, body, _ = api_client.call_as("user", "GET", "/usage?month=2025-04")
     assert (status, body["cost_usd"], body["steps"]) == (200, 0.0, 0)
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-1", "march", "2026-12-01", ""])
-def test_a_bad_month_is_a_422_naming_the_parameter(
-    api: Any, signing_key: LocalSigningKey, month: str
-) -> None:
-    status, body = call(api, "GET", f"/usage?month={month}", token(signing_key, "viewer"))
+def test_a_bad_month_is_a_422_naming_the_parameter(api_client: ApiClient, month: str) -> None:
+    status, body, _ = api_client.call_as("viewer", "GET", f"/usage?month={month}")
     assert status == 422
     assert [d["location"] for d in body["details"]] == ["query.month"]
 
 
-def test_an_undeclared_query_parameter_is_refused(api: Any, signing_key: LocalSigningKey) -> None:
-    status, body = call(api, "GET", "/usage?tenant=globex", token(signing_key, "admin"))
+def test_an_undeclared_query_parameter_is_refused(api_client: ApiClient) -> None:
+    status, body, _ = api_client.call_as("admin", "GET", "/usage?tenant=globex")
     assert status == 422 and [d["location"] for d in body["details"]] == ["query.tenant"]
 
 
-def test_an_admin_sets_and_reads_the_budget_and_the_usage_follows(
-    api: Any, ledger: DynamoUsageLedger, signing_key: LocalSigningKey
-) -> None:
-    admin = token(signing_key, "admin")
+def test_an_admin_sets_and_reads_the_budget_and_the_usage_follows(api_client: ApiClient) -> None:
     # Given no budget yet
-    assert call(api, "GET", "/settings/budget", admin) == (
+    assert api_client.call_as("admin", "GET", BUDGET)[:2] == (
         200,
         {"monthly_usd": None, "updated_by": None, "updated_at": None},
     )
     # When an admin sets 50 USD
-    status, body = call(api, "PUT", "/settings/budget", admin, {"monthly_usd": 50})
+    status, body, _ = api_client.call_as("admin", "PUT", BUDGET, {"monthly_usd": 50})
     # Then it is answered, stored with who set it, and this month's usage counts against it
     assert status == 200
-    assert (body["monthly_usd"], body["updated_by"]) == (50.0, "admin-1") and body["updated_at"]
-    assert call(api, "GET", "/settings/budget", admin) == (200, body)
-    _, usage = call(api, "GET", "/usage", admin)
+    assert (body["monthly_usd"], body["updated_by"]) == (50.0, "alice") and body["updated_at"]
+    assert api_client.call_as("admin", "GET", BUDGET)[:2] == (200, body)
+    _, usage, _ = api_client.call_as("admin", "GET", "/usage")
     assert (usage["budget_usd"], usage["remaining_usd"]) == (50.0, 50.0)
     # and the ledger refuses a reservation it cannot afford
     with pytest.raises(BudgetExceeded, match=r"of the monthly budget \$50\.00"):
-        ledger.reserve("acme", month_of(utc_now()), 51 * MICRO)
+        wiring.usage_ledger().reserve("acme", month_of(utc_now()), 51 * MICRO)
     # When the admin removes the limit
-    status, body = call(api, "PUT", "/settings/budget", admin, {"monthly_usd": None})
+    status, body, _ = api_client.call_as("admin", "PUT", BUDGET, {"monthly_usd": None})
     # Then the budget is unlimited again
     assert (status, body["monthly_usd"]) == (200, None)
-    _, usage = call(api, "GET", "/usage", admin)
+    _, usage, _ = api_client.call_as("admin", "GET", "/usage")
     assert (usage["budget_usd"], usage["remaining_usd"]) == (None, None)
-    ledger.reserve("acme", month_of(utc_now()), 51 * MICRO)
+    wiring.usage_ledger().reserve("acme", month_of(utc_now()), 51 * MICRO)
 
 
 @pytest.mark.parametrize(
@@ -189,38 +107,35 @@ def test_an_admin_sets_and_reads_the_budget_and_the_usage_follows(
     ],
 )
 def test_a_bad_budget_is_a_422_naming_the_field_and_changes_nothing(
-    api: Any, ledger: DynamoUsageLedger, signing_key: LocalSigningKey, body: Any, location: str
+    api_client: ApiClient, body: Any, location: str
 ) -> None:
-    admin = token(signing_key, "admin")
-    status, answer = call(api, "PUT", "/settings/budget", admin, body)
+    status, answer, _ = api_client.call_as("admin", "PUT", BUDGET, body)
     assert status == 422, answer
     assert location in [d["location"] for d in answer["details"]]
-    assert ledger.get_budget("acme").monthly_usd is None
-    assert ledger.get_budget("globex").monthly_usd is None
+    assert wiring.usage_ledger().get_budget("acme").monthly_usd is None
+    assert wiring.usage_ledger().get_budget("globex").monthly_usd is None
 
 
 @pytest.mark.parametrize(("role", "expected"), [("user", 403), ("viewer", 403), (None, 401)])
 def test_only_admins_may_see_or_set_the_budget(
-    api: Any, ledger: DynamoUsageLedger, signing_key: LocalSigningKey, role: str | None, expected: int
+    api_client: ApiClient, role: str | None, expected: int
 ) -> None:
     # Given a tenant with a 20 USD budget, and a caller who is not an admin (or has no token)
-    ledger.set_budget("acme", 20.0, by="admin-1")
-    caller = token(signing_key, role) if role else None
+    wiring.usage_ledger().set_budget("acme", 20.0, by="alice")
     # When they read or change it
-    read, _ = call(api, "GET", "/settings/budget", caller)
-    write, _ = call(api, "PUT", "/settings/budget", caller, {"monthly_usd": 1000})
+    read, _, _ = api_client.call_as(role, "GET", BUDGET)
+    write, _, _ = api_client.call_as(role, "PUT", BUDGET, {"monthly_usd": 1000})
     # Then they are refused and the budget stands
     assert (read, write) == (expected, expected)
-    assert ledger.get_budget("acme").monthly_usd == 20.0
+    assert wiring.usage_ledger().get_budget("acme").monthly_usd == 20.0
 
 
-def test_usage_needs_a_token(api: Any) -> None:
-    assert call(api, "GET", "/usage", None)[0] == 401
+def test_usage_needs_a_token(api_client: ApiClient) -> None:
+    assert api_client.call_as(None, "GET", "/usage")[0] == 401
 
 
-def test_the_openapi_document_carries_the_usage_and_budget_schemas() -> None:
-    schema = resolver().get_openapi_schema(security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")})
-    spec = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+def test_the_openapi_document_carries_the_usage_and_budget_schemas(api_client: ApiClient) -> None:
+    spec = api_client.openapi()
     assert set(spec["paths"]["/usage"]["get"]["responses"]) == {
         "200",
         "400",
@@ -230,7 +145,7 @@ def test_the_openapi_document_carries_the_usage_and_budget_schemas() -> None:
         "429",
         "503",
     }
-    assert set(spec["paths"]["/settings/budget"]) == {"get", "put"}
+    assert set(spec["paths"][BUDGET]) == {"get", "put"}
     schemas = spec["components"]["schemas"]
     assert {"MonthUsage", "Budget", "BudgetRequest"} <= set(schemas)
     assert schemas["BudgetRequest"]["required"] == ["monthly_usd"]

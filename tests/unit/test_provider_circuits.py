@@ -23,6 +23,7 @@ from orchestrator.errors import (
 from orchestrator.provider_circuits import ProviderCircuits
 
 from . import fake_circuits
+from .circuit_calls import Provider, fail
 from .fake_circuits import InMemoryCircuitStore, SharedCircuitTable
 
 
@@ -53,26 +54,6 @@ def instance(table: SharedCircuitTable, clock: Clock, **options: Any) -> Provide
     """One function instance: its own store object (and state cache) on the shared table."""
     settings: dict[str, Any] = {"failure_threshold": 3, "open_seconds": 30, "state_cache_seconds": 0}
     return ProviderCircuits(InMemoryCircuitStore(table), clock=clock, **(settings | options))
-
-
-class Provider:
-    """A provider call that fails with the errors given, then answers."""
-
-    def __init__(self, *errors: Exception) -> None:
-        self.errors = list(errors)
-        self.calls = 0
-
-    def __call__(self) -> str:
-        self.calls += 1
-        if self.errors:
-            raise self.errors.pop(0)
-        return "answer"
-
-
-def fail(circuits: ProviderCircuits, provider: str, error: Exception, times: int) -> None:
-    for _ in range(times):
-        with pytest.raises(type(error)):
-            circuits.call(provider, Provider(error))
 
 
 def test_a_healthy_provider_is_called_and_its_answer_returned(
