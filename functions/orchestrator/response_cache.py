@@ -13,8 +13,6 @@ answered").
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import datetime
 from typing import Any, Protocol
@@ -23,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from orchestrator.errors import InvalidRequest
 from orchestrator.models import TokenUsage
-from orchestrator.providers.base import ModelRequest, ModelResponse
+from orchestrator.providers.base import ModelRequest, ModelResponse, request_digest
 
 AGENT_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
 PROMPT_VERSION_PATTERN = r"^v[0-9]{1,6}$"
@@ -32,24 +30,9 @@ _PROMPT_VERSION = re.compile(PROMPT_VERSION_PATTERN)
 
 
 def cache_key(provider: str, model: str, request: ModelRequest, generation: str) -> str:
-    """The hex SHA-256 of the canonical JSON of every part of the request that shapes the answer.
-
-    Not part of it: the step and attempt asking, the run, the HTTP timeout, offline-provider
-    knobs; the same question asked by another step of another run is the same question."""
-    parts: dict[str, Any] = {
-        "provider": provider,
-        "model": model,
-        "prompt_version": request.prompt_version,
-        "system": request.system,
-        "prompt": request.prompt,
-        "schema": request.schema,
-        "schema_name": request.schema_name,
-        "temperature": request.temperature,
-        "max_tokens": request.max_tokens,
-        "generation": generation,
-    }
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """``request_digest`` with the agent's cache generation: the same question asked by another
+    step of another run is the same question, until an admin invalidates the agent's answers."""
+    return request_digest(provider, model, request, generation=generation)
 
 
 def check_agent(agent: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -47,6 +49,28 @@ class ModelProvider(Protocol):
     def complete(self, request: ModelRequest) -> ModelResponse:
         """Return the model's answer or raise a domain error (transient or permanent)."""
         ...
+
+
+def request_digest(provider: str, model: str, request: ModelRequest, **extra: str) -> str:
+    """SHA-256 (hex) of the canonical JSON of what shapes a model's answer: provider, model, prompt
+    version, system text, prompt, schema and parameters (plus ``extra``). Not part of it: the step,
+    attempt, item, run, timeout and the offline provider's knobs, so a retry, or the same question
+    from another step or run, is the same question (the replay cassette's and the response cache's
+    keys)."""
+    asked = {
+        "provider": provider,
+        "model": model,
+        "prompt_version": request.prompt_version,
+        "system": request.system,
+        "prompt": request.prompt,
+        "schema": request.schema,
+        "schema_name": request.schema_name,
+        "temperature": request.temperature,
+        "max_tokens": request.max_tokens,
+        **extra,
+    }
+    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def estimate_tokens(text: str) -> int:

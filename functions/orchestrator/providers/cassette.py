@@ -28,7 +28,6 @@ interleave lines nor record one prompt twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -40,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from orchestrator import constants
 from orchestrator.errors import ProviderNotConfigured, ReplayEntryMissing
 from orchestrator.models import TokenUsage
-from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse
+from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse, request_digest
 from orchestrator.providers.offline import raise_simulated_failure
 from orchestrator.providers.pricing import cost_usd
 
@@ -58,22 +57,9 @@ _NO_PATH = f"a model cassette needs a file path (set {constants.ENV_MODEL_CASSET
 
 
 def request_key(provider: str, model: str, request: ModelRequest) -> str:
-    """The cassette key of ``request`` sent to ``provider``/``model``: sha256 of canonical JSON of what
-    the model is asked. Attempt, step, item, title, latency and the offline provider's fields are
-    left out, so a retry (or the same prompt in another step) replays the same answer."""
-    asked = {
-        "provider": provider,
-        "model": model,
-        "prompt_version": request.prompt_version,
-        "system": request.system,
-        "prompt": request.prompt,
-        "schema": request.schema,
-        "schema_name": request.schema_name,
-        "temperature": request.temperature,
-        "max_tokens": request.max_tokens,
-    }
-    canonical = json.dumps(asked, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """The cassette key of ``request`` sent to ``provider``/``model`` (``request_digest``): a retry,
+    or the same prompt in another step, replays the same answer."""
+    return request_digest(provider, model, request)
 
 
 class CassetteEntry(BaseModel):
