@@ -172,3 +172,30 @@ def test_a_template_naming_an_unknown_agent_or_reading_what_no_step_produces_is_
     declaration["steps"][0]["agent"] = "web_nonexistent"  # type: ignore[index]
     with pytest.raises(ValueError, match="unknown agent 'web_nonexistent'"):
         build_template(declaration)
+
+
+def test_agent_families_load_once_when_many_threads_ask_at_once() -> None:
+    # Given a fresh registry, When 16 threads ask for agents of every family at the same moment
+    import threading
+
+    from orchestrator.agents import _Registry
+
+    registry = _Registry()
+    start, failures = threading.Barrier(16), []
+
+    def ask() -> None:
+        start.wait()
+        try:
+            registry.load_all()
+        except Exception as exc:  # what a thread saw is the assertion
+            failures.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then nobody saw an agent "declared twice", and every agent type is there once
+    assert failures == []
+    assert len(registry) == len(set(registry))

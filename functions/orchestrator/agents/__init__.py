@@ -10,6 +10,7 @@ everything on demand (synthesis, validation, tests); ``get_agent`` loads one fam
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Iterator, Mapping
 from types import ModuleType
 
@@ -48,10 +49,16 @@ class _Registry(Mapping[str, Agent]):
     def __init__(self) -> None:
         self._agents: dict[str, Agent] = {}
         self._loaded: set[str] = set()
+        self._lock = threading.RLock()  # threads loading a family at once load it once
 
     def _load(self, name: str) -> None:
         if name in self._loaded:
             return
+        with self._lock:
+            if name not in self._loaded:
+                self._load_family(name)
+
+    def _load_family(self, name: str) -> None:
         module: ModuleType = importlib.import_module(f"orchestrator.agents.{name}")
         for cls in module.AGENTS:
             expected = family_module(cls.agent_type)
