@@ -180,7 +180,8 @@ class ModelGateway:
             timeout_seconds=self.timeout_seconds or call.request.timeout_seconds,
         )
         primary = self.providers(resolved.provider, resolved.model, call.tenant_id, resolved.use_tenant_key)
-        cached = self._cached(call, primary, request)
+        key = self._cache_key(call, primary, request)  # one generation read for the lookup and the write
+        cached = self._cached(call, key)
         if cached is not None:
             return replace(cached, tier=resolved.tier)
         month = utc_now().strftime("%Y-%m")
@@ -195,7 +196,7 @@ class ModelGateway:
             raise
         outcome.tier = resolved.tier
         self._reconcile(call, month, reserved, outcome)
-        self._remember(call, primary, request, outcome)
+        self._remember(call, key, request, outcome)
         return outcome
 
     def _call_with_fallback(
@@ -297,32 +298,30 @@ class ModelGateway:
 
     # --- cache ---------------------------------------------------------------------------------
     def _cache_key(self, call: StepCall, provider: ModelProvider, request: ModelRequest) -> str | None:
+        """The answer's key in the tenant's cache; None when the step does not use the cache (or
+        the cache cannot be read: the model is asked, and the answer is not cached)."""
         if self.cache is None or not call.use_cache or request.simulate_failure is not None:
             return None
         from orchestrator.response_cache import cache_key
 
-        generation = self.cache.generation(call.tenant_id, call.agent_type, request.prompt_version)
+        try:
+            generation = self.cache.generation(call.tenant_id, call.agent_type, request.prompt_version)
+        except (RepositoryError, DataStoreRejected):
+            logger.warning("response cache unreadable: the model is asked", exc_info=True)
+            return None
         return cache_key(provider.name, _model_of(provider), request, generation)
 
-    def _cached(self, call: StepCall, provider: ModelProvider, request: ModelRequest) -> ModelOutcome | None:
+    def _cached(self, call: StepCall, key: str | None) -> ModelOutcome | None:
+        if key is None or self.cache is None:
+            return None
         try:
-            key = self._cache_key(call, provider, request)
-            hit = self.cache.get(call.tenant_id, key) if key is not None and self.cache is not None else None
+            hit = self.cache.get(call.tenant_id, key)
         except (RepositoryError, DataStoreRejected):
             logger.warning("response cache unreadable: the model is asked", exc_info=True)
             return None
         if hit is None:
             return None
-        response = ModelResponse(
-            text=hit.text,
-            provider=hit.provider,
-            model=hit.model,
-            usage=TokenUsage(),  # nothing was spent on this answer
-            cost_usd=0.0,
-            offline=hit.provider == "offline",
-            data=hit.data,
-            calls=0,
-        )
+        response = replace(hit.to_response(), offline=hit.provider == "offline")
         try:
             output = parse_answer(call.output_model, response)
         except ModelOutputInvalid:
@@ -340,43 +339,20 @@ class ModelGateway:
         )
 
     def _remember(
-        self, call: StepCall, provider: ModelProvider, request: ModelRequest, outcome: ModelOutcome
+        self, call: StepCall, key: str | None, request: ModelRequest, outcome: ModelOutcome
     ) -> None:
-        if self.cache is None or outcome.fallback_from:
-            return  # a fallback's answer is not the primary's
-        try:
-            key = self._cache_key(call, provider, request)
-        except (RepositoryError, DataStoreRejected):
-            logger.warning("response cache unreadable: the answer is not cached", exc_info=True)
-            return
-        if key is None:
-            return
-        try:
-            self._put(call, key, request, outcome)
-        except (RepositoryError, DataStoreRejected):
-            logger.warning("response cache unwritable: the answer is not cached", exc_info=True)
-
-    def _put(self, call: StepCall, key: str, request: ModelRequest, outcome: ModelOutcome) -> None:
+        if key is None or self.cache is None or outcome.fallback_from:
+            return  # (a fallback's answer is not the primary's)
         from orchestrator.response_cache import CachedAnswer
 
-        assert self.cache is not None
-        response = outcome.response
-        self.cache.put(
-            call.tenant_id,
-            key,
-            CachedAnswer(
-                text=response.text,
-                data=outcome.output.model_dump(mode="json"),
-                usage=response.usage,
-                provider=response.provider,
-                model=response.model,
-                cost_usd=response.cost_usd,
-                agent=call.agent_type,
-                prompt_version=request.prompt_version,
-                created_at=utc_now(),
-            ),
-            self.cache_ttl_seconds,
+        validated = replace(outcome.response, data=outcome.output.model_dump(mode="json"))
+        answer = CachedAnswer.of(
+            validated, agent=call.agent_type, prompt_version=request.prompt_version, at=utc_now()
         )
+        try:
+            self.cache.put(call.tenant_id, key, answer, self.cache_ttl_seconds)
+        except (RepositoryError, DataStoreRejected):
+            logger.warning("response cache unwritable: the answer is not cached", exc_info=True)
 
     # --- budget ---------------------------------------------------------------------------------
     def _reconcile(self, call: StepCall, month: str, reserved: int, outcome: ModelOutcome) -> None:
