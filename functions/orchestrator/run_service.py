@@ -45,7 +45,7 @@ from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelSte
 from orchestrator.uploads import check_uploads_exist
 
 if TYPE_CHECKING:
-    from orchestrator.run_costs import RunPlanner
+    from orchestrator.run_costs import RunPlan, RunPlanner
 
 
 class ExecutionStarter(Protocol):
@@ -147,18 +147,21 @@ def start_run(
     allowed_providers: Collection[str] | None = None,
     uploads: Workspace | None = None,
     planner: RunPlanner | None = None,
+    plan: RunPlan | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
     ``allowed_providers``: the providers this deployment can serve (offline and its default);
     a run asking for another one is refused before anything is stored. ``uploads``: where the
     uploads its inputs name must exist (for this tenant). ``planner``: pins the run's prompt
-    versions and refuses a run the tenant's budget cannot afford (``BudgetExceeded``).
+    versions and refuses a run the tenant's budget cannot afford (``BudgetExceeded``); ``plan``:
+    what a planner already decided for this request.
     """
     inputs = check_run_request(request, allowed_providers)
     if uploads is not None:
         check_uploads_exist(tenant_id, inputs, uploads)
-    plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
+    if plan is None and planner is not None:
+        plan = planner.plan(tenant_id, request, inputs)
     run = Run(
         tenant_id=tenant_id,
         run_id=run_id or new_run_id(),
@@ -225,8 +228,8 @@ def start_run_once(
     inputs = check_run_request(request, allowed_providers)  # a refused request does not claim the key
     if uploads is not None:
         check_uploads_exist(tenant_id, inputs, uploads)
-    if planner is not None:  # an unaffordable request does not claim the key either
-        planner.plan(tenant_id, request, inputs)
+    # an unaffordable request does not claim the key either
+    plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
     candidate = new_run_id()
     record = records.claim(
@@ -253,7 +256,7 @@ def start_run_once(
         run_id=record.run_id,  # a retry after a passing failure starts the same run
         allowed_providers=allowed_providers,
         uploads=uploads,
-        planner=planner,
+        plan=plan,  # planned once, above
     )
     return run, record.run_id != candidate
 
