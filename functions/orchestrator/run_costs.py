@@ -19,7 +19,7 @@ from orchestrator import constants
 from orchestrator.agents import get_agent
 from orchestrator.errors import BudgetExceeded
 from orchestrator.models import RunRequest, TokenUsage, utc_now
-from orchestrator.providers.base import estimate_tokens
+from orchestrator.providers.base import CHARS_PER_TOKEN
 from orchestrator.providers.pricing import DEFAULT_TABLE, PriceTable
 from orchestrator.templates import get_template
 
@@ -99,7 +99,7 @@ class RunPlanner:
                 provider = request.options.provider
                 model = model_for_tier(provider, resolved.tier, None, None, None)
             usage = TokenUsage(
-                input_tokens=estimate_tokens("x" * prompt_chars),
+                input_tokens=max(1, prompt_chars // CHARS_PER_TOKEN),
                 output_tokens=resolved.max_output_tokens or agent.max_output_tokens,
             )
             calls = self.map_items if template.placement(step.name).map is not None else 1

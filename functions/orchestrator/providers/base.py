@@ -73,6 +73,9 @@ def request_digest(provider: str, model: str, request: ModelRequest, **extra: st
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+CHARS_PER_TOKEN = 4
+
+
 def estimate_tokens(text: str) -> int:
     """Rough token count (4 characters a token) for providers that report none."""
-    return max(1, len(text) // 4)
+    return max(1, len(text) // CHARS_PER_TOKEN)
