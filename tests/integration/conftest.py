@@ -322,3 +322,24 @@ def api_client(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.M
     from tests.integration.api_calls import ApiClient  # it imports this module: not at the top
 
     return ApiClient(_api_function(signing_key, monkeypatch), signing_key)
+
+
+@pytest.fixture
+def one_dynamodb_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies each single-item request atomically (a condition checked and the write made
+    as one step, an ADD never lost). moto's in-process backend has no lock: concurrent threads can
+    interleave inside one request (two passing ``attribute_not_exists``, a lost ``ADD``, even a
+    read copying an item while another thread changes it). One lock around each moto DynamoDB
+    request gives the tests that guarantee and no more: a read-then-write still races."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.Lock()
+    call_action = DynamoHandler.call_action
+
+    def atomic(self: DynamoHandler) -> Any:
+        with lock:
+            return call_action(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", atomic)

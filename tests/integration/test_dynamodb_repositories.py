@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import boto3
 import pytest
@@ -376,29 +375,7 @@ def test_a_status_change_can_remove_the_pending_approval(aws: MotoAws) -> None:
     assert "awaiting" not in _raw_run(aws, "acme", run.run_id)
 
 
-@pytest.fixture
-def atomic_item_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB applies each write (condition, update, ADD) atomically; moto's backend does not
-    lock, so concurrent calls can interleave inside one UpdateItem. Give moto that one guarantee,
-    and no more: a read-then-write in the repository would still race."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.Lock()
-
-    def atomic(name: str) -> Any:
-        original = getattr(DynamoDBBackend, name)
-
-        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return original(self, *args, **kwargs)
-
-        return write
-
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        monkeypatch.setattr(DynamoDBBackend, name, atomic(name))
-
-
-@pytest.mark.usefixtures("atomic_item_writes")
+@pytest.mark.usefixtures("one_dynamodb_request_at_a_time")
 def test_the_completion_sequence_is_atomic_across_concurrent_steps(aws: MotoAws) -> None:
     # Given one run and twenty steps completing at the same time, each in its own "function"
     run = _run("acme")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from moto.dynamodb.models.table import Table as MotoTable
 
 from orchestrator.agents import get_agent
 from orchestrator.constants import PK, SK
@@ -59,21 +57,6 @@ def store(request: pytest.FixtureRequest, aws: MotoAws) -> PromptStore:
     if request.param == "dynamodb":
         return DynamoPromptStore(aws.tables["Prompts"])
     return InMemoryPromptStore()
-
-
-@pytest.fixture
-def atomic_conditional_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """DynamoDB checks a condition and writes as one step; moto's in-process table does not lock, so
-    threads get the lock DynamoDB has (else two could both pass ``attribute_not_exists``)."""
-    lock = threading.Lock()
-    original: Callable[..., Any] = MotoTable.put_item
-
-    def put_item(self: MotoTable, *args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(MotoTable, "put_item", put_item)
-    yield
 
 
 def test_versions_round_trip_and_are_listed_oldest_first_without_the_pointer(store: PromptStore) -> None:
@@ -158,7 +141,7 @@ class ReadThenWaitStore(DynamoPromptStore):
 
 
 def test_ten_concurrent_creators_get_ten_distinct_version_numbers(
-    aws: MotoAws, atomic_conditional_writes: None
+    aws: MotoAws, one_dynamodb_request_at_a_time: None
 ) -> None:
     # Given ten admins, each in a function instance of its own, who all read "no version stored yet"
     get_agent(

@@ -40,23 +40,10 @@ def ledger(aws: MotoAws) -> DynamoUsageLedger:
 
 
 @pytest.fixture
-def dynamo_ledger(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> Callable[[], DynamoUsageLedger]:
-    """A fresh ledger with its own boto3 resource each call: one per concurrent step, like separate Lambdas.
-
-    DynamoDB applies each single-item request atomically (a condition is checked and the write made
-    as one step); that is the only guarantee the ledger relies on. moto checks a condition and then
-    writes with no lock, so concurrent threads could both pass ``available >= :a`` (seen: 7 of 6
-    affordable steps ran). One lock around each moto DynamoDB request restores the atomicity."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    one_request_at_a_time = threading.Lock()
-    call_action = DynamoHandler.call_action
-
-    def atomic(self: DynamoHandler) -> Any:
-        with one_request_at_a_time:
-            return call_action(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
+def dynamo_ledger(aws: MotoAws, one_dynamodb_request_at_a_time: None) -> Callable[[], DynamoUsageLedger]:
+    """A fresh ledger with its own boto3 resource each call: one per concurrent step, like separate
+    Lambdas. Each moto request is made atomic, as DynamoDB's are: the only guarantee the ledger
+    relies on (without it, 7 of 6 affordable steps were seen to run)."""
     session = boto3.session.Session()  # resources are made on the test's thread: sessions are not thread-safe
     return lambda: DynamoUsageLedger(aws.tables["Usage"], session.resource("dynamodb"), clock=lambda: NOW)
 
