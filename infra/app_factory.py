@@ -86,18 +86,30 @@ def _prices(value: Any) -> str | None:
     return text
 
 
-def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
-    validate_catalog()  # every template against its agents: a bad one fails synthesis, naming it
-    app = app or App()
+def _external_issuer(app: App) -> AuthConfig | None:
+    """``jwtJwks`` (a key set, JSON) or ``jwtJwksUri`` with ``jwtIssuer``/``jwtAudience``: tokens
+    of another issuer (the local cloud's key, a team's own identity provider). Without a key set the
+    stack's user pool signs the tokens (``jwtIssuer``/``jwtAudience`` are then not used)."""
     jwks = _context(app, "jwtJwks")
     if isinstance(jwks, dict):
         jwks = json.dumps(jwks)
-    auth = AuthConfig(
+    jwks_uri = _context(app, "jwtJwksUri")
+    if not (jwks or jwks_uri):
+        return None
+    if jwks and jwks_uri:
+        raise ValueError("context jwtJwks and jwtJwksUri are alternatives: give one")
+    return AuthConfig(
         issuer=_context(app, "jwtIssuer", DEFAULT_ISSUER),
         audience=_context(app, "jwtAudience", DEFAULT_AUDIENCE),
         jwks_json=jwks,
-        jwks_uri=_context(app, "jwtJwksUri"),
+        jwks_uri=jwks_uri,
     )
+
+
+def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
+    validate_catalog()  # every template against its agents: a bad one fails synthesis, naming it
+    app = app or App()
+    auth = _external_issuer(app)
     provider = ProviderConfig(
         provider=_context(app, "modelProvider", "offline"),
         model=_context(app, "modelName"),
@@ -126,12 +138,12 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         env=Environment(account=_context(app, "account"), region=_context(app, "region")),
         description="Multi-tenant serverless AI orchestrator",
     )
-    if not (auth.jwks_json or auth.jwks_uri):
+    if auth is None and _context(app, "jwtIssuer", DEFAULT_ISSUER) != DEFAULT_ISSUER:
         from aws_cdk import Annotations
 
         Annotations.of(stack).add_warning_v2(
-            "orchestrator:no-jwks",
-            "No jwtJwks or jwtJwksUri context: the API will reject every token until one is configured",
+            "orchestrator:issuer-without-keys",
+            "jwtIssuer is ignored without jwtJwks or jwtJwksUri: the stack's user pool signs the tokens",
         )
     if nag:
         apply_nag(
@@ -140,5 +152,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
             stack.functions.all_functions,
             stack.workspace.bucket,
             [workflow.state_machine for workflow in stack.workflows.values()],
+            api=stack.api,
+            users=stack.users,
         )
     return app, stack

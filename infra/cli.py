@@ -313,8 +313,11 @@ def cmd_local_up(args: argparse.Namespace) -> int:
 {machines}
   logs:         {cloud.state_dir / "logs"}
 
-A token for tenant '{args.tenant}' (role admin, valid 1 h; `orchestrator token` mints more):
+Tenant '{args.tenant}' is onboarded (plan {cloud.tenant_plan}); a token for it (role admin, valid 1 h):
   export TOKEN={token}
+More tokens: `orchestrator token --tenant {args.tenant} --role user|viewer|admin`.
+Another tenant: `orchestrator tenants create <id> --plan free|standard|enterprise` (prints its
+admin's token); `orchestrator tenants list`, `orchestrator tenants disable <id>`.
 
 Try:
   curl -s -X POST {cloud.api_url}/runs -H "Authorization: Bearer $TOKEN" \\
@@ -374,12 +377,118 @@ def _local_token(args: argparse.Namespace) -> str:
 def cmd_token(args: argparse.Namespace) -> int:
     from infra.local.assembly import REPO_ROOT
     from infra.local.tokens import LocalSigningKey
+    from infra.tenant_admin import LOCAL_CLOUD_FILE, DeploymentHandle
+    from orchestrator.tenancy import DEFAULT_PLAN
 
-    key = LocalSigningKey.load_or_create(
-        Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud"
-    )
+    state_dir = Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud"
+    key = LocalSigningKey.load_or_create(state_dir)
+    if (state_dir / LOCAL_CLOUD_FILE).exists():  # the local cloud is up: the tenant must be onboarded
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            admin = DeploymentHandle.from_local(state_dir).admin(mint=key.mint)
+            tenant = admin.ensure(args.tenant, plan=DEFAULT_PLAN)
+        except (BotoCoreError, ClientError) as exc:
+            print(f"note: the local cloud did not answer ({exc}): is it still up?", file=sys.stderr)
+        else:
+            if not tenant.is_active:
+                print(
+                    f"note: tenant {args.tenant!r} is disabled: the API refuses this token", file=sys.stderr
+                )
+    else:
+        print(
+            "note: no local cloud is up; the tenant must be onboarded there (`orchestrator tenants create`)",
+            file=sys.stderr,
+        )
     _print(key.mint(tenant_id=args.tenant, role=args.role, subject=args.subject, ttl_seconds=args.ttl))
     return 0
+
+
+def _tenant_admin(args: argparse.Namespace) -> Any:
+    """The local cloud's tenants (its ``local-cloud.json``), or a deployed stack's (``--stack``)."""
+    from infra.local.assembly import REPO_ROOT
+    from infra.tenant_admin import DeploymentHandle
+
+    if args.stack:
+        import boto3
+
+        operator = os.environ.get("USER") or "operator"
+        session = boto3.session.Session(region_name=args.region) if args.region else boto3.session.Session()
+        return DeploymentHandle.from_stack(args.stack, session).admin(operator=operator)
+    from infra.local.tokens import LocalSigningKey
+
+    state_dir = Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud"
+    key = LocalSigningKey.load_or_create(state_dir)
+    return DeploymentHandle.from_local(state_dir).admin(mint=key.mint, operator="local-operator")
+
+
+def cmd_tenants(args: argparse.Namespace) -> int:
+    """Onboard, disable, enable, re-plan and list tenants (local cloud or a deployed stack)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from infra.tenant_admin import describe
+    from orchestrator.errors import OrchestratorError
+    from orchestrator.tenancy import limits_for
+
+    try:
+        admin = _tenant_admin(args)
+        if args.tenants_command == "list":
+            tenants = admin.list()
+            if args.json:
+                _print(json.dumps([t.model_dump(mode="json") for t in tenants], indent=2))
+            else:
+                _print(f"{'TENANT':<24} {'STATUS':<9} {'PLAN':<11} {'REQUESTS':>12} {'RUNS':>9}")
+                for tenant in tenants:
+                    _print(describe(tenant))
+            return 0
+        if args.tenants_command == "create":
+            tenant, sign_in = admin.create(
+                args.tenant_id,
+                plan=args.plan,
+                admin_user=args.admin,
+                admin_email=args.admin_email,
+                requests_per_minute=args.requests_per_minute,
+                max_concurrent_runs=args.max_concurrent_runs,
+            )
+            _print(f"tenant {tenant.tenant_id!r} created\n{describe(tenant)}\n{sign_in}")
+            return 0
+        if args.tenants_command == "disable":
+            tenant, cancelled = admin.disable(args.tenant_id)
+            _print(
+                f"tenant {tenant.tenant_id!r} disabled: its tokens are refused from now on; "
+                + (
+                    f"cancelled {len(cancelled)} run(s): {', '.join(cancelled)}"
+                    if cancelled
+                    else "no run in progress"
+                )
+            )
+            return 0
+        if args.tenants_command == "enable":
+            tenant = admin.enable(args.tenant_id)
+            _print(f"tenant {tenant.tenant_id!r} enabled\n{describe(tenant)}")
+            return 0
+        current = admin.directory.get(args.tenant_id)
+        if current is None:
+            raise OrchestratorError(f"tenant {args.tenant_id!r} is not onboarded")
+        plan = args.plan or current.plan
+        keep = args.plan is None  # a new plan brings its limits; otherwise only what is given changes
+        limits = limits_for(
+            plan,
+            requests_per_minute=args.requests_per_minute or (current.requests_per_minute if keep else None),
+            max_concurrent_runs=args.max_concurrent_runs or (current.max_concurrent_runs if keep else None),
+        )
+        tenant = admin.directory.set_limits(args.tenant_id, plan, limits, by=admin.operator)
+        _print(f"tenant {tenant.tenant_id!r} limits set\n{describe(tenant)}")
+        return 0
+    except (OrchestratorError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (BotoCoreError, ClientError) as exc:
+        where = (
+            f"stack {args.stack!r}" if args.stack else "the local cloud (is `orchestrator local up` running?)"
+        )
+        print(f"error: {where} did not answer: {exc}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -451,7 +560,52 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--subject", default="local-user")
     token.add_argument("--ttl", type=int, default=3600)
     token.set_defaults(func=cmd_token)
+
+    _add_tenants_parser(commands)
     return parser
+
+
+def _add_tenants_parser(commands: Any) -> None:
+    from infra.tenant_admin import PLAN_HELP
+    from orchestrator.tenancy import DEFAULT_PLAN, PLANS
+
+    tenants = commands.add_parser(
+        "tenants",
+        help="onboard, disable and list tenants (the local cloud, or a deployed stack with --stack)",
+    )
+    sub = tenants.add_subparsers(dest="tenants_command", required=True)
+
+    def limit_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--requests-per-minute", type=int, help="overrides the plan's request rate")
+        parser.add_argument("--max-concurrent-runs", type=int, help="overrides the plan's concurrent runs")
+
+    create = sub.add_parser("create", help="onboard a tenant and its first admin user")
+    create.add_argument("tenant_id", help="2-64 of a-z, 0-9, '-' and '_', starting with a letter or digit")
+    create.add_argument("--plan", default=DEFAULT_PLAN, choices=sorted(PLANS), help=f"plans: {PLAN_HELP}")
+    limit_options(create)
+    create.add_argument("--admin", default="admin", help="the first admin's user name (default: admin)")
+    create.add_argument("--admin-email", help="where Cognito sends the temporary password (deployed stack)")
+    disable = sub.add_parser(
+        "disable", help="refuse the tenant's tokens at once and cancel (undo) its runs in progress"
+    )
+    disable.add_argument("tenant_id")
+    enable = sub.add_parser("enable", help="let a disabled tenant back in")
+    enable.add_argument("tenant_id")
+    limits = sub.add_parser("limits", help="change a tenant's plan or limits")
+    limits.add_argument("tenant_id")
+    limits.add_argument("--plan", choices=sorted(PLANS), help=f"plans: {PLAN_HELP}")
+    limit_options(limits)
+    listing = sub.add_parser("list", help="every tenant with its status, plan and limits")
+    listing.add_argument("--json", action="store_true", help="machine-readable")
+    for parser in (create, disable, enable, limits, listing):
+        parser.add_argument(
+            "--stack",
+            help="a deployed stack's name (default: the local cloud that is up); your AWS credentials",
+        )
+        parser.add_argument(
+            "--region", help="the deployed stack's region (default: your AWS configuration's)"
+        )
+        parser.set_defaults(func=cmd_tenants)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import Acknowledgment, App, Stack, Token, Validations
+from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks
 
 from orchestrator.constants import RUN_DATA_PREFIX, UPLOADS_PREFIX
+
+if TYPE_CHECKING:
+    from infra.constructs.api import OrchestratorApi
+    from infra.constructs.user_pool import OrchestratorUserPool
 
 MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole": "Lambda's basic execution policy only allows writing the "
@@ -29,16 +36,6 @@ SUPPRESSIONS = [
         id="AwsSolutions::AwsSolutions-APIG2",
         reason="Request bodies are validated in the API function by pydantic, which answers "
         "field-level 422 errors; API Gateway models would duplicate that schema.",
-    ),
-    Acknowledgment(
-        id="AwsSolutions::AwsSolutions-APIG4",
-        reason="Every route but /health and /openapi.json verifies a JWT (issuer, audience, signature, "
-        "expiry) in the API function with the Powertools JWT verifier; the tenant comes from that token.",
-    ),
-    Acknowledgment(
-        id="AwsSolutions::AwsSolutions-COG4",
-        reason="Authorization is JWT verification in the function (any OIDC issuer, Cognito included), "
-        "not an API Gateway Cognito authorizer.",
     ),
     Acknowledgment(
         id="AwsSolutions::AwsSolutions-APIG3",
@@ -122,15 +119,58 @@ def granular_acknowledgments(
     return acks
 
 
+PUBLIC_ROUTES_REASON = (
+    "GET /health and GET /openapi.json are public by design (a load balancer's health check, the "
+    "API's description); they read no tenant data. Every other method has the authorizer."
+)
+EXTERNAL_ISSUER_REASON = (
+    "An external issuer signs this deployment's tokens (context jwtJwks/jwtJwksUri), so a Lambda "
+    "token authorizer verifies them (issuer, audience, signature, expiry) instead of the user pool's "
+    "authorizer; without an external issuer every method uses the Cognito authorizer."
+)
+MFA_REASON = (
+    "MFA is optional (TOTP, no SMS): users are created by an operator only and sign in from a CLI "
+    "with a 14-character password of four character classes; a tenant that requires MFA enrols "
+    "its users' TOTP devices."
+)
+PLUS_TIER_REASON = (
+    "The Plus feature plan (threat protection) is billed per monthly active user; nobody signs up "
+    "(operators create every user) and sign-in is CLI only, so the Essentials plan is the default."
+)
+
+
+def authentication_acknowledgments(api: OrchestratorApi, users: OrchestratorUserPool) -> None:
+    """Findings about sign-in and the API's authorizer, acknowledged on the resources they concern."""
+    for method in api.public_methods:
+        Validations.of(method).acknowledge(
+            Acknowledgment(id="AwsSolutions::AwsSolutions-APIG4", reason=PUBLIC_ROUTES_REASON),
+            Acknowledgment(id="AwsSolutions::AwsSolutions-COG4", reason=PUBLIC_ROUTES_REASON),
+        )
+    if not isinstance(api.authorizer, apigw.CognitoUserPoolsAuthorizer):
+        for method in api.protected_methods:
+            Validations.of(method).acknowledge(
+                Acknowledgment(id="AwsSolutions::AwsSolutions-COG4", reason=EXTERNAL_ISSUER_REASON)
+            )
+    Validations.of(users.pool).acknowledge(
+        Acknowledgment(id="AwsSolutions::AwsSolutions-COG2", reason=MFA_REASON),
+        Acknowledgment(id="AwsSolutions::AwsSolutions-COG8", reason=PLUS_TIER_REASON),
+    )
+
+
 def apply_nag(
     app: App,
     stack: Stack,
     functions: list[lambda_.Function],
     workspace: s3.IBucket | None = None,
     state_machines: list[sfn.StateMachine] | None = None,
+    *,
+    api: OrchestratorApi | None = None,
+    users: OrchestratorUserPool | None = None,
 ) -> None:
     """Run the AWS Solutions pack at synthesis; a finding not acknowledged here fails synthesis."""
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     Validations.of(stack).acknowledge(
         *SUPPRESSIONS, *granular_acknowledgments(stack, functions, workspace, state_machines)
     )
+    if api is not None and users is not None:
+        authentication_acknowledgments(api, users)

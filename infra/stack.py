@@ -16,6 +16,7 @@ from infra.constructs.functions import (
 )
 from infra.constructs.observability import OrchestratorObservability
 from infra.constructs.tables import OrchestratorTables
+from infra.constructs.user_pool import OrchestratorUserPool, jwt_environment
 from infra.constructs.vectors import VectorStorage
 from infra.constructs.workflows import TemplateWorkflow
 from infra.constructs.workspace import TenantWorkspace
@@ -29,7 +30,7 @@ class OrchestratorStack(Stack):
         scope: Construct,
         construct_id: str,
         *,
-        auth: AuthConfig,
+        auth: AuthConfig | None = None,  # an external issuer; None: the stack's user pool signs tokens
         provider: ProviderConfig | None = None,
         retain_data: bool = True,
         event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS,
@@ -57,6 +58,7 @@ class OrchestratorStack(Stack):
                 commands=tables.commands,
                 events_table=tables.events,
                 idempotency=tables.idempotency,
+                tenants=tables.tenants,
                 workspace=workspace.bucket,
                 bus=bus.bus,
                 agents=agent_types(),
@@ -96,12 +98,15 @@ class OrchestratorStack(Stack):
                 machine.grant_start_execution(starter)
         for machine in machines.values():
             machine.grant_task_response(functions.api)  # approval decisions and cancels
-        functions.api.add_environment(constants.ENV_JWT_ISSUER, auth.issuer)
-        functions.api.add_environment(constants.ENV_JWT_AUDIENCE, auth.audience)
-        if auth.jwks_json:
-            functions.api.add_environment(constants.ENV_JWT_JWKS, auth.jwks_json)
-        if auth.jwks_uri:
-            functions.api.add_environment(constants.ENV_JWT_JWKS_URI, auth.jwks_uri)
+        # the pool exists either way (operators create users in it); it signs the API's tokens
+        # unless an external issuer is configured, whose tokens a token authorizer then verifies
+        self.users = OrchestratorUserPool(
+            self, "Users", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        )
+        jwt_env = jwt_environment(auth or self.users.auth_config)
+        for name, value in jwt_env.items():
+            functions.api.add_environment(name, value)
+        token_authorizer = functions.add_token_authorizer(jwt_env) if auth is not None else None
 
         bind_event_sources(
             bus.bus,
@@ -118,7 +123,14 @@ class OrchestratorStack(Stack):
             state_machines=list(machines.values()),
             dead_letters=bus.dead_letters,
         )
-        api = OrchestratorApi(self, "Api", handler=functions.api)
+        api = OrchestratorApi(
+            self,
+            "Api",
+            handler=functions.api,
+            user_pool=self.users.pool if token_authorizer is None else None,
+            token_authorizer=token_authorizer,
+        )
+        self.api = api
         OrchestratorObservability(
             self,
             "Observability",
@@ -134,7 +146,12 @@ class OrchestratorStack(Stack):
         Tags.of(self).add("application", constants.SERVICE_NAME)
 
         CfnOutput(self, "ApiUrl", value=api.url)
+        CfnOutput(self, "UserPoolId", value=self.users.pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=self.users.client.user_pool_client_id)
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        CfnOutput(self, "TenantsTableName", value=tables.tenants.table_name)
+        CfnOutput(self, "RunsTableName", value=tables.runs.table_name)
+        CfnOutput(self, "StepResultsTableName", value=tables.step_results.table_name)
         CfnOutput(self, "WorkspaceBucketName", value=workspace.bucket.bucket_name)
         CfnOutput(self, "VectorBucketName", value=vectors.bucket_name)
         CfnOutput(self, "DeadLetterQueueUrl", value=bus.dead_letters.queue_url)

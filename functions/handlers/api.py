@@ -7,6 +7,7 @@ in the exception handlers below; every write is audited.
 
 from __future__ import annotations
 
+import json
 import re
 from http import HTTPStatus
 from typing import Any
@@ -44,6 +45,8 @@ from orchestrator.errors import (
 from orchestrator.ids import is_run_id
 from orchestrator.models import EventEnvelope, new_id
 from orchestrator.observability import logger, tracer
+from orchestrator.tenancy import TenantLimitReached, TenantNotActive
+from orchestrator.tenant_credentials import act_for_tenant
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)
@@ -98,12 +101,16 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
 def _audit_write(
     app: APIGatewayRestResolver, correlation_id: str, *, outcome: str, run_id: Any = None
 ) -> None:
+    _audit(app.current_event.path, correlation_id, outcome=outcome, run_id=run_id)
+
+
+def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) -> None:
     """Every API write is a ``USER_ACTION`` event: caller, tenant, what, outcome. A caller whose
     token was not verified has no tenant to audit under (it is in the access log only)."""
     caller = verified_caller()
     if caller is None:
         return
-    parts = app.current_event.path.strip("/").split("/")
+    parts = path.strip("/").split("/")
     path_run = parts[1] if len(parts) > 1 and is_run_id(parts[1]) else None
     if parts[0] == "runs":
         action = parts[2] if len(parts) > 2 else "start_run"
@@ -202,6 +209,21 @@ def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.BAD_REQUEST, exc)
 
 
+@app.exception_handler(TenantNotActive)
+def _tenant_not_active(exc: TenantNotActive) -> Response[dict[str, Any]]:
+    return _error(HTTPStatus.FORBIDDEN, exc)
+
+
+@app.exception_handler(TenantLimitReached)
+def _tenant_limit(exc: TenantLimitReached) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=HTTPStatus.TOO_MANY_REQUESTS,
+        content_type="application/json",
+        body={"error": type(exc).__name__, "message": str(exc), "limit": exc.limit},
+        headers={"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
 @app.exception_handler(BudgetExceeded)
 def _budget(exc: BudgetExceeded) -> Response[dict[str, Any]]:
     return _error(HTTPStatus.PAYMENT_REQUIRED, exc)
@@ -242,6 +264,17 @@ def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     VERIFIED_CLAIMS.set(None)
+    act_for_tenant(None)  # DynamoDB signs as no tenant until this request's token is verified
     CORRELATION_ID.set("")
     refused = refuse(event)
-    return refused if refused is not None else app.resolve(event, context)
+    if refused is None:
+        return app.resolve(event, context)
+    headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
+    supplied = str(headers.get(constants.CORRELATION_HEADER.lower()) or "").strip()
+    correlation_id = supplied if CORRELATION_ID_PATTERN.fullmatch(supplied) else new_id()
+    logger.set_correlation_id(correlation_id)
+    refused["headers"][constants.CORRELATION_HEADER] = correlation_id
+    if str(event.get("httpMethod") or "").upper() in WRITE_METHODS:  # a write refused by the gate
+        outcome = str(json.loads(refused["body"]).get("error") or refused["statusCode"])
+        _audit(str(event.get("path") or "/"), correlation_id, outcome=outcome)
+    return refused

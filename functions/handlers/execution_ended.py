@@ -26,7 +26,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         | {"status": detail["status"], "error": detail.get("error"), "cause": detail.get("cause")}
     )
     bind_run(ended.tenant_id, ended.run_id, ended.correlation_id)
-    updated = reconcile_ended_execution(ended, runs=wiring.runs(), publisher=wiring.publisher())
+    updated = reconcile_ended_execution(
+        ended, runs=wiring.runs(), publisher=wiring.publisher(), tenants=wiring.tenants()
+    )
     logger.info(
         "execution ended", extra={"execution_status": ended.status, "run_marked": updated is not None}
     )

@@ -19,7 +19,13 @@ from orchestrator.observability import bind_run, logger, metrics, tracer
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = RunStatusTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id)
-    run = record_status(task, runs=wiring.runs(), publisher=wiring.publisher(), results=wiring.step_results())
+    run = record_status(
+        task,
+        runs=wiring.runs(),
+        publisher=wiring.publisher(),
+        results=wiring.step_results(),
+        tenants=wiring.tenants(),
+    )
     metrics.add_dimension(name="status", value=run.status.value)
     metrics.add_metric(name="RunStatusChanged", unit=MetricUnit.Count, value=1)
     logger.info("run status recorded", extra={"status": run.status.value, "failed_step": run.failed_step})

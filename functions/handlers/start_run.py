@@ -3,8 +3,10 @@
 The tenant is the one the event's source names (``orchestrator.tenant.<tenant id>``), a source
 the bus's resource policy lets only that tenant's producers use. The detail is
 ``{"template": ..., "topic": ..., "options": {...}}``; a ``tenant_id`` in it must be the same
-tenant, else nothing starts and the refusal is audited (``RUN_REQUEST_REFUSED``). A redelivered
-event starts nothing new: the run id is derived from the event id.
+tenant, else nothing starts and the refusal is audited (``RUN_REQUEST_REFUSED``); so is a request
+of a disabled tenant. A tenant at its concurrent-run limit raises ``TenantLimitReached``: the event
+is retried later (Lambda's asynchronous retries), then dead-lettered. A redelivered event starts
+nothing new: the run id is derived from the event id.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from orchestrator.models import EventEnvelope, RunRequest, new_id, validate_tena
 from orchestrator.observability import bind_run, logger, tracer
 from orchestrator.run_service import StepFunctionsStarter, start_run
 from orchestrator.settings import get_settings
+from orchestrator.tenancy import TenantNotActive
 
 
 class OrchestrationRequested(RunRequest):
@@ -54,28 +57,41 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     bind_run(tenant_id, run_id, correlation_id, trigger="event")
     if detail.tenant_id is not None and detail.tenant_id != tenant_id:
         reason = f"the event names tenant {detail.tenant_id!r} but comes from {received.source!r}"
-        logger.warning("run request refused", extra={"reason": reason, "event_id": received.id})
-        wiring.publisher().publish(
-            EventEnvelope(
-                event_type=constants.RUN_REQUEST_REFUSED,
-                correlation_id=correlation_id,
-                tenant_id=tenant_id,
-                run_id=run_id,
-                payload={"reason": reason, "event_id": received.id, "named_tenant": detail.tenant_id[:128]},
-            )
+        return _refuse(received, tenant_id, run_id, correlation_id, reason)
+    try:
+        run = start_run(
+            tenant_id=tenant_id,
+            request=RunRequest(template=detail.template, topic=detail.topic, options=detail.options),
+            correlation_id=correlation_id,
+            runs=wiring.runs(),
+            starter=StepFunctionsStarter(get_settings().state_machines),
+            allowed_providers=get_settings().available_providers,
+            publisher=wiring.publisher(),
+            created_by=detail.requested_by or f"event:{received.id}",
+            run_id=run_id,
+            planner=wiring.planner(),
+            tenants=wiring.tenants(),  # a limit reached raises: the event is retried, then dead-lettered
         )
-        return {"run_id": None, "status": "REFUSED", "reason": reason}
-    run = start_run(
-        tenant_id=tenant_id,
-        request=RunRequest(template=detail.template, topic=detail.topic, options=detail.options),
-        correlation_id=correlation_id,
-        runs=wiring.runs(),
-        starter=StepFunctionsStarter(get_settings().state_machines),
-        allowed_providers=get_settings().available_providers,
-        publisher=wiring.publisher(),
-        created_by=detail.requested_by or f"event:{received.id}",
-        run_id=run_id,
-        planner=wiring.planner(),
-    )
+    except TenantNotActive as exc:  # disabled or never onboarded: audited, not retried
+        return _refuse(received, tenant_id, run_id, correlation_id, str(exc))
     logger.info("run started from event", extra={"status": run.status.value})
     return {"run_id": run.run_id, "status": run.status.value}
+
+
+def _refuse(
+    received: EventBridgeEvent, tenant_id: str, run_id: str, correlation_id: str, reason: str
+) -> dict[str, Any]:
+    """Nothing starts; the refusal is audited under the source's tenant (``RUN_REQUEST_REFUSED``)."""
+    logger.warning("run request refused", extra={"reason": reason, "event_id": received.id})
+    named = received.detail.tenant_id
+    payload = {"reason": reason, "event_id": received.id} | ({"named_tenant": named[:128]} if named else {})
+    wiring.publisher().publish(
+        EventEnvelope(
+            event_type=constants.RUN_REQUEST_REFUSED,
+            correlation_id=correlation_id,
+            tenant_id=tenant_id,
+            run_id=run_id,
+            payload=payload,
+        )
+    )
+    return {"run_id": None, "status": "REFUSED", "reason": reason}

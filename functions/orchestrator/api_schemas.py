@@ -89,13 +89,14 @@ _DESCRIPTIONS = {
     HTTPStatus.BAD_REQUEST: "cannot be served (unknown template, unserved provider, bad body bytes)",
     HTTPStatus.UNAUTHORIZED: "missing, expired or invalid token",
     HTTPStatus.PAYMENT_REQUIRED: "the tenant's monthly budget cannot afford it (BudgetExceeded)",
-    HTTPStatus.FORBIDDEN: "the caller's role may not do this",
+    HTTPStatus.FORBIDDEN: "the caller's role may not do this, or its tenant is disabled or not onboarded",
     HTTPStatus.NOT_FOUND: "no such resource for the caller's tenant",
     HTTPStatus.CONFLICT: "the run is not in a state that allows this",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "the body is too large",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "the body is not JSON",
     HTTPStatus.UNPROCESSABLE_ENTITY: "the body or a parameter is invalid (one entry per field)",
-    HTTPStatus.TOO_MANY_REQUESTS: "throttled: retry after the Retry-After delay",
+    HTTPStatus.TOO_MANY_REQUESTS: "a limit of the tenant's plan (requests per minute, runs in progress) "
+    "or the API's throttling: retry after the Retry-After delay",
     HTTPStatus.SERVICE_UNAVAILABLE: "a passing failure: retry shortly",
 }
 READ_ERRORS = (

@@ -31,7 +31,7 @@ def _claim(claims: dict[str, Any], name: str) -> str:
 def caller_from_claims(claims: dict[str, Any]) -> Caller | None:
     """The caller, or None when the token lacks a valid tenant or role."""
     tenant_id, role = _claim(claims, "tenant_id"), _claim(claims, "role")
-    if not TENANT_ID_PATTERN.match(tenant_id) or role not in ROLES_THAT_READ:
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id) or role not in ROLES_THAT_READ:
         return None
     return Caller(tenant_id=tenant_id, role=role, subject=str(claims.get("sub", "")))
 

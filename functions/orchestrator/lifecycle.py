@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator import constants
 from orchestrator.errors import (
@@ -25,6 +25,9 @@ from orchestrator.models import (
 )
 from orchestrator.repositories import EventRepository, RunRepository, StepResultRepository
 from orchestrator.templates import get_template
+
+if TYPE_CHECKING:
+    from orchestrator.tenancy import TenantDirectory
 
 _EVENT_FOR_STATUS = {
     RunStatus.RUNNING: constants.ORCHESTRATION_STARTED,
@@ -76,6 +79,7 @@ def record_status(
     runs: RunRepository,
     publisher: EventPublisher,
     results: StepResultRepository | None = None,
+    tenants: TenantDirectory | None = None,
 ) -> Run:
     """Move a run to ``task.status`` and publish the matching lifecycle event.
 
@@ -111,8 +115,12 @@ def record_status(
     allowed_from = [s for s in RunStatus if not s.is_final or s is status]
     try:
         run = runs.update_status(task.tenant_id, task.run_id, status, allowed_from=allowed_from, **fields)
-    except ConflictError:
+    except ConflictError:  # it ended another way before
+        if tenants is not None:
+            tenants.release_run_slot(task.tenant_id, task.run_id)
         return runs.get(task.tenant_id, task.run_id)
+    if status.is_final and tenants is not None:  # given back once, however often this is retried
+        tenants.release_run_slot(task.tenant_id, task.run_id)
     payload: dict[str, Any] = {"status": status.value, "template": run.template}
     if error:
         payload["error"] = error
@@ -156,7 +164,11 @@ def _failed_step(task: RunStatusTaskInput, results: StepResultRepository | None)
 
 
 def reconcile_ended_execution(
-    ended: EndedExecution, *, runs: RunRepository, publisher: EventPublisher
+    ended: EndedExecution,
+    *,
+    runs: RunRepository,
+    publisher: EventPublisher,
+    tenants: TenantDirectory | None = None,
 ) -> Run | None:
     """A run's execution ended FAILED, TIMED_OUT or ABORTED: make sure the run says so.
 
@@ -165,6 +177,8 @@ def reconcile_ended_execution(
     the run would stay RUNNING for ever; it is marked COMPENSATION_FAILED instead, since its
     completed phases may not have been undone, and an operator is told through the bus.
     """
+    if tenants is not None:  # however the run ends, its execution has: its slot is free
+        tenants.release_run_slot(ended.tenant_id, ended.run_id)
     run = runs.get(ended.tenant_id, ended.run_id)
     if run.status.is_final:
         return None

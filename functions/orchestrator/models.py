@@ -27,7 +27,7 @@ def new_id() -> str:
 
 
 def validate_tenant_id(tenant_id: str) -> str:
-    if not TENANT_ID_PATTERN.match(tenant_id or ""):
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id or ""):
         raise ValueError(
             f"tenant id {tenant_id!r} is invalid: use 2-63 lowercase letters, digits, '-' or '_'"
         )

@@ -46,6 +46,7 @@ from orchestrator.uploads import check_uploads_exist
 
 if TYPE_CHECKING:
     from orchestrator.run_costs import RunPlan, RunPlanner
+    from orchestrator.tenancy import TenantDirectory
 
 
 class ExecutionStarter(Protocol):
@@ -148,6 +149,7 @@ def start_run(
     uploads: Workspace | None = None,
     planner: RunPlanner | None = None,
     plan: RunPlan | None = None,
+    tenants: TenantDirectory | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
@@ -155,7 +157,9 @@ def start_run(
     a run asking for another one is refused before anything is stored. ``uploads``: where the
     uploads its inputs name must exist (for this tenant). ``planner``: pins the run's prompt
     versions and refuses a run the tenant's budget cannot afford (``BudgetExceeded``); ``plan``:
-    what a planner already decided for this request.
+    what a planner already decided for this request. ``tenants``: the run takes one of its tenant's
+    concurrent-run slots before it is stored (``TenantLimitReached`` when none is free,
+    ``TenantNotActive`` when the tenant is disabled); it gives it back when it ends.
     """
     inputs = check_run_request(request, allowed_providers)
     if uploads is not None:
@@ -174,12 +178,23 @@ def start_run(
         prompt_versions=plan.prompt_versions if plan is not None else {},
         estimated_cost_usd=plan.estimated_cost_usd if plan is not None else None,
     )
+    if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
+        earlier = _existing_run(runs, tenant_id, run_id)
+        if earlier is not None and earlier.status is not RunStatus.PENDING:
+            return earlier
+    took_slot = tenants.acquire_run_slot(tenant_id, run.run_id) if tenants is not None else False
     try:
         runs.create(run)
     except ConflictError:
         run = runs.get(tenant_id, run.run_id)
         if run.status is not RunStatus.PENDING:
+            if took_slot and tenants is not None and run.status.is_final:
+                tenants.release_run_slot(tenant_id, run.run_id)
             return run  # already started: a redelivered request
+    except Exception:
+        if took_slot and tenants is not None and run_id is None:
+            tenants.release_run_slot(tenant_id, run.run_id)  # nothing stored: the slot is free again
+        raise
     state_input = RunReference(
         tenant_id=tenant_id, run_id=run.run_id, correlation_id=run.correlation_id, template=run.template
     ).model_dump() | {
@@ -192,12 +207,21 @@ def start_run(
     except RepositoryError as exc:
         if run_id is not None:
             raise  # the caller retries with the same run id (redelivered event): it stays PENDING
-        _record_failed_start(runs, publisher, run, exc)  # a client retry makes a new run
+        _record_failed_start(runs, publisher, run, exc, tenants)  # a client retry makes a new run
         raise
     except Exception as exc:
-        _record_failed_start(runs, publisher, run, exc)
+        _record_failed_start(runs, publisher, run, exc, tenants)
         raise
     return run
+
+
+def _existing_run(runs: RunRepository, tenant_id: str, run_id: str) -> Run | None:
+    from orchestrator.errors import RunNotFound
+
+    try:
+        return runs.get(tenant_id, run_id, consistent=True)
+    except RunNotFound:
+        return None
 
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -217,6 +241,7 @@ def start_run_once(
     allowed_providers: Collection[str] | None = None,
     uploads: Workspace | None = None,
     planner: RunPlanner | None = None,
+    tenants: TenantDirectory | None = None,
 ) -> tuple[Run, bool]:
     """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
     one run however often they are sent (for 24 hours); the same key with another body is refused.
@@ -257,15 +282,24 @@ def start_run_once(
         allowed_providers=allowed_providers,
         uploads=uploads,
         plan=plan,  # planned once, above
+        tenants=tenants,
     )
     return run, record.run_id != candidate
 
 
-def _record_failed_start(runs: RunRepository, publisher: EventPublisher, run: Run, exc: Exception) -> None:
+def _record_failed_start(
+    runs: RunRepository,
+    publisher: EventPublisher,
+    run: Run,
+    exc: Exception,
+    tenants: TenantDirectory | None = None,
+) -> None:
     error = {"name": type(exc).__name__, "message": str(exc)}
     runs.update_status(
         run.tenant_id, run.run_id, RunStatus.FAILED_TO_START, error=error, finished_at=utc_now().isoformat()
     )
+    if tenants is not None:
+        tenants.release_run_slot(run.tenant_id, run.run_id)
     publisher.publish(
         EventEnvelope(
             event_type=constants.ERROR_OCCURRED,

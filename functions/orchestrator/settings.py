@@ -40,6 +40,7 @@ class Settings(BaseModel):
     model_cache_table: str = ""
     usage_table: str = ""
     circuit_table: str = ""
+    tenants_table: str = ""
     model_prices: str = ""  # JSON overrides of the price table (orchestrator.providers.pricing)
     model_cassette: str = ""  # replay provider / record mode: path of the cassette (JSON lines)
     model_cassette_mode: str = ""  # "record": real calls are written to the cassette
@@ -103,6 +104,7 @@ def get_settings() -> Settings:
         model_cache_table=env.get(constants.ENV_MODEL_CACHE_TABLE, ""),
         usage_table=env.get(constants.ENV_USAGE_TABLE, ""),
         circuit_table=env.get(constants.ENV_CIRCUIT_TABLE, ""),
+        tenants_table=env.get(constants.ENV_TENANTS_TABLE, ""),
         model_prices=env.get(constants.ENV_MODEL_PRICES, ""),
         model_cassette=env.get(constants.ENV_MODEL_CASSETTE, ""),
         model_cassette_mode=env.get(constants.ENV_MODEL_CASSETTE_MODE, ""),

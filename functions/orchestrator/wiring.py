@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from orchestrator.provider_circuits import ProviderCircuits
     from orchestrator.providers.pricing import PriceTable
     from orchestrator.repositories.response_cache_store import DynamoResponseCache
+    from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
     from orchestrator.repositories.tenant_settings import DynamoTenantSettings
     from orchestrator.repositories.usage_ledger import DynamoUsageLedger
     from orchestrator.run_costs import RunPlanner
@@ -90,6 +91,13 @@ def events() -> DynamoEventRepository:
 @cache
 def idempotency() -> DynamoIdempotencyRepository:
     return DynamoIdempotencyRepository(get_settings().require("idempotency_table").idempotency_table)
+
+
+@cache
+def tenants() -> DynamoTenantDirectory:
+    from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
+
+    return DynamoTenantDirectory(get_settings().require("tenants_table").tenants_table)
 
 
 @cache

@@ -1,12 +1,26 @@
-"""API Gateway REST API in front of the API function (JWT verified in the function)."""
+"""API Gateway REST API in front of the API function; an authorizer guards every method but the
+two public ones (``GET /health``, ``GET /openapi.json``).
+
+The authorizer is either the user pool's (API Gateway verifies its ID tokens) or a Lambda token
+authorizer (tokens of an external issuer, verified with the API function's own verifier). Either
+way a request without a valid token is answered 401 by API Gateway and never reaches the function,
+which verifies the token again and reads the tenant and role from its verified claims only.
+"""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from orchestrator.api.security import PUBLIC_PATHS  # GET only: the paths the function lets through
+
+AUTHORIZER_CACHE_TTL = Duration.minutes(5)
+# "Bearer <header>.<payload>.<signature>" (any case of the scheme, as the function accepts it)
+BEARER_HEADER_PATTERN = r"^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z_]+\.[-0-9A-Za-z_]+\.[-0-9A-Za-z_]+$"
 
 
 class OrchestratorApi(Construct):
@@ -16,10 +30,16 @@ class OrchestratorApi(Construct):
         construct_id: str,
         *,
         handler: lambda_.IFunction,
+        user_pool: cognito.IUserPool | None = None,
+        token_authorizer: lambda_.IFunction | None = None,
         rate_limit: float = 50,
         burst_limit: int = 100,
     ) -> None:
+        """Exactly one of ``user_pool`` (its tokens) and ``token_authorizer`` (a function that
+        verifies an external issuer's tokens) says who may call."""
         super().__init__(scope, construct_id)
+        if (user_pool is None) == (token_authorizer is None):
+            raise ValueError("the API needs exactly one of user_pool and token_authorizer")
         access_logs = logs.LogGroup(
             self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
         )
@@ -27,7 +47,7 @@ class OrchestratorApi(Construct):
             self,
             "RestApi",
             handler=handler,
-            proxy=True,
+            proxy=False,  # the routes below: public ones without an authorizer
             description="AI orchestrator: runs, their events and templates",
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.DESTROY,
@@ -51,4 +71,31 @@ class OrchestratorApi(Construct):
                 ),
             ),
         )
+        self.authorizer: apigw.IAuthorizer
+        if user_pool is not None:
+            self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+                self, "Authorizer", cognito_user_pools=[user_pool], results_cache_ttl=AUTHORIZER_CACHE_TTL
+            )
+        else:
+            assert token_authorizer is not None
+            self.authorizer = apigw.TokenAuthorizer(
+                self,
+                "Authorizer",
+                handler=token_authorizer,
+                validation_regex=BEARER_HEADER_PATTERN,  # anything else: 401 without an invocation
+                results_cache_ttl=AUTHORIZER_CACHE_TTL,  # per Authorization header
+            )
+        root = self.rest_api.root
+        # the root's method first: a proxy under the root would otherwise add one without the authorizer
+        self.protected_methods = [root.add_method("ANY", authorizer=self.authorizer)]
+        proxy = root.add_proxy(any_method=False)
+        self.protected_methods.append(proxy.add_method("ANY", authorizer=self.authorizer))
+        self.public_methods: list[apigw.Method] = []
+        for path in PUBLIC_PATHS:
+            resource = root.add_resource(path.strip("/"))
+            self.public_methods.append(
+                resource.add_method("GET", authorization_type=apigw.AuthorizationType.NONE)
+            )
+            # any other method of a public path is answered by the function (405), given a token
+            self.protected_methods.append(resource.add_method("ANY", authorizer=self.authorizer))
         self.url = self.rest_api.url

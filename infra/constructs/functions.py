@@ -19,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.constructs.tenant_access import TenantDataAccess
 from infra.constructs.vectors import VectorStorage
 from orchestrator import constants
 from orchestrator.agents import get_agent
@@ -82,6 +83,7 @@ class FunctionsProps:
     commands: dynamodb.ITable
     events_table: dynamodb.ITable
     idempotency: dynamodb.ITable
+    tenants: dynamodb.ITable  # status, plan, limits; request windows; concurrent-run slots
     workspace: s3.IBucket
     bus: events.IEventBus
     agents: list[str]
@@ -103,10 +105,20 @@ ITEM_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 
 
 def grant_items(
-    table: dynamodb.ITable, fn: lambda_.IFunction, *, read: bool = True, write: bool = False
+    table: dynamodb.ITable,
+    fn: lambda_.IFunction,
+    *,
+    read: bool = True,
+    write: bool = False,
+    delete: bool = False,
 ) -> None:
-    """Exactly the item actions the repositories use: no Scan, no DeleteItem, no batch calls."""
-    actions = (ITEM_READ_ACTIONS if read else ()) + (ITEM_WRITE_ACTIONS if write else ())
+    """Exactly the item actions the repositories use: no Scan, no batch calls, DeleteItem only where
+    an item is taken back (a tenant's concurrent-run slot)."""
+    actions = (
+        (ITEM_READ_ACTIONS if read else ())
+        + (ITEM_WRITE_ACTIONS if write else ())
+        + (("dynamodb:DeleteItem",) if delete else ())
+    )
     table.grant(fn, *actions)
 
 
@@ -146,6 +158,7 @@ class OrchestratorFunctions(Construct):
             constants.ENV_STEP_RESULTS_TABLE: props.step_results.table_name,
             constants.ENV_COMMANDS_TABLE: props.commands.table_name,
             constants.ENV_EVENTS_TABLE: props.events_table.table_name,
+            constants.ENV_TENANTS_TABLE: props.tenants.table_name,
             constants.ENV_WORKSPACE_BUCKET: props.workspace.bucket_name,
             constants.ENV_EVENT_BUS: props.bus.event_bus_name,
         }
@@ -264,6 +277,7 @@ class OrchestratorFunctions(Construct):
             "RunStatus", "handlers.run_status.handler", "Records a run's lifecycle transitions", table_env
         )
         grant_items(props.runs, self.run_status, write=True)
+        grant_items(props.tenants, self.run_status, write=True, delete=True)  # an ended run's slot
         grant_items(props.step_results, self.run_status)
         props.bus.grant_put_events_to(self.run_status)
 
@@ -282,6 +296,7 @@ class OrchestratorFunctions(Construct):
             table_env,
         )
         grant_items(props.runs, self.execution_ended, write=True)
+        grant_items(props.tenants, self.execution_ended, write=True, delete=True)  # an ended run's slot
         props.bus.grant_put_events_to(self.execution_ended)
 
         # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist; they know the
@@ -298,6 +313,7 @@ class OrchestratorFunctions(Construct):
             table_env | provider_name | model_env,
         )
         grant_items(props.runs, self.start_run, write=True)
+        grant_items(props.tenants, self.start_run, write=True, delete=True)  # status and run slots
         grant_items(models.tenant_settings, self.start_run)  # the run's estimate
         grant_items(models.prompts, self.start_run)  # pinning its prompt versions
         grant_items(models.usage, self.start_run)  # what is left of the budget
@@ -313,14 +329,18 @@ class OrchestratorFunctions(Construct):
             | {constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name},
             memory=512,
         )
-        grant_items(models.tenant_settings, self.api, write=True)
-        grant_items(models.prompts, self.api, write=True)
-        grant_items(models.usage, self.api, write=True)  # budgets
-        grant_items(models.model_cache, self.api, write=True)  # invalidation counters only
-        grant_items(props.runs, self.api, write=True)
-        grant_items(props.step_results, self.api, write=True)  # approval decisions
-        grant_items(props.events_table, self.api)
-        grant_items(props.idempotency, self.api, write=True)
+        # no item grant of its own: one tenant's items at a time, through the tenant data access role
+        self.tenant_data = TenantDataAccess(self, "TenantDataAccess", function=self.api)
+        self.tenant_data.grant_items(models.tenant_settings, write=True)
+        self.tenant_data.grant_items(models.prompts, write=True)
+        self.tenant_data.grant_items(models.usage, write=True)  # budgets
+        self.tenant_data.grant_items(models.model_cache, write=True)  # invalidation counters only
+        self.tenant_data.grant_items(props.runs, write=True)
+        self.tenant_data.grant_items(props.step_results, write=True)  # approval decisions
+        self.tenant_data.grant_items(props.events_table)
+        self.tenant_data.grant_items(props.idempotency, write=True)
+        # the tenant's status and limits, its request windows, its run slots (transactions)
+        self.tenant_data.grant_items(props.tenants, write=True, delete=True)
         self.api.add_environment(constants.ENV_IDEMPOTENCY_TABLE, props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
         grant_uploads(props.workspace, self.api)
@@ -455,6 +475,19 @@ class OrchestratorFunctions(Construct):
             }
             | environment,
         )
+
+    def add_token_authorizer(self, jwt_environment: dict[str, str]) -> lambda_.Function:
+        """The API's token authorizer (an external issuer's tokens): no grants, only the verifier's
+        configuration. Not in ``all_functions``: it puts no events, and a refused token is an error
+        of its invocation (that is how API Gateway learns to answer 401), not an alarm."""
+        self.token_authorizer = self._function(
+            "TokenAuthorizer",
+            "handlers.authorizer.handler",
+            "Verifies the API's Bearer tokens before API Gateway passes a request on",
+            jwt_environment,
+            timeout=Duration.seconds(10),
+        )
+        return self.token_authorizer
 
     @property
     def all_functions(self) -> list[lambda_.Function]:

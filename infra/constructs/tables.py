@@ -19,12 +19,14 @@ TABLE_DESCRIPTIONS = {
     "ModelCache": "pk = tenant id, sk = hash of provider, model, prompt, parameters, schema (TTL)",
     "Usage": "pk = tenant id, sk = month (YYYY-MM): tokens, cost, calls, cache hits, budget reservations",
     "Circuits": "pk = circuits#providers, sk = provider#<name>: the breaker state every function shares",
+    "Tenants": "pk = tenant id, sk = profile (status, plan, limits, active runs) | rate#<minute> (TTL) "
+    "| run#<run id> (a concurrent-run slot) | user#<name>",
 }
 
 
 class OrchestratorTables(Construct):
     """The repositories' tables: runs, step results, command log, events (audit), idempotency keys,
-    tenant settings, prompts, the model response cache, usage and budgets, provider circuits."""
+    tenant settings, prompts, the model response cache, usage and budgets, provider circuits, tenants."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
@@ -38,6 +40,7 @@ class OrchestratorTables(Construct):
         self.model_cache = self._table("ModelCache", removal_policy, ttl=True)
         self.usage = self._table("Usage", removal_policy)
         self.circuits = self._table("Circuits", removal_policy, ttl=True)
+        self.tenants = self._table("Tenants", removal_policy, ttl=True)
 
     def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
         return dynamodb.Table(

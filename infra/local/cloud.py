@@ -5,6 +5,11 @@
         requests.post(f"{cloud.api_url}/runs", ...)
 
 ``aws_endpoint`` is the emulated AWS (``aws --endpoint-url``); ``api_url`` the HTTP API.
+
+A token is only good for an onboarded, active tenant: ``mint_token`` onboards a tenant it has not
+seen on the cloud's default plan (``tenant_plan``/``tenant_limits``), ``onboard`` sets other
+limits, ``tenant_admin()`` disables and lists tenants as ``orchestrator tenants`` does. While the
+cloud is up, ``<state dir>/local-cloud.json`` tells other processes (that command) where it is.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
+from infra.tenant_admin import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
+from orchestrator.tenancy import DEFAULT_PLAN, TenantLimits
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +69,8 @@ class LocalCloud:
         aws_port: int = 0,
         region: str = DEFAULT_REGION,
         context: dict[str, Any] | None = None,
+        tenant_plan: str = DEFAULT_PLAN,
+        tenant_limits: TenantLimits | None = None,
     ) -> None:
         self.state_dir = (state_dir or REPO_ROOT / ".local-cloud").resolve()
         self.region = region
@@ -75,6 +84,9 @@ class LocalCloud:
         self.assembly: CloudAssembly | None = None
         self.deployment: Deployment | None = None
         self.signing_key = LocalSigningKey.load_or_create(self.state_dir)
+        self.tenant_plan = tenant_plan  # what mint_token onboards a tenant it has not seen on
+        self.tenant_limits = tenant_limits
+        self._onboarded: set[str] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> LocalCloud:
@@ -133,9 +145,12 @@ class LocalCloud:
         api_function = self._api_function_name()
         self._api = LocalApiServer(self.runtime, api_function, ACCOUNT_ID, port=self._api_port)
         self._api.start()
+        self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
 
     def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self._describe_file().unlink(missing_ok=True)
         if self._api:
             self._api.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -177,7 +192,48 @@ class LocalCloud:
         return self.session().client(service, endpoint_url=self.aws_endpoint)
 
     def mint_token(self, *, tenant_id: str, role: str = "user", subject: str = "local-user") -> str:
+        """A token for ``tenant_id``, onboarding it first (default plan) if it is not yet a tenant."""
+        if tenant_id not in self._onboarded:
+            self.onboard(tenant_id)
         return self.signing_key.mint(tenant_id=tenant_id, role=role, subject=subject)
+
+    def onboard(
+        self,
+        tenant_id: str,
+        *,
+        plan: str | None = None,
+        limits: TenantLimits | None = None,
+    ) -> None:
+        """Make ``tenant_id`` a tenant (plan and limits) unless it is one; a disabled one stays so."""
+        limits = limits or self.tenant_limits
+        self.tenant_admin().ensure(
+            tenant_id,
+            plan=plan or self.tenant_plan,
+            requests_per_minute=limits.requests_per_minute if limits else None,
+            max_concurrent_runs=limits.max_concurrent_runs if limits else None,
+        )
+        self._onboarded.add(tenant_id)
+
+    def tenant_admin(self) -> TenantAdmin:
+        """What ``orchestrator tenants`` does, on this cloud."""
+        return DeploymentHandle.from_description(self.describe()).admin(
+            mint=self.signing_key.mint, operator="local-operator"
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """Where this cloud's API, endpoint and tables are (``local-cloud.json``)."""
+        return {
+            "api_url": self.api_url,
+            "aws_endpoint": self.aws_endpoint,
+            "region": self.region,
+            "tenants_table": self.physical_id("TablesTenants"),
+            "runs_table": self.physical_id("TablesRuns"),
+            "step_results_table": self.physical_id("TablesStepResults"),
+            "event_bus": self.physical_id("EventsBus"),
+        }
+
+    def _describe_file(self) -> Path:
+        return self.state_dir / LOCAL_CLOUD_FILE
 
     def physical_id(self, logical_prefix: str) -> str:
         """Physical name (Ref) of the one resource whose logical id is ``logical_prefix`` + CDK's hash."""

@@ -29,6 +29,11 @@ NOT_CREATED = {
     "AWS::ApiGateway::Stage": "served by the local API server",
     "AWS::ApiGateway::Resource": "served by the local API server",
     "AWS::ApiGateway::Method": "served by the local API server",
+    # the local API server hands every request to the API function, which verifies its token itself
+    "AWS::ApiGateway::Authorizer": "the API function verifies every token (local signing key)",
+    # the local cloud's tokens come from its own signing key (infra/local/tokens.py), not a pool
+    "AWS::Cognito::UserPool": "tokens are signed by the local key (infra/local/tokens.py)",
+    "AWS::Cognito::UserPoolClient": "tokens are signed by the local key (infra/local/tokens.py)",
     "AWS::SQS::QueuePolicy": "resource policies are not enforced locally",
     "AWS::S3::BucketPolicy": "resource policies are not enforced locally",
     "AWS::CloudWatch::Alarm": "no metrics locally",

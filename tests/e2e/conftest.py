@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from infra.local.cloud import LocalCloud
+from orchestrator.tenancy import TenantLimits
 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 
@@ -110,7 +111,11 @@ def archive_server() -> Iterator[ArchiveServer]:
 @pytest.fixture(scope="package")
 def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServer) -> Iterator[LocalCloud]:
     context = {"archiveFetchAllowedHosts": archive_server.address}  # the one private host a fetch may reach
-    with LocalCloud(tmp_path_factory.mktemp("local-cloud"), context=context) as local_cloud:
+    # tests start many runs at once per tenant: a plan with room for them (the limits have their tests)
+    roomy = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=1_000)
+    with LocalCloud(
+        tmp_path_factory.mktemp("local-cloud"), context=context, tenant_plan="enterprise", tenant_limits=roomy
+    ) as local_cloud:
         yield local_cloud
 
 

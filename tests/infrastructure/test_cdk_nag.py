@@ -2,25 +2,69 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.synthesized import ASSEMBLY_DIR, synthesized_template
 
+CONFIGURATIONS: dict[str, dict[str, str]] = {
+    "user pool tokens": {"jwtJwks": ""},  # `cdk deploy` without an external issuer
+    "external issuer": {},  # the suite's default context: a key set (as the local cloud has)
+}
 
-def test_synthesis_passes_the_aws_solutions_rules() -> None:
+
+def _assembly_dir(context: dict[str, str]) -> Path:
+    """Where ``synthesized_template(**context)`` writes its assembly (the same naming)."""
+    if not context:
+        return ASSEMBLY_DIR
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:12]
+    return ASSEMBLY_DIR.with_name(f"test-assembly-{digest}")
+
+
+def _report(context: dict[str, str]) -> dict[str, Any]:
+    report = _assembly_dir(context) / "validation-report.json"
+    return json.loads(report.read_text()) if report.exists() else {}  # written when a plugin reports
+
+
+@pytest.mark.parametrize("configuration", sorted(CONFIGURATIONS))
+def test_synthesis_passes_the_aws_solutions_rules(configuration: str) -> None:
     # Given the app with the AWS Solutions pack, When it is synthesized, Then it succeeds
-    synthesized_template()
-    report = Path(ASSEMBLY_DIR) / "validation-report.json"
-    if report.exists():  # written only when a plugin reports something
-        content = json.loads(report.read_text())
-        violations = [v for r in content.get("pluginReports", []) for v in r.get("violations", [])]
-        assert violations == []
+    context = CONFIGURATIONS[configuration]
+    synthesized_template(**context)
+    violations = [v for r in _report(context).get("pluginReports", []) for v in r.get("violations", [])]
+    assert violations == []
+
+
+def test_only_the_public_routes_go_without_an_authorizer() -> None:
+    # Given the stack whose user pool signs the tokens
+    context = CONFIGURATIONS["user pool tokens"]
+    synthesized_template(**context)
+    suppressed = [v for r in _report(context)["pluginReports"] for v in r["suppressedViolations"]]
+    # Then "no authorizer" is acknowledged on GET /health and GET /openapi.json only
+    without_authorizer = {
+        construct["constructPath"].split("/Default/", 1)[1]
+        for finding in suppressed
+        if finding["ruleName"] in ("AwsSolutions-APIG4", "AwsSolutions-COG4")
+        for construct in finding["violatingConstructs"]
+    }
+    assert without_authorizer == {"health/GET/Resource", "openapi.json/GET/Resource"}
 
 
 def test_every_acknowledged_rule_has_a_reason() -> None:
-    from infra.nag import SUPPRESSIONS
+    from infra.nag import (
+        EXTERNAL_ISSUER_REASON,
+        MFA_REASON,
+        PLUS_TIER_REASON,
+        PUBLIC_ROUTES_REASON,
+        SUPPRESSIONS,
+    )
 
     assert SUPPRESSIONS
     for acknowledgment in SUPPRESSIONS:
         assert len(acknowledgment.reason) > 40, acknowledgment.id
+    for reason in (EXTERNAL_ISSUER_REASON, MFA_REASON, PLUS_TIER_REASON, PUBLIC_ROUTES_REASON):
+        assert len(reason) > 40

@@ -37,10 +37,10 @@ def _machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Given the templates declared as data, When the app is synthesized
-    # Then one function per agent type plus eight shared ones, one state machine per template
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 8
+    # Then one function per agent type plus nine shared ones, one state machine per template
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 9
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 10
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 11
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
     assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1
@@ -68,6 +68,7 @@ def test_one_agent_function_per_agent_type(template: dict[str, Any]) -> None:
             "execution_ended",
             "start_run",
             "api",
+            "authorizer",
         )
     }
 
@@ -223,7 +224,8 @@ def test_only_a_tenants_source_requests_runs_and_only_the_orchestrator_puts_life
     assert lifecycle["Effect"] == "Deny" and lifecycle["Action"] == "events:PutEvents"
     assert lifecycle["Condition"]["StringEquals"] == {"events:source": "ai.orchestrator"}
     functions = resources_of_type(template, "AWS::Lambda::Function")
-    assert len(lifecycle["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == len(functions)
+    # every function but the API's token authorizer (it puts no events)
+    assert len(lifecycle["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == len(functions) - 1
     # no producer configured: no one may use a tenant's source
     tenants = statements["OnlyTenantProducersRequestRuns"]
     assert tenants["Effect"] == "Deny"
@@ -262,14 +264,24 @@ def test_tenant_event_producers_are_checked_at_synthesis() -> None:
             _tenant_producers(wrong)
 
 
-def test_no_function_may_scan_or_delete(template: dict[str, Any]) -> None:
+def test_no_function_may_scan_and_only_run_slots_are_deleted(template: dict[str, Any]) -> None:
+    tenants_table = next(
+        lid for lid in resources_of_type(template, "AWS::DynamoDB::Table") if lid.startswith("TablesTenants")
+    )
     actions: set[str] = set()
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             value = statement["Action"]
-            actions |= set(value if isinstance(value, list) else [value])
+            granted = set(value if isinstance(value, list) else [value])
+            actions |= granted
+            if "dynamodb:DeleteItem" in granted:  # a tenant's concurrent-run slot, given back
+                resources = statement["Resource"]
+                assert (
+                    tenants_table in json.dumps(resources)
+                    and len(resources if isinstance(resources, list) else [resources]) == 1
+                ), statement
     assert "dynamodb:GetItem" in actions and "dynamodb:Query" in actions
-    assert not {a for a in actions if a in ("dynamodb:Scan", "dynamodb:DeleteItem", "dynamodb:*")}
+    assert not {a for a in actions if a in ("dynamodb:Scan", "dynamodb:*")}
 
 
 def test_every_function_has_its_own_role(template: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -24,6 +25,8 @@ from infra.local.cloud import free_port
 from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from orchestrator import constants, settings, wiring
+from orchestrator.errors import ConflictError
+from orchestrator.models import TENANT_ID_PATTERN
 from orchestrator.templates import TEMPLATES
 from tests.synthesized import resources_of_type, synthesized_template
 
@@ -41,6 +44,7 @@ TABLE_ENV = {
     "ModelCache": constants.ENV_MODEL_CACHE_TABLE,
     "Usage": constants.ENV_USAGE_TABLE,
     "Circuits": constants.ENV_CIRCUIT_TABLE,
+    "Tenants": constants.ENV_TENANTS_TABLE,
 }
 
 
@@ -92,6 +96,7 @@ def clear_caches() -> None:
         wiring.task_tokens,
         wiring.events,
         wiring.idempotency,
+        wiring.tenants,
         wiring.publisher,
         wiring.provider,
         wiring.model_provider,
@@ -146,9 +151,43 @@ def aws(
         clear_caches()
 
 
+TEST_PLAN_LIMITS = {"requests_per_minute": 100_000, "max_concurrent_runs": 1_000}
+"""The tenants the tests' tokens are issued to: limits no test reaches unless it sets its own."""
+
+
+def onboard(tenant_id: str, **limits: int) -> None:
+    """Onboard ``tenant_id`` in the tenants table (on moto) unless it is there already."""
+    from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
+    from orchestrator.tenancy import Tenant
+
+    table = os.environ.get(constants.ENV_TENANTS_TABLE)
+    if not table or not TENANT_ID_PATTERN.fullmatch(tenant_id):
+        return
+    with contextlib.suppress(ConflictError):
+        DynamoTenantDirectory(table, boto3.resource("dynamodb")).create(
+            Tenant(
+                tenant_id=tenant_id,
+                plan="enterprise",
+                created_at="2026-01-01T00:00:00+00:00",
+                created_by="tests",
+                **(TEST_PLAN_LIMITS | limits),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class OnboardingSigningKey(LocalSigningKey):
+    """The tests' identity provider: it issues tokens to users of onboarded tenants only, so the
+    tenant of a token it mints is onboarded first (a disabled one stays disabled)."""
+
+    def mint(self, *, tenant_id: str, **claims: Any) -> str:
+        onboard(tenant_id)
+        return super().mint(tenant_id=tenant_id, **claims)
+
+
 @pytest.fixture(scope="session")
 def signing_key(tmp_path_factory: pytest.TempPathFactory) -> LocalSigningKey:
-    return LocalSigningKey.load_or_create(Path(tmp_path_factory.mktemp("keys")))
+    return OnboardingSigningKey.load_or_create(Path(tmp_path_factory.mktemp("keys")))
 
 
 @pytest.fixture

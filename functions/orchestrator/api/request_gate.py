@@ -1,8 +1,9 @@
 """Before routing: what every request must satisfy, answered as API Gateway proxy responses.
 
 A method the path does not have (405), a missing or invalid token (401, before anything about
-the request is looked at), a query parameter the route does not declare (422), a body over the
-limit (413), not JSON (415) or not UTF-8 (400).
+the request is looked at), a tenant that is disabled or was never onboarded (403), a tenant over
+its plan's request rate (429 with ``Retry-After``), a query parameter the route does not declare
+(422), a body over the limit (413), not JSON (415) or not UTF-8 (400).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 from orchestrator import constants
-from orchestrator.api.security import PUBLIC_PATHS, remember, verifier
+from orchestrator.api.security import PUBLIC_PATHS, remember, verified_caller, verifier
 
 
 def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -23,6 +24,7 @@ def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
     return (
         _refuse_undeclared_method(event)
         or _refuse_unauthenticated(event)
+        or _refuse_inactive_or_over_limit(event)
         or _refuse_unknown_query(event)
         or _refuse_binary_body(event)
     )
@@ -76,6 +78,42 @@ def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
         answer = plain_error(HTTPStatus.UNAUTHORIZED, "Unauthorized", "a valid Bearer token is required")
         answer["headers"]["WWW-Authenticate"] = "Bearer"
         return answer
+    return None
+
+
+def _refuse_inactive_or_over_limit(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The caller's tenant must be onboarded and active (a disabled tenant's tokens stop working at
+    once), and within its plan's requests per minute; every request counts, reads included."""
+    caller = verified_caller()
+    if caller is None:  # a public path
+        return None
+    from orchestrator import wiring
+    from orchestrator.errors import DataStoreRejected, RepositoryError
+    from orchestrator.tenancy import TenantLimitReached, TenantNotActive, check_active
+
+    directory = wiring.tenants()
+    try:
+        directory.admit_request(check_active(caller.tenant_id, directory.get(caller.tenant_id)))
+    except TenantNotActive as exc:
+        return plain_error(HTTPStatus.FORBIDDEN, "TenantNotActive", str(exc))
+    except TenantLimitReached as exc:
+        answer = plain_error(HTTPStatus.TOO_MANY_REQUESTS, "TenantLimitReached", str(exc))
+        answer["body"] = json.dumps(json.loads(answer["body"]) | {"limit": exc.limit})
+        answer["headers"]["Retry-After"] = str(exc.retry_after_seconds)
+        return answer
+    except RepositoryError:
+        answer = plain_error(
+            HTTPStatus.SERVICE_UNAVAILABLE, "RepositoryError", "temporarily unavailable, retry shortly"
+        )
+        answer["headers"]["Retry-After"] = "1"
+        return answer
+    except DataStoreRejected:
+        from orchestrator.observability import logger
+
+        logger.exception("data store refused a call")
+        return plain_error(
+            HTTPStatus.INTERNAL_SERVER_ERROR, "InternalError", "the request could not be completed"
+        )
     return None
 
 

@@ -64,6 +64,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
         "allowed_providers": settings.available_providers,
         "uploads": wiring.workspace(),
         "planner": wiring.planner(),
+        "tenants": wiring.tenants(),
     }
     key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
     replayed = False

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from orchestrator.auth import Caller, caller_from_claims, may_administer, may_read, may_write
 from orchestrator.settings import get_settings
+from orchestrator.tenant_credentials import act_for_tenant
 
 PUBLIC_PATHS = ("/health", "/openapi.json")
 VERIFIED_CLAIMS: ContextVar[dict[str, Any] | None] = ContextVar("verified_claims", default=None)
@@ -34,7 +35,14 @@ def verifier() -> Any:
 
 
 def remember(claims: dict[str, Any]) -> None:
+    """The verified claims, for this request only; its DynamoDB calls sign as the claims' tenant
+    (none when the claims name no valid tenant: every DynamoDB call then fails closed)."""
     VERIFIED_CLAIMS.set(claims)  # verified: the audit of a write knows its caller, allowed or not
+    caller = caller_from_claims(claims)
+    try:
+        act_for_tenant(caller.tenant_id if caller is not None else None)
+    except ValueError:  # an id the session tag cannot carry: act for no tenant
+        act_for_tenant(None)
 
 
 def _auth(policy: Any) -> Any:

@@ -1,0 +1,109 @@
+"""The tenants table on moto: onboarding, status, a plan's request rate per minute and its
+concurrent-run slots, taken and given back atomically however many starts race."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from orchestrator.errors import ConflictError
+from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
+from orchestrator.tenancy import (
+    RATE_WINDOW_SECONDS,
+    Tenant,
+    TenantLimitReached,
+    TenantNotActive,
+    TenantStatus,
+)
+from tests.integration.conftest import MotoAws
+
+
+def _directory(aws: MotoAws) -> DynamoTenantDirectory:
+    return DynamoTenantDirectory(aws.tables["Tenants"])
+
+
+def _tenant(tenant_id: str, *, rpm: int = 100, runs: int = 5) -> Tenant:
+    return Tenant(
+        tenant_id=tenant_id,
+        plan="standard",
+        requests_per_minute=rpm,
+        max_concurrent_runs=runs,
+        created_at="2026-01-01T00:00:00+00:00",
+        created_by="operator",
+    )
+
+
+def test_a_tenant_is_onboarded_once_and_disabled_by_name(aws: MotoAws) -> None:
+    directory = _directory(aws)
+    directory.create(_tenant("acme"))
+    directory.create(_tenant("acme-corp"))
+    with pytest.raises(ConflictError):
+        directory.create(_tenant("acme", rpm=1))
+    assert directory.get("acme").requests_per_minute == 100  # type: ignore[union-attr]
+    assert directory.get("acm") is None  # a prefix is another (unknown) tenant
+
+    disabled = directory.set_status("acme", TenantStatus.DISABLED, by="operator")
+    assert disabled.status is TenantStatus.DISABLED and disabled.disabled_by == "operator"
+    assert directory.get("acme-corp").is_active  # type: ignore[union-attr]
+    with pytest.raises(TenantNotActive):
+        directory.set_status("nobody", TenantStatus.DISABLED, by="operator")
+    assert {t.tenant_id: t.status for t in directory.list_all()} == {
+        "acme": TenantStatus.DISABLED,
+        "acme-corp": TenantStatus.ACTIVE,
+    }
+
+
+def test_requests_past_the_plans_rate_are_refused_until_the_next_minute(aws: MotoAws) -> None:
+    directory = _directory(aws)
+    capped, other = directory.create(_tenant("capped", rpm=3)), directory.create(_tenant("other", rpm=3))
+    now = 1_800_000_000.0 + 20  # 20 s into a window
+    for _ in range(3):
+        directory.admit_request(capped, now)
+    with pytest.raises(TenantLimitReached) as refused:
+        directory.admit_request(capped, now + 5)
+    assert refused.value.limit == "requests_per_minute"
+    assert refused.value.retry_after_seconds == RATE_WINDOW_SECONDS - 25
+    directory.admit_request(other, now + 5)  # another tenant has its own count
+    directory.admit_request(capped, now + RATE_WINDOW_SECONDS)  # the next window starts afresh
+
+
+def test_twenty_racing_starts_never_hold_more_slots_than_the_plan(
+    aws: MotoAws, one_dynamodb_request_at_a_time: None
+) -> None:
+    directory = _directory(aws)
+    directory.create(_tenant("racer", runs=5))
+
+    def start(i: int) -> str:
+        try:
+            return "slot" if directory.acquire_run_slot("racer", f"run-{i:02d}") else "held"
+        except TenantLimitReached as exc:
+            assert exc.limit == "max_concurrent_runs" and exc.retry_after_seconds >= 1
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(start, range(20)))
+    assert outcomes.count("slot") == 5 and outcomes.count("refused") == 15
+    holders = directory.active_run_ids("racer")
+    assert len(holders) == 5 and directory.get("racer").active_runs == 5  # type: ignore[union-attr]
+
+    # a retried start of a run that holds a slot takes no second one
+    assert directory.acquire_run_slot("racer", holders[0]) is False
+    # a slot given back is free for another run, once: a second release changes nothing
+    assert directory.release_run_slot("racer", holders[0]) is True
+    assert directory.release_run_slot("racer", holders[0]) is False
+    assert directory.get("racer").active_runs == 4  # type: ignore[union-attr]
+    assert directory.acquire_run_slot("racer", "run-late") is True
+    with pytest.raises(TenantLimitReached):
+        directory.acquire_run_slot("racer", "run-later")
+
+
+def test_a_disabled_or_unknown_tenant_gets_no_run_slot(aws: MotoAws) -> None:
+    directory = _directory(aws)
+    directory.create(_tenant("gone"))
+    directory.set_status("gone", TenantStatus.DISABLED, by="operator")
+    with pytest.raises(TenantNotActive):
+        directory.acquire_run_slot("gone", "run-1")
+    with pytest.raises(TenantNotActive):
+        directory.acquire_run_slot("never-onboarded", "run-1")
+    assert directory.active_run_ids("gone") == []
