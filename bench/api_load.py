@@ -32,6 +32,9 @@ sys.path[:0] = [str(REPO), str(REPO / "functions")]
 from infra.local.cloud import LocalCloud  # noqa: E402
 from orchestrator.tenancy import TenantLimits  # noqa: E402
 
+CLIENT_TIMEOUT_SECONDS = 600
+"""The burst queues at the API function's 10 concurrent executions while its runs execute on the
+same cores: a request waits its turn (API Gateway itself would answer 504 after 29 s)."""
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 
 
@@ -42,10 +45,12 @@ def _post(url: str, token: str, index: int) -> tuple[str, str | None]:
             f"{url}/runs",
             json={"topic": f"load test run {index}"},
             headers={"Authorization": f"Bearer {token}"},
-            timeout=120,
+            timeout=CLIENT_TIMEOUT_SECONDS,
         )
     except requests.ConnectionError as exc:
         return f"connection error: {type(exc.__cause__ or exc).__name__}", None
+    except requests.Timeout:
+        return f"no answer within {CLIENT_TIMEOUT_SECONDS} s", None
     if response.status_code == 202:
         return "202", str(response.json()["run_id"])
     return str(response.status_code), None

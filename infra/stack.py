@@ -107,6 +107,15 @@ class OrchestratorStack(Stack):
         for name, value in jwt_env.items():
             functions.api.add_environment(name, value)
         token_authorizer = functions.add_token_authorizer(jwt_env) if auth is not None else None
+        if auth is None:  # the pool signs the tokens: a tenant's admins add and disable its users
+            functions.api.add_environment(constants.ENV_USER_POOL_ID, self.users.pool.user_pool_id)
+            self.users.pool.grant(
+                functions.api,
+                "cognito-idp:AdminCreateUser",
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminDisableUser",
+                "cognito-idp:AdminUserGlobalSignOut",
+            )
 
         bind_event_sources(
             bus.bus,

@@ -25,7 +25,10 @@ from typing import Any, Protocol
 from orchestrator.errors import ConflictError, NotFound, RunNotActive
 from orchestrator.models import utc_now, validate_tenant_id
 from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
+from orchestrator.repositories.user_pool import CognitoUserPool, temporary_password
 from orchestrator.tenancy import PLANS, Tenant, TenantStatus, limits_for
+
+__all__ = ["CognitoAccounts", "DeploymentHandle", "LocalAccounts", "TenantAdmin", "temporary_password"]
 
 USERNAME_MAX = 128
 LOCAL_CLOUD_FILE = "local-cloud.json"
@@ -38,18 +41,6 @@ STACK_OUTPUTS = {
     "user_pool_id": "UserPoolId",
     "api_url": "ApiUrl",
 }
-
-
-def temporary_password(length: int = 20) -> str:
-    """Random, with every character class the user pool's password policy asks for."""
-    import secrets
-    import string
-
-    classes = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!#%+-.:=@^_~")
-    chosen = [secrets.choice(chars) for chars in classes]
-    chosen += [secrets.choice("".join(classes)) for _ in range(length - len(chosen))]
-    secrets.SystemRandom().shuffle(chosen)
-    return "".join(chosen)
 
 
 class UserAccounts(Protocol):
@@ -68,35 +59,25 @@ class CognitoAccounts:
     """The deployment's Cognito user pool."""
 
     def __init__(self, user_pool_id: str, client: Any) -> None:
-        self._pool = user_pool_id
-        self._client = client
+        self._pool = CognitoUserPool(user_pool_id, client)
 
     def create_admin(self, tenant_id: str, username: str, email: str | None) -> str:
-        attributes = [
-            {"Name": "custom:tenant_id", "Value": tenant_id},
-            {"Name": "custom:role", "Value": "admin"},
-        ]
-        request: dict[str, Any] = {"UserPoolId": self._pool, "Username": username}
-        if email:  # Cognito mails the temporary password
-            attributes += [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
-            request["DesiredDeliveryMediums"] = ["EMAIL"]
-            how = f"a temporary password was sent to {email}"
-        else:  # no one to mail it to: the operator hands it over
-            password = temporary_password()
-            request |= {"TemporaryPassword": password, "MessageAction": "SUPPRESS"}
-            how = f"temporary password (shown once; changed at first sign-in): {password}"
-        self._client.admin_create_user(**request, UserAttributes=attributes)
+        password = self._pool.create_user(tenant_id, username, "admin", email)
+        how = (
+            f"a temporary password was sent to {email}"
+            if password is None
+            else f"temporary password (shown once; changed at first sign-in): {password}"
+        )
         return (
-            f"user {username!r} (admin of {tenant_id!r}) created in user pool {self._pool}; {how}; "
+            f"user {username!r} (admin of {tenant_id!r}) created in user pool {self._pool.pool_id}; {how}; "
             "they sign in with USER_PASSWORD_AUTH or SRP and send the ID token as the Bearer token"
         )
 
     def disable(self, username: str) -> None:
-        self._client.admin_disable_user(UserPoolId=self._pool, Username=username)
-        self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
+        self._pool.disable(username)
 
     def enable(self, username: str) -> None:
-        self._client.admin_enable_user(UserPoolId=self._pool, Username=username)
+        self._pool.enable(username)
 
 
 class LocalAccounts:
@@ -323,7 +304,7 @@ class DeploymentHandle:
 def describe(tenant: Tenant) -> str:
     return (
         f"{tenant.tenant_id:<24} {tenant.status.value:<9} {tenant.plan:<11} "
-        f"{tenant.requests_per_minute:>8}/min {tenant.active_runs:>4}/{tenant.max_concurrent_runs:<4} runs"
+        f"{tenant.requests_per_minute:>8}/min {tenant.active_runs:>4}/{tenant.max_concurrent_runs:<4}"
     )
 
 

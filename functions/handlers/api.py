@@ -25,6 +25,7 @@ from orchestrator.api import (
     prompts_routes,
     runs_routes,
     settings_routes,
+    tenant_routes,
     uploads_routes,
     usage_routes,
 )
@@ -41,6 +42,7 @@ from orchestrator.errors import (
     InvalidRequest,
     NotFound,
     RepositoryError,
+    UserPoolNotConfigured,
 )
 from orchestrator.ids import is_run_id
 from orchestrator.models import EventEnvelope, new_id
@@ -57,12 +59,13 @@ app.include_router(settings_routes.router)
 app.include_router(usage_routes.router)
 app.include_router(prompts_routes.router)
 app.include_router(cache_routes.router)
+app.include_router(tenant_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
 AUDITED_CREATES = frozenset({"/runs", "/uploads"})
 """Writes audited here when they succeed (decisions and cancels are audited by run_control)."""
-AUDITED_PREFIXES = ("/settings/", "/prompts/", "/cache/")
+AUDITED_PREFIXES = ("/settings/", "/prompts/", "/cache/", "/tenant/")
 """Administration: every successful write under these is audited here too."""
 WRITE_ACTIONS = {
     "uploads": "create_upload",
@@ -116,6 +119,8 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
         action = parts[2] if len(parts) > 2 else "start_run"
     elif parts[0] == "settings":
         action = f"set_{parts[-1]}"  # set_models, set_budget
+    elif parts[0] == "tenant":
+        action = "disable_user" if parts[-1] == "disable" else "create_user"
     elif parts[0] == "prompts":
         action = {"versions": "create_prompt_version", "activate": "activate_prompt"}.get(
             parts[-1], "rollback_prompt"
@@ -207,6 +212,11 @@ def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
     if isinstance(exc, IdempotencyKeyReused):
         return _error(HTTPStatus.UNPROCESSABLE_ENTITY, exc)
     return _error(HTTPStatus.BAD_REQUEST, exc)
+
+
+@app.exception_handler(UserPoolNotConfigured)
+def _no_user_pool(exc: UserPoolNotConfigured) -> Response[dict[str, Any]]:
+    return _error(HTTPStatus.FORBIDDEN, exc)  # not this deployment's to do (its IdP's)
 
 
 @app.exception_handler(TenantNotActive)

@@ -89,9 +89,10 @@ _DESCRIPTIONS = {
     HTTPStatus.BAD_REQUEST: "cannot be served (unknown template, unserved provider, bad body bytes)",
     HTTPStatus.UNAUTHORIZED: "missing, expired or invalid token",
     HTTPStatus.PAYMENT_REQUIRED: "the tenant's monthly budget cannot afford it (BudgetExceeded)",
-    HTTPStatus.FORBIDDEN: "the caller's role may not do this, or its tenant is disabled or not onboarded",
+    HTTPStatus.FORBIDDEN: "the caller's role may not do this, its tenant is disabled or not onboarded, "
+    "or this deployment does not manage it (its identity provider does)",
     HTTPStatus.NOT_FOUND: "no such resource for the caller's tenant",
-    HTTPStatus.CONFLICT: "the run is not in a state that allows this",
+    HTTPStatus.CONFLICT: "the resource is not in a state that allows this, or exists already",
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "the body is too large",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "the body is not JSON",
     HTTPStatus.UNPROCESSABLE_ENTITY: "the body or a parameter is invalid (one entry per field)",

@@ -152,6 +152,10 @@ class TemplateNotFound(InvalidRequest):
     """No template has this name."""
 
 
+class UserPoolNotConfigured(OrchestratorError):
+    """This deployment's tokens come from another issuer: its users are managed there (403)."""
+
+
 class ConflictError(OrchestratorError):
     """The item already exists or changed underneath the caller."""
 

@@ -41,6 +41,7 @@ class Settings(BaseModel):
     usage_table: str = ""
     circuit_table: str = ""
     tenants_table: str = ""
+    user_pool_id: str = ""  # the Cognito user pool whose tokens the API trusts ("": another issuer)
     model_prices: str = ""  # JSON overrides of the price table (orchestrator.providers.pricing)
     model_cassette: str = ""  # replay provider / record mode: path of the cassette (JSON lines)
     model_cassette_mode: str = ""  # "record": real calls are written to the cassette
@@ -105,6 +106,7 @@ def get_settings() -> Settings:
         usage_table=env.get(constants.ENV_USAGE_TABLE, ""),
         circuit_table=env.get(constants.ENV_CIRCUIT_TABLE, ""),
         tenants_table=env.get(constants.ENV_TENANTS_TABLE, ""),
+        user_pool_id=env.get(constants.ENV_USER_POOL_ID, ""),
         model_prices=env.get(constants.ENV_MODEL_PRICES, ""),
         model_cassette=env.get(constants.ENV_MODEL_CASSETTE, ""),
         model_cassette_mode=env.get(constants.ENV_MODEL_CASSETTE_MODE, ""),

@@ -117,7 +117,7 @@ def test_a_failure_in_map_item_k_undoes_every_completed_item_and_earlier_step(cl
     failed = [item for item in items if item["status"] == "FAILED"]
     assert [item["item"] for item in failed if "SimulatedPhaseFailure" in item["errors"][-1]] == [4]
     # items still in flight when compensation began stopped before their side effects
-    assert all("RunCancelled" in item["errors"][-1] for item in failed if item["item"] != 4)
+    assert all("RunCancelled" in item["errors"][-1] for item in failed if item["item"] != 4), failed
     completed = [item for item in items if item["status"] != "FAILED"]
     assert completed and all(item["status"] == "COMPENSATED" for item in completed)
     undone = view["compensated_steps"]

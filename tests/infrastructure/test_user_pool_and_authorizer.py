@@ -274,3 +274,33 @@ def test_unavailable_keys_never_allow(signing_key: Any) -> None:
 
     with pytest.raises(KeysUnavailable):
         _authorize(KeysDown(), "Bearer " + signing_key.mint(tenant_id="acme"))
+
+
+def _api_user_pool_actions(template: dict[str, Any]) -> set[str]:
+    _, api = _function(template, "handlers.api.handler")
+    role = {"Ref": api["Role"]["Fn::GetAtt"][0]}
+    actions: set[str] = set()
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
+        if role not in policy["Properties"].get("Roles", []):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            granted = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            actions |= {a for a in granted if a.startswith("cognito-idp:")}
+    return actions
+
+
+def test_a_tenants_admins_manage_its_users_only_where_the_pool_signs_the_tokens(
+    pool_tokens: dict[str, Any], external_issuer: dict[str, Any]
+) -> None:
+    pool_id, _ = _only(pool_tokens, "AWS::Cognito::UserPool")
+    _, api = _function(pool_tokens, "handlers.api.handler")
+    assert api["Environment"]["Variables"]["USER_POOL_ID"] == {"Ref": pool_id}
+    assert _api_user_pool_actions(pool_tokens) == {
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
+    }
+    _, external_api = _function(external_issuer, "handlers.api.handler")
+    assert "USER_POOL_ID" not in external_api["Environment"]["Variables"]
+    assert _api_user_pool_actions(external_issuer) == set()

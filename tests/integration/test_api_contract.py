@@ -22,7 +22,7 @@ from infra.local.api_server import proxy_event
 from infra.local.tokens import LocalSigningKey
 from tests.integration.conftest import FakeLambdaContext
 
-EXAMPLES = 60  # per operation; 21 operations
+EXAMPLES = 60  # per operation; 24 operations
 
 
 def _wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -71,6 +71,8 @@ def test_each_role_may_do_exactly_what_it_may(api: Any, signing_key: LocalSignin
         ("POST", "/runs"): {"viewer": 403, "user": 202, "admin": 202},
         ("POST", f"/runs/{run_id}/approval"): {"viewer": 403, "user": 409, "admin": 409},
         ("POST", f"/runs/{run_id}/cancel"): {"viewer": 403, "user": 202, "admin": 202},
+        ("GET", "/tenant"): {"viewer": 200, "user": 200, "admin": 200},
+        ("GET", "/tenant/users"): {"viewer": 403, "user": 403, "admin": 200},
     }
     bodies = {"/runs": {"topic": "by role"}, f"/runs/{run_id}/approval": {"decision": "approve"}}
     for (method, path), by_role in expected.items():

@@ -50,6 +50,9 @@ ROUTE_METHODS = {
     "/prompts/{agent}/versions/{version}/activate": ("POST",),
     "/prompts/{agent}/rollback": ("POST",),
     "/cache/invalidations": ("POST",),
+    "/tenant": ("GET",),
+    "/tenant/users": ("GET", "POST"),
+    "/tenant/users/{username}/disable": ("POST",),
 }
 
 

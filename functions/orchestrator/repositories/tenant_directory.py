@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
-from orchestrator.errors import ConflictError, RepositoryError
+from orchestrator.errors import ConflictError, NotFound, RepositoryError
 from orchestrator.models import utc_now, validate_tenant_id
 from orchestrator.repositories.dynamodb import Table, _errors, _table
 from orchestrator.repositories.keys import from_item, to_item
@@ -243,6 +243,44 @@ class DynamoTenantDirectory:
 
     def usernames(self, tenant_id: str) -> list[str]:
         return self._sort_keys(tenant_id, USER_PREFIX, "list a tenant's users")
+
+    def users(self, tenant_id: str) -> list[dict[str, Any]]:
+        """The tenant's users as recorded here: username, role, enabled, created_at, created_by."""
+        return [
+            user
+            for user in (self.user(tenant_id, name) for name in self.usernames(tenant_id))
+            if user is not None
+        ]
+
+    def user(self, tenant_id: str, username: str) -> dict[str, Any] | None:
+        with _errors("read a user"):
+            item = self._table.get_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: f"{USER_PREFIX}{username}"}, ConsistentRead=True
+            ).get("Item")
+        if item is None:
+            return None
+        return {
+            "username": username,
+            "role": str(item.get("role", "")),
+            "enabled": bool(item.get("enabled", True)),
+            "created_at": str(item.get("created_at", "")),
+            "created_by": str(item.get("created_by", "")),
+        }
+
+    def set_user_enabled(self, tenant_id: str, username: str, enabled: bool, *, by: str) -> None:
+        with _errors("update a user", lambda: NotFound(f"user {username!r} not found")):
+            self._table.update_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: f"{USER_PREFIX}{username}"},
+                UpdateExpression="SET #enabled = :enabled, #at = :at, #by = :by",
+                ConditionExpression="attribute_exists(#pk)",
+                ExpressionAttributeNames={
+                    "#pk": PK,
+                    "#enabled": "enabled",
+                    "#at": "updated_at",
+                    "#by": "updated_by",
+                },
+                ExpressionAttributeValues={":enabled": enabled, ":at": utc_now().isoformat(), ":by": by},
+            )
 
     def _sort_keys(self, tenant_id: str, prefix: str, action: str) -> list[str]:
         names: list[str] = []

@@ -1,0 +1,141 @@
+"""``/tenant``: the caller's own tenant. Every role sees its plan, limits and runs in progress; its
+admins list its users and, where the stack's user pool signs the API's tokens, add and disable
+them. A user is always created in the caller's tenant (from the verified token, never the body),
+and a username of another tenant is not found (404)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, Field
+
+from orchestrator import wiring
+from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
+from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, responses
+from orchestrator.errors import NotFound, UserPoolNotConfigured
+from orchestrator.models import RequestModel
+from orchestrator.settings import get_settings
+from orchestrator.tenancy import check_active
+
+router = Router()
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$"
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
+
+
+class TenantView(BaseModel):
+    tenant_id: str
+    status: str = Field(description="active or disabled")
+    plan: str
+    requests_per_minute: int = Field(description="requests the API serves the tenant per minute")
+    max_concurrent_runs: int = Field(description="runs the tenant may have in progress at once")
+    active_runs: int = Field(description="runs in progress now")
+    created_at: str
+
+
+class TenantUser(BaseModel):
+    username: str
+    role: str
+    enabled: bool
+    created_at: str
+    created_by: str
+    temporary_password: str | None = Field(
+        default=None, description="only when the user was created without an email: shown once"
+    )
+
+
+class TenantUsers(BaseModel):
+    users: list[TenantUser]
+
+
+class NewUserRequest(RequestModel):
+    username: str = Field(pattern=USERNAME_PATTERN, description="1-128 of letters, digits and ._@+-")
+    role: Literal["admin", "user", "viewer"]
+    email: str | None = Field(
+        default=None, pattern=EMAIL_PATTERN, max_length=254, description="where the invitation goes"
+    )
+
+
+def _ok(body: dict[str, Any], status: HTTPStatus = HTTPStatus.OK) -> Response[dict[str, Any]]:
+    return Response(status_code=status, content_type="application/json", body=body)
+
+
+def _user_pool() -> Any:
+    pool_id = get_settings().user_pool_id
+    if not pool_id:
+        raise UserPoolNotConfigured(
+            "this deployment's tokens come from another identity provider: manage its users there"
+        )
+    from orchestrator.repositories.user_pool import CognitoUserPool
+
+    return CognitoUserPool(pool_id)
+
+
+@router.get(
+    "/tenant", middlewares=READ, security=BEARER, responses=responses(HTTPStatus.OK, TenantView, *READ_ERRORS)
+)
+def get_tenant() -> Response[dict[str, Any]]:
+    """The caller's tenant: status, plan, its limits and how many runs it has in progress."""
+    tenant_id = current_caller().tenant_id
+    tenant = check_active(tenant_id, wiring.tenants().get(tenant_id))
+    view = TenantView(**tenant.model_dump(mode="json", include=set(TenantView.model_fields)))
+    return _ok(view.model_dump(mode="json"))
+
+
+@router.get(
+    "/tenant/users",
+    middlewares=ADMIN,
+    security=BEARER,
+    responses=responses(HTTPStatus.OK, TenantUsers, *READ_ERRORS),
+)
+def list_users() -> Response[dict[str, Any]]:
+    """The tenant's users recorded by this deployment (created by an operator or an admin). Admins only."""
+    users = wiring.tenants().users(current_caller().tenant_id)
+    return _ok(TenantUsers(users=[TenantUser(**u) for u in users]).model_dump(mode="json"))
+
+
+@router.post(
+    "/tenant/users",
+    middlewares=ADMIN,
+    security=BEARER,
+    responses=responses(HTTPStatus.CREATED, TenantUser, HTTPStatus.CONFLICT, *WRITE_ERRORS),
+)
+def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
+    """Add a user to the caller's tenant with a role: invited by email, or with a temporary password
+    in the answer (shown once). 403 where another identity provider issues the tokens. Admins only."""
+    caller = current_caller()
+    password = _user_pool().create_user(caller.tenant_id, request.username, request.role, request.email)
+    directory = wiring.tenants()
+    directory.add_user(caller.tenant_id, request.username, role=request.role, by=caller.subject)
+    user = directory.user(caller.tenant_id, request.username)
+    assert user is not None  # just written
+    return _ok(TenantUser(**user, temporary_password=password).model_dump(mode="json"), HTTPStatus.CREATED)
+
+
+@router.post(
+    "/tenant/users/<username>/disable",
+    middlewares=ADMIN,
+    security=BEARER,
+    responses=responses(HTTPStatus.OK, TenantUser, HTTPStatus.NOT_FOUND, *WRITE_ERRORS),
+)
+def disable_user(
+    username: Annotated[str, Path(pattern=USERNAME_PATTERN, description="a user of the caller's tenant")],
+) -> Response[dict[str, Any]]:
+    """The user can no longer sign in and their refresh tokens are revoked (an ID token already
+    issued lasts until it expires, at most an hour). Admins only."""
+    caller = current_caller()
+    directory = wiring.tenants()
+    if directory.user(caller.tenant_id, username) is None:
+        raise NotFound(f"user {username!r} not found")
+    pool = _user_pool()
+    if pool.tenant_of(username) != caller.tenant_id:  # recorded here, but the pool says otherwise
+        raise NotFound(f"user {username!r} not found")
+    pool.disable(username)
+    directory.set_user_enabled(caller.tenant_id, username, False, by=caller.subject)
+    user = directory.user(caller.tenant_id, username)
+    assert user is not None
+    return _ok(TenantUser(**user).model_dump(mode="json"))

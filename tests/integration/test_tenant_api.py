@@ -1,0 +1,111 @@
+"""``/tenant``: a tenant's own plan and limits for every role; its users for its admins, created
+in the stack's user pool with the caller's tenant (never the body's) and disabled only there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local.tokens import LocalSigningKey
+from orchestrator import constants, settings
+from tests.integration.conftest import MotoAws, onboard
+from tests.integration.test_api_handler import call
+
+
+@pytest.fixture
+def user_pool(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> str:
+    pool_id = str(
+        boto3.client("cognito-idp").create_user_pool(
+            PoolName="users",
+            Schema=[
+                {"Name": "tenant_id", "AttributeDataType": "String", "Mutable": True},
+                {"Name": "role", "AttributeDataType": "String", "Mutable": True},
+            ],
+        )["UserPool"]["Id"]
+    )
+    monkeypatch.setenv(constants.ENV_USER_POOL_ID, pool_id)
+    settings.get_settings.cache_clear()
+    return pool_id
+
+
+def _attributes(pool_id: str, username: str) -> dict[str, Any]:
+    user = boto3.client("cognito-idp").admin_get_user(UserPoolId=pool_id, Username=username)
+    return {a["Name"]: a["Value"] for a in user["UserAttributes"]} | {"Enabled": user["Enabled"]}
+
+
+def test_every_role_sees_its_own_tenants_plan_and_limits(api: Any, signing_key: LocalSigningKey) -> None:
+    onboard("acme-corp", requests_per_minute=1234, max_concurrent_runs=7)
+    status, body, _ = call(
+        api, "GET", "/tenant", token=signing_key.mint(tenant_id="acme-corp", role="viewer")
+    )
+    assert status == 200, body
+    assert body["tenant_id"] == "acme-corp" and body["status"] == "active"
+    assert (body["requests_per_minute"], body["max_concurrent_runs"], body["active_runs"]) == (1234, 7, 0)
+    other = call(api, "GET", "/tenant", token=signing_key.mint(tenant_id="acme", role="viewer"))[1]
+    assert other["tenant_id"] == "acme"  # its own, whatever the prefix
+
+
+def test_an_admin_adds_a_user_to_its_own_tenant_only(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey, user_pool: str
+) -> None:
+    admin = signing_key.mint(tenant_id="acme", role="admin", subject="alice")
+    # the tenant is the caller's: a body naming one is refused, as is any unknown field
+    status, body, _ = call(
+        api,
+        "POST",
+        "/tenant/users",
+        token=admin,
+        body={"username": "bob", "role": "user", "tenant_id": "globex"},
+    )
+    assert status == 422 and body["details"][0]["location"].endswith("tenant_id"), body
+    status, body, _ = call(
+        api, "POST", "/tenant/users", token=admin, body={"username": "bob", "role": "owner"}
+    )
+    assert status == 422
+
+    status, body, _ = call(
+        api, "POST", "/tenant/users", token=admin, body={"username": "bob", "role": "user"}
+    )
+    assert status == 201, body
+    assert body["username"] == "bob" and body["role"] == "user" and body["created_by"] == "alice"
+    assert len(body["temporary_password"]) == 20  # no email: the admin hands it over
+    assert _attributes(user_pool, "bob")["custom:tenant_id"] == "acme"
+    assert _attributes(user_pool, "bob")["custom:role"] == "user"
+    status, body, _ = call(
+        api, "POST", "/tenant/users", token=admin, body={"username": "bob", "role": "viewer"}
+    )
+    assert status == 409, body
+
+    listed = call(api, "GET", "/tenant/users", token=admin)[1]["users"]
+    assert [(u["username"], u["role"], u["enabled"]) for u in listed] == [("bob", "user", True)]
+    assert all(u["temporary_password"] is None for u in listed)  # shown once, at creation
+
+    # another tenant's admin neither sees nor disables bob
+    intruder = signing_key.mint(tenant_id="acme-corp", role="admin")
+    assert call(api, "GET", "/tenant/users", token=intruder)[1]["users"] == []
+    status, body, _ = call(api, "POST", "/tenant/users/bob/disable", token=intruder)
+    assert status == 404 and _attributes(user_pool, "bob")["Enabled"] is True
+
+    status, body, _ = call(api, "POST", "/tenant/users/bob/disable", token=admin)
+    assert status == 200 and body["enabled"] is False
+    assert _attributes(user_pool, "bob")["Enabled"] is False
+
+    actions = [m["detail"]["payload"] for m in aws.published() if m["detail-type"] == "USER_ACTION"]
+    done = [(a["action"], a["outcome"]) for a in actions if a["caller"] == "alice"]
+    assert ("create_user", "accepted") in done and ("disable_user", "accepted") in done
+
+
+def test_only_admins_manage_users_and_another_issuers_users_are_managed_there(
+    api: Any, signing_key: LocalSigningKey
+) -> None:
+    for role in ("viewer", "user"):
+        token = signing_key.mint(tenant_id="acme", role=role)
+        assert call(api, "GET", "/tenant/users", token=token)[0] == 403
+        assert (
+            call(api, "POST", "/tenant/users", token=token, body={"username": "x", "role": "user"})[0] == 403
+        )
+    admin = signing_key.mint(tenant_id="acme", role="admin")
+    status, body, _ = call(api, "POST", "/tenant/users", token=admin, body={"username": "x", "role": "user"})
+    assert status == 403 and body["error"] == "UserPoolNotConfigured", body
