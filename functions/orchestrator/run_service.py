@@ -19,6 +19,7 @@ from orchestrator.errors import (
     IdempotencyKeyReused,
     InputsInvalid,
     InvalidRequest,
+    NotFound,
     RepositoryError,
 )
 from orchestrator.events import EventPublisher
@@ -182,7 +183,7 @@ def start_run(
         earlier = _existing_run(runs, tenant_id, run_id)
         if earlier is not None and earlier.status is not RunStatus.PENDING:
             return earlier
-    took_slot = tenants.acquire_run_slot(tenant_id, run.run_id) if tenants is not None else False
+    took_slot = _take_run_slot(tenants, runs, tenant_id, run.run_id) if tenants is not None else False
     try:
         runs.create(run)
     except ConflictError:
@@ -285,6 +286,35 @@ def start_run_once(
         tenants=tenants,
     )
     return run, record.run_id != candidate
+
+
+def _take_run_slot(tenants: TenantDirectory, runs: RunRepository, tenant_id: str, run_id: str) -> bool:
+    """A run slot of the tenant's plan for ``run_id`` (False: it holds one already). When every slot
+    is taken, a slot still held by a run that has ended (its release was lost, e.g. the function
+    stopped between recording the end and giving the slot back) is given back first: the limit
+    counts runs in progress, not lost releases. A slot whose run is not stored yet is left alone:
+    another start may be between taking it and storing its run."""
+    from orchestrator.tenancy import TenantLimitReached
+
+    try:
+        return tenants.acquire_run_slot(tenant_id, run_id)
+    except TenantLimitReached as exc:
+        if exc.limit != "max_concurrent_runs":
+            raise
+        reclaimed = False
+        for holder in tenants.active_run_ids(tenant_id):
+            try:
+                ended = runs.get(tenant_id, holder, consistent=True).status.is_final
+            except NotFound:
+                continue
+            if ended and tenants.release_run_slot(tenant_id, holder):
+                from orchestrator.observability import logger
+
+                logger.warning("gave back the run slot of an ended run", extra={"ended_run_id": holder})
+                reclaimed = True
+        if not reclaimed:
+            raise
+        return tenants.acquire_run_slot(tenant_id, run_id)
 
 
 def _record_failed_start(

@@ -9,6 +9,7 @@ from typing import Any
 
 from infra.local.tokens import LocalSigningKey
 from orchestrator import wiring
+from orchestrator.models import RunStatus
 from orchestrator.tenancy import TenantStatus
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
@@ -69,3 +70,19 @@ def test_a_run_past_the_concurrent_run_limit_gets_429(api: Any, signing_key: Loc
     assert int(headers["retry-after"]) >= 1
     assert wiring.tenants().active_run_ids("single") == [first[1]["run_id"]]
     assert json.dumps(body).find("Traceback") == -1
+
+
+def test_a_slot_an_ended_run_never_gave_back_is_reclaimed_when_the_plan_is_full(
+    api: Any, signing_key: LocalSigningKey
+) -> None:
+    onboard("leaky", max_concurrent_runs=1)
+    token = signing_key.mint(tenant_id="leaky", role="user", subject="u")
+    first = call(api, "POST", "/runs", token=token, body=BODY)[1]["run_id"]
+    # the run ends, but its slot's release is lost (the function stopped in between)
+    wiring.runs().update_status("leaky", first, RunStatus.SUCCEEDED, finished_at="2026-01-01T00:00:00+00:00")
+    assert wiring.tenants().active_run_ids("leaky") == [first]
+    status, body, _ = call(api, "POST", "/runs", token=token, body=BODY)
+    assert status == 202, body
+    assert wiring.tenants().active_run_ids("leaky") == [body["run_id"]]
+    # a run still in progress keeps its slot
+    assert call(api, "POST", "/runs", token=token, body=BODY)[0] == 429
