@@ -96,7 +96,7 @@ def test_the_showcase_runs_every_construct_and_the_map_bound_holds(cloud: LocalC
     writes = {
         (e["payload"]["action"], e["payload"]["outcome"]) for e in events if e["event_type"] == "USER_ACTION"
     }
-    assert writes == {("start_run", "accepted"), ("approval", "403"), ("approval", "accepted")}
+    assert writes == {("start_run", "accepted"), ("approval", "ForbiddenAction"), ("approval", "accepted")}
 
 
 def test_a_failure_in_map_item_k_undoes_every_completed_item_and_earlier_step(cloud: LocalCloud) -> None:

@@ -2,8 +2,9 @@
 
 A method the path does not have (405), a missing or invalid token (401, before anything about
 the request is looked at), a tenant that is disabled or was never onboarded (403), a tenant over
-its plan's request rate (429 with ``Retry-After``), a query parameter the route does not declare
-(422), a body over the limit (413), not JSON (415) or not UTF-8 (400).
+its plan's request rate (429 with ``Retry-After``), a role below the route's (403), a query
+parameter the route does not declare (422), a body over the limit (413), not JSON (415) or not
+UTF-8 (400).
 """
 
 from __future__ import annotations
@@ -25,35 +26,39 @@ def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
         _refuse_undeclared_method(event)
         or _refuse_unauthenticated(event)
         or _refuse_inactive_or_over_limit(event)
+        or _refuse_wrong_role(event)
         or _refuse_unknown_query(event)
         or _refuse_binary_body(event)
     )
 
 
-ROUTE_METHODS = {
-    "/health": ("GET",),
-    "/openapi.json": ("GET",),
-    "/templates": ("GET",),
-    "/uploads": ("POST",),
-    "/collections/{run_id}/search": ("POST",),
-    "/runs": ("GET", "POST"),
-    "/runs/{run_id}": ("GET",),
-    "/runs/{run_id}/approval": ("POST",),
-    "/runs/{run_id}/cancel": ("POST",),
-    "/runs/{run_id}/events": ("GET",),
-    "/settings/models": ("GET", "PUT"),
-    "/settings/budget": ("GET", "PUT"),
-    "/usage": ("GET",),
-    "/prompts": ("GET",),
-    "/prompts/{agent}": ("GET",),
-    "/prompts/{agent}/versions": ("POST",),
-    "/prompts/{agent}/versions/{version}/activate": ("POST",),
-    "/prompts/{agent}/rollback": ("POST",),
-    "/cache/invalidations": ("POST",),
-    "/tenant": ("GET",),
-    "/tenant/users": ("GET", "POST"),
-    "/tenant/users/{username}/disable": ("POST",),
+VIEWER, USER, ADMIN = "viewer", "user", "admin"
+ROUTES: dict[str, dict[str, str | None]] = {
+    # path: {method: the least role that may use it (None: public)}; the routes check it again
+    "/health": {"GET": None},
+    "/openapi.json": {"GET": None},
+    "/templates": {"GET": VIEWER},
+    "/uploads": {"POST": USER},
+    "/collections/{run_id}/search": {"POST": VIEWER},
+    "/runs": {"GET": VIEWER, "POST": USER},
+    "/runs/{run_id}": {"GET": VIEWER},
+    "/runs/{run_id}/approval": {"POST": USER},
+    "/runs/{run_id}/cancel": {"POST": USER},
+    "/runs/{run_id}/events": {"GET": VIEWER},
+    "/settings/models": {"GET": ADMIN, "PUT": ADMIN},
+    "/settings/budget": {"GET": ADMIN, "PUT": ADMIN},
+    "/usage": {"GET": VIEWER},
+    "/prompts": {"GET": VIEWER},
+    "/prompts/{agent}": {"GET": VIEWER},
+    "/prompts/{agent}/versions": {"POST": ADMIN},
+    "/prompts/{agent}/versions/{version}/activate": {"POST": ADMIN},
+    "/prompts/{agent}/rollback": {"POST": ADMIN},
+    "/cache/invalidations": {"POST": ADMIN},
+    "/tenant": {"GET": VIEWER},
+    "/tenant/users": {"GET": ADMIN, "POST": ADMIN},
+    "/tenant/users/{username}/disable": {"POST": ADMIN},
 }
+ROUTE_METHODS = {path: tuple(methods) for path, methods in ROUTES.items()}
 
 
 def _path_pattern(path: str) -> re.Pattern[str]:
@@ -62,6 +67,25 @@ def _path_pattern(path: str) -> re.Pattern[str]:
 
 
 _ROUTE_PATTERNS = [(_path_pattern(path), methods) for path, methods in ROUTE_METHODS.items()]
+_ROLE_PATTERNS = [(_path_pattern(path), roles) for path, roles in ROUTES.items()]
+ROLE_RANK = {VIEWER: 0, USER: 1, ADMIN: 2}
+
+
+def _refuse_wrong_role(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A role below the route's gets 403 before its parameters and body are looked at (a viewer
+    learns nothing of a write's body schema)."""
+    caller = verified_caller()
+    if caller is None:  # a public path
+        return None
+    path, method = str(event.get("path") or "/"), str(event.get("httpMethod") or "GET").upper()
+    least = next((roles.get(method) for pattern, roles in _ROLE_PATTERNS if pattern.match(path)), None)
+    if least is None or ROLE_RANK.get(caller.role, -1) >= ROLE_RANK[least]:
+        return None
+    return plain_error(
+        HTTPStatus.FORBIDDEN,
+        "ForbiddenAction",
+        f"the role {caller.role!r} may not do this: it takes the role {least!r} or above",
+    )
 
 
 def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:

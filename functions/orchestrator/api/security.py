@@ -56,7 +56,11 @@ def _auth(policy: Any) -> Any:
                 401, "application/json", {"message": "Unauthorized"}, {"WWW-Authenticate": "Bearer"}
             )
         if not policy(claims):
-            return Response(403, "application/json", {"message": "Forbidden"})
+            return Response(
+                403,
+                "application/json",
+                {"error": "ForbiddenAction", "message": "the caller's role may not do this"},
+            )
         return next_middleware(app)
 
     return run
