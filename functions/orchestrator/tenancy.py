@@ -65,6 +65,9 @@ class Tenant(BaseModel):
     updated_at: str | None = None
     disabled_at: str | None = None
     disabled_by: str | None = None
+    disabled_subjects: frozenset[str] = Field(
+        default=frozenset(), description="token subjects (users) refused although the tenant is active"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -138,6 +141,18 @@ class TenantDirectory(Protocol):
     def active_run_ids(self, tenant_id: str) -> list[str]:
         """The runs holding a slot (not yet ended)."""
         ...
+
+
+class UserDisabled(TenantNotActive):
+    """An administrator disabled this user: their tokens are refused at once (403)."""
+
+
+def check_caller(tenant_id: str, subject: str, tenant: Tenant | None) -> Tenant:
+    """The tenant, if it is active and the caller (a token's subject) is not disabled in it."""
+    tenant = check_active(tenant_id, tenant)
+    if subject in tenant.disabled_subjects:
+        raise UserDisabled(f"this user of tenant {tenant_id!r} is disabled")
+    return tenant
 
 
 def check_active(tenant_id: str, tenant: Tenant | None) -> Tenant:

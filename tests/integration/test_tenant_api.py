@@ -88,9 +88,15 @@ def test_an_admin_adds_a_user_to_its_own_tenant_only(
     status, body, _ = call(api, "POST", "/tenant/users/bob/disable", token=intruder)
     assert status == 404 and _attributes(user_pool, "bob")["Enabled"] is True
 
+    bob = signing_key.mint(tenant_id="acme", role="user", subject=_attributes(user_pool, "bob")["sub"])
+    assert call(api, "GET", "/runs", token=bob)[0] == 200
     status, body, _ = call(api, "POST", "/tenant/users/bob/disable", token=admin)
     assert status == 200 and body["enabled"] is False
     assert _attributes(user_pool, "bob")["Enabled"] is False
+    # the token bob already has stops at once; the tenant's other users go on
+    status, body, _ = call(api, "GET", "/runs", token=bob)
+    assert status == 403 and body["error"] == "UserDisabled", body
+    assert call(api, "GET", "/runs", token=admin)[0] == 200
 
     actions = [m["detail"]["payload"] for m in aws.published() if m["detail-type"] == "USER_ACTION"]
     done = [(a["action"], a["outcome"]) for a in actions if a["caller"] == "alice"]

@@ -110,19 +110,21 @@ def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
 
 def _refuse_inactive_or_over_limit(event: dict[str, Any]) -> dict[str, Any] | None:
     """The caller's tenant must be onboarded and active (a disabled tenant's tokens stop working at
-    once), and within its plan's requests per minute; every request counts, reads included."""
+    once), the caller not a user its admins disabled, and the tenant within its plan's requests per
+    minute; every request counts, reads included."""
     caller = verified_caller()
     if caller is None:  # a public path
         return None
     from orchestrator import wiring
     from orchestrator.errors import DataStoreRejected, RepositoryError
-    from orchestrator.tenancy import TenantLimitReached, TenantNotActive, check_active
+    from orchestrator.tenancy import TenantLimitReached, TenantNotActive, check_caller
 
     directory = wiring.tenants()
     try:
-        directory.admit_request(check_active(caller.tenant_id, directory.get(caller.tenant_id)))
-    except TenantNotActive as exc:
-        return plain_error(HTTPStatus.FORBIDDEN, "TenantNotActive", str(exc))
+        tenant = check_caller(caller.tenant_id, caller.subject, directory.get(caller.tenant_id))
+        directory.admit_request(tenant)
+    except TenantNotActive as exc:  # the tenant, or this user of it (UserDisabled)
+        return plain_error(HTTPStatus.FORBIDDEN, type(exc).__name__, str(exc))
     except TenantLimitReached as exc:
         answer = plain_error(HTTPStatus.TOO_MANY_REQUESTS, "TenantLimitReached", str(exc))
         answer["body"] = json.dumps(json.loads(answer["body"]) | {"limit": exc.limit})

@@ -18,6 +18,7 @@ from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
 from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, responses
 from orchestrator.errors import NotFound, UserPoolNotConfigured
 from orchestrator.models import RequestModel
+from orchestrator.repositories.user_pool import TENANT_ATTRIBUTE
 from orchestrator.settings import get_settings
 from orchestrator.tenancy import check_active
 
@@ -125,16 +126,19 @@ def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
 def disable_user(
     username: Annotated[str, Path(pattern=USERNAME_PATTERN, description="a user of the caller's tenant")],
 ) -> Response[dict[str, Any]]:
-    """The user can no longer sign in and their refresh tokens are revoked (an ID token already
-    issued lasts until it expires, at most an hour). Admins only."""
+    """The user can no longer sign in, their refresh tokens are revoked, and the API refuses the
+    tokens already issued to them from the next request on. Admins only."""
     caller = current_caller()
     directory = wiring.tenants()
     if directory.user(caller.tenant_id, username) is None:
         raise NotFound(f"user {username!r} not found")
     pool = _user_pool()
-    if pool.tenant_of(username) != caller.tenant_id:  # recorded here, but the pool says otherwise
+    attributes = pool.attributes(username)
+    if attributes.get(TENANT_ATTRIBUTE) != caller.tenant_id:  # recorded here, the pool says otherwise
         raise NotFound(f"user {username!r} not found")
     pool.disable(username)
+    if attributes.get("sub"):  # the tokens already issued stop at once, not when they expire
+        directory.block_subject(caller.tenant_id, attributes["sub"], by=caller.subject)
     directory.set_user_enabled(caller.tenant_id, username, False, by=caller.subject)
     user = directory.user(caller.tenant_id, username)
     assert user is not None

@@ -58,7 +58,8 @@ class DynamoTenantDirectory:
         return _tenant(item) if item else None
 
     def create(self, tenant: Tenant) -> Tenant:
-        item = to_item(tenant.model_dump(mode="json", exclude={"tenant_id"})) | {
+        # disabled_subjects: a string set, made by the first ADD (DynamoDB stores no empty set)
+        item = to_item(tenant.model_dump(mode="json", exclude={"tenant_id", "disabled_subjects"})) | {
             PK: validate_tenant_id(tenant.tenant_id),
             SK: PROFILE_SK,
         }
@@ -266,6 +267,17 @@ class DynamoTenantDirectory:
             "created_at": str(item.get("created_at", "")),
             "created_by": str(item.get("created_by", "")),
         }
+
+    def block_subject(self, tenant_id: str, subject: str, *, by: str) -> Tenant:
+        """Refuse every token of ``subject`` from the next request on (the profile the API reads
+        on each request carries it: no extra read)."""
+        return self._update(
+            tenant_id,
+            "ADD #blocked :subject SET #at = :at, #by = :by",
+            {"#pk": PK, "#blocked": "disabled_subjects", "#at": "updated_at", "#by": "updated_by"},
+            {":subject": {subject}, ":at": utc_now().isoformat(), ":by": by},
+            "disable a user",
+        )
 
     def set_user_enabled(self, tenant_id: str, username: str, enabled: bool, *, by: str) -> None:
         with _errors("update a user", lambda: NotFound(f"user {username!r} not found")):

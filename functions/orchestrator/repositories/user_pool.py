@@ -57,13 +57,20 @@ class CognitoUserPool:
 
     def tenant_of(self, username: str) -> str | None:
         """The tenant the user belongs to; None: no such user."""
+        return self.attributes(username).get(TENANT_ATTRIBUTE)
+
+    def subject_of(self, username: str) -> str | None:
+        """The ``sub`` claim of the user's tokens."""
+        return self.attributes(username).get("sub")
+
+    def attributes(self, username: str) -> dict[str, str]:
+        """The user's attributes; empty: no such user."""
         cognito = self._cognito()
         try:
             user = cognito.admin_get_user(UserPoolId=self.pool_id, Username=username)
         except cognito.exceptions.UserNotFoundException:
-            return None
-        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
-        return attributes.get(TENANT_ATTRIBUTE)
+            return {}
+        return {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
 
     def disable(self, username: str) -> None:
         """The user cannot sign in, and every token already issued to them stops refreshing."""
