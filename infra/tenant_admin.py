@@ -22,13 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from orchestrator.constants import SK
 from orchestrator.errors import ConflictError, NotFound, RunNotActive
 from orchestrator.models import utc_now, validate_tenant_id
-from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
+from orchestrator.repositories.tenant_directory import PROFILE_SK, DynamoTenantDirectory, tenant_from_item
 from orchestrator.repositories.user_pool import CognitoUserPool, temporary_password
 from orchestrator.tenancy import PLANS, Tenant, TenantStatus, limits_for
 
-__all__ = ["CognitoAccounts", "DeploymentHandle", "LocalAccounts", "TenantAdmin", "temporary_password"]
+__all__ = [
+    "CognitoAccounts",
+    "DeploymentHandle",
+    "LocalAccounts",
+    "TenantAdmin",
+    "list_tenants",
+    "temporary_password",
+]
 
 USERNAME_MAX = 128
 LOCAL_CLOUD_FILE = "local-cloud.json"
@@ -100,6 +108,23 @@ class LocalAccounts:
         """Nothing to do."""
 
 
+def list_tenants(table: Any) -> list[Tenant]:
+    """Every tenant's profile, by id: a Scan of the tenants table (``table``: the boto3 Table).
+    Operators only; no function reads across tenants, and none may Scan."""
+    kwargs: dict[str, Any] = {
+        "FilterExpression": "#sk = :profile",
+        "ExpressionAttributeNames": {"#sk": SK},
+        "ExpressionAttributeValues": {":profile": PROFILE_SK},
+    }
+    tenants: list[Tenant] = []
+    while True:
+        page = table.scan(**kwargs)
+        tenants.extend(tenant_from_item(item) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return sorted(tenants, key=lambda t: t.tenant_id)
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 RunCanceller = Callable[[str, str], None]
 """``(tenant id, run id)``: ask the run to stop (it undoes its work and ends CANCELLED)."""
 
@@ -125,18 +150,7 @@ class TenantAdmin:
         validate_tenant_id(tenant_id)
         if not admin_user or len(admin_user) > USERNAME_MAX:
             raise ValueError(f"the admin user name must be 1-{USERNAME_MAX} characters")
-        limits = limits_for(
-            plan, requests_per_minute=requests_per_minute, max_concurrent_runs=max_concurrent_runs
-        )
-        tenant = self.directory.create(
-            Tenant(
-                tenant_id=tenant_id,
-                plan=plan,
-                created_at=utc_now().isoformat(),
-                created_by=self.operator,
-                **limits.model_dump(),
-            )
-        )
+        tenant = self.directory.create(self._new(tenant_id, plan, requests_per_minute, max_concurrent_runs))
         sign_in = self.accounts.create_admin(tenant_id, admin_user, admin_email)
         self.directory.add_user(tenant_id, admin_user, role="admin", by=self.operator)
         return tenant, sign_in
@@ -159,8 +173,22 @@ class TenantAdmin:
             self.accounts.enable(username)
         return tenant
 
+    def _new(
+        self, tenant_id: str, plan: str, requests_per_minute: int | None, max_concurrent_runs: int | None
+    ) -> Tenant:
+        limits = limits_for(
+            plan, requests_per_minute=requests_per_minute, max_concurrent_runs=max_concurrent_runs
+        )
+        return Tenant(
+            tenant_id=validate_tenant_id(tenant_id),
+            plan=plan,
+            created_at=utc_now().isoformat(),
+            created_by=self.operator,
+            **limits.model_dump(),
+        )
+
     def list(self) -> list[Tenant]:
-        return self.directory.list_all()
+        return list_tenants(self.directory.table)
 
     def ensure(
         self,
@@ -174,18 +202,8 @@ class TenantAdmin:
         existing = self.directory.get(tenant_id)
         if existing is not None:
             return existing
-        limits = limits_for(
-            plan, requests_per_minute=requests_per_minute, max_concurrent_runs=max_concurrent_runs
-        )
-        tenant = Tenant(
-            tenant_id=validate_tenant_id(tenant_id),
-            plan=plan,
-            created_at=utc_now().isoformat(),
-            created_by=self.operator,
-            **limits.model_dump(),
-        )
         try:
-            return self.directory.create(tenant)
+            return self.directory.create(self._new(tenant_id, plan, requests_per_minute, max_concurrent_runs))
         except ConflictError:  # onboarded meanwhile
             found = self.directory.get(tenant_id)
             assert found is not None

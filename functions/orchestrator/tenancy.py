@@ -120,10 +120,6 @@ class TenantDirectory(Protocol):
 
     def set_limits(self, tenant_id: str, plan: str, limits: TenantLimits, by: str) -> Tenant: ...
 
-    def list_all(self) -> list[Tenant]:
-        """Every tenant (operators only: the one place that reads across tenants)."""
-        ...
-
     def admit_request(self, tenant: Tenant, now: float | None = None) -> None:
         """Count one request in the tenant's current window; ``TenantLimitReached`` when it is full."""
         ...

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from infra.tenant_admin import list_tenants
 from orchestrator.errors import ConflictError
 from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
 from orchestrator.tenancy import (
@@ -48,7 +49,7 @@ def test_a_tenant_is_onboarded_once_and_disabled_by_name(aws: MotoAws) -> None:
     assert directory.get("acme-corp").is_active  # type: ignore[union-attr]
     with pytest.raises(TenantNotActive):
         directory.set_status("nobody", TenantStatus.DISABLED, by="operator")
-    assert {t.tenant_id: t.status for t in directory.list_all()} == {
+    assert {t.tenant_id: t.status for t in list_tenants(directory.table)} == {
         "acme": TenantStatus.DISABLED,
         "acme-corp": TenantStatus.ACTIVE,
     }

@@ -40,7 +40,7 @@ USER_PREFIX = "user#"
 TRANSACTION_ATTEMPTS = 5
 
 
-def _tenant(item: dict[str, Any]) -> Tenant:
+def tenant_from_item(item: dict[str, Any]) -> Tenant:
     return Tenant.model_validate(from_item(item) | {"tenant_id": item[PK]})
 
 
@@ -51,11 +51,16 @@ class DynamoTenantDirectory:
         self._table: Table = _table(table_name, resource)
         self._name = table_name
 
+    @property
+    def table(self) -> Table:
+        """The boto3 Table (operator tooling lists tenants with it)."""
+        return self._table
+
     def get(self, tenant_id: str) -> Tenant | None:
         with _errors("get tenant"):
             response = self._table.get_item(Key={PK: validate_tenant_id(tenant_id), SK: PROFILE_SK})
         item = response.get("Item")
-        return _tenant(item) if item else None
+        return tenant_from_item(item) if item else None
 
     def create(self, tenant: Tenant) -> Tenant:
         # disabled_subjects: a string set, made by the first ADD (DynamoDB stores no empty set)
@@ -110,22 +115,7 @@ class DynamoTenantDirectory:
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
-        return _tenant(response["Attributes"])
-
-    def list_all(self) -> list[Tenant]:
-        tenants: list[Tenant] = []
-        kwargs: dict[str, Any] = {
-            "FilterExpression": "#sk = :profile",
-            "ExpressionAttributeNames": {"#sk": SK},
-            "ExpressionAttributeValues": {":profile": PROFILE_SK},
-        }
-        while True:
-            with _errors("list tenants"):
-                page = self._table.scan(**kwargs)
-            tenants.extend(_tenant(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return sorted(tenants, key=lambda t: t.tenant_id)
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return tenant_from_item(response["Attributes"])
 
     def admit_request(self, tenant: Tenant, now: float | None = None) -> None:
         start, seconds_left = rate_window(now)
