@@ -115,6 +115,13 @@ WRITE_ERRORS = (
 )
 
 
+def json_answer(body: dict[str, Any], status: HTTPStatus = HTTPStatus.OK) -> Any:
+    """A route's JSON answer (a Powertools ``Response``)."""
+    from aws_lambda_powertools.event_handler import Response
+
+    return Response(status_code=status, content_type="application/json", body=body)
+
+
 def responses(status: HTTPStatus, model: type[BaseModel], *errors: HTTPStatus) -> dict[int, Any]:
     """A route's ``responses``: its success body and every error it can answer."""
     declared: dict[int, Any] = {

@@ -66,8 +66,7 @@ def _path_pattern(path: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "/?$")
 
 
-_ROUTE_PATTERNS = [(_path_pattern(path), methods) for path, methods in ROUTE_METHODS.items()]
-_ROLE_PATTERNS = [(_path_pattern(path), roles) for path, roles in ROUTES.items()]
+_ROUTE_PATTERNS = [(_path_pattern(path), roles) for path, roles in ROUTES.items()]
 ROLE_RANK = {VIEWER: 0, USER: 1, ADMIN: 2}
 
 
@@ -78,7 +77,7 @@ def _refuse_wrong_role(event: dict[str, Any]) -> dict[str, Any] | None:
     if caller is None:  # a public path
         return None
     path, method = str(event.get("path") or "/"), str(event.get("httpMethod") or "GET").upper()
-    least = next((roles.get(method) for pattern, roles in _ROLE_PATTERNS if pattern.match(path)), None)
+    least = next((roles.get(method) for pattern, roles in _ROUTE_PATTERNS if pattern.match(path)), None)
     if least is None or ROLE_RANK.get(caller.role, -1) >= ROLE_RANK[least]:
         return None
     return plain_error(
@@ -182,7 +181,7 @@ def _refuse_unknown_query(event: dict[str, Any]) -> dict[str, Any] | None:
 def _refuse_undeclared_method(event: dict[str, Any]) -> dict[str, Any] | None:
     """A known path asked with a method it does not have: 405 with ``Allow`` (not a 404)."""
     path, method = str(event.get("path") or "/"), str(event.get("httpMethod") or "GET").upper()
-    for pattern, methods in _ROUTE_PATTERNS:
+    for pattern, methods in _ROUTE_PATTERNS:  # {method: role}: its keys are the methods
         if pattern.match(path) and method not in methods:
             answer = plain_error(
                 HTTPStatus.METHOD_NOT_ALLOWED, "MethodNotAllowed", f"{method} is not allowed here"

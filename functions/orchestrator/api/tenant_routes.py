@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from orchestrator import wiring
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
-from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, responses
+from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
 from orchestrator.errors import NotFound, UserPoolNotConfigured
 from orchestrator.models import RequestModel
 from orchestrator.repositories.user_pool import TENANT_ATTRIBUTE
@@ -61,10 +61,6 @@ class NewUserRequest(RequestModel):
     )
 
 
-def _ok(body: dict[str, Any], status: HTTPStatus = HTTPStatus.OK) -> Response[dict[str, Any]]:
-    return Response(status_code=status, content_type="application/json", body=body)
-
-
 def _user_pool() -> Any:
     pool_id = get_settings().user_pool_id
     if not pool_id:
@@ -84,7 +80,7 @@ def get_tenant() -> Response[dict[str, Any]]:
     tenant_id = current_caller().tenant_id
     tenant = check_active(tenant_id, wiring.tenants().get(tenant_id))
     view = TenantView(**tenant.model_dump(mode="json", include=set(TenantView.model_fields)))
-    return _ok(view.model_dump(mode="json"))
+    return json_answer(view.model_dump(mode="json"))
 
 
 @router.get(
@@ -96,7 +92,7 @@ def get_tenant() -> Response[dict[str, Any]]:
 def list_users() -> Response[dict[str, Any]]:
     """The tenant's users recorded by this deployment (created by an operator or an admin). Admins only."""
     users = wiring.tenants().users(current_caller().tenant_id)
-    return _ok(TenantUsers(users=[TenantUser(**u) for u in users]).model_dump(mode="json"))
+    return json_answer(TenantUsers(users=[TenantUser(**u) for u in users]).model_dump(mode="json"))
 
 
 @router.post(
@@ -114,7 +110,9 @@ def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
     directory.add_user(caller.tenant_id, request.username, role=request.role, by=caller.subject)
     user = directory.user(caller.tenant_id, request.username)
     assert user is not None  # just written
-    return _ok(TenantUser(**user, temporary_password=password).model_dump(mode="json"), HTTPStatus.CREATED)
+    return json_answer(
+        TenantUser(**user, temporary_password=password).model_dump(mode="json"), HTTPStatus.CREATED
+    )
 
 
 @router.post(
@@ -142,4 +140,4 @@ def disable_user(
     directory.set_user_enabled(caller.tenant_id, username, False, by=caller.subject)
     user = directory.user(caller.tenant_id, username)
     assert user is not None
-    return _ok(TenantUser(**user).model_dump(mode="json"))
+    return json_answer(TenantUser(**user).model_dump(mode="json"))

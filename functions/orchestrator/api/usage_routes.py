@@ -13,7 +13,7 @@ from pydantic import Field
 
 from orchestrator import wiring
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
-from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, responses
+from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
 from orchestrator.models import RequestModel, utc_now
 from orchestrator.repositories.usage_ledger import (
     MAX_BUDGET_USD,
@@ -36,10 +36,6 @@ class BudgetRequest(RequestModel):
     )
 
 
-def _ok(body: dict[str, Any]) -> Response[dict[str, Any]]:
-    return Response(status_code=HTTPStatus.OK, content_type="application/json", body=body)
-
-
 @router.get(
     "/usage",
     middlewares=READ,
@@ -57,7 +53,7 @@ def get_usage(
     running now hold of it and what is left."""
     chosen = validate_month(month) if month is not None else month_of(utc_now())
     usage = wiring.usage_ledger().month(current_caller().tenant_id, chosen)
-    return _ok(usage.model_dump(mode="json"))
+    return json_answer(usage.model_dump(mode="json"))
 
 
 @router.get(
@@ -68,7 +64,7 @@ def get_usage(
 )
 def get_budget() -> Response[dict[str, Any]]:
     """The tenant's monthly budget (null: unlimited). Admins only."""
-    return _ok(wiring.usage_ledger().get_budget(current_caller().tenant_id).model_dump(mode="json"))
+    return json_answer(wiring.usage_ledger().get_budget(current_caller().tenant_id).model_dump(mode="json"))
 
 
 @router.put(
@@ -84,4 +80,4 @@ def put_budget(request: BudgetRequest) -> Response[dict[str, Any]]:
     BudgetExceeded). Admins only."""
     caller = current_caller()
     budget = wiring.usage_ledger().set_budget(caller.tenant_id, request.monthly_usd, by=caller.subject)
-    return _ok(budget.model_dump(mode="json"))
+    return json_answer(budget.model_dump(mode="json"))
