@@ -19,17 +19,22 @@ demo: $(STAMP)  ## start the local cloud, run the generic template through the H
 demo-failure: $(STAMP)  ## the same run with the design phase failing: ends COMPENSATED
 	$(BIN)/orchestrator demo --fail-phase design
 
-test: $(STAMP)  ## every suite: unit, integration, infrastructure, e2e
-	$(BIN)/pytest tests
+# Test files run in parallel processes (pytest-xdist), a file's tests in one process, so that
+# module and package fixtures (the e2e suite's local cloud) are built once per process.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+
+test: $(STAMP)  ## every suite: unit, integration, infrastructure, e2e (TEST_WORKERS=2 processes)
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests
 
 test-unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 test-integration: $(STAMP)
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/integration
 test-infrastructure: $(STAMP)
-	$(BIN)/pytest tests/infrastructure
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infrastructure
 test-e2e: $(STAMP)
-	$(BIN)/pytest tests/e2e tests/e2e_remote_model
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/e2e tests/e2e_remote_model
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

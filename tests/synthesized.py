@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from infra.local.assembly import synthesize
 
-ASSEMBLY_DIR = Path(__file__).resolve().parents[1] / ".local-cloud" / "test-assembly"
+# One folder per test process: parallel workers (pytest-xdist) never synthesize into each other's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_LOCAL_CLOUD_DIR = Path(__file__).resolve().parents[1] / ".local-cloud"
+ASSEMBLY_DIR = _LOCAL_CLOUD_DIR / "-".join(filter(None, ["test-assembly", _WORKER]))
+
+
+def assembly_dir(context: dict[str, str]) -> Path:
+    """Where ``synthesized_template(**context)`` writes its assembly: one folder per context, named
+    the same in every session."""
+    if not context:
+        return ASSEMBLY_DIR
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:12]
+    return ASSEMBLY_DIR.with_name(f"{ASSEMBLY_DIR.name}-{digest}")
 
 
 @cache
 def synthesized_template(**context: str) -> dict[str, Any]:
     """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included)."""
-    folder = ASSEMBLY_DIR
-    if context:  # one folder per context, named the same in every session
-        digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:12]
-        folder = ASSEMBLY_DIR.with_name(f"test-assembly-{digest}")
-    assembly = synthesize(folder, {"jwtJwks": json.dumps({"keys": []})} | context)
+    assembly = synthesize(assembly_dir(context), {"jwtJwks": json.dumps({"keys": []})} | context)
     return assembly.template
 
 

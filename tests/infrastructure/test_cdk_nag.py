@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.synthesized import ASSEMBLY_DIR, synthesized_template
+from tests.synthesized import assembly_dir, synthesized_template
 
 CONFIGURATIONS: dict[str, dict[str, str]] = {
     "user pool tokens": {"jwtJwks": ""},  # `cdk deploy` without an external issuer
@@ -17,16 +15,8 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
 }
 
 
-def _assembly_dir(context: dict[str, str]) -> Path:
-    """Where ``synthesized_template(**context)`` writes its assembly (the same naming)."""
-    if not context:
-        return ASSEMBLY_DIR
-    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode()).hexdigest()[:12]
-    return ASSEMBLY_DIR.with_name(f"test-assembly-{digest}")
-
-
 def _report(context: dict[str, str]) -> dict[str, Any]:
-    report = _assembly_dir(context) / "validation-report.json"
+    report = assembly_dir(context) / "validation-report.json"
     return json.loads(report.read_text()) if report.exists() else {}  # written when a plugin reports
 
 

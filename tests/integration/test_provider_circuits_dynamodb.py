@@ -82,10 +82,11 @@ def test_after_the_open_time_a_probe_success_closes_it_for_everyone(aws: MotoAws
 
 
 def test_a_failed_probe_opens_it_again(aws: MotoAws) -> None:
-    first, second = instance(aws), instance(aws)
+    # open for 3 s: the stored open time has whole seconds, so a 1 s window can be over in a few ms
+    first, second = instance(aws, open_seconds=3), instance(aws, open_seconds=3)
     fail(first, "anthropic", ProviderUnavailable("503"), 2)
     opened_at = int(stored(aws, "anthropic")["opened_at"])  # type: ignore[index]
-    wait_until_closed_for_calls(second, "anthropic")
+    wait_until_closed_for_calls(second, "anthropic", limit=5.0)
     fail(second, "anthropic", ProviderUnavailable("503"), 1)
     item = stored(aws, "anthropic")
     assert item is not None and item["state"] == "OPEN" and int(item["opened_at"]) >= opened_at
