@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
 from infra.local.cloud import LocalCloud  # noqa: E402
-from orchestrator.tenancy import TenantLimits  # noqa: E402
+from orchestrator.tenancy.plans import TenantLimits  # noqa: E402
 
 CLIENT_TIMEOUT_SECONDS = 600
 """The burst queues at the API function's 10 concurrent executions while its runs execute on the

@@ -36,9 +36,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
-from orchestrator.model_gateway import ModelGateway  # noqa: E402
-from orchestrator.model_settings import DeploymentModels, TenantModelSettings  # noqa: E402
-from orchestrator.models import RunStatus, TokenUsage  # noqa: E402
+from orchestrator.core.records import RunStatus, TokenUsage  # noqa: E402
+from orchestrator.llm.gateway import ModelGateway  # noqa: E402
+from orchestrator.llm.model_settings import DeploymentModels, TenantModelSettings  # noqa: E402
 from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens  # noqa: E402
 from orchestrator.providers.cassette import Cassette, RecordingProvider, ReplayProvider  # noqa: E402
 from orchestrator.providers.offline import OfflineProvider  # noqa: E402

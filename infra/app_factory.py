@@ -10,8 +10,8 @@ from aws_cdk import App, Environment
 from infra.constructs.functions import AuthConfig, ProviderConfig
 from infra.nag import apply_nag
 from infra.stack import OrchestratorStack
-from orchestrator.constants import DEFAULT_EVENT_RETENTION_DAYS
-from orchestrator.templates import validate_catalog
+from orchestrator.core.constants import DEFAULT_EVENT_RETENTION_DAYS
+from orchestrator.templates.graph import validate_catalog
 
 DEFAULT_STACK_NAME = "AiOrchestrator"
 DEFAULT_ISSUER = "https://auth.orchestrator.local/"
@@ -38,7 +38,7 @@ def _retention_days(value: Any) -> int:
 
 def _tenant_producers(value: Any) -> dict[str, list[str]]:
     """``tenantEventProducers``: ``{"<tenant id>": ["<IAM principal ARN>", ...]}`` (JSON or a mapping)."""
-    from orchestrator.models import validate_tenant_id
+    from orchestrator.core.records import validate_tenant_id
 
     mapping = json.loads(value) if isinstance(value, str) else value
     if not isinstance(mapping, dict):

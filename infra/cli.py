@@ -378,7 +378,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from infra.local.assembly import REPO_ROOT
     from infra.local.tokens import LocalSigningKey
     from infra.tenant_admin import LOCAL_CLOUD_FILE, DeploymentHandle
-    from orchestrator.tenancy import DEFAULT_PLAN
+    from orchestrator.tenancy.plans import DEFAULT_PLAN
 
     state_dir = Path(args.state_dir) if args.state_dir else REPO_ROOT / ".local-cloud"
     key = LocalSigningKey.load_or_create(state_dir)
@@ -427,8 +427,8 @@ def cmd_tenants(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from infra.tenant_admin import describe
-    from orchestrator.errors import OrchestratorError
-    from orchestrator.tenancy import limits_for
+    from orchestrator.core.errors import OrchestratorError
+    from orchestrator.tenancy.plans import limits_for
 
     try:
         admin = _tenant_admin(args)
@@ -567,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_tenants_parser(commands: Any) -> None:
     from infra.tenant_admin import PLAN_HELP
-    from orchestrator.tenancy import DEFAULT_PLAN, PLANS
+    from orchestrator.tenancy.plans import DEFAULT_PLAN, PLANS
 
     tenants = commands.add_parser(
         "tenants",

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from orchestrator import template_catalog
+from orchestrator.templates import catalog as template_catalog
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOPIC = "A web app that helps families plan weekly meals"

@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks
 
-from orchestrator.constants import RUN_DATA_PREFIX, UPLOADS_PREFIX
+from orchestrator.core.constants import RUN_DATA_PREFIX, UPLOADS_PREFIX
 
 if TYPE_CHECKING:
     from infra.constructs.api import OrchestratorApi

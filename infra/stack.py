@@ -20,8 +20,8 @@ from infra.constructs.user_pool import OrchestratorUserPool, jwt_environment
 from infra.constructs.vectors import VectorStorage
 from infra.constructs.workflows import TemplateWorkflow
 from infra.constructs.workspace import TenantWorkspace
-from orchestrator import constants
-from orchestrator.templates import TEMPLATES, agent_types
+from orchestrator.core import constants
+from orchestrator.templates.graph import TEMPLATES, agent_types
 
 
 class OrchestratorStack(Stack):

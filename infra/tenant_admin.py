@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from orchestrator.constants import SK
-from orchestrator.errors import ConflictError, NotFound, RunNotActive
-from orchestrator.models import utc_now, validate_tenant_id
-from orchestrator.repositories.tenant_directory import PROFILE_SK, DynamoTenantDirectory, tenant_from_item
-from orchestrator.repositories.user_pool import CognitoUserPool, temporary_password
-from orchestrator.tenancy import PLANS, Tenant, TenantStatus, limits_for
+from orchestrator.adapters.cognito_user_pool import CognitoUserPool, temporary_password
+from orchestrator.adapters.dynamodb_tenants import PROFILE_SK, DynamoTenantDirectory, tenant_from_item
+from orchestrator.core.constants import SK
+from orchestrator.core.errors import ConflictError, NotFound, RunNotActive
+from orchestrator.core.records import utc_now, validate_tenant_id
+from orchestrator.tenancy.plans import PLANS, Tenant, TenantStatus, limits_for
 
 __all__ = [
     "CognitoAccounts",
@@ -228,11 +228,9 @@ class DeploymentHandle:
         """The local cloud, from what it wrote (``LocalCloud.describe``)."""
         import boto3
 
-        from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
-
         session = boto3.session.Session(
-            aws_access_key_id=LOCAL_ACCESS_KEY,
-            aws_secret_access_key=LOCAL_SECRET_KEY,
+            aws_access_key_id=description.get("access_key_id", "local"),
+            aws_secret_access_key=description.get("secret_access_key", "local"),
             region_name=description["region"],
         )
         return cls(
@@ -285,10 +283,10 @@ class DeploymentHandle:
 
     def admin(self, *, mint: Callable[..., str] | None = None, operator: str = "operator") -> TenantAdmin:
         """``mint``: the local cloud's token signer (its users are tokens, not pool users)."""
-        from orchestrator import run_control
-        from orchestrator.events import EventBridgePublisher
-        from orchestrator.repositories.dynamodb import DynamoRunRepository, DynamoStepResultRepository
-        from orchestrator.repositories.step_functions import StepFunctionsTaskTokens
+        from orchestrator.adapters.dynamodb import DynamoRunRepository, DynamoStepResultRepository
+        from orchestrator.adapters.eventbridge import EventBridgePublisher
+        from orchestrator.adapters.step_functions import StepFunctionsTaskTokens
+        from orchestrator.runs import control as run_control
 
         dynamodb = self.session.resource("dynamodb", endpoint_url=self.endpoint_url)
         runs = DynamoRunRepository(self.runs_table, dynamodb)

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import constants, wiring
+from orchestrator import wiring
 from orchestrator.api import (
     cache_routes,
     catalog_routes,
@@ -30,9 +30,10 @@ from orchestrator.api import (
     usage_routes,
 )
 from orchestrator.api.request_gate import refuse
+from orchestrator.api.schemas import Health, responses
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
-from orchestrator.api_schemas import Health, responses
-from orchestrator.errors import (
+from orchestrator.core import constants
+from orchestrator.core.errors import (
     BudgetExceeded,
     ConflictError,
     DataStoreRejected,
@@ -44,11 +45,11 @@ from orchestrator.errors import (
     RepositoryError,
     UserPoolNotConfigured,
 )
-from orchestrator.ids import is_run_id
-from orchestrator.models import EventEnvelope, new_id
-from orchestrator.observability import logger, tracer
-from orchestrator.tenancy import TenantLimitReached, TenantNotActive
-from orchestrator.tenant_credentials import act_for_tenant
+from orchestrator.core.ids import is_run_id
+from orchestrator.core.observability import logger, tracer
+from orchestrator.core.records import EventEnvelope, new_id
+from orchestrator.tenancy.credentials import act_for_tenant
+from orchestrator.tenancy.plans import TenantLimitReached, TenantNotActive
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)

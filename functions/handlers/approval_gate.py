@@ -11,9 +11,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.models import ApprovalTaskInput
-from orchestrator.observability import bind_run, logger, tracer
-from orchestrator.run_control import open_gate
+from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.core.records import ApprovalTaskInput
+from orchestrator.runs.control import open_gate
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.events import envelope_from_eventbridge
-from orchestrator.lifecycle import write_audit_event
-from orchestrator.observability import bind_run, logger, tracer
+from orchestrator.core.events import envelope_from_eventbridge
+from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.runs.status import write_audit_event
 
 
 @logger.inject_lambda_context(clear_state=True)

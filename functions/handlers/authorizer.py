@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 
 from orchestrator.api.security import verifier
-from orchestrator.observability import logger
+from orchestrator.core.observability import logger
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.auth_alpha.jwt._internal.base import Verifier

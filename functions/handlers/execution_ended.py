@@ -12,9 +12,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.lifecycle import reconcile_ended_execution
-from orchestrator.models import EndedExecution
-from orchestrator.observability import bind_run, logger, tracer
+from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.core.records import EndedExecution
+from orchestrator.runs.status import reconcile_ended_execution
 
 
 @logger.inject_lambda_context(clear_state=True)

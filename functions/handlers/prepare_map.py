@@ -7,10 +7,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.map_manifest import prepare_map
-from orchestrator.models import StepTaskInput
-from orchestrator.observability import bind_run, logger, tracer
-from orchestrator.settings import get_settings
+from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.core.records import StepTaskInput
+from orchestrator.core.settings import get_settings
+from orchestrator.runs.map_manifest import prepare_map
 
 
 @logger.inject_lambda_context(clear_state=True)

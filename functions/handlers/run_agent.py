@@ -8,11 +8,11 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.agent_runner import AgentRunner
-from orchestrator.errors import OrchestratorError
-from orchestrator.models import StepTaskInput
-from orchestrator.observability import bind_run, logger, metrics, tracer
-from orchestrator.settings import get_settings
+from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.observability import bind_run, logger, metrics, tracer
+from orchestrator.core.records import StepTaskInput
+from orchestrator.core.settings import get_settings
+from orchestrator.runs.step_runner import AgentRunner
 
 
 def build_runner(context: LambdaContext | None = None) -> AgentRunner:

@@ -8,9 +8,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.lifecycle import record_status
-from orchestrator.models import RunStatusTaskInput
-from orchestrator.observability import bind_run, logger, metrics, tracer
+from orchestrator.core.observability import bind_run, logger, metrics, tracer
+from orchestrator.core.records import RunStatusTaskInput
+from orchestrator.runs.status import record_status
 
 
 @logger.inject_lambda_context(clear_state=True)

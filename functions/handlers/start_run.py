@@ -17,13 +17,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from orchestrator import constants, wiring
-from orchestrator.ids import run_id_for_event
-from orchestrator.models import EventEnvelope, RunRequest, new_id, validate_tenant_id
-from orchestrator.observability import bind_run, logger, tracer
-from orchestrator.run_service import StepFunctionsStarter, start_run
-from orchestrator.settings import get_settings
-from orchestrator.tenancy import TenantNotActive
+from orchestrator import wiring
+from orchestrator.adapters.step_functions import StepFunctionsStarter
+from orchestrator.core import constants
+from orchestrator.core.ids import run_id_for_event
+from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.core.records import EventEnvelope, RunRequest, new_id, validate_tenant_id
+from orchestrator.core.settings import get_settings
+from orchestrator.runs.start import start_run
+from orchestrator.tenancy.plans import TenantNotActive
 
 
 class OrchestrationRequested(RunRequest):

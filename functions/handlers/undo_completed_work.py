@@ -1,4 +1,5 @@
-"""One round of compensation: undo the run's completed work, newest first (see orchestrator.compensation)."""
+"""One round of compensation: undo the run's completed work, newest first
+(``orchestrator.runs.compensation``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator import wiring
-from orchestrator.compensation import UndoTaskInput, undo_round
-from orchestrator.observability import bind_run, logger, tracer
+from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.runs.compensation import UndoTaskInput, undo_round
 
 SAFETY_MARGIN_MS = 10_000
 

@@ -6,33 +6,33 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from orchestrator.aws_errors import domain_error, is_aws_error
-from orchestrator.errors import DataStoreRejected, ProviderNotConfigured
-from orchestrator.events import EventBridgePublisher
-from orchestrator.providers import ModelProvider, create_provider
-from orchestrator.repositories.dynamodb import (
+from orchestrator.adapters.dynamodb import (
     DynamoCommandLogRepository,
     DynamoEventRepository,
     DynamoIdempotencyRepository,
     DynamoRunRepository,
     DynamoStepResultRepository,
 )
-from orchestrator.repositories.s3_vectors import S3VectorStore
-from orchestrator.repositories.s3_workspace import S3Workspace
-from orchestrator.repositories.step_functions import StepFunctionsTaskTokens
-from orchestrator.settings import get_settings
+from orchestrator.adapters.eventbridge import EventBridgePublisher
+from orchestrator.adapters.s3_vectors import S3VectorStore
+from orchestrator.adapters.s3_workspace import S3Workspace
+from orchestrator.adapters.step_functions import StepFunctionsTaskTokens
+from orchestrator.core.aws_errors import domain_error, is_aws_error
+from orchestrator.core.errors import DataStoreRejected, ProviderNotConfigured
+from orchestrator.core.settings import get_settings
+from orchestrator.providers import ModelProvider, create_provider
 
 if TYPE_CHECKING:
-    from orchestrator.model_gateway import ModelGateway
-    from orchestrator.model_settings import DeploymentModels
-    from orchestrator.prompt_library import PromptLibrary
-    from orchestrator.provider_circuits import ProviderCircuits
+    from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
+    from orchestrator.adapters.dynamodb_response_cache import DynamoResponseCache
+    from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
+    from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
+    from orchestrator.llm.circuits import ProviderCircuits
+    from orchestrator.llm.gateway import ModelGateway
+    from orchestrator.llm.model_settings import DeploymentModels
+    from orchestrator.llm.prompts import PromptLibrary
     from orchestrator.providers.pricing import PriceTable
-    from orchestrator.repositories.response_cache_store import DynamoResponseCache
-    from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
-    from orchestrator.repositories.tenant_settings import DynamoTenantSettings
-    from orchestrator.repositories.usage_ledger import DynamoUsageLedger
-    from orchestrator.run_costs import RunPlanner
+    from orchestrator.runs.planning import RunPlanner
 
 
 @cache
@@ -95,7 +95,7 @@ def idempotency() -> DynamoIdempotencyRepository:
 
 @cache
 def tenants() -> DynamoTenantDirectory:
-    from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
+    from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
 
     return DynamoTenantDirectory(get_settings().require("tenants_table").tenants_table)
 
@@ -188,38 +188,39 @@ def _read_secret(name: str, what: str) -> str | None:
 # --- models: settings, prompts, cache, budgets, circuits ------------------------------------
 @cache
 def tenant_settings() -> DynamoTenantSettings:
-    from orchestrator.repositories.tenant_settings import DynamoTenantSettings
+    from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
 
     return DynamoTenantSettings(get_settings().require("tenant_settings_table").tenant_settings_table)
 
 
 @cache
 def prompt_library() -> PromptLibrary:
-    from orchestrator.prompt_library import PromptLibrary
-    from orchestrator.repositories.prompt_store import DynamoPromptStore
+    from orchestrator.adapters.dynamodb_prompts import DynamoPromptStore
+    from orchestrator.llm.prompts import PromptLibrary
 
     return PromptLibrary(DynamoPromptStore(get_settings().require("prompts_table").prompts_table))
 
 
 @cache
 def usage_ledger() -> DynamoUsageLedger:
-    from orchestrator.repositories.usage_ledger import DynamoUsageLedger
+    from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
 
     return DynamoUsageLedger(get_settings().require("usage_table").usage_table)
 
 
 @cache
 def response_cache() -> DynamoResponseCache:
-    from orchestrator.repositories.response_cache_store import DynamoResponseCache
+    from orchestrator.adapters.dynamodb_response_cache import DynamoResponseCache
 
     return DynamoResponseCache(get_settings().require("model_cache_table").model_cache_table)
 
 
 @cache
 def circuits() -> ProviderCircuits:
-    from orchestrator.provider_circuits import ProviderCircuits
+    from orchestrator.adapters.dynamodb_circuits import circuit_persistence
+    from orchestrator.llm.circuits import ProviderCircuits
 
-    return ProviderCircuits(table_name=get_settings().require("circuit_table").circuit_table)
+    return ProviderCircuits(circuit_persistence(get_settings().require("circuit_table").circuit_table))
 
 
 @cache
@@ -231,7 +232,7 @@ def prices() -> PriceTable:
 
 @cache
 def deployment_models() -> DeploymentModels:
-    from orchestrator.model_settings import DeploymentModels
+    from orchestrator.llm.model_settings import DeploymentModels
 
     settings = get_settings()
     return DeploymentModels(
@@ -241,7 +242,7 @@ def deployment_models() -> DeploymentModels:
 
 def gateway(remaining_ms: Callable[[], int] | None = None) -> ModelGateway:
     """The model gateway of an agent function: every model table it was given is used."""
-    from orchestrator.model_gateway import ModelGateway
+    from orchestrator.llm.gateway import ModelGateway
 
     settings = get_settings()
     return ModelGateway(
@@ -265,7 +266,7 @@ def prompts_if_configured() -> PromptLibrary | None:
 
 def planner() -> RunPlanner:
     """What starting a run checks: pinned prompts, the estimate against the tenant's budget."""
-    from orchestrator.run_costs import RunPlanner
+    from orchestrator.runs.planning import RunPlanner
 
     settings = get_settings()
     return RunPlanner(

@@ -14,7 +14,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from orchestrator.constants import (
+from orchestrator.core.constants import (
     EVENT_SOURCE,
     LIFECYCLE_DETAIL_TYPES,
     REQUEST_DETAIL_TYPE,

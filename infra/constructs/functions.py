@@ -19,10 +19,11 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.constructs.grants import grant_items, grant_uploads, grant_workspace
 from infra.constructs.tenant_access import TenantDataAccess
 from infra.constructs.vectors import VectorStorage
-from orchestrator import constants
 from orchestrator.agents import get_agent
+from orchestrator.core import constants
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -93,56 +94,6 @@ class FunctionsProps:
     fetch_allowed_hosts: str = ""  # "host:port,..." an archive fetch may reach despite being private
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS  # 0 keeps audit events
-
-
-ITEM_READ_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-)
-ITEM_WRITE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem")
-
-
-def grant_items(
-    table: dynamodb.ITable,
-    fn: lambda_.IFunction,
-    *,
-    read: bool = True,
-    write: bool = False,
-    delete: bool = False,
-) -> None:
-    """Exactly the item actions the repositories use: no Scan, no batch calls, DeleteItem only where
-    an item is taken back (a tenant's concurrent-run slot)."""
-    actions = (
-        (ITEM_READ_ACTIONS if read else ())
-        + (ITEM_WRITE_ACTIONS if write else ())
-        + (("dynamodb:DeleteItem",) if delete else ())
-    )
-    table.grant(fn, *actions)
-
-
-def grant_uploads(bucket: s3.IBucket, fn: lambda_.IFunction) -> None:
-    """Presign uploads (``PutObject``) and check that they exist, under each tenant's uploads prefix only."""
-    fn.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=["s3:PutObject", "s3:GetObject"],
-            resources=[bucket.arn_for_objects(f"*/{constants.UPLOADS_PREFIX}/*")],
-        )
-    )
-
-
-def grant_workspace(bucket: s3.IBucket, fn: lambda_.IFunction) -> None:
-    """Write objects and take back exactly the versions written (undo), nothing more."""
-    fn.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObjectVersion"],
-            resources=[bucket.arn_for_objects("*")],
-        )
-    )
-    fn.add_to_role_policy(
-        iam.PolicyStatement(actions=["s3:ListBucketVersions"], resources=[bucket.bucket_arn])
-    )
 
 
 class OrchestratorFunctions(Construct):

@@ -6,7 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
+from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
 
 TABLE_DESCRIPTIONS = {
     "Runs": "pk = tenant id, sk = run id",

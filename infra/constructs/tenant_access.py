@@ -28,8 +28,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from orchestrator import constants
-from orchestrator.repositories.keys import DELIMITER
+from infra.constructs.grants import ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS
+from orchestrator.adapters.dynamodb_keys import DELIMITER
+from orchestrator.core import constants
 
 TAG = constants.TENANT_SESSION_TAG
 LEADING_KEYS = [f"${{aws:PrincipalTag/{TAG}}}", f"${{aws:PrincipalTag/{TAG}}}{DELIMITER}*"]
@@ -85,8 +86,6 @@ class TenantDataAccess(Construct):
         self, table: dynamodb.ITable, *, read: bool = True, write: bool = False, delete: bool = False
     ) -> None:
         """What ``functions.grant_items`` would grant the function (``DescribeTable`` aside), fenced."""
-        from infra.constructs.functions import ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS  # it builds this
-
         actions = tuple(
             action
             for action in (

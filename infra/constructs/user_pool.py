@@ -14,7 +14,7 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from infra.constructs.functions import AuthConfig
-from orchestrator import constants
+from orchestrator.core import constants
 
 TENANT_ATTRIBUTE = "tenant_id"
 ROLE_ATTRIBUTE = "role"

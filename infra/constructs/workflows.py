@@ -37,11 +37,11 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from orchestrator.compensation import MAX_ROUNDS
-from orchestrator.constants import RUN_DATA_PREFIX
-from orchestrator.errors import TRANSIENT_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
-from orchestrator.models import RunStatus
-from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelStep, RetryPolicy, Template
+from orchestrator.core.constants import RUN_DATA_PREFIX
+from orchestrator.core.errors import TRANSIENT_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
+from orchestrator.core.records import RunStatus
+from orchestrator.runs.compensation import MAX_ROUNDS
+from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, RetryPolicy, Template
 
 LAMBDA_TRANSIENT_ERRORS = (
     "Lambda.ServiceException",

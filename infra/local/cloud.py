@@ -35,7 +35,7 @@ from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from infra.tenant_admin import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
-from orchestrator.tenancy import DEFAULT_PLAN, TenantLimits
+from orchestrator.tenancy.plans import DEFAULT_PLAN, TenantLimits
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +226,8 @@ class LocalCloud:
             "api_url": self.api_url,
             "aws_endpoint": self.aws_endpoint,
             "region": self.region,
+            "access_key_id": LOCAL_ACCESS_KEY,  # the emulation accepts any credentials
+            "secret_access_key": LOCAL_SECRET_KEY,
             "tenants_table": self.physical_id("TablesTenants"),
             "runs_table": self.physical_id("TablesRuns"),
             "step_results_table": self.physical_id("TablesStepResults"),

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from infra.local.cloud import LocalCloud
-from orchestrator.tenancy import TenantLimits
+from orchestrator.tenancy.plans import TenantLimits
 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 

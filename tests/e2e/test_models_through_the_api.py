@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra.local.cloud import LocalCloud
-from orchestrator.models import utc_now
+from orchestrator.core.records import utc_now
 from tests.e2e.conftest import Client
 
 

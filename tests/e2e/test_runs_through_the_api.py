@@ -8,7 +8,7 @@ import time
 import pytest
 
 from infra.local.cloud import LocalCloud
-from orchestrator.templates import TEMPLATES
+from orchestrator.templates.graph import TEMPLATES
 from tests.e2e.conftest import Client
 
 GENERIC = TEMPLATES["generic"]

@@ -19,8 +19,8 @@ import pytest
 from infra.cli import flatten_steps
 from infra.demo_requests import demo_body
 from infra.local.cloud import LocalCloud
-from orchestrator import constants
 from orchestrator.agents import get_agent
+from orchestrator.core import constants
 from tests.e2e.conftest import Client
 
 SEED_TEMPLATES = [

@@ -11,8 +11,8 @@ import pytest
 
 from infra.cli import main
 from infra.local.cloud import LocalCloud
-from orchestrator.repositories.dynamodb import DynamoRunRepository
-from orchestrator.tenancy import TenantLimits
+from orchestrator.adapters.dynamodb import DynamoRunRepository
+from orchestrator.tenancy.plans import TenantLimits
 from tests.e2e.conftest import Client
 
 SLOW = {"template": "generic", "topic": "a slow one", "options": {"offline": {"latency_ms": 1500}}}

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from orchestrator.constants import (
+from orchestrator.core.constants import (
     ENV_MODEL_NAME,
     ENV_MODEL_PROVIDER,
     ENV_PROVIDER_API_KEY,
     ENV_PROVIDER_API_KEY_SECRET,
 )
-from orchestrator.templates import agent_types
+from orchestrator.templates.graph import agent_types
 from tests.synthesized import resources_of_type, synthesized_template
 
 

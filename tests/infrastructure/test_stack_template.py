@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from orchestrator.constants import ENV_AGENT_TYPE, PK, SK, TTL_ATTRIBUTE
-from orchestrator.errors import TRANSIENT_ERROR_NAMES
-from orchestrator.templates import TEMPLATES, agent_types, build_template
+from orchestrator.core.constants import ENV_AGENT_TYPE, PK, SK, TTL_ATTRIBUTE
+from orchestrator.core.errors import TRANSIENT_ERROR_NAMES
+from orchestrator.templates.graph import TEMPLATES, agent_types, build_template
 from tests.synthesized import resources_of_type, synthesized_template
 
 

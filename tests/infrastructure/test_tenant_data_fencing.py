@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from orchestrator import constants
-from orchestrator.models import TENANT_ID_PATTERN
-from orchestrator.repositories.keys import DELIMITER
-from orchestrator.tenant_credentials import SESSION_SECONDS
+from orchestrator.adapters.dynamodb_keys import DELIMITER
+from orchestrator.core import constants
+from orchestrator.core.records import TENANT_ID_PATTERN
+from orchestrator.tenancy.credentials import SESSION_SECONDS
 from tests.synthesized import resources_of_type, synthesized_template
 
 TAG = constants.TENANT_SESSION_TAG

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.constants import ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, ENV_JWT_JWKS, ENV_JWT_JWKS_URI
+from orchestrator.core.constants import ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, ENV_JWT_JWKS, ENV_JWT_JWKS_URI
 from tests.synthesized import resources_of_type, synthesized_template
 
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json")}

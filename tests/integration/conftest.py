@@ -24,10 +24,11 @@ from infra.local import moto_adapters
 from infra.local.cloud import free_port
 from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
-from orchestrator import constants, settings, wiring
-from orchestrator.errors import ConflictError
-from orchestrator.models import TENANT_ID_PATTERN
-from orchestrator.templates import TEMPLATES
+from orchestrator import wiring
+from orchestrator.core import constants, settings
+from orchestrator.core.errors import ConflictError
+from orchestrator.core.records import TENANT_ID_PATTERN
+from orchestrator.templates.graph import TEMPLATES
 from tests.synthesized import resources_of_type, synthesized_template
 
 if TYPE_CHECKING:
@@ -157,8 +158,8 @@ TEST_PLAN_LIMITS = {"requests_per_minute": 100_000, "max_concurrent_runs": 1_000
 
 def onboard(tenant_id: str, **limits: int) -> None:
     """Onboard ``tenant_id`` in the tenants table (on moto) unless it is there already."""
-    from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
-    from orchestrator.tenancy import Tenant
+    from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
+    from orchestrator.tenancy.plans import Tenant
 
     table = os.environ.get(constants.ENV_TENANTS_TABLE)
     if not table or not TENANT_ID_PATTERN.fullmatch(tenant_id):

@@ -14,10 +14,11 @@ import pytest
 
 from infra.local.api_server import proxy_event
 from infra.local.tokens import LocalSigningKey
-from orchestrator import constants, wiring
-from orchestrator.errors import RunNotActive
-from orchestrator.models import EventEnvelope, RunStatus
-from orchestrator.repositories.dynamodb import DynamoEventRepository
+from orchestrator import wiring
+from orchestrator.adapters.dynamodb import DynamoEventRepository
+from orchestrator.core import constants
+from orchestrator.core.errors import RunNotActive
+from orchestrator.core.records import EventEnvelope, RunStatus
 from tests.integration.conftest import FakeLambdaContext, MotoAws
 
 
@@ -72,7 +73,7 @@ def test_a_body_that_is_not_utf8_is_a_400_not_a_crash(api: Any, signing_key: Loc
 def test_every_request_logs_under_its_own_correlation_id(
     api: Any, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestrator.observability import logger
+    from orchestrator.core.observability import logger
 
     lines = io.StringIO()
     monkeypatch.setattr(logger.registered_handler, "stream", lines)

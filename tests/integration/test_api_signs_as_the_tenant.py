@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from infra.local.tokens import LocalSigningKey
-from orchestrator import aws as aws_clients
-from orchestrator import constants, wiring
-from orchestrator.errors import DataStoreRejected
-from orchestrator.tenant_credentials import act_for_tenant, acting_for
+from orchestrator import wiring
+from orchestrator.adapters import aws_clients
+from orchestrator.core import constants
+from orchestrator.core.errors import DataStoreRejected
+from orchestrator.tenancy.credentials import act_for_tenant, acting_for
 from tests.integration.conftest import clear_caches
 from tests.integration.test_api_handler import call
 

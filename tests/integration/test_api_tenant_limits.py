@@ -9,8 +9,8 @@ from typing import Any
 
 from infra.local.tokens import LocalSigningKey
 from orchestrator import wiring
-from orchestrator.models import RunStatus
-from orchestrator.tenancy import TenantStatus
+from orchestrator.core.records import RunStatus
+from orchestrator.tenancy.plans import TenantStatus
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
 

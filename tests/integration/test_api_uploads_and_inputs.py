@@ -8,7 +8,7 @@ import boto3
 import requests
 
 from infra.local.tokens import LocalSigningKey
-from orchestrator import constants
+from orchestrator.core import constants
 from tests.integration.test_api_handler import call
 
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from orchestrator.errors import SourceFetchFailed, SourceFetchRefused
+from orchestrator.core.errors import SourceFetchFailed, SourceFetchRefused
 from orchestrator.ingestion.archive import build_archive, read_archive
 from orchestrator.ingestion.fetch import fetch_archive
 

@@ -9,10 +9,17 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from orchestrator.constants import TTL_ATTRIBUTE
-from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, RunNotFound
-from orchestrator.ids import new_run_id
-from orchestrator.models import (
+from orchestrator.adapters.dynamodb import (
+    DynamoCommandLogRepository,
+    DynamoEventRepository,
+    DynamoRunRepository,
+    DynamoStepResultRepository,
+)
+from orchestrator.adapters.s3_workspace import S3Workspace
+from orchestrator.core.constants import TTL_ATTRIBUTE
+from orchestrator.core.errors import ConflictError, DataStoreRejected, InvalidRequest, RunNotFound
+from orchestrator.core.ids import new_run_id
+from orchestrator.core.records import (
     CommandRecord,
     CommandStatus,
     EventEnvelope,
@@ -22,13 +29,6 @@ from orchestrator.models import (
     StepResult,
     StepStatus,
 )
-from orchestrator.repositories.dynamodb import (
-    DynamoCommandLogRepository,
-    DynamoEventRepository,
-    DynamoRunRepository,
-    DynamoStepResultRepository,
-)
-from orchestrator.repositories.s3_workspace import S3Workspace
 from tests.integration.conftest import MotoAws
 
 

@@ -19,8 +19,8 @@ from infra.local import moto_adapters
 from infra.local.assembly import CloudAssembly
 from infra.local.cloud import ACCOUNT_ID, free_port
 from infra.local.deployer import Deployer, Deployment
-from orchestrator.repositories.s3_vectors import S3VectorStore
-from orchestrator.repositories.vector_store import VectorRecord
+from orchestrator.adapters.s3_vectors import S3VectorStore
+from orchestrator.core.vectors import VectorRecord
 from tests.synthesized import resources_of_type, synthesized_template
 
 REGION = "us-east-1"

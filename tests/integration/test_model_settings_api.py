@@ -10,11 +10,12 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator import constants, wiring
-from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError
-from orchestrator.model_settings import TenantModelSettings, TenantSettingsStore
-from orchestrator.repositories.tenant_settings import DynamoTenantSettings
+from orchestrator import wiring
+from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
+from orchestrator.core import constants
+from orchestrator.core.constants import PK, SK
+from orchestrator.core.errors import ConflictError
+from orchestrator.llm.model_settings import TenantModelSettings, TenantSettingsStore
 from tests.integration.api_calls import ApiClient
 from tests.integration.conftest import MotoAws, clear_caches
 from tests.unit.fake_tenant_settings import InMemoryTenantSettings

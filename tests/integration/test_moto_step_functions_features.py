@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from orchestrator.errors import RunNotActive
-from orchestrator.repositories.step_functions import StepFunctionsTaskTokens
+from orchestrator.adapters.step_functions import StepFunctionsTaskTokens
+from orchestrator.core.errors import RunNotActive
 from tests.integration.conftest import Emulation, wait_for_execution
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"

@@ -10,17 +10,11 @@ from typing import Any
 import boto3
 import pytest
 
+from orchestrator.adapters.dynamodb_prompts import DynamoPromptStore
 from orchestrator.agents import get_agent
-from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError
-from orchestrator.prompt_library import (
-    ActivePointer,
-    PromptLibrary,
-    PromptStore,
-    PromptSummary,
-    PromptVersion,
-)
-from orchestrator.repositories.prompt_store import DynamoPromptStore
+from orchestrator.core.constants import PK, SK
+from orchestrator.core.errors import ConflictError
+from orchestrator.llm.prompts import ActivePointer, PromptLibrary, PromptStore, PromptSummary, PromptVersion
 from tests.integration.conftest import MotoAws
 from tests.unit.fake_prompt_store import InMemoryPromptStore
 

@@ -9,18 +9,23 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
-from orchestrator.errors import CircuitOpen, ProviderRequestRejected, ProviderTimeout, ProviderUnavailable
-from orchestrator.provider_circuits import PARTITION, ProviderCircuits
+from orchestrator.adapters.dynamodb_circuits import circuit_persistence
+from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
+from orchestrator.core.errors import (
+    CircuitOpen,
+    ProviderRequestRejected,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
+from orchestrator.llm.circuits import PARTITION, ProviderCircuits
 from tests.integration.conftest import MotoAws
 from tests.unit.circuit_calls import Provider, fail
 
 
 def instance(aws: MotoAws, **options: Any) -> ProviderCircuits:
     settings: dict[str, Any] = {"failure_threshold": 2, "open_seconds": 1, "state_cache_seconds": 0}
-    return ProviderCircuits(
-        table_name=aws.tables["Circuits"], client=boto3.client("dynamodb"), **settings | options
-    )
+    persistence = circuit_persistence(aws.tables["Circuits"], boto3.client("dynamodb"))
+    return ProviderCircuits(persistence, **settings | options)
 
 
 def stored(aws: MotoAws, provider: str) -> dict[str, Any] | None:
@@ -108,7 +113,9 @@ def test_a_forced_open_circuit_shows_the_fallback_path(aws: MotoAws) -> None:
 
 def test_without_its_table_the_breaker_fails_open(aws: MotoAws) -> None:
     # Given a breaker whose table does not exist (misconfigured, or DynamoDB unreachable)
-    circuits = ProviderCircuits(table_name="no-such-table", failure_threshold=1, state_cache_seconds=0)
+    circuits = ProviderCircuits(
+        circuit_persistence("no-such-table"), failure_threshold=1, state_cache_seconds=0
+    )
     # When calls fail and succeed
     fail(circuits, "anthropic", ProviderUnavailable("503"), 3)
     provider = Provider()

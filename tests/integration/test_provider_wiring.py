@@ -5,8 +5,9 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from orchestrator import constants, wiring
-from orchestrator.errors import ProviderNotConfigured
+from orchestrator import wiring
+from orchestrator.core import constants
+from orchestrator.core.errors import ProviderNotConfigured
 from tests.integration.conftest import MotoAws, clear_caches
 
 

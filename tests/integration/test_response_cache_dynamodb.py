@@ -10,12 +10,12 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator.constants import PK, SK, TTL_ATTRIBUTE
-from orchestrator.errors import InvalidRequest
-from orchestrator.models import TokenUsage
+from orchestrator.adapters.dynamodb_response_cache import MAX_ANSWER_BYTES, DynamoResponseCache
+from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.records import TokenUsage
+from orchestrator.llm.response_cache import CachedAnswer, cache_key
 from orchestrator.providers.base import ModelRequest
-from orchestrator.repositories.response_cache_store import MAX_ANSWER_BYTES, DynamoResponseCache
-from orchestrator.response_cache import CachedAnswer, cache_key
 from tests.integration.conftest import MotoAws
 from tests.unit.fake_response_cache import InMemoryResponseCache
 

@@ -18,7 +18,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from infra.local import moto_adapters
-from orchestrator.errors import (
+from orchestrator.adapters.s3_vectors import S3VectorStore
+from orchestrator.core.errors import (
     CollectionNotFound,
     ConflictError,
     DataStoreRejected,
@@ -26,8 +27,7 @@ from orchestrator.errors import (
     NotFound,
     RepositoryError,
 )
-from orchestrator.repositories.s3_vectors import S3VectorStore
-from orchestrator.repositories.vector_store import VectorRecord, VectorStore
+from orchestrator.core.vectors import VectorRecord, VectorStore
 from tests.unit.fake_vector_store import InMemoryVectorStore
 
 BUCKET = "test-vectors"

@@ -16,12 +16,12 @@ import boto3
 import pytest
 
 from orchestrator import wiring
-from orchestrator.agent_runner import AgentRunner
-from orchestrator.command_base import RUN_METADATA
-from orchestrator.commands import COMMAND_METADATA
-from orchestrator.errors import RunCancelled
-from orchestrator.models import CommandRecord, CommandStatus, RunStatus, StepStatus
-from orchestrator.run_control import ApprovalDecision, decide
+from orchestrator.commands.base import RUN_METADATA
+from orchestrator.commands.executor import COMMAND_METADATA
+from orchestrator.core.errors import RunCancelled
+from orchestrator.core.records import CommandRecord, CommandStatus, RunStatus, StepStatus
+from orchestrator.runs.control import ApprovalDecision, decide
+from orchestrator.runs.step_runner import AgentRunner
 from tests.integration.conftest import FakeLambdaContext, MotoAws
 
 TENANT = "acme"
@@ -77,8 +77,8 @@ def _workspace(aws: MotoAws) -> dict[str, bytes]:
 def run_id(aws: MotoAws) -> str:
     # the tenant's workspace already holds the previous release's notes
     boto3.client("s3").put_object(Bucket=aws.bucket, Key=RELEASE_NOTES, Body=b"previous release")
-    from orchestrator.ids import new_run_id
-    from orchestrator.models import OfflineOptions, Run, RunOptions
+    from orchestrator.core.ids import new_run_id
+    from orchestrator.core.records import OfflineOptions, Run, RunOptions
 
     run = Run(
         tenant_id=TENANT,

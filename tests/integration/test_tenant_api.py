@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from infra.local.tokens import LocalSigningKey
-from orchestrator import constants, settings
+from orchestrator.core import constants, settings
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
 

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from infra.tenant_admin import list_tenants
-from orchestrator.errors import ConflictError
-from orchestrator.repositories.tenant_directory import DynamoTenantDirectory
-from orchestrator.tenancy import (
+from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
+from orchestrator.core.errors import ConflictError
+from orchestrator.tenancy.plans import (
     RATE_WINDOW_SECONDS,
     Tenant,
     TenantLimitReached,

@@ -8,11 +8,11 @@ import boto3
 import pytest
 
 from infra.tenant_admin import DeploymentHandle, temporary_password
-from orchestrator.errors import ConflictError
-from orchestrator.ids import new_run_id
-from orchestrator.models import Run, RunStatus
-from orchestrator.repositories.dynamodb import DynamoRunRepository
-from orchestrator.tenancy import TenantStatus
+from orchestrator.adapters.dynamodb import DynamoRunRepository
+from orchestrator.core.errors import ConflictError
+from orchestrator.core.ids import new_run_id
+from orchestrator.core.records import Run, RunStatus
+from orchestrator.tenancy.plans import TenantStatus
 from tests.integration.conftest import MotoAws
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from orchestrator import constants, wiring
-from orchestrator.errors import BudgetExceeded
-from orchestrator.models import TokenUsage, utc_now
-from orchestrator.repositories.usage_ledger import month_of
+from orchestrator import wiring
+from orchestrator.core import constants
+from orchestrator.core.errors import BudgetExceeded
+from orchestrator.core.records import TokenUsage, utc_now
+from orchestrator.tenancy.budgets import month_of
 from tests.integration.api_calls import ApiClient
 
 MICRO = constants.MICRO_USD

@@ -13,9 +13,9 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator.constants import PK, SK
-from orchestrator.errors import BudgetExceeded
-from orchestrator.repositories.usage_ledger import DynamoUsageLedger
+from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
+from orchestrator.core.constants import PK, SK
+from orchestrator.core.errors import BudgetExceeded
 from tests.integration.conftest import MotoAws
 from tests.unit.usage_ledger_contract import (
     MONTH,

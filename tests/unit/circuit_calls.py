@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.provider_circuits import ProviderCircuits
+from orchestrator.llm.circuits import ProviderCircuits
 
 
 class Provider:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from orchestrator.errors import ConflictError
-from orchestrator.prompt_library import ActivePointer, PromptSummary, PromptVersion
-from orchestrator.repositories.keys import from_item, to_item
-from orchestrator.repositories.prompt_store import ACTIVE_SK, prompt_partition, version_key
+from orchestrator.adapters.dynamodb_keys import from_item, to_item
+from orchestrator.adapters.dynamodb_prompts import ACTIVE_SK, prompt_partition, version_key
+from orchestrator.core.errors import ConflictError
+from orchestrator.llm.prompts import ActivePointer, PromptSummary, PromptVersion
 
 
 class InMemoryPromptStore:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from orchestrator.models import validate_tenant_id
-from orchestrator.repositories.response_cache_store import (
+from orchestrator.adapters.dynamodb_response_cache import (
     ANSWER_PREFIX,
     GENERATION_PREFIX,
     MAX_ANSWER_BYTES,
     _check_key,
 )
-from orchestrator.response_cache import CachedAnswer, check_agent, check_prompt_version, generation_of
+from orchestrator.core.records import validate_tenant_id
+from orchestrator.llm.response_cache import CachedAnswer, check_agent, check_prompt_version, generation_of
 
 
 class InMemoryResponseCache:

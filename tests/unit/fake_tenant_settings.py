@@ -6,14 +6,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from orchestrator.model_settings import StoredModelSettings, TenantModelSettings
-from orchestrator.models import utc_now, validate_tenant_id
-from orchestrator.repositories.tenant_settings import (
+from orchestrator.adapters.dynamodb_model_settings import (
     MODELS_SK,
     models_conflict,
     settings_item,
     stored_from_item,
 )
+from orchestrator.core.records import utc_now, validate_tenant_id
+from orchestrator.llm.model_settings import StoredModelSettings, TenantModelSettings
 
 
 class InMemoryTenantSettings:

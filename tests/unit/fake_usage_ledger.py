@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from orchestrator.models import TokenUsage, utc_now, validate_tenant_id
-from orchestrator.repositories.usage_ledger import (
+from orchestrator.core.records import TokenUsage, utc_now, validate_tenant_id
+from orchestrator.tenancy.budgets import (
     TOKEN_COUNTERS,
     Budget,
     MonthUsage,

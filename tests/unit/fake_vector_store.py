@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.local.moto_adapters import InvalidVectorQuery, metadata_filter, vector_distance
-from orchestrator.errors import CollectionNotFound, ConflictError, DataStoreRejected
-from orchestrator.repositories.vector_store import (
+from orchestrator.core.errors import CollectionNotFound, ConflictError, DataStoreRejected
+from orchestrator.core.vectors import (
     DistanceMetric,
     VectorMatch,
     VectorRecord,

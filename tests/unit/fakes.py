@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from orchestrator.constants import PK, SK
-from orchestrator.errors import ConflictError, RepositoryError, RunNotActive, RunNotFound
-from orchestrator.models import (
+from orchestrator.adapters.dynamodb_keys import (
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    run_partition,
+    to_item,
+)
+from orchestrator.core.constants import PK, SK
+from orchestrator.core.errors import ConflictError, RepositoryError, RunNotActive, RunNotFound
+from orchestrator.core.records import (
     CommandRecord,
     CommandStatus,
     EventEnvelope,
@@ -30,7 +37,6 @@ from orchestrator.models import (
     validate_tenant_id,
 )
 from orchestrator.providers import ModelRequest, ModelResponse
-from orchestrator.repositories.keys import decode_cursor, encode_cursor, from_item, run_partition, to_item
 
 Item = dict[str, Any]
 

@@ -14,10 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestrator.agent_runner import AgentRunner
-from orchestrator.compensation import UndoTaskInput, undo_round
-from orchestrator.errors import OrchestratorError, RunRejected
-from orchestrator.models import (
+from orchestrator.core.errors import OrchestratorError, RunRejected
+from orchestrator.core.records import (
     CommandStatus,
     Run,
     RunOptions,
@@ -28,7 +26,16 @@ from orchestrator.models import (
 )
 from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
-from orchestrator.templates import AgentStep, ApprovalStep, MapStep, ParallelStep, Template, get_template
+from orchestrator.runs.compensation import UndoTaskInput, undo_round
+from orchestrator.runs.step_runner import AgentRunner
+from orchestrator.templates.graph import (
+    AgentStep,
+    ApprovalStep,
+    MapStep,
+    ParallelStep,
+    Template,
+    get_template,
+)
 
 from .fakes import (
     InMemoryCommandLog,

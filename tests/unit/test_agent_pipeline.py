@@ -9,19 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from orchestrator.agents import get_agent
-from orchestrator.agents.agent_pipeline import (
-    AGENTS,
-    PlanOutput,
-    route,
-    task_artifact,
-)
+from orchestrator.agents.agent_pipeline import AGENTS, PlanOutput, route, task_artifact
 from orchestrator.agents.base import AgentContext, EarlierOutput
-from orchestrator.errors import ModelOutputInvalid, RunRejected
-from orchestrator.models import RunStatus, StepStatus
+from orchestrator.core.errors import ModelOutputInvalid, RunRejected
+from orchestrator.core.records import RunStatus, StepStatus
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
-from orchestrator.template_catalog.agent_pipeline import DEMO
-from orchestrator.templates import MapStep, get_template
+from orchestrator.templates.catalog.agent_pipeline import DEMO
+from orchestrator.templates.graph import MapStep, get_template
 
 from .template_world import TENANT, TemplateWorld, assert_each_side_effect_step_undone
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.auth import Caller, caller_from_claims, may_read, may_write
+from orchestrator.tenancy.roles import Caller, caller_from_claims, may_read, may_write
 
 
 def test_caller_from_plain_claims() -> None:

@@ -18,7 +18,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
-from orchestrator.errors import (
+from orchestrator.core.errors import (
     OrchestratorError,
     ProviderNotConfigured,
     ProviderRequestRejected,
@@ -26,7 +26,7 @@ from orchestrator.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
-from orchestrator.models import TokenUsage
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers import ModelRequest
 from orchestrator.providers.bedrock_provider import (
     DEFAULT_BEDROCK_MODEL,

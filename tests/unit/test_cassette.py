@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.errors import (
+from orchestrator.core.errors import (
     ProviderNotConfigured,
     ProviderThrottled,
     ReplayEntryMissing,
     SimulatedPhaseFailure,
 )
-from orchestrator.models import SimulatedFailure, TokenUsage
+from orchestrator.core.records import SimulatedFailure, TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.cassette import (
     Cassette,

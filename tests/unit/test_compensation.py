@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from orchestrator.agent_runner import AgentRunner
-from orchestrator.compensation import UndoTaskInput, pending_units, undo_round
-from orchestrator.models import CommandStatus, Run, RunOptions, RunStatus, StepStatus, StepTaskInput
+from orchestrator.core.records import CommandStatus, Run, RunOptions, RunStatus, StepStatus, StepTaskInput
 from orchestrator.providers.offline import OfflineProvider
+from orchestrator.runs.compensation import UndoTaskInput, pending_units, undo_round
+from orchestrator.runs.step_runner import AgentRunner
 
 from .fakes import (
     InMemoryCommandLog,

@@ -17,12 +17,12 @@ from pydantic import BaseModel
 
 from orchestrator.agents import get_agent
 from orchestrator.agents.base import AgentContext, EarlierOutput
-from orchestrator.models import RunStatus
+from orchestrator.core.records import RunStatus
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineAnswer, OfflineProvider
-from orchestrator.template_catalog import MODULES
-from orchestrator.template_catalog import data_science as catalog
-from orchestrator.templates import build_template, get_template
+from orchestrator.templates.catalog import MODULES
+from orchestrator.templates.catalog import data_science as catalog
+from orchestrator.templates.graph import build_template, get_template
 
 from .template_world import RUN_ID, TENANT, TemplateWorld, assert_each_side_effect_step_undone
 

@@ -8,6 +8,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from orchestrator.core.errors import (
+    TRANSIENT_ERROR_NAMES,
+    ConflictError,
+    DeploymentStageFailed,
+    InvalidRequest,
+)
 from orchestrator.delivery.strategies import (
     DeploymentPlan,
     DeploymentRequest,
@@ -17,12 +23,6 @@ from orchestrator.delivery.strategies import (
     initial_state,
     plan_deployment,
     rollback_stage,
-)
-from orchestrator.errors import (
-    TRANSIENT_ERROR_NAMES,
-    ConflictError,
-    DeploymentStageFailed,
-    InvalidRequest,
 )
 
 REQUESTS: dict[str, dict[str, Any]] = {

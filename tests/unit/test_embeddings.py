@@ -10,7 +10,7 @@ import httpx2
 import openai
 import pytest
 
-from orchestrator.errors import ProviderThrottled
+from orchestrator.core.errors import ProviderThrottled
 from orchestrator.ingestion.embedders import LOCAL_EMBEDDER, embed_query, embed_texts
 from orchestrator.providers.anthropic_provider import AnthropicProvider
 from orchestrator.providers.offline import OfflineProvider

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from orchestrator.agents.feature_delivery import SourceFile, scan_source
-from orchestrator.delivery.deployment_commands import state_path
-from orchestrator.errors import DeploymentStageFailed
-from orchestrator.models import RunStatus
+from orchestrator.commands.deployment_stages import state_path
+from orchestrator.core.errors import DeploymentStageFailed
+from orchestrator.core.records import RunStatus
 
 from .template_world import TemplateWorld, assert_each_side_effect_step_undone
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from orchestrator.ids import new_run_id, run_id_for_event
+from orchestrator.core.ids import new_run_id, run_id_for_event
 
 STEP_FUNCTIONS_NAME = re.compile(r"^[0-9a-z]{1,80}$")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.errors import ArchiveInvalid, OrchestratorError
+from orchestrator.core.errors import ArchiveInvalid, OrchestratorError
 from orchestrator.ingestion.archive import (
     MAX_COMPRESSED_BYTES,
     MAX_FILE_BYTES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.errors import TRANSIENT_ERROR_NAMES, SourceFetchFailed, SourceFetchRefused
+from orchestrator.core.errors import TRANSIENT_ERROR_NAMES, SourceFetchFailed, SourceFetchRefused
 from orchestrator.ingestion.fetch import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT_SECONDS,

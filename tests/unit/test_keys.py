@@ -8,8 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from orchestrator.errors import InvalidRequest
-from orchestrator.repositories.keys import decode_cursor, encode_cursor, from_item, run_partition, to_item
+from orchestrator.adapters.dynamodb_keys import (
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    run_partition,
+    to_item,
+)
+from orchestrator.core.errors import InvalidRequest
 
 
 def test_cursor_round_trip() -> None:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from orchestrator.errors import InvalidRequest
-from orchestrator.map_manifest import prepare_map
-from orchestrator.models import StepTaskInput
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.records import StepTaskInput
+from orchestrator.runs.map_manifest import prepare_map
 
 from .test_compensation import REFERENCE, World
 

@@ -9,21 +9,21 @@ from typing import Any
 
 import pytest
 
-from orchestrator import constants
-from orchestrator.errors import (
+from orchestrator.core import constants
+from orchestrator.core.errors import (
     BudgetExceeded,
     ModelOutputInvalid,
     ProviderThrottled,
     ProviderUnavailable,
 )
-from orchestrator.model_gateway import ModelGateway
-from orchestrator.model_settings import DeploymentModels, TenantModelSettings
-from orchestrator.models import RunRequest, RunStatus, StepStatus, TokenUsage
-from orchestrator.provider_circuits import ProviderCircuits
+from orchestrator.core.records import RunRequest, RunStatus, StepStatus, TokenUsage
+from orchestrator.llm.circuits import ProviderCircuits
+from orchestrator.llm.gateway import ModelGateway
+from orchestrator.llm.model_settings import DeploymentModels, TenantModelSettings
 from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.providers.pricing import PriceTable
-from orchestrator.run_costs import RunPlanner
+from orchestrator.runs.planning import RunPlanner
 
 from .fake_circuits import InMemoryCircuitStore, SharedCircuitTable
 from .fake_response_cache import InMemoryResponseCache
@@ -372,6 +372,6 @@ def test_a_run_may_still_choose_offline_over_the_tenant_settings() -> None:
 
 
 def _month() -> str:
-    from orchestrator.models import utc_now
+    from orchestrator.core.records import utc_now
 
     return utc_now().strftime("%Y-%m")

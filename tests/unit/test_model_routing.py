@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.model_routing import DEFAULT_TIER_MODELS, LARGE_PROMPT_CHARS, choose_tier, model_for_tier
+from orchestrator.llm.routing import DEFAULT_TIER_MODELS, LARGE_PROMPT_CHARS, choose_tier, model_for_tier
 
 
 def test_a_small_step_with_a_short_prompt_goes_to_the_small_tier() -> None:

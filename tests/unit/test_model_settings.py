@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from orchestrator.errors import ConflictError, InputsInvalid
-from orchestrator.model_settings import (
+from orchestrator.core.errors import ConflictError, InputsInvalid
+from orchestrator.llm.model_settings import (
     DeploymentModels,
     ModelChoice,
     ModelTarget,

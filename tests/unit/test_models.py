@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from orchestrator.constants import MAX_TOPIC_LENGTH
-from orchestrator.models import RunReference, RunRequest, RunStatus, SimulatedFailure, validate_tenant_id
+from orchestrator.core.constants import MAX_TOPIC_LENGTH
+from orchestrator.core.records import (
+    RunReference,
+    RunRequest,
+    RunStatus,
+    SimulatedFailure,
+    validate_tenant_id,
+)
 
 
 def test_minimal_request_gets_the_generic_template_and_default_options() -> None:

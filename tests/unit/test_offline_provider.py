@@ -7,14 +7,14 @@ import json
 import pytest
 
 from orchestrator.agents import AGENTS, Agent, AgentContext
-from orchestrator.errors import (
+from orchestrator.core.errors import (
     OrchestratorError,
     ProviderThrottled,
     ProviderTimeout,
     ProviderUnavailable,
     SimulatedPhaseFailure,
 )
-from orchestrator.models import PhaseOutput, SimulatedFailure
+from orchestrator.core.records import PhaseOutput, SimulatedFailure
 from orchestrator.providers import ModelRequest
 from orchestrator.providers.offline import OFFLINE_MODEL, OfflineProvider
 

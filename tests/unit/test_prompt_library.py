@@ -10,8 +10,8 @@ from itertools import count
 import pytest
 
 from orchestrator.agents import AGENTS, get_agent
-from orchestrator.errors import ConflictError, InvalidRequest, NotFound
-from orchestrator.prompt_library import (
+from orchestrator.core.errors import ConflictError, InvalidRequest, NotFound
+from orchestrator.llm.prompts import (
     ALLOWED_PLACEHOLDERS,
     MAX_HISTORY,
     ActivePointer,

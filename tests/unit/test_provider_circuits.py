@@ -11,7 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.circuit_breaker import base as powertools_base
 from aws_lambda_powertools.utilities.circuit_breaker.persistence import base as powertools_persistence
 
-from orchestrator.errors import (
+from orchestrator.core.errors import (
     CircuitOpen,
     ModelOutputInvalid,
     ProviderNotConfigured,
@@ -20,7 +20,7 @@ from orchestrator.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
-from orchestrator.provider_circuits import ProviderCircuits
+from orchestrator.llm.circuits import ProviderCircuits
 
 from . import fake_circuits
 from .circuit_calls import Provider, fail
@@ -251,8 +251,3 @@ def test_a_probe_election_that_cannot_be_written_still_calls_the_provider(
     assert circuits.call("anthropic", provider) == "answer"
     assert provider.calls == 1
     assert "calling the provider without its circuit" in caplog.text
-
-
-def test_it_needs_a_store() -> None:
-    with pytest.raises(ValueError, match="Circuits table"):
-        ProviderCircuits()

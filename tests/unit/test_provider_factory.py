@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.errors import ProviderNotConfigured
+from orchestrator.core.errors import ProviderNotConfigured
 from orchestrator.providers import create_provider, known_providers
 from orchestrator.providers.anthropic_provider import AnthropicProvider
 from orchestrator.providers.bedrock_provider import DEFAULT_BEDROCK_MODEL, BedrockProvider

@@ -16,7 +16,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from orchestrator.errors import (
+from orchestrator.core.errors import (
     OrchestratorError,
     ProviderNotConfigured,
     ProviderRequestRejected,
@@ -24,7 +24,7 @@ from orchestrator.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
-from orchestrator.models import TokenUsage
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers import ModelRequest
 from orchestrator.providers.anthropic_provider import AnthropicProvider
 from orchestrator.providers.base import estimate_tokens

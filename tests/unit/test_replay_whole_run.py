@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from orchestrator.models import RunStatus
+from orchestrator.core.records import RunStatus
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.cassette import Cassette, RecordingProvider, ReplayProvider
 from orchestrator.providers.offline import OfflineProvider

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from orchestrator.collections import SearchRequest, search_collection
-from orchestrator.errors import NotFound, RunNotFound
+from orchestrator.core.errors import NotFound, RunNotFound
+from orchestrator.core.records import RunStatus
 from orchestrator.ingestion.archive import build_archive
-from orchestrator.models import RunStatus
+from orchestrator.ingestion.collection_search import SearchRequest, search_collection
 from orchestrator.providers.offline import OfflineProvider
 
 from .fake_vector_store import InMemoryVectorStore

@@ -13,20 +13,19 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from orchestrator.errors import ConflictError, DataStoreRejected, InvalidRequest, RepositoryError, RunNotFound
-from orchestrator.models import (
-    EventEnvelope,
-    ResultMetadata,
-    Run,
-    RunStatus,
-    StepResult,
-    StepStatus,
-)
-from orchestrator.repositories.dynamodb import (
+from orchestrator.adapters.dynamodb import (
     DynamoEventRepository,
     DynamoRunRepository,
     DynamoStepResultRepository,
 )
+from orchestrator.core.errors import (
+    ConflictError,
+    DataStoreRejected,
+    InvalidRequest,
+    RepositoryError,
+    RunNotFound,
+)
+from orchestrator.core.records import EventEnvelope, ResultMetadata, Run, RunStatus, StepResult, StepStatus
 
 from .fakes import InMemoryEventRepository, InMemoryRunRepository, InMemoryStepResultRepository, given_run
 
@@ -331,7 +330,7 @@ def test_dynamo_compensating_nothing_returns_false() -> None:
 def test_bad_parameters_and_missing_credentials_are_not_retried() -> None:
     from botocore.exceptions import NoCredentialsError, ParamValidationError
 
-    from orchestrator.aws_errors import domain_error
+    from orchestrator.core.aws_errors import domain_error
 
     assert isinstance(domain_error("x", ParamValidationError(report="bad")), DataStoreRejected)
     assert isinstance(domain_error("x", NoCredentialsError()), DataStoreRejected)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from orchestrator.errors import InvalidRequest
-from orchestrator.models import TokenUsage
+from orchestrator.adapters.dynamodb_response_cache import MAX_ANSWER_BYTES
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.records import TokenUsage
+from orchestrator.llm.response_cache import CachedAnswer, cache_key
 from orchestrator.providers.base import ModelRequest, ModelResponse
-from orchestrator.repositories.response_cache_store import MAX_ANSWER_BYTES
-from orchestrator.response_cache import CachedAnswer, cache_key
 
 from .fake_response_cache import InMemoryResponseCache
 

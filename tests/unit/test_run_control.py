@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator import run_control
-from orchestrator.errors import ForbiddenAction, RunCancelled, RunNotActive
-from orchestrator.models import ApprovalTaskInput, RunStatus, StepStatus
-from orchestrator.run_control import ApprovalDecision
+from orchestrator.core.errors import ForbiddenAction, RunCancelled, RunNotActive
+from orchestrator.core.records import ApprovalTaskInput, RunStatus, StepStatus
+from orchestrator.runs import control as run_control
+from orchestrator.runs.control import ApprovalDecision
 
 from .fakes import FakeTaskTokens
 from .test_compensation import REFERENCE, RUN, TENANT, World

@@ -3,8 +3,8 @@ next run, retries agree, and every result records the version it rendered."""
 
 from __future__ import annotations
 
-from orchestrator.models import RunStatus
-from orchestrator.prompt_library import PromptLibrary
+from orchestrator.core.records import RunStatus
+from orchestrator.llm.prompts import PromptLibrary
 
 from .fake_prompt_store import InMemoryPromptStore
 from .template_world import TENANT, CountingProvider, TemplateWorld

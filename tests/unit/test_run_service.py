@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from orchestrator import constants
-from orchestrator.errors import InvalidRequest, RepositoryError, RunNotFound, TemplateNotFound
-from orchestrator.models import (
+from orchestrator.core import constants
+from orchestrator.core.errors import InvalidRequest, RepositoryError, RunNotFound, TemplateNotFound
+from orchestrator.core.records import (
     ResultMetadata,
     Run,
     RunRequest,
@@ -18,7 +18,7 @@ from orchestrator.models import (
     StepStatus,
     TokenUsage,
 )
-from orchestrator.run_service import console_url, get_run_view, list_run_events, run_view, start_run
+from orchestrator.runs.start import console_url, get_run_view, list_run_events, run_view, start_run
 
 from .fakes import (
     FakeStarter,
@@ -439,7 +439,7 @@ def test_a_passing_start_failure_through_the_api_does_not_leave_a_pending_run(
 def test_an_idempotency_key_survives_a_passing_start_failure(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
-    from orchestrator.run_service import start_run_once
+    from orchestrator.runs.start import start_run_once
 
     from .fakes import InMemoryIdempotencyRepository
 

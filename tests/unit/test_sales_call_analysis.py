@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from orchestrator.agents.sales_calls import SalesCallInputs
-from orchestrator.models import RunStatus
+from orchestrator.core.records import RunStatus
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
 

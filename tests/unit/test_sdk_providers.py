@@ -19,7 +19,7 @@ import pytest
 from anthropic.types import Message
 from pydantic import BaseModel, Field, ValidationError
 
-from orchestrator.errors import (
+from orchestrator.core.errors import (
     ModelOutputInvalid,
     OrchestratorError,
     ProviderNotConfigured,
@@ -28,7 +28,7 @@ from orchestrator.errors import (
     ProviderTimeout,
     ProviderUnavailable,
 )
-from orchestrator.models import TokenUsage
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers import ModelRequest
 from orchestrator.providers.anthropic_provider import AnthropicProvider
 from orchestrator.providers.json_schema import drop_added_nulls, is_strict_expressible, strict_json_schema

@@ -10,7 +10,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from orchestrator.models import RunStatus
+from orchestrator.core.records import RunStatus
 from orchestrator.providers.anthropic_provider import AnthropicProvider
 from orchestrator.providers.base import ModelProvider
 from orchestrator.providers.openai_provider import OpenAIProvider

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.models import RunStatus
+from orchestrator.core.records import RunStatus
 
 from .template_world import TemplateWorld, assert_each_side_effect_step_undone
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from orchestrator.agents import AGENTS
-from orchestrator.errors import TemplateNotFound
-from orchestrator.templates import TEMPLATES, agent_types, build_template, get_template
+from orchestrator.core.errors import TemplateNotFound
+from orchestrator.templates.graph import TEMPLATES, agent_types, build_template, get_template
 
 GRAPH_SHOWCASE = TEMPLATES["graph_showcase"]
 
@@ -153,7 +153,7 @@ def test_every_template_describes_its_graph_and_its_inputs_for_a_client_to_draw(
 
 def test_the_catalog_validates_against_its_agents_and_every_agent_is_in_its_familys_module() -> None:
     from orchestrator.agents import FAMILIES, family_module
-    from orchestrator.templates import validate_catalog
+    from orchestrator.templates.graph import validate_catalog
 
     validate_catalog()  # what synthesis runs: every template against its agents, every inputs model
     for agent_type in AGENTS:

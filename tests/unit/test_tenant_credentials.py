@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import NoCredentialsError
 
-from orchestrator import aws
+from orchestrator.adapters import aws_clients as aws
 from orchestrator.api.security import remember
-from orchestrator.constants import ENV_TENANT_DATA_ACCESS_ROLE, TENANT_SESSION_TAG
-from orchestrator.tenant_credentials import (
+from orchestrator.core.constants import ENV_TENANT_DATA_ACCESS_ROLE, TENANT_SESSION_TAG
+from orchestrator.tenancy.credentials import (
     REFRESH_MARGIN_SECONDS,
     SESSION_SECONDS,
     NoTenantInContext,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from orchestrator.tenancy import (
+from orchestrator.tenancy.plans import (
     PLANS,
     RATE_WINDOW_SECONDS,
     Tenant,
@@ -47,7 +47,7 @@ def test_only_an_onboarded_active_tenant_is_served() -> None:
 
 
 def test_a_tenant_id_with_a_trailing_newline_is_not_a_tenant_id() -> None:
-    from orchestrator.models import validate_tenant_id
+    from orchestrator.core.records import validate_tenant_id
 
     assert validate_tenant_id("acme") == "acme"
     for wrong in ("acme\n", "acme#1", "Acme", "a"):

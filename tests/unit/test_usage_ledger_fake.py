@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestrator.errors import InvalidRequest
-from orchestrator.repositories.usage_ledger import month_of, validate_month
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.tenancy.budgets import month_of, validate_month
 from tests.unit.fake_usage_ledger import InMemoryUsageLedger
 from tests.unit.usage_ledger_contract import (
     MONTH,

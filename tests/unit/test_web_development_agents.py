@@ -16,12 +16,12 @@ from pydantic import BaseModel
 from orchestrator.agents import get_agent
 from orchestrator.agents.base import AgentContext, AgentServices, EarlierOutput
 from orchestrator.agents.web_development import contract_checks
-from orchestrator.models import CommandStatus, RunStatus
+from orchestrator.core.records import CommandStatus, RunStatus
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.offline import OfflineAnswer
-from orchestrator.template_catalog import MODULES
-from orchestrator.template_catalog import web_development as catalog
-from orchestrator.templates import build_template, get_template
+from orchestrator.templates.catalog import MODULES
+from orchestrator.templates.catalog import web_development as catalog
+from orchestrator.templates.graph import build_template, get_template
 
 from .fakes import InMemoryWorkspace
 from .template_world import RUN_ID, TENANT, TemplateWorld, assert_each_side_effect_step_undone

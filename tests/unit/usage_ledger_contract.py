@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestrator.constants import MICRO_USD
-from orchestrator.errors import BudgetExceeded, InvalidRequest
-from orchestrator.models import TokenUsage
-from orchestrator.repositories.usage_ledger import MonthUsage, ThresholdCrossed, UsageLedger
+from orchestrator.core.constants import MICRO_USD
+from orchestrator.core.errors import BudgetExceeded, InvalidRequest
+from orchestrator.core.records import TokenUsage
+from orchestrator.tenancy.budgets import MonthUsage, ThresholdCrossed, UsageLedger
 
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
 MONTH = "2026-12"

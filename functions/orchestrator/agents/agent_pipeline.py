@@ -27,9 +27,9 @@ from pydantic import BaseModel, Field, model_validator
 
 from orchestrator.agents.base import Agent, AgentContext, AgentServices, EarlierOutput
 from orchestrator.agents.policy import screen
-from orchestrator.commands import CommandSpec, WriteArtifact
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.models import RequestModel, StrictModel, TokenUsage
+from orchestrator.commands.executor import CommandSpec, WriteArtifact
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.records import RequestModel, StrictModel, TokenUsage
 from orchestrator.providers.base import estimate_tokens
 from orchestrator.providers.pricing import cost_usd
 

@@ -1,7 +1,7 @@
 """What an agent is: its inputs, its prompt, its output schema, its confidence and its side effects.
 
 An agent type is a class. One Lambda function per agent type runs it (``AGENT_TYPE``);
-templates place agents in a step graph. The runner (``orchestrator.agent_runner``) calls
+templates place agents in a step graph. The runner (``orchestrator.runs.step_runner``) calls
 the hooks below in order::
 
     reads -> work (deterministic work in code: read inputs and uploads, analyse, compute facts)
@@ -26,10 +26,10 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from orchestrator.command_base import Workspace
-    from orchestrator.commands import CommandSpec
+    from orchestrator.commands.executor import CommandSpec
+    from orchestrator.core.ports import Workspace
+    from orchestrator.core.vectors import VectorStore
     from orchestrator.providers.base import ModelProvider
-    from orchestrator.repositories.vector_store import VectorStore
 
 ALL_EARLIER = "*"
 """In ``Agent.reads``: every earlier step's summary (generic agents)."""

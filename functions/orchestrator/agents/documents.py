@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from orchestrator.agents.base import AgentContext
-from orchestrator.commands import WriteArtifact
+from orchestrator.commands.executor import WriteArtifact
 
 
 def clip(text: str, limit: int) -> str:

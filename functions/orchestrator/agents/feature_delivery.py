@@ -7,7 +7,7 @@ The backend developer's files and the tests are written to the tenant's workspac
 security reviewer scans the code in code (deterministic rules) before any model looks at it
 and rejects the run on a critical finding; the deployment engineer applies the strategy the
 request chose (``blue_green``, ``canary``, ``rolling``) as a recorded plan of stages, each an
-undoable command (``orchestrator.delivery.deployment_commands``): a stage that fails its
+undoable command (``orchestrator.commands.deployment_stages``): a stage that fails its
 health checks stops the run, and every stage applied is rolled back newest first.
 """
 
@@ -19,11 +19,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from orchestrator.agents.base import Agent, AgentContext, AgentServices
-from orchestrator.commands import CommandSpec, WriteArtifact, check_artifact_path
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.delivery.deployment_commands import ApplyDeploymentStage, read_state
+from orchestrator.commands.deployment_stages import ApplyDeploymentStage, read_state
+from orchestrator.commands.executor import CommandSpec, WriteArtifact, check_artifact_path
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.records import RequestModel, StrictModel
 from orchestrator.delivery.strategies import DeploymentPlan, DeploymentRequest, plan_deployment
-from orchestrator.models import RequestModel, StrictModel
 
 Summary = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
 Confidence = Field(ge=0.0, le=1.0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestrator.agents.base import ALL_EARLIER, Agent
-from orchestrator.models import PhaseOutput
+from orchestrator.core.records import PhaseOutput
 
 
 class GenericPhaseAgent(Agent):

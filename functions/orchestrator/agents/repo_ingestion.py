@@ -23,18 +23,18 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from orchestrator.agents.base import Agent, AgentContext, AgentServices
-from orchestrator.commands import CommandSpec, WriteArtifact
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.errors import InvalidRequest
+from orchestrator.commands.executor import CommandSpec, WriteArtifact
+from orchestrator.commands.vectors import IndexVectors
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.records import RequestModel, StrictModel
 from orchestrator.ingestion.archive import Archive, SourceFile, read_archive
 from orchestrator.ingestion.chunking import chunk_repository
 from orchestrator.ingestion.code_analysis import CodeAnalysis, analyze_repository
 from orchestrator.ingestion.doc_analysis import DocAnalysis, analyze_documentation
 from orchestrator.ingestion.embedders import DEFAULT_DIMENSION, EmbeddingInfo, embed_texts
 from orchestrator.ingestion.training_data import build_training_data
-from orchestrator.models import RequestModel, StrictModel
-from orchestrator.uploads import UPLOAD_ID_PATTERN, read_upload
-from orchestrator.vector_commands import IndexVectors
+from orchestrator.ingestion.uploads import UPLOAD_ID_PATTERN, read_upload
 
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
 MAX_CHUNKS = 5_000

@@ -17,10 +17,11 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from orchestrator.agents.base import Agent, AgentContext, AgentServices
-from orchestrator.commands import CommandSpec, PublishIntegration, WriteArtifact
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.errors import InvalidRequest
-from orchestrator.models import RequestModel, StrictModel
+from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.records import RequestModel, StrictModel
+from orchestrator.ingestion.uploads import UPLOAD_ID_PATTERN, read_upload
 from orchestrator.sales.meddpic import (
     ELEMENTS,
     REVIEW_THRESHOLD,
@@ -30,7 +31,6 @@ from orchestrator.sales.meddpic import (
     verify_evidence,
     warnings_for,
 )
-from orchestrator.uploads import UPLOAD_ID_PATTERN, read_upload
 
 MAX_INLINE_TRANSCRIPT = 60_000
 """Characters of a transcript sent in the request (the API's body limit); longer ones are uploaded."""

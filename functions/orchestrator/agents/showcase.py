@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 
 from orchestrator.agents.base import Agent, AgentContext
 from orchestrator.agents.policy import screen
-from orchestrator.commands import CommandSpec, PublishIntegration, WriteArtifact
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.models import StrictModel
+from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.records import StrictModel
 
 Summary = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
 Confidence = Field(ge=0.0, le=1.0)

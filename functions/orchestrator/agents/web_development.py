@@ -21,9 +21,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from orchestrator.agents.base import Agent, AgentContext, AgentServices
 from orchestrator.agents.documents import clip, project_artifact, section, table
-from orchestrator.commands import CommandSpec, PublishIntegration, WriteArtifact
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.models import StrictModel
+from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.records import StrictModel
 
 Summary = Annotated[str, Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)]
 Confidence = Annotated[float, Field(ge=0.0, le=1.0)]

@@ -12,10 +12,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
 from orchestrator import wiring
+from orchestrator.api.schemas import WRITE_ERRORS, responses
 from orchestrator.api.security import ADMIN, BEARER, current_caller
-from orchestrator.api_schemas import WRITE_ERRORS, responses
-from orchestrator.models import RequestModel
-from orchestrator.response_cache import AGENT_PATTERN, PROMPT_VERSION_PATTERN
+from orchestrator.core.records import RequestModel
+from orchestrator.llm.response_cache import AGENT_PATTERN, PROMPT_VERSION_PATTERN
 
 router = Router()
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from orchestrator.api.schemas import READ_ERRORS, TemplateList, responses
 from orchestrator.api.security import BEARER, READ
-from orchestrator.api_schemas import READ_ERRORS, TemplateList, responses
-from orchestrator.templates import TEMPLATES
+from orchestrator.templates.graph import TEMPLATES
 
 router = Router()
 

@@ -8,11 +8,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orchestrator import wiring
+from orchestrator.api.schemas import READ_ERRORS, responses
 from orchestrator.api.security import BEARER, READ, current_caller
-from orchestrator.api_schemas import READ_ERRORS, responses
-from orchestrator.collections import SearchAnswer, SearchRequest, search_collection
-from orchestrator.errors import RunNotFound
-from orchestrator.ids import is_run_id
+from orchestrator.core.errors import RunNotFound
+from orchestrator.core.ids import is_run_id
+from orchestrator.ingestion.collection_search import SearchAnswer, SearchRequest, search_collection
 
 router = Router()
 

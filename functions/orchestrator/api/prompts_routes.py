@@ -17,10 +17,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
 from orchestrator import wiring
+from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, responses
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
-from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, responses
-from orchestrator.models import RequestModel
-from orchestrator.prompt_library import (
+from orchestrator.core.records import RequestModel
+from orchestrator.llm.prompts import (
     AGENT_TYPE_PATTERN,
     MAX_NOTE_CHARS,
     MAX_PROMPT_CHARS,
@@ -30,7 +30,7 @@ from orchestrator.prompt_library import (
 )
 
 if TYPE_CHECKING:
-    from orchestrator.prompt_library import PromptLibrary
+    from orchestrator.llm.prompts import PromptLibrary
 
 router = Router()
 

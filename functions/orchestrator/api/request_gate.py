@@ -16,8 +16,8 @@ import re
 from http import HTTPStatus
 from typing import Any
 
-from orchestrator import constants
 from orchestrator.api.security import PUBLIC_PATHS, remember, verified_caller, verifier
+from orchestrator.core import constants
 
 
 def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -115,8 +115,8 @@ def _refuse_inactive_or_over_limit(event: dict[str, Any]) -> dict[str, Any] | No
     if caller is None:  # a public path
         return None
     from orchestrator import wiring
-    from orchestrator.errors import DataStoreRejected, RepositoryError
-    from orchestrator.tenancy import TenantLimitReached, TenantNotActive, check_caller
+    from orchestrator.core.errors import DataStoreRejected, RepositoryError
+    from orchestrator.tenancy.plans import TenantLimitReached, TenantNotActive, check_caller
 
     directory = wiring.tenants()
     try:
@@ -136,7 +136,7 @@ def _refuse_inactive_or_over_limit(event: dict[str, Any]) -> dict[str, Any] | No
         answer["headers"]["Retry-After"] = "1"
         return answer
     except DataStoreRejected:
-        from orchestrator.observability import logger
+        from orchestrator.core.observability import logger
 
         logger.exception("data store refused a call")
         return plain_error(

@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from orchestrator import constants, run_control, wiring
-from orchestrator.api.security import BEARER, READ, WRITE, current_caller, current_correlation_id
-from orchestrator.api_schemas import (
+from orchestrator import wiring
+from orchestrator.adapters.step_functions import StepFunctionsStarter
+from orchestrator.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
     ApprovalAnswer,
@@ -22,17 +22,14 @@ from orchestrator.api_schemas import (
     RunView,
     responses,
 )
-from orchestrator.models import RunRequest, RunStatus
-from orchestrator.observability import logger
-from orchestrator.run_control import ApprovalDecision
-from orchestrator.run_service import (
-    StepFunctionsStarter,
-    get_run_view,
-    list_run_events,
-    start_run,
-    start_run_once,
-)
-from orchestrator.settings import get_settings
+from orchestrator.api.security import BEARER, READ, WRITE, current_caller, current_correlation_id
+from orchestrator.core import constants
+from orchestrator.core.observability import logger
+from orchestrator.core.records import RunRequest, RunStatus
+from orchestrator.core.settings import get_settings
+from orchestrator.runs import control as run_control
+from orchestrator.runs.control import ApprovalDecision
+from orchestrator.runs.start import get_run_view, list_run_events, start_run, start_run_once
 
 router = Router()
 

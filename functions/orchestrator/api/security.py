@@ -9,9 +9,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from orchestrator.auth import Caller, caller_from_claims, may_administer, may_read, may_write
-from orchestrator.settings import get_settings
-from orchestrator.tenant_credentials import act_for_tenant
+from orchestrator.core.settings import get_settings
+from orchestrator.tenancy.credentials import act_for_tenant
+from orchestrator.tenancy.roles import Caller, caller_from_claims, may_administer, may_read, may_write
 
 PUBLIC_PATHS = ("/health", "/openapi.json")
 VERIFIED_CLAIMS: ContextVar[dict[str, Any] | None] = ContextVar("verified_claims", default=None)

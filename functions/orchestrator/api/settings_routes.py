@@ -1,7 +1,7 @@
 """``/settings/models``: which provider and model answer the caller's tenant's steps (admins only).
 
 Settings apply per tenant, per template and per step (``step > template > tenant default >
-deployment``, field by field; see ``orchestrator.model_settings``). ``GET`` answers them with their
+deployment``, field by field; see ``orchestrator.llm.model_settings``). ``GET`` answers them with their
 revision (also as the ``ETag``) and what this deployment offers; ``PUT`` replaces them, and with
 ``If-Match: "<revision>"`` only if nobody changed them since that revision (else 409).
 """
@@ -18,15 +18,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
 from orchestrator import wiring
+from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, responses
 from orchestrator.api.security import ADMIN, BEARER, current_caller
-from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, responses
-from orchestrator.errors import InvalidRequest
-from orchestrator.model_routing import DEFAULT_TIER_MODELS, LARGE_PROMPT_CHARS
-from orchestrator.model_settings import StoredModelSettings, TenantModelSettings, check_settings
-from orchestrator.settings import get_settings
+from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.settings import get_settings
+from orchestrator.llm.model_settings import StoredModelSettings, TenantModelSettings, check_settings
+from orchestrator.llm.routing import DEFAULT_TIER_MODELS, LARGE_PROMPT_CHARS
 
 if TYPE_CHECKING:
-    from orchestrator.model_settings import TenantSettingsStore
+    from orchestrator.llm.model_settings import TenantSettingsStore
 
 router = Router()
 
@@ -61,7 +61,7 @@ def _store() -> TenantSettingsStore:
 
 
 def _deployment() -> dict[str, Any]:
-    from orchestrator.templates import TEMPLATES
+    from orchestrator.templates.graph import TEMPLATES
 
     settings = get_settings()
     served = sorted(settings.available_providers)

@@ -14,13 +14,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
 from orchestrator import wiring
+from orchestrator.adapters.cognito_user_pool import TENANT_ATTRIBUTE
+from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
-from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
-from orchestrator.errors import NotFound, UserPoolNotConfigured
-from orchestrator.models import RequestModel
-from orchestrator.repositories.user_pool import TENANT_ATTRIBUTE
-from orchestrator.settings import get_settings
-from orchestrator.tenancy import check_active
+from orchestrator.core.errors import NotFound, UserPoolNotConfigured
+from orchestrator.core.records import RequestModel
+from orchestrator.core.settings import get_settings
+from orchestrator.tenancy.plans import check_active
 
 router = Router()
 
@@ -67,7 +67,7 @@ def _user_pool() -> Any:
         raise UserPoolNotConfigured(
             "this deployment's tokens come from another identity provider: manage its users there"
         )
-    from orchestrator.repositories.user_pool import CognitoUserPool
+    from orchestrator.adapters.cognito_user_pool import CognitoUserPool
 
     return CognitoUserPool(pool_id)
 

@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orchestrator import wiring
+from orchestrator.api.schemas import WRITE_ERRORS, responses
 from orchestrator.api.security import BEARER, WRITE, current_caller
-from orchestrator.api_schemas import WRITE_ERRORS, responses
-from orchestrator.uploads import UploadRequest, UploadTicket, create_upload
+from orchestrator.ingestion.uploads import UploadRequest, UploadTicket, create_upload
 
 router = Router()
 

@@ -12,16 +12,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field
 
 from orchestrator import wiring
+from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
-from orchestrator.api_schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
-from orchestrator.models import RequestModel, utc_now
-from orchestrator.repositories.usage_ledger import (
-    MAX_BUDGET_USD,
-    Budget,
-    MonthUsage,
-    month_of,
-    validate_month,
-)
+from orchestrator.core.records import RequestModel, utc_now
+from orchestrator.tenancy.budgets import MAX_BUDGET_USD, Budget, MonthUsage, month_of, validate_month
 
 router = Router()
 

@@ -27,8 +27,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from orchestrator.errors import ConflictError, DeploymentStageFailed, InvalidRequest
-from orchestrator.models import RequestModel, StrictModel
+from orchestrator.core.errors import ConflictError, DeploymentStageFailed, InvalidRequest
+from orchestrator.core.records import RequestModel, StrictModel
 
 Strategy = Literal["blue_green", "canary", "rolling"]
 Environment = Literal["staging", "production"]

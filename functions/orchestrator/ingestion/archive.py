@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from orchestrator.errors import ArchiveInvalid
-from orchestrator.models import StrictModel
+from orchestrator.core.errors import ArchiveInvalid
+from orchestrator.core.records import StrictModel
 
 MiB = 1024 * 1024
 MAX_COMPRESSED_BYTES = 20 * MiB

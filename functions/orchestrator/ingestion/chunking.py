@@ -19,9 +19,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+from orchestrator.core.records import StrictModel
 from orchestrator.ingestion.archive import SourceFile
 from orchestrator.ingestion.doc_analysis import analyze_markdown, is_markdown
-from orchestrator.models import StrictModel
 
 MAX_CHUNK_CHARS = 4_000
 WINDOW_LINES = 60

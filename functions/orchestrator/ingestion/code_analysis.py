@@ -19,8 +19,8 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
+from orchestrator.core.records import StrictModel
 from orchestrator.ingestion.archive import SourceFile
-from orchestrator.models import StrictModel
 
 MOST_COMPLEX = 5
 _BRANCHES = (

@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import Field
 
+from orchestrator.core.records import StrictModel
 from orchestrator.ingestion.archive import SourceFile
 from orchestrator.ingestion.code_analysis import CodeAnalysis
-from orchestrator.models import StrictModel
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 

@@ -34,7 +34,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from orchestrator.errors import SourceFetchFailed, SourceFetchRefused
+from orchestrator.core.errors import SourceFetchFailed, SourceFetchRefused
 
 MiB = 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 20.0

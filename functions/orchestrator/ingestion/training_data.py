@@ -21,10 +21,10 @@ import json
 import textwrap
 from collections.abc import Iterable
 
+from orchestrator.core.records import StrictModel
 from orchestrator.ingestion.archive import SourceFile
 from orchestrator.ingestion.code_analysis import CodeAnalysis, FunctionInfo, ModuleInfo
 from orchestrator.ingestion.doc_analysis import DocAnalysis, MarkdownDocument
-from orchestrator.models import StrictModel
 
 MAX_INPUT_CHARS = 8_000
 TRUNCATION_MARKER = "\n# ... (truncated)"

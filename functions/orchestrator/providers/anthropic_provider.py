@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.models import TokenUsage
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.pricing import cost_usd
 from orchestrator.providers.sdk_errors import to_domain_error

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from orchestrator.models import SimulatedFailure, TokenUsage
+from orchestrator.core.records import SimulatedFailure, TokenUsage
 
 
 @dataclass(frozen=True)

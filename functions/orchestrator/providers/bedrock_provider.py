@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any
 
-from orchestrator import errors
-from orchestrator.models import TokenUsage
+from orchestrator.core import errors
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers.anthropic_provider import tool_description
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.pricing import cost_usd

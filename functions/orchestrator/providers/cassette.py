@@ -19,7 +19,7 @@ map item, so a retry of the same prompt replays the same answer.
   :class:`ReplayProvider` answers from the cassette with no network. Text, structured data, token
   usage and cost are those of the recording (the price table prices ``replay`` as the recorded
   model), so a replayed run has the same results and costs. A prompt with no recording is a
-  :class:`~orchestrator.errors.ReplayEntryMissing` naming the step and how to record it.
+  :class:`~orchestrator.core.errors.ReplayEntryMissing` naming the step and how to record it.
 
 Appends are one ``os.write`` of a whole line to a file opened with ``O_APPEND``, under a thread lock
 and (where the platform has it) an exclusive ``flock``, so writers in threads and processes never
@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from orchestrator import constants
-from orchestrator.errors import ProviderNotConfigured, ReplayEntryMissing
-from orchestrator.models import TokenUsage
+from orchestrator.core import constants
+from orchestrator.core.errors import ProviderNotConfigured, ReplayEntryMissing
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse, request_digest
 from orchestrator.providers.offline import raise_simulated_failure
 from orchestrator.providers.pricing import cost_usd

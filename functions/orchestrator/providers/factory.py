@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import get_args
 
-from orchestrator.errors import ProviderNotConfigured
-from orchestrator.models import ProviderName
+from orchestrator.core.errors import ProviderNotConfigured
+from orchestrator.core.records import ProviderName
 from orchestrator.providers.base import ModelProvider
 from orchestrator.providers.offline import OfflineProvider
 

@@ -19,8 +19,8 @@ import re
 import time
 from typing import Any
 
-from orchestrator import errors
-from orchestrator.models import SimulatedFailure, TokenUsage
+from orchestrator.core import errors
+from orchestrator.core.records import SimulatedFailure, TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
 
 OFFLINE_MODEL = "offline-deterministic-1"

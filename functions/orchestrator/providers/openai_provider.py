@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestrator.errors import ModelOutputInvalid
-from orchestrator.models import TokenUsage
+from orchestrator.core.errors import ModelOutputInvalid
+from orchestrator.core.records import TokenUsage
 from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
 from orchestrator.providers.json_schema import drop_added_nulls, is_strict_expressible, strict_json_schema
 from orchestrator.providers.pricing import cost_usd

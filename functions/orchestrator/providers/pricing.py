@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from orchestrator.models import TokenUsage
+from orchestrator.core.records import TokenUsage
 
 
 @dataclass(frozen=True)

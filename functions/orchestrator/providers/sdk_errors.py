@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from orchestrator import errors
+from orchestrator.core import errors
 
 MAX_MESSAGE_CHARS = 500
 _KEY_LIKE = re.compile(r"\b(?:sk|sk-ant|sk-proj|key)-[A-Za-z0-9_\-*]{6,}")

@@ -30,8 +30,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
-from orchestrator.constants import MAX_SUMMARY_LENGTH
-from orchestrator.models import StrictModel
+from orchestrator.core.constants import MAX_SUMMARY_LENGTH
+from orchestrator.core.records import StrictModel
 
 ElementName = Literal[
     "metrics",

@@ -1,0 +1,504 @@
+"""DynamoDB implementations of the repositories. Only GetItem/PutItem/UpdateItem/Query."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.adapters.dynamodb_keys import (
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    run_partition,
+    to_item,
+)
+from orchestrator.core.aws_errors import domain_error
+from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
+from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
+from orchestrator.core.ids import is_run_id
+from orchestrator.core.records import (
+    CommandRecord,
+    CommandStatus,
+    EventEnvelope,
+    IdempotencyRecord,
+    Run,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    validate_tenant_id,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+else:
+    Table = Any
+
+
+def _table(name: str, resource: Any | None) -> Table:
+    if resource is None:
+        from orchestrator.adapters.aws_clients import dynamodb_resource
+
+        resource = dynamodb_resource()
+    return resource.Table(name)
+
+
+@contextmanager
+def _errors(action: str, on_conditional: Callable[[], Exception] | None = None) -> Iterator[None]:
+    """Turn SDK failures into domain errors: a failed condition into ``on_conditional()``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException" and on_conditional is not None:
+            raise on_conditional() from exc
+        raise domain_error(action, exc) from exc
+    except BotoCoreError as exc:
+        raise domain_error(action, exc) from exc
+
+
+class DynamoRunRepository:
+    """Runs: ``pk = <tenant>``, ``sk = <run id>`` (run ids sort by creation time)."""
+
+    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+        self._table = _table(table_name, resource)
+
+    def create(self, run: Run) -> None:
+        item = to_item(run.model_dump(mode="json")) | {PK: validate_tenant_id(run.tenant_id), SK: run.run_id}
+        with _errors("create run", lambda: ConflictError(f"run {run.run_id} already exists")):
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(#sk)",
+                ExpressionAttributeNames={"#sk": SK},
+            )
+
+    def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run:
+        if not is_run_id(run_id):  # also keeps oversized keys away from DynamoDB
+            raise RunNotFound(f"run {run_id[:64]!r} not found (run ids are 26 lowercase letters and digits)")
+        with _errors("get run"):
+            response = self._table.get_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id}, ConsistentRead=consistent
+            )
+        if "Item" not in response:
+            raise RunNotFound(f"run {run_id} not found")
+        return Run.model_validate(from_item(response["Item"]))
+
+    def list(
+        self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None
+    ) -> tuple[list[Run], str | None]:
+        partition = validate_tenant_id(tenant_id)
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK},
+            "ExpressionAttributeValues": {":pk": partition},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if status is not None:
+            kwargs["FilterExpression"] = "#status = :status"
+            kwargs["ExpressionAttributeNames"]["#status"] = "status"
+            kwargs["ExpressionAttributeValues"][":status"] = status.value
+        start = decode_cursor(cursor, partition)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        with _errors("list runs"):
+            response = self._table.query(**kwargs)
+        runs = [Run.model_validate(from_item(item)) for item in response.get("Items", [])]
+        return runs, encode_cursor(response.get("LastEvaluatedKey"))
+
+    def update_status(
+        self,
+        tenant_id: str,
+        run_id: str,
+        status: RunStatus,
+        *,
+        allowed_from: Collection[RunStatus] | None = None,
+        **fields: Any,
+    ) -> Run:
+        return self._update(
+            tenant_id,
+            run_id,
+            {"status": status.value, **fields},
+            allowed_from,
+            lambda current: f"run {run_id} is {current.status.value}: cannot become {status.value}",
+        )
+
+    def update_fields(
+        self, tenant_id: str, run_id: str, *, allowed_from: Collection[RunStatus], **fields: Any
+    ) -> Run:
+        return self._update(
+            tenant_id, run_id, fields, allowed_from, lambda current: f"run {run_id} is {current.status.value}"
+        )
+
+    def _update(
+        self,
+        tenant_id: str,
+        run_id: str,
+        fields: dict[str, Any],
+        allowed_from: Collection[RunStatus] | None,
+        conflict: Callable[[Run], str],
+    ) -> Run:
+        """Sets the fields (None removes one) when the run exists and is in `allowed_from`."""
+        to_set = to_item({key: value for key, value in fields.items() if value is not None})
+        to_remove = [key for key, value in fields.items() if value is None]
+        names = {f"#{key}": key for key in [*to_set, *to_remove]} | {"#sk": SK}
+        parts = []
+        if to_set:
+            parts.append("SET " + ", ".join(f"#{key} = :{key}" for key in to_set))
+        if to_remove:
+            parts.append("REMOVE " + ", ".join(f"#{key}" for key in to_remove))
+        condition = "attribute_exists(#sk)"
+        condition_values: dict[str, str] = {}
+        if allowed_from is not None:
+            condition_values = {f":from{i}": s.value for i, s in enumerate(sorted(allowed_from))}
+            names["#status"] = "status"
+            condition += f" AND #status IN ({', '.join(condition_values)})"
+        try:
+            with _errors("update run", _StatusConflict):
+                response = self._table.update_item(
+                    Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                    UpdateExpression=" ".join(parts),
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={f":{key}": value for key, value in to_set.items()}
+                    | condition_values,
+                    ReturnValues="ALL_NEW",
+                )
+            return Run.model_validate(from_item(response["Attributes"]))
+        except _StatusConflict:
+            pass
+        current = self.get(tenant_id, run_id)  # RunNotFound when it does not exist
+        raise ConflictError(conflict(current))
+
+    def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None:
+        with _errors("record compensation", lambda: RunNotFound(f"run {run_id} not found")):
+            self._table.update_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                UpdateExpression="SET #c = list_append(if_not_exists(#c, :empty), :key)",
+                ConditionExpression="attribute_exists(#sk)",
+                ExpressionAttributeNames={"#c": "compensated_steps", "#sk": SK},
+                ExpressionAttributeValues={":key": [key], ":empty": []},
+            )
+
+    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+        with _errors("count completion", lambda: RunNotFound(f"run {run_id} not found")):
+            response = self._table.update_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                UpdateExpression="ADD #seq :one",
+                ConditionExpression="attribute_exists(#sk)",
+                ExpressionAttributeNames={"#seq": "completion_sequence", "#sk": SK},
+                ExpressionAttributeValues={":one": 1},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["completion_sequence"])
+
+    def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:
+        with _errors("count model calls", lambda: RunNotFound(f"run {run_id} not found")):
+            self._table.update_item(
+                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
+                UpdateExpression="ADD #calls :calls, #hits :hits",
+                ConditionExpression="attribute_exists(#sk)",
+                ExpressionAttributeNames={"#calls": "model_calls", "#hits": "cache_hits", "#sk": SK},
+                ExpressionAttributeValues={":calls": calls, ":hits": cache_hits},
+            )
+
+
+class DynamoStepResultRepository:
+    """Step results: ``pk = <tenant>#<run>``, ``sk = <step>`` or ``<step>#<item>`` for map items."""
+
+    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+        self._table = _table(table_name, resource)
+
+    def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int:
+        with _errors("count attempt"):
+            response = self._table.update_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: key},
+                UpdateExpression="ADD #a :one",
+                ExpressionAttributeNames={"#a": "attempts_started"},
+                ExpressionAttributeValues={":one": 1},
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["attempts_started"])
+
+    def save(self, result: StepResult) -> None:
+        key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
+        item = to_item(result.model_dump(mode="json")) | key | {"attempts_started": result.metadata.attempts}
+        with _errors("save step result"):
+            self._table.put_item(Item=item)
+
+    def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None:
+        with _errors("get step result"):
+            response = self._table.get_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: key}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        if not item or "status" not in item:  # only an attempt counter so far
+            return None
+        return _step_result(item)
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]:
+        items = _query_all(self._table, run_partition(tenant_id, run_id), "list step results")
+        return [_step_result(item) for item in items if "status" in item]
+
+    def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
+        """Undo a succeeded step: drop its output, keep an audit stub. False if nothing to undo."""
+        try:
+            with _errors("compensate step", _NothingToUndo):
+                self._table.update_item(
+                    Key={PK: run_partition(tenant_id, run_id), SK: key},
+                    UpdateExpression="SET #s = :compensated, #at = :at REMOVE #data, #token",
+                    ConditionExpression="#s IN (:succeeded, :approved, :waiting)",
+                    ExpressionAttributeNames={
+                        "#s": "status",
+                        "#at": "compensated_at",
+                        "#data": "data",
+                        "#token": _TOKEN,
+                    },
+                    ExpressionAttributeValues={
+                        ":compensated": StepStatus.COMPENSATED.value,
+                        ":succeeded": StepStatus.SUCCEEDED.value,
+                        ":approved": StepStatus.APPROVED.value,
+                        ":waiting": StepStatus.WAITING.value,
+                        ":at": at.isoformat(),
+                    },
+                )
+        except _NothingToUndo:
+            return False
+        return True
+
+    def open_gate(self, result: StepResult, task_token: str) -> None:
+        key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
+        item = to_item(result.model_dump(mode="json")) | key | {_TOKEN: task_token, "attempts_started": 1}
+        with _errors("open approval gate"):
+            self._table.put_item(Item=item)
+
+    def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None:
+        with _errors("read approval gate"):
+            response = self._table.get_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: step},
+                ConsistentRead=True,
+                ProjectionExpression="#token",
+                ExpressionAttributeNames={"#token": _TOKEN},
+            )
+        token = response.get("Item", {}).get(_TOKEN)
+        return str(token) if token else None
+
+    def decide_gate(
+        self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
+    ) -> bool:
+        try:
+            with _errors("decide approval gate", _NothingToUndo):
+                self._table.update_item(
+                    Key={PK: run_partition(tenant_id, run_id), SK: step},
+                    UpdateExpression="SET #s = :status, #decision = :decision, #done = :done",
+                    ConditionExpression="#s = :waiting",
+                    ExpressionAttributeNames={
+                        "#s": "status",
+                        "#decision": "decision",
+                        "#done": "completed_at",
+                    },
+                    ExpressionAttributeValues={
+                        ":status": status.value,
+                        ":waiting": StepStatus.WAITING.value,
+                        ":decision": to_item(decision),
+                        ":done": decision.get("decided_at", ""),
+                    },
+                )
+        except _NothingToUndo:
+            return False
+        return True
+
+
+_TOKEN = "task_token"  # noqa: S105 - an attribute name; the token never leaves the backend
+
+
+class DynamoCommandLogRepository:
+    """The command log: ``pk = <tenant>#<run>``, ``sk = <command id>`` (``<result key>#<index>``)."""
+
+    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+        self._table = _table(table_name, resource)
+
+    def get(self, tenant_id: str, run_id: str, command_id: str) -> CommandRecord | None:
+        with _errors("get command"):
+            response = self._table.get_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: command_id}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        return CommandRecord.model_validate(from_item(item)) if item else None
+
+    def start(self, record: CommandRecord) -> None:
+        key = {PK: run_partition(record.tenant_id, record.run_id), SK: record.command_id}
+        with _errors("log command start"):
+            self._table.put_item(Item=to_item(record.model_dump(mode="json")) | key)
+
+    def complete(
+        self,
+        tenant_id: str,
+        run_id: str,
+        command_id: str,
+        outcome: dict[str, Any],
+        sequence: int,
+        at: datetime,
+    ) -> None:
+        with _errors("log command completion", lambda: ConflictError(f"command {command_id} is not running")):
+            self._table.update_item(
+                Key={PK: run_partition(tenant_id, run_id), SK: command_id},
+                UpdateExpression="SET #s = :completed, #outcome = :outcome, #seq = :seq, #at = :at",
+                ConditionExpression="#s = :started",
+                ExpressionAttributeNames={
+                    "#s": "status",
+                    "#outcome": "outcome",
+                    "#seq": "sequence",
+                    "#at": "completed_at",
+                },
+                ExpressionAttributeValues={
+                    ":completed": CommandStatus.COMPLETED.value,
+                    ":started": CommandStatus.STARTED.value,
+                    ":outcome": to_item(outcome),
+                    ":seq": sequence,
+                    ":at": at.isoformat(),
+                },
+            )
+
+    def mark_undone(
+        self, tenant_id: str, run_id: str, command_id: str, undo_outcome: dict[str, Any], at: datetime
+    ) -> bool:
+        try:
+            with _errors("log command undo", _NothingToUndo):
+                self._table.update_item(
+                    Key={PK: run_partition(tenant_id, run_id), SK: command_id},
+                    UpdateExpression="SET #s = :undone, #undo = :undo, #at = :at",
+                    ConditionExpression="#s IN (:started, :completed)",
+                    ExpressionAttributeNames={"#s": "status", "#undo": "undo_outcome", "#at": "undone_at"},
+                    ExpressionAttributeValues={
+                        ":undone": CommandStatus.UNDONE.value,
+                        ":started": CommandStatus.STARTED.value,
+                        ":completed": CommandStatus.COMPLETED.value,
+                        ":undo": to_item(undo_outcome),
+                        ":at": at.isoformat(),
+                    },
+                )
+        except _NothingToUndo:
+            return False
+        return True
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[CommandRecord]:
+        items = _query_all(self._table, run_partition(tenant_id, run_id), "list commands")
+        return [CommandRecord.model_validate(from_item(item)) for item in items]
+
+
+def _query_all(table: Table, partition: str, action: str) -> list[dict[str, Any]]:
+    """Every item of one partition (consistent, page by page)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": PK},
+        "ExpressionAttributeValues": {":pk": partition},
+        "ConsistentRead": True,
+    }
+    with _errors(action):
+        while True:
+            response = table.query(**kwargs)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+class _NothingToUndo(Exception):
+    pass
+
+
+class _StatusConflict(Exception):
+    pass
+
+
+def _step_result(item: dict[str, Any]) -> StepResult:
+    data = from_item(item)
+    data.pop("attempts_started", None)
+    data.pop(_TOKEN, None)
+    return StepResult.model_validate(data)
+
+
+class DynamoEventRepository:
+    """Audit events: ``pk = <tenant>#<run>``, ``sk = <timestamp>#<event id>`` (time order).
+
+    With ``retention_days`` > 0 every event carries the table's TTL attribute: DynamoDB deletes it
+    that many days after it happened. 0 keeps events for good.
+    """
+
+    def __init__(self, table_name: str, resource: Any | None = None, *, retention_days: int = 0) -> None:
+        if retention_days < 0:
+            raise ValueError("retention_days must be 0 (keep) or more")
+        self._table = _table(table_name, resource)
+        self._retention_seconds = retention_days * 24 * 3600
+
+    def append(self, event: EventEnvelope) -> bool:
+        """Store an event once; a redelivered event (same id) is ignored and returns False."""
+        key = {
+            PK: run_partition(event.tenant_id, event.run_id),
+            SK: f"{event.timestamp.isoformat()}#{event.event_id}",
+        }
+        item = to_item(event.model_dump(mode="json")) | key
+        if self._retention_seconds:
+            item[TTL_ATTRIBUTE] = int(event.timestamp.timestamp()) + self._retention_seconds
+        try:
+            with _errors("append event", lambda: ConflictError("duplicate event")):
+                self._table.put_item(
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(#sk)",
+                    ExpressionAttributeNames={"#sk": SK},
+                )
+        except ConflictError:
+            return False
+        return True
+
+    def list_for_run(
+        self, tenant_id: str, run_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[EventEnvelope], str | None]:
+        partition = run_partition(tenant_id, run_id)
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK},
+            "ExpressionAttributeValues": {":pk": partition},
+            "Limit": limit,
+        }
+        start = decode_cursor(cursor, partition)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        with _errors("list events"):
+            response = self._table.query(**kwargs)
+        events = [EventEnvelope.model_validate(from_item(item)) for item in response.get("Items", [])]
+        return events, encode_cursor(response.get("LastEvaluatedKey"))
+
+
+class DynamoIdempotencyRepository:
+    """Idempotency keys: ``pk = <tenant>``, ``sk = <key>``, expiring through the TTL attribute."""
+
+    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+        self._table = _table(table_name, resource)
+
+    def claim(self, record: IdempotencyRecord) -> IdempotencyRecord:
+        key = {PK: validate_tenant_id(record.tenant_id), SK: record.key}
+        item = to_item(record.model_dump(mode="json")) | key
+        try:
+            with _errors("claim idempotency key", lambda: ConflictError("key exists")):
+                self._table.put_item(
+                    Item=item,
+                    # an expired record (TTL deletes lazily) counts as absent
+                    ConditionExpression="attribute_not_exists(#sk) OR #exp < :now",
+                    ExpressionAttributeNames={"#sk": SK, "#exp": TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={":now": int(time.time())},
+                )
+            return record
+        except ConflictError:
+            pass
+        with _errors("read idempotency key"):
+            response = self._table.get_item(Key=key, ConsistentRead=True)
+        if "Item" not in response:  # expired and removed in between: the caller may retry
+            raise RepositoryError(f"idempotency key {record.key!r} changed underneath, retry")
+        return IdempotencyRecord.model_validate(from_item(response["Item"]))

@@ -1,0 +1,70 @@
+"""Step Functions: starting a run's execution, and resuming (or failing) a task that waits for a person."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from orchestrator.core.aws_errors import domain_error
+from orchestrator.core.errors import ConflictError, InvalidRequest, RunNotActive
+
+
+class StepFunctionsTaskTokens:
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client
+
+    def _sfn(self) -> Any:
+        if self._client is None:
+            from orchestrator.adapters.aws_clients import client
+
+            self._client = client("stepfunctions")
+        return self._client
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        self._call("send_task_success", taskToken=token, output=json.dumps(output))
+
+    def fail(self, token: str, error: str, cause: str) -> None:
+        self._call("send_task_failure", taskToken=token, error=error, cause=cause[:32000])
+
+    def _call(self, operation: str, **kwargs: Any) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            getattr(self._sfn(), operation)(**kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+                raise RunNotActive(
+                    "the run is no longer waiting at this gate (it timed out or ended)"
+                ) from exc
+            raise domain_error(operation, exc) from exc
+        except BotoCoreError as exc:
+            raise domain_error(operation, exc) from exc
+
+
+class StepFunctionsStarter:
+    def __init__(self, state_machine_arns: dict[str, str], client: Any | None = None) -> None:
+        self._arns = state_machine_arns
+        self._client = client
+
+    def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if self._client is None:
+            from orchestrator.adapters.aws_clients import client
+
+            self._client = client("stepfunctions")
+        arn = self._arns.get(template)
+        if arn is None:
+            raise InvalidRequest(f"template {template!r} has no state machine in this deployment")
+        try:
+            response = self._client.start_execution(
+                stateMachineArn=arn, name=run_id, input=json.dumps(state_input)
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                raise ConflictError(f"run {run_id} already started") from exc
+            raise domain_error(f"starting run {run_id}", exc) from exc
+        except BotoCoreError as exc:
+            raise domain_error(f"starting run {run_id}", exc) from exc
+        return str(response["executionArn"])

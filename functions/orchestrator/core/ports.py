@@ -1,0 +1,164 @@
+"""What the domain needs from storage. DynamoDB and S3 implement it; tests hand in fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, Protocol
+
+from orchestrator.core.records import (
+    CommandRecord,
+    EventEnvelope,
+    IdempotencyRecord,
+    Run,
+    RunStatus,
+    StepResult,
+    StepStatus,
+)
+
+
+class RunRepository(Protocol):
+    def create(self, run: Run) -> None: ...
+
+    def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run: ...
+
+    def list(
+        self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None
+    ) -> tuple[list[Run], str | None]:
+        """Newest first; with ``status`` only runs in it (a page may then hold fewer than ``limit``:
+        follow the cursor)."""
+        ...
+
+    def update_status(
+        self,
+        tenant_id: str,
+        run_id: str,
+        status: RunStatus,
+        *,
+        allowed_from: Collection[RunStatus] | None = None,
+        **fields: Any,
+    ) -> Run:
+        """Set the status (and fields); with ``allowed_from``, only from one of those statuses,
+        else ``ConflictError``. A missing run is ``RunNotFound``."""
+        ...
+
+    def update_fields(
+        self, tenant_id: str, run_id: str, *, allowed_from: Collection[RunStatus], **fields: Any
+    ) -> Run:
+        """Set fields (None removes one) while the run is in one of ``allowed_from``,
+        else ``ConflictError``."""
+        ...
+
+    def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None: ...
+
+    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+        """The next number of the run's completion order (atomic, shared by all its functions)."""
+        ...
+
+    def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:
+        """Add to the run's counters of provider calls and response cache hits (atomic)."""
+        ...
+
+
+class StepResultRepository(Protocol):
+    def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int: ...
+
+    def save(self, result: StepResult) -> None: ...
+
+    def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None: ...
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]: ...
+
+    def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
+        """SUCCEEDED (or a decided gate) -> COMPENSATED, output dropped; False if nothing to undo."""
+        ...
+
+    def open_gate(self, result: StepResult, task_token: str) -> None:
+        """Store a WAITING approval gate with the task token that resumes the execution."""
+        ...
+
+    def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None: ...
+
+    def decide_gate(
+        self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
+    ) -> bool:
+        """WAITING -> ``status`` with the decision; False if the gate was not waiting."""
+        ...
+
+
+class CommandLogRepository(Protocol):
+    def get(self, tenant_id: str, run_id: str, command_id: str) -> CommandRecord | None: ...
+
+    def start(self, record: CommandRecord) -> None:
+        """Write the record as STARTED (before the command runs)."""
+        ...
+
+    def complete(
+        self,
+        tenant_id: str,
+        run_id: str,
+        command_id: str,
+        outcome: dict[str, Any],
+        sequence: int,
+        at: datetime,
+    ) -> None: ...
+
+    def mark_undone(
+        self, tenant_id: str, run_id: str, command_id: str, undo_outcome: dict[str, Any], at: datetime
+    ) -> bool:
+        """STARTED or COMPLETED -> UNDONE; False when it was undone already."""
+        ...
+
+    def list_for_run(self, tenant_id: str, run_id: str) -> list[CommandRecord]: ...
+
+
+class EventRepository(Protocol):
+    def append(self, event: EventEnvelope) -> bool: ...
+
+    def list_for_run(
+        self, tenant_id: str, run_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[EventEnvelope], str | None]: ...
+
+
+class IdempotencyRepository(Protocol):
+    def claim(self, record: IdempotencyRecord) -> IdempotencyRecord:
+        """Store the record unless the tenant's key exists already; return the stored one."""
+        ...
+
+
+class Workspace(Protocol):
+    """The tenants' versioned artifact store (S3 on AWS). Keys are full keys (tenant prefix included)."""
+
+    def put(self, key: str, body: bytes, content_type: str, metadata: dict[str, str]) -> str:
+        """Write a new version; return its version id."""
+        ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def size(self, key: str) -> int | None:
+        """The current version's size in bytes, or None when the key does not exist."""
+        ...
+
+    def delete_version(self, key: str, version_id: str) -> None:
+        """Permanently remove one version (no error when it is already gone)."""
+        ...
+
+    def versions(self, prefix: str) -> list[tuple[str, str, dict[str, str]]]:
+        """Every version under a prefix: ``(key, version id, metadata)``."""
+        ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, event: EventEnvelope) -> None: ...
+
+
+class TaskTokens(Protocol):
+    def succeed(self, token: str, output: dict[str, Any]) -> None: ...
+
+    def fail(self, token: str, error: str, cause: str) -> None: ...
+
+
+class ExecutionStarter(Protocol):
+    def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
+        """Start the template's state machine with execution name = run id; return its ARN."""
+        ...

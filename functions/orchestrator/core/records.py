@@ -1,0 +1,410 @@
+"""Pydantic models of the domain: runs, phase results (standard agent result), events."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from orchestrator.core.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
+
+TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
+"""Tenant ids never contain ``#``, the key delimiter of every table."""
+
+STEP_NAME_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def validate_tenant_id(tenant_id: str) -> str:
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id or ""):
+        raise ValueError(
+            f"tenant id {tenant_id!r} is invalid: use 2-63 lowercase letters, digits, '-' or '_'"
+        )
+    return tenant_id
+
+
+class RunStatus(StrEnum):
+    PENDING = "PENDING"
+    FAILED_TO_START = "FAILED_TO_START"
+    RUNNING = "RUNNING"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
+    SUCCEEDED = "SUCCEEDED"
+    COMPENSATING = "COMPENSATING"
+    COMPENSATED = "COMPENSATED"
+    COMPENSATION_FAILED = "COMPENSATION_FAILED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_RUN_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """Still moving forward: a cancel or an approval decision applies."""
+        return self in {RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL}
+
+
+FINAL_RUN_STATUSES = frozenset(
+    {
+        RunStatus.SUCCEEDED,
+        RunStatus.COMPENSATED,
+        RunStatus.COMPENSATION_FAILED,
+        RunStatus.FAILED_TO_START,
+        RunStatus.REJECTED,
+        RunStatus.CANCELLED,
+    }
+)
+
+
+class StepStatus(StrEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    COMPENSATED = "COMPENSATED"
+    WAITING = "WAITING"  # an approval gate waiting for a decision
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"  # an agent or a person refused: the run is rejected
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: ``3`` or ``3.0`` (JSON Schema's ``integer``), never ``true`` or ``"3"``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class RequestModel(BaseModel):
+    """A request body from outside: unknown fields refused, and no type coercion (``false`` is
+    not the integer 0, ``"5"`` is not 5): what the JSON schema says is what is accepted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _integral_floats_are_integers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields[info.field_name] if info.field_name else None
+        if field is not None and field.annotation in (int, int | None):
+            return _json_integer(value)
+        return value
+
+
+class SimulatedFailure(RequestModel):
+    """Ask the offline provider to fail a named step (to see Retry and compensation work)."""
+
+    step: str = Field(pattern=STEP_NAME_PATTERN, description="agent step that fails")
+    item: int | None = Field(
+        default=None, ge=0, description="inside a map: only this item (0-based) fails; omitted = every item"
+    )
+    times: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description="how many attempts fail before one succeeds; omitted = every attempt",
+    )
+    error: Literal["SimulatedPhaseFailure", "ProviderThrottled", "ProviderUnavailable", "ProviderTimeout"] = (
+        Field(
+            default="SimulatedPhaseFailure",
+            description="error name raised: SimulatedPhaseFailure is permanent, the others are transient",
+        )
+    )
+
+
+class OfflineOptions(RequestModel):
+    """How the offline provider behaves for this run (demos, tests, benchmarks)."""
+
+    latency_ms: int = Field(default=0, ge=0, le=10_000, description="simulated model latency per call")
+    list_items: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        description="length of the lists it produces (within each schema's bounds), e.g. a planner's tasks",
+    )
+
+
+ProviderName = Literal["offline", "anthropic", "openai", "openai_compatible", "bedrock", "replay"]
+
+
+class RunOptions(RequestModel):
+    provider: ProviderName | None = Field(
+        default=None, description="model provider for this run (default: the deployment's)"
+    )
+    simulate_failure: SimulatedFailure | None = None
+    offline: OfflineOptions = Field(default_factory=OfflineOptions)
+    max_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_MAP_CONCURRENCY,
+        description="lowers every map's bound for this run (never raises the template's)",
+    )
+    approval_timeout_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="shortens every approval gate's decision window for this run (never lengthens it)",
+    )
+    use_cache: bool = Field(
+        default=True,
+        description="answer steps from the tenant's response cache when an identical request was answered",
+    )
+
+
+class RunRequest(RequestModel):
+    """Body of ``POST /runs`` and detail of an ``OrchestrationRequested`` event."""
+
+    template: str = Field(default="generic", min_length=1, max_length=64)
+    topic: str = Field(min_length=1, max_length=MAX_TOPIC_LENGTH)
+    inputs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="what the template takes besides the topic (GET /templates lists each template's inputs)",
+    )
+    options: RunOptions = Field(default_factory=RunOptions)
+
+    @field_validator("topic")
+    @classmethod
+    def _topic_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("topic must not be blank")
+        return value.strip()
+
+
+class PendingApproval(BaseModel):
+    """What a run waits for at an approval gate (the task token is never part of it)."""
+
+    step: str
+    title: str
+    roles: list[str]
+    requested_at: datetime
+    timeout_at: datetime
+    question: str = ""
+
+
+class Run(BaseModel):
+    tenant_id: str
+    run_id: str
+    template: str
+    topic: str
+    status: RunStatus = RunStatus.PENDING
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    options: RunOptions = Field(default_factory=RunOptions)
+    correlation_id: str
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    execution_arn: str | None = None
+    failed_step: str | None = None
+    error: dict[str, str] | None = None
+    compensation_error: dict[str, str] | None = None
+    compensated_steps: list[str] = Field(default_factory=list)
+    awaiting: PendingApproval | None = None
+    cancel_requested_at: datetime | None = None
+    cancel_requested_by: str | None = None
+    prompt_versions: dict[str, int] = Field(default_factory=dict)  # agent type -> version pinned at start
+    estimated_cost_usd: float | None = None  # what the run was estimated to cost when it started
+    model_calls: int = 0  # provider calls made (repairs and failed attempts included; cache hits not)
+    cache_hits: int = 0  # steps answered from the tenant's response cache
+
+
+class TokenUsage(BaseModel):
+    """Tokens of one call (or a sum of calls), normalised across providers.
+
+    ``input_tokens`` are billed at the full input price; ``cached_input_tokens`` were read from
+    the provider's prompt cache (cheaper); ``cache_write_tokens`` were written to it (Anthropic,
+    Bedrock: dearer than plain input). The three never overlap."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+
+    @property
+    def total_input_tokens(self) -> int:
+        return self.input_tokens + self.cached_input_tokens + self.cache_write_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.total_input_tokens + self.output_tokens
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+        )
+
+
+class ResultMetadata(BaseModel):
+    agent: str
+    attempts: int
+    provider: str
+    model: str
+    prompt_version: str
+    offline: bool = False
+    model_calls: int = 0  # provider calls this attempt made (a repair is a second call; a cache hit none)
+    cache_hit: bool = False  # the answer came from the tenant's response cache
+    fallback_from: str | None = None  # the provider whose open circuit sent this step to a fallback
+    tier: str | None = None  # the routing tier that chose the model (small / large)
+
+
+def result_key(step: str, item: int | None = None) -> str:
+    """Key of a step's result: ``step``, or ``step#item`` for an item of a map (``execute#0003``)."""
+    return step if item is None else f"{step}#{item:04d}"
+
+
+class StepResult(BaseModel):
+    """The standard agent result, one per step of a run (and per item of a map)."""
+
+    tenant_id: str
+    run_id: str
+    step: str
+    item: int | None = None
+    status: StepStatus
+    data: dict[str, Any] | None = None
+    data_ref: str | None = None  # workspace key of an output too large to keep inline
+    summary: str = ""
+    confidence_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    processing_time_ms: int = 0
+    started_at: datetime
+    completed_at: datetime
+    compensated_at: datetime | None = None
+    sequence: int | None = None  # the run-wide completion order (compensation undoes in reverse)
+    metadata: ResultMetadata
+    errors: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    token_usage: TokenUsage = Field(default_factory=TokenUsage)
+    cost_usd: float = 0.0
+    decision: dict[str, Any] | None = None  # approval gates: who decided what, and why
+
+    @property
+    def key(self) -> str:
+        return result_key(self.step, self.item)
+
+
+class PhaseOutput(StrictModel):
+    """The structured answer of the generic agents."""
+
+    summary: str = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
+    deliverables: list[str] = Field(min_length=1, max_length=20)
+    risks: list[str] = Field(default_factory=list, max_length=20)
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class CommandStatus(StrEnum):
+    STARTED = "STARTED"  # written before execution: the outcome is not known yet
+    COMPLETED = "COMPLETED"
+    UNDONE = "UNDONE"
+
+
+class CommandRecord(BaseModel):
+    """One side effect of a step in the run's command log (written before and after it runs)."""
+
+    tenant_id: str
+    run_id: str
+    command_id: str  # <result key>#<index>
+    result_key: str
+    kind: str
+    params: dict[str, Any]
+    fingerprint: str
+    status: CommandStatus
+    started_at: datetime
+    completed_at: datetime | None = None
+    undone_at: datetime | None = None
+    sequence: int | None = None
+    outcome: dict[str, Any] = Field(default_factory=dict)  # what undo needs (e.g. the version written)
+    undo_outcome: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventEnvelope(BaseModel):
+    """Every event on the bus carries this envelope as its detail."""
+
+    event_id: str = Field(default_factory=new_id)
+    event_type: str
+    correlation_id: str
+    tenant_id: str
+    run_id: str
+    phase: str | None = None
+    timestamp: datetime = Field(default_factory=utc_now)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class IdempotencyRecord(BaseModel):
+    """Which run an ``Idempotency-Key`` of a tenant stands for, and what request made it."""
+
+    tenant_id: str
+    key: str
+    run_id: str
+    request_hash: str
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: int  # epoch seconds (DynamoDB TTL)
+
+
+# --- state machine payloads (small, references only) ------------------------------------
+class RunReference(BaseModel):
+    """What every task of a run's state machine receives: references, never model outputs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tenant_id: str
+    run_id: str
+    correlation_id: str
+    template: str
+
+    @field_validator("tenant_id")
+    @classmethod
+    def _valid_tenant(cls, value: str) -> str:
+        return validate_tenant_id(value)
+
+
+class StepTaskInput(RunReference):
+    """An agent task: which step (and map item) of the run to run or undo."""
+
+    step: str
+    item: int | None = None
+
+
+class ApprovalTaskInput(RunReference):
+    step: str
+    task_token: str = Field(repr=False)
+
+
+class RunStatusTaskInput(RunReference):
+    status: RunStatus
+    execution_arn: str | None = None
+    failed_step: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class EndedExecution(RunReference):
+    """An execution of a run's state machine that ended without recording its outcome."""
+
+    status: Literal["FAILED", "TIMED_OUT", "ABORTED"]
+    error: str | None = None
+    cause: str | None = None
+
+
+class StepSummary(BaseModel):
+    """What an agent task returns into the state: status and a short summary only."""
+
+    step: str
+    item: int | None = None
+    status: StepStatus
+    summary: str
+    attempts: int
+    provider: str

@@ -1,0 +1,193 @@
+"""People steering a run: approval gates (open, decide) and cancel.
+
+A gate's task token is stored with the gate's step result and never leaves the backend:
+the API resolves the caller's decision to the token itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field
+
+from orchestrator.core import constants
+from orchestrator.core.errors import ApprovalRejected, ForbiddenAction, RunCancelled, RunNotActive
+from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, TaskTokens
+from orchestrator.core.records import (
+    ApprovalTaskInput,
+    EventEnvelope,
+    PendingApproval,
+    RequestModel,
+    ResultMetadata,
+    Run,
+    RunStatus,
+    StepResult,
+    StepStatus,
+    utc_now,
+)
+from orchestrator.runs.guards import ensure_moving_forward
+from orchestrator.templates.graph import ApprovalStep, get_template
+
+ACTIVE = [RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL]
+
+
+class ApprovalDecision(RequestModel):
+    """Body of ``POST /runs/{run_id}/approval``."""
+
+    decision: Literal["approve", "reject"]
+    comment: str = Field(default="", max_length=1000)
+
+
+def open_gate(
+    task: ApprovalTaskInput, *, runs: RunRepository, results: StepResultRepository, publisher: EventPublisher
+) -> dict[str, Any]:
+    """The state machine reached a gate: keep its token, show the run as waiting, tell the bus."""
+    run = runs.get(task.tenant_id, task.run_id, consistent=True)
+    ensure_moving_forward(run)
+    step = get_template(run.template).placement(task.step).step
+    assert isinstance(step, ApprovalStep), f"step {task.step} is not an approval gate"
+    now = utc_now()
+    results.open_gate(
+        StepResult(
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            step=step.name,
+            status=StepStatus.WAITING,
+            summary=step.question,
+            started_at=now,
+            completed_at=now,
+            sequence=runs.next_sequence(run.tenant_id, run.run_id),
+            metadata=ResultMetadata(
+                agent="approval", attempts=1, provider="person", model="", prompt_version=""
+            ),
+        ),
+        task.task_token,
+    )
+    awaiting = PendingApproval(
+        step=step.name,
+        title=step.label,
+        roles=list(step.roles),
+        requested_at=now,
+        timeout_at=now + timedelta(seconds=step.timeout_for(run.options.approval_timeout_seconds)),
+        question=step.question,
+    )
+    run = runs.update_status(
+        run.tenant_id,
+        run.run_id,
+        RunStatus.AWAITING_APPROVAL,
+        allowed_from=[RunStatus.RUNNING],
+        awaiting=awaiting.model_dump(mode="json"),
+        updated_at=now.isoformat(),
+    )
+    if run.cancel_requested_at is not None:  # a cancel arrived while the gate opened
+        raise RunCancelled(f"run {run.run_id} was cancelled by {run.cancel_requested_by or 'someone'}")
+    publisher.publish(
+        EventEnvelope(
+            event_type=constants.APPROVAL_REQUESTED,
+            correlation_id=task.correlation_id,
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            phase=step.name,
+            payload=awaiting.model_dump(mode="json"),
+        )
+    )
+    return {"step": step.name, "status": StepStatus.WAITING.value}
+
+
+def decide(
+    tenant_id: str,
+    run_id: str,
+    decision: ApprovalDecision,
+    *,
+    caller_subject: str,
+    caller_role: str,
+    runs: RunRepository,
+    results: StepResultRepository,
+    tokens: TaskTokens,
+    publisher: EventPublisher,
+) -> Run:
+    run = runs.get(tenant_id, run_id, consistent=True)
+    if run.status is not RunStatus.AWAITING_APPROVAL or run.awaiting is None:
+        raise RunNotActive(f"run {run_id} is {run.status.value}, not waiting for approval")
+    gate = run.awaiting
+    if caller_role not in gate.roles:
+        raise ForbiddenAction(
+            f"role {caller_role!r} may not decide at {gate.title!r} (allowed: {gate.roles})"
+        )
+    token = results.gate_token(tenant_id, run_id, gate.step)
+    if token is None:
+        raise RunNotActive(f"run {run_id} is not waiting at {gate.step!r} any more")
+    approved = decision.decision == "approve"
+    record = {
+        "decision": decision.decision,
+        "comment": decision.comment,
+        "decided_by": caller_subject,
+        "role": caller_role,
+        "decided_at": utc_now().isoformat(),
+    }
+    status = StepStatus.APPROVED if approved else StepStatus.REJECTED
+    if not results.decide_gate(tenant_id, run_id, gate.step, status, record):
+        raise RunNotActive(f"the gate {gate.step!r} of run {run_id} was decided already")
+    if approved:
+        run = runs.update_status(
+            tenant_id, run_id, RunStatus.RUNNING, allowed_from=[RunStatus.AWAITING_APPROVAL], awaiting=None
+        )
+        tokens.succeed(token, {"step": gate.step, "decision": "approve"})
+    else:
+        tokens.fail(
+            token,
+            ApprovalRejected.__name__,
+            f"{caller_subject} rejected at {gate.title}: {decision.comment or 'no comment'}",
+        )
+    _user_action(publisher, run, caller_subject, "approval", record | {"step": gate.step})
+    return run
+
+
+def cancel(
+    tenant_id: str,
+    run_id: str,
+    *,
+    caller_subject: str,
+    runs: RunRepository,
+    results: StepResultRepository,
+    tokens: TaskTokens,
+    publisher: EventPublisher,
+) -> Run:
+    """Ask a run to stop: its next step (or its open gate, at once) fails with ``RunCancelled``,
+    the state machine undoes what it did, and it ends ``CANCELLED``."""
+    run = runs.get(tenant_id, run_id, consistent=True)
+    if not run.status.is_active:
+        raise RunNotActive(f"run {run_id} is {run.status.value}: there is nothing to cancel")
+    if run.cancel_requested_at is None:
+        run = runs.update_fields(
+            tenant_id,
+            run_id,
+            allowed_from=ACTIVE,
+            cancel_requested_at=utc_now().isoformat(),
+            cancel_requested_by=caller_subject,
+        )
+    if run.status is RunStatus.AWAITING_APPROVAL and run.awaiting is not None:
+        token = results.gate_token(tenant_id, run_id, run.awaiting.step)
+        if token is not None:
+            # if the gate closed meanwhile, the next step sees the cancel
+            with contextlib.suppress(RunNotActive):
+                tokens.fail(token, RunCancelled.__name__, f"{caller_subject} cancelled the run")
+    _user_action(publisher, run, caller_subject, "cancel", {})
+    return run
+
+
+def _user_action(
+    publisher: EventPublisher, run: Run, subject: str, action: str, details: dict[str, Any]
+) -> None:
+    publisher.publish(
+        EventEnvelope(
+            event_type=constants.USER_ACTION,
+            correlation_id=run.correlation_id,
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            phase=details.get("step"),
+            payload={"action": action, "caller": subject, "outcome": "accepted"} | details,
+        )
+    )

@@ -1,0 +1,431 @@
+"""Starting runs and reading them back (used by the API and by event-triggered starts)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from orchestrator.core import constants
+from orchestrator.core.errors import (
+    ConflictError,
+    IdempotencyKeyReused,
+    InputsInvalid,
+    InvalidRequest,
+    NotFound,
+    RepositoryError,
+)
+from orchestrator.core.ids import new_run_id
+from orchestrator.core.ports import (
+    EventPublisher,
+    EventRepository,
+    ExecutionStarter,
+    IdempotencyRepository,
+    RunRepository,
+    StepResultRepository,
+    Workspace,
+)
+from orchestrator.core.records import (
+    EventEnvelope,
+    IdempotencyRecord,
+    Run,
+    RunReference,
+    RunRequest,
+    RunStatus,
+    StepResult,
+    result_key,
+    utc_now,
+)
+from orchestrator.ingestion.uploads import check_uploads_exist
+from orchestrator.providers import known_providers
+from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, get_template
+
+if TYPE_CHECKING:
+    from orchestrator.runs.planning import RunPlan, RunPlanner
+    from orchestrator.tenancy.plans import TenantDirectory
+
+
+def check_inputs(request: RunRequest) -> dict[str, Any]:
+    """The request's ``inputs`` validated against its template's inputs model (defaults filled in).
+
+    Raises ``InputsInvalid`` (422) with one detail per field, located as ``body.inputs.<field>``."""
+    model = get_template(request.template).inputs_model
+    if model is None:
+        if request.inputs:
+            names = ", ".join(sorted(request.inputs))
+            raise InputsInvalid(
+                f"template {request.template!r} takes no inputs (got: {names})",
+                [{"location": "body.inputs", "message": f"template {request.template!r} takes no inputs"}],
+            )
+        return {}
+    try:
+        return model.model_validate(request.inputs).model_dump(mode="json")
+    except ValidationError as exc:
+        details = [
+            {
+                "location": ".".join(["body", "inputs", *(str(part) for part in error["loc"])]),
+                "message": error["msg"],
+                "type": error["type"],
+            }
+            for error in exc.errors()
+        ]
+        summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
+        raise InputsInvalid(
+            f"inputs of template {request.template!r} are invalid: {summary}", details
+        ) from None
+
+
+def check_run_request(
+    request: RunRequest, allowed_providers: Collection[str] | None = None
+) -> dict[str, Any]:
+    """What the request's schema cannot say: a known template, inputs its template takes, a
+    provider this deployment serves, a simulated failure naming one of the template's steps.
+    Raises a 4xx domain error; returns the validated inputs."""
+    inputs = check_inputs(request)  # unknown template -> TemplateNotFound
+    provider = request.options.provider
+    if provider is not None and provider not in known_providers():
+        raise InvalidRequest(
+            f"unknown provider {provider!r}; known providers: {', '.join(known_providers())}"
+        )
+    if provider is not None and allowed_providers is not None and provider not in allowed_providers:
+        available = ", ".join(sorted(allowed_providers))
+        raise InvalidRequest(
+            f"provider {provider!r} is not configured in this deployment; available: {available}"
+        )
+    if request.options.simulate_failure is not None:
+        _check_simulated_failure(request)
+    return inputs
+
+
+def start_run(
+    *,
+    tenant_id: str,
+    request: RunRequest,
+    correlation_id: str,
+    runs: RunRepository,
+    starter: ExecutionStarter,
+    publisher: EventPublisher,
+    created_by: str | None = None,
+    run_id: str | None = None,
+    allowed_providers: Collection[str] | None = None,
+    uploads: Workspace | None = None,
+    planner: RunPlanner | None = None,
+    plan: RunPlan | None = None,
+    tenants: TenantDirectory | None = None,
+) -> Run:
+    """Record a run and start its state machine. Starting the same run id twice starts it once.
+
+    ``allowed_providers``: the providers this deployment can serve (offline and its default);
+    a run asking for another one is refused before anything is stored. ``uploads``: where the
+    uploads its inputs name must exist (for this tenant). ``planner``: pins the run's prompt
+    versions and refuses a run the tenant's budget cannot afford (``BudgetExceeded``); ``plan``:
+    what a planner already decided for this request. ``tenants``: the run takes one of its tenant's
+    concurrent-run slots before it is stored (``TenantLimitReached`` when none is free,
+    ``TenantNotActive`` when the tenant is disabled); it gives it back when it ends.
+    """
+    inputs = check_run_request(request, allowed_providers)
+    if uploads is not None:
+        check_uploads_exist(tenant_id, inputs, uploads)
+    if plan is None and planner is not None:
+        plan = planner.plan(tenant_id, request, inputs)
+    run = Run(
+        tenant_id=tenant_id,
+        run_id=run_id or new_run_id(),
+        template=request.template,
+        topic=request.topic,
+        inputs=inputs,
+        options=request.options,
+        correlation_id=correlation_id,
+        created_by=created_by,
+        prompt_versions=plan.prompt_versions if plan is not None else {},
+        estimated_cost_usd=plan.estimated_cost_usd if plan is not None else None,
+    )
+    if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
+        earlier = _existing_run(runs, tenant_id, run_id)
+        if earlier is not None and earlier.status is not RunStatus.PENDING:
+            return earlier
+    took_slot = _take_run_slot(tenants, runs, tenant_id, run.run_id) if tenants is not None else False
+    try:
+        runs.create(run)
+    except ConflictError:
+        run = runs.get(tenant_id, run.run_id)
+        if run.status is not RunStatus.PENDING:
+            if took_slot and tenants is not None and run.status.is_final:
+                tenants.release_run_slot(tenant_id, run.run_id)
+            return run  # already started: a redelivered request
+    except Exception:
+        if took_slot and tenants is not None and run_id is None:
+            tenants.release_run_slot(tenant_id, run.run_id)  # nothing stored: the slot is free again
+        raise
+    state_input = RunReference(
+        tenant_id=tenant_id, run_id=run.run_id, correlation_id=run.correlation_id, template=run.template
+    ).model_dump() | {
+        "gate_timeouts": get_template(run.template).gate_timeouts(run.options.approval_timeout_seconds)
+    }
+    try:
+        starter.start(run.template, run.run_id, state_input)
+    except ConflictError:
+        return run  # already started: a redelivered request
+    except RepositoryError as exc:
+        if run_id is not None:
+            raise  # the caller retries with the same run id (redelivered event): it stays PENDING
+        _record_failed_start(runs, publisher, run, exc, tenants)  # a client retry makes a new run
+        raise
+    except Exception as exc:
+        _record_failed_start(runs, publisher, run, exc, tenants)
+        raise
+    return run
+
+
+def _existing_run(runs: RunRepository, tenant_id: str, run_id: str) -> Run | None:
+    from orchestrator.core.errors import RunNotFound
+
+    try:
+        return runs.get(tenant_id, run_id, consistent=True)
+    except RunNotFound:
+        return None
+
+
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+def start_run_once(
+    *,
+    idempotency_key: str,
+    records: IdempotencyRepository,
+    tenant_id: str,
+    request: RunRequest,
+    correlation_id: str,
+    runs: RunRepository,
+    starter: ExecutionStarter,
+    publisher: EventPublisher,
+    created_by: str | None = None,
+    allowed_providers: Collection[str] | None = None,
+    uploads: Workspace | None = None,
+    planner: RunPlanner | None = None,
+    tenants: TenantDirectory | None = None,
+) -> tuple[Run, bool]:
+    """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
+    one run however often they are sent (for 24 hours); the same key with another body is refused.
+
+    Returns the run and whether this was a replay of an earlier request.
+    """
+    if not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
+        raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
+    inputs = check_run_request(request, allowed_providers)  # a refused request does not claim the key
+    if uploads is not None:
+        check_uploads_exist(tenant_id, inputs, uploads)
+    # an unaffordable request does not claim the key either
+    plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
+    request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    candidate = new_run_id()
+    record = records.claim(
+        IdempotencyRecord(
+            tenant_id=tenant_id,
+            key=idempotency_key,
+            run_id=candidate,
+            request_hash=request_hash,
+            expires_at=int(time.time()) + constants.IDEMPOTENCY_TTL_SECONDS,
+        )
+    )
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {idempotency_key!r} was used for a different request (run {record.run_id})"
+        )
+    run = start_run(
+        tenant_id=tenant_id,
+        request=request,
+        correlation_id=correlation_id,
+        runs=runs,
+        starter=starter,
+        publisher=publisher,
+        created_by=created_by,
+        run_id=record.run_id,  # a retry after a passing failure starts the same run
+        allowed_providers=allowed_providers,
+        uploads=uploads,
+        plan=plan,  # planned once, above
+        tenants=tenants,
+    )
+    return run, record.run_id != candidate
+
+
+def _take_run_slot(tenants: TenantDirectory, runs: RunRepository, tenant_id: str, run_id: str) -> bool:
+    """A run slot of the tenant's plan for ``run_id`` (False: it holds one already). When every slot
+    is taken, a slot still held by a run that has ended (its release was lost, e.g. the function
+    stopped between recording the end and giving the slot back) is given back first: the limit
+    counts runs in progress, not lost releases. A slot whose run is not stored yet is left alone:
+    another start may be between taking it and storing its run."""
+    from orchestrator.tenancy.plans import TenantLimitReached
+
+    try:
+        return tenants.acquire_run_slot(tenant_id, run_id)
+    except TenantLimitReached as exc:
+        if exc.limit != "max_concurrent_runs":
+            raise
+        reclaimed = False
+        for holder in tenants.active_run_ids(tenant_id):
+            try:
+                ended = runs.get(tenant_id, holder, consistent=True).status.is_final
+            except NotFound:
+                continue
+            if ended and tenants.release_run_slot(tenant_id, holder):
+                from orchestrator.core.observability import logger
+
+                logger.warning("gave back the run slot of an ended run", extra={"ended_run_id": holder})
+                reclaimed = True
+        if not reclaimed:
+            raise
+        return tenants.acquire_run_slot(tenant_id, run_id)
+
+
+def _record_failed_start(
+    runs: RunRepository,
+    publisher: EventPublisher,
+    run: Run,
+    exc: Exception,
+    tenants: TenantDirectory | None = None,
+) -> None:
+    error = {"name": type(exc).__name__, "message": str(exc)}
+    runs.update_status(
+        run.tenant_id, run.run_id, RunStatus.FAILED_TO_START, error=error, finished_at=utc_now().isoformat()
+    )
+    if tenants is not None:
+        tenants.release_run_slot(run.tenant_id, run.run_id)
+    publisher.publish(
+        EventEnvelope(
+            event_type=constants.ERROR_OCCURRED,
+            correlation_id=run.correlation_id,
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            payload={"stage": "start", "error": error["name"], "message": error["message"]},
+        )
+    )
+
+
+def console_url(execution_arn: str | None) -> str | None:
+    """Link to the execution in the Step Functions console."""
+    if not execution_arn:
+        return None
+    region = execution_arn.split(":")[3]
+    return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
+
+
+def _check_simulated_failure(request: RunRequest) -> None:
+    failure = request.options.simulate_failure
+    assert failure is not None
+    template = get_template(request.template)
+    names = [step.name for step in template.agent_steps()]
+    if failure.step not in names:
+        raise InvalidRequest(
+            f"options.simulate_failure.step {failure.step!r} is not an agent step of template "
+            f"{request.template!r}; its agent steps: {', '.join(names)}"
+        )
+    if failure.item is not None and template.placement(failure.step).map is None:
+        raise InvalidRequest(
+            f"options.simulate_failure.item: step {failure.step!r} is not inside a map, it has no items"
+        )
+
+
+def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
+    """A run as the API shows it: status, its step graph with each step's (and item's) result,
+    timings, tokens and cost, and the console link."""
+    template = get_template(run.template)
+    by_key = {result.key: result for result in results}
+    items_of: dict[str, list[StepResult]] = {}
+    for result in results:
+        if result.item is not None:
+            items_of.setdefault(result.step, []).append(result)
+    finished = run.finished_at or utc_now()
+    duration_ms = int((finished - run.started_at).total_seconds() * 1000) if run.started_at else None
+    agent_results = [r for r in results if r.metadata.agent != "approval"]
+    return run.model_dump(mode="json") | {
+        "steps": [_step_view(step, by_key, items_of) for step in template.steps],
+        "duration_ms": duration_ms,
+        "execution_console_url": console_url(run.execution_arn),
+        "total_cost_usd": round(sum(r.cost_usd for r in agent_results), 6),
+        "total_tokens": sum(r.token_usage.total_tokens for r in agent_results),
+        "model_calls": run.model_calls,
+        "cache_hits": run.cache_hits,
+    }
+
+
+def _result_view(result: StepResult | None) -> dict[str, Any]:
+    if result is None:
+        return {"status": "NOT_STARTED"}
+    return result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step"})
+
+
+def _step_view(
+    step: Any, by_key: dict[str, StepResult], items_of: dict[str, list[StepResult]]
+) -> dict[str, Any]:
+    view: dict[str, Any] = {"step": step.name, "title": step.label, "kind": step.kind}
+    if isinstance(step, AgentStep):
+        return view | {"agent": step.agent} | _result_view(by_key.get(step.name))
+    if isinstance(step, ApprovalStep):
+        return (
+            view
+            | {"roles": step.roles, "timeout_seconds": step.timeout_seconds}
+            | _result_view(by_key.get(step.name))
+        )
+    if isinstance(step, ParallelStep):
+        branches = {
+            name: [_step_view(inner, by_key, items_of) for inner in inner_steps]
+            for name, inner_steps in step.branches.items()
+        }
+        statuses = [s["status"] for inner in branches.values() for s in inner]
+        return view | {"status": _group_status(statuses), "branches": branches}
+    assert isinstance(step, MapStep)
+    indexes = sorted(
+        {r.item for inner in step.steps for r in items_of.get(inner.name, []) if r.item is not None}
+    )
+    items: list[dict[str, Any]] = [
+        {
+            "item": index,
+            "steps": [
+                {"step": inner.name, "title": inner.label, "agent": getattr(inner, "agent", None)}
+                | _result_view(by_key.get(result_key(inner.name, index)))
+                for inner in step.steps
+            ],
+        }
+        for index in indexes
+    ]
+    statuses = [s["status"] for item in items for s in item["steps"]]
+    return view | {
+        "over": step.over,
+        "max_concurrency": step.max_concurrency,
+        "status": _group_status(statuses),
+        "item_count": len(items),
+        "items": items,
+    }
+
+
+def _group_status(statuses: list[str]) -> str:
+    """A parallel's or map's status from its parts'."""
+    if not statuses or all(s == "NOT_STARTED" for s in statuses):
+        return "NOT_STARTED"
+    for status in ("FAILED", "REJECTED"):
+        if status in statuses:
+            return status
+    if all(s == "COMPENSATED" for s in statuses if s != "NOT_STARTED"):
+        return "COMPENSATED"
+    if all(s == "SUCCEEDED" for s in statuses):
+        return "SUCCEEDED"
+    return "RUNNING"
+
+
+def get_run_view(
+    tenant_id: str, run_id: str, runs: RunRepository, results: StepResultRepository
+) -> dict[str, Any]:
+    run = runs.get(tenant_id, run_id)
+    return run_view(run, results.list_for_run(tenant_id, run_id))
+
+
+def list_run_events(
+    tenant_id: str, run_id: str, runs: RunRepository, events: EventRepository, limit: int, cursor: str | None
+) -> tuple[list[EventEnvelope], str | None]:
+    runs.get(tenant_id, run_id)  # another tenant's run is a 404
+    return events.list_for_run(tenant_id, run_id, limit, cursor)

@@ -1,0 +1,1 @@
+"""Tenants: plans and limits, roles, tenant-scoped credentials, budgets."""
