@@ -383,3 +383,13 @@ def one_dynamodb_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
             return call_action(self)
 
     monkeypatch.setattr(DynamoHandler, "call_action", atomic)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """schemathesis gives every operation's generated test the same node id, and pytest-xdist keys
+    the tests it hands out by node id: all but one operation would silently not run under
+    ``make test``. Each operation's test gets its own id (``...[GET /runs/{run_id}]``)."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and label not in item.nodeid and item.parent is not None:
+            item._id = item.parent.id.child(item.name)  # what pytest derives from the name ``test[<label>]``
