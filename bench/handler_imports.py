@@ -87,7 +87,22 @@ def child_env(lambda_env: bool) -> dict[str, str]:
     return env
 
 
+def declared_settings(module: str) -> dict[str, str]:
+    """The variables the stack gives a handler's function (placeholders for the names and ARNs):
+    in Lambda the handler reads and checks them while it loads, so they are part of its init."""
+    sys.path.insert(0, str(FUNCTIONS))
+    from orchestrator.core.settings import REQUIRED_BY_FUNCTION, Settings
+
+    needed = REQUIRED_BY_FUNCTION[module.removeprefix("handlers.")]
+    placeholders = {name: "bench-" + name.replace("_", "-") for name in needed}
+    if "state_machines" in needed:
+        placeholders["state_machines"] = json.dumps({"generic": "arn:aws:states:us-east-1:1:stateMachine:g"})
+    return Settings.environment(**placeholders)
+
+
 def measure_once(module: str, env: dict[str, str]) -> tuple[float, list[str], bool]:
+    if "AWS_LAMBDA_FUNCTION_NAME" in env and module.startswith("handlers."):
+        env = env | declared_settings(module)
     completed = subprocess.run(
         [sys.executable, "-c", _CHILD, module],
         env=env,

@@ -17,7 +17,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import wiring
 from orchestrator.api import (
     cache_routes,
     catalog_routes,
@@ -29,9 +28,11 @@ from orchestrator.api import (
     uploads_routes,
     usage_routes,
 )
+from orchestrator.api.request_context import CONTAINER, current_container
 from orchestrator.api.request_gate import refuse
 from orchestrator.api.schemas import Health, responses
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
 from orchestrator.core.errors import (
     BudgetExceeded,
@@ -50,6 +51,8 @@ from orchestrator.core.observability import logger, tracer
 from orchestrator.core.records import EventEnvelope, new_id
 from orchestrator.tenancy.credentials import act_for_tenant
 from orchestrator.tenancy.plans import TenantLimitReached, TenantNotActive
+
+start_function("api")  # in Lambda: settings read and checked during init
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)
@@ -129,7 +132,7 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
     else:
         action = WRITE_ACTIONS.get(parts[0], parts[-1])
     try:
-        wiring.publisher().publish(
+        current_container().publisher.publish(
             EventEnvelope(
                 event_type=constants.USER_ACTION,
                 correlation_id=correlation_id,
@@ -273,7 +276,10 @@ def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(
+    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+) -> dict[str, Any]:
+    CONTAINER.set(container or deployed_container())
     VERIFIED_CLAIMS.set(None)
     act_for_tenant(None)  # DynamoDB signs as no tenant until this request's token is verified
     CORRELATION_ID.set("")

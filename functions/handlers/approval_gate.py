@@ -10,17 +10,24 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import wiring
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import ApprovalTaskInput
 from orchestrator.runs.control import open_gate
 
+start_function("approval_gate")  # in Lambda: settings read and checked during init
+
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(
+    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+) -> dict[str, Any]:
+    container = container or deployed_container()
     task = ApprovalTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
-    outcome = open_gate(task, runs=wiring.runs(), results=wiring.step_results(), publisher=wiring.publisher())
+    outcome = open_gate(
+        task, runs=container.runs, results=container.step_results, publisher=container.publisher
+    )
     logger.info("approval requested", extra=outcome)
     return outcome

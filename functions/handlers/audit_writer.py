@@ -6,17 +6,22 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import wiring
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.events import envelope_from_eventbridge
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.runs.status import write_audit_event
 
+start_function("audit_writer")  # in Lambda: settings read and checked during init
+
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(
+    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+) -> dict[str, Any]:
+    container = container or deployed_container()
     envelope = envelope_from_eventbridge(event)
     bind_run(envelope.tenant_id, envelope.run_id, envelope.correlation_id)
-    stored = write_audit_event(envelope, events=wiring.events())
+    stored = write_audit_event(envelope, events=container.events)
     logger.info("audit event", extra={"event_type": envelope.event_type, "stored": stored})
     return {"event_id": envelope.event_id, "stored": stored}

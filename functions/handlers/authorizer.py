@@ -18,12 +18,14 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerTokenEvent,
 )
 
-from orchestrator.api.security import verifier
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import logger
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.auth_alpha.jwt._internal.base import Verifier
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+start_function("authorizer")  # in Lambda: settings read and checked during init
 
 UNAUTHORIZED = "Unauthorized"  # the message API Gateway turns into a 401
 
@@ -65,5 +67,7 @@ def authorize(event: APIGatewayAuthorizerTokenEvent, token_verifier: Verifier) -
 
 
 @logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return authorize(APIGatewayAuthorizerTokenEvent(event), verifier())
+def handler(
+    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+) -> dict[str, Any]:
+    return authorize(APIGatewayAuthorizerTokenEvent(event), (container or deployed_container()).verifier)

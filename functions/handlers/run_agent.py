@@ -7,28 +7,29 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import wiring
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.observability import bind_run, logger, metrics, tracer
 from orchestrator.core.records import StepTaskInput
-from orchestrator.core.settings import get_settings
 from orchestrator.runs.step_runner import AgentRunner
 
+start_function("run_agent")  # in Lambda: settings read and checked during init
 
-def build_runner(context: LambdaContext | None = None) -> AgentRunner:
+
+def build_runner(container: Container, context: LambdaContext | None = None) -> AgentRunner:
     remaining = context.get_remaining_time_in_millis if context is not None else None
     return AgentRunner(
-        runs=wiring.runs(),
-        results=wiring.step_results(),
-        command_log=wiring.command_log(),
-        workspace=wiring.workspace(),
-        publisher=wiring.publisher(),
-        provider_factory=wiring.provider,
-        agent_type=get_settings().agent_type or None,
-        vectors=wiring.vectors_if_configured(),
-        fetch=wiring.archive_fetcher(),
-        gateway=wiring.gateway(remaining),
-        prompts=wiring.prompts_if_configured(),
+        runs=container.runs,
+        results=container.step_results,
+        command_log=container.command_log,
+        workspace=container.workspace,
+        publisher=container.publisher,
+        provider_factory=container.provider,
+        agent_type=container.settings.agent_type or None,
+        vectors=container.vectors_if_configured,
+        fetch=container.archive_fetcher(),
+        gateway=container.gateway(remaining),
+        prompts=container.prompts_if_configured,
     )
 
 
@@ -36,13 +37,17 @@ def build_runner(context: LambdaContext | None = None) -> AgentRunner:
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(
-    event: dict[str, Any], context: LambdaContext, runner: AgentRunner | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    runner: AgentRunner | None = None,
+    container: Container | None = None,
 ) -> dict[str, Any]:
+    container = container or deployed_container()
     task = StepTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
-    metrics.add_dimension(name="agent", value=get_settings().agent_type or "unknown")
+    metrics.add_dimension(name="agent", value=container.settings.agent_type or "unknown")
     try:
-        summary = (runner or build_runner(context)).run(task)
+        summary = (runner or build_runner(container, context)).run(task)
     except OrchestratorError as exc:
         metrics.add_metric(name="StepFailed", unit=MetricUnit.Count, value=1)
         logger.warning("step failed", extra={"error": type(exc).__name__, "transient": exc.transient})

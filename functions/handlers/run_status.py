@@ -7,24 +7,29 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator import wiring
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, metrics, tracer
 from orchestrator.core.records import RunStatusTaskInput
 from orchestrator.runs.status import record_status
+
+start_function("run_status")  # in Lambda: settings read and checked during init
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(
+    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+) -> dict[str, Any]:
+    container = container or deployed_container()
     task = RunStatusTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id)
     run = record_status(
         task,
-        runs=wiring.runs(),
-        publisher=wiring.publisher(),
-        results=wiring.step_results(),
-        tenants=wiring.tenants(),
+        runs=container.runs,
+        publisher=container.publisher,
+        results=container.step_results,
+        tenants=container.tenants,
     )
     metrics.add_dimension(name="status", value=run.status.value)
     metrics.add_metric(name="RunStatusChanged", unit=MetricUnit.Count, value=1)

@@ -17,15 +17,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from orchestrator import wiring
-from orchestrator.adapters.step_functions import StepFunctionsStarter
+from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
 from orchestrator.core.ids import run_id_for_event
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import EventEnvelope, RunRequest, new_id, validate_tenant_id
-from orchestrator.core.settings import get_settings
 from orchestrator.runs.start import start_run
 from orchestrator.tenancy.plans import TenantNotActive
+
+start_function("start_run")  # in Lambda: settings read and checked during init
 
 
 class OrchestrationRequested(RunRequest):
@@ -47,7 +47,10 @@ class RequestRefused(Exception):
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(
+    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+) -> dict[str, Any]:
+    container = container or deployed_container()
     received = EventBridgeEvent.model_validate(event)
     detail = received.detail
     if not received.source.startswith(constants.TENANT_SOURCE_PREFIX):
@@ -59,35 +62,40 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     bind_run(tenant_id, run_id, correlation_id, trigger="event")
     if detail.tenant_id is not None and detail.tenant_id != tenant_id:
         reason = f"the event names tenant {detail.tenant_id!r} but comes from {received.source!r}"
-        return _refuse(received, tenant_id, run_id, correlation_id, reason)
+        return _refuse(container, received, tenant_id, run_id, correlation_id, reason)
     try:
         run = start_run(
             tenant_id=tenant_id,
             request=RunRequest(template=detail.template, topic=detail.topic, options=detail.options),
             correlation_id=correlation_id,
-            runs=wiring.runs(),
-            starter=StepFunctionsStarter(get_settings().state_machines),
-            allowed_providers=get_settings().available_providers,
-            publisher=wiring.publisher(),
+            runs=container.runs,
+            starter=container.starter,
+            allowed_providers=container.settings.available_providers,
+            publisher=container.publisher,
             created_by=detail.requested_by or f"event:{received.id}",
             run_id=run_id,
-            planner=wiring.planner(),
-            tenants=wiring.tenants(),  # a limit reached raises: the event is retried, then dead-lettered
+            planner=container.planner,
+            tenants=container.tenants,  # a limit reached raises: the event is retried, then dead-lettered
         )
     except TenantNotActive as exc:  # disabled or never onboarded: audited, not retried
-        return _refuse(received, tenant_id, run_id, correlation_id, str(exc))
+        return _refuse(container, received, tenant_id, run_id, correlation_id, str(exc))
     logger.info("run started from event", extra={"status": run.status.value})
     return {"run_id": run.run_id, "status": run.status.value}
 
 
 def _refuse(
-    received: EventBridgeEvent, tenant_id: str, run_id: str, correlation_id: str, reason: str
+    container: Container,
+    received: EventBridgeEvent,
+    tenant_id: str,
+    run_id: str,
+    correlation_id: str,
+    reason: str,
 ) -> dict[str, Any]:
     """Nothing starts; the refusal is audited under the source's tenant (``RUN_REQUEST_REFUSED``)."""
     logger.warning("run request refused", extra={"reason": reason, "event_id": received.id})
     named = received.detail.tenant_id
     payload = {"reason": reason, "event_id": received.id} | ({"named_tenant": named[:128]} if named else {})
-    wiring.publisher().publish(
+    container.publisher.publish(
         EventEnvelope(
             event_type=constants.RUN_REQUEST_REFUSED,
             correlation_id=correlation_id,

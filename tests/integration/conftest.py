@@ -24,29 +24,31 @@ from infra.local import moto_adapters
 from infra.local.cloud import free_port
 from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
-from orchestrator import wiring
-from orchestrator.core import constants, settings
+from orchestrator.container import Container
+from orchestrator.core import constants
 from orchestrator.core.errors import ConflictError
 from orchestrator.core.records import TENANT_ID_PATTERN
+from orchestrator.core.settings import Settings
 from orchestrator.templates.graph import TEMPLATES
 from tests.synthesized import resources_of_type, synthesized_template
 
 if TYPE_CHECKING:
     from tests.integration.api_calls import ApiClient
 
-TABLE_ENV = {
-    "Runs": constants.ENV_RUNS_TABLE,
-    "StepResults": constants.ENV_STEP_RESULTS_TABLE,
-    "Commands": constants.ENV_COMMANDS_TABLE,
-    "Events": constants.ENV_EVENTS_TABLE,
-    "Idempotency": constants.ENV_IDEMPOTENCY_TABLE,
-    "TenantSettings": constants.ENV_TENANT_SETTINGS_TABLE,
-    "Prompts": constants.ENV_PROMPTS_TABLE,
-    "ModelCache": constants.ENV_MODEL_CACHE_TABLE,
-    "Usage": constants.ENV_USAGE_TABLE,
-    "Circuits": constants.ENV_CIRCUIT_TABLE,
-    "Tenants": constants.ENV_TENANTS_TABLE,
+TABLE_SETTINGS = {
+    "Runs": "runs_table",
+    "StepResults": "step_results_table",
+    "Commands": "commands_table",
+    "Events": "events_table",
+    "Idempotency": "idempotency_table",
+    "TenantSettings": "tenant_settings_table",
+    "Prompts": "prompts_table",
+    "ModelCache": "model_cache_table",
+    "Usage": "usage_table",
+    "Circuits": "circuit_table",
+    "Tenants": "tenants_table",
 }
+"""Each table of the stack (by the start of its logical id) and the setting that names it."""
 
 
 @dataclass
@@ -55,6 +57,17 @@ class MotoAws:
     bus_name: str
     queue_url: str  # receives every event on the bus (to assert what was published)
     bucket: str  # the tenants' workspace, versioned as the stack declares it
+    container: Container  # what the functions under test are given: settings naming these resources
+
+    @property
+    def settings(self) -> Settings:
+        return self.container.settings
+
+    def configure(self, **fields: Any) -> Container:
+        """The functions' settings with ``fields`` changed: a new container, as a redeployed
+        function would build (nothing of the old one is reused)."""
+        self.container = Container(Settings.of(**(self.settings.model_dump() | fields)))
+        return self.container
 
     def published(self) -> list[dict[str, Any]]:
         sqs = boto3.client("sqs")
@@ -70,7 +83,7 @@ def _table_declarations() -> dict[str, dict[str, Any]]:
     """Key schema of each table exactly as the CDK stack declares it."""
     declared = {}
     for logical_id, table in resources_of_type(synthesized_template(), "AWS::DynamoDB::Table").items():
-        short = next(name for name in TABLE_ENV if logical_id.startswith(f"Tables{name}"))
+        short = next(name for name in TABLE_SETTINGS if logical_id.startswith(f"Tables{name}"))
         declared[short] = table["Properties"]
     return declared
 
@@ -87,36 +100,10 @@ def workspace_versioning() -> dict[str, str]:
     return dict(bucket["Properties"]["VersioningConfiguration"])
 
 
-def clear_caches() -> None:
-    settings.get_settings.cache_clear()
-    for factory in (
-        wiring.runs,
-        wiring.step_results,
-        wiring.command_log,
-        wiring.workspace,
-        wiring.task_tokens,
-        wiring.events,
-        wiring.idempotency,
-        wiring.tenants,
-        wiring.publisher,
-        wiring.provider,
-        wiring.model_provider,
-        wiring.tenant_settings,
-        wiring.prompt_library,
-        wiring.usage_ledger,
-        wiring.response_cache,
-        wiring.circuits,
-        wiring.prices,
-        wiring.deployment_models,
-    ):
-        factory.cache_clear()
-
-
 @pytest.fixture
 def aws(
     table_declarations: dict[str, dict[str, Any]],
     workspace_versioning: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[MotoAws]:
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
@@ -130,7 +117,6 @@ def aws(
                 BillingMode=props["BillingMode"],
             )
             names[short] = name
-            monkeypatch.setenv(TABLE_ENV[short], name)
         events = boto3.client("events")
         events.create_event_bus(Name="test-bus")
         sqs = boto3.client("sqs")
@@ -142,15 +128,31 @@ def aws(
             Name="tap", EventBusName="test-bus", EventPattern=json.dumps({"source": [constants.EVENT_SOURCE]})
         )
         events.put_targets(Rule="tap", EventBusName="test-bus", Targets=[{"Id": "tap", "Arn": queue_arn}])
-        monkeypatch.setenv(constants.ENV_EVENT_BUS, "test-bus")
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket="test-workspace")
         s3.put_bucket_versioning(Bucket="test-workspace", VersioningConfiguration=workspace_versioning)
-        monkeypatch.setenv(constants.ENV_WORKSPACE_BUCKET, "test-workspace")
-        clear_caches()
-        yield MotoAws(tables=names, bus_name="test-bus", queue_url=queue_url, bucket="test-workspace")
-        clear_caches()
+        settings = Settings.of(
+            **{TABLE_SETTINGS[short]: name for short, name in names.items()},
+            event_bus="test-bus",
+            workspace_bucket="test-workspace",
+        )
+        created = MotoAws(
+            tables=names,
+            bus_name="test-bus",
+            queue_url=queue_url,
+            bucket="test-workspace",
+            container=Container(settings),
+        )
+        ACTIVE.append(created)
+        try:
+            yield created
+        finally:
+            ACTIVE.remove(created)
 
+
+ACTIVE: list[MotoAws] = []
+"""The ``aws`` fixture of the running test, if any: where ``onboard`` writes (tokens are minted by
+a session-wide key, outside any one test's fixtures)."""
 
 TEST_PLAN_LIMITS = {"requests_per_minute": 100_000, "max_concurrent_runs": 1_000}
 """The tenants the tests' tokens are issued to: limits no test reaches unless it sets its own."""
@@ -161,9 +163,9 @@ def onboard(tenant_id: str, **limits: int) -> None:
     from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
     from orchestrator.tenancy.plans import Tenant
 
-    table = os.environ.get(constants.ENV_TENANTS_TABLE)
-    if not table or not TENANT_ID_PATTERN.fullmatch(tenant_id):
+    if not ACTIVE or not TENANT_ID_PATTERN.fullmatch(tenant_id):
         return
+    table = ACTIVE[-1].settings.tenants_table
     with contextlib.suppress(ConflictError):
         DynamoTenantDirectory(table, boto3.resource("dynamodb")).create(
             Tenant(
@@ -191,30 +193,39 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> LocalSigningKey:
     return OnboardingSigningKey.load_or_create(Path(tmp_path_factory.mktemp("keys")))
 
 
+@dataclass
+class ApiFunction:
+    """The API function as a test calls it: the real ``handlers.api`` module, given the test's
+    container (whatever ``aws.configure`` made last) on every call."""
+
+    aws: MotoAws
+
+    def handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from handlers import api as api_module
+
+        answer: dict[str, Any] = api_module.handler(event, context, container=self.aws.container)
+        return answer
+
+    @property
+    def container(self) -> Container:
+        return self.aws.container
+
+
 @pytest.fixture
-def api(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def api(aws: MotoAws, signing_key: LocalSigningKey) -> Iterator[ApiFunction]:
     role = boto3.client("iam").create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
     arn = boto3.client("stepfunctions").create_state_machine(
         name="generic", definition=json.dumps(definition), roleArn=role
     )["stateMachineArn"]
-    machines = {name: arn for name in TEMPLATES}
-    monkeypatch.setenv(constants.ENV_STATE_MACHINES, json.dumps(machines))
-    yield _api_function(signing_key, monkeypatch)
+    aws.configure(state_machines={name: arn for name in TEMPLATES})
+    yield _api_function(aws, signing_key)
 
 
-def _api_function(signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The API function's module, trusting tokens of ``signing_key``."""
-    monkeypatch.setenv(constants.ENV_JWT_ISSUER, LOCAL_ISSUER)
-    monkeypatch.setenv(constants.ENV_JWT_AUDIENCE, LOCAL_AUDIENCE)
-    monkeypatch.setenv(constants.ENV_JWT_JWKS, json.dumps(signing_key.jwks()))
-    clear_caches()
-    from orchestrator.api import security
-
-    security.verifier.cache_clear()  # the verifier holds the JWKS it was made with
-    from handlers import api as api_module
-
-    return api_module
+def _api_function(aws: MotoAws, signing_key: LocalSigningKey) -> ApiFunction:
+    """The API function on the test's resources, trusting tokens of ``signing_key``."""
+    aws.configure(jwt_issuer=LOCAL_ISSUER, jwt_audience=LOCAL_AUDIENCE, jwt_jwks=signing_key.jwks())
+    return ApiFunction(aws)
 
 
 class FakeLambdaContext:
@@ -356,12 +367,12 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
 
 
 @pytest.fixture
-def api_client(aws: MotoAws, signing_key: LocalSigningKey, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+def api_client(aws: MotoAws, signing_key: LocalSigningKey) -> ApiClient:
     """The API function called as an admin, user or viewer of a tenant (``tests/integration/api_calls.py``),
     for the routes that start no run: no state machines (``api`` has them)."""
     from tests.integration.api_calls import ApiClient  # it imports this module: not at the top
 
-    return ApiClient(_api_function(signing_key, monkeypatch), signing_key)
+    return ApiClient(_api_function(aws, signing_key), signing_key)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ API Gateway proxy event the function receives on AWS; AWS is moto. Every operati
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -20,9 +20,11 @@ import schemathesis
 from handlers import api as api_module
 from infra.local.api_server import proxy_event
 from infra.local.tokens import LocalSigningKey
-from tests.integration.conftest import FakeLambdaContext
+from tests.integration.conftest import ApiFunction, FakeLambdaContext
 
 EXAMPLES = 60  # per operation; 24 operations
+CALLED: list[ApiFunction] = []
+"""The API function of the running test (its container); the served document is read without one."""
 
 
 def _wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -39,7 +41,8 @@ def _wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterab
     target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/"))
     path = target if "?" in target or not query else f"{target}?{query}"
     event = proxy_event(environ["REQUEST_METHOD"], path, headers, body, "127.0.0.1", "123456789012")
-    answer = api_module.handler(event, FakeLambdaContext())
+    function = CALLED[-1] if CALLED else api_module
+    answer = function.handler(event, FakeLambdaContext())
     text = answer.get("body") or ""
     payload = base64.b64decode(text) if answer.get("isBase64Encoded") else text.encode()
     out_headers = [(k, str(v)) for k, v in (answer.get("headers") or {}).items()]
@@ -79,8 +82,12 @@ schema.config.checks.negative_data_rejection.expected_statuses = [
 
 
 @pytest.fixture
-def token(api: Any, signing_key: LocalSigningKey) -> str:
-    return signing_key.mint(tenant_id="acme", role="admin")
+def token(api: ApiFunction, signing_key: LocalSigningKey) -> Iterator[str]:
+    CALLED.append(api)
+    try:
+        yield signing_key.mint(tenant_id="acme", role="admin")
+    finally:
+        CALLED.remove(api)
 
 
 @schema.parametrize()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ import pytest
 
 from infra.local.api_server import proxy_event
 from infra.local.tokens import LocalSigningKey
-from orchestrator import wiring
 from orchestrator.adapters.dynamodb import DynamoEventRepository
 from orchestrator.core import constants
 from orchestrator.core.errors import RunNotActive
@@ -137,7 +135,7 @@ def test_a_started_run_is_located_and_runs_can_be_listed_by_status(
     assert status == 202 and headers["location"] == f"/runs/{body['run_id']}"
     first = body["run_id"]
     call(api, "POST", "/runs", token=token, body={"topic": "second"})
-    wiring.runs().update_status("acme", first, RunStatus.CANCELLED)
+    api.container.runs.update_status("acme", first, RunStatus.CANCELLED)
     # Then a status filter finds exactly the runs in that status, following the cursor
     found: list[str] = []
     cursor: str | None = None
@@ -210,7 +208,7 @@ def test_a_run_is_accepted_recorded_and_started(api: Any, aws: MotoAws, signing_
     assert body["status"] == "PENDING" and body["correlation_id"] == "corr-123"
     assert headers[constants.CORRELATION_HEADER] == "corr-123"
     executions = boto3.client("stepfunctions").list_executions(
-        stateMachineArn=json.loads(__import__("os").environ[constants.ENV_STATE_MACHINES])["generic"]
+        stateMachineArn=api.container.settings.state_machines["generic"]
     )["executions"]
     assert [e["name"] for e in executions] == [body["run_id"]]  # execution name = run id
 
@@ -312,7 +310,7 @@ def test_an_idempotency_key_starts_one_run_however_often_it_is_sent(
     assert first[0] == again[0] == 202
     assert first[1]["run_id"] == again[1]["run_id"]
     assert "idempotent-replayed" not in first[2] and again[2]["idempotent-replayed"] == "true"
-    arns = json.loads(__import__("os").environ[constants.ENV_STATE_MACHINES])
+    arns = api.container.settings.state_machines
     executions = boto3.client("stepfunctions").list_executions(stateMachineArn=arns["generic"])["executions"]
     assert [e["name"] for e in executions] == [first[1]["run_id"]]
     assert len(call(api, "GET", "/runs", token=token)[1]["runs"]) == 1
@@ -369,9 +367,9 @@ class RecordingTaskTokens:
 
 
 @pytest.fixture
-def tokens(api: Any, monkeypatch: pytest.MonkeyPatch) -> RecordingTaskTokens:
+def tokens(api: Any) -> RecordingTaskTokens:
     fake = RecordingTaskTokens()
-    monkeypatch.setattr(wiring, "task_tokens", cache(lambda: fake))
+    api.container.task_tokens = fake  # type: ignore[assignment]  # the function's, from now on
     return fake
 
 
@@ -379,8 +377,8 @@ def _waiting_run(api: Any, token: str) -> str:
     """A graph_showcase run that reached its sign-off gate: started through the API, its gate
     opened by the real ApprovalGate handler (as the state machine's .waitForTaskToken task does)."""
     accepted = call(api, "POST", "/runs", token=token, body={"template": "graph_showcase", "topic": "x"})[1]
-    run = wiring.runs().get("acme", accepted["run_id"])
-    wiring.runs().update_status("acme", run.run_id, RunStatus.RUNNING)
+    run = api.container.runs.get("acme", accepted["run_id"])
+    api.container.runs.update_status("acme", run.run_id, RunStatus.RUNNING)
     from handlers import approval_gate
 
     opened = approval_gate.handler(
@@ -393,6 +391,7 @@ def _waiting_run(api: Any, token: str) -> str:
             "task_token": GATE_TOKEN,
         },
         FakeLambdaContext(),
+        container=api.container,
     )
     assert opened == {"step": "sign_off", "status": "WAITING"}
     return run.run_id
@@ -577,7 +576,7 @@ def test_cancel_is_refused_to_viewers_other_tenants_and_ended_runs(
     globex = signing_key.mint(tenant_id="globex")
     assert call(api, "POST", f"/runs/{run_id}/cancel", token=globex)[0] == 404
     assert call(api, "GET", f"/runs/{run_id}", token=token)[1]["cancel_requested_at"] is None
-    wiring.runs().update_status("acme", run_id, RunStatus.SUCCEEDED)
+    api.container.runs.update_status("acme", run_id, RunStatus.SUCCEEDED)
     status, body, _ = call(api, "POST", f"/runs/{run_id}/cancel", token=token)
     assert status == 409 and "nothing to cancel" in body["message"]
     assert call(api, "POST", "/runs/0123456789abcdefghijklmnop/cancel", token=token)[0] == 404

@@ -13,12 +13,10 @@ from typing import Any
 import pytest
 
 from infra.local.tokens import LocalSigningKey
-from orchestrator import wiring
 from orchestrator.adapters import aws_clients
 from orchestrator.core import constants
 from orchestrator.core.errors import DataStoreRejected
 from orchestrator.tenancy.credentials import act_for_tenant, acting_for
-from tests.integration.conftest import clear_caches
 from tests.integration.test_api_handler import call
 
 ACCOUNT = "123456789012"  # moto's: credentials of a role in this account reach the same tables
@@ -64,8 +62,8 @@ def _issued(role: str) -> list[tuple[str, str]]:
 def fenced_api(api: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, SignedRequests]]:
     """The API function with ``TENANT_DATA_ACCESS_ROLE_ARN`` set, as the stack deploys it."""
     role = f"arn:aws:iam::{ACCOUNT}:role/tenant-data-access-{uuid.uuid4().hex[:8]}"  # fresh credentials
-    monkeypatch.setenv(constants.ENV_TENANT_DATA_ACCESS_ROLE, role)
-    clear_caches()  # repositories made from now on use the tenant data session
+    monkeypatch.setenv(constants.ENV_TENANT_DATA_ACCESS_ROLE, role)  # read by the boto3 client factory
+    api.aws.configure()  # a new container: its repositories use the tenant data session
     signed = SignedRequests(role)
     events = aws_clients.dynamodb_resource().meta.client.meta.events
     events.register_first("before-send.dynamodb", signed.record)
@@ -74,7 +72,6 @@ def fenced_api(api: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any,
     finally:
         events.unregister("before-send.dynamodb", signed.record)
         act_for_tenant(None)
-        clear_caches()
 
 
 def test_each_tenants_requests_sign_every_dynamodb_call_as_that_tenant(
@@ -123,4 +120,4 @@ def test_a_public_or_refused_request_after_a_tenants_request_acts_for_no_tenant(
 
     # And a DynamoDB call made outside a tenant's request fails closed instead of signing as one
     with pytest.raises(DataStoreRejected, match="NoTenantInContext"):
-        wiring.runs().get("acme", accepted["run_id"])
+        api.container.runs.get("acme", accepted["run_id"])

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from infra.local.tokens import LocalSigningKey
-from orchestrator import wiring
 from orchestrator.core.records import RunStatus
 from orchestrator.tenancy.plans import TenantStatus
 from tests.integration.conftest import MotoAws, onboard
@@ -40,7 +39,7 @@ def test_a_tenant_that_is_not_onboarded_is_refused_on_every_request(
 def test_a_disabled_tenant_is_refused_at_once(api: Any, signing_key: LocalSigningKey) -> None:
     token = signing_key.mint(tenant_id="soon-gone", role="user", subject="u")
     assert call(api, "GET", "/runs", token=token)[0] == 200
-    wiring.tenants().set_status("soon-gone", TenantStatus.DISABLED, by="operator")
+    api.container.tenants.set_status("soon-gone", TenantStatus.DISABLED, by="operator")
     status, body, _ = call(api, "GET", "/runs", token=token)  # the same warm function, the next request
     assert status == 403 and "disabled" in body["message"]
 
@@ -68,7 +67,7 @@ def test_a_run_past_the_concurrent_run_limit_gets_429(api: Any, signing_key: Loc
     status, body, headers = call(api, "POST", "/runs", token=token, body=BODY)
     assert status == 429 and body["limit"] == "max_concurrent_runs", body
     assert int(headers["retry-after"]) >= 1
-    assert wiring.tenants().active_run_ids("single") == [first[1]["run_id"]]
+    assert api.container.tenants.active_run_ids("single") == [first[1]["run_id"]]
     assert json.dumps(body).find("Traceback") == -1
 
 
@@ -79,10 +78,12 @@ def test_a_slot_an_ended_run_never_gave_back_is_reclaimed_when_the_plan_is_full(
     token = signing_key.mint(tenant_id="leaky", role="user", subject="u")
     first = call(api, "POST", "/runs", token=token, body=BODY)[1]["run_id"]
     # the run ends, but its slot's release is lost (the function stopped in between)
-    wiring.runs().update_status("leaky", first, RunStatus.SUCCEEDED, finished_at="2026-01-01T00:00:00+00:00")
-    assert wiring.tenants().active_run_ids("leaky") == [first]
+    api.container.runs.update_status(
+        "leaky", first, RunStatus.SUCCEEDED, finished_at="2026-01-01T00:00:00+00:00"
+    )
+    assert api.container.tenants.active_run_ids("leaky") == [first]
     status, body, _ = call(api, "POST", "/runs", token=token, body=BODY)
     assert status == 202, body
-    assert wiring.tenants().active_run_ids("leaky") == [body["run_id"]]
+    assert api.container.tenants.active_run_ids("leaky") == [body["run_id"]]
     # a run still in progress keeps its slot
     assert call(api, "POST", "/runs", token=token, body=BODY)[0] == 429

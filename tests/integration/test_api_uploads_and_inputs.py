@@ -30,7 +30,7 @@ def test_an_upload_url_puts_the_file_under_the_callers_tenant(api: Any, signing_
     assert put.status_code == 200, put.text
     # Then the file is in acme's uploads, under the id the API answered
     s3 = boto3.client("s3")
-    bucket = __import__("os").environ[constants.ENV_WORKSPACE_BUCKET]
+    bucket = api.container.settings.workspace_bucket
     key = f"acme/{constants.UPLOADS_PREFIX}/{ticket['upload_id']}"
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body
 

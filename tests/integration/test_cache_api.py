@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from orchestrator import wiring
 from tests.integration.api_calls import ApiClient
 
 AGENT = "sales_call_reporter"
@@ -21,15 +20,15 @@ def test_an_admin_invalidates_an_agents_cache_for_their_tenant_only(api_client: 
     status, body, _ = api_client.call_as("admin", "POST", PATH, {"agent": AGENT})
     # Then the answer names the new generation, and only acme's generation moved on
     assert (status, body) == (200, {"agent": AGENT, "prompt_version": None, "generation": "a1"})
-    assert wiring.response_cache().generation("acme", AGENT, "v1") == "a1.p0"
-    assert wiring.response_cache().generation("globex", AGENT, "v1") == "a0.p0"
+    assert api_client.api.container.response_cache.generation("acme", AGENT, "v1") == "a1.p0"
+    assert api_client.api.container.response_cache.generation("globex", AGENT, "v1") == "a0.p0"
 
 
 def test_an_admin_invalidates_one_prompt_version(api_client: ApiClient) -> None:
     status, body, _ = api_client.call_as("admin", "POST", PATH, {"agent": AGENT, "prompt_version": "v3"})
     assert (status, body) == (200, {"agent": AGENT, "prompt_version": "v3", "generation": "a0.p1"})
-    assert wiring.response_cache().generation("acme", AGENT, "v3") == "a0.p1"
-    assert wiring.response_cache().generation("acme", AGENT, "v1") == "a0.p0"
+    assert api_client.api.container.response_cache.generation("acme", AGENT, "v3") == "a0.p1"
+    assert api_client.api.container.response_cache.generation("acme", AGENT, "v1") == "a0.p0"
 
 
 @pytest.mark.parametrize(("role", "expected"), [("user", 403), ("viewer", 403), (None, 401)])
@@ -39,7 +38,7 @@ def test_only_admins_may_invalidate(api_client: ApiClient, role: str | None, exp
     status, _, _ = api_client.call_as(role, "POST", PATH, {"agent": AGENT})
     # Then they are refused and nothing changed
     assert status == expected
-    assert wiring.response_cache().generation("acme", AGENT, "v1") == "a0.p0"
+    assert api_client.api.container.response_cache.generation("acme", AGENT, "v1") == "a0.p0"
 
 
 @pytest.mark.parametrize(
@@ -59,8 +58,8 @@ def test_a_bad_body_is_a_422_naming_the_field(
     status, answer, _ = api_client.call_as("admin", "POST", PATH, body)
     assert status == HTTPStatus.UNPROCESSABLE_ENTITY
     assert (location, error_type) in [(d["location"], d["type"]) for d in answer["details"]]
-    assert wiring.response_cache().generation("acme", AGENT, "v1") == "a0.p0"
-    assert wiring.response_cache().generation("globex", AGENT, "v1") == "a0.p0"
+    assert api_client.api.container.response_cache.generation("acme", AGENT, "v1") == "a0.p0"
+    assert api_client.api.container.response_cache.generation("globex", AGENT, "v1") == "a0.p0"
 
 
 def test_the_route_documents_its_request_and_answer(api_client: ApiClient) -> None:

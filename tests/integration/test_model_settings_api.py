@@ -10,14 +10,12 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator import wiring
 from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
-from orchestrator.core import constants
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError
 from orchestrator.llm.model_settings import TenantModelSettings, TenantSettingsStore
 from tests.integration.api_calls import ApiClient
-from tests.integration.conftest import MotoAws, clear_caches
+from tests.integration.conftest import MotoAws
 from tests.unit.fake_tenant_settings import InMemoryTenantSettings
 
 PATH = "/settings/models"
@@ -85,12 +83,11 @@ def test_the_item_lives_under_the_tenant_key(aws: MotoAws) -> None:
 
 # --- the API ----------------------------------------------------------------------------------------
 @pytest.fixture
-def client(api_client: ApiClient, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
+def client(api_client: ApiClient) -> ApiClient:
     """The API of a deployment on anthropic's claude-sonnet-5-5 that also serves Bedrock."""
-    monkeypatch.setenv(constants.ENV_MODEL_PROVIDER, "anthropic")
-    monkeypatch.setenv(constants.ENV_MODEL_NAME, "claude-sonnet-5-5")
-    monkeypatch.setenv(constants.ENV_BEDROCK_ENABLED, "true")
-    clear_caches()
+    api_client.api.aws.configure(
+        model_provider="anthropic", model_name="claude-sonnet-5-5", bedrock_enabled=True
+    )
     return api_client
 
 
@@ -126,11 +123,11 @@ def test_put_then_get_answers_the_stored_settings(client: ApiClient) -> None:
     )
     status, again, _ = client.call_as("admin", "GET", PATH)
     assert (status, again["settings"], again["revision"]) == (200, SETTINGS, 1)
-    stored = wiring.tenant_settings().get_models("acme")
+    stored = client.api.container.tenant_settings.get_models("acme")
     assert (
         stored is not None and stored.settings.steps["sales_call_analysis.report"].model == "claude-opus-4-1"
     )
-    assert wiring.tenant_settings().get_models("globex") is None
+    assert client.api.container.tenant_settings.get_models("globex") is None
 
 
 def test_if_match_guards_against_a_concurrent_change(client: ApiClient) -> None:
@@ -199,7 +196,7 @@ def test_only_admins_read_or_change_model_settings(
     status, _, _ = client.call_as(role, method, PATH, SETTINGS if method == "PUT" else None)
     # Then they are refused and nothing was stored
     assert status == expected
-    assert wiring.tenant_settings().get_models("acme") is None
+    assert client.api.container.tenant_settings.get_models("acme") is None
 
 
 def test_admins_see_only_their_own_tenants_settings(client: ApiClient) -> None:

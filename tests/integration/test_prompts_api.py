@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from orchestrator import wiring
 from orchestrator.agents import AGENTS, get_agent
 from tests.integration.api_calls import ApiClient
 
@@ -134,7 +133,7 @@ def test_a_bad_prompt_is_refused_saying_what_and_where(
 def test_a_template_look_alike_is_stored_as_plain_text(api_client: ApiClient) -> None:
     status, created = _new(api_client, "admin", system="{{7*7}} {% raw %} $$5 for $title", activate=True)
     assert status == 201
-    library = wiring.prompt_library()
+    library = api_client.api.container.prompt_library
     system, _ = library.render(library.active("acme", "planner"), {"title": "Planner"})
     assert system == "{{7*7}} {% raw %} $5 for Planner"
     assert created["system"] == "{{7*7}} {% raw %} $$5 for $title"

@@ -15,7 +15,6 @@ from typing import Any
 import boto3
 import pytest
 
-from orchestrator import wiring
 from orchestrator.commands.base import RUN_METADATA
 from orchestrator.commands.executor import COMMAND_METADATA
 from orchestrator.core.errors import RunCancelled
@@ -43,27 +42,31 @@ def _reference(run_id: str) -> dict[str, str]:
     return {"tenant_id": TENANT, "run_id": run_id, "correlation_id": "corr-1", "template": "graph_showcase"}
 
 
-def _agent(agent_type: str, run_id: str, step: str, item: int | None = None) -> dict[str, Any]:
+def _agent(aws: MotoAws, agent_type: str, run_id: str, step: str, item: int | None = None) -> dict[str, Any]:
     from handlers import run_agent
 
     runner = AgentRunner(
-        runs=wiring.runs(),
-        results=wiring.step_results(),
-        command_log=wiring.command_log(),
-        workspace=wiring.workspace(),
-        publisher=wiring.publisher(),
-        provider_factory=wiring.provider,
+        runs=aws.container.runs,
+        results=aws.container.step_results,
+        command_log=aws.container.command_log,
+        workspace=aws.container.workspace,
+        publisher=aws.container.publisher,
+        provider_factory=aws.container.provider,
         agent_type=agent_type,
     )
     payload = _reference(run_id) | {"step": step} | ({"item": item} if item is not None else {})
-    result: dict[str, Any] = run_agent.handler(payload, FakeLambdaContext(), runner=runner)
+    result: dict[str, Any] = run_agent.handler(
+        payload, FakeLambdaContext(), container=aws.container, runner=runner
+    )
     return result
 
 
-def _status(run_id: str, status: RunStatus, **extra: Any) -> None:
+def _status(aws: MotoAws, run_id: str, status: RunStatus, **extra: Any) -> None:
     from handlers import run_status
 
-    run_status.handler(_reference(run_id) | {"status": status.value} | extra, FakeLambdaContext())
+    run_status.handler(
+        _reference(run_id) | {"status": status.value} | extra, FakeLambdaContext(), container=aws.container
+    )
 
 
 def _workspace(aws: MotoAws) -> dict[str, bytes]:
@@ -88,18 +91,22 @@ def run_id(aws: MotoAws) -> str:
         correlation_id="corr-1",
         options=RunOptions(offline=OfflineOptions(list_items=3)),
     )
-    wiring.runs().create(run)
+    aws.container.runs.create(run)
     return run.run_id
 
 
-def _run_to_the_end(run_id: str) -> None:
-    _status(run_id, RunStatus.RUNNING, execution_arn="arn:aws:states:us-east-1:123456789012:execution:x:y")
-    _agent("request_analyst", run_id, "intake")
-    _agent("risk_assessor", run_id, "risks")  # the two branches of "Assess and plan"
-    _agent("planner", run_id, "plan")
+def _run_to_the_end(aws: MotoAws, run_id: str) -> None:
+    _status(
+        aws, run_id, RunStatus.RUNNING, execution_arn="arn:aws:states:us-east-1:123456789012:execution:x:y"
+    )
+    _agent(aws, "request_analyst", run_id, "intake")
+    _agent(aws, "risk_assessor", run_id, "risks")  # the two branches of "Assess and plan"
+    _agent(aws, "planner", run_id, "plan")
     from handlers import prepare_map
 
-    prepared = prepare_map.handler(_reference(run_id) | {"step": "execute"}, FakeLambdaContext())
+    prepared = prepare_map.handler(
+        _reference(run_id) | {"step": "execute"}, FakeLambdaContext(), container=aws.container
+    )
     assert prepared["count"] == 3 and prepared["inline"] is True
     assert prepared["items"] == [{"index": 0}, {"index": 1}, {"index": 2}]
     manifest = boto3.client("s3").get_object(
@@ -107,12 +114,16 @@ def _run_to_the_end(run_id: str) -> None:
     )
     assert json.loads(manifest["Body"].read()) == prepared["items"], "what the Distributed Map reads"
     for index in (2, 0, 1):  # map items finish in any order
-        _agent("task_executor", run_id, "execute_task", item=index)
-    _agent("safety_checker", run_id, "safety")
-    _agent("reporter", run_id, "report")
+        _agent(aws, "task_executor", run_id, "execute_task", item=index)
+    _agent(aws, "safety_checker", run_id, "safety")
+    _agent(aws, "reporter", run_id, "report")
     from handlers import approval_gate
 
-    approval_gate.handler(_reference(run_id) | {"step": "sign_off", "task_token": "tok"}, FakeLambdaContext())
+    approval_gate.handler(
+        _reference(run_id) | {"step": "sign_off", "task_token": "tok"},
+        FakeLambdaContext(),
+        container=aws.container,
+    )
     tokens = AcceptingTaskTokens()
     decide(
         TENANT,
@@ -120,18 +131,18 @@ def _run_to_the_end(run_id: str) -> None:
         ApprovalDecision(decision="approve"),
         caller_subject="alice",
         caller_role="user",
-        runs=wiring.runs(),
-        results=wiring.step_results(),
+        runs=aws.container.runs,
+        results=aws.container.step_results,
         tokens=tokens,
-        publisher=wiring.publisher(),
+        publisher=aws.container.publisher,
     )
     assert tokens.sent == [("tok", {"step": "sign_off", "decision": "approve"})]
-    _agent("releaser", run_id, "release")
+    _agent(aws, "releaser", run_id, "release")
 
 
 def test_a_run_writes_through_its_command_log_in_one_completion_order(aws: MotoAws, run_id: str) -> None:
     # When every step of the showcase runs
-    _run_to_the_end(run_id)
+    _run_to_the_end(aws, run_id)
     # Then the executors, the report and the release wrote to the tenant's workspace
     workspace = _workspace(aws)
     assert workspace[RELEASE_NOTES].startswith(b"# Release for: a todo app")
@@ -139,10 +150,10 @@ def test_a_run_writes_through_its_command_log_in_one_completion_order(aws: MotoA
     assert [k.rsplit("/", 1)[1] for k in tasks] == ["task-01.md", "task-02.md", "task-03.md"]
     assert f"{TENANT}/showcase/{run_id}/report.md" in workspace
     # And every command and every result took its own number of one run-wide sequence
-    commands = wiring.command_log().list_for_run(TENANT, run_id)
+    commands = aws.container.command_log.list_for_run(TENANT, run_id)
     assert {c.status for c in commands} == {CommandStatus.COMPLETED}
     assert {c.kind for c in commands} == {"write_artifact", "publish_integration"}
-    results = wiring.step_results().list_for_run(TENANT, run_id)
+    results = aws.container.step_results.list_for_run(TENANT, run_id)
     assert {r.key for r in results} == {
         "intake",
         "risks",
@@ -164,10 +175,10 @@ def test_a_run_writes_through_its_command_log_in_one_completion_order(aws: MotoA
 
 def test_undoing_a_run_restores_the_workspace_newest_first(aws: MotoAws, run_id: str) -> None:
     before = _workspace(aws)
-    _run_to_the_end(run_id)
-    results = wiring.step_results().list_for_run(TENANT, run_id)
+    _run_to_the_end(aws, run_id)
+    results = aws.container.step_results.list_for_run(TENANT, run_id)
     # Given the run failed after its release (e.g. at "Finish run")
-    _status(run_id, RunStatus.COMPENSATING, error={"Error": "RepositoryError", "Cause": "gone"})
+    _status(aws, run_id, RunStatus.COMPENSATING, error={"Error": "RepositoryError", "Cause": "gone"})
     from handlers import undo_completed_work
 
     # When the bounded loop runs rounds until nothing is left
@@ -175,7 +186,7 @@ def test_undoing_a_run_restores_the_workspace_newest_first(aws: MotoAws, run_id:
     while outcome["remaining"]:
         assert outcome["rounds"] < 50
         outcome = undo_completed_work.handler(
-            _reference(run_id) | {"rounds": outcome["rounds"]}, FakeLambdaContext()
+            _reference(run_id) | {"rounds": outcome["rounds"]}, FakeLambdaContext(), container=aws.container
         )
     # Then the workspace is exactly as before: the previous release notes are back, the run's
     # files, manifests and results are gone, and every version it wrote with them
@@ -184,13 +195,17 @@ def test_undoing_a_run_restores_the_workspace_newest_first(aws: MotoAws, run_id:
     assert [v["Key"] for v in versions.get("Versions", [])] == [RELEASE_NOTES]
     assert not versions.get("DeleteMarkers")
     # And every command is undone, every result compensated, newest completion first
-    assert {c.status for c in wiring.command_log().list_for_run(TENANT, run_id)} == {CommandStatus.UNDONE}
-    after = wiring.step_results().list_for_run(TENANT, run_id)
+    assert {c.status for c in aws.container.command_log.list_for_run(TENANT, run_id)} == {
+        CommandStatus.UNDONE
+    }
+    after = aws.container.step_results.list_for_run(TENANT, run_id)
     assert {r.status for r in after} == {StepStatus.COMPENSATED}
     newest_first = [r.key for r in sorted(results, key=lambda r: r.sequence or 0, reverse=True)]
-    assert wiring.runs().get(TENANT, run_id).compensated_steps == newest_first
+    assert aws.container.runs.get(TENANT, run_id).compensated_steps == newest_first
     # And a repeated round changes nothing
-    again = undo_completed_work.handler(_reference(run_id) | {"rounds": 7}, FakeLambdaContext())
+    again = undo_completed_work.handler(
+        _reference(run_id) | {"rounds": 7}, FakeLambdaContext(), container=aws.container
+    )
     assert again == {"remaining": 0, "undone": 0, "rounds": 8}
 
 
@@ -198,7 +213,7 @@ def test_a_write_whose_outcome_was_never_logged_is_found_by_its_metadata_and_und
     aws: MotoAws, run_id: str
 ) -> None:
     # Given a command that wrote to the workspace but crashed before logging its outcome
-    workspace = wiring.workspace()
+    workspace = aws.container.workspace
     command_id = "release#00"
     workspace.put(
         RELEASE_NOTES,
@@ -206,7 +221,7 @@ def test_a_write_whose_outcome_was_never_logged_is_found_by_its_metadata_and_und
         "text/markdown",
         {COMMAND_METADATA: command_id, RUN_METADATA: run_id},
     )
-    wiring.command_log().start(
+    aws.container.command_log.start(
         CommandRecord(
             tenant_id=TENANT,
             run_id=run_id,
@@ -219,23 +234,29 @@ def test_a_write_whose_outcome_was_never_logged_is_found_by_its_metadata_and_und
             started_at=datetime.now(UTC),
         )
     )
-    _status(run_id, RunStatus.RUNNING, execution_arn="arn:aws:states:us-east-1:123456789012:execution:x:y")
-    _status(run_id, RunStatus.COMPENSATING, error={"Error": "Sandbox.Timedout", "Cause": "crashed"})
+    _status(
+        aws, run_id, RunStatus.RUNNING, execution_arn="arn:aws:states:us-east-1:123456789012:execution:x:y"
+    )
+    _status(aws, run_id, RunStatus.COMPENSATING, error={"Error": "Sandbox.Timedout", "Cause": "crashed"})
     from handlers import undo_completed_work
 
     # When the run is undone
-    outcome = undo_completed_work.handler(_reference(run_id) | {"rounds": 0}, FakeLambdaContext())
+    outcome = undo_completed_work.handler(
+        _reference(run_id) | {"rounds": 0}, FakeLambdaContext(), container=aws.container
+    )
     # Then the version it wrote is found through S3 metadata and removed
     assert outcome["remaining"] == 0
     assert _workspace(aws) == {RELEASE_NOTES: b"previous release"}
-    (record,) = wiring.command_log().list_for_run(TENANT, run_id)
+    (record,) = aws.container.command_log.list_for_run(TENANT, run_id)
     assert record.status is CommandStatus.UNDONE and len(record.undo_outcome["deleted_versions"]) == 1
 
 
 def test_a_cancelled_run_stops_at_its_next_step_before_any_side_effect(aws: MotoAws, run_id: str) -> None:
-    _status(run_id, RunStatus.RUNNING, execution_arn="arn:aws:states:us-east-1:123456789012:execution:x:y")
-    _agent("request_analyst", run_id, "intake")
-    wiring.runs().update_fields(
+    _status(
+        aws, run_id, RunStatus.RUNNING, execution_arn="arn:aws:states:us-east-1:123456789012:execution:x:y"
+    )
+    _agent(aws, "request_analyst", run_id, "intake")
+    aws.container.runs.update_fields(
         TENANT,
         run_id,
         allowed_from=[RunStatus.RUNNING],
@@ -243,6 +264,6 @@ def test_a_cancelled_run_stops_at_its_next_step_before_any_side_effect(aws: Moto
         cancel_requested_by="carol",
     )
     with pytest.raises(RunCancelled, match="cancelled by carol"):
-        _agent("risk_assessor", run_id, "risks")
-    assert wiring.step_results().get(TENANT, run_id, "risks") is None
-    assert wiring.command_log().list_for_run(TENANT, run_id) == []
+        _agent(aws, "risk_assessor", run_id, "risks")
+    assert aws.container.step_results.get(TENANT, run_id, "risks") is None
+    assert aws.container.command_log.list_for_run(TENANT, run_id) == []

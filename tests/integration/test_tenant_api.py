@@ -9,13 +9,12 @@ import boto3
 import pytest
 
 from infra.local.tokens import LocalSigningKey
-from orchestrator.core import constants, settings
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
 
 
 @pytest.fixture
-def user_pool(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> str:
+def user_pool(aws: MotoAws) -> str:
     pool_id = str(
         boto3.client("cognito-idp").create_user_pool(
             PoolName="users",
@@ -25,8 +24,7 @@ def user_pool(aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> str:
             ],
         )["UserPool"]["Id"]
     )
-    monkeypatch.setenv(constants.ENV_USER_POOL_ID, pool_id)
-    settings.get_settings.cache_clear()
+    aws.configure(user_pool_id=pool_id)
     return pool_id
 
 

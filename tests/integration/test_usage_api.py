@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from orchestrator import wiring
 from orchestrator.core import constants
 from orchestrator.core.errors import BudgetExceeded
 from orchestrator.core.records import TokenUsage, utc_now
@@ -20,7 +19,7 @@ BUDGET = "/settings/budget"
 
 def test_any_reader_sees_the_current_months_usage_of_their_tenant(api_client: ApiClient) -> None:
     # Given acme spent 1.25 USD this month in two calls, under a 10 USD budget
-    ledger, month = wiring.usage_ledger(), month_of(utc_now())
+    ledger, month = api_client.api.container.usage_ledger, month_of(utc_now())
     ledger.set_budget("acme", 10.0, by="alice")
     ledger.reserve("acme", month, 2 * MICRO)
     usage = TokenUsage(input_tokens=1000, output_tokens=200, cached_input_tokens=300, cache_write_tokens=50)
@@ -51,7 +50,9 @@ def test_any_reader_sees_the_current_months_usage_of_their_tenant(api_client: Ap
 
 
 def test_a_past_month_is_chosen_with_the_month_parameter(api_client: ApiClient) -> None:
-    wiring.usage_ledger().reconcile("acme", "2025-03", 0, 500_000, TokenUsage(output_tokens=10), 1, False)
+    api_client.api.container.usage_ledger.reconcile(
+        "acme", "2025-03", 0, 500_000, TokenUsage(output_tokens=10), 1, False
+    )
     status, body, _ = api_client.call_as("user", "GET", "/usage?month=2025-03")
     assert (status, body["month"], body["cost_usd"], body["output_tokens"]) == (200, "2025-03", 0.5, 10)
     status, body, _ = api_client.call_as("user", "GET", "/usage?month=2025-04")
@@ -86,14 +87,14 @@ def test_an_admin_sets_and_reads_the_budget_and_the_usage_follows(api_client: Ap
     assert (usage["budget_usd"], usage["remaining_usd"]) == (50.0, 50.0)
     # and the ledger refuses a reservation it cannot afford
     with pytest.raises(BudgetExceeded, match=r"of the monthly budget \$50\.00"):
-        wiring.usage_ledger().reserve("acme", month_of(utc_now()), 51 * MICRO)
+        api_client.api.container.usage_ledger.reserve("acme", month_of(utc_now()), 51 * MICRO)
     # When the admin removes the limit
     status, body, _ = api_client.call_as("admin", "PUT", BUDGET, {"monthly_usd": None})
     # Then the budget is unlimited again
     assert (status, body["monthly_usd"]) == (200, None)
     _, usage, _ = api_client.call_as("admin", "GET", "/usage")
     assert (usage["budget_usd"], usage["remaining_usd"]) == (None, None)
-    wiring.usage_ledger().reserve("acme", month_of(utc_now()), 51 * MICRO)
+    api_client.api.container.usage_ledger.reserve("acme", month_of(utc_now()), 51 * MICRO)
 
 
 @pytest.mark.parametrize(
@@ -113,8 +114,8 @@ def test_a_bad_budget_is_a_422_naming_the_field_and_changes_nothing(
     status, answer, _ = api_client.call_as("admin", "PUT", BUDGET, body)
     assert status == 422, answer
     assert location in [d["location"] for d in answer["details"]]
-    assert wiring.usage_ledger().get_budget("acme").monthly_usd is None
-    assert wiring.usage_ledger().get_budget("globex").monthly_usd is None
+    assert api_client.api.container.usage_ledger.get_budget("acme").monthly_usd is None
+    assert api_client.api.container.usage_ledger.get_budget("globex").monthly_usd is None
 
 
 @pytest.mark.parametrize(("role", "expected"), [("user", 403), ("viewer", 403), (None, 401)])
@@ -122,13 +123,13 @@ def test_only_admins_may_see_or_set_the_budget(
     api_client: ApiClient, role: str | None, expected: int
 ) -> None:
     # Given a tenant with a 20 USD budget, and a caller who is not an admin (or has no token)
-    wiring.usage_ledger().set_budget("acme", 20.0, by="alice")
+    api_client.api.container.usage_ledger.set_budget("acme", 20.0, by="alice")
     # When they read or change it
     read, _, _ = api_client.call_as(role, "GET", BUDGET)
     write, _, _ = api_client.call_as(role, "PUT", BUDGET, {"monthly_usd": 1000})
     # Then they are refused and the budget stands
     assert (read, write) == (expected, expected)
-    assert wiring.usage_ledger().get_budget("acme").monthly_usd == 20.0
+    assert api_client.api.container.usage_ledger.get_budget("acme").monthly_usd == 20.0
 
 
 def test_usage_needs_a_token(api_client: ApiClient) -> None:

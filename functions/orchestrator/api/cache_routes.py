@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
-from orchestrator import wiring
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import WRITE_ERRORS, responses
 from orchestrator.api.security import ADMIN, BEARER, current_caller
 from orchestrator.core.records import RequestModel
@@ -49,7 +49,7 @@ class CacheInvalidation(BaseModel):
 def invalidate_cache(request: CacheInvalidationRequest) -> Response[dict[str, Any]]:
     """Forget the caller's tenant's cached model answers of an agent (or one prompt version of it):
     the next runs ask the provider again. Admins only."""
-    generation = wiring.response_cache().invalidate(
+    generation = current_container().response_cache.invalidate(
         current_caller().tenant_id, request.agent, request.prompt_version
     )
     answer = CacheInvalidation(

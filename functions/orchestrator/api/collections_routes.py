@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from orchestrator import wiring
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import READ_ERRORS, responses
 from orchestrator.api.security import BEARER, READ, current_caller
 from orchestrator.core.errors import RunNotFound
@@ -42,9 +42,9 @@ def search(run_id: str, request: SearchRequest) -> dict[str, Any]:
         tenant_id=current_caller().tenant_id,
         run_id=run_id,
         request=request,
-        runs=wiring.runs(),
-        results=wiring.step_results(),
-        vectors=wiring.vectors(),
-        provider_factory=wiring.provider,
+        runs=current_container().runs,
+        results=current_container().step_results,
+        vectors=current_container().vectors,
+        provider_factory=current_container().provider,
     )
     return answer.model_dump(mode="json")

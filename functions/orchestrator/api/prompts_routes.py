@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
-from orchestrator import wiring
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, responses
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
 from orchestrator.core.records import RequestModel
@@ -93,7 +93,7 @@ class ActivePromptView(BaseModel):
 
 
 def _library() -> PromptLibrary:
-    return wiring.prompt_library()
+    return current_container().prompt_library
 
 
 def _version_view(version: PromptVersion, active: int) -> dict[str, Any]:

@@ -16,7 +16,8 @@ import re
 from http import HTTPStatus
 from typing import Any
 
-from orchestrator.api.security import PUBLIC_PATHS, remember, verified_caller, verifier
+from orchestrator.api.request_context import current_container
+from orchestrator.api.security import PUBLIC_PATHS, remember, verified_caller
 from orchestrator.core import constants
 
 
@@ -99,7 +100,7 @@ def _refuse_unauthenticated(event: dict[str, Any]) -> dict[str, Any] | None:
     try:
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError()
-        remember(verifier().verify(token.strip()))
+        remember(current_container().verifier.verify(token.strip()))
     except AuthError:
         answer = plain_error(HTTPStatus.UNAUTHORIZED, "Unauthorized", "a valid Bearer token is required")
         answer["headers"]["WWW-Authenticate"] = "Bearer"
@@ -114,11 +115,10 @@ def _refuse_inactive_or_over_limit(event: dict[str, Any]) -> dict[str, Any] | No
     caller = verified_caller()
     if caller is None:  # a public path
         return None
-    from orchestrator import wiring
     from orchestrator.core.errors import DataStoreRejected, RepositoryError
     from orchestrator.tenancy.plans import TenantLimitReached, TenantNotActive, check_caller
 
-    directory = wiring.tenants()
+    directory = current_container().tenants
     try:
         tenant = check_caller(caller.tenant_id, caller.subject, directory.get(caller.tenant_id))
         directory.admit_request(tenant)

@@ -9,8 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from orchestrator import wiring
-from orchestrator.adapters.step_functions import StepFunctionsStarter
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -26,7 +25,6 @@ from orchestrator.api.security import BEARER, READ, WRITE, current_caller, curre
 from orchestrator.core import constants
 from orchestrator.core.observability import logger
 from orchestrator.core.records import RunRequest, RunStatus
-from orchestrator.core.settings import get_settings
 from orchestrator.runs import control as run_control
 from orchestrator.runs.control import ApprovalDecision
 from orchestrator.runs.start import get_run_view, list_run_events, start_run, start_run_once
@@ -49,26 +47,26 @@ router = Router()
 )
 def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     caller = current_caller()
-    settings = get_settings()
+    container = current_container()
     common: dict[str, Any] = {
         "tenant_id": caller.tenant_id,
         "request": request,
         "correlation_id": current_correlation_id(),
-        "runs": wiring.runs(),
-        "starter": StepFunctionsStarter(settings.state_machines),
-        "publisher": wiring.publisher(),
+        "runs": container.runs,
+        "starter": container.starter,
+        "publisher": container.publisher,
         "created_by": caller.subject,
-        "allowed_providers": settings.available_providers,
-        "uploads": wiring.workspace(),
-        "planner": wiring.planner(),
-        "tenants": wiring.tenants(),
+        "allowed_providers": container.settings.available_providers,
+        "uploads": container.workspace,
+        "planner": container.planner,
+        "tenants": container.tenants,
     }
     key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
     replayed = False
     if key is None:
         run = start_run(**common)
     else:
-        run, replayed = start_run_once(idempotency_key=key, records=wiring.idempotency(), **common)
+        run, replayed = start_run_once(idempotency_key=key, records=container.idempotency, **common)
     logger.info(
         "run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id, "replayed": replayed}
     )
@@ -104,7 +102,7 @@ def list_runs(
 ) -> dict[str, Any]:
     """The tenant's runs, newest first. With ``status``, a page may hold fewer than ``limit``
     runs: follow ``next_cursor`` until it is null."""
-    runs, next_cursor = wiring.runs().list(current_caller().tenant_id, limit, cursor, status)
+    runs, next_cursor = current_container().runs.list(current_caller().tenant_id, limit, cursor, status)
     return {
         "runs": [
             run.model_dump(
@@ -123,7 +121,9 @@ def list_runs(
     responses=responses(HTTPStatus.OK, RunView, HTTPStatus.NOT_FOUND, *READ_ERRORS),
 )
 def get_run(run_id: str) -> dict[str, Any]:
-    return get_run_view(current_caller().tenant_id, run_id, wiring.runs(), wiring.step_results())
+    return get_run_view(
+        current_caller().tenant_id, run_id, current_container().runs, current_container().step_results
+    )
 
 
 @router.post(
@@ -143,10 +143,10 @@ def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
         decision,
         caller_subject=caller.subject,
         caller_role=caller.role,
-        runs=wiring.runs(),
-        results=wiring.step_results(),
-        tokens=wiring.task_tokens(),
-        publisher=wiring.publisher(),
+        runs=current_container().runs,
+        results=current_container().step_results,
+        tokens=current_container().task_tokens,
+        publisher=current_container().publisher,
     )
     return {"run_id": run.run_id, "status": run.status.value, "decision": decision.decision}
 
@@ -166,10 +166,10 @@ def cancel_run(run_id: str) -> Response[dict[str, Any]]:
         caller.tenant_id,
         run_id,
         caller_subject=caller.subject,
-        runs=wiring.runs(),
-        results=wiring.step_results(),
-        tokens=wiring.task_tokens(),
-        publisher=wiring.publisher(),
+        runs=current_container().runs,
+        results=current_container().step_results,
+        tokens=current_container().task_tokens,
+        publisher=current_container().publisher,
     )
     return Response(
         status_code=HTTPStatus.ACCEPTED,
@@ -197,6 +197,11 @@ def get_run_events(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> dict[str, Any]:
     events, next_cursor = list_run_events(
-        current_caller().tenant_id, run_id, wiring.runs(), wiring.events(), limit, cursor
+        current_caller().tenant_id,
+        run_id,
+        current_container().runs,
+        current_container().events,
+        limit,
+        cursor,
     )
     return {"events": [event.model_dump(mode="json") for event in events], "next_cursor": next_cursor}

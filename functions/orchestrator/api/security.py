@@ -4,12 +4,10 @@ the caller's role. The verified claims live for the request only (a ContextVar).
 from __future__ import annotations
 
 from contextvars import ContextVar
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from orchestrator.core.settings import get_settings
 from orchestrator.tenancy.credentials import act_for_tenant
 from orchestrator.tenancy.roles import Caller, caller_from_claims, may_administer, may_read, may_write
 
@@ -17,21 +15,6 @@ PUBLIC_PATHS = ("/health", "/openapi.json")
 VERIFIED_CLAIMS: ContextVar[dict[str, Any] | None] = ContextVar("verified_claims", default=None)
 CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="")
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]  # the OpenAPI document: routes needing a token
-
-
-@cache
-def verifier() -> Any:
-    from aws_lambda_powertools.utilities.auth_alpha import JWTVerifier
-
-    settings = get_settings().require("jwt_issuer", "jwt_audience")
-    return JWTVerifier(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        algorithms=["RS256"],
-        jwks=settings.jwt_jwks,
-        jwks_uri=settings.jwt_jwks_uri,
-        required_claims=["sub"],
-    )
 
 
 def remember(claims: dict[str, Any]) -> None:

@@ -17,11 +17,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
-from orchestrator import wiring
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, responses
 from orchestrator.api.security import ADMIN, BEARER, current_caller
 from orchestrator.core.errors import InvalidRequest
-from orchestrator.core.settings import get_settings
 from orchestrator.llm.model_settings import StoredModelSettings, TenantModelSettings, check_settings
 from orchestrator.llm.routing import DEFAULT_TIER_MODELS, LARGE_PROMPT_CHARS
 
@@ -57,13 +56,13 @@ class ModelSettingsView(BaseModel):
 
 
 def _store() -> TenantSettingsStore:
-    return wiring.tenant_settings()
+    return current_container().tenant_settings
 
 
 def _deployment() -> dict[str, Any]:
     from orchestrator.templates.graph import TEMPLATES
 
-    settings = get_settings()
+    settings = current_container().settings
     served = sorted(settings.available_providers)
     return {
         "provider": settings.model_provider,
@@ -128,6 +127,6 @@ def put_model_settings(settings: TenantModelSettings) -> Response[dict[str, Any]
     Unknown templates or steps and providers this deployment does not serve are a 400 naming each.
     With ``If-Match: "<revision>"`` (the revision read), a change made meanwhile is a 409."""
     expected = _expected_revision()
-    check_settings(settings, get_settings().available_providers)
+    check_settings(settings, current_container().settings.available_providers)
     caller = current_caller()
     return _answer(_store().put_models(caller.tenant_id, settings, caller.subject, expected))

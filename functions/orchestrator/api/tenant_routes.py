@@ -13,13 +13,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
-from orchestrator import wiring
 from orchestrator.adapters.cognito_user_pool import TENANT_ATTRIBUTE
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
 from orchestrator.core.errors import NotFound, UserPoolNotConfigured
 from orchestrator.core.records import RequestModel
-from orchestrator.core.settings import get_settings
 from orchestrator.tenancy.plans import check_active
 
 router = Router()
@@ -62,7 +61,7 @@ class NewUserRequest(RequestModel):
 
 
 def _user_pool() -> Any:
-    pool_id = get_settings().user_pool_id
+    pool_id = current_container().settings.user_pool_id
     if not pool_id:
         raise UserPoolNotConfigured(
             "this deployment's tokens come from another identity provider: manage its users there"
@@ -78,7 +77,7 @@ def _user_pool() -> Any:
 def get_tenant() -> Response[dict[str, Any]]:
     """The caller's tenant: status, plan, its limits and how many runs it has in progress."""
     tenant_id = current_caller().tenant_id
-    tenant = check_active(tenant_id, wiring.tenants().get(tenant_id))
+    tenant = check_active(tenant_id, current_container().tenants.get(tenant_id))
     view = TenantView(**tenant.model_dump(mode="json", include=set(TenantView.model_fields)))
     return json_answer(view.model_dump(mode="json"))
 
@@ -91,7 +90,7 @@ def get_tenant() -> Response[dict[str, Any]]:
 )
 def list_users() -> Response[dict[str, Any]]:
     """The tenant's users recorded by this deployment (created by an operator or an admin). Admins only."""
-    users = wiring.tenants().users(current_caller().tenant_id)
+    users = current_container().tenants.users(current_caller().tenant_id)
     return json_answer(TenantUsers(users=[TenantUser(**u) for u in users]).model_dump(mode="json"))
 
 
@@ -106,7 +105,7 @@ def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
     in the answer (shown once). 403 where another identity provider issues the tokens. Admins only."""
     caller = current_caller()
     password = _user_pool().create_user(caller.tenant_id, request.username, request.role, request.email)
-    directory = wiring.tenants()
+    directory = current_container().tenants
     directory.add_user(caller.tenant_id, request.username, role=request.role, by=caller.subject)
     user = directory.user(caller.tenant_id, request.username)
     assert user is not None  # just written
@@ -127,7 +126,7 @@ def disable_user(
     """The user can no longer sign in, their refresh tokens are revoked, and the API refuses the
     tokens already issued to them from the next request on. Admins only."""
     caller = current_caller()
-    directory = wiring.tenants()
+    directory = current_container().tenants
     if directory.user(caller.tenant_id, username) is None:
         raise NotFound(f"user {username!r} not found")
     pool = _user_pool()

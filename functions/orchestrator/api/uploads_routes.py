@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from orchestrator import wiring
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import WRITE_ERRORS, responses
 from orchestrator.api.security import BEARER, WRITE, current_caller
 from orchestrator.ingestion.uploads import UploadRequest, UploadTicket, create_upload
@@ -25,7 +25,7 @@ router = Router()
 def create_upload_url(request: UploadRequest) -> Response[dict[str, Any]]:
     """Answer a URL to PUT the file to (with exactly the headers given), valid for 15 minutes.
     Then start a run naming the ``upload_id`` in its inputs."""
-    ticket = create_upload(current_caller().tenant_id, request, wiring.workspace())
+    ticket = create_upload(current_caller().tenant_id, request, current_container().workspace)
     return Response(
         status_code=HTTPStatus.CREATED,
         content_type="application/json",

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field
 
-from orchestrator import wiring
+from orchestrator.api.request_context import current_container
 from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
 from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
 from orchestrator.core.records import RequestModel, utc_now
@@ -46,7 +46,7 @@ def get_usage(
     """The tenant's tokens, model calls, cache hits and cost in a month, with its budget, what steps
     running now hold of it and what is left."""
     chosen = validate_month(month) if month is not None else month_of(utc_now())
-    usage = wiring.usage_ledger().month(current_caller().tenant_id, chosen)
+    usage = current_container().usage_ledger.month(current_caller().tenant_id, chosen)
     return json_answer(usage.model_dump(mode="json"))
 
 
@@ -58,7 +58,9 @@ def get_usage(
 )
 def get_budget() -> Response[dict[str, Any]]:
     """The tenant's monthly budget (null: unlimited). Admins only."""
-    return json_answer(wiring.usage_ledger().get_budget(current_caller().tenant_id).model_dump(mode="json"))
+    return json_answer(
+        current_container().usage_ledger.get_budget(current_caller().tenant_id).model_dump(mode="json")
+    )
 
 
 @router.put(
@@ -73,5 +75,7 @@ def put_budget(request: BudgetRequest) -> Response[dict[str, Any]]:
     does not fit is refused before it starts, a step whose call does not fit fails (402 /
     BudgetExceeded). Admins only."""
     caller = current_caller()
-    budget = wiring.usage_ledger().set_budget(caller.tenant_id, request.monthly_usd, by=caller.subject)
+    budget = current_container().usage_ledger.set_budget(
+        caller.tenant_id, request.monthly_usd, by=caller.subject
+    )
     return json_answer(budget.model_dump(mode="json"))

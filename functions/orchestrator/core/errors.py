@@ -187,3 +187,8 @@ TRANSIENT_ERROR_NAMES: tuple[str, ...] = (
     RepositoryError.__name__,
 )
 """Error names every task retries, besides the Lambda service's own transient errors."""
+
+
+class ConfigurationMissing(RuntimeError):
+    """The function was deployed without a setting it needs (a deployment defect, not a request's):
+    raised while the function starts, naming the variables."""

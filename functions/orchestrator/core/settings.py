@@ -1,56 +1,99 @@
-"""Function configuration: read from the environment once, validated, cached.
+"""Function configuration: one pydantic-settings model, read from the environment once per cold start.
 
-Only handlers call ``get_settings()``; domain code receives values as arguments.
+Each field reads the variable its alias names (the names in ``orchestrator.core.constants``).
+The CDK stack writes each function's variables with ``Settings.environment(field=value, ...)``,
+so a field name the functions do not know fails the synth, and ``REQUIRED_BY_FUNCTION`` says what
+each function cannot start without: the stack checks it at synth, the function at init.
+
+Only the container (``orchestrator.container``) reads settings; domain code receives values.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from functools import cache
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from orchestrator.core import constants
+from orchestrator.core.errors import ConfigurationMissing
+
+HostPorts = frozenset[tuple[str, int]]
 
 
-class Settings(BaseModel):
-    runs_table: str = ""
-    step_results_table: str = ""
-    events_table: str = ""
-    idempotency_table: str = ""
-    commands_table: str = ""
-    event_retention_days: int = Field(default=constants.DEFAULT_EVENT_RETENTION_DAYS, ge=0)
-    workspace_bucket: str = ""
-    vector_bucket: str = ""
-    fetch_allowed_hosts: frozenset[tuple[str, int]] = frozenset()
-    event_bus: str = ""
-    state_machines: dict[str, str] = Field(default_factory=dict)
-    agent_type: str = ""
-    model_provider: str = "offline"
-    model_name: str | None = None
-    openai_base_url: str | None = None
-    provider_api_key: str | None = None
-    provider_api_key_secret_arn: str | None = None
-    provider_secrets: dict[str, str] = Field(default_factory=dict)
-    tenant_key_prefix: str = constants.DEFAULT_TENANT_KEY_PREFIX
-    bedrock_enabled: bool = False
-    tenant_settings_table: str = ""
-    prompts_table: str = ""
-    model_cache_table: str = ""
-    usage_table: str = ""
-    circuit_table: str = ""
-    tenants_table: str = ""
-    user_pool_id: str = ""  # the Cognito user pool whose tokens the API trusts ("": another issuer)
-    model_prices: str = ""  # JSON overrides of the price table (orchestrator.providers.pricing)
-    model_cassette: str = ""  # replay provider / record mode: path of the cassette (JSON lines)
-    model_cassette_mode: str = ""  # "record": real calls are written to the cassette
-    provider_timeout_seconds: float = Field(default=45.0, gt=0, le=600)
-    response_cache_ttl_seconds: int = Field(default=constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS, ge=0)
-    jwt_issuer: str = ""
-    jwt_audience: str = ""
-    jwt_jwks: dict | None = None
-    jwt_jwks_uri: str | None = None
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        case_sensitive=True,
+        env_ignore_empty=True,  # an empty variable is an unset one: the field's default
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,  # tests and the CDK stack use field names
+        validate_by_alias=True,  # the environment uses the variables' names
+    )
+
+    runs_table: str = Field("", alias=constants.ENV_RUNS_TABLE)
+    step_results_table: str = Field("", alias=constants.ENV_STEP_RESULTS_TABLE)
+    events_table: str = Field("", alias=constants.ENV_EVENTS_TABLE)
+    idempotency_table: str = Field("", alias=constants.ENV_IDEMPOTENCY_TABLE)
+    commands_table: str = Field("", alias=constants.ENV_COMMANDS_TABLE)
+    event_retention_days: int = Field(
+        constants.DEFAULT_EVENT_RETENTION_DAYS, ge=0, alias=constants.ENV_EVENT_RETENTION_DAYS
+    )
+    workspace_bucket: str = Field("", alias=constants.ENV_WORKSPACE_BUCKET)
+    vector_bucket: str = Field("", alias=constants.ENV_VECTOR_BUCKET)
+    fetch_allowed_hosts: Annotated[HostPorts, NoDecode] = Field(
+        frozenset(), alias=constants.ENV_FETCH_ALLOWED_HOSTS
+    )
+    event_bus: str = Field("", alias=constants.ENV_EVENT_BUS)
+    state_machines: dict[str, str] = Field(default_factory=dict, alias=constants.ENV_STATE_MACHINES)
+    agent_type: str = Field("", alias=constants.ENV_AGENT_TYPE)
+    model_provider: str = Field("offline", alias=constants.ENV_MODEL_PROVIDER)
+    model_name: str | None = Field(None, alias=constants.ENV_MODEL_NAME)
+    openai_base_url: str | None = Field(None, alias=constants.ENV_OPENAI_BASE_URL)
+    provider_api_key: str | None = Field(None, alias=constants.ENV_PROVIDER_API_KEY)
+    provider_api_key_secret_arn: str | None = Field(None, alias=constants.ENV_PROVIDER_API_KEY_SECRET)
+    provider_secrets: dict[str, str] = Field(default_factory=dict, alias=constants.ENV_PROVIDER_SECRETS)
+    tenant_key_prefix: str = Field(constants.DEFAULT_TENANT_KEY_PREFIX, alias=constants.ENV_TENANT_KEY_PREFIX)
+    bedrock_enabled: bool = Field(False, alias=constants.ENV_BEDROCK_ENABLED)
+    tenant_settings_table: str = Field("", alias=constants.ENV_TENANT_SETTINGS_TABLE)
+    prompts_table: str = Field("", alias=constants.ENV_PROMPTS_TABLE)
+    model_cache_table: str = Field("", alias=constants.ENV_MODEL_CACHE_TABLE)
+    usage_table: str = Field("", alias=constants.ENV_USAGE_TABLE)
+    circuit_table: str = Field("", alias=constants.ENV_CIRCUIT_TABLE)
+    tenants_table: str = Field("", alias=constants.ENV_TENANTS_TABLE)
+    user_pool_id: str = Field("", alias=constants.ENV_USER_POOL_ID)  # "": tokens of another issuer
+    model_prices: str = Field("", alias=constants.ENV_MODEL_PRICES)  # JSON overrides of the price table
+    model_cassette: str = Field("", alias=constants.ENV_MODEL_CASSETTE)  # replay / record: the cassette
+    model_cassette_mode: str = Field("", alias=constants.ENV_MODEL_CASSETTE_MODE)  # "record": calls written
+    provider_timeout_seconds: float = Field(45.0, gt=0, le=600, alias=constants.ENV_PROVIDER_TIMEOUT_SECONDS)
+    response_cache_ttl_seconds: int = Field(
+        constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS, ge=0, alias=constants.ENV_RESPONSE_CACHE_TTL_SECONDS
+    )
+    jwt_issuer: str = Field("", alias=constants.ENV_JWT_ISSUER)
+    jwt_audience: str = Field("", alias=constants.ENV_JWT_AUDIENCE)
+    jwt_jwks: dict[str, Any] | None = Field(None, alias=constants.ENV_JWT_JWKS)
+    jwt_jwks_uri: str | None = Field(None, alias=constants.ENV_JWT_JWKS_URI)
+
+    @field_validator("fetch_allowed_hosts", mode="before")
+    @classmethod
+    def _host_ports(cls, value: Any) -> Any:
+        """``"127.0.0.1:8765,files.internal:443"`` -> {(host, port), ...}; a malformed entry is an error."""
+        if not isinstance(value, str):
+            return value
+        found = set()
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            host, _, port = entry.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(f"{entry!r} is not host:port")
+            found.add((host.strip("[]").lower(), int(port)))
+        return frozenset(found)
+
+    @classmethod
+    def of(cls, **fields: Any) -> Settings:
+        """Settings from these field values only, the environment unread (tests, tools)."""
+        return cls.model_validate(fields)
 
     @property
     def available_providers(self) -> frozenset[str]:
@@ -69,64 +112,60 @@ class Settings(BaseModel):
     def require(self, *names: str) -> Settings:
         missing = [name for name in names if not getattr(self, name)]
         if missing:
-            raise RuntimeError(f"function is missing configuration: {', '.join(missing)}")
+            variables = ", ".join(f"{name} ({variable_of(name)})" for name in missing)
+            raise ConfigurationMissing(f"function is missing configuration: {variables}")
         return self
 
-
-@cache
-def get_settings() -> Settings:
-    env = os.environ
-    jwks = env.get(constants.ENV_JWT_JWKS)
-    return Settings(
-        runs_table=env.get(constants.ENV_RUNS_TABLE, ""),
-        step_results_table=env.get(constants.ENV_STEP_RESULTS_TABLE, ""),
-        events_table=env.get(constants.ENV_EVENTS_TABLE, ""),
-        idempotency_table=env.get(constants.ENV_IDEMPOTENCY_TABLE, ""),
-        commands_table=env.get(constants.ENV_COMMANDS_TABLE, ""),
-        event_retention_days=int(
-            env.get(constants.ENV_EVENT_RETENTION_DAYS) or constants.DEFAULT_EVENT_RETENTION_DAYS
-        ),
-        workspace_bucket=env.get(constants.ENV_WORKSPACE_BUCKET, ""),
-        vector_bucket=env.get(constants.ENV_VECTOR_BUCKET, ""),
-        fetch_allowed_hosts=_host_ports(env.get(constants.ENV_FETCH_ALLOWED_HOSTS, "")),
-        event_bus=env.get(constants.ENV_EVENT_BUS, ""),
-        state_machines=json.loads(env.get(constants.ENV_STATE_MACHINES) or "{}"),
-        agent_type=env.get(constants.ENV_AGENT_TYPE, ""),
-        model_provider=env.get(constants.ENV_MODEL_PROVIDER) or "offline",
-        model_name=env.get(constants.ENV_MODEL_NAME) or None,
-        openai_base_url=env.get(constants.ENV_OPENAI_BASE_URL) or None,
-        provider_api_key=env.get(constants.ENV_PROVIDER_API_KEY) or None,
-        provider_api_key_secret_arn=env.get(constants.ENV_PROVIDER_API_KEY_SECRET) or None,
-        provider_secrets=json.loads(env.get(constants.ENV_PROVIDER_SECRETS) or "{}"),
-        tenant_key_prefix=env.get(constants.ENV_TENANT_KEY_PREFIX) or constants.DEFAULT_TENANT_KEY_PREFIX,
-        bedrock_enabled=env.get(constants.ENV_BEDROCK_ENABLED, "") in ("1", "true"),
-        tenant_settings_table=env.get(constants.ENV_TENANT_SETTINGS_TABLE, ""),
-        prompts_table=env.get(constants.ENV_PROMPTS_TABLE, ""),
-        model_cache_table=env.get(constants.ENV_MODEL_CACHE_TABLE, ""),
-        usage_table=env.get(constants.ENV_USAGE_TABLE, ""),
-        circuit_table=env.get(constants.ENV_CIRCUIT_TABLE, ""),
-        tenants_table=env.get(constants.ENV_TENANTS_TABLE, ""),
-        user_pool_id=env.get(constants.ENV_USER_POOL_ID, ""),
-        model_prices=env.get(constants.ENV_MODEL_PRICES, ""),
-        model_cassette=env.get(constants.ENV_MODEL_CASSETTE, ""),
-        model_cassette_mode=env.get(constants.ENV_MODEL_CASSETTE_MODE, ""),
-        provider_timeout_seconds=float(env.get(constants.ENV_PROVIDER_TIMEOUT_SECONDS) or 45.0),
-        response_cache_ttl_seconds=int(
-            env.get(constants.ENV_RESPONSE_CACHE_TTL_SECONDS) or constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS
-        ),
-        jwt_issuer=env.get(constants.ENV_JWT_ISSUER, ""),
-        jwt_audience=env.get(constants.ENV_JWT_AUDIENCE, ""),
-        jwt_jwks=json.loads(jwks) if jwks else None,
-        jwt_jwks_uri=env.get(constants.ENV_JWT_JWKS_URI) or None,
-    )
+    @classmethod
+    def environment(cls, **values: Any) -> dict[str, str]:
+        """The variables that configure these fields: ``environment(runs_table="t")`` ->
+        ``{"RUNS_TABLE_NAME": "t"}``. Values that are not strings are written the way the field
+        reads them back (JSON for mappings, ``1`` for true, ``host:port,...`` for host lists);
+        strings pass unchanged (a CDK token, or JSON the stack already rendered)."""
+        return {variable_of(name): _as_variable(value) for name, value in values.items()}
 
 
-def _host_ports(text: str) -> frozenset[tuple[str, int]]:
-    """``"127.0.0.1:8765,files.internal:443"`` -> {(host, port), ...}; a malformed entry is an error."""
-    found = set()
-    for entry in filter(None, (part.strip() for part in text.split(","))):
-        host, _, port = entry.rpartition(":")
-        if not host or not port.isdigit():
-            raise RuntimeError(f"{constants.ENV_FETCH_ALLOWED_HOSTS}: {entry!r} is not host:port")
-        found.add((host.strip("[]").lower(), int(port)))
-    return frozenset(found)
+def variable_of(field: str) -> str:
+    """The environment variable a settings field is read from."""
+    info = Settings.model_fields.get(field)
+    if info is None or info.alias is None:
+        raise KeyError(f"no setting named {field!r}")
+    return info.alias
+
+
+def _as_variable(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value))
+    if isinstance(value, frozenset | set):
+        return ",".join(f"{host}:{port}" for host, port in sorted(value))
+    return str(value)
+
+
+_TABLES = ("runs_table", "step_results_table", "commands_table", "events_table", "tenants_table")
+_RUN_DATA = (*_TABLES, "workspace_bucket", "event_bus")
+_MODEL_TABLES = ("tenant_settings_table", "prompts_table", "usage_table")
+REQUIRED_BY_FUNCTION: dict[str, tuple[str, ...]] = {
+    "api": (
+        *_RUN_DATA,
+        *_MODEL_TABLES,
+        "model_cache_table",
+        "idempotency_table",
+        "jwt_issuer",
+        "jwt_audience",
+    ),
+    "run_agent": (*_RUN_DATA, "agent_type"),
+    "start_run": (*_RUN_DATA, *_MODEL_TABLES, "state_machines"),
+    "execution_ended": _RUN_DATA,
+    "run_status": _RUN_DATA,
+    "approval_gate": _RUN_DATA,
+    "prepare_map": _RUN_DATA,
+    "undo_completed_work": _RUN_DATA,
+    "audit_writer": _RUN_DATA,
+    "authorizer": ("jwt_issuer", "jwt_audience"),
+}
+"""What each function (by its handler module) cannot start without; optional parts (the vector
+bucket, the model cache and circuits of agents, a provider key) are used when they are set."""

@@ -1,0 +1,308 @@
+"""What a function's code is given: repositories, publisher, providers and model services, built
+from one ``Settings`` once per cold start and passed to handlers (tests build their own).
+
+Each part is made on first use and kept for the life of the container (a Lambda execution
+environment), so a function pays only for what its invocations use: an offline run never reads a
+provider key, a function without a vector bucket never builds a vector store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.adapters.dynamodb import (
+    DynamoCommandLogRepository,
+    DynamoEventRepository,
+    DynamoIdempotencyRepository,
+    DynamoRunRepository,
+    DynamoStepResultRepository,
+)
+from orchestrator.adapters.eventbridge import EventBridgePublisher
+from orchestrator.adapters.s3_workspace import S3Workspace
+from orchestrator.adapters.step_functions import StepFunctionsStarter, StepFunctionsTaskTokens
+from orchestrator.core.aws_errors import domain_error, is_aws_error
+from orchestrator.core.errors import DataStoreRejected, ProviderNotConfigured
+from orchestrator.core.settings import REQUIRED_BY_FUNCTION, Settings
+from orchestrator.providers import ModelProvider, create_provider
+
+if TYPE_CHECKING:
+    from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
+    from orchestrator.adapters.dynamodb_response_cache import DynamoResponseCache
+    from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
+    from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
+    from orchestrator.adapters.s3_vectors import S3VectorStore
+    from orchestrator.llm.circuits import ProviderCircuits
+    from orchestrator.llm.gateway import ModelGateway
+    from orchestrator.llm.model_settings import DeploymentModels
+    from orchestrator.llm.prompts import PromptLibrary
+    from orchestrator.providers.pricing import PriceTable
+    from orchestrator.runs.planning import RunPlanner
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._providers: dict[tuple[str, str | None, str | None], ModelProvider] = {}
+        self._verifier: Any = None
+
+    # --- run data ---------------------------------------------------------------------------
+    @cached_property
+    def runs(self) -> DynamoRunRepository:
+        return DynamoRunRepository(self.settings.require("runs_table").runs_table)
+
+    @cached_property
+    def step_results(self) -> DynamoStepResultRepository:
+        return DynamoStepResultRepository(self.settings.require("step_results_table").step_results_table)
+
+    @cached_property
+    def command_log(self) -> DynamoCommandLogRepository:
+        return DynamoCommandLogRepository(self.settings.require("commands_table").commands_table)
+
+    @cached_property
+    def events(self) -> DynamoEventRepository:
+        settings = self.settings.require("events_table")
+        return DynamoEventRepository(settings.events_table, retention_days=settings.event_retention_days)
+
+    @cached_property
+    def idempotency(self) -> DynamoIdempotencyRepository:
+        return DynamoIdempotencyRepository(self.settings.require("idempotency_table").idempotency_table)
+
+    @cached_property
+    def tenants(self) -> DynamoTenantDirectory:
+        from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
+
+        return DynamoTenantDirectory(self.settings.require("tenants_table").tenants_table)
+
+    @cached_property
+    def workspace(self) -> S3Workspace:
+        return S3Workspace(self.settings.require("workspace_bucket").workspace_bucket)
+
+    @cached_property
+    def vectors(self) -> S3VectorStore:
+        from orchestrator.adapters.s3_vectors import S3VectorStore
+
+        return S3VectorStore(self.settings.require("vector_bucket").vector_bucket)
+
+    @property
+    def vectors_if_configured(self) -> S3VectorStore | None:
+        """The vector store for functions that declare it (agents storing vectors, the undo loop)."""
+        return self.vectors if self.settings.vector_bucket else None
+
+    @cached_property
+    def publisher(self) -> EventBridgePublisher:
+        return EventBridgePublisher(self.settings.require("event_bus").event_bus)
+
+    @cached_property
+    def task_tokens(self) -> StepFunctionsTaskTokens:
+        return StepFunctionsTaskTokens()
+
+    @cached_property
+    def starter(self) -> StepFunctionsStarter:
+        return StepFunctionsStarter(self.settings.state_machines)
+
+    def archive_fetcher(self) -> Callable[[str], bytes]:
+        """Fetch an archive over https with the deployment's limits and allowed private hosts."""
+        allowed = self.settings.fetch_allowed_hosts
+
+        def fetch(url: str) -> bytes:
+            from orchestrator.ingestion.fetch import fetch_archive  # only the agent that fetches pays
+
+            return fetch_archive(url, allowed_hosts=allowed)
+
+        return fetch
+
+    # --- models: providers, settings, prompts, cache, budgets, circuits -----------------------
+    def provider(self, name: str | None) -> ModelProvider:
+        """The run's provider, or the deployment's default (with its default model): what an
+        agent's own work uses (embeddings). Model calls of steps go through ``gateway()``."""
+        chosen = name or self.settings.model_provider
+        default_model = self.settings.model_name if chosen == self.settings.model_provider else None
+        return self.model_provider(chosen, default_model, None)
+
+    def model_provider(self, name: str, model: str | None, key_tenant: str | None) -> ModelProvider:
+        """A provider serving ``model`` (None: its default) with the deployment's key for it, or
+        with ``key_tenant``'s own key. Kept for the life of the container (keys included)."""
+        key = (name, model, key_tenant)
+        if key not in self._providers:
+            self._providers[key] = self._build_provider(name, model, key_tenant)
+        return self._providers[key]
+
+    def provider_source(
+        self, name: str, model: str | None, tenant_id: str, use_tenant_key: bool
+    ) -> ModelProvider:
+        return self.model_provider(name, model, tenant_id if use_tenant_key else None)
+
+    def _build_provider(self, name: str, model: str | None, key_tenant: str | None) -> ModelProvider:
+        settings = self.settings
+        if name == "replay":
+            from orchestrator.providers.cassette import ReplayProvider, open_cassette
+
+            if not settings.model_cassette:
+                raise ProviderNotConfigured("provider 'replay' needs a cassette (MODEL_CASSETTE)")
+            return ReplayProvider(open_cassette(settings.model_cassette), model or settings.model_name or "")
+        built = create_provider(
+            name,
+            model=model,
+            api_key=None if name in ("offline", "bedrock") else self.api_key_for(name, key_tenant),
+            base_url=settings.openai_base_url if name in ("openai_compatible", "openai") else None,
+        )
+        if settings.model_cassette_mode == "record" and settings.model_cassette and name != "offline":
+            from orchestrator.providers.cassette import RecordingProvider, open_cassette
+
+            return RecordingProvider(built, open_cassette(settings.model_cassette))
+        return built
+
+    def api_key_for(self, name: str, key_tenant: str | None) -> str | None:
+        """The key for ``name``: the tenant's own secret, the deployment's default key, or the
+        deployment's secret for that provider. Never logged, never part of state or events."""
+        settings = self.settings
+        if key_tenant is not None:
+            value = _read_secret(
+                f"{settings.tenant_key_prefix}{key_tenant}/{name}", f"tenant {key_tenant}'s {name} key"
+            )
+            if not value:
+                raise ProviderNotConfigured(
+                    f"tenant {key_tenant} asks for its own {name} key but it is empty"
+                )
+            return value
+        if name == settings.model_provider:
+            if settings.provider_api_key:  # a plain variable (local servers, tests)
+                return settings.provider_api_key
+            arn = settings.provider_api_key_secret_arn
+            return _read_secret(arn, "the provider API key") if arn else None
+        arn = settings.provider_secrets.get(name)
+        return _read_secret(arn, f"the {name} API key") if arn else None
+
+    @cached_property
+    def tenant_settings(self) -> DynamoTenantSettings:
+        from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
+
+        return DynamoTenantSettings(self.settings.require("tenant_settings_table").tenant_settings_table)
+
+    @cached_property
+    def prompt_library(self) -> PromptLibrary:
+        from orchestrator.adapters.dynamodb_prompts import DynamoPromptStore
+        from orchestrator.llm.prompts import PromptLibrary
+
+        return PromptLibrary(DynamoPromptStore(self.settings.require("prompts_table").prompts_table))
+
+    @property
+    def prompts_if_configured(self) -> PromptLibrary | None:
+        return self.prompt_library if self.settings.prompts_table else None
+
+    @cached_property
+    def usage_ledger(self) -> DynamoUsageLedger:
+        from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
+
+        return DynamoUsageLedger(self.settings.require("usage_table").usage_table)
+
+    @cached_property
+    def response_cache(self) -> DynamoResponseCache:
+        from orchestrator.adapters.dynamodb_response_cache import DynamoResponseCache
+
+        return DynamoResponseCache(self.settings.require("model_cache_table").model_cache_table)
+
+    @cached_property
+    def circuits(self) -> ProviderCircuits:
+        from orchestrator.adapters.dynamodb_circuits import circuit_persistence
+        from orchestrator.llm.circuits import ProviderCircuits
+
+        return ProviderCircuits(circuit_persistence(self.settings.require("circuit_table").circuit_table))
+
+    @cached_property
+    def prices(self) -> PriceTable:
+        from orchestrator.providers.pricing import PriceTable
+
+        return PriceTable.with_overrides(self.settings.model_prices or None)
+
+    @cached_property
+    def deployment_models(self) -> DeploymentModels:
+        from orchestrator.llm.model_settings import DeploymentModels
+
+        settings = self.settings
+        return DeploymentModels(
+            provider=settings.model_provider, model=settings.model_name, served=settings.available_providers
+        )
+
+    def gateway(self, remaining_ms: Callable[[], int] | None = None) -> ModelGateway:
+        """The model gateway of an agent function: every model table it was given is used."""
+        from orchestrator.llm.gateway import ModelGateway
+
+        settings = self.settings
+        return ModelGateway(
+            providers=self.provider_source,
+            deployment=self.deployment_models,
+            tenant_settings=self.tenant_settings if settings.tenant_settings_table else None,
+            cache=self.response_cache if settings.model_cache_table else None,
+            ledger=self.usage_ledger if settings.usage_table else None,
+            circuits=self.circuits if settings.circuit_table else None,
+            publisher=self.publisher,
+            prices=self.prices,
+            cache_ttl_seconds=settings.response_cache_ttl_seconds,
+            remaining_ms=remaining_ms,
+            timeout_seconds=settings.provider_timeout_seconds,
+        )
+
+    @cached_property
+    def planner(self) -> RunPlanner:
+        """What starting a run checks: pinned prompts, the estimate against the tenant's budget."""
+        from orchestrator.runs.planning import RunPlanner
+
+        settings = self.settings
+        return RunPlanner(
+            deployment=self.deployment_models,
+            tenant_settings=self.tenant_settings if settings.tenant_settings_table else None,
+            ledger=self.usage_ledger if settings.usage_table else None,
+            prompts=self.prompts_if_configured,
+            prices=self.prices,
+        )
+
+    # --- the API's token verifier -------------------------------------------------------------
+    @cached_property
+    def verifier(self) -> Any:
+        """Verifies the API's Bearer tokens: issuer, audience, RS256 signature, expiry, subject."""
+        from aws_lambda_powertools.utilities.auth_alpha import JWTVerifier
+
+        settings = self.settings.require("jwt_issuer", "jwt_audience")
+        return JWTVerifier(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithms=["RS256"],
+            jwks=settings.jwt_jwks,
+            jwks_uri=settings.jwt_jwks_uri,
+            required_claims=["sub"],
+        )
+
+
+@cache
+def deployed_container() -> Container:
+    """The container of this execution environment: settings read from its environment, once."""
+    return Container(Settings())
+
+
+def start_function(function: str) -> Container | None:
+    """Called where a handler module loads. In a Lambda execution environment (the runtime's
+    ``AWS_LAMBDA_FUNCTION_NAME`` is set) the container is built and the function's required
+    settings checked now, during init: a missing variable fails the start, naming it, instead of
+    every invocation. Elsewhere (tests, tools) nothing is read until a handler runs."""
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return None
+    container = deployed_container()
+    container.settings.require(*REQUIRED_BY_FUNCTION[function])
+    return container
+
+
+def _read_secret(name: str, what: str) -> str | None:
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        value = parameters.get_secret(name, max_age=300)
+    except parameters.exceptions.GetParameterError as exc:
+        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+        if is_aws_error(cause):  # throttled: retried; access denied, no such secret: not
+            raise domain_error(f"reading {what}", cause) from exc
+        raise DataStoreRejected(f"reading {what} failed: {exc}") from exc
+    return str(value) if value else None
