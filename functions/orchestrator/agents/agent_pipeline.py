@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from orchestrator.agents.base import Agent, AgentContext, AgentServices, EarlierOutput
+from orchestrator.agents.base import Agent, AgentContext, AgentServices, EarlierOutput, output_as
 from orchestrator.agents.policy import screen
 from orchestrator.commands.executor import CommandSpec, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
@@ -511,7 +511,7 @@ class PlannerAgent(Agent):
         ).model_dump(mode="json")
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, PlanOutput)
+        output = output_as(output, PlanOutput)
         return output.confidence
 
 
@@ -554,7 +554,7 @@ class SafetyCheckerAgent(Agent):
         )
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
-        assert isinstance(output, SafetyOutput)
+        output = output_as(output, SafetyOutput)
         found: dict[str, list[str]] = {}
         for violation in output.violations:
             found.setdefault(violation.rule, []).append(violation.where)
@@ -581,7 +581,7 @@ class RouterAgent(Agent):
         return RouteOutput.model_validate(context.facts["route"])
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
-        assert isinstance(output, RouteOutput)
+        output = output_as(output, RouteOutput)
         if output.within_budget:
             return None
         return (
@@ -646,11 +646,11 @@ class ExecutorAgent(Agent):
         ).model_dump(mode="json")
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, ExecutorOutput)
+        output = output_as(output, ExecutorOutput)
         return output.confidence if output.done else round(output.confidence / 2, 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ExecutorOutput)
+        output = output_as(output, ExecutorOutput)
         task = self.assignment(context)
         routed = {"task_id": task.task_id, "executor_kind": task.executor_kind, "model_tier": task.model_tier}
         return [
@@ -661,7 +661,7 @@ class ExecutorAgent(Agent):
         ]
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ExecutorOutput)
+        output = output_as(output, ExecutorOutput)
         task = self.assignment(context)
         header = (
             f"# {task.task_id}: {task.title}\n\n{task.executor_kind}, {task.model_tier} tier. {task.reason}\n"
@@ -741,7 +741,7 @@ class ReporterAgent(Agent):
         return ReportOutput.model_validate(context.facts["report"])
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ReportOutput)
+        output = output_as(output, ReportOutput)
         found = []
         if output.totals.missing or output.totals.incomplete:
             found.append(f"{output.totals.missing} task(s) missing, {output.totals.incomplete} incomplete")
@@ -753,7 +753,7 @@ class ReporterAgent(Agent):
         return found
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ReportOutput)
+        output = output_as(output, ReportOutput)
         totals = output.totals
         lines = [
             f"# Pipeline report: {context.topic}",

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from orchestrator.agents.base import Agent, AgentContext
+from orchestrator.agents.base import Agent, AgentContext, output_as
 from orchestrator.agents.documents import clip, project_artifact, section, table
 from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
@@ -266,7 +266,7 @@ class ProblemDefinitionAgent(Agent):
     max_output_tokens = 2048
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, ProblemDefinition)
+        output = output_as(output, ProblemDefinition)
         score = 1.0
         metric = output.success_metric
         if metric.name.lower() in BOUNDED_METRICS and not 0.0 <= metric.threshold <= 1.0:
@@ -276,7 +276,7 @@ class ProblemDefinitionAgent(Agent):
         return round(min(output.confidence, score), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ProblemDefinition)
+        output = output_as(output, ProblemDefinition)
         metric = output.success_metric
         found = []
         if metric.name.lower() in BOUNDED_METRICS and not 0.0 <= metric.threshold <= 1.0:
@@ -308,7 +308,7 @@ class ProblemDefinitionAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ProblemDefinition)
+        output = output_as(output, ProblemDefinition)
         lines = [f"# Problem definition: {context.topic}", "", output.summary, "", "## Objective", ""]
         lines += [output.objective, "", f"- Task: {output.task}", f"- Target: `{output.target_variable}`"]
         lines += [f"  ({output.target_definition})", f"- Success metric: {_metric(output.success_metric)}"]
@@ -330,12 +330,12 @@ class DataCollectionAgent(Agent):
     max_output_tokens = 2048
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, DataCollection)
+        output = output_as(output, DataCollection)
         labelled = any(source.contains_target for source in output.sources)
         return round(min(output.confidence, 1.0 if labelled else 0.4), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, DataCollection)
+        output = output_as(output, DataCollection)
         found = []
         if not any(source.contains_target for source in output.sources):
             problem = _problem(context)
@@ -391,7 +391,7 @@ class DataCollectionAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, DataCollection)
+        output = output_as(output, DataCollection)
         lines = [f"# Data collection: {context.topic}", "", output.summary, "", "## Sources", ""]
         lines += table(
             ["source", "kind", "access", "volume", "freshness", "target", "personal data"],
@@ -426,14 +426,14 @@ class EvaluationPlanAgent(Agent):
     max_output_tokens = 2048
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, EvaluationPlan)
+        output = output_as(output, EvaluationPlan)
         primary = output.primary_metric
         # a baseline that already meets the target makes the target meaningless
         score = 0.4 if meets(output.baseline_score, primary.threshold, primary.direction) else 1.0
         return round(min(output.confidence, score), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, EvaluationPlan)
+        output = output_as(output, EvaluationPlan)
         primary = output.primary_metric
         found = []
         if meets(output.baseline_score, primary.threshold, primary.direction):
@@ -479,7 +479,7 @@ class EvaluationPlanAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, EvaluationPlan)
+        output = output_as(output, EvaluationPlan)
         lines = [f"# Evaluation plan: {context.topic}", "", output.summary, "", "## Metrics", ""]
         lines += table(
             ["metric", "role", "threshold", "direction"],
@@ -527,13 +527,13 @@ class DataExplorationAgent(Agent):
         ]
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, DataExploration)
+        output = output_as(output, DataExploration)
         sparse = len(self.sparse(output)) / len(output.features)
         severe = sum(1 for issue in output.quality_issues if issue.severity == "high")
         return round(max(0.0, min(output.confidence, 1.0 - 0.5 * sparse - 0.15 * severe)), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, DataExploration)
+        output = output_as(output, DataExploration)
         found = [f"{f.name} is missing in {f.missing_rate:.0%} of rows" for f in self.sparse(output)]
         found += [
             f"high-severity data issue: {issue.issue}"
@@ -615,7 +615,7 @@ class DataExplorationAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, DataExploration)
+        output = output_as(output, DataExploration)
         lines = [f"# Data exploration: {context.topic}", "", output.summary, "", f"Rows: {output.rows:,}"]
         lines += section(
             "Features",
@@ -652,14 +652,14 @@ class ModelDevelopmentAgent(Agent):
     max_output_tokens = 4096
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, ModelDevelopment)
+        output = output_as(output, ModelDevelopment)
         if output.chosen_model not in {candidate.name for candidate in output.candidates}:
             return round(min(output.confidence, 0.2), 2)
         compared = 1.0 if len(output.candidates) > 1 else 0.7  # nothing was compared
         return round(min(output.confidence, compared), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ModelDevelopment)
+        output = output_as(output, ModelDevelopment)
         candidates = {candidate.name: candidate for candidate in output.candidates}
         chosen = candidates.get(output.chosen_model)
         if chosen is None:
@@ -738,7 +738,7 @@ class ModelDevelopmentAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ModelDevelopment)
+        output = output_as(output, ModelDevelopment)
         lines = [f"# Model development: {context.topic}", "", output.summary, "", "## Candidates", ""]
         lines += table(
             ["model", "family", "cv score", "rationale"],
@@ -790,11 +790,11 @@ class ModelValidationAgent(Agent):
         return [m for m in output.metrics if meets(m.value, m.threshold, m.direction)]
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, ModelValidation)
+        output = output_as(output, ModelValidation)
         return round(min(output.confidence, len(self.passing(output)) / len(output.metrics)), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ModelValidation)
+        output = output_as(output, ModelValidation)
         found = [
             f"{m.name} {m.value:g} misses its threshold ({m.threshold:g})"
             for m in output.metrics
@@ -817,7 +817,7 @@ class ModelValidationAgent(Agent):
         return found
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
-        assert isinstance(output, ModelValidation)
+        output = output_as(output, ModelValidation)
         primary = _primary(context)
         measured = next((m for m in output.metrics if m.name == primary.name), None)
         if measured is None:
@@ -869,7 +869,7 @@ class ModelValidationAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ModelValidation)
+        output = output_as(output, ModelValidation)
         lines = [f"# Model validation: {context.topic}", "", output.summary, "", f"Model: {output.model}"]
         lines += section(
             "Metrics",
@@ -908,13 +908,13 @@ class ModelDeploymentAgent(Agent):
     ESSENTIAL: ClassVar[tuple[str, ...]] = ("performance", "data_drift")
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, ModelDeployment)
+        output = output_as(output, ModelDeployment)
         watched = {signal.signal for signal in output.monitoring}
         essential = sum(1 for signal in self.ESSENTIAL if signal in watched)
         return round(min(output.confidence, 0.5 + 0.25 * essential), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ModelDeployment)
+        output = output_as(output, ModelDeployment)
         watched = {signal.signal for signal in output.monitoring}
         found = [
             f"nothing watches {signal.replace('_', ' ')}"
@@ -974,7 +974,7 @@ class ModelDeploymentAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ModelDeployment)
+        output = output_as(output, ModelDeployment)
         development: ModelDevelopment | None = _earlier(context, "ds_model_development", ModelDevelopment)
         validation: ModelValidation | None = _earlier(context, "ds_model_validation", ModelValidation)
         model = development.chosen_model if development else "model"

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from orchestrator.agents.base import Agent, AgentContext, AgentServices
+from orchestrator.agents.base import Agent, AgentContext, AgentServices, output_as
 from orchestrator.commands.deployment_stages import ApplyDeploymentStage, read_state
 from orchestrator.commands.executor import CommandSpec, WriteArtifact, check_artifact_path
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
@@ -277,7 +277,7 @@ class BusinessAnalystAgent(Agent):
     output_model = BusinessAnalysis
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, BusinessAnalysis)
+        output = output_as(output, BusinessAnalysis)
         given_when_then = sum(
             1
             for story in output.stories
@@ -313,7 +313,7 @@ class BusinessAnalystAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, BusinessAnalysis)
+        output = output_as(output, BusinessAnalysis)
         lines = [
             f"# Requirements: {context.topic}",
             "",
@@ -341,11 +341,11 @@ class BackendDeveloperAgent(Agent):
     max_output_tokens = 4096
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, BackendChange)
+        output = output_as(output, BackendChange)
         return output.confidence
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, BackendChange)
+        output = output_as(output, BackendChange)
         served = {endpoint.story_id for endpoint in output.endpoints}
         return [f"story {s.id} has no endpoint" for s in _stories(context) if s.id not in served]
 
@@ -353,7 +353,7 @@ class BackendDeveloperAgent(Agent):
         return _backend_code(context.topic, _stories(context)).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, BackendChange)
+        output = output_as(output, BackendChange)
         return [
             WriteArtifact(
                 path=f"features/{context.run_id}/src/{source.path}",
@@ -378,11 +378,11 @@ class TestingEngineerAgent(Agent):
         return len(covered) / len(criteria) if criteria else 1.0
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, TestSuite)
+        output = output_as(output, TestSuite)
         return output.confidence
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, TestSuite)
+        output = output_as(output, TestSuite)
         coverage = self.coverage(output, context)
         return [] if coverage >= 1 else [f"tests cover {coverage:.0%} of the acceptance criteria"]
 
@@ -420,7 +420,7 @@ class TestingEngineerAgent(Agent):
         return suite.model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, TestSuite)
+        output = output_as(output, TestSuite)
         plan = [f"# Test plan: {context.topic}", "", "| case | story | kind | criterion | expected |"]
         plan += ["| --- | --- | --- | --- | --- |"]
         plan += [f"| {c.id} | {c.story_id} | {c.kind} | {c.criterion} | {c.expected} |" for c in output.cases]
@@ -464,11 +464,11 @@ class SecurityReviewerAgent(Agent):
         ).model_dump(mode="json")
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, SecurityReview)
+        output = output_as(output, SecurityReview)
         return output.confidence
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
-        assert isinstance(output, SecurityReview)
+        output = output_as(output, SecurityReview)
         scanned = [Finding.model_validate(f) for f in context.facts.get("findings", [])]
         critical = [f for f in [*scanned, *output.findings] if f.severity == "critical"]
         if critical:
@@ -479,7 +479,7 @@ class SecurityReviewerAgent(Agent):
         return None
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, SecurityReview)
+        output = output_as(output, SecurityReview)
         lines = [f"# Security review: {context.topic}", "", output.summary, ""]
         lines += [
             f"- **{f.severity}** {f.file}:{f.line} `{f.rule}`: {f.issue} ({f.recommendation})"
@@ -538,13 +538,13 @@ class DeploymentEngineerAgent(Agent):
         ).model_dump(mode="json")
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, DeploymentOutcome)
+        output = output_as(output, DeploymentOutcome)
         if output.plan.model_dump(mode="json") != context.facts.get("plan"):
             return ["the model's plan differs from the strategy's: the strategy's plan was applied"]
         return []
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, DeploymentOutcome)
+        output = output_as(output, DeploymentOutcome)
         plan = DeploymentPlan.model_validate(context.facts["plan"])  # the strategy's plan, not the model's
         request = FeatureDeliveryInputs.model_validate(context.inputs or {}).deployment
         record = [f"# Deployment of {plan.service} {plan.version} ({plan.strategy}, {plan.environment})", ""]

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from orchestrator.agents.base import Agent, AgentContext, AgentServices
+from orchestrator.agents.base import Agent, AgentContext, AgentServices, output_as
 from orchestrator.commands.executor import CommandSpec, WriteArtifact
 from orchestrator.commands.vectors import IndexVectors
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
@@ -204,7 +204,7 @@ class DataCreatorAgent(Agent):
         )
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, RepositorySnapshot)
+        output = output_as(output, RepositorySnapshot)
         return [f"skipped {s.path}: {s.reason}" for s in output.skipped[:10]]
 
 
@@ -230,11 +230,11 @@ class CodeAnalystAgent(Agent):
         return CodeReport(summary=text[:MAX_SUMMARY_LENGTH], analysis=analysis, confidence=round(parsed, 2))
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, CodeReport)
+        output = output_as(output, CodeReport)
         return [f"{error.path}: {error.message}" for error in output.analysis.errors[:10]]
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, CodeReport)
+        output = output_as(output, CodeReport)
         s = output.analysis.summary
         lines = [f"# Code analysis: {context.topic}", "", output.summary, "", "## Most complex functions", ""]
         lines += [f"- `{c.qualified_name}` ({c.path}:{c.line}): {c.complexity}" for c in s.most_complex]
@@ -286,7 +286,7 @@ class DocAnalystAgent(Agent):
         )
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, DocumentationReport)
+        output = output_as(output, DocumentationReport)
         lines = [f"# Documentation: {context.topic}", "", output.summary, ""]
         for document in output.analysis.documents:
             lines += [f"## {document.path}", ""]
@@ -346,7 +346,7 @@ class EmbedderAgent(Agent):
         )
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, EmbeddingReport)
+        output = output_as(output, EmbeddingReport)
         if output.embedding.offline:
             return ["embedded offline by feature hashing: lexical similarity, not a model's embeddings"]
         return []
@@ -382,7 +382,7 @@ class VectorStorageAgent(Agent):
         )
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, CollectionReport)
+        output = output_as(output, CollectionReport)
         return [
             IndexVectors(
                 collection=context.run_id,
@@ -419,7 +419,7 @@ class TrainingFormatterAgent(Agent):
         )
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, TrainingReport)
+        output = output_as(output, TrainingReport)
         return [
             WriteArtifact(path=output.path, content=context.facts["jsonl"], content_type="application/jsonl")
         ]

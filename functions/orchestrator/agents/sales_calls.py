@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from orchestrator.agents.base import Agent, AgentContext, AgentServices
+from orchestrator.agents.base import Agent, AgentContext, AgentServices, output_as
 from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
 from orchestrator.core.errors import InvalidRequest
@@ -199,7 +199,7 @@ class MeddpicExtractorAgent(Agent):
         return answer
 
     def finalize(self, output: BaseModel, context: AgentContext) -> tuple[BaseModel, list[str]]:
-        assert isinstance(output, MeddpicAnalysis)
+        output = output_as(output, MeddpicAnalysis)
         checked, changes = verify_evidence(
             output, context.facts["transcript"], review_threshold=self.threshold(context)
         )
@@ -210,11 +210,11 @@ class MeddpicExtractorAgent(Agent):
         return checked, changes
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, MeddpicAnalysis)
+        output = output_as(output, MeddpicAnalysis)
         return output.overall_confidence
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, MeddpicAnalysis)
+        output = output_as(output, MeddpicAnalysis)
         return warnings_for(output, review_threshold=self.threshold(context))
 
 
@@ -266,11 +266,11 @@ class CallReporterAgent(Agent):
         ).model_dump(mode="json")
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, CallReport)
+        output = output_as(output, CallReport)
         return output.confidence
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, CallReport)
+        output = output_as(output, CallReport)
         analysis = context.output_of("sales_meddpic_extractor") or {}
         lines = [f"# Call report: {context.topic}", "", output.summary, ""]
         if output.flagged_for_review:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from orchestrator.agents.base import Agent, AgentContext, AgentServices
+from orchestrator.agents.base import Agent, AgentContext, AgentServices, output_as
 from orchestrator.agents.documents import clip, project_artifact, section, table
 from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
@@ -448,7 +448,7 @@ class WebIdeationAgent(Agent):
     max_output_tokens = 2048
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, IdeationOutput)
+        output = output_as(output, IdeationOutput)
         titles = {idea.title: idea for idea in output.ideas}
         if output.chosen not in titles:
             return round(min(output.confidence, 0.2), 2)
@@ -460,7 +460,7 @@ class WebIdeationAgent(Agent):
         return round(min(output.confidence, score), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, IdeationOutput)
+        output = output_as(output, IdeationOutput)
         titles = {idea.title: idea for idea in output.ideas}
         if output.chosen not in titles:
             return [f"the chosen idea {output.chosen!r} is not one of the ideas"]
@@ -509,7 +509,7 @@ class WebIdeationAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, IdeationOutput)
+        output = output_as(output, IdeationOutput)
         lines = [f"# Ideation: {context.topic}", "", output.summary, ""]
         lines += table(
             ["rank", "idea", "pitch", "target users", "value", "effort"],
@@ -535,12 +535,12 @@ class WebRequirementsAgent(Agent):
     max_output_tokens = 4096
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, RequirementsOutput)
+        output = output_as(output, RequirementsOutput)
         specified = sum(1 for story in output.stories if story.acceptance_criteria)
         return round(min(output.confidence, _share(specified, len(output.stories))), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, RequirementsOutput)
+        output = output_as(output, RequirementsOutput)
         found = [
             f"story {s.id} has no acceptance criteria" for s in output.stories if not s.acceptance_criteria
         ]
@@ -587,7 +587,7 @@ class WebRequirementsAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, RequirementsOutput)
+        output = output_as(output, RequirementsOutput)
         lines = [f"# Requirements: {context.topic}", "", output.summary, "", "## User stories", ""]
         for story in output.stories:
             lines += [
@@ -631,13 +631,13 @@ class WebArchitectureAgent(Agent):
         return [c.name for c in output.components if c.name not in touched]
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, ArchitectureOutput)
+        output = output_as(output, ArchitectureOutput)
         valid = _share(len(output.interfaces) - len(self.dangling(output)), len(output.interfaces))
         connected = _share(len(output.components) - len(self.isolated(output)), len(output.components))
         return round(min(output.confidence, valid * (0.5 + 0.5 * connected)), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, ArchitectureOutput)
+        output = output_as(output, ArchitectureOutput)
         found = [
             f"interface {i.from_component} -> {i.to_component} names an undeclared component"
             for i in self.dangling(output)
@@ -715,7 +715,7 @@ class WebArchitectureAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ArchitectureOutput)
+        output = output_as(output, ArchitectureOutput)
         lines = [f"# Architecture: {context.topic}", "", output.summary, "", f"Style: {output.style}"]
         lines += section(
             "Components",
@@ -748,12 +748,12 @@ class WebFrontendDesignAgent(Agent):
     max_output_tokens = 4096
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, FrontendDesign)
+        output = output_as(output, FrontendDesign)
         designed = sum(1 for page in output.pages if page.components)
         return round(min(output.confidence, _share(designed, len(output.pages))), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, FrontendDesign)
+        output = output_as(output, FrontendDesign)
         served = {story for page in output.pages for story in page.stories}
         found = [f"page {p.name} has no components" for p in output.pages if not p.components]
         return found + [
@@ -828,7 +828,7 @@ class WebFrontendDesignAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, FrontendDesign)
+        output = output_as(output, FrontendDesign)
         lines = [
             f"# Frontend design: {context.topic}",
             "",
@@ -863,14 +863,14 @@ class WebBackendDevelopmentAgent(Agent):
     max_output_tokens = 4096
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, BackendDesign)
+        output = output_as(output, BackendDesign)
         documented = sum(1 for e in output.endpoints if e.response_fields or e.method == "DELETE")
         routes = {(e.method, _normal_path(e.path)) for e in output.endpoints}
         unique = len(routes) / len(output.endpoints)
         return round(min(output.confidence, _share(documented, len(output.endpoints)) * unique), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, BackendDesign)
+        output = output_as(output, BackendDesign)
         found = []
         seen: set[tuple[str, str]] = set()
         for endpoint in output.endpoints:
@@ -985,7 +985,7 @@ class WebBackendDevelopmentAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, BackendDesign)
+        output = output_as(output, BackendDesign)
 
         def fields(items: list[ApiField]) -> str:
             return ", ".join(f"{f.name}{'' if f.required else '?'}: {f.type}" for f in items) or "-"
@@ -1058,12 +1058,12 @@ class WebIntegrationAgent(Agent):
         }
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, IntegrationReport)
+        output = output_as(output, IntegrationReport)
         passing = sum(1 for check in output.checks if check.status == "ok")
         return round(min(output.confidence, _share(passing, len(output.checks), empty=0.5)), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, IntegrationReport)
+        output = output_as(output, IntegrationReport)
         found = []
         for check in [ContractCheck.model_validate(c) for c in context.facts.get("checks", [])]:
             if check.status != "ok":
@@ -1104,7 +1104,7 @@ class WebIntegrationAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, IntegrationReport)
+        output = output_as(output, IntegrationReport)
         lines = [f"# Integration: {context.topic}", "", output.summary, "", "## Contract checks", ""]
         lines += table(
             ["page", "call", "status", "endpoint", "detail"],
@@ -1146,11 +1146,11 @@ class WebTestPlanAgent(Agent):
         ]
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, TestPlan)
+        output = output_as(output, TestPlan)
         return round(min(output.confidence, _share(len(self.covered(output)), len(output.coverage))), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, TestPlan)
+        output = output_as(output, TestPlan)
         covered = set(self.covered(output))
         stories = _stories(context)
         found = [f"requirement {s.id} is not covered by any case" for s in stories if s.id not in covered]
@@ -1251,7 +1251,7 @@ class WebTestPlanAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, TestPlan)
+        output = output_as(output, TestPlan)
         covered = set(self.covered(output))
         lines = [f"# Test plan: {context.topic}", "", output.summary, "", "## Coverage", ""]
         lines += table(
@@ -1293,11 +1293,11 @@ class WebDeploymentAgent(Agent):
         return [env.name for env in output.environments if env.name in deployed and env.name in checked]
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, WebDeploymentPlan)
+        output = output_as(output, WebDeploymentPlan)
         return round(min(output.confidence, _share(len(self.ready(output)), len(output.environments))), 2)
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, WebDeploymentPlan)
+        output = output_as(output, WebDeploymentPlan)
         ready = set(self.ready(output))
         found = [
             f"environment {env.name} lacks deployment steps or health checks"
@@ -1394,7 +1394,7 @@ class WebDeploymentAgent(Agent):
         ).model_dump(mode="json")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, WebDeploymentPlan)
+        output = output_as(output, WebDeploymentPlan)
         lines = [f"# Deployment: {context.topic}", "", output.summary, "", "## Environments", ""]
         lines += table(
             ["environment", "purpose", "url"], [[e.name, e.purpose, e.url] for e in output.environments]
