@@ -19,7 +19,7 @@ from orchestrator.agents.sales_calls.schemas import (
 from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
 from orchestrator.core.errors import InvalidRequest
-from orchestrator.sales.meddpic import (
+from orchestrator.sales import (
     ELEMENTS,
     MeddpicAnalysis,
     parse_transcript,

@@ -10,7 +10,7 @@ from orchestrator.agents.base import AgentContext
 from orchestrator.agents.sales_calls.reading import review_threshold
 from orchestrator.agents.sales_calls.schemas import CallReport, CrmFields
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
-from orchestrator.sales.meddpic import (
+from orchestrator.sales import (
     ELEMENTS,
     MeddpicAnalysis,
     extract,

@@ -6,7 +6,7 @@ from orchestrator.agents.base import AgentContext, AgentServices
 from orchestrator.agents.sales_calls.schemas import MAX_TRANSCRIPT_BYTES, SalesCallInputs
 from orchestrator.core.errors import InvalidRequest
 from orchestrator.ingestion.uploads import read_upload
-from orchestrator.sales.meddpic import REVIEW_THRESHOLD
+from orchestrator.sales import REVIEW_THRESHOLD
 
 
 def transcript_text(context: AgentContext, services: AgentServices) -> str:

@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
 from orchestrator.core.records import RequestModel, StrictModel
 from orchestrator.ingestion.uploads import UPLOAD_ID_PATTERN
-from orchestrator.sales.meddpic import REVIEW_THRESHOLD
+from orchestrator.sales import REVIEW_THRESHOLD
 
 MAX_INLINE_TRANSCRIPT = 60_000
 """Characters of a transcript sent in the request (the API's body limit); longer ones are uploaded."""
