@@ -4,9 +4,9 @@ Each family of templates has a package here (``web_development``, ``data_science
 schemas, its agent classes, its offline answers) that lists its agents in ``AGENTS``; the
 generic and showcase agents are one module each. A family's agent types share a prefix
 (``web_``, ``ds_``, ...), so a function loads the one family its agent lives in, not every
-schema of every family: an
-agent's function, the API and the lifecycle functions stay fast to start. ``AGENTS`` loads
-everything on demand (synthesis, validation, tests); ``get_agent`` loads one family.
+schema of every family: an agent's function, the API and the lifecycle functions stay fast to
+start. ``AGENTS`` loads everything on demand (synthesis, validation, tests); ``get_agent``
+loads one family.
 """
 
 from __future__ import annotations
