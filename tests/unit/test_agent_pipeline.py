@@ -9,7 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from orchestrator.agents import get_agent
-from orchestrator.agents.agent_pipeline import AGENTS, PlanOutput, route, task_artifact
+from orchestrator.agents.agent_pipeline import AGENTS
+from orchestrator.agents.agent_pipeline.artifacts import task_artifact
+from orchestrator.agents.agent_pipeline.routing import route
+from orchestrator.agents.agent_pipeline.schemas import PlanOutput
 from orchestrator.agents.base import AgentContext, EarlierOutput
 from orchestrator.core.errors import ModelOutputInvalid, RunRejected
 from orchestrator.core.records import RunStatus, StepStatus

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from orchestrator.agents.feature_delivery import SourceFile, scan_source
+from orchestrator.agents.feature_delivery.schemas import SourceFile
+from orchestrator.agents.feature_delivery.security import scan_source
 from orchestrator.commands.deployment_stages import state_path
 from orchestrator.core.errors import DeploymentStageFailed
 from orchestrator.core.records import RunStatus

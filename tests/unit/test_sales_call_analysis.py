@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from orchestrator.agents.sales_calls import SalesCallInputs
+from orchestrator.agents.sales_calls.schemas import SalesCallInputs
 from orchestrator.core.records import RunStatus
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider

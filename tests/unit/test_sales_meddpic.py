@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from orchestrator.sales.meddpic import (
+from orchestrator.sales import (
     ELEMENTS,
     MeddpicAnalysis,
     MeddpicElement,

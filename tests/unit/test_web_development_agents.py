@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from orchestrator.agents import get_agent
 from orchestrator.agents.base import AgentContext, AgentServices, EarlierOutput
-from orchestrator.agents.web_development import contract_checks
+from orchestrator.agents.web_development.contracts import contract_checks
 from orchestrator.core.records import CommandStatus, RunStatus
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.offline import OfflineAnswer

@@ -1,10 +1,12 @@
 """Agent types, by name. One Lambda function per agent type runs it.
 
-Each module of this package declares the agents of one family of templates and lists them
-in its ``AGENTS``. A family's agent types share a prefix (``web_``, ``ds_``, ...), so a
-function loads the one module its agent lives in, not every schema of every family: an
-agent's function, the API and the lifecycle functions stay fast to start. ``AGENTS`` loads
-everything on demand (synthesis, validation, tests); ``get_agent`` loads one family.
+Each family of templates has a package here (``web_development``, ``data_science``, ...: its
+schemas, its agent classes, its offline answers) that lists its agents in ``AGENTS``; the
+generic and showcase agents are one module each. A family's agent types share a prefix
+(``web_``, ``ds_``, ...), so a function loads the one family its agent lives in, not every
+schema of every family: an agent's function, the API and the lifecycle functions stay fast to
+start. ``AGENTS`` loads everything on demand (synthesis, validation, tests); ``get_agent``
+loads one family.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ FAMILIES: dict[str, str] = {
     "feature_": "feature_delivery",
     "repo_": "repo_ingestion",
 }
-"""Agent type prefix -> the module of its family. Types without one are in ``UNPREFIXED``."""
+"""Agent type prefix -> the package of its family. Types without one are in ``UNPREFIXED``."""
 UNPREFIXED = ("generic", "showcase")
 
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from string import Template as StringTemplate
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel
+
+from orchestrator.core.errors import ModelOutputInvalid
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,6 +48,20 @@ DEFAULT_USER_PROMPT = (
 )
 MAX_PROMPT_FACTS = 24_000
 """Characters of an agent's facts (and of the run's inputs) that go into its prompt."""
+
+OutputT = TypeVar("OutputT", bound=BaseModel)
+
+
+def output_as(output: BaseModel, model: type[OutputT]) -> OutputT:
+    """``output`` as the model an agent's hook reads (its ``output_model``, or what ``compute`` builds).
+
+    The runner hands the hooks the answer it validated against the agent's ``output_model``: any
+    other model here is a fault of the agent's wiring, and the step fails with ``ModelOutputInvalid``
+    naming both models instead of reading fields that are not there.
+    """
+    if not isinstance(output, model):
+        raise ModelOutputInvalid(f"expected a {model.__name__} output, got a {type(output).__name__}")
+    return output
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from orchestrator.agents.base import Agent, AgentContext
+from orchestrator.agents.base import Agent, AgentContext, output_as
 from orchestrator.agents.policy import screen
 from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
@@ -106,7 +106,7 @@ class PlannerAgent(Agent):
     reads = ("request_analyst",)
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, PlanOutput)
+        output = output_as(output, PlanOutput)
         # a plan of one task is rarely a plan: confidence grows with the breakdown, up to the model's
         return round(min(output.confidence, 0.5 + 0.1 * len(output.tasks)), 2)
 
@@ -119,11 +119,11 @@ class TaskExecutorAgent(Agent):
     reads = ("planner",)
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, TaskOutcome)
+        output = output_as(output, TaskOutcome)
         return output.confidence if output.done else round(output.confidence / 2, 2)
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, TaskOutcome)
+        output = output_as(output, TaskOutcome)
         title = (context.item or {}).get("title", f"task {context.item_index}")
         return [
             WriteArtifact(
@@ -141,11 +141,11 @@ class SafetyCheckerAgent(Agent):
     reads = ("request_analyst", "planner")
 
     def confidence(self, output: BaseModel) -> float:
-        assert isinstance(output, SafetyOutput)
+        output = output_as(output, SafetyOutput)
         return output.confidence
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
-        assert isinstance(output, SafetyOutput)
+        output = output_as(output, SafetyOutput)
         reasons = screen(context.topic)
         if not output.safe:
             reasons.append("the safety model judged the request unsafe: " + "; ".join(output.concerns)[:300])
@@ -160,7 +160,7 @@ class ReporterAgent(Agent):
     reads = ("planner", "task_executor", "risk_assessor")
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ReportOutput)
+        output = output_as(output, ReportOutput)
         done = [e for e in context.earlier if e.agent == "task_executor"]
         lines = [f"# Report: {context.topic}", "", output.summary, "", "## Highlights"]
         lines += [f"- {highlight}" for highlight in output.highlights]
@@ -177,7 +177,7 @@ class ReleaserAgent(Agent):
     reads = ("reporter",)
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, ReleaseOutput)
+        output = output_as(output, ReleaseOutput)
         notes = f"# Release for: {context.topic}\n\nRun {context.run_id}\n\n{output.release_notes}\n"
         return [
             # overwrites the previous release's notes: undo brings them back exactly

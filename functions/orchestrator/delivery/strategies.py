@@ -234,6 +234,113 @@ def stage_count(request: DeploymentRequest) -> int:
     return len(_rolling_updated(request))
 
 
+_TRAFFIC_CHECKS: tuple[CheckName, ...] = ("error_rate", "latency_p99_ms")
+
+
+class _Stages:
+    """The stages of one plan, in order, health-checked with the request's thresholds."""
+
+    def __init__(self, request: DeploymentRequest) -> None:
+        self.request = request
+        self.stages: list[DeploymentStage] = []
+
+    def checks(self, *names: CheckName, window: int, ready: int = 0) -> list[HealthCheck]:
+        thresholds: dict[str, tuple[float, Comparison]] = {
+            "ready_instances": (float(ready), "at_least"),
+            "error_rate": (self.request.error_rate_threshold, "at_most"),
+            "latency_p99_ms": (float(self.request.latency_p99_ms_threshold), "at_most"),
+        }
+        return [
+            HealthCheck(
+                name=name,
+                metric=_METRICS[name],
+                threshold=thresholds[name][0],
+                comparison=thresholds[name][1],
+                window_seconds=window,
+            )
+            for name in names
+        ]
+
+    def add(
+        self,
+        name: str,
+        action: StageAction,
+        traffic: int,
+        instances: int,
+        health: list[HealthCheck],
+        bake_s: int,
+    ) -> None:
+        self.stages.append(
+            DeploymentStage(
+                index=len(self.stages),
+                name=name,
+                action=action,
+                traffic_percent=traffic,
+                instances_on_new=instances,
+                health_checks=health,
+                bake_seconds=bake_s,
+            )
+        )
+
+
+def _blue_green(stages: _Stages, bake: int) -> None:
+    total = stages.request.instances
+    stages.add(
+        f"provision green: {_instances(total)}",
+        "provision_green",
+        0,
+        total,
+        stages.checks("ready_instances", window=CHECK_WINDOW_SECONDS, ready=total),
+        0,
+    )
+    traffic = _TRAFFIC_CHECKS
+    stages.add(
+        "health-check green at 0% traffic", "bake", 0, total, stages.checks(*traffic, window=bake), bake
+    )
+    stages.add(
+        "shift traffic to 100%", "shift_traffic", 100, total, stages.checks(*traffic, window=bake), bake
+    )
+    stages.add(
+        "decommission blue",
+        "decommission_blue",
+        100,
+        total,
+        stages.checks(*traffic, window=CHECK_WINDOW_SECONDS),
+        0,
+    )
+
+
+def _canary(stages: _Stages, bake: int) -> None:
+    total, on_new = stages.request.instances, 0
+    for percent in _canary_steps(stages.request):
+        instances = total if percent == 100 else max(1, math.ceil(total * percent / 100))
+        names = (*_TRAFFIC_CHECKS, "ready_instances") if instances > on_new else _TRAFFIC_CHECKS
+        stages.add(
+            f"shift traffic to {percent}%",
+            "shift_traffic",
+            percent,
+            instances,
+            stages.checks(*names, window=bake, ready=instances),
+            bake,
+        )
+        on_new = instances
+
+
+def _rolling(stages: _Stages) -> None:
+    total = stages.request.instances
+    updated = _rolling_updated(stages.request)
+    batch_bake = BATCH_BAKE_SECONDS[stages.request.environment]
+    for batch, instances in enumerate(updated, start=1):
+        stages.add(
+            f"deploy batch {batch} of {len(updated)}: {instances} of {_instances(total)}",
+            "deploy_batch",
+            100 * instances // total,
+            instances,
+            stages.checks(*_TRAFFIC_CHECKS, "ready_instances", window=batch_bake, ready=instances),
+            batch_bake,
+        )
+
+
 def plan_deployment(
     request: DeploymentRequest, *, version: str, previous_version: str | None
 ) -> DeploymentPlan:
@@ -253,96 +360,21 @@ def plan_deployment(
         raise InvalidRequest(
             f"version {version} is already live for {request.service} in {request.environment}"
         )
+    stages = _Stages(request)
     bake = BAKE_SECONDS[request.environment]
-
-    def checks(*names: CheckName, window: int, ready: int = 0) -> list[HealthCheck]:
-        thresholds: dict[str, tuple[float, Comparison]] = {
-            "ready_instances": (float(ready), "at_least"),
-            "error_rate": (request.error_rate_threshold, "at_most"),
-            "latency_p99_ms": (float(request.latency_p99_ms_threshold), "at_most"),
-        }
-        return [
-            HealthCheck(
-                name=name,
-                metric=_METRICS[name],
-                threshold=thresholds[name][0],
-                comparison=thresholds[name][1],
-                window_seconds=window,
-            )
-            for name in names
-        ]
-
-    traffic_checks: tuple[CheckName, ...] = ("error_rate", "latency_p99_ms")
-    stages: list[DeploymentStage] = []
-
-    def add(
-        name: str, action: StageAction, traffic: int, instances: int, health: list[HealthCheck], bake_s: int
-    ) -> None:
-        stages.append(
-            DeploymentStage(
-                index=len(stages),
-                name=name,
-                action=action,
-                traffic_percent=traffic,
-                instances_on_new=instances,
-                health_checks=health,
-                bake_seconds=bake_s,
-            )
-        )
-
-    total = request.instances
     if request.strategy == "blue_green":
-        add(
-            f"provision green: {_instances(total)}",
-            "provision_green",
-            0,
-            total,
-            checks("ready_instances", window=CHECK_WINDOW_SECONDS, ready=total),
-            0,
-        )
-        add("health-check green at 0% traffic", "bake", 0, total, checks(*traffic_checks, window=bake), bake)
-        add("shift traffic to 100%", "shift_traffic", 100, total, checks(*traffic_checks, window=bake), bake)
-        add(
-            "decommission blue",
-            "decommission_blue",
-            100,
-            total,
-            checks(*traffic_checks, window=CHECK_WINDOW_SECONDS),
-            0,
-        )
+        _blue_green(stages, bake)
     elif request.strategy == "canary":
-        on_new = 0
-        for percent in _canary_steps(request):
-            instances = total if percent == 100 else max(1, math.ceil(total * percent / 100))
-            names = (*traffic_checks, "ready_instances") if instances > on_new else traffic_checks
-            add(
-                f"shift traffic to {percent}%",
-                "shift_traffic",
-                percent,
-                instances,
-                checks(*names, window=bake, ready=instances),
-                bake,
-            )
-            on_new = instances
+        _canary(stages, bake)
     else:
-        updated = _rolling_updated(request)
-        batch_bake = BATCH_BAKE_SECONDS[request.environment]
-        for batch, instances in enumerate(updated, start=1):
-            add(
-                f"deploy batch {batch} of {len(updated)}: {instances} of {_instances(total)}",
-                "deploy_batch",
-                100 * instances // total,
-                instances,
-                checks(*traffic_checks, "ready_instances", window=batch_bake, ready=instances),
-                batch_bake,
-            )
+        _rolling(stages)
     return DeploymentPlan(
         strategy=request.strategy,
         service=request.service,
         environment=request.environment,
         version=version,
         previous_version=previous_version,
-        stages=stages,
+        stages=stages.stages,
     )
 
 

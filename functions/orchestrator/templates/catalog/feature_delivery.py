@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INPUTS = "orchestrator.agents.feature_delivery:FeatureDeliveryInputs"
+INPUTS = "orchestrator.agents.feature_delivery.schemas:FeatureDeliveryInputs"
 """The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {

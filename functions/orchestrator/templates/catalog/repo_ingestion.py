@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INPUTS = "orchestrator.agents.repo_ingestion:RepoIngestionInputs"
+INPUTS = "orchestrator.agents.repo_ingestion.schemas:RepoIngestionInputs"
 """The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {

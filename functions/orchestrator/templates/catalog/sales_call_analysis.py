@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INPUTS = "orchestrator.agents.sales_calls:SalesCallInputs"
+INPUTS = "orchestrator.agents.sales_calls.schemas:SalesCallInputs"
 """The model of the run's ``inputs`` (imported only where a run's inputs are checked)."""
 
 DECLARATION: dict[str, Any] = {

@@ -1,16 +1,4 @@
-"""Agents of the ``repo_ingestion`` template: a repository becomes a searchable collection and
-training data.
-
-data creator (the archive: an upload, or an https URL fetched safely)
-    -> code analysis (Python AST) | documentation analysis (Markdown, docstrings), in parallel
-    -> embedding (the run's provider's embeddings API, or local feature hashing)
-    -> vector storage (the run's collection: one S3 Vectors index, undone by deleting it)
-    -> training data (JSONL instruction pairs in the tenant's workspace)
-
-Every agent here is a tool: its work is done in code and no model is called. The repository's
-files are kept once, in the run's own data (``<tenant>/.runs/<run>/source/files.json``), which
-compensation deletes with the rest of the run's data.
-"""
+"""The tools of the ``repo_ingestion`` template, one agent class per step (see the package)."""
 
 from __future__ import annotations
 
@@ -20,133 +8,35 @@ import re
 from collections import Counter
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel
 
-from orchestrator.agents.base import Agent, AgentContext, AgentServices
+from orchestrator.agents.base import Agent, AgentContext, AgentServices, output_as
+from orchestrator.agents.repo_ingestion.reading import bundle_key, language_of, load_files
+from orchestrator.agents.repo_ingestion.schemas import (
+    MAX_ARCHIVE_BYTES,
+    MAX_CHUNKS,
+    SNIPPET_CHARS,
+    CodeReport,
+    CollectionReport,
+    DocumentationReport,
+    EmbeddingReport,
+    RepoIngestionInputs,
+    RepositorySnapshot,
+    TrainingReport,
+)
 from orchestrator.commands.executor import CommandSpec, WriteArtifact
 from orchestrator.commands.vectors import IndexVectors
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
 from orchestrator.core.errors import InvalidRequest
-from orchestrator.core.records import RequestModel, StrictModel
-from orchestrator.ingestion.archive import Archive, SourceFile, read_archive
+from orchestrator.ingestion.archive import Archive, read_archive
 from orchestrator.ingestion.chunking import chunk_repository
 from orchestrator.ingestion.code_analysis import CodeAnalysis, analyze_repository
 from orchestrator.ingestion.doc_analysis import DocAnalysis, analyze_documentation
 from orchestrator.ingestion.embedders import DEFAULT_DIMENSION, EmbeddingInfo, embed_texts
 from orchestrator.ingestion.training_data import build_training_data
-from orchestrator.ingestion.uploads import UPLOAD_ID_PATTERN, read_upload
-
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
-MAX_CHUNKS = 5_000
-SNIPPET_CHARS = 240
-Summary = Field(min_length=1, max_length=MAX_SUMMARY_LENGTH)
+from orchestrator.ingestion.uploads import read_upload
 
 
-class RepoIngestionInputs(RequestModel):
-    """``inputs`` of a repository ingestion: the archive (uploaded, or at an https URL)."""
-
-    archive_upload_id: str | None = Field(
-        default=None,
-        pattern=UPLOAD_ID_PATTERN,
-        description="an upload (POST /uploads) of a zip, tar or tar.gz",
-    )
-    archive_url: str | None = Field(
-        default=None,
-        min_length=8,
-        max_length=2000,
-        pattern=r"^https?://[^\s]+$",
-        description="an https URL of the archive (private, loopback and link-local addresses are refused)",
-    )
-    embedding_dimension: int = Field(default=DEFAULT_DIMENSION, ge=32, le=1024, description="vector size")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> RepoIngestionInputs:
-        if (self.archive_upload_id is None) == (self.archive_url is None):
-            raise ValueError("give exactly one of archive_upload_id or archive_url")
-        return self
-
-
-# --- schemas ------------------------------------------------------------------------------
-class FileEntry(StrictModel):
-    path: str
-    size: int
-
-
-class SkippedEntry(StrictModel):
-    path: str
-    reason: str
-
-
-class RepositorySnapshot(StrictModel):
-    summary: str = Summary
-    source: str = Field(description="upload:<id> or the URL")
-    sha256: str
-    format: str
-    archive_bytes: int
-    total_bytes: int
-    files: list[FileEntry] = Field(max_length=10_000)
-    skipped: list[SkippedEntry] = Field(max_length=10_000)
-    languages: dict[str, int]
-    bundle_key: str = Field(description="where the run keeps the files (its own data)")
-
-
-class CodeReport(StrictModel):
-    summary: str = Summary
-    analysis: CodeAnalysis
-    confidence: float = Field(ge=0.0, le=1.0, description="share of Python files that parsed")
-
-
-class DocumentationReport(StrictModel):
-    summary: str = Summary
-    analysis: DocAnalysis
-    confidence: float = Field(ge=0.0, le=1.0, description="docstring coverage of functions and methods")
-
-
-class EmbeddingReport(StrictModel):
-    summary: str = Summary
-    chunks: int
-    by_kind: dict[str, int]
-    embedding: EmbeddingInfo
-    vectors_key: str
-
-
-class CollectionReport(StrictModel):
-    summary: str = Summary
-    collection: str
-    index: str
-    vectors: int
-    dimension: int
-    search: str = Field(description="where to search it")
-
-
-class TrainingReport(StrictModel):
-    summary: str = Summary
-    examples: int
-    path: str
-    by_instruction: dict[str, int]
-
-
-# --- helpers ------------------------------------------------------------------------------
-def bundle_key(services: AgentServices) -> str:
-    return f"{services.run_data_prefix}source/files.json"
-
-
-def load_files(context: AgentContext, services: AgentServices) -> list[SourceFile]:
-    snapshot = context.output_of("repo_data_creator")
-    if snapshot is None:
-        raise InvalidRequest("the repository snapshot is missing (the data creator did not run)")
-    raw = json.loads(services.workspace.get(snapshot["bundle_key"]))
-    return [SourceFile.model_validate(entry) for entry in raw]
-
-
-def _language(path: str) -> str:
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    return {"py": "python", "md": "markdown", "markdown": "markdown", "toml": "toml", "txt": "text"}.get(
-        suffix, suffix or "other"
-    )
-
-
-# --- agents -------------------------------------------------------------------------------
 class DataCreatorAgent(Agent):
     agent_type = "repo_data_creator"
     title = "Data creator"
@@ -191,7 +81,7 @@ class DataCreatorAgent(Agent):
 
     def compute(self, context: AgentContext) -> BaseModel:
         facts = context.facts
-        languages = Counter(_language(f["path"]) for f in facts["files"])
+        languages = Counter(language_of(f["path"]) for f in facts["files"])
         total = sum(f["size"] for f in facts["files"])
         return RepositorySnapshot(
             summary=(
@@ -204,7 +94,7 @@ class DataCreatorAgent(Agent):
         )
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, RepositorySnapshot)
+        output = output_as(output, RepositorySnapshot)
         return [f"skipped {s.path}: {s.reason}" for s in output.skipped[:10]]
 
 
@@ -230,11 +120,11 @@ class CodeAnalystAgent(Agent):
         return CodeReport(summary=text[:MAX_SUMMARY_LENGTH], analysis=analysis, confidence=round(parsed, 2))
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, CodeReport)
+        output = output_as(output, CodeReport)
         return [f"{error.path}: {error.message}" for error in output.analysis.errors[:10]]
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, CodeReport)
+        output = output_as(output, CodeReport)
         s = output.analysis.summary
         lines = [f"# Code analysis: {context.topic}", "", output.summary, "", "## Most complex functions", ""]
         lines += [f"- `{c.qualified_name}` ({c.path}:{c.line}): {c.complexity}" for c in s.most_complex]
@@ -286,7 +176,7 @@ class DocAnalystAgent(Agent):
         )
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, DocumentationReport)
+        output = output_as(output, DocumentationReport)
         lines = [f"# Documentation: {context.topic}", "", output.summary, ""]
         for document in output.analysis.documents:
             lines += [f"## {document.path}", ""]
@@ -346,7 +236,7 @@ class EmbedderAgent(Agent):
         )
 
     def warnings(self, output: BaseModel, context: AgentContext) -> list[str]:
-        assert isinstance(output, EmbeddingReport)
+        output = output_as(output, EmbeddingReport)
         if output.embedding.offline:
             return ["embedded offline by feature hashing: lexical similarity, not a model's embeddings"]
         return []
@@ -382,7 +272,7 @@ class VectorStorageAgent(Agent):
         )
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, CollectionReport)
+        output = output_as(output, CollectionReport)
         return [
             IndexVectors(
                 collection=context.run_id,
@@ -419,7 +309,7 @@ class TrainingFormatterAgent(Agent):
         )
 
     def commands(self, output: BaseModel, context: AgentContext) -> list[CommandSpec]:
-        assert isinstance(output, TrainingReport)
+        output = output_as(output, TrainingReport)
         return [
             WriteArtifact(path=output.path, content=context.facts["jsonl"], content_type="application/jsonl")
         ]
