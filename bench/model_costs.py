@@ -43,8 +43,8 @@ from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_to
 from orchestrator.providers.cassette import Cassette, RecordingProvider, ReplayProvider  # noqa: E402
 from orchestrator.providers.offline import OfflineProvider  # noqa: E402
 from orchestrator.providers.pricing import DEFAULT_TABLE, Price  # noqa: E402
-from tests.unit.fake_response_cache import InMemoryResponseCache  # noqa: E402
-from tests.unit.fake_tenant_settings import InMemoryTenantSettings  # noqa: E402
+from tests.fakes.response_cache import InMemoryResponseCache  # noqa: E402
+from tests.fakes.tenant_settings import InMemoryTenantSettings  # noqa: E402
 from tests.unit.template_world import TENANT, TemplateWorld  # noqa: E402
 
 TEMPLATE = "data_science"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,6 +14,18 @@ import requests
 
 from infra.local.cloud import LocalCloud
 from orchestrator.tenancy.plans import TenantLimits
+
+
+def holds_for(seconds: float, condition: Callable[[], bool], every: float = 0.2) -> bool:
+    """Whether ``condition`` stays true for ``seconds`` (checked every ``every``): for what must
+    not happen, where there is no event to wait for. False as soon as it fails."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not condition():
+            return False
+        time.sleep(every)
+    return condition()
+
 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 

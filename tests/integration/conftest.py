@@ -30,6 +30,7 @@ from orchestrator.core.errors import ConflictError
 from orchestrator.core.records import TENANT_ID_PATTERN
 from orchestrator.core.settings import Settings
 from orchestrator.templates.graph import TEMPLATES
+from tests.fakes.lambda_context import FakeLambdaContext
 from tests.synthesized import resources_of_type, synthesized_template
 
 if TYPE_CHECKING:
@@ -226,19 +227,6 @@ def _api_function(aws: MotoAws, signing_key: LocalSigningKey) -> ApiFunction:
     """The API function on the test's resources, trusting tokens of ``signing_key``."""
     aws.configure(jwt_issuer=LOCAL_ISSUER, jwt_audience=LOCAL_AUDIENCE, jwt_jwks=signing_key.jwks())
     return ApiFunction(aws)
-
-
-class FakeLambdaContext:
-    function_name = "test-function"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
-    memory_limit_in_mb = 256
-    aws_request_id = "req-1"
-    log_group_name = "/aws/lambda/test-function"
-    log_stream_name = "stream"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ import schemathesis
 from handlers import api as api_module
 from infra.local.api_server import proxy_event
 from infra.local.tokens import LocalSigningKey
-from tests.integration.conftest import ApiFunction, FakeLambdaContext
+from tests.fakes.lambda_context import FakeLambdaContext
+from tests.integration.conftest import ApiFunction
 
 EXAMPLES = 60  # per operation; 24 operations
 CALLED: list[ApiFunction] = []

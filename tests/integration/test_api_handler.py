@@ -15,9 +15,10 @@ from infra.local.api_server import proxy_event
 from infra.local.tokens import LocalSigningKey
 from orchestrator.adapters.dynamodb import DynamoEventRepository
 from orchestrator.core import constants
-from orchestrator.core.errors import RunNotActive
 from orchestrator.core.records import EventEnvelope, RunStatus
-from tests.integration.conftest import FakeLambdaContext, MotoAws
+from tests.fakes.lambda_context import FakeLambdaContext
+from tests.fakes.task_tokens import FakeTaskTokens
+from tests.integration.conftest import MotoAws
 
 
 def call(
@@ -347,28 +348,9 @@ def test_a_refused_request_does_not_burn_its_idempotency_key(
 GATE_TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-of-sign-off"
 
 
-class RecordingTaskTokens:
-    """Stands in for Step Functions' SendTaskSuccess / SendTaskFailure (moto does not run the gate)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Any, ...]] = []
-        self.expired = False  # Step Functions no longer knows the token (timed out, ended)
-
-    def succeed(self, token: str, output: dict[str, Any]) -> None:
-        self._answer(("succeed", token, output))
-
-    def fail(self, token: str, error: str, cause: str) -> None:
-        self._answer(("fail", token, error, cause))
-
-    def _answer(self, call: tuple[Any, ...]) -> None:
-        if self.expired:
-            raise RunNotActive("the run is no longer waiting at this gate (it timed out or ended)")
-        self.calls.append(call)
-
-
 @pytest.fixture
-def tokens(api: Any) -> RecordingTaskTokens:
-    fake = RecordingTaskTokens()
+def tokens(api: Any) -> FakeTaskTokens:
+    fake = FakeTaskTokens()
     api.container.task_tokens = fake  # type: ignore[assignment]  # the function's, from now on
     return fake
 
@@ -406,7 +388,7 @@ def _step(view: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_a_waiting_run_shows_its_gate_but_never_the_token(
-    api: Any, aws: MotoAws, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, aws: MotoAws, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme", subject="alice")
     run_id = _waiting_run(api, token)
@@ -421,7 +403,7 @@ def test_a_waiting_run_shows_its_gate_but_never_the_token(
 
 
 def test_approving_resumes_the_run_with_the_gates_token(
-    api: Any, aws: MotoAws, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, aws: MotoAws, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     # Given a run waiting at its sign-off gate
     token = signing_key.mint(tenant_id="acme", subject="alice")
@@ -453,7 +435,7 @@ def test_approving_resumes_the_run_with_the_gates_token(
 
 
 def test_rejecting_fails_the_gate_with_the_error_the_state_machine_catches(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme", subject="bob", role="admin")
     run_id = _waiting_run(api, token)
@@ -476,7 +458,7 @@ def test_rejecting_fails_the_gate_with_the_error_the_state_machine_catches(
 
 
 def test_approvals_are_refused_to_viewers_other_tenants_and_runs_not_waiting(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme")
     run_id = _waiting_run(api, token)
@@ -506,7 +488,7 @@ def test_approvals_are_refused_to_viewers_other_tenants_and_runs_not_waiting(
     ],
 )
 def test_invalid_approval_bodies_get_field_level_errors(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey, body: dict[str, Any], location: str
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey, body: dict[str, Any], location: str
 ) -> None:
     token = signing_key.mint(tenant_id="acme")
     run_id = _waiting_run(api, token)
@@ -516,7 +498,7 @@ def test_invalid_approval_bodies_get_field_level_errors(
 
 
 def test_a_late_decision_on_a_gate_that_timed_out_is_a_conflict(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme")
     run_id = _waiting_run(api, token)
@@ -526,7 +508,7 @@ def test_a_late_decision_on_a_gate_that_timed_out_is_a_conflict(
 
 
 def test_cancelling_a_running_run_asks_its_next_step_to_stop(
-    api: Any, aws: MotoAws, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, aws: MotoAws, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme", subject="carol")
     run_id = call(api, "POST", "/runs", token=token, body={"topic": "x"})[1]["run_id"]
@@ -547,7 +529,7 @@ def test_cancelling_a_running_run_asks_its_next_step_to_stop(
 
 
 def test_cancelling_a_waiting_run_fails_its_gate_at_once(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme", subject="carol")
     run_id = _waiting_run(api, token)
@@ -557,7 +539,7 @@ def test_cancelling_a_waiting_run_fails_its_gate_at_once(
 
 
 def test_a_cancel_racing_the_gates_end_still_succeeds(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme")
     run_id = _waiting_run(api, token)
@@ -567,7 +549,7 @@ def test_a_cancel_racing_the_gates_end_still_succeeds(
 
 
 def test_cancel_is_refused_to_viewers_other_tenants_and_ended_runs(
-    api: Any, tokens: RecordingTaskTokens, signing_key: LocalSigningKey
+    api: Any, tokens: FakeTaskTokens, signing_key: LocalSigningKey
 ) -> None:
     token = signing_key.mint(tenant_id="acme")
     run_id = call(api, "POST", "/runs", token=token, body={"topic": "x"})[1]["run_id"]

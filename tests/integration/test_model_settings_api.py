@@ -14,9 +14,9 @@ from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError
 from orchestrator.llm.model_settings import TenantModelSettings, TenantSettingsStore
+from tests.fakes.tenant_settings import InMemoryTenantSettings
 from tests.integration.api_calls import ApiClient
 from tests.integration.conftest import MotoAws
-from tests.unit.fake_tenant_settings import InMemoryTenantSettings
 
 PATH = "/settings/models"
 SETTINGS = {

@@ -15,8 +15,8 @@ from orchestrator.agents import get_agent
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError
 from orchestrator.llm.prompts import ActivePointer, PromptLibrary, PromptStore, PromptSummary, PromptVersion
+from tests.fakes.prompt_store import InMemoryPromptStore
 from tests.integration.conftest import MotoAws
-from tests.unit.fake_prompt_store import InMemoryPromptStore
 
 AGENT = "planner"
 AT = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)

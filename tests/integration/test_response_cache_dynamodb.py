@@ -16,8 +16,8 @@ from orchestrator.core.errors import InvalidRequest
 from orchestrator.core.records import TokenUsage
 from orchestrator.llm.response_cache import CachedAnswer, cache_key
 from orchestrator.providers.base import ModelRequest
+from tests.fakes.response_cache import InMemoryResponseCache
 from tests.integration.conftest import MotoAws
-from tests.unit.fake_response_cache import InMemoryResponseCache
 
 REQUEST = ModelRequest(
     system="sys", prompt="Summarise the call.", phase="summary", agent="sales_call_reporter"

@@ -28,7 +28,7 @@ from orchestrator.core.errors import (
     RepositoryError,
 )
 from orchestrator.core.vectors import VectorRecord, VectorStore
-from tests.unit.fake_vector_store import InMemoryVectorStore
+from tests.fakes.vector_store import InMemoryVectorStore
 
 BUCKET = "test-vectors"
 INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")

@@ -21,21 +21,12 @@ from orchestrator.core.errors import RunCancelled
 from orchestrator.core.records import CommandRecord, CommandStatus, RunStatus, StepStatus
 from orchestrator.runs.control import ApprovalDecision, decide
 from orchestrator.runs.step_runner import AgentRunner
-from tests.integration.conftest import FakeLambdaContext, MotoAws
+from tests.fakes.lambda_context import FakeLambdaContext
+from tests.fakes.task_tokens import FakeTaskTokens
+from tests.integration.conftest import MotoAws
 
 TENANT = "acme"
 RELEASE_NOTES = f"{TENANT}/showcase/releases/LATEST.md"
-
-
-class AcceptingTaskTokens:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Any]] = []
-
-    def succeed(self, token: str, output: dict[str, Any]) -> None:
-        self.sent.append((token, output))
-
-    def fail(self, token: str, error: str, cause: str) -> None:
-        self.sent.append((token, error))
 
 
 def _reference(run_id: str) -> dict[str, str]:
@@ -124,7 +115,7 @@ def _run_to_the_end(aws: MotoAws, run_id: str) -> None:
         FakeLambdaContext(),
         container=aws.container,
     )
-    tokens = AcceptingTaskTokens()
+    tokens = FakeTaskTokens()
     decide(
         TENANT,
         run_id,
@@ -136,7 +127,7 @@ def _run_to_the_end(aws: MotoAws, run_id: str) -> None:
         tokens=tokens,
         publisher=aws.container.publisher,
     )
-    assert tokens.sent == [("tok", {"step": "sign_off", "decision": "approve"})]
+    assert tokens.calls == [("succeed", "tok", {"step": "sign_off", "decision": "approve"})]
     _agent(aws, "releaser", run_id, "release")
 
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 from pytest_socket import disable_socket, enable_socket
 
-from .fakes import (
+from tests.fakes.run_data import (
     FakeStarter,
-    FakeTaskTokens,
     InMemoryCommandLog,
     InMemoryEventRepository,
     InMemoryRunRepository,
@@ -17,6 +16,7 @@ from .fakes import (
     InMemoryWorkspace,
     RecordingPublisher,
 )
+from tests.fakes.task_tokens import FakeTaskTokens
 
 
 @pytest.fixture(autouse=True)

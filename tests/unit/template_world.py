@@ -36,8 +36,7 @@ from orchestrator.templates.graph import (
     Template,
     get_template,
 )
-
-from .fakes import (
+from tests.fakes.run_data import (
     InMemoryCommandLog,
     InMemoryRunRepository,
     InMemoryStepResultRepository,

@@ -6,8 +6,7 @@ from orchestrator.core.records import CommandStatus, Run, RunOptions, RunStatus,
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.runs.compensation import UndoTaskInput, pending_units, undo_round
 from orchestrator.runs.step_runner import AgentRunner
-
-from .fakes import (
+from tests.fakes.run_data import (
     InMemoryCommandLog,
     InMemoryRunRepository,
     InMemoryStepResultRepository,

@@ -24,11 +24,11 @@ from orchestrator.providers.base import ModelProvider, ModelRequest, ModelRespon
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.providers.pricing import PriceTable
 from orchestrator.runs.planning import RunPlanner
+from tests.fakes.circuits import InMemoryCircuitStore, SharedCircuitTable
+from tests.fakes.response_cache import InMemoryResponseCache
+from tests.fakes.tenant_settings import InMemoryTenantSettings
+from tests.fakes.usage_ledger import InMemoryUsageLedger
 
-from .fake_circuits import InMemoryCircuitStore, SharedCircuitTable
-from .fake_response_cache import InMemoryResponseCache
-from .fake_tenant_settings import InMemoryTenantSettings
-from .fake_usage_ledger import InMemoryUsageLedger
 from .template_world import TENANT, TemplateWorld
 
 # the offline provider priced like a hosted model, so that budgets have something to count

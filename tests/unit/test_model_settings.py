@@ -17,7 +17,7 @@ from orchestrator.llm.model_settings import (
     check_settings,
     resolve,
 )
-from tests.unit.fake_tenant_settings import InMemoryTenantSettings
+from tests.fakes.tenant_settings import InMemoryTenantSettings
 
 SERVED = frozenset({"offline", "anthropic", "openai", "bedrock"})
 DEPLOYMENT = DeploymentModels(provider="anthropic", model="claude-sonnet-5-5", served=SERVED)

@@ -20,7 +20,7 @@ from orchestrator.llm.prompts import (
     allowed_placeholders,
     check_template_text,
 )
-from tests.unit.fake_prompt_store import InMemoryPromptStore
+from tests.fakes.prompt_store import InMemoryPromptStore
 
 AGENT = "planner"
 SYSTEM = "You are the ${title} agent. ${goal}\nAnswer as JSON matching ${schema}"

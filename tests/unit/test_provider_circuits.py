@@ -21,10 +21,10 @@ from orchestrator.core.errors import (
     ProviderUnavailable,
 )
 from orchestrator.llm.circuits import ProviderCircuits
+from tests.fakes import circuits as fake_circuits
+from tests.fakes.circuits import InMemoryCircuitStore, SharedCircuitTable
 
-from . import fake_circuits
 from .circuit_calls import Provider, fail
-from .fake_circuits import InMemoryCircuitStore, SharedCircuitTable
 
 
 class Clock:

@@ -14,9 +14,9 @@ from orchestrator.core.records import RunStatus
 from orchestrator.ingestion.archive import build_archive
 from orchestrator.ingestion.collection_search import SearchRequest, search_collection
 from orchestrator.providers.offline import OfflineProvider
+from tests.fakes.run_data import InMemoryWorkspace
+from tests.fakes.vector_store import InMemoryVectorStore
 
-from .fake_vector_store import InMemoryVectorStore
-from .fakes import InMemoryWorkspace
 from .template_world import TENANT, TemplateWorld, assert_each_side_effect_step_undone
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "repositories" / "inventory_service"

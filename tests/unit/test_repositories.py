@@ -26,8 +26,12 @@ from orchestrator.core.errors import (
     RunNotFound,
 )
 from orchestrator.core.records import EventEnvelope, ResultMetadata, Run, RunStatus, StepResult, StepStatus
-
-from .fakes import InMemoryEventRepository, InMemoryRunRepository, InMemoryStepResultRepository, given_run
+from tests.fakes.run_data import (
+    InMemoryEventRepository,
+    InMemoryRunRepository,
+    InMemoryStepResultRepository,
+    given_run,
+)
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 

@@ -13,8 +13,7 @@ from orchestrator.core.errors import InvalidRequest
 from orchestrator.core.records import TokenUsage
 from orchestrator.llm.response_cache import CachedAnswer, cache_key
 from orchestrator.providers.base import ModelRequest, ModelResponse
-
-from .fake_response_cache import InMemoryResponseCache
+from tests.fakes.response_cache import InMemoryResponseCache
 
 REQUEST = ModelRequest(
     system="You are a planner.",

@@ -8,8 +8,8 @@ from orchestrator.core.errors import ForbiddenAction, RunCancelled, RunNotActive
 from orchestrator.core.records import ApprovalTaskInput, RunStatus, StepStatus
 from orchestrator.runs import control as run_control
 from orchestrator.runs.control import ApprovalDecision
+from tests.fakes.task_tokens import FakeTaskTokens
 
-from .fakes import FakeTaskTokens
 from .test_compensation import REFERENCE, RUN, TENANT, World
 
 TOKEN = "task-token-of-sign-off"
@@ -54,7 +54,7 @@ def test_an_open_gate_shows_what_the_run_waits_for_without_its_token() -> None:
 def test_approve_resumes_the_run_once_and_is_audited() -> None:
     world, tokens = _at_the_gate()
     _decide(world, tokens, "approve")
-    assert tokens.calls == [("success", TOKEN, {"step": "sign_off", "decision": "approve"})]
+    assert tokens.calls == [("succeed", TOKEN, {"step": "sign_off", "decision": "approve"})]
     assert world.runs.get(TENANT, RUN).status is RunStatus.RUNNING
     gate = world.results.get(TENANT, RUN, "sign_off")
     assert gate is not None and gate.status is StepStatus.APPROVED
@@ -68,7 +68,7 @@ def test_approve_resumes_the_run_once_and_is_audited() -> None:
 def test_reject_fails_the_gate_with_approval_rejected() -> None:
     world, tokens = _at_the_gate()
     _decide(world, tokens, "reject")
-    assert tokens.calls == [("failure", TOKEN, "ApprovalRejected")]
+    assert [call[:3] for call in tokens.calls] == [("fail", TOKEN, "ApprovalRejected")]
 
 
 def test_a_role_the_gate_does_not_allow_may_not_decide() -> None:
@@ -83,7 +83,7 @@ def test_cancel_at_the_gate_fails_it_at_once_and_a_finished_run_cannot_be_cancel
     kwargs = {"runs": world.runs, "results": world.results, "tokens": tokens, "publisher": world.publisher}
     run = run_control.cancel(TENANT, RUN, caller_subject="bob", **kwargs)  # type: ignore[arg-type]
     assert run.cancel_requested_by == "bob"
-    assert tokens.calls == [("failure", TOKEN, RunCancelled.__name__)]
+    assert [call[:3] for call in tokens.calls] == [("fail", TOKEN, RunCancelled.__name__)]
     world.runs.update_status(TENANT, RUN, RunStatus.CANCELLED)
     with pytest.raises(RunNotActive, match="nothing to cancel"):
         run_control.cancel(TENANT, RUN, caller_subject="bob", **kwargs)  # type: ignore[arg-type]

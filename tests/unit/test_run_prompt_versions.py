@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from orchestrator.core.records import RunStatus
 from orchestrator.llm.prompts import PromptLibrary
+from tests.fakes.prompt_store import InMemoryPromptStore
 
-from .fake_prompt_store import InMemoryPromptStore
 from .template_world import TENANT, CountingProvider, TemplateWorld
 
 

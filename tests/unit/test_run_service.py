@@ -19,8 +19,7 @@ from orchestrator.core.records import (
     TokenUsage,
 )
 from orchestrator.runs.start import console_url, get_run_view, list_run_events, run_view, start_run
-
-from .fakes import (
+from tests.fakes.run_data import (
     FakeStarter,
     InMemoryEventRepository,
     InMemoryRunRepository,
@@ -440,8 +439,7 @@ def test_an_idempotency_key_survives_a_passing_start_failure(
     runs: InMemoryRunRepository, starter: FakeStarter, publisher: RecordingPublisher
 ) -> None:
     from orchestrator.runs.start import start_run_once
-
-    from .fakes import InMemoryIdempotencyRepository
+    from tests.fakes.run_data import InMemoryIdempotencyRepository
 
     records = InMemoryIdempotencyRepository()
     request = RunRequest.model_validate({"topic": "pay once"})

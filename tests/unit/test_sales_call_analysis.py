@@ -13,8 +13,8 @@ from orchestrator.agents.sales_calls.schemas import SalesCallInputs
 from orchestrator.core.records import RunStatus
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
+from tests.fakes.run_data import InMemoryWorkspace
 
-from .fakes import InMemoryWorkspace
 from .template_world import TENANT, TemplateWorld, assert_each_side_effect_step_undone
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "transcripts"

@@ -7,7 +7,7 @@ import pytest
 
 from orchestrator.core.errors import InvalidRequest
 from orchestrator.tenancy.budgets import month_of, validate_month
-from tests.unit.fake_usage_ledger import InMemoryUsageLedger
+from tests.fakes.usage_ledger import InMemoryUsageLedger
 from tests.unit.usage_ledger_contract import (
     MONTH,
     NOW,

@@ -22,8 +22,8 @@ from orchestrator.providers.offline import OfflineAnswer
 from orchestrator.templates.catalog import MODULES
 from orchestrator.templates.catalog import web_development as catalog
 from orchestrator.templates.graph import build_template, get_template
+from tests.fakes.run_data import InMemoryWorkspace
 
-from .fakes import InMemoryWorkspace
 from .template_world import RUN_ID, TENANT, TemplateWorld, assert_each_side_effect_step_undone
 
 TOPIC = catalog.DEMO["topic"]

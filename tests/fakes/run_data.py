@@ -23,7 +23,7 @@ from orchestrator.adapters.dynamodb_keys import (
     to_item,
 )
 from orchestrator.core.constants import PK, SK
-from orchestrator.core.errors import ConflictError, RepositoryError, RunNotActive, RunNotFound
+from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
 from orchestrator.core.records import (
     CommandRecord,
     CommandStatus,
@@ -316,27 +316,6 @@ class InMemoryWorkspace:
 
     def snapshot(self) -> dict[str, list[str]]:
         return {key: [v[0] for v in versions] for key, versions in self.objects.items()}
-
-
-class FakeTaskTokens:
-    """Step Functions' SendTaskSuccess/Failure: records calls; a used or expired token is refused."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, Any]] = []
-        self.closed: set[str] = set()
-
-    def succeed(self, token: str, output: dict[str, Any]) -> None:
-        self._use(token)
-        self.calls.append(("success", token, output))
-
-    def fail(self, token: str, error: str, cause: str) -> None:
-        self._use(token)
-        self.calls.append(("failure", token, error))
-
-    def _use(self, token: str) -> None:
-        if token in self.closed:
-            raise RunNotActive("the run is no longer waiting at this gate (it timed out or ended)")
-        self.closed.add(token)
 
 
 class InMemoryEventRepository:
