@@ -9,6 +9,7 @@ provider key, a function without a vector bucket never builds a vector store.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -42,11 +43,16 @@ if TYPE_CHECKING:
     from orchestrator.runs.planning import RunPlanner
 
 
+KEY_TTL_SECONDS = 300.0
+"""How long a provider keeps the key it was built with: a rotated or revoked key is read again
+(from Secrets Manager, past any cache) within this time."""
+
+
 class Container:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
-        self._providers: dict[tuple[str, str | None, str | None], ModelProvider] = {}
-        self._verifier: Any = None
+        self._clock = clock
+        self._providers: dict[tuple[str, str | None, str | None], tuple[ModelProvider, float]] = {}
 
     # --- run data ---------------------------------------------------------------------------
     @cached_property
@@ -124,18 +130,26 @@ class Container:
 
     def model_provider(self, name: str, model: str | None, key_tenant: str | None) -> ModelProvider:
         """A provider serving ``model`` (None: its default) with the deployment's key for it, or
-        with ``key_tenant``'s own key. Kept for the life of the container (keys included)."""
+        with ``key_tenant``'s own key. Kept ``KEY_TTL_SECONDS``, then built again with the key
+        read afresh (a rotated key is picked up, a revoked one stops working)."""
         key = (name, model, key_tenant)
-        if key not in self._providers:
-            self._providers[key] = self._build_provider(name, model, key_tenant)
-        return self._providers[key]
+        now = self._clock()
+        kept = self._providers.get(key)
+        if kept is None or now - kept[1] >= KEY_TTL_SECONDS:
+            self._providers[key] = (
+                self._build_provider(name, model, key_tenant, fresh=kept is not None),
+                now,
+            )
+        return self._providers[key][0]
 
     def provider_source(
         self, name: str, model: str | None, tenant_id: str, use_tenant_key: bool
     ) -> ModelProvider:
         return self.model_provider(name, model, tenant_id if use_tenant_key else None)
 
-    def _build_provider(self, name: str, model: str | None, key_tenant: str | None) -> ModelProvider:
+    def _build_provider(
+        self, name: str, model: str | None, key_tenant: str | None, *, fresh: bool = False
+    ) -> ModelProvider:
         settings = self.settings
         if name == "replay":
             from orchestrator.providers.cassette import ReplayProvider, open_cassette
@@ -146,7 +160,9 @@ class Container:
         built = create_provider(
             name,
             model=model,
-            api_key=None if name in ("offline", "bedrock") else self.api_key_for(name, key_tenant),
+            api_key=None
+            if name in ("offline", "bedrock")
+            else self.api_key_for(name, key_tenant, fresh=fresh),
             base_url=settings.openai_base_url if name in ("openai_compatible", "openai") else None,
         )
         if settings.model_cassette_mode == "record" and settings.model_cassette and name != "offline":
@@ -155,13 +171,14 @@ class Container:
             return RecordingProvider(built, open_cassette(settings.model_cassette))
         return built
 
-    def api_key_for(self, name: str, key_tenant: str | None) -> str | None:
+    def api_key_for(self, name: str, key_tenant: str | None, *, fresh: bool = False) -> str | None:
         """The key for ``name``: the tenant's own secret, the deployment's default key, or the
-        deployment's secret for that provider. Never logged, never part of state or events."""
+        deployment's secret for that provider. Never logged, never part of state or events.
+        ``fresh``: read from Secrets Manager, not from the parameters cache."""
         settings = self.settings
         if key_tenant is not None:
             value = _read_secret(
-                f"{settings.tenant_key_prefix}{key_tenant}/{name}", f"tenant {key_tenant}'s {name} key"
+                f"{settings.tenant_key_prefix}{key_tenant}/{name}", f"tenant {key_tenant}'s {name} key", fresh
             )
             if not value:
                 raise ProviderNotConfigured(
@@ -172,9 +189,9 @@ class Container:
             if settings.provider_api_key:  # a plain variable (local servers, tests)
                 return settings.provider_api_key
             arn = settings.provider_api_key_secret_arn
-            return _read_secret(arn, "the provider API key") if arn else None
+            return _read_secret(arn, "the provider API key", fresh) if arn else None
         arn = settings.provider_secrets.get(name)
-        return _read_secret(arn, f"the {name} API key") if arn else None
+        return _read_secret(arn, f"the {name} API key", fresh) if arn else None
 
     @cached_property
     def tenant_settings(self) -> DynamoTenantSettings:
@@ -295,11 +312,11 @@ def start_function(function: str) -> Container | None:
     return container
 
 
-def _read_secret(name: str, what: str) -> str | None:
+def _read_secret(name: str, what: str, fresh: bool = False) -> str | None:
     from aws_lambda_powertools.utilities import parameters
 
     try:
-        value = parameters.get_secret(name, max_age=300)
+        value = parameters.get_secret(name, max_age=int(KEY_TTL_SECONDS), force_fetch=fresh)
     except parameters.exceptions.GetParameterError as exc:
         cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
         if is_aws_error(cause):  # throttled: retried; access denied, no such secret: not
