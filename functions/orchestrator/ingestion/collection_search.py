@@ -77,7 +77,8 @@ def search_collection(
     if run.status is not RunStatus.SUCCEEDED and run.status.is_final:
         raise NotFound(f"run {run_id} ended {run.status.value}: its collection was undone")
     embedded = results.get(tenant_id, run_id, EMBED_STEP)
-    assert embedded is not None and embedded.data is not None
+    if embedded is None or embedded.data is None:  # stored without its embedding: not searchable
+        raise ConflictError(f"run {run_id} has a stored collection but no embedding result")
     info = EmbeddingInfo.model_validate(embedded.data["embedding"])
     vector = embed_query(request.query, info, provider_factory)
     matches = vectors.query(tenant_id, run_id, vector, request.top_k)

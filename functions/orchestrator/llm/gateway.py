@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from orchestrator.llm.circuits import ProviderCircuits
     from orchestrator.llm.model_settings import (
         DeploymentModels,
-        ModelTarget,
         ResolvedModel,
         TenantModelSettings,
     )
@@ -212,15 +211,8 @@ class ModelGateway:
         resolved: ResolvedModel,
         tally: CallTally,
     ) -> ModelOutcome:
-        candidates: list[tuple[ModelProvider | None, ModelTarget | None]] = [(primary, None)]
-        candidates += [(None, target) for target in resolved.fallback]
         skipped: list[str] = []
-        for provider, target in candidates:
-            if provider is None:
-                assert target is not None
-                provider = self.providers(
-                    target.provider, target.model, call.tenant_id, resolved.use_tenant_key
-                )
+        for provider in self._candidates(call, primary, resolved):
             if self.circuits is not None and self.circuits.is_open(provider.name):
                 skipped.append(provider.name)
                 continue
@@ -240,6 +232,14 @@ class ModelGateway:
             "the state machine retries later"
         )
 
+    def _candidates(
+        self, call: StepCall, primary: ModelProvider, resolved: ResolvedModel
+    ) -> Iterator[ModelProvider]:
+        """The primary, then each fallback, built only when it is reached."""
+        yield primary
+        for target in resolved.fallback:
+            yield self.providers(target.provider, target.model, call.tenant_id, resolved.use_tenant_key)
+
     def _complete(self, provider: ModelProvider, request: ModelRequest, tally: CallTally) -> ModelResponse:
         """One provider call through its circuit; a short Retry-After is waited once, in the function."""
         waited = False
@@ -251,9 +251,12 @@ class ModelGateway:
                 else:
                     response = provider.complete(request)
             except ProviderThrottled as exc:
-                if waited or not self._may_wait(exc.retry_after, request.timeout_seconds):
+                if (
+                    waited
+                    or exc.retry_after is None
+                    or not self._may_wait(exc.retry_after, request.timeout_seconds)
+                ):
                     raise
-                assert exc.retry_after is not None
                 self.sleep(exc.retry_after)
                 waited = True
                 continue

@@ -54,7 +54,8 @@ class DataCreatorAgent(Agent):
             )
             source = f"upload:{inputs.archive_upload_id}"
         else:
-            assert inputs.archive_url is not None
+            if inputs.archive_url is None:
+                raise InvalidRequest("the run's inputs name neither an archive URL nor an upload")
             if services.fetch is None:
                 raise InvalidRequest("this deployment cannot fetch archives by URL")
             data = services.fetch(inputs.archive_url)

@@ -14,7 +14,8 @@ def transcript_text(context: AgentContext, services: AgentServices) -> str:
     inputs = SalesCallInputs.model_validate(context.inputs)
     if inputs.transcript is not None:
         return inputs.transcript
-    assert inputs.transcript_upload_id is not None
+    if inputs.transcript_upload_id is None:
+        raise InvalidRequest("the run's inputs name neither a transcript nor a transcript upload")
     data = read_upload(
         services.workspace, context.tenant_id, inputs.transcript_upload_id, MAX_TRANSCRIPT_BYTES
     )
