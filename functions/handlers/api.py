@@ -30,6 +30,7 @@ from orchestrator.api import (
 )
 from orchestrator.api.request_context import CONTAINER, current_container
 from orchestrator.api.request_gate import refuse
+from orchestrator.api.route_table import WRITE_METHODS, audit_of
 from orchestrator.api.schemas import Health, responses
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
 from orchestrator.container import Container, deployed_container, start_function
@@ -55,18 +56,6 @@ app.include_router(tenant_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
-AUDITED_CREATES = frozenset({"/runs", "/uploads"})
-"""Writes audited here when they succeed (decisions and cancels are audited by run_control)."""
-AUDITED_PREFIXES = ("/settings/", "/prompts/", "/cache/", "/tenant/")
-"""Administration: every successful write under these is audited here too."""
-WRITE_ACTIONS = {
-    "uploads": "create_upload",
-    "collections": "search_collection",
-    "cache": "invalidate_cache",
-}
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
 def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
     """Every request gets its correlation id (the caller's ``X-Correlation-Id`` when it is a plain
     token, else a new one): on every log line of this invocation and on the response."""
@@ -81,11 +70,9 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
         if write:
             _audit_write(app, correlation_id, outcome=type(exc).__name__)
         raise
-    path = app.current_event.path.rstrip("/")
-    if write and (
-        response.status_code >= 400 or path in AUDITED_CREATES or path.startswith(AUDITED_PREFIXES)
-    ):
-        # successful decisions and cancels are audited by run_control with their details
+    if write and (response.status_code >= 400 or audit_of(app.current_event.path)[1]):
+        # a route declares whether its successes are audited here (``route_table``): decisions and
+        # cancels are audited by run_control with their details
         body = response.body if isinstance(response.body, dict) else {}
         outcome = "accepted" if response.status_code < 400 else str(body.get("error") or response.status_code)
         _audit_write(app, correlation_id, outcome=outcome, run_id=body.get("run_id"))
@@ -107,18 +94,7 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
         return
     parts = path.strip("/").split("/")
     path_run = parts[1] if len(parts) > 1 and is_run_id(parts[1]) else None
-    if parts[0] == "runs":
-        action = parts[2] if len(parts) > 2 else "start_run"
-    elif parts[0] == "settings":
-        action = f"set_{parts[-1]}"  # set_models, set_budget
-    elif parts[0] == "tenant":
-        action = "disable_user" if parts[-1] == "disable" else "create_user"
-    elif parts[0] == "prompts":
-        action = {"versions": "create_prompt_version", "activate": "activate_prompt"}.get(
-            parts[-1], "rollback_prompt"
-        )
-    else:
-        action = WRITE_ACTIONS.get(parts[0], parts[-1])
+    action, _ = audit_of(path)  # declared with the route (``route_table``)
     try:
         current_container().publisher.publish(
             EventEnvelope(
