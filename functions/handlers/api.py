@@ -1,8 +1,8 @@
 """The HTTPS API (API Gateway REST proxy): the resolver, its routers, and what every request shares.
 
 Requests pass the gate first (``orchestrator/api/request_gate.py``: method, token, query, body),
-then the routers (``orchestrator/api/*_routes.py``). Domain errors map to HTTP statuses once,
-in the exception handlers below; every write is audited.
+then the routers (``orchestrator/api/*_routes.py``). A domain error is answered with its class's
+HTTP status (``orchestrator/core/errors.py``), in one exception handler below; every write is audited.
 """
 
 from __future__ import annotations
@@ -30,27 +30,16 @@ from orchestrator.api import (
 )
 from orchestrator.api.request_context import CONTAINER, current_container
 from orchestrator.api.request_gate import refuse
+from orchestrator.api.route_table import WRITE_METHODS, audit_of
 from orchestrator.api.schemas import Health, responses
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
-from orchestrator.core.errors import (
-    BudgetExceeded,
-    ConflictError,
-    DataStoreRejected,
-    ForbiddenAction,
-    IdempotencyKeyReused,
-    InputsInvalid,
-    InvalidRequest,
-    NotFound,
-    RepositoryError,
-    UserPoolNotConfigured,
-)
+from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.ids import is_run_id
 from orchestrator.core.observability import logger, tracer
 from orchestrator.core.records import EventEnvelope, new_id
 from orchestrator.tenancy.credentials import act_for_tenant
-from orchestrator.tenancy.plans import TenantLimitReached, TenantNotActive
 
 start_function("api")  # in Lambda: settings read and checked during init
 
@@ -67,18 +56,6 @@ app.include_router(tenant_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
-AUDITED_CREATES = frozenset({"/runs", "/uploads"})
-"""Writes audited here when they succeed (decisions and cancels are audited by run_control)."""
-AUDITED_PREFIXES = ("/settings/", "/prompts/", "/cache/", "/tenant/")
-"""Administration: every successful write under these is audited here too."""
-WRITE_ACTIONS = {
-    "uploads": "create_upload",
-    "collections": "search_collection",
-    "cache": "invalidate_cache",
-}
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
 def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
     """Every request gets its correlation id (the caller's ``X-Correlation-Id`` when it is a plain
     token, else a new one): on every log line of this invocation and on the response."""
@@ -93,11 +70,9 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
         if write:
             _audit_write(app, correlation_id, outcome=type(exc).__name__)
         raise
-    path = app.current_event.path.rstrip("/")
-    if write and (
-        response.status_code >= 400 or path in AUDITED_CREATES or path.startswith(AUDITED_PREFIXES)
-    ):
-        # successful decisions and cancels are audited by run_control with their details
+    if write and (response.status_code >= 400 or audit_of(app.current_event.path)[1]):
+        # a route declares whether its successes are audited here (``route_table``): decisions and
+        # cancels are audited by run_control with their details
         body = response.body if isinstance(response.body, dict) else {}
         outcome = "accepted" if response.status_code < 400 else str(body.get("error") or response.status_code)
         _audit_write(app, correlation_id, outcome=outcome, run_id=body.get("run_id"))
@@ -119,18 +94,7 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
         return
     parts = path.strip("/").split("/")
     path_run = parts[1] if len(parts) > 1 and is_run_id(parts[1]) else None
-    if parts[0] == "runs":
-        action = parts[2] if len(parts) > 2 else "start_run"
-    elif parts[0] == "settings":
-        action = f"set_{parts[-1]}"  # set_models, set_budget
-    elif parts[0] == "tenant":
-        action = "disable_user" if parts[-1] == "disable" else "create_user"
-    elif parts[0] == "prompts":
-        action = {"versions": "create_prompt_version", "activate": "activate_prompt"}.get(
-            parts[-1], "rollback_prompt"
-        )
-    else:
-        action = WRITE_ACTIONS.get(parts[0], parts[-1])
+    action, _ = audit_of(path)  # declared with the route (``route_table``)
     try:
         current_container().publisher.publish(
             EventEnvelope(
@@ -172,14 +136,6 @@ def openapi_document() -> Response[str]:
     )
 
 
-def _error(status: HTTPStatus, exc: Exception) -> Response[dict[str, Any]]:
-    return Response(
-        status_code=status,
-        content_type="application/json",
-        body={"error": type(exc).__name__, "message": str(exc)},
-    )
-
-
 @app.exception_handler(RequestValidationError)
 def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
     details = [
@@ -200,77 +156,19 @@ def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
     )
 
 
-@app.exception_handler(NotFound)
-def _not_found(exc: NotFound) -> Response[dict[str, Any]]:
-    return _error(HTTPStatus.NOT_FOUND, exc)
-
-
-@app.exception_handler(InvalidRequest)
-def _invalid(exc: InvalidRequest) -> Response[dict[str, Any]]:
-    if isinstance(exc, InputsInvalid):  # what the template takes is not in the request's schema: 400
-        return Response(
-            status_code=HTTPStatus.BAD_REQUEST,
-            content_type="application/json",
-            body={"error": "ValidationError", "message": str(exc), "details": exc.details},
-        )
-    if isinstance(exc, IdempotencyKeyReused):
-        return _error(HTTPStatus.UNPROCESSABLE_ENTITY, exc)
-    return _error(HTTPStatus.BAD_REQUEST, exc)
-
-
-@app.exception_handler(UserPoolNotConfigured)
-def _no_user_pool(exc: UserPoolNotConfigured) -> Response[dict[str, Any]]:
-    return _error(HTTPStatus.FORBIDDEN, exc)  # not this deployment's to do (its IdP's)
-
-
-@app.exception_handler(TenantNotActive)
-def _tenant_not_active(exc: TenantNotActive) -> Response[dict[str, Any]]:
-    return _error(HTTPStatus.FORBIDDEN, exc)
-
-
-@app.exception_handler(TenantLimitReached)
-def _tenant_limit(exc: TenantLimitReached) -> Response[dict[str, Any]]:
+@app.exception_handler(OrchestratorError)
+def _domain_error(exc: OrchestratorError) -> Response[dict[str, Any]]:
+    """A domain error answered with its class's status, body and headers (``core/errors.py``); one
+    whose class has none is not an answer of the API: it is raised on, as any unexpected error."""
+    if exc.http_status is None:
+        raise exc
+    if exc.http_log:
+        logger.exception(exc.http_log)
     return Response(
-        status_code=HTTPStatus.TOO_MANY_REQUESTS,
+        status_code=exc.http_status,
         content_type="application/json",
-        body={"error": type(exc).__name__, "message": str(exc), "limit": exc.limit},
-        headers={"Retry-After": str(exc.retry_after_seconds)},
-    )
-
-
-@app.exception_handler(BudgetExceeded)
-def _budget(exc: BudgetExceeded) -> Response[dict[str, Any]]:
-    return _error(HTTPStatus.PAYMENT_REQUIRED, exc)
-
-
-@app.exception_handler(ForbiddenAction)
-def _forbidden(exc: ForbiddenAction) -> Response[dict[str, Any]]:
-    return _error(HTTPStatus.FORBIDDEN, exc)
-
-
-@app.exception_handler(ConflictError)
-def _conflict(exc: ConflictError) -> Response[dict[str, Any]]:
-    return _error(HTTPStatus.CONFLICT, exc)
-
-
-@app.exception_handler(RepositoryError)
-def _unavailable(exc: RepositoryError) -> Response[dict[str, Any]]:
-    logger.exception("passing data store failure")
-    return Response(
-        status_code=HTTPStatus.SERVICE_UNAVAILABLE,
-        content_type="application/json",
-        body={"error": type(exc).__name__, "message": "temporarily unavailable, retry shortly"},
-        headers={"Retry-After": "1"},
-    )
-
-
-@app.exception_handler(DataStoreRejected)
-def _internal(exc: DataStoreRejected) -> Response[dict[str, Any]]:
-    logger.exception("data store refused a call")
-    return Response(
-        status_code=HTTPStatus.INTERNAL_SERVER_ERROR,
-        content_type="application/json",
-        body={"error": "InternalError", "message": "the request could not be completed"},
+        body=exc.http_body(),
+        headers=exc.http_headers(),
     )
 
 

@@ -12,8 +12,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import WRITE_ERRORS, responses
-from orchestrator.api.security import ADMIN, BEARER, current_caller
+from orchestrator.api.route_table import admin_route
+from orchestrator.api.security import current_caller
 from orchestrator.core.records import RequestModel
 from orchestrator.llm.response_cache import AGENT_PATTERN, PROMPT_VERSION_PATTERN
 
@@ -40,11 +40,12 @@ class CacheInvalidation(BaseModel):
     )
 
 
-@router.post(
+@admin_route(
+    router,
+    "POST",
     "/cache/invalidations",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, CacheInvalidation, *WRITE_ERRORS),
+    answer=(HTTPStatus.OK, CacheInvalidation),
+    action="invalidate_cache",
 )
 def invalidate_cache(request: CacheInvalidationRequest) -> Response[dict[str, Any]]:
     """Forget the caller's tenant's cached model answers of an agent (or one prompt version of it):

@@ -8,8 +8,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import READ_ERRORS, responses
-from orchestrator.api.security import BEARER, READ, current_caller
+from orchestrator.api.route_table import route
+from orchestrator.api.schemas import READ_ERRORS
+from orchestrator.api.security import current_caller
 from orchestrator.core.errors import RunNotFound
 from orchestrator.core.ids import is_run_id
 from orchestrator.ingestion.collection_search import SearchAnswer, SearchRequest, search_collection
@@ -17,21 +18,22 @@ from orchestrator.ingestion.collection_search import SearchAnswer, SearchRequest
 router = Router()
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/collections/<run_id>/search",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK,
-        SearchAnswer,
+    role="viewer",
+    answer=(HTTPStatus.OK, SearchAnswer),
+    statuses=(
         HTTPStatus.BAD_REQUEST,
         HTTPStatus.NOT_FOUND,
         HTTPStatus.CONFLICT,
         HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
         HTTPStatus.UNPROCESSABLE_ENTITY,
-        *READ_ERRORS,
     ),
+    errors=READ_ERRORS,
+    action="search_collection",
 )
 def search(run_id: str, request: SearchRequest) -> dict[str, Any]:
     """The ``top_k`` chunks of the run's repository nearest to the query, with scores and source paths.

@@ -17,8 +17,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel, Field
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, responses
-from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
+from orchestrator.api.route_table import admin_route, route
+from orchestrator.api.security import current_caller
 from orchestrator.core.records import RequestModel
 from orchestrator.llm.prompts import (
     AGENT_TYPE_PATTERN,
@@ -115,25 +115,20 @@ def _pointer_view(pointer: ActivePointer) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/prompts",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, PromptCatalog, *READ_ERRORS),
-)
+@route(router, "GET", "/prompts", role="viewer", answer=(HTTPStatus.OK, PromptCatalog))
 def list_prompts() -> dict[str, Any]:
     """Every agent type of the product with its active, shipped and latest prompt version."""
     overview = _library().overview(current_caller().tenant_id)
     return {"prompts": [asdict(item) for item in overview]}
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/prompts/<agent>",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK, AgentPromptsView, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
-    ),
+    role="viewer",
+    answer=(HTTPStatus.OK, AgentPromptsView),
+    statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 def get_prompts(agent: AgentType) -> dict[str, Any]:
     """Every version of one agent type's prompt, with its text, and which one is active."""
@@ -150,13 +145,13 @@ def get_prompts(agent: AgentType) -> dict[str, Any]:
     }
 
 
-@router.post(
+@admin_route(
+    router,
+    "POST",
     "/prompts/<agent>/versions",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.CREATED, PromptVersionView, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
-    ),
+    answer=(HTTPStatus.CREATED, PromptVersionView),
+    statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    action="create_prompt_version",
 )
 def create_prompt_version(agent: AgentType, request: NewPromptVersion) -> Response[dict[str, Any]]:
     """Add a version (numbered after the highest one; immutable). Admins only. With ``activate``,
@@ -180,13 +175,13 @@ def create_prompt_version(agent: AgentType, request: NewPromptVersion) -> Respon
     )
 
 
-@router.post(
+@admin_route(
+    router,
+    "POST",
     "/prompts/<agent>/versions/<version>/activate",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK, ActivePromptView, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
-    ),
+    answer=(HTTPStatus.OK, ActivePromptView),
+    statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    action="activate_prompt",
 )
 def activate_prompt_version(agent: AgentType, version: VersionNumber) -> dict[str, Any]:
     """Make a version the active one (admins only). Runs already started keep the versions they pinned."""
@@ -194,13 +189,13 @@ def activate_prompt_version(agent: AgentType, version: VersionNumber) -> dict[st
     return _pointer_view(_library().activate(caller.tenant_id, agent, version, caller.subject))
 
 
-@router.post(
+@admin_route(
+    router,
+    "POST",
     "/prompts/<agent>/rollback",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK, ActivePromptView, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
-    ),
+    answer=(HTTPStatus.OK, ActivePromptView),
+    statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    action="rollback_prompt",
 )
 def rollback_prompt(agent: AgentType) -> dict[str, Any]:
     """Re-activate the version that was active before the current one (admins only); 409 if there is none."""

@@ -14,11 +14,14 @@ import binascii
 import json
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.api.request_context import current_container
 from orchestrator.api.security import PUBLIC_PATHS, remember, verified_caller
 from orchestrator.core import constants
+
+if TYPE_CHECKING:
+    from orchestrator.core.errors import OrchestratorError
 
 
 def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -122,26 +125,13 @@ def _refuse_inactive_or_over_limit(event: dict[str, Any]) -> dict[str, Any] | No
     try:
         tenant = check_caller(caller.tenant_id, caller.subject, directory.get(caller.tenant_id))
         directory.admit_request(tenant)
-    except TenantNotActive as exc:  # the tenant, or this user of it (UserDisabled)
-        return plain_error(HTTPStatus.FORBIDDEN, type(exc).__name__, str(exc))
-    except TenantLimitReached as exc:
-        answer = plain_error(HTTPStatus.TOO_MANY_REQUESTS, "TenantLimitReached", str(exc))
-        answer["body"] = json.dumps(json.loads(answer["body"]) | {"limit": exc.limit})
-        answer["headers"]["Retry-After"] = str(exc.retry_after_seconds)
-        return answer
-    except RepositoryError:
-        answer = plain_error(
-            HTTPStatus.SERVICE_UNAVAILABLE, "RepositoryError", "temporarily unavailable, retry shortly"
-        )
-        answer["headers"]["Retry-After"] = "1"
-        return answer
-    except DataStoreRejected:
-        from orchestrator.core.observability import logger
+    except (TenantNotActive, TenantLimitReached, RepositoryError, DataStoreRejected) as exc:
+        # a disabled tenant or user (UserDisabled) 403, a limit 429, the tenant table failing 503 / 500
+        if isinstance(exc, DataStoreRejected):
+            from orchestrator.core.observability import logger
 
-        logger.exception("data store refused a call")
-        return plain_error(
-            HTTPStatus.INTERNAL_SERVER_ERROR, "InternalError", "the request could not be completed"
-        )
+            logger.exception(exc.http_log)
+        return error_answer(exc)
     return None
 
 
@@ -221,6 +211,16 @@ def _is_json(event: dict[str, Any]) -> bool:
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
     media_type = str(headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     return media_type == "application/json" or media_type.endswith("+json")
+
+
+def error_answer(exc: OrchestratorError) -> dict[str, Any]:
+    """A domain error as an API Gateway proxy answer (its status, body and headers: ``core/errors.py``)."""
+    return {
+        "statusCode": int(exc.http_status or HTTPStatus.INTERNAL_SERVER_ERROR),
+        "headers": {"Content-Type": "application/json", **exc.http_headers()},
+        "body": json.dumps(exc.http_body()),
+        "isBase64Encoded": False,
+    }
 
 
 def plain_error(status: HTTPStatus, error: str, message: str) -> dict[str, Any]:

@@ -10,18 +10,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from orchestrator.api.request_context import current_container
+from orchestrator.api.route_table import route
 from orchestrator.api.schemas import (
-    READ_ERRORS,
-    WRITE_ERRORS,
     ApprovalAnswer,
     CancelAnswer,
     EventList,
     RunAccepted,
     RunList,
     RunView,
-    responses,
 )
-from orchestrator.api.security import BEARER, READ, WRITE, current_caller, current_correlation_id
+from orchestrator.api.security import current_caller, current_correlation_id
 from orchestrator.core import constants
 from orchestrator.core.observability import logger
 from orchestrator.core.records import RunRequest, RunStatus
@@ -32,18 +30,15 @@ from orchestrator.runs.start import get_run_view, list_run_events, start_run, st
 router = Router()
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/runs",
-    middlewares=WRITE,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.ACCEPTED,
-        RunAccepted,
-        HTTPStatus.BAD_REQUEST,
-        HTTPStatus.PAYMENT_REQUIRED,
-        HTTPStatus.NOT_FOUND,
-        *WRITE_ERRORS,
-    ),
+    role="user",
+    answer=(HTTPStatus.ACCEPTED, RunAccepted),
+    statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.PAYMENT_REQUIRED, HTTPStatus.NOT_FOUND),
+    action="start_run",
+    audit_success=True,
 )
 def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     caller = current_caller()
@@ -87,13 +82,13 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     )
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/runs",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK, RunList, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
-    ),
+    role="viewer",
+    answer=(HTTPStatus.OK, RunList),
+    statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 def list_runs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -114,11 +109,13 @@ def list_runs(
     }
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/runs/<run_id>",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, RunView, HTTPStatus.NOT_FOUND, *READ_ERRORS),
+    role="viewer",
+    answer=(HTTPStatus.OK, RunView),
+    statuses=(HTTPStatus.NOT_FOUND,),
 )
 def get_run(run_id: str) -> dict[str, Any]:
     return get_run_view(
@@ -126,13 +123,14 @@ def get_run(run_id: str) -> dict[str, Any]:
     )
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/runs/<run_id>/approval",
-    middlewares=WRITE,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK, ApprovalAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
-    ),
+    role="user",
+    answer=(HTTPStatus.OK, ApprovalAnswer),
+    statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    action="approval",
 )
 def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
     """Approve or reject the gate a run waits at (roles the gate allows; viewers never)."""
@@ -151,13 +149,14 @@ def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
     return {"run_id": run.run_id, "status": run.status.value, "decision": decision.decision}
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/runs/<run_id>/cancel",
-    middlewares=WRITE,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.ACCEPTED, CancelAnswer, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *WRITE_ERRORS
-    ),
+    role="user",
+    answer=(HTTPStatus.ACCEPTED, CancelAnswer),
+    statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    action="cancel",
 )
 def cancel_run(run_id: str) -> Response[dict[str, Any]]:
     """Stop a run: its next step (or its open gate, at once) ends it; what it did is undone."""
@@ -178,18 +177,13 @@ def cancel_run(run_id: str) -> Response[dict[str, Any]]:
     )
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/runs/<run_id>/events",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK,
-        EventList,
-        HTTPStatus.BAD_REQUEST,
-        HTTPStatus.NOT_FOUND,
-        HTTPStatus.UNPROCESSABLE_ENTITY,
-        *READ_ERRORS,
-    ),
+    role="viewer",
+    answer=(HTTPStatus.OK, EventList),
+    statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 def get_run_events(
     run_id: str,

@@ -18,8 +18,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, responses
-from orchestrator.api.security import ADMIN, BEARER, current_caller
+from orchestrator.api.route_table import admin_route
+from orchestrator.api.security import current_caller
 from orchestrator.core.errors import InvalidRequest
 from orchestrator.llm.model_settings import StoredModelSettings, TenantModelSettings, check_settings
 from orchestrator.llm.routing import DEFAULT_TIER_MODELS, LARGE_PROMPT_CHARS
@@ -104,23 +104,20 @@ def _expected_revision() -> int | None:
     return int(matched.group(1))
 
 
-@router.get(
-    "/settings/models",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, ModelSettingsView, *READ_ERRORS),
-)
+@admin_route(router, "GET", "/settings/models", answer=(HTTPStatus.OK, ModelSettingsView))
 def get_model_settings() -> Response[dict[str, Any]]:
     """The tenant's model settings (empty at revision 0 when none were stored), and the deployment's
     defaults, served providers, tier models and templates' steps. Admins only."""
     return _answer(_store().get_models(current_caller().tenant_id))
 
 
-@router.put(
+@admin_route(
+    router,
+    "PUT",
     "/settings/models",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, ModelSettingsView, HTTPStatus.CONFLICT, *WRITE_ERRORS),
+    answer=(HTTPStatus.OK, ModelSettingsView),
+    statuses=(HTTPStatus.CONFLICT,),
+    action="set_models",
 )
 def put_model_settings(settings: TenantModelSettings) -> Response[dict[str, Any]]:
     """Replace the tenant's model settings (admins only); runs started from then on use them.

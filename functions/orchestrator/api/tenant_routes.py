@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 
 from orchestrator.adapters.cognito_user_pool import TENANT_ATTRIBUTE
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
-from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
+from orchestrator.api.route_table import admin_route, route
+from orchestrator.api.schemas import json_answer
+from orchestrator.api.security import current_caller
 from orchestrator.core.errors import NotFound, UserPoolNotConfigured
 from orchestrator.core.records import RequestModel
 from orchestrator.tenancy.plans import check_active
@@ -71,9 +72,7 @@ def _user_pool() -> Any:
     return CognitoUserPool(pool_id)
 
 
-@router.get(
-    "/tenant", middlewares=READ, security=BEARER, responses=responses(HTTPStatus.OK, TenantView, *READ_ERRORS)
-)
+@route(router, "GET", "/tenant", role="viewer", answer=(HTTPStatus.OK, TenantView))
 def get_tenant() -> Response[dict[str, Any]]:
     """The caller's tenant: status, plan, its limits and how many runs it has in progress."""
     tenant_id = current_caller().tenant_id
@@ -82,23 +81,20 @@ def get_tenant() -> Response[dict[str, Any]]:
     return json_answer(view.model_dump(mode="json"))
 
 
-@router.get(
-    "/tenant/users",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, TenantUsers, *READ_ERRORS),
-)
+@admin_route(router, "GET", "/tenant/users", answer=(HTTPStatus.OK, TenantUsers))
 def list_users() -> Response[dict[str, Any]]:
     """The tenant's users recorded by this deployment (created by an operator or an admin). Admins only."""
     users = current_container().tenants.users(current_caller().tenant_id)
     return json_answer(TenantUsers(users=[TenantUser(**u) for u in users]).model_dump(mode="json"))
 
 
-@router.post(
+@admin_route(
+    router,
+    "POST",
     "/tenant/users",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.CREATED, TenantUser, HTTPStatus.CONFLICT, *WRITE_ERRORS),
+    answer=(HTTPStatus.CREATED, TenantUser),
+    statuses=(HTTPStatus.CONFLICT,),
+    action="create_user",
 )
 def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
     """Add a user to the caller's tenant with a role: invited by email, or with a temporary password
@@ -114,11 +110,13 @@ def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
     )
 
 
-@router.post(
+@admin_route(
+    router,
+    "POST",
     "/tenant/users/<username>/disable",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, TenantUser, HTTPStatus.NOT_FOUND, *WRITE_ERRORS),
+    answer=(HTTPStatus.OK, TenantUser),
+    statuses=(HTTPStatus.NOT_FOUND,),
+    action="disable_user",
 )
 def disable_user(
     username: Annotated[str, Path(pattern=USERNAME_PATTERN, description="a user of the caller's tenant")],

@@ -9,18 +9,21 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import WRITE_ERRORS, responses
-from orchestrator.api.security import BEARER, WRITE, current_caller
+from orchestrator.api.route_table import route
+from orchestrator.api.security import current_caller
 from orchestrator.ingestion.uploads import UploadRequest, UploadTicket, create_upload
 
 router = Router()
 
 
-@router.post(
+@route(
+    router,
+    "POST",
     "/uploads",
-    middlewares=WRITE,
-    security=BEARER,
-    responses=responses(HTTPStatus.CREATED, UploadTicket, *WRITE_ERRORS),
+    role="user",
+    answer=(HTTPStatus.CREATED, UploadTicket),
+    action="create_upload",
+    audit_success=True,
 )
 def create_upload_url(request: UploadRequest) -> Response[dict[str, Any]]:
     """Answer a URL to PUT the file to (with exactly the headers given), valid for 15 minutes.

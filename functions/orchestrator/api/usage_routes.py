@@ -12,8 +12,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.schemas import READ_ERRORS, WRITE_ERRORS, json_answer, responses
-from orchestrator.api.security import ADMIN, BEARER, READ, current_caller
+from orchestrator.api.route_table import admin_route, route
+from orchestrator.api.schemas import json_answer
+from orchestrator.api.security import current_caller
 from orchestrator.core.records import RequestModel, utc_now
 from orchestrator.tenancy.budgets import MAX_BUDGET_USD, Budget, MonthUsage, month_of, validate_month
 
@@ -30,13 +31,13 @@ class BudgetRequest(RequestModel):
     )
 
 
-@router.get(
+@route(
+    router,
+    "GET",
     "/usage",
-    middlewares=READ,
-    security=BEARER,
-    responses=responses(
-        HTTPStatus.OK, MonthUsage, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY, *READ_ERRORS
-    ),
+    role="viewer",
+    answer=(HTTPStatus.OK, MonthUsage),
+    statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 def get_usage(
     month: Annotated[
@@ -50,12 +51,7 @@ def get_usage(
     return json_answer(usage.model_dump(mode="json"))
 
 
-@router.get(
-    "/settings/budget",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, Budget, *READ_ERRORS),
-)
+@admin_route(router, "GET", "/settings/budget", answer=(HTTPStatus.OK, Budget))
 def get_budget() -> Response[dict[str, Any]]:
     """The tenant's monthly budget (null: unlimited). Admins only."""
     return json_answer(
@@ -63,12 +59,7 @@ def get_budget() -> Response[dict[str, Any]]:
     )
 
 
-@router.put(
-    "/settings/budget",
-    middlewares=ADMIN,
-    security=BEARER,
-    responses=responses(HTTPStatus.OK, Budget, *WRITE_ERRORS),
-)
+@admin_route(router, "PUT", "/settings/budget", answer=(HTTPStatus.OK, Budget), action="set_budget")
 def put_budget(request: BudgetRequest) -> Response[dict[str, Any]]:
     """Set the tenant's hard monthly budget in USD (null: unlimited). It holds from the next model
     call: this month's spend and reservations count against the new amount. A run whose estimate

@@ -3,15 +3,33 @@
 A Step Functions task that raises one of these ends with a Lambda error payload whose
 ``errorType`` is the class name; the state machines' Retry and Catch match those names.
 Transient errors are retried with backoff; permanent ones go straight to compensation.
+
+The HTTP API answers an error with its class's ``http_status`` (inherited by its subclasses),
+``http_body()`` and ``http_headers()``; an error whose class has no status is not an answer the
+API gives: it is raised on, as any unexpected error.
 """
 
 from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, ClassVar
 
 
 class OrchestratorError(Exception):
     """Base class of every domain error."""
 
     transient = False
+    http_status: ClassVar[HTTPStatus | None] = None
+    """What the API answers this error with; None: the API does not answer it (it is raised on)."""
+    http_log: ClassVar[str | None] = None
+    """A failure of ours, not the caller's: the API logs this message with the traceback."""
+
+    def http_body(self) -> dict[str, Any]:
+        """The API's answer: the error's name and message."""
+        return {"error": type(self).__name__, "message": str(self)}
+
+    def http_headers(self) -> dict[str, str]:
+        return {}
 
 
 # --- transient: retried by the state machine --------------------------------------------
@@ -72,6 +90,8 @@ class ReplayEntryMissing(OrchestratorError):
 class BudgetExceeded(OrchestratorError):
     """The tenant's budget does not allow this call."""
 
+    http_status = HTTPStatus.PAYMENT_REQUIRED
+
 
 class SafetyViolation(OrchestratorError):
     """Input or output broke a safety rule."""
@@ -122,9 +142,13 @@ class CompensationIncomplete(OrchestratorError):
 class InvalidRequest(OrchestratorError):
     """The request is well formed but cannot be served (unknown template, bad option)."""
 
+    http_status = HTTPStatus.BAD_REQUEST
+
 
 class IdempotencyKeyReused(InvalidRequest):
     """An Idempotency-Key was sent again with a different request body."""
+
+    http_status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 class InputsInvalid(InvalidRequest):
@@ -135,9 +159,14 @@ class InputsInvalid(InvalidRequest):
         super().__init__(message)
         self.details = details or []
 
+    def http_body(self) -> dict[str, Any]:
+        return {"error": "ValidationError", "message": str(self), "details": self.details}
+
 
 class NotFound(OrchestratorError):
     """The item does not exist for this tenant."""
+
+    http_status = HTTPStatus.NOT_FOUND
 
 
 class RunNotFound(NotFound):
@@ -155,9 +184,13 @@ class TemplateNotFound(InvalidRequest):
 class UserPoolNotConfigured(OrchestratorError):
     """This deployment's tokens come from another issuer: its users are managed there (403)."""
 
+    http_status = HTTPStatus.FORBIDDEN  # not this deployment's to do (its identity provider's)
+
 
 class ConflictError(OrchestratorError):
     """The item already exists or changed underneath the caller."""
+
+    http_status = HTTPStatus.CONFLICT
 
 
 class RunNotActive(ConflictError):
@@ -167,15 +200,31 @@ class RunNotActive(ConflictError):
 class ForbiddenAction(OrchestratorError):
     """The caller's role may not take this action."""
 
+    http_status = HTTPStatus.FORBIDDEN
+
 
 class RepositoryError(OrchestratorError):
     """An AWS call failed for a passing reason (throttling, service fault, timeout): retry."""
 
     transient = True
+    http_status = HTTPStatus.SERVICE_UNAVAILABLE
+    http_log = "passing data store failure"
+
+    def http_body(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": "temporarily unavailable, retry shortly"}
+
+    def http_headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
 
 
 class DataStoreRejected(OrchestratorError):
     """An AWS call was refused for a reason a retry cannot fix (validation, access denied)."""
+
+    http_status = HTTPStatus.INTERNAL_SERVER_ERROR
+    http_log = "data store refused a call"
+
+    def http_body(self) -> dict[str, Any]:
+        return {"error": "InternalError", "message": "the request could not be completed"}
 
 
 TRANSIENT_ERROR_NAMES: tuple[str, ...] = (

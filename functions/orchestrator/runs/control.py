@@ -13,7 +13,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from orchestrator.core import constants
-from orchestrator.core.errors import ApprovalRejected, ForbiddenAction, RunCancelled, RunNotActive
+from orchestrator.core.errors import (
+    ApprovalRejected,
+    ForbiddenAction,
+    InvalidRequest,
+    RunCancelled,
+    RunNotActive,
+)
 from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, TaskTokens
 from orchestrator.core.records import (
     ApprovalTaskInput,
@@ -47,7 +53,8 @@ def open_gate(
     run = runs.get(task.tenant_id, task.run_id, consistent=True)
     ensure_moving_forward(run)
     step = get_template(run.template).placement(task.step).step
-    assert isinstance(step, ApprovalStep), f"step {task.step} is not an approval gate"
+    if not isinstance(step, ApprovalStep):
+        raise InvalidRequest(f"step {task.step} is not an approval gate")
     now = utc_now()
     results.open_gate(
         StepResult(

@@ -36,13 +36,14 @@ from orchestrator.core.records import (
     RunReference,
     RunRequest,
     RunStatus,
+    SimulatedFailure,
     StepResult,
     result_key,
     utc_now,
 )
 from orchestrator.ingestion.uploads import check_uploads_exist
 from orchestrator.providers import known_providers
-from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, get_template
+from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, Step, get_template
 
 if TYPE_CHECKING:
     from orchestrator.runs.planning import RunPlan, RunPlanner
@@ -97,7 +98,7 @@ def check_run_request(
             f"provider {provider!r} is not configured in this deployment; available: {available}"
         )
     if request.options.simulate_failure is not None:
-        _check_simulated_failure(request)
+        _check_simulated_failure(request.template, request.options.simulate_failure)
     return inputs
 
 
@@ -314,15 +315,13 @@ def console_url(execution_arn: str | None) -> str | None:
     return f"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{execution_arn}"
 
 
-def _check_simulated_failure(request: RunRequest) -> None:
-    failure = request.options.simulate_failure
-    assert failure is not None
-    template = get_template(request.template)
+def _check_simulated_failure(template_name: str, failure: SimulatedFailure) -> None:
+    template = get_template(template_name)
     names = [step.name for step in template.agent_steps()]
     if failure.step not in names:
         raise InvalidRequest(
             f"options.simulate_failure.step {failure.step!r} is not an agent step of template "
-            f"{request.template!r}; its agent steps: {', '.join(names)}"
+            f"{template_name!r}; its agent steps: {', '.join(names)}"
         )
     if failure.item is not None and template.placement(failure.step).map is None:
         raise InvalidRequest(
@@ -360,7 +359,7 @@ def _result_view(result: StepResult | None) -> dict[str, Any]:
 
 
 def _step_view(
-    step: Any, by_key: dict[str, StepResult], items_of: dict[str, list[StepResult]]
+    step: Step, by_key: dict[str, StepResult], items_of: dict[str, list[StepResult]]
 ) -> dict[str, Any]:
     view: dict[str, Any] = {"step": step.name, "title": step.label, "kind": step.kind}
     if isinstance(step, AgentStep):
@@ -378,7 +377,8 @@ def _step_view(
         }
         statuses = [s["status"] for inner in branches.values() for s in inner]
         return view | {"status": _group_status(statuses), "branches": branches}
-    assert isinstance(step, MapStep)
+    if not isinstance(step, MapStep):
+        raise InvalidRequest(f"step {step.name!r} is not an agent, approval, parallel or map step")
     indexes = sorted(
         {r.item for inner in step.steps for r in items_of.get(inner.name, []) if r.item is not None}
     )

@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import time
 from enum import StrEnum
-from typing import Protocol
+from http import HTTPStatus
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,14 +91,24 @@ def limits_for(
 class TenantNotActive(OrchestratorError):
     """The tenant was never onboarded, or it is disabled: none of its requests is served (403)."""
 
+    http_status = HTTPStatus.FORBIDDEN
+
 
 class TenantLimitReached(OrchestratorError):
     """A limit of the tenant's plan is reached (429 with ``Retry-After``)."""
+
+    http_status = HTTPStatus.TOO_MANY_REQUESTS
 
     def __init__(self, message: str, *, limit: str, retry_after_seconds: int) -> None:
         super().__init__(message)
         self.limit = limit
         self.retry_after_seconds = max(1, retry_after_seconds)
+
+    def http_body(self) -> dict[str, Any]:
+        return super().http_body() | {"limit": self.limit}
+
+    def http_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 def rate_window(now: float | None = None) -> tuple[int, int]:

@@ -1,0 +1,196 @@
+"""What an agent step leaves behind: its result (succeeded, rejected, or a failed attempt with no
+output), a large output in the workspace, the run's model-call counters, and the event that
+tells the bus.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from orchestrator.core import constants
+from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, Workspace
+from orchestrator.core.records import (
+    EventEnvelope,
+    ResultMetadata,
+    StepResult,
+    StepStatus,
+    StepSummary,
+    utc_now,
+)
+from orchestrator.runs.guards import run_data_prefix
+from orchestrator.runs.step_answers import TOOL_PROVIDER, StepAnswer
+from orchestrator.runs.step_context import StepContext
+
+
+class StepRecorder:
+    """Stores a step's result and publishes what became of it."""
+
+    def __init__(
+        self,
+        *,
+        runs: RunRepository,
+        results: StepResultRepository,
+        workspace: Workspace,
+        publisher: EventPublisher,
+    ) -> None:
+        self.runs = runs
+        self.results = results
+        self.workspace = workspace
+        self.publisher = publisher
+
+    def count_calls(self, step: StepContext) -> None:
+        """The run's counters: provider calls (failed attempts and repairs too) and cache hits."""
+        hits = 1 if step.outcome is not None and step.outcome.cache_hit else 0
+        if step.tally.calls or hits:
+            self.runs.count_model_calls(step.run.tenant_id, step.run.run_id, step.tally.calls, hits)
+
+    def store(
+        self,
+        step: StepContext,
+        answer: StepAnswer,
+        clock: float,
+        *,
+        status: StepStatus,
+        reason: str | None = None,
+    ) -> StepResult:
+        run, response, output = step.run, answer.response, answer.output
+        warnings = _warnings(step, answer)
+        data: dict[str, Any] | None = output.model_dump(mode="json")
+        data_ref = None
+        if len(json.dumps(data)) > constants.MAX_INLINE_RESULT_BYTES:
+            data_ref = f"{run_data_prefix(run.tenant_id, run.run_id)}results/{step.key}.json"
+            self.workspace.put(
+                data_ref, json.dumps(data).encode(), "application/json", {"orchestrator-run": run.run_id}
+            )
+            data = None
+        result = StepResult(
+            tenant_id=run.tenant_id,
+            run_id=run.run_id,
+            step=step.placement.step.name,
+            item=step.item,
+            status=status,
+            data=data,
+            data_ref=data_ref,
+            summary=step.agent.summary(output)[: constants.MAX_SUMMARY_LENGTH],
+            confidence_score=min(1.0, max(0.0, step.agent.confidence(output))),
+            processing_time_ms=int((time.perf_counter() - clock) * 1000),
+            started_at=step.started_at,
+            completed_at=utc_now(),
+            sequence=self.runs.next_sequence(run.tenant_id, run.run_id),
+            metadata=_metadata(step, answer),
+            errors=[f"RunRejected: {reason}"] if reason else [],
+            warnings=warnings,
+            token_usage=response.usage,
+            cost_usd=response.cost_usd,
+        )
+        self.results.save(result)
+        return result
+
+    def publish_completed(self, step: StepContext, result: StepResult) -> None:
+        self.publisher.publish(
+            EventEnvelope(
+                event_type=constants.PHASE_COMPLETED,
+                correlation_id=step.run.correlation_id,
+                tenant_id=step.run.tenant_id,
+                run_id=step.run.run_id,
+                phase=result.key,
+                payload={
+                    "step": result.step,
+                    "item": result.item,
+                    "agent": result.metadata.agent,
+                    "summary": result.summary,
+                    "attempts": result.metadata.attempts,
+                    "provider": result.metadata.provider,
+                    "model": result.metadata.model,
+                    "processing_time_ms": result.processing_time_ms,
+                    "tokens": result.token_usage.total_tokens,
+                    "cost_usd": result.cost_usd,
+                },
+            )
+        )
+
+    def record_failure(self, step: StepContext, exc: OrchestratorError, elapsed_ms: int) -> None:
+        """Keep what went wrong (no output) and tell the bus; the state machine decides what follows."""
+        run = step.run
+        self.results.save(
+            StepResult(
+                tenant_id=run.tenant_id,
+                run_id=run.run_id,
+                step=step.placement.step.name,
+                item=step.item,
+                status=StepStatus.FAILED,
+                started_at=step.started_at,
+                completed_at=utc_now(),
+                processing_time_ms=elapsed_ms,
+                metadata=ResultMetadata(
+                    agent=step.agent.agent_type,
+                    attempts=step.attempt,
+                    provider=run.options.provider or "default",
+                    model="",
+                    prompt_version=step.agent.prompt_version,
+                    model_calls=step.tally.calls,
+                ),
+                errors=[f"{type(exc).__name__}: {exc}"[:2000]],
+            )
+        )
+        self.publisher.publish(
+            EventEnvelope(
+                event_type=constants.PHASE_FAILED,
+                correlation_id=run.correlation_id,
+                tenant_id=run.tenant_id,
+                run_id=run.run_id,
+                phase=step.key,
+                payload={
+                    "attempt": step.attempt,
+                    "error": type(exc).__name__,
+                    "message": str(exc)[:1000],
+                    "transient": exc.transient,
+                },
+            )
+        )
+
+
+def summarize(result: StepResult) -> StepSummary:
+    """What the state machine gets back from a step."""
+    return StepSummary(
+        step=result.step,
+        item=result.item,
+        status=result.status,
+        summary=result.summary,
+        attempts=result.metadata.attempts,
+        provider=result.metadata.provider,
+    )
+
+
+def _warnings(step: StepContext, answer: StepAnswer) -> list[str]:
+    """Where the output came from when no model wrote it, the gateway's warnings, and the agent's
+    corrections and own warnings (at most 20 of those)."""
+    warnings = []
+    if answer.response.offline:
+        warnings.append("produced by the offline provider: deterministic text, not a model's answer")
+    if answer.response.provider == TOOL_PROVIDER:
+        warnings.append("computed in code by a tool agent: no model was called")
+    if step.outcome is not None:
+        warnings += step.outcome.warnings
+    context = answer.context
+    warnings += [*context.corrections, *step.agent.warnings(answer.output, context)][:20]
+    return warnings
+
+
+def _metadata(step: StepContext, answer: StepAnswer) -> ResultMetadata:
+    outcome, response = step.outcome, answer.response
+    return ResultMetadata(
+        agent=step.agent.agent_type,
+        attempts=step.attempt,
+        provider=response.provider,
+        model=response.model,
+        prompt_version=answer.prompt.version,
+        offline=response.offline,
+        model_calls=outcome.model_calls if outcome is not None else 0,
+        cache_hit=outcome.cache_hit if outcome is not None else False,
+        fallback_from=outcome.fallback_from if outcome is not None else None,
+        tier=outcome.tier if outcome is not None else None,
+    )
