@@ -16,7 +16,10 @@ from orchestrator.agents.agent_pipeline.schemas import PlanOutput
 from orchestrator.agents.base import AgentContext, EarlierOutput
 from orchestrator.core.errors import ModelOutputInvalid, RunRejected
 from orchestrator.core.records import RunStatus, StepStatus
-from orchestrator.providers.base import ModelRequest, ModelResponse
+from orchestrator.llm.gateway import ModelGateway
+from orchestrator.llm.model_settings import DeploymentModels
+from orchestrator.llm.routing import model_for_tier
+from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.templates.catalog.agent_pipeline import DEMO
 from orchestrator.templates.graph import MapStep, get_template
@@ -482,3 +485,44 @@ def test_the_template_fans_out_over_the_routed_tasks_at_most_four_at_once() -> N
         "Write report",
     ]
     assert all(agent.startswith("pipeline_") for agent in template.agent_types())
+
+
+def test_each_executor_calls_the_model_of_the_tier_its_task_was_routed_to() -> None:
+    # Given a deployment on anthropic, whose small and large tiers are different models
+    class Served:
+        """The model asked for, answering as the offline provider would."""
+
+        name = "anthropic"
+
+        def __init__(self, model: str | None) -> None:
+            self.model = model or "default"
+
+        def complete(self, request: ModelRequest) -> ModelResponse:
+            answer = OfflineProvider().complete(request)
+            return dataclasses.replace(answer, provider=self.name, model=self.model, offline=False)
+
+    def anthropic(name: str, model: str | None, tenant: str, own_key: bool) -> ModelProvider:
+        return Served(model)
+
+    deployment = DeploymentModels(
+        provider="anthropic", model=None, served=frozenset({"anthropic", "offline"})
+    )
+    world = TemplateWorld(
+        "agent_pipeline",
+        topic=TOPIC,
+        inputs=INPUTS,
+        gateway=lambda source: ModelGateway(providers=anthropic, deployment=deployment),
+    )
+    # When the demo request runs (its router puts some tasks on the small tier, some on the large)
+    assert world.run().status is RunStatus.SUCCEEDED
+    routed = assignments(world)
+    assert {a["model_tier"] for a in routed} == {"small", "large"}
+    # Then each executor ran on its task's tier, with that tier's model
+    for index, assignment in enumerate(routed):
+        metadata = world.result("execute_task", index).metadata
+        tier = assignment["model_tier"]
+        assert metadata.tier == tier, (index, metadata)
+        assert metadata.model == model_for_tier("anthropic", tier, None, None, None)
+    assert model_for_tier("anthropic", "small", None, None, None) != model_for_tier(
+        "anthropic", "large", None, None, None
+    )

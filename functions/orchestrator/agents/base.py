@@ -162,6 +162,11 @@ class Agent:
     services: ClassVar[frozenset[str]] = frozenset()
     """AWS resources beyond the workspace and the bus its function needs (``vectors``, ``fetch``)."""
 
+    def complexity_for(self, context: AgentContext) -> Literal["small", "large"]:
+        """This step's complexity (what routing chooses its tier from): the agent type's, unless
+        the run decided it for this step (an executor's task routed to a tier)."""
+        return self.complexity
+
     # --- work done in code -----------------------------------------------------------------
     def work(self, context: AgentContext, services: AgentServices) -> dict[str, Any]:
         """Deterministic work before the model: read uploads, analyse, compute. Returns facts

@@ -69,7 +69,12 @@ class StepAnswerer:
             agent_context = replace(agent_context, facts=facts)
         if step.agent.uses_model:
             prompt = self.render(step, agent_context)
-            step.outcome = self.call_model(step, prompt, step.agent.offline_answer(agent_context))
+            step.outcome = self.call_model(
+                step,
+                prompt,
+                step.agent.offline_answer(agent_context),
+                complexity=step.agent.complexity_for(agent_context),
+            )
             response, output = step.outcome.response, step.outcome.output
         else:  # a tool agent has no prompt to render: its output is computed in code
             prompt = RenderedPrompt(system="", user="", version=step.agent.prompt_version)
@@ -120,7 +125,12 @@ class StepAnswerer:
         return RenderedPrompt(system=system, user=user, version=version.label)
 
     def call_model(
-        self, step: StepContext, prompt: RenderedPrompt, offline_answer: dict[str, Any] | None = None
+        self,
+        step: StepContext,
+        prompt: RenderedPrompt,
+        offline_answer: dict[str, Any] | None = None,
+        *,
+        complexity: str | None = None,
     ) -> ModelOutcome:
         options = step.run.options
         request = ModelRequest(
@@ -149,7 +159,7 @@ class StepAnswerer:
                 step=step.placement.step.name,
                 key=step.key,
                 agent_type=step.agent.agent_type,
-                complexity=step.agent.complexity,
+                complexity=complexity or step.agent.complexity,
                 output_model=step.agent.output_model,
                 request=request,
                 run_provider=options.provider,

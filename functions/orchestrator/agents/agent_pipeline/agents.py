@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -170,6 +170,10 @@ class ExecutorAgent(Agent):
 
     def offline_answer(self, context: AgentContext) -> dict[str, Any] | None:
         return offline.execution(context)
+
+    def complexity_for(self, context: AgentContext) -> Literal["small", "large"]:
+        """The tier the router gave this task: a small-tier task calls the small model."""
+        return routed_assignment(context).model_tier
 
     def confidence(self, output: BaseModel) -> float:
         output = output_as(output, ExecutorOutput)
