@@ -3,7 +3,7 @@
 The local cloud runs every template's state machine in moto (pinned): a Parallel state, an
 inline Map bounded by MaxConcurrency, a Distributed Map reading an S3 JSON manifest and a
 ``.waitForTaskToken`` approval gate with a timeout. Each test runs the feature in the shape
-``infra/constructs/workflows.py`` generates; if a moto upgrade changes one, it fails here first.
+``infra/cdk/constructs/workflows.py`` generates; if a moto upgrade changes one, it fails here first.
 """
 
 from __future__ import annotations

@@ -19,13 +19,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra.constructs.grants import grant_items, grant_uploads, grant_workspace
-from infra.constructs.tenant_access import TenantDataAccess
-from infra.constructs.vectors import VectorStorage
+from infra.cdk.constructs.grants import grant_items, grant_uploads, grant_workspace
+from infra.cdk.constructs.tenant_access import TenantDataAccess
+from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 DEPS_LAYER_DIR = REPO_ROOT / "build" / "lambda-deps"
 DEPS_PLACEHOLDER_DIR = Path(__file__).resolve().parent / "lambda_deps_placeholder"

@@ -5,21 +5,21 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
 from constructs import Construct
 
-from infra.constructs.api import OrchestratorApi
-from infra.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
-from infra.constructs.functions import (
+from infra.cdk.constructs.api import OrchestratorApi
+from infra.cdk.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
+from infra.cdk.constructs.functions import (
     AuthConfig,
     FunctionsProps,
     ModelTables,
     OrchestratorFunctions,
     ProviderConfig,
 )
-from infra.constructs.observability import OrchestratorObservability
-from infra.constructs.tables import OrchestratorTables
-from infra.constructs.user_pool import OrchestratorUserPool, jwt_environment
-from infra.constructs.vectors import VectorStorage
-from infra.constructs.workflows import TemplateWorkflow
-from infra.constructs.workspace import TenantWorkspace
+from infra.cdk.constructs.observability import OrchestratorObservability
+from infra.cdk.constructs.tables import OrchestratorTables
+from infra.cdk.constructs.user_pool import OrchestratorUserPool, jwt_environment
+from infra.cdk.constructs.vectors import VectorStorage
+from infra.cdk.constructs.workflows import TemplateWorkflow
+from infra.cdk.constructs.workspace import TenantWorkspace
 from orchestrator.core import constants
 from orchestrator.templates.graph import TEMPLATES, agent_types
 

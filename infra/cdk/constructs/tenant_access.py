@@ -1,7 +1,7 @@
 """Tenant data access: the role through which a function reads and writes one tenant's items.
 
 Every partition key of the tenant-facing tables is ``<tenant>`` or ``<tenant>#...``
-(``infra/constructs/tables.py``). The function (the API) holds no item grant on those tables
+(``infra/cdk/constructs/tables.py``). The function (the API) holds no item grant on those tables
 itself: it assumes this role with the session tag ``tenant_id = <the verified tenant>``
 (``orchestrator/tenant_credentials.py``), and the role allows each table's item actions only where
 every leading key is that tag, or begins with it and the key delimiter. So ``acme`` never
@@ -28,7 +28,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.grants import ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS
+from infra.cdk.constructs.grants import ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS
 from orchestrator.adapters.dynamodb_keys import DELIMITER
 from orchestrator.core import constants
 
