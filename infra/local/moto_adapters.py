@@ -27,7 +27,7 @@
    ``ValidationException``, a missing index a ``NotFoundException``. The server builds a
    service's routes on its first request: install this before the first S3 Vectors request.
 
-``tests/integration/test_moto_adapters.py`` covers 1-6 and 8, ``test_moto_step_functions_features.py``
+``tests/local_cloud/test_moto_adapters.py`` covers 1-6 and 8, ``test_moto_step_functions_features.py``
 covers 7 (with the Step Functions features the generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
 tests fail first.
