@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 
-.PHONY: constraints demo demo-failure test test-unit test-integration test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
+.PHONY: constraints demo demo-failure test test-unit test-integration test-local-cloud test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,15 @@ demo-failure: $(STAMP)  ## the same run with the design phase failing: ends COMP
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
-test: $(STAMP)  ## every suite: unit, integration, infrastructure, e2e (TEST_WORKERS=2 processes)
+test: $(STAMP)  ## every suite: unit, integration, local cloud, infrastructure, e2e (TEST_WORKERS=2 processes)
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests
 
 test-unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 test-integration: $(STAMP)
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests/integration
+test-local-cloud: $(STAMP)  ## the local cloud's own tooling: moto adaptations, Lambda runtime, vector queries
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/local_cloud
 test-infrastructure: $(STAMP)
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infrastructure
 test-e2e: $(STAMP)

@@ -14,7 +14,7 @@ for path in (ROOT, ROOT / "functions"):
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
 
-from infra.app_factory import build_app  # noqa: E402
+from infra.cdk.app_factory import build_app  # noqa: E402
 
 app, _stack = build_app()
 app.synth()

@@ -1,1 +1,2 @@
-"""Where the orchestrator runs: CDK constructs and stack, the local cloud, the CLI."""
+"""Where the orchestrator runs: the CDK app (cdk/), the local cloud (local/), the operator CLI (cli/)
+and tenant onboarding for a deployment (admin/)."""

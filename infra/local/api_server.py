@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from infra.local.lambda_runtime import LocalLambdaRuntime
+from infra.local.lambda_runtime import Invocation, LocalLambdaRuntime
 
 
 def proxy_event(
@@ -65,81 +65,98 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """One request: a proxy event to the API function, its answer back as the HTTP response."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _answer(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
+        payload = json.dumps({"message": message}).encode()
+        self.send_response(status)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _content_length(self) -> int:
+        """The declared body length; -1 if it is not a whole number."""
+        try:
+            return int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return -1
+
+    def _serve(self) -> None:
+        length = self._content_length()
+        if length < 0:
+            self.close_connection = True
+            return self._answer(400, "Content-Length must be a whole number of bytes")
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True  # the unread body must not be parsed as a request
+            return self._answer(413, "Request Too Long")
+        body = self.rfile.read(length) if length else b""
+        server = self.server
+        event = proxy_event(
+            self.command,
+            self.path,
+            dict(self.headers.items()),
+            body,
+            self.client_address[0],
+            server.account_id,
+        )
+        status, headers, text = _proxy_response(server.runtime.invoke(server.function_name, event))
+        payload = text.encode("utf-8")
+        self.send_response(status)
+        for key, value in headers.items():
+            if key.lower() not in ("content-length", "connection"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # a method API Gateway does not know
+            return lambda: self._answer(405, "Method Not Allowed", {"Allow": ", ".join(METHODS)})
+        raise AttributeError(name)
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the function logs requests
+        return
+
+
+def _proxy_response(invocation: Invocation) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body of the function's proxy answer; 502 if it failed or answered no object."""
+    if invocation.errored or not isinstance(invocation.payload, dict):
+        return 502, {"Content-Type": "application/json"}, '{"message": "Internal server error"}'
+    response = invocation.payload
+    status = int(response.get("statusCode", 200))
+    headers = {k: str(v) for k, v in (response.get("headers") or {}).items()}
+    for key, values in (response.get("multiValueHeaders") or {}).items():
+        headers[key] = ", ".join(str(v) for v in values)
+    return status, headers, response.get("body") or ""
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024  # the accept backlog: a burst of clients is queued, not reset
+
+    def __init__(self, port: int, runtime: LocalLambdaRuntime, function_name: str, account_id: str) -> None:
+        super().__init__(("127.0.0.1", port), _ProxyHandler)
+        self.runtime = runtime
+        self.function_name = function_name
+        self.account_id = account_id
 
 
 class LocalApiServer:
     def __init__(
         self, runtime: LocalLambdaRuntime, function_name: str, account_id: str, port: int = 0
     ) -> None:
-        runtime_ref, name, account = runtime, function_name, account_id
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _answer(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
-                payload = json.dumps({"message": message}).encode()
-                self.send_response(status)
-                for key, value in (extra or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(payload)
-
-            def _serve(self) -> None:
-                try:
-                    length = int(self.headers.get("Content-Length") or 0)
-                except ValueError:
-                    length = -1
-                if length < 0:
-                    self.close_connection = True
-                    return self._answer(400, "Content-Length must be a whole number of bytes")
-                if length > MAX_BODY_BYTES:
-                    self.close_connection = True  # the unread body must not be parsed as a request
-                    return self._answer(413, "Request Too Long")
-                body = self.rfile.read(length) if length else b""
-                event = proxy_event(
-                    self.command, self.path, dict(self.headers.items()), body, self.client_address[0], account
-                )
-                invocation = runtime_ref.invoke(name, event)
-                if invocation.errored or not isinstance(invocation.payload, dict):
-                    status, headers, text = (
-                        502,
-                        {"Content-Type": "application/json"},
-                        '{"message": "Internal server error"}',
-                    )
-                else:
-                    response = invocation.payload
-                    status = int(response.get("statusCode", 200))
-                    headers = {k: str(v) for k, v in (response.get("headers") or {}).items()}
-                    for key, values in (response.get("multiValueHeaders") or {}).items():
-                        headers[key] = ", ".join(str(v) for v in values)
-                    text = response.get("body") or ""
-                payload = text.encode("utf-8")
-                self.send_response(status)
-                for key, value in headers.items():
-                    if key.lower() not in ("content-length", "connection"):
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
-
-            def __getattr__(self, name: str) -> Any:
-                if name.startswith("do_"):  # a method API Gateway does not know
-                    return lambda: self._answer(405, "Method Not Allowed", {"Allow": ", ".join(METHODS)})
-                raise AttributeError(name)
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet: the function logs requests
-                return
-
-        self._server = _Server(("127.0.0.1", port), Handler)
+        self._server = _Server(port, runtime, function_name, account_id)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -28,13 +28,13 @@ from typing import Any
 
 import boto3
 
+from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
 from infra.local import moto_adapters
 from infra.local.api_server import LocalApiServer
 from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
-from infra.tenant_admin import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
 from orchestrator.tenancy.plans import DEFAULT_PLAN, TenantLimits
 
 log = logging.getLogger(__name__)

@@ -22,13 +22,12 @@
    passes it on to the interpreter here, as Step Functions does.
 8. ``answer_vector_queries``: moto's S3 Vectors stores vectors but has no ``QueryVectors``;
    ``S3VectorsResponse.query_vectors`` (routed through ``moto.s3vectors.urls.url_paths``) answers
-   it here as the service does: exact nearest neighbours by the index's distance metric
-   (cosine: 1 - cosine similarity; euclidean: the Euclidean distance), ascending, at most
-   ``topK``, after the metadata ``filter``; a bad ``topK``, vector or filter is a
+   it here as the service does, with the query engine of ``vector_queries.py`` (exact nearest
+   neighbours after the metadata filter); a bad ``topK``, vector or filter is a
    ``ValidationException``, a missing index a ``NotFoundException``. The server builds a
    service's routes on its first request: install this before the first S3 Vectors request.
 
-``tests/integration/test_moto_adapters.py`` covers 1-6 and 8, ``test_moto_step_functions_features.py``
+``tests/local_cloud/test_moto_adapters.py`` covers 1-6 and 8, ``test_moto_step_functions_features.py``
 covers 7 (with the Step Functions features the generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
 tests fail first.
@@ -38,15 +37,21 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import threading
-from array import array
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import requests
+
+from infra.local.vector_queries import (
+    InvalidVectorQuery,
+    metadata_filter,
+    nearest,
+    parse_query_vector,
+    parse_top_k,
+)
 
 if TYPE_CHECKING:
     from infra.local.lambda_runtime import LocalLambdaRuntime
@@ -188,10 +193,6 @@ def keep_task_failure_causes() -> None:
 
 # --- S3 Vectors: QueryVectors -------------------------------------------------------------
 QUERY_VECTORS_ROUTE = "{0}/QueryVectors$"
-MAX_TOP_K = 100  # the service's limit of results per query
-FILTER_COMPARISONS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists")
-FILTER_LOGICAL = ("$and", "$or")
-Metadata = dict[str, Any]
 
 
 def answer_vector_queries() -> None:
@@ -213,8 +214,8 @@ def answer_vector_queries() -> None:
         index_arn = self._get_param("indexArn")
         validate_index_params(self, index_arn, index_name, bucket_name)
         try:
-            query = _query_vector(self._get_param("queryVector"), self._get_param("queryTexts"))
-            top_k = _top_k(self._get_param("topK"))
+            query = parse_query_vector(self._get_param("queryVector"), self._get_param("queryTexts"))
+            top_k = parse_top_k(self._get_param("topK"))
             matches = metadata_filter(self._get_param("filter"))
             if self._get_param("nextToken"):
                 raise InvalidVectorQuery("The pagination token is invalid or has expired")
@@ -230,7 +231,7 @@ def answer_vector_queries() -> None:
             raise ValidationError("Invalid query vector: a zero vector has no cosine distance")
         return ActionResult(
             {
-                "vectors": _nearest(
+                "vectors": nearest(
                     index,
                     query,
                     top_k,
@@ -246,179 +247,6 @@ def answer_vector_queries() -> None:
         raise RuntimeError("moto now routes QueryVectors itself: the local cloud's adaptation needs removing")
     _add(S3VectorsResponse, "query_vectors", query_vectors)
     _patch(urls, "url_paths", {**paths, QUERY_VECTORS_ROUTE: S3VectorsResponse.dispatch})
-
-
-class InvalidVectorQuery(ValueError):
-    """A query S3 Vectors refuses (a ValidationException)."""
-
-
-def _query_vector(value: Any, query_texts: Any) -> list[float]:
-    if query_texts:
-        raise InvalidVectorQuery("queryTexts needs a vector index in ENHANCED mode")
-    data = value.get("float32") if isinstance(value, dict) else None
-    if not isinstance(data, list) or not data:
-        raise InvalidVectorQuery("queryVector must hold float32 data")
-    if not all(_is_number(x) for x in data):
-        raise InvalidVectorQuery("queryVector must hold numbers only")
-    vector = list(array("f", data))  # the service computes in float32
-    if not all(math.isfinite(x) for x in vector):
-        raise InvalidVectorQuery("Invalid query vector: values must be finite float32 numbers")
-    return vector
-
-
-def _top_k(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_TOP_K:
-        raise InvalidVectorQuery(
-            f"1 validation error detected. Value at '/topK' failed to satisfy constraint: "
-            f"Member must be between 1 and {MAX_TOP_K}, inclusive"
-        )
-    return value
-
-
-def _nearest(
-    index: Any,
-    query: list[float],
-    top_k: int,
-    matches: Callable[[Metadata], bool],
-    *,
-    return_metadata: bool,
-    return_distance: bool,
-) -> list[dict[str, Any]]:
-    scored = []
-    for vector in list(index.vectors.values()):
-        metadata = vector.metadata if isinstance(vector.metadata, dict) else {}
-        if matches(metadata):
-            stored = list(array("f", vector.data[index.data_type]))
-            scored.append((vector_distance(index.distance_metric, query, stored), vector.key, metadata))
-    scored.sort(key=lambda item: item[0])
-    found = []
-    for value, key, metadata in scored[:top_k]:
-        match: dict[str, Any] = {"key": key}
-        if return_distance:
-            match["distance"] = value
-        if return_metadata:
-            match["metadata"] = metadata
-        found.append(match)
-    return found
-
-
-def vector_distance(metric: str, a: list[float], b: list[float]) -> float:
-    """The distance S3 Vectors reports, as a float32 value (also used by the tests' in-memory store)."""
-    distance = _cosine_distance(a, b) if metric == "cosine" else _euclidean_distance(a, b)
-    return array("f", [distance])[0]
-
-
-def _cosine_distance(a: list[float], b: list[float]) -> float:
-    norms = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    if norms == 0:
-        return 1.0  # a stored zero vector is similar to nothing
-    return max(0.0, 1.0 - sum(x * y for x, y in zip(a, b, strict=True)) / norms)
-
-
-def _euclidean_distance(a: list[float], b: list[float]) -> float:
-    return math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b, strict=True)))
-
-
-def metadata_filter(node: Any) -> Callable[[Metadata], bool]:
-    """The metadata filter as a predicate; an invalid filter raises ``InvalidVectorQuery``
-    (also used by the tests' in-memory store, so both read a filter the same way).
-
-    ``{"key": value}`` is ``$eq``; several keys or operators in one object must all hold;
-    ``$and``/``$or`` take a non-empty list of filters. Against a list value, a comparison holds
-    when it holds for one element; ``$ne`` and ``$nin`` also hold when the key is absent.
-    """
-    if node is None:
-        return lambda metadata: True
-    if not isinstance(node, dict) or not node:
-        raise InvalidVectorQuery("Invalid query filter: a filter must be a non-empty object")
-    tests: list[Callable[[Metadata], bool]] = []
-    for key, value in node.items():
-        if key in FILTER_LOGICAL:
-            if not isinstance(value, list) or not value:
-                raise InvalidVectorQuery(f"Invalid query filter: {key} takes a non-empty array of filters")
-            tests.append(_logical(key, [metadata_filter(part) for part in value]))
-        elif key.startswith("$"):
-            raise InvalidVectorQuery(f"Invalid query filter: unsupported operator {key}")
-        else:
-            tests.append(_field_test(key, value))
-    return lambda metadata: all(test(metadata) for test in tests)
-
-
-def _logical(operator: str, parts: list[Callable[[Metadata], bool]]) -> Callable[[Metadata], bool]:
-    if operator == "$and":
-        return lambda metadata: all(part(metadata) for part in parts)
-    return lambda metadata: any(part(metadata) for part in parts)
-
-
-def _field_test(key: str, condition: Any) -> Callable[[Metadata], bool]:
-    if _is_primitive(condition):
-        condition = {"$eq": condition}
-    if not isinstance(condition, dict) or not condition:
-        raise InvalidVectorQuery(f"Invalid query filter for {key!r}: expected a value or an operator object")
-    checks: list[Callable[[bool, list[Any]], bool]] = []
-    for operator, argument in condition.items():
-        if operator not in FILTER_COMPARISONS:
-            raise InvalidVectorQuery(f"Invalid query filter for {key!r}: unsupported operator {operator}")
-        checks.append(_comparison(key, operator, argument))
-
-    def test(metadata: Metadata) -> bool:
-        present = key in metadata
-        value = metadata.get(key)
-        values = value if isinstance(value, list) else [value]
-        return all(check(present, values) for check in checks)
-
-    return test
-
-
-def _comparison(key: str, operator: str, argument: Any) -> Callable[[bool, list[Any]], bool]:
-    def refuse(expected: str) -> InvalidVectorQuery:
-        return InvalidVectorQuery(f"Invalid query filter for {key!r}: {operator} takes {expected}")
-
-    if operator in ("$eq", "$ne"):
-        if not _is_primitive(argument):
-            raise refuse("a string, number or boolean")
-        if operator == "$eq":
-            return lambda present, values: present and any(_same(v, argument) for v in values)
-        return lambda present, values: not present or not any(_same(v, argument) for v in values)
-    if operator in ("$gt", "$gte", "$lt", "$lte"):
-        if not _is_number(argument):
-            raise refuse("a number")
-        holds: Callable[[float], bool] = {
-            "$gt": lambda v: v > argument,
-            "$gte": lambda v: v >= argument,
-            "$lt": lambda v: v < argument,
-            "$lte": lambda v: v <= argument,
-        }[operator]
-        return lambda present, values: present and any(_is_number(v) and holds(v) for v in values)
-    if operator in ("$in", "$nin"):
-        if not isinstance(argument, list) or not argument or not all(_is_primitive(a) for a in argument):
-            raise refuse("a non-empty array of strings, numbers or booleans")
-
-        def listed(values: list[Any]) -> bool:
-            return any(_same(v, a) for v in values for a in argument)
-
-        if operator == "$in":
-            return lambda present, values: present and listed(values)
-        return lambda present, values: not present or not listed(values)
-    if not isinstance(argument, bool):  # $exists
-        raise refuse("a boolean")
-    return lambda present, values: present is argument
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_primitive(value: Any) -> bool:
-    return isinstance(value, str | bool) or _is_number(value)
-
-
-def _same(value: Any, argument: Any) -> bool:
-    if isinstance(value, bool) or isinstance(argument, bool):
-        return isinstance(value, bool) and isinstance(argument, bool) and value is argument
-    if _is_number(value) and _is_number(argument):
-        return bool(value == argument)
-    return isinstance(value, str) and value == argument
 
 
 def _status_change_entry(execution: Any) -> dict[str, Any]:

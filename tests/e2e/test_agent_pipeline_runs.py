@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from infra.cli import flatten_steps
+from infra.cli.narration import flatten_steps
 from infra.local.cloud import LocalCloud
 from tests.e2e.conftest import Client
 from tests.e2e.test_step_graph_runs import _max_overlap

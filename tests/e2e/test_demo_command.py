@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.cli import run_demo
+from infra.cli.demo import run_demo
 from infra.local.cloud import LocalCloud
 
 

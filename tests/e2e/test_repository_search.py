@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from infra.demo_requests import demo_body
+from infra.cli.demo_requests import demo_body
 from infra.local.cloud import LocalCloud
 from orchestrator.ingestion.archive import build_archive
 from tests.e2e.conftest import ArchiveServer, Client

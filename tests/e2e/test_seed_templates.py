@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from infra.cli import flatten_steps
-from infra.demo_requests import demo_body
+from infra.cli.demo_requests import demo_body
+from infra.cli.narration import flatten_steps
 from infra.local.cloud import LocalCloud
 from orchestrator.agents import get_agent
 from orchestrator.core import constants

@@ -1,7 +1,7 @@
 """An in-memory ``VectorStore``: the same index names, errors and results as ``S3VectorStore``.
 
 Distances and filters are computed by the local cloud's S3 Vectors emulation
-(``infra/local/moto_adapters.py``), so a filter or a distance means the same in both.
+(``infra/local/vector_queries.py``), so a filter or a distance means the same in both.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.local.moto_adapters import InvalidVectorQuery, metadata_filter, vector_distance
+from infra.local.vector_queries import InvalidVectorQuery, metadata_filter, vector_distance
 from orchestrator.core.errors import CollectionNotFound, ConflictError, DataStoreRejected
 from orchestrator.core.vectors import (
     DistanceMetric,

@@ -45,7 +45,7 @@ def test_only_the_public_routes_go_without_an_authorizer() -> None:
 
 
 def test_every_acknowledged_rule_has_a_reason() -> None:
-    from infra.nag import (
+    from infra.cdk.nag import (
         EXTERNAL_ISSUER_REASON,
         MFA_REASON,
         PLUS_TIER_REASON,

@@ -112,8 +112,8 @@ def test_vector_grants_cover_the_buckets_indexes_with_the_stores_actions_only(tm
     from aws_cdk import App, Stack
     from aws_cdk import aws_lambda as lambda_
 
-    from infra.constructs.vectors import VectorStorage
-    from infra.nag import apply_nag
+    from infra.cdk.constructs.vectors import VectorStorage
+    from infra.cdk.nag import apply_nag
 
     # Given a reader and a writer granted access to a vector bucket, checked by cdk-nag
     app = App(outdir=str(tmp_path))
@@ -199,7 +199,7 @@ def test_audit_events_expire_through_the_events_tables_ttl(template: dict[str, A
 
 
 def test_event_retention_is_a_whole_number_of_days() -> None:
-    from infra.app_factory import _retention_days
+    from infra.cdk.app_factory import _retention_days
 
     assert _retention_days("90") == 90 and _retention_days(0) == 0
     for wrong in ("-1", "a year", "1.5"):
@@ -255,7 +255,7 @@ def test_a_tenants_producer_may_use_its_source_only() -> None:
 
 
 def test_tenant_event_producers_are_checked_at_synthesis() -> None:
-    from infra.app_factory import _tenant_producers
+    from infra.cdk.app_factory import _tenant_producers
 
     arn = "arn:aws:iam::123456789012:role/acme-crm"
     assert _tenant_producers(json.dumps({"acme": [arn]})) == {"acme": [arn]}

@@ -95,7 +95,7 @@ def test_the_pool_is_kept_with_the_data_and_removed_with_it() -> None:
     from aws_cdk import App, RemovalPolicy, Stack
     from aws_cdk.assertions import Template
 
-    from infra.constructs.user_pool import OrchestratorUserPool
+    from infra.cdk.constructs.user_pool import OrchestratorUserPool
 
     for policy in (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY):
         stack = Stack(App(), "Users")

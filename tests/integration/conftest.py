@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import logging
 import os
-import time
-import zipfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-import requests
 from moto import mock_aws
 
-from infra.local import moto_adapters
-from infra.local.cloud import free_port
-from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from orchestrator.container import Container
 from orchestrator.core import constants
@@ -232,126 +223,6 @@ def _api_function(aws: MotoAws, signing_key: LocalSigningKey) -> ApiFunction:
 @pytest.fixture
 def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
-
-
-# --- the local cloud's Step Functions emulation: moto server + interpreter + local Lambda runtime ---
-CODE = Path(__file__).parent / "sample_functions"
-REGION = "us-east-1"
-
-
-@dataclass
-class Emulation:
-    endpoint: str
-    port: int
-    runtime: LocalLambdaRuntime
-    session: boto3.session.Session
-    role_arn: str
-    record_file: Path
-
-    def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
-
-    def function(self, name: str, handler: str, timeout: int = 10, env: dict[str, str] | None = None) -> str:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("placeholder.txt", "code runs from the local runtime")
-        arn = self.client("lambda").create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=self.role_arn,
-            Handler=handler,
-            Code={"ZipFile": buffer.getvalue()},
-            Timeout=timeout,
-        )["FunctionArn"]
-        self.runtime.register(
-            FunctionSpec(
-                name=name,
-                arn=arn,
-                handler=handler,
-                code_dir=CODE,
-                environment=env or {},
-                timeout_seconds=timeout,
-            )
-        )
-        return arn
-
-    def run_machine(
-        self, definition: dict[str, Any], payload: dict[str, Any], timeout: float = 30
-    ) -> dict[str, Any]:
-        sfn = self.client("stepfunctions")
-        arn = sfn.create_state_machine(
-            name=f"m{time.time_ns()}", definition=json.dumps(definition), roleArn=self.role_arn
-        )["stateMachineArn"]
-        execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
-        return wait_for_execution(sfn, execution, timeout)
-
-
-def wait_for_execution(sfn: Any, execution_arn: str, timeout: float) -> dict[str, Any]:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        described = sfn.describe_execution(executionArn=execution_arn)
-        if described["status"] != "RUNNING":
-            return described | {"history": sfn.get_execution_history(executionArn=execution_arn)["events"]}
-        time.sleep(0.1)
-    raise TimeoutError(execution_arn)
-
-
-@pytest.fixture(scope="module")
-def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
-    port = free_port()
-    saved_port = os.environ.get("MOTO_PORT")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()  # one server per process
-    tmp = tmp_path_factory.mktemp("adapters")
-    runtime = LocalLambdaRuntime(
-        endpoint_url=endpoint, region=REGION, account_id="123456789012", log_dir=tmp / "logs"
-    )
-    pool = ThreadPoolExecutor(max_workers=4)
-    session = boto3.session.Session(
-        aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION
-    )
-    moto_adapters.point_interpreter_at_server(port)
-    moto_adapters.enable_state_machine_execution(endpoint)
-    moto_adapters.route_lambda_invocations(runtime)
-
-    def start_execution(arn: str, payload: str) -> None:
-        session.client("stepfunctions", endpoint_url=endpoint).start_execution(
-            stateMachineArn=arn, input=payload
-        )
-
-    moto_adapters.deliver_eventbridge_targets(runtime, start_execution, pool)
-
-    def put_event(entry: dict[str, Any]) -> None:
-        session.client("events", endpoint_url=endpoint).put_events(Entries=[entry])
-
-    moto_adapters.emit_execution_status_changes(put_event)
-    moto_adapters.keep_stopped_executions_aborted()
-    moto_adapters.keep_task_failure_causes()
-    role = session.client("iam", endpoint_url=endpoint).create_role(
-        RoleName="local", AssumeRolePolicyDocument="{}"
-    )
-    try:
-        yield Emulation(endpoint, port, runtime, session, role["Role"]["Arn"], tmp / "records.jsonl")
-    finally:
-        moto_adapters.restore_all()
-        requests.post(  # in-process moto tests that follow must not execute state machines
-            f"{endpoint}/moto-api/config",
-            json={"stepfunctions": {"execute_state_machine": False}},
-            timeout=10,
-        )
-        pool.shutdown(wait=False, cancel_futures=True)
-        runtime.shutdown()
-        server.stop()
-        if saved_port is None:
-            os.environ.pop("MOTO_PORT", None)
-        else:
-            os.environ["MOTO_PORT"] = saved_port
 
 
 @pytest.fixture

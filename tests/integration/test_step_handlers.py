@@ -1,6 +1,6 @@
 """The state machine's task handlers in-process against moto: a graph_showcase run step by step.
 
-Each handler is called with the payload its state sends (see infra/constructs/workflows.py), in
+Each handler is called with the payload its state sends (see infra/cdk/constructs/workflows.py), in
 the order the state machine calls them: agents write to the versioned workspace through the
 command log, the map's manifest lands in S3, and the bounded undo loop takes everything back,
 newest first, until the workspace is exactly as it was before the run.

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from infra.tenant_admin import list_tenants
+from infra.admin.tenants import list_tenants
 from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
 from orchestrator.core.errors import ConflictError
 from orchestrator.tenancy.plans import (

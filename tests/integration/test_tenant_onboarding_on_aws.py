@@ -7,7 +7,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from infra.tenant_admin import DeploymentHandle, temporary_password
+from infra.admin.tenants import DeploymentHandle, temporary_password
 from orchestrator.adapters.dynamodb import DynamoRunRepository
 from orchestrator.core.errors import ConflictError
 from orchestrator.core.ids import new_run_id

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.integration.conftest import Emulation, wait_for_execution
+from tests.local_cloud.emulation import Emulation, wait_for_execution, wait_until
 
 
 def test_interpreter_finds_the_server_through_moto_port(emulation: Emulation) -> None:
@@ -174,10 +174,17 @@ def test_a_stopped_execution_stays_aborted_when_its_running_task_then_fails(emul
         name="stop-me", definition=json.dumps(definition), roleArn=emulation.role_arn
     )
     execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")["executionArn"]
-    time.sleep(0.5)  # the task is running (it sleeps 1.5 s, then fails)
-    sfn.stop_execution(executionArn=execution, error="Operator", cause="stuck")
-    time.sleep(2.0)  # the task's failure arrives after the stop
+    wait_until(lambda: "TaskStarted" in history(sfn, execution), 10, "the task is running")
+    sfn.stop_execution(executionArn=execution, error="Operator", cause="stuck")  # it fails 1.5 s later
+    wait_until(
+        lambda: "TaskFailed" in history(sfn, execution), 10, "the task's failure arrives after the stop"
+    )
     assert wait_for_execution(sfn, execution, 10)["status"] == "ABORTED"
+
+
+def history(sfn: Any, execution_arn: str) -> list[str]:
+    """The types of the execution's history events, oldest first."""
+    return [event["type"] for event in sfn.get_execution_history(executionArn=execution_arn)["events"]]
 
 
 def test_vector_queries_answer_nearest_first(emulation: Emulation) -> None:

@@ -1,9 +1,9 @@
 """Tenant data access: the role through which a function reads and writes one tenant's items.
 
 Every partition key of the tenant-facing tables is ``<tenant>`` or ``<tenant>#...``
-(``infra/constructs/tables.py``). The function (the API) holds no item grant on those tables
+(``infra/cdk/constructs/tables.py``). The function (the API) holds no item grant on those tables
 itself: it assumes this role with the session tag ``tenant_id = <the verified tenant>``
-(``orchestrator/tenant_credentials.py``), and the role allows each table's item actions only where
+(``orchestrator/tenancy/credentials.py``), and the role allows each table's item actions only where
 every leading key is that tag, or begins with it and the key delimiter. So ``acme`` never
 reaches ``acme-corp``'s items, and a request built with another tenant's key is refused by IAM.
 
@@ -28,7 +28,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.grants import ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS
+from infra.cdk.constructs.grants import ITEM_READ_ACTIONS, ITEM_WRITE_ACTIONS
 from orchestrator.adapters.dynamodb_keys import DELIMITER
 from orchestrator.core import constants
 
@@ -57,7 +57,7 @@ class TenantDataAccess(Construct):
     """The role ``function`` assumes, tagged with a tenant, for that tenant's items only.
 
     ``function`` gets the role's ARN in ``TENANT_DATA_ACCESS_ROLE_ARN`` and may assume it (with
-    the tag); nothing else may. ``grant_items`` takes the place of ``functions.grant_items``.
+    the tag); nothing else may. ``grant_items`` takes the place of ``grants.grant_items``.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, function: lambda_.Function) -> None:
@@ -85,7 +85,7 @@ class TenantDataAccess(Construct):
     def grant_items(
         self, table: dynamodb.ITable, *, read: bool = True, write: bool = False, delete: bool = False
     ) -> None:
-        """What ``functions.grant_items`` would grant the function (``DescribeTable`` aside), fenced."""
+        """What ``grants.grant_items`` would grant the function (``DescribeTable`` aside), fenced."""
         actions = tuple(
             action
             for action in (

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.constructs.api import OrchestratorApi
-from infra.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
-from infra.constructs.functions import (
+from infra.cdk.constructs.api import OrchestratorApi
+from infra.cdk.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
+from infra.cdk.constructs.functions import (
     AuthConfig,
     FunctionsProps,
     ModelTables,
     OrchestratorFunctions,
     ProviderConfig,
 )
-from infra.constructs.observability import OrchestratorObservability
-from infra.constructs.tables import OrchestratorTables
-from infra.constructs.user_pool import OrchestratorUserPool, jwt_environment
-from infra.constructs.vectors import VectorStorage
-from infra.constructs.workflows import TemplateWorkflow
-from infra.constructs.workspace import TenantWorkspace
+from infra.cdk.constructs.observability import OrchestratorObservability
+from infra.cdk.constructs.tables import OrchestratorTables
+from infra.cdk.constructs.user_pool import OrchestratorUserPool, jwt_environment
+from infra.cdk.constructs.vectors import VectorStorage
+from infra.cdk.constructs.workflows import TemplateWorkflow
+from infra.cdk.constructs.workspace import TenantWorkspace
 from orchestrator.core import constants
 from orchestrator.templates.graph import TEMPLATES, agent_types
 
@@ -39,84 +41,25 @@ class OrchestratorStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        tables = OrchestratorTables(
-            self, "Tables", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        removal_policy = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        self.tables = OrchestratorTables(self, "Tables", removal_policy=removal_policy)
+        self.bus = OrchestratorBus(self, "Events")
+        self.workspace = TenantWorkspace(self, "Workspace", removal_policy=removal_policy)
+        self.vectors = VectorStorage(self, "Vectors", removal_policy=removal_policy)
+        self.functions = self._functions(
+            provider or ProviderConfig(),
+            event_retention_days=event_retention_days,
+            fetch_allowed_hosts=fetch_allowed_hosts,
         )
-        bus = OrchestratorBus(self, "Events")
-        workspace = TenantWorkspace(
-            self, "Workspace", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
-        )
-        vectors = VectorStorage(
-            self, "Vectors", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
-        )
-        functions = OrchestratorFunctions(
-            self,
-            "Functions",
-            props=FunctionsProps(
-                runs=tables.runs,
-                step_results=tables.step_results,
-                commands=tables.commands,
-                events_table=tables.events,
-                idempotency=tables.idempotency,
-                tenants=tables.tenants,
-                workspace=workspace.bucket,
-                bus=bus.bus,
-                agents=agent_types(),
-                model_tables=ModelTables(
-                    tenant_settings=tables.tenant_settings,
-                    prompts=tables.prompts,
-                    model_cache=tables.model_cache,
-                    usage=tables.usage,
-                    circuits=tables.circuits,
-                ),
-                provider=provider or ProviderConfig(),
-                event_retention_days=event_retention_days,
-                vectors=vectors,
-                fetch_allowed_hosts=fetch_allowed_hosts,
-            ),
-        )
-        self.workflows = {
-            name: TemplateWorkflow(
-                self,
-                f"Workflow-{name}",
-                template=template,
-                agent_functions=dict(functions.agent_functions),
-                prepare_map=functions.prepare_map,
-                approval_gate=functions.approval_gate,
-                undo_work=functions.undo_work,
-                run_status=functions.run_status,
-                workspace=workspace.bucket,
-                state_machine_name=f"{construct_id}-{name}",
-            )
-            for name, template in TEMPLATES.items()
-        }
+        self.workflows = self._workflows(construct_id)
         machines = {name: workflow.state_machine for name, workflow in self.workflows.items()}
-        machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
-        for starter in (functions.start_run, functions.api):
-            starter.add_environment(constants.ENV_STATE_MACHINES, machine_arns)
-            for machine in machines.values():
-                machine.grant_start_execution(starter)
-        for machine in machines.values():
-            machine.grant_task_response(functions.api)  # approval decisions and cancels
+        self._let_start_runs(machines)
         # the pool exists either way (operators create users in it); it signs the API's tokens
         # unless an external issuer is configured, whose tokens a token authorizer then verifies
-        self.users = OrchestratorUserPool(
-            self, "Users", removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
-        )
-        jwt_env = jwt_environment(auth or self.users.auth_config)
-        for name, value in jwt_env.items():
-            functions.api.add_environment(name, value)
-        token_authorizer = functions.add_token_authorizer(jwt_env) if auth is not None else None
-        if auth is None:  # the pool signs the tokens: a tenant's admins add and disable its users
-            functions.api.add_environment(constants.ENV_USER_POOL_ID, self.users.pool.user_pool_id)
-            self.users.pool.grant(
-                functions.api,
-                "cognito-idp:AdminCreateUser",
-                "cognito-idp:AdminGetUser",
-                "cognito-idp:AdminDisableUser",
-                "cognito-idp:AdminUserGlobalSignOut",
-            )
+        self.users = OrchestratorUserPool(self, "Users", removal_policy=removal_policy)
+        token_authorizer = self._authenticate(auth)
 
+        functions, bus = self.functions, self.bus
         bind_event_sources(
             bus.bus,
             orchestrator_roles=[fn.role for fn in functions.all_functions if fn.role is not None],
@@ -132,14 +75,13 @@ class OrchestratorStack(Stack):
             state_machines=list(machines.values()),
             dead_letters=bus.dead_letters,
         )
-        api = OrchestratorApi(
+        self.api = OrchestratorApi(
             self,
             "Api",
             handler=functions.api,
             user_pool=self.users.pool if token_authorizer is None else None,
             token_authorizer=token_authorizer,
         )
-        self.api = api
         OrchestratorObservability(
             self,
             "Observability",
@@ -147,22 +89,99 @@ class OrchestratorStack(Stack):
             functions=functions.all_functions,
             dead_letters=bus.dead_letters,
         )
-        self.functions = functions
-        self.tables = tables
-        self.bus = bus
-        self.workspace = workspace
-        self.vectors = vectors
         Tags.of(self).add("application", constants.SERVICE_NAME)
+        self._outputs(machines)
 
-        CfnOutput(self, "ApiUrl", value=api.url)
+    def _functions(
+        self, provider: ProviderConfig, *, event_retention_days: int, fetch_allowed_hosts: str
+    ) -> OrchestratorFunctions:
+        tables = self.tables
+        return OrchestratorFunctions(
+            self,
+            "Functions",
+            props=FunctionsProps(
+                runs=tables.runs,
+                step_results=tables.step_results,
+                commands=tables.commands,
+                events_table=tables.events,
+                idempotency=tables.idempotency,
+                tenants=tables.tenants,
+                workspace=self.workspace.bucket,
+                bus=self.bus.bus,
+                agents=agent_types(),
+                model_tables=ModelTables(
+                    tenant_settings=tables.tenant_settings,
+                    prompts=tables.prompts,
+                    model_cache=tables.model_cache,
+                    usage=tables.usage,
+                    circuits=tables.circuits,
+                ),
+                provider=provider,
+                event_retention_days=event_retention_days,
+                vectors=self.vectors,
+                fetch_allowed_hosts=fetch_allowed_hosts,
+            ),
+        )
+
+    def _workflows(self, construct_id: str) -> dict[str, TemplateWorkflow]:
+        """One state machine per template."""
+        functions = self.functions
+        return {
+            name: TemplateWorkflow(
+                self,
+                f"Workflow-{name}",
+                template=template,
+                agent_functions=dict(functions.agent_functions),
+                prepare_map=functions.prepare_map,
+                approval_gate=functions.approval_gate,
+                undo_work=functions.undo_work,
+                run_status=functions.run_status,
+                workspace=self.workspace.bucket,
+                state_machine_name=f"{construct_id}-{name}",
+            )
+            for name, template in TEMPLATES.items()
+        }
+
+    def _let_start_runs(self, machines: dict[str, sfn.StateMachine]) -> None:
+        """The start-run and API functions start executions; the API also answers task tokens."""
+        functions = self.functions
+        machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
+        for starter in (functions.start_run, functions.api):
+            starter.add_environment(constants.ENV_STATE_MACHINES, machine_arns)
+            for machine in machines.values():
+                machine.grant_start_execution(starter)
+        for machine in machines.values():
+            machine.grant_task_response(functions.api)  # approval decisions and cancels
+
+    def _authenticate(self, auth: AuthConfig | None) -> lambda_.Function | None:
+        """The API's token settings; the token authorizer of an external issuer (None: the pool's)."""
+        functions = self.functions
+        jwt_env = jwt_environment(auth or self.users.auth_config)
+        for name, value in jwt_env.items():
+            functions.api.add_environment(name, value)
+        token_authorizer = functions.add_token_authorizer(jwt_env) if auth is not None else None
+        if auth is None:  # the pool signs the tokens: a tenant's admins add and disable its users
+            functions.api.add_environment(constants.ENV_USER_POOL_ID, self.users.pool.user_pool_id)
+            self.users.pool.grant(
+                functions.api,
+                "cognito-idp:AdminCreateUser",
+                "cognito-idp:AdminGetUser",
+                "cognito-idp:AdminDisableUser",
+                "cognito-idp:AdminUserGlobalSignOut",
+            )
+        return token_authorizer
+
+    def _outputs(self, machines: dict[str, sfn.StateMachine]) -> None:
+        tables, bus = self.tables, self.bus
+        CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "UserPoolId", value=self.users.pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.users.client.user_pool_client_id)
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
         CfnOutput(self, "TenantsTableName", value=tables.tenants.table_name)
         CfnOutput(self, "RunsTableName", value=tables.runs.table_name)
         CfnOutput(self, "StepResultsTableName", value=tables.step_results.table_name)
-        CfnOutput(self, "WorkspaceBucketName", value=workspace.bucket.bucket_name)
-        CfnOutput(self, "VectorBucketName", value=vectors.bucket_name)
+        CfnOutput(self, "WorkspaceBucketName", value=self.workspace.bucket.bucket_name)
+        CfnOutput(self, "VectorBucketName", value=self.vectors.bucket_name)
         CfnOutput(self, "DeadLetterQueueUrl", value=bus.dead_letters.queue_url)
         for name, machine in machines.items():
             CfnOutput(self, f"StateMachine{name.title().replace('_', '')}", value=machine.state_machine_arn)

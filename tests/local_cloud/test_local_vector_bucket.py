@@ -6,45 +6,26 @@ are deployed onto a moto server (with the QueryVectors adaptation), as ``LocalCl
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import requests
 
-from infra.local import moto_adapters
 from infra.local.assembly import CloudAssembly
-from infra.local.cloud import ACCOUNT_ID, free_port
+from infra.local.cloud import ACCOUNT_ID
 from infra.local.deployer import Deployer, Deployment
 from orchestrator.adapters.s3_vectors import S3VectorStore
 from orchestrator.core.vectors import VectorRecord
+from tests.local_cloud.emulation import REGION, vector_query_server
 from tests.synthesized import resources_of_type, synthesized_template
-
-REGION = "us-east-1"
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, boto3.session.Session]]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto_server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto_adapters.answer_vector_queries()
-    session = boto3.session.Session(
-        aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION
-    )
-    try:
-        yield endpoint, session
-    finally:
-        moto_adapters.restore_all()
-        requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # backends are shared in this process
-        moto_server.stop()
+    with vector_query_server() as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

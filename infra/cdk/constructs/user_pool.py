@@ -13,7 +13,7 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
-from infra.constructs.functions import AuthConfig
+from infra.cdk.constructs.functions import AuthConfig
 from orchestrator.core import constants
 
 TENANT_ATTRIBUTE = "tenant_id"

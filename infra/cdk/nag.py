@@ -14,8 +14,8 @@ from cdk_nag import AwsSolutionsChecks
 from orchestrator.core.constants import RUN_DATA_PREFIX, UPLOADS_PREFIX
 
 if TYPE_CHECKING:
-    from infra.constructs.api import OrchestratorApi
-    from infra.constructs.user_pool import OrchestratorUserPool
+    from infra.cdk.constructs.api import OrchestratorApi
+    from infra.cdk.constructs.user_pool import OrchestratorUserPool
 
 MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole": "Lambda's basic execution policy only allows writing the "

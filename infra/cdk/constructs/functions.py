@@ -19,13 +19,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra.constructs.grants import grant_items, grant_uploads, grant_workspace
-from infra.constructs.tenant_access import TenantDataAccess
-from infra.constructs.vectors import VectorStorage
+from infra.cdk.constructs.grants import grant_items, grant_uploads, grant_workspace
+from infra.cdk.constructs.tenant_access import TenantDataAccess
+from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 DEPS_LAYER_DIR = REPO_ROOT / "build" / "lambda-deps"
 DEPS_PLACEHOLDER_DIR = Path(__file__).resolve().parent / "lambda_deps_placeholder"
@@ -104,7 +104,35 @@ class OrchestratorFunctions(Construct):
             str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc", "*.egg-info"]
         )
         self.deps_layer = self._deps_layer()
-        table_env = {
+        self._table_env = self._tables_environment(props)
+        provider_secret = self._provider_secret(props.provider)
+        further_secrets = {
+            name: self._secret(f"ProviderKey-{name}", reference)
+            for name, reference in sorted(props.provider.provider_secrets.items())
+        }
+        served_env = self._served_env(props.provider, further_secrets)
+        self._model_env = self._model_environment(props.model_tables)
+        self._add_agents(
+            self._provider_environment(props.provider, provider_secret, served_env),
+            provider_secret,
+            further_secrets,
+        )
+        self._add_undo_work()
+        self._add_run_steps()
+        self._add_lifecycle_functions()
+        # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist; they know the
+        # deployment's provider name (to accept runs that ask for it), never its key
+        provider_name = {constants.ENV_MODEL_PROVIDER: props.provider.provider} | served_env
+        if props.provider.model:
+            provider_name[constants.ENV_MODEL_NAME] = props.provider.model
+        if props.provider.prices:
+            provider_name[constants.ENV_MODEL_PRICES] = props.provider.prices
+        self._add_start_run(provider_name)
+        self._add_api(provider_name)
+
+    @staticmethod
+    def _tables_environment(props: FunctionsProps) -> dict[str, str]:
+        return {
             constants.ENV_RUNS_TABLE: props.runs.table_name,
             constants.ENV_STEP_RESULTS_TABLE: props.step_results.table_name,
             constants.ENV_COMMANDS_TABLE: props.commands.table_name,
@@ -113,87 +141,114 @@ class OrchestratorFunctions(Construct):
             constants.ENV_WORKSPACE_BUCKET: props.workspace.bucket_name,
             constants.ENV_EVENT_BUS: props.bus.event_bus_name,
         }
-        provider_env = {constants.ENV_MODEL_PROVIDER: props.provider.provider}
-        if props.provider.model:
-            provider_env[constants.ENV_MODEL_NAME] = props.provider.model
-        if props.provider.openai_base_url:
-            provider_env[constants.ENV_OPENAI_BASE_URL] = props.provider.openai_base_url
 
-        provider_secret = self._provider_secret(props.provider)
+    @staticmethod
+    def _provider_environment(
+        provider: ProviderConfig, provider_secret: secretsmanager.ISecret | None, served_env: dict[str, str]
+    ) -> dict[str, str]:
+        """An agent function's provider settings: the key's secret, never the key."""
+        provider_env = {constants.ENV_MODEL_PROVIDER: provider.provider}
+        if provider.model:
+            provider_env[constants.ENV_MODEL_NAME] = provider.model
+        if provider.openai_base_url:
+            provider_env[constants.ENV_OPENAI_BASE_URL] = provider.openai_base_url
         if provider_secret is not None:
             provider_env[constants.ENV_PROVIDER_API_KEY_SECRET] = provider_secret.secret_arn
-        further_secrets = {
-            name: self._secret(f"ProviderKey-{name}", reference)
-            for name, reference in sorted(props.provider.provider_secrets.items())
-        }
-        served_env = self._served_env(props.provider, further_secrets)
         provider_env |= served_env
-        if props.provider.prices:
-            provider_env[constants.ENV_MODEL_PRICES] = props.provider.prices
-        if props.provider.cassette:
-            provider_env[constants.ENV_MODEL_CASSETTE] = props.provider.cassette
-            if props.provider.cassette_mode:
-                provider_env[constants.ENV_MODEL_CASSETTE_MODE] = props.provider.cassette_mode
-        provider_env[constants.ENV_PROVIDER_TIMEOUT_SECONDS] = str(props.provider.timeout_seconds)
-        models = props.model_tables
-        model_env = {
+        if provider.prices:
+            provider_env[constants.ENV_MODEL_PRICES] = provider.prices
+        if provider.cassette:
+            provider_env[constants.ENV_MODEL_CASSETTE] = provider.cassette
+            if provider.cassette_mode:
+                provider_env[constants.ENV_MODEL_CASSETTE_MODE] = provider.cassette_mode
+        provider_env[constants.ENV_PROVIDER_TIMEOUT_SECONDS] = str(provider.timeout_seconds)
+        return provider_env
+
+    @staticmethod
+    def _model_environment(models: ModelTables) -> dict[str, str]:
+        return {
             constants.ENV_TENANT_SETTINGS_TABLE: models.tenant_settings.table_name,
             constants.ENV_PROMPTS_TABLE: models.prompts.table_name,
             constants.ENV_USAGE_TABLE: models.usage.table_name,
         }
-        agent_model_env = model_env | {
+
+    def _add_agents(
+        self,
+        provider_env: dict[str, str],
+        provider_secret: secretsmanager.ISecret | None,
+        further_secrets: dict[str, secretsmanager.ISecret],
+    ) -> None:
+        """One function per agent type."""
+        models = self._props.model_tables
+        agent_model_env = self._model_env | {
             constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name,
             constants.ENV_CIRCUIT_TABLE: models.circuits.table_name,
         }
-
         self.agent_functions: dict[str, lambda_.Function] = {}
-        for agent in props.agents:
-            fn = self._function(
-                f"Agent-{agent}",
-                "handlers.run_agent.handler",
-                f"Runs the '{agent}' agent for a step of a run",
-                table_env
-                | provider_env
-                | agent_model_env
-                | {constants.ENV_AGENT_TYPE: agent}
-                | self._service_env(agent, props),
-                timeout=Duration.seconds(120),
-                memory=512,
+        for agent in self._props.agents:
+            self.agent_functions[agent] = self._agent_function(
+                agent, provider_env | agent_model_env, provider_secret, further_secrets
             )
-            if "vectors" in get_agent(agent).services and props.vectors is not None:
-                props.vectors.grant_read_write(fn)
-            grant_items(props.runs, fn, write=True)  # the run's completion counter
-            grant_items(props.step_results, fn, write=True)
-            grant_items(props.commands, fn, write=True)
-            grant_workspace(props.workspace, fn)
-            props.bus.grant_put_events_to(fn)
-            grant_items(models.tenant_settings, fn)
-            grant_items(models.prompts, fn)
-            grant_items(models.model_cache, fn, write=True)
-            grant_items(models.usage, fn, write=True)
-            grant_items(models.circuits, fn, write=True)
-            self._grant_model_access(fn, props.provider, further_secrets)
-            if provider_secret is not None:
-                provider_secret.grant_read(fn)
-                if props.provider.api_key_kms_key:  # a customer managed key encrypts the secret
-                    fn.add_to_role_policy(
-                        iam.PolicyStatement(
-                            actions=["kms:Decrypt"],
-                            resources=[props.provider.api_key_kms_key],
-                            conditions={
-                                "StringEquals": {
-                                    "kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com"
-                                }
-                            },
-                        )
-                    )
-            self.agent_functions[agent] = fn
 
+    def _agent_function(
+        self,
+        agent: str,
+        environment: dict[str, str],
+        provider_secret: secretsmanager.ISecret | None,
+        further_secrets: dict[str, secretsmanager.ISecret],
+    ) -> lambda_.Function:
+        props, models = self._props, self._props.model_tables
+        fn = self._function(
+            f"Agent-{agent}",
+            "handlers.run_agent.handler",
+            f"Runs the '{agent}' agent for a step of a run",
+            self._table_env
+            | environment
+            | {constants.ENV_AGENT_TYPE: agent}
+            | self._service_env(agent, props),
+            timeout=Duration.seconds(120),
+            memory=512,
+        )
+        if "vectors" in get_agent(agent).services and props.vectors is not None:
+            props.vectors.grant_read_write(fn)
+        grant_items(props.runs, fn, write=True)  # the run's completion counter
+        grant_items(props.step_results, fn, write=True)
+        grant_items(props.commands, fn, write=True)
+        grant_workspace(props.workspace, fn)
+        props.bus.grant_put_events_to(fn)
+        grant_items(models.tenant_settings, fn)
+        grant_items(models.prompts, fn)
+        grant_items(models.model_cache, fn, write=True)
+        grant_items(models.usage, fn, write=True)
+        grant_items(models.circuits, fn, write=True)
+        self._grant_model_access(fn, props.provider, further_secrets)
+        if provider_secret is not None:
+            self._grant_provider_secret(fn, provider_secret)
+        return fn
+
+    def _grant_provider_secret(self, fn: lambda_.Function, provider_secret: secretsmanager.ISecret) -> None:
+        provider_secret.grant_read(fn)
+        kms_key = self._props.provider.api_key_kms_key
+        if kms_key:  # a customer managed key encrypts the secret
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt"],
+                    resources=[kms_key],
+                    conditions={
+                        "StringEquals": {
+                            "kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com"
+                        }
+                    },
+                )
+            )
+
+    def _add_undo_work(self) -> None:
+        props = self._props
         self.undo_work = self._function(
             "UndoCompletedWork",
             "handlers.undo_completed_work.handler",
             "Undoes a failed run's completed work, newest first (one bounded round)",
-            table_env | self._vector_env(props),
+            self._table_env | self._vector_env(props),
             timeout=Duration.seconds(300),
         )
         if props.vectors is not None:
@@ -204,11 +259,14 @@ class OrchestratorFunctions(Construct):
         grant_workspace(props.workspace, self.undo_work)
         props.bus.grant_put_events_to(self.undo_work)
 
+    def _add_run_steps(self) -> None:
+        """The tasks of a run's state machine besides the agents: map manifests, approval gates."""
+        props = self._props
         self.prepare_map = self._function(
             "PrepareMap",
             "handlers.prepare_map.handler",
             "Writes the item manifest of a map step",
-            table_env,
+            self._table_env,
         )
         grant_items(props.runs, self.prepare_map)
         grant_items(props.step_results, self.prepare_map)
@@ -218,14 +276,20 @@ class OrchestratorFunctions(Construct):
             "ApprovalGate",
             "handlers.approval_gate.handler",
             "Opens an approval gate: keeps its task token, marks the run AWAITING_APPROVAL",
-            table_env,
+            self._table_env,
         )
         grant_items(props.runs, self.approval_gate, write=True)
         grant_items(props.step_results, self.approval_gate, write=True)
         props.bus.grant_put_events_to(self.approval_gate)
 
+    def _add_lifecycle_functions(self) -> None:
+        """A run's status transitions, the audit trail, executions that ended without recording it."""
+        props = self._props
         self.run_status = self._function(
-            "RunStatus", "handlers.run_status.handler", "Records a run's lifecycle transitions", table_env
+            "RunStatus",
+            "handlers.run_status.handler",
+            "Records a run's lifecycle transitions",
+            self._table_env,
         )
         grant_items(props.runs, self.run_status, write=True)
         grant_items(props.tenants, self.run_status, write=True, delete=True)  # an ended run's slot
@@ -236,7 +300,7 @@ class OrchestratorFunctions(Construct):
             "AuditWriter",
             "handlers.audit_writer.handler",
             "Writes every bus event to the audit table",
-            table_env | {constants.ENV_EVENT_RETENTION_DAYS: str(props.event_retention_days)},
+            self._table_env | {constants.ENV_EVENT_RETENTION_DAYS: str(props.event_retention_days)},
         )
         grant_items(props.events_table, self.audit_writer, read=False, write=True)
 
@@ -244,24 +308,19 @@ class OrchestratorFunctions(Construct):
             "ExecutionEnded",
             "handlers.execution_ended.handler",
             "Marks runs whose execution failed, timed out or was aborted without recording it",
-            table_env,
+            self._table_env,
         )
         grant_items(props.runs, self.execution_ended, write=True)
         grant_items(props.tenants, self.execution_ended, write=True, delete=True)  # an ended run's slot
         props.bus.grant_put_events_to(self.execution_ended)
 
-        # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist; they know the
-        # deployment's provider name (to accept runs that ask for it), never its key
-        provider_name = {constants.ENV_MODEL_PROVIDER: props.provider.provider} | served_env
-        if props.provider.model:
-            provider_name[constants.ENV_MODEL_NAME] = props.provider.model
-        if props.provider.prices:
-            provider_name[constants.ENV_MODEL_PRICES] = props.provider.prices
+    def _add_start_run(self, provider_name: dict[str, str]) -> None:
+        props, models = self._props, self._props.model_tables
         self.start_run = self._function(
             "StartRun",
             "handlers.start_run.handler",
             "Starts a run from an OrchestrationRequested event",
-            table_env | provider_name | model_env,
+            self._table_env | provider_name | self._model_env,
         )
         grant_items(props.runs, self.start_run, write=True)
         grant_items(props.tenants, self.start_run, write=True, delete=True)  # status and run slots
@@ -270,13 +329,15 @@ class OrchestratorFunctions(Construct):
         grant_items(models.usage, self.start_run)  # what is left of the budget
         props.bus.grant_put_events_to(self.start_run)
 
+    def _add_api(self, provider_name: dict[str, str]) -> None:
+        props, models = self._props, self._props.model_tables
         self.api = self._function(
             "Api",
             "handlers.api.handler",
             "The HTTPS API (runs, events, templates, settings, prompts, usage)",
-            table_env
+            self._table_env
             | provider_name
-            | model_env
+            | self._model_env
             | {constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name},
             memory=512,
         )

@@ -7,9 +7,9 @@ from typing import Any
 
 from aws_cdk import App, Environment
 
-from infra.constructs.functions import AuthConfig, ProviderConfig
-from infra.nag import apply_nag
-from infra.stack import OrchestratorStack
+from infra.cdk.constructs.functions import AuthConfig, ProviderConfig
+from infra.cdk.nag import apply_nag
+from infra.cdk.stack import OrchestratorStack
 from orchestrator.core.constants import DEFAULT_EVENT_RETENTION_DAYS
 from orchestrator.templates.graph import validate_catalog
 

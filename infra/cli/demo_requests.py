@@ -13,11 +13,10 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-import requests
-
+from infra.cli.api_client import ApiClient
 from orchestrator.templates import catalog as template_catalog
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TOPIC = "A web app that helps families plan weekly meals"
 
 
@@ -28,24 +27,6 @@ def demo_declaration(template: str) -> dict[str, Any]:
             demo = getattr(module, "DEMO", None)
             return dict(demo) if demo else {"topic": DEFAULT_TOPIC}
     return {"topic": DEFAULT_TOPIC}
-
-
-def upload(api_url: str, token: str, data: bytes, filename: str, content_type: str) -> str:
-    """``POST /uploads`` then PUT the bytes to the URL it answers; the upload id."""
-    auth = {"Authorization": f"Bearer {token}"}
-    response = requests.post(
-        f"{api_url}/uploads",
-        json={"filename": filename, "content_type": content_type, "size_bytes": len(data)},
-        headers=auth,
-        timeout=30,
-    )
-    if response.status_code != 201:
-        raise RuntimeError(f"POST /uploads refused: {response.status_code} {response.text}")
-    ticket = response.json()
-    put = requests.put(ticket["url"], data=data, headers=ticket["headers"], timeout=60)
-    if put.status_code not in (200, 201, 204):
-        raise RuntimeError(f"upload PUT refused: {put.status_code} {put.text[:300]}")
-    return str(ticket["upload_id"])
 
 
 def sample_bytes(reference: dict[str, str]) -> tuple[bytes, str, str]:
@@ -62,10 +43,11 @@ def sample_bytes(reference: dict[str, str]) -> tuple[bytes, str, str]:
 
 
 def resolve_inputs(api_url: str, token: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    client = ApiClient(api_url, token)
     resolved: dict[str, Any] = {}
     for name, value in inputs.items():
         if isinstance(value, dict) and any(key.startswith("$upload_") for key in value):
-            resolved[name] = upload(api_url, token, *sample_bytes(value))
+            resolved[name] = client.upload(*sample_bytes(value))
         else:
             resolved[name] = value
     return resolved

@@ -3,7 +3,7 @@
 The local cloud runs every template's state machine in moto (pinned): a Parallel state, an
 inline Map bounded by MaxConcurrency, a Distributed Map reading an S3 JSON manifest and a
 ``.waitForTaskToken`` approval gate with a timeout. Each test runs the feature in the shape
-``infra/constructs/workflows.py`` generates; if a moto upgrade changes one, it fails here first.
+``infra/cdk/constructs/workflows.py`` generates; if a moto upgrade changes one, it fails here first.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from orchestrator.adapters.step_functions import StepFunctionsTaskTokens
 from orchestrator.core.errors import RunNotActive
-from tests.integration.conftest import Emulation, wait_for_execution
+from tests.local_cloud.emulation import Emulation, wait_for_execution, wait_until
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 
@@ -213,13 +213,23 @@ def _start_at_gate(emulation: Emulation, tmp_path: Path, timeout_seconds: int) -
     return execution["executionArn"], token_file.read_text()
 
 
+def _history_once_submitted(sfn: Any, execution_arn: str) -> list[str] | None:
+    """The execution's history event types once the gate's task is submitted (its function
+    returned, the task waits for its token); None before."""
+    events = [event["type"] for event in sfn.get_execution_history(executionArn=execution_arn)["events"]]
+    return events if "TaskSubmitted" in events else None
+
+
 def test_a_gate_waits_for_its_token_and_resumes_with_the_decision(
     emulation: Emulation, tmp_path: Path
 ) -> None:
     # Given an execution waiting at a gate
     execution, token = _start_at_gate(emulation, tmp_path, timeout_seconds=60)
     sfn = emulation.client("stepfunctions")
-    time.sleep(0.3)
+    events = wait_until(
+        lambda: _history_once_submitted(sfn, execution), 10, "the gate's function handed its token over"
+    )
+    assert events[-1] == "TaskSubmitted", "the gate waits for its token: nothing happens after it"
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     # When the API approves through the task-token adapter
     StepFunctionsTaskTokens(client=sfn).succeed(token, {"step": "sign_off", "decision": "approve"})

@@ -290,7 +290,19 @@ class TemplateWorkflow(Construct):
             "Mark compensation failed", RunStatus.COMPENSATION_FAILED, error_path="$.compensation_error"
         )
         mark_compensation_failed.next(compensation_failed)
+        mark_undone = self._mark_undone(mark_compensation_failed)
+        undo = self._undo_rounds(mark_undone, mark_compensation_failed)
+        begin = sfn.Pass(
+            self,
+            "Begin undo",
+            result=sfn.Result.from_object({"rounds": 0, "remaining": 1}),
+            result_path="$.undo",
+        )
+        begin.next(undo)
+        return begin
 
+    def _mark_undone(self, mark_compensation_failed: sfn.IChainable) -> sfn.IChainable:
+        """Records the run as undone, then ends it as what it was: rejected, cancelled or compensated."""
         ends = sfn.Choice(self, "How did it end?")
         ends.when(
             sfn.Condition.string_equals("$.outcome.status", RunStatus.REJECTED.value),
@@ -323,7 +335,12 @@ class TemplateWorkflow(Construct):
             mark_compensation_failed, errors=["States.ALL"], result_path="$.compensation_error"
         )
         mark_undone.next(ends)
+        return mark_undone
 
+    def _undo_rounds(
+        self, mark_undone: sfn.IChainable, mark_compensation_failed: sfn.IChainable
+    ) -> tasks.LambdaInvoke:
+        """The bounded loop: one round of undoing at a time while work is left, at most MAX_ROUNDS."""
         undo = apply_retry(
             tasks.LambdaInvoke(
                 self,
@@ -362,14 +379,7 @@ class TemplateWorkflow(Construct):
             undo,
         ).when(sfn.Condition.number_greater_than("$.undo.remaining", 0), give_up).otherwise(mark_undone)
         undo.next(more)
-        begin = sfn.Pass(
-            self,
-            "Begin undo",
-            result=sfn.Result.from_object({"rounds": 0, "remaining": 1}),
-            result_path="$.undo",
-        )
-        begin.next(undo)
-        return begin
+        return undo
 
     def _record_failure(self, label: str, failed_step: str | None) -> sfn.IChainable:
         name = f"Record failure at {label}"[:80]

@@ -7,18 +7,14 @@ filters, what is returned on request, and the service's error codes.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-import requests
 from botocore.exceptions import ClientError
 
-from infra.local import moto_adapters
-from infra.local.cloud import free_port
+from tests.local_cloud.emulation import vector_query_server
 
 BUCKET = "query-vectors"
 FILMS = [  # key, vector, metadata
@@ -32,18 +28,8 @@ FILMS = [  # key, vector, metadata
 
 @pytest.fixture(scope="module")
 def s3vectors() -> Iterator[Any]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
-    try:
-        client = boto3.session.Session(
-            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
-        ).client("s3vectors", endpoint_url=endpoint)
+    with vector_query_server() as (endpoint, session):
+        client = session.client("s3vectors", endpoint_url=endpoint)
         client.create_vector_bucket(vectorBucketName=BUCKET)
         for metric in ("cosine", "euclidean"):
             client.create_index(
@@ -59,10 +45,6 @@ def s3vectors() -> Iterator[Any]:
                 vectors=[{"key": k, "data": {"float32": v}, "metadata": m} for k, v, m in FILMS],
             )
         yield client
-    finally:
-        moto_adapters.restore_all()
-        requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # backends are shared in this process
-        server.stop()
 
 
 def query(client: Any, index: str = "cosine", **kwargs: Any) -> dict[str, Any]:

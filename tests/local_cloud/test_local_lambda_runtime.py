@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from infra.local.lambda_runtime import FunctionSpec, LocalLambdaRuntime
-
-CODE = Path(__file__).parent / "sample_functions"
+from tests.local_cloud.emulation import CODE
 
 
 def spec(name: str, handler: str, timeout: int = 5, env: dict[str, str] | None = None) -> FunctionSpec:

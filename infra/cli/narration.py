@@ -1,0 +1,161 @@
+"""The demo's narration: each step of a run as it changes, then the run's summary."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from infra.cli.api_client import ApiClient
+from infra.cli.console import say
+
+FINAL_STATUSES = {
+    "SUCCEEDED",
+    "COMPENSATED",
+    "COMPENSATION_FAILED",
+    "FAILED_TO_START",
+    "REJECTED",
+    "CANCELLED",
+}
+MARKS = {
+    "SUCCEEDED": "ok",
+    "FAILED": "!!",
+    "COMPENSATED": "<<",
+    "NOT_STARTED": "..",
+    "RUNNING": ">>",
+    "WAITING": "??",
+    "APPROVED": "ok",
+    "REJECTED": "xx",
+}
+FINAL_EVENTS = {
+    "SUCCEEDED": "ORCHESTRATION_COMPLETED",
+    "COMPENSATED": "ORCHESTRATION_COMPENSATED",
+    "COMPENSATION_FAILED": "COMPENSATION_FAILED",
+    "REJECTED": "ORCHESTRATION_REJECTED",
+    "CANCELLED": "ORCHESTRATION_CANCELLED",
+}
+"""The event a run's audit trail ends with, by the status the run ended in."""
+
+
+def flatten_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every agent step, map item and gate of a run view, in graph order."""
+    flat: list[dict[str, Any]] = []
+    for step in steps:
+        if step["kind"] == "parallel":
+            for branch in step["branches"].values():
+                flat.extend(flatten_steps(branch))
+        elif step["kind"] == "map":
+            for item in step["items"]:
+                flat.extend(
+                    inner | {"label": f"{inner['step']}#{item['item']:04d}"} for inner in item["steps"]
+                )
+        else:
+            flat.append(step)
+    return flat
+
+
+def step_line(step: dict[str, Any]) -> str:
+    status = step["status"]
+    meta = step.get("metadata") or {}
+    label = step.get("label") or step["step"]
+    parts = [f"  [{MARKS.get(status, '??')}] {label:<18} {status:<12}"]
+    if step.get("kind") == "approval":
+        if status == "WAITING":
+            parts.append(f"waiting for {'/'.join(step.get('roles', []))}")
+        elif step.get("decision"):
+            parts.append(f"{step['decision'].get('decision')} by {step['decision'].get('decided_by')}")
+        return "  ".join(parts)
+    if meta.get("attempts"):
+        parts.append(f"attempt {meta['attempts']}")
+    if meta.get("provider"):
+        parts.append(meta["provider"])
+    if step.get("processing_time_ms") is not None and status == "SUCCEEDED":
+        parts.append(f"{step['processing_time_ms']} ms")
+    line = "  ".join(parts)
+    if step.get("summary") and status == "SUCCEEDED":
+        line += f"\n         {step['summary']}"
+    if step.get("errors") and status in ("FAILED", "REJECTED"):
+        line += f"\n         {step['errors'][-1]}"
+    return line
+
+
+def follow_run(
+    client: ApiClient, run_id: str, timeout: float, *, decision: str | None = None
+) -> dict[str, Any]:
+    """Print each step's progress as it changes; return the final run view. At an approval gate,
+    ``decision`` ("approve" or "reject") is sent; without one the gate waits (until its timeout)."""
+    seen: dict[str, tuple[str, int | None]] = {}
+    status = ""
+    deadline = time.time() + timeout
+    view: dict[str, Any] = {}
+    decided: set[str] = set()
+    while time.time() < deadline:
+        view = client.run(run_id)
+        _tell_changed_steps(view, seen)
+        if view["status"] != status:
+            status = view["status"]
+            say(f"run {run_id}: {status}")
+        if status == "AWAITING_APPROVAL" and decision and view.get("awaiting"):
+            _decide_once(client, run_id, view, decision, decided)
+        if status in FINAL_STATUSES:
+            return view
+        time.sleep(0.25)
+    raise TimeoutError(
+        f"run {run_id} did not finish within {timeout:.0f} s (last status {status or 'unknown'})"
+    )
+
+
+def _tell_changed_steps(view: dict[str, Any], seen: dict[str, tuple[str, int | None]]) -> None:
+    for step in flatten_steps(view["steps"]):
+        label = step.get("label") or step["step"]
+        key = (step["status"], (step.get("metadata") or {}).get("attempts"))
+        if step["status"] != "NOT_STARTED" and seen.get(label) != key:
+            seen[label] = key
+            say(step_line(step))
+
+
+def _decide_once(
+    client: ApiClient, run_id: str, view: dict[str, Any], decision: str, decided: set[str]
+) -> None:
+    """Send ``decision`` at the gate the run waits at, once per gate."""
+    gate = view["awaiting"]["step"]
+    if gate not in decided:
+        decided.add(gate)
+        say(f"  {decision} at '{view['awaiting']['title']}': {view['awaiting'].get('question', '')}")
+        client.decide(run_id, decision, f"{decision} from the demo")
+
+
+def wait_for_events(client: ApiClient, run_id: str, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The audit trail is written asynchronously (EventBridge rule, no ordering): wait for the
+    run's last event, then until no more arrive."""
+    final_event = FINAL_EVENTS.get(view["status"])
+    events: list[dict[str, Any]] = []
+    previous = -1
+    for _ in range(40):
+        events = client.events(run_id)
+        complete = final_event is None or any(e["event_type"] == final_event for e in events)
+        if complete and len(events) == previous:
+            break
+        previous = len(events)
+        time.sleep(0.25)
+    return events
+
+
+def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    say()
+    say(f"Run {view['run_id']} ({view['template']}) ended {view['status']} in {view.get('duration_ms')} ms")
+    say(f"  topic:          {view['topic']}")
+    say(f"  correlation id: {view['correlation_id']}")
+    say(f"  execution:      {view.get('execution_arn')}")
+    say(f"  console:        {view.get('execution_console_url')}")
+    say(
+        f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "
+        f"model calls: {view.get('model_calls')}"
+    )
+    providers = {(s.get("metadata") or {}).get("provider") for s in flatten_steps(view["steps"])} - {None}
+    if "offline" in providers:
+        say("  provider: offline (deterministic text, no model was called)")
+    if view.get("error"):
+        say(f"  failed step: {view.get('failed_step')}: {view['error']['name']}: {view['error']['message']}")
+    if view.get("compensated_steps") is not None and view["status"] != "SUCCEEDED":
+        say(f"  undone (in order): {', '.join(view['compensated_steps']) or 'nothing to undo'}")
+    say(f"  events ({len(events)}): " + ", ".join(e["event_type"] for e in events))
