@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra.cdk.constructs.api import OrchestratorApi
 from infra.cdk.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
+from infra.cdk.constructs.function_settings import add_settings
 from infra.cdk.constructs.functions import (
     AuthConfig,
     FunctionsProps,
@@ -147,7 +148,7 @@ class OrchestratorStack(Stack):
         functions = self.functions
         machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
         for starter in (functions.start_run, functions.api):
-            starter.add_environment(constants.ENV_STATE_MACHINES, machine_arns)
+            add_settings(starter, state_machines=machine_arns)
             for machine in machines.values():
                 machine.grant_start_execution(starter)
         for machine in machines.values():
@@ -161,7 +162,7 @@ class OrchestratorStack(Stack):
             functions.api.add_environment(name, value)
         token_authorizer = functions.add_token_authorizer(jwt_env) if auth is not None else None
         if auth is None:  # the pool signs the tokens: a tenant's admins add and disable its users
-            functions.api.add_environment(constants.ENV_USER_POOL_ID, self.users.pool.user_pool_id)
+            add_settings(functions.api, user_pool_id=self.users.pool.user_pool_id)
             self.users.pool.grant(
                 functions.api,
                 "cognito-idp:AdminCreateUser",

@@ -19,11 +19,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.cdk.constructs.function_settings import add_settings
 from infra.cdk.constructs.grants import grant_items, grant_uploads, grant_workspace
 from infra.cdk.constructs.tenant_access import TenantDataAccess
 from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
+from orchestrator.core.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -122,55 +124,55 @@ class OrchestratorFunctions(Construct):
         self._add_lifecycle_functions()
         # start-run and API functions get STATE_MACHINE_ARNS once the workflows exist; they know the
         # deployment's provider name (to accept runs that ask for it), never its key
-        provider_name = {constants.ENV_MODEL_PROVIDER: props.provider.provider} | served_env
+        provider_name = Settings.environment(model_provider=props.provider.provider) | served_env
         if props.provider.model:
-            provider_name[constants.ENV_MODEL_NAME] = props.provider.model
+            provider_name |= Settings.environment(model_name=props.provider.model)
         if props.provider.prices:
-            provider_name[constants.ENV_MODEL_PRICES] = props.provider.prices
+            provider_name |= Settings.environment(model_prices=props.provider.prices)
         self._add_start_run(provider_name)
         self._add_api(provider_name)
 
     @staticmethod
     def _tables_environment(props: FunctionsProps) -> dict[str, str]:
-        return {
-            constants.ENV_RUNS_TABLE: props.runs.table_name,
-            constants.ENV_STEP_RESULTS_TABLE: props.step_results.table_name,
-            constants.ENV_COMMANDS_TABLE: props.commands.table_name,
-            constants.ENV_EVENTS_TABLE: props.events_table.table_name,
-            constants.ENV_TENANTS_TABLE: props.tenants.table_name,
-            constants.ENV_WORKSPACE_BUCKET: props.workspace.bucket_name,
-            constants.ENV_EVENT_BUS: props.bus.event_bus_name,
-        }
+        return Settings.environment(
+            runs_table=props.runs.table_name,
+            step_results_table=props.step_results.table_name,
+            commands_table=props.commands.table_name,
+            events_table=props.events_table.table_name,
+            tenants_table=props.tenants.table_name,
+            workspace_bucket=props.workspace.bucket_name,
+            event_bus=props.bus.event_bus_name,
+        )
 
     @staticmethod
     def _provider_environment(
         provider: ProviderConfig, provider_secret: secretsmanager.ISecret | None, served_env: dict[str, str]
     ) -> dict[str, str]:
         """An agent function's provider settings: the key's secret, never the key."""
-        provider_env = {constants.ENV_MODEL_PROVIDER: provider.provider}
+        provider_env = Settings.environment(model_provider=provider.provider)
         if provider.model:
-            provider_env[constants.ENV_MODEL_NAME] = provider.model
+            provider_env |= Settings.environment(model_name=provider.model)
         if provider.openai_base_url:
-            provider_env[constants.ENV_OPENAI_BASE_URL] = provider.openai_base_url
+            provider_env |= Settings.environment(openai_base_url=provider.openai_base_url)
         if provider_secret is not None:
-            provider_env[constants.ENV_PROVIDER_API_KEY_SECRET] = provider_secret.secret_arn
+            provider_env |= Settings.environment(provider_api_key_secret_arn=provider_secret.secret_arn)
         provider_env |= served_env
         if provider.prices:
-            provider_env[constants.ENV_MODEL_PRICES] = provider.prices
+            provider_env |= Settings.environment(model_prices=provider.prices)
         if provider.cassette:
-            provider_env[constants.ENV_MODEL_CASSETTE] = provider.cassette
+            provider_env |= Settings.environment(model_cassette=provider.cassette)
             if provider.cassette_mode:
-                provider_env[constants.ENV_MODEL_CASSETTE_MODE] = provider.cassette_mode
-        provider_env[constants.ENV_PROVIDER_TIMEOUT_SECONDS] = str(provider.timeout_seconds)
+                provider_env |= Settings.environment(model_cassette_mode=provider.cassette_mode)
+        provider_env |= Settings.environment(provider_timeout_seconds=str(provider.timeout_seconds))
         return provider_env
 
     @staticmethod
     def _model_environment(models: ModelTables) -> dict[str, str]:
-        return {
-            constants.ENV_TENANT_SETTINGS_TABLE: models.tenant_settings.table_name,
-            constants.ENV_PROMPTS_TABLE: models.prompts.table_name,
-            constants.ENV_USAGE_TABLE: models.usage.table_name,
-        }
+        return Settings.environment(
+            tenant_settings_table=models.tenant_settings.table_name,
+            prompts_table=models.prompts.table_name,
+            usage_table=models.usage.table_name,
+        )
 
     def _add_agents(
         self,
@@ -180,10 +182,10 @@ class OrchestratorFunctions(Construct):
     ) -> None:
         """One function per agent type."""
         models = self._props.model_tables
-        agent_model_env = self._model_env | {
-            constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name,
-            constants.ENV_CIRCUIT_TABLE: models.circuits.table_name,
-        }
+        agent_model_env = self._model_env | Settings.environment(
+            model_cache_table=models.model_cache.table_name,
+            circuit_table=models.circuits.table_name,
+        )
         self.agent_functions: dict[str, lambda_.Function] = {}
         for agent in self._props.agents:
             self.agent_functions[agent] = self._agent_function(
@@ -204,7 +206,7 @@ class OrchestratorFunctions(Construct):
             f"Runs the '{agent}' agent for a step of a run",
             self._table_env
             | environment
-            | {constants.ENV_AGENT_TYPE: agent}
+            | Settings.environment(agent_type=agent)
             | self._service_env(agent, props),
             timeout=Duration.seconds(120),
             memory=512,
@@ -300,7 +302,7 @@ class OrchestratorFunctions(Construct):
             "AuditWriter",
             "handlers.audit_writer.handler",
             "Writes every bus event to the audit table",
-            self._table_env | {constants.ENV_EVENT_RETENTION_DAYS: str(props.event_retention_days)},
+            self._table_env | Settings.environment(event_retention_days=str(props.event_retention_days)),
         )
         grant_items(props.events_table, self.audit_writer, read=False, write=True)
 
@@ -338,7 +340,7 @@ class OrchestratorFunctions(Construct):
             self._table_env
             | provider_name
             | self._model_env
-            | {constants.ENV_MODEL_CACHE_TABLE: models.model_cache.table_name},
+            | Settings.environment(model_cache_table=models.model_cache.table_name),
             memory=512,
         )
         # no item grant of its own: one tenant's items at a time, through the tenant data access role
@@ -353,23 +355,25 @@ class OrchestratorFunctions(Construct):
         self.tenant_data.grant_items(props.idempotency, write=True)
         # the tenant's status and limits, its request windows, its run slots (transactions)
         self.tenant_data.grant_items(props.tenants, write=True, delete=True)
-        self.api.add_environment(constants.ENV_IDEMPOTENCY_TABLE, props.idempotency.table_name)
+        add_settings(self.api, idempotency_table=props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
         grant_uploads(props.workspace, self.api)
         if props.vectors is not None:
             props.vectors.grant_read(self.api)  # collection search
-            self.api.add_environment(constants.ENV_VECTOR_BUCKET, props.vectors.bucket_name)
+            add_settings(self.api, vector_bucket=props.vectors.bucket_name)
 
     @staticmethod
     def _vector_env(props: FunctionsProps) -> dict[str, str]:
-        return {constants.ENV_VECTOR_BUCKET: props.vectors.bucket_name} if props.vectors is not None else {}
+        return (
+            Settings.environment(vector_bucket=props.vectors.bucket_name) if props.vectors is not None else {}
+        )
 
     def _service_env(self, agent: str, props: FunctionsProps) -> dict[str, str]:
         """What an agent's declared services need: the vector bucket, the fetch allowance."""
         services = get_agent(agent).services
         env = self._vector_env(props) if "vectors" in services else {}
         if "fetch" in services and props.fetch_allowed_hosts:
-            env[constants.ENV_FETCH_ALLOWED_HOSTS] = props.fetch_allowed_hosts
+            env |= Settings.environment(fetch_allowed_hosts=props.fetch_allowed_hosts)
         return env
 
     def _provider_secret(self, provider: ProviderConfig) -> secretsmanager.ISecret | None:
@@ -388,15 +392,16 @@ class OrchestratorFunctions(Construct):
         """What tells a function which providers this deployment serves (never a key)."""
         env: dict[str, str] = {}
         if further:
-            env[constants.ENV_PROVIDER_SECRETS] = Stack.of(next(iter(further.values()))).to_json_string(
-                {name: secret.secret_arn for name, secret in further.items()}
+            arns = {name: secret.secret_arn for name, secret in further.items()}
+            env |= Settings.environment(
+                provider_secrets=Stack.of(next(iter(further.values()))).to_json_string(arns)
             )
         if provider.bedrock:
-            env[constants.ENV_BEDROCK_ENABLED] = "1"
+            env |= Settings.environment(bedrock_enabled=True)
         if provider.openai_base_url:
-            env[constants.ENV_OPENAI_BASE_URL] = provider.openai_base_url
+            env |= Settings.environment(openai_base_url=provider.openai_base_url)
         if provider.cassette:
-            env[constants.ENV_MODEL_CASSETTE] = provider.cassette
+            env |= Settings.environment(model_cassette=provider.cassette)
         return env
 
     def _grant_model_access(

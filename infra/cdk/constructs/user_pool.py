@@ -14,7 +14,7 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from infra.cdk.constructs.functions import AuthConfig
-from orchestrator.core import constants
+from orchestrator.core.settings import Settings
 
 TENANT_ATTRIBUTE = "tenant_id"
 ROLE_ATTRIBUTE = "role"
@@ -25,11 +25,11 @@ REFRESH_TOKEN_VALIDITY = Duration.days(30)
 
 def jwt_environment(auth: AuthConfig) -> dict[str, str]:
     """What a function needs to verify the API's tokens: issuer, audience and the key set."""
-    env = {constants.ENV_JWT_ISSUER: auth.issuer, constants.ENV_JWT_AUDIENCE: auth.audience}
+    env = Settings.environment(jwt_issuer=auth.issuer, jwt_audience=auth.audience)
     if auth.jwks_json:
-        env[constants.ENV_JWT_JWKS] = auth.jwks_json
+        env |= Settings.environment(jwt_jwks=auth.jwks_json)
     if auth.jwks_uri:
-        env[constants.ENV_JWT_JWKS_URI] = auth.jwks_uri
+        env |= Settings.environment(jwt_jwks_uri=auth.jwks_uri)
     return env
 
 
