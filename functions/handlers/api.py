@@ -45,9 +45,10 @@ from orchestrator.core.errors import (
     RepositoryError,
     UserPoolNotConfigured,
 )
+from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import is_run_id
 from orchestrator.core.observability import logger, tracer
-from orchestrator.core.records import EventEnvelope, new_id
+from orchestrator.core.records import new_id
 from orchestrator.tenancy.credentials import act_for_tenant
 from orchestrator.tenancy.plans import TenantLimitReached, TenantNotActive
 
@@ -130,11 +131,13 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
         action = WRITE_ACTIONS.get(parts[0], parts[-1])
     try:
         wiring.publisher().publish(
-            EventEnvelope(
-                event_type=constants.USER_ACTION,
-                correlation_id=correlation_id,
-                tenant_id=caller.tenant_id,
-                run_id=str(run_id or path_run or constants.NO_RUN),
+            new_envelope(
+                constants.USER_ACTION,
+                RunIds(
+                    tenant_id=caller.tenant_id,
+                    run_id=str(run_id or path_run or constants.NO_RUN),
+                    correlation_id=correlation_id,
+                ),
                 payload={
                     "action": action[:32],
                     "caller": caller.subject,

@@ -20,9 +20,10 @@ from pydantic import BaseModel, Field
 from orchestrator import wiring
 from orchestrator.adapters.step_functions import StepFunctionsStarter
 from orchestrator.core import constants
+from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import run_id_for_event
 from orchestrator.core.observability import bind_run, logger, tracer
-from orchestrator.core.records import EventEnvelope, RunRequest, new_id, validate_tenant_id
+from orchestrator.core.records import RunRequest, new_id, validate_tenant_id
 from orchestrator.core.settings import get_settings
 from orchestrator.runs.start import start_run
 from orchestrator.tenancy.plans import TenantNotActive
@@ -88,11 +89,9 @@ def _refuse(
     named = received.detail.tenant_id
     payload = {"reason": reason, "event_id": received.id} | ({"named_tenant": named[:128]} if named else {})
     wiring.publisher().publish(
-        EventEnvelope(
-            event_type=constants.RUN_REQUEST_REFUSED,
-            correlation_id=correlation_id,
-            tenant_id=tenant_id,
-            run_id=run_id,
+        new_envelope(
+            constants.RUN_REQUEST_REFUSED,
+            RunIds(tenant_id=tenant_id, run_id=run_id, correlation_id=correlation_id),
             payload=payload,
         )
     )

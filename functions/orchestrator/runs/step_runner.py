@@ -38,6 +38,7 @@ from orchestrator.core.errors import (
     RunCancelled,
     RunRejected,
 )
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import (
     CommandLogRepository,
     EventPublisher,
@@ -48,7 +49,6 @@ from orchestrator.core.ports import (
 from orchestrator.core.records import (
     CommandRecord,
     CommandStatus,
-    EventEnvelope,
     ResultMetadata,
     Run,
     RunStatus,
@@ -459,11 +459,9 @@ class AgentRunner:
 
     def publish_completed(self, step: StepContext, result: StepResult) -> None:
         self.publisher.publish(
-            EventEnvelope(
-                event_type=constants.PHASE_COMPLETED,
-                correlation_id=step.run.correlation_id,
-                tenant_id=step.run.tenant_id,
-                run_id=step.run.run_id,
+            new_envelope(
+                constants.PHASE_COMPLETED,
+                step.run,
                 phase=result.key,
                 payload={
                     "step": result.step,
@@ -521,11 +519,9 @@ class AgentRunner:
             )
         )
         self.publisher.publish(
-            EventEnvelope(
-                event_type=constants.PHASE_FAILED,
-                correlation_id=run.correlation_id,
-                tenant_id=run.tenant_id,
-                run_id=run.run_id,
+            new_envelope(
+                constants.PHASE_FAILED,
+                run,
                 phase=step.key,
                 payload={
                     "attempt": step.attempt,
