@@ -11,11 +11,12 @@ nothing new: the run id is derived from the event id.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from orchestrator import wiring
 from orchestrator.adapters.step_functions import StepFunctionsStarter
@@ -35,10 +36,7 @@ class OrchestrationRequested(RunRequest):
     requested_by: str | None = Field(default=None, max_length=128)
 
 
-class EventBridgeEvent(BaseModel):
-    id: str
-    time: datetime
-    source: str
+class OrchestrationRequestedEvent(EventBridgeModel):
     detail: OrchestrationRequested
 
 
@@ -48,8 +46,8 @@ class RequestRefused(Exception):
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    received = EventBridgeEvent.model_validate(event)
+@event_parser(model=OrchestrationRequestedEvent)
+def handler(received: OrchestrationRequestedEvent, context: LambdaContext) -> dict[str, Any]:
     detail = received.detail
     if not received.source.startswith(constants.TENANT_SOURCE_PREFIX):
         # the rule only routes tenant sources here: anything else is a misrouted event
@@ -82,7 +80,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _refuse(
-    received: EventBridgeEvent, tenant_id: str, run_id: str, correlation_id: str, reason: str
+    received: OrchestrationRequestedEvent, tenant_id: str, run_id: str, correlation_id: str, reason: str
 ) -> dict[str, Any]:
     """Nothing starts; the refusal is audited under the source's tenant (``RUN_REQUEST_REFUSED``)."""
     logger.warning("run request refused", extra={"reason": reason, "event_id": received.id})

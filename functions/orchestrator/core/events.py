@@ -7,7 +7,6 @@ input, a model call, a command's context, or ``RunIds`` when the three are at ha
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,11 +51,3 @@ def new_envelope(
         phase=phase,
         payload=payload if payload is not None else {},
     )
-
-
-def envelope_from_eventbridge(event: dict[str, Any]) -> EventEnvelope:
-    """The envelope carried by an EventBridge event (detail may arrive as a string)."""
-    detail = event.get("detail", {})
-    if isinstance(detail, str):
-        detail = json.loads(detail)
-    return EventEnvelope.model_validate(detail)
