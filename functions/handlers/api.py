@@ -36,9 +36,10 @@ from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
 from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import is_run_id
 from orchestrator.core.observability import logger, tracer
-from orchestrator.core.records import EventEnvelope, new_id
+from orchestrator.core.records import new_id
 from orchestrator.tenancy.credentials import act_for_tenant
 
 start_function("api")  # in Lambda: settings read and checked during init
@@ -97,11 +98,13 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
     action, _ = audit_of(path)  # declared with the route (``route_table``)
     try:
         current_container().publisher.publish(
-            EventEnvelope(
-                event_type=constants.USER_ACTION,
-                correlation_id=correlation_id,
-                tenant_id=caller.tenant_id,
-                run_id=str(run_id or path_run or constants.NO_RUN),
+            new_envelope(
+                constants.USER_ACTION,
+                RunIds(
+                    tenant_id=caller.tenant_id,
+                    run_id=str(run_id or path_run or constants.NO_RUN),
+                    correlation_id=correlation_id,
+                ),
                 payload={
                     "action": action[:32],
                     "caller": caller.subject,

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import field_validator
 
 from orchestrator.container import Container, deployed_container, start_function
-from orchestrator.core.events import envelope_from_eventbridge
 from orchestrator.core.observability import bind_run, logger, tracer
+from orchestrator.core.records import EventEnvelope
 from orchestrator.runs.status import write_audit_event
 
 start_function("audit_writer")  # in Lambda: settings read and checked during init
 
 
+class LifecycleEvent(EventBridgeModel):
+    """A lifecycle event of this product's bus: its detail is the envelope (JSON text accepted)."""
+
+    detail: EventEnvelope
+
+    @field_validator("detail", mode="before")
+    @classmethod
+    def _detail_from_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@event_parser(model=LifecycleEvent)
 def handler(
-    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+    event: LifecycleEvent, context: LambdaContext, container: Container | None = None
 ) -> dict[str, Any]:
     container = container or deployed_container()
-    envelope = envelope_from_eventbridge(event)
+    envelope = event.detail
     bind_run(envelope.tenant_id, envelope.run_id, envelope.correlation_id)
     stored = write_audit_event(envelope, events=container.events)
     logger.info("audit event", extra={"event_type": envelope.event_type, "stored": stored})

@@ -6,10 +6,12 @@ references come from the execution's input, which the state machine was started 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Json
 
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
@@ -19,17 +21,33 @@ from orchestrator.runs.status import reconcile_ended_execution
 start_function("execution_ended")  # in Lambda: settings read and checked during init
 
 
+class ExecutionStatusChange(BaseModel):
+    """The detail of Step Functions' "Execution Status Change" event, the fields read here."""
+
+    status: str
+    input: Json[dict[str, Any]]  # the execution's input: the run's references
+    error: str | None = None
+    cause: str | None = None
+
+    def ended(self) -> EndedExecution:
+        """The run whose execution ended, and how (an execution that ended well is refused)."""
+        return EndedExecution.model_validate(
+            self.input | {"status": self.status, "error": self.error, "cause": self.cause}
+        )
+
+
+class ExecutionEnded(EventBridgeModel):
+    detail: ExecutionStatusChange
+
+
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@event_parser(model=ExecutionEnded)
 def handler(
-    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+    event: ExecutionEnded, context: LambdaContext, container: Container | None = None
 ) -> dict[str, Any]:
     container = container or deployed_container()
-    detail = event["detail"]
-    ended = EndedExecution.model_validate(
-        json.loads(detail["input"])
-        | {"status": detail["status"], "error": detail.get("error"), "cause": detail.get("cause")}
-    )
+    ended = event.detail.ended()
     bind_run(ended.tenant_id, ended.run_id, ended.correlation_id)
     updated = reconcile_ended_execution(
         ended, runs=container.runs, publisher=container.publisher, tenants=container.tenants

@@ -11,17 +11,19 @@ nothing new: the run id is derived from the event id.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
+from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import run_id_for_event
 from orchestrator.core.observability import bind_run, logger, tracer
-from orchestrator.core.records import EventEnvelope, RunRequest, new_id, validate_tenant_id
+from orchestrator.core.records import RunRequest, new_id, validate_tenant_id
 from orchestrator.runs.start import start_run
 from orchestrator.tenancy.plans import TenantNotActive
 
@@ -34,10 +36,7 @@ class OrchestrationRequested(RunRequest):
     requested_by: str | None = Field(default=None, max_length=128)
 
 
-class EventBridgeEvent(BaseModel):
-    id: str
-    time: datetime
-    source: str
+class OrchestrationRequestedEvent(EventBridgeModel):
     detail: OrchestrationRequested
 
 
@@ -47,11 +46,11 @@ class RequestRefused(Exception):
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
+@event_parser(model=OrchestrationRequestedEvent)
 def handler(
-    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+    received: OrchestrationRequestedEvent, context: LambdaContext, container: Container | None = None
 ) -> dict[str, Any]:
     container = container or deployed_container()
-    received = EventBridgeEvent.model_validate(event)
     detail = received.detail
     if not received.source.startswith(constants.TENANT_SOURCE_PREFIX):
         # the rule only routes tenant sources here: anything else is a misrouted event
@@ -85,7 +84,7 @@ def handler(
 
 def _refuse(
     container: Container,
-    received: EventBridgeEvent,
+    received: OrchestrationRequestedEvent,
     tenant_id: str,
     run_id: str,
     correlation_id: str,
@@ -96,11 +95,9 @@ def _refuse(
     named = received.detail.tenant_id
     payload = {"reason": reason, "event_id": received.id} | ({"named_tenant": named[:128]} if named else {})
     container.publisher.publish(
-        EventEnvelope(
-            event_type=constants.RUN_REQUEST_REFUSED,
-            correlation_id=correlation_id,
-            tenant_id=tenant_id,
-            run_id=run_id,
+        new_envelope(
+            constants.RUN_REQUEST_REFUSED,
+            RunIds(tenant_id=tenant_id, run_id=run_id, correlation_id=correlation_id),
             payload=payload,
         )
     )

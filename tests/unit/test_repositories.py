@@ -318,8 +318,8 @@ def test_dynamo_compensation_only_touches_a_succeeded_phase() -> None:
     ((operation, call),) = table.calls
     assert operation == "UpdateItem"
     assert call["Key"] == {"pk": "acme#r1", "sk": "design"}
-    assert call["ConditionExpression"] == "#s IN (:succeeded, :approved, :waiting)"
-    assert "REMOVE #data, #token" in call["UpdateExpression"]
+    assert call["ConditionExpression"] == "#status IN (:succeeded, :approved, :waiting)"
+    assert "REMOVE #data, #task_token" in call["UpdateExpression"]
 
 
 def test_dynamo_compensating_nothing_returns_false() -> None:

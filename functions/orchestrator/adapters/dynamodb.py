@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from orchestrator.adapters.dynamodb_keys import (
     decode_cursor,
@@ -15,7 +14,15 @@ from orchestrator.adapters.dynamodb_keys import (
     run_partition,
     to_item,
 )
-from orchestrator.core.aws_errors import domain_error
+from orchestrator.adapters.dynamodb_table import (
+    Condition,
+    ConditionFailed,
+    Table,
+    conditional_update,
+    domain_errors,
+    exists,
+    open_table,
+)
 from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
 from orchestrator.core.ids import is_run_id
@@ -31,45 +38,16 @@ from orchestrator.core.records import (
     validate_tenant_id,
 )
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
-else:
-    Table = Any
-
-
-def _table(name: str, resource: Any | None) -> Table:
-    if resource is None:
-        from orchestrator.adapters.aws_clients import dynamodb_resource
-
-        resource = dynamodb_resource()
-    return resource.Table(name)
-
-
-@contextmanager
-def _errors(action: str, on_conditional: Callable[[], Exception] | None = None) -> Iterator[None]:
-    """Turn SDK failures into domain errors: a failed condition into ``on_conditional()``."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code == "ConditionalCheckFailedException" and on_conditional is not None:
-            raise on_conditional() from exc
-        raise domain_error(action, exc) from exc
-    except BotoCoreError as exc:
-        raise domain_error(action, exc) from exc
-
 
 class DynamoRunRepository:
     """Runs: ``pk = <tenant>``, ``sk = <run id>`` (run ids sort by creation time)."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
 
     def create(self, run: Run) -> None:
         item = to_item(run.model_dump(mode="json")) | {PK: validate_tenant_id(run.tenant_id), SK: run.run_id}
-        with _errors("create run", lambda: ConflictError(f"run {run.run_id} already exists")):
+        with domain_errors("create run", lambda: ConflictError(f"run {run.run_id} already exists")):
             self._table.put_item(
                 Item=item,
                 ConditionExpression="attribute_not_exists(#sk)",
@@ -79,7 +57,7 @@ class DynamoRunRepository:
     def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run:
         if not is_run_id(run_id):  # also keeps oversized keys away from DynamoDB
             raise RunNotFound(f"run {run_id[:64]!r} not found (run ids are 26 lowercase letters and digits)")
-        with _errors("get run"):
+        with domain_errors("get run"):
             response = self._table.get_item(
                 Key={PK: validate_tenant_id(tenant_id), SK: run_id}, ConsistentRead=consistent
             )
@@ -105,7 +83,7 @@ class DynamoRunRepository:
         start = decode_cursor(cursor, partition)
         if start:
             kwargs["ExclusiveStartKey"] = start
-        with _errors("list runs"):
+        with domain_errors("list runs"):
             response = self._table.query(**kwargs)
         runs = [Run.model_validate(from_item(item)) for item in response.get("Items", [])]
         return runs, encode_cursor(response.get("LastEvaluatedKey"))
@@ -143,39 +121,28 @@ class DynamoRunRepository:
         conflict: Callable[[Run], str],
     ) -> Run:
         """Sets the fields (None removes one) when the run exists and is in `allowed_from`."""
-        to_set = to_item({key: value for key, value in fields.items() if value is not None})
-        to_remove = [key for key, value in fields.items() if value is None]
-        names = {f"#{key}": key for key in [*to_set, *to_remove]} | {"#sk": SK}
-        parts = []
-        if to_set:
-            parts.append("SET " + ", ".join(f"#{key} = :{key}" for key in to_set))
-        if to_remove:
-            parts.append("REMOVE " + ", ".join(f"#{key}" for key in to_remove))
-        condition = "attribute_exists(#sk)"
-        condition_values: dict[str, str] = {}
+        condition = exists(SK)
         if allowed_from is not None:
-            condition_values = {f":from{i}": s.value for i, s in enumerate(sorted(allowed_from))}
-            names["#status"] = "status"
-            condition += f" AND #status IN ({', '.join(condition_values)})"
+            statuses = {f":from{i}": s.value for i, s in enumerate(sorted(allowed_from))}
+            condition &= Condition(f"#status IN ({', '.join(statuses)})", {"#status": "status"}, statuses)
         try:
-            with _errors("update run", _StatusConflict):
-                response = self._table.update_item(
-                    Key={PK: validate_tenant_id(tenant_id), SK: run_id},
-                    UpdateExpression=" ".join(parts),
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={f":{key}": value for key, value in to_set.items()}
-                    | condition_values,
-                    ReturnValues="ALL_NEW",
-                )
-            return Run.model_validate(from_item(response["Attributes"]))
-        except _StatusConflict:
+            attributes = conditional_update(
+                self._table,
+                {PK: validate_tenant_id(tenant_id), SK: run_id},
+                action="update run",
+                set_fields=to_item({key: value for key, value in fields.items() if value is not None}),
+                remove=[key for key, value in fields.items() if value is None],
+                condition=condition,
+                returns="ALL_NEW",
+            )
+            return Run.model_validate(from_item(attributes))
+        except ConditionFailed:
             pass
         current = self.get(tenant_id, run_id)  # RunNotFound when it does not exist
         raise ConflictError(conflict(current))
 
     def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None:
-        with _errors("record compensation", lambda: RunNotFound(f"run {run_id} not found")):
+        with domain_errors("record compensation", lambda: RunNotFound(f"run {run_id} not found")):
             self._table.update_item(
                 Key={PK: validate_tenant_id(tenant_id), SK: run_id},
                 UpdateExpression="SET #c = list_append(if_not_exists(#c, :empty), :key)",
@@ -185,53 +152,53 @@ class DynamoRunRepository:
             )
 
     def next_sequence(self, tenant_id: str, run_id: str) -> int:
-        with _errors("count completion", lambda: RunNotFound(f"run {run_id} not found")):
-            response = self._table.update_item(
-                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
-                UpdateExpression="ADD #seq :one",
-                ConditionExpression="attribute_exists(#sk)",
-                ExpressionAttributeNames={"#seq": "completion_sequence", "#sk": SK},
-                ExpressionAttributeValues={":one": 1},
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(response["Attributes"]["completion_sequence"])
+        attributes = conditional_update(
+            self._table,
+            {PK: validate_tenant_id(tenant_id), SK: run_id},
+            action="count completion",
+            add={"completion_sequence": 1},
+            condition=exists(SK),
+            on_failed=lambda: RunNotFound(f"run {run_id} not found"),
+            returns="UPDATED_NEW",
+        )
+        return int(attributes["completion_sequence"])
 
     def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:
-        with _errors("count model calls", lambda: RunNotFound(f"run {run_id} not found")):
-            self._table.update_item(
-                Key={PK: validate_tenant_id(tenant_id), SK: run_id},
-                UpdateExpression="ADD #calls :calls, #hits :hits",
-                ConditionExpression="attribute_exists(#sk)",
-                ExpressionAttributeNames={"#calls": "model_calls", "#hits": "cache_hits", "#sk": SK},
-                ExpressionAttributeValues={":calls": calls, ":hits": cache_hits},
-            )
+        conditional_update(
+            self._table,
+            {PK: validate_tenant_id(tenant_id), SK: run_id},
+            action="count model calls",
+            add={"model_calls": calls, "cache_hits": cache_hits},
+            condition=exists(SK),
+            on_failed=lambda: RunNotFound(f"run {run_id} not found"),
+        )
 
 
 class DynamoStepResultRepository:
     """Step results: ``pk = <tenant>#<run>``, ``sk = <step>`` or ``<step>#<item>`` for map items."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
 
     def next_attempt(self, tenant_id: str, run_id: str, key: str) -> int:
-        with _errors("count attempt"):
-            response = self._table.update_item(
-                Key={PK: run_partition(tenant_id, run_id), SK: key},
-                UpdateExpression="ADD #a :one",
-                ExpressionAttributeNames={"#a": "attempts_started"},
-                ExpressionAttributeValues={":one": 1},
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(response["Attributes"]["attempts_started"])
+        attributes = conditional_update(
+            self._table,
+            {PK: run_partition(tenant_id, run_id), SK: key},
+            action="count attempt",
+            add={"attempts_started": 1},
+            condition=None,
+            returns="UPDATED_NEW",
+        )
+        return int(attributes["attempts_started"])
 
     def save(self, result: StepResult) -> None:
         key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
         item = to_item(result.model_dump(mode="json")) | key | {"attempts_started": result.metadata.attempts}
-        with _errors("save step result"):
+        with domain_errors("save step result"):
             self._table.put_item(Item=item)
 
     def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None:
-        with _errors("get step result"):
+        with domain_errors("get step result"):
             response = self._table.get_item(
                 Key={PK: run_partition(tenant_id, run_id), SK: key}, ConsistentRead=True
             )
@@ -246,38 +213,28 @@ class DynamoStepResultRepository:
 
     def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
         """Undo a succeeded step: drop its output, keep an audit stub. False if nothing to undo."""
+        undoable = [StepStatus.SUCCEEDED, StepStatus.APPROVED, StepStatus.WAITING]
         try:
-            with _errors("compensate step", _NothingToUndo):
-                self._table.update_item(
-                    Key={PK: run_partition(tenant_id, run_id), SK: key},
-                    UpdateExpression="SET #s = :compensated, #at = :at REMOVE #data, #token",
-                    ConditionExpression="#s IN (:succeeded, :approved, :waiting)",
-                    ExpressionAttributeNames={
-                        "#s": "status",
-                        "#at": "compensated_at",
-                        "#data": "data",
-                        "#token": _TOKEN,
-                    },
-                    ExpressionAttributeValues={
-                        ":compensated": StepStatus.COMPENSATED.value,
-                        ":succeeded": StepStatus.SUCCEEDED.value,
-                        ":approved": StepStatus.APPROVED.value,
-                        ":waiting": StepStatus.WAITING.value,
-                        ":at": at.isoformat(),
-                    },
-                )
-        except _NothingToUndo:
+            conditional_update(
+                self._table,
+                {PK: run_partition(tenant_id, run_id), SK: key},
+                action="compensate step",
+                set_fields={"status": StepStatus.COMPENSATED.value, "compensated_at": at.isoformat()},
+                remove=["data", _TOKEN],
+                condition=_status_in(undoable),
+            )
+        except ConditionFailed:
             return False
         return True
 
     def open_gate(self, result: StepResult, task_token: str) -> None:
         key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
         item = to_item(result.model_dump(mode="json")) | key | {_TOKEN: task_token, "attempts_started": 1}
-        with _errors("open approval gate"):
+        with domain_errors("open approval gate"):
             self._table.put_item(Item=item)
 
     def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None:
-        with _errors("read approval gate"):
+        with domain_errors("read approval gate"):
             response = self._table.get_item(
                 Key={PK: run_partition(tenant_id, run_id), SK: step},
                 ConsistentRead=True,
@@ -291,24 +248,18 @@ class DynamoStepResultRepository:
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
     ) -> bool:
         try:
-            with _errors("decide approval gate", _NothingToUndo):
-                self._table.update_item(
-                    Key={PK: run_partition(tenant_id, run_id), SK: step},
-                    UpdateExpression="SET #s = :status, #decision = :decision, #done = :done",
-                    ConditionExpression="#s = :waiting",
-                    ExpressionAttributeNames={
-                        "#s": "status",
-                        "#decision": "decision",
-                        "#done": "completed_at",
-                    },
-                    ExpressionAttributeValues={
-                        ":status": status.value,
-                        ":waiting": StepStatus.WAITING.value,
-                        ":decision": to_item(decision),
-                        ":done": decision.get("decided_at", ""),
-                    },
-                )
-        except _NothingToUndo:
+            conditional_update(
+                self._table,
+                {PK: run_partition(tenant_id, run_id), SK: step},
+                action="decide approval gate",
+                set_fields={
+                    "status": status.value,
+                    "decision": to_item(decision),
+                    "completed_at": decision.get("decided_at", ""),
+                },
+                condition=_status_in([StepStatus.WAITING]),
+            )
+        except ConditionFailed:
             return False
         return True
 
@@ -320,10 +271,10 @@ class DynamoCommandLogRepository:
     """The command log: ``pk = <tenant>#<run>``, ``sk = <command id>`` (``<result key>#<index>``)."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
 
     def get(self, tenant_id: str, run_id: str, command_id: str) -> CommandRecord | None:
-        with _errors("get command"):
+        with domain_errors("get command"):
             response = self._table.get_item(
                 Key={PK: run_partition(tenant_id, run_id), SK: command_id}, ConsistentRead=True
             )
@@ -332,7 +283,7 @@ class DynamoCommandLogRepository:
 
     def start(self, record: CommandRecord) -> None:
         key = {PK: run_partition(record.tenant_id, record.run_id), SK: record.command_id}
-        with _errors("log command start"):
+        with domain_errors("log command start"):
             self._table.put_item(Item=to_item(record.model_dump(mode="json")) | key)
 
     def complete(
@@ -344,45 +295,36 @@ class DynamoCommandLogRepository:
         sequence: int,
         at: datetime,
     ) -> None:
-        with _errors("log command completion", lambda: ConflictError(f"command {command_id} is not running")):
-            self._table.update_item(
-                Key={PK: run_partition(tenant_id, run_id), SK: command_id},
-                UpdateExpression="SET #s = :completed, #outcome = :outcome, #seq = :seq, #at = :at",
-                ConditionExpression="#s = :started",
-                ExpressionAttributeNames={
-                    "#s": "status",
-                    "#outcome": "outcome",
-                    "#seq": "sequence",
-                    "#at": "completed_at",
-                },
-                ExpressionAttributeValues={
-                    ":completed": CommandStatus.COMPLETED.value,
-                    ":started": CommandStatus.STARTED.value,
-                    ":outcome": to_item(outcome),
-                    ":seq": sequence,
-                    ":at": at.isoformat(),
-                },
-            )
+        conditional_update(
+            self._table,
+            {PK: run_partition(tenant_id, run_id), SK: command_id},
+            action="log command completion",
+            set_fields={
+                "status": CommandStatus.COMPLETED.value,
+                "outcome": to_item(outcome),
+                "sequence": sequence,
+                "completed_at": at.isoformat(),
+            },
+            condition=_status_in([CommandStatus.STARTED]),
+            on_failed=lambda: ConflictError(f"command {command_id} is not running"),
+        )
 
     def mark_undone(
         self, tenant_id: str, run_id: str, command_id: str, undo_outcome: dict[str, Any], at: datetime
     ) -> bool:
         try:
-            with _errors("log command undo", _NothingToUndo):
-                self._table.update_item(
-                    Key={PK: run_partition(tenant_id, run_id), SK: command_id},
-                    UpdateExpression="SET #s = :undone, #undo = :undo, #at = :at",
-                    ConditionExpression="#s IN (:started, :completed)",
-                    ExpressionAttributeNames={"#s": "status", "#undo": "undo_outcome", "#at": "undone_at"},
-                    ExpressionAttributeValues={
-                        ":undone": CommandStatus.UNDONE.value,
-                        ":started": CommandStatus.STARTED.value,
-                        ":completed": CommandStatus.COMPLETED.value,
-                        ":undo": to_item(undo_outcome),
-                        ":at": at.isoformat(),
-                    },
-                )
-        except _NothingToUndo:
+            conditional_update(
+                self._table,
+                {PK: run_partition(tenant_id, run_id), SK: command_id},
+                action="log command undo",
+                set_fields={
+                    "status": CommandStatus.UNDONE.value,
+                    "undo_outcome": to_item(undo_outcome),
+                    "undone_at": at.isoformat(),
+                },
+                condition=_status_in([CommandStatus.STARTED, CommandStatus.COMPLETED]),
+            )
+        except ConditionFailed:
             return False
         return True
 
@@ -400,7 +342,7 @@ def _query_all(table: Table, partition: str, action: str) -> list[dict[str, Any]
         "ExpressionAttributeValues": {":pk": partition},
         "ConsistentRead": True,
     }
-    with _errors(action):
+    with domain_errors(action):
         while True:
             response = table.query(**kwargs)
             items.extend(response.get("Items", []))
@@ -409,12 +351,10 @@ def _query_all(table: Table, partition: str, action: str) -> list[dict[str, Any]
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-class _NothingToUndo(Exception):
-    pass
-
-
-class _StatusConflict(Exception):
-    pass
+def _status_in(statuses: list[StepStatus] | list[CommandStatus]) -> Condition:
+    """The item's ``status`` is one of ``statuses`` (placeholders ``:<status in lowercase>``)."""
+    values = {f":{status.value.lower()}": status.value for status in statuses}
+    return Condition(f"#status IN ({', '.join(values)})", {"#status": "status"}, values)
 
 
 def _step_result(item: dict[str, Any]) -> StepResult:
@@ -434,7 +374,7 @@ class DynamoEventRepository:
     def __init__(self, table_name: str, resource: Any | None = None, *, retention_days: int = 0) -> None:
         if retention_days < 0:
             raise ValueError("retention_days must be 0 (keep) or more")
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
         self._retention_seconds = retention_days * 24 * 3600
 
     def append(self, event: EventEnvelope) -> bool:
@@ -447,7 +387,7 @@ class DynamoEventRepository:
         if self._retention_seconds:
             item[TTL_ATTRIBUTE] = int(event.timestamp.timestamp()) + self._retention_seconds
         try:
-            with _errors("append event", lambda: ConflictError("duplicate event")):
+            with domain_errors("append event", lambda: ConflictError("duplicate event")):
                 self._table.put_item(
                     Item=item,
                     ConditionExpression="attribute_not_exists(#sk)",
@@ -470,7 +410,7 @@ class DynamoEventRepository:
         start = decode_cursor(cursor, partition)
         if start:
             kwargs["ExclusiveStartKey"] = start
-        with _errors("list events"):
+        with domain_errors("list events"):
             response = self._table.query(**kwargs)
         events = [EventEnvelope.model_validate(from_item(item)) for item in response.get("Items", [])]
         return events, encode_cursor(response.get("LastEvaluatedKey"))
@@ -480,13 +420,13 @@ class DynamoIdempotencyRepository:
     """Idempotency keys: ``pk = <tenant>``, ``sk = <key>``, expiring through the TTL attribute."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
 
     def claim(self, record: IdempotencyRecord) -> IdempotencyRecord:
         key = {PK: validate_tenant_id(record.tenant_id), SK: record.key}
         item = to_item(record.model_dump(mode="json")) | key
         try:
-            with _errors("claim idempotency key", lambda: ConflictError("key exists")):
+            with domain_errors("claim idempotency key", lambda: ConflictError("key exists")):
                 self._table.put_item(
                     Item=item,
                     # an expired record (TTL deletes lazily) counts as absent
@@ -497,7 +437,7 @@ class DynamoIdempotencyRepository:
             return record
         except ConflictError:
             pass
-        with _errors("read idempotency key"):
+        with domain_errors("read idempotency key"):
             response = self._table.get_item(Key=key, ConsistentRead=True)
         if "Item" not in response:  # expired and removed in between: the caller may retry
             raise RepositoryError(f"idempotency key {record.key!r} changed underneath, retry")

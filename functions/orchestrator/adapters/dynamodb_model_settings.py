@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestrator.adapters.dynamodb import Table, _errors, _table
 from orchestrator.adapters.dynamodb_keys import from_item, to_item
+from orchestrator.adapters.dynamodb_table import (
+    Condition,
+    Table,
+    conditional_update,
+    domain_errors,
+    open_table,
+)
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError
 from orchestrator.core.records import utc_now, validate_tenant_id
@@ -38,10 +44,10 @@ class DynamoTenantSettings:
     """``TenantSettingsStore`` over the TenantSettings table (GetItem and UpdateItem only)."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table: Table = _table(table_name, resource)
+        self._table: Table = open_table(table_name, resource)
 
     def get_models(self, tenant_id: str) -> StoredModelSettings | None:
-        with _errors("get model settings"):
+        with domain_errors("get model settings"):
             response = self._table.get_item(
                 Key={PK: validate_tenant_id(tenant_id), SK: MODELS_SK}, ConsistentRead=True
             )
@@ -51,27 +57,25 @@ class DynamoTenantSettings:
     def put_models(
         self, tenant_id: str, settings: TenantModelSettings, by: str, expected_revision: int | None
     ) -> StoredModelSettings:
-        names = {"#settings": "settings", "#by": "updated_by", "#at": "updated_at", "#revision": "revision"}
-        values: dict[str, Any] = {
-            ":settings": settings_item(settings),
-            ":by": by,
-            ":at": utc_now().isoformat(),
-            ":one": 1,
-        }
-        condition: dict[str, Any] = {}
+        condition: Condition | None = None  # no revision named: the last write wins
         if expected_revision == 0:
-            names["#sk"] = SK
-            condition["ConditionExpression"] = "attribute_not_exists(#sk)"
+            condition = Condition("attribute_not_exists(#sk)", {"#sk": SK})
         elif expected_revision is not None:
-            values[":expected"] = expected_revision
-            condition["ConditionExpression"] = "#revision = :expected"
-        with _errors("put model settings", lambda: models_conflict(tenant_id, expected_revision or 0)):
-            response = self._table.update_item(
-                Key={PK: validate_tenant_id(tenant_id), SK: MODELS_SK},
-                UpdateExpression="SET #settings = :settings, #by = :by, #at = :at ADD #revision :one",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-                **condition,
+            condition = Condition(
+                "#revision = :expected", {"#revision": "revision"}, {":expected": expected_revision}
             )
-        return stored_from_item(response["Attributes"])
+        attributes = conditional_update(
+            self._table,
+            {PK: validate_tenant_id(tenant_id), SK: MODELS_SK},
+            action="put model settings",
+            set_fields={
+                "settings": settings_item(settings),
+                "updated_by": by,
+                "updated_at": utc_now().isoformat(),
+            },
+            add={"revision": 1},
+            condition=condition,
+            on_failed=lambda: models_conflict(tenant_id, expected_revision or 0),
+            returns="ALL_NEW",
+        )
+        return stored_from_item(attributes)

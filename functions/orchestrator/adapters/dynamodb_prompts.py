@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from orchestrator.adapters.dynamodb import Table, _errors, _table
 from orchestrator.adapters.dynamodb_keys import DELIMITER, from_item, to_item
+from orchestrator.adapters.dynamodb_table import Table, domain_errors, open_table
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError
 from orchestrator.core.records import validate_tenant_id
@@ -42,14 +42,14 @@ class DynamoPromptStore:
     """``PromptStore`` over one DynamoDB table (GetItem, PutItem and Query only)."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table: Table = _table(table_name, resource)
+        self._table: Table = open_table(table_name, resource)
 
     def list_versions(self, tenant_id: str, agent: str) -> list[PromptVersion]:
         items = self._query(prompt_partition(tenant_id, agent), versions_only=True)
         return [PromptVersion.model_validate(from_item(item)) for item in items]
 
     def get_version(self, tenant_id: str, agent: str, version: int) -> PromptVersion | None:
-        with _errors("get prompt version"):
+        with domain_errors("get prompt version"):
             response = self._table.get_item(
                 Key={PK: prompt_partition(tenant_id, agent), SK: version_key(version)}, ConsistentRead=True
             )
@@ -65,7 +65,7 @@ class DynamoPromptStore:
         conflict = ConflictError(
             f"prompt version {version.version} of agent {version.agent} exists: versions are immutable"
         )
-        with _errors("create prompt version", lambda: conflict):
+        with domain_errors("create prompt version", lambda: conflict):
             self._table.put_item(
                 Item=item,
                 ConditionExpression="attribute_not_exists(#sk)",
@@ -90,7 +90,7 @@ class DynamoPromptStore:
         return PromptSummary(active=active, numbers=sorted(numbers))
 
     def get_active(self, tenant_id: str, agent: str) -> ActivePointer | None:
-        with _errors("get active prompt"):
+        with domain_errors("get active prompt"):
             response = self._table.get_item(
                 Key={PK: prompt_partition(tenant_id, agent), SK: ACTIVE_SK}, ConsistentRead=True
             )
@@ -121,7 +121,7 @@ class DynamoPromptStore:
         conflict = ConflictError(
             f"the active prompt of agent {agent} changed meanwhile: read it again and retry"
         )
-        with _errors("set active prompt", lambda: conflict):
+        with domain_errors("set active prompt", lambda: conflict):
             self._table.put_item(Item=item, **condition)
 
     def _query(self, partition: str, *, versions_only: bool, **extra: Any) -> list[dict[str, Any]]:
@@ -136,7 +136,7 @@ class DynamoPromptStore:
             **extra,
         }
         items: list[dict[str, Any]] = []
-        with _errors("list prompt versions"):
+        with domain_errors("list prompt versions"):
             while True:
                 response = self._table.query(**kwargs)
                 items.extend(response.get("Items", []))

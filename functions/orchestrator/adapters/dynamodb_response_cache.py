@@ -22,7 +22,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
-from orchestrator.adapters.dynamodb import _errors, _table
+from orchestrator.adapters.dynamodb_table import conditional_update, domain_errors, open_table
 from orchestrator.core.constants import PK, SERVICE_NAME, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import InvalidRequest
 from orchestrator.core.records import validate_tenant_id
@@ -50,12 +50,12 @@ class DynamoResponseCache:
     def __init__(
         self, table_name: str, resource: Any | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
         self._clock = clock
 
     def get(self, tenant_id: str, key: str) -> CachedAnswer | None:
         item_key = {PK: validate_tenant_id(tenant_id), SK: ANSWER_PREFIX + _check_key(key)}
-        with _errors("read cached answer"):
+        with domain_errors("read cached answer"):
             item = self._table.get_item(Key=item_key).get("Item")
         if item is None:
             return None
@@ -86,7 +86,7 @@ class DynamoResponseCache:
             "prompt_version": answer.prompt_version,
             TTL_ATTRIBUTE: int(self._clock()) + int(ttl_seconds),
         }
-        with _errors("cache answer"):
+        with domain_errors("cache answer"):
             self._table.put_item(Item=item)
 
     def generation(self, tenant_id: str, agent: str, prompt_version: str) -> str:
@@ -106,17 +106,17 @@ class DynamoResponseCache:
 
     def _counter(self, partition: str, sort_key: str) -> int:
         # strongly consistent: an answer cached just before an invalidation is not served after it
-        with _errors("read response cache generation"):
+        with domain_errors("read response cache generation"):
             item = self._table.get_item(Key={PK: partition, SK: sort_key}, ConsistentRead=True).get("Item")
         return int(item["counter"]) if item and "counter" in item else 0
 
     def _bump(self, partition: str, sort_key: str) -> int:
-        with _errors("invalidate response cache"):
-            response = self._table.update_item(
-                Key={PK: partition, SK: sort_key},
-                UpdateExpression="ADD #counter :one",
-                ExpressionAttributeNames={"#counter": "counter"},
-                ExpressionAttributeValues={":one": 1},
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(response["Attributes"]["counter"])
+        attributes = conditional_update(
+            self._table,
+            {PK: partition, SK: sort_key},
+            action="invalidate response cache",
+            add={"counter": 1},
+            condition=None,
+            returns="UPDATED_NEW",
+        )
+        return int(attributes["counter"])

@@ -16,8 +16,8 @@ import random
 import time
 from typing import Any
 
-from orchestrator.adapters.dynamodb import Table, _errors, _table
 from orchestrator.adapters.dynamodb_keys import from_item, to_item
+from orchestrator.adapters.dynamodb_table import Table, conditional_update, domain_errors, exists, open_table
 from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import ConflictError, NotFound, RepositoryError
 from orchestrator.core.records import utc_now, validate_tenant_id
@@ -48,7 +48,7 @@ class DynamoTenantDirectory:
     """``TenantDirectory`` over the Tenants table."""
 
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
-        self._table: Table = _table(table_name, resource)
+        self._table: Table = open_table(table_name, resource)
         self._name = table_name
 
     @property
@@ -57,7 +57,7 @@ class DynamoTenantDirectory:
         return self._table
 
     def get(self, tenant_id: str) -> Tenant | None:
-        with _errors("get tenant"):
+        with domain_errors("get tenant"):
             response = self._table.get_item(Key={PK: validate_tenant_id(tenant_id), SK: PROFILE_SK})
         item = response.get("Item")
         return tenant_from_item(item) if item else None
@@ -68,7 +68,9 @@ class DynamoTenantDirectory:
             PK: validate_tenant_id(tenant.tenant_id),
             SK: PROFILE_SK,
         }
-        with _errors("create tenant", lambda: ConflictError(f"tenant {tenant.tenant_id} already exists")):
+        with domain_errors(
+            "create tenant", lambda: ConflictError(f"tenant {tenant.tenant_id} already exists")
+        ):
             self._table.put_item(
                 Item=item,
                 ConditionExpression="attribute_not_exists(#pk)",
@@ -78,44 +80,46 @@ class DynamoTenantDirectory:
 
     def set_status(self, tenant_id: str, status: TenantStatus, by: str) -> Tenant:
         now = utc_now().isoformat()
-        names = {"#pk": PK, "#status": "status", "#at": "updated_at"}
-        values: dict[str, Any] = {":status": status.value, ":at": now}
-        update = "SET #status = :status, #at = :at"
+        changed = {"status": status.value, "updated_at": now}
+        disabled = ["disabled_at", "disabled_by"]
         if status is TenantStatus.DISABLED:
-            names |= {"#dat": "disabled_at", "#dby": "disabled_by"}
-            values |= {":by": by}
-            update += ", #dat = :at, #dby = :by"
-        else:
-            names |= {"#dat": "disabled_at", "#dby": "disabled_by"}
-            update += " REMOVE #dat, #dby"
-        return self._update(tenant_id, update, names, values, "set tenant status")
+            return self._update(
+                tenant_id, "set tenant status", changed | {"disabled_at": now, "disabled_by": by}
+            )
+        return self._update(tenant_id, "set tenant status", changed, remove=disabled)
 
     def set_limits(self, tenant_id: str, plan: str, limits: TenantLimits, by: str) -> Tenant:
-        names = {"#pk": PK, "#plan": "plan", "#rpm": "requests_per_minute", "#max": "max_concurrent_runs"}
-        names |= {"#at": "updated_at", "#by": "updated_by"}
-        values = {
-            ":plan": plan,
-            ":rpm": limits.requests_per_minute,
-            ":max": limits.max_concurrent_runs,
-            ":at": utc_now().isoformat(),
-            ":by": by,
+        changed = {
+            "plan": plan,
+            "requests_per_minute": limits.requests_per_minute,
+            "max_concurrent_runs": limits.max_concurrent_runs,
+            "updated_at": utc_now().isoformat(),
+            "updated_by": by,
         }
-        update = "SET #plan = :plan, #rpm = :rpm, #max = :max, #at = :at, #by = :by"
-        return self._update(tenant_id, update, names, values, "set tenant limits")
+        return self._update(tenant_id, "set tenant limits", changed)
 
     def _update(
-        self, tenant_id: str, update: str, names: dict[str, str], values: dict[str, Any], action: str
+        self,
+        tenant_id: str,
+        action: str,
+        changed: dict[str, Any],
+        *,
+        add: dict[str, Any] | None = None,
+        remove: list[str] | None = None,
     ) -> Tenant:
-        with _errors(action, lambda: TenantNotActive(f"tenant {tenant_id!r} is not onboarded")):
-            response = self._table.update_item(
-                Key={PK: validate_tenant_id(tenant_id), SK: PROFILE_SK},
-                UpdateExpression=update,
-                ConditionExpression="attribute_exists(#pk)",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        return tenant_from_item(response["Attributes"])
+        """Update the tenant's profile; a tenant never onboarded is ``TenantNotActive``."""
+        attributes = conditional_update(
+            self._table,
+            {PK: validate_tenant_id(tenant_id), SK: PROFILE_SK},
+            action=action,
+            set_fields=changed,
+            add=add,
+            remove=remove or [],
+            condition=exists(PK),
+            on_failed=lambda: TenantNotActive(f"tenant {tenant_id!r} is not onboarded"),
+            returns="ALL_NEW",
+        )
+        return tenant_from_item(attributes)
 
     def admit_request(self, tenant: Tenant, now: float | None = None) -> None:
         start, seconds_left = rate_window(now)
@@ -128,7 +132,7 @@ class DynamoTenantDirectory:
                 retry_after_seconds=seconds_left,
             )
 
-        with _errors("count a request", full):
+        with domain_errors("count a request", full):
             self._table.update_item(
                 Key={PK: tenant.tenant_id, SK: f"{RATE_PREFIX}{start}"},
                 UpdateExpression="ADD #hits :one SET #ttl = if_not_exists(#ttl, :expires)",
@@ -221,7 +225,7 @@ class DynamoTenantDirectory:
         return self._sort_keys(tenant_id, SLOT_PREFIX, "list a tenant's runs in progress")
 
     def add_user(self, tenant_id: str, username: str, *, role: str, by: str) -> None:
-        with _errors("record a user"):
+        with domain_errors("record a user"):
             self._table.put_item(
                 Item={
                     PK: validate_tenant_id(tenant_id),
@@ -244,7 +248,7 @@ class DynamoTenantDirectory:
         ]
 
     def user(self, tenant_id: str, username: str) -> dict[str, Any] | None:
-        with _errors("read a user"):
+        with domain_errors("read a user"):
             item = self._table.get_item(
                 Key={PK: validate_tenant_id(tenant_id), SK: f"{USER_PREFIX}{username}"}, ConsistentRead=True
             ).get("Item")
@@ -263,26 +267,20 @@ class DynamoTenantDirectory:
         on each request carries it: no extra read)."""
         return self._update(
             tenant_id,
-            "ADD #blocked :subject SET #at = :at, #by = :by",
-            {"#pk": PK, "#blocked": "disabled_subjects", "#at": "updated_at", "#by": "updated_by"},
-            {":subject": {subject}, ":at": utc_now().isoformat(), ":by": by},
             "disable a user",
+            {"updated_at": utc_now().isoformat(), "updated_by": by},
+            add={"disabled_subjects": {subject}},
         )
 
     def set_user_enabled(self, tenant_id: str, username: str, enabled: bool, *, by: str) -> None:
-        with _errors("update a user", lambda: NotFound(f"user {username!r} not found")):
-            self._table.update_item(
-                Key={PK: validate_tenant_id(tenant_id), SK: f"{USER_PREFIX}{username}"},
-                UpdateExpression="SET #enabled = :enabled, #at = :at, #by = :by",
-                ConditionExpression="attribute_exists(#pk)",
-                ExpressionAttributeNames={
-                    "#pk": PK,
-                    "#enabled": "enabled",
-                    "#at": "updated_at",
-                    "#by": "updated_by",
-                },
-                ExpressionAttributeValues={":enabled": enabled, ":at": utc_now().isoformat(), ":by": by},
-            )
+        conditional_update(
+            self._table,
+            {PK: validate_tenant_id(tenant_id), SK: f"{USER_PREFIX}{username}"},
+            action="update a user",
+            set_fields={"enabled": enabled, "updated_at": utc_now().isoformat(), "updated_by": by},
+            condition=exists(PK),
+            on_failed=lambda: NotFound(f"user {username!r} not found"),
+        )
 
     def _sort_keys(self, tenant_id: str, prefix: str, action: str) -> list[str]:
         names: list[str] = []
@@ -293,7 +291,7 @@ class DynamoTenantDirectory:
             "ConsistentRead": True,
         }
         while True:
-            with _errors(action):
+            with domain_errors(action):
                 page = self._table.query(**kwargs)
             names.extend(str(item[SK]).removeprefix(prefix) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
@@ -308,7 +306,7 @@ class DynamoTenantDirectory:
         client = self._table.meta.client  # the resource's client: plain values, as the table takes them
         for attempt in range(TRANSACTION_ATTEMPTS):
             try:
-                with _errors(action):
+                with domain_errors(action):
                     try:
                         client.transact_write_items(TransactItems=items)
                         return None

@@ -6,8 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from orchestrator.adapters.dynamodb import _errors, _table
 from orchestrator.adapters.dynamodb_keys import from_item
+from orchestrator.adapters.dynamodb_table import (
+    Condition,
+    ConditionFailed,
+    conditional_update,
+    domain_errors,
+    exists,
+    open_table,
+)
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError
 from orchestrator.core.records import TokenUsage, utc_now, validate_tenant_id
@@ -43,7 +50,7 @@ class DynamoUsageLedger:
     def __init__(
         self, table_name: str, resource: Any | None = None, *, clock: Callable[[], datetime] = utc_now
     ) -> None:
-        self._table = _table(table_name, resource)
+        self._table = open_table(table_name, resource)
         self._clock = clock
 
     # --- the budget setting ------------------------------------------------------------------
@@ -71,7 +78,7 @@ class DynamoUsageLedger:
                 else {"ConditionExpression": "attribute_not_exists(#v)"}
             )
             try:
-                with _errors("set budget", _Lost):
+                with domain_errors("set budget", _Lost):
                     self._table.put_item(Item=item, ExpressionAttributeNames={"#v": "version"}, **condition)
             except _Lost:
                 continue  # changed since it was read: read it again
@@ -107,7 +114,7 @@ class DynamoUsageLedger:
                 values[":false"] = False
             expression = "SET " + ", ".join(sets) + (" REMOVE #b" if budget_micro is None else "")
             try:
-                with _errors("adjust the month to the budget", _Lost):
+                with domain_errors("adjust the month to the budget", _Lost):
                     self._table.update_item(
                         Key={PK: partition, SK: MONTH_PREFIX + month},
                         UpdateExpression=expression,
@@ -128,7 +135,7 @@ class DynamoUsageLedger:
             return  # nothing to hold (a call with no known price)
         for _ in range(ATTEMPTS):
             try:
-                with _errors("reserve budget", _Lost):
+                with domain_errors("reserve budget", _Lost):
                     self._table.update_item(
                         Key={PK: partition, SK: MONTH_PREFIX + month},
                         UpdateExpression="SET #avail = #avail - :a ADD #res :a",
@@ -184,7 +191,7 @@ class DynamoUsageLedger:
         key = {PK: partition, SK: MONTH_PREFIX + month}
         for attempt in range(2):
             try:
-                with _errors("reconcile usage", _Lost):
+                with domain_errors("reconcile usage", _Lost):
                     response = self._table.update_item(
                         Key=key,
                         UpdateExpression=expression,
@@ -205,7 +212,7 @@ class DynamoUsageLedger:
         if check_amount("reserved_micro", reserved_micro) == 0:
             return
         try:
-            with _errors("release budget", _Lost):
+            with domain_errors("release budget", _Lost):
                 self._table.update_item(
                     Key={PK: partition, SK: MONTH_PREFIX + month},
                     UpdateExpression="SET #avail = #avail + :r ADD #res :unreserve",
@@ -220,16 +227,18 @@ class DynamoUsageLedger:
         limit, spent = budget_micro_of(item), int(item.get("spent", 0))
         if limit is None or item.get("threshold_notified") or not threshold_reached(spent, limit):
             return None
+        not_yet = Condition(
+            "#threshold_notified = :false", {"#threshold_notified": "threshold_notified"}, {":false": False}
+        )
         try:
-            with _errors("mark the budget threshold", _Lost):
-                self._table.update_item(
-                    Key={PK: partition, SK: MONTH_PREFIX + month},
-                    UpdateExpression="SET #t = :true",
-                    ConditionExpression="attribute_exists(#sk) AND #t = :false",
-                    ExpressionAttributeNames={"#t": "threshold_notified", "#sk": SK},
-                    ExpressionAttributeValues={":true": True, ":false": False},
-                )
-        except _Lost:
+            conditional_update(
+                self._table,
+                {PK: partition, SK: MONTH_PREFIX + month},
+                action="mark the budget threshold",
+                set_fields={"threshold_notified": True},
+                condition=exists(SK) & not_yet,
+            )
+        except ConditionFailed:
             return None  # another step reported it
         return crossing(month, spent, limit)
 
@@ -252,12 +261,12 @@ class DynamoUsageLedger:
 
     # --- items ---------------------------------------------------------------------------------
     def _budget_item(self, partition: str) -> dict[str, Any] | None:
-        with _errors("read budget"):
+        with domain_errors("read budget"):
             item = self._table.get_item(Key={PK: partition, SK: BUDGET_KEY}, ConsistentRead=True).get("Item")
         return from_item(item) if item else None
 
     def _month_item(self, partition: str, month: str) -> dict[str, Any] | None:
-        with _errors("read usage"):
+        with domain_errors("read usage"):
             item = self._table.get_item(
                 Key={PK: partition, SK: MONTH_PREFIX + month}, ConsistentRead=True
             ).get("Item")
@@ -271,7 +280,7 @@ class DynamoUsageLedger:
         """Creates the month's counters unless they exist; whether this call created them."""
         item = {PK: partition, SK: MONTH_PREFIX + month} | new_month_item(budget_micro, version)
         try:
-            with _errors("start the month's usage", _Lost):
+            with domain_errors("start the month's usage", _Lost):
                 self._table.put_item(
                     Item=item,
                     ConditionExpression="attribute_not_exists(#sk)",

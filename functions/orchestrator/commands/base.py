@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from orchestrator.core.records import CommandRecord, CommandStatus, EventEnvelope, StrictModel
+from orchestrator.core.events import new_envelope
+from orchestrator.core.records import CommandRecord, CommandStatus, StrictModel
 
 if TYPE_CHECKING:
     from orchestrator.core.ports import EventPublisher, Workspace
@@ -66,14 +67,7 @@ class CommandContext:
 
     def publish(self, event_type: str, payload: dict[str, Any]) -> str:
         """Publish one event about this command (tenant, run and step from the record); its id."""
-        envelope = EventEnvelope(
-            event_type=event_type,
-            correlation_id=self.correlation_id,
-            tenant_id=self.record.tenant_id,
-            run_id=self.record.run_id,
-            phase=self.record.result_key,
-            payload=payload,
-        )
+        envelope = new_envelope(event_type, self, phase=self.record.result_key, payload=payload)
         self.publisher.publish(envelope)
         self.published.append(envelope.event_id)
         return envelope.event_id

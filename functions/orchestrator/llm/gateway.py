@@ -30,8 +30,9 @@ from orchestrator.core.errors import (
     ProviderThrottled,
     RepositoryError,
 )
+from orchestrator.core.events import new_envelope
 from orchestrator.core.observability import logger
-from orchestrator.core.records import EventEnvelope, TokenUsage, utc_now
+from orchestrator.core.records import TokenUsage, utc_now
 from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse, estimate_tokens
 from orchestrator.providers.pricing import DEFAULT_TABLE, PriceTable
 
@@ -372,11 +373,9 @@ class ModelGateway:
         )
         if crossed is not None and self.publisher is not None:
             self.publisher.publish(
-                EventEnvelope(
-                    event_type=constants.BUDGET_THRESHOLD_REACHED,
-                    correlation_id=call.correlation_id,
-                    tenant_id=call.tenant_id,
-                    run_id=call.run_id,
+                new_envelope(
+                    constants.BUDGET_THRESHOLD_REACHED,
+                    call,
                     phase=call.key,
                     payload={
                         "month": crossed.month,

@@ -6,30 +6,21 @@ of every request of an agent, so both carry a prompt-cache breakpoint."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from orchestrator.core.records import TokenUsage
-from orchestrator.providers.base import ModelRequest, ModelResponse
-from orchestrator.providers.pricing import cost_usd
-from orchestrator.providers.sdk_errors import to_domain_error
+from orchestrator.providers.base import ModelRequest
+from orchestrator.providers.sdk_provider import Answer, KeyedSdkProvider, tool_answer_text, tool_description
 
 DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-5-5"  # claude-sonnet-4-5 reached end of life on 2026-11-30
-DEFAULT_CLIENT_TIMEOUT_SECONDS = 60.0  # every call passes its own timeout; this is only the fallback
 _EPHEMERAL = {"type": "ephemeral"}
 
 
-def tool_description(request: ModelRequest) -> str:
-    """What the forced answer tool is for (shared by the Anthropic and Bedrock providers)."""
-    who = request.title or request.agent or request.phase
-    return (
-        f"Record the complete answer of the {who} step. Call this exactly once; the input is the "
-        "whole answer and must match the schema."
-    )
-
-
-class AnthropicProvider:
+class AnthropicProvider(KeyedSdkProvider):
     name = "anthropic"
+    sdk_module = "anthropic"
+    client_class = "Anthropic"
+    base_error = "AnthropicError"
 
     def __init__(
         self,
@@ -38,24 +29,7 @@ class AnthropicProvider:
         client: Any | None = None,
         http_client: Any | None = None,
     ) -> None:
-        """``client``: a ready SDK client (tests); ``http_client``: the ``httpx2.Client`` the SDK
-        client this provider creates should use (tests pass one over a mock transport)."""
-        self.model = model or DEFAULT_ANTHROPIC_MODEL
-        self._api_key = api_key
-        self._client = client
-        self._http_client = http_client
-
-    def _sdk_client(self) -> Any:
-        if self._client is None:
-            import anthropic
-
-            self._client = anthropic.Anthropic(
-                api_key=self._api_key,
-                max_retries=0,  # one retry loop: the state machine's
-                timeout=DEFAULT_CLIENT_TIMEOUT_SECONDS,
-                http_client=self._http_client,
-            )
-        return self._client
+        super().__init__(api_key, model or DEFAULT_ANTHROPIC_MODEL, client=client, http_client=http_client)
 
     def _arguments(self, request: ModelRequest) -> dict[str, Any]:
         arguments: dict[str, Any] = {
@@ -81,35 +55,22 @@ class AnthropicProvider:
             arguments["tool_choice"] = {"type": "tool", "name": request.schema_name}
         return arguments
 
-    def complete(self, request: ModelRequest) -> ModelResponse:
-        import anthropic
+    def _send(self, client: Any, request: ModelRequest) -> Any:
+        return client.messages.create(**self._arguments(request))
 
-        try:
-            message = self._sdk_client().messages.create(**self._arguments(request))
-        except anthropic.AnthropicError as exc:
-            raise to_domain_error(anthropic, exc, self.name, secret=self._api_key) from exc
+    def _read(self, reply: Any, request: ModelRequest) -> Answer:
         data: dict[str, Any] | None = None
         if request.schema is not None:
-            for block in message.content:
+            for block in reply.content:
                 if getattr(block, "type", None) == "tool_use" and block.name == request.schema_name:
                     data = block.input if isinstance(block.input, dict) else None
                     break
-        if data is not None:
-            text = json.dumps(data)
-        else:  # plain text, or a schema the model did not answer through the tool: the caller repairs
-            text = "".join(getattr(block, "text", "") for block in message.content)
         usage = TokenUsage(
-            input_tokens=message.usage.input_tokens or 0,
-            output_tokens=message.usage.output_tokens or 0,
-            cached_input_tokens=message.usage.cache_read_input_tokens or 0,
-            cache_write_tokens=message.usage.cache_creation_input_tokens or 0,
+            input_tokens=reply.usage.input_tokens or 0,
+            output_tokens=reply.usage.output_tokens or 0,
+            cached_input_tokens=reply.usage.cache_read_input_tokens or 0,
+            cache_write_tokens=reply.usage.cache_creation_input_tokens or 0,
         )
-        return ModelResponse(
-            text=text,
-            provider=self.name,
-            model=self.model,
-            usage=usage,
-            cost_usd=cost_usd(self.name, self.model, usage),
-            data=data,
-            calls=1,
+        return Answer(
+            tool_answer_text(data, (getattr(block, "text", "") for block in reply.content)), data, usage
         )

@@ -7,16 +7,14 @@ machine's Retry is the one retry loop) and reads for at most the request's timeo
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from orchestrator.core import errors
 from orchestrator.core.records import TokenUsage
-from orchestrator.providers.anthropic_provider import tool_description
-from orchestrator.providers.base import ModelRequest, ModelResponse
-from orchestrator.providers.pricing import cost_usd
+from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.sdk_errors import redact
+from orchestrator.providers.sdk_provider import Answer, SdkProvider, tool_answer_text, tool_description
 
 DEFAULT_BEDROCK_MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 CONNECT_TIMEOUT_SECONDS = 5
@@ -82,7 +80,7 @@ def supports_forced_tool(model_id: str) -> bool:
     return base.startswith(("anthropic.claude", "amazon.nova", "mistral.mistral-large"))
 
 
-class BedrockProvider:
+class BedrockProvider(SdkProvider):
     name = "bedrock"
 
     def __init__(
@@ -143,15 +141,22 @@ class BedrockProvider:
             arguments["toolConfig"] = tool_config
         return arguments
 
-    def complete(self, request: ModelRequest) -> ModelResponse:
+    def _call_client(self, request: ModelRequest) -> Any:
+        return self.client_for(request.timeout_seconds)
+
+    def _send(self, client: Any, request: ModelRequest) -> Any:
+        return client.converse(**self._arguments(request))
+
+    def _sdk_errors(self) -> tuple[type[Exception], ...]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        client = self.client_for(request.timeout_seconds)
-        try:
-            response = client.converse(**self._arguments(request))
-        except (ClientError, BotoCoreError) as exc:
-            raise to_domain_error(exc, self.name) from exc
-        blocks = ((response.get("output") or {}).get("message") or {}).get("content") or []
+        return (ClientError, BotoCoreError)
+
+    def _domain_error(self, exc: Exception) -> errors.OrchestratorError:
+        return to_domain_error(exc, self.name)
+
+    def _read(self, reply: Any, request: ModelRequest) -> Answer:
+        blocks = ((reply.get("output") or {}).get("message") or {}).get("content") or []
         data: dict[str, Any] | None = None
         if request.schema is not None:
             for block in blocks:
@@ -160,26 +165,15 @@ class BedrockProvider:
                     answer = tool_use.get("input")
                     data = answer if isinstance(answer, dict) else None
                     break
-        if data is not None:
-            text = json.dumps(data)
-        else:  # plain text, or a schema the model did not answer through the tool: the caller repairs
-            text = "".join(block.get("text", "") for block in blocks if isinstance(block.get("text"), str))
-        reported = response.get("usage") or {}
+        reported = reply.get("usage") or {}
         usage = TokenUsage(
             input_tokens=reported.get("inputTokens") or 0,
             output_tokens=reported.get("outputTokens") or 0,
             cached_input_tokens=reported.get("cacheReadInputTokens") or 0,
             cache_write_tokens=reported.get("cacheWriteInputTokens") or 0,
         )
-        return ModelResponse(
-            text=text,
-            provider=self.name,
-            model=self.model,
-            usage=usage,
-            cost_usd=cost_usd(self.name, self.model, usage),
-            data=data,
-            calls=1,
-        )
+        texts = (block["text"] for block in blocks if isinstance(block.get("text"), str))
+        return Answer(tool_answer_text(data, texts), data, usage)
 
 
 def to_domain_error(exc: Exception, provider: str = "bedrock") -> errors.OrchestratorError:

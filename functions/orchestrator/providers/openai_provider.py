@@ -11,18 +11,20 @@ from typing import Any
 
 from orchestrator.core.errors import ModelOutputInvalid
 from orchestrator.core.records import TokenUsage
-from orchestrator.providers.base import ModelRequest, ModelResponse, estimate_tokens
+from orchestrator.providers.base import ModelRequest, estimate_tokens
 from orchestrator.providers.json_schema import drop_added_nulls, is_strict_expressible, strict_json_schema
-from orchestrator.providers.pricing import cost_usd
-from orchestrator.providers.sdk_errors import to_domain_error
+from orchestrator.providers.sdk_provider import Answer, KeyedSdkProvider
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
-EMBEDDING_BATCH = 256  # inputs per embeddings request
-DEFAULT_CLIENT_TIMEOUT_SECONDS = 60.0  # completions pass their own timeout; embeddings use this
+EMBEDDING_BATCH = 256  # inputs per embeddings request (they use the client's fallback timeout)
 
 
-class OpenAIProvider:
+class OpenAIProvider(KeyedSdkProvider):
+    sdk_module = "openai"
+    client_class = "OpenAI"
+    base_error = "OpenAIError"
+
     def __init__(
         self,
         api_key: str,
@@ -33,28 +35,15 @@ class OpenAIProvider:
         embedding_model: str = DEFAULT_EMBEDDING_MODEL,
         http_client: Any | None = None,
     ) -> None:
-        """``client``: a ready SDK client (tests); ``http_client``: the ``httpx2.Client`` the SDK
-        client this provider creates should use (tests pass one over a mock transport)."""
+        super().__init__(
+            api_key,
+            model or DEFAULT_OPENAI_MODEL,
+            base_url=base_url,
+            client=client,
+            http_client=http_client,
+        )
         self.name = name
         self.embedding_model = embedding_model
-        self.model = model or DEFAULT_OPENAI_MODEL
-        self._api_key = api_key
-        self._base_url = base_url
-        self._client = client
-        self._http_client = http_client
-
-    def _sdk_client(self) -> Any:
-        if self._client is None:
-            import openai
-
-            self._client = openai.OpenAI(
-                api_key=self._api_key,
-                base_url=self._base_url,
-                max_retries=0,  # one retry loop: the state machine's
-                timeout=DEFAULT_CLIENT_TIMEOUT_SECONDS,
-                http_client=self._http_client,
-            )
-        return self._client
 
     def _arguments(self, request: ModelRequest) -> dict[str, Any]:
         arguments: dict[str, Any] = {
@@ -81,14 +70,11 @@ class OpenAIProvider:
             }
         return arguments
 
-    def complete(self, request: ModelRequest) -> ModelResponse:
-        import openai
+    def _send(self, client: Any, request: ModelRequest) -> Any:
+        return client.chat.completions.create(**self._arguments(request))
 
-        try:
-            completion = self._sdk_client().chat.completions.create(**self._arguments(request))
-        except openai.OpenAIError as exc:
-            raise to_domain_error(openai, exc, self.name, secret=self._api_key) from exc
-        message = completion.choices[0].message if completion.choices else None
+    def _read(self, reply: Any, request: ModelRequest) -> Answer:
+        message = reply.choices[0].message if reply.choices else None
         text = (message.content if message is not None else None) or ""
         refusal = getattr(message, "refusal", None)
         data: dict[str, Any] | None = None
@@ -98,16 +84,7 @@ class OpenAIProvider:
             data = _json_object(text)
             if data is not None:
                 data = drop_added_nulls(data, request.schema)
-        usage = self._usage(completion, request, text)
-        return ModelResponse(
-            text=text,
-            provider=self.name,
-            model=self.model,
-            usage=usage,
-            cost_usd=cost_usd(self.name, self.model, usage),
-            data=data,
-            calls=1,
-        )
+        return Answer(text, data, self._usage(reply, request, text))
 
     @staticmethod
     def _usage(completion: Any, request: ModelRequest, text: str) -> TokenUsage:
@@ -130,10 +107,8 @@ class OpenAIProvider:
     def embed(self, texts: list[str], dimension: int) -> tuple[list[list[float]], str]:
         """Embeddings of ``texts`` (in order) and the model that made them. OpenAI's own models are
         asked for ``dimension``; a compatible server answers in its model's own size."""
-        import openai
-
         vectors: list[list[float]] = []
-        try:
+        with self.domain_errors():
             for start in range(0, len(texts), EMBEDDING_BATCH):
                 kwargs: dict[str, Any] = {
                     "model": self.embedding_model,
@@ -143,8 +118,6 @@ class OpenAIProvider:
                     kwargs["dimensions"] = dimension
                 response = self._sdk_client().embeddings.create(**kwargs)
                 vectors += [list(item.embedding) for item in sorted(response.data, key=lambda d: d.index)]
-        except openai.OpenAIError as exc:
-            raise to_domain_error(openai, exc, self.name, secret=self._api_key) from exc
         if len(vectors) != len(texts) or len({len(v) for v in vectors}) > 1:
             sizes = sorted({len(v) for v in vectors})
             raise ModelOutputInvalid(

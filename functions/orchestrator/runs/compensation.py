@@ -22,6 +22,7 @@ from pydantic import Field
 
 from orchestrator.commands.executor import CommandExecutor, undo_logged_command
 from orchestrator.core import constants
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import (
     CommandLogRepository,
     EventPublisher,
@@ -32,7 +33,6 @@ from orchestrator.core.ports import (
 from orchestrator.core.records import (
     CommandRecord,
     CommandStatus,
-    EventEnvelope,
     RunReference,
     StepResult,
     StepStatus,
@@ -113,11 +113,9 @@ def _undo_result(
 ) -> None:
     if results.mark_compensated(task.tenant_id, task.run_id, result.key, utc_now()):
         publisher.publish(
-            EventEnvelope(
-                event_type=constants.PHASE_COMPENSATED,
-                correlation_id=task.correlation_id,
-                tenant_id=task.tenant_id,
-                run_id=task.run_id,
+            new_envelope(
+                constants.PHASE_COMPENSATED,
+                task,
                 phase=result.key,
                 payload={"undone": True, "step": result.step, "item": result.item},
             )

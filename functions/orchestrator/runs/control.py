@@ -20,10 +20,10 @@ from orchestrator.core.errors import (
     RunCancelled,
     RunNotActive,
 )
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, TaskTokens
 from orchestrator.core.records import (
     ApprovalTaskInput,
-    EventEnvelope,
     PendingApproval,
     RequestModel,
     ResultMetadata,
@@ -91,11 +91,9 @@ def open_gate(
     if run.cancel_requested_at is not None:  # a cancel arrived while the gate opened
         raise RunCancelled(f"run {run.run_id} was cancelled by {run.cancel_requested_by or 'someone'}")
     publisher.publish(
-        EventEnvelope(
-            event_type=constants.APPROVAL_REQUESTED,
-            correlation_id=task.correlation_id,
-            tenant_id=run.tenant_id,
-            run_id=run.run_id,
+        new_envelope(
+            constants.APPROVAL_REQUESTED,
+            task,  # the run was read by the task's ids
             phase=step.name,
             payload=awaiting.model_dump(mode="json"),
         )
@@ -189,11 +187,9 @@ def _user_action(
     publisher: EventPublisher, run: Run, subject: str, action: str, details: dict[str, Any]
 ) -> None:
     publisher.publish(
-        EventEnvelope(
-            event_type=constants.USER_ACTION,
-            correlation_id=run.correlation_id,
-            tenant_id=run.tenant_id,
-            run_id=run.run_id,
+        new_envelope(
+            constants.USER_ACTION,
+            run,
             phase=details.get("step"),
             payload={"action": action, "caller": subject, "outcome": "accepted"} | details,
         )

@@ -19,6 +19,7 @@ from orchestrator.core.errors import (
     NotFound,
     RepositoryError,
 )
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ids import new_run_id
 from orchestrator.core.ports import (
     EventPublisher,
@@ -297,11 +298,9 @@ def _record_failed_start(
     if tenants is not None:
         tenants.release_run_slot(run.tenant_id, run.run_id)
     publisher.publish(
-        EventEnvelope(
-            event_type=constants.ERROR_OCCURRED,
-            correlation_id=run.correlation_id,
-            tenant_id=run.tenant_id,
-            run_id=run.run_id,
+        new_envelope(
+            constants.ERROR_OCCURRED,
+            run,
             payload={"stage": "start", "error": error["name"], "message": error["message"]},
         )
     )

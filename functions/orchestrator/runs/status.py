@@ -13,6 +13,7 @@ from orchestrator.core.errors import (
     RunCancelled,
     RunRejected,
 )
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import EventPublisher, EventRepository, RunRepository, StepResultRepository
 from orchestrator.core.records import (
     EndedExecution,
@@ -130,11 +131,9 @@ def record_status(
     if status is RunStatus.RUNNING:
         payload["execution_arn"] = task.execution_arn
     publisher.publish(
-        EventEnvelope(
-            event_type=_EVENT_FOR_STATUS[status],
-            correlation_id=task.correlation_id,
-            tenant_id=task.tenant_id,
-            run_id=task.run_id,
+        new_envelope(
+            _EVENT_FOR_STATUS[status],
+            task,
             phase=failed_step,
             payload=payload,
         )
@@ -191,11 +190,9 @@ def reconcile_ended_execution(
     }
     # the alert goes out first: a retry after a failed publish still finds the run not final
     publisher.publish(
-        EventEnvelope(
-            event_type=constants.COMPENSATION_FAILED,
-            correlation_id=ended.correlation_id,
-            tenant_id=ended.tenant_id,
-            run_id=ended.run_id,
+        new_envelope(
+            constants.COMPENSATION_FAILED,
+            ended,
             payload={
                 "status": RunStatus.COMPENSATION_FAILED.value,
                 "error": error,

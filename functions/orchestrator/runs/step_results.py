@@ -11,9 +11,9 @@ from typing import Any
 
 from orchestrator.core import constants
 from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, Workspace
 from orchestrator.core.records import (
-    EventEnvelope,
     ResultMetadata,
     StepResult,
     StepStatus,
@@ -91,11 +91,9 @@ class StepRecorder:
 
     def publish_completed(self, step: StepContext, result: StepResult) -> None:
         self.publisher.publish(
-            EventEnvelope(
-                event_type=constants.PHASE_COMPLETED,
-                correlation_id=step.run.correlation_id,
-                tenant_id=step.run.tenant_id,
-                run_id=step.run.run_id,
+            new_envelope(
+                constants.PHASE_COMPLETED,
+                step.run,
                 phase=result.key,
                 payload={
                     "step": result.step,
@@ -137,11 +135,9 @@ class StepRecorder:
             )
         )
         self.publisher.publish(
-            EventEnvelope(
-                event_type=constants.PHASE_FAILED,
-                correlation_id=run.correlation_id,
-                tenant_id=run.tenant_id,
-                run_id=run.run_id,
+            new_envelope(
+                constants.PHASE_FAILED,
+                run,
                 phase=step.key,
                 payload={
                     "attempt": step.attempt,

@@ -1,0 +1,190 @@
+"""The bus-triggered handlers in-process against moto, given events as EventBridge delivers them.
+
+The audit writer stores a lifecycle event exactly as it was published; the execution-ended
+handler marks a run whose execution was stopped; malformed events are refused before anything
+is written (``ValidationError``, the error Lambda's retries and the dead-letter queue show).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from pydantic import ValidationError
+
+from orchestrator import wiring
+from orchestrator.core import constants
+from orchestrator.core.events import RunIds, new_envelope
+from orchestrator.core.records import Run, RunStatus
+from tests.integration.conftest import FakeLambdaContext, MotoAws
+
+RUN_ID = "01jabcdefghjkmnpqrstvwxyz0"
+IDS = RunIds(tenant_id="acme", run_id=RUN_ID, correlation_id="corr-1")
+ACCOUNT = "123456789012"
+
+
+def _as_lambda_receives(tapped: dict[str, Any]) -> dict[str, Any]:
+    """An event read from an SQS tap, as a Lambda target receives it: moto's SQS delivery leaves
+    out the ``account`` every EventBridge event carries (its Lambda delivery keeps it)."""
+    return {"account": ACCOUNT} | tapped
+
+
+def _delivered_lifecycle_event(aws: MotoAws) -> tuple[Any, dict[str, Any]]:
+    envelope = new_envelope(
+        constants.PHASE_COMPLETED, IDS, phase="design", payload={"step": "design", "cost_usd": 0.25}
+    )
+    wiring.publisher().publish(envelope)
+    (tapped,) = aws.published()
+    return envelope, _as_lambda_receives(tapped)
+
+
+def test_the_audit_writer_stores_a_published_event_once_exactly_as_it_was_made(aws: MotoAws) -> None:
+    from handlers import audit_writer
+
+    envelope, delivered = _delivered_lifecycle_event(aws)
+    assert delivered["detail"] == json.loads(envelope.model_dump_json())
+
+    first = audit_writer.handler(delivered, FakeLambdaContext())
+    as_text = delivered | {"detail": json.dumps(delivered["detail"])}  # a detail as JSON text is read too
+    again = audit_writer.handler(as_text, FakeLambdaContext())
+
+    assert first == {"event_id": envelope.event_id, "stored": True}
+    assert again == {"event_id": envelope.event_id, "stored": False}
+    stored, _ = wiring.events().list_for_run("acme", RUN_ID, 10, None)
+    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
+
+
+def _without(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda event: {k: v for k, v in event.items() if k != key}
+
+
+@pytest.mark.parametrize(
+    ("broken", "named"),
+    [
+        (lambda e: e | {"detail": _without("tenant_id")(e["detail"])}, "detail.tenant_id"),
+        (_without("detail"), "detail"),
+        (lambda e: e | {"detail": "{not json"}, "detail"),
+        (_without("source"), "source"),
+    ],
+    ids=["no-tenant", "no-detail", "detail-not-json", "no-source"],
+)
+def test_a_malformed_lifecycle_event_is_refused_and_nothing_is_stored(
+    aws: MotoAws, broken: Callable[[dict[str, Any]], dict[str, Any]], named: str
+) -> None:
+    from handlers import audit_writer
+
+    _, delivered = _delivered_lifecycle_event(aws)
+
+    with pytest.raises(ValidationError, match=named.replace(".", r"\.")):
+        audit_writer.handler(broken(delivered), FakeLambdaContext())
+    assert wiring.events().list_for_run("acme", RUN_ID, 10, None) == ([], None)
+
+
+def _status_change(status: str, execution_input: str) -> dict[str, Any]:
+    """A Step Functions "Execution Status Change" event as the default bus delivers it."""
+    sqs = boto3.client("sqs")
+    queue_url = sqs.create_queue(QueueName="ended-tap")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = boto3.client("events")
+    events.put_rule(Name="ended", EventPattern=json.dumps({"source": ["aws.states"]}))
+    events.put_targets(Rule="ended", Targets=[{"Id": "tap", "Arn": queue_arn}])
+    execution = "arn:aws:states:us-east-1:123456789012:execution:AiOrchestrator-generic:x"
+    detail = {
+        "executionArn": execution,
+        "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:AiOrchestrator-generic",
+        "name": "x",
+        "status": status,
+        "startDate": 1767225600000,
+        "stopDate": 1767225660000,
+        "input": execution_input,
+        "output": None,
+        "error": "Operator",
+        "cause": "stuck",
+    }
+    events.put_events(
+        Entries=[
+            {
+                "Source": "aws.states",
+                "DetailType": "Step Functions Execution Status Change",
+                "Detail": json.dumps(detail),
+                "Resources": [execution],
+            }
+        ]
+    )
+    (message,) = sqs.receive_message(QueueUrl=queue_url)["Messages"]
+    return _as_lambda_receives(json.loads(message["Body"]))
+
+
+REFERENCES = json.dumps({**vars(IDS), "template": "generic"})
+
+
+def test_a_stopped_execution_marks_its_run(aws: MotoAws) -> None:
+    from handlers import execution_ended
+
+    wiring.runs().create(
+        Run(
+            tenant_id="acme",
+            run_id=RUN_ID,
+            template="generic",
+            topic="t",
+            correlation_id="corr-1",
+            status=RunStatus.RUNNING,
+        )
+    )
+
+    outcome = execution_ended.handler(_status_change("ABORTED", REFERENCES), FakeLambdaContext())
+
+    assert outcome == {"run_id": RUN_ID, "marked": True}
+    run = wiring.runs().get("acme", RUN_ID)
+    assert run.status is RunStatus.COMPENSATION_FAILED
+    assert run.compensation_error is not None
+    assert run.compensation_error["name"] == "ExecutionAborted"
+    assert "(Operator: stuck)" in run.compensation_error["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "execution_input", "named"),
+    [
+        ("ABORTED", "{not json", "detail.input"),
+        ("ABORTED", json.dumps({"tenant_id": "acme"}), "run_id"),
+        ("SUCCEEDED", REFERENCES, "status"),
+    ],
+    ids=["input-not-json", "input-without-the-run", "ended-well"],
+)
+def test_a_malformed_status_change_is_refused_and_no_run_is_touched(
+    aws: MotoAws, status: str, execution_input: str, named: str
+) -> None:
+    from handlers import execution_ended
+
+    with pytest.raises(ValidationError, match=named.replace(".", r"\.")):
+        execution_ended.handler(_status_change(status, execution_input), FakeLambdaContext())
+    assert wiring.runs().list("acme", 10, None) == ([], None)
+
+
+def test_a_run_request_without_a_topic_or_from_no_tenant_starts_nothing(aws: MotoAws) -> None:
+    from handlers import start_run
+
+    request = {
+        "version": "0",
+        "id": "7a3c1f7e-0000-4000-8000-000000000001",
+        "detail-type": "OrchestrationRequested",
+        "source": "orchestrator.tenant.acme",
+        "account": "123456789012",
+        "time": "2026-05-01T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"template": "generic"},
+    }
+
+    with pytest.raises(ValidationError, match=r"detail\.topic"):
+        start_run.handler(request, FakeLambdaContext())
+    with pytest.raises(start_run.RequestRefused, match="not a tenant's source"):
+        start_run.handler(
+            request | {"source": "crm.integration", "detail": {"topic": "t"}}, FakeLambdaContext()
+        )
+    assert wiring.runs().list("acme", 10, None) == ([], None)
