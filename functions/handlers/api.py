@@ -29,7 +29,7 @@ from orchestrator.api import (
     usage_routes,
 )
 from orchestrator.api.request_context import CONTAINER, current_container
-from orchestrator.api.request_gate import refuse
+from orchestrator.api.request_gate import refuse, with_decoded_path
 from orchestrator.api.route_table import WRITE_METHODS, audit_of
 from orchestrator.api.schemas import Health, responses
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
@@ -181,6 +181,7 @@ def handler(
     event: dict[str, Any], context: LambdaContext, container: Container | None = None
 ) -> dict[str, Any]:
     CONTAINER.set(container or deployed_container())
+    event = with_decoded_path(event)
     VERIFIED_CLAIMS.set(None)
     act_for_tenant(None)  # DynamoDB signs as no tenant until this request's token is verified
     CORRELATION_ID.set("")

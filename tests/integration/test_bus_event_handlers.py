@@ -15,11 +15,11 @@ import boto3
 import pytest
 from pydantic import ValidationError
 
-from orchestrator import wiring
 from orchestrator.core import constants
 from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.records import Run, RunStatus
-from tests.integration.conftest import FakeLambdaContext, MotoAws
+from tests.fakes.lambda_context import FakeLambdaContext
+from tests.integration.conftest import MotoAws
 
 RUN_ID = "01jabcdefghjkmnpqrstvwxyz0"
 IDS = RunIds(tenant_id="acme", run_id=RUN_ID, correlation_id="corr-1")
@@ -36,7 +36,7 @@ def _delivered_lifecycle_event(aws: MotoAws) -> tuple[Any, dict[str, Any]]:
     envelope = new_envelope(
         constants.PHASE_COMPLETED, IDS, phase="design", payload={"step": "design", "cost_usd": 0.25}
     )
-    wiring.publisher().publish(envelope)
+    aws.container.publisher.publish(envelope)
     (tapped,) = aws.published()
     return envelope, _as_lambda_receives(tapped)
 
@@ -47,13 +47,13 @@ def test_the_audit_writer_stores_a_published_event_once_exactly_as_it_was_made(a
     envelope, delivered = _delivered_lifecycle_event(aws)
     assert delivered["detail"] == json.loads(envelope.model_dump_json())
 
-    first = audit_writer.handler(delivered, FakeLambdaContext())
+    first = audit_writer.handler(delivered, FakeLambdaContext(), container=aws.container)
     as_text = delivered | {"detail": json.dumps(delivered["detail"])}  # a detail as JSON text is read too
-    again = audit_writer.handler(as_text, FakeLambdaContext())
+    again = audit_writer.handler(as_text, FakeLambdaContext(), container=aws.container)
 
     assert first == {"event_id": envelope.event_id, "stored": True}
     assert again == {"event_id": envelope.event_id, "stored": False}
-    stored, _ = wiring.events().list_for_run("acme", RUN_ID, 10, None)
+    stored, _ = aws.container.events.list_for_run("acme", RUN_ID, 10, None)
     assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
 
 
@@ -79,8 +79,8 @@ def test_a_malformed_lifecycle_event_is_refused_and_nothing_is_stored(
     _, delivered = _delivered_lifecycle_event(aws)
 
     with pytest.raises(ValidationError, match=named.replace(".", r"\.")):
-        audit_writer.handler(broken(delivered), FakeLambdaContext())
-    assert wiring.events().list_for_run("acme", RUN_ID, 10, None) == ([], None)
+        audit_writer.handler(broken(delivered), FakeLambdaContext(), container=aws.container)
+    assert aws.container.events.list_for_run("acme", RUN_ID, 10, None) == ([], None)
 
 
 def _status_change(status: str, execution_input: str) -> dict[str, Any]:
@@ -126,7 +126,7 @@ REFERENCES = json.dumps({**vars(IDS), "template": "generic"})
 def test_a_stopped_execution_marks_its_run(aws: MotoAws) -> None:
     from handlers import execution_ended
 
-    wiring.runs().create(
+    aws.container.runs.create(
         Run(
             tenant_id="acme",
             run_id=RUN_ID,
@@ -137,10 +137,12 @@ def test_a_stopped_execution_marks_its_run(aws: MotoAws) -> None:
         )
     )
 
-    outcome = execution_ended.handler(_status_change("ABORTED", REFERENCES), FakeLambdaContext())
+    outcome = execution_ended.handler(
+        _status_change("ABORTED", REFERENCES), FakeLambdaContext(), container=aws.container
+    )
 
     assert outcome == {"run_id": RUN_ID, "marked": True}
-    run = wiring.runs().get("acme", RUN_ID)
+    run = aws.container.runs.get("acme", RUN_ID)
     assert run.status is RunStatus.COMPENSATION_FAILED
     assert run.compensation_error is not None
     assert run.compensation_error["name"] == "ExecutionAborted"
@@ -162,8 +164,10 @@ def test_a_malformed_status_change_is_refused_and_no_run_is_touched(
     from handlers import execution_ended
 
     with pytest.raises(ValidationError, match=named.replace(".", r"\.")):
-        execution_ended.handler(_status_change(status, execution_input), FakeLambdaContext())
-    assert wiring.runs().list("acme", 10, None) == ([], None)
+        execution_ended.handler(
+            _status_change(status, execution_input), FakeLambdaContext(), container=aws.container
+        )
+    assert aws.container.runs.list("acme", 10, None) == ([], None)
 
 
 def test_a_run_request_without_a_topic_or_from_no_tenant_starts_nothing(aws: MotoAws) -> None:
@@ -182,9 +186,11 @@ def test_a_run_request_without_a_topic_or_from_no_tenant_starts_nothing(aws: Mot
     }
 
     with pytest.raises(ValidationError, match=r"detail\.topic"):
-        start_run.handler(request, FakeLambdaContext())
+        start_run.handler(request, FakeLambdaContext(), container=aws.container)
     with pytest.raises(start_run.RequestRefused, match="not a tenant's source"):
         start_run.handler(
-            request | {"source": "crm.integration", "detail": {"topic": "t"}}, FakeLambdaContext()
+            request | {"source": "crm.integration", "detail": {"topic": "t"}},
+            FakeLambdaContext(),
+            container=aws.container,
         )
-    assert wiring.runs().list("acme", 10, None) == ([], None)
+    assert aws.container.runs.list("acme", 10, None) == ([], None)

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from infra.local.tokens import LocalSigningKey
+from tests.integration.api_calls import ApiClient
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
 
@@ -113,3 +114,14 @@ def test_only_admins_manage_users_and_another_issuers_users_are_managed_there(
     admin = signing_key.mint(tenant_id="acme", role="admin")
     status, body, _ = call(api, "POST", "/tenant/users", token=admin, body={"username": "x", "role": "user"})
     assert status == 403 and body["error"] == "UserPoolNotConfigured", body
+
+
+def test_a_percent_encoded_path_segment_names_what_it_encodes(api_client: ApiClient) -> None:
+    # API Gateway's REST proxy passes the path still encoded: "%40" is the user's "@"
+    status, body, _ = api_client.call_as("admin", "POST", "/tenant/users/ann%40acme/disable")
+    assert status == 404 and body["message"] == "user 'ann@acme' not found", body
+    # an encoded "/" is never a path separator: it names no route and no user
+    status, body, _ = api_client.call_as("admin", "POST", "/tenant/users/ann%2Fdisable/disable")
+    assert status == 422 and "path.username" in body["message"], body
+    status, body, _ = api_client.call_as("admin", "POST", "/tenant/users/%ff/disable")  # not UTF-8
+    assert status == 422, body

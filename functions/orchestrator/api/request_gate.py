@@ -15,6 +15,7 @@ import json
 import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from orchestrator.api.request_context import current_container
 from orchestrator.api.security import PUBLIC_PATHS, remember, verified_caller
@@ -22,6 +23,27 @@ from orchestrator.core import constants
 
 if TYPE_CHECKING:
     from orchestrator.core.errors import OrchestratorError
+
+
+def with_decoded_path(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with each path segment percent-decoded, as its path parameters are: API Gateway's
+    REST proxy passes ``path`` still encoded, so ``/tenant/users/ann%40acme/disable`` would
+    otherwise name ``ann%40acme``. A segment whose decoding holds a ``/`` stays encoded (it must
+    not become two segments and another route)."""
+    path = event.get("path")
+    if not isinstance(path, str) or "%" not in path:
+        return event
+    return event | {"path": "/".join(_decoded_segment(segment) for segment in path.split("/"))}
+
+
+def _decoded_segment(segment: str) -> str:
+    if "%" not in segment:
+        return segment
+    try:
+        decoded = unquote(segment, errors="strict")
+    except UnicodeDecodeError:  # not UTF-8: left as sent (it then matches no id and no name)
+        return segment
+    return segment if "/" in decoded else decoded
 
 
 def refuse(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -167,7 +167,12 @@ class RunRequest(RequestModel):
     """Body of ``POST /runs`` and detail of an ``OrchestrationRequested`` event."""
 
     template: str = Field(default="generic", min_length=1, max_length=64)
-    topic: str = Field(min_length=1, max_length=MAX_TOPIC_LENGTH)
+    topic: str = Field(
+        min_length=1,
+        max_length=MAX_TOPIC_LENGTH,
+        pattern=r"\S",  # not blank: the document says so, not only the validator below
+        description="what the run is about (at least one character that is not white space)",
+    )
     inputs: dict[str, Any] = Field(
         default_factory=dict,
         description="what the template takes besides the topic (GET /templates lists each template's inputs)",
