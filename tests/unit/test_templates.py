@@ -174,7 +174,7 @@ def test_the_catalog_names_every_module_of_its_folder_in_the_order_clients_see()
     assert "generic" in TEMPLATES and "nope" not in TEMPLATES and TEMPLATES.get("nope") is None
 
 
-def test_a_function_builds_only_the_template_it_asks_for() -> None:
+def test_a_function_builds_only_the_template_it_asks_for_and_loads_no_agent() -> None:
     # Given a fresh interpreter (a cold start), When it imports the graph, lists the names and
     # gets one template
     probe = (
@@ -184,7 +184,7 @@ def test_a_function_builds_only_the_template_it_asks_for() -> None:
         "before = sorted(m for m in sys.modules if m.startswith('orchestrator.templates.catalog.'))\n"
         "get_template('generic')\n"
         "after = sorted(m for m in sys.modules if m.startswith('orchestrator.templates.catalog.'))\n"
-        "print(before, after)\n"
+        "print(before, after, 'orchestrator.agents' in sys.modules)\n"
     )
     ran = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
         [sys.executable, "-c", probe],
@@ -195,9 +195,10 @@ def test_a_function_builds_only_the_template_it_asks_for() -> None:
         timeout=60,
         check=False,
     )
-    # Then no catalog module was imported before, and only that template's after
+    # Then no catalog module was imported before, only that template's after, and no agent (a
+    # function's templates were checked against their agents at synthesis)
     assert ran.returncode == 0, ran.stderr
-    assert ran.stdout.strip() == "[] ['orchestrator.templates.catalog.generic']"
+    assert ran.stdout.strip() == "[] ['orchestrator.templates.catalog.generic'] False"
 
 
 def test_a_bad_template_in_the_catalog_fails_validation_naming_template_and_step(

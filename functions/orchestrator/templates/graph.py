@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
 
-from orchestrator.agents import AGENTS, ALL_EARLIER
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY
 from orchestrator.core.errors import TemplateNotFound
 from orchestrator.core.records import STEP_NAME_PATTERN, RequestModel, StrictModel
@@ -227,16 +226,8 @@ def _problems(template: Template, *, check_agents: bool = True) -> Iterator[str]
         step = placement.step
         where = f"step {step.name!r}"
         if isinstance(step, AgentStep):
-            if not check_agents:
-                continue
-            agent = AGENTS.get(step.agent)
-            if agent is None:
-                yield f"{where}: unknown agent {step.agent!r} (known: {', '.join(sorted(AGENTS))})"
-                continue
-            available = {p.step.agent for p in _earlier(template, step.name) if isinstance(p.step, AgentStep)}
-            missing = [r for r in agent.reads if r != ALL_EARLIER and r not in available]
-            if missing:
-                yield f"{where}: agent {step.agent!r} reads {missing}, which no earlier step produces"
+            if check_agents:
+                yield from _agent_problems(template, step, where)
         elif isinstance(step, ApprovalStep):
             if placement.top is not step:
                 yield f"{where}: approval gates must be top-level steps (not inside a branch or a map)"
@@ -245,6 +236,20 @@ def _problems(template: Template, *, check_agents: bool = True) -> Iterator[str]
                 yield f"{where}: the gate's timeout must end before the template's ({limit} min)"
         elif isinstance(step, MapStep):
             yield from _map_problems(template, step, where, check_agents=check_agents)
+
+
+def _agent_problems(template: Template, step: AgentStep, where: str) -> Iterator[str]:
+    # the agents are loaded only to check them (synthesis, tests): functions never need them here
+    from orchestrator.agents import AGENTS, ALL_EARLIER
+
+    agent = AGENTS.get(step.agent)
+    if agent is None:
+        yield f"{where}: unknown agent {step.agent!r} (known: {', '.join(sorted(AGENTS))})"
+        return
+    available = {p.step.agent for p in _earlier(template, step.name) if isinstance(p.step, AgentStep)}
+    missing = [r for r in agent.reads if r != ALL_EARLIER and r not in available]
+    if missing:
+        yield f"{where}: agent {step.agent!r} reads {missing}, which no earlier step produces"
 
 
 def _map_problems(template: Template, step: MapStep, where: str, *, check_agents: bool) -> Iterator[str]:
@@ -260,6 +265,8 @@ def _map_problems(template: Template, step: MapStep, where: str, *, check_agents
         return
     if not check_agents:
         return
+    from orchestrator.agents import AGENTS
+
     agent = AGENTS.get(source.agent)
     if agent is None:
         return  # reported at the source step
