@@ -257,3 +257,18 @@ def test_agent_families_load_once_when_many_threads_ask_at_once() -> None:
     # Then nobody saw an agent "declared twice", and every agent type is there once
     assert failures == []
     assert len(registry) == len(set(registry))
+
+
+def test_an_agent_loads_its_own_module_only() -> None:
+    # Given a fresh registry
+    from orchestrator.agents import _Registry
+
+    registry = _Registry()
+    # When a generic agent is asked for, Then only the generic module is loaded (not the showcase's)
+    assert registry["ideation"].agent_type == "ideation"
+    assert registry._loaded == {"generic"}
+    # When a showcase agent (also unprefixed) or a family's agent is asked for, Then its module is
+    assert registry["request_analyst"].agent_type == "request_analyst"
+    assert registry["web_ideation"].agent_type == "web_ideation"
+    assert registry._loaded == {"generic", "showcase", "web_development"}
+    assert "nobody" not in registry
