@@ -24,17 +24,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY
 from orchestrator.core.errors import TemplateNotFound
-from orchestrator.core.records import STEP_NAME_PATTERN, RequestModel, StrictModel
+from orchestrator.core.records import STEP_NAME_PATTERN, DomainModel, RequestModel, StrictModel
 from orchestrator.templates import catalog as template_catalog
 
 CHECK_AGENTS = "check_agents"
 
 
-class RetryPolicy(BaseModel):
+class RetryPolicy(DomainModel):
     interval_seconds: int = Field(default=1, ge=1)
     backoff_rate: float = Field(default=2.0, ge=1.0)
     max_attempts: int = Field(default=3, ge=0, le=10)
@@ -91,8 +91,6 @@ class ApprovalStep(_Step):
 
 
 Step = Annotated[AgentStep | ParallelStep | MapStep | ApprovalStep, Field(discriminator="kind")]
-ParallelStep.model_rebuild()
-MapStep.model_rebuild()
 
 
 @dataclass(frozen=True)
