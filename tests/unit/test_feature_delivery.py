@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +104,35 @@ def test_the_generated_code_is_valid_python_and_scans_clean() -> None:
         compile(source["content"], source["path"], "exec")
     compile(w.output("testing")["test_file"]["content"], "test", "exec")  # type: ignore[index]
     assert w.output("security")["findings"] == [] and w.output("security")["approved"]  # type: ignore[index]
+
+
+def test_only_applying_a_stage_loads_the_deployment_strategies() -> None:
+    # Given a fresh interpreter (an agent step's cold start), When it loads every command kind and
+    # validates a deployment stage command
+    check = {"name": "error_rate", "metric": "m", "threshold": 0.01, "comparison": "at_most"}
+    check |= {"window_seconds": 60}
+    stage = {"index": 0, "name": "all", "action": "shift_traffic", "traffic_percent": 100}
+    stage |= {"instances_on_new": 2, "health_checks": [check], "bake_seconds": 0}
+    plan = {"strategy": "canary", "service": "app", "environment": "staging", "version": "2"}
+    plan |= {"previous_version": "1", "stages": [stage]}
+    probe = (
+        "import sys\n"
+        "from pydantic import TypeAdapter\n"
+        "from orchestrator.commands.executor import CommandSpec\n"
+        f"spec = {{'kind': 'apply_deployment_stage', 'plan': {plan!r}, 'stage': 0}}\n"
+        "[command] = TypeAdapter(list[CommandSpec]).validate_python([spec])\n"
+        "print(command.plan.stage(0).traffic_percent, 'orchestrator.delivery.strategies' in sys.modules)\n"
+    )
+    functions = Path(__file__).resolve().parents[2] / "functions"
+    ran = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", probe],
+        cwd=functions,
+        env={"PYTHONPATH": str(functions), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # Then the strategies (requests, environment state, health) are not loaded: only the plan is
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "100 False"

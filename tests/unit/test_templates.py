@@ -1,15 +1,21 @@
-"""Templates are step graphs, validated at import: a bad one names the template and the step."""
+"""Templates are step graphs, validated at synthesis and when built: a bad one names template and step."""
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from orchestrator.agents import AGENTS
 from orchestrator.core.errors import TemplateNotFound
+from orchestrator.templates import catalog
 from orchestrator.templates.graph import TEMPLATES, agent_types, build_template, get_template
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
 GRAPH_SHOWCASE = TEMPLATES["graph_showcase"]
 
@@ -160,6 +166,58 @@ def test_the_catalog_validates_against_its_agents_and_every_agent_is_in_its_fami
         assert family_module(agent_type) in (*FAMILIES.values(), "")
 
 
+def test_the_catalog_names_every_module_of_its_folder_in_the_order_clients_see() -> None:
+    folder = Path(catalog.__file__).parent
+    assert set(catalog.NAMES) == {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    assert list(TEMPLATES) == list(catalog.NAMES) and len(TEMPLATES) == len(catalog.NAMES)
+    assert [module.DECLARATION["name"] for module in catalog.MODULES] == list(catalog.NAMES)
+    assert "generic" in TEMPLATES and "nope" not in TEMPLATES and TEMPLATES.get("nope") is None
+
+
+def test_a_function_builds_only_the_template_it_asks_for_and_loads_no_agent() -> None:
+    # Given a fresh interpreter (a cold start), When it imports the graph, lists the names and
+    # gets one template
+    probe = (
+        "import sys\n"
+        "from orchestrator.templates.graph import TEMPLATES, get_template\n"
+        "assert sorted(TEMPLATES) and 'generic' in TEMPLATES\n"
+        "before = sorted(m for m in sys.modules if m.startswith('orchestrator.templates.catalog.'))\n"
+        "get_template('generic')\n"
+        "after = sorted(m for m in sys.modules if m.startswith('orchestrator.templates.catalog.'))\n"
+        "print(before, after, 'orchestrator.agents' in sys.modules)\n"
+    )
+    ran = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", probe],
+        cwd=FUNCTIONS,
+        env={"PYTHONPATH": str(FUNCTIONS), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # Then no catalog module was imported before, only that template's after, and no agent (a
+    # function's templates were checked against their agents at synthesis)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[] ['orchestrator.templates.catalog.generic'] False"
+
+
+def test_a_bad_template_in_the_catalog_fails_validation_naming_template_and_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from orchestrator.templates.catalog import graph_showcase
+    from orchestrator.templates.graph import validate_catalog
+
+    broken = showcase()
+    broken["steps"][0]["agent"] = "nobody"
+    monkeypatch.setattr(graph_showcase, "DECLARATION", broken)
+    with pytest.raises(ValueError, match="template 'graph_showcase': step 'intake': unknown agent 'nobody'"):
+        validate_catalog()
+    monkeypatch.setattr(graph_showcase, "DECLARATION", showcase() | {"name": "showcase_renamed"})
+    renamed = r"'showcase_renamed' is declared in orchestrator\.templates\.catalog\.graph_showcase"
+    with pytest.raises(ValueError, match=renamed):
+        validate_catalog()
+
+
 def test_a_template_naming_an_unknown_agent_or_reading_what_no_step_produces_is_refused() -> None:
     declaration = {
         "name": "broken",
@@ -199,3 +257,18 @@ def test_agent_families_load_once_when_many_threads_ask_at_once() -> None:
     # Then nobody saw an agent "declared twice", and every agent type is there once
     assert failures == []
     assert len(registry) == len(set(registry))
+
+
+def test_an_agent_loads_its_own_module_only() -> None:
+    # Given a fresh registry
+    from orchestrator.agents import _Registry
+
+    registry = _Registry()
+    # When a generic agent is asked for, Then only the generic module is loaded (not the showcase's)
+    assert registry["ideation"].agent_type == "ideation"
+    assert registry._loaded == {"generic"}
+    # When a showcase agent (also unprefixed) or a family's agent is asked for, Then its module is
+    assert registry["request_analyst"].agent_type == "request_analyst"
+    assert registry["web_ideation"].agent_type == "web_ideation"
+    assert registry._loaded == {"generic", "showcase", "web_development"}
+    assert "nobody" not in registry

@@ -81,8 +81,10 @@ class _Registry(Mapping[str, Agent]):
 
     def __getitem__(self, agent_type: str) -> Agent:
         family = family_module(agent_type)
-        for name in (family,) if family else UNPREFIXED:
+        for name in (family,) if family else UNPREFIXED:  # unprefixed: the first module declaring it
             self._load(name)
+            if agent_type in self._agents:
+                break
         return self._agents[agent_type]
 
     def __iter__(self) -> Iterator[str]:

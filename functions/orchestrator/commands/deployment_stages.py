@@ -13,7 +13,7 @@ Every applied and every rolled-back stage is announced on the bus as an integrat
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -28,13 +28,10 @@ from orchestrator.commands.base import (
 from orchestrator.core import constants
 from orchestrator.core.errors import DeploymentStageFailed
 from orchestrator.core.records import CommandRecord, CommandStatus
-from orchestrator.delivery.strategies import (
-    DeploymentPlan,
-    EnvironmentState,
-    apply_stage,
-    evaluate_health,
-    initial_state,
-)
+from orchestrator.delivery.plan import DeploymentPlan
+
+if TYPE_CHECKING:
+    from orchestrator.delivery.strategies import EnvironmentState
 
 DEPLOYMENTS_INTEGRATION = "deployments"
 
@@ -45,6 +42,8 @@ def state_path(service: str, environment: str) -> str:
 
 def read_state(context_workspace: Any, tenant_id: str, plan: DeploymentPlan) -> EnvironmentState:
     """The environment's current state, or the state before any deployment."""
+    from orchestrator.delivery.strategies import EnvironmentState, initial_state
+
     key = workspace_key(tenant_id, state_path(plan.service, plan.environment))
     if context_workspace.size(key) is None:
         return initial_state(plan)
@@ -60,6 +59,10 @@ class ApplyDeploymentStage(Command):
     )
 
     def execute(self, context: CommandContext) -> dict[str, Any]:
+        # the strategies are loaded by the one function that applies stages, not by every agent
+        # step that validates commands (undo needs the plan only)
+        from orchestrator.delivery.strategies import apply_stage, evaluate_health
+
         plan, stage = self.plan, self.plan.stage(self.stage)
         path = state_path(plan.service, plan.environment)
         after = apply_stage(read_state(context.workspace, context.tenant_id, plan), plan, stage)

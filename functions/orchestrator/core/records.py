@@ -77,7 +77,15 @@ class StepStatus(StrEnum):
     REJECTED = "REJECTED"  # an agent or a person refused: the run is rejected
 
 
-class StrictModel(BaseModel):
+class DomainModel(BaseModel):
+    """Base of the domain's models: a model's validator and serializer are built the first time
+    it is used (pydantic's ``defer_build``), not when its module is imported. A function then
+    builds the models its invocations use, not every model of every module it imports."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class StrictModel(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -88,7 +96,7 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
-class RequestModel(BaseModel):
+class RequestModel(DomainModel):
     """A request body from outside: unknown fields refused, and no type coercion (``false`` is
     not the integer 0, ``"5"`` is not 5): what the JSON schema says is what is accepted."""
 
@@ -187,7 +195,7 @@ class RunRequest(RequestModel):
         return value.strip()
 
 
-class PendingApproval(BaseModel):
+class PendingApproval(DomainModel):
     """What a run waits for at an approval gate (the task token is never part of it)."""
 
     step: str
@@ -198,7 +206,7 @@ class PendingApproval(BaseModel):
     question: str = ""
 
 
-class Run(BaseModel):
+class Run(DomainModel):
     tenant_id: str
     run_id: str
     template: str
@@ -226,7 +234,7 @@ class Run(BaseModel):
     cache_hits: int = 0  # steps answered from the tenant's response cache
 
 
-class TokenUsage(BaseModel):
+class TokenUsage(DomainModel):
     """Tokens of one call (or a sum of calls), normalised across providers.
 
     ``input_tokens`` are billed at the full input price; ``cached_input_tokens`` were read from
@@ -255,7 +263,7 @@ class TokenUsage(BaseModel):
         )
 
 
-class ResultMetadata(BaseModel):
+class ResultMetadata(DomainModel):
     agent: str
     attempts: int
     provider: str
@@ -273,7 +281,7 @@ def result_key(step: str, item: int | None = None) -> str:
     return step if item is None else f"{step}#{item:04d}"
 
 
-class StepResult(BaseModel):
+class StepResult(DomainModel):
     """The standard agent result, one per step of a run (and per item of a map)."""
 
     tenant_id: str
@@ -317,7 +325,7 @@ class CommandStatus(StrEnum):
     UNDONE = "UNDONE"
 
 
-class CommandRecord(BaseModel):
+class CommandRecord(DomainModel):
     """One side effect of a step in the run's command log (written before and after it runs)."""
 
     tenant_id: str
@@ -336,7 +344,7 @@ class CommandRecord(BaseModel):
     undo_outcome: dict[str, Any] = Field(default_factory=dict)
 
 
-class EventEnvelope(BaseModel):
+class EventEnvelope(DomainModel):
     """Every event on the bus carries this envelope as its detail."""
 
     event_id: str = Field(default_factory=new_id)
@@ -349,7 +357,7 @@ class EventEnvelope(BaseModel):
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
-class IdempotencyRecord(BaseModel):
+class IdempotencyRecord(DomainModel):
     """Which run an ``Idempotency-Key`` of a tenant stands for, and what request made it."""
 
     tenant_id: str
@@ -361,7 +369,7 @@ class IdempotencyRecord(BaseModel):
 
 
 # --- state machine payloads (small, references only) ------------------------------------
-class RunReference(BaseModel):
+class RunReference(DomainModel):
     """What every task of a run's state machine receives: references, never model outputs."""
 
     model_config = ConfigDict(extra="ignore")
@@ -404,7 +412,7 @@ class EndedExecution(RunReference):
     cause: str | None = None
 
 
-class StepSummary(BaseModel):
+class StepSummary(DomainModel):
     """What an agent task returns into the state: status and a short summary only."""
 
     step: str

@@ -3,7 +3,8 @@
 A run request picks how a new version reaches an environment (``blue_green``, ``canary`` or
 ``rolling``). :func:`plan_deployment` turns that choice into a recorded plan of stages, each with
 the share of traffic on the new version after it, the instances running it, the health checks
-that must pass and how long to observe them. Each stage is meant to run as one undoable command:
+that must pass and how long to observe them (the plan's model is ``orchestrator.delivery.plan``).
+Each stage is meant to run as one undoable command:
 
 - :func:`apply_stage` moves an :class:`EnvironmentState` through a stage. It is deterministic and
   refuses a state the stage does not start from (another deployment, or stages out of order).
@@ -23,18 +24,22 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from orchestrator.core.errors import ConflictError, DeploymentStageFailed, InvalidRequest
 from orchestrator.core.records import RequestModel, StrictModel
-
-Strategy = Literal["blue_green", "canary", "rolling"]
-Environment = Literal["staging", "production"]
-StageAction = Literal["provision_green", "shift_traffic", "deploy_batch", "bake", "decommission_blue"]
-CheckName = Literal["error_rate", "latency_p99_ms", "ready_instances"]
-Comparison = Literal["at_most", "at_least"]
+from orchestrator.delivery.plan import (
+    CheckName,
+    Comparison,
+    DeploymentPlan,
+    DeploymentStage,
+    Environment,
+    HealthCheck,
+    StageAction,
+    Strategy,
+)
 
 SERVICE_PATTERN = r"^[a-z][a-z0-9-]{1,40}$"
 VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,39}$"
@@ -157,52 +162,6 @@ class DeploymentRequest(RequestModel):
                 f"deployment (stages 0-{count - 1})"
             )
         return self
-
-
-# --- the plan -----------------------------------------------------------------------------
-class HealthCheck(StrictModel):
-    """One condition a stage must meet, observed over a window after the stage is applied."""
-
-    name: CheckName
-    metric: str = Field(description="what is measured")
-    threshold: float
-    comparison: Comparison = Field(description="at_most: observed <= threshold; at_least: observed >= it")
-    window_seconds: int = Field(ge=1)
-
-
-class DeploymentStage(StrictModel):
-    index: int = Field(ge=0)
-    name: str
-    action: StageAction
-    traffic_percent: int = Field(ge=0, le=100, description="share of traffic on the new version after it")
-    instances_on_new: int = Field(ge=0, description="instances running the new version after it")
-    health_checks: list[HealthCheck] = Field(min_length=1)
-    bake_seconds: int = Field(ge=0, description="how long the stage is observed before the next one")
-
-
-class DeploymentPlan(StrictModel):
-    """The recorded plan: every stage, in order, from the live version to the new one."""
-
-    strategy: Strategy
-    service: str
-    environment: Environment
-    version: str
-    previous_version: str | None = Field(description="version live before the deployment (None: first)")
-    stages: list[DeploymentStage] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _stages_in_order(self) -> DeploymentPlan:
-        if [stage.index for stage in self.stages] != list(range(len(self.stages))):
-            raise ValueError("stage indexes must be 0, 1, 2, ... in order")
-        traffic = [stage.traffic_percent for stage in self.stages]
-        if traffic != sorted(traffic) or traffic[-1] != 100:
-            raise ValueError(f"traffic shares {traffic} must never decrease and must end at 100")
-        return self
-
-    def stage(self, index: int) -> DeploymentStage:
-        if not 0 <= index < len(self.stages):
-            raise ValueError(f"the plan has stages 0-{len(self.stages) - 1}, not {index}")
-        return self.stages[index]
 
 
 def _canary_steps(request: DeploymentRequest) -> list[int]:

@@ -11,30 +11,30 @@ infrastructure code. Steps:
   ``inline_limit`` go through an S3 manifest (Distributed Map), not the state payload;
 - ``approval``: waits for a person (``.waitForTaskToken``) at most ``timeout_seconds``.
 
-Templates are validated when this module is imported, so a bad template fails ``cdk synth``
-with a message naming the template and the step.
+Synthesis validates every template against its agents (``validate_catalog``), so a bad
+template fails ``cdk synth`` with a message naming the template and the step. A function builds
+a template from its declaration the first time it asks for it (``TEMPLATES``, ``get_template``).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
-from orchestrator.agents import AGENTS, ALL_EARLIER
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY
 from orchestrator.core.errors import TemplateNotFound
-from orchestrator.core.records import STEP_NAME_PATTERN, RequestModel, StrictModel
+from orchestrator.core.records import STEP_NAME_PATTERN, DomainModel, RequestModel, StrictModel
 from orchestrator.templates import catalog as template_catalog
 
 CHECK_AGENTS = "check_agents"
 
 
-class RetryPolicy(BaseModel):
+class RetryPolicy(DomainModel):
     interval_seconds: int = Field(default=1, ge=1)
     backoff_rate: float = Field(default=2.0, ge=1.0)
     max_attempts: int = Field(default=3, ge=0, le=10)
@@ -91,8 +91,6 @@ class ApprovalStep(_Step):
 
 
 Step = Annotated[AgentStep | ParallelStep | MapStep | ApprovalStep, Field(discriminator="kind")]
-ParallelStep.model_rebuild()
-MapStep.model_rebuild()
 
 
 @dataclass(frozen=True)
@@ -226,16 +224,8 @@ def _problems(template: Template, *, check_agents: bool = True) -> Iterator[str]
         step = placement.step
         where = f"step {step.name!r}"
         if isinstance(step, AgentStep):
-            if not check_agents:
-                continue
-            agent = AGENTS.get(step.agent)
-            if agent is None:
-                yield f"{where}: unknown agent {step.agent!r} (known: {', '.join(sorted(AGENTS))})"
-                continue
-            available = {p.step.agent for p in _earlier(template, step.name) if isinstance(p.step, AgentStep)}
-            missing = [r for r in agent.reads if r != ALL_EARLIER and r not in available]
-            if missing:
-                yield f"{where}: agent {step.agent!r} reads {missing}, which no earlier step produces"
+            if check_agents:
+                yield from _agent_problems(template, step, where)
         elif isinstance(step, ApprovalStep):
             if placement.top is not step:
                 yield f"{where}: approval gates must be top-level steps (not inside a branch or a map)"
@@ -244,6 +234,20 @@ def _problems(template: Template, *, check_agents: bool = True) -> Iterator[str]
                 yield f"{where}: the gate's timeout must end before the template's ({limit} min)"
         elif isinstance(step, MapStep):
             yield from _map_problems(template, step, where, check_agents=check_agents)
+
+
+def _agent_problems(template: Template, step: AgentStep, where: str) -> Iterator[str]:
+    # the agents are loaded only to check them (synthesis, tests): functions never need them here
+    from orchestrator.agents import AGENTS, ALL_EARLIER
+
+    agent = AGENTS.get(step.agent)
+    if agent is None:
+        yield f"{where}: unknown agent {step.agent!r} (known: {', '.join(sorted(AGENTS))})"
+        return
+    available = {p.step.agent for p in _earlier(template, step.name) if isinstance(p.step, AgentStep)}
+    missing = [r for r in agent.reads if r != ALL_EARLIER and r not in available]
+    if missing:
+        yield f"{where}: agent {step.agent!r} reads {missing}, which no earlier step produces"
 
 
 def _map_problems(template: Template, step: MapStep, where: str, *, check_agents: bool) -> Iterator[str]:
@@ -259,6 +263,8 @@ def _map_problems(template: Template, step: MapStep, where: str, *, check_agents
         return
     if not check_agents:
         return
+    from orchestrator.agents import AGENTS
+
     agent = AGENTS.get(source.agent)
     if agent is None:
         return  # reported at the source step
@@ -308,36 +314,59 @@ def build_template(declaration: dict[str, Any], *, check_agents: bool = True) ->
         raise ValueError(f"invalid template {name!r}: {details}") from None
 
 
-def _build_catalog() -> tuple[dict[str, Template], dict[str, str]]:
-    templates: dict[str, Template] = {}
-    inputs: dict[str, str] = {}
-    for module in template_catalog.MODULES:
-        template = build_template(module.DECLARATION, check_agents=False)
-        if template.name in templates:
-            raise ValueError(f"template {template.name!r} is declared twice ({module.__name__})")
-        templates[template.name] = template
-        model = getattr(module, "INPUTS", None)
-        if model is not None:
-            inputs[template.name] = model
-    return templates, inputs
+class _Catalog(Mapping[str, Template]):
+    """The shipped templates by name, each built from its catalog module the first time it is
+    asked for: a function builds the templates it runs, not the whole catalog. The names (``in``,
+    iteration, ``len``) come from the catalog's list and import nothing."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._names = dict.fromkeys(names)
+        self._built: dict[str, Template] = {}
+
+    def __getitem__(self, name: str) -> Template:
+        template = self._built.get(name)
+        if template is None:
+            template = self._built.setdefault(name, _catalog_template(name, check_agents=False))
+        return template
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
 
 
-TEMPLATES, TEMPLATE_INPUTS = _build_catalog()
+def _catalog_template(name: str, *, check_agents: bool) -> Template:
+    module = template_catalog.module(name)
+    template = build_template(module.DECLARATION, check_agents=check_agents)
+    if template.name != name:
+        raise ValueError(f"template {template.name!r} is declared in {module.__name__}: name them alike")
+    return template
+
+
+TEMPLATES: Mapping[str, Template] = _Catalog(template_catalog.NAMES)
 
 
 def validate_catalog() -> None:
     """Every template checked against its agents, and every inputs model loadable (synthesis and
     tests run this; a bad template or agent then fails ``cdk synth`` naming template and step)."""
-    for module in template_catalog.MODULES:
-        build_template(module.DECLARATION, check_agents=True)
-    for name in TEMPLATE_INPUTS:
+    repeated = sorted({name for name in template_catalog.NAMES if template_catalog.NAMES.count(name) > 1})
+    if repeated:
+        raise ValueError(f"templates listed twice in the catalog: {repeated}")
+    for name in template_catalog.NAMES:
+        _catalog_template(name, check_agents=True)
         _inputs_model(name)
 
 
 @cache
 def _inputs_model(template: str) -> type[RequestModel] | None:
     """The template's inputs model, imported on first use (``"module:Class"`` in its catalog module)."""
-    reference = TEMPLATE_INPUTS.get(template)
+    if template not in template_catalog.NAMES:
+        return None
+    reference: str | None = getattr(template_catalog.module(template), "INPUTS", None)
     if reference is None:
         return None
     module_name, _, class_name = reference.partition(":")
