@@ -11,6 +11,7 @@ routes the caller may use is decided by the API function, from the same verified
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
@@ -18,14 +19,15 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerTokenEvent,
 )
 
-from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import logger
+from orchestrator.core.settings import check_at_init, deployed_settings
+from orchestrator.tenancy.roles import token_verifier
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.auth_alpha.jwt._internal.base import Verifier
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-start_function("authorizer")  # in Lambda: settings read and checked during init
+check_at_init("authorizer")  # in Lambda: settings read and checked during init
 
 UNAUTHORIZED = "Unauthorized"  # the message API Gateway turns into a 401
 
@@ -68,6 +70,13 @@ def authorize(event: APIGatewayAuthorizerTokenEvent, token_verifier: Verifier) -
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(
-    event: dict[str, Any], context: LambdaContext, container: Container | None = None
+    event: dict[str, Any], context: LambdaContext, verifier: Verifier | None = None
 ) -> dict[str, Any]:
-    return authorize(APIGatewayAuthorizerTokenEvent(event), (container or deployed_container()).verifier)
+    return authorize(APIGatewayAuthorizerTokenEvent(event), verifier or _deployed_verifier())
+
+
+@cache
+def _deployed_verifier() -> Verifier:
+    """The authorizer needs the token verifier only: no repositories, no container."""
+    verifier: Verifier = token_verifier(deployed_settings())
+    return verifier

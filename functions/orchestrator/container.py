@@ -8,7 +8,6 @@ provider key, a function without a vector bucket never builds a vector store.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from functools import cache, cached_property
@@ -26,7 +25,7 @@ from orchestrator.adapters.s3_workspace import S3Workspace
 from orchestrator.adapters.step_functions import StepFunctionsStarter, StepFunctionsTaskTokens
 from orchestrator.core.aws_errors import domain_error, is_aws_error
 from orchestrator.core.errors import DataStoreRejected, ProviderNotConfigured
-from orchestrator.core.settings import REQUIRED_BY_FUNCTION, Settings
+from orchestrator.core.settings import Settings, check_at_init, deployed_settings
 from orchestrator.providers import ModelProvider, create_provider
 
 if TYPE_CHECKING:
@@ -281,35 +280,21 @@ class Container:
     @cached_property
     def verifier(self) -> Any:
         """Verifies the API's Bearer tokens: issuer, audience, RS256 signature, expiry, subject."""
-        from aws_lambda_powertools.utilities.auth_alpha import JWTVerifier
+        from orchestrator.tenancy.roles import token_verifier
 
-        settings = self.settings.require("jwt_issuer", "jwt_audience")
-        return JWTVerifier(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            algorithms=["RS256"],
-            jwks=settings.jwt_jwks,
-            jwks_uri=settings.jwt_jwks_uri,
-            required_claims=["sub"],
-        )
+        return token_verifier(self.settings)
 
 
 @cache
 def deployed_container() -> Container:
-    """The container of this execution environment: settings read from its environment, once."""
-    return Container(Settings())
+    """The container of this execution environment: its settings, read once."""
+    return Container(deployed_settings())
 
 
 def start_function(function: str) -> Container | None:
-    """Called where a handler module loads. In a Lambda execution environment (the runtime's
-    ``AWS_LAMBDA_FUNCTION_NAME`` is set) the container is built and the function's required
-    settings checked now, during init: a missing variable fails the start, naming it, instead of
-    every invocation. Elsewhere (tests, tools) nothing is read until a handler runs."""
-    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return None
-    container = deployed_container()
-    container.settings.require(*REQUIRED_BY_FUNCTION[function])
-    return container
+    """In a Lambda execution environment: the settings checked (``check_at_init``) and the
+    container built during init. Elsewhere (tests, tools) nothing is read until a handler runs."""
+    return deployed_container() if check_at_init(function) is not None else None
 
 
 def _read_secret(name: str, what: str, fresh: bool = False) -> str | None:

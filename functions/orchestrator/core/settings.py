@@ -11,7 +11,9 @@ Only the container (``orchestrator.container``) reads settings; domain code rece
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
@@ -169,3 +171,19 @@ REQUIRED_BY_FUNCTION: dict[str, tuple[str, ...]] = {
 }
 """What each function (by its handler module) cannot start without; optional parts (the vector
 bucket, the model cache and circuits of agents, a provider key) are used when they are set."""
+
+
+@cache
+def deployed_settings() -> Settings:
+    """The settings of this execution environment, read from its environment once."""
+    return Settings()
+
+
+def check_at_init(function: str) -> Settings | None:
+    """Called where a handler module loads. In a Lambda execution environment (the runtime's
+    ``AWS_LAMBDA_FUNCTION_NAME`` is set) the settings are read and the function's required ones
+    checked now, during init: a missing variable fails the start, naming it, instead of every
+    invocation. Elsewhere (tests, tools) nothing is read until a handler runs."""
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return None
+    return deployed_settings().require(*REQUIRED_BY_FUNCTION[function])

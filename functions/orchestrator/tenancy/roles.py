@@ -8,9 +8,12 @@ one of ``admin``, ``user``, ``viewer``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.core.records import TENANT_ID_PATTERN
+
+if TYPE_CHECKING:
+    from orchestrator.core.settings import Settings
 
 ROLES_THAT_WRITE = frozenset({"admin", "user"})
 ROLES_THAT_READ = frozenset({"admin", "user", "viewer"})
@@ -49,3 +52,18 @@ def may_administer(claims: dict[str, Any]) -> bool:
     """Tenant settings, prompts, budgets, the response cache: admins only."""
     caller = caller_from_claims(claims)
     return caller is not None and caller.role == "admin"
+
+
+def token_verifier(settings: Settings) -> Any:
+    """The verifier of the deployment's tokens: issuer, audience, RS256 signature, expiry, subject."""
+    from aws_lambda_powertools.utilities.auth_alpha import JWTVerifier
+
+    settings = settings.require("jwt_issuer", "jwt_audience")
+    return JWTVerifier(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithms=["RS256"],
+        jwks=settings.jwt_jwks,
+        jwks_uri=settings.jwt_jwks_uri,
+        required_claims=["sub"],
+    )
