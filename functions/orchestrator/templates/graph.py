@@ -1,6 +1,6 @@
 """Templates are data: a step graph of agents, parallel branches, map fan-outs and approval gates.
 
-One generator (``infra/constructs/workflows.py``) turns every template here into one
+One generator (``infra/cdk/constructs/workflows.py``) turns every template here into one
 Standard state machine; adding a template is a declaration plus its agents, never new
 infrastructure code. Steps:
 

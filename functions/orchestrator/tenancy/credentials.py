@@ -1,7 +1,7 @@
 """DynamoDB credentials of one tenant: the API function reads and writes items as the tenant its
 request acts for, and IAM (not only our key building) keeps it inside that tenant's partitions.
 
-The tenant data access role (``infra/constructs/tenant_access.py``) allows the item actions only
+The tenant data access role (``infra/cdk/constructs/tenant_access.py``) allows the item actions only
 on partition keys ``<tenant>`` and ``<tenant>#...``, where ``<tenant>`` is the session's
 ``tenant_id`` tag. This module assumes that role once per tenant with the tag set, keeps the
 credentials until five minutes before they expire, and hands botocore the ones of the tenant the
