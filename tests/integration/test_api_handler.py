@@ -562,3 +562,16 @@ def test_cancel_is_refused_to_viewers_other_tenants_and_ended_runs(
     status, body, _ = call(api, "POST", f"/runs/{run_id}/cancel", token=token)
     assert status == 409 and "nothing to cancel" in body["message"]
     assert call(api, "POST", "/runs/0123456789abcdefghijklmnop/cancel", token=token)[0] == 404
+
+
+def test_searching_a_collection_on_a_deployment_without_vector_storage_is_a_404(
+    api: Any, signing_key: LocalSigningKey
+) -> None:
+    # Given a deployment without a vector bucket (the api fixture's), and a run of the caller's
+    token = signing_key.mint(tenant_id="acme")
+    run_id = call(api, "POST", "/runs", token=token, body={"topic": "a repository"})[1]["run_id"]
+    # When its collection is searched
+    status, body, _ = call(api, "POST", f"/collections/{run_id}/search", token=token, body={"query": "x"})
+    # Then the answer says there is none, instead of a server error
+    assert status == 404, body
+    assert body["error"] == "CollectionNotFound" and "stores no vectors" in body["message"]

@@ -11,7 +11,7 @@ from orchestrator.api.request_context import current_container
 from orchestrator.api.route_table import route
 from orchestrator.api.schemas import READ_ERRORS
 from orchestrator.api.security import current_caller
-from orchestrator.core.errors import RunNotFound
+from orchestrator.core.errors import CollectionNotFound, RunNotFound
 from orchestrator.core.ids import is_run_id
 from orchestrator.ingestion.collection_search import SearchAnswer, SearchRequest, search_collection
 
@@ -40,13 +40,17 @@ def search(run_id: str, request: SearchRequest) -> dict[str, Any]:
     Only the tenant that ran the ingestion can search it; viewers may search."""
     if not is_run_id(run_id):
         raise RunNotFound(f"no run {run_id!r}")
+    container = current_container()
+    vectors = container.vectors_if_configured
+    if vectors is None:  # deployed without vector storage: no run of it has a collection
+        raise CollectionNotFound(f"run {run_id} has no collection: this deployment stores no vectors")
     answer = search_collection(
         tenant_id=current_caller().tenant_id,
         run_id=run_id,
         request=request,
-        runs=current_container().runs,
-        results=current_container().step_results,
-        vectors=current_container().vectors,
-        provider_factory=current_container().provider,
+        runs=container.runs,
+        results=container.step_results,
+        vectors=vectors,
+        provider_factory=container.provider,
     )
     return answer.model_dump(mode="json")
