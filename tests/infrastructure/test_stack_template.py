@@ -523,3 +523,19 @@ def test_a_map_over_a_later_steps_list_fails_template_building() -> None:
         ValueError, match=r"'broken_map'.*step 'execute'.*no earlier agent step is named 'plan'"
     ):
         build_template(declaration)
+
+
+def test_kept_tables_are_protected_from_deletion_and_removable_ones_are_not() -> None:
+    from aws_cdk import App, RemovalPolicy, Stack
+    from aws_cdk.assertions import Template
+
+    from infra.cdk.constructs.tables import OrchestratorTables
+
+    for policy in (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY):
+        stack = Stack(App(), "Tables")
+        OrchestratorTables(stack, "Tables", removal_policy=policy)
+        tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values()
+        assert len(tables) == 11
+        for table in tables:
+            assert table["Properties"]["DeletionProtectionEnabled"] is (policy == RemovalPolicy.RETAIN)
+            assert table["DeletionPolicy"] == ("Retain" if policy == RemovalPolicy.RETAIN else "Delete")

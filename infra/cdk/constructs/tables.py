@@ -55,4 +55,7 @@ class OrchestratorTables(Construct):
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             time_to_live_attribute=TTL_ATTRIBUTE if ttl else None,
             removal_policy=removal_policy,
+            # kept data cannot be deleted by a mistaken DeleteTable either (only the stack's owner,
+            # turning this off first, can)
+            deletion_protection=removal_policy == RemovalPolicy.RETAIN,
         )
