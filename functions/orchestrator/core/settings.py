@@ -10,6 +10,7 @@ Only the container (``orchestrator.container``) reads settings; domain code rece
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Mapping
@@ -186,4 +187,8 @@ def check_at_init(function: str) -> Settings | None:
     invocation. Elsewhere (tests, tools) nothing is read until a handler runs."""
     if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return None
+    # What the handler module loaded lives as long as the execution environment: out of the
+    # collector's sight, a cold start does not spend ~15 ms scanning it (nor does any later
+    # collection); objects made from here on are collected as usual.
+    gc.freeze()
     return deployed_settings().require(*REQUIRED_BY_FUNCTION[function])
