@@ -58,3 +58,15 @@ def test_invalid_tenant_or_role_is_nobody(claims: dict[str, object]) -> None:
     assert caller_from_claims(claims) is None
     assert may_read(claims) is False
     assert may_write(claims) is False
+
+
+def test_a_route_asking_for_the_caller_without_a_verified_token_is_refused_not_guessed() -> None:
+    from orchestrator.api.security import VERIFIED_CLAIMS, current_caller
+    from orchestrator.core.errors import ForbiddenAction
+
+    VERIFIED_CLAIMS.set(None)
+    with pytest.raises(ForbiddenAction, match="no verified caller"):
+        current_caller()
+    VERIFIED_CLAIMS.set({"sub": "alice", "tenant_id": "acme", "role": "admin"})
+    assert current_caller().tenant_id == "acme"
+    VERIFIED_CLAIMS.set(None)

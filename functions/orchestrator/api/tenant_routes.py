@@ -18,7 +18,7 @@ from orchestrator.api.request_context import current_container
 from orchestrator.api.route_table import admin_route, route
 from orchestrator.api.schemas import json_answer
 from orchestrator.api.security import current_caller
-from orchestrator.core.errors import NotFound, UserPoolNotConfigured
+from orchestrator.core.errors import ConflictError, NotFound, UserPoolNotConfigured
 from orchestrator.core.records import RequestModel
 from orchestrator.tenancy.plans import check_active
 
@@ -104,7 +104,8 @@ def create_user(request: NewUserRequest) -> Response[dict[str, Any]]:
     directory = current_container().tenants
     directory.add_user(caller.tenant_id, request.username, role=request.role, by=caller.subject)
     user = directory.user(caller.tenant_id, request.username)
-    assert user is not None  # just written
+    if user is None:  # removed between the write and the read by another admin's request
+        raise ConflictError(f"user {request.username!r} changed while being added: read it again")
     return json_answer(
         TenantUser(**user, temporary_password=password).model_dump(mode="json"), HTTPStatus.CREATED
     )
@@ -136,5 +137,6 @@ def disable_user(
         directory.block_subject(caller.tenant_id, attributes["sub"], by=caller.subject)
     directory.set_user_enabled(caller.tenant_id, username, False, by=caller.subject)
     user = directory.user(caller.tenant_id, username)
-    assert user is not None
+    if user is None:  # removed meanwhile by another admin's request
+        raise NotFound(f"user {username!r} not found")
     return json_answer(TenantUser(**user).model_dump(mode="json"))
