@@ -575,3 +575,31 @@ def test_searching_a_collection_on_a_deployment_without_vector_storage_is_a_404(
     # Then the answer says there is none, instead of a server error
     assert status == 404, body
     assert body["error"] == "CollectionNotFound" and "stores no vectors" in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b'{"topic": ' + b"[" * 990 + b"]" * 990 + b"}", "more than 32 levels deep"),
+        (b'{"topic": "t", "options": ' + b'{"a": ' * 40 + b"1" + b"}" * 41, "more than 32 levels deep"),
+        (b'{"topic": "t", "inputs": {"x": NaN}}', "NaN is not a JSON number"),
+        (b'{"topic": "t", "inputs": {"x": -Infinity}}', "-Infinity is not a JSON number"),
+    ],
+)
+def test_a_body_nested_too_deeply_or_with_non_json_numbers_is_a_400(
+    api: Any, signing_key: LocalSigningKey, raw: bytes, says: str
+) -> None:
+    token = signing_key.mint(tenant_id="acme")
+    event = proxy_event(
+        "POST",
+        "/runs",
+        {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        raw,
+        "127.0.0.1",
+        "123456789012",
+    )
+    response = api.handler(event, FakeLambdaContext())
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 400, body
+    assert says in body["message"]
+    assert call(api, "GET", "/runs", token=token)[1]["runs"] == []  # nothing started

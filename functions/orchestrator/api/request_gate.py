@@ -55,6 +55,7 @@ def refuse(event: dict[str, Any]) -> dict[str, Any] | None:
         or _refuse_wrong_role(event)
         or _refuse_unknown_query(event)
         or _refuse_binary_body(event)
+        or _refuse_unusual_json(event)
     )
 
 
@@ -227,6 +228,62 @@ def _refuse_binary_body(event: dict[str, Any]) -> dict[str, Any] | None:
     except (binascii.Error, UnicodeDecodeError):
         return plain_error(HTTPStatus.BAD_REQUEST, "InvalidRequest", "the request body is not UTF-8 text")
     return None
+
+
+MAX_JSON_DEPTH = 32
+"""No route takes a body nested deeper: a deeper one is refused before anything recurses over it."""
+
+
+def _refuse_unusual_json(event: dict[str, Any]) -> dict[str, Any] | None:
+    """JSON that parsers disagree on or that exhausts recursion is refused with a 400: ``NaN`` and
+    ``Infinity`` (not JSON numbers) and bodies nested deeper than ``MAX_JSON_DEPTH``. Malformed
+    JSON is left to the route's validation (422 naming where)."""
+    raw = event.get("body")
+    if not raw:
+        return None
+    text = base64.b64decode(raw).decode("utf-8") if event.get("isBase64Encoded") else str(raw)
+    try:
+        parsed = json.loads(text, parse_constant=_not_a_json_number)
+    except _NotJsonNumber as exc:
+        return plain_error(HTTPStatus.BAD_REQUEST, "InvalidRequest", f"{exc} is not a JSON number")
+    except RecursionError:
+        depth = MAX_JSON_DEPTH + 1
+    except ValueError:
+        return None
+    else:
+        depth = _depth(parsed)
+    if depth > MAX_JSON_DEPTH:
+        return plain_error(
+            HTTPStatus.BAD_REQUEST,
+            "InvalidRequest",
+            f"the request body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep",
+        )
+    return None
+
+
+class _NotJsonNumber(ValueError):
+    pass
+
+
+def _not_a_json_number(name: str) -> Any:
+    raise _NotJsonNumber(name)
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        children = (
+            current.values() if isinstance(current, dict) else current if isinstance(current, list) else None
+        )
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _is_json(event: dict[str, Any]) -> bool:
