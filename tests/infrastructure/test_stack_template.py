@@ -78,8 +78,9 @@ def test_one_state_machine_per_template(template: dict[str, Any]) -> None:
 
 
 def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -> None:
-    (bucket,) = resources_of_type(template, "AWS::S3::Bucket").values()
-    props = bucket["Properties"]
+    buckets = resources_of_type(template, "AWS::S3::Bucket")
+    (workspace,) = (lid for lid in buckets if lid.startswith("WorkspaceBucket"))
+    props = buckets[workspace]["Properties"]
     assert props["VersioningConfiguration"]["Status"] == "Enabled", "undo deletes the versions a run wrote"
     assert props["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
@@ -88,7 +89,11 @@ def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -
         "RestrictPublicBuckets": True,
     }
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    (policy,) = resources_of_type(template, "AWS::S3::BucketPolicy").values()
+    (policy,) = (
+        p
+        for p in resources_of_type(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": workspace}
+    )
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert any(
         s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
