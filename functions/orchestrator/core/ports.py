@@ -65,6 +65,17 @@ class StepResultRepository(Protocol):
 
     def save(self, result: StepResult) -> None: ...
 
+    def start_attempt(self, result: StepResult) -> bool:
+        """Show an attempt RUNNING (``result``: its status, ``started_at``, ``metadata.attempts``)
+        unless the step has finished or a later attempt wrote it (one conditional update; the last
+        error and earlier errors stay). False: nothing was written."""
+        ...
+
+    def end_attempt(self, result: StepResult) -> bool:
+        """Store a failed attempt's result (RETRYING or FAILED) under the same condition as
+        ``start_attempt``. False: nothing was written."""
+        ...
+
     def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None: ...
 
     def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]: ...

@@ -158,7 +158,7 @@ def _failed_step(task: RunStatusTaskInput, results: StepResultRepository | None)
     ]
     if not failed:
         return None
-    return max(failed, key=lambda r: r.completed_at).key
+    return max(failed, key=lambda r: r.completed_at or r.started_at).key
 
 
 def reconcile_ended_execution(
