@@ -494,6 +494,22 @@ def test_api_function_knows_issuer_and_state_machines(template: dict[str, Any]) 
     assert stage["MethodSettings"][0]["ThrottlingRateLimit"] > 0
 
 
+def test_only_the_api_reads_execution_histories_and_only_of_executions(template: dict[str, Any]) -> None:
+    functions = resources_of_type(template, "AWS::Lambda::Function").values()
+    api = next(f for f in functions if f["Properties"]["Handler"] == "handlers.api.handler")
+    api_role = api["Properties"]["Role"]["Fn::GetAtt"][0]
+    readers, resources = set(), []
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if "states:GetExecutionHistory" in actions:
+                readers |= {role["Ref"] for role in policy["Properties"]["Roles"]}
+                resources.append(json.dumps(statement["Resource"]))
+    assert readers == {api_role}
+    assert len(resources) == len(TEMPLATES)  # one statement per state machine (the API's timelines)
+    assert all(":execution:" in resource for resource in resources)
+
+
 def _showcase_like(map_over: str) -> dict[str, Any]:
     return {
         "name": "broken_map",

@@ -104,6 +104,9 @@ LIFECYCLE_DETAIL_TYPES = (
     BUDGET_THRESHOLD_REACHED,
 )
 
+# --- state machines --------------------------------------------------------------------
+CATCH_STATE_PREFIX = "Record failure at "  # the state a Catch enters: compensation starts there
+
 # --- observability ---------------------------------------------------------------------
 SERVICE_NAME = "ai-orchestrator"
 METRICS_NAMESPACE = "AiOrchestrator"

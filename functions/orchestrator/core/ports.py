@@ -173,3 +173,10 @@ class ExecutionStarter(Protocol):
     def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
         """Start the template's state machine with execution name = run id; return its ARN."""
         ...
+
+
+class ExecutionHistory(Protocol):
+    def events(self, execution_arn: str) -> list[dict[str, Any]] | None:
+        """Every event of an execution's history, oldest first (all pages; no state payloads).
+        None when Step Functions no longer has the execution (its history expired)."""
+        ...

@@ -37,7 +37,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from orchestrator.core.constants import RUN_DATA_PREFIX
+from orchestrator.core.constants import CATCH_STATE_PREFIX, RUN_DATA_PREFIX
 from orchestrator.core.errors import RETRIED_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
 from orchestrator.core.records import RunStatus
 from orchestrator.runs.compensation import MAX_ROUNDS
@@ -378,11 +378,11 @@ class TemplateWorkflow(Construct):
         return undo
 
     def _record_failure(self, label: str, failed_step: str | None) -> sfn.IChainable:
-        name = f"Record failure at {label}"[:80]
+        name = f"{CATCH_STATE_PREFIX}{label}"[:80]
         if name in self._failure_records:
             return self._failure_records[name]
         record = self._status_task(
-            f"Record failure at {label}"[:80],
+            name,
             RunStatus.COMPENSATING,
             error_path="$.error",
             failed_step=failed_step,
