@@ -13,6 +13,7 @@ from orchestrator.core.records import (
     ResultMetadata,
     Run,
     RunStatus,
+    RunStatusTaskInput,
     StepResult,
     StepStatus,
     StepTaskInput,
@@ -21,6 +22,7 @@ from orchestrator.core.records import (
 from orchestrator.providers.base import ModelRequest, ModelResponse
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.runs.start import run_view
+from orchestrator.runs.status import record_status
 from tests.unit.template_world import RUN_ID, TENANT, TemplateWorld
 
 
@@ -220,3 +222,43 @@ def test_map_items_and_their_group_show_running_and_retrying() -> None:
         2,
         "ProviderThrottled",
     )
+
+
+class CrashingProvider:
+    """A model call the function never comes back from (as when Lambda's timeout stops it)."""
+
+    name = "offline"
+
+    def complete(self, request: ModelRequest) -> ModelResponse:
+        raise KeyboardInterrupt("stopped mid-call")
+
+
+def test_a_step_whose_function_was_stopped_mid_attempt_does_not_stay_running() -> None:
+    # Given research's function was stopped mid-attempt: it never recorded its end
+    world = running("generic", provider=CrashingProvider())
+    with pytest.raises(KeyboardInterrupt):
+        world.runner.run(task("research", retry_count=0))
+    assert world.result("research").status is StepStatus.RUNNING
+
+    # When the state machine's Catch records the failure (Step Functions' own error name)
+    record_status(
+        RunStatusTaskInput(
+            tenant_id=TENANT,
+            run_id=RUN_ID,
+            correlation_id="corr",
+            template="generic",
+            status=RunStatus.COMPENSATING,
+            failed_step="research",
+            error={"Error": "States.Timeout", "Cause": "Task timed out after 300.00 seconds"},
+        ),
+        runs=world.runs,
+        publisher=world.publisher,
+        results=world.results,
+    )
+
+    # Then the step ends FAILED with that error, and the run names it as the failed step
+    research = world.result("research")
+    assert (research.status, research.metadata.attempts) == (StepStatus.FAILED, 1)
+    assert research.last_error == {"name": "States.Timeout", "message": "Task timed out after 300.00 seconds"}
+    assert research.completed_at is not None
+    assert world.runs.get(TENANT, RUN_ID).failed_step == "research"
