@@ -262,3 +262,20 @@ def test_a_step_whose_function_was_stopped_mid_attempt_does_not_stay_running() -
     assert research.last_error == {"name": "States.Timeout", "message": "Task timed out after 300.00 seconds"}
     assert research.completed_at is not None
     assert world.runs.get(TENANT, RUN_ID).failed_step == "research"
+
+
+def test_the_demo_tells_a_step_due_for_a_retry_with_its_error() -> None:
+    from infra.cli.narration import step_line
+
+    line = step_line(
+        {
+            "step": "research",
+            "status": "RETRYING",
+            "metadata": {"attempts": 1, "provider": "offline"},
+            "last_error": {"name": "ProviderThrottled", "message": "429 from the provider"},
+        }
+    )
+    assert line.splitlines() == [
+        "  [~~] research           RETRYING      attempt 1  offline",
+        "         failed, retrying: ProviderThrottled: 429 from the provider",
+    ]
