@@ -155,7 +155,8 @@ class OrchestratorStack(Stack):
         }
 
     def _let_start_runs(self, machines: dict[str, sfn.StateMachine]) -> None:
-        """The start-run and API functions start executions; the API also answers task tokens."""
+        """The start-run and API functions start executions; the API also answers task tokens and
+        reads executions' histories."""
         functions = self.functions
         machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
         for starter in (functions.start_run, functions.api):
@@ -171,6 +172,8 @@ class OrchestratorStack(Stack):
                 resources=["*"],
             )
         )
+        for machine in machines.values():
+            machine.grant_execution(functions.api, "states:GetExecutionHistory")  # run timelines
 
     def _authenticate(self, auth: AuthConfig | None) -> lambda_.Function | None:
         """The API's token settings; the token authorizer of an external issuer (None: the pool's)."""

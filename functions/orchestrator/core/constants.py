@@ -64,6 +64,7 @@ NO_RUN = "-"  # the run id of audit events no run belongs to (a refused request 
 ORCHESTRATION_STARTED = "ORCHESTRATION_STARTED"
 PHASE_STARTED = "PHASE_STARTED"
 PHASE_COMPLETED = "PHASE_COMPLETED"
+STEP_RETRYING = "STEP_RETRYING"  # an attempt failed with an error the state machine retries
 PHASE_FAILED = "PHASE_FAILED"
 PHASE_COMPENSATED = "PHASE_COMPENSATED"
 ERROR_OCCURRED = "ERROR_OCCURRED"
@@ -85,6 +86,7 @@ LIFECYCLE_DETAIL_TYPES = (
     ORCHESTRATION_STARTED,
     PHASE_STARTED,
     PHASE_COMPLETED,
+    STEP_RETRYING,
     PHASE_FAILED,
     PHASE_COMPENSATED,
     ERROR_OCCURRED,
@@ -101,6 +103,9 @@ LIFECYCLE_DETAIL_TYPES = (
     USER_ACTION,
     BUDGET_THRESHOLD_REACHED,
 )
+
+# --- state machines --------------------------------------------------------------------
+CATCH_STATE_PREFIX = "Record failure at "  # the state a Catch enters: compensation starts there
 
 # --- observability ---------------------------------------------------------------------
 SERVICE_NAME = "ai-orchestrator"
