@@ -40,7 +40,7 @@ from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import is_run_id
 from orchestrator.core.observability import logger, tracer
 from orchestrator.core.records import new_id
-from orchestrator.tenancy.credentials import act_for_tenant
+from orchestrator.tenancy.acting import act_for_tenant
 
 start_function("api")  # in Lambda: settings read and checked during init
 

@@ -14,6 +14,7 @@ from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import ApprovalTaskInput
 from orchestrator.runs.control import open_gate
+from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("approval_gate")  # in Lambda: settings read and checked during init
 
@@ -26,8 +27,9 @@ def handler(
     container = container or deployed_container()
     task = ApprovalTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
-    outcome = open_gate(
-        task, runs=container.runs, results=container.step_results, publisher=container.publisher
-    )
+    with acting_for_tenant(task.tenant_id):  # the state machine's input, written by StartRun
+        outcome = open_gate(
+            task, runs=container.runs, results=container.step_results, publisher=container.publisher
+        )
     logger.info("approval requested", extra=outcome)
     return outcome

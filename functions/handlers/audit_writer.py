@@ -14,6 +14,7 @@ from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import EventEnvelope
 from orchestrator.runs.status import write_audit_event
+from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("audit_writer")  # in Lambda: settings read and checked during init
 
@@ -38,6 +39,7 @@ def handler(
     container = container or deployed_container()
     envelope = event.detail
     bind_run(envelope.tenant_id, envelope.run_id, envelope.correlation_id)
-    stored = write_audit_event(envelope, events=container.events)
+    with acting_for_tenant(envelope.tenant_id):  # an event only our own functions may put
+        stored = write_audit_event(envelope, events=container.events)
     logger.info("audit event", extra={"event_type": envelope.event_type, "stored": stored})
     return {"event_id": envelope.event_id, "stored": stored}

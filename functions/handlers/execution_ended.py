@@ -17,6 +17,7 @@ from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import EndedExecution
 from orchestrator.runs.status import reconcile_ended_execution
+from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("execution_ended")  # in Lambda: settings read and checked during init
 
@@ -49,9 +50,10 @@ def handler(
     container = container or deployed_container()
     ended = event.detail.ended()
     bind_run(ended.tenant_id, ended.run_id, ended.correlation_id)
-    updated = reconcile_ended_execution(
-        ended, runs=container.runs, publisher=container.publisher, tenants=container.tenants
-    )
+    with acting_for_tenant(ended.tenant_id):  # the execution's input, written by StartRun
+        updated = reconcile_ended_execution(
+            ended, runs=container.runs, publisher=container.publisher, tenants=container.tenants
+        )
     logger.info(
         "execution ended", extra={"execution_status": ended.status, "run_marked": updated is not None}
     )

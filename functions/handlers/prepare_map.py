@@ -10,6 +10,7 @@ from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import StepTaskInput
 from orchestrator.runs.map_manifest import prepare_map
+from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("prepare_map")  # in Lambda: settings read and checked during init
 
@@ -22,12 +23,13 @@ def handler(
     container = container or deployed_container()
     task = StepTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
-    prepared = prepare_map(
-        task,
-        runs=container.runs,
-        results=container.step_results,
-        workspace=container.workspace,
-        bucket=container.settings.workspace_bucket,
-    )
+    with acting_for_tenant(task.tenant_id):  # the state machine's input, written by StartRun
+        prepared = prepare_map(
+            task,
+            runs=container.runs,
+            results=container.step_results,
+            workspace=container.workspace,
+            bucket=container.settings.workspace_bucket,
+        )
     logger.info("map prepared", extra={"count": prepared["count"], "inline": prepared["inline"]})
     return prepared

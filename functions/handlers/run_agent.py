@@ -12,6 +12,7 @@ from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.observability import bind_run, logger, metrics, tracer
 from orchestrator.core.records import StepTaskInput
 from orchestrator.runs.step_runner import AgentRunner
+from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("run_agent")  # in Lambda: settings read and checked during init
 
@@ -47,7 +48,8 @@ def handler(
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
     metrics.add_dimension(name="agent", value=container.settings.agent_type or "unknown")
     try:
-        summary = (runner or build_runner(container, context)).run(task)
+        with acting_for_tenant(task.tenant_id):  # the state machine's input, written by StartRun
+            summary = (runner or build_runner(container, context)).run(task)
     except OrchestratorError as exc:
         metrics.add_metric(name="StepFailed", unit=MetricUnit.Count, value=1)
         logger.warning("step failed", extra={"error": type(exc).__name__, "transient": exc.transient})

@@ -11,6 +11,7 @@ from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, metrics, tracer
 from orchestrator.core.records import RunStatusTaskInput
 from orchestrator.runs.status import record_status
+from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("run_status")  # in Lambda: settings read and checked during init
 
@@ -24,13 +25,14 @@ def handler(
     container = container or deployed_container()
     task = RunStatusTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id)
-    run = record_status(
-        task,
-        runs=container.runs,
-        publisher=container.publisher,
-        results=container.step_results,
-        tenants=container.tenants,
-    )
+    with acting_for_tenant(task.tenant_id):  # the state machine's input, written by StartRun
+        run = record_status(
+            task,
+            runs=container.runs,
+            publisher=container.publisher,
+            results=container.step_results,
+            tenants=container.tenants,
+        )
     metrics.add_dimension(name="status", value=run.status.value)
     metrics.add_metric(name="RunStatusChanged", unit=MetricUnit.Count, value=1)
     logger.info("run status recorded", extra={"status": run.status.value, "failed_step": run.failed_step})

@@ -25,6 +25,7 @@ from orchestrator.core.ids import run_id_for_event
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import RunRequest, new_id, validate_tenant_id
 from orchestrator.runs.start import start_run
+from orchestrator.tenancy.acting import acting_for_tenant
 from orchestrator.tenancy.plans import TenantNotActive
 
 start_function("start_run")  # in Lambda: settings read and checked during init
@@ -63,19 +64,20 @@ def handler(
         reason = f"the event names tenant {detail.tenant_id!r} but comes from {received.source!r}"
         return _refuse(container, received, tenant_id, run_id, correlation_id, reason)
     try:
-        run = start_run(
-            tenant_id=tenant_id,
-            request=RunRequest(template=detail.template, topic=detail.topic, options=detail.options),
-            correlation_id=correlation_id,
-            runs=container.runs,
-            starter=container.starter,
-            allowed_providers=container.settings.available_providers,
-            publisher=container.publisher,
-            created_by=detail.requested_by or f"event:{received.id}",
-            run_id=run_id,
-            planner=container.planner,
-            tenants=container.tenants,  # a limit reached raises: the event is retried, then dead-lettered
-        )
+        with acting_for_tenant(tenant_id):  # the source the bus lets only this tenant's producers use
+            run = start_run(
+                tenant_id=tenant_id,
+                request=RunRequest(template=detail.template, topic=detail.topic, options=detail.options),
+                correlation_id=correlation_id,
+                runs=container.runs,
+                starter=container.starter,
+                allowed_providers=container.settings.available_providers,
+                publisher=container.publisher,
+                created_by=detail.requested_by or f"event:{received.id}",
+                run_id=run_id,
+                planner=container.planner,
+                tenants=container.tenants,  # a limit reached raises: the event is retried, then dead-lettered
+            )
     except TenantNotActive as exc:  # disabled or never onboarded: audited, not retried
         return _refuse(container, received, tenant_id, run_id, correlation_id, str(exc))
     logger.info("run started from event", extra={"status": run.status.value})

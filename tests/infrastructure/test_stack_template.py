@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from orchestrator.core.constants import ENV_AGENT_TYPE, PK, SK, TTL_ATTRIBUTE
+from orchestrator.core.constants import ENV_AGENT_TYPE, ENV_TENANT_DATA_ACCESS_ROLE, PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import RETRIED_ERROR_NAMES, TRANSIENT_ERROR_NAMES
 from orchestrator.templates.graph import TEMPLATES, agent_types, build_template
 from tests.synthesized import resources_of_type, synthesized_template
@@ -113,14 +113,17 @@ def test_the_vector_bucket_is_encrypted_kept_and_named_in_the_outputs(template: 
     }
 
 
-def test_vector_grants_cover_the_buckets_indexes_with_the_stores_actions_only(tmp_path: Path) -> None:
+def test_vector_grants_cover_the_sessions_tenants_indexes_with_the_stores_actions_only(
+    tmp_path: Path,
+) -> None:
     from aws_cdk import App, Stack
     from aws_cdk import aws_lambda as lambda_
 
+    from infra.cdk.constructs.tenant_access import TenantDataAccess
     from infra.cdk.constructs.vectors import VectorStorage
     from infra.cdk.nag import apply_nag
 
-    # Given a reader and a writer granted access to a vector bucket, checked by cdk-nag
+    # Given a reader and a writer granted access to a vector bucket as one tenant, checked by cdk-nag
     app = App(outdir=str(tmp_path))
     stack = Stack(app, "VectorGrants")
     vectors = VectorStorage(stack, "Vectors")
@@ -129,16 +132,24 @@ def test_vector_grants_cover_the_buckets_indexes_with_the_stores_actions_only(tm
         lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_12, handler="index.handler", code=code)
         for name in ("Reader", "Writer")
     )
-    vectors.grant_read(reader)
-    vectors.grant_read_write(writer)
+    reading = TenantDataAccess(stack, "ReaderData", functions=[reader], description="reader")
+    writing = TenantDataAccess(stack, "WriterData", functions=[writer], description="writer")
+    reading.grant_vectors(vectors)
+    writing.grant_vectors(vectors, write=True)
     apply_nag(app, stack, [reader, writer])
 
     # When synthesized (an unacknowledged cdk-nag finding fails synthesis)
     synthesized = app.synth().get_stack_by_name(stack.stack_name).template
 
-    # Then each role may use exactly the vector store's actions, on the bucket's indexes only
+    # Then each tenant role may use exactly the vector store's actions, on its session's tenant's
+    # indexes only (c-<tenant index key>-*), and the functions' own roles none
     bucket_id = stack.get_logical_id(vectors.bucket)
-    indexes = {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "VectorBucketArn"]}, "/index/*"]]}
+    indexes = {
+        "Fn::Join": [
+            "",
+            [{"Fn::GetAtt": [bucket_id, "VectorBucketArn"]}, "/index/c-${aws:PrincipalTag/tenant_index}-*"],
+        ]
+    }
     granted: dict[str, set[str]] = {}
     for policy in resources_of_type(synthesized, "AWS::IAM::Policy").values():
         role = policy["Properties"]["Roles"][0]["Ref"]
@@ -155,16 +166,17 @@ def test_vector_grants_cover_the_buckets_indexes_with_the_stores_actions_only(tm
         "s3vectors:PutVectors",
         "s3vectors:DeleteVectors",
     }
-    reader_role = stack.get_logical_id(reader.role.node.default_child)  # type: ignore[union-attr, arg-type]
-    writer_role = stack.get_logical_id(writer.role.node.default_child)  # type: ignore[union-attr, arg-type]
+    reader_role = stack.get_logical_id(reading.role.node.default_child)  # type: ignore[arg-type]
+    writer_role = stack.get_logical_id(writing.role.node.default_child)  # type: ignore[arg-type]
     assert granted == {reader_role: reads, writer_role: reads | writes}
 
 
 def test_only_agents_the_undo_loop_and_map_preparation_write_to_the_workspace(
     template: dict[str, Any],
 ) -> None:
-    # the agents, the undo loop and the map preparation write; nothing deletes but versions;
-    # the API only presigns uploads, under the tenants' uploads prefix
+    # the agents, the undo loop and the map preparation write, each through its tenant data access
+    # role and under the session's tenant's prefix; nothing deletes but versions; the API only
+    # presigns uploads, under its tenant's uploads prefix
     writers, uploaders = set(), set()
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
@@ -172,12 +184,26 @@ def test_only_agents_the_undo_loop_and_map_preparation_write_to_the_workspace(
             assert "s3:DeleteObject" not in actions and "s3:*" not in actions
             if "s3:PutObject" in actions:
                 role = policy["Properties"]["Roles"][0]["Ref"]
-                if json.dumps(statement["Resource"]).endswith('/*/uploads/*"]]}'):
+                resource = json.dumps(statement["Resource"])
+                assert '"/${aws:PrincipalTag/tenant_id}/' in resource, resource
+                if resource.endswith('/uploads/*"]]}'):
                     uploaders.add(role)
                 else:
                     writers.add(role)
-    assert len(writers) == len(agent_types()) + 2
-    assert len(uploaders) == 1 and not uploaders & writers
+    tenant_roles: dict[str, set[str]] = {}
+    for fn in resources_of_type(template, "AWS::Lambda::Function").values():
+        variables = fn["Properties"].get("Environment", {}).get("Variables", {})
+        if ENV_TENANT_DATA_ACCESS_ROLE in variables:
+            role = variables[ENV_TENANT_DATA_ACCESS_ROLE]["Fn::GetAtt"][0]
+            tenant_roles.setdefault(fn["Properties"]["Handler"], set()).add(role)
+    writing = set().union(
+        *(
+            tenant_roles[f"handlers.{name}.handler"]
+            for name in ("run_agent", "undo_completed_work", "prepare_map")
+        )
+    )
+    assert writers == writing and len(writers) == 4  # the agents share two roles (with and without vectors)
+    assert uploaders == tenant_roles["handlers.api.handler"]
 
 
 def test_every_table_is_keyed_by_tenant_and_on_demand(template: dict[str, Any]) -> None:

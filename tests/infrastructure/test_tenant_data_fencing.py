@@ -1,8 +1,10 @@
-"""The API reads and writes DynamoDB items only as one tenant: asserted on the synthesized policies.
+"""Functions read and write tenant data only as one tenant: asserted on the synthesized policies.
 
-The API function's own role holds no DynamoDB permission. It may assume the tenant data access
+The API function's own role holds no DynamoDB permission. It may assume its tenant data access
 role, tagging the session with the tenant, and that role allows each table's item actions only
 where every leading (partition) key is the tag's value or begins with it and the key delimiter.
+Every other function that touches tenant data has a role of its own of the same kind (the agents
+share two); ``test_every_role_is_fenced_per_tenant.py`` walks every policy of the template.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ from orchestrator.tenancy.credentials import SESSION_SECONDS
 from tests.synthesized import resources_of_type, synthesized_template
 
 TAG = constants.TENANT_SESSION_TAG
+INDEX_TAG = constants.TENANT_INDEX_SESSION_TAG
+TRUST_CONDITIONS = {
+    "StringLike": {f"aws:RequestTag/{TAG}": "??*", f"aws:RequestTag/{INDEX_TAG}": "?" * 16},
+    "ForAllValues:StringEquals": {"aws:TagKeys": [TAG, INDEX_TAG]},
+}
 FENCE = {
     "ForAllValues:StringLike": {
         "dynamodb:LeadingKeys": [f"${{aws:PrincipalTag/{TAG}}}", f"${{aws:PrincipalTag/{TAG}}}{DELIMITER}*"]
@@ -110,9 +117,16 @@ def test_every_dynamodb_statement_of_the_tenant_role_is_fenced_by_the_tenants_le
     template: dict[str, Any],
 ) -> None:
     statements = _statements_of(template, _tenant_data_role(template))
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    others = [s for s in statements if s not in dynamodb]
+    # the rest: presigning and checking the tenant's uploads, searching its vector indexes
+    assert sorted(sorted(_actions(s)) for s in others) == [
+        ["s3:GetObject", "s3:PutObject"],
+        ["s3vectors:GetVectors", "s3vectors:QueryVectors"],
+    ]
 
     granted: dict[str, set[str]] = {}
-    for statement in statements:
+    for statement in dynamodb:
         # Then every statement allows DynamoDB item actions on one table, under exactly the fence
         assert statement["Effect"] == "Allow"
         assert all(action.startswith("dynamodb:") for action in _actions(statement)), statement
@@ -142,10 +156,7 @@ def test_only_the_api_functions_role_may_assume_the_tenant_role_and_only_with_th
         {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": api_role},
         {
             "Action": "sts:TagSession",
-            "Condition": {
-                "StringLike": {f"aws:RequestTag/{TAG}": "??*"},
-                "ForAllValues:StringEquals": {"aws:TagKeys": [TAG]},
-            },
+            "Condition": TRUST_CONDITIONS,
             "Effect": "Allow",
             "Principal": api_role,
         },
@@ -155,43 +166,104 @@ def test_only_the_api_functions_role_may_assume_the_tenant_role_and_only_with_th
     assert not role.get("ManagedPolicyArns") and not role.get("Policies")
 
 
-def test_no_other_role_is_allowed_to_assume_the_tenant_role_or_is_fenced(template: dict[str, Any]) -> None:
-    tenant_role, api_role = _tenant_data_role(template), _role_of(_api_function(template))
+def _tenant_roles(template: dict[str, Any]) -> dict[str, set[str]]:
+    """Each tenant data access role and the roles of the functions that assume it."""
+    roles: dict[str, set[str]] = {}
+    for fn in resources_of_type(template, "AWS::Lambda::Function").values():
+        variables = fn["Properties"].get("Environment", {}).get("Variables", {})
+        if constants.ENV_TENANT_DATA_ACCESS_ROLE in variables:
+            tenant_role = variables[constants.ENV_TENANT_DATA_ACCESS_ROLE]["Fn::GetAtt"][0]
+            roles.setdefault(tenant_role, set()).add(_role_of(fn))
+    return roles
+
+
+def test_every_function_that_touches_tenant_data_has_a_tenant_data_access_role(
+    template: dict[str, Any],
+) -> None:
+    with_role = {
+        fn["Properties"]["Handler"]
+        for fn in resources_of_type(template, "AWS::Lambda::Function").values()
+        if constants.ENV_TENANT_DATA_ACCESS_ROLE
+        in fn["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    every_handler = {
+        fn["Properties"]["Handler"]
+        for fn in resources_of_type(template, "AWS::Lambda::Function").values()
+        if fn["Properties"]["Handler"].startswith("handlers.")
+    }
+    # the token authorizer reads no data: it only verifies tokens
+    assert with_role == every_handler - {"handlers.authorizer.handler"}
+    tenant_roles = _tenant_roles(template)
+    # the API's, one per service function, and two the agents share (with and without vectors)
+    assert len(tenant_roles) == 10
+    agents = [callers for callers in tenant_roles.values() if len(callers) > 1]
+    assert len(agents) == 1 and len(agents[0]) >= 40
+
+
+def test_each_tenant_role_is_assumed_only_by_its_functions_and_only_with_the_tenant_tags(
+    template: dict[str, Any],
+) -> None:
+    for tenant_role, callers in _tenant_roles(template).items():
+        trust = template["Resources"][tenant_role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assume, tag = trust
+        assert assume["Action"] == "sts:AssumeRole" and tag["Action"] == "sts:TagSession"
+        if len(callers) == 1:  # its function's role, by ARN
+            (caller,) = callers
+            principal = {"AWS": {"Fn::GetAtt": [caller, "Arn"]}}
+            assert assume == {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": principal}
+            assert tag == {
+                "Action": "sts:TagSession",
+                "Condition": TRUST_CONDITIONS,
+                "Effect": "Allow",
+                "Principal": principal,
+            }
+            continue
+        # shared by the agents: the account's principals carrying the caller tag only these roles carry
+        caller_tag = assume["Condition"]["StringEquals"]
+        ((key, value),) = caller_tag.items()
+        assert key.startswith("aws:PrincipalTag/") and "Fn::Join" in json.dumps(assume["Principal"])
+        assert tag["Condition"] == TRUST_CONDITIONS | {"StringEquals": caller_tag}
+        tagged = {
+            lid
+            for lid, role in resources_of_type(template, "AWS::IAM::Role").items()
+            if {"Key": key.removeprefix("aws:PrincipalTag/"), "Value": value}
+            in role["Properties"].get("Tags", [])
+        }
+        assert tagged == callers
+
+
+def test_no_other_role_may_assume_a_tenant_role_or_is_fenced(template: dict[str, Any]) -> None:
+    tenant_roles = _tenant_roles(template)
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
-        roles = [ref["Ref"] for ref in policy["Properties"]["Roles"]]
+        roles = {ref["Ref"] for ref in policy["Properties"]["Roles"]}
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if roles != [api_role]:
-                assert tenant_role not in json.dumps(statement.get("Resource")), roles
-            if roles != [tenant_role]:
-                assert "dynamodb:LeadingKeys" not in json.dumps(statement.get("Condition", {})), roles
+            for tenant_role, callers in tenant_roles.items():
+                if tenant_role in json.dumps(statement.get("Resource")):
+                    assert roles <= callers and _actions(statement) == {"sts:AssumeRole", "sts:TagSession"}
+            if "dynamodb:LeadingKeys" in json.dumps(statement.get("Condition", {})):
+                assert roles <= set(tenant_roles), roles
 
 
-def test_every_other_function_keeps_its_own_plain_dynamodb_grants(template: dict[str, Any]) -> None:
-    # Given every function but the API (the workflow's functions act for the tenant in their input)
-    api_role = _role_of(_api_function(template))
-    others = {
+def test_function_roles_keep_only_the_shared_circuits_table_as_a_plain_dynamodb_grant(
+    template: dict[str, Any],
+) -> None:
+    tenant_roles = _tenant_roles(template)
+    function_roles = {
         _role_of(fn): fn["Properties"]["Handler"]
         for fn in resources_of_type(template, "AWS::Lambda::Function").values()
-        if _role_of(fn) != api_role and fn["Properties"]["Handler"].startswith("handlers.")
+        if fn["Properties"]["Handler"].startswith("handlers.")
     }
-    assert others
-
-    for role, handler in others.items():
-        dynamodb = [
-            s for s in _statements_of(template, role) if any(a.startswith("dynamodb:") for a in _actions(s))
-        ]
-        # Then each one's DynamoDB access is its own role's, on table ARNs, with no condition
-        for statement in dynamodb:
-            assert "Condition" not in statement, handler
-            assert "*" not in json.dumps(statement["Resource"]), handler
-    # And the functions that record a run's lifecycle still read and write runs directly
-    with_runs = {
-        handler
-        for role, handler in others.items()
-        for s in _statements_of(template, role)
-        if "dynamodb:UpdateItem" in _actions(s) and "TablesRuns" in json.dumps(s["Resource"])
-    }
-    assert {"handlers.start_run.handler", "handlers.run_status.handler"} <= with_runs
+    plain = set()
+    for role, handler in function_roles.items():
+        assert role not in tenant_roles
+        for statement in _statements_of(template, role):
+            if any(a.startswith("dynamodb:") for a in _actions(statement)):
+                assert "Condition" not in statement, handler
+                plain |= {
+                    (handler, r["Fn::GetAtt"][0].startswith("TablesCircuits")) for r in statement["Resource"]
+                }
+    # only the agents, and only on the table every tenant's provider circuits share
+    assert plain == {("handlers.run_agent.handler", True)}
 
 
 def test_fenced_tables_are_keyed_by_a_partition_key_that_begins_with_the_tenant(

@@ -1,4 +1,4 @@
-"""The API's DynamoDB credentials: those of the tenant the request acts for, or none at all."""
+"""Tenant data credentials: those of the tenant the invocation acts for, or none at all."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from botocore.exceptions import NoCredentialsError
 
 from orchestrator.adapters import aws_clients as aws
 from orchestrator.api.security import remember
-from orchestrator.core.constants import ENV_TENANT_DATA_ACCESS_ROLE, TENANT_SESSION_TAG
+from orchestrator.core.constants import (
+    ENV_TENANT_DATA_ACCESS_ROLE,
+    TENANT_INDEX_SESSION_TAG,
+    TENANT_SESSION_TAG,
+    UPLOAD_URL_TTL_SECONDS,
+)
+from orchestrator.core.vectors import vector_index_name
 from orchestrator.tenancy.credentials import (
     REFRESH_MARGIN_SECONDS,
     SESSION_SECONDS,
@@ -22,6 +28,7 @@ from orchestrator.tenancy.credentials import (
     TenantScopedCredentials,
     act_for_tenant,
     acting_for,
+    acting_for_tenant,
     tenant_data_session,
 )
 
@@ -96,20 +103,42 @@ def test_each_tenant_gets_its_own_credentials_chosen_by_the_request_context() ->
     assert sts.assumed_for() == ["acme", "globex"]
 
 
-def test_the_role_is_assumed_with_the_tenant_as_session_tag_and_session_name() -> None:
+def test_the_role_is_assumed_with_the_tenant_and_its_index_key_as_session_tags() -> None:
     sts = FakeSts()
     act_for_tenant("acme-corp")
 
     TenantScopedCredentials(ROLE, lambda: sts).get_frozen_credentials()
 
-    assert sts.calls == [
-        {
-            "RoleArn": ROLE,
-            "RoleSessionName": "acme-corp",
-            "Tags": [{"Key": TENANT_SESSION_TAG, "Value": "acme-corp"}],
-            "DurationSeconds": SESSION_SECONDS,
-        }
-    ]
+    (call,) = sts.calls
+    index_key = call["Tags"][1]["Value"]
+    assert call == {
+        "RoleArn": ROLE,
+        "RoleSessionName": "acme-corp",
+        "Tags": [
+            {"Key": TENANT_SESSION_TAG, "Value": "acme-corp"},
+            {"Key": TENANT_INDEX_SESSION_TAG, "Value": index_key},
+        ],
+        "DurationSeconds": SESSION_SECONDS,
+    }
+    # the index tag is what every index name of the tenant begins with, and no other tenant's
+    assert vector_index_name("acme-corp", "run-1").startswith(f"c-{index_key}-")
+    assert not vector_index_name("acme", "run-1").startswith(f"c-{index_key}-")
+
+
+def test_a_handler_acts_for_its_tenant_inside_the_block_only_however_it_ends() -> None:
+    with acting_for_tenant("acme"):
+        assert acting_for() == "acme"
+    assert acting_for() is None
+
+    with pytest.raises(RuntimeError), acting_for_tenant("globex"):
+        raise RuntimeError("the step failed")
+    assert acting_for() is None  # a warm function does not carry globex into its next invocation
+
+
+def test_credentials_outlast_every_upload_url_signed_with_them() -> None:
+    # a presigned URL stops working when the credentials that signed it expire
+    assert REFRESH_MARGIN_SECONDS > UPLOAD_URL_TTL_SECONDS
+    assert SESSION_SECONDS - REFRESH_MARGIN_SECONDS >= 40 * 60  # still reused for most of the hour
 
 
 def test_without_a_tenant_in_context_nothing_is_signed_and_sts_is_not_asked() -> None:
@@ -269,19 +298,20 @@ def test_verified_claims_choose_the_tenant_and_claims_without_a_valid_one_choose
         assert acting_for() is None, claims
 
 
-def test_only_the_dynamodb_clients_of_a_function_with_the_role_sign_as_the_tenant(
+def test_only_the_tenant_data_clients_of_a_function_with_the_role_sign_as_the_tenant(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a function with the tenant data access role
     monkeypatch.setenv(ENV_TENANT_DATA_ACCESS_ROLE, ROLE)
     fenced = aws.client("dynamodb")
     resource = aws.dynamodb_resource()
-    own = aws.client("sts")
 
-    # Then its DynamoDB client and resource sign as the tenant, STS with the function's own role
-    assert isinstance(fenced._request_signer._credentials, TenantScopedCredentials)
-    assert isinstance(resource.meta.client._request_signer._credentials, TenantScopedCredentials)
-    assert not isinstance(own._request_signer._credentials, TenantScopedCredentials)
+    # Then its DynamoDB, S3 and S3 Vectors clients sign as the tenant
+    for signed in (fenced, resource.meta.client, aws.client("s3"), aws.client("s3vectors")):
+        assert isinstance(signed._request_signer._credentials, TenantScopedCredentials)
+    # And STS, the bus, Step Functions and the table shared by every tenant use the function's own role
+    for own in (aws.client("sts"), aws.client("events"), aws.client("dynamodb", as_tenant=False)):
+        assert not isinstance(own._request_signer._credentials, TenantScopedCredentials)
 
     # And a function without the role keeps its own credentials for DynamoDB too
     monkeypatch.delenv(ENV_TENANT_DATA_ACCESS_ROLE)

@@ -7,11 +7,14 @@ loop (a throttled DynamoDB write is tried again within milliseconds); what still
 defaults (legacy mode: up to 5 attempts, 60 s read timeout) ran underneath the state machine's
 retries and multiplied them.
 
-Where the function has a tenant data access role (``TENANT_DATA_ACCESS_ROLE_ARN``: the API), its
-DynamoDB client and resource sign every request as the tenant the request acts for
-(``orchestrator.tenancy.credentials``): IAM then allows only that tenant's partition keys. Every
-other service, and STS itself, keeps the function's own role. The clients are cached per role, so
-a process whose variable changes (a test) never reuses a client made for the other setting.
+Where the function has a tenant data access role (``TENANT_DATA_ACCESS_ROLE_ARN``: every function
+that touches tenant data), its DynamoDB, S3 and S3 Vectors clients sign every request as the tenant
+the invocation acts for (``orchestrator.tenancy.credentials``): IAM then allows only that tenant's
+partition keys, objects and vector indexes. Every other service (EventBridge, Step Functions,
+Secrets Manager, Bedrock), STS itself and the one table shared by every tenant (the provider
+circuits, ``client("dynamodb", as_tenant=False)``) keep the function's own role. The clients are
+cached per role, so a process whose variable changes (a test) never reuses a client made for the
+other setting.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from orchestrator.core.constants import ENV_TENANT_DATA_ACCESS_ROLE
 AWS_MAX_ATTEMPTS = 3
 AWS_CONNECT_TIMEOUT_SECONDS = 3
 AWS_READ_TIMEOUT_SECONDS = 10
+TENANT_DATA_SERVICES = frozenset({"dynamodb", "s3", "s3vectors"})
+"""The services holding tenant data: signed as the tenant where the function has the role."""
 
 
 @cache
@@ -46,7 +51,7 @@ def client_config() -> Any:
 
 
 def tenant_data_role() -> str:
-    """The role DynamoDB calls are made through, tagged with the tenant; "" for the function's own."""
+    """The role tenant data calls are made through, tagged with the tenant; "" for the function's own."""
     return os.environ.get(ENV_TENANT_DATA_ACCESS_ROLE, "")
 
 
@@ -68,8 +73,11 @@ def _dynamodb_resource(role_arn: str) -> Any:
     return _session_as(role_arn).resource("dynamodb", config=client_config())
 
 
-def client(service: str) -> Any:
-    return _client(service, tenant_data_role() if service == "dynamodb" else "")
+def client(service: str, *, as_tenant: bool = True) -> Any:
+    """The cached client of ``service``; signed as the invocation's tenant where it holds tenant data
+    (``as_tenant=False``: the function's own role, for data shared by every tenant)."""
+    role = tenant_data_role() if as_tenant and service in TENANT_DATA_SERVICES else ""
+    return _client(service, role)
 
 
 @cache

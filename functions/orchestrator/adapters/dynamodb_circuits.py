@@ -16,7 +16,8 @@ def circuit_persistence(table_name: str, client: Any | None = None) -> Any:
     if client is None:
         from orchestrator.adapters.aws_clients import client as aws_client
 
-        client = aws_client("dynamodb")
+        # the function's own role: one partition shared by every tenant, never a tenant's data
+        client = aws_client("dynamodb", as_tenant=False)
     return CircuitBreakerDynamoDBPersistence(
         table_name=table_name,
         key_attr=PK,

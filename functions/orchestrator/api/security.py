@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from orchestrator.core.errors import ForbiddenAction
-from orchestrator.tenancy.credentials import act_for_tenant
+from orchestrator.tenancy.acting import act_for_tenant
 from orchestrator.tenancy.roles import Caller, caller_from_claims, may_administer, may_read, may_write
 
 PUBLIC_PATHS = ("/health", "/openapi.json")

@@ -39,7 +39,8 @@ MAX_DIMENSION = 4096
 MAX_KEY_LENGTH = 1024
 MAX_COLLECTION_ID_LENGTH = 1024
 INDEX_NAME_PREFIX = "c-"
-INDEX_NAME_DIGEST_CHARS = 48  # 192 bits of sha256: "c-" + 48 hex digits, well within 3-63 characters
+TENANT_INDEX_KEY_CHARS = 16  # 64 bits of sha256(tenant): the part of an index name IAM fences on
+INDEX_NAME_DIGEST_CHARS = 32  # 128 bits of sha256(tenant#collection): "c-" + 16 + "-" + 32 = 51 characters
 
 
 def float32(values: Sequence[float]) -> list[float]:
@@ -81,17 +82,30 @@ def score(distance_metric: str, distance: float) -> float:
     return 1.0 - distance if distance_metric == "cosine" else 1.0 / (1.0 + distance)
 
 
-def vector_index_name(tenant_id: str, collection_id: str) -> str:
-    """The index of a tenant's collection: ``c-`` + a sha256 prefix of ``<tenant>#<collection>``.
+def tenant_index_key(tenant_id: str) -> str:
+    """What every index name of the tenant begins with after ``c-``: 16 hex digits of sha256(tenant).
 
-    Tenant ids never contain ``#``, so different (tenant, collection) pairs never share the hashed
-    text; the name uses lowercase hex digits and a hyphen only, as index names must.
+    A tenant data session carries it as its ``tenant_index`` tag, and IAM allows the session only
+    the indexes ``c-<that key>-*`` (``infra/cdk/constructs/tenant_access.py``). Tenant ids cannot be
+    that prefix themselves: they may hold ``_`` and 63 characters, index names neither. The key has a
+    fixed length, so one tenant's key is never the beginning of another's pattern.
     """
     validate_tenant_id(tenant_id)
+    return hashlib.sha256(tenant_id.encode()).hexdigest()[:TENANT_INDEX_KEY_CHARS]
+
+
+def vector_index_name(tenant_id: str, collection_id: str) -> str:
+    """The index of a tenant's collection: ``c-<tenant key>-`` + a sha256 prefix of
+    ``<tenant>#<collection>``.
+
+    Tenant ids never contain ``#``, so different (tenant, collection) pairs never share the hashed
+    text; the name uses lowercase hex digits and hyphens only, as index names must.
+    """
+    tenant_key = tenant_index_key(tenant_id)
     if not isinstance(collection_id, str) or not 1 <= len(collection_id) <= MAX_COLLECTION_ID_LENGTH:
         raise ValueError(f"collection id must be 1-{MAX_COLLECTION_ID_LENGTH} characters")
     digest = hashlib.sha256(f"{tenant_id}#{collection_id}".encode()).hexdigest()
-    return INDEX_NAME_PREFIX + digest[:INDEX_NAME_DIGEST_CHARS]
+    return f"{INDEX_NAME_PREFIX}{tenant_key}-{digest[:INDEX_NAME_DIGEST_CHARS]}"
 
 
 def check_index_parameters(dimension: int, distance_metric: str) -> None:

@@ -20,7 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.cdk.constructs.function_settings import add_settings
-from infra.cdk.constructs.grants import grant_items, grant_uploads, grant_workspace
+from infra.cdk.constructs.grants import grant_items
 from infra.cdk.constructs.tenant_access import TenantDataAccess
 from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
@@ -191,6 +191,40 @@ class OrchestratorFunctions(Construct):
             self.agent_functions[agent] = self._agent_function(
                 agent, provider_env | agent_model_env, provider_secret, further_secrets
             )
+        self._grant_agents_tenant_data()
+
+    def _grant_agents_tenant_data(self) -> None:
+        """Every agent reaches tenant data only as the run's tenant: one role shared by the agents
+        that store vectors, one by the others (their functions' own roles hold no tenant data grant)."""
+        props, models = self._props, self._props.model_tables
+        with_vectors = props.vectors is not None
+        groups = {
+            vectors: [
+                fn
+                for agent, fn in self.agent_functions.items()
+                if ("vectors" in get_agent(agent).services and with_vectors) == vectors
+            ]
+            for vectors in (False, True)
+        }
+        for vectors, functions in groups.items():
+            if not functions:
+                continue
+            access = TenantDataAccess(
+                self,
+                "VectorAgentsTenantData" if vectors else "AgentsTenantData",
+                functions=functions,
+                description="agents storing vectors" if vectors else "agents",
+            )
+            access.grant_items(props.runs, write=True)  # the run's completion counter
+            access.grant_items(props.step_results, write=True)
+            access.grant_items(props.commands, write=True)
+            access.grant_workspace(props.workspace)
+            access.grant_items(models.tenant_settings)
+            access.grant_items(models.prompts)
+            access.grant_items(models.model_cache, write=True)
+            access.grant_items(models.usage, write=True)
+            if vectors and props.vectors is not None:
+                access.grant_vectors(props.vectors, write=True)
 
     def _agent_function(
         self,
@@ -211,17 +245,9 @@ class OrchestratorFunctions(Construct):
             timeout=Duration.seconds(120),
             memory=512,
         )
-        if "vectors" in get_agent(agent).services and props.vectors is not None:
-            props.vectors.grant_read_write(fn)
-        grant_items(props.runs, fn, write=True)  # the run's completion counter
-        grant_items(props.step_results, fn, write=True)
-        grant_items(props.commands, fn, write=True)
-        grant_workspace(props.workspace, fn)
         props.bus.grant_put_events_to(fn)
-        grant_items(models.tenant_settings, fn)
-        grant_items(models.prompts, fn)
-        grant_items(models.model_cache, fn, write=True)
-        grant_items(models.usage, fn, write=True)
+        # the one table no tenant owns: every provider's circuit, shared by all tenants (its partition
+        # key is "circuits#providers"), read and written with the function's own role
         grant_items(models.circuits, fn, write=True)
         self._grant_model_access(fn, props.provider, further_secrets)
         if provider_secret is not None:
@@ -253,12 +279,13 @@ class OrchestratorFunctions(Construct):
             self._table_env | self._vector_env(props),
             timeout=Duration.seconds(300),
         )
+        access = self._tenant_data("UndoCompletedWork", self.undo_work)
         if props.vectors is not None:
-            props.vectors.grant_read_write(self.undo_work)  # undo deletes a run's collection
-        grant_items(props.runs, self.undo_work, write=True)
-        grant_items(props.step_results, self.undo_work, write=True)
-        grant_items(props.commands, self.undo_work, write=True)
-        grant_workspace(props.workspace, self.undo_work)
+            access.grant_vectors(props.vectors, write=True)  # undo deletes a run's collection
+        access.grant_items(props.runs, write=True)
+        access.grant_items(props.step_results, write=True)
+        access.grant_items(props.commands, write=True)
+        access.grant_workspace(props.workspace)
         props.bus.grant_put_events_to(self.undo_work)
 
     def _add_run_steps(self) -> None:
@@ -270,9 +297,10 @@ class OrchestratorFunctions(Construct):
             "Writes the item manifest of a map step",
             self._table_env,
         )
-        grant_items(props.runs, self.prepare_map)
-        grant_items(props.step_results, self.prepare_map)
-        grant_workspace(props.workspace, self.prepare_map)
+        access = self._tenant_data("PrepareMap", self.prepare_map)
+        access.grant_items(props.runs)
+        access.grant_items(props.step_results)
+        access.grant_workspace(props.workspace)
 
         self.approval_gate = self._function(
             "ApprovalGate",
@@ -280,8 +308,9 @@ class OrchestratorFunctions(Construct):
             "Opens an approval gate: keeps its task token, marks the run AWAITING_APPROVAL",
             self._table_env,
         )
-        grant_items(props.runs, self.approval_gate, write=True)
-        grant_items(props.step_results, self.approval_gate, write=True)
+        access = self._tenant_data("ApprovalGate", self.approval_gate)
+        access.grant_items(props.runs, write=True)
+        access.grant_items(props.step_results, write=True)
         props.bus.grant_put_events_to(self.approval_gate)
 
     def _add_lifecycle_functions(self) -> None:
@@ -293,9 +322,10 @@ class OrchestratorFunctions(Construct):
             "Records a run's lifecycle transitions",
             self._table_env,
         )
-        grant_items(props.runs, self.run_status, write=True)
-        grant_items(props.tenants, self.run_status, write=True, delete=True)  # an ended run's slot
-        grant_items(props.step_results, self.run_status)
+        access = self._tenant_data("RunStatus", self.run_status)
+        access.grant_items(props.runs, write=True)
+        access.grant_items(props.tenants, write=True, delete=True)  # an ended run's slot
+        access.grant_items(props.step_results)
         props.bus.grant_put_events_to(self.run_status)
 
         self.audit_writer = self._function(
@@ -304,7 +334,9 @@ class OrchestratorFunctions(Construct):
             "Writes every bus event to the audit table",
             self._table_env | Settings.environment(event_retention_days=str(props.event_retention_days)),
         )
-        grant_items(props.events_table, self.audit_writer, read=False, write=True)
+        self._tenant_data("AuditWriter", self.audit_writer).grant_items(
+            props.events_table, read=False, write=True
+        )
 
         self.execution_ended = self._function(
             "ExecutionEnded",
@@ -312,8 +344,9 @@ class OrchestratorFunctions(Construct):
             "Marks runs whose execution failed, timed out or was aborted without recording it",
             self._table_env,
         )
-        grant_items(props.runs, self.execution_ended, write=True)
-        grant_items(props.tenants, self.execution_ended, write=True, delete=True)  # an ended run's slot
+        access = self._tenant_data("ExecutionEnded", self.execution_ended)
+        access.grant_items(props.runs, write=True)
+        access.grant_items(props.tenants, write=True, delete=True)  # an ended run's slot
         props.bus.grant_put_events_to(self.execution_ended)
 
     def _add_start_run(self, provider_name: dict[str, str]) -> None:
@@ -324,11 +357,12 @@ class OrchestratorFunctions(Construct):
             "Starts a run from an OrchestrationRequested event",
             self._table_env | provider_name | self._model_env,
         )
-        grant_items(props.runs, self.start_run, write=True)
-        grant_items(props.tenants, self.start_run, write=True, delete=True)  # status and run slots
-        grant_items(models.tenant_settings, self.start_run)  # the run's estimate
-        grant_items(models.prompts, self.start_run)  # pinning its prompt versions
-        grant_items(models.usage, self.start_run)  # what is left of the budget
+        access = self._tenant_data("StartRun", self.start_run)
+        access.grant_items(props.runs, write=True)
+        access.grant_items(props.tenants, write=True, delete=True)  # status and run slots
+        access.grant_items(models.tenant_settings)  # the run's estimate
+        access.grant_items(models.prompts)  # pinning its prompt versions
+        access.grant_items(models.usage)  # what is left of the budget
         props.bus.grant_put_events_to(self.start_run)
 
     def _add_api(self, provider_name: dict[str, str]) -> None:
@@ -344,7 +378,7 @@ class OrchestratorFunctions(Construct):
             memory=512,
         )
         # no item grant of its own: one tenant's items at a time, through the tenant data access role
-        self.tenant_data = TenantDataAccess(self, "TenantDataAccess", function=self.api)
+        self.tenant_data = TenantDataAccess(self, "TenantDataAccess", functions=[self.api], description="API")
         self.tenant_data.grant_items(models.tenant_settings, write=True)
         self.tenant_data.grant_items(models.prompts, write=True)
         self.tenant_data.grant_items(models.usage, write=True)  # budgets
@@ -357,10 +391,14 @@ class OrchestratorFunctions(Construct):
         self.tenant_data.grant_items(props.tenants, write=True, delete=True)
         add_settings(self.api, idempotency_table=props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
-        grant_uploads(props.workspace, self.api)
+        self.tenant_data.grant_uploads(props.workspace)
         if props.vectors is not None:
-            props.vectors.grant_read(self.api)  # collection search
+            self.tenant_data.grant_vectors(props.vectors)  # collection search
             add_settings(self.api, vector_bucket=props.vectors.bucket_name)
+
+    def _tenant_data(self, name: str, function: lambda_.Function) -> TenantDataAccess:
+        """The role ``function`` reaches tenant data through, as one tenant at a time."""
+        return TenantDataAccess(self, f"{name}TenantData", functions=[function], description=name)
 
     @staticmethod
     def _vector_env(props: FunctionsProps) -> dict[str, str]:

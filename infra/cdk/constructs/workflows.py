@@ -51,6 +51,11 @@ REFERENCE = {
 }
 
 
+def manifests_arn(workspace: s3.IBucket) -> str:
+    """Every map manifest of every tenant's runs, and no other object of the workspace."""
+    return workspace.arn_for_objects(f"*/{RUN_DATA_PREFIX}/*/manifests/*")
+
+
 def _format_safe(text: str) -> str:
     """Text for a States.Format template: quotes, braces and backslashes are its syntax."""
     return re.sub(r"[{}'\\]", "", text)
@@ -91,8 +96,8 @@ class TemplateWorkflow(Construct):
         self._approval_gate = approval_gate
         self._undo_work = undo_work
         self._run_status = run_status
-        self._workspace = workspace
         self._failure_records: dict[str, sfn.IChainable] = {}
+        self._reads_manifests = False
         self._begin_undo = self._compensation()
 
         start = self._status_task("Start run", RunStatus.RUNNING)
@@ -121,12 +126,15 @@ class TemplateWorkflow(Construct):
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
-        self.state_machine.add_to_role_policy(  # the Distributed Map reads its manifests
-            iam.PolicyStatement(
-                actions=["s3:GetObject"],
-                resources=[workspace.arn_for_objects(f"*/{RUN_DATA_PREFIX}/*/manifests/*")],
+        if self._reads_manifests:
+            # A Distributed Map's ItemReader reads with the state machine's own role: no session tag
+            # names a tenant there, so the grant is limited by key shape instead, to the manifests
+            # PrepareMap writes (<tenant>/.runs/<run id>/manifests/<step>.json), nothing else of the
+            # workspace. The reader names its bucket by path (PrepareMap's answer): CDK's reader
+            # given the bucket object would add s3:GetObject on the whole bucket (``<bucket>/*``).
+            self.state_machine.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[manifests_arn(workspace)])
             )
-        )
 
     # --- forward path ------------------------------------------------------------------------
     def _step(self, step: Any, *, top: bool, variant: str) -> sfn.IChainable:
@@ -211,12 +219,14 @@ class TemplateWorkflow(Construct):
         )
         inline.item_processor(self._item_sequence(step, variant))
         manifest_variant = f"{variant} (manifest)"
+        self._reads_manifests = True
         distributed = sfn.DistributedMap(
             self,
             f"{step.name}{variant}-distributed",
             state_name=step.label + manifest_variant,
             item_reader=sfn.S3JsonItemReader(
-                bucket=self._workspace, key=sfn.JsonPath.string_at(f"$.maps.{step.name}.manifest.key")
+                bucket_name_path=sfn.JsonPath.string_at(f"$.maps.{step.name}.manifest.bucket"),
+                key=sfn.JsonPath.string_at(f"$.maps.{step.name}.manifest.key"),
             ),
             max_concurrency_path=f"$.maps.{step.name}.max_concurrency",
             item_selector=item_selector,
