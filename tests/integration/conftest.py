@@ -87,7 +87,8 @@ def table_declarations() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def workspace_versioning() -> dict[str, str]:
     """The workspace bucket's versioning exactly as the CDK stack declares it."""
-    (bucket,) = resources_of_type(synthesized_template(), "AWS::S3::Bucket").values()
+    buckets = resources_of_type(synthesized_template(), "AWS::S3::Bucket")
+    (bucket,) = (b for lid, b in buckets.items() if lid.startswith("WorkspaceBucket"))
     return dict(bucket["Properties"]["VersioningConfiguration"])
 
 

@@ -192,7 +192,7 @@ def _workspace_statements_for(tenant: str, bucket: str) -> list[dict[str, Any]]:
     ]
     assert statements
     (workspace,) = [
-        lid for lid in resources_of_type(template, "AWS::S3::Bucket") if lid.startswith("Workspace")
+        lid for lid in resources_of_type(template, "AWS::S3::Bucket") if lid.startswith("WorkspaceBucket")
     ]
     text = json.dumps(statements).replace(
         json.dumps({"Fn::GetAtt": [workspace, "Arn"]}), json.dumps(f"arn:aws:s3:::{bucket}")
