@@ -460,7 +460,7 @@ def test_rules_route_lifecycle_events_to_audit_and_requests_to_start(template: d
     assert len(ended) == 1 and "EventBusName" not in ended[0], (
         "execution status changes come on the default bus"
     )
-    assert ended[0]["EventPattern"]["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
+    assert ended[0]["EventPattern"]["detail"]["status"] == ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
     assert len(ended[0]["EventPattern"]["detail"]["stateMachineArn"]) == len(TEMPLATES)
     for rule in rules:
         assert rule in ended or rule["EventBusName"], "our own events stay on the custom bus"
