@@ -49,7 +49,18 @@ def test_onboarding_limits_and_disabling_through_the_cli(
     cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a tenant onboarded with the CLI, allowed one run at a time
-    code, out = _cli(cloud, capsys, "create", "one-at-a-time", "--plan", "free", "--max-concurrent-runs", "1")
+    code, out = _cli(
+        cloud,
+        capsys,
+        "create",
+        "one-at-a-time",
+        "--plan",
+        "free",
+        "--max-concurrent-runs",
+        "1",
+        "--max-queued-runs",
+        "3",
+    )
     assert code == 0, out
     assert "export TOKEN=" in out  # the first admin's token
     admin = Client(cloud, out.split("export TOKEN=")[1].split()[0])
@@ -62,6 +73,7 @@ def test_onboarding_limits_and_disabling_through_the_cli(
     assert listed["one-at-a-time"]["plan"] == "free"
     assert listed["one-at-a-time"]["max_concurrent_runs"] == 1
     assert listed["one-at-a-time"]["requests_per_minute"] == 60
+    assert listed["one-at-a-time"]["max_queued_runs"] == 3
 
     # When its run is in progress, a second run waits in its queue: 202 QUEUED, next in line
     run_id = admin.start(SLOW)

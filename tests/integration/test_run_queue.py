@@ -297,3 +297,14 @@ def test_an_event_started_run_past_the_limit_is_queued(api: Any, signing_key: Lo
     assert api.container.tenants.queue_position("from-events", outcome["run_id"]) == 1
     assert re.fullmatch(r"[0-9a-z]{26}", outcome["run_id"])
     assert _end(api, "from-events", running)["started_from_queue"] == [outcome["run_id"]]
+
+
+def test_the_openapi_document_shows_the_queued_answer(api: Any) -> None:
+    status, doc, _ = call(api, "GET", "/openapi.json")
+    assert status == 200
+    answers = doc["paths"]["/runs"]["post"]["responses"]
+    assert "QUEUED" in answers["202"]["description"] and "429" in answers
+    accepted = doc["components"]["schemas"]["RunAccepted"]
+    assert "queue_position" in accepted["properties"] and "queue_position" not in accepted["required"]
+    assert {"status": "QUEUED", "queue_position": 2}.items() <= accepted["examples"][1].items()
+    assert "QUEUED" in doc["components"]["schemas"]["RunStatus"]["enum"]
