@@ -476,6 +476,27 @@ def test_api_function_knows_issuer_and_state_machines(template: dict[str, Any]) 
     assert stage["MethodSettings"][0]["ThrottlingRateLimit"] > 0
 
 
+def test_the_function_told_of_each_execution_end_can_start_queued_runs(template: dict[str, Any]) -> None:
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    logical_id, ended = next(
+        (lid, f)
+        for lid, f in functions.items()
+        if f["Properties"]["Handler"] == "handlers.execution_ended.handler"
+    )
+    assert "STATE_MACHINE_ARNS" in ended["Properties"]["Environment"]["Variables"]
+    role = {"Ref": ended["Properties"]["Role"]["Fn::GetAtt"][0]}
+    starts = [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if role in policy["Properties"].get("Roles", [])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "states:StartExecution" in json.dumps(statement["Action"])
+    ]
+    assert starts, f"{logical_id} may not start executions"
+    started = json.dumps([statement["Resource"] for statement in starts])
+    assert started.count("Workflow") >= len(TEMPLATES), "it may start each template's state machine"
+
+
 def _showcase_like(map_over: str) -> dict[str, Any]:
     return {
         "name": "broken_map",

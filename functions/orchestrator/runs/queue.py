@@ -22,8 +22,9 @@ if a slot freed meanwhile, that pass uses it. Otherwise every slot is held by a 
 - a run whose start failed is recorded ``FAILED_TO_START`` and its slot given back by the function
   that tried, which then makes a promotion pass;
 - a promotion pass that finds no free slot first looks at the slots' holders: a slot an ended run
-  never gave back is given back, a promoted run whose start was lost is started now, and a run whose
-  own start stopped midway long ago is recorded ``FAILED_TO_START``.
+  never gave back is given back, a promoted run whose start was lost (it has not moved for a
+  minute) is started now, and a run whose own start stopped midway long ago is recorded
+  ``FAILED_TO_START``.
 
 A pass lost for good (its function failed on every retry) leaves the run queued until the tenant's
 next start or the next end of one of its runs, each of which makes a pass again.
