@@ -22,7 +22,11 @@ from orchestrator.adapters.dynamodb import (
 )
 from orchestrator.adapters.eventbridge import EventBridgePublisher
 from orchestrator.adapters.s3_workspace import S3Workspace
-from orchestrator.adapters.step_functions import StepFunctionsStarter, StepFunctionsTaskTokens
+from orchestrator.adapters.step_functions import (
+    StepFunctionsHistory,
+    StepFunctionsStarter,
+    StepFunctionsTaskTokens,
+)
 from orchestrator.core.aws_errors import domain_error, is_aws_error
 from orchestrator.core.errors import DataStoreRejected, ProviderNotConfigured
 from orchestrator.core.settings import Settings, check_at_init, deployed_settings
@@ -103,6 +107,10 @@ class Container:
     @cached_property
     def task_tokens(self) -> StepFunctionsTaskTokens:
         return StepFunctionsTaskTokens()
+
+    @cached_property
+    def execution_history(self) -> StepFunctionsHistory:
+        return StepFunctionsHistory()
 
     @cached_property
     def starter(self) -> StepFunctionsStarter:

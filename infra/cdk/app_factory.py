@@ -7,7 +7,9 @@ from typing import Any
 
 from aws_cdk import App, Environment
 
+from infra.cdk.constructs.bulkheads import reservations_from_context
 from infra.cdk.constructs.functions import AuthConfig, ProviderConfig
+from infra.cdk.constructs.workspace import access_record_from_context
 from infra.cdk.nag import apply_nag
 from infra.cdk.stack import OrchestratorStack
 from orchestrator.core.constants import DEFAULT_EVENT_RETENTION_DAYS
@@ -132,6 +134,8 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         retain_data=str(_context(app, "retainData", "true")).lower() == "true",
         tenant_event_producers=_tenant_producers(_context(app, "tenantEventProducers", {})),
         fetch_allowed_hosts=str(_context(app, "archiveFetchAllowedHosts", "")),
+        reserved_concurrency=reservations_from_context(_context(app, "reservedConcurrency")),
+        workspace_access_record=access_record_from_context(_context(app, "workspaceAccessRecord")),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),

@@ -24,7 +24,10 @@ MANAGED_POLICIES = {
     "policy AWS documents for it.",
 }
 XRAY_WILDCARD_REASON = (
-    "X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions (Resource: *)."
+    "X-Ray PutTraceSegments/PutTelemetryRecords and Step Functions SendTaskSuccess/Failure/Heartbeat "
+    "(the API's answers to approval gates) have no resource-level permissions in the AWS service "
+    "authorization reference: a policy must name Resource '*'. The task token, a secret only the "
+    "waiting gate's run record holds, is what names the task."
 )
 FUNCTION_VERSIONS_REASON = (
     "The state machine invokes the function's versions and aliases too ('<function arn>:*'), "

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.cdk.constructs.api import OrchestratorApi
+from infra.cdk.constructs.bulkheads import DEFAULT_RESERVATIONS, apply_reservations
 from infra.cdk.constructs.event_bus import EventRoutes, OrchestratorBus, bind_event_sources
 from infra.cdk.constructs.function_settings import add_settings
 from infra.cdk.constructs.functions import (
@@ -39,18 +41,27 @@ class OrchestratorStack(Stack):
         event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS,
         tenant_event_producers: dict[str, list[str]] | None = None,
         fetch_allowed_hosts: str = "",
+        reserved_concurrency: dict[str, int] | None = None,
+        workspace_access_record: str = "server-access-logs",
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         removal_policy = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         self.tables = OrchestratorTables(self, "Tables", removal_policy=removal_policy)
         self.bus = OrchestratorBus(self, "Events")
-        self.workspace = TenantWorkspace(self, "Workspace", removal_policy=removal_policy)
+        self.workspace = TenantWorkspace(
+            self, "Workspace", removal_policy=removal_policy, access_record=workspace_access_record
+        )
         self.vectors = VectorStorage(self, "Vectors", removal_policy=removal_policy)
         self.functions = self._functions(
             provider or ProviderConfig(),
             event_retention_days=event_retention_days,
             fetch_allowed_hosts=fetch_allowed_hosts,
+        )
+        self.reserved_concurrency = apply_reservations(
+            DEFAULT_RESERVATIONS if reserved_concurrency is None else reserved_concurrency,
+            named=self.functions.control_functions,
+            agents=self.functions.agent_functions,
         )
         self.workflows = self._workflows(construct_id)
         machines = {name: workflow.state_machine for name, workflow in self.workflows.items()}
@@ -145,15 +156,25 @@ class OrchestratorStack(Stack):
 
     def _let_start_runs(self, machines: dict[str, sfn.StateMachine]) -> None:
         """The start-run and API functions start executions, and so does the function told of each
-        execution's end (it starts the tenant's queued runs); the API also answers task tokens."""
+        execution's end (it starts the tenant's queued runs); the API also answers task tokens and
+        reads executions' histories."""
         functions = self.functions
         machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
         for starter in (functions.start_run, functions.api, functions.execution_ended):
             add_settings(starter, state_machines=machine_arns)
             for machine in machines.values():
                 machine.grant_start_execution(starter)
+        # approval decisions and cancels. SendTask* support no resource-level permissions (AWS
+        # service authorization reference: no resource types, so Resource "*"); CDK's
+        # grant_task_response names the state machine's ARN, a resource the reference does not list
+        functions.api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                resources=["*"],
+            )
+        )
         for machine in machines.values():
-            machine.grant_task_response(functions.api)  # approval decisions and cancels
+            machine.grant_execution(functions.api, "states:GetExecutionHistory")  # run timelines
 
     def _authenticate(self, auth: AuthConfig | None) -> lambda_.Function | None:
         """The API's token settings; the token authorizer of an external issuer (None: the pool's)."""

@@ -46,9 +46,21 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             pass
     finally:
-        say("stopping the local cloud")
+        _say_runs_cut_off(cloud)
         cloud.stop()
+        say("stopped")
     return 0
+
+
+def _say_runs_cut_off(cloud: LocalCloud) -> None:
+    """One line per run still in progress: the local cloud keeps no state across a restart."""
+    runs = cloud.runs_in_progress()
+    say(
+        f"stopping the local cloud: {len(runs)} run(s) in progress" + (", ended by the stop:" if runs else "")
+    )
+    for run in runs:
+        started = f"{run['template']}, started {run['started']}"
+        say(f"  run {run['run_id']} ({started}): not resumed after a restart")
 
 
 def _welcome(cloud: LocalCloud, tenant: str, token: str) -> str:

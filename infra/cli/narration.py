@@ -22,6 +22,7 @@ MARKS = {
     "COMPENSATED": "<<",
     "NOT_STARTED": "..",
     "RUNNING": ">>",
+    "RETRYING": "~~",
     "WAITING": "??",
     "APPROVED": "ok",
     "REJECTED": "xx",
@@ -75,6 +76,8 @@ def step_line(step: dict[str, Any]) -> str:
         line += f"\n         {step['summary']}"
     if step.get("errors") and status in ("FAILED", "REJECTED"):
         line += f"\n         {step['errors'][-1]}"
+    if step.get("last_error") and status == "RETRYING":
+        line += f"\n         failed, retrying: {step['last_error']['name']}: {step['last_error']['message']}"
     return line
 
 

@@ -44,8 +44,13 @@ DEFAULT_REGION = "us-east-1"
 
 
 def ensure_port_free(port: int, option: str) -> None:
-    """A clear error instead of a hang when something already listens on a chosen port."""
+    """A clear error instead of a hang when something already listens on a chosen port.
+
+    The probe binds as the servers do (``SO_REUSEADDR``, like ``http.server``): connections of a
+    cloud that just stopped, left in TIME-WAIT for a minute, do not count as "in use"; a listener
+    does."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
@@ -136,6 +141,7 @@ class LocalCloud:
         moto_adapters.emit_execution_status_changes(self._put_event)
         moto_adapters.keep_stopped_executions_aborted()
         moto_adapters.keep_task_failure_causes()
+        moto_adapters.serialize_dynamodb_requests()
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
         self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(
             self.assembly
@@ -148,9 +154,38 @@ class LocalCloud:
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
 
+    def runs_in_progress(self) -> list[dict[str, str]]:
+        """Executions still running (run id = execution name), oldest first: what a stop cuts off.
+        Read from the emulation's memory (it runs in this process): instant, however busy it is."""
+        if self.deployment is None or self._server is None:
+            return []
+        from moto.stepfunctions.responses import get_backend
+
+        backend = get_backend(ACCOUNT_ID, self.region)
+        running = []
+        for name, arn in self.deployment.state_machines.items():
+            try:
+                executions = [
+                    e for e in backend.describe_state_machine(arn).executions if e.status == "RUNNING"
+                ]
+            except Exception:  # a stop must go on whatever the emulation answers
+                log.debug("could not list the executions of %s", name, exc_info=True)
+                continue
+            running += [
+                {
+                    "run_id": execution.name,
+                    "template": name.split("-", 1)[-1],  # machines are named <stack>-<template>
+                    "started": execution.start_date.isoformat(timespec="seconds"),
+                }
+                for execution in executions
+            ]
+        return sorted(running, key=lambda run: run["started"])
+
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self._describe_file().unlink(missing_ok=True)
+        # requests still in flight fail as their workers stop: quietly, the cloud is going away
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         if self._api:
             self._api.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -37,6 +37,7 @@ NOT_CREATED = {
     "AWS::SQS::QueuePolicy": "resource policies are not enforced locally",
     "AWS::S3::BucketPolicy": "resource policies are not enforced locally",
     "AWS::CloudWatch::Alarm": "no metrics locally",
+    "AWS::CloudTrail::Trail": "no access records locally (nor server access logs)",
     "AWS::CloudWatch::Dashboard": "no metrics locally",
 }
 
@@ -283,6 +284,11 @@ class Deployer:
             MemorySize=int(p.get("MemorySize", 128)),
             Environment={"Variables": environment},
         )
+        if p.get("ReservedConcurrentExecutions"):  # recorded (GetFunctionConcurrency answers it)
+            reserved = int(p["ReservedConcurrentExecutions"])
+            self.client("lambda").put_function_concurrency(
+                FunctionName=function_name, ReservedConcurrentExecutions=reserved
+            )
         deployment.functions[lid] = FunctionSpec(
             name=function_name,
             arn=response["FunctionArn"],

@@ -5,6 +5,13 @@ exactly the environment its resource declares plus what the Lambda runtime itsel
 its code from the synthesized asset, and AWS calls sent to the local endpoint. The
 function's timeout is enforced (the worker is killed, ``Sandbox.Timedout`` is returned);
 failures come back as Lambda error payloads (``errorType``/``errorMessage``).
+
+The pool is bounded, as Lambda's execution environments are: at most ``max_concurrency`` workers
+per function and ``max_workers`` in all (a worker is a Python process of about 50 MiB). When the
+total is reached, a new function's invocation retires the longest-idle worker of another function
+(or waits for one to finish); a worker idle for ``idle_seconds`` is retired, so that memory goes
+back to its idle level after a burst. ``shutdown`` stops every worker, busy or idle, at once; an
+invocation asked for after that fails at once with ``Runtime.Stopping``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local.lambda_worker import RESULT_MARKER
+from infra.local.lambda_worker import READY_MARKER, RESULT_MARKER
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 LOCAL_ACCESS_KEY = "local"
@@ -54,10 +61,25 @@ class Invocation:
     duration_ms: int
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: subprocess.Popen[str]
+    function: str = ""
     lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
+    idle_since: float = field(default_factory=time.monotonic)
+    ready: bool = False  # its init phase (the handler's import) is over
+
+
+class RuntimeStopping(RuntimeError):
+    """The local cloud is stopping: no new invocation starts."""
+
+
+DEFAULT_MAX_WORKERS = 48
+DEFAULT_IDLE_SECONDS = 60.0
+INIT_TIMEOUT_SECONDS = 60.0
+"""How long a new worker may take to import its handler. As on Lambda, the init phase does not
+count against the function's timeout; Lambda allows it 10 s, a loaded developer machine importing
+boto3 and Powertools in a dozen new workers at once needs more."""
 
 
 class LocalLambdaRuntime:
@@ -69,6 +91,8 @@ class LocalLambdaRuntime:
         account_id: str,
         log_dir: Path,
         max_concurrency: int = 10,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        idle_seconds: float = DEFAULT_IDLE_SECONDS,
         send_to_destination: DestinationSender | None = None,
     ) -> None:
         self.send_to_destination = send_to_destination
@@ -77,12 +101,18 @@ class LocalLambdaRuntime:
         self.account_id = account_id
         self.log_dir = log_dir
         self.max_concurrency = max_concurrency
+        self.max_workers = max(1, max_workers)
+        self.idle_seconds = idle_seconds
         self._specs: dict[str, FunctionSpec] = {}
         self._idle: dict[str, list[_Worker]] = {}
-        self._busy: dict[str, int] = {}
+        self._busy: dict[str, int] = {}  # per function: workers running an invocation or starting
+        self._workers: set[_Worker] = set()
+        self._starting = 0  # workers being spawned (they count against max_workers)
+        self._closed = False
         self._lock = threading.Condition()
         self._log_lock = threading.Lock()
         log_dir.mkdir(parents=True, exist_ok=True)
+        threading.Thread(target=self._retire_idle_workers, name="lambda-idle-reaper", daemon=True).start()
 
     # --- registry -------------------------------------------------------------------------
     def register(self, spec: FunctionSpec) -> None:
@@ -136,8 +166,10 @@ class LocalLambdaRuntime:
         while True:
             attempts += 1
             invocation = self.invoke(spec.name, event)
-            if not invocation.errored or attempts > spec.async_retries:
+            if not invocation.errored or attempts > spec.async_retries or self.stopping:
                 break
+        if self.stopping:  # cut off by the stop: neither retried nor a dead letter
+            return invocation
         if invocation.errored and spec.on_failure and self.send_to_destination:
             self.send_to_destination(
                 spec.on_failure,
@@ -163,19 +195,26 @@ class LocalLambdaRuntime:
 
     def invoke(self, name_or_arn: str, event: Any) -> Invocation:
         spec = self.spec(name_or_arn)
-        worker = self._acquire(spec)
+        try:
+            worker = self._acquire(spec)
+        except RuntimeStopping as exc:
+            return Invocation({"errorType": "Runtime.Stopping", "errorMessage": str(exc)}, True, "", 0)
+        logs: list[str] = []
+        if not worker.ready:
+            failed = self._await_init(spec, worker, logs)
+            if failed is not None:
+                return failed
         request_id = str(uuid.uuid4())
         started = time.time()
         deadline = started + spec.timeout_seconds
-        logs: list[str] = []
         assert worker.process.stdin is not None
         try:
             worker.process.stdin.write(
                 json.dumps({"request_id": request_id, "deadline": deadline, "event": event}) + "\n"
             )
             worker.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            return self._finish(spec, None, True, _crash(spec, logs), logs, started)
+        except (BrokenPipeError, OSError, ValueError):  # ValueError: stdin closed by shutdown
+            return self._finish(spec, worker, True, _crash(spec, logs), logs, started)
         while True:
             try:
                 line = worker.lines.get(timeout=max(0.0, deadline - time.time()))
@@ -184,9 +223,9 @@ class LocalLambdaRuntime:
                 message = f"Task timed out after {spec.timeout_seconds:.2f} seconds"
                 logs.append(f"{request_id} {message}")
                 payload = {"errorType": "Sandbox.Timedout", "errorMessage": message}
-                return self._finish(spec, None, True, payload, logs, started)
+                return self._finish(spec, worker, True, payload, logs, started)
             if line is None:  # the worker died
-                return self._finish(spec, None, True, _crash(spec, logs), logs, started)
+                return self._finish(spec, worker, True, _crash(spec, logs), logs, started)
             if line.startswith(RESULT_MARKER):
                 outcome = json.loads(line[len(RESULT_MARKER) :])
                 return self._finish(spec, worker, not outcome["ok"], outcome["payload"], logs, started)
@@ -194,41 +233,130 @@ class LocalLambdaRuntime:
                 logs.append(line)
                 self._write_log(spec.name, line)
 
+    def _await_init(self, spec: FunctionSpec, worker: _Worker, logs: list[str]) -> Invocation | None:
+        """Waits for a new worker's init phase; an Invocation if it died or took too long."""
+        started = time.time()
+        deadline = time.monotonic() + INIT_TIMEOUT_SECONDS
+        while True:
+            try:
+                line = worker.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self._kill(worker)
+                message = f"Init timed out after {INIT_TIMEOUT_SECONDS:.0f} seconds"
+                payload = {"errorType": "Sandbox.Timedout", "errorMessage": message}
+                return self._finish(spec, worker, True, payload, logs, started)
+            if line is None:
+                return self._finish(spec, worker, True, _crash(spec, logs), logs, started)
+            if line == READY_MARKER:
+                worker.ready = True
+                return None
+            if line.strip():
+                logs.append(line)
+                self._write_log(spec.name, line)
+
     def _finish(
         self,
         spec: FunctionSpec,
-        worker: _Worker | None,
+        worker: _Worker,
         errored: bool,
         payload: Any,
         logs: list[str],
         started: float,
     ) -> Invocation:
+        """The worker goes back to its function's idle list, or out of the pool if it died."""
         with self._lock:
             self._busy[spec.name] -= 1
-            if worker is not None and worker.process.poll() is None:
+            if worker.process.poll() is None and not self._closed:
+                worker.idle_since = time.monotonic()
                 self._idle[spec.name].append(worker)
+            else:
+                self._workers.discard(worker)
             self._lock.notify_all()
         return Invocation(payload, errored, "\n".join(logs), int((time.time() - started) * 1000))
 
     def _acquire(self, spec: FunctionSpec) -> _Worker:
+        """An idle worker of the function, or a slot for a new one (retiring another function's
+        longest-idle worker when the pool is full); waits while neither is possible."""
+        retired: _Worker | None = None
         with self._lock:
             while True:
+                if self._closed:
+                    raise RuntimeStopping("the local cloud is stopping")
                 idle = self._idle[spec.name]
                 while idle:
                     worker = idle.pop()
                     if worker.process.poll() is None:
                         self._busy[spec.name] += 1
                         return worker
+                    self._workers.discard(worker)
                 if self._busy[spec.name] < self.max_concurrency:
-                    self._busy[spec.name] += 1
-                    break
+                    if len(self._workers) + self._starting >= self.max_workers:
+                        retired = self._take_longest_idle()
+                    if len(self._workers) + self._starting < self.max_workers:
+                        self._busy[spec.name] += 1
+                        self._starting += 1
+                        break
                 self._lock.wait(timeout=1.0)
+        if retired is not None:
+            _stop_worker(retired)
         try:
-            return self._spawn(spec)
+            worker = self._spawn(spec)
         except Exception:
             with self._lock:
                 self._busy[spec.name] -= 1
+                self._starting -= 1
+                self._lock.notify_all()
             raise
+        with self._lock:
+            self._starting -= 1
+            stopping = self._closed  # shutdown began while it started
+            if stopping:
+                self._busy[spec.name] -= 1
+            else:
+                self._workers.add(worker)
+        if stopping:
+            _stop_worker(worker)
+            raise RuntimeStopping("the local cloud is stopping")
+        return worker
+
+    def _take_longest_idle(self) -> _Worker | None:
+        """Under the lock: removes the pool's longest-idle worker (of any function) and returns it."""
+        candidates = [w for idle in self._idle.values() for w in idle]
+        if not candidates:
+            return None
+        oldest = min(candidates, key=lambda w: w.idle_since)
+        self._idle[oldest.function].remove(oldest)
+        self._workers.discard(oldest)
+        return oldest
+
+    def _retire_idle_workers(self) -> None:
+        """Retires workers idle for ``idle_seconds`` (checked a few times per period)."""
+        period = max(0.05, min(5.0, self.idle_seconds / 4))
+        while True:
+            time.sleep(period)
+            now = time.monotonic()
+            with self._lock:
+                if self._closed:
+                    return
+                expired = [
+                    w for idle in self._idle.values() for w in idle if now - w.idle_since >= self.idle_seconds
+                ]
+                for worker in expired:
+                    self._idle[worker.function].remove(worker)
+                    self._workers.discard(worker)
+                if expired:
+                    self._lock.notify_all()
+            for worker in expired:
+                _stop_worker(worker)
+
+    @property
+    def stopping(self) -> bool:
+        return self._closed
+
+    def worker_count(self) -> int:
+        """Worker processes alive or starting, busy or idle."""
+        with self._lock:
+            return len(self._workers) + self._starting
 
     def _spawn(self, spec: FunctionSpec) -> _Worker:
         process = subprocess.Popen(  # noqa: S603 - our own worker script, our interpreter
@@ -241,7 +369,7 @@ class LocalLambdaRuntime:
             text=True,
             bufsize=1,
         )
-        worker = _Worker(process)
+        worker = _Worker(process, spec.name)
         threading.Thread(target=_pump, args=(process, worker.lines), daemon=True).start()
         return worker
 
@@ -255,17 +383,36 @@ class LocalLambdaRuntime:
         worker.process.wait(timeout=5)
 
     def shutdown(self) -> None:
+        """Stops every worker, idle or busy, at once (their invocations in progress fail). A worker
+        keeps nothing that needs a graceful exit, and thirty Python processes finalizing at the
+        same time would keep two cores busy for seconds."""
         with self._lock:
-            workers = [worker for idle in self._idle.values() for worker in idle]
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
             for idle in self._idle.values():
                 idle.clear()
+            self._lock.notify_all()
         for worker in workers:
-            if worker.process.stdin:
-                worker.process.stdin.close()
-            try:
-                worker.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                worker.process.kill()
+            _close_input(worker)
+            worker.process.kill()
+        for worker in workers:
+            worker.process.wait()
+
+
+def _close_input(worker: _Worker) -> None:
+    try:
+        if worker.process.stdin:
+            worker.process.stdin.close()
+    except (OSError, ValueError):  # a broken pipe: the worker is gone already
+        pass
+
+
+def _stop_worker(worker: _Worker) -> None:
+    """Retires an idle worker: killed, as Lambda reclaims an environment (it holds no state)."""
+    _close_input(worker)
+    worker.process.kill()
+    worker.process.wait()
 
 
 def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:

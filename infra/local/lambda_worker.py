@@ -2,7 +2,8 @@
 
 Started by ``lambda_runtime.py`` with exactly the function's environment. Reads one JSON
 request per line on stdin; everything the handler prints goes to stdout as logs; the
-result of each invocation is the last line, prefixed with ``RESULT_MARKER``. A handler
+result of each invocation is the last line, prefixed with ``RESULT_MARKER``; the end of the
+init phase (the handler's module imported) is announced with ``READY_MARKER``. A handler
 exception becomes a Lambda error payload (``errorType`` is the exception's class name).
 Standard library only: it runs before the function's own imports.
 """
@@ -18,6 +19,8 @@ import traceback
 from typing import Any
 
 RESULT_MARKER = "\x1e__LOCAL_LAMBDA_RESULT__ "
+READY_MARKER = "\x1e__LOCAL_LAMBDA_READY__"
+"""Printed once the handler's module is imported (or failed to): the init phase is over."""
 
 
 class LambdaContext:
@@ -58,6 +61,8 @@ def main() -> None:
     except Exception as exc:  # init failure: every invocation reports it, as Lambda does
         handler, init_error = None, exc
         traceback.print_exc()
+    sys.stdout.write("\n" + READY_MARKER + "\n")
+    sys.stdout.flush()
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -26,8 +26,12 @@
    neighbours after the metadata filter); a bad ``topK``, vector or filter is a
    ``ValidationException``, a missing index a ``NotFoundException``. The server builds a
    service's routes on its first request: install this before the first S3 Vectors request.
+9. ``serialize_dynamodb_requests``: moto's DynamoDB backend is not thread-safe: a
+   ``TransactWriteItems`` deep-copies the tables while another request writes them ("dictionary
+   changed size during iteration", a 500 to a burst of run starts). DynamoDB makes each request
+   atomic; here ``DynamoHandler.call_action`` takes one lock, so requests apply one at a time.
 
-``tests/local_cloud/test_moto_adapters.py`` covers 1-6 and 8, ``test_moto_step_functions_features.py``
+``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8 and 9, ``test_moto_step_functions_features.py``
 covers 7 (with the Step Functions features the generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
 tests fail first.
@@ -108,10 +112,13 @@ def deliver_eventbridge_targets(
         rest = [t for t in self.targets if t not in ours]
         for target in ours:
             payload = _target_input(target, original_event)
-            if _service(target["Arn"]) == "lambda":  # EventBridge invokes functions asynchronously
-                pool.submit(_log_failures, runtime.invoke_async, target["Arn"], payload)
-            else:
-                pool.submit(start_execution, target["Arn"], json.dumps(payload))
+            try:
+                if _service(target["Arn"]) == "lambda":  # EventBridge invokes functions asynchronously
+                    pool.submit(_log_failures, runtime, target["Arn"], payload)
+                else:
+                    pool.submit(start_execution, target["Arn"], json.dumps(payload))
+            except RuntimeError:  # the pool is shut down: the local cloud is stopping
+                log.debug("not delivered to %s: the local cloud is stopping", target["Arn"])
         if rest:
             with _patch_lock:
                 saved, self.targets = self.targets, rest
@@ -123,13 +130,13 @@ def deliver_eventbridge_targets(
     _patch(Rule, "send_to_targets", send_to_targets)
 
 
-def _log_failures(invoke_async: Callable[[str, Any], Any], arn: str, payload: Any) -> None:
+def _log_failures(runtime: LocalLambdaRuntime, arn: str, payload: Any) -> None:
     try:
-        invocation = invoke_async(arn, payload)
+        invocation = runtime.invoke_async(arn, payload)
     except Exception:  # a background delivery must never die silently
         log.exception("event delivery to %s failed", arn)
         return
-    if invocation.errored:
+    if invocation.errored and not runtime.stopping:  # a stop cuts deliveries off: no news
         log.warning("event delivery to %s failed after retries: %s", arn, invocation.payload)
 
 
@@ -307,3 +314,18 @@ def restore_all() -> None:
         else:
             setattr(owner, name, original)
         del _originals[key]
+
+
+_dynamodb_lock = threading.RLock()
+
+
+def serialize_dynamodb_requests() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = _original(DynamoHandler, "call_action")
+
+    def call_action(self: Any) -> Any:
+        with _dynamodb_lock:
+            return original(self)
+
+    _patch(DynamoHandler, "call_action", call_action)

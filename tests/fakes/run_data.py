@@ -160,6 +160,26 @@ class InMemoryStepResultRepository:
             "attempts_started": result.metadata.attempts
         }
 
+    def start_attempt(self, result: StepResult) -> bool:
+        key = (run_partition(result.tenant_id, result.run_id), result.key)
+        attempt = result.metadata.attempts
+        if not _attempt_may_write(self.items.get(key), attempt):
+            return False
+        shown = result.model_dump(
+            mode="json", include={"tenant_id", "run_id", "step", "item", "status", "started_at", "metadata"}
+        )
+        item = self.items.setdefault(key, {})
+        item.update(to_item(shown) | {"attempts_started": attempt})
+        item.pop("completed_at", None)
+        return True
+
+    def end_attempt(self, result: StepResult) -> bool:
+        key = (run_partition(result.tenant_id, result.run_id), result.key)
+        if not _attempt_may_write(self.items.get(key), result.metadata.attempts):
+            return False
+        self.save(result)
+        return True
+
     def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None:
         item = self.items.get((run_partition(tenant_id, run_id), key))
         if not item or "status" not in item:  # only an attempt counter so far
@@ -203,6 +223,14 @@ class InMemoryStepResultRepository:
             to_item({"status": status.value, "decision": decision, "completed_at": decision["decided_at"]})
         )
         return True
+
+
+def _attempt_may_write(item: Item | None, attempt: int) -> bool:
+    """As DynamoDB's condition: the step has not finished and no later attempt wrote it."""
+    if not item:
+        return True
+    live = "status" not in item or StepStatus(item["status"]).is_live
+    return live and int(item.get("attempts_started", 0)) <= attempt
 
 
 def _step_result(item: Item) -> StepResult:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from orchestrator.core.constants import ENV_AGENT_TYPE, PK, SK, TTL_ATTRIBUTE
-from orchestrator.core.errors import TRANSIENT_ERROR_NAMES
+from orchestrator.core.errors import RETRIED_ERROR_NAMES, TRANSIENT_ERROR_NAMES
 from orchestrator.templates.graph import TEMPLATES, agent_types, build_template
 from tests.synthesized import resources_of_type, synthesized_template
 
@@ -78,8 +78,9 @@ def test_one_state_machine_per_template(template: dict[str, Any]) -> None:
 
 
 def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -> None:
-    (bucket,) = resources_of_type(template, "AWS::S3::Bucket").values()
-    props = bucket["Properties"]
+    buckets = resources_of_type(template, "AWS::S3::Bucket")
+    (workspace,) = (lid for lid in buckets if lid.startswith("WorkspaceBucket"))
+    props = buckets[workspace]["Properties"]
     assert props["VersioningConfiguration"]["Status"] == "Enabled", "undo deletes the versions a run wrote"
     assert props["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
@@ -88,7 +89,11 @@ def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -
         "RestrictPublicBuckets": True,
     }
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    (policy,) = resources_of_type(template, "AWS::S3::BucketPolicy").values()
+    (policy,) = (
+        p
+        for p in resources_of_type(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": workspace}
+    )
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert any(
         s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -318,6 +323,23 @@ def test_every_task_retries_transient_errors_with_jitter(
 
 
 @pytest.mark.parametrize("template_name", sorted(TEMPLATES))
+def test_every_agent_task_tells_its_function_which_attempt_it_is(
+    template: dict[str, Any], template_name: str
+) -> None:
+    states = _machines(template)[template_name]["States"]
+    agent_steps = {step.label for step in TEMPLATES[template_name].agent_steps()}
+    tasks = {name: state for name, state in _all_states(states) if state["Type"] == "Task"}
+    agent_tasks = {name: task for name, task in tasks.items() if name.split(" (manifest)")[0] in agent_steps}
+    assert agent_tasks
+    for name, task in agent_tasks.items():
+        assert task["Parameters"]["Payload"]["retry_count.$"] == "$$.State.RetryCount", name
+        # and the function's view of the retry policy is the one the state machine applies
+        (retry,) = task["Retry"]
+        assert retry["MaxAttempts"] == TEMPLATES[template_name].retry.max_attempts, name
+        assert tuple(retry["ErrorEquals"]) == RETRIED_ERROR_NAMES, name
+
+
+@pytest.mark.parametrize("template_name", sorted(TEMPLATES))
 def test_every_top_level_step_catches_into_compensation(template: dict[str, Any], template_name: str) -> None:
     definition = _machines(template)[template_name]
     states = definition["States"]
@@ -438,6 +460,7 @@ def test_task_payloads_carry_references_not_outputs(template: dict[str, Any]) ->
                 "template.$",
                 "step",
                 "item.$",
+                "retry_count.$",
                 "rounds.$",
                 "task_token.$",
                 "status",
@@ -495,6 +518,22 @@ def test_the_function_told_of_each_execution_end_can_start_queued_runs(template:
     assert starts, f"{logical_id} may not start executions"
     started = json.dumps([statement["Resource"] for statement in starts])
     assert started.count("Workflow") >= len(TEMPLATES), "it may start each template's state machine"
+
+
+def test_only_the_api_reads_execution_histories_and_only_of_executions(template: dict[str, Any]) -> None:
+    functions = resources_of_type(template, "AWS::Lambda::Function").values()
+    api = next(f for f in functions if f["Properties"]["Handler"] == "handlers.api.handler")
+    api_role = api["Properties"]["Role"]["Fn::GetAtt"][0]
+    readers, resources = set(), []
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if "states:GetExecutionHistory" in actions:
+                readers |= {role["Ref"] for role in policy["Properties"]["Roles"]}
+                resources.append(json.dumps(statement["Resource"]))
+    assert readers == {api_role}
+    assert len(resources) == len(TEMPLATES)  # one statement per state machine (the API's timelines)
+    assert all(":execution:" in resource for resource in resources)
 
 
 def _showcase_like(map_over: str) -> dict[str, Any]:

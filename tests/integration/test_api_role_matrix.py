@@ -20,6 +20,7 @@ LEAST_ROLE = {
     ("GET", "/runs"): READ,
     ("GET", "/runs/{run_id}"): READ,
     ("GET", "/runs/{run_id}/events"): READ,
+    ("GET", "/runs/{run_id}/timeline"): READ,
     ("GET", "/usage"): READ,
     ("GET", "/prompts"): READ,
     ("GET", "/prompts/{agent}"): READ,

@@ -16,7 +16,7 @@ WRITES = [
     ("POST", "/runs/{run_id}/approval", {"decision": "approve"}),
     ("POST", "/runs/{run_id}/cancel", None),
 ]
-READS = ["/runs/{run_id}", "/runs/{run_id}/events"]
+READS = ["/runs/{run_id}", "/runs/{run_id}/events", "/runs/{run_id}/timeline"]
 
 
 def _table_items(aws: MotoAws) -> dict[str, list[dict[str, Any]]]:
@@ -68,6 +68,7 @@ def test_each_role_may_do_exactly_what_it_may(api: Any, signing_key: LocalSignin
         ("GET", "/runs"): {"viewer": 200, "user": 200, "admin": 200},
         ("GET", f"/runs/{run_id}"): {"viewer": 200, "user": 200, "admin": 200},
         ("GET", f"/runs/{run_id}/events"): {"viewer": 200, "user": 200, "admin": 200},
+        ("GET", f"/runs/{run_id}/timeline"): {"viewer": 200, "user": 200, "admin": 200},
         ("POST", "/runs"): {"viewer": 403, "user": 202, "admin": 202},
         ("POST", f"/runs/{run_id}/approval"): {"viewer": 403, "user": 409, "admin": 409},
         ("POST", f"/runs/{run_id}/cancel"): {"viewer": 403, "user": 202, "admin": 202},

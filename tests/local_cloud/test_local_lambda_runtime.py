@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -134,3 +135,80 @@ def test_async_invocations_are_retried_then_sent_to_the_failure_destination(tmp_
         assert len(sent) == 1
     finally:
         runtime.shutdown()
+
+
+def _bounded_runtime(tmp_path: Path, **bounds: float) -> LocalLambdaRuntime:
+    return LocalLambdaRuntime(
+        endpoint_url="http://127.0.0.1:1",
+        region="eu-west-1",
+        account_id="123456789012",
+        log_dir=tmp_path / "logs",
+        **bounds,  # type: ignore[arg-type]
+    )
+
+
+def test_the_pool_never_holds_more_workers_than_its_bound(tmp_path: Path) -> None:
+    # Given a pool of at most 2 workers in all and three functions invoked at once, 4 times each
+    runtime = _bounded_runtime(tmp_path, max_workers=2)
+    names = ["one", "two", "three"]
+    for name in names:
+        runtime.register(spec(name, "sample_handlers.sleepy"))
+    peak = 0
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            futures = [pool.submit(runtime.invoke, name, {"seconds": 0.2}) for name in names * 4]
+            while not all(f.done() for f in futures):
+                peak = max(peak, runtime.worker_count())
+        # Then every invocation succeeds, and the pool never grew past its bound
+        assert all(not f.result().errored for f in futures)
+        assert 1 <= peak <= 2
+        assert runtime.worker_count() <= 2
+    finally:
+        runtime.shutdown()
+
+
+def test_idle_workers_are_retired(tmp_path: Path) -> None:
+    # Given workers idle longer than the pool's idle timeout
+    runtime = _bounded_runtime(tmp_path, idle_seconds=0.3)
+    runtime.register(spec("sleepy", "sample_handlers.sleepy"))
+    try:
+        pid = runtime.invoke("sleepy", {"seconds": 0}).payload["pid"]
+        assert runtime.worker_count() == 1
+        # Then they are stopped, and the next invocation starts a new one
+        deadline = time.monotonic() + 5
+        while runtime.worker_count() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runtime.worker_count() == 0
+        assert runtime.invoke("sleepy", {"seconds": 0}).payload["pid"] != pid
+    finally:
+        runtime.shutdown()
+
+
+def test_shutdown_stops_busy_workers_at_once_and_refuses_new_invocations(tmp_path: Path) -> None:
+    # Given an invocation that would run for 30 s
+    runtime = _bounded_runtime(tmp_path)
+    runtime.register(spec("sleepy", "sample_handlers.sleepy", timeout=60))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        busy = pool.submit(runtime.invoke, "sleepy", {"seconds": 30})
+        deadline = time.monotonic() + 10
+        while runtime.worker_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the worker has the invocation
+        # When the runtime shuts down
+        started = time.monotonic()
+        runtime.shutdown()
+        # Then it takes well under a second, the busy invocation fails, and new ones are refused
+        assert time.monotonic() - started < 2
+        assert busy.result(timeout=5).errored
+    refused = runtime.invoke("sleepy", {"seconds": 0})
+    assert refused.errored and refused.payload["errorType"] == "Runtime.Stopping"
+    assert runtime.worker_count() == 0
+
+
+def test_a_slow_import_does_not_count_against_the_function_timeout(runtime: LocalLambdaRuntime) -> None:
+    # Given a function with a 1 s timeout whose module takes 2 s to import (a cold start under load)
+    runtime.register(spec("slow-import", "slow_import.handler", timeout=1))
+    # Then its first invocation succeeds with its whole timeout left, as on Lambda
+    result = runtime.invoke("slow-import", {})
+    assert not result.errored, result.payload
+    assert result.payload["imported"] is True and result.payload["remaining_ms"] > 500

@@ -70,6 +70,55 @@ def test_a_failed_parallel_branch_is_caught_by_its_error_name(emulation: Emulati
     assert output["run_id"] == "r1" and output["error"]["Error"] == "BudgetExceeded"
 
 
+def test_a_task_learns_which_retry_it_is_from_the_context_object(
+    emulation: Emulation, tmp_path: Path
+) -> None:
+    # Given a task (at the top and inside a Map item) that is throttled twice per item, and is told
+    # ``$$.State.RetryCount`` as the generated agent tasks are
+    flaky = emulation.function("feature-flaky-attempts", "sample_handlers.flaky_noting_attempts")
+    retry = [
+        {"ErrorEquals": ["ProviderThrottled"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 1.0}
+    ]
+    payload = {
+        "notes_file.$": "$.notes_file",
+        "fail_times": 2,
+        "retry_count.$": "$$.State.RetryCount",
+    }
+    definition = {
+        "StartAt": "Plan",
+        "States": {
+            "Plan": _task(flaky, payload, Retry=retry, Next="Execute tasks"),
+            "Execute tasks": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 1,
+                "ItemSelector": {"notes_file.$": "$.notes_file", "item.$": "$$.Map.Item.Value.index"},
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "Execute task",
+                    "States": {
+                        "Execute task": _task(flaky, payload | {"item.$": "$.item"}, Retry=retry, End=True)
+                    },
+                },
+                "ResultPath": None,
+                "End": True,
+            },
+        },
+    }
+    notes = tmp_path / "notes.jsonl"
+    # When it runs
+    result = emulation.run_machine(
+        definition, {"notes_file": str(notes), "items": [{"index": 0}, {"index": 1}]}, timeout=60
+    )
+    # Then each attempt was told its retry: 0, 1, 2 for the task and again for each map item
+    assert result["status"] == "SUCCEEDED", result.get("cause")
+    calls = [json.loads(line) for line in notes.read_text().splitlines()]
+    by_item: dict[Any, list[int]] = {}
+    for call in calls:
+        by_item.setdefault(call.get("item"), []).append(call["retry_count"])
+    assert by_item == {None: [0, 1, 2], 0: [0, 1, 2], 1: [0, 1, 2]}
+
+
 def test_an_inline_map_runs_at_most_max_concurrency_items_at_once(
     emulation: Emulation, tmp_path: Path
 ) -> None:

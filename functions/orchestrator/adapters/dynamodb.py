@@ -27,6 +27,7 @@ from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
 from orchestrator.core.ids import is_run_id
 from orchestrator.core.records import (
+    LIVE_STEP_STATUSES,
     CommandRecord,
     CommandStatus,
     EventEnvelope,
@@ -197,6 +198,41 @@ class DynamoStepResultRepository:
         with domain_errors("save step result"):
             self._table.put_item(Item=item)
 
+    def start_attempt(self, result: StepResult) -> bool:
+        attempt = result.metadata.attempts
+        shown = result.model_dump(
+            mode="json", include={"tenant_id", "run_id", "step", "item", "status", "started_at", "metadata"}
+        )
+        try:
+            conditional_update(
+                self._table,
+                {PK: run_partition(result.tenant_id, result.run_id), SK: result.key},
+                action="start step attempt",
+                set_fields=to_item(shown) | {"attempts_started": attempt},
+                remove=["completed_at"],
+                condition=_attempt_may_write(attempt),
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def end_attempt(self, result: StepResult) -> bool:
+        key = {PK: run_partition(result.tenant_id, result.run_id), SK: result.key}
+        attempt = result.metadata.attempts
+        item = to_item(result.model_dump(mode="json")) | key | {"attempts_started": attempt}
+        condition = _attempt_may_write(attempt)
+        try:
+            with domain_errors("end step attempt", ConditionFailed):
+                self._table.put_item(
+                    Item=item,
+                    ConditionExpression=condition.expression,
+                    ExpressionAttributeNames=dict(condition.names),
+                    ExpressionAttributeValues=dict(condition.values),
+                )
+        except ConditionFailed:
+            return False
+        return True
+
     def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None:
         with domain_errors("get step result"):
             response = self._table.get_item(
@@ -355,6 +391,18 @@ def _status_in(statuses: list[StepStatus] | list[CommandStatus]) -> Condition:
     """The item's ``status`` is one of ``statuses`` (placeholders ``:<status in lowercase>``)."""
     values = {f":{status.value.lower()}": status.value for status in statuses}
     return Condition(f"#status IN ({', '.join(values)})", {"#status": "status"}, values)
+
+
+def _attempt_may_write(attempt: int) -> Condition:
+    """An attempt's live status may be written: the step has not finished (it is new, running, due
+    for a retry or failed) and no later attempt has written it."""
+    live = _status_in(sorted(LIVE_STEP_STATUSES))
+    return Condition(
+        f"(attribute_not_exists(#status) OR {live.expression}) AND "
+        "(attribute_not_exists(#attempts_started) OR #attempts_started <= :attempt)",
+        {**live.names, "#attempts_started": "attempts_started"},
+        {**live.values, ":attempt": attempt},
+    )
 
 
 def _step_result(item: dict[str, Any]) -> StepResult:

@@ -68,3 +68,37 @@ class StepFunctionsStarter:
         except BotoCoreError as exc:
             raise domain_error(f"starting run {run_id}", exc) from exc
         return str(response["executionArn"])
+
+
+class StepFunctionsHistory:
+    """An execution's history, read page by page (at most 1,000 events a page; 25,000 at most)."""
+
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client
+
+    def events(self, execution_arn: str) -> list[dict[str, Any]] | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if self._client is None:
+            from orchestrator.adapters.aws_clients import client
+
+            self._client = client("stepfunctions")
+        events: list[dict[str, Any]] = []
+        arguments: dict[str, Any] = {
+            "executionArn": execution_arn,
+            "maxResults": 1000,
+            "includeExecutionData": False,
+        }
+        try:
+            while True:
+                page = self._client.get_execution_history(**arguments)
+                events.extend(page.get("events", []))
+                if not page.get("nextToken"):
+                    return events
+                arguments["nextToken"] = page["nextToken"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionDoesNotExist":
+                return None
+            raise domain_error(f"reading the history of {execution_arn}", exc) from exc
+        except BotoCoreError as exc:
+            raise domain_error(f"reading the history of {execution_arn}", exc) from exc

@@ -17,6 +17,7 @@ from orchestrator.api.schemas import (
     EventList,
     RunAccepted,
     RunList,
+    RunTimeline,
     RunView,
 )
 from orchestrator.api.security import current_caller, current_correlation_id
@@ -27,6 +28,7 @@ from orchestrator.runs import control as run_control
 from orchestrator.runs.control import ApprovalDecision
 from orchestrator.runs.queue import queue_positions
 from orchestrator.runs.start import get_run_view, list_run_events, start_run, start_run_once
+from orchestrator.runs.timeline import get_run_timeline
 
 router = Router()
 
@@ -207,3 +209,25 @@ def get_run_events(
         cursor,
     )
     return {"events": [event.model_dump(mode="json") for event in events], "next_cursor": next_cursor}
+
+
+@route(
+    router,
+    "GET",
+    "/runs/<run_id>/timeline",
+    role="viewer",
+    answer=(HTTPStatus.OK, RunTimeline),
+    statuses=(HTTPStatus.NOT_FOUND,),
+)
+def get_timeline(run_id: str) -> dict[str, Any]:
+    """The run's execution history (states entered and exited, map items, retries, the catch and
+    compensation), its step results and its events, in one list ordered by time."""
+    container = current_container()
+    return get_run_timeline(
+        current_caller().tenant_id,
+        run_id,
+        runs=container.runs,
+        results=container.step_results,
+        events=container.events,
+        history=container.execution_history,
+    )

@@ -128,6 +128,36 @@ class EventList(BaseModel):
     next_cursor: str | None = None
 
 
+class TimelineEntry(BaseModel):
+    """One thing that happened in a run: an instant (``ended_at`` null) or a span."""
+
+    at: str = Field(description="when it happened or started (ISO 8601); entries are ordered by it")
+    started_at: str
+    ended_at: str | None = Field(description="null for an instant, or for what has not ended yet")
+    duration_ms: int | None
+    kind: Literal[
+        "execution", "state", "map_item", "retry", "task_failed", "catch", "compensation", "step", "event"
+    ]
+    name: str = Field(description="state name, step key (``step#item`` in a map) or event type")
+    source: Literal["execution", "step_result", "event"] = Field(
+        description="the execution history (Step Functions), the step results, or the run's events"
+    )
+    details: dict[str, Any]
+
+
+class RunTimeline(BaseModel):
+    """A run's execution history, step results and events merged into one ordered list."""
+
+    run_id: str
+    status: str
+    execution_arn: str | None
+    history: Literal["complete", "unavailable", "not_started"] = Field(
+        description="unavailable: Step Functions no longer keeps the execution's history"
+    )
+    truncated: bool = Field(description="more entries exist than the first 10,000 answered")
+    entries: list[TimelineEntry]
+
+
 _DESCRIPTIONS = {
     HTTPStatus.BAD_REQUEST: "cannot be served (unknown template, unserved provider, bad body bytes)",
     HTTPStatus.UNAUTHORIZED: "missing, expired or invalid token",

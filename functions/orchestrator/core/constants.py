@@ -65,6 +65,7 @@ ORCHESTRATION_QUEUED = "ORCHESTRATION_QUEUED"  # it waits for a slot of its tena
 ORCHESTRATION_STARTED = "ORCHESTRATION_STARTED"
 PHASE_STARTED = "PHASE_STARTED"
 PHASE_COMPLETED = "PHASE_COMPLETED"
+STEP_RETRYING = "STEP_RETRYING"  # an attempt failed with an error the state machine retries
 PHASE_FAILED = "PHASE_FAILED"
 PHASE_COMPENSATED = "PHASE_COMPENSATED"
 ERROR_OCCURRED = "ERROR_OCCURRED"
@@ -87,6 +88,7 @@ LIFECYCLE_DETAIL_TYPES = (
     ORCHESTRATION_STARTED,
     PHASE_STARTED,
     PHASE_COMPLETED,
+    STEP_RETRYING,
     PHASE_FAILED,
     PHASE_COMPENSATED,
     ERROR_OCCURRED,
@@ -103,6 +105,9 @@ LIFECYCLE_DETAIL_TYPES = (
     USER_ACTION,
     BUDGET_THRESHOLD_REACHED,
 )
+
+# --- state machines --------------------------------------------------------------------
+CATCH_STATE_PREFIX = "Record failure at "  # the state a Catch enters: compensation starts there
 
 # --- observability ---------------------------------------------------------------------
 SERVICE_NAME = "ai-orchestrator"

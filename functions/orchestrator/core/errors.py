@@ -237,6 +237,15 @@ TRANSIENT_ERROR_NAMES: tuple[str, ...] = (
 )
 """Error names every task retries, besides the Lambda service's own transient errors."""
 
+LAMBDA_TRANSIENT_ERRORS: tuple[str, ...] = (
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+)
+RETRIED_ERROR_NAMES: tuple[str, ...] = (*TRANSIENT_ERROR_NAMES, *LAMBDA_TRANSIENT_ERRORS)
+"""What every task's one Retry rule matches (the state machines' and the functions' shared view)."""
+
 
 class ConfigurationMissing(RuntimeError):
     """The function was deployed without a setting it needs (a deployment defect, not a request's):

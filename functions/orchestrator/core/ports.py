@@ -65,6 +65,17 @@ class StepResultRepository(Protocol):
 
     def save(self, result: StepResult) -> None: ...
 
+    def start_attempt(self, result: StepResult) -> bool:
+        """Show an attempt RUNNING (``result``: its status, ``started_at``, ``metadata.attempts``)
+        unless the step has finished or a later attempt wrote it (one conditional update; the last
+        error and earlier errors stay). False: nothing was written."""
+        ...
+
+    def end_attempt(self, result: StepResult) -> bool:
+        """Store a failed attempt's result (RETRYING or FAILED) under the same condition as
+        ``start_attempt``. False: nothing was written."""
+        ...
+
     def get(self, tenant_id: str, run_id: str, key: str) -> StepResult | None: ...
 
     def list_for_run(self, tenant_id: str, run_id: str) -> list[StepResult]: ...
@@ -161,4 +172,11 @@ class TaskTokens(Protocol):
 class ExecutionStarter(Protocol):
     def start(self, template: str, run_id: str, state_input: dict[str, Any]) -> str:
         """Start the template's state machine with execution name = run id; return its ARN."""
+        ...
+
+
+class ExecutionHistory(Protocol):
+    def events(self, execution_arn: str) -> list[dict[str, Any]] | None:
+        """Every event of an execution's history, oldest first (all pages; no state payloads).
+        None when Step Functions no longer has the execution (its history expired)."""
         ...

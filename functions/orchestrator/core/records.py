@@ -76,6 +76,18 @@ class StepStatus(StrEnum):
     WAITING = "WAITING"  # an approval gate waiting for a decision
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"  # an agent or a person refused: the run is rejected
+    RUNNING = "RUNNING"  # an attempt of the step's function is running
+    RETRYING = "RETRYING"  # an attempt failed with an error the state machine retries: the next one is due
+
+    @property
+    def is_live(self) -> bool:
+        """Still moving: an attempt runs, is due, or failed (a later attempt may still run)."""
+        return self in LIVE_STEP_STATUSES
+
+
+LIVE_STEP_STATUSES = frozenset({StepStatus.RUNNING, StepStatus.RETRYING, StepStatus.FAILED})
+"""What a new attempt's writes may overwrite: never a finished step (succeeded, rejected, undone,
+a gate)."""
 
 
 class DomainModel(BaseModel):
@@ -296,8 +308,8 @@ class StepResult(DomainModel):
     summary: str = ""
     confidence_score: float = Field(default=0.0, ge=0.0, le=1.0)
     processing_time_ms: int = 0
-    started_at: datetime
-    completed_at: datetime
+    started_at: datetime  # when the latest attempt started
+    completed_at: datetime | None = None  # None while an attempt runs or the next one is due
     compensated_at: datetime | None = None
     sequence: int | None = None  # the run-wide completion order (compensation undoes in reverse)
     metadata: ResultMetadata
@@ -306,6 +318,7 @@ class StepResult(DomainModel):
     token_usage: TokenUsage = Field(default_factory=TokenUsage)
     cost_usd: float = 0.0
     decision: dict[str, Any] | None = None  # approval gates: who decided what, and why
+    last_error: dict[str, str] | None = None  # the latest failed attempt's error: ``{name, message}``
 
     @property
     def key(self) -> str:
@@ -388,10 +401,12 @@ class RunReference(DomainModel):
 
 
 class StepTaskInput(RunReference):
-    """An agent task: which step (and map item) of the run to run or undo."""
+    """An agent task: which step (and map item) of the run to run or undo, and which retry of the
+    state this attempt is (``$$.State.RetryCount``: 0 on the first attempt; None when not given)."""
 
     step: str
     item: int | None = None
+    retry_count: int | None = Field(default=None, ge=0)
 
 
 class ApprovalTaskInput(RunReference):

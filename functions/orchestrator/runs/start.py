@@ -329,7 +329,8 @@ def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
 def _result_view(result: StepResult | None) -> dict[str, Any]:
     if result is None:
         return {"status": "NOT_STARTED"}
-    return result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step"})
+    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step"})
+    return view | {"attempt": result.metadata.attempts}  # the latest attempt (RUNNING: the one running)
 
 
 def _step_view(

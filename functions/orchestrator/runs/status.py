@@ -143,7 +143,11 @@ def record_status(
 
 def _failed_step(task: RunStatusTaskInput, results: StepResultRepository | None) -> str | None:
     """The step (or map item) that failed: the newest failed or rejected result under the
-    top-level step the state machine names (a parallel or map fails as a whole)."""
+    top-level step the state machine names (a parallel or map fails as a whole).
+
+    When none is recorded, the function could not record its end (it timed out or crashed): its
+    step, still RUNNING, is ended FAILED with the state machine's error (a conditional write: a
+    function that does record its end later keeps its own)."""
     if results is None or not task.failed_step:
         return None
     try:
@@ -151,14 +155,25 @@ def _failed_step(task: RunStatusTaskInput, results: StepResultRepository | None)
         inside = {p.step.name for p in template.placements() if p.top.name == task.failed_step}
     except (KeyError, InvalidRequest):
         return None
-    failed = [
-        r
-        for r in results.list_for_run(task.tenant_id, task.run_id)
-        if r.step in inside and r.status in (StepStatus.FAILED, StepStatus.REJECTED)
-    ]
+    under = [r for r in results.list_for_run(task.tenant_id, task.run_id) if r.step in inside]
+    failed = [r for r in under if r.status in (StepStatus.FAILED, StepStatus.REJECTED)]
+    if not failed:
+        error = describe_error(task.error) or {"name": "Unknown", "message": ""}
+        interrupted = [r for r in under if r.status is StepStatus.RUNNING]
+        for result in interrupted:
+            ended = result.model_copy(
+                update={
+                    "status": StepStatus.FAILED,
+                    "completed_at": utc_now(),
+                    "last_error": error,
+                    "errors": [*result.errors, f"{error['name']}: {error['message']}"[:2000]],
+                }
+            )
+            if results.end_attempt(ended):
+                failed.append(ended)
     if not failed:
         return None
-    return max(failed, key=lambda r: r.completed_at).key
+    return max(failed, key=lambda r: r.completed_at or r.started_at).key
 
 
 def reconcile_ended_execution(

@@ -77,7 +77,10 @@ class StepContextLoader:
             raise InvalidRequest(f"step {task.step!r}: an item index is needed inside a map, and only there")
         ensure_moving_forward(run)
         key = result_key(task.step, task.item)
-        attempt = self.results.next_attempt(task.tenant_id, task.run_id, key)
+        if task.retry_count is not None:  # the state machine says which attempt this is
+            attempt = task.retry_count + 1
+        else:  # invoked without it: count the attempts started
+            attempt = self.results.next_attempt(task.tenant_id, task.run_id, key)
         return StepContext(
             run, template, placement, get_agent(declaration.agent), key, task.item, attempt, utc_now()
         )

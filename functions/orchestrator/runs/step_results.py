@@ -110,43 +110,47 @@ class StepRecorder:
             )
         )
 
-    def record_failure(self, step: StepContext, exc: OrchestratorError, elapsed_ms: int) -> None:
-        """Keep what went wrong (no output) and tell the bus; the state machine decides what follows."""
-        run = step.run
-        self.results.save(
-            StepResult(
-                tenant_id=run.tenant_id,
-                run_id=run.run_id,
-                step=step.placement.step.name,
-                item=step.item,
-                status=StepStatus.FAILED,
-                started_at=step.started_at,
-                completed_at=utc_now(),
-                processing_time_ms=elapsed_ms,
-                metadata=ResultMetadata(
-                    agent=step.agent.agent_type,
-                    attempts=step.attempt,
-                    provider=run.options.provider or "default",
-                    model="",
-                    prompt_version=step.agent.prompt_version,
-                    model_calls=step.tally.calls,
-                ),
-                errors=[f"{type(exc).__name__}: {exc}"[:2000]],
-            )
-        )
+    def record_start(self, step: StepContext) -> None:
+        """Show the step RUNNING with this attempt (unless it has finished: a late start never
+        overwrites a result) and publish ``PHASE_STARTED``."""
+        self.results.start_attempt(_attempt_result(step, StepStatus.RUNNING))
         self.publisher.publish(
             new_envelope(
-                constants.PHASE_FAILED,
-                run,
+                constants.PHASE_STARTED,
+                step.run,
                 phase=step.key,
                 payload={
+                    "step": step.placement.step.name,
+                    "item": step.item,
+                    "agent": step.agent.agent_type,
                     "attempt": step.attempt,
-                    "error": type(exc).__name__,
-                    "message": str(exc)[:1000],
-                    "transient": exc.transient,
                 },
             )
         )
+
+    def record_failure(self, step: StepContext, exc: OrchestratorError, elapsed_ms: int) -> None:
+        """Keep what went wrong (no output) and tell the bus. An error the state machine retries
+        leaves the step RETRYING (``STEP_RETRYING``), any other FAILED (``PHASE_FAILED``)."""
+        run, name = step.run, type(exc).__name__
+        policy = step.template.retry
+        retried = policy.retries(name, step.attempt)
+        error = {"name": name, "message": str(exc)[:1000]}
+        self.results.end_attempt(
+            _attempt_result(step, StepStatus.RETRYING if retried else StepStatus.FAILED).model_copy(
+                update={
+                    "completed_at": None if retried else utc_now(),
+                    "processing_time_ms": elapsed_ms,
+                    "errors": [f"{name}: {exc}"[:2000]],
+                    "last_error": error,
+                }
+            )
+        )
+        payload = {"step": step.placement.step.name, "item": step.item, "attempt": step.attempt}
+        payload |= {"error": name, "message": error["message"], "transient": exc.transient}
+        if retried:
+            payload["max_attempts"] = policy.max_attempts + 1
+        event_type = constants.STEP_RETRYING if retried else constants.PHASE_FAILED
+        self.publisher.publish(new_envelope(event_type, run, phase=step.key, payload=payload))
 
 
 def summarize(result: StepResult) -> StepSummary:
@@ -174,6 +178,27 @@ def _warnings(step: StepContext, answer: StepAnswer) -> list[str]:
     context = answer.context
     warnings += [*context.corrections, *step.agent.warnings(answer.output, context)][:20]
     return warnings
+
+
+def _attempt_result(step: StepContext, status: StepStatus) -> StepResult:
+    """What is known of an attempt without an answer (running, or failed)."""
+    run = step.run
+    return StepResult(
+        tenant_id=run.tenant_id,
+        run_id=run.run_id,
+        step=step.placement.step.name,
+        item=step.item,
+        status=status,
+        started_at=step.started_at,
+        metadata=ResultMetadata(
+            agent=step.agent.agent_type,
+            attempts=step.attempt,
+            provider=run.options.provider or "default",
+            model="",
+            prompt_version=step.agent.prompt_version,
+            model_calls=step.tally.calls,
+        ),
+    )
 
 
 def _metadata(step: StepContext, answer: StepAnswer) -> ResultMetadata:

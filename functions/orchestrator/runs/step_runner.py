@@ -78,6 +78,7 @@ class AgentRunner:
 
     def run(self, task: StepTaskInput) -> StepSummary:
         step = self.context.load(task)
+        self.recorder.record_start(step)
         clock = time.perf_counter()
         try:
             answer = self.answerer.answer(step, self.context.gather(step))

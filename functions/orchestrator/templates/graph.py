@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY
-from orchestrator.core.errors import TemplateNotFound
+from orchestrator.core.errors import RETRIED_ERROR_NAMES, TemplateNotFound
 from orchestrator.core.records import STEP_NAME_PATTERN, DomainModel, RequestModel, StrictModel
 from orchestrator.templates import catalog as template_catalog
 
@@ -35,10 +35,18 @@ CHECK_AGENTS = "check_agents"
 
 
 class RetryPolicy(DomainModel):
+    """The one Retry rule every task of a template's state machine gets (``RETRIED_ERROR_NAMES``).
+    ``max_attempts`` counts retries, as Step Functions' ``MaxAttempts`` does: 3 means at most 4 attempts."""
+
     interval_seconds: int = Field(default=1, ge=1)
     backoff_rate: float = Field(default=2.0, ge=1.0)
     max_attempts: int = Field(default=3, ge=0, le=10)
     max_delay_seconds: int = Field(default=30, ge=1)
+
+    def retries(self, error_name: str, attempt: int) -> bool:
+        """Whether the state machine runs another attempt after attempt ``attempt`` (1-based)
+        failed with ``error_name``."""
+        return error_name in RETRIED_ERROR_NAMES and attempt <= self.max_attempts
 
 
 class _Step(StrictModel):

@@ -507,6 +507,20 @@ class OrchestratorFunctions(Construct):
         return self.token_authorizer
 
     @property
+    def control_functions(self) -> dict[str, lambda_.Function]:
+        """The functions that keep runs moving and answer users, by name (the bulkheads' keys)."""
+        return {
+            "api": self.api,
+            "run_status": self.run_status,
+            "approval_gate": self.approval_gate,
+            "undo_work": self.undo_work,
+            "execution_ended": self.execution_ended,
+            "start_run": self.start_run,
+            "audit_writer": self.audit_writer,
+            "prepare_map": self.prepare_map,
+        }
+
+    @property
     def all_functions(self) -> list[lambda_.Function]:
         return [
             *self.agent_functions.values(),

@@ -37,19 +37,11 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from orchestrator.core.constants import RUN_DATA_PREFIX
-from orchestrator.core.errors import TRANSIENT_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
+from orchestrator.core.constants import CATCH_STATE_PREFIX, RUN_DATA_PREFIX
+from orchestrator.core.errors import RETRIED_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
 from orchestrator.core.records import RunStatus
 from orchestrator.runs.compensation import MAX_ROUNDS
 from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, RetryPolicy, Template
-
-LAMBDA_TRANSIENT_ERRORS = (
-    "Lambda.ServiceException",
-    "Lambda.AWSLambdaException",
-    "Lambda.SdkClientException",
-    "Lambda.TooManyRequestsException",
-)
-RETRIED_ERRORS = [*TRANSIENT_ERROR_NAMES, *LAMBDA_TRANSIENT_ERRORS]
 
 REFERENCE = {
     "tenant_id": sfn.JsonPath.string_at("$.tenant_id"),
@@ -67,7 +59,7 @@ def _format_safe(text: str) -> str:
 def apply_retry(task: tasks.LambdaInvoke, policy: RetryPolicy) -> tasks.LambdaInvoke:
     """The one retry policy of every task: transient errors only, exponential backoff, full jitter."""
     task.add_retry(
-        errors=RETRIED_ERRORS,
+        errors=list(RETRIED_ERROR_NAMES),
         interval=Duration.seconds(policy.interval_seconds),
         backoff_rate=policy.backoff_rate,
         max_attempts=policy.max_attempts,
@@ -167,7 +159,11 @@ class TemplateWorkflow(Construct):
         return chain
 
     def _agent_task(self, step: AgentStep, variant: str, *, item: bool) -> tasks.LambdaInvoke:
-        payload: dict[str, Any] = REFERENCE | {"step": step.name}
+        # which attempt this is: the function shows it (RUNNING, RETRYING) and knows if a failure is retried
+        payload: dict[str, Any] = REFERENCE | {
+            "step": step.name,
+            "retry_count": sfn.JsonPath.number_at("$$.State.RetryCount"),
+        }
         if item:
             payload["item"] = sfn.JsonPath.number_at("$.item")
         return apply_retry(
@@ -382,11 +378,11 @@ class TemplateWorkflow(Construct):
         return undo
 
     def _record_failure(self, label: str, failed_step: str | None) -> sfn.IChainable:
-        name = f"Record failure at {label}"[:80]
+        name = f"{CATCH_STATE_PREFIX}{label}"[:80]
         if name in self._failure_records:
             return self._failure_records[name]
         record = self._status_task(
-            f"Record failure at {label}"[:80],
+            name,
             RunStatus.COMPENSATING,
             error_path="$.error",
             failed_step=failed_step,

@@ -76,3 +76,15 @@ def keep_token(event, context):
     partial.write_text(event["task_token"])
     partial.replace(target)  # the test never reads half a token
     return {"waiting": True}
+
+
+def flaky_noting_attempts(event, context):
+    """Notes the event it gets (one JSON line per call), failing with ProviderThrottled on the
+    first event['fail_times'] calls of each item."""
+    notes = Path(event["notes_file"])
+    with notes.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event) + "\n")
+    calls = [json.loads(line) for line in notes.read_text().splitlines()]
+    if sum(1 for call in calls if call.get("item") == event.get("item")) <= event["fail_times"]:
+        raise ProviderThrottled(f"throttled (retry {event['retry_count']})")
+    return {"calls": len(calls)}
