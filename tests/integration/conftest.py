@@ -87,7 +87,11 @@ def table_declarations() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def workspace_versioning() -> dict[str, str]:
     """The workspace bucket's versioning exactly as the CDK stack declares it."""
-    (bucket,) = resources_of_type(synthesized_template(), "AWS::S3::Bucket").values()
+    (bucket,) = [
+        b
+        for b in resources_of_type(synthesized_template(), "AWS::S3::Bucket").values()
+        if "VersioningConfiguration" in b["Properties"]
+    ]
     return dict(bucket["Properties"]["VersioningConfiguration"])
 
 
