@@ -1,7 +1,10 @@
-"""Marks a run whose execution ended FAILED, TIMED_OUT or ABORTED without recording it.
+"""Every end of a run's execution: gives the run's concurrent-run slot back, marks a run whose
+execution ended FAILED, TIMED_OUT or ABORTED without recording it, and starts the tenant's oldest
+queued runs while it has free slots (``orchestrator.runs.queue``).
 
 Triggered by Step Functions' "Execution Status Change" events (default bus). The run's
-references come from the execution's input, which the state machine was started with.
+references come from the execution's input, which the state machine was started with. A failure
+is raised: Lambda retries the event (then dead-letters it), and the retry makes the pass again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pydantic import BaseModel, Json
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, tracer
 from orchestrator.core.records import EndedExecution
+from orchestrator.runs.queue import promote_due
 from orchestrator.runs.status import reconcile_ended_execution
 from orchestrator.tenancy.acting import acting_for_tenant
 
@@ -31,7 +35,7 @@ class ExecutionStatusChange(BaseModel):
     cause: str | None = None
 
     def ended(self) -> EndedExecution:
-        """The run whose execution ended, and how (an execution that ended well is refused)."""
+        """The run whose execution ended, and how (a status that is no end is refused)."""
         return EndedExecution.model_validate(
             self.input | {"status": self.status, "error": self.error, "cause": self.cause}
         )
@@ -54,7 +58,23 @@ def handler(
         updated = reconcile_ended_execution(
             ended, runs=container.runs, publisher=container.publisher, tenants=container.tenants
         )
+        started = promote_due(
+            ended.tenant_id,
+            tenants=container.tenants,
+            runs=container.runs,
+            starter=container.starter,
+            publisher=container.publisher,
+        )
     logger.info(
-        "execution ended", extra={"execution_status": ended.status, "run_marked": updated is not None}
+        "execution ended",
+        extra={
+            "execution_status": ended.status,
+            "run_marked": updated is not None,
+            "queued_runs_started": [run.run_id for run in started],
+        },
     )
-    return {"run_id": ended.run_id, "marked": updated is not None}
+    return {
+        "run_id": ended.run_id,
+        "marked": updated is not None,
+        "started_from_queue": [run.run_id for run in started],
+    }

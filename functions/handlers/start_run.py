@@ -4,9 +4,10 @@ The tenant is the one the event's source names (``orchestrator.tenant.<tenant id
 the bus's resource policy lets only that tenant's producers use. The detail is
 ``{"template": ..., "topic": ..., "options": {...}}``; a ``tenant_id`` in it must be the same
 tenant, else nothing starts and the refusal is audited (``RUN_REQUEST_REFUSED``); so is a request
-of a disabled tenant. A tenant at its concurrent-run limit raises ``TenantLimitReached``: the event
-is retried later (Lambda's asynchronous retries), then dead-lettered. A redelivered event starts
-nothing new: the run id is derived from the event id.
+of a disabled tenant. A run past its tenant's concurrent-run limit is queued (``QUEUED``) and starts
+when a slot frees, like one posted to the API; only a full queue raises ``TenantLimitReached``: the
+event is retried later (Lambda's asynchronous retries), then dead-lettered. A redelivered event
+starts nothing new: the run id is derived from the event id.
 """
 
 from __future__ import annotations
@@ -76,11 +77,11 @@ def handler(
                 created_by=detail.requested_by or f"event:{received.id}",
                 run_id=run_id,
                 planner=container.planner,
-                tenants=container.tenants,  # a limit reached raises: the event is retried, then dead-lettered
+                tenants=container.tenants,  # a full queue raises: the event is retried, then dead-lettered
             )
     except TenantNotActive as exc:  # disabled or never onboarded: audited, not retried
         return _refuse(container, received, tenant_id, run_id, correlation_id, str(exc))
-    logger.info("run started from event", extra={"status": run.status.value})
+    logger.info("run started from event", extra={"status": run.status.value})  # or QUEUED
     return {"run_id": run.run_id, "status": run.status.value}
 
 

@@ -27,7 +27,7 @@ from orchestrator.adapters.dynamodb_tenants import PROFILE_SK, DynamoTenantDirec
 from orchestrator.core.constants import SK
 from orchestrator.core.errors import ConflictError, NotFound, RunNotActive
 from orchestrator.core.records import utc_now, validate_tenant_id
-from orchestrator.tenancy.plans import PLANS, Tenant, TenantStatus, limits_for
+from orchestrator.tenancy.plans import PLANS, Tenant, TenantLimits, TenantStatus, limits_for
 
 __all__ = [
     "CognitoAccounts",
@@ -145,23 +145,32 @@ class TenantAdmin:
         admin_email: str | None = None,
         requests_per_minute: int | None = None,
         max_concurrent_runs: int | None = None,
+        max_queued_runs: int | None = None,
     ) -> tuple[Tenant, str]:
         """Onboard the tenant and its first admin; returns it and how the admin signs in."""
         validate_tenant_id(tenant_id)
         if not admin_user or len(admin_user) > USERNAME_MAX:
             raise ValueError(f"the admin user name must be 1-{USERNAME_MAX} characters")
-        tenant = self.directory.create(self._new(tenant_id, plan, requests_per_minute, max_concurrent_runs))
+        limits = limits_for(
+            plan,
+            requests_per_minute=requests_per_minute,
+            max_concurrent_runs=max_concurrent_runs,
+            max_queued_runs=max_queued_runs,
+        )
+        tenant = self.directory.create(self._new(tenant_id, plan, limits))
         sign_in = self.accounts.create_admin(tenant_id, admin_user, admin_email)
         self.directory.add_user(tenant_id, admin_user, role="admin", by=self.operator)
         return tenant, sign_in
 
     def disable(self, tenant_id: str) -> tuple[Tenant, list[str]]:
-        """Refuse the tenant's requests from now on, disable its users, cancel its runs in progress."""
+        """Refuse the tenant's requests from now on, disable its users, cancel its runs in progress
+        and its queued runs (those never start)."""
         tenant = self.directory.set_status(tenant_id, TenantStatus.DISABLED, by=self.operator)
         for username in self.directory.usernames(tenant_id):
             self.accounts.disable(username)
         cancelled = []
-        for run_id in self.directory.active_run_ids(tenant_id):
+        queued = [entry.run_id for entry in self.directory.queued_runs(tenant_id)]
+        for run_id in [*self.directory.active_run_ids(tenant_id), *queued]:
             with contextlib.suppress(RunNotActive, NotFound):  # it ended meanwhile
                 self.cancel_run(tenant_id, run_id)
                 cancelled.append(run_id)
@@ -173,12 +182,7 @@ class TenantAdmin:
             self.accounts.enable(username)
         return tenant
 
-    def _new(
-        self, tenant_id: str, plan: str, requests_per_minute: int | None, max_concurrent_runs: int | None
-    ) -> Tenant:
-        limits = limits_for(
-            plan, requests_per_minute=requests_per_minute, max_concurrent_runs=max_concurrent_runs
-        )
+    def _new(self, tenant_id: str, plan: str, limits: TenantLimits) -> Tenant:
         return Tenant(
             tenant_id=validate_tenant_id(tenant_id),
             plan=plan,
@@ -197,13 +201,20 @@ class TenantAdmin:
         plan: str,
         requests_per_minute: int | None = None,
         max_concurrent_runs: int | None = None,
+        max_queued_runs: int | None = None,
     ) -> Tenant:
         """The tenant as it is, or onboarded now without users (the local cloud mints tokens)."""
         existing = self.directory.get(tenant_id)
         if existing is not None:
             return existing
+        limits = limits_for(
+            plan,
+            requests_per_minute=requests_per_minute,
+            max_concurrent_runs=max_concurrent_runs,
+            max_queued_runs=max_queued_runs,
+        )
         try:
-            return self.directory.create(self._new(tenant_id, plan, requests_per_minute, max_concurrent_runs))
+            return self.directory.create(self._new(tenant_id, plan, limits))
         except ConflictError:  # onboarded meanwhile
             found = self.directory.get(tenant_id)
             assert found is not None
@@ -293,6 +304,7 @@ class DeploymentHandle:
         results = DynamoStepResultRepository(self.step_results_table, dynamodb)
         tokens = StepFunctionsTaskTokens(self.client("stepfunctions"))
         publisher = EventBridgePublisher(self.event_bus, self.client("events"))
+        directory = DynamoTenantDirectory(self.tenants_table, dynamodb)
 
         def cancel(tenant_id: str, run_id: str) -> None:
             run_control.cancel(
@@ -303,6 +315,7 @@ class DeploymentHandle:
                 results=results,
                 tokens=tokens,
                 publisher=publisher,
+                tenants=directory,  # a queued run leaves its queue, never started
             )
 
         accounts: UserAccounts
@@ -312,19 +325,19 @@ class DeploymentHandle:
             accounts = CognitoAccounts(self.user_pool_id, self.client("cognito-idp"))
         else:
             raise RuntimeError("this stack has no UserPoolId output: deploy this version first")
-        return TenantAdmin(
-            DynamoTenantDirectory(self.tenants_table, dynamodb), accounts, cancel, operator=operator
-        )
+        return TenantAdmin(directory, accounts, cancel, operator=operator)
 
 
 def describe(tenant: Tenant) -> str:
     return (
         f"{tenant.tenant_id:<24} {tenant.status.value:<9} {tenant.plan:<11} "
-        f"{tenant.requests_per_minute:>8}/min {tenant.active_runs:>4}/{tenant.max_concurrent_runs:<4}"
+        f"{tenant.requests_per_minute:>8}/min {tenant.active_runs:>4}/{tenant.max_concurrent_runs:<4} "
+        f"{tenant.queued_runs:>5}/{tenant.max_queued_runs:<5}"
     )
 
 
 PLAN_HELP = ", ".join(
-    f"{name} ({limits.requests_per_minute}/min, {limits.max_concurrent_runs} runs)"
+    f"{name} ({limits.requests_per_minute}/min, {limits.max_concurrent_runs} runs, "
+    f"{limits.max_queued_runs} queued)"
     for name, limits in PLANS.items()
 )

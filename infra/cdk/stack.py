@@ -155,11 +155,12 @@ class OrchestratorStack(Stack):
         }
 
     def _let_start_runs(self, machines: dict[str, sfn.StateMachine]) -> None:
-        """The start-run and API functions start executions; the API also answers task tokens and
+        """The start-run and API functions start executions, and so does the function told of each
+        execution's end (it starts the tenant's queued runs); the API also answers task tokens and
         reads executions' histories."""
         functions = self.functions
         machine_arns = self.to_json_string({name: m.state_machine_arn for name, m in machines.items()})
-        for starter in (functions.start_run, functions.api):
+        for starter in (functions.start_run, functions.api, functions.execution_ended):
             add_settings(starter, state_machines=machine_arns)
             for machine in machines.values():
                 machine.grant_start_execution(starter)

@@ -28,6 +28,9 @@ def add_parser(commands: Any) -> None:
     def limit_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--requests-per-minute", type=int, help="overrides the plan's request rate")
         parser.add_argument("--max-concurrent-runs", type=int, help="overrides the plan's concurrent runs")
+        parser.add_argument(
+            "--max-queued-runs", type=int, help="overrides the plan's runs waiting for a slot (0: none wait)"
+        )
 
     create = sub.add_parser("create", help="onboard a tenant and its first admin user")
     create.add_argument("tenant_id", help="2-64 of a-z, 0-9, '-' and '_', starting with a letter or digit")
@@ -103,7 +106,7 @@ def _list(admin: TenantAdmin, args: argparse.Namespace) -> None:
     if args.json:
         say(json.dumps([t.model_dump(mode="json") for t in tenants], indent=2))
     else:
-        say(f"{'TENANT':<24} {'STATUS':<9} {'PLAN':<11} {'REQUESTS':>12} {'RUNS':>9}")
+        say(f"{'TENANT':<24} {'STATUS':<9} {'PLAN':<11} {'REQUESTS':>12} {'RUNS':>9} {'QUEUED':>11}")
         for tenant in tenants:
             say(describe(tenant))
 
@@ -118,6 +121,7 @@ def _create(admin: TenantAdmin, args: argparse.Namespace) -> None:
         admin_email=args.admin_email,
         requests_per_minute=args.requests_per_minute,
         max_concurrent_runs=args.max_concurrent_runs,
+        max_queued_runs=args.max_queued_runs,
     )
     say(f"tenant {tenant.tenant_id!r} created\n{describe(tenant)}\n{sign_in}")
 
@@ -155,6 +159,9 @@ def _limits(admin: TenantAdmin, args: argparse.Namespace) -> None:
         plan,
         requests_per_minute=args.requests_per_minute or (current.requests_per_minute if keep else None),
         max_concurrent_runs=args.max_concurrent_runs or (current.max_concurrent_runs if keep else None),
+        max_queued_runs=args.max_queued_runs
+        if args.max_queued_runs is not None
+        else (current.max_queued_runs if keep else None),
     )
     tenant = admin.directory.set_limits(args.tenant_id, plan, limits, by=admin.operator)
     say(f"tenant {tenant.tenant_id!r} limits set\n{describe(tenant)}")

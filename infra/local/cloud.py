@@ -246,6 +246,7 @@ class LocalCloud:
             plan=plan or self.tenant_plan,
             requests_per_minute=limits.requests_per_minute if limits else None,
             max_concurrent_runs=limits.max_concurrent_runs if limits else None,
+            max_queued_runs=limits.max_queued_runs if limits else None,
         )
         self._onboarded.add(tenant_id)
 

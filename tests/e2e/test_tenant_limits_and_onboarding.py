@@ -1,6 +1,7 @@
-"""Tenants on the local cloud: a plan's request rate and concurrent runs answer 429 with
-Retry-After for that tenant only; `orchestrator tenants` onboards, lists and disables, and a
-disabled tenant's tokens stop at once while its run in progress is cancelled and undone."""
+"""Tenants on the local cloud: a plan's request rate answers 429 with Retry-After for that tenant
+only, a run past its concurrent runs waits in its queue; `orchestrator tenants` onboards, lists and
+disables, and a disabled tenant's tokens stop at once while its runs in progress and queued are
+cancelled (the one in progress undone)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,18 @@ def test_onboarding_limits_and_disabling_through_the_cli(
     cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a tenant onboarded with the CLI, allowed one run at a time
-    code, out = _cli(cloud, capsys, "create", "one-at-a-time", "--plan", "free", "--max-concurrent-runs", "1")
+    code, out = _cli(
+        cloud,
+        capsys,
+        "create",
+        "one-at-a-time",
+        "--plan",
+        "free",
+        "--max-concurrent-runs",
+        "1",
+        "--max-queued-runs",
+        "3",
+    )
     assert code == 0, out
     assert "export TOKEN=" in out  # the first admin's token
     admin = Client(cloud, out.split("export TOKEN=")[1].split()[0])
@@ -61,17 +73,19 @@ def test_onboarding_limits_and_disabling_through_the_cli(
     assert listed["one-at-a-time"]["plan"] == "free"
     assert listed["one-at-a-time"]["max_concurrent_runs"] == 1
     assert listed["one-at-a-time"]["requests_per_minute"] == 60
+    assert listed["one-at-a-time"]["max_queued_runs"] == 3
 
-    # When its run is in progress, a second run is refused: 429, its slot is taken
+    # When its run is in progress, a second run waits in its queue: 202 QUEUED, next in line
     run_id = admin.start(SLOW)
     assert admin.wait(run_id, until={"RUNNING", "SUCCEEDED", "COMPENSATED"})["status"] == "RUNNING"
     second = admin.request("POST", "/runs", json=SLOW)
-    assert second.status_code == 429, second.text
-    assert second.json()["limit"] == "max_concurrent_runs" and int(second.headers["Retry-After"]) >= 1
+    assert second.status_code == 202, second.text
+    assert second.json()["status"] == "QUEUED" and second.json()["queue_position"] == 1
+    queued_id = second.json()["run_id"]
 
     # When an operator disables the tenant
     code, out = _cli(cloud, capsys, "disable", "one-at-a-time")
-    assert code == 0 and run_id in out, out
+    assert code == 0 and run_id in out and queued_id in out, out
     # Then its tokens stop working at once, on every endpoint
     for method, path in (("GET", f"/runs/{run_id}"), ("GET", "/runs"), ("POST", "/runs")):
         answer = admin.request(method, path, json=SLOW if method == "POST" else None)
@@ -83,6 +97,7 @@ def test_onboarding_limits_and_disabling_through_the_cli(
     )
     deadline_view = _wait_for_table_status(runs, "one-at-a-time", run_id)
     assert deadline_view == "CANCELLED"
+    assert _wait_for_table_status(runs, "one-at-a-time", queued_id) == "CANCELLED"  # the queued one too
 
     # When it is enabled again, its slot is free: a run starts
     code, out = _cli(cloud, capsys, "enable", "one-at-a-time")

@@ -509,7 +509,7 @@ def test_rules_route_lifecycle_events_to_audit_and_requests_to_start(template: d
     assert len(ended) == 1 and "EventBusName" not in ended[0], (
         "execution status changes come on the default bus"
     )
-    assert ended[0]["EventPattern"]["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
+    assert ended[0]["EventPattern"]["detail"]["status"] == ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
     assert len(ended[0]["EventPattern"]["detail"]["stateMachineArn"]) == len(TEMPLATES)
     for rule in rules:
         assert rule in ended or rule["EventBusName"], "our own events stay on the custom bus"
@@ -523,6 +523,27 @@ def test_api_function_knows_issuer_and_state_machines(template: dict[str, Any]) 
     assert {"JWT_ISSUER", "JWT_AUDIENCE", "JWT_JWKS", "STATE_MACHINE_ARNS", "RUNS_TABLE_NAME"} <= set(env)
     stage = next(iter(resources_of_type(template, "AWS::ApiGateway::Stage").values()))["Properties"]
     assert stage["MethodSettings"][0]["ThrottlingRateLimit"] > 0
+
+
+def test_the_function_told_of_each_execution_end_can_start_queued_runs(template: dict[str, Any]) -> None:
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    logical_id, ended = next(
+        (lid, f)
+        for lid, f in functions.items()
+        if f["Properties"]["Handler"] == "handlers.execution_ended.handler"
+    )
+    assert "STATE_MACHINE_ARNS" in ended["Properties"]["Environment"]["Variables"]
+    role = {"Ref": ended["Properties"]["Role"]["Fn::GetAtt"][0]}
+    starts = [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if role in policy["Properties"].get("Roles", [])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "states:StartExecution" in json.dumps(statement["Action"])
+    ]
+    assert starts, f"{logical_id} may not start executions"
+    started = json.dumps([statement["Resource"] for statement in starts])
+    assert started.count("Workflow") >= len(TEMPLATES), "it may start each template's state machine"
 
 
 def test_only_the_api_reads_execution_histories_and_only_of_executions(template: dict[str, Any]) -> None:

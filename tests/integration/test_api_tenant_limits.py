@@ -1,6 +1,6 @@
 """The API in front of the tenants table: a tenant that is not onboarded, or disabled, is refused
-(403) on its next request; one past its plan's request rate or concurrent runs gets 429 with
-Retry-After, and the refused write is audited."""
+(403) on its next request; one past its plan's request rate gets 429 with Retry-After, and the
+refused write is audited; a run past its concurrent runs is queued (``test_run_queue.py``)."""
 
 from __future__ import annotations
 
@@ -59,14 +59,15 @@ def test_a_tenant_past_its_request_rate_gets_429_and_others_do_not(
     assert call(api, "GET", "/runs", token=quiet)[0] == 200
 
 
-def test_a_run_past_the_concurrent_run_limit_gets_429(api: Any, signing_key: LocalSigningKey) -> None:
+def test_a_run_past_the_concurrent_run_limit_is_queued_not_refused(
+    api: Any, signing_key: LocalSigningKey
+) -> None:
     onboard("single", max_concurrent_runs=1)
     token = signing_key.mint(tenant_id="single", role="user", subject="u")
     first = call(api, "POST", "/runs", token=token, body=BODY)
     assert first[0] == 202, first[1]
-    status, body, headers = call(api, "POST", "/runs", token=token, body=BODY)
-    assert status == 429 and body["limit"] == "max_concurrent_runs", body
-    assert int(headers["retry-after"]) >= 1
+    status, body, _ = call(api, "POST", "/runs", token=token, body=BODY)
+    assert status == 202 and body["status"] == "QUEUED" and body["queue_position"] == 1, body
     assert api.container.tenants.active_run_ids("single") == [first[1]["run_id"]]
     assert json.dumps(body).find("Traceback") == -1
 
@@ -83,7 +84,7 @@ def test_a_slot_an_ended_run_never_gave_back_is_reclaimed_when_the_plan_is_full(
     )
     assert api.container.tenants.active_run_ids("leaky") == [first]
     status, body, _ = call(api, "POST", "/runs", token=token, body=BODY)
-    assert status == 202, body
+    assert status == 202 and body["status"] == "PENDING", body  # it started at once
     assert api.container.tenants.active_run_ids("leaky") == [body["run_id"]]
-    # a run still in progress keeps its slot
-    assert call(api, "POST", "/runs", token=token, body=BODY)[0] == 429
+    # a run still in progress keeps its slot: the next one waits
+    assert call(api, "POST", "/runs", token=token, body=BODY)[1]["status"] == "QUEUED"

@@ -1,8 +1,9 @@
 """The bus-triggered handlers in-process against moto, given events as EventBridge delivers them.
 
 The audit writer stores a lifecycle event exactly as it was published; the execution-ended
-handler marks a run whose execution was stopped; malformed events are refused before anything
-is written (``ValidationError``, the error Lambda's retries and the dead-letter queue show).
+handler marks a run whose execution was stopped (and starts queued runs: ``test_run_queue.py``);
+malformed events are refused before anything is written (``ValidationError``, the error Lambda's
+retries and the dead-letter queue show).
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def test_a_stopped_execution_marks_its_run(aws: MotoAws) -> None:
         _status_change("ABORTED", REFERENCES), FakeLambdaContext(), container=aws.container
     )
 
-    assert outcome == {"run_id": RUN_ID, "marked": True}
+    assert outcome == {"run_id": RUN_ID, "marked": True, "started_from_queue": []}
     run = aws.container.runs.get("acme", RUN_ID)
     assert run.status is RunStatus.COMPENSATION_FAILED
     assert run.compensation_error is not None
@@ -154,9 +155,9 @@ def test_a_stopped_execution_marks_its_run(aws: MotoAws) -> None:
     [
         ("ABORTED", "{not json", "detail.input"),
         ("ABORTED", json.dumps({"tenant_id": "acme"}), "run_id"),
-        ("SUCCEEDED", REFERENCES, "status"),
+        ("RUNNING", REFERENCES, "status"),
     ],
-    ids=["input-not-json", "input-without-the-run", "ended-well"],
+    ids=["input-not-json", "input-without-the-run", "not-an-end"],
 )
 def test_a_malformed_status_change_is_refused_and_no_run_is_touched(
     aws: MotoAws, status: str, execution_input: str, named: str

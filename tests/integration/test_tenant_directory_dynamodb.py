@@ -1,5 +1,6 @@
-"""The tenants table on moto: onboarding, status, a plan's request rate per minute and its
-concurrent-run slots, taken and given back atomically however many starts race."""
+"""The tenants table on moto: onboarding, status, a plan's request rate per minute, its
+concurrent-run slots, taken and given back atomically however many starts race, and its queue of
+runs waiting for a slot, promoted once each however many promotions race."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
 from orchestrator.core.errors import ConflictError
 from orchestrator.tenancy.plans import (
     RATE_WINDOW_SECONDS,
+    Promotion,
     Tenant,
     TenantLimitReached,
     TenantNotActive,
@@ -108,3 +110,61 @@ def test_a_disabled_or_unknown_tenant_gets_no_run_slot(aws: MotoAws) -> None:
     with pytest.raises(TenantNotActive):
         directory.acquire_run_slot("never-onboarded", "run-1")
     assert directory.active_run_ids("gone") == []
+
+
+def test_the_queue_is_oldest_first_capped_and_a_newcomer_never_overtakes_it(aws: MotoAws) -> None:
+    # Given a tenant allowed 1 run in progress and 3 waiting, its slot taken
+    directory = _directory(aws)
+    directory.create(_tenant("busy", runs=1))
+    assert directory.acquire_run_slot("busy", "run-00")
+    # When 3 runs queue (one of them twice: a retried start)
+    assert [directory.enqueue_run("busy", f"run-0{i}", cap=3) for i in (1, 2, 3)] == [True] * 3
+    assert directory.enqueue_run("busy", "run-02", cap=3) is False
+    # Then they wait oldest first, each knows its place, and a 4th is refused: the cap
+    assert [q.run_id for q in directory.queued_runs("busy")] == ["run-01", "run-02", "run-03"]
+    assert [directory.queue_position("busy", f"run-0{i}") for i in (1, 2, 3, 4)] == [1, 2, 3, None]
+    with pytest.raises(TenantLimitReached) as full:
+        directory.enqueue_run("busy", "run-04", cap=3)
+    assert full.value.limit == "max_queued_runs" and full.value.retry_after_seconds >= 1
+    # When the slot frees, a newcomer does not take it from the runs waiting
+    assert directory.release_run_slot("busy", "run-00")
+    with pytest.raises(TenantLimitReached):
+        directory.acquire_run_slot("busy", "run-05")
+    # Then the oldest waiting run gets it, once, and the next waits for the next slot
+    assert directory.promote_queued_run("busy", "run-01") is Promotion.PROMOTED
+    assert directory.promote_queued_run("busy", "run-01") is Promotion.GONE
+    assert directory.promote_queued_run("busy", "run-02") is Promotion.NO_SLOT
+    assert directory.active_run_ids("busy") == ["run-01"]
+    # And a run taken out of the queue frees its place, once
+    assert directory.dequeue_run("busy", "run-03") is True
+    assert directory.dequeue_run("busy", "run-03") is False
+    tenant = directory.get("busy")
+    assert tenant is not None and (tenant.active_runs, tenant.queued_runs) == (1, 1)
+    assert directory.queue_position("busy", "run-02") == 1
+
+
+def test_twenty_racing_promotions_fill_the_free_slots_once_each(
+    aws: MotoAws, one_dynamodb_request_at_a_time: None
+) -> None:
+    # Given 3 free slots of 5 and 8 runs waiting
+    directory = _directory(aws)
+    directory.create(_tenant("drain", runs=5))
+    assert directory.acquire_run_slot("drain", "run-a") and directory.acquire_run_slot("drain", "run-b")
+    for i in range(8):
+        directory.enqueue_run("drain", f"run-q{i}", cap=100)
+
+    # When 20 promotions race, each for one of the waiting runs
+    def promote(i: int) -> tuple[str, Promotion]:
+        run_id = f"run-q{i % 8}"
+        return run_id, directory.promote_queued_run("drain", run_id)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(promote, range(20)))
+
+    # Then exactly 3 runs were promoted, each once, and the limit holds
+    promoted = [run_id for run_id, outcome in outcomes if outcome is Promotion.PROMOTED]
+    assert len(promoted) == len(set(promoted)) == 3
+    assert sorted(directory.active_run_ids("drain")) == sorted(["run-a", "run-b", *promoted])
+    tenant = directory.get("drain")
+    assert tenant is not None and (tenant.active_runs, tenant.queued_runs) == (5, 5)
+    assert len(directory.queued_runs("drain")) == 5

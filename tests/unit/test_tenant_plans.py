@@ -53,3 +53,16 @@ def test_a_tenant_id_with_a_trailing_newline_is_not_a_tenant_id() -> None:
     for wrong in ("acme\n", "acme#1", "Acme", "a"):
         with pytest.raises(ValueError):
             validate_tenant_id(wrong)
+
+
+def test_every_plan_caps_its_queue_and_a_record_from_before_queues_gets_its_plans_cap() -> None:
+    assert [PLANS[name].max_queued_runs for name in ("free", "standard", "enterprise")] == [10, 100, 1000]
+    assert limits_for("free", max_queued_runs=0).max_queued_runs == 0  # none wait: 429 at the limit
+    assert limits_for("free", max_concurrent_runs=7).max_queued_runs == 10
+    with pytest.raises(pydantic.ValidationError):
+        limits_for("free", max_queued_runs=-1)
+    old = Tenant.model_validate(
+        {"tenant_id": "acme", "plan": "free", "requests_per_minute": 1, "max_concurrent_runs": 1}
+        | {"created_at": "t", "created_by": "op"}
+    )
+    assert (old.max_queued_runs, old.queued_runs) == (10, 0)

@@ -1,12 +1,15 @@
 """The tenants table: ``pk = <tenant>`` and
 
-- ``sk = profile``: status, plan, limits and ``active_runs`` (the slots held);
+- ``sk = profile``: status, plan, limits, ``active_runs`` (the slots held) and ``queued_runs``;
 - ``sk = rate#<window start>``: the requests counted in one minute (expires after two);
 - ``sk = run#<run id>``: a concurrent-run slot, held from a run's start until it ends;
+- ``sk = queue#<run id>``: a run waiting for a slot (run ids sort by creation: oldest first);
 - ``sk = user#<name>``: a user an operator onboarded (disabled with the tenant).
 
-A slot and the profile's counter change together in one transaction, so a run's slot is taken and
-given back exactly once however often a start or an end is retried. Only the operator's
+A slot or a queue entry and the profile's counters change together in one transaction, so a run's
+slot is taken and given back exactly once however often a start or an end is retried, and a queued
+run moves to a slot once however many promotions race (the queue entry's delete is conditional).
+A slot is taken directly only while nobody waits: a newcomer never overtakes the queue. Only the operator's
 ``list`` scans (across tenants); the functions read and write items of one tenant.
 """
 
@@ -24,6 +27,8 @@ from orchestrator.core.records import utc_now, validate_tenant_id
 from orchestrator.tenancy.plans import (
     RATE_WINDOW_SECONDS,
     RUN_SLOT_RETRY_AFTER_SECONDS,
+    Promotion,
+    QueuedRun,
     Tenant,
     TenantLimitReached,
     TenantLimits,
@@ -36,6 +41,7 @@ from orchestrator.tenancy.plans import (
 PROFILE_SK = "profile"
 RATE_PREFIX = "rate#"
 SLOT_PREFIX = "run#"
+QUEUE_PREFIX = "queue#"
 USER_PREFIX = "user#"
 TRANSACTION_ATTEMPTS = 5
 
@@ -93,6 +99,7 @@ class DynamoTenantDirectory:
             "plan": plan,
             "requests_per_minute": limits.requests_per_minute,
             "max_concurrent_runs": limits.max_concurrent_runs,
+            "max_queued_runs": limits.max_queued_runs,
             "updated_at": utc_now().isoformat(),
             "updated_by": by,
         }
@@ -148,29 +155,26 @@ class DynamoTenantDirectory:
     def acquire_run_slot(self, tenant_id: str, run_id: str) -> bool:
         tenant_id = validate_tenant_id(tenant_id)
         items = [
-            {
-                "Put": {
-                    "TableName": self._name,
-                    "Item": {
-                        PK: tenant_id,
-                        SK: f"{SLOT_PREFIX}{run_id}",
-                        "acquired_at": utc_now().isoformat(),
-                    },
-                    "ConditionExpression": "attribute_not_exists(#pk)",
-                    "ExpressionAttributeNames": {"#pk": PK},
+            self._put_new(
+                {
+                    PK: tenant_id,
+                    SK: f"{SLOT_PREFIX}{run_id}",
+                    "acquired_at": utc_now().isoformat(),
                 }
-            },
+            ),
             {
                 "Update": {
                     "TableName": self._name,
                     "Key": {PK: tenant_id, SK: PROFILE_SK},
                     "UpdateExpression": "SET #active = if_not_exists(#active, :zero) + :one",
                     "ConditionExpression": "#status = :active AND "
-                    "(attribute_not_exists(#active) OR #active < #max)",
+                    "(attribute_not_exists(#active) OR #active < #max) AND "
+                    "(attribute_not_exists(#queued) OR #queued = :zero)",  # nobody waits ahead
                     "ExpressionAttributeNames": {
                         "#active": "active_runs",
                         "#status": "status",
                         "#max": "max_concurrent_runs",
+                        "#queued": "queued_runs",
                     },
                     "ExpressionAttributeValues": {
                         ":zero": 0,
@@ -187,42 +191,140 @@ class DynamoTenantDirectory:
             return False  # the run holds its slot already (a retried start)
         tenant = check_active(tenant_id, self.get(tenant_id))
         raise TenantLimitReached(
-            f"tenant {tenant_id!r} has {tenant.active_runs} runs in progress, the limit of its plan "
-            f"({tenant.plan}: {tenant.max_concurrent_runs}); start it when one has ended",
+            f"tenant {tenant_id!r} has {tenant.active_runs} runs in progress (the limit of its plan, "
+            f"{tenant.plan}: {tenant.max_concurrent_runs}) and {tenant.queued_runs} waiting",
             limit="max_concurrent_runs",
             retry_after_seconds=RUN_SLOT_RETRY_AFTER_SECONDS,
         )
 
     def release_run_slot(self, tenant_id: str, run_id: str) -> bool:
+        return self._take_out(tenant_id, f"{SLOT_PREFIX}{run_id}", "active_runs", "give back a run slot")
+
+    def active_run_ids(self, tenant_id: str) -> list[str]:
+        return self._sort_keys(tenant_id, SLOT_PREFIX, "list a tenant's runs in progress")
+
+    def enqueue_run(self, tenant_id: str, run_id: str, *, cap: int) -> bool:
         tenant_id = validate_tenant_id(tenant_id)
-        slot = {
-            "Delete": {
-                "TableName": self._name,
-                "Key": {PK: tenant_id, SK: f"{SLOT_PREFIX}{run_id}"},
-                "ConditionExpression": "attribute_exists(#pk)",
-                "ExpressionAttributeNames": {"#pk": PK},
-            }
-        }
+        entry = self._put_new({PK: tenant_id, SK: f"{QUEUE_PREFIX}{run_id}", "queued_at": str(time.time())})
         counter = {
             "Update": {
                 "TableName": self._name,
                 "Key": {PK: tenant_id, SK: PROFILE_SK},
-                "UpdateExpression": "SET #active = #active - :one",
-                "ConditionExpression": "#active > :zero",
-                "ExpressionAttributeNames": {"#active": "active_runs"},
-                "ExpressionAttributeValues": {":zero": 0, ":one": 1},
+                "UpdateExpression": "SET #queued = if_not_exists(#queued, :zero) + :one",
+                "ConditionExpression": "#status = :active AND "
+                "(attribute_not_exists(#queued) OR #queued < :cap)",
+                "ExpressionAttributeNames": {"#queued": "queued_runs", "#status": "status"},
+                "ExpressionAttributeValues": {
+                    ":zero": 0,
+                    ":one": 1,
+                    ":cap": cap,
+                    ":active": TenantStatus.ACTIVE.value,
+                },
             }
         }
-        failed = self._transact([slot, counter], "give back a run slot")
+        failed = self._transact([entry, counter], "queue a run")
         if failed is None:
             return True
         if failed == 0:
-            return False  # given back before
-        # the counter says no slot is held although this one was: take the slot alone
-        return self._transact([slot], "give back a run slot") is None
+            return False  # queued before (a retried start)
+        tenant = check_active(tenant_id, self.get(tenant_id))
+        raise TenantLimitReached(
+            f"tenant {tenant_id!r} has {tenant.active_runs} runs in progress and {tenant.queued_runs} "
+            f"waiting, the limits of its plan ({tenant.plan}: {tenant.max_concurrent_runs} and "
+            f"{cap}); start it when one of them has started",
+            limit="max_queued_runs",
+            retry_after_seconds=RUN_SLOT_RETRY_AFTER_SECONDS,
+        )
 
-    def active_run_ids(self, tenant_id: str) -> list[str]:
-        return self._sort_keys(tenant_id, SLOT_PREFIX, "list a tenant's runs in progress")
+    def queued_runs(self, tenant_id: str, limit: int | None = None) -> list[QueuedRun]:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": validate_tenant_id(tenant_id), ":prefix": QUEUE_PREFIX},
+            "ConsistentRead": True,
+        }
+        if limit is not None:
+            kwargs["Limit"] = limit
+        return [
+            QueuedRun(str(item[SK]).removeprefix(QUEUE_PREFIX), float(item.get("queued_at", 0)))
+            for item in self._query(kwargs, "list a tenant's queued runs", limit)
+        ]
+
+    def queue_position(self, tenant_id: str, run_id: str) -> int | None:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :first AND :this",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {
+                ":pk": validate_tenant_id(tenant_id),
+                ":first": QUEUE_PREFIX,
+                ":this": f"{QUEUE_PREFIX}{run_id}",
+            },
+            "ProjectionExpression": "#sk",
+            "ConsistentRead": True,
+        }
+        keys = [str(item[SK]) for item in self._query(kwargs, "find a queued run's place")]
+        return len(keys) if keys and keys[-1] == f"{QUEUE_PREFIX}{run_id}" else None
+
+    def promote_queued_run(self, tenant_id: str, run_id: str) -> Promotion:
+        tenant_id = validate_tenant_id(tenant_id)
+        entry = self._delete_existing({PK: tenant_id, SK: f"{QUEUE_PREFIX}{run_id}"})
+        slot = self._put_new(
+            {PK: tenant_id, SK: f"{SLOT_PREFIX}{run_id}", "acquired_at": utc_now().isoformat()}
+        )
+        counters = {
+            "Update": {
+                "TableName": self._name,
+                "Key": {PK: tenant_id, SK: PROFILE_SK},
+                "UpdateExpression": "SET #active = if_not_exists(#active, :zero) + :one, "
+                "#queued = #queued - :one",
+                "ConditionExpression": "#status = :active AND #queued > :zero AND "
+                "(attribute_not_exists(#active) OR #active < #max)",
+                "ExpressionAttributeNames": {
+                    "#active": "active_runs",
+                    "#queued": "queued_runs",
+                    "#status": "status",
+                    "#max": "max_concurrent_runs",
+                },
+                "ExpressionAttributeValues": {":zero": 0, ":one": 1, ":active": TenantStatus.ACTIVE.value},
+            }
+        }
+        failed = self._transact([entry, slot, counters], "start a queued run")
+        if failed is None:
+            return Promotion.PROMOTED
+        if failed == 0:
+            return Promotion.GONE
+        if failed == 1:  # it holds a slot already: the entry is a leftover
+            self.dequeue_run(tenant_id, run_id)
+            return Promotion.GONE
+        return Promotion.NO_SLOT
+
+    def dequeue_run(self, tenant_id: str, run_id: str) -> bool:
+        return self._take_out(
+            tenant_id, f"{QUEUE_PREFIX}{run_id}", "queued_runs", "take a run out of the queue"
+        )
+
+    def _take_out(self, tenant_id: str, sort_key: str, counter: str, action: str) -> bool:
+        """Delete the item and count it out of the profile's ``counter``, exactly once however often
+        this is called: True when deleted now."""
+        tenant_id = validate_tenant_id(tenant_id)
+        item = self._delete_existing({PK: tenant_id, SK: sort_key})
+        count = {
+            "Update": {
+                "TableName": self._name,
+                "Key": {PK: tenant_id, SK: PROFILE_SK},
+                "UpdateExpression": "SET #counter = #counter - :one",
+                "ConditionExpression": "#counter > :zero",
+                "ExpressionAttributeNames": {"#counter": counter},
+                "ExpressionAttributeValues": {":zero": 0, ":one": 1},
+            }
+        }
+        failed = self._transact([item, count], action)
+        if failed is None:
+            return True
+        if failed == 0:
+            return False  # taken out before
+        # the counter says none is held although this one was: delete the item alone
+        return self._transact([item], action) is None
 
     def add_user(self, tenant_id: str, username: str, *, role: str, by: str) -> None:
         with domain_errors("record a user"):
@@ -283,20 +385,46 @@ class DynamoTenantDirectory:
         )
 
     def _sort_keys(self, tenant_id: str, prefix: str, action: str) -> list[str]:
-        names: list[str] = []
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
             "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
             "ExpressionAttributeValues": {":pk": validate_tenant_id(tenant_id), ":prefix": prefix},
             "ConsistentRead": True,
         }
+        return [str(item[SK]).removeprefix(prefix) for item in self._query(kwargs, action)]
+
+    def _query(self, kwargs: dict[str, Any], action: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Every item the query finds (``limit``: at most that many), page after page."""
+        items: list[dict[str, Any]] = []
         while True:
             with domain_errors(action):
                 page = self._table.query(**kwargs)
-            names.extend(str(item[SK]).removeprefix(prefix) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return names
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page or (limit is not None and len(items) >= limit):
+                return items[:limit] if limit is not None else items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A transaction's put of an item that must not exist yet."""
+        return {
+            "Put": {
+                "TableName": self._name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": PK},
+            }
+        }
+
+    def _delete_existing(self, key: dict[str, Any]) -> dict[str, Any]:
+        """A transaction's delete of an item that must exist."""
+        return {
+            "Delete": {
+                "TableName": self._name,
+                "Key": key,
+                "ConditionExpression": "attribute_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": PK},
+            }
+        }
 
     def _transact(self, items: list[dict[str, Any]], action: str) -> int | None:
         """Run the transaction: None when it committed, else the index of the first item whose

@@ -26,6 +26,7 @@ from orchestrator.core.observability import logger
 from orchestrator.core.records import RunRequest, RunStatus
 from orchestrator.runs import control as run_control
 from orchestrator.runs.control import ApprovalDecision
+from orchestrator.runs.queue import queue_positions
 from orchestrator.runs.start import get_run_view, list_run_events, start_run, start_run_once
 from orchestrator.runs.timeline import get_run_timeline
 
@@ -70,17 +71,17 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     headers = {constants.CORRELATION_HEADER: run.correlation_id, "Location": f"/runs/{run.run_id}"}
     if replayed:
         headers["idempotent-replayed"] = "true"
+    body: dict[str, Any] = {
+        "run_id": run.run_id,
+        "status": run.status.value,
+        "template": run.template,
+        "correlation_id": run.correlation_id,
+        "links": {"self": f"/runs/{run.run_id}", "events": f"/runs/{run.run_id}/events"},
+    }
+    if run.status is RunStatus.QUEUED:  # past the concurrent-run limit: it waits for a slot
+        body["queue_position"] = container.tenants.queue_position(caller.tenant_id, run.run_id)
     return Response(
-        status_code=HTTPStatus.ACCEPTED,
-        content_type="application/json",
-        body={
-            "run_id": run.run_id,
-            "status": run.status.value,
-            "template": run.template,
-            "correlation_id": run.correlation_id,
-            "links": {"self": f"/runs/{run.run_id}", "events": f"/runs/{run.run_id}/events"},
-        },
-        headers=headers,
+        status_code=HTTPStatus.ACCEPTED, content_type="application/json", body=body, headers=headers
     )
 
 
@@ -99,12 +100,15 @@ def list_runs(
 ) -> dict[str, Any]:
     """The tenant's runs, newest first. With ``status``, a page may hold fewer than ``limit``
     runs: follow ``next_cursor`` until it is null."""
-    runs, next_cursor = current_container().runs.list(current_caller().tenant_id, limit, cursor, status)
+    tenant_id = current_caller().tenant_id
+    runs, next_cursor = current_container().runs.list(tenant_id, limit, cursor, status)
+    queued = any(run.status is RunStatus.QUEUED for run in runs)
+    places = queue_positions(current_container().tenants, tenant_id) if queued else {}
+    fields = {"run_id", "template", "topic", "status", "created_at", "finished_at"}
     return {
         "runs": [
-            run.model_dump(
-                mode="json", include={"run_id", "template", "topic", "status", "created_at", "finished_at"}
-            )
+            run.model_dump(mode="json", include=fields)
+            | ({"queue_position": places.get(run.run_id)} if run.status is RunStatus.QUEUED else {})
             for run in runs
         ],
         "next_cursor": next_cursor,
@@ -120,9 +124,11 @@ def list_runs(
     statuses=(HTTPStatus.NOT_FOUND,),
 )
 def get_run(run_id: str) -> dict[str, Any]:
-    return get_run_view(
-        current_caller().tenant_id, run_id, current_container().runs, current_container().step_results
-    )
+    tenant_id = current_caller().tenant_id
+    view = get_run_view(tenant_id, run_id, current_container().runs, current_container().step_results)
+    if view["status"] == RunStatus.QUEUED:  # where it waits for a slot (1: next to start)
+        view["queue_position"] = current_container().tenants.queue_position(tenant_id, run_id)
+    return view
 
 
 @route(
@@ -161,7 +167,8 @@ def decide_approval(run_id: str, decision: ApprovalDecision) -> dict[str, Any]:
     action="cancel",
 )
 def cancel_run(run_id: str) -> Response[dict[str, Any]]:
-    """Stop a run: its next step (or its open gate, at once) ends it; what it did is undone."""
+    """Stop a run: its next step (or its open gate, at once) ends it; what it did is undone. A
+    queued run leaves its queue and is ``CANCELLED`` at once, never started."""
     caller = current_caller()
     run = run_control.cancel(
         caller.tenant_id,
@@ -171,6 +178,7 @@ def cancel_run(run_id: str) -> Response[dict[str, Any]]:
         results=current_container().step_results,
         tokens=current_container().task_tokens,
         publisher=current_container().publisher,
+        tenants=current_container().tenants,
     )
     return Response(
         status_code=HTTPStatus.ACCEPTED,

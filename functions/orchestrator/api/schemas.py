@@ -7,7 +7,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 
 class ErrorDetail(BaseModel):
@@ -34,12 +34,52 @@ class TemplateList(BaseModel):
     templates: list[dict[str, Any]]
 
 
+def _queue_position() -> Any:
+    return Field(
+        default=None,
+        ge=1,
+        description="only while the run is QUEUED: its place in its tenant's queue (1: starts next)",
+    )
+
+
+_LINKS: dict[str, JsonValue] = {
+    "self": "/runs/01kbz3q9v6x8m2n4p5r7s9t1vw",
+    "events": "/runs/01kbz3q9v6x8m2n4p5r7s9t1vw/events",
+}
+
+
 class RunAccepted(BaseModel):
+    """The run is accepted: ``PENDING`` (starting now) or, past the tenant's concurrent-run limit,
+    ``QUEUED`` with its ``queue_position``: it starts when a slot frees, oldest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "run_id": "01kbz3q9v6x8m2n4p5r7s9t1vw",
+                    "status": "PENDING",
+                    "template": "generic",
+                    "correlation_id": "3f1c2a9e",
+                    "links": _LINKS,
+                },
+                {
+                    "run_id": "01kbz3q9v6x8m2n4p5r7s9t1vw",
+                    "status": "QUEUED",
+                    "template": "generic",
+                    "correlation_id": "3f1c2a9e",
+                    "links": _LINKS,
+                    "queue_position": 2,
+                },
+            ]
+        }
+    )
+
     run_id: str
-    status: str
+    status: str = Field(description="PENDING, or QUEUED past the tenant's concurrent-run limit")
     template: str
     correlation_id: str
     links: dict[str, str]
+    queue_position: int | None = _queue_position()
 
 
 class RunListItem(BaseModel):
@@ -49,6 +89,7 @@ class RunListItem(BaseModel):
     status: str
     created_at: datetime
     finished_at: datetime | None = None
+    queue_position: int | None = _queue_position()
 
 
 class RunList(BaseModel):
@@ -66,6 +107,8 @@ class RunView(BaseModel):
     template: str
     topic: str
     steps: list[dict[str, Any]]
+    queued_at: datetime | None = Field(default=None, description="when it was queued (past the limit)")
+    queue_position: int | None = _queue_position()
 
 
 class ApprovalAnswer(BaseModel):
@@ -126,8 +169,8 @@ _DESCRIPTIONS = {
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "the body is too large",
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "the body is not JSON",
     HTTPStatus.UNPROCESSABLE_ENTITY: "the body or a parameter is invalid (one entry per field)",
-    HTTPStatus.TOO_MANY_REQUESTS: "a limit of the tenant's plan (requests per minute, runs in progress) "
-    "or the API's throttling: retry after the Retry-After delay",
+    HTTPStatus.TOO_MANY_REQUESTS: "a limit of the tenant's plan (requests per minute; runs waiting "
+    "for a slot, past the runs in progress) or the API's throttling: retry after the Retry-After delay",
     HTTPStatus.SERVICE_UNAVAILABLE: "a passing failure: retry shortly",
 }
 READ_ERRORS = (
@@ -154,8 +197,10 @@ def json_answer(body: dict[str, Any], status: HTTPStatus = HTTPStatus.OK) -> Any
 
 def responses(status: HTTPStatus, model: type[BaseModel], *errors: HTTPStatus) -> dict[int, Any]:
     """A route's ``responses``: its success body and every error it can answer."""
+    doc = model.__dict__.get("__doc__")  # the model's own docstring says what the answer means
+    description = f"{status.phrase}: {' '.join(doc.split())}" if doc else status.phrase
     declared: dict[int, Any] = {
-        int(status): {"description": status.phrase, "content": {"application/json": {"model": model}}}
+        int(status): {"description": description, "content": {"application/json": {"model": model}}}
     }
     for error in errors:
         declared[int(error)] = {

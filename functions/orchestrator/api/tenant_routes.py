@@ -35,6 +35,8 @@ class TenantView(BaseModel):
     requests_per_minute: int = Field(description="requests the API serves the tenant per minute")
     max_concurrent_runs: int = Field(description="runs the tenant may have in progress at once")
     active_runs: int = Field(description="runs in progress now")
+    max_queued_runs: int = Field(description="runs that may wait for a slot (past them: 429)")
+    queued_runs: int = Field(description="runs waiting for a slot now")
     created_at: str
 
 

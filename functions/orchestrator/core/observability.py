@@ -17,3 +17,20 @@ def bind_run(tenant_id: str, run_id: str, correlation_id: str, **extra: str) -> 
     """Every log line of this invocation carries the run's identity and correlation id."""
     logger.set_correlation_id(correlation_id)
     logger.append_keys(tenant_id=tenant_id, run_id=run_id, **extra)
+
+
+def emit_queue_wait(seconds: float, *, tenant_id: str, run_id: str) -> None:
+    """``QueueWaitTime`` (seconds): how long a run waited in its tenant's queue before it started.
+    One EMF record, written at once (whatever the handler flushes); the tenant and run are
+    properties of the record, not dimensions (one metric for all tenants)."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    with single_metric(
+        name="QueueWaitTime",
+        unit=MetricUnit.Seconds,
+        value=max(0.0, seconds),
+        namespace=METRICS_NAMESPACE,
+        default_dimensions={"service": SERVICE_NAME},
+    ) as metric:
+        metric.add_metadata(key="tenant_id", value=tenant_id)
+        metric.add_metadata(key="run_id", value=run_id)

@@ -35,6 +35,7 @@ def validate_tenant_id(tenant_id: str) -> str:
 
 
 class RunStatus(StrEnum):
+    QUEUED = "QUEUED"  # waits for one of its tenant's concurrent-run slots
     PENDING = "PENDING"
     FAILED_TO_START = "FAILED_TO_START"
     RUNNING = "RUNNING"
@@ -53,7 +54,7 @@ class RunStatus(StrEnum):
     @property
     def is_active(self) -> bool:
         """Still moving forward: a cancel or an approval decision applies."""
-        return self in {RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL}
+        return self in {RunStatus.QUEUED, RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL}
 
 
 FINAL_RUN_STATUSES = frozenset(
@@ -230,6 +231,7 @@ class Run(DomainModel):
     created_by: str | None = None
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    queued_at: datetime | None = None  # it waited for a slot from then (its tenant's runs were at the limit)
     started_at: datetime | None = None
     finished_at: datetime | None = None
     execution_arn: str | None = None
@@ -420,9 +422,10 @@ class RunStatusTaskInput(RunReference):
 
 
 class EndedExecution(RunReference):
-    """An execution of a run's state machine that ended without recording its outcome."""
+    """An execution of a run's state machine that ended (SUCCEEDED: as recorded; otherwise perhaps
+    without recording its outcome)."""
 
-    status: Literal["FAILED", "TIMED_OUT", "ABORTED"]
+    status: Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
     error: str | None = None
     cause: str | None = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -34,9 +34,13 @@ from orchestrator.core.records import (
     utc_now,
 )
 from orchestrator.runs.guards import ensure_moving_forward
+from orchestrator.runs.queue import cancel_queued
 from orchestrator.templates.graph import ApprovalStep, get_template
 
-ACTIVE = [RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL]
+if TYPE_CHECKING:
+    from orchestrator.tenancy.plans import TenantDirectory
+
+ACTIVE = [RunStatus.QUEUED, RunStatus.PENDING, RunStatus.RUNNING, RunStatus.AWAITING_APPROVAL]
 
 
 class ApprovalDecision(RequestModel):
@@ -159,12 +163,20 @@ def cancel(
     results: StepResultRepository,
     tokens: TaskTokens,
     publisher: EventPublisher,
+    tenants: TenantDirectory | None = None,
 ) -> Run:
     """Ask a run to stop: its next step (or its open gate, at once) fails with ``RunCancelled``,
-    the state machine undoes what it did, and it ends ``CANCELLED``."""
+    the state machine undoes what it did, and it ends ``CANCELLED``. A run waiting in its tenant's
+    queue (``tenants``) leaves it and ends ``CANCELLED`` at once, never started."""
     run = runs.get(tenant_id, run_id, consistent=True)
     if not run.status.is_active:
         raise RunNotActive(f"run {run_id} is {run.status.value}: there is nothing to cancel")
+    if run.status is RunStatus.QUEUED and tenants is not None:
+        cancelled = cancel_queued(run, caller_subject, tenants=tenants, runs=runs, publisher=publisher)
+        if cancelled is not None:
+            _user_action(publisher, cancelled, caller_subject, "cancel", {})
+            return cancelled
+        # promoted meanwhile: its start sees the cancel (below) and ends it without running it
     if run.cancel_requested_at is None:
         run = runs.update_fields(
             tenant_id,

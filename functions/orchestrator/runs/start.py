@@ -16,11 +16,10 @@ from orchestrator.core.errors import (
     IdempotencyKeyReused,
     InputsInvalid,
     InvalidRequest,
-    NotFound,
     RepositoryError,
 )
-from orchestrator.core.events import new_envelope
 from orchestrator.core.ids import new_run_id
+from orchestrator.core.observability import logger
 from orchestrator.core.ports import (
     EventPublisher,
     EventRepository,
@@ -34,7 +33,6 @@ from orchestrator.core.records import (
     EventEnvelope,
     IdempotencyRecord,
     Run,
-    RunReference,
     RunRequest,
     RunStatus,
     SimulatedFailure,
@@ -44,6 +42,8 @@ from orchestrator.core.records import (
 )
 from orchestrator.ingestion.uploads import check_uploads_exist
 from orchestrator.providers import known_providers
+from orchestrator.runs.launch import execution_input, record_failed_start
+from orchestrator.runs.queue import Admission, admit, promote_due, queue_run
 from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, Step, get_template
 
 if TYPE_CHECKING:
@@ -126,8 +126,10 @@ def start_run(
     uploads its inputs name must exist (for this tenant). ``planner``: pins the run's prompt
     versions and refuses a run the tenant's budget cannot afford (``BudgetExceeded``); ``plan``:
     what a planner already decided for this request. ``tenants``: the run takes one of its tenant's
-    concurrent-run slots before it is stored (``TenantLimitReached`` when none is free,
-    ``TenantNotActive`` when the tenant is disabled); it gives it back when it ends.
+    concurrent-run slots before it is stored and gives it back when it ends; when none is free (or
+    older runs wait) it is stored ``QUEUED`` and starts when a slot frees (``runs.queue``):
+    ``TenantLimitReached`` only when the tenant's queue is full, ``TenantNotActive`` when the tenant
+    is disabled.
     """
     inputs = check_run_request(request, allowed_providers)
     if uploads is not None:
@@ -149,8 +151,18 @@ def start_run(
     if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
         earlier = _existing_run(runs, tenant_id, run_id)
         if earlier is not None and earlier.status is not RunStatus.PENDING:
-            return earlier
-    took_slot = _take_run_slot(tenants, runs, tenant_id, run.run_id) if tenants is not None else False
+            return earlier  # started, ended or queued by an earlier try
+    admission = admit(tenants, tenant_id, run.run_id) if tenants is not None else None
+    if admission is Admission.QUEUED and tenants is not None:
+        return queue_run(
+            run,
+            forget_on_failure=run_id is None,
+            tenants=tenants,
+            runs=runs,
+            starter=starter,
+            publisher=publisher,
+        )
+    took_slot = admission is Admission.SLOT
     try:
         runs.create(run)
     except ConflictError:
@@ -163,24 +175,38 @@ def start_run(
         if took_slot and tenants is not None and run_id is None:
             tenants.release_run_slot(tenant_id, run.run_id)  # nothing stored: the slot is free again
         raise
-    state_input = RunReference(
-        tenant_id=tenant_id, run_id=run.run_id, correlation_id=run.correlation_id, template=run.template
-    ).model_dump() | {
-        "gate_timeouts": get_template(run.template).gate_timeouts(run.options.approval_timeout_seconds)
-    }
     try:
-        starter.start(run.template, run.run_id, state_input)
+        starter.start(run.template, run.run_id, execution_input(run))
     except ConflictError:
         return run  # already started: a redelivered request
     except RepositoryError as exc:
         if run_id is not None:
             raise  # the caller retries with the same run id (redelivered event): it stays PENDING
-        _record_failed_start(runs, publisher, run, exc, tenants)  # a client retry makes a new run
+        _fail_start(run, exc, runs=runs, starter=starter, publisher=publisher, tenants=tenants)
         raise
     except Exception as exc:
-        _record_failed_start(runs, publisher, run, exc, tenants)
+        _fail_start(run, exc, runs=runs, starter=starter, publisher=publisher, tenants=tenants)
         raise
     return run
+
+
+def _fail_start(
+    run: Run,
+    exc: Exception,
+    *,
+    runs: RunRepository,
+    starter: ExecutionStarter,
+    publisher: EventPublisher,
+    tenants: TenantDirectory | None,
+) -> None:
+    """The run ends ``FAILED_TO_START``; the slot it gave back goes to its tenant's oldest queued run."""
+    record_failed_start(runs, publisher, run, exc, tenants)
+    if tenants is None:
+        return
+    try:
+        promote_due(run.tenant_id, tenants=tenants, runs=runs, starter=starter, publisher=publisher)
+    except Exception:  # the next start or end of the tenant makes the pass again
+        logger.exception("promotion pass failed after a failed start")
 
 
 def _existing_run(runs: RunRepository, tenant_id: str, run_id: str) -> Run | None:
@@ -253,57 +279,6 @@ def start_run_once(
         tenants=tenants,
     )
     return run, record.run_id != candidate
-
-
-def _take_run_slot(tenants: TenantDirectory, runs: RunRepository, tenant_id: str, run_id: str) -> bool:
-    """A run slot of the tenant's plan for ``run_id`` (False: it holds one already). When every slot
-    is taken, a slot still held by a run that has ended (its release was lost, e.g. the function
-    stopped between recording the end and giving the slot back) is given back first: the limit
-    counts runs in progress, not lost releases. A slot whose run is not stored yet is left alone:
-    another start may be between taking it and storing its run."""
-    from orchestrator.tenancy.plans import TenantLimitReached
-
-    try:
-        return tenants.acquire_run_slot(tenant_id, run_id)
-    except TenantLimitReached as exc:
-        if exc.limit != "max_concurrent_runs":
-            raise
-        reclaimed = False
-        for holder in tenants.active_run_ids(tenant_id):
-            try:
-                ended = runs.get(tenant_id, holder, consistent=True).status.is_final
-            except NotFound:
-                continue
-            if ended and tenants.release_run_slot(tenant_id, holder):
-                from orchestrator.core.observability import logger
-
-                logger.warning("gave back the run slot of an ended run", extra={"ended_run_id": holder})
-                reclaimed = True
-        if not reclaimed:
-            raise
-        return tenants.acquire_run_slot(tenant_id, run_id)
-
-
-def _record_failed_start(
-    runs: RunRepository,
-    publisher: EventPublisher,
-    run: Run,
-    exc: Exception,
-    tenants: TenantDirectory | None = None,
-) -> None:
-    error = {"name": type(exc).__name__, "message": str(exc)}
-    runs.update_status(
-        run.tenant_id, run.run_id, RunStatus.FAILED_TO_START, error=error, finished_at=utc_now().isoformat()
-    )
-    if tenants is not None:
-        tenants.release_run_slot(run.tenant_id, run.run_id)
-    publisher.publish(
-        new_envelope(
-            constants.ERROR_OCCURRED,
-            run,
-            payload={"stage": "start", "error": error["name"], "message": error["message"]},
-        )
-    )
 
 
 def console_url(execution_arn: str | None) -> str | None:

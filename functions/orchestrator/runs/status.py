@@ -183,7 +183,8 @@ def reconcile_ended_execution(
     publisher: EventPublisher,
     tenants: TenantDirectory | None = None,
 ) -> Run | None:
-    """A run's execution ended FAILED, TIMED_OUT or ABORTED: make sure the run says so.
+    """A run's execution ended: its slot is given back. One that ended FAILED, TIMED_OUT or ABORTED:
+    make sure the run says so.
 
     Normally the state machine records the outcome itself and this is a no-op. When it could
     not (an execution timed out or was stopped by an operator, or recording failed for good),
@@ -192,6 +193,8 @@ def reconcile_ended_execution(
     """
     if tenants is not None:  # however the run ends, its execution has: its slot is free
         tenants.release_run_slot(ended.tenant_id, ended.run_id)
+    if ended.status == "SUCCEEDED":  # it recorded its outcome before its last state
+        return None
     run = runs.get(ended.tenant_id, ended.run_id)
     if run.status.is_final:
         return None

@@ -150,12 +150,12 @@ class EventRoutes(Construct):
         self.ended_rule = events.Rule(
             self,
             "MarkEndedExecutions",
-            description="Mark runs whose execution failed, timed out or was aborted (default bus)",
+            description="Every end of a run's execution: its slot, its status if unrecorded, queued runs",
             event_pattern=events.EventPattern(
                 source=["aws.states"],
                 detail_type=["Step Functions Execution Status Change"],
                 detail={
-                    "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                    "status": ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"],
                     "stateMachineArn": [machine.state_machine_arn for machine in state_machines],
                 },
             ),

@@ -341,7 +341,7 @@ class OrchestratorFunctions(Construct):
         self.execution_ended = self._function(
             "ExecutionEnded",
             "handlers.execution_ended.handler",
-            "Marks runs whose execution failed, timed out or was aborted without recording it",
+            "Gives an ended run's slot back, marks an unrecorded end, starts queued runs",
             self._table_env,
         )
         access = self._tenant_data("ExecutionEnded", self.execution_ended)
