@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aws_cdk import App, Environment
@@ -56,6 +57,18 @@ def _tenant_producers(value: Any) -> dict[str, list[str]]:
             raise ValueError(f"context tenantEventProducers[{tenant!r}] must be a non-empty list of ARNs")
         producers[tenant] = arns
     return producers
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+def _alarm_emails(value: Any) -> list[str]:
+    """``alarmEmails``: addresses the operators' alarm topic emails, comma-separated (or a list)."""
+    addresses = value if isinstance(value, list) else [a.strip() for a in str(value).split(",") if a.strip()]
+    bad = [a for a in addresses if not isinstance(a, str) or not EMAIL_PATTERN.match(a)]
+    if bad:
+        raise ValueError(f"context alarmEmails: not an email address: {', '.join(map(str, bad))}")
+    return addresses
 
 
 def _flag(value: Any) -> bool:
@@ -136,6 +149,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         fetch_allowed_hosts=str(_context(app, "archiveFetchAllowedHosts", "")),
         reserved_concurrency=reservations_from_context(_context(app, "reservedConcurrency")),
         workspace_access_record=access_record_from_context(_context(app, "workspaceAccessRecord")),
+        alarm_emails=_alarm_emails(_context(app, "alarmEmails", "")),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),

@@ -43,6 +43,7 @@ class OrchestratorStack(Stack):
         fetch_allowed_hosts: str = "",
         reserved_concurrency: dict[str, int] | None = None,
         workspace_access_record: str = "server-access-logs",
+        alarm_emails: list[str] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -94,12 +95,13 @@ class OrchestratorStack(Stack):
             user_pool=self.users.pool if token_authorizer is None else None,
             token_authorizer=token_authorizer,
         )
-        OrchestratorObservability(
+        self.observability = OrchestratorObservability(
             self,
             "Observability",
             state_machines=machines,
             functions=functions.all_functions,
             dead_letters=bus.dead_letters,
+            alarm_emails=alarm_emails,
         )
         Tags.of(self).add("application", constants.SERVICE_NAME)
         self._outputs(machines)
@@ -206,5 +208,6 @@ class OrchestratorStack(Stack):
         CfnOutput(self, "WorkspaceBucketName", value=self.workspace.bucket.bucket_name)
         CfnOutput(self, "VectorBucketName", value=self.vectors.bucket_name)
         CfnOutput(self, "DeadLetterQueueUrl", value=bus.dead_letters.queue_url)
+        CfnOutput(self, "OperatorAlertsTopicArn", value=self.observability.topic.topic_arn)
         for name, machine in machines.items():
             CfnOutput(self, f"StateMachine{name.title().replace('_', '')}", value=machine.state_machine_arn)

@@ -239,3 +239,7 @@ class ProviderCircuits:
                 "opened_at": opened,
             },
         )
+        if transition.to_state == CircuitState.OPEN:
+            from orchestrator.core import operator_metrics
+
+            operator_metrics.circuit_opened(transition.circuit_name.removeprefix("provider#"))

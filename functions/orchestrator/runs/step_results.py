@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from orchestrator.core import constants
+from orchestrator.core import constants, operator_metrics
 from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, Workspace
@@ -87,6 +87,18 @@ class StepRecorder:
             cost_usd=response.cost_usd,
         )
         self.results.save(result)
+        operator_metrics.step_finished(
+            tenant_id=run.tenant_id,
+            template=run.template,
+            run_id=run.run_id,
+            step=result.key,
+            latency_ms=result.processing_time_ms,
+            input_tokens=result.token_usage.input_tokens,
+            output_tokens=result.token_usage.output_tokens,
+            model_calls=result.metadata.model_calls,
+            cache_hit=result.metadata.cache_hit,
+            cost_usd=result.cost_usd,
+        )
         return result
 
     def publish_completed(self, step: StepContext, result: StepResult) -> None:
@@ -149,6 +161,9 @@ class StepRecorder:
         payload |= {"error": name, "message": error["message"], "transient": exc.transient}
         if retried:
             payload["max_attempts"] = policy.max_attempts + 1
+        operator_metrics.step_failed(
+            tenant_id=run.tenant_id, template=run.template, run_id=run.run_id, step=step.key, error=name
+        )
         event_type = constants.STEP_RETRYING if retried else constants.PHASE_FAILED
         self.publisher.publish(new_envelope(event_type, run, phase=step.key, payload=payload))
 

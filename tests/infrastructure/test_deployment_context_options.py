@@ -1,5 +1,5 @@
-"""Bulkheads (reserved concurrency), the workspace's access record and the task-token grant, on the
-synthesized template."""
+"""What the deployment's context options change in the synthesized template: bulkheads (reserved
+concurrency), the workspace's access record, the operators' alarm topic; and the task-token grant."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.synthesized import resources_of_type, synthesized_template
 ALTERNATE = {
     "reservedConcurrency": json.dumps({"api": 50, "agents": 3}),
     "workspaceAccessRecord": "cloudtrail",
+    "alarmEmails": "ops@example.com, oncall@example.com",
 }
 
 
@@ -155,3 +156,50 @@ def test_the_configured_variant_has_no_cfn_lint_errors() -> None:
 
     matches = lint(json.dumps(synthesized_template(**ALTERNATE)))
     assert [f"{m.rule.id}: {m.message}" for m in matches if m.rule.id[0] == "E"] == []
+
+
+def test_every_alarm_tells_the_operators_topic_and_the_topic_emails_whom_the_context_names(
+    template: dict[str, Any],
+) -> None:
+    # Given the default deployment: a topic, no subscription, every alarm notifying it both ways
+    (topic_id,) = resources_of_type(template, "AWS::SNS::Topic")
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+    assert alarms
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]
+        assert alarm["Properties"]["OKActions"] == [{"Ref": topic_id}]
+    assert not resources_of_type(template, "AWS::SNS::Subscription")
+    assert template["Outputs"]["OperatorAlertsTopicArn"]["Value"] == {"Ref": topic_id}
+    # And the product's own metrics are watched: provider errors and circuit opens
+    watched = {a["Properties"].get("MetricName") for a in alarms.values()}
+    assert {"ProviderErrors", "CircuitOpened"} <= watched
+    (policy,) = resources_of_type(template, "AWS::SNS::TopicPolicy").values()
+    assert any(s["Effect"] == "Deny" for s in policy["Properties"]["PolicyDocument"]["Statement"])
+    # When the context names two addresses, Then each is subscribed by email
+    configured = synthesized_template(**ALTERNATE)
+    emails = sorted(
+        s["Properties"]["Endpoint"] for s in resources_of_type(configured, "AWS::SNS::Subscription").values()
+    )
+    assert emails == ["oncall@example.com", "ops@example.com"]
+
+
+def test_the_dashboard_draws_the_product_metrics_per_template_and_per_tenant(
+    template: dict[str, Any],
+) -> None:
+    (dashboard,) = resources_of_type(template, "AWS::CloudWatch::Dashboard").values()
+    parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]
+    widgets = json.loads("".join(p if isinstance(p, str) else "ref" for p in parts))["widgets"]
+    expressions = json.dumps([w["properties"].get("metrics") for w in widgets])
+    for name in ("StepLatency", "InputTokens", "OutputTokens", "ModelCostUSD", "CacheHits", "ProviderErrors"):
+        for dimension in ("template", "tenant_id"):
+            assert f'service,{dimension}}} MetricName=\\"{name}\\"' in expressions, (name, dimension)
+    assert 'service,provider} MetricName=\\"CircuitOpened\\"' in expressions
+
+
+def test_a_bad_alarm_address_fails_synthesis() -> None:
+    from infra.cdk.app_factory import _alarm_emails
+
+    assert _alarm_emails("a@example.com, b@example.org") == ["a@example.com", "b@example.org"]
+    assert _alarm_emails("") == []
+    with pytest.raises(ValueError, match="alarmEmails: not an email address: ops"):
+        _alarm_emails("ops, a@example.com")
