@@ -106,7 +106,10 @@ def test_disguised_spellings_read_as_the_plain_word(disguised: str) -> None:
 
 
 def test_numbers_and_ordinary_text_are_left_as_they_are() -> None:
-    assert normalize("Release 2024 for 11yo readers, 5mg doses").words == "release 2024 for 11yo readers 5mg doses"
+    assert (
+        normalize("Release 2024 for 11yo readers, 5mg doses").words
+        == "release 2024 for 11yo readers 5mg doses"
+    )
 
 
 def test_an_evasion_ask_cancels_the_defensive_framing() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from orchestrator.core.observability import logger
 from orchestrator.safety.rules import check_text
 from orchestrator.safety.taxonomy import Category
 
@@ -134,8 +135,6 @@ class SafetyScreen:
 
 
 def _log_failure(layer: str, exc: Exception) -> None:
-    from orchestrator.core.observability import logger
-
     logger.warning(
         "moderation failed; the code rules' verdict stands",
         extra={"layer": layer, "error": type(exc).__name__},

@@ -30,7 +30,9 @@ from orchestrator.agents.agent_pipeline.schemas import (
 from orchestrator.agents.base import Agent, AgentContext, AgentServices, EarlierOutput, output_as
 from orchestrator.commands.executor import CommandSpec, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
-from orchestrator.safety import SafetyScreen, request_texts, strings_in
+from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.observability import logger
+from orchestrator.safety import Moderator, SafetyScreen, request_texts, strings_in
 
 
 class IntentParserAgent(Agent):
@@ -86,7 +88,7 @@ class SafetyCheckerAgent(Agent):
         for task in (context.output_of(PLANNER) or {}).get("tasks", []):
             where = f"task {task.get('id', '?')}"
             texts += [(where, str(task.get("title", ""))), (where, str(task.get("description", "")))]
-        verdict = SafetyScreen().check(texts)
+        verdict = SafetyScreen(_run_provider_moderation(services)).check(texts)
         violations = {
             (f.where, f.category): {
                 "where": f.where,
@@ -316,6 +318,18 @@ class ReporterAgent(Agent):
             + ("" if output.within_budget else " (exceeded)"),
         ]
         return [WriteArtifact(path=output.report_path, content="\n".join(lines) + "\n")]
+
+
+def _run_provider_moderation(services: AgentServices) -> list[Moderator]:
+    """The run's provider's own moderation (OpenAI's, through the key this function already holds);
+    none when it has none or cannot be built: the rules stand alone (logged)."""
+    from orchestrator.safety.moderation import provider_moderation
+
+    try:
+        return provider_moderation(services.provider())
+    except (OrchestratorError, RuntimeError) as exc:
+        logger.warning("no provider moderation for the safety check", extra={"error": type(exc).__name__})
+        return []
 
 
 def _cell(text: str) -> str:
