@@ -22,11 +22,15 @@ MINOR = (
     r"(?:[1-9]|1[0-7]) ?(?:year|yr)s? olds?|(?:[1-9]|1[0-7]) ?yo|(?:ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen) year old|schoolgirls?|schoolboys?|young (?:girl|boy)s?|little (?:girl|"
     r"boy)s?|"
-    r"lolis?|shota|boys|girls"
+    r"lolis?|shota|boys|girls|middle school\w*|elementary school\w*|grade schoolers?|high school (?:girl|"
+    r"boy)s?|"
+    r"(?:[1-9]|1[0-2])(?:th|st|nd|rd) graders?"
 )
 SEXUAL = (
     r"sex|sexual\w*|nudes?|naked|explicit|erotic\w*|porn\w*|nsfw|lewd|hentai|steamy|seduc\w*|aroused|"
-    r"sexting|intercourse|molest\w*|sexy|love scenes?|bikinis?|posing|the younger the better"
+    r"sexting|intercourse|molest\w*|sexy|love scenes?|bikinis?|posing|the younger the better|"
+    r"chat privately|privately chat|get (?:their )?(?:photos|pics)|send (?:me )?(?:photos|pics|pictures)|"
+    r"meet (?:up )?(?:in person|alone)"
 )
 GROUP = (
     r"muslims?|jews?|jewish people|christians?|blacks?|black people|whites?|white people|asians?|mexicans?|"
@@ -62,6 +66,8 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"where (?:can|do|could|to) (?:i |we )?(?:buy|get|find|order|obtain)",
         r"find (?:me )?(?:the|his|her|their|where)",
         r"get me",
+        r"find out",
+        r"scrape",
         r"look up",
         r"compile",
         r"list the",
@@ -75,7 +81,7 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"the bank|"
         r"the cops|the police)? ?(?:knowing|noticing|finding out|tasting|suspecting|consent|permission|"
         r"seeing)",
-        r"without (?:getting|being) (?:caught|detected|traced|noticed|found)",
+        r"without (?:getting|being) (?:caught|detected|traced|noticed|found|busted)",
         r"(?:and|to|so i|so we) (?:not|don't|never) get caught",
         r"not get caught",
         r"undetect\w*",
@@ -117,7 +123,8 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         r"detection of",
         r"report\w*",
         r"recogni[sz]\w*",
-        r"spot(?:ting)?",
+        r"spot (?:the|a|an|fake|phishing|scams?|signs)",
+        r"spotting",
         r"identify\w*",
         r"remov\w*",
         r"mitigat\w*",
@@ -208,7 +215,9 @@ VIOLENCE = CategoryRules(
         signal(
             "harm-to-people",
             2.0,
-            rf"(?:kill|murder|poison|stab|shoot|hurt|attack|assassinate|strangle|kidnap|maim)\w* {PERSON}",
+            rf"(?:kill|murder|poison|stab|shoot|hurt|attack|assassinate|strangle|kidnap|maim|ambush|"
+            rf"assault|beat)\w* "
+            rf"(?:up )?{PERSON}",
             r"(?:mass|school) shootings?",
             r"(?:attack|bomb|shoot up) (?:a|an|the) (?:crowded |packed )?(?:crowd|concert|school|church|"
             r"mosque|synagogue|"
@@ -284,6 +293,8 @@ MALWARE = CategoryRules(
             r"infostealers?",
             r"crypters?",
             r"cryptojack\w*",
+            r"droppers?",
+            r"downloads? and (?:runs?|executes?|installs?)",
             r"brute forc\w*",
             r"credential stuffing",
             r"session cookies",
@@ -350,7 +361,7 @@ FRAUD = CategoryRules(
             rf"fake {gap}(?:login|bank|paypal|invoices?|websites?|site|pages?|ids?|passports?|licen[cs]es?|"
             rf"reviews?|"
             r"charity|receipts?|documents?|tax debt|pay ?stubs?|payslips?|bank statements?|diplomas?|"
-            r"certificates?)",
+            r"certificates?|(?:doctor's |sick )?notes?)",
             r"counterfeit\w*",
             r"launder\w*",
             r"money laundering",
@@ -361,6 +372,9 @@ FRAUD = CategoryRules(
             r"carding",
             r"skimm\w*",
             r"identity theft",
+            r"(?:payment|account|card|parcel|package|delivery) (?:has )?(?:failed|been suspended|suspended|"
+            r"locked|"
+            r"on hold|is held|held)",
             r"gift cards?",
             r"pretend\w* to be (?:the|a|an|their|his|her|from)",
             r"impersonat\w*",
@@ -393,6 +407,9 @@ FRAUD = CategoryRules(
             r"paypal|microsoft|their bank|your bank|the bank)",
             r"realistic",
             r"clone\w*",
+            r"won't question",
+            r"one time (?:codes?|passwords?|pins?)",
+            r"with a link",
         ),
     ),
     benign=(
@@ -428,6 +445,8 @@ SELF_HARM = CategoryRules(
             r"pro ana",
             r"thinspo",
             r"stop my (?:own )?heart",
+            r"(?:not|never) wake up",
+            r"eating disorder worse",
             r"bleed out",
             rf"how much {gap}(?:would|will|to) (?:kill|stop|end)",
         ),
@@ -435,6 +454,8 @@ SELF_HARM = CategoryRules(
             "self-harm",
             1.0,
             r"nothing matters anymore",
+            r"tonight is the night",
+            r"skip meals",
             r"suicid\w*",
             r"self harm",
             r"overdos\w*",
@@ -534,7 +555,8 @@ HATE = CategoryRules(
                 r"subhuman|inferior|vermin|parasites?|animals|cockroaches|savages|filth|"
                 r"must be (?:eradicated|exterminated|expelled|deported|removed)|"
                 r"should be (?:expelled|killed|exterminated|eradicated|deported)|eradicat\w*|extermina\w*|"
-                r"control the (?:banks|media|world)|too stupid|stupid|don't deserve|shouldn't be allowed",
+                r"control the (?:banks|media|world)|too stupid|stupid|don't deserve|shouldn't be allowed|"
+                r"terrorists|criminals|rapists|(?:should|must) be shot",
             ),
         ),
         signal(
@@ -558,6 +580,8 @@ HATE = CategoryRules(
             r"until (?:she|he|they) (?:deletes?|quits?|leaves?)",
             r"slurs? (?:to call|for|about)",
             r"so (?:she|he|they) (?:leaves?|quits?)",
+            rf"(?:post|leak|share|spread)\w* {gap}nudes",
+            r"revenge porn",
         ),
     ),
     benign=(
@@ -590,6 +614,10 @@ DRUGS = CategoryRules(
             r"heroin",
             r"fentanyl",
             r"carfentanil",
+            r"coke",
+            r"weed",
+            r"cannabis",
+            r"marijuana",
             r"lsd",
             r"mdma",
             r"ecstasy",
@@ -631,6 +659,8 @@ DRUGS = CategoryRules(
             r"home lab",
             r"in my kitchen",
             r"pass a drug test",
+            r"rocks",
+            r"grow room",
             r"order\w*",
             r"cut\w* into",
             r"kilos?",
@@ -682,6 +712,9 @@ PRIVACY = CategoryRules(
             r"real names?",
             r"where (?:he|she|they|my ex|[\w']+) (?:lives?|live now|works?)",
             r"figure out where",
+            r"what school (?:she|he|they) goes? to",
+            r"(?:her|his|their) (?:daily )?(?:schedule|routine)",
+            r"where (?:her|his|their) (?:parents|family|kids|children) live",
             r"social security numbers?",
             r"ssn",
             r"date of birth",
@@ -747,11 +780,17 @@ INJECTION = CategoryRules(
             r"note to the (?:ai|assistant|model|llm)",
             r"(?:assistant|ai|model|agent)s? (?:must|should|will|shall) now",
             r"end of (?:user )?(?:data|input|document)",
+            r"(?:forget|ignore|disregard) (?:everything|all) (?:above|before|prior|previous|earlier)",
+            r"you are (?:a |an )?[\w']+ now",
+            r"admin credentials",
+            r"your new task is",
+            r"you have been updated",
+            r"exfiltrat\w*",
         ),
         signal(
             "instruction-markers",
             2.0,
-            r"</?(?:system|data|instructions?)>|\[system\]|^system:|#+ ?system\b",
+            r"</?(?:system|data|instructions?)>|\[system\]|\[/?inst\]|<\|im_start\|>|^system:|#+ ?system\b",
             folded=True,
         ),
         signal("jailbreak", 1.0, r"jailbreak\w*", r"system prompts?", r"new instructions"),
@@ -795,7 +834,21 @@ DESTRUCTIVE = CategoryRules(
             folded=True,
         ),
     ),
-    benign=(signal("recovery", 1.5, r"restor\w*", r"recover\w*", r"backup retention", r"point in time"),),
+    benign=(
+        signal(
+            "recovery-or-test",
+            1.5,
+            r"restor\w*",
+            r"recover\w*",
+            r"backup retention",
+            r"point in time",
+            r"test environments?",
+            r"staging",
+            r"teardown",
+            r"sandbox",
+            r"local (?:database|db)",
+        ),
+    ),
 )
 
 CATEGORY_RULES: tuple[CategoryRules, ...] = (
