@@ -21,6 +21,7 @@ from constructs import Construct
 
 from infra.cdk.constructs.function_settings import add_settings
 from infra.cdk.constructs.grants import grant_items
+from infra.cdk.constructs.request_screening import grant_guardrail
 from infra.cdk.constructs.tenant_access import TenantDataAccess
 from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
@@ -259,20 +260,11 @@ class OrchestratorFunctions(Construct):
         return fn
 
     def _screen_requests(self, fn: lambda_.Function) -> None:
-        """What a function that starts runs needs for the safety check's moderation layers: the
-        guardrail (settings and ``ApplyGuardrail`` on it alone) and, only when the deployment allows
-        it, the OpenAI key (no other key: tenants' own keys stay with the agent functions)."""
+        """The safety check's moderation layers for a function that starts runs: the guardrail, and the
+        OpenAI key only when the deployment allows it (tenants' own keys stay with the agents)."""
         provider = self._props.provider
         if provider.guardrail_id:
-            add_settings(fn, guardrail_id=provider.guardrail_id, guardrail_version=provider.guardrail_version)
-            guardrail = provider.guardrail_id
-            if not guardrail.startswith("arn:"):
-                guardrail = Stack.of(self).format_arn(
-                    service="bedrock", resource="guardrail", resource_name=guardrail
-                )
-            fn.add_to_role_policy(
-                iam.PolicyStatement(actions=["bedrock:ApplyGuardrail"], resources=[guardrail])
-            )
+            grant_guardrail(fn, provider.guardrail_id, provider.guardrail_version)
         if not provider.openai_moderation_at_start:
             return
         provider_secret, further_secrets = self._key_secrets
