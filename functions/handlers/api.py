@@ -35,7 +35,7 @@ from orchestrator.api.schemas import Health, responses
 from orchestrator.api.security import CORRELATION_ID, VERIFIED_CLAIMS, verified_caller
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
-from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.errors import OrchestratorError, SafetyViolation
 from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import is_run_id
 from orchestrator.core.observability import logger, tracer
@@ -69,7 +69,7 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
         response: Response = next_middleware(app)
     except Exception as exc:
         if write:
-            _audit_write(app, correlation_id, outcome=type(exc).__name__)
+            _audit_write(app, correlation_id, outcome=type(exc).__name__, safety=_safety_audit(exc))
         raise
     if write and (response.status_code >= 400 or audit_of(app.current_event.path)[1]):
         # a route declares whether its successes are audited here (``route_table``): decisions and
@@ -82,14 +82,28 @@ def _correlate(app: APIGatewayRestResolver, next_middleware: Any) -> Response:
 
 
 def _audit_write(
-    app: APIGatewayRestResolver, correlation_id: str, *, outcome: str, run_id: Any = None
+    app: APIGatewayRestResolver,
+    correlation_id: str,
+    *,
+    outcome: str,
+    run_id: Any = None,
+    safety: dict[str, Any] | None = None,
 ) -> None:
-    _audit(app.current_event.path, correlation_id, outcome=outcome, run_id=run_id)
+    _audit(app.current_event.path, correlation_id, outcome=outcome, run_id=run_id, safety=safety)
 
 
-def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) -> None:
-    """Every API write is a ``USER_ACTION`` event: caller, tenant, what, outcome. A caller whose
-    token was not verified has no tenant to audit under (it is in the access log only)."""
+def _safety_audit(exc: Exception) -> dict[str, Any] | None:
+    """What the audit keeps of a request the safety policy refused: categories, deciding layers,
+    where in the request, failed moderation layers (never the text)."""
+    return exc.audit if isinstance(exc, SafetyViolation) else None
+
+
+def _audit(
+    path: str, correlation_id: str, *, outcome: str, run_id: Any = None, safety: dict[str, Any] | None = None
+) -> None:
+    """Every API write is a ``USER_ACTION`` event: caller, tenant, what, outcome (and, for a request
+    the safety policy refused, the verdict). A caller whose token was not verified has no tenant to
+    audit under (it is in the access log only)."""
     caller = verified_caller()
     if caller is None:
         return
@@ -110,7 +124,8 @@ def _audit(path: str, correlation_id: str, *, outcome: str, run_id: Any = None) 
                     "caller": caller.subject,
                     "role": caller.role,
                     "outcome": outcome,
-                },
+                }
+                | ({"safety": safety} if safety else {}),
             )
         )
     except Exception:  # the answer stands; a lost audit event is logged, never a failed request

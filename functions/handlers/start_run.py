@@ -4,10 +4,11 @@ The tenant is the one the event's source names (``orchestrator.tenant.<tenant id
 the bus's resource policy lets only that tenant's producers use. The detail is
 ``{"template": ..., "topic": ..., "options": {...}}``; a ``tenant_id`` in it must be the same
 tenant, else nothing starts and the refusal is audited (``RUN_REQUEST_REFUSED``); so is a request
-of a disabled tenant. A run past its tenant's concurrent-run limit is queued (``QUEUED``) and starts
-when a slot frees, like one posted to the API; only a full queue raises ``TenantLimitReached``: the
-event is retried later (Lambda's asynchronous retries), then dead-lettered. A redelivered event
-starts nothing new: the run id is derived from the event id.
+of a disabled tenant, and one whose topic the safety policy refuses (its categories and deciding
+layer in the event, never the text). A run past its tenant's concurrent-run limit is queued
+(``QUEUED``) and starts when a slot frees, like one posted to the API; only a full queue raises
+``TenantLimitReached``: the event is retried later (Lambda's asynchronous retries), then
+dead-lettered. A redelivered event starts nothing new: the run id is derived from the event id.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import Field
 
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core import constants
+from orchestrator.core.errors import SafetyViolation
 from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import run_id_for_event
 from orchestrator.core.observability import bind_run, logger, tracer
@@ -81,6 +83,8 @@ def handler(
             )
     except TenantNotActive as exc:  # disabled or never onboarded: audited, not retried
         return _refuse(container, received, tenant_id, run_id, correlation_id, str(exc))
+    except SafetyViolation as exc:  # a retry would be refused again: audited, not retried
+        return _refuse(container, received, tenant_id, run_id, correlation_id, str(exc), exc.audit)
     logger.info("run started from event", extra={"status": run.status.value})  # or QUEUED
     return {"run_id": run.run_id, "status": run.status.value}
 
@@ -92,11 +96,14 @@ def _refuse(
     run_id: str,
     correlation_id: str,
     reason: str,
+    safety: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Nothing starts; the refusal is audited under the source's tenant (``RUN_REQUEST_REFUSED``)."""
     logger.warning("run request refused", extra={"reason": reason, "event_id": received.id})
     named = received.detail.tenant_id
-    payload = {"reason": reason, "event_id": received.id} | ({"named_tenant": named[:128]} if named else {})
+    payload: dict[str, Any] = {"reason": reason, "event_id": received.id}
+    payload |= {"named_tenant": named[:128]} if named else {}
+    payload |= {"safety": safety} if safety else {}
     container.publisher.publish(
         new_envelope(
             constants.RUN_REQUEST_REFUSED,

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from orchestrator.llm.prompts import PromptLibrary
     from orchestrator.providers.pricing import PriceTable
     from orchestrator.runs.planning import RunPlanner
+    from orchestrator.safety import Moderator, SafetyScreen
+    from orchestrator.safety.moderation import BedrockGuardrail, OpenAIModeration
 
 
 KEY_TTL_SECONDS = 300.0
@@ -56,6 +58,7 @@ class Container:
         self.settings = settings
         self._clock = clock
         self._providers: dict[tuple[str, str | None, str | None], tuple[ModelProvider, float]] = {}
+        self._moderation: tuple[OpenAIModeration | None, float] | None = None
 
     # --- run data ---------------------------------------------------------------------------
     @cached_property
@@ -270,9 +273,66 @@ class Container:
             timeout_seconds=settings.provider_timeout_seconds,
         )
 
+    # --- safety: the rules in code, then the provider's moderation ----------------------------
+    def safety_screen(self, provider: str) -> SafetyScreen:
+        """The safety check of a request answered by ``provider``: the rules in code, then OpenAI's
+        moderation when the provider is OpenAI and this function has the deployment's OpenAI key
+        (the moderation endpoint costs nothing: a tenant's own key is never read for it), then the
+        deployment's Bedrock guardrail when one is configured."""
+        from orchestrator.safety import SafetyScreen
+
+        moderators: list[Moderator] = []
+        if provider == "openai":
+            moderation = self.openai_moderation()
+            if moderation is not None:
+                moderators.append(moderation)
+        if self.settings.guardrail_id:
+            moderators.append(self.guardrail)
+        return SafetyScreen(moderators)
+
+    def openai_moderation(self) -> OpenAIModeration | None:
+        """OpenAI's moderation with the deployment's OpenAI key, kept ``KEY_TTL_SECONDS`` like a
+        provider (and so is its absence). No key here, or one that cannot be read: None, logged once;
+        the other layers stand."""
+        from orchestrator.core.errors import OrchestratorError
+        from orchestrator.safety.moderation import OpenAIModeration
+
+        now = self._clock()
+        kept = self._moderation
+        if kept is not None and now - kept[1] < KEY_TTL_SECONDS:
+            return kept[0]
+        moderation = None
+        try:
+            key = self.api_key_for("openai", None, fresh=kept is not None)
+        except OrchestratorError as exc:
+            key = None
+            _log_no_moderation(f"the OpenAI key could not be read ({type(exc).__name__})")
+        if key:
+            moderation = OpenAIModeration(
+                key,
+                base_url=self.settings.openai_base_url,
+                timeout_seconds=self.settings.moderation_timeout_seconds,
+            )
+        elif kept is None:
+            _log_no_moderation("this function has no OpenAI key")
+        self._moderation = (moderation, now)
+        return moderation
+
+    @cached_property
+    def guardrail(self) -> BedrockGuardrail:
+        from orchestrator.safety.moderation import BedrockGuardrail
+
+        settings = self.settings.require("guardrail_id")
+        return BedrockGuardrail(
+            settings.guardrail_id,
+            settings.guardrail_version,
+            timeout_seconds=settings.moderation_timeout_seconds,
+        )
+
     @cached_property
     def planner(self) -> RunPlanner:
-        """What starting a run checks: pinned prompts, the estimate against the tenant's budget."""
+        """What starting a run checks: its free text against the safety policy, pinned prompts, the
+        estimate against the tenant's budget."""
         from orchestrator.runs.planning import RunPlanner
 
         settings = self.settings
@@ -282,6 +342,7 @@ class Container:
             ledger=self.usage_ledger if settings.usage_table else None,
             prompts=self.prompts_if_configured,
             prices=self.prices,
+            safety=self.safety_screen,
         )
 
     # --- the API's token verifier -------------------------------------------------------------
@@ -303,6 +364,12 @@ def start_function(function: str) -> Container | None:
     """In a Lambda execution environment: the settings checked (``check_at_init``) and the
     container built during init. Elsewhere (tests, tools) nothing is read until a handler runs."""
     return deployed_container() if check_at_init(function) is not None else None
+
+
+def _log_no_moderation(why: str) -> None:
+    from orchestrator.core.observability import logger
+
+    logger.warning("OpenAI moderation is not used; the code rules stand alone", extra={"reason": why})
 
 
 def _read_secret(name: str, what: str, fresh: bool = False) -> str | None:

@@ -138,6 +138,9 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         cassette=_context(app, "modelCassette"),
         cassette_mode=_context(app, "modelCassetteMode"),
         timeout_seconds=float(_context(app, "providerTimeoutSeconds", 45)),
+        guardrail_id=_context(app, "guardrailId"),
+        guardrail_version=str(_context(app, "guardrailVersion", "DRAFT")),
+        openai_moderation_at_start=_flag(_context(app, "openaiModerationAtStart", "false")),
     )
     stack = OrchestratorStack(
         app,

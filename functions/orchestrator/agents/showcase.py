@@ -14,7 +14,6 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from orchestrator.agents.base import Agent, AgentContext, output_as
-from orchestrator.agents.policy import screen
 from orchestrator.commands.executor import CommandSpec, PublishIntegration, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
 from orchestrator.core.records import StrictModel
@@ -146,7 +145,10 @@ class SafetyCheckerAgent(Agent):
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
         output = output_as(output, SafetyOutput)
-        reasons = screen(context.topic)
+        from orchestrator.safety import SafetyScreen
+
+        checked = SafetyScreen().check([("topic", context.topic)])
+        reasons = [checked.reason()] if not checked.allowed else []
         if not output.safe:
             reasons.append("the safety model judged the request unsafe: " + "; ".join(output.concerns)[:300])
         return "; ".join(reasons) or None

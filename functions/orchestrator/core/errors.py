@@ -94,7 +94,21 @@ class BudgetExceeded(OrchestratorError):
 
 
 class SafetyViolation(OrchestratorError):
-    """Input or output broke a safety rule."""
+    """A request broke the safety policy: nothing was stored, started or sent to a model. The
+    message, the answer and the audit name the categories and the layer that decided (the rules in
+    code or a provider's moderation), never the text."""
+
+    http_status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+    def __init__(self, message: str, audit: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.audit = dict(audit or {})
+
+    def http_body(self) -> dict[str, Any]:
+        return super().http_body() | {
+            "categories": list(self.audit.get("categories", [])),
+            "layers": list(self.audit.get("layers", [])),
+        }
 
 
 class SourceFetchRefused(OrchestratorError):

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     model_cassette: str = Field("", alias=constants.ENV_MODEL_CASSETTE)  # replay / record: the cassette
     model_cassette_mode: str = Field("", alias=constants.ENV_MODEL_CASSETTE_MODE)  # "record": calls written
     provider_timeout_seconds: float = Field(45.0, gt=0, le=600, alias=constants.ENV_PROVIDER_TIMEOUT_SECONDS)
+    guardrail_id: str = Field("", alias=constants.ENV_GUARDRAIL_ID)
+    guardrail_version: str = Field("DRAFT", alias=constants.ENV_GUARDRAIL_VERSION)
+    moderation_timeout_seconds: float = Field(
+        5.0, gt=0, le=30, alias=constants.ENV_MODERATION_TIMEOUT_SECONDS
+    )
     response_cache_ttl_seconds: int = Field(
         constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS, ge=0, alias=constants.ENV_RESPONSE_CACHE_TTL_SECONDS
     )

@@ -7,13 +7,16 @@ the answer. OpenAI caches long prompt prefixes by itself; the usage says how muc
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.core.errors import ModelOutputInvalid
 from orchestrator.core.records import TokenUsage
 from orchestrator.providers.base import ModelRequest, estimate_tokens
 from orchestrator.providers.json_schema import drop_added_nulls, is_strict_expressible, strict_json_schema
 from orchestrator.providers.sdk_provider import Answer, KeyedSdkProvider
+
+if TYPE_CHECKING:
+    from orchestrator.safety.moderation import OpenAIModeration
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
@@ -103,6 +106,15 @@ class OpenAIProvider(KeyedSdkProvider):
             output_tokens=reported.completion_tokens or 0,
             cached_input_tokens=cached,
         )
+
+    def moderation(self, timeout_seconds: float) -> OpenAIModeration | None:
+        """OpenAI's moderation endpoint through this provider's client (its key, its base URL);
+        None for an OpenAI-compatible server, which has none."""
+        if self.name != "openai":
+            return None
+        from orchestrator.safety.moderation import OpenAIModeration
+
+        return OpenAIModeration(client=self._sdk_client(), timeout_seconds=timeout_seconds)
 
     def embed(self, texts: list[str], dimension: int) -> tuple[list[list[float]], str]:
         """Embeddings of ``texts`` (in order) and the model that made them. OpenAI's own models are

@@ -17,16 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
-from orchestrator.core.errors import BudgetExceeded
+from orchestrator.core.errors import BudgetExceeded, SafetyViolation
 from orchestrator.core.records import RunRequest, TokenUsage, utc_now
 from orchestrator.providers.base import CHARS_PER_TOKEN
 from orchestrator.providers.pricing import DEFAULT_TABLE, PriceTable
 from orchestrator.templates.graph import get_template
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from orchestrator.llm.gateway import TenantSettingsReader
-    from orchestrator.llm.model_settings import DeploymentModels
+    from orchestrator.llm.model_settings import DeploymentModels, TenantModelSettings
     from orchestrator.llm.prompts import PromptLibrary
+    from orchestrator.safety import SafetyScreen
     from orchestrator.tenancy.budgets import UsageLedger
 
 ESTIMATED_MAP_ITEMS = 3
@@ -60,7 +63,11 @@ class RunPlanner:
         prompts: PromptLibrary | None = None,
         prices: PriceTable = DEFAULT_TABLE,
         map_items: int = ESTIMATED_MAP_ITEMS,
+        safety: Callable[[str], SafetyScreen] | None = None,
     ) -> None:
+        """``safety``: the safety check of a request answered by a provider (the container's: rules in
+        code plus the moderation this function can reach); None: the rules in code alone."""
+        self.safety = safety
         self.deployment = deployment
         self.tenant_settings = tenant_settings
         self.ledger = ledger
@@ -69,13 +76,15 @@ class RunPlanner:
         self.map_items = map_items
 
     def plan(self, tenant_id: str, request: RunRequest, inputs: dict[str, Any]) -> RunPlan:
-        """Pinned prompt versions and the run's estimate; ``BudgetExceeded`` when it cannot be afforded."""
+        """Pinned prompt versions and the run's estimate; ``SafetyViolation`` when its free text breaks
+        the safety policy, ``BudgetExceeded`` when it cannot be afforded."""
         from orchestrator.llm.model_settings import resolve
         from orchestrator.llm.routing import model_for_tier
 
         template = get_template(request.template)
         stored = self.tenant_settings.get_models(tenant_id) if self.tenant_settings is not None else None
         tenant = None if stored is None else stored.settings
+        self.check_safety(request, inputs, tenant)
         plan = RunPlan()
         if self.prompts is not None:
             plan.prompt_versions = self.prompts.pin(tenant_id, template.agent_types())
@@ -110,6 +119,23 @@ class RunPlanner:
         plan.estimated_cost_usd = round(sum(s.cost_usd for s in plan.steps), 6)
         self.check_affordable(tenant_id, plan)
         return plan
+
+    def check_safety(
+        self, request: RunRequest, inputs: dict[str, Any], tenant: TenantModelSettings | None
+    ) -> None:
+        """The topic and every string of the inputs through the safety check of the provider the
+        run's steps resolve to (the run's choice, else the template's or tenant's, else the
+        deployment's)."""
+        from orchestrator.llm.model_settings import resolve
+        from orchestrator.safety import SafetyScreen, request_texts
+
+        resolved = resolve(self.deployment, tenant, request.template, "", complexity="large", prompt_chars=0)
+        screen = SafetyScreen()
+        if self.safety is not None:
+            screen = self.safety(request.options.provider or resolved.provider)
+        verdict = screen.check(request_texts(request.topic, inputs))
+        if not verdict.allowed:
+            raise SafetyViolation(f"{verdict.reason()}; nothing was started", verdict.audit())
 
     def check_affordable(self, tenant_id: str, plan: RunPlan) -> None:
         if self.ledger is None:

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from infra.cdk.constructs.function_settings import add_settings
 from infra.cdk.constructs.grants import grant_items
+from infra.cdk.constructs.request_screening import grant_guardrail
 from infra.cdk.constructs.tenant_access import TenantDataAccess
 from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
@@ -56,6 +57,9 @@ class ProviderConfig:
     cassette: str | None = None  # replay/record: the cassette file the agent functions read
     cassette_mode: str | None = None  # "record"
     timeout_seconds: float = 45.0  # one model HTTP call's limit (the agent function has 120 s)
+    guardrail_id: str | None = None  # a Bedrock guardrail the run starts screen requests with
+    guardrail_version: str = "DRAFT"
+    openai_moderation_at_start: bool = False  # the API and start function may read the OpenAI key
 
 
 @dataclass
@@ -112,6 +116,7 @@ class OrchestratorFunctions(Construct):
             name: self._secret(f"ProviderKey-{name}", reference)
             for name, reference in sorted(props.provider.provider_secrets.items())
         }
+        self._key_secrets = (provider_secret, further_secrets)  # read by request screening, if allowed
         served_env = self._served_env(props.provider, further_secrets)
         self._model_env = self._model_environment(props.model_tables)
         self._add_agents(
@@ -254,6 +259,21 @@ class OrchestratorFunctions(Construct):
             self._grant_provider_secret(fn, provider_secret)
         return fn
 
+    def _screen_requests(self, fn: lambda_.Function) -> None:
+        """The safety check's moderation layers for a function that starts runs: the guardrail, and the
+        OpenAI key only when the deployment allows it (tenants' own keys stay with the agents)."""
+        provider = self._props.provider
+        if provider.guardrail_id:
+            grant_guardrail(fn, provider.guardrail_id, provider.guardrail_version)
+        if not provider.openai_moderation_at_start:
+            return
+        provider_secret, further_secrets = self._key_secrets
+        if provider.provider == "openai" and provider_secret is not None:
+            add_settings(fn, provider_api_key_secret_arn=provider_secret.secret_arn)
+            self._grant_provider_secret(fn, provider_secret)
+        elif "openai" in further_secrets:  # its ARN is in PROVIDER_SECRETS already
+            further_secrets["openai"].grant_read(fn)
+
     def _grant_provider_secret(self, fn: lambda_.Function, provider_secret: secretsmanager.ISecret) -> None:
         provider_secret.grant_read(fn)
         kms_key = self._props.provider.api_key_kms_key
@@ -364,6 +384,7 @@ class OrchestratorFunctions(Construct):
         access.grant_items(models.prompts)  # pinning its prompt versions
         access.grant_items(models.usage)  # what is left of the budget
         props.bus.grant_put_events_to(self.start_run)
+        self._screen_requests(self.start_run)
 
     def _add_api(self, provider_name: dict[str, str]) -> None:
         props, models = self._props, self._props.model_tables
@@ -391,6 +412,7 @@ class OrchestratorFunctions(Construct):
         self.tenant_data.grant_items(props.tenants, write=True, delete=True)
         add_settings(self.api, idempotency_table=props.idempotency.table_name)
         props.bus.grant_put_events_to(self.api)
+        self._screen_requests(self.api)
         self.tenant_data.grant_uploads(props.workspace)
         if props.vectors is not None:
             self.tenant_data.grant_vectors(props.vectors)  # collection search

@@ -3,9 +3,10 @@
 intent parser -> planner -> safety checker (code, may reject) -> router (code, estimates cost)
               -> one executor per routed task (bounded map) -> reporter (code)
 
-- The safety checker is a tool: ``policy.screen`` runs over the topic, the run's inputs, the
-  parsed intent and every planned task's text, so an injection or an out-of-policy request is
-  refused the same way whatever a model would have said, and no model is called after it.
+- The safety checker is a tool: the safety policy's rules (``orchestrator.safety``) run over the
+  topic, the run's inputs, the parsed intent and every planned task's text, so an injection or a
+  request the policy refuses is refused the same way whatever a model would have said, and no
+  model is called after it.
 - The router is a tool: each task's executor kind and model tier follow the rules of ``routing``
   (``KIND_RULES``, ``TIER_RULES``), its cost is estimated before anything is executed, and a
   run whose estimate exceeds ``inputs.budget_usd`` is first moved to smaller models, then

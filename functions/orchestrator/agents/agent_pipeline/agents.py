@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -29,21 +28,11 @@ from orchestrator.agents.agent_pipeline.schemas import (
     Violation,
 )
 from orchestrator.agents.base import Agent, AgentContext, AgentServices, EarlierOutput, output_as
-from orchestrator.agents.policy import screen
 from orchestrator.commands.executor import CommandSpec, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every string inside a JSON value, with where it sits (``inputs.constraints[0]``)."""
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _strings(inner, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            yield from _strings(inner, f"{where}[{index}]")
+from orchestrator.core.errors import OrchestratorError
+from orchestrator.core.observability import logger
+from orchestrator.safety import Moderator, SafetyScreen, request_texts, strings_in
 
 
 class IntentParserAgent(Agent):
@@ -80,36 +69,45 @@ class PlannerAgent(Agent):
 
 
 class SafetyCheckerAgent(Agent):
-    """A tool: the policy screen decides, in code, before any executor runs; no model is asked."""
+    """A tool: the safety policy's rules decide, in code, before any executor runs; no model is
+    asked. They read the request (its moderation, where configured, ran when the run started) and
+    what the models made of it: the parsed intent and every planned task."""
 
     agent_type = SAFETY
     title = "Pipeline safety checker"
-    goal = "Refuse requests that try to override instructions or ask for out-of-policy work."
+    goal = "Refuse requests and plans that break the safety policy or try to override instructions."
     output_model = SafetyOutput
     reads = (INTENT, PLANNER)
     uses_model = False
     complexity = "small"
 
     def work(self, context: AgentContext, services: AgentServices) -> dict[str, Any]:
-        texts: list[tuple[str, str]] = [("topic", context.topic)]
-        texts += list(_strings(context.inputs or {}, "inputs"))
+        texts = request_texts(context.topic, context.inputs)
         intent = context.output_of(INTENT) or {}
-        texts += [("intent", text) for _, text in _strings(intent, "intent")]
+        texts += [("intent", text) for _, text in strings_in(intent, "intent")]
         for task in (context.output_of(PLANNER) or {}).get("tasks", []):
             where = f"task {task.get('id', '?')}"
             texts += [(where, str(task.get("title", ""))), (where, str(task.get("description", "")))]
-        violations = [{"where": where[:80], "rule": rule} for where, text in texts for rule in screen(text)]
-        unique = [dict(v) for v in {(v["where"], v["rule"]): v for v in violations}.values()]
-        return {"screened": list(dict.fromkeys(where[:80] for where, _ in texts)), "violations": unique}
+        verdict = SafetyScreen(_run_provider_moderation(services)).check(texts)
+        violations = {
+            (f.where, f.category): {
+                "where": f.where,
+                "rule": f"{f.category.value}: {f.category.description}",
+                "category": f.category.value,
+                "layer": f.layer,
+            }
+            for f in verdict.findings
+        }
+        return {"screened": list(verdict.screened), "violations": list(violations.values())}
 
     def compute(self, context: AgentContext) -> BaseModel:
         violations = [Violation.model_validate(v) for v in context.facts.get("violations", [])][:100]
         screened = list(context.facts.get("screened", []))[:200]
         if violations:
-            rules = sorted({v.rule.split(":")[0] for v in violations})
-            summary = f"Refused by the policy screen ({', '.join(rules)}) in {len(violations)} place(s)"
+            named = sorted({v.category or v.rule.split(":")[0] for v in violations})
+            summary = f"Refused by the safety policy ({', '.join(named)}) in {len(violations)} place(s)"
         else:
-            summary = f"The policy screen passed: {len(screened)} text source(s), no rule broken"
+            summary = f"The safety policy passed: {len(screened)} text source(s), no rule broken"
         return SafetyOutput(
             summary=summary[:MAX_SUMMARY_LENGTH],
             safe=not violations,
@@ -119,10 +117,16 @@ class SafetyCheckerAgent(Agent):
 
     def verdict(self, output: BaseModel, context: AgentContext) -> str | None:
         output = output_as(output, SafetyOutput)
-        found: dict[str, list[str]] = {}
+        found: dict[tuple[str, str], list[str]] = {}
         for violation in output.violations:
-            found.setdefault(violation.rule, []).append(violation.where)
-        return "; ".join(f"{rule} (in {', '.join(wheres)})" for rule, wheres in found.items()) or None
+            found.setdefault((violation.rule, violation.layer or "code_rules"), []).append(violation.where)
+        return (
+            "; ".join(
+                f"{rule} (decided by {layer}; in {', '.join(wheres)})"
+                for (rule, layer), wheres in found.items()
+            )
+            or None
+        )
 
 
 class RouterAgent(Agent):
@@ -314,6 +318,18 @@ class ReporterAgent(Agent):
             + ("" if output.within_budget else " (exceeded)"),
         ]
         return [WriteArtifact(path=output.report_path, content="\n".join(lines) + "\n")]
+
+
+def _run_provider_moderation(services: AgentServices) -> list[Moderator]:
+    """The run's provider's own moderation (OpenAI's, through the key this function already holds);
+    none when it has none or cannot be built: the rules stand alone (logged)."""
+    from orchestrator.safety.moderation import provider_moderation
+
+    try:
+        return provider_moderation(services.provider())
+    except (OrchestratorError, RuntimeError) as exc:
+        logger.warning("no provider moderation for the safety check", extra={"error": type(exc).__name__})
+        return []
 
 
 def _cell(text: str) -> str:

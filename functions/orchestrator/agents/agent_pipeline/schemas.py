@@ -98,6 +98,8 @@ class PlanOutput(StrictModel):
 class Violation(StrictModel):
     where: str = Field(min_length=1, max_length=80, description="topic, inputs.<field>, intent, task <id>")
     rule: str = Field(min_length=1, max_length=200)
+    category: str | None = Field(default=None, max_length=40, description="the safety policy's category")
+    layer: str | None = Field(default=None, max_length=40, description="the layer that decided (code_rules)")
 
 
 class SafetyOutput(StrictModel):

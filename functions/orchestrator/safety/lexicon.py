@@ -1,0 +1,24 @@
+"""Every category's rules, in the order they are checked (see ``rules`` for how they are weighed;
+``vocabulary`` for the terms they share)."""
+
+from __future__ import annotations
+
+from orchestrator.safety.rules import CategoryRules
+from orchestrator.safety.rules_people import HATE, PRIVACY, SELF_HARM, SEXUAL_MINORS, VIOLENCE
+from orchestrator.safety.rules_systems import DESTRUCTIVE, DRUGS, FRAUD, INJECTION, MALWARE
+from orchestrator.safety.vocabulary import SHARED_ASK, SHARED_BENIGN
+
+CATEGORY_RULES: tuple[CategoryRules, ...] = (
+    VIOLENCE,
+    MALWARE,
+    FRAUD,
+    SELF_HARM,
+    SEXUAL_MINORS,
+    HATE,
+    DRUGS,
+    PRIVACY,
+    INJECTION,
+    DESTRUCTIVE,
+)
+
+__all__ = ["CATEGORY_RULES", "SHARED_ASK", "SHARED_BENIGN"]

@@ -1,0 +1,118 @@
+"""The rules in code: the floor of the safety check, applied to every text whatever else is configured.
+
+A category's rules weigh three kinds of signals in a normalised text (``normalize``):
+
+- ``harm``: what is dangerous (a keylogger, a pipe bomb, a minor named next to sexual content);
+- ``ask``: the request to make, obtain or do it (``how to``, ``write a``, ``where can I buy``),
+  including the ways of asking to evade (``undetectable``, ``without her knowing``);
+- ``benign``: the framings of defence, care and study (``how do ... detect``, ``history of``,
+  ``prevention``, ``hotline``, ``report``).
+
+A text breaks a category when one of its harm signals matched and ``harm + ask - benign``
+reaches ``THRESHOLD``. A harm signal of weight 2 is enough alone (a text that asks to
+``ignore previous instructions``); one of weight 1 needs an ask (``keylogger`` in "how do antivirus
+tools detect keyloggers" is not refused, in "write a keylogger" it is). An evasion ask cancels the
+benign framing: "evade antivirus detection" is not about detection. Only the signals' names
+are reported, never the text they matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from orchestrator.safety.normalize import Normalized, normalize
+from orchestrator.safety.taxonomy import Category
+
+THRESHOLD = 2.0
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    weight: float
+    pattern: re.Pattern[str]
+    also: re.Pattern[str] | None = None
+    """A second pattern the text must match too (a minor and sexual content; a group and a slur)."""
+    folded: bool = False
+    """Matched against the folded text (punctuation kept: ``rm -rf /``) instead of its words."""
+    evasion: bool = False
+    """An ask to evade detection or consent: the benign framings no longer count."""
+
+    def found(self, text: Normalized) -> bool:
+        views = (text.folded,) if self.folded else (text.words, *text.variants)
+        return any(
+            self.pattern.search(view) and (self.also is None or self.also.search(view)) for view in views
+        )
+
+
+def words(*alternatives: str) -> re.Pattern[str]:
+    """A pattern matching any of ``alternatives`` as whole words (regex syntax inside each)."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+def signal(name: str, weight: float, *alternatives: str, **options: object) -> Signal:
+    also = options.pop("also", None)
+    return Signal(
+        name,
+        weight,
+        words(*alternatives),
+        also=words(*also) if isinstance(also, tuple) else None,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    category: Category
+    harm: tuple[Signal, ...]
+    ask: tuple[Signal, ...] = ()
+    benign: tuple[Signal, ...] = ()
+    shared: bool = True
+    """The shared asks and benign framings apply too."""
+
+
+@dataclass(frozen=True)
+class Score:
+    category: Category
+    harm: float
+    ask: float
+    benign: float
+    signals: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def total(self) -> float:
+        return self.harm + self.ask - self.benign
+
+    @property
+    def broken(self) -> bool:
+        return self.harm > 0 and self.total >= THRESHOLD
+
+
+def _strongest(signals: tuple[Signal, ...], text: Normalized) -> tuple[float, list[Signal]]:
+    found = [s for s in signals if s.found(text)]
+    return max((s.weight for s in found), default=0.0), found
+
+
+def score(
+    rules: CategoryRules, text: Normalized, shared_ask: tuple[Signal, ...], shared_benign: tuple[Signal, ...]
+) -> Score:
+    harm, harms = _strongest(rules.harm, text)
+    if not harms:
+        return Score(rules.category, 0.0, 0.0, 0.0)
+    asks_of = rules.ask + (shared_ask if rules.shared else ())
+    ask, asks = _strongest(asks_of, text)
+    benign, benigns = _strongest(rules.benign + (shared_benign if rules.shared else ()), text)
+    if any(s.evasion for s in asks):
+        benign, benigns = 0.0, []
+    names = tuple(dict.fromkeys(s.name for s in (*harms, *asks, *benigns)))
+    return Score(rules.category, harm, ask, benign, names)
+
+
+def check_text(text: str) -> list[Score]:
+    """The categories ``text`` breaks, each with its score and the names of the signals that decided."""
+    from orchestrator.safety.lexicon import CATEGORY_RULES, SHARED_ASK, SHARED_BENIGN
+
+    normalized = normalize(text)
+    scores = (score(rules, normalized, SHARED_ASK, SHARED_BENIGN) for rules in CATEGORY_RULES)
+    return [s for s in scores if s.broken]
