@@ -38,7 +38,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "functions")]
 
-from orchestrator.safety.rules import check_text  # noqa: E402
+from orchestrator.safety.lexicon import check_text  # noqa: E402
 
 CASES = REPO / "bench" / "safety_cases.jsonl"
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from orchestrator.safety import Category, SafetyScreen, request_texts
+from orchestrator.safety.lexicon import check_text
 from orchestrator.safety.normalize import normalize
-from orchestrator.safety.rules import check_text
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -136,18 +136,7 @@ def start_run(
         check_uploads_exist(tenant_id, inputs, uploads)
     if plan is None and planner is not None:
         plan = planner.plan(tenant_id, request, inputs)
-    run = Run(
-        tenant_id=tenant_id,
-        run_id=run_id or new_run_id(),
-        template=request.template,
-        topic=request.topic,
-        inputs=inputs,
-        options=request.options,
-        correlation_id=correlation_id,
-        created_by=created_by,
-        prompt_versions=plan.prompt_versions if plan is not None else {},
-        estimated_cost_usd=plan.estimated_cost_usd if plan is not None else None,
-    )
+    run = _new_run(tenant_id, run_id or new_run_id(), request, inputs, correlation_id, created_by, plan)
     if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
         earlier = _existing_run(runs, tenant_id, run_id)
         if earlier is not None and earlier.status is not RunStatus.PENDING:
@@ -188,6 +177,29 @@ def start_run(
         _fail_start(run, exc, runs=runs, starter=starter, publisher=publisher, tenants=tenants)
         raise
     return run
+
+
+def _new_run(
+    tenant_id: str,
+    run_id: str,
+    request: RunRequest,
+    inputs: dict[str, Any],
+    correlation_id: str,
+    created_by: str | None,
+    plan: RunPlan | None,
+) -> Run:
+    return Run(
+        tenant_id=tenant_id,
+        run_id=run_id,
+        template=request.template,
+        topic=request.topic,
+        inputs=inputs,
+        options=request.options,
+        correlation_id=correlation_id,
+        created_by=created_by,
+        prompt_versions=plan.prompt_versions if plan is not None else {},
+        estimated_cost_usd=plan.estimated_cost_usd if plan is not None else None,
+    )
 
 
 def _fail_start(

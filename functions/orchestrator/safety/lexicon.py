@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from orchestrator.safety.rules import CategoryRules
+from orchestrator.safety.normalize import normalize
+from orchestrator.safety.rules import CategoryRules, Score, score
 from orchestrator.safety.rules_people import HATE, PRIVACY, SELF_HARM, SEXUAL_MINORS, VIOLENCE
 from orchestrator.safety.rules_systems import DESTRUCTIVE, DRUGS, FRAUD, INJECTION, MALWARE
 from orchestrator.safety.vocabulary import SHARED_ASK, SHARED_BENIGN
@@ -21,4 +22,11 @@ CATEGORY_RULES: tuple[CategoryRules, ...] = (
     DESTRUCTIVE,
 )
 
-__all__ = ["CATEGORY_RULES", "SHARED_ASK", "SHARED_BENIGN"]
+__all__ = ["CATEGORY_RULES", "SHARED_ASK", "SHARED_BENIGN", "check_text"]
+
+
+def check_text(text: str) -> list[Score]:
+    """The categories ``text`` breaks, each with its score and the names of the signals that decided."""
+    normalized = normalize(text)
+    scores = (score(rules, normalized, SHARED_ASK, SHARED_BENIGN) for rules in CATEGORY_RULES)
+    return [s for s in scores if s.broken]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from orchestrator.safety.normalize import Normalized, normalize
+from orchestrator.safety.normalize import Normalized
 from orchestrator.safety.taxonomy import Category
 
 THRESHOLD = 2.0
@@ -107,12 +107,3 @@ def score(
         benign, benigns = 0.0, []
     names = tuple(dict.fromkeys(s.name for s in (*harms, *asks, *benigns)))
     return Score(rules.category, harm, ask, benign, names)
-
-
-def check_text(text: str) -> list[Score]:
-    """The categories ``text`` breaks, each with its score and the names of the signals that decided."""
-    from orchestrator.safety.lexicon import CATEGORY_RULES, SHARED_ASK, SHARED_BENIGN
-
-    normalized = normalize(text)
-    scores = (score(rules, normalized, SHARED_ASK, SHARED_BENIGN) for rules in CATEGORY_RULES)
-    return [s for s in scores if s.broken]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from orchestrator.core.observability import logger
-from orchestrator.safety.rules import check_text
+from orchestrator.safety.lexicon import check_text
 from orchestrator.safety.taxonomy import Category
 
 CODE_LAYER = "code_rules"
