@@ -28,13 +28,9 @@ def add_parser(commands: Any) -> None:
 def cmd_token(args: argparse.Namespace) -> int:
     from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle
     from infra.local.tokens import LocalSigningKey
-    from orchestrator.core.records import validate_tenant_id
     from orchestrator.tenancy.plans import DEFAULT_PLAN
 
-    try:
-        validate_tenant_id(args.tenant)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    checked_tenant(args.tenant)
     if not 1 <= args.ttl <= MAX_TTL_SECONDS:
         raise UsageError(f"--ttl must be between 1 and {MAX_TTL_SECONDS} seconds, not {args.ttl}")
     folder = state_dir(args)
@@ -54,3 +50,13 @@ def cmd_token(args: argparse.Namespace) -> int:
         note("note: no local cloud is up; the tenant must be onboarded there (`orchestrator tenants create`)")
     say(key.mint(tenant_id=args.tenant, role=args.role, subject=args.subject, ttl_seconds=args.ttl))
     return 0
+
+
+def checked_tenant(tenant_id: str) -> str:
+    """``tenant_id`` if it is a valid tenant id, else the one-line :class:`UsageError` saying why."""
+    from orchestrator.core.records import validate_tenant_id
+
+    try:
+        return validate_tenant_id(tenant_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
