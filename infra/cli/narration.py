@@ -143,13 +143,28 @@ def wait_for_events(client: ApiClient, run_id: str, view: dict[str, Any]) -> lis
     return events
 
 
-def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
+def _say_where_the_execution_is(view: dict[str, Any], aws_endpoint: str | None) -> None:
+    """A deployed run's AWS console link; for the local cloud, the command that shows its history."""
+    arn = view.get("execution_arn")
+    if aws_endpoint is None:
+        say(f"  console:        {view.get('execution_console_url')}")
+    elif arn:
+        region = arn.split(":")[3]
+        say(
+            "  history:        AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "
+            f"aws --region {region} --endpoint-url {aws_endpoint} stepfunctions get-execution-history "
+            f"--execution-arn {arn}"
+        )
+
+
+def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoint: str | None = None) -> None:
+    """The run's summary; ``aws_endpoint``: the local cloud's emulated AWS, where its execution is."""
     say()
     say(f"Run {view['run_id']} ({view['template']}) ended {view['status']} in {view.get('duration_ms')} ms")
     say(f"  topic:          {view['topic']}")
     say(f"  correlation id: {view['correlation_id']}")
     say(f"  execution:      {view.get('execution_arn')}")
-    say(f"  console:        {view.get('execution_console_url')}")
+    _say_where_the_execution_is(view, aws_endpoint)
     say(
         f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "
         f"model calls: {view.get('model_calls')}"

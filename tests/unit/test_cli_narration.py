@@ -1,0 +1,55 @@
+"""What ``orchestrator demo`` prints about a run: where to see its execution, what answered, and
+what was undone, in the order the undo ran."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.cli.narration import summarize
+
+ARN = "arn:aws:states:eu-west-1:000000000000:execution:generic-pipeline:run-1"
+ENDPOINT = "http://127.0.0.1:4566"
+
+
+def _step(name: str, status: str, provider: str | None = "offline") -> dict[str, Any]:
+    return {"step": name, "kind": "agent", "status": status, "metadata": {"provider": provider}}
+
+
+def _view(status: str, steps: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return {
+        "run_id": "run-1",
+        "template": "generic",
+        "status": status,
+        "topic": "a todo app",
+        "correlation_id": "corr-1",
+        "duration_ms": 1200,
+        "execution_arn": ARN,
+        "execution_console_url": "https://eu-west-1.console.aws.amazon.com/states/home#/v2/executions/details/"
+        + ARN,
+        "total_tokens": 700,
+        "total_cost_usd": 0.0,
+        "model_calls": 7,
+        "steps": steps,
+    } | fields
+
+
+def test_a_local_execution_gets_its_arn_and_the_history_command_not_a_console_link(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    summarize(_view("SUCCEEDED", [_step("ideation", "SUCCEEDED")]), [], aws_endpoint=ENDPOINT)
+    out = capsys.readouterr().out
+    assert "console.aws.amazon.com" not in out
+    assert f"  execution:      {ARN}\n" in out
+    assert (
+        f"aws --region eu-west-1 --endpoint-url {ENDPOINT} stepfunctions get-execution-history "
+        f"--execution-arn {ARN}\n"
+    ) in out
+
+
+def test_a_deployed_execution_gets_its_console_link(capsys: pytest.CaptureFixture[str]) -> None:
+    summarize(_view("SUCCEEDED", [_step("ideation", "SUCCEEDED", "anthropic")]), [])
+    out = capsys.readouterr().out
+    assert "  console:        https://eu-west-1.console.aws.amazon.com/" in out
+    assert "get-execution-history" not in out
