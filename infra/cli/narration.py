@@ -165,13 +165,16 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoin
     say(f"  correlation id: {view['correlation_id']}")
     say(f"  execution:      {view.get('execution_arn')}")
     _say_where_the_execution_is(view, aws_endpoint)
+    providers = {(s.get("metadata") or {}).get("provider") for s in flatten_steps(view["steps"])} - {None}
+    offline = providers == {"offline"}  # canned answers: no provider was asked anything
     say(
         f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "
-        f"model calls: {view.get('model_calls')}"
+        f"{'offline answers' if offline else 'model calls'}: {view.get('model_calls')}"
     )
-    providers = {(s.get("metadata") or {}).get("provider") for s in flatten_steps(view["steps"])} - {None}
-    if "offline" in providers:
-        say("  provider: offline (deterministic text, no model was called)")
+    if offline:
+        say("  provider: offline (offline answers were used, no provider was called)")
+    elif providers:
+        say(f"  provider: {', '.join(sorted(str(p) for p in providers))}")
     if view.get("error"):
         say(f"  failed step: {view.get('failed_step')}: {view['error']['name']}: {view['error']['message']}")
     if view.get("compensated_steps") is not None and view["status"] != "SUCCEEDED":

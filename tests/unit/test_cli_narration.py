@@ -53,3 +53,20 @@ def test_a_deployed_execution_gets_its_console_link(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "  console:        https://eu-west-1.console.aws.amazon.com/" in out
     assert "get-execution-history" not in out
+
+
+def test_offline_answers_are_counted_as_such_and_no_model_call_is_claimed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    summarize(_view("SUCCEEDED", [_step("ideation", "SUCCEEDED"), _step("design", "SUCCEEDED")]), [])
+    out = capsys.readouterr().out
+    assert "model calls" not in out
+    assert "offline answers: 7" in out
+    assert "provider: offline (offline answers were used, no provider was called)" in out
+
+
+def test_a_real_provider_counts_model_calls(capsys: pytest.CaptureFixture[str]) -> None:
+    summarize(_view("SUCCEEDED", [_step("ideation", "SUCCEEDED", "anthropic")]), [])
+    out = capsys.readouterr().out
+    assert "model calls: 7" in out and "offline" not in out
+    assert "provider: anthropic" in out
