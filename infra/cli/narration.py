@@ -108,12 +108,24 @@ def follow_run(
 
 
 def _tell_changed_steps(view: dict[str, Any], seen: dict[str, tuple[str, int | None]]) -> None:
+    """Each step whose status changed, in graph order; the steps undone last, in the order the undo
+    ran (the run's ``compensated_steps``), as the summary lists them."""
+    undo_order = {key: index for index, key in enumerate(view.get("compensated_steps") or [])}
+    changed = []
     for step in flatten_steps(view["steps"]):
         label = step.get("label") or step["step"]
         key = (step["status"], (step.get("metadata") or {}).get("attempts"))
         if step["status"] != "NOT_STARTED" and seen.get(label) != key:
             seen[label] = key
-            say(step_line(step))
+            changed.append((label, step))
+    changed.sort(
+        key=lambda pair: (
+            pair[1]["status"] == "COMPENSATED",
+            undo_order.get(pair[0], len(undo_order)) if pair[1]["status"] == "COMPENSATED" else 0,
+        )
+    )
+    for _, step in changed:
+        say(step_line(step))
 
 
 def _decide_once(

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from infra.cli.narration import summarize
+from infra.cli import narration
+from infra.cli.narration import follow_run, summarize
 
 ARN = "arn:aws:states:eu-west-1:000000000000:execution:generic-pipeline:run-1"
 ENDPOINT = "http://127.0.0.1:4566"
@@ -33,6 +34,20 @@ def _view(status: str, steps: list[dict[str, Any]], **fields: Any) -> dict[str, 
         "model_calls": 7,
         "steps": steps,
     } | fields
+
+
+class FakeRunsApi:
+    """Answers ``GET /runs/{id}`` with one view after another, the last one for good."""
+
+    def __init__(self, views: list[dict[str, Any]]) -> None:
+        self.views = views
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        return self.views.pop(0) if len(self.views) > 1 else self.views[0]
+
+
+def _printed(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return capsys.readouterr().out.splitlines()
 
 
 def test_a_local_execution_gets_its_arn_and_the_history_command_not_a_console_link(
@@ -70,3 +85,25 @@ def test_a_real_provider_counts_model_calls(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "model calls: 7" in out and "offline" not in out
     assert "provider: anthropic" in out
+
+
+def test_undone_steps_are_told_in_the_order_the_undo_ran_and_the_summary_agrees(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(narration.time, "sleep", lambda _: None)
+    running = _view(
+        "RUNNING",
+        [_step("ideation", "SUCCEEDED"), _step("research", "SUCCEEDED"), _step("design", "RUNNING")],
+    )
+    undone = ["research", "ideation"]  # the undo runs from the last step done to the first
+    compensated = _view(
+        "COMPENSATED",
+        [_step("ideation", "COMPENSATED"), _step("research", "COMPENSATED"), _step("design", "FAILED")],
+        compensated_steps=undone,
+    )
+    view = follow_run(FakeRunsApi([running, compensated]), "run-1", timeout=5)  # type: ignore[arg-type]
+    summarize(view, [])
+    printed = _printed(capsys)
+    told = [line.split()[1] for line in printed if line.startswith("  [<<]")]
+    assert told == undone
+    assert "  undone (in order): research, ideation" in printed
