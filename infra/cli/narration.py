@@ -177,7 +177,9 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoin
     say(f"  correlation id: {view['correlation_id']}")
     say(f"  execution:      {view.get('execution_arn')}")
     _say_where_the_execution_is(view, aws_endpoint)
-    providers = {(s.get("metadata") or {}).get("provider") for s in flatten_steps(view["steps"])} - {None}
+    steps = flatten_steps(view["steps"])
+    # "default": a step not answered yet names the deployment's provider, not the one that answers
+    providers = {(s.get("metadata") or {}).get("provider") for s in steps} - {None, "default"}
     offline = providers == {"offline"}  # canned answers: no provider was asked anything
     say(
         f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "

@@ -80,6 +80,15 @@ def test_offline_answers_are_counted_as_such_and_no_model_call_is_claimed(
     assert "provider: offline (offline answers were used, no provider was called)" in out
 
 
+def test_a_step_that_failed_before_any_answer_does_not_hide_the_offline_answers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    steps = [_step("ideation", "COMPENSATED"), _step("design", "FAILED", "default")]  # never answered
+    summarize(_view("COMPENSATED", steps, model_calls=1), [])
+    out = capsys.readouterr().out
+    assert "offline answers: 1" in out and "model calls" not in out and "default" not in out
+
+
 def test_a_real_provider_counts_model_calls(capsys: pytest.CaptureFixture[str]) -> None:
     summarize(_view("SUCCEEDED", [_step("ideation", "SUCCEEDED", "anthropic")]), [])
     out = capsys.readouterr().out
