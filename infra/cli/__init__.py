@@ -10,7 +10,7 @@ import os
 import requests
 
 from infra.cli import demo, local_cloud, runs, tenants, tokens
-from infra.cli.console import note
+from infra.cli.console import UsageError, note
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except UsageError as exc:
+        note(f"error: {exc}")
+        return 2
     except (TimeoutError, requests.RequestException, RuntimeError) as exc:
         note(f"error: {exc}")
         return 1

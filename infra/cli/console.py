@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 
 
+class UsageError(Exception):
+    """A request the command refuses before doing anything: one line on stderr, exit code 2."""
+
+
 def say(text: str = "") -> None:
     print(text, flush=True)
 

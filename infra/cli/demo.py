@@ -72,6 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             decision="reject" if args.reject else "approve",
             expect=args.expect,
+            aws_endpoint=cloud.aws_endpoint,
         )
 
 
@@ -112,8 +113,10 @@ def run_demo(
     timeout: float,
     decision: str = "approve",
     expect: str | None = None,
+    aws_endpoint: str | None = None,
 ) -> int:
-    """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected."""
+    """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected.
+    ``aws_endpoint``: the local cloud's emulated AWS (its runs have no AWS console page)."""
     from infra.cli.demo_requests import demo_body, demo_declaration
 
     client = ApiClient(api_url, token)
@@ -127,7 +130,7 @@ def run_demo(
         return 2
     run_id = response.json()["run_id"]
     view = follow_run(client, run_id, timeout, decision=decision)
-    summarize(view, wait_for_events(client, run_id, view))
+    summarize(view, wait_for_events(client, run_id, view), aws_endpoint=aws_endpoint)
     query = demo_declaration(template).get("search")
     if query and view["status"] == "SUCCEEDED":
         _search_demo(client, run_id, str(query))

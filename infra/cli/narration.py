@@ -108,12 +108,24 @@ def follow_run(
 
 
 def _tell_changed_steps(view: dict[str, Any], seen: dict[str, tuple[str, int | None]]) -> None:
+    """Each step whose status changed, in graph order; the steps undone last, in the order the undo
+    ran (the run's ``compensated_steps``), as the summary lists them."""
+    undo_order = {key: index for index, key in enumerate(view.get("compensated_steps") or [])}
+    changed = []
     for step in flatten_steps(view["steps"]):
         label = step.get("label") or step["step"]
         key = (step["status"], (step.get("metadata") or {}).get("attempts"))
         if step["status"] != "NOT_STARTED" and seen.get(label) != key:
             seen[label] = key
-            say(step_line(step))
+            changed.append((label, step))
+    changed.sort(
+        key=lambda pair: (
+            pair[1]["status"] == "COMPENSATED",
+            undo_order.get(pair[0], len(undo_order)) if pair[1]["status"] == "COMPENSATED" else 0,
+        )
+    )
+    for _, step in changed:
+        say(step_line(step))
 
 
 def _decide_once(
@@ -143,20 +155,40 @@ def wait_for_events(client: ApiClient, run_id: str, view: dict[str, Any]) -> lis
     return events
 
 
-def summarize(view: dict[str, Any], events: list[dict[str, Any]]) -> None:
+def _say_where_the_execution_is(view: dict[str, Any], aws_endpoint: str | None) -> None:
+    """A deployed run's AWS console link; for the local cloud, the command that shows its history."""
+    arn = view.get("execution_arn")
+    if aws_endpoint is None:
+        say(f"  console:        {view.get('execution_console_url')}")
+    elif arn:
+        region = arn.split(":")[3]
+        say(
+            "  history:        AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local "
+            f"aws --region {region} --endpoint-url {aws_endpoint} stepfunctions get-execution-history "
+            f"--execution-arn {arn}"
+        )
+
+
+def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoint: str | None = None) -> None:
+    """The run's summary; ``aws_endpoint``: the local cloud's emulated AWS, where its execution is."""
     say()
     say(f"Run {view['run_id']} ({view['template']}) ended {view['status']} in {view.get('duration_ms')} ms")
     say(f"  topic:          {view['topic']}")
     say(f"  correlation id: {view['correlation_id']}")
     say(f"  execution:      {view.get('execution_arn')}")
-    say(f"  console:        {view.get('execution_console_url')}")
+    _say_where_the_execution_is(view, aws_endpoint)
+    steps = flatten_steps(view["steps"])
+    # "default": a step not answered yet names the deployment's provider, not the one that answers
+    providers = {(s.get("metadata") or {}).get("provider") for s in steps} - {None, "default"}
+    offline = providers == {"offline"}  # canned answers: no provider was asked anything
     say(
         f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "
-        f"model calls: {view.get('model_calls')}"
+        f"{'offline answers' if offline else 'model calls'}: {view.get('model_calls')}"
     )
-    providers = {(s.get("metadata") or {}).get("provider") for s in flatten_steps(view["steps"])} - {None}
-    if "offline" in providers:
-        say("  provider: offline (deterministic text, no model was called)")
+    if offline:
+        say("  provider: offline (offline answers were used, no provider was called)")
+    elif providers:
+        say(f"  provider: {', '.join(sorted(str(p) for p in providers))}")
     if view.get("error"):
         say(f"  failed step: {view.get('failed_step')}: {view['error']['name']}: {view['error']['message']}")
     if view.get("compensated_steps") is not None and view["status"] != "SUCCEEDED":

@@ -1,14 +1,22 @@
-"""``orchestrator runs approve|reject|cancel``: decide at a run's gate, or cancel it, through the API."""
+"""``orchestrator runs approve|reject|cancel``: decide at a run's gate, or cancel it, through the API.
+
+Without ``--api-url`` the command talks to the local cloud that is up (its ``local-cloud.json``);
+without ``--token`` (or ``$TOKEN``) it signs one with the local key, for ``--tenant`` or, when the
+local cloud has exactly one active tenant, that one."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+from pathlib import Path
 from typing import Any
 
+import requests
+
 from infra.cli.api_client import ApiClient
-from infra.cli.console import say, state_dir
+from infra.cli.console import UsageError, say, state_dir
+from infra.cli.tokens import checked_tenant
 
 
 def add_parser(commands: Any) -> None:
@@ -21,9 +29,12 @@ def add_parser(commands: Any) -> None:
     ):
         sub = runs_commands.add_parser(name, help=text)
         sub.add_argument("run_id")
-        sub.add_argument("--api-url", default="http://127.0.0.1:8080")
+        sub.add_argument("--api-url", help="the API's URL (default: the local cloud that is up)")
         sub.add_argument("--token", help="bearer token (default: $TOKEN, else one signed by the local key)")
-        sub.add_argument("--tenant", default="demo-tenant", help="tenant of the locally signed token")
+        sub.add_argument(
+            "--tenant",
+            help="tenant of the locally signed token (default: the local cloud's tenant, if it has one)",
+        )
         sub.add_argument("--subject", default="local-user", help="caller named in the audit trail")
         if name != "cancel":
             sub.add_argument("--comment", default="")
@@ -32,16 +43,55 @@ def add_parser(commands: Any) -> None:
 
 def cmd_runs(args: argparse.Namespace) -> int:
     """Approve, reject or cancel a run through the API of a running local cloud (or any API URL)."""
-    client = ApiClient(args.api_url, args.token or os.environ.get("TOKEN") or _local_token(args))
-    if args.runs_command == "cancel":
-        say(json.dumps(client.cancel(args.run_id)))
-        return 0
-    say(json.dumps(client.decide(args.run_id, args.runs_command, args.comment)))
+    api_url = (args.api_url or _local_description(state_dir(args))["api_url"]).rstrip("/")
+    client = ApiClient(api_url, args.token or os.environ.get("TOKEN") or _local_token(args))
+    try:
+        if args.runs_command == "cancel":
+            result = client.cancel(args.run_id)
+        else:
+            result = client.decide(args.run_id, args.runs_command, args.comment)
+    except requests.ConnectionError:
+        raise RuntimeError(f"the API at {api_url} did not answer: is the local cloud up?") from None
+    say(json.dumps(result))
     return 0
+
+
+def _local_description(folder: Path) -> dict[str, Any]:
+    """What the local cloud that is up wrote about itself (``local-cloud.json``)."""
+    from infra.admin.tenants import LOCAL_CLOUD_FILE
+
+    try:
+        description: dict[str, Any] = json.loads((folder / LOCAL_CLOUD_FILE).read_text())
+    except FileNotFoundError:
+        raise RuntimeError(
+            f"no local cloud is up with state directory {folder}: start one with "
+            "`orchestrator local up`, or name the API with --api-url"
+        ) from None
+    return description
 
 
 def _local_token(args: argparse.Namespace) -> str:
     from infra.local.tokens import LocalSigningKey
 
-    key = LocalSigningKey.load_or_create(state_dir(args))
-    return key.mint(tenant_id=args.tenant, role="user", subject=args.subject)
+    folder = state_dir(args)
+    tenant = checked_tenant(args.tenant) if args.tenant else _only_local_tenant(folder)
+    key = LocalSigningKey.load_or_create(folder)
+    return key.mint(tenant_id=tenant, role="user", subject=args.subject)
+
+
+def _only_local_tenant(folder: Path) -> str:
+    """The one active tenant of the local cloud that is up; otherwise ask for ``--tenant``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from infra.admin.tenants import DeploymentHandle, list_tenants
+
+    handle = DeploymentHandle.from_description(_local_description(folder))
+    table = handle.session.resource("dynamodb", endpoint_url=handle.endpoint_url).Table(handle.tenants_table)
+    try:
+        active = [tenant.tenant_id for tenant in list_tenants(table) if tenant.is_active]
+    except (BotoCoreError, ClientError) as exc:
+        raise RuntimeError(f"the local cloud did not answer ({exc}): is it still up?") from None
+    if len(active) != 1:
+        found = f"{len(active)} active tenants ({', '.join(active)})" if active else "no active tenant"
+        raise UsageError(f"the local cloud has {found}: name one with --tenant, or give --token")
+    return active[0]

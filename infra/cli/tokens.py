@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from infra.cli.console import note, say, state_dir
+from infra.cli.console import UsageError, note, say, state_dir
+
+MAX_TTL_SECONDS = 24 * 3600
+"""The longest a locally signed token lives: a day."""
 
 
 def add_parser(commands: Any) -> None:
@@ -13,7 +16,12 @@ def add_parser(commands: Any) -> None:
     token.add_argument("--tenant", required=True)
     token.add_argument("--role", default="user", choices=["admin", "user", "viewer"])
     token.add_argument("--subject", default="local-user")
-    token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=3600,
+        help=f"seconds the token is valid, 1 to {MAX_TTL_SECONDS} (default 3600)",
+    )
     token.set_defaults(func=cmd_token)
 
 
@@ -22,6 +30,9 @@ def cmd_token(args: argparse.Namespace) -> int:
     from infra.local.tokens import LocalSigningKey
     from orchestrator.tenancy.plans import DEFAULT_PLAN
 
+    checked_tenant(args.tenant)
+    if not 1 <= args.ttl <= MAX_TTL_SECONDS:
+        raise UsageError(f"--ttl must be between 1 and {MAX_TTL_SECONDS} seconds, not {args.ttl}")
     folder = state_dir(args)
     key = LocalSigningKey.load_or_create(folder)
     if (folder / LOCAL_CLOUD_FILE).exists():  # the local cloud is up: the tenant must be onboarded
@@ -39,3 +50,13 @@ def cmd_token(args: argparse.Namespace) -> int:
         note("note: no local cloud is up; the tenant must be onboarded there (`orchestrator tenants create`)")
     say(key.mint(tenant_id=args.tenant, role=args.role, subject=args.subject, ttl_seconds=args.ttl))
     return 0
+
+
+def checked_tenant(tenant_id: str) -> str:
+    """``tenant_id`` if it is a valid tenant id, else the one-line :class:`UsageError` saying why."""
+    from orchestrator.core.records import validate_tenant_id
+
+    try:
+        return validate_tenant_id(tenant_id)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -12,9 +12,19 @@ def test_the_demo_shows_every_phase_and_succeeds(
     cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
 ) -> None:
     token = cloud.mint_token(tenant_id="demo-tenant")
-    code = run_demo(cloud.api_url, token, template="generic", topic="demo topic", fail_phase=None, timeout=60)
+    code = run_demo(
+        cloud.api_url,
+        token,
+        template="generic",
+        topic="demo topic",
+        fail_phase=None,
+        timeout=60,
+        aws_endpoint=cloud.aws_endpoint,
+    )
     out = capsys.readouterr().out
     assert code == 0
+    assert "console.aws.amazon.com" not in out
+    assert f"--endpoint-url {cloud.aws_endpoint} stepfunctions get-execution-history" in out
     for phase in ("ideation", "research", "design", "development", "execution", "review", "deployment"):
         assert f"[ok] {phase}" in out
     assert "ended SUCCEEDED" in out and "provider: offline" in out and "ORCHESTRATION_COMPLETED" in out
