@@ -174,6 +174,17 @@ def _validation(exc: RequestValidationError) -> Response[dict[str, Any]]:
     )
 
 
+@app.not_found
+def _no_route(_: Exception) -> Response[dict[str, Any]]:
+    """A path no route serves: a 404 with the body every other refusal has (not Powertools' own)."""
+    event = app.current_event
+    return Response(
+        status_code=HTTPStatus.NOT_FOUND,
+        content_type="application/json",
+        body={"error": "NotFound", "message": f"no route serves {event.http_method} {event.path}"},
+    )
+
+
 @app.exception_handler(OrchestratorError)
 def _domain_error(exc: OrchestratorError) -> Response[dict[str, Any]]:
     """A domain error answered with its class's status, body and headers (``core/errors.py``); one

@@ -2,8 +2,9 @@
 
 Every request gets an answer: a body that is not UTF-8 text reaches the function base64-encoded
 (as API Gateway passes binary bodies) and the function refuses it with 400; a method API Gateway
-does not know gets 405; a body over API Gateway's 10 MB payload limit gets 413; the accept
-backlog holds a burst of hundreds of connections.
+does not know gets 405 (its body read first, or the connection closed, so the next request on a
+keep-alive connection is parsed from its own first byte); a body over API Gateway's 10 MB
+payload limit gets 413; the accept backlog holds a burst of hundreds of connections.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
@@ -120,9 +123,21 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve
 
+    def _refuse_method(self) -> None:
+        """A method API Gateway does not know: its JSON 405 with ``Allow``, once the declared body
+        is read, so the connection's next request starts where this one ends; a body that cannot
+        be read that way (no whole length, over the limit, chunked) closes the connection instead."""
+        length = self._content_length()
+        chunked = "chunked" in str(self.headers.get("Transfer-Encoding") or "").lower()
+        if chunked or not 0 <= length <= MAX_BODY_BYTES:
+            self.close_connection = True
+        elif length:
+            self.rfile.read(length)
+        self._answer(405, "Method Not Allowed", {"Allow": ", ".join(METHODS)})
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("do_"):  # a method API Gateway does not know
-            return lambda: self._answer(405, "Method Not Allowed", {"Allow": ", ".join(METHODS)})
+            return self._refuse_method
         raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the function logs requests

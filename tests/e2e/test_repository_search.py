@@ -64,18 +64,18 @@ def test_an_archive_url_is_fetched_only_from_an_allowed_host(
     )
     view = client.wait(ok, timeout=180)
     assert view["status"] == "SUCCEEDED", view.get("error")
-    # Any other private, loopback or link-local address is refused, and nothing is left behind
+    # Any other private, loopback or link-local address is refused at start (400 naming the input),
+    # and nothing is left behind
     before = tenant_state(cloud, "ingest-url")
     for url in (
         "http://169.254.169.254/latest/meta-data/",
         "https://127.0.0.1:1/x.tar.gz",
         "https://10.0.0.1/a.zip",
     ):
-        refused = client.wait(
-            client.start({"template": "repo_ingestion", "topic": "refused", "inputs": {"archive_url": url}})
-        )
-        assert refused["status"] == "COMPENSATED", url
-        assert refused["error"]["name"] == "SourceFetchRefused", refused["error"]
+        body = {"template": "repo_ingestion", "topic": "refused", "inputs": {"archive_url": url}}
+        refused = client.request("POST", "/runs", json=body)
+        assert refused.status_code == 400, (url, refused.text)
+        assert refused.json()["details"][0]["location"] == "body.inputs.archive_url"
     assert tenant_state(cloud, "ingest-url") == before
 
 

@@ -10,12 +10,14 @@ import pytest
 
 from infra.cdk.constructs.bulkheads import DEFAULT_RESERVATIONS, reservations_from_context
 from infra.cdk.constructs.workspace import access_record_from_context
+from orchestrator.core import constants
 from tests.synthesized import resources_of_type, synthesized_template
 
 ALTERNATE = {
     "reservedConcurrency": json.dumps({"api": 50, "agents": 3}),
     "workspaceAccessRecord": "cloudtrail",
     "alarmEmails": "ops@example.com, oncall@example.com",
+    "archiveFetchAllowedHosts": "files.internal:443",
 }
 
 
@@ -203,3 +205,14 @@ def test_a_bad_alarm_address_fails_synthesis() -> None:
     assert _alarm_emails("") == []
     with pytest.raises(ValueError, match="alarmEmails: not an email address: ops"):
         _alarm_emails("ops, a@example.com")
+
+
+def test_the_api_checks_archive_urls_with_the_hosts_the_fetch_may_reach(template: dict[str, Any]) -> None:
+    # Given a deployment letting archive fetches reach one private host
+    configured = synthesized_template(**ALTERNATE)
+    # Then the API, which checks an archive URL at run start, knows that host as the fetch does
+    for synthesized, expected in ((template, None), (configured, "files.internal:443")):
+        functions = resources_of_type(synthesized, "AWS::Lambda::Function").values()
+        (api,) = (f for f in functions if f["Properties"]["Handler"] == "handlers.api.handler")
+        variables = api["Properties"]["Environment"]["Variables"]
+        assert variables.get(constants.ENV_FETCH_ALLOWED_HOSTS) == expected

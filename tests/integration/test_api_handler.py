@@ -153,6 +153,22 @@ def test_a_started_run_is_located_and_runs_can_be_listed_by_status(
     assert status == 422 and body["details"][0]["location"] == "query.status"
 
 
+def test_a_run_without_a_template_runs_the_default_the_document_declares(
+    api: Any, signing_key: LocalSigningKey
+) -> None:
+    # Given the published document: ``template`` is optional, its default named and explained
+    status, spec, _ = call(api, "GET", "/openapi.json")
+    request = spec["components"]["schemas"]["RunRequest"]
+    assert "template" not in request["required"]
+    assert request["properties"]["template"]["default"] == "generic"
+    assert "absent: 'generic'" in request["properties"]["template"]["description"]
+    # When a run is started without one
+    token = signing_key.mint(tenant_id="acme")
+    status, body, _ = call(api, "POST", "/runs", token=token, body={"topic": "no template named"})
+    # Then it runs that default, and says so in its answer
+    assert status == 202 and body["template"] == "generic"
+
+
 def test_a_body_over_the_limit_is_a_413_before_anything_is_read(
     api: Any, signing_key: LocalSigningKey
 ) -> None:

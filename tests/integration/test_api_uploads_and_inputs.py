@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import pytest
 import requests
 
 from infra.local.tokens import LocalSigningKey
 from orchestrator.core import constants
+from tests.integration.conftest import MotoAws
 from tests.integration.test_api_handler import call
 
 
@@ -63,3 +65,47 @@ def test_inputs_a_template_does_not_take_are_a_400_naming_the_field(
     )
     assert status == 400, body
     assert body["details"][0]["location"] == "body.inputs"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://archives.example.com/repo.tar.gz", "plain http is not allowed"),
+        ("https://127.0.0.1/repo.tar.gz", "a loopback address"),
+        ("https://10.0.0.1/repo.zip", "a private address"),
+        ("https://169.254.169.254/latest/meta-data/", "a link-local"),
+        ("https://user:secret@archives.example.com/repo.zip", "may not carry credentials"),
+    ],
+)
+def test_an_archive_url_the_fetch_would_refuse_is_a_400_naming_the_input_at_start(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey, url: str, reason: str
+) -> None:
+    # Given a user of acme
+    token = signing_key.mint(tenant_id="acme")
+    # When they start an ingestion of an archive at a URL the fetch would never reach
+    body = {"template": "repo_ingestion", "topic": "ingest", "inputs": {"archive_url": url}}
+    status, answer, _ = call(api, "POST", "/runs", token=token, body=body)
+    # Then it is refused at once, naming the input and why, and no run exists
+    assert status == 400, answer
+    assert answer["details"][0]["location"] == "body.inputs.archive_url"
+    assert reason in answer["details"][0]["message"]
+    assert call(api, "GET", "/runs", token=token)[1]["runs"] == []
+
+
+def test_an_archive_url_on_a_host_the_deployment_allows_is_accepted(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey
+) -> None:
+    # Given a deployment that lets archive fetches reach one private host over http
+    aws.configure(fetch_allowed_hosts=frozenset({("127.0.0.1", 8765)}))
+    token = signing_key.mint(tenant_id="acme")
+    # When a run names an archive on that host
+    body = {
+        "template": "repo_ingestion",
+        "topic": "ingest",
+        "inputs": {"archive_url": "http://127.0.0.1:8765/repo.tar.gz"},
+    }
+    status, answer, _ = call(api, "POST", "/runs", token=token, body=body)
+    # Then it starts; the same host on another port is still refused
+    assert status == 202, answer
+    body["inputs"] = {"archive_url": "http://127.0.0.1:8766/repo.tar.gz"}
+    assert call(api, "POST", "/runs", token=token, body=body)[0] == 400

@@ -62,10 +62,25 @@ def test_a_bad_body_is_a_422_naming_the_field(
     assert api_client.api.container.response_cache.generation("globex", AGENT, "v1") == "a0.p0"
 
 
+@pytest.mark.parametrize("prompt_version", [None, "v1"])
+def test_invalidating_an_agent_that_does_not_exist_is_a_404_naming_it(
+    api_client: ApiClient, prompt_version: str | None
+) -> None:
+    # Given an admin and an agent name of the right form that no agent type has
+    body = {"agent": "sales_call_repoter", "prompt_version": prompt_version}
+    # When they ask to invalidate its cache
+    status, answer, _ = api_client.call_as("admin", "POST", PATH, body)
+    # Then they are told there is no such agent, and no generation moved on
+    assert status == HTTPStatus.NOT_FOUND
+    assert answer["error"] == "NotFound" and "'sales_call_repoter'" in answer["message"]
+    cache = api_client.api.container.response_cache
+    assert cache.generation("acme", "sales_call_repoter", "v1") == "a0.p0"
+
+
 def test_the_route_documents_its_request_and_answer(api_client: ApiClient) -> None:
     spec = api_client.openapi()
     operation = spec["paths"][PATH]["post"]
-    assert {"200", "401", "403", "422"} <= set(operation["responses"])
+    assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
     schemas = spec["components"]["schemas"]
     assert schemas["CacheInvalidation"]["required"] == ["agent", "prompt_version", "generation"]
     assert schemas["CacheInvalidationRequest"]["properties"]["agent"]["pattern"] == r"^[a-z][a-z0-9_]{1,40}$"

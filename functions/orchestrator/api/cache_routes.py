@@ -1,6 +1,6 @@
 """``/cache``: admins invalidate the tenant's model response cache, for an agent or one of its
-prompt versions. Nothing is deleted: the agent's cache generation moves on, the old answers are
-never read again and expire on their own."""
+prompt versions (an agent that does not exist is a 404 naming it). Nothing is deleted: the
+agent's cache generation moves on, the old answers are never read again and expire on their own."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from orchestrator.api.request_context import current_container
 from orchestrator.api.route_table import admin_route
 from orchestrator.api.security import current_caller
 from orchestrator.core.records import RequestModel
+from orchestrator.llm.prompts import known_agent
 from orchestrator.llm.response_cache import AGENT_PATTERN, PROMPT_VERSION_PATTERN
 
 router = Router()
@@ -45,11 +46,13 @@ class CacheInvalidation(BaseModel):
     "POST",
     "/cache/invalidations",
     answer=(HTTPStatus.OK, CacheInvalidation),
+    statuses=(HTTPStatus.NOT_FOUND,),
     action="invalidate_cache",
 )
 def invalidate_cache(request: CacheInvalidationRequest) -> Response[dict[str, Any]]:
     """Forget the caller's tenant's cached model answers of an agent (or one prompt version of it):
-    the next runs ask the provider again. Admins only."""
+    the next runs ask the provider again. Admins only; an unknown agent is a 404."""
+    known_agent(request.agent)
     generation = current_container().response_cache.invalidate(
         current_caller().tenant_id, request.agent, request.prompt_version
     )

@@ -56,6 +56,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
         "created_by": caller.subject,
         "allowed_providers": container.settings.available_providers,
         "uploads": container.workspace,
+        "archive_hosts": container.settings.fetch_allowed_hosts,
         "planner": container.planner,
         "tenants": container.tenants,
     }

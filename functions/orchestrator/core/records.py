@@ -187,7 +187,12 @@ class RunOptions(RequestModel):
 class RunRequest(RequestModel):
     """Body of ``POST /runs`` and detail of an ``OrchestrationRequested`` event."""
 
-    template: str = Field(default="generic", min_length=1, max_length=64)
+    template: str = Field(
+        default="generic",
+        min_length=1,
+        max_length=64,
+        description="the template to run (GET /templates lists them); absent: 'generic'",
+    )
     topic: str = Field(
         min_length=1,
         max_length=MAX_TOPIC_LENGTH,

@@ -30,11 +30,13 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from orchestrator.core.errors import SourceFetchFailed, SourceFetchRefused
+from orchestrator.core.errors import InputsInvalid, SourceFetchFailed, SourceFetchRefused
+from orchestrator.ingestion.uploads import ARCHIVE_URL_SUFFIX
 
 MiB = 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 20.0
@@ -128,6 +130,29 @@ def check_url(
     if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in path + parts.query):
         raise SourceFetchRefused("the URL's path or query holds spaces or control characters")
     return Target(scheme, host, port, f"{path}?{parts.query}" if parts.query else path, addresses[0])
+
+
+def check_archive_url_inputs(
+    inputs: Mapping[str, Any],
+    *,
+    allowed_hosts: Collection[tuple[str, int]] = (),
+    resolver: Resolver = resolve,
+) -> None:
+    """Every ``*archive_url`` input is a URL ``fetch_archive`` would try (``check_url``): one it
+    would refuse is an ``InputsInvalid`` (400) naming the input and why, before a run starts. A
+    host that does not resolve now is left to the fetch (a passing failure, retried there)."""
+    details = []
+    for name, value in inputs.items():
+        if not (name.endswith(ARCHIVE_URL_SUFFIX) and isinstance(value, str)):
+            continue
+        try:
+            check_url(value, allowed_hosts=allowed_hosts, resolver=resolver)
+        except SourceFetchRefused as exc:
+            details.append({"location": f"body.inputs.{name}", "message": str(exc)})
+        except SourceFetchFailed:
+            continue
+    if details:
+        raise InputsInvalid("; ".join(f"{d['location']}: {d['message']}" for d in details), details)
 
 
 def fetch_archive(

@@ -22,6 +22,8 @@ from orchestrator.core.records import RequestModel, new_id, utc_now
 
 UPLOAD_ID_PATTERN = r"^[0-9a-f]{32}$"
 UPLOAD_FIELD_SUFFIX = "_upload_id"
+ARCHIVE_URL_SUFFIX = "archive_url"
+"""A run input whose name ends so is a URL an archive is fetched from (``ingestion/fetch.py``)."""
 _FILENAME = r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,199}$"
 
 

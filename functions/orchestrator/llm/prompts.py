@@ -187,7 +187,7 @@ class PromptLibrary:
     # --- reading ---------------------------------------------------------------------------
     def shipped(self, agent_type: str, tenant_id: str = "") -> PromptVersion:
         """The prompt that ships with the code for this agent type."""
-        agent = _agent(agent_type)
+        agent = known_agent(agent_type)
         return PromptVersion(
             tenant_id=tenant_id,
             agent=agent_type,
@@ -202,7 +202,7 @@ class PromptLibrary:
 
     def active_pointer(self, tenant_id: str, agent_type: str) -> ActivePointer | None:
         """The stored pointer (None: nothing was ever activated, the shipped version is active)."""
-        _agent(agent_type)
+        known_agent(agent_type)
         return self._store.get_active(tenant_id, agent_type)
 
     def active(self, tenant_id: str, agent_type: str) -> PromptVersion:
@@ -214,7 +214,7 @@ class PromptLibrary:
 
     def version(self, tenant_id: str, agent_type: str, version: int) -> PromptVersion:
         """One version (a stored one, or the shipped one by its number); ``NotFound`` if none."""
-        agent = _agent(agent_type)
+        agent = known_agent(agent_type)
         stored = (
             self._store.get_version(tenant_id, agent_type, version) if 1 <= version <= MAX_VERSION else None
         )
@@ -241,7 +241,7 @@ class PromptLibrary:
 
         overview = []
         for agent_type in sorted(AGENTS) if agent_types is None else agent_types:
-            agent = _agent(agent_type)
+            agent = known_agent(agent_type)
             shipped = _shipped_number(agent)
             summary = self._store.summary(tenant_id, agent_type)
             numbers = set(summary.numbers) | {shipped}
@@ -264,7 +264,7 @@ class PromptLibrary:
         for agent_type in agent_types:
             if agent_type not in pinned:
                 pointer = self.active_pointer(tenant_id, agent_type)
-                pinned[agent_type] = pointer.version if pointer else _shipped_number(_agent(agent_type))
+                pinned[agent_type] = pointer.version if pointer else _shipped_number(known_agent(agent_type))
         return pinned
 
     # --- changing --------------------------------------------------------------------------
@@ -279,7 +279,7 @@ class PromptLibrary:
         activate: bool = False,
     ) -> PromptVersion:
         """Add a version numbered after the highest existing one (and activate it if asked)."""
-        agent = _agent(agent_type)
+        agent = known_agent(agent_type)
         if not agent.uses_model:
             raise InvalidRequest(
                 f"agent {agent_type} is a tool: it calls no model, so it has no prompt to change"
@@ -320,7 +320,7 @@ class PromptLibrary:
 
     def activate(self, tenant_id: str, agent_type: str, version: int, by: str) -> ActivePointer:
         """Make ``version`` the active one (it must exist). Activating the active version changes nothing."""
-        agent = _agent(agent_type)
+        agent = known_agent(agent_type)
         self.version(tenant_id, agent_type, version)
         for _ in range(MAX_ACTIVATE_ATTEMPTS):
             current = self._store.get_active(tenant_id, agent_type)
@@ -347,7 +347,7 @@ class PromptLibrary:
 
     def rollback(self, tenant_id: str, agent_type: str, by: str) -> ActivePointer:
         """Re-activate the version that was active before the current one."""
-        agent = _agent(agent_type)
+        agent = known_agent(agent_type)
         current = self._store.get_active(tenant_id, agent_type)
         if current is None or not current.previous:
             active_now = current.version if current else _shipped_number(agent)
@@ -388,7 +388,8 @@ def _shipped_number(agent: Agent) -> int:
     return int(digits) if digits.isdigit() and int(digits) >= 1 else 1
 
 
-def _agent(agent_type: str) -> Agent:
+def known_agent(agent_type: str) -> Agent:
+    """The agent of this type; ``NotFound`` (404) naming it when no agent type has that name."""
     from orchestrator.agents import AGENTS
 
     if not _AGENT_TYPE.match(agent_type or ""):

@@ -40,7 +40,7 @@ from orchestrator.core.records import (
     result_key,
     utc_now,
 )
-from orchestrator.ingestion.uploads import check_uploads_exist
+from orchestrator.ingestion.uploads import ARCHIVE_URL_SUFFIX, check_uploads_exist
 from orchestrator.providers import known_providers
 from orchestrator.runs.launch import execution_input, record_failed_start
 from orchestrator.runs.queue import Admission, admit, promote_due, queue_run
@@ -103,6 +103,23 @@ def check_run_request(
     return inputs
 
 
+def check_sources(
+    tenant_id: str,
+    inputs: dict[str, Any],
+    uploads: Workspace | None,
+    archive_hosts: Collection[tuple[str, int]] | None,
+) -> None:
+    """Where the run's inputs take their files from, checked before anything is stored (400 naming
+    the input): each upload exists for the tenant (with ``uploads``), each archive URL is one the
+    fetch would try (with ``archive_hosts``, the private hosts it may reach)."""
+    if uploads is not None:
+        check_uploads_exist(tenant_id, inputs, uploads)
+    if archive_hosts is not None and any(name.endswith(ARCHIVE_URL_SUFFIX) for name in inputs):
+        from orchestrator.ingestion.fetch import check_archive_url_inputs  # only such runs load it
+
+        check_archive_url_inputs(inputs, allowed_hosts=archive_hosts)
+
+
 def start_run(
     *,
     tenant_id: str,
@@ -118,6 +135,7 @@ def start_run(
     planner: RunPlanner | None = None,
     plan: RunPlan | None = None,
     tenants: TenantDirectory | None = None,
+    archive_hosts: Collection[tuple[str, int]] | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
@@ -129,11 +147,11 @@ def start_run(
     concurrent-run slots before it is stored and gives it back when it ends; when none is free (or
     older runs wait) it is stored ``QUEUED`` and starts when a slot frees (``runs.queue``):
     ``TenantLimitReached`` only when the tenant's queue is full, ``TenantNotActive`` when the tenant
-    is disabled.
+    is disabled. ``archive_hosts``: the private hosts an archive fetch may reach; given, an archive
+    URL input the fetch would refuse (plain http, a private address, ...) is a 400 naming it.
     """
     inputs = check_run_request(request, allowed_providers)
-    if uploads is not None:
-        check_uploads_exist(tenant_id, inputs, uploads)
+    check_sources(tenant_id, inputs, uploads, archive_hosts)
     if plan is None and planner is not None:
         plan = planner.plan(tenant_id, request, inputs)
     run = _new_run(tenant_id, run_id or new_run_id(), request, inputs, correlation_id, created_by, plan)
@@ -248,6 +266,7 @@ def start_run_once(
     uploads: Workspace | None = None,
     planner: RunPlanner | None = None,
     tenants: TenantDirectory | None = None,
+    archive_hosts: Collection[tuple[str, int]] | None = None,
 ) -> tuple[Run, bool]:
     """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
     one run however often they are sent (for 24 hours); the same key with another body is refused.
@@ -257,8 +276,7 @@ def start_run_once(
     if not IDEMPOTENCY_KEY_PATTERN.match(idempotency_key):
         raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
     inputs = check_run_request(request, allowed_providers)  # a refused request does not claim the key
-    if uploads is not None:
-        check_uploads_exist(tenant_id, inputs, uploads)
+    check_sources(tenant_id, inputs, uploads, archive_hosts)
     # an unaffordable request does not claim the key either
     plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
@@ -289,6 +307,7 @@ def start_run_once(
         uploads=uploads,
         plan=plan,  # planned once, above
         tenants=tenants,
+        archive_hosts=archive_hosts,
     )
     return run, record.run_id != candidate
 

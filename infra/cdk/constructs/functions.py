@@ -411,6 +411,8 @@ class OrchestratorFunctions(Construct):
         # the tenant's status and limits, its request windows, its run slots (transactions)
         self.tenant_data.grant_items(props.tenants, write=True, delete=True)
         add_settings(self.api, idempotency_table=props.idempotency.table_name)
+        if props.fetch_allowed_hosts:  # an archive URL is checked at run start as its fetch checks it
+            add_settings(self.api, fetch_allowed_hosts=props.fetch_allowed_hosts)
         props.bus.grant_put_events_to(self.api)
         self._screen_requests(self.api)
         self.tenant_data.grant_uploads(props.workspace)
