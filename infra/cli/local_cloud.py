@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra.cli.console import say
+from infra.cli.console import UsageError, say
 
 if TYPE_CHECKING:
     from infra.local.cloud import LocalCloud
@@ -23,6 +23,13 @@ def add_parser(commands: Any) -> None:
     up.add_argument("--api-port", type=int, default=8080)
     up.add_argument("--aws-port", type=int, default=4566)
     up.add_argument("--tenant", default="demo-tenant")
+    up.add_argument(
+        "--model-prices",
+        metavar="JSON",
+        help="price overrides, USD per million tokens, as the modelPrices context takes them; "
+        'e.g. \'{"offline/": {"input": 3, "output": 15}}\' makes offline answers cost as a large model '
+        "does, so that budgets, 402 BudgetExceeded and the 80%% threshold can be tried locally",
+    )
     up.set_defaults(func=cmd_local_up)
 
 
@@ -30,7 +37,10 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
 
     cloud = LocalCloud(
-        Path(args.state_dir) if args.state_dir else None, api_port=args.api_port, aws_port=args.aws_port
+        Path(args.state_dir) if args.state_dir else None,
+        api_port=args.api_port,
+        aws_port=args.aws_port,
+        context=_price_context(args.model_prices),
     ).start()
     token = cloud.mint_token(tenant_id=args.tenant, role="admin", subject="local-admin")
     say(_welcome(cloud, args.tenant, token))
@@ -50,6 +60,19 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         cloud.stop()
         say("stopped")
     return 0
+
+
+def _price_context(model_prices: str | None) -> dict[str, str] | None:
+    """``--model-prices`` as the app's ``modelPrices`` context, checked before anything starts."""
+    if not model_prices:
+        return None
+    from orchestrator.providers.pricing import PriceTable
+
+    try:
+        PriceTable.with_overrides(model_prices)
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError too
+        raise UsageError(f"--model-prices: {exc}") from None
+    return {"modelPrices": model_prices}
 
 
 def _say_runs_cut_off(cloud: LocalCloud) -> None:
