@@ -92,7 +92,36 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         except ValueError:
             return -1
 
+    def _chunked(self) -> bool:
+        return "chunked" in str(self.headers.get("Transfer-Encoding") or "").lower()
+
+    def _read_chunked(self) -> bytes | None:
+        """A chunked body, whole (API Gateway buffers it too); None if it is malformed or too long."""
+        body = bytearray()
+        while True:
+            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                return None
+            if size < 0 or len(body) + size > MAX_BODY_BYTES:
+                return None
+            if size == 0:
+                break
+            body += self.rfile.read(size)
+            if self.rfile.readline(4) not in (b"\r\n", b"\n"):
+                return None
+        while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):  # trailers, then the end
+            pass
+        return bytes(body)
+
     def _serve(self) -> None:
+        if self._chunked():
+            chunked_body = self._read_chunked()
+            if chunked_body is None:
+                self.close_connection = True  # where the next request starts is unknown
+                return self._answer(400, "malformed chunked body, or over 10 MB")
+            return self._proxy(chunked_body)
         length = self._content_length()
         if length < 0:
             self.close_connection = True
@@ -100,7 +129,9 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if length > MAX_BODY_BYTES:
             self.close_connection = True  # the unread body must not be parsed as a request
             return self._answer(413, "Request Too Long")
-        body = self.rfile.read(length) if length else b""
+        self._proxy(self.rfile.read(length) if length else b"")
+
+    def _proxy(self, body: bytes) -> None:
         server = self.server
         event = proxy_event(
             self.command,
@@ -128,8 +159,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         is read, so the connection's next request starts where this one ends; a body that cannot
         be read that way (no whole length, over the limit, chunked) closes the connection instead."""
         length = self._content_length()
-        chunked = "chunked" in str(self.headers.get("Transfer-Encoding") or "").lower()
-        if chunked or not 0 <= length <= MAX_BODY_BYTES:
+        if self._chunked() or not 0 <= length <= MAX_BODY_BYTES:
             self.close_connection = True
         elif length:
             self.rfile.read(length)

@@ -97,3 +97,26 @@ def test_an_unknown_method_with_a_chunked_body_closes_the_connection(server: Loc
     answers = _answers(server, request + b"GET /health HTTP/1.1\r\nHost: local\r\n\r\n", 2)
     assert [status for status, _, _ in answers] == [405]
     assert answers[0][1]["connection"] == "close"
+
+
+def test_a_chunked_body_reaches_the_function_whole_and_the_next_request_stays_in_step(
+    server: LocalApiServer,
+) -> None:
+    # Given a POST whose body comes in two chunks (with an extension and a trailer), then a GET
+    chunked = (
+        b"POST /runs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: application/json\r\n\r\n"
+        b'7;ext=1\r\n{"topic\r\n7\r\n": "x"}\r\n0\r\nX-Trailer: t\r\n\r\n'
+        b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    (first, second) = _answers(server, chunked, 2)
+    # Then the function gets the body joined, and the GET is answered as a GET
+    assert first[0] == 200 and json.loads(first[2])["body"] == '{"topic": "x"}'
+    assert second[0] == 200 and json.loads(second[2])["method"] == "GET"
+
+
+def test_a_malformed_chunked_body_is_a_400_that_closes_the_connection(server: LocalApiServer) -> None:
+    bad = b"POST /runs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"
+    answers = _answers(server, bad + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 2)
+    assert [status for status, _, _ in answers] == [400]
+    assert answers[0][1].get("connection") == "close"
