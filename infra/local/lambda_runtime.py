@@ -215,41 +215,57 @@ class LocalLambdaRuntime:
             worker.process.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):  # ValueError: stdin closed by shutdown
             return self._finish(spec, worker, True, _crash(spec, logs), logs, started)
-        while True:
-            try:
-                line = worker.lines.get(timeout=max(0.0, deadline - time.time()))
-            except queue.Empty:
-                self._kill(worker)
-                message = f"Task timed out after {spec.timeout_seconds:.2f} seconds"
-                logs.append(f"{request_id} {message}")
-                payload = {"errorType": "Sandbox.Timedout", "errorMessage": message}
-                return self._finish(spec, worker, True, payload, logs, started)
-            if line is None:  # the worker died
-                return self._finish(spec, worker, True, _crash(spec, logs), logs, started)
-            if line.startswith(RESULT_MARKER):
-                outcome = json.loads(line[len(RESULT_MARKER) :])
-                return self._finish(spec, worker, not outcome["ok"], outcome["payload"], logs, started)
-            if line.strip():
-                logs.append(line)
-                self._write_log(spec.name, line)
+        message = f"Task timed out after {spec.timeout_seconds:.2f} seconds"
+        line = self._await_line(
+            spec, worker, logs, RESULT_MARKER, until=deadline, started=started, timeout=(message, request_id)
+        )
+        if isinstance(line, Invocation):
+            return line
+        outcome = json.loads(line[len(RESULT_MARKER) :])
+        return self._finish(spec, worker, not outcome["ok"], outcome["payload"], logs, started)
 
     def _await_init(self, spec: FunctionSpec, worker: _Worker, logs: list[str]) -> Invocation | None:
         """Waits for a new worker's init phase; an Invocation if it died or took too long."""
         started = time.time()
-        deadline = time.monotonic() + INIT_TIMEOUT_SECONDS
+        message = f"Init timed out after {INIT_TIMEOUT_SECONDS:.0f} seconds"
+        until = started + INIT_TIMEOUT_SECONDS
+        line = self._await_line(
+            spec, worker, logs, READY_MARKER, until=until, started=started, timeout=(message, None)
+        )
+        if isinstance(line, Invocation):
+            return line
+        worker.ready = True
+        return None
+
+    def _await_line(
+        self,
+        spec: FunctionSpec,
+        worker: _Worker,
+        logs: list[str],
+        marker: str,
+        *,
+        until: float,
+        started: float,
+        timeout: tuple[str, str | None],
+    ) -> str | Invocation:
+        """Keeps the worker's output as logs until a line starts with ``marker`` (returned). If the
+        worker dies, or ``until`` (epoch seconds) passes first, it is out of the pool and the
+        invocation's error comes back instead (``timeout``: the message, and the request id that
+        prefixes it in the logs)."""
         while True:
             try:
-                line = worker.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+                line = worker.lines.get(timeout=max(0.0, until - time.time()))
             except queue.Empty:
                 self._kill(worker)
-                message = f"Init timed out after {INIT_TIMEOUT_SECONDS:.0f} seconds"
+                message, request_id = timeout
+                if request_id is not None:
+                    logs.append(f"{request_id} {message}")
                 payload = {"errorType": "Sandbox.Timedout", "errorMessage": message}
                 return self._finish(spec, worker, True, payload, logs, started)
-            if line is None:
+            if line is None:  # the worker died
                 return self._finish(spec, worker, True, _crash(spec, logs), logs, started)
-            if line == READY_MARKER:
-                worker.ready = True
-                return None
+            if line.startswith(marker):
+                return line
             if line.strip():
                 logs.append(line)
                 self._write_log(spec.name, line)
