@@ -33,5 +33,13 @@ def synthesized_template(**context: str) -> dict[str, Any]:
     return assembly.template
 
 
+def workspace_bucket_id(template: dict[str, Any]) -> str:
+    """The logical id of the tenants' workspace bucket (the stack has an access-log bucket too)."""
+    (logical_id,) = (
+        lid for lid in resources_of_type(template, "AWS::S3::Bucket") if lid.startswith("WorkspaceBucket")
+    )
+    return logical_id
+
+
 def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {lid: r for lid, r in template["Resources"].items() if r["Type"] == resource_type}

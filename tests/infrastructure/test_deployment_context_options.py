@@ -11,7 +11,7 @@ import pytest
 from infra.cdk.constructs.bulkheads import DEFAULT_RESERVATIONS, reservations_from_context
 from infra.cdk.constructs.workspace import access_record_from_context
 from orchestrator.core import constants
-from tests.synthesized import resources_of_type, synthesized_template
+from tests.synthesized import resources_of_type, synthesized_template, workspace_bucket_id
 
 ALTERNATE = {
     "reservedConcurrency": json.dumps({"api": 50, "agents": 3}),
@@ -37,8 +37,7 @@ def _reserved(template: dict[str, Any]) -> dict[str, int | None]:
 
 
 def _workspace_bucket(template: dict[str, Any]) -> dict[str, Any]:
-    buckets = resources_of_type(template, "AWS::S3::Bucket")
-    (bucket,) = (b for lid, b in buckets.items() if lid.startswith("WorkspaceBucket"))
+    bucket: dict[str, Any] = template["Resources"][workspace_bucket_id(template)]
     return bucket
 
 

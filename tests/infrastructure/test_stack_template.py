@@ -13,7 +13,7 @@ import pytest
 from orchestrator.core.constants import ENV_AGENT_TYPE, ENV_TENANT_DATA_ACCESS_ROLE, PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import RETRIED_ERROR_NAMES, TRANSIENT_ERROR_NAMES
 from orchestrator.templates.graph import TEMPLATES, agent_types, build_template
-from tests.synthesized import resources_of_type, synthesized_template
+from tests.synthesized import resources_of_type, synthesized_template, workspace_bucket_id
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +78,8 @@ def test_one_state_machine_per_template(template: dict[str, Any]) -> None:
 
 
 def test_the_workspace_is_a_private_versioned_bucket(template: dict[str, Any]) -> None:
-    buckets = resources_of_type(template, "AWS::S3::Bucket")
-    (workspace,) = (lid for lid in buckets if lid.startswith("WorkspaceBucket"))
-    props = buckets[workspace]["Properties"]
+    workspace = workspace_bucket_id(template)
+    props = template["Resources"][workspace]["Properties"]
     assert props["VersioningConfiguration"]["Status"] == "Enabled", "undo deletes the versions a run wrote"
     assert props["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,

@@ -21,7 +21,7 @@ from orchestrator.core.records import TENANT_ID_PATTERN
 from orchestrator.core.settings import Settings
 from orchestrator.templates.graph import TEMPLATES
 from tests.fakes.lambda_context import FakeLambdaContext
-from tests.synthesized import resources_of_type, synthesized_template
+from tests.synthesized import resources_of_type, synthesized_template, workspace_bucket_id
 
 if TYPE_CHECKING:
     from tests.integration.api_calls import ApiClient
@@ -87,9 +87,8 @@ def table_declarations() -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="session")
 def workspace_versioning() -> dict[str, str]:
     """The workspace bucket's versioning exactly as the CDK stack declares it."""
-    buckets = resources_of_type(synthesized_template(), "AWS::S3::Bucket")
-    (bucket,) = (b for lid, b in buckets.items() if lid.startswith("WorkspaceBucket"))
-    return dict(bucket["Properties"]["VersioningConfiguration"])
+    template = synthesized_template()
+    return dict(template["Resources"][workspace_bucket_id(template)]["Properties"]["VersioningConfiguration"])
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ from orchestrator.tenancy.credentials import acting_for, acting_for_tenant
 from tests.fakes.lambda_context import FakeLambdaContext
 from tests.integration.conftest import MotoAws
 from tests.integration.test_api_signs_as_the_tenant import ACCOUNT, SignedRequests
-from tests.synthesized import resources_of_type, synthesized_template
+from tests.synthesized import resources_of_type, synthesized_template, workspace_bucket_id
 
 TENANT, NEIGHBOUR = "acme", "acme-corp"  # the neighbour's id begins with the tenant's
 
@@ -191,9 +191,7 @@ def _workspace_statements_for(tenant: str, bucket: str) -> list[dict[str, Any]]:
         if any(str(action).startswith("s3:") for action in statement["Action"])
     ]
     assert statements
-    (workspace,) = [
-        lid for lid in resources_of_type(template, "AWS::S3::Bucket") if lid.startswith("WorkspaceBucket")
-    ]
+    workspace = workspace_bucket_id(template)
     text = json.dumps(statements).replace(
         json.dumps({"Fn::GetAtt": [workspace, "Arn"]}), json.dumps(f"arn:aws:s3:::{bucket}")
     )
