@@ -158,7 +158,8 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoin
     say(f"  correlation id: {view['correlation_id']}")
     say(f"  execution:      {view.get('execution_arn')}")
     _say_where_the_execution_is(view, aws_endpoint)
-    steps = flatten_steps(view["steps"])
+    # a gate is decided by a person, not a provider
+    steps = [step for step in flatten_steps(view["steps"]) if step.get("kind") != "approval"]
     # "default": a step not answered yet names the deployment's provider, not the one that answers
     providers = {(s.get("metadata") or {}).get("provider") for s in steps} - {None, "default"}
     offline = providers == {"offline"}  # canned answers: no provider was asked anything

@@ -146,18 +146,25 @@ def steps_table(view: dict[str, Any], now: datetime | None = None, *, plain: boo
     return table
 
 
-def progress_line(view: dict[str, Any]) -> Table:
-    """``[bar] 3/7 steps done  run RUNNING  1.2 s``."""
-    rows = step_rows(view)
+def progress_line(view: dict[str, Any], now: datetime | None = None) -> Table:
+    """``[bar] 3/7 steps done  run RUNNING  1m05s`` (the run's time so far, at ``now``)."""
+    rows = step_rows(view, now)
     done = sum(row.status not in UNDER_WAY for row in rows)
     line = Table.grid(padding=(0, 2))
     line.add_row(
         ProgressBar(total=max(len(rows), 1), completed=done, width=40),
         f"{done}/{len(rows)} steps done",
         Text(f"run {view['status']}", style=STYLES.get(view["status"], "bold")),
-        duration((view.get("duration_ms") or 0) / 1000) if view.get("duration_ms") is not None else "",
+        duration(_run_elapsed(view, now or datetime.now(UTC))),
     )
     return line
+
+
+def _run_elapsed(view: dict[str, Any], now: datetime) -> float | None:
+    if not view.get("started_at"):
+        return None
+    ended = datetime.fromisoformat(view["finished_at"]) if view.get("finished_at") else now
+    return max(0.0, (ended - datetime.fromisoformat(view["started_at"])).total_seconds())
 
 
 class _Frame:

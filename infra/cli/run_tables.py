@@ -131,5 +131,5 @@ def entry_details(item: dict[str, Any]) -> str:
         return str(details.get("status", ""))
     if kind in ("state", "catch", "compensation"):
         return str(details.get("state_type", "")) + ("" if details.get("exited", True) else " (not exited)")
-    shown = {k: v for k, v in details.items() if v not in (None, "", {}, [])}
+    shown = {k: " ".join(str(v).split()) for k, v in details.items() if v not in (None, "", {}, [])}
     return " ".join(f"{k}={v}" for k, v in shown.items())[:300]

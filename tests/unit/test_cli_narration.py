@@ -117,3 +117,11 @@ def test_undone_steps_are_told_in_the_order_the_undo_ran_and_the_summary_agrees(
     told = [line.split()[1] for line in printed if line.startswith("  [<<]")]
     assert told == undone
     assert "  undone (in order): research, ideation" in printed
+
+
+def test_a_gate_decided_by_a_person_is_not_taken_for_a_provider(capsys: pytest.CaptureFixture[str]) -> None:
+    gate = {"step": "sign_off", "kind": "approval", "status": "APPROVED", "metadata": {"provider": "person"}}
+    summarize(_view("SUCCEEDED", [_step("intake", "SUCCEEDED"), gate]), [])
+    out = capsys.readouterr().out
+    assert "provider: offline (offline answers were used, no provider was called)" in out
+    assert "person" not in out and "model calls" not in out

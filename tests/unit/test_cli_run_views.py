@@ -15,6 +15,7 @@ from rich.console import Console
 from infra.cli import api_client, main
 from infra.cli.narration import FINAL_EVENTS
 from infra.cli.progress import console, progress_line, step_rows, steps_table
+from infra.cli.run_tables import entry_details
 from tests.unit.recorded_api import recorded
 
 API = "http://127.0.0.1:18080"
@@ -96,7 +97,9 @@ def test_a_retrying_step_shows_its_failed_attempt_and_error_and_the_bar_counts_d
     assert rows["ideation"].tokens == 314 and rows["ideation"].cost_usd == 0.0
     assert rows["ideation"].elapsed_s == pytest.approx(1.035574)
     assert [row.status for row in rows.values()][2:] == ["NOT_STARTED"] * 5
-    assert "1/7 steps done" in _text(progress_line(view)) and "run RUNNING" in _text(progress_line(view))
+    # And the bar counts one step of seven done, the run's time counted until now
+    line = _text(progress_line(view, now)).split()
+    assert line[1:] == ["1/7", "steps", "done", "run", "RUNNING", "11.7s"]
 
 
 def test_map_items_and_branches_get_a_row_each_and_a_gate_says_who_it_waits_for() -> None:
@@ -232,3 +235,11 @@ def test_watch_gives_up_after_its_timeout_exit_3(api: FakeApi, capsys: pytest.Ca
     code = main(["runs", "watch", THROTTLED[2]["run_id"], "--interval", "0.01", "--timeout", "0.2", *TARGET])
     assert code == 3
     assert capsys.readouterr().err.startswith(f"error: run {THROTTLED[2]['run_id']} had not ended after 0 s")
+
+
+def test_an_event_with_a_multiline_value_stays_on_its_row() -> None:
+    event = {
+        "kind": "event",
+        "details": {"phase": "design", "summary": " Design:\n  two lines ", "risks": []},
+    }
+    assert entry_details(event) == "phase=design summary=Design: two lines"
