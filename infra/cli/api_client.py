@@ -21,6 +21,11 @@ class ApiError(RuntimeError):
         self.status = status
 
     @property
+    def transient(self) -> bool:
+        """Worth asking again: no answer, a server error, or too many requests."""
+        return self.status is None or self.status >= 500 or self.status == HTTPStatus.TOO_MANY_REQUESTS
+
+    @property
     def exit_code(self) -> int:
         return 2 if self.status == HTTPStatus.NOT_FOUND else 1
 

@@ -154,10 +154,15 @@ def progress_line(view: dict[str, Any], now: datetime | None = None) -> Table:
     line.add_row(
         ProgressBar(total=max(len(rows), 1), completed=done, width=40),
         f"{done}/{len(rows)} steps done",
-        Text(f"run {view['status']}", style=STYLES.get(view["status"], "bold")),
+        Text(f"run {view['status']}{_queue_place(view)}", style=STYLES.get(view["status"], "bold")),
         duration(_run_elapsed(view, now or datetime.now(UTC))),
     )
     return line
+
+
+def _queue_place(view: dict[str, Any]) -> str:
+    """Where a queued run waits for one of its tenant's slots (1: next to start)."""
+    return f" (#{view['queue_position']} in the queue)" if view.get("queue_position") else ""
 
 
 def _run_elapsed(view: dict[str, Any], now: datetime) -> float | None:
@@ -221,7 +226,9 @@ class PlainProgress:
             self.out.print(line, markup=False, highlight=False, soft_wrap=True)
         if view["status"] != self.status:
             self.status = view["status"]
-            self.out.print(f"run {self.run_id}: {self.status}", markup=False, soft_wrap=True)
+            self.out.print(
+                f"run {self.run_id}: {self.status}{_queue_place(view)}", markup=False, soft_wrap=True
+            )
 
 
 def emit(out: Console, renderable: RenderableType) -> None:

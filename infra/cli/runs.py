@@ -3,7 +3,8 @@
 Each command talks to the local cloud that is up, a deployed stack (``--stack``) or any API
 (``--api-url``); see :mod:`infra.cli.target`. ``watch`` exits 0 when the run SUCCEEDED, 1 when it
 ended otherwise, 2 for what cannot be watched (an unknown run, a stack that cannot be read), 3 when
-``--timeout`` passed first; an API that does not answer is 1."""
+``--timeout`` passed first, 130 when Ctrl-C stopped the watching (not the run); an API that does not
+answer is 1 (once the run was read, a few lost answers in a row are ridden out)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from infra.cli.target import Target, add_target_arguments, resolve_target
 from orchestrator.core.records import RunStatus
 
 WATCH_TIMED_OUT = 3
+WATCH_INTERRUPTED = 130
+"""Ctrl-C, as a shell reports a command it interrupted."""
 
 
 def add_parser(commands: Any) -> None:
@@ -110,6 +113,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     except WatchTimeout as exc:
         note(f"error: {exc}")
         return WATCH_TIMED_OUT
+    except KeyboardInterrupt:  # Ctrl-C stops the watching, not the run
+        note(f"stopped watching run {args.run_id}; it goes on (`orchestrator runs cancel` stops it)")
+        return WATCH_INTERRUPTED
     return _summarized(target, view)
 
 

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from infra.cli.api_client import ApiError
 from infra.cli.narration import FINAL_STATUSES
 
 if TYPE_CHECKING:
@@ -90,6 +91,35 @@ def watch_run(
     return view
 
 
+def patient(
+    read: Callable[[], View],
+    *,
+    tries: int = 5,
+    wait: float = POLL_INTERVAL_S,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Callable[[], View]:
+    """``read``, which once it has answered rides out up to ``tries`` - 1 failures in a row of an API
+    that did not answer or failed (5xx, 429), ``wait`` s apart: a long watch does not end on one lost
+    answer. The first read, and a refusal (another 4xx), fail at once."""
+    answered = False
+
+    def read_patiently() -> View:
+        nonlocal answered
+        for attempt in range(1, tries + 1):
+            try:
+                view = read()
+            except ApiError as exc:
+                if not answered or not exc.transient or attempt == tries:
+                    raise
+                sleep(wait)
+            else:
+                answered = True
+                return view
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return read_patiently
+
+
 def follow(
     client: ApiClient,
     run_id: str,
@@ -114,7 +144,7 @@ def follow(
 
     with display:
         return watch_run(
-            lambda: client.run(run_id),
+            patient(lambda: client.run(run_id), wait=poll_interval),
             polling(poll_interval) if wakeups is None else wakeups,
             show,
             timeout=timeout,

@@ -243,3 +243,22 @@ def test_an_event_with_a_multiline_value_stays_on_its_row() -> None:
         "details": {"phase": "design", "summary": " Design:\n  two lines ", "risks": []},
     }
     assert entry_details(event) == "phase=design summary=Design: two lines"
+
+
+def test_ctrl_c_stops_the_watching_not_the_run_in_one_line(
+    api: FakeApi, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answered = api.get
+
+    def get(url: str, **kwargs: Any) -> requests.Response:
+        if api.reads(f"/runs/{THROTTLED[0]['run_id']}") == 2:
+            raise KeyboardInterrupt
+        return answered(url, **kwargs)
+
+    monkeypatch.setattr(api_client.requests, "get", get)
+    run_id = THROTTLED[0]["run_id"]
+    assert main(["runs", "watch", run_id, "--interval", "0.01", *TARGET]) == 130
+    out, err = capsys.readouterr()
+    assert f"run {run_id}: RUNNING" in out and "ended" not in out
+    assert err == f"stopped watching run {run_id}; it goes on (`orchestrator runs cancel` stops it)\n"
+    assert not any(path.endswith("/cancel") for path, _ in api.calls)

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from infra.cli.api_client import ApiError
 from infra.cli.progress import console
-from infra.cli.watch import WatchTimeout, follow, refreshes_on, watch_run
+from infra.cli.watch import WatchTimeout, follow, patient, refreshes_on, watch_run
 from tests.unit.recorded_api import recorded
 
 THROTTLED = recorded("run_views_throttled")
@@ -111,3 +112,56 @@ def test_on_a_terminal_the_progress_is_redrawn_live_and_the_last_frame_stays(
     assert "\x1b[" in drawn and "RETRYING" in drawn and "ProviderThrottled" in drawn
     assert "━" in drawn and "7/7 steps done" in drawn  # the progress bar, full at the end
     assert drawn.count("STEP") >= 2  # redrawn, not a line per change
+
+
+class Flaky:
+    """Reads that fail as told (an exception, or None for an answer)."""
+
+    def __init__(self, failures: list[ApiError | None]) -> None:
+        self.failures = failures
+        self.count = 0
+
+    def __call__(self) -> dict[str, Any]:
+        self.count += 1
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is not None:
+            raise failure
+        return THROTTLED[2]
+
+
+DOWN = ApiError("the API at http://127.0.0.1:1 did not answer")
+UNAVAILABLE = ApiError("GET /runs/r: 503 ServiceUnavailable", 503)
+GONE = ApiError("GET /runs/r: 404 RunNotFound: run r not found", 404)
+
+
+def test_once_the_run_was_read_a_few_lost_answers_in_a_row_are_ridden_out() -> None:
+    flaky, waits = Flaky([None, DOWN, UNAVAILABLE, None]), list[float]()
+    read = patient(flaky, tries=3, wait=0.5, sleep=waits.append)
+    assert read()["run_id"] == RUN_ID and read()["run_id"] == RUN_ID
+    assert flaky.count == 4 and waits == [0.5, 0.5]
+
+
+@pytest.mark.parametrize(
+    ("failures", "reads_before_the_error"),
+    [
+        ([DOWN], 1),  # the first read: the API is not there at all
+        ([None, GONE], 2),  # a refusal is not asked again
+        ([None, DOWN, DOWN, DOWN], 4),  # too many in a row
+    ],
+)
+def test_what_is_not_a_passing_failure_ends_the_watch(
+    failures: list[ApiError | None], reads_before_the_error: int
+) -> None:
+    flaky = Flaky(list(failures))
+    read = patient(flaky, tries=3, wait=0, sleep=lambda _: None)
+    with pytest.raises(ApiError) as raised:
+        for _ in range(5):
+            read()
+    assert raised.value is failures[-1] and flaky.count == reads_before_the_error
+
+
+def test_a_queued_run_says_where_it_waits() -> None:
+    queued = THROTTLED[0] | {"status": "QUEUED", "queue_position": 2}
+    out = io.StringIO()
+    follow(Reads([queued, THROTTLED[-1]]), RUN_ID, out=console(out), wakeups=itertools.repeat(None))  # type: ignore[arg-type]
+    assert f"run {RUN_ID}: QUEUED (#2 in the queue)\n" in out.getvalue()
