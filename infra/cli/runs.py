@@ -40,8 +40,13 @@ def add_parser(commands: Any) -> None:
     show.set_defaults(func=cmd_show)
     watch = runs_commands.add_parser(
         "watch",
-        help="live progress of a run until it ends, then its summary; exit 0 if it SUCCEEDED, 1 if it "
-        "ended otherwise, 2 if it cannot be watched, 3 after --timeout",
+        help="live progress of a run until it ends, then its summary; exit 0 if it SUCCEEDED",
+        description="Live progress of a run (a row per step: status, attempt, elapsed time, tokens, "
+        "cost; a progress bar) until it ends, then its summary. Plain lines, one per change, when "
+        "the output is not a terminal.",
+        epilog="exit codes: 0 the run SUCCEEDED; 1 it ended otherwise, or the API did not answer; "
+        "2 it cannot be watched (unknown run, unreadable stack); 3 --timeout passed; 130 Ctrl-C "
+        "(the run goes on)",
     )
     watch.add_argument("run_id")
     watch.add_argument("--timeout", type=float, help="give up after this many seconds (default: never)")
