@@ -11,6 +11,11 @@ often, never wrongly. Two sources:
   wake-up. A push client is an iterator of envelopes, e.g. ``subscribe(websocket_url, token,
   run_id)``; when it ends (the connection closed) before the run does, the watcher falls back to
   polling.
+
+For a push client plugged in here: the first read happens before the client subscribes, so the
+client should yield one wake-up once it has subscribed (what changed in between is then read), and
+bound its own wait for the next envelope (``--timeout`` is checked at each wake-up) by ending, or by
+yielding a wake-up, when nothing came for a while.
 """
 
 from __future__ import annotations
