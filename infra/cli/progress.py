@@ -18,7 +18,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from infra.cli.narration import FINAL_STATUSES, flatten_steps, tell_changed_steps
+from infra.cli.narration import flatten_steps, tell_changed_steps
 
 UNDER_WAY = frozenset({"NOT_STARTED", "RUNNING", "RETRYING", "WAITING"})
 """Step statuses of a step that has not ended (every other status counts as done)."""
@@ -246,7 +246,3 @@ def progress_for(out: Console, run_id: str) -> LiveProgress | PlainProgress:
     """Live on a terminal that can move its cursor, a line per change elsewhere (``TERM=dumb``)."""
     live = out.is_terminal and not out.is_dumb_terminal
     return LiveProgress(out, run_id) if live else PlainProgress(out, run_id)
-
-
-def ended(view: dict[str, Any]) -> bool:
-    return view["status"] in FINAL_STATUSES
