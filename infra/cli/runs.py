@@ -29,6 +29,11 @@ def add_parser(commands: Any) -> None:
     listing.add_argument(
         "--status", choices=[status.value for status in RunStatus], help="only runs in this status"
     )
+    listing.add_argument(
+        "--template",
+        help="only runs of this template (filtered by the command in the pages it reads: with --all, "
+        "every run; else the page's)",
+    )
     listing.add_argument("--limit", type=int, default=20, help="runs per page, 1 to 100 (default 20)")
     listing.add_argument("--cursor", help="the page after the one that named this cursor")
     listing.add_argument("--all", action="store_true", help="every page, not only the first")
@@ -79,13 +84,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     while args.all and page.get("next_cursor"):
         page = client.runs(limit=args.limit, cursor=page["next_cursor"], status=args.status)
         runs.extend(page["runs"])
+    if args.template:  # the API filters by status only: the command filters what it read
+        runs = [run for run in runs if run["template"] == args.template]
     if args.json:
         say(json.dumps({"runs": runs, "next_cursor": page.get("next_cursor")}, indent=2))
         return 0
     out = console()
     emit(out, runs_table(runs, plain=not out.is_terminal))
     if not runs:
-        note("no runs" + (f" in status {args.status}" if args.status else ""))
+        status = f" in status {args.status}" if args.status else ""
+        template = f" of template {args.template}" if args.template else ""
+        note(f"no runs{status}{template}" + (" on this page" if page.get("next_cursor") else ""))
     if page.get("next_cursor"):
         note(f"more runs: --cursor {page['next_cursor']} (or --all)")
     return 0

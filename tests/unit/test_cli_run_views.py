@@ -262,3 +262,14 @@ def test_ctrl_c_stops_the_watching_not_the_run_in_one_line(
     assert f"run {run_id}: RUNNING" in out and "ended" not in out
     assert err == f"stopped watching run {run_id}; it goes on (`orchestrator runs cancel` stops it)\n"
     assert not any(path.endswith("/cancel") for path, _ in api.calls)
+
+
+def test_list_by_template_keeps_the_runs_of_that_template_from_the_pages_read(
+    api: FakeApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["runs", "list", "--template", "graph_showcase", "--all", "--json", *TARGET]) == 0
+    assert [run["template"] for run in json.loads(capsys.readouterr().out)["runs"]] == ["graph_showcase"]
+    assert main(["runs", "list", "--template", "data_science", *TARGET]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1:] == []
+    assert err.splitlines()[0] == "no runs of template data_science on this page"
