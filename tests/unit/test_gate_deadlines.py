@@ -164,3 +164,22 @@ def test_a_task_token_is_required_exactly_when_the_gate_waits() -> None:
         ApprovalTaskInput.model_validate(
             REFERENCE | {"step": "objections", "action": "decide_by_default", "task_token": "t"}
         )
+
+
+def test_a_retried_default_decision_finishes_what_the_first_attempt_began() -> None:
+    # Given a default approval whose first attempt recorded the decision, then failed to publish
+    gate = Gate("objections")
+    publish = gate.publisher.publish
+
+    def fail_once(event: Any) -> None:
+        gate.publisher.publish = publish  # type: ignore[method-assign]
+        raise RuntimeError("bus unavailable")
+
+    gate.publisher.publish = fail_once  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        gate_deadlines.decide_by_default(gate.task("decide_by_default"), **gate.stores())
+    # When the state machine retries it, the run goes on and the event is published
+    outcome = gate_deadlines.decide_by_default(gate.task("decide_by_default"), **gate.stores())
+    assert outcome["decided_by"] == "deadline"
+    assert gate.runs.get(TENANT, RUN).status is RunStatus.RUNNING
+    assert gate.publisher.types.count("APPROVAL_DEFAULTED") == 1

@@ -109,14 +109,17 @@ def decide_by_default(
     if run.cancel_requested_at is not None:
         raise RunCancelled(f"run {run.run_id} was cancelled by {run.cancel_requested_by or 'someone'}")
     if not results.decide_gate(task.tenant_id, task.run_id, gate.name, status, record):
-        return _person_decided(task, results)
+        earlier = results.get(task.tenant_id, task.run_id, gate.name)
+        if earlier is None or (earlier.decision or {}).get("decided_by") != DEADLINE:
+            return _person_decided(task, results)
+        # a retry of this task: the default was recorded, what follows it is done again
     payload = {"step": gate.name, "title": gate.label, "deadline": _deadline(run)} | record
     publisher.publish(new_envelope(constants.APPROVAL_DEFAULTED, task, phase=gate.name, payload=payload))
     if status is StepStatus.REJECTED:
         raise ApprovalRejected(
             f"nobody decided at {gate.label} by the deadline: the gate's default is to reject"
         )
-    waiting = [RunStatus.AWAITING_APPROVAL]
+    waiting = [RunStatus.AWAITING_APPROVAL, RunStatus.RUNNING]  # RUNNING: a retry
     runs.update_status(run.tenant_id, run.run_id, RunStatus.RUNNING, allowed_from=waiting, awaiting=None)
     return {"step": gate.name, "status": status.value, "decided_by": DEADLINE}
 
