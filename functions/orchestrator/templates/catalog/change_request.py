@@ -1,7 +1,7 @@
 """``change_request``: a change designed, reviewed, planned and released through gates with deadlines.
 
 design -> peer review (a user; reminded, then escalated to an admin) -> plan the work
-       -> objections (silence approves) -> go / no-go (an admin; reminded; silence is no-go)
+       -> objections (silence approves) -> go / no-go (reminded; silence is no-go)
        -> plan the rollout
 """
 
@@ -17,8 +17,8 @@ DECLARATION: dict[str, Any] = {
     "title": "A change with sign-offs that have deadlines",
     "description": (
         "A change is designed, reviewed by a user (reminded before the deadline, then escalated to "
-        "an admin), planned, left open to objections for a day (silence approves), and put to an "
-        "admin's go or no-go (silence is no-go) before its rollout is planned."
+        "an admin), planned, left open to objections for a day (silence approves), and put to a "
+        "go or no-go (silence is no-go) before its rollout is planned."
     ),
     "steps": [
         {"kind": "agent", "name": "design", "agent": "design", "title": "Design the change"},
@@ -47,7 +47,6 @@ DECLARATION: dict[str, Any] = {
             "kind": "approval",
             "name": "go_no_go",
             "title": "Go decision",
-            "roles": ["admin"],
             "timeout_seconds": 4 * HOUR,
             "remind_before_seconds": HOUR,
             "on_deadline": "reject",
