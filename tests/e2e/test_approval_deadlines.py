@@ -124,3 +124,21 @@ def test_a_default_approval_goes_on_alone_and_a_default_rejection_ends_the_run_r
     }
     assert defaulted == {"objections": "approve", "go_no_go": "reject"}
     assert [e["phase"] for e in events if e["event_type"] == "APPROVAL_REMINDER"] == ["go_no_go"]
+
+
+def test_nobody_deciding_after_the_escalation_either_undoes_the_run(cloud: LocalCloud) -> None:
+    user, admin = _clients(cloud, "deadline-lapsed")
+    # Given a run whose peer review escalates after 4 s and gives admins 4 s more
+    run_id = user.start({"template": TEMPLATE, "topic": TOPIC, "options": {"approval_timeout_seconds": 4}})
+    assert _gate(user, run_id, "peer_review")["status"] == "AWAITING_APPROVAL"
+    # When nobody decides at all, the run is undone and says why
+    view = user.wait(run_id)
+    assert view["status"] == "COMPENSATED" and view["error"]["name"] == "ApprovalTimedOut", view.get("error")
+    assert view["error"]["message"] == (
+        "nobody decided at Peer review within 4 s, nor the escalation to admin within 4 s"
+    )
+    assert view["failed_step"] == "peer_review" and "design" in view["compensated_steps"]
+    # And a late decision, even an admin's, is refused
+    late = _decide(admin, run_id, "approve")
+    assert late.status_code == 409, late.text
+    user.events(run_id, "APPROVAL_REMINDER", "APPROVAL_ESCALATED", "ORCHESTRATION_COMPENSATED")
