@@ -280,6 +280,19 @@ class DynamoStepResultRepository:
         token = response.get("Item", {}).get(_TOKEN)
         return str(token) if token else None
 
+    def rearm_gate(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        try:
+            conditional_update(
+                self._table,
+                {PK: run_partition(tenant_id, run_id), SK: step},
+                action="re-arm approval gate",
+                set_fields={_TOKEN: task_token},
+                condition=_status_in([StepStatus.WAITING]),
+            )
+        except ConditionFailed:
+            return False
+        return True
+
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
     ) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 
@@ -220,8 +220,12 @@ class PendingApproval(DomainModel):
     title: str
     roles: list[str]
     requested_at: datetime
-    timeout_at: datetime
+    timeout_at: datetime  # the current deadline (after an escalation: the escalation's)
     question: str = ""
+    on_deadline: str = "undo"  # what happens at timeout_at: undo, escalate, approve or reject
+    remind_at: datetime | None = None  # when the deciders are reminded (none: no reminder)
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None  # since then only ``roles`` (the escalation's) may decide
 
 
 class Run(DomainModel):
@@ -414,9 +418,22 @@ class StepTaskInput(RunReference):
     retry_count: int | None = Field(default=None, ge=0)
 
 
+GateAction = Literal["open", "remind", "escalate", "decide_by_default"]
+
+
 class ApprovalTaskInput(RunReference):
+    """A gate's task: open it, re-arm it (reminder, escalation) with a new token, or take its
+    default decision at the deadline (no token: nobody is waited for)."""
+
     step: str
-    task_token: str = Field(repr=False)
+    action: GateAction = "open"
+    task_token: str | None = Field(default=None, repr=False)
+
+    @model_validator(mode="after")
+    def _token_when_waiting(self) -> ApprovalTaskInput:
+        if (self.task_token is None) != (self.action == "decide_by_default"):
+            raise ValueError(f"a gate's {self.action!r} task needs a task token exactly when it waits")
+        return self
 
 
 class RunStatusTaskInput(RunReference):
