@@ -136,6 +136,7 @@ def start_run(
     plan: RunPlan | None = None,
     tenants: TenantDirectory | None = None,
     archive_hosts: Collection[tuple[str, int]] | None = None,
+    link: dict[str, Any] | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
@@ -149,12 +150,16 @@ def start_run(
     ``TenantLimitReached`` only when the tenant's queue is full, ``TenantNotActive`` when the tenant
     is disabled. ``archive_hosts``: the private hosts an archive fetch may reach; given, an archive
     URL input the fetch would refuse (plain http, a private address, ...) is a 400 naming it.
+    ``link``: what a resumed run carries besides the request (``resumed_from``, ``from_step``,
+    ``reused_steps``).
     """
     inputs = check_run_request(request, allowed_providers)
     check_sources(tenant_id, inputs, uploads, archive_hosts)
     if plan is None and planner is not None:
         plan = planner.plan(tenant_id, request, inputs)
     run = _new_run(tenant_id, run_id or new_run_id(), request, inputs, correlation_id, created_by, plan)
+    if link:
+        run = run.model_copy(update=link)
     if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
         earlier = _existing_run(runs, tenant_id, run_id)
         if earlier is not None and earlier.status is not RunStatus.PENDING:
@@ -360,7 +365,7 @@ def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
 def _result_view(result: StepResult | None) -> dict[str, Any]:
     if result is None:
         return {"status": "NOT_STARTED"}
-    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step"})
+    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step", "undone_data"})
     return view | {"attempt": result.metadata.attempts}  # the latest attempt (RUNNING: the one running)
 
 

@@ -1,0 +1,182 @@
+"""Resuming a run that failed, was rejected or cancelled: a new run reuses the stored results of the
+steps before the resume point (no model call, no cost), re-applies their side effects as its own
+commands, and runs the rest; a new failure still undoes everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from orchestrator.core.errors import ConflictError, InvalidRequest, RunNotActive, RunNotFound
+from orchestrator.core.records import CommandStatus, Run, RunStatus, StepStatus
+from orchestrator.runs.resume import ResumeRequest, resume_run
+from orchestrator.templates.graph import get_template
+from tests.fakes.run_data import FakeStarter
+
+from .template_world import TENANT, TemplateWorld
+
+LIST_ITEMS = {"offline": {"list_items": 3}}
+
+
+def resume(world: TemplateWorld, **body: Any) -> Run:
+    """``POST /runs/{run_id}/resume`` on the world's run; the world then follows the new run."""
+    run, _ = resume_run(
+        tenant_id=TENANT,
+        run_id=world.run_id,
+        request=ResumeRequest.model_validate(body),
+        correlation_id="corr-resume",
+        runs=world.runs,
+        results=world.results,
+        starter=FakeStarter(),
+        publisher=world.publisher,
+    )
+    world.run_id = run.run_id
+    return run
+
+
+def calls_of(world: TemplateWorld, since: int) -> list[str]:
+    return world.provider.calls[since:]
+
+
+def test_a_generic_run_failed_at_development_is_resumed_with_the_three_steps_before_reused() -> None:
+    # Given a generic run that failed for good at development (and was undone)
+    world = TemplateWorld("generic", options={"simulate_failure": {"step": "development"}})
+    original_id = world.run_id
+    assert world.run().status is RunStatus.COMPENSATED
+    # When it is resumed without the simulated failure
+    calls_before = len(world.provider.calls)
+    resumed = resume(world, options={})
+    # Then the new run reuses the three steps before development and runs the rest
+    assert resumed.resumed_from == original_id and resumed.from_step == "development"
+    assert resumed.reused_steps == ["ideation", "research", "design"]
+    assert world.run().status is RunStatus.SUCCEEDED
+    assert calls_of(world, calls_before) == ["development", "execution", "review", "deployment"]
+    for step in ("ideation", "research", "design"):
+        result = world.result(step)
+        assert result.status is StepStatus.SUCCEEDED
+        assert result.reused_from == {"run_id": original_id, "key": step}
+        assert result.cost_usd == 0 and result.metadata.model_calls == 0
+        assert result.token_usage.total_tokens == 0
+        assert result.data == world.results.get(TENANT, original_id, step).undone_data  # type: ignore[union-attr]
+    assert world.result("development").reused_from is None
+    # And the two runs are linked both ways
+    assert world.runs.get(TENANT, original_id).resumed_by == [resumed.run_id]
+
+
+def test_a_web_development_run_resumed_at_deployment_writes_every_document_and_failing_undoes_all() -> None:
+    # Given a web_development run failed at its deployment step: its documents were undone
+    world = TemplateWorld("web_development", options={"simulate_failure": {"step": "deployment"}})
+    original_id = world.run_id
+    assert world.run().status is RunStatus.COMPENSATED and world.everything_undone()
+    # When it is resumed: every earlier document is written again, as the new run's own commands
+    resumed = resume(world, options={})
+    assert world.run().status is RunStatus.SUCCEEDED
+    documents = sorted(key for key in world.workspace.snapshot() if f"projects/{resumed.run_id}/" in key)
+    succeeded = TemplateWorld("web_development", run_id="01jzzzzzzzzzzzzzzzzzzzzzz8")
+    assert succeeded.run().status is RunStatus.SUCCEEDED
+    expected = sorted(
+        key.replace(succeeded.run_id, resumed.run_id)
+        for key in succeeded.workspace.snapshot()
+        if f"projects/{succeeded.run_id}/" in key
+    )
+    assert documents == expected and len(documents) >= 7
+    # When the first run is resumed again and that run fails at deployment too
+    world.run_id = original_id
+    resume(world, options={"simulate_failure": {"step": "deployment"}})
+    assert world.run().status is RunStatus.COMPENSATED
+    # Then its re-applied documents are undone too: only the successful resumed run's remain
+    keys = set(world.workspace.snapshot())
+    assert not any(f"projects/{world.run_id}/" in key for key in keys)
+    commands = world.command_log.list_for_run(TENANT, world.run_id)
+    assert commands and all(record.status is CommandStatus.UNDONE for record in commands)
+
+
+def test_a_feature_delivery_run_resumed_at_its_deployment_stages_applies_them_again() -> None:
+    world = TemplateWorld("feature_delivery", options={"simulate_failure": {"step": "deploy"}})
+    assert world.run().status is RunStatus.COMPENSATED
+    resumed = resume(world, options={})
+    assert resumed.reused_steps == ["analysis", "backend", "testing", "security"]
+    assert world.run().status is RunStatus.SUCCEEDED
+    kinds = {record.kind for record in world.command_log.list_for_run(TENANT, world.run_id)}
+    assert "apply_deployment_stage" in kinds
+
+
+@pytest.mark.parametrize("template", ["generic", "web_development", "graph_showcase", "data_science"])
+def test_every_agent_step_of_a_template_can_be_the_resume_point(template: str) -> None:
+    steps = [step.name for step in get_template(template).agent_steps()]
+    for index, step in enumerate(steps):
+        # Given a run that failed for good at this step
+        world = TemplateWorld(template, options=LIST_ITEMS | {"simulate_failure": {"step": step}})
+        assert world.run().status is RunStatus.COMPENSATED, step
+        calls_before = len(world.provider.calls)
+        # When it is resumed from there
+        resumed = resume(world, options=LIST_ITEMS)
+        # Then it succeeds, every step before reused and only the others calling a model
+        assert world.run().status is RunStatus.SUCCEEDED, step
+        reused_steps = {key.split("#", 1)[0] for key in resumed.reused_steps}
+        assert reused_steps >= set(steps[:index]) - _inside_maps(template), step
+        called = {key.split("#", 1)[0] for key in calls_of(world, calls_before)}
+        assert not called & {key.split("#", 1)[0] for key in resumed.reused_steps if "#" not in key}, step
+        assert all(
+            world.results.get(TENANT, world.run_id, key).reused_from is not None  # type: ignore[union-attr]
+            for key in resumed.reused_steps
+        )
+
+
+def _inside_maps(template: str) -> set[str]:
+    return {p.step.name for p in get_template(template).placements() if p.map is not None}
+
+
+def test_completed_items_of_a_map_are_reused_and_the_failed_one_runs_again() -> None:
+    options = LIST_ITEMS | {"simulate_failure": {"step": "execute_task", "item": 1}}
+    world = TemplateWorld("graph_showcase", options=options)
+    assert world.run().status is RunStatus.COMPENSATED
+    calls_before = len(world.provider.calls)
+    resumed = resume(world, options=LIST_ITEMS)
+    assert "execute_task#0000" in resumed.reused_steps and "execute_task#0001" not in resumed.reused_steps
+    assert world.run().status is RunStatus.SUCCEEDED
+    assert "execute_task#0001" in calls_of(world, calls_before)
+    assert "execute_task#0000" not in calls_of(world, calls_before)
+
+
+def test_a_run_that_cannot_be_resumed_gets_a_clear_refusal() -> None:
+    world = TemplateWorld("generic")
+    assert world.run().status is RunStatus.SUCCEEDED
+    with pytest.raises(RunNotActive, match="SUCCEEDED"):
+        resume(world)
+    other = TemplateWorld("generic", options={"simulate_failure": {"step": "design"}})
+    other.run()
+    with pytest.raises(InvalidRequest, match="not a step of template"):
+        resume(other, from_step="nowhere")
+    with pytest.raises(InvalidRequest, match="design, development, execution before it left no output"):
+        resume(other, from_step="review")
+    with pytest.raises(InvalidRequest, match="no agent 'painter'"):
+        resume(other, prompt_versions={"painter": 2})
+    assert other.runs.get(TENANT, other.run_id).resumed_by == [], "a refusal stores nothing"
+    other.run_id = "01jzzzzzzzzzzzzzzzzzzzzzz7"
+    with pytest.raises(RunNotFound):
+        resume(other)
+
+
+def test_inputs_are_patched_and_validated_against_the_template() -> None:
+    world = TemplateWorld(
+        "feature_delivery",
+        inputs={"deployment": {"strategy": "canary"}},
+        options={"simulate_failure": {"step": "deploy"}},
+    )
+    world.run()
+    with pytest.raises(InvalidRequest, match=r"body\.inputs\.deployment\.strategy"):
+        resume(world, inputs={"deployment": {"strategy": "big_bang"}})
+    resumed = resume(world, inputs={"deployment": {"strategy": "rolling"}}, options={})
+    assert resumed.inputs["deployment"]["strategy"] == "rolling"
+    assert world.run().status is RunStatus.SUCCEEDED
+
+
+def test_a_stored_output_that_no_longer_fits_its_agent_is_a_conflict() -> None:
+    world = TemplateWorld("generic", options={"simulate_failure": {"step": "design"}})
+    world.run()
+    stored = world.results.items[(f"{TENANT}#{world.run_id}", "research")]
+    stored["undone_data"] = {"summary": "renamed fields"}
+    with pytest.raises(ConflictError, match="changed incompatibly"):
+        resume(world)
