@@ -29,6 +29,7 @@ LEAST_ROLE = {
     ("POST", "/runs"): WRITE,
     ("POST", "/runs/{run_id}/approval"): WRITE,
     ("POST", "/runs/{run_id}/cancel"): WRITE,
+    ("POST", "/runs/{run_id}/resume"): WRITE,
     ("POST", "/uploads"): WRITE,
     ("GET", "/settings/models"): ADMIN,
     ("PUT", "/settings/models"): ADMIN,

@@ -102,7 +102,7 @@ class StrictModel(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _json_integer(value: Any) -> Any:
+def json_integer(value: Any) -> Any:
     """A JSON integer: ``3`` or ``3.0`` (JSON Schema's ``integer``), never ``true`` or ``"3"``."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -120,7 +120,7 @@ class RequestModel(DomainModel):
     def _integral_floats_are_integers(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields[info.field_name] if info.field_name else None
         if field is not None and field.annotation in (int, int | None):
-            return _json_integer(value)
+            return json_integer(value)
         return value
 
 

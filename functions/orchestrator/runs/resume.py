@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError
 
 from orchestrator.agents import get_agent
 from orchestrator.core.errors import ConflictError, InvalidRequest, NotFound, RunNotActive
@@ -37,6 +37,7 @@ from orchestrator.core.records import (
     RunStatus,
     StepResult,
     StepStatus,
+    json_integer,
 )
 from orchestrator.runs.start import check_run_request, start_run
 from orchestrator.templates.graph import AgentStep, Template, get_template
@@ -66,7 +67,7 @@ class ResumeRequest(RequestModel):
     options: RunOptions | None = Field(
         default=None, description="replace the original run's options (absent: the original's)"
     )
-    prompt_versions: dict[str, Annotated[int, Field(ge=1)]] = Field(
+    prompt_versions: dict[str, Annotated[int, Field(ge=1), BeforeValidator(json_integer)]] = Field(
         default_factory=dict, description="agent type -> prompt version for the steps that run anew"
     )
 
