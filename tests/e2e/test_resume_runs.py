@@ -63,6 +63,15 @@ def test_a_generic_run_failed_at_development_is_resumed_and_calls_a_model_only_f
     # And the two runs are linked both ways
     assert acme.request("GET", f"/runs/{run_id}").json()["resumed_by"] == [resumed["run_id"]]
     assert view["resumed_from"] == run_id
+    # And the new run's lineage leads back to the original run's results
+    lineage = acme.request("GET", f"/runs/{resumed['run_id']}/lineage").json()
+    assert [entry["run_id"] for entry in lineage["chain"]] == [run_id]
+    by_key = {entry["key"]: entry for entry in lineage["steps"]}
+    for name in ("ideation", "research", "design"):
+        origin = by_key[name]["origin"]
+        assert by_key[name]["source"] == "reused" and origin["run_id"] == run_id and origin["key"] == name
+        assert origin["source"] == "model" and origin["tokens"]["output_tokens"] > 0
+    assert by_key["development"]["source"] == "model" and "origin" not in by_key["development"]
 
 
 def test_a_feature_delivery_run_rejected_at_its_gate_is_resumed_from_the_gate(acme: Client) -> None:

@@ -76,6 +76,11 @@ def test_a_failed_run_is_resumed_as_a_new_run_linked_both_ways(
     original = call(api, "GET", f"/runs/{run_id}", token=token)[1]
     assert original["resumed_by"] == [body["run_id"]]
     assert all("undone_data" not in step for step in original["steps"]), "an undone output stays hidden"
+    # And the new run's lineage leads back to the original run
+    status, lineage, _ = call(api, "GET", f"/runs/{body['run_id']}/lineage", token=token)
+    assert status == 200 and lineage["chain"][0]["run_id"] == run_id
+    assert lineage["resumed_from"] == run_id and lineage["steps"] == []  # nothing ran yet (no state machine)
+    assert call(api, "GET", f"/runs/{run_id}/lineage", token=token)[1]["resumed_by"] == [body["run_id"]]
     # And the resume is audited: the new run's trail starts with it
     actions = [m["detail"] for m in aws.published() if m["detail-type"] == "USER_ACTION"]
     assert any(a["payload"]["action"] == "resume" and a["run_id"] == body["run_id"] for a in actions)

@@ -21,6 +21,7 @@ LEAST_ROLE = {
     ("GET", "/runs/{run_id}"): READ,
     ("GET", "/runs/{run_id}/events"): READ,
     ("GET", "/runs/{run_id}/timeline"): READ,
+    ("GET", "/runs/{run_id}/lineage"): READ,
     ("GET", "/usage"): READ,
     ("GET", "/prompts"): READ,
     ("GET", "/prompts/{agent}"): READ,

@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.core.errors import ConflictError, InvalidRequest, RunNotActive, RunNotFound
 from orchestrator.core.records import CommandStatus, Run, RunStatus, StepStatus
+from orchestrator.runs.lineage import get_lineage
 from orchestrator.runs.resume import ResumeRequest, resume_run
 from orchestrator.templates.graph import get_template
 from tests.fakes.run_data import FakeStarter
@@ -180,3 +181,30 @@ def test_a_stored_output_that_no_longer_fits_its_agent_is_a_conflict() -> None:
     stored["undone_data"] = {"summary": "renamed fields"}
     with pytest.raises(ConflictError, match="changed incompatibly"):
         resume(world)
+
+
+def test_the_lineage_of_a_run_resumed_twice_leads_back_to_the_results_that_called_a_model() -> None:
+    # Given a run failed at development, resumed and failed at execution, then resumed again
+    world = TemplateWorld("generic", options={"simulate_failure": {"step": "development"}})
+    original = world.run_id
+    world.run()
+    first = resume(world, options={"simulate_failure": {"step": "execution"}})
+    assert world.run().status is RunStatus.COMPENSATED
+    second = resume(world, options={})
+    assert world.run().status is RunStatus.SUCCEEDED
+    # When its lineage is read
+    lineage = get_lineage(TENANT, second.run_id, runs=world.runs, results=world.results)
+    # Then it names the runs it came from, nearest first
+    assert [entry["run_id"] for entry in lineage["chain"]] == [first.run_id, original]
+    steps = {entry["key"]: entry for entry in lineage["steps"]}
+    # And each reused result leads to the run whose model produced it
+    assert steps["ideation"]["source"] == "reused"
+    assert steps["ideation"]["reused_from"] == {"run_id": first.run_id, "key": "ideation"}
+    assert steps["ideation"]["origin"]["run_id"] == original
+    assert steps["ideation"]["origin"]["source"] == "model"
+    assert steps["ideation"]["origin"]["tokens"]["output_tokens"] > 0
+    assert steps["development"]["origin"]["run_id"] == first.run_id
+    assert steps["execution"]["source"] == "model" and "origin" not in steps["execution"]
+    assert steps["execution"]["prompt_version"] and steps["execution"]["provider"] == "offline"
+    assert world.runs.get(TENANT, original).resumed_by == [first.run_id]
+    assert world.runs.get(TENANT, first.run_id).resumed_by == [second.run_id]

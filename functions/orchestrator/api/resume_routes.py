@@ -1,4 +1,5 @@
-"""``POST /runs/{run_id}/resume``: a new run that takes over where an ended run stopped."""
+"""``POST /runs/{run_id}/resume``: a new run that takes over where an ended run stopped; and
+``GET /runs/{run_id}/lineage``: where each of a run's results came from."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from orchestrator.api.request_context import current_container
 from orchestrator.api.route_table import route
 from orchestrator.api.runs_routes import accepted_run
-from orchestrator.api.schemas import ResumeAccepted
+from orchestrator.api.schemas import ResumeAccepted, RunLineage
 from orchestrator.api.security import current_caller, current_correlation_id
 from orchestrator.core.observability import logger
+from orchestrator.runs.lineage import get_lineage
 from orchestrator.runs.resume import ResumeRequest, resume_run
 
 router = Router()
@@ -64,4 +66,21 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
             "estimated_cost_usd": plan.estimated_cost_usd if plan is not None else None,
             "estimate": [asdict(step) for step in estimate],
         },
+    )
+
+
+@route(
+    router,
+    "GET",
+    "/runs/<run_id>/lineage",
+    role="viewer",
+    answer=(HTTPStatus.OK, RunLineage),
+    statuses=(HTTPStatus.NOT_FOUND,),
+)
+def lineage(run_id: str) -> dict[str, Any]:
+    """For every step result: prompt version, provider, model (and fallback), cache or reuse source,
+    tokens and cost; for a resumed run, the chain of runs it came from and each reused result's origin."""
+    container = current_container()
+    return get_lineage(
+        current_caller().tenant_id, run_id, runs=container.runs, results=container.step_results
     )

@@ -126,6 +126,23 @@ class ResumeAccepted(RunAccepted):
     estimate: list[StepEstimateView] = Field(default_factory=list, description="per step to run")
 
 
+class RunLineage(BaseModel):
+    """Where each result of a run came from, and the runs a resumed run came from (nearest first)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    template: str
+    status: str
+    resumed_from: str | None = None
+    resumed_by: list[str] = Field(default_factory=list)
+    chain: list[dict[str, Any]] = Field(description="the runs it came from: run_id, status, from_step")
+    steps: list[dict[str, Any]] = Field(
+        description="per result: key, source (model, cache, reused, code, person), prompt_version, "
+        "provider, model, fallback_from, tokens, cost_usd, reused_from and, when reused, its origin"
+    )
+
+
 class RunView(BaseModel):
     """A run with its step graph (each step and map item with status, attempts, timings, model, cost)."""
 
