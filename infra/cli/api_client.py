@@ -57,6 +57,16 @@ class ApiClient:
         result: dict[str, Any] = response.json()
         return result
 
+    def resume(self, run_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /runs/{run_id}/resume``: the new run that resumes it."""
+        response = requests.post(
+            f"{self.api_url}/runs/{run_id}/resume", json=body, headers=self._auth, timeout=30
+        )
+        if response.status_code != 202:
+            raise RuntimeError(f"the API refused the resume: {response.status_code} {response.text}")
+        result: dict[str, Any] = response.json()
+        return result
+
     def search(self, collection: str, query: str, top_k: int) -> requests.Response:
         """``POST /collections/{collection}/search``: the answer as it came."""
         return requests.post(

@@ -1,4 +1,5 @@
-"""``orchestrator runs approve|reject|cancel``: decide at a run's gate, or cancel it, through the API.
+"""``orchestrator runs approve|reject|cancel|resume``: decide at a run's gate, cancel it, or resume
+it, through the API.
 
 Without ``--api-url`` the command talks to the local cloud that is up (its ``local-cloud.json``);
 without ``--token`` (or ``$TOKEN``) it signs one with the local key, for ``--tenant`` or, when the
@@ -39,6 +40,7 @@ def add_parser(commands: Any) -> None:
         if name != "cancel":
             sub.add_argument("--comment", default="")
         sub.set_defaults(func=cmd_runs)
+    add_resume_parser(runs_commands)
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -50,6 +52,42 @@ def cmd_runs(args: argparse.Namespace) -> int:
             result = client.cancel(args.run_id)
         else:
             result = client.decide(args.run_id, args.runs_command, args.comment)
+    except requests.ConnectionError:
+        raise RuntimeError(f"the API at {api_url} did not answer: is the local cloud up?") from None
+    say(json.dumps(result))
+    return 0
+
+
+def add_resume_parser(runs_commands: Any) -> None:
+    """``orchestrator runs resume RUN_ID [--from-step S] [--options JSON]``."""
+    sub = runs_commands.add_parser(
+        "resume", help="a new run that reuses the results before --from-step and runs the rest"
+    )
+    sub.add_argument(
+        "run_id", help="a run that ended COMPENSATED, REJECTED, CANCELLED or COMPENSATION_FAILED"
+    )
+    sub.add_argument("--from-step", help="the step to run anew (default: the one that failed)")
+    sub.add_argument(
+        "--options", type=json.loads, help="replace the run's options, e.g. '{}' (default: the run's own)"
+    )
+    sub.add_argument("--api-url", help="the API's URL (default: the local cloud that is up)")
+    sub.add_argument("--token", help="bearer token (default: $TOKEN, else one signed by the local key)")
+    sub.add_argument("--tenant", help="tenant of the locally signed token (default: the local cloud's)")
+    sub.add_argument("--subject", default="local-user", help="caller named in the audit trail")
+    sub.set_defaults(func=cmd_resume)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    """Resume a run through the API; prints the new run (its id, the steps it reuses, its estimate)."""
+    api_url = (args.api_url or _local_description(state_dir(args))["api_url"]).rstrip("/")
+    client = ApiClient(api_url, args.token or os.environ.get("TOKEN") or _local_token(args))
+    body: dict[str, Any] = {}
+    if args.from_step:
+        body["from_step"] = args.from_step
+    if args.options is not None:
+        body["options"] = args.options
+    try:
+        result = client.resume(args.run_id, body)
     except requests.ConnectionError:
         raise RuntimeError(f"the API at {api_url} did not answer: is the local cloud up?") from None
     say(json.dumps(result))
