@@ -11,7 +11,7 @@ import pytest
 from orchestrator.core.errors import ConflictError, InvalidRequest, RunNotActive, RunNotFound
 from orchestrator.core.records import CommandStatus, Run, RunStatus, StepStatus
 from orchestrator.runs.lineage import get_lineage
-from orchestrator.runs.resume import ResumeRequest, resume_run
+from orchestrator.runs.resume import ResumeRequest, plan_reuse, resume_run
 from orchestrator.templates.graph import get_template
 from tests.fakes.run_data import FakeStarter
 
@@ -208,3 +208,17 @@ def test_the_lineage_of_a_run_resumed_twice_leads_back_to_the_results_that_calle
     assert steps["execution"]["prompt_version"] and steps["execution"]["provider"] == "offline"
     assert world.runs.get(TENANT, original).resumed_by == [first.run_id]
     assert world.runs.get(TENANT, first.run_id).resumed_by == [second.run_id]
+
+
+def test_a_completed_branch_is_reused_whatever_its_order_and_a_failed_one_runs_again() -> None:
+    # Given a web_development run whose frontend failed while its backend branch completed
+    world = TemplateWorld("web_development", options={"simulate_failure": {"step": "integration"}})
+    world.run()
+    stored = world.results.list_for_run(TENANT, world.run_id)
+    frontend = next(result for result in stored if result.step == "frontend")
+    failed = frontend.model_copy(update={"status": StepStatus.FAILED, "undone_data": None})
+    others = [result for result in stored if result.step not in ("frontend", "integration")]
+    # When it is resumed from the frontend (declared before the backend)
+    reused = plan_reuse(get_template("web_development"), "frontend", [*others, failed])
+    # Then the steps before the parallel and the completed backend branch are reused
+    assert reused == ["ideation", "requirements", "architecture", "backend"]

@@ -40,7 +40,7 @@ from orchestrator.core.records import (
     json_integer,
 )
 from orchestrator.runs.start import check_run_request, start_run
-from orchestrator.templates.graph import AgentStep, Template, get_template
+from orchestrator.templates.graph import AgentStep, ParallelStep, Placement, Template, get_template
 
 if TYPE_CHECKING:
     from orchestrator.llm.prompts import PromptLibrary
@@ -97,7 +97,8 @@ def default_from_step(run: Run, template: Template, results: list[StepResult]) -
 
 def plan_reuse(template: Template, from_step: str, results: list[StepResult]) -> list[str]:
     """The result keys a run resumed at ``from_step`` copies: every agent step declared before it
-    (each item of a map), and the completed items of ``from_step`` itself inside a map."""
+    (each item of a map), and what completed of ``from_step``'s other items inside a map and of
+    the other branches inside a parallel step."""
     names = [placement.step.name for placement in template.placements()]
     if from_step not in names:
         raise InvalidRequest(
@@ -112,12 +113,13 @@ def plan_reuse(template: Template, from_step: str, results: list[StepResult]) ->
         if not isinstance(step, AgentStep):
             continue
         own = [result for result in results if result.step == step.name]
-        if placement.order < target.order:
+        if placement.order < target.order and not _in_other_branch(placement, target):
             if placement.map is None and not own:
                 missing.append(step.name)
             missing += [result.key for result in own if kept_output(result) is None]
             reused += [result.key for result in own if kept_output(result) is not None]
-        elif step.name == from_step and placement.map is not None:
+        elif (step.name == from_step and placement.map is not None) or _in_other_branch(placement, target):
+            # what completed is reused, the rest runs again
             reused += [result.key for result in own if kept_output(result) is not None]
     if missing:
         raise InvalidRequest(
@@ -126,6 +128,18 @@ def plan_reuse(template: Template, from_step: str, results: list[StepResult]) ->
         )
     _check_still_valid(template, reused, {result.key: result for result in results})
     return reused
+
+
+def _in_other_branch(placement: Placement, target: Placement) -> bool:
+    """Both inside one parallel step, in different branches (a completed branch is reused whatever
+    its declaration order)."""
+    return (
+        isinstance(target.top, ParallelStep)
+        and placement.top is target.top
+        and target.branch is not None
+        and placement.branch is not None
+        and placement.branch != target.branch
+    )
 
 
 def _check_still_valid(template: Template, keys: list[str], by_key: dict[str, StepResult]) -> None:
