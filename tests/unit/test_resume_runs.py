@@ -197,6 +197,7 @@ def test_the_lineage_of_a_run_resumed_twice_leads_back_to_the_results_that_calle
     # Then it names the runs it came from, nearest first
     assert [entry["run_id"] for entry in lineage["chain"]] == [first.run_id, original]
     steps = {entry["key"]: entry for entry in lineage["steps"]}
+    assert list(steps) == [step.name for step in get_template("generic").agent_steps()]  # template order
     # And each reused result leads to the run whose model produced it
     assert steps["ideation"]["source"] == "reused"
     assert steps["ideation"]["reused_from"] == {"run_id": first.run_id, "key": "ideation"}

@@ -9,6 +9,7 @@ from typing import Any
 
 from orchestrator.core.ports import RunRepository, StepResultRepository
 from orchestrator.core.records import Run, StepResult
+from orchestrator.templates.graph import get_template
 
 MAX_CHAIN = 20
 """Runs of a chain followed back at most (a run resumed from a resumed run ... )."""
@@ -63,8 +64,11 @@ def get_lineage(
             loaded[owner] = {r.key: r for r in results.list_for_run(tenant_id, owner)}
         return loaded[owner].get(key)
 
+    order = {placement.step.name: placement.order for placement in get_template(run.template).placements()}
     steps = []
-    for result in sorted(results.list_for_run(tenant_id, run_id), key=lambda r: (r.sequence or 0, r.key)):
+    for result in sorted(
+        results.list_for_run(tenant_id, run_id), key=lambda r: (order.get(r.step, 0), r.key)
+    ):
         entry = _entry(result)
         origin = result
         for _ in range(MAX_CHAIN):
