@@ -4,6 +4,7 @@ commands, and runs the rest; a new failure still undoes everything."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -103,9 +104,14 @@ def test_a_feature_delivery_run_resumed_at_its_deployment_stages_applies_them_ag
     assert "apply_deployment_stage" in kinds
 
 
-@pytest.mark.parametrize("template", ["generic", "web_development", "graph_showcase", "data_science"])
+@pytest.mark.parametrize(
+    "template",
+    ["generic", "web_development", "graph_showcase", "data_science", "feature_delivery", "agent_pipeline"],
+)
 def test_every_agent_step_of_a_template_can_be_the_resume_point(template: str) -> None:
     steps = [step.name for step in get_template(template).agent_steps()]
+    reference = TemplateWorld(template, options=LIST_ITEMS, run_id="01jzzzzzzzzzzzzzzzzzzzzzz6")
+    assert reference.run().status is RunStatus.SUCCEEDED
     for index, step in enumerate(steps):
         # Given a run that failed for good at this step
         world = TemplateWorld(template, options=LIST_ITEMS | {"simulate_failure": {"step": step}})
@@ -123,6 +129,30 @@ def test_every_agent_step_of_a_template_can_be_the_resume_point(template: str) -
             world.results.get(TENANT, world.run_id, key).reused_from is not None  # type: ignore[union-attr]
             for key in resumed.reused_steps
         )
+        # And its side effects are those of a run that never failed, all in place
+        assert _side_effects(world) == _side_effects(reference), step
+
+
+def _without_run_id(params: dict[str, Any], run_id: str) -> str:
+    """Parameters as text, the run id (and the release version named after its tail) left out, and
+    an artifact's size: a report that counts tokens and cost counts none for a reused step."""
+    kept = {name: value for name, value in params.items() if name != "bytes"}
+    return json.dumps(kept, sort_keys=True).replace(run_id, "RUN").replace(run_id[-12:], "TAIL")
+
+
+def _side_effects(world: TemplateWorld) -> list[tuple[str, str, str]]:
+    """The run's completed commands (the run id left out): what it did to the workspace, the bus,
+    the vectors and the deployment stages."""
+    records = world.command_log.list_for_run(TENANT, world.run_id)
+    assert all(record.status is CommandStatus.COMPLETED for record in records)
+    return sorted(
+        (
+            record.command_id,
+            record.kind,
+            _without_run_id(record.params, world.run_id),
+        )
+        for record in records
+    )
 
 
 def _inside_maps(template: str) -> set[str]:
