@@ -63,6 +63,10 @@ def test_a_generic_run_failed_at_development_is_resumed_and_calls_a_model_only_f
     # And the two runs are linked both ways
     assert acme.request("GET", f"/runs/{run_id}").json()["resumed_by"] == [resumed["run_id"]]
     assert view["resumed_from"] == run_id
+    (resumed_event,) = [
+        e for e in acme.events(run_id, "ORCHESTRATION_RESUMED") if e["event_type"] == "ORCHESTRATION_RESUMED"
+    ]
+    assert resumed_event["payload"]["resumed_by"] == resumed["run_id"]
     # And the new run's lineage leads back to the original run's results
     lineage = acme.request("GET", f"/runs/{resumed['run_id']}/lineage").json()
     assert [entry["run_id"] for entry in lineage["chain"]] == [run_id]

@@ -81,8 +81,12 @@ def test_a_failed_run_is_resumed_as_a_new_run_linked_both_ways(
     assert status == 200 and lineage["chain"][0]["run_id"] == run_id
     assert lineage["resumed_from"] == run_id and lineage["steps"] == []  # nothing ran yet (no state machine)
     assert call(api, "GET", f"/runs/{run_id}/lineage", token=token)[1]["resumed_by"] == [body["run_id"]]
+    # And the original run's trail says which run resumed it
+    published = aws.published()
+    resumed_events = [m["detail"] for m in published if m["detail-type"] == "ORCHESTRATION_RESUMED"]
+    assert [(e["run_id"], e["payload"]["resumed_by"]) for e in resumed_events] == [(run_id, body["run_id"])]
     # And the resume is audited: the new run's trail starts with it
-    actions = [m["detail"] for m in aws.published() if m["detail-type"] == "USER_ACTION"]
+    actions = [m["detail"] for m in published if m["detail-type"] == "USER_ACTION"]
     assert any(a["payload"]["action"] == "resume" and a["run_id"] == body["run_id"] for a in actions)
 
 

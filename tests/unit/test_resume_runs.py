@@ -64,6 +64,9 @@ def test_a_generic_run_failed_at_development_is_resumed_with_the_three_steps_bef
     assert world.result("development").reused_from is None
     # And the two runs are linked both ways
     assert world.runs.get(TENANT, original_id).resumed_by == [resumed.run_id]
+    (event,) = world.publisher.of_type("ORCHESTRATION_RESUMED")
+    assert event.run_id == original_id and event.payload["resumed_by"] == resumed.run_id
+    assert event.payload["reused_steps"] == ["ideation", "research", "design"]
 
 
 def test_a_web_development_run_resumed_at_deployment_writes_every_document_and_failing_undoes_all() -> None:

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationError
 
 from orchestrator.agents import get_agent
+from orchestrator.core import constants
 from orchestrator.core.errors import ConflictError, InvalidRequest, NotFound, RunNotActive
+from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import (
     EventPublisher,
     ExecutionStarter,
@@ -265,5 +267,13 @@ def resume_run(
     )
     runs.update_fields(
         tenant_id, run_id, allowed_from=RESUMABLE, resumed_by=[*original.resumed_by, run.run_id]
+    )
+    publisher.publish(
+        new_envelope(
+            constants.ORCHESTRATION_RESUMED,
+            original,
+            phase=run.from_step,
+            payload={"resumed_by": run.run_id, "from_step": run.from_step, "reused_steps": run.reused_steps},
+        )
     )
     return run, plan
