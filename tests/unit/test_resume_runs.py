@@ -9,12 +9,16 @@ from typing import Any
 
 import pytest
 
-from orchestrator.core.errors import ConflictError, InvalidRequest, RunNotActive, RunNotFound
+from orchestrator.core.errors import BudgetExceeded, ConflictError, InvalidRequest, RunNotActive, RunNotFound
 from orchestrator.core.records import CommandStatus, Run, RunStatus, StepStatus
+from orchestrator.llm.model_settings import DeploymentModels
+from orchestrator.providers.pricing import PriceTable
 from orchestrator.runs.lineage import get_lineage
+from orchestrator.runs.planning import RunPlanner
 from orchestrator.runs.resume import ResumeRequest, plan_reuse, resume_run
 from orchestrator.templates.graph import get_template
 from tests.fakes.run_data import FakeStarter
+from tests.fakes.usage_ledger import InMemoryUsageLedger
 
 from .template_world import TENANT, TemplateWorld
 
@@ -256,3 +260,38 @@ def test_a_completed_branch_is_reused_whatever_its_order_and_a_failed_one_runs_a
     reused = plan_reuse(get_template("web_development"), "frontend", [*others, failed])
     # Then the steps before the parallel and the completed backend branch are reused
     assert reused == ["ideation", "requirements", "architecture", "backend"]
+
+
+def test_the_budget_check_counts_only_the_steps_a_resumed_run_will_run() -> None:
+    # Given a generic run failed at its last step, and a budget for about two priced steps
+    world = TemplateWorld("generic", options={"simulate_failure": {"step": "deployment"}})
+    world.run()
+    ledger = InMemoryUsageLedger()
+    ledger.set_budget(TENANT, 0.04, "admin")
+    planner = RunPlanner(
+        deployment=DeploymentModels(provider="offline", model=None, served=frozenset({"offline"})),
+        ledger=ledger,
+        prices=PriceTable.with_overrides({"offline/offline": {"input": 3.0, "output": 15.0}}),
+    )
+
+    def resume_with_budget(**body: Any) -> tuple[Run, Any]:
+        return resume_run(
+            tenant_id=TENANT,
+            run_id=world.run_id,
+            request=ResumeRequest.model_validate(body),
+            correlation_id="corr-resume",
+            runs=world.runs,
+            results=world.results,
+            starter=FakeStarter(),
+            publisher=world.publisher,
+            planner=planner,
+        )
+
+    # When it is resumed from the beginning, Then the budget cannot afford it: nothing is stored
+    with pytest.raises(BudgetExceeded):
+        resume_with_budget(from_step="ideation", options={})
+    assert world.runs.get(TENANT, world.run_id).resumed_by == []
+    # When it is resumed from the failed step, Then only that step is estimated, and it fits
+    run, plan = resume_with_budget(options={})
+    assert [step.step for step in plan.steps] == ["deployment"] and plan.estimated_cost_usd > 0
+    assert run.estimated_cost_usd == plan.estimated_cost_usd
