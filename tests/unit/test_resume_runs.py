@@ -27,7 +27,13 @@ LIST_ITEMS = {"offline": {"list_items": 3}}
 
 def resume(world: TemplateWorld, **body: Any) -> Run:
     """``POST /runs/{run_id}/resume`` on the world's run; the world then follows the new run."""
-    run, _ = resume_run(
+    run, _ = resume_planned(world, None, **body)
+    world.run_id = run.run_id
+    return run
+
+
+def resume_planned(world: TemplateWorld, planner: RunPlanner | None, **body: Any) -> tuple[Run, Any]:
+    return resume_run(
         tenant_id=TENANT,
         run_id=world.run_id,
         request=ResumeRequest.model_validate(body),
@@ -36,9 +42,8 @@ def resume(world: TemplateWorld, **body: Any) -> Run:
         results=world.results,
         starter=FakeStarter(),
         publisher=world.publisher,
+        planner=planner,
     )
-    world.run_id = run.run_id
-    return run
 
 
 def calls_of(world: TemplateWorld, since: int) -> list[str]:
@@ -274,24 +279,11 @@ def test_the_budget_check_counts_only_the_steps_a_resumed_run_will_run() -> None
         prices=PriceTable.with_overrides({"offline/offline": {"input": 3.0, "output": 15.0}}),
     )
 
-    def resume_with_budget(**body: Any) -> tuple[Run, Any]:
-        return resume_run(
-            tenant_id=TENANT,
-            run_id=world.run_id,
-            request=ResumeRequest.model_validate(body),
-            correlation_id="corr-resume",
-            runs=world.runs,
-            results=world.results,
-            starter=FakeStarter(),
-            publisher=world.publisher,
-            planner=planner,
-        )
-
     # When it is resumed from the beginning, Then the budget cannot afford it: nothing is stored
     with pytest.raises(BudgetExceeded):
-        resume_with_budget(from_step="ideation", options={})
+        resume_planned(world, planner, from_step="ideation", options={})
     assert world.runs.get(TENANT, world.run_id).resumed_by == []
     # When it is resumed from the failed step, Then only that step is estimated, and it fits
-    run, plan = resume_with_budget(options={})
+    run, plan = resume_planned(world, planner, options={})
     assert [step.step for step in plan.steps] == ["deployment"] and plan.estimated_cost_usd > 0
     assert run.estimated_cost_usd == plan.estimated_cost_usd
