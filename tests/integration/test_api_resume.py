@@ -115,3 +115,20 @@ def test_a_run_that_cannot_be_resumed_gets_a_clear_answer(
     assert resume(run_id, {}, signing_key.mint(tenant_id="acme", role="viewer"))[0] == 403
     original = call(api, "GET", f"/runs/{run_id}", token=token)[1]
     assert original["resumed_by"] == [], "a refused resume changes nothing"
+
+
+def test_a_retried_resume_with_the_same_idempotency_key_starts_one_run(
+    api: Any, aws: MotoAws, signing_key: LocalSigningKey
+) -> None:
+    token = signing_key.mint(tenant_id="acme", role="user")
+    run_id = _failed_at_development(api, aws, token)
+    key = {"Idempotency-Key": "resume-once-1"}
+    first = call(api, "POST", f"/runs/{run_id}/resume", token=token, body={"options": {}}, headers=key)
+    again = call(api, "POST", f"/runs/{run_id}/resume", token=token, body={"options": {}}, headers=key)
+    assert first[0] == again[0] == 202 and again[1]["run_id"] == first[1]["run_id"]
+    assert again[2]["idempotent-replayed"] == "true" and "idempotent-replayed" not in first[2]
+    assert call(api, "GET", f"/runs/{run_id}", token=token)[1]["resumed_by"] == [first[1]["run_id"]]
+    other = call(
+        api, "POST", f"/runs/{run_id}/resume", token=token, body={"from_step": "design"}, headers=key
+    )
+    assert other[0] == 422 and "different request" in other[1]["message"]

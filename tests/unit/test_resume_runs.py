@@ -15,7 +15,7 @@ from orchestrator.llm.model_settings import DeploymentModels
 from orchestrator.providers.pricing import PriceTable
 from orchestrator.runs.lineage import get_lineage
 from orchestrator.runs.planning import RunPlanner
-from orchestrator.runs.resume import ResumeRequest, plan_reuse, resume_run
+from orchestrator.runs.resume import ResumeRequest, Resumption, plan_reuse, resume_run
 from orchestrator.templates.graph import get_template
 from tests.fakes.run_data import FakeStarter
 from tests.fakes.usage_ledger import InMemoryUsageLedger
@@ -27,12 +27,12 @@ LIST_ITEMS = {"offline": {"list_items": 3}}
 
 def resume(world: TemplateWorld, **body: Any) -> Run:
     """``POST /runs/{run_id}/resume`` on the world's run; the world then follows the new run."""
-    run, _ = resume_planned(world, None, **body)
+    run = resume_planned(world, None, **body).run
     world.run_id = run.run_id
     return run
 
 
-def resume_planned(world: TemplateWorld, planner: RunPlanner | None, **body: Any) -> tuple[Run, Any]:
+def resume_planned(world: TemplateWorld, planner: RunPlanner | None, **body: Any) -> Resumption:
     return resume_run(
         tenant_id=TENANT,
         run_id=world.run_id,
@@ -284,6 +284,8 @@ def test_the_budget_check_counts_only_the_steps_a_resumed_run_will_run() -> None
         resume_planned(world, planner, from_step="ideation", options={})
     assert world.runs.get(TENANT, world.run_id).resumed_by == []
     # When it is resumed from the failed step, Then only that step is estimated, and it fits
-    run, plan = resume_planned(world, planner, options={})
+    resumption = resume_planned(world, planner, options={})
+    run, plan = resumption.run, resumption.plan
+    assert plan is not None
     assert [step.step for step in plan.steps] == ["deployment"] and plan.estimated_cost_usd > 0
     assert run.estimated_cost_usd == plan.estimated_cost_usd

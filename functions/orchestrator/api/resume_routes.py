@@ -15,6 +15,7 @@ from orchestrator.api.route_table import route
 from orchestrator.api.runs_routes import accepted_run
 from orchestrator.api.schemas import ResumeAccepted, RunLineage
 from orchestrator.api.security import current_caller, current_correlation_id
+from orchestrator.core import constants
 from orchestrator.core.observability import logger
 from orchestrator.runs.lineage import get_lineage
 from orchestrator.runs.resume import ResumeRequest, resume_run
@@ -38,7 +39,8 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
     and runs ``from_step`` and everything after it; admitted like a new run (budget, queue)."""
     caller = current_caller()
     container = current_container()
-    run, plan = resume_run(
+    key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
+    resumed = resume_run(
         tenant_id=caller.tenant_id,
         run_id=run_id,
         request=request,
@@ -53,8 +55,12 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
         planner=container.planner,
         prompts=container.prompts_if_configured,
         tenants=container.tenants,
+        idempotency=(key, container.idempotency) if key is not None else None,
     )
-    logger.info("run resumed", extra={"run_id": run.run_id, "resumed_from": run_id})
+    run, plan = resumed.run, resumed.plan
+    logger.info(
+        "run resumed", extra={"run_id": run.run_id, "resumed_from": run_id, "replayed": resumed.replayed}
+    )
     estimate = plan.steps if plan is not None else []
     return accepted_run(
         run,
@@ -66,6 +72,7 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
             "estimated_cost_usd": plan.estimated_cost_usd if plan is not None else None,
             "estimate": [asdict(step) for step in estimate],
         },
+        headers={"idempotent-replayed": "true"} if resumed.replayed else {},
     )
 
 

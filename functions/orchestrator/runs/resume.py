@@ -14,18 +14,26 @@ concurrent-run slots and queue).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationError
 
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
-from orchestrator.core.errors import ConflictError, InvalidRequest, NotFound, RunNotActive
+from orchestrator.core.errors import (
+    ConflictError,
+    InvalidRequest,
+    NotFound,
+    RunNotActive,
+)
 from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import (
     EventPublisher,
     ExecutionStarter,
+    IdempotencyRepository,
     RunRepository,
     StepResultRepository,
     Workspace,
@@ -41,7 +49,7 @@ from orchestrator.core.records import (
     StepStatus,
     json_integer,
 )
-from orchestrator.runs.start import check_run_request, start_run
+from orchestrator.runs.start import check_run_request, claim_run_id, start_run
 from orchestrator.templates.graph import AgentStep, ParallelStep, Placement, Template, get_template
 
 if TYPE_CHECKING:
@@ -220,6 +228,13 @@ def prepare_resume(
     return run_request, inputs, link
 
 
+@dataclass(frozen=True)
+class Resumption:
+    run: Run
+    plan: RunPlan | None
+    replayed: bool = False  # a retried request with the same Idempotency-Key: the run it started then
+
+
 def resume_run(
     *,
     tenant_id: str,
@@ -236,11 +251,13 @@ def resume_run(
     planner: RunPlanner | None = None,
     prompts: PromptLibrary | None = None,
     tenants: TenantDirectory | None = None,
-) -> tuple[Run, RunPlan | None]:
+    idempotency: tuple[str, IdempotencyRepository] | None = None,
+) -> Resumption:
     """Start a new run that resumes ``run_id`` (``RunNotFound`` for another tenant's or an unknown
     run, ``RunNotActive`` unless it ended without succeeding, ``InvalidRequest`` for a bad
     ``from_step``, inputs or prompt version, ``BudgetExceeded`` when the steps it will run cannot be
-    afforded). Returns the new run (perhaps ``QUEUED``) and its estimate."""
+    afforded). ``idempotency``: the request's ``Idempotency-Key`` and where keys are claimed: the
+    same key and body resume once (a refused request claims nothing)."""
     original = runs.get(tenant_id, run_id, consistent=True)
     stored = results.list_for_run(tenant_id, run_id)
     run_request, inputs, link = prepare_resume(
@@ -251,6 +268,7 @@ def resume_run(
         skip = {key.split("#", 1)[0] for key in link["reused_steps"] if "#" not in key}
         plan = planner.plan(tenant_id, run_request, inputs, skip=skip)
         link["prompt_versions"] = plan.prompt_versions | link["prompt_versions"]
+    new_id, replayed = _claim(tenant_id, run_id, request, idempotency)
     run = start_run(
         tenant_id=tenant_id,
         request=run_request,
@@ -259,21 +277,39 @@ def resume_run(
         starter=starter,
         publisher=publisher,
         created_by=created_by,
+        run_id=new_id,
         allowed_providers=allowed_providers,
         uploads=uploads,
         plan=plan,
         tenants=tenants,
         link=link,
     )
-    runs.update_fields(
-        tenant_id, run_id, allowed_from=RESUMABLE, resumed_by=[*original.resumed_by, run.run_id]
-    )
-    publisher.publish(
-        new_envelope(
-            constants.ORCHESTRATION_RESUMED,
-            original,
-            phase=run.from_step,
-            payload={"resumed_by": run.run_id, "from_step": run.from_step, "reused_steps": run.reused_steps},
+    if run.run_id not in original.resumed_by:
+        runs.update_fields(
+            tenant_id, run_id, allowed_from=RESUMABLE, resumed_by=[*original.resumed_by, run.run_id]
         )
-    )
-    return run, plan
+        publisher.publish(
+            new_envelope(
+                constants.ORCHESTRATION_RESUMED,
+                original,
+                phase=run.from_step,
+                payload={
+                    "resumed_by": run.run_id,
+                    "from_step": run.from_step,
+                    "reused_steps": run.reused_steps,
+                },
+            )
+        )
+    return Resumption(run, plan, replayed)
+
+
+def _claim(
+    tenant_id: str, run_id: str, request: ResumeRequest, idempotency: tuple[str, IdempotencyRepository] | None
+) -> tuple[str | None, bool]:
+    """The new run's id claimed under the request's Idempotency-Key (None without one), and whether
+    an earlier request claimed it."""
+    if idempotency is None:
+        return None, False
+    key, records = idempotency
+    request_hash = hashlib.sha256(f"resume {run_id} {request.model_dump_json()}".encode()).hexdigest()
+    return claim_run_id(records, tenant_id=tenant_id, key=key, request_hash=request_hash)

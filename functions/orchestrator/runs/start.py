@@ -285,20 +285,9 @@ def start_run_once(
     # an unaffordable request does not claim the key either
     plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    candidate = new_run_id()
-    record = records.claim(
-        IdempotencyRecord(
-            tenant_id=tenant_id,
-            key=idempotency_key,
-            run_id=candidate,
-            request_hash=request_hash,
-            expires_at=int(time.time()) + constants.IDEMPOTENCY_TTL_SECONDS,
-        )
+    run_id, replayed = claim_run_id(
+        records, tenant_id=tenant_id, key=idempotency_key, request_hash=request_hash
     )
-    if record.request_hash != request_hash:
-        raise IdempotencyKeyReused(
-            f"Idempotency-Key {idempotency_key!r} was used for a different request (run {record.run_id})"
-        )
     run = start_run(
         tenant_id=tenant_id,
         request=request,
@@ -307,14 +296,38 @@ def start_run_once(
         starter=starter,
         publisher=publisher,
         created_by=created_by,
-        run_id=record.run_id,  # a retry after a passing failure starts the same run
+        run_id=run_id,  # a retry after a passing failure starts the same run
         allowed_providers=allowed_providers,
         uploads=uploads,
         plan=plan,  # planned once, above
         tenants=tenants,
         archive_hosts=archive_hosts,
     )
-    return run, record.run_id != candidate
+    return run, replayed
+
+
+def claim_run_id(
+    records: IdempotencyRepository, *, tenant_id: str, key: str, request_hash: str
+) -> tuple[str, bool]:
+    """The run id an ``Idempotency-Key`` stands for (claimed now, or by an earlier request with the
+    same body: then True); the same key with another body is ``IdempotencyKeyReused``."""
+    if not IDEMPOTENCY_KEY_PATTERN.match(key):
+        raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
+    candidate = new_run_id()
+    record = records.claim(
+        IdempotencyRecord(
+            tenant_id=tenant_id,
+            key=key,
+            run_id=candidate,
+            request_hash=request_hash,
+            expires_at=int(time.time()) + constants.IDEMPOTENCY_TTL_SECONDS,
+        )
+    )
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {key!r} was used for a different request (run {record.run_id})"
+        )
+    return record.run_id, record.run_id != candidate
 
 
 def console_url(execution_arn: str | None) -> str | None:
