@@ -182,4 +182,4 @@ def test_a_refused_resume_is_one_line_and_exit_1(
     assert main(_runs(local_cloud, "resume", "run-1")) == 1
     assert api.calls[-1]["json"] == {}
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "the API refused the resume: 409" in err
+    assert err.count("\n") == 1 and "POST /runs/run-1/resume: 409" in err
