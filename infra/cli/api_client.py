@@ -109,6 +109,10 @@ class ApiClient:
         result: dict[str, Any] = answer(response, f"POST {path}", expected=expected)
         return result
 
+    def resume(self, run_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /runs/{run_id}/resume``: the new run that resumes it."""
+        return self._post(f"/runs/{run_id}/resume", body, expected=HTTPStatus.ACCEPTED)
+
     def search(self, collection: str, query: str, top_k: int) -> requests.Response:
         """``POST /collections/{collection}/search``: the answer as it came."""
         return requests.post(

@@ -1,4 +1,4 @@
-"""``orchestrator runs list|show|watch|approve|reject|cancel``: the tenant's runs through the API.
+"""``orchestrator runs list|show|watch|approve|reject|cancel|resume``: the tenant's runs through the API.
 
 Each command talks to the local cloud that is up, a deployed stack (``--stack``) or any API
 (``--api-url``); see :mod:`infra.cli.target`. ``watch`` exits 0 when the run SUCCEEDED, 1 when it
@@ -69,6 +69,7 @@ def add_parser(commands: Any) -> None:
         decide.set_defaults(func=cmd_decide)
     for sub in (listing, show, watch, *(runs_commands.choices[n] for n in ("approve", "reject", "cancel"))):
         add_target_arguments(sub)
+    add_resume_parser(runs_commands)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -146,4 +147,31 @@ def cmd_decide(args: argparse.Namespace) -> int:
     else:
         result = client.decide(args.run_id, args.runs_command, args.comment)
     say(json.dumps(result))
+    return 0
+
+
+def add_resume_parser(runs_commands: Any) -> None:
+    """``orchestrator runs resume RUN_ID [--from-step S] [--options JSON]``."""
+    sub = runs_commands.add_parser(
+        "resume", help="a new run that reuses the results before --from-step and runs the rest"
+    )
+    sub.add_argument(
+        "run_id", help="a run that ended COMPENSATED, REJECTED, CANCELLED or COMPENSATION_FAILED"
+    )
+    sub.add_argument("--from-step", help="the step to run anew (default: the one that failed)")
+    sub.add_argument(
+        "--options", type=json.loads, help="replace the run's options, e.g. '{}' (default: the run's own)"
+    )
+    add_target_arguments(sub)
+    sub.set_defaults(func=cmd_resume)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    """Resume a run through the API; prints the new run (its id, the steps it reuses, its estimate)."""
+    body: dict[str, Any] = {}
+    if args.from_step:
+        body["from_step"] = args.from_step
+    if args.options is not None:
+        body["options"] = args.options
+    say(json.dumps(resolve_target(args).client.resume(args.run_id, body)))
     return 0

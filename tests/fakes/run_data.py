@@ -198,7 +198,7 @@ class InMemoryStepResultRepository:
             return False
         item["status"] = StepStatus.COMPENSATED.value
         item["compensated_at"] = at.isoformat()
-        item.pop("data", None)
+        item["undone_data"] = item.pop("data", None)
         item.pop("task_token", None)
         return True
 

@@ -129,6 +129,11 @@ def test_step_results_attempts_and_compensation(aws: MotoAws) -> None:
     assert (
         compensated is not None and compensated.status is StepStatus.COMPENSATED and compensated.data is None
     )
+    assert compensated.undone_data == stored.data, "the undone output is kept for a resumed run"
+    results.save(_result("acme", "r1", "gate", StepStatus.APPROVED))  # a gate has no output
+    assert results.mark_compensated("acme", "r1", "gate", datetime.now(UTC)) is True
+    gate = results.get("acme", "r1", "gate")
+    assert gate is not None and gate.status is StepStatus.COMPENSATED and gate.undone_data is None
     results.save(_result("acme", "r1", "review", StepStatus.FAILED))
     assert results.mark_compensated("acme", "r1", "review", datetime.now(UTC)) is False
 
