@@ -73,7 +73,9 @@ def stack_api_url(stack: str, region: str | None) -> str:
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     try:
-        answer = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)
+        # a session of its own: the credentials as the environment gives them now, none cached earlier
+        session = boto3.session.Session(region_name=region)
+        answer = session.client("cloudformation").describe_stacks(StackName=stack)
     except NoCredentialsError:
         raise UsageError(
             f"no AWS credentials to read stack {stack!r}: configure them, or give --api-url"

@@ -62,6 +62,12 @@ def _answer(status: int, body: dict[str, Any]) -> requests.Response:
     return response
 
 
+@pytest.fixture(autouse=True)
+def plain_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain output's default width, whatever ``$COLUMNS`` the test runner's process has."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def api(monkeypatch: pytest.MonkeyPatch) -> FakeApi:
     fake = FakeApi()
