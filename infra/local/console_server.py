@@ -87,7 +87,8 @@ class LocalConsoleServer:
         if not (directory / "index.html").is_file():
             raise RuntimeError(f"the web console's files are missing: no index.html in {directory}")
         self._server = _Server(port, config, directory)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll: a stop of the local cloud does not wait half a second for it
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), daemon=True)
 
     @property
     def url(self) -> str:
