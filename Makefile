@@ -19,6 +19,9 @@ demo: $(STAMP)  ## start the local cloud, run the generic template through the H
 demo-failure: $(STAMP)  ## the same run with the design phase failing: ends COMPENSATED
 	$(BIN)/orchestrator demo --fail-phase design
 
+# The web console's browser test (tests/e2e/test_web_console.py) drives Debian's Chromium:
+# `apt-get install chromium chromium-driver` (.ci/run does it); without it the test is skipped,
+# except in CI. Its screenshots are written to test-artifacts/console/.
 # Test files run in parallel processes (pytest-xdist), a file's tests in one process, so that
 # module and package fixtures (the e2e suite's local cloud) are built once per process.
 TEST_WORKERS ?= 2
@@ -75,4 +78,4 @@ constraints: $(STAMP)  ## re-pin every transitive version after a dependency cha
 	 $(BIN)/pip freeze --exclude-editable | sort -f) > requirements/constraints.txt
 
 clean:
-	rm -rf $(VENV) cdk.out .local-cloud build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) cdk.out .local-cloud build .pytest_cache .mypy_cache .ruff_cache test-artifacts

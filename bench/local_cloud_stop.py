@@ -69,7 +69,14 @@ def _post_run(up: dict[str, str]) -> None:
 
 
 def measure(rounds: int, runs: int) -> dict[str, Any]:
-    ports = ["--api-port", str(_free_port()), "--aws-port", str(_free_port())]
+    ports = [
+        "--api-port",
+        str(_free_port()),
+        "--aws-port",
+        str(_free_port()),
+        "--console-port",
+        str(_free_port()),
+    ]
     stops: list[float] = []
     restarts: list[float] = []
     tracebacks = 0

@@ -29,6 +29,7 @@ from orchestrator.api import (
     uploads_routes,
     usage_routes,
 )
+from orchestrator.api.cors import is_preflight, preflight, with_cors
 from orchestrator.api.request_context import CONTAINER, current_container
 from orchestrator.api.request_gate import refuse, with_decoded_path
 from orchestrator.api.route_table import WRITE_METHODS, audit_of
@@ -209,13 +210,21 @@ def handler(
     event: dict[str, Any], context: LambdaContext, container: Container | None = None
 ) -> dict[str, Any]:
     CONTAINER.set(container or deployed_container())
+    origins = current_container().settings.cors_allowed_origins  # the web console's (``cors.py``)
+    if is_preflight(event, origins):
+        return preflight(event, origins)
+    return with_cors(event, _answer(event, context), origins)
+
+
+def _answer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = with_decoded_path(event)
     VERIFIED_CLAIMS.set(None)
     act_for_tenant(None)  # DynamoDB signs as no tenant until this request's token is verified
     CORRELATION_ID.set("")
     refused = refuse(event)
     if refused is None:
-        return app.resolve(event, context)
+        answer: dict[str, Any] = app.resolve(event, context)
+        return answer
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
     supplied = str(headers.get(constants.CORRELATION_HEADER.lower()) or "").strip()
     correlation_id = supplied if CORRELATION_ID_PATTERN.fullmatch(supplied) else new_id()

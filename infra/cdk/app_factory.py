@@ -62,6 +62,20 @@ def _tenant_producers(value: Any) -> dict[str, list[str]]:
 EMAIL_PATTERN = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
+def _origins(value: Any) -> list[str]:
+    """``corsAllowedOrigins``: the origins (``https://console.example.com``) whose pages may call
+    the API from a browser, comma-separated (or a list)."""
+    from pydantic import ValidationError
+
+    from orchestrator.core.settings import Settings
+
+    try:
+        return list(Settings.of(cors_allowed_origins=value).cors_allowed_origins)
+    except ValidationError as exc:
+        why = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+        raise ValueError(f"context corsAllowedOrigins: {why}") from None
+
+
 def _alarm_emails(value: Any) -> list[str]:
     """``alarmEmails``: addresses the operators' alarm topic emails, comma-separated (or a list)."""
     addresses = value if isinstance(value, list) else [a.strip() for a in str(value).split(",") if a.strip()]
@@ -153,6 +167,8 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         reserved_concurrency=reservations_from_context(_context(app, "reservedConcurrency")),
         workspace_access_record=access_record_from_context(_context(app, "workspaceAccessRecord")),
         alarm_emails=_alarm_emails(_context(app, "alarmEmails", "")),
+        cors_allowed_origins=_origins(_context(app, "corsAllowedOrigins", "")),
+        web_console=_flag(_context(app, "webConsole", "false")),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),
@@ -175,5 +191,6 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
             [workflow.state_machine for workflow in stack.workflows.values()],
             api=stack.api,
             users=stack.users,
+            web_console=stack.web_console,
         )
     return app, stack

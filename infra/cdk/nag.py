@@ -16,6 +16,7 @@ from orchestrator.core.constants import RUN_DATA_PREFIX
 if TYPE_CHECKING:
     from infra.cdk.constructs.api import OrchestratorApi
     from infra.cdk.constructs.user_pool import OrchestratorUserPool
+    from infra.cdk.constructs.web_console import WebConsoleSite
 
 MANAGED_POLICIES = {
     "service-role/AWSLambdaBasicExecutionRole": "Lambda's basic execution policy only allows writing the "
@@ -118,6 +119,11 @@ PUBLIC_ROUTES_REASON = (
     "GET /health and GET /openapi.json are public by design (a load balancer's health check, the "
     "API's description); they read no tenant data. Every other method has the authorizer."
 )
+PREFLIGHT_REASON = (
+    "The CORS preflight (OPTIONS) of the web console's allowed origins: browsers send it without "
+    "credentials, so it cannot carry a token; a mock integration answers it with the allowed origins, "
+    "methods and headers, reaching no function and reading no data."
+)
 EXTERNAL_ISSUER_REASON = (
     "An external issuer signs this deployment's tokens (context jwtJwks/jwtJwksUri), so a Lambda "
     "token authorizer verifies them (issuer, audience, signature, expiry) instead of the user pool's "
@@ -141,6 +147,11 @@ def authentication_acknowledgments(api: OrchestratorApi, users: OrchestratorUser
             Acknowledgment(id="AwsSolutions::AwsSolutions-APIG4", reason=PUBLIC_ROUTES_REASON),
             Acknowledgment(id="AwsSolutions::AwsSolutions-COG4", reason=PUBLIC_ROUTES_REASON),
         )
+    for method in api.preflight_methods:
+        Validations.of(method).acknowledge(
+            Acknowledgment(id="AwsSolutions::AwsSolutions-APIG4", reason=PREFLIGHT_REASON),
+            Acknowledgment(id="AwsSolutions::AwsSolutions-COG4", reason=PREFLIGHT_REASON),
+        )
     if not isinstance(api.authorizer, apigw.CognitoUserPoolsAuthorizer):
         for method in api.protected_methods:
             Validations.of(method).acknowledge(
@@ -149,6 +160,57 @@ def authentication_acknowledgments(api: OrchestratorApi, users: OrchestratorUser
     Validations.of(users.pool).acknowledge(
         Acknowledgment(id="AwsSolutions::AwsSolutions-COG2", reason=MFA_REASON),
         Acknowledgment(id="AwsSolutions::AwsSolutions-COG8", reason=PLUS_TIER_REASON),
+    )
+
+
+WEB_CONSOLE_REASONS = {
+    "AwsSolutions-S1": "The web console's bucket holds copies of its public static files (HTML, CSS, "
+    "JavaScript, config.json naming the API), no tenant data; only CloudFront reads it (origin access "
+    "control). What the console does is logged where it happens: the API's access logs.",
+    "AwsSolutions-CFR1": "The web console serves tenants wherever they are; it holds no data, and every "
+    "call it makes is authorized by the API with the person's token.",
+    "AwsSolutions-CFR2": "The distribution serves static files only (no origin logic to attack); the API "
+    "the console calls has its own stage throttling and per-tenant limits.",
+    "AwsSolutions-CFR3": "Static files only: the requests that matter (the console's API calls, each with "
+    "its caller) are in the API's access logs; CloudFront standard logs would need an ACL-enabled bucket.",
+    "AwsSolutions-CFR4": "The distribution uses CloudFront's default *.cloudfront.net certificate, whose "
+    "viewer TLS policy CloudFront sets; a custom domain with its own certificate would pin TLSv1.2_2021.",
+}
+BUCKET_DEPLOYMENT_REASON = (
+    "CDK's BucketDeployment function copies the console's files from the CDK asset bucket into the "
+    "site bucket on deploy: CDK's grants read the asset bucket's objects and write, list and delete "
+    "the site bucket's (wildcards of CDK's grant shapes, on those two buckets only)."
+)
+
+
+def web_console_acknowledgments(stack: Stack, site: WebConsoleSite) -> None:
+    """Findings about the web console's static site, acknowledged on the resources they concern."""
+    Validations.of(site.bucket).acknowledge(
+        Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason=WEB_CONSOLE_REASONS["AwsSolutions-S1"])
+    )
+    Validations.of(site.distribution).acknowledge(
+        *(
+            Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason)
+            for rule, reason in WEB_CONSOLE_REASONS.items()
+            if rule.startswith("AwsSolutions-CFR")
+        )
+    )
+    region = "<AWS::Region>" if Token.is_unresolved(stack.region) else stack.region
+    account = "<AWS::AccountId>" if Token.is_unresolved(stack.account) else stack.account
+    site_bucket = stack.get_logical_id(site.bucket.node.default_child)  # type: ignore[arg-type]
+    granted = [
+        *(
+            f"Action::s3:{action}"
+            for action in ("GetObject*", "GetBucket*", "List*", "DeleteObject*", "Abort*")
+        ),
+        f"Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-{account}-{region}/*",
+        f"Resource::<{site_bucket}.Arn>/*",
+    ]
+    Validations.of(stack.node.find_child(site.publisher_function_id)).acknowledge(
+        *(
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{grant}]", reason=BUCKET_DEPLOYMENT_REASON)
+            for grant in granted
+        )
     )
 
 
@@ -161,6 +223,7 @@ def apply_nag(
     *,
     api: OrchestratorApi | None = None,
     users: OrchestratorUserPool | None = None,
+    web_console: WebConsoleSite | None = None,
 ) -> None:
     """Run the AWS Solutions pack at synthesis; a finding not acknowledged here fails synthesis."""
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
@@ -169,3 +232,5 @@ def apply_nag(
     )
     if api is not None and users is not None:
         authentication_acknowledgments(api, users)
+    if web_console is not None:
+        web_console_acknowledgments(stack, web_console)

@@ -23,6 +23,7 @@ from infra.cdk.constructs.observability import OrchestratorObservability
 from infra.cdk.constructs.tables import OrchestratorTables
 from infra.cdk.constructs.user_pool import OrchestratorUserPool, jwt_environment
 from infra.cdk.constructs.vectors import VectorStorage
+from infra.cdk.constructs.web_console import WebConsoleSite
 from infra.cdk.constructs.workflows import TemplateWorkflow
 from infra.cdk.constructs.workspace import TenantWorkspace
 from orchestrator.core import constants
@@ -44,6 +45,8 @@ class OrchestratorStack(Stack):
         reserved_concurrency: dict[str, int] | None = None,
         workspace_access_record: str = "server-access-logs",
         alarm_emails: list[str] | None = None,
+        cors_allowed_origins: list[str] | None = None,
+        web_console: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -88,13 +91,7 @@ class OrchestratorStack(Stack):
             state_machines=list(machines.values()),
             dead_letters=bus.dead_letters,
         )
-        self.api = OrchestratorApi(
-            self,
-            "Api",
-            handler=functions.api,
-            user_pool=self.users.pool if token_authorizer is None else None,
-            token_authorizer=token_authorizer,
-        )
+        self.api = self._api(token_authorizer, cors_allowed_origins or [], web_console=web_console)
         self.observability = OrchestratorObservability(
             self,
             "Observability",
@@ -105,6 +102,30 @@ class OrchestratorStack(Stack):
         )
         Tags.of(self).add("application", constants.SERVICE_NAME)
         self._outputs(machines)
+
+    def _api(
+        self, token_authorizer: lambda_.Function | None, cors_allowed_origins: list[str], *, web_console: bool
+    ) -> OrchestratorApi:
+        """The HTTPS API, answering browsers of the allowed origins: those configured and, with the
+        web console's site (opt-in), the site's own; the site then gets the API's address."""
+        functions = self.functions
+        self.web_console = WebConsoleSite(self, "WebConsole") if web_console else None
+        origins = [self.web_console.origin] if self.web_console else []
+        origins += cors_allowed_origins
+        if origins:
+            add_settings(functions.api, cors_allowed_origins=",".join(origins))
+        api = OrchestratorApi(
+            self,
+            "Api",
+            handler=functions.api,
+            user_pool=self.users.pool if token_authorizer is None else None,
+            token_authorizer=token_authorizer,
+            cors_allowed_origins=origins,
+        )
+        if self.web_console is not None:
+            self.web_console.publish(api_url=api.url)
+            CfnOutput(self, "WebConsoleUrl", value=self.web_console.url)
+        return api
 
     def _functions(
         self, provider: ProviderConfig, *, event_retention_days: int, fetch_allowed_hosts: str

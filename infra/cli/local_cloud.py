@@ -22,6 +22,7 @@ def add_parser(commands: Any) -> None:
     up = local_commands.add_parser("up", help="start the local cloud and keep it running")
     up.add_argument("--api-port", type=int, default=8080)
     up.add_argument("--aws-port", type=int, default=4566)
+    up.add_argument("--console-port", type=int, default=8081, help="the web console's port")
     up.add_argument("--tenant", default="demo-tenant")
     up.add_argument(
         "--model-prices",
@@ -40,6 +41,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         Path(args.state_dir) if args.state_dir else None,
         api_port=args.api_port,
         aws_port=args.aws_port,
+        console_port=args.console_port,
         context=_price_context(args.model_prices),
     ).start()
     token = cloud.mint_token(tenant_id=args.tenant, role="admin", subject="local-admin")
@@ -50,7 +52,14 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     ready_file = os.environ.get("ORCHESTRATOR_READY_FILE")
     if ready_file:  # lets scripts wait for readiness
         Path(ready_file).write_text(
-            json.dumps({"api_url": cloud.api_url, "aws_endpoint": cloud.aws_endpoint, "token": token})
+            json.dumps(
+                {
+                    "api_url": cloud.api_url,
+                    "aws_endpoint": cloud.aws_endpoint,
+                    "console_url": cloud.console_url,
+                    "token": token,
+                }
+            )
         )
     try:
         while not stop.wait(1.0):
@@ -98,6 +107,7 @@ def _welcome(cloud: LocalCloud, tenant: str, token: str) -> str:
     )
     return f"""Local cloud is up (Ctrl-C stops it).
   API:          {cloud.api_url}   (OpenAPI: {cloud.api_url}/openapi.json)
+  Web console:  {cloud.console_url}   (sign in with the token below)
   AWS endpoint: {cloud.aws_endpoint}   (any access key works; region {cloud.region})
   state machines:
 {machines}

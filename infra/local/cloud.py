@@ -4,7 +4,8 @@
         token = cloud.mint_token(tenant_id="acme")
         requests.post(f"{cloud.api_url}/runs", ...)
 
-``aws_endpoint`` is the emulated AWS (``aws --endpoint-url``); ``api_url`` the HTTP API.
+``aws_endpoint`` is the emulated AWS (``aws --endpoint-url``); ``api_url`` the HTTP API;
+``console_url`` the web console (its origin is the one the API accepts cross-origin calls from).
 
 A token is only good for an onboarded, active tenant: ``mint_token`` onboards a tenant it has not
 seen on the cloud's default plan (``tenant_plan``/``tenant_limits``), ``onboard`` sets other
@@ -32,6 +33,7 @@ from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
 from infra.local import moto_adapters
 from infra.local.api_server import LocalApiServer
 from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
+from infra.local.console_server import LocalConsoleServer
 from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
@@ -72,6 +74,7 @@ class LocalCloud:
         *,
         api_port: int = 0,
         aws_port: int = 0,
+        console_port: int = 0,
         region: str = DEFAULT_REGION,
         context: dict[str, Any] | None = None,
         tenant_plan: str = DEFAULT_PLAN,
@@ -81,9 +84,14 @@ class LocalCloud:
         self.region = region
         self._api_port = api_port
         self._aws_port = aws_port or free_port()
+        self._console_port = console_port
+        self._console_chosen = bool(console_port)
+        if not console_port:
+            self._console_port = free_port()  # known before synthesis: the API's allowed origin
         self._extra_context = context or {}
         self._server: Any = None
         self._api: LocalApiServer | None = None
+        self._console: LocalConsoleServer | None = None
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="eventbridge-delivery")
         self.runtime: LocalLambdaRuntime | None = None
         self.assembly: CloudAssembly | None = None
@@ -100,6 +108,8 @@ class LocalCloud:
         ensure_port_free(self._aws_port, "--aws-port")
         if self._api_port:
             ensure_port_free(self._api_port, "--api-port")
+        if self._console_chosen:
+            ensure_port_free(self._console_port, "--console-port")
         try:
             return self._start(ThreadedMotoServer)
         except BaseException:
@@ -126,6 +136,7 @@ class LocalCloud:
                 "retainData": "false",
                 "account": ACCOUNT_ID,
                 "region": self.region,
+                "corsAllowedOrigins": ",".join(self.console_origins),
             }
             | self._extra_context,
         )
@@ -152,6 +163,8 @@ class LocalCloud:
         api_function = self._api_function_name()
         self._api = LocalApiServer(self.runtime, api_function, ACCOUNT_ID, port=self._api_port)
         self._api.start()
+        self._console = LocalConsoleServer(self.console_config, port=self._console_port)
+        self._console.start()
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
 
@@ -189,6 +202,8 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
         if self._api:
             self._api.stop()
+        if self._console:
+            self._console.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self.runtime:
             self.runtime.shutdown()
@@ -216,6 +231,20 @@ class LocalCloud:
     def api_url(self) -> str:
         assert self._api is not None, "start the local cloud first"
         return self._api.url
+
+    @property
+    def console_url(self) -> str:
+        assert self._console is not None, "start the local cloud first"
+        return self._console.url
+
+    @property
+    def console_origins(self) -> list[str]:
+        """Where the console is served from: the origins the API answers cross-origin calls of."""
+        return [f"http://127.0.0.1:{self._console_port}", f"http://localhost:{self._console_port}"]
+
+    def console_config(self) -> dict[str, Any]:
+        """The console's ``config.json``: the API and, when this cloud has one, the push channel."""
+        return {"api_url": self.api_url, "websocket_url": self.describe().get("websocket_url")}
 
     def session(self) -> boto3.session.Session:
         return boto3.session.Session(
@@ -261,6 +290,7 @@ class LocalCloud:
         """Where this cloud's API, endpoint and tables are (``local-cloud.json``)."""
         return {
             "api_url": self.api_url,
+            "console_url": self.console_url,
             "aws_endpoint": self.aws_endpoint,
             "region": self.region,
             "access_key_id": LOCAL_ACCESS_KEY,  # the emulation accepts any credentials

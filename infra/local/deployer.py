@@ -29,6 +29,8 @@ NOT_CREATED = {
     "AWS::ApiGateway::Stage": "served by the local API server",
     "AWS::ApiGateway::Resource": "served by the local API server",
     "AWS::ApiGateway::Method": "served by the local API server",
+    # CORS preflights and the refusals' CORS headers come from the API function locally (api/cors.py)
+    "AWS::ApiGateway::GatewayResponse": "the API function's answers carry the console's origin",
     # the local API server hands every request to the API function, which verifies its token itself
     "AWS::ApiGateway::Authorizer": "the API function verifies every token (local signing key)",
     # the local cloud's tokens come from its own signing key (infra/local/tokens.py), not a pool

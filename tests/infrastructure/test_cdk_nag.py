@@ -12,6 +12,8 @@ from tests.synthesized import assembly_dir, synthesized_template
 CONFIGURATIONS: dict[str, dict[str, str]] = {
     "user pool tokens": {"jwtJwks": ""},  # `cdk deploy` without an external issuer
     "external issuer": {},  # the suite's default context: a key set (as the local cloud has)
+    # the web console's site and the API's cross-origin answers (opt-in)
+    "web console": {"webConsole": "true", "corsAllowedOrigins": "https://console.example.com"},
 }
 
 

@@ -11,6 +11,8 @@ from tests.synthesized import synthesized_template
 CONFIGURATIONS = {
     "user pool tokens": {"jwtJwks": ""},  # `cdk deploy` without an external issuer
     "external issuer": {},  # the suite's default context: a key set (as the local cloud has)
+    # the web console's site and the API's cross-origin answers (opt-in)
+    "web console": {"webConsole": "true", "corsAllowedOrigins": "https://console.example.com"},
 }
 
 

@@ -50,6 +50,7 @@ ENV_JWT_AUDIENCE = "JWT_AUDIENCE"
 ENV_JWT_JWKS = "JWT_JWKS"  # static JSON key set (public keys only)
 ENV_JWT_JWKS_URI = "JWT_JWKS_URI"
 ENV_CONSOLE_REGION = "AWS_REGION"
+ENV_CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS"  # "https://console.example.com,...": the web console's
 
 # --- table key attributes (the constructs declare the same names) ----------------------
 PK = "pk"
@@ -126,6 +127,10 @@ SERVICE_NAME = "ai-orchestrator"
 METRICS_NAMESPACE = "AiOrchestrator"
 CORRELATION_HEADER = "x-correlation-id"
 IDEMPOTENCY_HEADER = "idempotency-key"
+# what a browser page on an allowed origin may send and read (CORS)
+CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", CORRELATION_HEADER, IDEMPOTENCY_HEADER, "If-Match")
+CORS_EXPOSED_HEADERS = (CORRELATION_HEADER, "Location", "Retry-After", "ETag", "Idempotent-Replayed")
+CORS_MAX_AGE_SECONDS = 600
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 DEFAULT_EVENT_RETENTION_DAYS = 365
 

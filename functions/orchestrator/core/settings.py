@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from orchestrator.core import constants
 from orchestrator.core.errors import ConfigurationMissing
 
 HostPorts = frozenset[tuple[str, int]]
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -48,6 +50,9 @@ class Settings(BaseSettings):
     vector_bucket: str = Field("", alias=constants.ENV_VECTOR_BUCKET)
     fetch_allowed_hosts: Annotated[HostPorts, NoDecode] = Field(
         frozenset(), alias=constants.ENV_FETCH_ALLOWED_HOSTS
+    )
+    cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), alias=constants.ENV_CORS_ALLOWED_ORIGINS
     )
     event_bus: str = Field("", alias=constants.ENV_EVENT_BUS)
     state_machines: dict[str, str] = Field(default_factory=dict, alias=constants.ENV_STATE_MACHINES)
@@ -97,6 +102,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"{entry!r} is not host:port")
             found.add((host.strip("[]").lower(), int(port)))
         return frozenset(found)
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        """``"https://console.example.com,http://localhost:8081"`` -> a tuple of origins; an entry
+        that is not ``scheme://host[:port]`` (a path, ``*``, another scheme) is an error."""
+        entries = value.split(",") if isinstance(value, str) else list(value)
+        origins = tuple(entry.strip().rstrip("/") for entry in entries if entry.strip())
+        for origin in origins:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], http or https)")
+        return origins
 
     @classmethod
     def of(cls, **fields: Any) -> Settings:
@@ -148,6 +165,8 @@ def _as_variable(value: Any) -> str:
         return "1" if value else ""
     if isinstance(value, Mapping):
         return json.dumps(dict(value))
+    if isinstance(value, tuple):
+        return ",".join(value)
     if isinstance(value, frozenset | set):
         return ",".join(f"{host}:{port}" for host, port in sorted(value))
     return str(value)

@@ -5,6 +5,12 @@ The authorizer is either the user pool's (API Gateway verifies its ID tokens) or
 authorizer (tokens of an external issuer, verified with the API function's own verifier). Either
 way a request without a valid token is answered 401 by API Gateway and never reaches the function,
 which verifies the token again and reads the tenant and role from its verified claims only.
+
+With allowed origins (the web console's: ``corsAllowedOrigins``, and the console site's own when
+``webConsole`` is on), API Gateway answers each path's CORS preflight (``OPTIONS``, no token, a
+mock integration: it reaches no function) for those origins, the function adds the same origin to
+its answers, and API Gateway's own refusals (a missing or invalid token) carry it too, so the
+console can tell a person why.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from orchestrator.api.cors import PREFLIGHT_METHODS
 from orchestrator.api.security import PUBLIC_PATHS  # GET only: the paths the function lets through
+from orchestrator.core import constants
 
 AUTHORIZER_CACHE_TTL = Duration.minutes(5)
 # "Bearer <header>.<payload>.<signature>" (any case of the scheme, as the function accepts it)
@@ -34,6 +42,7 @@ class OrchestratorApi(Construct):
         token_authorizer: lambda_.IFunction | None = None,
         rate_limit: float = 50,
         burst_limit: int = 100,
+        cors_allowed_origins: list[str] | None = None,
     ) -> None:
         """Exactly one of ``user_pool`` (its tokens) and ``token_authorizer`` (a function that
         verifies an external issuer's tokens) says who may call."""
@@ -98,4 +107,28 @@ class OrchestratorApi(Construct):
             )
             # any other method of a public path is answered by the function (405), given a token
             self.protected_methods.append(resource.add_method("ANY", authorizer=self.authorizer))
+        self.preflight_methods: list[apigw.Method] = []
+        if cors_allowed_origins:
+            public = [method.resource for method in self.public_methods]
+            self._answer_preflights(cors_allowed_origins, [root, proxy, *public])
         self.url = self.rest_api.url
+
+    def _answer_preflights(self, origins: list[str], resources: list[apigw.IResource]) -> None:
+        """Each path's ``OPTIONS`` for these origins (a mock: no function, no token), and API
+        Gateway's own 4xx and 5xx answers readable by the first of them."""
+        self.preflight_methods = [
+            resource.add_cors_preflight(
+                allow_origins=origins,
+                allow_methods=PREFLIGHT_METHODS.split(","),
+                allow_headers=list(constants.CORS_REQUEST_HEADERS),
+                expose_headers=list(constants.CORS_EXPOSED_HEADERS),
+                max_age=Duration.seconds(constants.CORS_MAX_AGE_SECONDS),
+            )
+            for resource in resources
+        ]
+        headers = {"Access-Control-Allow-Origin": f"'{origins[0]}'", "Vary": "'Origin'"}
+        for name, kind in (
+            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
+            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX),
+        ):
+            self.rest_api.add_gateway_response(name, type=kind, response_headers=headers)
