@@ -39,11 +39,12 @@ tests fail first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +165,7 @@ def emit_execution_status_changes(put_event: Callable[[dict[str, Any]], None]) -
     def terminated(self: Any) -> None:
         original(self)
         try:
-            put_event(_status_change_entry(self.execution))
+            put_event(status_change_entry(self.execution))
         except Exception:  # the execution itself has ended either way
             log.exception("could not publish the status change of %s", self.execution.exec_arn)
 
@@ -256,7 +257,7 @@ def answer_vector_queries() -> None:
     _patch(urls, "url_paths", {**paths, QUERY_VECTORS_ROUTE: S3VectorsResponse.dispatch})
 
 
-def _status_change_entry(execution: Any) -> dict[str, Any]:
+def status_change_entry(execution: Any) -> dict[str, Any]:
     """A PutEvents entry shaped like Step Functions' own "Execution Status Change" event."""
 
     def millis(value: Any) -> int | None:
@@ -329,3 +330,10 @@ def serialize_dynamodb_requests() -> None:
             return original(self)
 
     _patch(DynamoHandler, "call_action", call_action)
+
+
+@contextlib.contextmanager
+def dynamodb_requests_held() -> Iterator[None]:
+    """No DynamoDB request applies while this is held (the snapshot reads the tables between two)."""
+    with _dynamodb_lock:
+        yield

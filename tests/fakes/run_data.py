@@ -213,6 +213,13 @@ class InMemoryStepResultRepository:
         token = self.items.get((run_partition(tenant_id, run_id), step), {}).get("task_token")
         return str(token) if token else None
 
+    def renew_gate_token(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        item = self.items.get((run_partition(tenant_id, run_id), step))
+        if not item or item.get("status") != StepStatus.WAITING.value:
+            return False
+        item["task_token"] = task_token
+        return True
+
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
     ) -> bool:

@@ -249,6 +249,20 @@ def test_a_gate_is_decided_exactly_once(aws: MotoAws) -> None:
     assert results.decide_gate("globex", "r1", "sign_off", StepStatus.APPROVED, decision) is False
 
 
+def test_only_a_waiting_gate_gets_a_new_token(aws: MotoAws) -> None:
+    results = DynamoStepResultRepository(aws.tables["StepResults"])
+    results.open_gate(_gate("acme", "r1"), TOKEN)
+    assert results.renew_gate_token("acme", "r1", "sign_off", "renewed") is True
+    assert results.gate_token("acme", "r1", "sign_off") == "renewed"
+    stored = results.get("acme", "r1", "sign_off")
+    assert stored is not None and stored.status is StepStatus.WAITING and stored.sequence == 5
+    decision = {"decision": "approve", "decided_by": "alice", "decided_at": "2030-01-01T00:00:00+00:00"}
+    assert results.decide_gate("acme", "r1", "sign_off", StepStatus.APPROVED, decision) is True
+    assert results.renew_gate_token("acme", "r1", "sign_off", "too-late") is False
+    assert results.renew_gate_token("acme", "r1", "release", "never-opened") is False
+    assert results.gate_token("acme", "r1", "sign_off") == "renewed"
+
+
 def test_undoing_a_gate_drops_its_token(aws: MotoAws) -> None:
     results = DynamoStepResultRepository(aws.tables["StepResults"])
     results.open_gate(_gate("acme", "r1"), TOKEN)

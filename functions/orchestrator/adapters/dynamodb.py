@@ -280,6 +280,19 @@ class DynamoStepResultRepository:
         token = response.get("Item", {}).get(_TOKEN)
         return str(token) if token else None
 
+    def renew_gate_token(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        try:
+            conditional_update(
+                self._table,
+                {PK: run_partition(tenant_id, run_id), SK: step},
+                action="renew approval gate token",
+                set_fields={_TOKEN: task_token},
+                condition=_status_in([StepStatus.WAITING]),
+            )
+        except ConditionFailed:
+            return False
+        return True
+
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
     ) -> bool:

@@ -90,6 +90,10 @@ class StepResultRepository(Protocol):
 
     def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None: ...
 
+    def renew_gate_token(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        """A WAITING gate answers ``task_token`` from now on; False if the gate is not waiting."""
+        ...
+
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
     ) -> bool:
