@@ -24,10 +24,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from moto.stepfunctions.parser.api import ExecutionStatus, GetExecutionHistoryOutput
 from moto.stepfunctions.parser.asl.eval.states import States
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.backend.execution import Execution
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
@@ -50,13 +52,15 @@ def resume_point(
 
     State names are unique in a whole state machine, so a top-level state is recognised by name;
     the events of states inside a Map or Parallel fall between their parent's entry and exit."""
-    states = definition["States"]
+    states, known = definition["States"], _state_names(definition)
     entered: tuple[str, Any, int] | None = None  # name, input, index of its entry event
     exited: tuple[str, Any, int] | None = None
     for index, event in enumerate(events):
         kind = str(event.get("type", ""))
         if kind.endswith("StateEntered"):
             details = event.get("stateEnteredEventDetails", {})
+            if details.get("name") not in known:
+                raise LookupError(f"state {details.get('name')!r} is no longer in the state machine")
             if details.get("name") in states:
                 entered, exited = (details["name"], _json(details.get("input")), index), None
         elif kind.endswith("StateExited"):
@@ -76,6 +80,17 @@ def resume_point(
     return ResumePoint(definition["StartAt"], execution_input, events[:1])
 
 
+def _state_names(definition: dict[str, Any]) -> set[str]:
+    """Every state's name, those of Map iterations and Parallel branches included."""
+    names = set()
+    for name, state in definition.get("States", {}).items():
+        names.add(name)
+        for nested in (state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", [])):
+            if nested:
+                names |= _state_names(nested)
+    return names
+
+
 def _json(text: Any) -> Any:
     return json.loads(text) if isinstance(text, str) and text else {}
 
@@ -87,15 +102,30 @@ def _backend(account_id: str, region: str) -> Any:
     return get_backend(account_id, region)
 
 
-def capture_executions(account_id: str, region: str) -> list[dict[str, Any]]:
-    captured = []
-    for state_machine in list(_backend(account_id, region).state_machines):
-        for execution in list(state_machine.executions):
-            try:
-                captured.append(_capture(execution))
-            except Exception:  # one not yet started (no worker): saved by the next snapshot
-                log.debug("execution %s not saved this time", execution.exec_arn, exc_info=True)
-    return captured
+class ExecutionRecorder:
+    """Each execution as JSON text; an ended one is encoded once (it no longer changes), so a
+    snapshot of many finished runs costs little more than one of the running ones."""
+
+    def __init__(self, account_id: str, region: str, default: Callable[[Any], Any]) -> None:
+        self._account_id, self._region, self._default = account_id, region, default
+        self._ended: dict[str, str] = {}
+
+    def capture(self) -> list[str]:
+        captured = []
+        for state_machine in list(_backend(self._account_id, self._region).state_machines):
+            for execution in list(state_machine.executions):
+                text = self._ended.get(execution.exec_arn)
+                if text is None:
+                    try:
+                        record = _capture(execution)
+                    except Exception:  # one not yet started (no worker): saved by the next snapshot
+                        log.debug("execution %s not saved this time", execution.exec_arn, exc_info=True)
+                        continue
+                    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=self._default)
+                    if record["status"] != "RUNNING":
+                        self._ended[execution.exec_arn] = text
+                captured.append(text)
+        return captured
 
 
 def _capture(execution: Any) -> dict[str, Any]:
@@ -168,6 +198,9 @@ class RestoredExecution(Execution):
     def to_history_output(self) -> Any:
         return GetExecutionHistoryOutput(events=copy.deepcopy(self._events))
 
+    def stop(self, *_: Any, **__: Any) -> None:
+        """Stopping an execution that has ended changes nothing."""
+
 
 class _ResumedWorker(ExecutionWorker):
     """Runs the derived definition (``StartAt`` = the state to resume) with that state's input,
@@ -196,6 +229,7 @@ class ResumedExecution(Execution):
         )
         definition = json.loads(machine.definition)
         machine.definition = json.dumps(definition | {"StartAt": point.state})
+        AmazonStateLanguageParser.parse(machine.definition)  # refused here, not in the interpreter
         super().__init__(**_as_saved(saved, machine))
         self.resumed_at = point.state
         self._earlier: list[Any] = _events([_serializable(e) for e in point.earlier_events])
@@ -203,6 +237,8 @@ class ResumedExecution(Execution):
 
     def _get_start_execution_worker(self) -> ExecutionWorker:
         plain = super()._get_start_execution_worker()
+        if not self._earlier:  # cut off before its first event: it starts over, as it would have
+            return plain
         return _ResumedWorker(
             evaluation_details=plain._evaluation_details,
             exec_comm=plain._execution_communication,
@@ -248,25 +284,22 @@ def restore_executions(
     report = RestoredExecutions()
     for entry in saved:
         machine = machines.get(entry["state_machine_arn"])
-        if machine is None:
-            log.warning(
-                "state machine %s is no longer deployed: execution %s is not restored",
-                entry["state_machine_arn"],
-                entry["name"],
-            )
-            continue
         if entry["status"] != "RUNNING":
+            if machine is None:
+                log.warning("execution %s is not restored: its state machine is gone", entry["name"])
+                continue
             machine.executions.append(RestoredExecution(entry, machine))
             report.ended += 1
             continue
         try:
+            if machine is None:
+                raise LookupError(f"state machine {entry['state_machine_arn']} is no longer deployed")
             point = resume_point(json.loads(machine.definition), _json(entry["input"]), entry["events"])
             execution: Any = ResumedExecution(entry, machine, point)
-        except Exception as exc:
-            execution = _not_resumed(entry, machine, f"{type(exc).__name__}: {exc}")
-            machine.executions.append(execution)
-            report.not_resumed.append((entry["name"], execution.cause))
-            publish_end(execution)
+        except Exception as exc:  # any reason ends the execution, and its run, with that reason
+            ended = _not_resumed(entry, machine, f"{type(exc).__name__}: {exc}")
+            report.not_resumed.append((entry["name"], ended.cause))
+            publish_end(ended)
             continue
         machine.executions.append(execution)
         execution.start()
@@ -274,9 +307,24 @@ def restore_executions(
     return report
 
 
-def _not_resumed(entry: dict[str, Any], machine: Any, reason: str) -> RestoredExecution:
+def _not_resumed(entry: dict[str, Any], machine: Any, reason: str) -> Any:
+    """The saved execution ended FAILED (``LocalCloud.NotResumed``), in its state machine's list
+    when that is still deployed."""
     now = datetime.now(tz=UTC)
     cause = f"the local cloud stopped while this execution ran and could not resume it ({reason})"
+    if machine is None:  # only its status change event tells of it
+        return SimpleNamespace(
+            exec_arn=entry["arn"],
+            state_machine_arn=entry["state_machine_arn"],
+            name=entry["name"],
+            exec_status=ExecutionStatus.FAILED,
+            start_date=datetime.fromisoformat(entry["start_date"]),
+            stop_date=now,
+            execution_input=entry["input"],
+            output=None,
+            error=NOT_RESUMED,
+            cause=cause,
+        )
     ended = entry | {"status": "FAILED", "stop_date": now.isoformat(), "error": NOT_RESUMED, "cause": cause}
     last = max((event["id"] for event in entry["events"]), default=0)
     failed = {
@@ -286,4 +334,6 @@ def _not_resumed(entry: dict[str, Any], machine: Any, reason: str) -> RestoredEx
         "previousEventId": last,
         "executionFailedEventDetails": {"error": NOT_RESUMED, "cause": cause},
     }
-    return RestoredExecution(ended | {"events": [*entry["events"], failed]}, machine)
+    execution = RestoredExecution(ended | {"events": [*entry["events"], failed]}, machine)
+    machine.executions.append(execution)
+    return execution

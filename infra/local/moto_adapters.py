@@ -31,6 +31,10 @@
    changed size during iteration", a 500 to a burst of run starts). DynamoDB makes each request
    atomic; here ``DynamoHandler.call_action`` takes one lock, so requests apply one at a time.
 
+10. ``note_requests``: when the server last answered a request (``DomainDispatcherApplication``
+   serves them all), so that the saved state is not read again while nothing asks anything
+   (``persistence``). ``execution_state`` adapts the interpreter to go on after a restart.
+
 ``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8 and 9, ``test_moto_step_functions_features.py``
 covers 7 (with the Step Functions features the generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
@@ -44,6 +48,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -337,3 +342,25 @@ def dynamodb_requests_held() -> Iterator[None]:
     """No DynamoDB request applies while this is held (the snapshot reads the tables between two)."""
     with _dynamodb_lock:
         yield
+
+
+_last_request = [0.0]  # time.monotonic() when the server last finished a request
+
+
+def note_requests() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = _original(DomainDispatcherApplication, "__call__")
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return original(self, environ, start_response)
+        finally:
+            _last_request[0] = time.monotonic()
+
+    _patch(DomainDispatcherApplication, "__call__", __call__)
+
+
+def last_request_at() -> float:
+    """``time.monotonic()`` when the server last finished a request (0 before the first)."""
+    return _last_request[0]

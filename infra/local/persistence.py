@@ -1,11 +1,12 @@
-"""The local cloud's state across restarts: saved every second while it changes, and on stop.
+"""The local cloud's state across restarts: saved every second while it changes (less often when
+it is large), and on stop.
 
 ``restore`` (after the deployment) puts the saved tables, objects, vector indexes and messages
 back into the emulation; ``resume`` (once the functions can run) the executions, those that were
 running going on (``execution_state``). ``start_saving`` then snapshots every ``interval`` seconds,
 writing only when something changed; ``close`` stops that and writes the last snapshot. What
 changed after the last snapshot written is lost if the process is killed (``kill -9``): at most
-about ``interval`` seconds of work.
+about ``interval`` seconds of work (a few more when the state is large).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local import backend_state, execution_state
-from infra.local.state_files import StateFiles
+from infra.local import backend_state, execution_state, moto_adapters
+from infra.local.state_files import StateFileError, StateFiles
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class Persistence:
         self._region = region
         self._interval = interval
         self._objects = backend_state.ObjectStore(self.files, account_id)
+        self._executions = execution_state.ExecutionRecorder(account_id, region, backend_state.json_default)
         self._saved: dict[str, Any] | None = None
         self._written: str | None = None  # digest of the snapshot on disk
         self._save_lock = threading.Lock()
@@ -68,12 +71,22 @@ class Persistence:
         if self._saved is None:
             return None
         account, region, saved = self._account_id, self._region, self._saved
-        return RestoredState(
-            items=backend_state.restore_tables(account, region, saved.get("dynamodb", {})),
-            objects=self._objects.restore(saved.get("s3", {})),
-            vector_indexes=backend_state.restore_vector_indexes(account, region, saved.get("s3vectors", {})),
-            messages=backend_state.restore_queues(account, region, saved.get("sqs", {})),
-        )
+        try:
+            return RestoredState(
+                items=backend_state.restore_tables(account, region, saved.get("dynamodb", {})),
+                objects=self._objects.restore(saved.get("s3", {})),
+                vector_indexes=backend_state.restore_vector_indexes(
+                    account, region, saved.get("s3vectors", {})
+                ),
+                messages=backend_state.restore_queues(account, region, saved.get("sqs", {})),
+            )
+        except StateFileError:
+            raise
+        except Exception as exc:  # a snapshot the emulation refuses: say which, and what to do
+            raise StateFileError(
+                f"{self.files.snapshot_path} could not be restored ({type(exc).__name__}: {exc}); "
+                "start with --fresh to discard it"
+            ) from exc
 
     def resume(self, restored: RestoredState | None, publish_end: Callable[[Any], None]) -> None:
         """The saved executions back, those that were running going on."""
@@ -91,14 +104,13 @@ class Persistence:
             "s3": self._objects.capture(),
             "s3vectors": backend_state.capture_vector_indexes(account, region),
             "sqs": backend_state.capture_queues(account, region),
-            "executions": execution_state.capture_executions(account, region),
         }
 
     def save(self) -> bool:
         """Write a snapshot if anything changed since the last one; whether one was written."""
         with self._save_lock:
-            snapshot = self.capture()
-            data = self.files.encode(snapshot, default=backend_state.json_default)
+            snapshot, executions = self.capture(), self._executions.capture()
+            data = self.files.encode(snapshot, default=backend_state.json_default, executions=executions)
             digest = hashlib.sha256(data).hexdigest()
             if digest == self._written:
                 return False
@@ -113,11 +125,20 @@ class Persistence:
         self._thread.start()
 
     def _save_periodically(self) -> None:
-        while not self._stop.wait(self._interval):
+        """Every ``interval`` seconds, or less often when the state is large: the snapshot takes at
+        most a fifth of the time (the emulation's requests wait while its tables are read). While
+        the emulation answers no request, nothing changes (the interpreter's next step is a
+        request too): nothing is read."""
+        pause, last_began = self._interval, time.monotonic()
+        while not self._stop.wait(pause):
+            if moto_adapters.last_request_at() < last_began - self._interval:
+                continue  # no request since well before the last snapshot: nothing changed
+            began = last_began = time.monotonic()
             try:
                 self.save()
             except Exception:  # the next round tries again; a stop saves once more
                 log.warning("could not save the local cloud's state", exc_info=True)
+            pause = max(self._interval, 4 * (time.monotonic() - began))
 
     def close(self) -> None:
         """Stop saving periodically and write the last snapshot (a stop that began after a

@@ -78,9 +78,14 @@ class StateFiles:
         return snapshot
 
     @staticmethod
-    def encode(snapshot: dict[str, Any], default: Any = None) -> bytes:
-        fields = {"format": SNAPSHOT_FORMAT} | snapshot
-        return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=default).encode()
+    def encode(snapshot: dict[str, Any], default: Any = None, executions: list[str] | None = None) -> bytes:
+        """The snapshot file's bytes; ``executions`` already encoded (JSON texts), kept last."""
+        fields = json.dumps(
+            {"format": SNAPSHOT_FORMAT} | snapshot, sort_keys=True, separators=(",", ":"), default=default
+        )
+        if executions is None:
+            return fields.encode()
+        return f'{fields[:-1]},"executions":[{",".join(executions)}]}}'.encode()
 
     def write(self, data: bytes) -> None:
         """``data`` from ``encode``."""

@@ -109,3 +109,24 @@ def test_runs_and_tenants_survive_a_stop_and_fresh_starts_empty(tmp_path: Path) 
     finally:
         _, output = stop_local_up(process, signal.SIGINT)
     assert "Starting empty (--fresh)" in output, output[-3000:]
+
+
+def test_a_killed_local_cloud_starts_again_from_its_last_snapshot(tmp_path: Path) -> None:
+    api_port, aws_port = free_port(), free_port()
+    process, up = start_local_up(tmp_path, api_port, aws_port)
+    try:
+        # Given a finished run, and time for a snapshot (one a second while something changes)
+        run_id = _start_run(up, {"template": "generic", "topic": "before the crash"})
+        view = _wait(up, run_id, lambda view: view["status"] in FINAL)
+        time.sleep(3)
+    finally:
+        # When the process is killed outright
+        process.kill()
+        process.communicate(timeout=60)
+    # Then a new start finds the run as it was
+    process, up = start_local_up(tmp_path, api_port, aws_port)
+    try:
+        assert call(up, "GET", f"/runs/{run_id}") == (200, view)
+    finally:
+        _, output = stop_local_up(process, signal.SIGINT)
+    assert "Restored from" in output and "Traceback" not in output, output[-3000:]

@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from infra.local.persistence import Persistence
+from infra.local.state_files import StateFileError
 from tests.local_cloud.emulation import REGION, vector_query_server
 
 ACCOUNT = "123456789012"
@@ -123,3 +125,14 @@ def test_saved_data_comes_back_whole_into_a_new_deployment(tmp_path: Path) -> No
         assert restored is not None
         assert (restored.items, restored.objects, restored.vector_indexes, restored.messages) == (1, 4, 1, 2)
         assert _everything(client) == before
+
+
+def test_a_snapshot_the_emulation_refuses_stops_the_start_with_what_to_do(tmp_path: Path) -> None:
+    with vector_query_server() as (endpoint, session):
+        _deploy(lambda service: session.client(service, endpoint_url=endpoint))
+        files = Persistence(tmp_path, ACCOUNT, REGION).files
+        files.write(files.encode({"dynamodb": {"runs": [{"sk": {"S": "no partition key"}}]}}))
+        with pytest.raises(
+            StateFileError, match=r"snapshot\.json could not be restored \(.*\); start with --fresh"
+        ):
+            Persistence(tmp_path, ACCOUNT, REGION).restore()
