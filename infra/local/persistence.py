@@ -136,8 +136,11 @@ class Persistence:
             began = last_began = time.monotonic()
             try:
                 self.save()
-            except Exception:  # the next round tries again; a stop saves once more
-                log.warning("could not save the local cloud's state", exc_info=True)
+            except Exception as exc:  # the next round tries again; a stop saves once more
+                log.warning(
+                    "could not save the local cloud's state (%s: %s); trying again", type(exc).__name__, exc
+                )
+                log.debug("saving the local cloud's state failed", exc_info=True)
             pause = max(self._interval, 4 * (time.monotonic() - began))
 
     def close(self) -> None:
