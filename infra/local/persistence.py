@@ -60,6 +60,7 @@ class Persistence:
         self._executions = execution_state.ExecutionRecorder(account_id, region, backend_state.json_default)
         self._saved: dict[str, Any] | None = None
         self._written: str | None = None  # digest of the snapshot on disk
+        self._blobs_on_disk: set[str] = set()  # the object bodies it names
         self._save_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -116,11 +117,12 @@ class Persistence:
                 return False
             self.files.write(data)
             self._written = digest
+            self._blobs_on_disk = backend_state.ObjectStore.blobs(snapshot["s3"])
             return True
 
     def start_saving(self) -> None:
         self.save()
-        self.files.remove_blobs_except(self._blobs_on_disk())
+        self.files.remove_blobs_except(self._blobs_on_disk)
         self._thread = threading.Thread(target=self._save_periodically, name="local-cloud-state", daemon=True)
         self._thread.start()
 
@@ -152,8 +154,4 @@ class Persistence:
         self._thread.join(timeout=30)
         self._thread = None
         self.save()
-        self.files.remove_blobs_except(self._blobs_on_disk())
-
-    def _blobs_on_disk(self) -> set[str]:
-        saved = self.files.read() or {}
-        return backend_state.ObjectStore.blobs(saved.get("s3", {}))
+        self.files.remove_blobs_except(self._blobs_on_disk)

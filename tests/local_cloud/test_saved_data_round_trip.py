@@ -119,12 +119,25 @@ def test_saved_data_comes_back_whole_into_a_new_deployment(tmp_path: Path) -> No
         # When the emulation starts again (empty), is deployed, and the saved state is restored
         requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
         _deploy(client)
-        restored = Persistence(tmp_path, ACCOUNT, REGION).restore()
+        persistence = Persistence(tmp_path, ACCOUNT, REGION)
+        restored = persistence.restore()
 
         # Then everything reads as before, version ids, delete markers and binary attributes included
         assert restored is not None
         assert (restored.items, restored.objects, restored.vector_indexes, restored.messages) == (1, 4, 1, 2)
         assert _everything(client) == before
+
+        # And saved again by that start and its stop, with the body of a version deleted since
+        first = next(key for key, (body, *_) in before["bodies"].items() if body == b"v1")
+        client("s3").delete_object(Bucket="workspace", Key=first[0], VersionId=first[1])
+        persistence.start_saving()
+        persistence.close()
+        blobs = {path.name for path in persistence.files.blob_dir.iterdir()}
+        assert len(blobs) == 2  # "v2" and "bye"; the deleted version's body is gone
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
+        _deploy(client)
+        assert Persistence(tmp_path, ACCOUNT, REGION).restore() is not None
+        assert _everything(client)["versions"] == [v for v in before["versions"] if v[1] != first[1]]
 
 
 def test_a_snapshot_the_emulation_refuses_stops_the_start_with_what_to_do(tmp_path: Path) -> None:
