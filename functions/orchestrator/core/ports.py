@@ -90,8 +90,9 @@ class StepResultRepository(Protocol):
 
     def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None: ...
 
-    def renew_gate_token(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
-        """A WAITING gate answers ``task_token`` from now on; False if the gate is not waiting."""
+    def rearm_gate(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        """A WAITING gate waits on with a new task token (the old one expired); False if it was
+        not waiting (decided meanwhile)."""
         ...
 
     def decide_gate(
