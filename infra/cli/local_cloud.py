@@ -31,6 +31,11 @@ def add_parser(commands: Any) -> None:
         'e.g. \'{"offline/": {"input": 3, "output": 15}}\' makes offline answers cost as a large model '
         "does, so that budgets, 402 BudgetExceeded and the 80%% threshold can be tried locally",
     )
+    up.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start empty: discard the tables, objects, runs and tenants kept in the state directory",
+    )
     up.set_defaults(func=cmd_local_up)
 
 
@@ -43,7 +48,10 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         aws_port=args.aws_port,
         console_port=args.console_port,
         context=_price_context(args.model_prices),
+        persist=True,
+        fresh=args.fresh,
     ).start()
+    say(_restored(cloud, fresh=args.fresh))
     token = cloud.mint_token(tenant_id=args.tenant, role="admin", subject="local-admin")
     say(_welcome(cloud, args.tenant, token))
     stop = threading.Event()
@@ -67,6 +75,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     finally:
         _say_runs_cut_off(cloud)
         cloud.stop()
+        say(f"state saved in {cloud.state_dir / 'state'} (`local up --fresh` starts empty)")
         say("stopped")
     return 0
 
@@ -84,15 +93,26 @@ def _price_context(model_prices: str | None) -> dict[str, str] | None:
     return {"modelPrices": model_prices}
 
 
+def _restored(cloud: LocalCloud, *, fresh: bool) -> str:
+    """What the start found in the state directory, and the runs that go on."""
+    where = cloud.state_dir / "state"
+    if fresh:
+        return f"Starting empty (--fresh): the state kept in {where} was discarded."
+    if cloud.restored is None:
+        return f"Starting empty: nothing saved in {where} yet (kept there from now on)."
+    lines = [f"Restored from {where}: {cloud.restored.describe()}."]
+    lines += [f"  run {name}: resumed at {state}" for name, state in cloud.restored.executions.resumed]
+    lines += [f"  run {name}: ended ({why})" for name, why in cloud.restored.executions.not_resumed]
+    return "\n".join(lines)
+
+
 def _say_runs_cut_off(cloud: LocalCloud) -> None:
-    """One line per run still in progress: the local cloud keeps no state across a restart."""
+    """One line per run still in progress: each goes on when the local cloud starts again."""
     runs = cloud.runs_in_progress()
-    say(
-        f"stopping the local cloud: {len(runs)} run(s) in progress" + (", ended by the stop:" if runs else "")
-    )
+    say(f"stopping the local cloud: {len(runs)} run(s) in progress" + (", saved:" if runs else ""))
     for run in runs:
         started = f"{run['template']}, started {run['started']}"
-        say(f"  run {run['run_id']} ({started}): not resumed after a restart")
+        say(f"  run {run['run_id']} ({started}): goes on at the next `local up`")
 
 
 def _welcome(cloud: LocalCloud, tenant: str, token: str) -> str:

@@ -25,7 +25,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -38,6 +38,9 @@ from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from orchestrator.tenancy.plans import DEFAULT_PLAN, TenantLimits
+
+if TYPE_CHECKING:
+    from infra.local.persistence import Persistence, RestoredState
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,11 @@ class LocalCloud:
         context: dict[str, Any] | None = None,
         tenant_plan: str = DEFAULT_PLAN,
         tenant_limits: TenantLimits | None = None,
+        persist: bool = False,
+        fresh: bool = False,
     ) -> None:
+        """``persist`` keeps tables, objects, queues and executions in ``<state dir>/state`` and
+        restores them on the next start (``persistence``); ``fresh`` discards them first."""
         self.state_dir = (state_dir or REPO_ROOT / ".local-cloud").resolve()
         self.region = region
         self._api_port = api_port
@@ -100,6 +107,9 @@ class LocalCloud:
         self.tenant_plan = tenant_plan  # what mint_token onboards a tenant it has not seen on
         self.tenant_limits = tenant_limits
         self._onboarded: set[str] = set()
+        self._persist, self._fresh = persist, fresh
+        self._persistence: Persistence | None = None
+        self.restored: RestoredState | None = None  # what the start found saved (persist only)
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> LocalCloud:
@@ -154,10 +164,18 @@ class LocalCloud:
         moto_adapters.keep_task_failure_causes()
         moto_adapters.refuse_timed_out_task_tokens()
         moto_adapters.serialize_dynamodb_requests()
+        moto_adapters.note_requests()
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
         self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(
             self.assembly
         )
+        if self._persist:
+            from infra.local.persistence import Persistence  # moto's interpreter: imported on start
+
+            self._persistence = Persistence(self.state_dir, ACCOUNT_ID, self.region)
+            if self._fresh:
+                self._persistence.files.discard()
+            self.restored = self._persistence.restore()
         for spec in self.deployment.functions.values():
             self.runtime.register(spec)
         api_function = self._api_function_name()
@@ -165,6 +183,10 @@ class LocalCloud:
         self._api.start()
         self._console = LocalConsoleServer(self.console_config, port=self._console_port)
         self._console.start()
+        if self._persistence:  # the functions can run: executions that were running go on
+            publish = lambda execution: self._put_event(moto_adapters.status_change_entry(execution))  # noqa: E731
+            self._persistence.resume(self.restored, publish)
+            self._persistence.start_saving()
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
 
@@ -204,6 +226,8 @@ class LocalCloud:
             self._api.stop()
         if self._console:
             self._console.stop()
+        if self._persistence:  # before the functions stop: what they were doing is saved undone
+            self._persistence.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self.runtime:
             self.runtime.shutdown()

@@ -37,6 +37,9 @@
    lost). ``ExecutionState._evaluate_with_timeout`` marks the timed-out task's token here, so
    ``SendTaskSuccess``/``SendTaskFailure`` answer ``TaskTimedOut`` as Step Functions does (moto's
    ``TaskTimedOut`` error lacks its message, a ``TypeError``: it gets one here).
+11. ``note_requests``: when the server last answered a request (``DomainDispatcherApplication``
+   serves them all), so that the saved state is not read again while nothing asks anything
+   (``persistence``). ``execution_state`` adapts the interpreter to go on after a restart.
 
 ``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8 and 9, ``test_moto_step_functions_features.py``
 covers 7 and 10 (with the Step Functions features the generated state machines use),
@@ -46,11 +49,13 @@ tests fail first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -171,7 +176,7 @@ def emit_execution_status_changes(put_event: Callable[[dict[str, Any]], None]) -
     def terminated(self: Any) -> None:
         original(self)
         try:
-            put_event(_status_change_entry(self.execution))
+            put_event(status_change_entry(self.execution))
         except Exception:  # the execution itself has ended either way
             log.exception("could not publish the status change of %s", self.execution.exec_arn)
 
@@ -301,7 +306,7 @@ def answer_vector_queries() -> None:
     _patch(urls, "url_paths", {**paths, QUERY_VECTORS_ROUTE: S3VectorsResponse.dispatch})
 
 
-def _status_change_entry(execution: Any) -> dict[str, Any]:
+def status_change_entry(execution: Any) -> dict[str, Any]:
     """A PutEvents entry shaped like Step Functions' own "Execution Status Change" event."""
 
     def millis(value: Any) -> int | None:
@@ -374,3 +379,32 @@ def serialize_dynamodb_requests() -> None:
             return original(self)
 
     _patch(DynamoHandler, "call_action", call_action)
+
+
+@contextlib.contextmanager
+def dynamodb_requests_held() -> Iterator[None]:
+    """No DynamoDB request applies while this is held (the snapshot reads the tables between two)."""
+    with _dynamodb_lock:
+        yield
+
+
+_last_request = [0.0]  # time.monotonic() when the server last finished a request
+
+
+def note_requests() -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = _original(DomainDispatcherApplication, "__call__")
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return original(self, environ, start_response)
+        finally:
+            _last_request[0] = time.monotonic()
+
+    _patch(DomainDispatcherApplication, "__call__", __call__)
+
+
+def last_request_at() -> float:
+    """``time.monotonic()`` when the server last finished a request (0 before the first)."""
+    return _last_request[0]

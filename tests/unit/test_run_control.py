@@ -65,6 +65,25 @@ def test_approve_resumes_the_run_once_and_is_audited() -> None:
         _decide(world, tokens, "reject")
 
 
+def test_a_gate_opened_again_keeps_the_run_waiting_and_the_decision_answers_the_new_token() -> None:
+    # Given a run waiting at its gate
+    world, tokens = _at_the_gate()
+    requested = world.runs.get(TENANT, RUN).awaiting
+    # When the same gate opens again with a new token (its execution resumed after a restart)
+    outcome = run_control.open_gate(
+        ApprovalTaskInput.model_validate(REFERENCE | {"step": "sign_off", "task_token": "renewed-token"}),
+        runs=world.runs,
+        results=world.results,
+        publisher=world.publisher,
+    )
+    # Then the run still waits for the same request, announced once, and the decision answers the new token
+    assert outcome == {"step": "sign_off", "status": "WAITING"}
+    assert world.runs.get(TENANT, RUN).awaiting == requested
+    assert world.publisher.types == ["APPROVAL_REQUESTED"]
+    _decide(world, tokens, "approve")
+    assert tokens.calls == [("succeed", "renewed-token", {"step": "sign_off", "decision": "approve"})]
+
+
 def test_reject_fails_the_gate_with_approval_rejected() -> None:
     world, tokens = _at_the_gate()
     _decide(world, tokens, "reject")

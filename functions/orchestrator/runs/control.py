@@ -55,6 +55,8 @@ def open_gate(
 ) -> dict[str, Any]:
     """The state machine reached a gate: keep its token, show the run as waiting, tell the bus."""
     run = runs.get(task.tenant_id, task.run_id, consistent=True)
+    if _reopened(run, task, results):
+        return {"step": task.step, "status": StepStatus.WAITING.value}
     ensure_moving_forward(run)
     step = gate_step(run, task.step)
     if task.task_token is None:
@@ -106,6 +108,21 @@ def open_gate(
         )
     )
     return {"step": step.name, "status": StepStatus.WAITING.value}
+
+
+def _reopened(run: Run, task: ApprovalTaskInput, results: StepResultRepository) -> bool:
+    """The gate the run already waits at opens again (its execution resumed after a restart of the
+    local cloud, or the call was retried): the run keeps waiting, the new task token is the one
+    the decision answers, and nothing is announced twice."""
+    if (
+        run.status is not RunStatus.AWAITING_APPROVAL
+        or run.awaiting is None
+        or run.awaiting.step != task.step
+    ):
+        return False
+    if run.cancel_requested_at is not None or task.task_token is None:
+        return False
+    return results.rearm_gate(run.tenant_id, run.run_id, task.step, task.task_token)
 
 
 def decide(

@@ -1,0 +1,63 @@
+"""`orchestrator local up` in a subprocess, as a developer runs it: started, asked, stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def start_local_up(
+    state_dir: Path, api_port: int, aws_port: int, *extra: str, console_port: int = 0
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """A running `local up` and what its ready file says (API, endpoint, an admin token).
+    The web console gets ``console_port``, or a free port (not the default one other tests may hold)."""
+    ready = state_dir / "ready.json"
+    ready.unlink(missing_ok=True)
+    ports = ["--api-port", str(api_port), "--aws-port", str(aws_port), "--console-port", str(console_port)]
+    process = subprocess.Popen(  # noqa: S603 - the product's own CLI
+        [sys.executable, "-m", "infra.cli", "--state-dir", str(state_dir), "local", "up", *ports, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ | {"ORCHESTRATOR_READY_FILE": str(ready)},
+    )
+    deadline = time.monotonic() + 240
+    while not ready.exists() or not ready.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"local up did not start:\n{process.communicate()[0][-3000:]}")
+        time.sleep(0.2)
+    return process, json.loads(ready.read_text())
+
+
+def stop_local_up(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[float, str]:
+    """How long the stop took, and everything the process printed."""
+    started = time.monotonic()
+    process.send_signal(sig)
+    output, _ = process.communicate(timeout=60)
+    return time.monotonic() - started, output
+
+
+def call(up: dict[str, str], method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    """One API request; the answer's status and JSON body."""
+    request = urllib.request.Request(  # noqa: S310 - a local URL
+        f"{up['api_url']}{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token or up['token']}", "content-type": "application/json"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local URL
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
