@@ -22,6 +22,11 @@ def add_parser(commands: Any) -> None:
     up = local_commands.add_parser("up", help="start the local cloud and keep it running")
     up.add_argument("--api-port", type=int, default=8080)
     up.add_argument("--aws-port", type=int, default=4566)
+    up.add_argument(
+        "--websocket-port",
+        type=int,
+        help="the WebSocket API (push to clients); default: the port after the API's",
+    )
     up.add_argument("--tenant", default="demo-tenant")
     up.add_argument(
         "--model-prices",
@@ -40,6 +45,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         Path(args.state_dir) if args.state_dir else None,
         api_port=args.api_port,
         aws_port=args.aws_port,
+        websocket_port=args.websocket_port or (args.api_port + 1 if args.api_port else 0),
         context=_price_context(args.model_prices),
     ).start()
     token = cloud.mint_token(tenant_id=args.tenant, role="admin", subject="local-admin")
@@ -50,7 +56,14 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     ready_file = os.environ.get("ORCHESTRATOR_READY_FILE")
     if ready_file:  # lets scripts wait for readiness
         Path(ready_file).write_text(
-            json.dumps({"api_url": cloud.api_url, "aws_endpoint": cloud.aws_endpoint, "token": token})
+            json.dumps(
+                {
+                    "api_url": cloud.api_url,
+                    "websocket_url": cloud.websocket_url,
+                    "aws_endpoint": cloud.aws_endpoint,
+                    "token": token,
+                }
+            )
         )
     try:
         while not stop.wait(1.0):
@@ -94,6 +107,8 @@ def _welcome(cloud: LocalCloud, tenant: str, token: str) -> str:
     )
     return f"""Local cloud is up (Ctrl-C stops it).
   API:          {cloud.api_url}   (OpenAPI: {cloud.api_url}/openapi.json)
+  WebSocket:    {cloud.websocket_url}   (live run events: connect with ?token=$TOKEN, then send
+                {{"action": "subscribe"}} or {{"action": "subscribe", "run_id": "<run id>"}})
   AWS endpoint: {cloud.aws_endpoint}   (any access key works; region {cloud.region})
   state machines:
 {machines}

@@ -19,10 +19,19 @@ from infra.local.cloud import free_port
 STOP_LIMIT_SECONDS = 10.0  # a loaded test machine; the 3 s target is measured by bench/local_cloud_stop.py
 
 
-def _start(state_dir: Path, api_port: int, aws_port: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start(
+    state_dir: Path, api_port: int, aws_port: int, websocket_port: int
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
     ready = state_dir / "ready.json"
     ready.unlink(missing_ok=True)
-    ports = ["--api-port", str(api_port), "--aws-port", str(aws_port)]
+    ports = [
+        "--api-port",
+        str(api_port),
+        "--aws-port",
+        str(aws_port),
+        "--websocket-port",
+        str(websocket_port),
+    ]
     process = subprocess.Popen(  # noqa: S603 - the product's own CLI
         [sys.executable, "-m", "infra.cli", "--state-dir", str(state_dir), "local", "up", *ports],
         stdout=subprocess.PIPE,
@@ -58,9 +67,9 @@ def _stop(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[float, s
 
 
 def test_a_stop_is_quick_and_quiet_and_names_the_runs_it_cuts_off(tmp_path: Path) -> None:
-    api_port, aws_port = free_port(), free_port()
+    api_port, aws_port, websocket_port = free_port(), free_port(), free_port()
     # Given a local cloud with runs in progress
-    process, up = _start(tmp_path, api_port, aws_port)
+    process, up = _start(tmp_path, api_port, aws_port, websocket_port)
     run_ids = [_post_run(up) for _ in range(3)]
     # When it is stopped (SIGTERM, as a service manager stops it)
     took, output = _stop(process, signal.SIGTERM)
@@ -72,9 +81,10 @@ def test_a_stop_is_quick_and_quiet_and_names_the_runs_it_cuts_off(tmp_path: Path
     assert {line.split()[1] for line in cut_off} <= set(run_ids)
     assert "run(s) in progress" in output and output.rstrip().endswith("stopped")
     # And it starts again on the same ports at once, and Ctrl-C stops it as quickly
-    again, up_again = _start(tmp_path, api_port, aws_port)
+    again, up_again = _start(tmp_path, api_port, aws_port, websocket_port)
     try:
         assert up_again["api_url"] == up["api_url"]
+        assert up_again["websocket_url"] == up["websocket_url"] == f"ws://127.0.0.1:{websocket_port}"
         with urllib.request.urlopen(f"{up_again['api_url']}/health", timeout=10) as health:  # noqa: S310
             assert health.status == 200
     finally:
