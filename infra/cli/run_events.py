@@ -4,10 +4,11 @@
         print(envelope["event_type"], envelope.get("phase"))
 
 ``subscribe`` connects with the token (``token`` query parameter), sends
-``{"action": "subscribe", "run_id": ...}`` (no ``run_id``: every run of the token's tenant), waits
-for the acknowledgement and then yields each event envelope (a dict) as it arrives, in order per
-run, until the connection closes or the caller stops iterating. A refused token, a run that is not
-the tenant's, or any error the API answers raises ``SubscriptionRefused`` with the API's message.
+``{"action": "subscribe", "run_id": ...}`` (no ``run_id``: every run of the token's tenant) and
+waits for the acknowledgement; the stream it returns then yields each event envelope (a dict) as it
+arrives, in order per run, until the connection closes or ``close()``. A refused token, a run that
+is not the tenant's, or any error the API answers raises ``SubscriptionRefused`` with the API's
+message.
 """
 
 from __future__ import annotations
@@ -30,39 +31,68 @@ def _with_token(websocket_url: str, token: str) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
+class RunEventStream:
+    """The envelopes of a subscription, as an iterator; ``close()`` (or ``with``) ends it."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        from websockets.exceptions import ConnectionClosedOK
+
+        while True:
+            try:
+                message = _message(self._connection.recv())
+            except ConnectionClosedOK:
+                raise StopIteration from None
+            if "event_type" in message:
+                return message
+            if message.get("type") == "error":
+                raise SubscriptionRefused(f"{message.get('error')}: {message.get('message')}")
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> RunEventStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def subscribe(
     websocket_url: str,
     token: str,
     run_id: str | None = None,
     *,
     open_timeout: float = DEFAULT_OPEN_TIMEOUT_SECONDS,
-) -> Iterator[dict[str, Any]]:
-    """The envelopes of the run's events (or of every run of the tenant) from now on."""
-    from websockets.exceptions import ConnectionClosedOK, InvalidStatus
+) -> RunEventStream:
+    """Connect and subscribe (refusals raise here), then iterate: the envelopes of the run's events
+    (or of every run of the tenant) from now on."""
+    from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
     request: dict[str, Any] = {"action": "subscribe"} | ({"run_id": run_id} if run_id is not None else {})
     try:
-        connection = connect(_with_token(websocket_url, token), open_timeout=open_timeout)
+        connection = connect(_with_token(websocket_url, token), open_timeout=open_timeout, legacy=True)
     except InvalidStatus as exc:
         status = exc.response.status_code
         body = exc.response.body.decode("utf-8", "replace").strip() if exc.response.body else ""
         raise SubscriptionRefused(f"the connection was refused: HTTP {status} {body}".rstrip()) from None
-    with connection:
+    try:
         connection.send(json.dumps(request))
         answer = _message(connection.recv(timeout=open_timeout))
-        if answer.get("type") != "subscribed":
-            reason = f"{answer.get('error', 'error')}: {answer.get('message', answer)}"
-            raise SubscriptionRefused(f"the subscription was refused: {reason}")
-        try:
-            for message in connection:
-                envelope = _message(message)
-                if "event_type" in envelope:
-                    yield envelope
-                elif envelope.get("type") == "error":
-                    raise SubscriptionRefused(f"{envelope.get('error')}: {envelope.get('message')}")
-        except ConnectionClosedOK:
-            return
+    except BaseException:
+        connection.close()
+        raise
+    if answer.get("type") != "subscribed":
+        connection.close()
+        reason = f"{answer.get('error', 'error')}: {answer.get('message', answer)}"
+        raise SubscriptionRefused(f"the subscription was refused: {reason}")
+    return RunEventStream(connection)
 
 
 def _message(raw: str | bytes) -> dict[str, Any]:

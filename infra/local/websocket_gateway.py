@@ -130,10 +130,10 @@ class LocalWebSocketGateway:
         connection = self._open.get(connection_id)
         if connection is None:
             return None
-        return {
-            "ConnectedAt": connection.connected_at.isoformat(),
-            "LastActiveAt": connection.last_active_at.isoformat(),
-            "Identity": {"SourceIp": connection.source_ip, "UserAgent": connection.user_agent},
+        return {  # the Management API's GetConnection answer (its wire names)
+            "connectedAt": connection.connected_at.isoformat(),
+            "lastActiveAt": connection.last_active_at.isoformat(),
+            "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
         }
 
     def disconnect(self, connection_id: str) -> bool:
