@@ -101,10 +101,14 @@ class OrchestratorStack(Stack):
             self,
             "Observability",
             state_machines=machines,
-            functions=functions.all_functions,
+            functions=[*functions.all_functions, *self.push.functions],
             dead_letters=bus.dead_letters,
             alarm_emails=alarm_emails,
         )
+        unpushed = (
+            "Lifecycle events the push function could not post to clients wait in its dead-letter queue"
+        )
+        self.observability.alarm_on_dead_letters("push-dead-letters", self.push.dead_letters, unpushed)
         Tags.of(self).add("application", constants.SERVICE_NAME)
         self._outputs(machines)
 

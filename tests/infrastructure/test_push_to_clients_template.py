@@ -110,3 +110,13 @@ def test_the_push_function_manages_this_apis_connections_only(template: dict[str
 def test_connections_expire(template: dict[str, Any]) -> None:
     _, table = _one(template, "AWS::DynamoDB::Table", "TablesConnections")
     assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
+
+
+def test_an_event_that_could_not_be_pushed_raises_an_alarm(template: dict[str, Any]) -> None:
+    dead_letters, _ = _one(template, "AWS::SQS::Queue", "PushPushDeadLetters")
+    watching = [
+        alarm
+        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if dead_letters in json.dumps(alarm["Properties"].get("Dimensions", []))
+    ]
+    assert [a["Properties"]["MetricName"] for a in watching] == ["ApproximateNumberOfMessagesVisible"]

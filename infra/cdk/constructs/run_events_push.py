@@ -179,7 +179,7 @@ class RunEventsPush(Construct):
             "encryption": sqs.QueueEncryption.SQS_MANAGED,
             "retention_period": Duration.days(4),
         }
-        dead_letters = sqs.Queue(self, "PushDeadLetters", **queue_settings)  # type: ignore[arg-type]
+        self.dead_letters = dead_letters = sqs.Queue(self, "PushDeadLetters", **queue_settings)  # type: ignore[arg-type]
         Validations.of(dead_letters).acknowledge(
             Acknowledgment(id="AwsSolutions::AwsSolutions-SQS3", reason=FIFO_DEAD_LETTERS_REASON)
         )
