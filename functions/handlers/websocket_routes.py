@@ -34,6 +34,7 @@ def handler(
         reply = error(HTTPStatus.UNAUTHORIZED, "Unauthorized", "the connection has no verified caller")
         return reply.as_integration_response()
     logger.append_keys(tenant_id=caller.tenant_id)
+    body = request.decoded_body if "isBase64Encoded" in event else event.get("body")
     with acting_for_tenant(caller.tenant_id):
         if route == "$connect":
             tenant = container.tenants.get(caller.tenant_id)
@@ -42,10 +43,8 @@ def handler(
             container.connections.remove(caller.tenant_id, connection_id)
             reply = Reply(HTTPStatus.OK, {"type": "disconnected"})
         elif route == SUBSCRIBE_ACTION:
-            reply = subscribe(
-                caller, connection_id, request.decoded_body, container.runs, container.connections
-            )
+            reply = subscribe(caller, connection_id, body, container.runs, container.connections)
         else:
-            reply = unknown_action(request.decoded_body)
+            reply = unknown_action(body)
     logger.info("websocket route", extra={"status": int(reply.status)})
     return reply.as_integration_response()
