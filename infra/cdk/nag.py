@@ -25,7 +25,8 @@ MANAGED_POLICIES = {
 }
 XRAY_WILDCARD_REASON = (
     "X-Ray PutTraceSegments/PutTelemetryRecords and Step Functions SendTaskSuccess/Failure/Heartbeat "
-    "(the API's answers to approval gates) have no resource-level permissions in the AWS service "
+    "(the API's answers to approval gates, and a re-armed gate's answer to a decision that crossed "
+    "its deadline) have no resource-level permissions in the AWS service "
     "authorization reference: a policy must name Resource '*'. The task token, a secret only the "
     "waiting gate's run record holds, is what names the task."
 )

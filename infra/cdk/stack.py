@@ -194,6 +194,11 @@ class OrchestratorStack(Stack):
                 resources=["*"],
             )
         )
+        # a gate re-armed at its reminder or escalation answers its own new token when a person's
+        # decision crossed the deadline (orchestrator.runs.gate_deadlines)
+        functions.approval_gate.add_to_role_policy(
+            iam.PolicyStatement(actions=["states:SendTaskSuccess", "states:SendTaskFailure"], resources=["*"])
+        )
         for machine in machines.values():
             machine.grant_execution(functions.api, "states:GetExecutionHistory")  # run timelines
 

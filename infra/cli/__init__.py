@@ -1,5 +1,6 @@
 """The ``orchestrator`` command: one module per group of subcommands (demo, local, runs, token,
-tenants); the HTTP API client (api_client.py), the demo's narration (narration.py) and the
+tenants); the HTTP API client (api_client.py), which API and token (target.py), the narration
+(narration.py), the live progress (progress.py, watch.py), the run tables (run_tables.py) and the
 templates' sample requests (demo_requests.py) apart."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import requests
 
 from infra.cli import demo, local_cloud, runs, tenants, tokens
+from infra.cli.api_client import ApiError
 from infra.cli.console import UsageError, note
 
 
@@ -32,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         note(f"error: {exc}")
         return 2
+    except ApiError as exc:  # the API refused (404: what was named does not exist: 2) or did not answer
+        note(f"error: {exc}")
+        return exc.exit_code
     except (TimeoutError, requests.RequestException, RuntimeError) as exc:
         note(f"error: {exc}")
         return 1

@@ -1,4 +1,5 @@
-"""``orchestrator demo``: start the local cloud, submit one run through the HTTP API, narrate it."""
+"""``orchestrator demo``: start the local cloud, submit one run through the HTTP API, watch it as
+``orchestrator runs watch`` does, and summarize it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 
 from infra.cli.api_client import ApiClient
 from infra.cli.console import say
-from infra.cli.narration import FINAL_STATUSES, follow_run, summarize, wait_for_events
+from infra.cli.narration import FINAL_STATUSES, decider, summarize, wait_for_events
+from infra.cli.watch import follow
 
 DEMO_KEY_SECRET = "orchestrator/provider-api-key"  # noqa: S105 - a secret's name
 _KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
@@ -129,7 +131,9 @@ def run_demo(
         say(f"the API refused the run: {response.status_code} {response.text}")
         return 2
     run_id = response.json()["run_id"]
-    view = follow_run(client, run_id, timeout, decision=decision)
+    view = follow(
+        client, run_id, timeout=timeout, on_view=decider(client, run_id, decision), poll_interval=0.25
+    )
     summarize(view, wait_for_events(client, run_id, view), aws_endpoint=aws_endpoint)
     query = demo_declaration(template).get("search")
     if query and view["status"] == "SUCCEEDED":

@@ -101,6 +101,10 @@ def _say_runs_cut_off(cloud: LocalCloud) -> None:
 
 def _welcome(cloud: LocalCloud, tenant: str, token: str) -> str:
     """Where everything is, a token, and what to try."""
+    from infra.local.assembly import REPO_ROOT
+
+    default = cloud.state_dir.resolve() == (REPO_ROOT / ".local-cloud").resolve()
+    runs = "orchestrator runs" if default else f"orchestrator --state-dir {cloud.state_dir} runs"
     machines = "\n".join(
         f"    {name}: {arn}"
         for name, arn in (cloud.deployment.state_machines if cloud.deployment else {}).items()
@@ -125,6 +129,7 @@ Try:
        -H 'content-type: application/json' \\
        -d '{{"template": "generic", "topic": "a todo app"}}'
   curl -s {cloud.api_url}/runs -H "Authorization: Bearer $TOKEN"
+  {runs} list;  {runs} watch <run_id>;  {runs} show <run_id>
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region {cloud.region} \\
        --endpoint-url {cloud.aws_endpoint} stepfunctions list-state-machines
   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region {cloud.region} \\

@@ -1,8 +1,9 @@
-"""The demo's narration: each step of a run as it changes, then the run's summary."""
+"""The narration of a run: a line per step as it changes, then the run's summary."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from infra.cli.api_client import ApiClient
@@ -81,35 +82,10 @@ def step_line(step: dict[str, Any]) -> str:
     return line
 
 
-def follow_run(
-    client: ApiClient, run_id: str, timeout: float, *, decision: str | None = None
-) -> dict[str, Any]:
-    """Print each step's progress as it changes; return the final run view. At an approval gate,
-    ``decision`` ("approve" or "reject") is sent; without one the gate waits (until its timeout)."""
-    seen: dict[str, tuple[str, int | None]] = {}
-    status = ""
-    deadline = time.time() + timeout
-    view: dict[str, Any] = {}
-    decided: set[str] = set()
-    while time.time() < deadline:
-        view = client.run(run_id)
-        _tell_changed_steps(view, seen)
-        if view["status"] != status:
-            status = view["status"]
-            say(f"run {run_id}: {status}")
-        if status == "AWAITING_APPROVAL" and decision and view.get("awaiting"):
-            _decide_once(client, run_id, view, decision, decided)
-        if status in FINAL_STATUSES:
-            return view
-        time.sleep(0.25)
-    raise TimeoutError(
-        f"run {run_id} did not finish within {timeout:.0f} s (last status {status or 'unknown'})"
-    )
-
-
-def _tell_changed_steps(view: dict[str, Any], seen: dict[str, tuple[str, int | None]]) -> None:
-    """Each step whose status changed, in graph order; the steps undone last, in the order the undo
-    ran (the run's ``compensated_steps``), as the summary lists them."""
+def tell_changed_steps(view: dict[str, Any], seen: dict[str, tuple[str, int | None]]) -> list[str]:
+    """A line for each step whose status (or attempt) changed since ``seen``, in graph order; the
+    steps undone last, in the order the undo ran (the run's ``compensated_steps``), as the summary
+    lists them. ``seen`` is updated."""
     undo_order = {key: index for index, key in enumerate(view.get("compensated_steps") or [])}
     changed = []
     for step in flatten_steps(view["steps"]):
@@ -124,19 +100,24 @@ def _tell_changed_steps(view: dict[str, Any], seen: dict[str, tuple[str, int | N
             undo_order.get(pair[0], len(undo_order)) if pair[1]["status"] == "COMPENSATED" else 0,
         )
     )
-    for _, step in changed:
-        say(step_line(step))
+    return [step_line(step) for _, step in changed]
 
 
-def _decide_once(
-    client: ApiClient, run_id: str, view: dict[str, Any], decision: str, decided: set[str]
-) -> None:
-    """Send ``decision`` at the gate the run waits at, once per gate."""
-    gate = view["awaiting"]["step"]
-    if gate not in decided:
-        decided.add(gate)
-        say(f"  {decision} at '{view['awaiting']['title']}': {view['awaiting'].get('question', '')}")
-        client.decide(run_id, decision, f"{decision} from the demo")
+def decider(client: ApiClient, run_id: str, decision: str) -> Callable[[dict[str, Any]], None]:
+    """What to do with each view of a run: send ``decision`` ("approve" or "reject") at each gate
+    the run waits at, once per gate."""
+    decided: set[str] = set()
+
+    def decide(view: dict[str, Any]) -> None:
+        if view["status"] != "AWAITING_APPROVAL" or not view.get("awaiting"):
+            return
+        gate = view["awaiting"]["step"]
+        if gate not in decided:
+            decided.add(gate)
+            say(f"  {decision} at '{view['awaiting']['title']}': {view['awaiting'].get('question', '')}")
+            client.decide(run_id, decision, f"{decision} from the demo")
+
+    return decide
 
 
 def wait_for_events(client: ApiClient, run_id: str, view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -177,7 +158,8 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoin
     say(f"  correlation id: {view['correlation_id']}")
     say(f"  execution:      {view.get('execution_arn')}")
     _say_where_the_execution_is(view, aws_endpoint)
-    steps = flatten_steps(view["steps"])
+    # a gate is decided by a person, not a provider
+    steps = [step for step in flatten_steps(view["steps"]) if step.get("kind") != "approval"]
     # "default": a step not answered yet names the deployment's provider, not the one that answers
     providers = {(s.get("metadata") or {}).get("provider") for s in steps} - {None, "default"}
     offline = providers == {"offline"}  # canned answers: no provider was asked anything

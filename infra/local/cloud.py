@@ -149,6 +149,7 @@ class LocalCloud:
         moto_adapters.emit_execution_status_changes(self._put_event)
         moto_adapters.keep_stopped_executions_aborted()
         moto_adapters.keep_task_failure_causes()
+        moto_adapters.refuse_timed_out_task_tokens()
         moto_adapters.serialize_dynamodb_requests()
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
         management_port = free_port()  # the WebSocket API's @connections endpoint (its functions' callback)

@@ -31,8 +31,15 @@
    changed size during iteration", a 500 to a burst of run starts). DynamoDB makes each request
    atomic; here ``DynamoHandler.call_action`` takes one lock, so requests apply one at a time.
 
+10. ``refuse_timed_out_task_tokens``: on AWS a task token whose ``.waitForTaskToken`` task timed
+   out is refused (``TaskTimedOut``) while the execution goes on; moto keeps accepting it, silently
+   and to no effect (an approval decision sent to a gate's expired turn would be "accepted" and
+   lost). ``ExecutionState._evaluate_with_timeout`` marks the timed-out task's token here, so
+   ``SendTaskSuccess``/``SendTaskFailure`` answer ``TaskTimedOut`` as Step Functions does (moto's
+   ``TaskTimedOut`` error lacks its message, a ``TypeError``: it gets one here).
+
 ``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8 and 9, ``test_moto_step_functions_features.py``
-covers 7 (with the Step Functions features the generated state machines use),
+covers 7 and 10 (with the Step Functions features the generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
 tests fail first.
 """
@@ -196,6 +203,44 @@ def keep_task_failure_causes() -> None:
         return EmptyResult()
 
     _patch(StepFunctionResponse, "send_task_failure", send_task_failure)
+
+
+def refuse_timed_out_task_tokens() -> None:
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
+
+    original = _original(ExecutionState, "_evaluate_with_timeout")
+
+    def _evaluate_with_timeout(self: Any, env: Any) -> None:
+        try:
+            original(self, env)
+        except EvalTimeoutError:
+            token = (env.states.context_object.context_object_data.get("Task") or {}).get("Token")
+            endpoint = env.callback_pool_manager.get(token) if token else None
+            if endpoint is not None:  # a .waitForTaskToken task: its token answers TaskTimedOut now
+                endpoint.report(CallbackConsumerTimeout())
+            raise
+
+    _patch(ExecutionState, "_evaluate_with_timeout", _evaluate_with_timeout)
+    _name_task_answer_errors()
+
+
+def _name_task_answer_errors() -> None:
+    """moto raises ``TaskTimedOut()`` and ``TaskDoesNotExist()`` without the message its error
+    class requires (a ``TypeError``, a 500); here they carry one, and their error code."""
+    from moto.core.exceptions import AWSError
+    from moto.stepfunctions.parser import api
+
+    for error, message in (
+        (api.TaskTimedOut, "Task Timed Out: the task's timeout passed"),
+        (api.TaskDoesNotExist, "Task Does Not Exist: the task is not waiting"),
+    ):
+
+        def __init__(self: Any, message: str = message, code: str = error.__name__) -> None:
+            AWSError.__init__(self, message, code, 400)
+
+        _patch(error, "__init__", __init__)
 
 
 # --- S3 Vectors: QueryVectors -------------------------------------------------------------

@@ -198,7 +198,7 @@ class InMemoryStepResultRepository:
             return False
         item["status"] = StepStatus.COMPENSATED.value
         item["compensated_at"] = at.isoformat()
-        item.pop("data", None)
+        item["undone_data"] = item.pop("data", None)
         item.pop("task_token", None)
         return True
 
@@ -212,6 +212,13 @@ class InMemoryStepResultRepository:
     def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None:
         token = self.items.get((run_partition(tenant_id, run_id), step), {}).get("task_token")
         return str(token) if token else None
+
+    def rearm_gate(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        item = self.items.get((run_partition(tenant_id, run_id), step))
+        if not item or item.get("status") != StepStatus.WAITING.value:
+            return False
+        item["task_token"] = task_token
+        return True
 
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]

@@ -466,6 +466,53 @@ def test_the_showcase_has_parallel_branches_a_bounded_map_and_a_gate(template: d
     assert "$.gate_timeouts.sign_off" in timed_out["Parameters"]["Cause.$"]
 
 
+def test_gates_with_deadlines_wait_in_turns_each_timeout_caught_into_the_next(
+    template: dict[str, Any],
+) -> None:
+    states = _machines(template)["change_request"]["States"]
+
+    def timeout_catch(state: dict[str, Any]) -> dict[str, Any]:
+        assert state["Catch"][0]["ErrorEquals"] == ["States.Timeout"], "the timeout is caught first"
+        assert state["Catch"][-1]["ErrorEquals"] == ["States.ALL"], "anything else: compensation"
+        return state["Catch"][0]
+
+    # Given the peer review: it waits until the reminder, then until the deadline, then escalates
+    review = states["Peer review"]
+    assert review["Resource"].endswith("lambda:invoke.waitForTaskToken")
+    assert review["TimeoutSecondsPath"] == "$.gate_deadlines.peer_review.remind_after"
+    assert review["Parameters"]["Payload"]["action"] == "open"
+    assert timeout_catch(review) == {
+        "ErrorEquals": ["States.Timeout"],
+        "ResultPath": None,
+        "Next": "Peer review reminder",
+    }
+    reminder = states["Peer review reminder"]
+    assert reminder["Resource"].endswith("lambda:invoke.waitForTaskToken")
+    assert reminder["TimeoutSecondsPath"] == "$.gate_deadlines.peer_review.after_reminder"
+    assert reminder["Parameters"]["Payload"]["action"] == "remind"
+    assert "task_token.$" in reminder["Parameters"]["Payload"], "a re-armed turn waits on a new token"
+    assert timeout_catch(reminder)["Next"] == "Peer review escalated"
+    escalated = states["Peer review escalated"]
+    assert escalated["TimeoutSecondsPath"] == "$.gate_deadlines.peer_review.escalation"
+    assert escalated["Parameters"]["Payload"]["action"] == "escalate"
+    assert timeout_catch(escalated)["Next"] == "Peer review timed out after escalation"
+    timed_out = states["Peer review timed out after escalation"]
+    assert timed_out["Parameters"]["Error"] == "ApprovalTimedOut"
+    assert timed_out["Next"] == "Record failure at Peer review"
+    # And a decision at any turn goes on to the next step
+    for name in ("Peer review", "Peer review reminder", "Peer review escalated"):
+        assert states[name]["Next"] == "Peer review decided", name
+    assert states["Peer review decided"]["Next"] == "Plan the work"
+    # Given the objections gate: at its deadline the gate decides by itself (no token: a plain task)
+    assert timeout_catch(states["Objections"])["Next"] == "Objections default decision"
+    default = states["Objections default decision"]
+    assert default["Resource"] == "arn:ARN:states:::lambda:invoke"
+    assert default["Parameters"]["Payload"]["action"] == "decide_by_default"
+    assert "task_token.$" not in default["Parameters"]["Payload"]
+    assert default["Next"] == "Objections decided"
+    assert timeout_catch(states["Go decision reminder"])["Next"] == "Go decision default decision"
+
+
 def test_state_machines_have_timeouts_logging_and_tracing(template: dict[str, Any]) -> None:
     for machine in resources_of_type(template, "AWS::StepFunctions::StateMachine").values():
         props = machine["Properties"]
@@ -492,6 +539,7 @@ def test_task_payloads_carry_references_not_outputs(template: dict[str, Any]) ->
                 "retry_count.$",
                 "rounds.$",
                 "task_token.$",
+                "action",
                 "status",
                 "execution_arn.$",
                 "error.$",

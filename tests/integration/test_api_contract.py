@@ -25,7 +25,7 @@ from infra.local.tokens import LocalSigningKey
 from tests.fakes.lambda_context import FakeLambdaContext
 from tests.integration.conftest import ApiFunction
 
-EXAMPLES = 60  # per operation; 25 operations
+EXAMPLES = 60  # per operation; 27 operations
 CALLED: list[ApiFunction] = []
 """The API function of the running test (its container); the served document is read without one."""
 

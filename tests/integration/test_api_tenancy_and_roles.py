@@ -15,8 +15,9 @@ from tests.integration.test_api_handler import call
 WRITES = [
     ("POST", "/runs/{run_id}/approval", {"decision": "approve"}),
     ("POST", "/runs/{run_id}/cancel", None),
+    ("POST", "/runs/{run_id}/resume", {}),
 ]
-READS = ["/runs/{run_id}", "/runs/{run_id}/events", "/runs/{run_id}/timeline"]
+READS = ["/runs/{run_id}", "/runs/{run_id}/events", "/runs/{run_id}/timeline", "/runs/{run_id}/lineage"]
 
 
 def _table_items(aws: MotoAws) -> dict[str, list[dict[str, Any]]]:

@@ -129,6 +129,11 @@ def test_step_results_attempts_and_compensation(aws: MotoAws) -> None:
     assert (
         compensated is not None and compensated.status is StepStatus.COMPENSATED and compensated.data is None
     )
+    assert compensated.undone_data == stored.data, "the undone output is kept for a resumed run"
+    results.save(_result("acme", "r1", "gate", StepStatus.APPROVED))  # a gate has no output
+    assert results.mark_compensated("acme", "r1", "gate", datetime.now(UTC)) is True
+    gate = results.get("acme", "r1", "gate")
+    assert gate is not None and gate.status is StepStatus.COMPENSATED and gate.undone_data is None
     results.save(_result("acme", "r1", "review", StepStatus.FAILED))
     assert results.mark_compensated("acme", "r1", "review", datetime.now(UTC)) is False
 
@@ -247,6 +252,26 @@ def test_a_gate_is_decided_exactly_once(aws: MotoAws) -> None:
     # A gate that was never opened (or another tenant's) cannot be decided
     assert results.decide_gate("acme", "r1", "release", StepStatus.APPROVED, decision) is False
     assert results.decide_gate("globex", "r1", "sign_off", StepStatus.APPROVED, decision) is False
+
+
+def test_a_waiting_gate_is_rearmed_with_a_new_token_a_decided_one_is_not(aws: MotoAws) -> None:
+    results = DynamoStepResultRepository(aws.tables["StepResults"])
+    results.open_gate(_gate("acme", "r1"), TOKEN)
+    # When the gate's wait times out and its next turn waits with a new token
+    assert results.rearm_gate("acme", "r1", "sign_off", "second-token") is True
+    # Then the API answers the new one; the gate still waits, the token still hidden
+    assert results.gate_token("acme", "r1", "sign_off") == "second-token"
+    waiting = results.get("acme", "r1", "sign_off")
+    assert waiting is not None and waiting.status is StepStatus.WAITING
+    assert "second-token" not in waiting.model_dump_json()
+    # And a decided gate, a gate never opened and another tenant's are not re-armed
+    decision = {"decision": "approve", "decided_by": "alice", "decided_at": "2030-01-01T00:00:00+00:00"}
+    assert results.decide_gate("acme", "r1", "sign_off", StepStatus.APPROVED, decision) is True
+    assert results.rearm_gate("acme", "r1", "sign_off", "third-token") is False
+    assert results.gate_token("acme", "r1", "sign_off") == "second-token"
+    assert results.rearm_gate("acme", "r1", "release", "third-token") is False
+    assert results.rearm_gate("globex", "r1", "sign_off", "third-token") is False
+    assert results.get("globex", "r1", "sign_off") is None
 
 
 def test_undoing_a_gate_drops_its_token(aws: MotoAws) -> None:

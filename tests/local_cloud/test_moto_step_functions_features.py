@@ -315,3 +315,81 @@ def test_a_gate_nobody_decides_times_out_and_its_token_is_then_refused(
     # And a late decision is refused as "the run is no longer waiting" (HTTP 409), not a 5xx
     with pytest.raises(RunNotActive):
         StepFunctionsTaskTokens(client=sfn).succeed(token, {"decision": "approve"})
+
+
+def _gate_turn(keep_token: str, token_file: str, timeout_path: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "Type": "Task",
+        "Resource": f"{LAMBDA_INVOKE}.waitForTaskToken",
+        "Parameters": {
+            "FunctionName": keep_token,
+            "Payload": {"token_file.$": token_file, "task_token.$": "$$.Task.Token"},
+        },
+        "TimeoutSecondsPath": timeout_path,
+        "ResultPath": None,
+    } | extra
+
+
+def test_a_gate_timing_out_into_a_rearmed_turn_resumes_with_the_new_token(
+    emulation: Emulation, tmp_path: Path
+) -> None:
+    # Given a gate whose first wait (TimeoutSecondsPath from the input) times out into a second
+    # turn with its own token, as approval_gates.py generates for a reminder or an escalation
+    keep_token = emulation.function(f"feature-rearm-{time.time_ns()}", "sample_handlers.keep_token")
+    definition = {
+        "StartAt": "Peer review",
+        "States": {
+            "Peer review": _gate_turn(
+                keep_token,
+                "$.files.open",
+                "$.gate_deadlines.peer_review.remind_after",
+                Catch=[
+                    {"ErrorEquals": ["States.Timeout"], "ResultPath": None, "Next": "Peer review reminder"}
+                ],
+                Next="Peer review decided",
+            ),
+            "Peer review reminder": _gate_turn(
+                keep_token,
+                "$.files.remind",
+                "$.gate_deadlines.peer_review.after_reminder",
+                Catch=[{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Timed out"}],
+                Next="Peer review decided",
+            ),
+            "Peer review decided": {
+                "Type": "Pass",
+                "Result": "decided",
+                "ResultPath": "$.ended",
+                "End": True,
+            },
+            "Timed out": {"Type": "Pass", "Result": "timed out", "ResultPath": "$.ended", "End": True},
+        },
+    }
+    files = {"open": str(tmp_path / "open"), "remind": str(tmp_path / "remind")}
+    sfn = emulation.client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name=f"rearm{time.time_ns()}", definition=json.dumps(definition), roleArn=emulation.role_arn
+    )["stateMachineArn"]
+    execution = sfn.start_execution(
+        stateMachineArn=machine,
+        input=json.dumps(
+            {"files": files, "gate_deadlines": {"peer_review": {"remind_after": 1, "after_reminder": 60}}}
+        ),
+    )["executionArn"]
+    # When the first wait times out, the second turn receives a new token
+    remind = tmp_path / "remind"
+    wait_until(lambda: remind.exists() or None, 20, "the re-armed turn received its task token")
+    first, second = (tmp_path / "open").read_text(), remind.read_text()
+    assert first != second
+    # Then the first token is refused and the second resumes the execution
+    tokens = StepFunctionsTaskTokens(client=sfn)
+    with pytest.raises(RunNotActive):
+        tokens.succeed(first, {"decision": "approve"})
+    tokens.succeed(second, {"decision": "approve"})
+    result = wait_for_execution(sfn, execution, 15)
+    assert result["status"] == "SUCCEEDED" and json.loads(result["output"])["ended"] == "decided"
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in sfn.get_execution_history(executionArn=execution)["events"]
+        if "stateEnteredEventDetails" in e
+    ]
+    assert entered == ["Peer review", "Peer review reminder", "Peer review decided"]

@@ -3,12 +3,13 @@ what was undone, in the order the undo ran."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
 
-from infra.cli import narration
-from infra.cli.narration import follow_run, summarize
+from infra.cli.narration import summarize
+from infra.cli.watch import follow
 
 ARN = "arn:aws:states:eu-west-1:000000000000:execution:generic-pipeline:run-1"
 ENDPOINT = "http://127.0.0.1:4566"
@@ -97,9 +98,8 @@ def test_a_real_provider_counts_model_calls(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_undone_steps_are_told_in_the_order_the_undo_ran_and_the_summary_agrees(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(narration.time, "sleep", lambda _: None)
     running = _view(
         "RUNNING",
         [_step("ideation", "SUCCEEDED"), _step("research", "SUCCEEDED"), _step("design", "RUNNING")],
@@ -110,9 +110,18 @@ def test_undone_steps_are_told_in_the_order_the_undo_ran_and_the_summary_agrees(
         [_step("ideation", "COMPENSATED"), _step("research", "COMPENSATED"), _step("design", "FAILED")],
         compensated_steps=undone,
     )
-    view = follow_run(FakeRunsApi([running, compensated]), "run-1", timeout=5)  # type: ignore[arg-type]
+    api = FakeRunsApi([running, compensated])
+    view = follow(api, "run-1", timeout=5, wakeups=itertools.repeat(None))  # type: ignore[arg-type]
     summarize(view, [])
     printed = _printed(capsys)
     told = [line.split()[1] for line in printed if line.startswith("  [<<]")]
     assert told == undone
     assert "  undone (in order): research, ideation" in printed
+
+
+def test_a_gate_decided_by_a_person_is_not_taken_for_a_provider(capsys: pytest.CaptureFixture[str]) -> None:
+    gate = {"step": "sign_off", "kind": "approval", "status": "APPROVED", "metadata": {"provider": "person"}}
+    summarize(_view("SUCCEEDED", [_step("intake", "SUCCEEDED"), gate]), [])
+    out = capsys.readouterr().out
+    assert "provider: offline (offline answers were used, no provider was called)" in out
+    assert "person" not in out and "model calls" not in out

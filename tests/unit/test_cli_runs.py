@@ -30,13 +30,14 @@ class FakeApi:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.refuse_connection = False
+        self.status: int | None = None  # the status every answer has (None: the API's usual one)
 
     def post(self, url: str, **kwargs: Any) -> Any:
         if self.refuse_connection:
             raise requests.ConnectionError(f"HTTPConnectionPool: Max retries exceeded with url: {url}")
         self.calls.append({"url": url} | kwargs)
         answer = requests.Response()
-        answer.status_code = 202 if url.endswith("/cancel") else 200
+        answer.status_code = self.status or (202 if url.endswith(("/cancel", "/resume")) else 200)
         answer._content = json.dumps({"run_id": url.split("/")[-2], "accepted": True}).encode()
         return answer
 
@@ -159,3 +160,26 @@ def test_an_api_that_does_not_answer_is_one_line_and_exit_1(
     assert main(_runs(local_cloud, "reject", "run-1", "--tenant", "acme")) == 1
     err = capsys.readouterr().err
     assert err == f"error: the API at {API_URL} did not answer: is the local cloud up?\n"
+
+
+def test_resume_posts_the_resume_point_and_options_and_prints_the_new_run(
+    local_cloud: Path, api: FakeApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _onboard("acme")
+    arguments = ["resume", "run-1", "--from-step", "development", "--options", "{}"]
+    assert main(_runs(local_cloud, *arguments)) == 0
+    assert api.calls[-1]["url"] == f"{API_URL}/runs/run-1/resume"
+    assert api.calls[-1]["json"] == {"from_step": "development", "options": {}}
+    assert api.tenant_of_last_call() == "acme"
+    assert json.loads(capsys.readouterr().out)["accepted"] is True
+
+
+def test_a_refused_resume_is_one_line_and_exit_1(
+    local_cloud: Path, api: FakeApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _onboard("acme")
+    api.status = 409
+    assert main(_runs(local_cloud, "resume", "run-1")) == 1
+    assert api.calls[-1]["json"] == {}
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "POST /runs/run-1/resume: 409" in err

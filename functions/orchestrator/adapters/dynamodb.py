@@ -248,17 +248,32 @@ class DynamoStepResultRepository:
         return [_step_result(item) for item in items if "status" in item]
 
     def mark_compensated(self, tenant_id: str, run_id: str, key: str, at: datetime) -> bool:
-        """Undo a succeeded step: drop its output, keep an audit stub. False if nothing to undo."""
-        undoable = [StepStatus.SUCCEEDED, StepStatus.APPROVED, StepStatus.WAITING]
+        """Undo a succeeded step: its output leaves the view (kept as ``undone_data`` for a resumed
+        run to reuse), an audit stub stays. False if nothing to undo."""
+        condition = _status_in([StepStatus.SUCCEEDED, StepStatus.APPROVED, StepStatus.WAITING])
         try:
-            conditional_update(
-                self._table,
-                {PK: run_partition(tenant_id, run_id), SK: key},
-                action="compensate step",
-                set_fields={"status": StepStatus.COMPENSATED.value, "compensated_at": at.isoformat()},
-                remove=["data", _TOKEN],
-                condition=_status_in(undoable),
-            )
+            with domain_errors("compensate step", ConditionFailed):
+                self._table.update_item(
+                    Key={PK: run_partition(tenant_id, run_id), SK: key},
+                    UpdateExpression=(
+                        "SET #status = :status, #compensated_at = :at, "
+                        "#undone_data = if_not_exists(#data, :nothing) REMOVE #data, #task_token"
+                    ),
+                    ConditionExpression=condition.expression,
+                    ExpressionAttributeNames={
+                        "#compensated_at": "compensated_at",
+                        "#undone_data": "undone_data",
+                        "#data": "data",
+                        "#task_token": _TOKEN,
+                        **condition.names,
+                    },
+                    ExpressionAttributeValues={
+                        ":status": StepStatus.COMPENSATED.value,
+                        ":at": at.isoformat(),
+                        ":nothing": None,
+                        **condition.values,
+                    },
+                )
         except ConditionFailed:
             return False
         return True
@@ -279,6 +294,19 @@ class DynamoStepResultRepository:
             )
         token = response.get("Item", {}).get(_TOKEN)
         return str(token) if token else None
+
+    def rearm_gate(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        try:
+            conditional_update(
+                self._table,
+                {PK: run_partition(tenant_id, run_id), SK: step},
+                action="re-arm approval gate",
+                set_fields={_TOKEN: task_token},
+                condition=_status_in([StepStatus.WAITING]),
+            )
+        except ConditionFailed:
+            return False
+        return True
 
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]

@@ -23,7 +23,7 @@ from orchestrator.api.schemas import (
 from orchestrator.api.security import current_caller, current_correlation_id
 from orchestrator.core import constants
 from orchestrator.core.observability import logger
-from orchestrator.core.records import RunRequest, RunStatus
+from orchestrator.core.records import Run, RunRequest, RunStatus
 from orchestrator.runs import control as run_control
 from orchestrator.runs.control import ApprovalDecision
 from orchestrator.runs.queue import queue_positions
@@ -69,20 +69,28 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     logger.info(
         "run accepted", extra={"run_id": run.run_id, "tenant_id": caller.tenant_id, "replayed": replayed}
     )
-    headers = {constants.CORRELATION_HEADER: run.correlation_id, "Location": f"/runs/{run.run_id}"}
-    if replayed:
-        headers["idempotent-replayed"] = "true"
-    body: dict[str, Any] = {
+    return accepted_run(run, caller.tenant_id, headers={"idempotent-replayed": "true"} if replayed else {})
+
+
+def accepted_run(
+    run: Run, tenant_id: str, *, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response[dict[str, Any]]:
+    """``202``: the run accepted (``PENDING``, or ``QUEUED`` with its place), where to follow it."""
+    answer: dict[str, Any] = {
         "run_id": run.run_id,
         "status": run.status.value,
         "template": run.template,
         "correlation_id": run.correlation_id,
         "links": {"self": f"/runs/{run.run_id}", "events": f"/runs/{run.run_id}/events"},
-    }
+    } | (body or {})
     if run.status is RunStatus.QUEUED:  # past the concurrent-run limit: it waits for a slot
-        body["queue_position"] = container.tenants.queue_position(caller.tenant_id, run.run_id)
+        answer["queue_position"] = current_container().tenants.queue_position(tenant_id, run.run_id)
+    location = {constants.CORRELATION_HEADER: run.correlation_id, "Location": f"/runs/{run.run_id}"}
     return Response(
-        status_code=HTTPStatus.ACCEPTED, content_type="application/json", body=body, headers=headers
+        status_code=HTTPStatus.ACCEPTED,
+        content_type="application/json",
+        body=answer,
+        headers=location | (headers or {}),
     )
 
 

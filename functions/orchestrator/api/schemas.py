@@ -48,30 +48,21 @@ _LINKS: dict[str, JsonValue] = {
 }
 
 
+_ACCEPTED: dict[str, JsonValue] = {
+    "run_id": "01kbz3q9v6x8m2n4p5r7s9t1vw",
+    "status": "PENDING",
+    "template": "generic",
+    "correlation_id": "3f1c2a9e",
+    "links": _LINKS,
+}
+
+
 class RunAccepted(BaseModel):
     """The run is accepted: ``PENDING`` (starting now) or, past the tenant's concurrent-run limit,
     ``QUEUED`` with its ``queue_position``: it starts when a slot frees, oldest first."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "run_id": "01kbz3q9v6x8m2n4p5r7s9t1vw",
-                    "status": "PENDING",
-                    "template": "generic",
-                    "correlation_id": "3f1c2a9e",
-                    "links": _LINKS,
-                },
-                {
-                    "run_id": "01kbz3q9v6x8m2n4p5r7s9t1vw",
-                    "status": "QUEUED",
-                    "template": "generic",
-                    "correlation_id": "3f1c2a9e",
-                    "links": _LINKS,
-                    "queue_position": 2,
-                },
-            ]
-        }
+        json_schema_extra={"examples": [_ACCEPTED, _ACCEPTED | {"status": "QUEUED", "queue_position": 2}]}
     )
 
     run_id: str
@@ -95,6 +86,61 @@ class RunListItem(BaseModel):
 class RunList(BaseModel):
     runs: list[RunListItem]
     next_cursor: str | None = None
+
+
+class StepEstimateView(BaseModel):
+    step: str
+    agent: str
+    provider: str
+    model: str | None = None
+    tier: str = Field(description="the routing tier that chose the model (small / large)")
+    calls: int = Field(description="model calls estimated (a map's steps: one per estimated item)")
+    cost_usd: float
+
+
+class ResumeAccepted(RunAccepted):
+    """A new run that resumes an earlier one: it reuses the stored results of ``reused_steps`` (no
+    model call) and runs ``from_step`` and everything after it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                _ACCEPTED
+                | {
+                    "resumed_from": "01kbz2a1b2c3d4e5f6g7h8j9kq",
+                    "from_step": "development",
+                    "reused_steps": ["ideation", "research", "design"],
+                    "estimated_cost_usd": 0.0,
+                    "estimate": [],
+                }
+            ]
+        }
+    )
+
+    resumed_from: str = Field(description="the run it resumes (that run now lists it in resumed_by)")
+    from_step: str
+    reused_steps: list[str] = Field(description="the result keys it copies (``step`` or ``step#item``)")
+    estimated_cost_usd: float | None = Field(
+        default=None, description="what the steps it will run are estimated to cost (null: no estimate)"
+    )
+    estimate: list[StepEstimateView] = Field(default_factory=list, description="per step to run")
+
+
+class RunLineage(BaseModel):
+    """Where each result of a run came from, and the runs a resumed run came from (nearest first)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    template: str
+    status: str
+    resumed_from: str | None = None
+    resumed_by: list[str] = Field(default_factory=list)
+    chain: list[dict[str, Any]] = Field(description="the runs it came from: run_id, status, from_step")
+    steps: list[dict[str, Any]] = Field(
+        description="per result: key, source (model, cache, reused, code, person), prompt_version, "
+        "provider, model, fallback_from, tokens, cost_usd, reused_from and, when reused, its origin"
+    )
 
 
 class RunView(BaseModel):

@@ -91,6 +91,11 @@ class StepResultRepository(Protocol):
 
     def gate_token(self, tenant_id: str, run_id: str, step: str) -> str | None: ...
 
+    def rearm_gate(self, tenant_id: str, run_id: str, step: str, task_token: str) -> bool:
+        """A WAITING gate waits on with a new task token (the old one expired); False if it was
+        not waiting (decided meanwhile)."""
+        ...
+
     def decide_gate(
         self, tenant_id: str, run_id: str, step: str, status: StepStatus, decision: dict[str, Any]
     ) -> bool:

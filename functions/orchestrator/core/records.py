@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 
@@ -102,7 +102,7 @@ class StrictModel(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _json_integer(value: Any) -> Any:
+def json_integer(value: Any) -> Any:
     """A JSON integer: ``3`` or ``3.0`` (JSON Schema's ``integer``), never ``true`` or ``"3"``."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -120,7 +120,7 @@ class RequestModel(DomainModel):
     def _integral_floats_are_integers(cls, value: Any, info: ValidationInfo) -> Any:
         field = cls.model_fields[info.field_name] if info.field_name else None
         if field is not None and field.annotation in (int, int | None):
-            return _json_integer(value)
+            return json_integer(value)
         return value
 
 
@@ -220,8 +220,12 @@ class PendingApproval(DomainModel):
     title: str
     roles: list[str]
     requested_at: datetime
-    timeout_at: datetime
+    timeout_at: datetime  # the current deadline (after an escalation: the escalation's)
     question: str = ""
+    on_deadline: str = "undo"  # what happens at timeout_at: undo, escalate, approve or reject
+    remind_at: datetime | None = None  # when the deciders are reminded (none: no reminder)
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None  # since then only ``roles`` (the escalation's) may decide
 
 
 class Run(DomainModel):
@@ -251,6 +255,11 @@ class Run(DomainModel):
     estimated_cost_usd: float | None = None  # what the run was estimated to cost when it started
     model_calls: int = 0  # provider calls made (repairs and failed attempts included; cache hits not)
     cache_hits: int = 0  # steps answered from the tenant's response cache
+    resumed_from: str | None = None  # the run this one resumes (its results before the resume point reused)
+    resumed_by: list[str] = Field(default_factory=list)  # the runs that resumed this one
+    from_step: str | None = None  # where a resumed run starts to run anew
+    reused_steps: list[str] = Field(default_factory=list)
+    """A resumed run's reuse plan: the result keys it copies from ``resumed_from`` (no model call)."""
 
 
 class TokenUsage(DomainModel):
@@ -324,6 +333,9 @@ class StepResult(DomainModel):
     cost_usd: float = 0.0
     decision: dict[str, Any] | None = None  # approval gates: who decided what, and why
     last_error: dict[str, str] | None = None  # the latest failed attempt's error: ``{name, message}``
+    reused_from: dict[str, str] | None = None  # ``{run_id, key}``: the result a resumed run copied
+    undone_data: dict[str, Any] | None = None
+    """The output an undone step had produced (kept out of every view), so that a resumed run can reuse it."""
 
     @property
     def key(self) -> str:
@@ -430,9 +442,22 @@ class StepTaskInput(RunReference):
     retry_count: int | None = Field(default=None, ge=0)
 
 
+GateAction = Literal["open", "remind", "escalate", "decide_by_default"]
+
+
 class ApprovalTaskInput(RunReference):
+    """A gate's task: open it, re-arm it (reminder, escalation) with a new token, or take its
+    default decision at the deadline (no token: nobody is waited for)."""
+
     step: str
-    task_token: str = Field(repr=False)
+    action: GateAction = "open"
+    task_token: str | None = Field(default=None, repr=False)
+
+    @model_validator(mode="after")
+    def _token_when_waiting(self) -> ApprovalTaskInput:
+        if (self.task_token is None) != (self.action == "decide_by_default"):
+            raise ValueError(f"a gate's {self.action!r} task needs a task token exactly when it waits")
+        return self
 
 
 class RunStatusTaskInput(RunReference):

@@ -33,9 +33,9 @@ from orchestrator.core.records import (
     StepStatus,
     utc_now,
 )
+from orchestrator.runs.gate_deadlines import decision_honoured_later, gate_step
 from orchestrator.runs.guards import ensure_moving_forward
 from orchestrator.runs.queue import cancel_queued
-from orchestrator.templates.graph import ApprovalStep, get_template
 
 if TYPE_CHECKING:
     from orchestrator.tenancy.plans import TenantDirectory
@@ -56,9 +56,9 @@ def open_gate(
     """The state machine reached a gate: keep its token, show the run as waiting, tell the bus."""
     run = runs.get(task.tenant_id, task.run_id, consistent=True)
     ensure_moving_forward(run)
-    step = get_template(run.template).placement(task.step).step
-    if not isinstance(step, ApprovalStep):
-        raise InvalidRequest(f"step {task.step} is not an approval gate")
+    step = gate_step(run, task.step)
+    if task.task_token is None:
+        raise InvalidRequest(f"opening the gate {task.step!r} needs a task token")
     now = utc_now()
     results.open_gate(
         StepResult(
@@ -76,13 +76,16 @@ def open_gate(
         ),
         task.task_token,
     )
+    deadlines = step.deadlines_for(run.options.approval_timeout_seconds)
     awaiting = PendingApproval(
         step=step.name,
         title=step.label,
         roles=list(step.roles),
         requested_at=now,
-        timeout_at=now + timedelta(seconds=step.timeout_for(run.options.approval_timeout_seconds)),
+        timeout_at=now + timedelta(seconds=deadlines.window),
         question=step.question,
+        on_deadline=step.on_deadline,
+        remind_at=None if deadlines.remind_after is None else now + timedelta(seconds=deadlines.remind_after),
     )
     run = runs.update_status(
         run.tenant_id,
@@ -122,8 +125,9 @@ def decide(
         raise RunNotActive(f"run {run_id} is {run.status.value}, not waiting for approval")
     gate = run.awaiting
     if caller_role not in gate.roles:
+        since = f", escalated at {gate.escalated_at.isoformat()}" if gate.escalated_at else ""
         raise ForbiddenAction(
-            f"role {caller_role!r} may not decide at {gate.title!r} (allowed: {gate.roles})"
+            f"role {caller_role!r} may not decide at {gate.title!r} (allowed: {gate.roles}{since})"
         )
     token = results.gate_token(tenant_id, run_id, gate.step)
     if token is None:
@@ -143,15 +147,42 @@ def decide(
         run = runs.update_status(
             tenant_id, run_id, RunStatus.RUNNING, allowed_from=[RunStatus.AWAITING_APPROVAL], awaiting=None
         )
-        tokens.succeed(token, {"step": gate.step, "decision": "approve"})
-    else:
-        tokens.fail(
-            token,
-            ApprovalRejected.__name__,
-            f"{caller_subject} rejected at {gate.title}: {decision.comment or 'no comment'}",
-        )
+    cause = f"{caller_subject} rejected at {gate.title}: {decision.comment or 'no comment'}"
+    _answer_gate(tenant_id, run_id, gate, token, approved, cause, results=results, tokens=tokens)
     _user_action(publisher, run, caller_subject, "approval", record | {"step": gate.step})
     return run
+
+
+def _answer_gate(
+    tenant_id: str,
+    run_id: str,
+    gate: PendingApproval,
+    token: str,
+    approved: bool,
+    cause: str,
+    *,
+    results: StepResultRepository,
+    tokens: TaskTokens,
+) -> None:
+    """Resume the execution with the recorded decision. The token read may have expired as the
+    decision was recorded (a deadline passed): then the gate's current token is answered if it
+    was re-armed meanwhile, or the gate's next turn honours the decision; only a last wait that
+    ends in undoing the run refuses it (``RunNotActive``, 409)."""
+    for attempt in range(2):
+        try:
+            if approved:
+                tokens.succeed(token, {"step": gate.step, "decision": "approve"})
+            else:
+                tokens.fail(token, ApprovalRejected.__name__, cause)
+            return
+        except RunNotActive:
+            current = results.gate_token(tenant_id, run_id, gate.step)
+            if attempt == 0 and current is not None and current != token:
+                token = current  # re-armed between reading the token and recording the decision
+                continue
+            if decision_honoured_later(gate):
+                return
+            raise
 
 
 def cancel(

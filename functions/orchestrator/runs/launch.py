@@ -19,13 +19,21 @@ if TYPE_CHECKING:
 
 
 def execution_input(run: Run) -> dict[str, Any]:
-    """The state machine's input: the run's references and its gates' decision windows. The same
+    """The state machine's input: the run's references and its gates' timing. The same
     run always gets the same input, so a second start of it is recognised as the same execution."""
     return RunReference(
         tenant_id=run.tenant_id, run_id=run.run_id, correlation_id=run.correlation_id, template=run.template
-    ).model_dump() | {
-        "gate_timeouts": get_template(run.template).gate_timeouts(run.options.approval_timeout_seconds)
-    }
+    ).model_dump() | _gate_timing(run)
+
+
+def _gate_timing(run: Run) -> dict[str, Any]:
+    """Every gate's decision window, and the reminder and escalation timing of those that have them."""
+    template, requested = get_template(run.template), run.options.approval_timeout_seconds
+    timing: dict[str, Any] = {"gate_timeouts": template.gate_timeouts(requested)}
+    deadlines = template.gate_deadlines(requested)
+    if deadlines:
+        timing["gate_deadlines"] = deadlines
+    return timing
 
 
 def record_failed_start(

@@ -24,7 +24,7 @@ from orchestrator.providers.pricing import DEFAULT_TABLE, PriceTable
 from orchestrator.templates.graph import get_template
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
     from orchestrator.llm.gateway import TenantSettingsReader
     from orchestrator.llm.model_settings import DeploymentModels, TenantModelSettings
@@ -75,9 +75,12 @@ class RunPlanner:
         self.prices = prices
         self.map_items = map_items
 
-    def plan(self, tenant_id: str, request: RunRequest, inputs: dict[str, Any]) -> RunPlan:
+    def plan(
+        self, tenant_id: str, request: RunRequest, inputs: dict[str, Any], *, skip: Collection[str] = ()
+    ) -> RunPlan:
         """Pinned prompt versions and the run's estimate; ``SafetyViolation`` when its free text breaks
-        the safety policy, ``BudgetExceeded`` when it cannot be afforded."""
+        the safety policy, ``BudgetExceeded`` when it cannot be afforded. ``skip``: steps that call no
+        model in this run (a resumed run reuses them), left out of the estimate."""
         from orchestrator.llm.model_settings import resolve
         from orchestrator.llm.routing import model_for_tier
 
@@ -91,7 +94,7 @@ class RunPlanner:
         request_chars = len(request.topic) + len(json.dumps(inputs, default=str))
         for step in template.agent_steps():
             agent = get_agent(step.agent)
-            if not agent.uses_model:
+            if not agent.uses_model or step.name in skip:
                 continue
             schema_chars = len(json.dumps(agent.output_schema(), separators=(",", ":")))
             prompt_chars = len(agent.system_prompt) + len(agent.user_prompt) + schema_chars + request_chars

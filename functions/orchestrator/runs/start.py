@@ -136,6 +136,7 @@ def start_run(
     plan: RunPlan | None = None,
     tenants: TenantDirectory | None = None,
     archive_hosts: Collection[tuple[str, int]] | None = None,
+    link: dict[str, Any] | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
@@ -149,12 +150,16 @@ def start_run(
     ``TenantLimitReached`` only when the tenant's queue is full, ``TenantNotActive`` when the tenant
     is disabled. ``archive_hosts``: the private hosts an archive fetch may reach; given, an archive
     URL input the fetch would refuse (plain http, a private address, ...) is a 400 naming it.
+    ``link``: what a resumed run carries besides the request (``resumed_from``, ``from_step``,
+    ``reused_steps``).
     """
     inputs = check_run_request(request, allowed_providers)
     check_sources(tenant_id, inputs, uploads, archive_hosts)
     if plan is None and planner is not None:
         plan = planner.plan(tenant_id, request, inputs)
     run = _new_run(tenant_id, run_id or new_run_id(), request, inputs, correlation_id, created_by, plan)
+    if link:
+        run = run.model_copy(update=link)
     if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
         earlier = _existing_run(runs, tenant_id, run_id)
         if earlier is not None and earlier.status is not RunStatus.PENDING:
@@ -280,20 +285,9 @@ def start_run_once(
     # an unaffordable request does not claim the key either
     plan = planner.plan(tenant_id, request, inputs) if planner is not None else None
     request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
-    candidate = new_run_id()
-    record = records.claim(
-        IdempotencyRecord(
-            tenant_id=tenant_id,
-            key=idempotency_key,
-            run_id=candidate,
-            request_hash=request_hash,
-            expires_at=int(time.time()) + constants.IDEMPOTENCY_TTL_SECONDS,
-        )
+    run_id, replayed = claim_run_id(
+        records, tenant_id=tenant_id, key=idempotency_key, request_hash=request_hash
     )
-    if record.request_hash != request_hash:
-        raise IdempotencyKeyReused(
-            f"Idempotency-Key {idempotency_key!r} was used for a different request (run {record.run_id})"
-        )
     run = start_run(
         tenant_id=tenant_id,
         request=request,
@@ -302,14 +296,38 @@ def start_run_once(
         starter=starter,
         publisher=publisher,
         created_by=created_by,
-        run_id=record.run_id,  # a retry after a passing failure starts the same run
+        run_id=run_id,  # a retry after a passing failure starts the same run
         allowed_providers=allowed_providers,
         uploads=uploads,
         plan=plan,  # planned once, above
         tenants=tenants,
         archive_hosts=archive_hosts,
     )
-    return run, record.run_id != candidate
+    return run, replayed
+
+
+def claim_run_id(
+    records: IdempotencyRepository, *, tenant_id: str, key: str, request_hash: str
+) -> tuple[str, bool]:
+    """The run id an ``Idempotency-Key`` stands for (claimed now, or by an earlier request with the
+    same body: then True); the same key with another body is ``IdempotencyKeyReused``."""
+    if not IDEMPOTENCY_KEY_PATTERN.match(key):
+        raise InvalidRequest("Idempotency-Key must be 1-128 visible ASCII characters")
+    candidate = new_run_id()
+    record = records.claim(
+        IdempotencyRecord(
+            tenant_id=tenant_id,
+            key=key,
+            run_id=candidate,
+            request_hash=request_hash,
+            expires_at=int(time.time()) + constants.IDEMPOTENCY_TTL_SECONDS,
+        )
+    )
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {key!r} was used for a different request (run {record.run_id})"
+        )
+    return record.run_id, record.run_id != candidate
 
 
 def console_url(execution_arn: str | None) -> str | None:
@@ -360,7 +378,7 @@ def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
 def _result_view(result: StepResult | None) -> dict[str, Any]:
     if result is None:
         return {"status": "NOT_STARTED"}
-    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step"})
+    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step", "undone_data"})
     return view | {"attempt": result.metadata.attempts}  # the latest attempt (RUNNING: the one running)
 
 

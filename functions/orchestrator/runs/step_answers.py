@@ -22,6 +22,7 @@ from orchestrator.runs.guards import run_data_prefix
 from orchestrator.runs.step_context import StepContext
 
 if TYPE_CHECKING:
+    from orchestrator.core.records import StepResult
     from orchestrator.core.vectors import VectorStore
     from orchestrator.llm.prompts import PromptLibrary
 
@@ -40,6 +41,7 @@ class StepAnswer:
     prompt: RenderedPrompt
     response: ModelResponse
     output: BaseModel
+    reused_from: dict[str, str] | None = None  # ``{run_id, key}`` of the result it copied (no model call)
 
 
 class StepAnswerer:
@@ -83,6 +85,30 @@ class StepAnswerer:
         if corrections:
             agent_context = replace(agent_context, corrections=corrections)
         return StepAnswer(agent_context, prompt, response, output)
+
+    def reuse(self, step: StepContext, agent_context: AgentContext, source: StepResult) -> StepAnswer:
+        """A resumed run's step answered by the output an earlier run stored (``source``): the
+        agent's work in code runs again (its commands may need the facts), no model is called."""
+        from orchestrator.runs.resume import kept_output  # only resumed runs' steps load it
+
+        facts = step.agent.work(agent_context, self.services(step))
+        if facts:
+            agent_context = replace(agent_context, facts=facts)
+        try:
+            output = step.agent.output_model.model_validate(kept_output(source))
+        except ValidationError as exc:
+            raise ModelOutputInvalid(
+                f"the output of {source.key} in run {source.run_id} no longer fits "
+                f"{step.agent.agent_type}: {exc}"[:2000]
+            ) from exc
+        metadata = source.metadata
+        response = ModelResponse(
+            text="", provider=metadata.provider, model=metadata.model, offline=metadata.offline, calls=0
+        )
+        prompt = RenderedPrompt(system="", user="", version=metadata.prompt_version)
+        return StepAnswer(
+            agent_context, prompt, response, output, reused_from={"run_id": source.run_id, "key": source.key}
+        )
 
     def services(self, step: StepContext) -> AgentServices:
         run = step.run

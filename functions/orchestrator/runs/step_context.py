@@ -137,6 +137,16 @@ class StepContextLoader:
             found.append((placement.order, result.item or 0, output))
         return [output for _, _, output in sorted(found, key=lambda entry: entry[:2])]
 
+    def reused_source(self, step: StepContext) -> StepResult | None:
+        """The earlier run's result a resumed run copies for this step (None: the step runs anew)."""
+        run = step.run
+        if run.resumed_from is None or step.key not in run.reused_steps:
+            return None
+        source = self.results.get(run.tenant_id, run.resumed_from, step.key)
+        if source is None:
+            raise InvalidRequest(f"run {run.resumed_from} has no result {step.key} to reuse")
+        return source
+
     def map_item(self, run: Run, source_step: str, field: str, index: int) -> Any:
         source = self.results.get(run.tenant_id, run.run_id, source_step)
         data = self.load_data(source) if source else None

@@ -85,6 +85,7 @@ class StepRecorder:
             warnings=warnings,
             token_usage=response.usage,
             cost_usd=response.cost_usd,
+            reused_from=answer.reused_from,
         )
         self.results.save(result)
         operator_metrics.step_finished(
@@ -118,6 +119,7 @@ class StepRecorder:
                     "processing_time_ms": result.processing_time_ms,
                     "tokens": result.token_usage.total_tokens,
                     "cost_usd": result.cost_usd,
+                    "reused_from": result.reused_from,
                 },
             )
         )
@@ -184,6 +186,9 @@ def _warnings(step: StepContext, answer: StepAnswer) -> list[str]:
     """Where the output came from when no model wrote it, the gateway's warnings, and the agent's
     corrections and own warnings (at most 20 of those)."""
     warnings = []
+    if answer.reused_from is not None:
+        source = answer.reused_from
+        warnings.append(f"reused from run {source['run_id']} ({source['key']}): no model was called")
     if answer.response.offline:
         warnings.append("produced by the offline provider: deterministic text, not a model's answer")
     if answer.response.provider == TOOL_PROVIDER:

@@ -81,7 +81,11 @@ class AgentRunner:
         self.recorder.record_start(step)
         clock = time.perf_counter()
         try:
-            answer = self.answerer.answer(step, self.context.gather(step))
+            source = self.context.reused_source(step)
+            if source is not None:  # a resumed run: the earlier run's output, no model call
+                answer = self.answerer.reuse(step, self.context.gather(step), source)
+            else:
+                answer = self.answerer.answer(step, self.context.gather(step))
         except OrchestratorError as exc:
             self._fail(step, exc, clock)
             raise

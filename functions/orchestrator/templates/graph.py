@@ -9,7 +9,9 @@ infrastructure code. Steps:
 - ``map``: one item sequence per element of a list an earlier agent's output declares
   (``over="plan.tasks"``), at most ``max_concurrency`` at once; lists longer than
   ``inline_limit`` go through an S3 manifest (Distributed Map), not the state payload;
-- ``approval``: waits for a person (``.waitForTaskToken``) at most ``timeout_seconds``.
+- ``approval``: waits for a person (``.waitForTaskToken``) at most ``timeout_seconds``, perhaps
+  with a reminder before the deadline and an escalation or a default decision at it
+  (``orchestrator.templates.deadlines``).
 
 Synthesis validates every template against its agents (``validate_catalog``), so a bad
 template fails ``cdk synth`` with a message naming the template and the step. A function builds
@@ -30,6 +32,13 @@ from orchestrator.core.constants import MAX_MAP_CONCURRENCY
 from orchestrator.core.errors import RETRIED_ERROR_NAMES, TemplateNotFound
 from orchestrator.core.records import STEP_NAME_PATTERN, DomainModel, RequestModel, StrictModel
 from orchestrator.templates import catalog as template_catalog
+from orchestrator.templates.deadlines import (
+    DeadlineAction,
+    GateDeadlines,
+    deadlines_for,
+    declaration_problems,
+    longest_wait,
+)
 
 CHECK_AGENTS = "check_agents"
 
@@ -87,15 +96,48 @@ class MapStep(_Step):
         return self.over.split(".", 1)[1]
 
 
+GateRole = Literal["user", "admin"]
+_WEEK = 7 * 24 * 3600
+
+
 class ApprovalStep(_Step):
+    """A person decides; the deadline fields are described in ``orchestrator.templates.deadlines``."""
+
     kind: Literal["approval"] = "approval"
-    timeout_seconds: int = Field(ge=1, le=7 * 24 * 3600, description="no decision by then: run undone")
-    roles: list[Literal["user", "admin"]] = Field(default=["user", "admin"], min_length=1)
+    timeout_seconds: int = Field(ge=1, le=_WEEK, description="no decision by then: on_deadline applies")
+    roles: list[GateRole] = Field(default=["user", "admin"], min_length=1)
     question: str = Field(default="Approve this run?", max_length=300)
+    remind_before_seconds: int | None = Field(
+        default=None, ge=1, le=_WEEK, description="remind the deciders this long before the deadline"
+    )
+    on_deadline: DeadlineAction = Field(
+        default="undo", description="nobody decided by the deadline: undo, escalate, approve or reject"
+    )
+    escalate_to_roles: list[GateRole] | None = Field(
+        default=None, min_length=1, description="who may decide once escalated (on_deadline 'escalate')"
+    )
+    escalation_timeout_seconds: int | None = Field(
+        default=None, ge=1, le=_WEEK, description="the escalation's window; nobody deciding: run undone"
+    )
+
+    @model_validator(mode="after")
+    def _valid_deadline(self) -> ApprovalStep:
+        problems = list(declaration_problems(self))
+        if problems:
+            raise ValueError(f"step {self.name!r}: " + "; ".join(problems))
+        return self
 
     def timeout_for(self, requested: int | None) -> int:
         """The gate's decision window for a run that asked for ``requested`` seconds (never longer)."""
-        return self.timeout_seconds if requested is None else min(self.timeout_seconds, requested)
+        return self.deadlines_for(requested).window
+
+    def deadlines_for(self, requested: int | None) -> GateDeadlines:
+        return deadlines_for(self, requested)
+
+    @property
+    def rearms(self) -> bool:
+        """Whether the gate does more than wait once (a reminder, an escalation, a default decision)."""
+        return self.remind_before_seconds is not None or self.on_deadline != "undo"
 
 
 Step = Annotated[AgentStep | ParallelStep | MapStep | ApprovalStep, Field(discriminator="kind")]
@@ -163,6 +205,12 @@ class Template(StrictModel):
     def gate_timeouts(self, requested: int | None) -> dict[str, int]:
         """Every gate's decision window for one run (part of the execution's input)."""
         return {s.name: s.timeout_for(requested) for s in self.steps if isinstance(s, ApprovalStep)}
+
+    def gate_deadlines(self, requested: int | None) -> dict[str, dict[str, int]]:
+        """The reminder and escalation timing of every gate that has them, for one run (part of
+        the execution's input)."""
+        gates = [s for s in self.steps if isinstance(s, ApprovalStep) and s.rearms]
+        return {gate.name: gate.deadlines_for(requested).state_input() for gate in gates}
 
     @property
     def inputs_model(self) -> type[RequestModel] | None:
@@ -237,9 +285,10 @@ def _problems(template: Template, *, check_agents: bool = True) -> Iterator[str]
         elif isinstance(step, ApprovalStep):
             if placement.top is not step:
                 yield f"{where}: approval gates must be top-level steps (not inside a branch or a map)"
-            if step.timeout_seconds >= template.timeout_minutes * 60:
+            if longest_wait(step) >= template.timeout_minutes * 60:
                 limit = template.timeout_minutes
-                yield f"{where}: the gate's timeout must end before the template's ({limit} min)"
+                what = "timeout and escalation" if step.on_deadline == "escalate" else "timeout"
+                yield f"{where}: the gate's {what} must end before the template's ({limit} min)"
         elif isinstance(step, MapStep):
             yield from _map_problems(template, step, where, check_agents=check_agents)
 
@@ -302,7 +351,18 @@ def _describe(step: Any) -> dict[str, Any]:
             "inline_limit": step.inline_limit,
             "steps": [_describe(s) for s in step.steps],
         }
-    return common | {"timeout_seconds": step.timeout_seconds, "roles": step.roles, "question": step.question}
+    deadline_fields = {"remind_before_seconds", "escalate_to_roles", "escalation_timeout_seconds"}
+    deadline = step.model_dump(include=deadline_fields, exclude_none=True)
+    return (
+        common
+        | {
+            "timeout_seconds": step.timeout_seconds,
+            "roles": step.roles,
+            "question": step.question,
+            "on_deadline": step.on_deadline,
+        }
+        | deadline
+    )
 
 
 def build_template(declaration: dict[str, Any], *, check_agents: bool = True) -> Template:

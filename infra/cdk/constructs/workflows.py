@@ -6,7 +6,8 @@ Shape (state names are what operators see in the console)::
       agent step     one task (the agent type's function)
       parallel       a Parallel state, one branch per named sequence
       map            Prepare <map> (manifest) -> Choice: inline Map | Distributed Map (S3 manifest)
-      approval       a .waitForTaskToken task with the gate's timeout
+      approval       .waitForTaskToken tasks with the gate's timeouts: a reminder, an escalation
+                     or a default decision at the deadline (approval_gates.py)
                        | Catch at every top-level state (original input kept, error in $.error)
                        v
     Record failure at <step> -> Begin undo -> Undo completed work <-+  (bounded loop: newest
@@ -16,8 +17,8 @@ Shape (state names are what operators see in the console)::
 
 Compensation is driven by the run's command log and step results (what really completed,
 in completion order), not by the shape of the graph: every parallel branch and every map
-item that completed, before or while another failed, is undone. An approval gate that
-times out is recorded as ``ApprovalTimedOut``.
+item that completed, before or while another failed, is undone. An approval gate whose
+deadline (and escalation) passes with nobody deciding is recorded as ``ApprovalTimedOut``.
 
 Every task gets the one retry policy (transient errors, backoff with full jitter). State
 payloads carry references only: results go to DynamoDB, lists to S3 manifests.
@@ -25,7 +26,6 @@ payloads carry references only: results go to DynamoDB, lists to S3 manifests.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
@@ -37,8 +37,9 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from infra.cdk.constructs.approval_gates import ApprovalGateStates
 from orchestrator.core.constants import CATCH_STATE_PREFIX, RUN_DATA_PREFIX
-from orchestrator.core.errors import RETRIED_ERROR_NAMES, ApprovalTimedOut, CompensationIncomplete
+from orchestrator.core.errors import RETRIED_ERROR_NAMES, CompensationIncomplete
 from orchestrator.core.records import RunStatus
 from orchestrator.runs.compensation import MAX_ROUNDS
 from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, RetryPolicy, Template
@@ -54,11 +55,6 @@ REFERENCE = {
 def manifests_arn(workspace: s3.IBucket) -> str:
     """Every map manifest of every tenant's runs, and no other object of the workspace."""
     return workspace.arn_for_objects(f"*/{RUN_DATA_PREFIX}/*/manifests/*")
-
-
-def _format_safe(text: str) -> str:
-    """Text for a States.Format template: quotes, braces and backslashes are its syntax."""
-    return re.sub(r"[{}'\\]", "", text)
 
 
 def apply_retry(task: tasks.LambdaInvoke, policy: RetryPolicy) -> tasks.LambdaInvoke:
@@ -252,40 +248,15 @@ class TemplateWorkflow(Construct):
         return chain
 
     def _approval(self, step: ApprovalStep) -> sfn.IChainable:
-        gate = apply_retry(
-            tasks.LambdaInvoke(
-                self,
-                step.name,
-                state_name=step.label,
-                lambda_function=self._approval_gate,
-                integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-                payload=sfn.TaskInput.from_object(
-                    REFERENCE | {"step": step.name, "task_token": sfn.JsonPath.task_token}
-                ),
-                # the template's window, or the shorter one the run asked for (see start_run)
-                task_timeout=sfn.Timeout.at(f"$.gate_timeouts.{step.name}"),
-                result_path=sfn.JsonPath.DISCARD,
-                retry_on_service_exceptions=False,
-            ),
-            self.template.retry,
-        )
-        timed_out = sfn.Pass(
+        return ApprovalGateStates(
             self,
-            f"{step.name}-timed-out",
-            state_name=f"{step.label} timed out",
-            parameters={
-                "Error": ApprovalTimedOut.__name__,
-                "Cause": sfn.JsonPath.format(
-                    f"nobody decided at {_format_safe(step.label)} within {{}} s",
-                    sfn.JsonPath.string_at(f"$.gate_timeouts.{step.name}"),
-                ),
-            },
-            result_path="$.error",
-        )
-        timed_out.next(self._record_failure(step.label, step.name))
-        gate.add_catch(timed_out, errors=["States.Timeout"], result_path="$.error")
-        self._catch(gate, step.label, step.name)
-        return gate
+            step,
+            function=self._approval_gate,
+            reference=REFERENCE,
+            retry=lambda task: apply_retry(task, self.template.retry),
+            catch=self._catch,
+            record_failure=self._record_failure,
+        ).chain
 
     # --- compensation --------------------------------------------------------------------------
     def _compensation(self) -> sfn.IChainable:

@@ -25,6 +25,7 @@ NAMES: tuple[str, ...] = (
     "data_science",
     "agent_pipeline",
     "repo_ingestion",
+    "change_request",
 )
 """Every shipped template, in the order ``GET /templates`` lists them; each is the module of that name."""
 
