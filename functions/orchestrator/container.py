@@ -33,11 +33,13 @@ from orchestrator.core.settings import Settings, check_at_init, deployed_setting
 from orchestrator.providers import ModelProvider, create_provider
 
 if TYPE_CHECKING:
+    from orchestrator.adapters.dynamodb_connections import DynamoConnectionRepository
     from orchestrator.adapters.dynamodb_model_settings import DynamoTenantSettings
     from orchestrator.adapters.dynamodb_response_cache import DynamoResponseCache
     from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
     from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
     from orchestrator.adapters.s3_vectors import S3VectorStore
+    from orchestrator.adapters.websocket_connections import ApiGatewayConnections
     from orchestrator.llm.circuits import ProviderCircuits
     from orchestrator.llm.gateway import ModelGateway
     from orchestrator.llm.model_settings import DeploymentModels
@@ -87,6 +89,18 @@ class Container:
         from orchestrator.adapters.dynamodb_tenants import DynamoTenantDirectory
 
         return DynamoTenantDirectory(self.settings.require("tenants_table").tenants_table)
+
+    @cached_property
+    def connections(self) -> DynamoConnectionRepository:
+        from orchestrator.adapters.dynamodb_connections import DynamoConnectionRepository
+
+        return DynamoConnectionRepository(self.settings.require("connections_table").connections_table)
+
+    @cached_property
+    def connection_sender(self) -> ApiGatewayConnections:
+        from orchestrator.adapters.websocket_connections import ApiGatewayConnections
+
+        return ApiGatewayConnections(self.settings.require("websocket_callback_url").websocket_callback_url)
 
     @cached_property
     def workspace(self) -> S3Workspace:

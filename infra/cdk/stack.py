@@ -20,6 +20,7 @@ from infra.cdk.constructs.functions import (
     ProviderConfig,
 )
 from infra.cdk.constructs.observability import OrchestratorObservability
+from infra.cdk.constructs.run_events_push import PushTables, RunEventsPush
 from infra.cdk.constructs.tables import OrchestratorTables
 from infra.cdk.constructs.user_pool import OrchestratorUserPool, jwt_environment
 from infra.cdk.constructs.vectors import VectorStorage
@@ -92,14 +93,19 @@ class OrchestratorStack(Stack):
             dead_letters=bus.dead_letters,
         )
         self.api = self._api(token_authorizer, cors_allowed_origins or [], web_console=web_console)
+        self.push = self._push(auth)
         self.observability = OrchestratorObservability(
             self,
             "Observability",
             state_machines=machines,
-            functions=functions.all_functions,
+            functions=[*functions.all_functions, *self.push.functions],
             dead_letters=bus.dead_letters,
             alarm_emails=alarm_emails,
         )
+        unpushed = (
+            "Lifecycle events the push function could not post to clients wait in its dead-letter queue"
+        )
+        self.observability.alarm_on_dead_letters("push-dead-letters", self.push.dead_letters, unpushed)
         Tags.of(self).add("application", constants.SERVICE_NAME)
         self._outputs(machines)
 
@@ -126,6 +132,19 @@ class OrchestratorStack(Stack):
             self.web_console.publish(api_url=api.url)
             CfnOutput(self, "WebConsoleUrl", value=self.web_console.url)
         return api
+
+    def _push(self, auth: AuthConfig | None) -> RunEventsPush:
+        """The WebSocket API through which clients follow their runs (the API's token verification)."""
+        tables = self.tables
+        return RunEventsPush(
+            self,
+            "Push",
+            functions=self.functions,
+            tables=PushTables(connections=tables.connections, runs=tables.runs, tenants=tables.tenants),
+            bus=self.bus.bus,
+            jwt_environment=jwt_environment(auth or self.users.auth_config),
+            bus_dead_letters=self.bus.dead_letters,
+        )
 
     def _functions(
         self, provider: ProviderConfig, *, event_retention_days: int, fetch_allowed_hosts: str
@@ -225,6 +244,7 @@ class OrchestratorStack(Stack):
     def _outputs(self, machines: dict[str, sfn.StateMachine]) -> None:
         tables, bus = self.tables, self.bus
         CfnOutput(self, "ApiUrl", value=self.api.url)
+        CfnOutput(self, "WebSocketUrl", value=self.push.url)
         CfnOutput(self, "UserPoolId", value=self.users.pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=self.users.client.user_pool_client_id)
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)

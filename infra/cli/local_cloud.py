@@ -22,7 +22,12 @@ def add_parser(commands: Any) -> None:
     up = local_commands.add_parser("up", help="start the local cloud and keep it running")
     up.add_argument("--api-port", type=int, default=8080)
     up.add_argument("--aws-port", type=int, default=4566)
-    up.add_argument("--console-port", type=int, default=8081, help="the web console's port")
+    up.add_argument("--console-port", type=int, default=8082, help="the web console's port")
+    up.add_argument(
+        "--websocket-port",
+        type=int,
+        help="the WebSocket API (push to clients); default: the port after the API's",
+    )
     up.add_argument("--tenant", default="demo-tenant")
     up.add_argument(
         "--model-prices",
@@ -47,6 +52,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         api_port=args.api_port,
         aws_port=args.aws_port,
         console_port=args.console_port,
+        websocket_port=args.websocket_port or (args.api_port + 1 if args.api_port else 0),
         context=_price_context(args.model_prices),
         persist=True,
         fresh=args.fresh,
@@ -65,6 +71,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
                     "api_url": cloud.api_url,
                     "aws_endpoint": cloud.aws_endpoint,
                     "console_url": cloud.console_url,
+                    "websocket_url": cloud.websocket_url,
                     "token": token,
                 }
             )
@@ -128,6 +135,8 @@ def _welcome(cloud: LocalCloud, tenant: str, token: str) -> str:
     return f"""Local cloud is up (Ctrl-C stops it).
   API:          {cloud.api_url}   (OpenAPI: {cloud.api_url}/openapi.json)
   Web console:  {cloud.console_url}   (sign in with the token below)
+  WebSocket:    {cloud.websocket_url}   (live run events: connect with ?token=$TOKEN, then send
+                {{"action": "subscribe"}} or {{"action": "subscribe", "run_id": "<run id>"}})
   AWS endpoint: {cloud.aws_endpoint}   (any access key works; region {cloud.region})
   state machines:
 {machines}

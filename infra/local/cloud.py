@@ -6,6 +6,7 @@
 
 ``aws_endpoint`` is the emulated AWS (``aws --endpoint-url``); ``api_url`` the HTTP API;
 ``console_url`` the web console (its origin is the one the API accepts cross-origin calls from).
+``websocket_url`` the WebSocket API that pushes run events to subscribed clients.
 
 A token is only good for an onboarded, active tenant: ``mint_token`` onboards a tenant it has not
 seen on the cloud's default plan (``tenant_plan``/``tenant_limits``), ``onboard`` sets other
@@ -36,6 +37,7 @@ from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.console_server import LocalConsoleServer
 from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
+from infra.local.queue_pollers import QueuePoller
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
 from orchestrator.tenancy.plans import DEFAULT_PLAN, TenantLimits
 
@@ -78,6 +80,7 @@ class LocalCloud:
         api_port: int = 0,
         aws_port: int = 0,
         console_port: int = 0,
+        websocket_port: int = 0,
         region: str = DEFAULT_REGION,
         context: dict[str, Any] | None = None,
         tenant_plan: str = DEFAULT_PLAN,
@@ -95,6 +98,9 @@ class LocalCloud:
         self._console_chosen = bool(console_port)
         if not console_port:
             self._console_port = free_port()  # known before synthesis: the API's allowed origin
+        self._websocket_port = websocket_port
+        self._websocket: Any = None  # LocalWebSocketGateway, once deployed
+        self._pollers: list[QueuePoller] = []
         self._extra_context = context or {}
         self._server: Any = None
         self._api: LocalApiServer | None = None
@@ -120,6 +126,8 @@ class LocalCloud:
             ensure_port_free(self._api_port, "--api-port")
         if self._console_chosen:
             ensure_port_free(self._console_port, "--console-port")
+        if self._websocket_port:
+            ensure_port_free(self._websocket_port, "--websocket-port")
         try:
             return self._start(ThreadedMotoServer)
         except BaseException:
@@ -166,9 +174,14 @@ class LocalCloud:
         moto_adapters.serialize_dynamodb_requests()
         moto_adapters.note_requests()
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
-        self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(
-            self.assembly
-        )
+        management_port = free_port()  # the WebSocket API's @connections endpoint (its functions' callback)
+        self.deployment = Deployer(
+            self.session(),
+            self.aws_endpoint,
+            self.region,
+            ACCOUNT_ID,
+            websocket_management_url=f"http://127.0.0.1:{management_port}",
+        ).deploy(self.assembly)
         if self._persist:
             from infra.local.persistence import Persistence  # moto's interpreter: imported on start
 
@@ -178,6 +191,11 @@ class LocalCloud:
             self.restored = self._persistence.restore()
         for spec in self.deployment.functions.values():
             self.runtime.register(spec)
+        self._serve_websocket_api(management_port)
+        for source in self.deployment.event_sources:
+            poller = QueuePoller(self.runtime, lambda: self.client("sqs"), source, self.region)
+            self._pollers.append(poller)
+            poller.start()
         api_function = self._api_function_name()
         self._api = LocalApiServer(self.runtime, api_function, ACCOUNT_ID, port=self._api_port)
         self._api.start()
@@ -189,6 +207,22 @@ class LocalCloud:
             self._persistence.start_saving()
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
+
+    def _serve_websocket_api(self, management_port: int) -> None:
+        from infra.local.websocket_gateway import LocalWebSocketGateway
+
+        assert self.deployment is not None and self.runtime is not None
+        if self.deployment.websocket is None:
+            return
+        self._websocket = LocalWebSocketGateway(
+            self.runtime,
+            self.deployment.websocket,
+            account_id=ACCOUNT_ID,
+            region=self.region,
+            port=self._websocket_port,
+            management_port=management_port,
+        )
+        self._websocket.start()
 
     def runs_in_progress(self) -> list[dict[str, str]]:
         """Executions still running (run id = execution name), oldest first: what a stop cuts off.
@@ -228,6 +262,10 @@ class LocalCloud:
             self._console.stop()
         if self._persistence:  # before the functions stop: what they were doing is saved undone
             self._persistence.close()
+        for poller in self._pollers:
+            poller.stop()
+        if self._websocket:
+            self._websocket.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self.runtime:
             self.runtime.shutdown()
@@ -269,6 +307,11 @@ class LocalCloud:
     def console_config(self) -> dict[str, Any]:
         """The console's ``config.json``: the API and, when this cloud has one, the push channel."""
         return {"api_url": self.api_url, "websocket_url": self.describe().get("websocket_url")}
+
+    def websocket_url(self) -> str:
+        """The WebSocket API (push to clients): connect, send ``{"action": "subscribe"}``."""
+        assert self._websocket is not None, "start the local cloud first"
+        return str(self._websocket.url)
 
     def session(self) -> boto3.session.Session:
         return boto3.session.Session(
@@ -315,6 +358,7 @@ class LocalCloud:
         return {
             "api_url": self.api_url,
             "console_url": self.console_url,
+            "websocket_url": self.websocket_url,
             "aws_endpoint": self.aws_endpoint,
             "region": self.region,
             "access_key_id": LOCAL_ACCESS_KEY,  # the emulation accepts any credentials

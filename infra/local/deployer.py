@@ -4,6 +4,13 @@ Resources are created in dependency order with their intrinsic functions (Ref, G
 Join, Sub, Select, Split) resolved to local names and ARNs, so the state machines run their
 real, CDK-generated definitions. Resources with no local counterpart (API Gateway, which the
 local API server replaces; IAM policies, alarms, dashboards, layers) are recorded, not created.
+
+The WebSocket API (``AWS::ApiGatewayV2::*``) is read into a ``WebSocketApiSpec`` (its routes, their
+functions and authorizer) that the local WebSocket gateway serves, and a function's variable holding
+the API's callback URL (``https://<api id>.execute-api.<region>.amazonaws.com/<stage>``) is pointed
+at the gateway's local Management API. SQS event source mappings are recorded for the local queue
+pollers (``EventSourceSpec``), not created in moto, which would invoke the function inside the
+sender's request.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Any
 
 from infra.local.assembly import CloudAssembly
 from infra.local.lambda_runtime import FunctionSpec
+from infra.local.websocket_resources import EventSourceSpec, WebSocketApiDeployer, WebSocketApiSpec
 
 NOT_CREATED = {
     "AWS::IAM::Policy": "permissions are not enforced locally",
@@ -54,6 +62,8 @@ class Deployment:
     state_machines: dict[str, str] = field(default_factory=dict)  # name -> arn
     skipped: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    websocket: WebSocketApiSpec | None = None
+    event_sources: list[EventSourceSpec] = field(default_factory=list)
 
     def ref(self, logical_id: str) -> str:
         return self.physical[logical_id]["Ref"]
@@ -165,13 +175,22 @@ def deployment_order(resources: dict[str, dict[str, Any]]) -> list[str]:
     return order
 
 
-class Deployer:
-    def __init__(self, session: Any, endpoint_url: str, region: str, account_id: str) -> None:
+class Deployer(WebSocketApiDeployer):
+    def __init__(
+        self,
+        session: Any,
+        endpoint_url: str,
+        region: str,
+        account_id: str,
+        *,
+        websocket_management_url: str = "",
+    ) -> None:
         self._clients: dict[str, Any] = {}
         self._session = session
         self._endpoint = endpoint_url
         self.region = region
         self.account_id = account_id
+        self.websocket_management_url = websocket_management_url  # where callback URLs point locally
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -271,7 +290,10 @@ class Deployer:
         self, lid: str, name: str, p: dict[str, Any], assembly: CloudAssembly, deployment: Deployment
     ) -> dict[str, str]:
         function_name = p.get("FunctionName", name)[:64]
-        environment = {k: str(v) for k, v in p.get("Environment", {}).get("Variables", {}).items()}
+        environment = {
+            k: self.local_callback_url(str(v), deployment)
+            for k, v in p.get("Environment", {}).get("Variables", {}).items()
+        }
         code = p["Code"]
         if "S3Key" not in code or code["S3Key"] not in assembly.asset_paths:
             raise RuntimeError(f"{lid}: only asset code is supported locally, got {sorted(code)}")
@@ -303,8 +325,21 @@ class Deployer:
         return {"Ref": function_name, "Arn": response["FunctionArn"]}
 
     def _sqs_queue(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
-        queue_name = p.get("QueueName", name)[:80]
-        url = self.client("sqs").create_queue(QueueName=queue_name)["QueueUrl"]
+        fifo = bool(p.get("FifoQueue"))
+        queue_name = p.get("QueueName") or (f"{name[:75]}.fifo" if fifo else name[:80])
+        attributes: dict[str, str] = {
+            key: str(p[key]).lower() if isinstance(p[key], bool) else str(p[key])
+            for key in (
+                "FifoQueue",
+                "ContentBasedDeduplication",
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+            )
+            if key in p
+        }
+        if "RedrivePolicy" in p:
+            attributes["RedrivePolicy"] = json.dumps(p["RedrivePolicy"])
+        url = self.client("sqs").create_queue(QueueName=queue_name, Attributes=attributes)["QueueUrl"]
         arn = f"arn:aws:sqs:{self.region}:{self.account_id}:{queue_name}"
         return {"Ref": url, "Arn": arn, "QueueName": queue_name, "QueueUrl": url}
 
@@ -351,7 +386,7 @@ class Deployer:
             {
                 k: v
                 for k, v in target.items()
-                if k in ("Id", "Arn", "Input", "InputPath", "RetryPolicy", "RoleArn")
+                if k in ("Id", "Arn", "Input", "InputPath", "RetryPolicy", "RoleArn", "SqsParameters")
             }
             for target in p.get("Targets", [])
         ]

@@ -15,15 +15,24 @@ from typing import Any
 
 import pytest
 
+from infra.local.cloud import free_port
+
 
 def start_local_up(
-    state_dir: Path, api_port: int, aws_port: int, *extra: str, console_port: int = 0
+    state_dir: Path,
+    api_port: int,
+    aws_port: int,
+    *extra: str,
+    console_port: int = 0,
+    websocket_port: int = 0,
 ) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """A running `local up` and what its ready file says (API, endpoint, an admin token).
-    The web console gets ``console_port``, or a free port (not the default one other tests may hold)."""
+    The web console and the WebSocket API get the ports given, or free ones (not the defaults,
+    which other tests may hold)."""
     ready = state_dir / "ready.json"
     ready.unlink(missing_ok=True)
     ports = ["--api-port", str(api_port), "--aws-port", str(aws_port), "--console-port", str(console_port)]
+    ports += ["--websocket-port", str(websocket_port or free_port())]
     process = subprocess.Popen(  # noqa: S603 - the product's own CLI
         [sys.executable, "-m", "infra.cli", "--state-dir", str(state_dir), "local", "up", *ports, *extra],
         stdout=subprocess.PIPE,

@@ -21,9 +21,10 @@ def _post_run(up: dict[str, str]) -> str:
 
 
 def test_a_stop_is_quick_and_quiet_and_names_the_runs_it_cuts_off(tmp_path: Path) -> None:
-    api_port, aws_port, console_port = free_port(), free_port(), free_port()
+    api_port, aws_port = free_port(), free_port()
+    ports = {"console_port": free_port(), "websocket_port": free_port()}
     # Given a local cloud with runs in progress
-    process, up = start_local_up(tmp_path, api_port, aws_port, console_port=console_port)
+    process, up = start_local_up(tmp_path, api_port, aws_port, **ports)
     run_ids = [_post_run(up) for _ in range(3)]
     # When it is stopped (SIGTERM, as a service manager stops it)
     took, output = stop_local_up(process, signal.SIGTERM)
@@ -36,9 +37,10 @@ def test_a_stop_is_quick_and_quiet_and_names_the_runs_it_cuts_off(tmp_path: Path
     assert "run(s) in progress" in output and output.rstrip().endswith("stopped")
     # And it starts again on the same ports at once (the runs it cut off going on, so the API
     # may answer slowly while their functions start), and Ctrl-C stops it as quickly
-    again, up_again = start_local_up(tmp_path, api_port, aws_port, console_port=console_port)
+    again, up_again = start_local_up(tmp_path, api_port, aws_port, **ports)
     try:
         assert up_again["api_url"] == up["api_url"]
+        assert up_again["websocket_url"] == up["websocket_url"] == f"ws://127.0.0.1:{ports['websocket_port']}"
         with urllib.request.urlopen(f"{up_again['api_url']}/health", timeout=60) as health:  # noqa: S310
             assert health.status == 200
         assert up_again["console_url"] == up["console_url"]  # the web console, on its port again

@@ -36,14 +36,19 @@ def test_only_the_public_routes_go_without_an_authorizer() -> None:
     context = CONFIGURATIONS["user pool tokens"]
     synthesized_template(**context)
     suppressed = [v for r in _report(context)["pluginReports"] for v in r["suppressedViolations"]]
-    # Then "no authorizer" is acknowledged on GET /health and GET /openapi.json only
-    without_authorizer = {
-        construct["constructPath"].split("/Default/", 1)[1]
+    paths = {
+        construct["constructPath"]
         for finding in suppressed
         if finding["ruleName"] in ("AwsSolutions-APIG4", "AwsSolutions-COG4")
         for construct in finding["violatingConstructs"]
     }
-    assert without_authorizer == {"health/GET/Resource", "openapi.json/GET/Resource"}
+    # Then "no authorizer" is acknowledged on GET /health and GET /openapi.json only in the REST API
+    rest = {path.split("/Default/", 1)[1] for path in paths if "/RestApi/" in path}
+    assert rest == {"health/GET/Resource", "openapi.json/GET/Resource"}
+    # And in the WebSocket API on every route but $connect (its authorizer covers the connection)
+    websocket = {path.split("/Push/Api/", 1)[1] for path in paths if "/Push/Api/" in path}
+    assert websocket == {f"{route}-Route/Resource" for route in ("$disconnect", "$default", "subscribe")}
+    assert paths == {path for path in paths if "/RestApi/" in path or "/Push/Api/" in path}
 
 
 def test_every_acknowledged_rule_has_a_reason() -> None:

@@ -37,13 +37,14 @@ def _machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Given the templates declared as data, When the app is synthesized
-    # Then one function per agent type plus nine shared ones, one state machine per template
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 9
+    # Then one function per agent type plus twelve shared ones, one state machine per template
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 12
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 11
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 12
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
-    assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
+    assert len(resources_of_type(template, "AWS::Events::Rule")) == 4
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1
+    assert len(resources_of_type(template, "AWS::ApiGatewayV2::Api")) == 1  # push to clients (WebSocket)
 
 
 def test_one_agent_function_per_agent_type(template: dict[str, Any]) -> None:
@@ -69,6 +70,9 @@ def test_one_agent_function_per_agent_type(template: dict[str, Any]) -> None:
             "start_run",
             "api",
             "authorizer",
+            "websocket_authorizer",
+            "websocket_routes",
+            "push_events",
         )
     }
 
@@ -254,8 +258,9 @@ def test_only_a_tenants_source_requests_runs_and_only_the_orchestrator_puts_life
     assert lifecycle["Effect"] == "Deny" and lifecycle["Action"] == "events:PutEvents"
     assert lifecycle["Condition"]["StringEquals"] == {"events:source": "ai.orchestrator"}
     functions = resources_of_type(template, "AWS::Lambda::Function")
-    # every function but the API's token authorizer (it puts no events)
-    assert len(lifecycle["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == len(functions) - 1
+    # every function but the two authorizers and the WebSocket routes and push functions (they put
+    # no events)
+    assert len(lifecycle["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == len(functions) - 4
     # no producer configured: no one may use a tenant's source
     tenants = statements["OnlyTenantProducersRequestRuns"]
     assert tenants["Effect"] == "Deny"
@@ -295,21 +300,20 @@ def test_tenant_event_producers_are_checked_at_synthesis() -> None:
 
 
 def test_no_function_may_scan_and_only_run_slots_are_deleted(template: dict[str, Any]) -> None:
-    tenants_table = next(
-        lid for lid in resources_of_type(template, "AWS::DynamoDB::Table") if lid.startswith("TablesTenants")
-    )
+    tables = resources_of_type(template, "AWS::DynamoDB::Table")
+    tenants_table = next(lid for lid in tables if lid.startswith("TablesTenants"))
+    connections_table = next(lid for lid in tables if lid.startswith("TablesConnections"))
     actions: set[str] = set()
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             value = statement["Action"]
             granted = set(value if isinstance(value, list) else [value])
             actions |= granted
-            if "dynamodb:DeleteItem" in granted:  # a tenant's concurrent-run slot, given back
+            if "dynamodb:DeleteItem" in granted:  # a run slot given back, or a closed connection
                 resources = statement["Resource"]
                 assert (
-                    tenants_table in json.dumps(resources)
-                    and len(resources if isinstance(resources, list) else [resources]) == 1
-                ), statement
+                    tenants_table in json.dumps(resources) or connections_table in json.dumps(resources)
+                ) and len(resources if isinstance(resources, list) else [resources]) == 1, statement
     assert "dynamodb:GetItem" in actions and "dynamodb:Query" in actions
     assert not {a for a in actions if a in ("dynamodb:Scan", "dynamodb:*")}
 
@@ -668,7 +672,7 @@ def test_kept_tables_are_protected_from_deletion_and_removable_ones_are_not() ->
         stack = Stack(App(), "Tables")
         OrchestratorTables(stack, "Tables", removal_policy=policy)
         tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values()
-        assert len(tables) == 11
+        assert len(tables) == 12
         for table in tables:
             assert table["Properties"]["DeletionProtectionEnabled"] is (policy == RemovalPolicy.RETAIN)
             assert table["DeletionPolicy"] == ("Retain" if policy == RemovalPolicy.RETAIN else "Delete")

@@ -191,11 +191,14 @@ def test_every_function_that_touches_tenant_data_has_a_tenant_data_access_role(
         for fn in resources_of_type(template, "AWS::Lambda::Function").values()
         if fn["Properties"]["Handler"].startswith("handlers.")
     }
-    # the token authorizer reads no data: it only verifies tokens
-    assert with_role == every_handler - {"handlers.authorizer.handler"}
+    # the token authorizers read no data: they only verify tokens
+    assert with_role == every_handler - {
+        "handlers.authorizer.handler",
+        "handlers.websocket_authorizer.handler",
+    }
     tenant_roles = _tenant_roles(template)
     # the API's, one per service function, and two the agents share (with and without vectors)
-    assert len(tenant_roles) == 10
+    assert len(tenant_roles) == 12
     agents = [callers for callers in tenant_roles.values() if len(callers) > 1]
     assert len(agents) == 1 and len(agents[0]) >= 40
 

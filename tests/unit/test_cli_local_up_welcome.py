@@ -12,6 +12,7 @@ from infra.local.assembly import REPO_ROOT
 def _cloud(state_dir: Path) -> SimpleNamespace:
     return SimpleNamespace(
         api_url="http://127.0.0.1:8080",
+        websocket_url="ws://127.0.0.1:8081",
         aws_endpoint="http://127.0.0.1:4566",
         region="us-east-1",
         deployment=None,
@@ -28,3 +29,9 @@ def test_the_runs_commands_name_a_state_directory_only_when_it_is_not_the_defaul
     )
     elsewhere = _welcome(_cloud(tmp_path), "demo-tenant", "t0k")  # type: ignore[arg-type]
     assert f"  orchestrator --state-dir {tmp_path} runs watch <run_id>;" in elsewhere
+
+
+def test_the_welcome_says_where_to_follow_runs_live(tmp_path: Path) -> None:
+    welcome = _welcome(_cloud(tmp_path), "demo-tenant", "t0k")  # type: ignore[arg-type]
+    assert "  WebSocket:    ws://127.0.0.1:8081   (live run events: connect with ?token=$TOKEN" in welcome
+    assert '{"action": "subscribe", "run_id": "<run id>"}' in welcome

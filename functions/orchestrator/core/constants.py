@@ -45,6 +45,8 @@ ENV_RESPONSE_CACHE_TTL_SECONDS = "RESPONSE_CACHE_TTL_SECONDS"
 ENV_TENANT_DATA_ACCESS_ROLE = "TENANT_DATA_ACCESS_ROLE_ARN"  # tenant data as one tenant: this role, tagged
 TENANT_SESSION_TAG = "tenant_id"  # the session tag naming that tenant (LeadingKeys, the S3 prefix)
 TENANT_INDEX_SESSION_TAG = "tenant_index"  # the session tag naming its vector indexes' prefix
+ENV_CONNECTIONS_TABLE = "CONNECTIONS_TABLE_NAME"  # WebSocket connections and what each subscribed to
+ENV_WEBSOCKET_CALLBACK_URL = "WEBSOCKET_CALLBACK_URL"  # the WebSocket API's @connections endpoint
 ENV_JWT_ISSUER = "JWT_ISSUER"
 ENV_JWT_AUDIENCE = "JWT_AUDIENCE"
 ENV_JWT_JWKS = "JWT_JWKS"  # static JSON key set (public keys only)
@@ -118,6 +120,10 @@ LIFECYCLE_DETAIL_TYPES = (
     BUDGET_THRESHOLD_REACHED,
     ORCHESTRATION_RESUMED,
 )
+
+# --- push to clients (WebSocket) -------------------------------------------------------
+SUBSCRIBE_ACTION = "subscribe"  # {"action": "subscribe", "run_id": "<id>"}; no run_id: every run
+CONNECTION_TTL_SECONDS = 3 * 3600  # API Gateway closes a connection after 2 h; its item goes after 3 h
 
 # --- state machines --------------------------------------------------------------------
 CATCH_STATE_PREFIX = "Record failure at "  # the state a Catch enters: compensation starts there

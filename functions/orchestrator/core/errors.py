@@ -191,6 +191,10 @@ class CollectionNotFound(NotFound):
     """The tenant has no vector index for this collection."""
 
 
+class ConnectionGone(NotFound):
+    """The WebSocket connection is not (or no longer) one of this tenant's."""
+
+
 class TemplateNotFound(InvalidRequest):
     """No template has this name."""
 

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from orchestrator.core.records import (
     CommandRecord,
+    Connection,
     EventEnvelope,
     IdempotencyRecord,
     Run,
@@ -184,4 +185,29 @@ class ExecutionHistory(Protocol):
     def events(self, execution_arn: str) -> list[dict[str, Any]] | None:
         """Every event of an execution's history, oldest first (all pages; no state payloads).
         None when Step Functions no longer has the execution (its history expired)."""
+        ...
+
+
+class ConnectionRepository(Protocol):
+    """A tenant's WebSocket connections and what each subscribed to (``push/``)."""
+
+    def add(self, connection: Connection) -> None: ...
+
+    def subscribe(self, tenant_id: str, connection_id: str, run_id: str | None) -> None:
+        """Add one run (None: every run of the tenant) to the connection's subscriptions;
+        ``ConnectionGone`` when the connection is not (or no longer) the tenant's."""
+        ...
+
+    def remove(self, tenant_id: str, connection_id: str) -> None:
+        """Forget the connection (no error when it is already gone)."""
+        ...
+
+    def subscribed(self, tenant_id: str, run_id: str) -> list[Connection]:
+        """The tenant's connections subscribed to ``run_id`` or to every run."""
+        ...
+
+
+class ConnectionSender(Protocol):
+    def post(self, connection_id: str, data: bytes) -> bool:
+        """Send ``data`` to the client as one message; False when the connection is gone (410)."""
         ...

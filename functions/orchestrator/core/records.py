@@ -389,6 +389,22 @@ class EventEnvelope(DomainModel):
     payload: dict[str, Any] = Field(default_factory=dict)
 
 
+class Connection(DomainModel):
+    """A client's WebSocket connection: whose it is and which runs' events it receives
+    (``ALL_RUNS``: every run of its tenant)."""
+
+    tenant_id: str
+    connection_id: str
+    subject: str
+    role: str
+    subscriptions: frozenset[str] = frozenset()
+    connected_at: datetime = Field(default_factory=utc_now)
+    expires_at: int  # epoch seconds (DynamoDB TTL)
+
+
+ALL_RUNS = "*"  # a subscription to every run of the connection's tenant
+
+
 class IdempotencyRecord(DomainModel):
     """Which run an ``Idempotency-Key`` of a tenant stands for, and what request made it."""
 

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     response_cache_ttl_seconds: int = Field(
         constants.DEFAULT_RESPONSE_CACHE_TTL_SECONDS, ge=0, alias=constants.ENV_RESPONSE_CACHE_TTL_SECONDS
     )
+    connections_table: str = Field("", alias=constants.ENV_CONNECTIONS_TABLE)
+    websocket_callback_url: str = Field("", alias=constants.ENV_WEBSOCKET_CALLBACK_URL)
     jwt_issuer: str = Field("", alias=constants.ENV_JWT_ISSUER)
     jwt_audience: str = Field("", alias=constants.ENV_JWT_AUDIENCE)
     jwt_jwks: dict[str, Any] | None = Field(None, alias=constants.ENV_JWT_JWKS)
@@ -193,6 +195,9 @@ REQUIRED_BY_FUNCTION: dict[str, tuple[str, ...]] = {
     "undo_completed_work": _RUN_DATA,
     "audit_writer": _RUN_DATA,
     "authorizer": ("jwt_issuer", "jwt_audience"),
+    "websocket_authorizer": ("jwt_issuer", "jwt_audience"),
+    "websocket_routes": ("connections_table", "runs_table", "tenants_table"),
+    "push_events": ("connections_table", "websocket_callback_url"),
 }
 """What each function (by its handler module) cannot start without; optional parts (the vector
 bucket, the model cache and circuits of agents, a provider key) are used when they are set."""

@@ -555,6 +555,8 @@ class OrchestratorFunctions(Construct):
             | environment,
         )
 
+    add_function = _function  # a function of another construct, built like these (code, layer, logs)
+
     def add_token_authorizer(self, jwt_environment: dict[str, str]) -> lambda_.Function:
         """The API's token authorizer (an external issuer's tokens): no grants, only the verifier's
         configuration. Not in ``all_functions``: it puts no events, and a refused token is an error

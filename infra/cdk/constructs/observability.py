@@ -116,6 +116,15 @@ class OrchestratorObservability(Construct):
             )
         )
 
+    def alarm_on_dead_letters(self, construct_id: str, queue: sqs.IQueue, description: str) -> None:
+        """An alarm when ``queue`` (another consumer's dead-letter queue) holds a message."""
+        self._alarm(
+            construct_id,
+            queue.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES),
+            1,
+            description,
+        )
+
     def _alarm(
         self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str
     ) -> None:

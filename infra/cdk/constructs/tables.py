@@ -21,12 +21,15 @@ TABLE_DESCRIPTIONS = {
     "Circuits": "pk = circuits#providers, sk = provider#<name>: the breaker state every function shares",
     "Tenants": "pk = tenant id, sk = profile (status, plan, limits, active runs) | rate#<minute> (TTL) "
     "| run#<run id> (a concurrent-run slot) | user#<name>",
+    "Connections": "pk = tenant id, sk = connection#<connection id>: a WebSocket client and its "
+    "subscriptions (TTL)",
 }
 
 
 class OrchestratorTables(Construct):
     """The repositories' tables: runs, step results, command log, events (audit), idempotency keys,
-    tenant settings, prompts, the model response cache, usage and budgets, provider circuits, tenants."""
+    tenant settings, prompts, the model response cache, usage and budgets, provider circuits, tenants,
+    WebSocket connections."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
@@ -41,6 +44,7 @@ class OrchestratorTables(Construct):
         self.usage = self._table("Usage", removal_policy)
         self.circuits = self._table("Circuits", removal_policy, ttl=True)
         self.tenants = self._table("Tenants", removal_policy, ttl=True)
+        self.connections = self._table("Connections", removal_policy, ttl=True)
 
     def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
         return dynamodb.Table(

@@ -1,0 +1,103 @@
+"""Reads SQS queues into functions as Lambda's event source mappings do (moto records a mapping but
+would invoke the function inside the sender's request, one message at a time).
+
+One poller per mapping: it long-polls the queue (1 s at a time, so a stop is quick), invokes the
+function with the batch as an SQS event, and deletes what the function handled: the whole batch,
+or with ``ReportBatchItemFailures`` all but the ``batchItemFailures`` it answered. A failed
+invocation leaves the batch in the queue; it comes back after the queue's visibility timeout, and a
+message received too often goes to the queue's dead-letter queue (moto applies the redrive policy).
+A FIFO queue hands a message group's messages out one batch at a time, in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.local.lambda_runtime import LocalLambdaRuntime
+    from infra.local.websocket_resources import EventSourceSpec
+
+log = logging.getLogger(__name__)
+
+WAIT_SECONDS = 1
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    """The event Lambda gives a function for a batch of SQS messages."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": message.get("MessageAttributes", {}),
+                "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for message in messages
+        ]
+    }
+
+
+class QueuePoller:
+    def __init__(
+        self, runtime: LocalLambdaRuntime, sqs: Callable[[], Any], spec: EventSourceSpec, region: str
+    ) -> None:
+        self._runtime = runtime
+        self._sqs = sqs
+        self._spec = spec
+        self._region = region
+        self._stop = threading.Event()
+        name = spec.queue_arn.rsplit(":", 1)[-1]
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"sqs-poller-{name}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling (the thread ends after its current wait, at most ``WAIT_SECONDS``)."""
+        self._stop.set()
+
+    def _run(self) -> None:
+        try:
+            sqs = self._sqs()
+            url = sqs.get_queue_url(QueueName=self._spec.queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
+            while not self._stop.is_set():
+                self._poll_once(sqs, url)
+        except Exception:  # the emulation stopped under it, or a bug: said unless the cloud is stopping
+            if not self._stop.is_set() and not self._runtime.stopping:
+                log.exception("the poller of %s stopped", self._spec.queue_arn)
+
+    def _poll_once(self, sqs: Any, url: str) -> None:
+        messages = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(self._spec.batch_size, 10),
+            WaitTimeSeconds=WAIT_SECONDS,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages or self._stop.is_set():
+            return
+        invocation = self._runtime.invoke(
+            self._spec.function, sqs_event(messages, self._spec.queue_arn, self._region)
+        )
+        if invocation.errored:
+            if not self._runtime.stopping:
+                log.warning("%s failed on a batch from %s: %s", self._spec.function, url, invocation.payload)
+            return
+        failed: set[str] = set()
+        if self._spec.report_item_failures and isinstance(invocation.payload, dict):
+            failed = {str(f.get("itemIdentifier")) for f in invocation.payload.get("batchItemFailures") or []}
+        handled = [m for m in messages if m["MessageId"] not in failed]
+        if handled:
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(handled)],
+            )
