@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from orchestrator.runs.planning import RunPlanner
     from orchestrator.safety import Moderator, SafetyScreen
     from orchestrator.safety.moderation import BedrockGuardrail, OpenAIModeration
+    from orchestrator.webhooks.delivery import Deliverer
+    from orchestrator.webhooks.store import WebhookStore
+    from orchestrator.webhooks.transport import TargetPolicy
 
 
 KEY_TTL_SECONDS = 300.0
@@ -129,6 +132,46 @@ class Container:
             return fetch_archive(url, allowed_hosts=allowed)
 
         return fetch
+
+    # --- webhooks ------------------------------------------------------------------------------
+    @cached_property
+    def webhooks(self) -> WebhookStore:
+        from orchestrator.adapters.dynamodb_webhooks import DynamoWebhookStore
+
+        return DynamoWebhookStore(self.settings.require("webhooks_table").webhooks_table)
+
+    @cached_property
+    def webhook_policy(self) -> TargetPolicy:
+        """Where webhooks may be delivered: public addresses, the allowed hosts, loopback locally."""
+        from orchestrator.webhooks.transport import TargetPolicy
+
+        settings = self.settings
+        return TargetPolicy(settings.webhook_allowed_hosts, settings.webhook_allow_loopback)
+
+    @cached_property
+    def webhook_deliverer(self) -> Deliverer:
+        from orchestrator.webhooks.delivery import Deliverer
+        from orchestrator.webhooks.model import RetrySchedule
+        from orchestrator.webhooks.transport import post
+
+        settings, policy = self.settings, self.webhook_policy
+
+        def send(url: str, body: bytes, headers: Any) -> Any:
+            return post(url, body, headers, policy=policy, timeout_seconds=settings.webhook_timeout_seconds)
+
+        return Deliverer(
+            store=self.webhooks,
+            send=send,
+            publisher=self.publisher,
+            schedule=RetrySchedule.parse(settings.webhook_retry_schedule),
+            disable_after=settings.webhook_disable_after,
+        )
+
+    @cached_property
+    def webhook_retries(self) -> Any:
+        from orchestrator.adapters.step_functions import StepFunctionsWebhookRetries
+
+        return StepFunctionsWebhookRetries(self.settings.require("webhook_retries").webhook_retries)
 
     # --- models: providers, settings, prompts, cache, budgets, circuits -----------------------
     def provider(self, name: str | None) -> ModelProvider:

@@ -23,6 +23,7 @@ from infra.cdk.constructs.observability import OrchestratorObservability
 from infra.cdk.constructs.tables import OrchestratorTables
 from infra.cdk.constructs.user_pool import OrchestratorUserPool, jwt_environment
 from infra.cdk.constructs.vectors import VectorStorage
+from infra.cdk.constructs.webhooks import WebhookConfig, WebhookDelivery
 from infra.cdk.constructs.workflows import TemplateWorkflow
 from infra.cdk.constructs.workspace import TenantWorkspace
 from orchestrator.core import constants
@@ -44,6 +45,7 @@ class OrchestratorStack(Stack):
         reserved_concurrency: dict[str, int] | None = None,
         workspace_access_record: str = "server-access-logs",
         alarm_emails: list[str] | None = None,
+        webhooks: WebhookConfig | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -73,9 +75,10 @@ class OrchestratorStack(Stack):
         token_authorizer = self._authenticate(auth)
 
         functions, bus = self.functions, self.bus
+        self.webhooks = self._webhooks(webhooks or WebhookConfig())
         bind_event_sources(
             bus.bus,
-            orchestrator_roles=[fn.role for fn in functions.all_functions if fn.role is not None],
+            orchestrator_roles=[fn.role for fn in self.every_function if fn.role is not None],
             tenant_producers=tenant_event_producers or {},
         )
         EventRoutes(
@@ -99,10 +102,11 @@ class OrchestratorStack(Stack):
             self,
             "Observability",
             state_machines=machines,
-            functions=functions.all_functions,
+            functions=self.every_function,
             dead_letters=bus.dead_letters,
             alarm_emails=alarm_emails,
         )
+        self.webhooks.alarm_on_disabled_endpoints(self.observability.topic)
         Tags.of(self).add("application", constants.SERVICE_NAME)
         self._outputs(machines)
 
@@ -136,6 +140,34 @@ class OrchestratorStack(Stack):
                 fetch_allowed_hosts=fetch_allowed_hosts,
             ),
         )
+
+    @property
+    def every_function(self) -> list[lambda_.Function]:
+        """Every function of the stack that puts events (the token authorizer aside)."""
+        return [*self.functions.all_functions, self.webhooks.dispatch, self.webhooks.attempt]
+
+    def _webhooks(self, config: WebhookConfig) -> WebhookDelivery:
+        """Deliveries to tenants' endpoints; the API registers them (its tenant data role reaches the
+        table, its settings say where a URL may point)."""
+        functions, table = self.functions, self.tables.webhooks
+        webhooks = WebhookDelivery(
+            self,
+            "Webhooks",
+            table=table,
+            bus=self.bus.bus,
+            dead_letters=self.bus.dead_letters,
+            make_function=functions.make_function,
+            settings=config.delivery_settings(),
+        )
+        functions.tenant_data.grant_items(table, write=True)
+        add_settings(
+            functions.api,
+            webhooks_table=table.table_name,
+            webhook_rotation_grace_seconds=str(config.rotation_grace_seconds),
+        )
+        for name, value in config.target_settings().items():
+            functions.api.add_environment(name, value)
+        return webhooks
 
     def _workflows(self, construct_id: str) -> dict[str, TemplateWorkflow]:
         """One state machine per template."""

@@ -124,6 +124,7 @@ class LocalCloud:
                 "jwtIssuer": LOCAL_ISSUER,
                 "jwtAudience": LOCAL_AUDIENCE,
                 "retainData": "false",
+                "webhookAllowLoopback": "true",  # a developer receives webhooks on this machine
                 "account": ACCOUNT_ID,
                 "region": self.region,
             }

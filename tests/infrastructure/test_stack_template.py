@@ -31,18 +31,24 @@ def _definition(machine: dict[str, Any]) -> dict[str, Any]:
 
 
 def _machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The templates' state machines (the webhook retries' aside), by template name."""
     machines = resources_of_type(template, "AWS::StepFunctions::StateMachine")
-    return {m["Properties"]["StateMachineName"].split("-", 1)[1]: _definition(m) for m in machines.values()}
+    return {
+        m["Properties"]["StateMachineName"].split("-", 1)[1]: _definition(m)
+        for logical_id, m in machines.items()
+        if logical_id.startswith("Workflow")
+    }
 
 
 def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Given the templates declared as data, When the app is synthesized
-    # Then one function per agent type plus nine shared ones, one state machine per template
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 9
-    assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 11
+    # Then one function per agent type plus eleven shared ones, one state machine per template and
+    # the webhook retries'
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 11
+    assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES) + 1
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 12
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
-    assert len(resources_of_type(template, "AWS::Events::Rule")) == 3
+    assert len(resources_of_type(template, "AWS::Events::Rule")) == 4
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1
 
 
@@ -69,6 +75,8 @@ def test_one_agent_function_per_agent_type(template: dict[str, Any]) -> None:
             "start_run",
             "api",
             "authorizer",
+            "webhook_dispatch",
+            "webhook_attempt",
         )
     }
 
@@ -620,7 +628,7 @@ def test_kept_tables_are_protected_from_deletion_and_removable_ones_are_not() ->
         stack = Stack(App(), "Tables")
         OrchestratorTables(stack, "Tables", removal_policy=policy)
         tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values()
-        assert len(tables) == 11
+        assert len(tables) == 12
         for table in tables:
             assert table["Properties"]["DeletionProtectionEnabled"] is (policy == RemovalPolicy.RETAIN)
             assert table["DeletionPolicy"] == ("Retain" if policy == RemovalPolicy.RETAIN else "Delete")

@@ -44,6 +44,7 @@ FENCED = {  # what the API does with each table, one tenant's items at a time
     "Events": READ,
     "Idempotency": READ | WRITE,
     "Tenants": READ | WRITE | {"dynamodb:DeleteItem"},  # request windows, run slots (transactions)
+    "Webhooks": READ | WRITE,  # endpoints (a deleted one is marked, never deleted), delivery logs
 }
 NO_LEADING_KEY = {"dynamodb:Scan", "dynamodb:DescribeTable", "dynamodb:ListTables", "dynamodb:*"}
 
@@ -194,8 +195,9 @@ def test_every_function_that_touches_tenant_data_has_a_tenant_data_access_role(
     # the token authorizer reads no data: it only verifies tokens
     assert with_role == every_handler - {"handlers.authorizer.handler"}
     tenant_roles = _tenant_roles(template)
-    # the API's, one per service function, and two the agents share (with and without vectors)
-    assert len(tenant_roles) == 10
+    # the API's, one per service function (webhooks' two included), and two the agents share (with
+    # and without vectors)
+    assert len(tenant_roles) == 12
     agents = [callers for callers in tenant_roles.values() if len(callers) > 1]
     assert len(agents) == 1 and len(agents[0]) >= 40
 

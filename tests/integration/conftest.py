@@ -38,6 +38,7 @@ TABLE_SETTINGS = {
     "Usage": "usage_table",
     "Circuits": "circuit_table",
     "Tenants": "tenants_table",
+    "Webhooks": "webhooks_table",
 }
 """Each table of the stack (by the start of its logical id) and the setting that names it."""
 

@@ -21,12 +21,14 @@ TABLE_DESCRIPTIONS = {
     "Circuits": "pk = circuits#providers, sk = provider#<name>: the breaker state every function shares",
     "Tenants": "pk = tenant id, sk = profile (status, plan, limits, active runs) | rate#<minute> (TTL) "
     "| run#<run id> (a concurrent-run slot) | user#<name>",
+    "Webhooks": "pk = tenant id, sk = endpoint#<id> | pk = tenant id#endpoint id, sk = delivery id (TTL)",
 }
 
 
 class OrchestratorTables(Construct):
     """The repositories' tables: runs, step results, command log, events (audit), idempotency keys,
-    tenant settings, prompts, the model response cache, usage and budgets, provider circuits, tenants."""
+    tenant settings, prompts, the model response cache, usage and budgets, provider circuits, tenants,
+    webhooks."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
@@ -41,6 +43,7 @@ class OrchestratorTables(Construct):
         self.usage = self._table("Usage", removal_policy)
         self.circuits = self._table("Circuits", removal_policy, ttl=True)
         self.tenants = self._table("Tenants", removal_policy, ttl=True)
+        self.webhooks = self._table("Webhooks", removal_policy, ttl=True)
 
     def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
         return dynamodb.Table(
