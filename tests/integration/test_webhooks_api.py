@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -146,3 +147,39 @@ def test_the_delivery_log_shows_attempts_status_codes_the_last_answer_and_the_ne
     _, body, headers = receiver.requests[-1]
     assert Webhook(created["secret"]).verify(body, headers)["data"]["run_id"] == "r"
     assert int(headers["webhook-timestamp"]) <= time.time()
+
+
+def test_the_delivery_log_pages_newest_first_and_refuses_another_endpoints_cursor(
+    api_client: ApiClient,
+) -> None:
+    first, second = _create(api_client), _create(api_client)
+    container = api_client.api.container
+    deliverer = Deliverer(
+        container.webhooks, ScriptedReceiver([200]), RecordingPublisher(), RetrySchedule.parse("")
+    )
+    from orchestrator.tenancy.acting import acting_for_tenant
+
+    with acting_for_tenant("acme"):
+        for minute, run in enumerate(("r1", "r2", "r3")):  # delivery ids order by the event's time
+            event = EventEnvelope(
+                event_type=constants.ORCHESTRATION_COMPLETED,
+                correlation_id="c",
+                tenant_id="acme",
+                run_id=run,
+                timestamp=datetime(2026, 12, 4, 18, minute, tzinfo=UTC),
+            )
+            dispatch(
+                event,
+                deliverer=deliverer,
+                retries=RecordingRetries(),
+                time_left_ms=lambda: 9,
+                attempt_needs_ms=1,
+            )
+    path = f"/webhooks/{first['endpoint_id']}/deliveries"
+    _, page, _ = api_client.call_as("admin", "GET", f"{path}?limit=2")
+    assert [d["run_id"] for d in page["deliveries"]] == ["r3", "r2"] and page["next_cursor"]
+    _, rest, _ = api_client.call_as("admin", "GET", f"{path}?limit=2&cursor={page['next_cursor']}")
+    assert [d["run_id"] for d in rest["deliveries"]] == ["r1"] and rest["next_cursor"] is None
+    other = f"/webhooks/{second['endpoint_id']}/deliveries?cursor={page['next_cursor']}"
+    status, refused, _ = api_client.call_as("admin", "GET", other)
+    assert (status, refused["error"]) == (400, "InvalidRequest")
