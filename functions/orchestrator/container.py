@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from orchestrator.safety import Moderator, SafetyScreen
     from orchestrator.safety.moderation import BedrockGuardrail, OpenAIModeration
     from orchestrator.webhooks.delivery import Deliverer
-    from orchestrator.webhooks.store import WebhookStore
+    from orchestrator.webhooks.store import SecretBox, WebhookStore
     from orchestrator.webhooks.transport import TargetPolicy
 
 
@@ -141,6 +141,18 @@ class Container:
         return DynamoWebhookStore(self.settings.require("webhooks_table").webhooks_table)
 
     @cached_property
+    def webhook_secrets(self) -> SecretBox:
+        """Where signing secrets are sealed: the deployment's KMS key (unsealed without one)."""
+        from orchestrator.webhooks.store import UnsealedBox
+
+        key = self.settings.webhook_secrets_key
+        if not key:
+            return UnsealedBox()
+        from orchestrator.adapters.kms_secrets import KmsSecretBox
+
+        return KmsSecretBox(key)
+
+    @cached_property
     def webhook_policy(self) -> TargetPolicy:
         """Where webhooks may be delivered: public addresses, the allowed hosts, loopback locally."""
         from orchestrator.webhooks.transport import TargetPolicy
@@ -165,6 +177,7 @@ class Container:
             publisher=self.publisher,
             schedule=RetrySchedule.parse(settings.webhook_retry_schedule),
             disable_after=settings.webhook_disable_after,
+            box=self.webhook_secrets,
         )
 
     @cached_property

@@ -49,7 +49,7 @@ class OrchestratorStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        removal_policy = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        self.removal_policy = removal_policy = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         self.tables = OrchestratorTables(self, "Tables", removal_policy=removal_policy)
         self.bus = OrchestratorBus(self, "Events")
         self.workspace = TenantWorkspace(
@@ -158,11 +158,14 @@ class OrchestratorStack(Stack):
             dead_letters=self.bus.dead_letters,
             make_function=functions.make_function,
             settings=config.delivery_settings(),
+            removal_policy=self.removal_policy,
         )
         functions.tenant_data.grant_items(table, write=True)
+        webhooks.grant_secrets(functions.tenant_data.role, "kms:Encrypt")
         add_settings(
             functions.api,
             webhooks_table=table.table_name,
+            webhook_secrets_key=webhooks.secrets_key.key_arn,
             webhook_rotation_grace_seconds=str(config.rotation_grace_seconds),
         )
         for name, value in config.target_settings().items():

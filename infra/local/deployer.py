@@ -300,6 +300,10 @@ class Deployer:
         )
         return {"Ref": function_name, "Arn": response["FunctionArn"]}
 
+    def _kms_key(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
+        metadata = self.client("kms").create_key(Description=p.get("Description", name))["KeyMetadata"]
+        return {"Ref": metadata["KeyId"], "Arn": metadata["Arn"], "KeyId": metadata["KeyId"]}
+
     def _sqs_queue(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
         queue_name = p.get("QueueName", name)[:80]
         url = self.client("sqs").create_queue(QueueName=queue_name)["QueueUrl"]

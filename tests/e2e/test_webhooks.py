@@ -150,6 +150,13 @@ def test_a_receiver_on_loopback_verifies_every_delivery_of_a_run_that_asks_for_a
     assert sorted(d["event_type"] for d in log) == ["APPROVAL_REQUESTED", "ORCHESTRATION_COMPLETED"]
     assert all(d["status"] == "delivered" and d["last_status_code"] == 200 for d in log)
     assert state.at("/b") == []
+    # And the table keeps the secret sealed with KMS, never as it was shown
+    item = cloud.client("dynamodb").get_item(
+        TableName=cloud.physical_id("TablesWebhooks"),
+        Key={"pk": {"S": "hooks-a"}, "sk": {"S": f"endpoint#{endpoint['endpoint_id']}"}},
+    )["Item"]
+    (kept,) = item["secrets"]["L"]
+    assert kept["M"]["value"]["S"].startswith("kms:") and endpoint["secret"] not in str(item)
 
 
 def test_a_receiver_answering_500_gets_retries_then_a_dead_letter_and_its_endpoint_is_disabled(

@@ -120,11 +120,17 @@ def test_every_dynamodb_statement_of_the_tenant_role_is_fenced_by_the_tenants_le
     statements = _statements_of(template, _tenant_data_role(template))
     dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
     others = [s for s in statements if s not in dynamodb]
-    # the rest: presigning and checking the tenant's uploads, searching its vector indexes
+    # the rest: sealing the tenant's webhook secrets, presigning and checking its uploads,
+    # searching its vector indexes
     assert sorted(sorted(_actions(s)) for s in others) == [
+        ["kms:Encrypt"],
         ["s3:GetObject", "s3:PutObject"],
         ["s3vectors:GetVectors", "s3vectors:QueryVectors"],
     ]
+    (sealing,) = [s for s in others if _actions(s) == {"kms:Encrypt"}]
+    assert sealing["Condition"] == {
+        "StringEquals": {"kms:EncryptionContext:tenant_id": "${aws:PrincipalTag/tenant_id}"}
+    }
 
     granted: dict[str, set[str]] = {}
     for statement in dynamodb:

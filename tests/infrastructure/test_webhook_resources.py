@@ -78,3 +78,21 @@ def test_a_bad_retry_schedule_fails_synthesis_naming_it() -> None:
 
     with pytest.raises(ValueError, match="webhook retry schedule '5,soon'"):
         build_app(App(context={"webhookRetrySchedule": "5,soon"}), nag=False)
+
+
+def test_secrets_are_sealed_by_a_rotated_key_each_role_opening_only_its_sessions_tenants(
+    template: dict[str, Any],
+) -> None:
+    (key_id,) = [
+        lid for lid in resources_of_type(template, "AWS::KMS::Key") if lid.startswith("WebhooksSecretsKey")
+    ]
+    assert template["Resources"][key_id]["Properties"]["EnableKeyRotation"] is True
+    grants = [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if {"Fn::GetAtt": [key_id, "Arn"]} == statement["Resource"]
+    ]
+    assert sorted(str(g["Action"]) for g in grants) == ["kms:Decrypt", "kms:Decrypt", "kms:Encrypt"]
+    tenant = {"StringEquals": {"kms:EncryptionContext:tenant_id": "${aws:PrincipalTag/tenant_id}"}}
+    assert all(g["Condition"] == tenant for g in grants)

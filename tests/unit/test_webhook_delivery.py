@@ -214,3 +214,40 @@ def test_the_default_schedule_retries_for_hours_with_jitter_and_honours_retry_af
     assert schedule.delay_after(1, retry_after=120, rng=rng) == 120
     assert schedule.delay_after(1, retry_after=99_999, rng=rng) == RetrySchedule.MAX_RETRY_AFTER
     assert schedule.delay_after(8) is None
+
+
+class _SealingBox:
+    """Seals by reversing and tagging with the tenant and endpoint (a stand-in for KMS)."""
+
+    def seal(self, tenant_id: str, endpoint_id: str, secret: str) -> str:
+        return f"sealed:{tenant_id}:{endpoint_id}:{secret[::-1]}"
+
+    def open(self, tenant_id: str, endpoint_id: str, sealed: str) -> str:
+        prefix = f"sealed:{tenant_id}:{endpoint_id}:"
+        assert sealed.startswith(prefix), "opened for another tenant or endpoint"
+        return sealed.removeprefix(prefix)[::-1]
+
+
+def test_secrets_are_kept_sealed_and_opened_only_to_sign() -> None:
+    store, box = InMemoryWebhookStore(), _SealingBox()
+    endpoint, secret = create_endpoint(
+        store,
+        tenant_id="acme",
+        url="https://hooks.acme.example/x",
+        event_types=[constants.APPROVAL_REQUESTED],
+        description=None,
+        created_by="alice",
+        policy=PUBLIC,
+        box=box,
+    )
+    _, rotated = rotate_secret(store, "acme", endpoint.endpoint_id, grace_seconds=60, box=box)
+    kept = store.endpoint("acme", endpoint.endpoint_id)
+    assert kept is not None and secret not in str(kept.model_dump()) and rotated not in str(kept.model_dump())
+    receiver = ScriptedReceiver([200])
+    deliverer = Deliverer(store, receiver, RecordingPublisher(), RetrySchedule.parse(""), box=box)
+    dispatch(
+        _event(), deliverer=deliverer, retries=RecordingRetries(), time_left_ms=lambda: 9, attempt_needs_ms=1
+    )
+    _, body, headers = receiver.requests[0]
+    Webhook(secret).verify(body, headers)
+    Webhook(rotated).verify(body, headers)

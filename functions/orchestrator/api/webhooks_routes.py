@@ -107,6 +107,7 @@ def create_webhook(request: NewWebhookRequest) -> Response[dict[str, Any]]:
         description=request.description,
         created_by=caller.subject,
         policy=container.webhook_policy,
+        box=container.webhook_secrets,
     )
     return json_answer(public_view(endpoint) | {"secret": secret}, HTTPStatus.CREATED)
 
@@ -151,6 +152,7 @@ def rotate_webhook_secret(endpoint_id: EndpointId) -> Response[dict[str, Any]]:
         current_caller().tenant_id,
         endpoint_id,
         grace_seconds=container.settings.webhook_rotation_grace_seconds,
+        box=container.webhook_secrets,
     )
     return json_answer(public_view(endpoint) | {"secret": secret})
 

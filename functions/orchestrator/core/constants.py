@@ -57,6 +57,7 @@ ENV_WEBHOOK_DISABLE_AFTER = "WEBHOOK_DISABLE_AFTER"  # dead letters in a row tha
 ENV_WEBHOOK_ALLOWED_HOSTS = "WEBHOOK_ALLOWED_HOSTS"  # "host:port,...": private targets webhooks may reach
 ENV_WEBHOOK_ALLOW_LOOPBACK = "WEBHOOK_ALLOW_LOOPBACK"  # "1": the local cloud delivers to this machine
 ENV_WEBHOOK_TIMEOUT_SECONDS = "WEBHOOK_TIMEOUT_SECONDS"  # one delivery attempt's limit
+ENV_WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY_ARN"  # the KMS key sealing webhook signing secrets
 ENV_WEBHOOK_ROTATION_GRACE_SECONDS = "WEBHOOK_ROTATION_GRACE_SECONDS"  # old secret still signs this long
 
 # --- table key attributes (the constructs declare the same names) ----------------------

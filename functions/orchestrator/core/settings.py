@@ -62,6 +62,7 @@ class Settings(BaseSettings):
         frozenset(), alias=constants.ENV_WEBHOOK_ALLOWED_HOSTS
     )
     webhook_allow_loopback: bool = Field(False, alias=constants.ENV_WEBHOOK_ALLOW_LOOPBACK)
+    webhook_secrets_key: str = Field("", alias=constants.ENV_WEBHOOK_SECRETS_KEY)  # "": kept unsealed
     webhook_timeout_seconds: float = Field(
         constants.DEFAULT_WEBHOOK_TIMEOUT_SECONDS, gt=0, le=60, alias=constants.ENV_WEBHOOK_TIMEOUT_SECONDS
     )

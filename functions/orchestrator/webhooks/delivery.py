@@ -25,7 +25,7 @@ from orchestrator.webhooks.model import (
     new_delivery,
 )
 from orchestrator.webhooks.signing import signed_headers
-from orchestrator.webhooks.store import WebhookStore
+from orchestrator.webhooks.store import SecretBox, UnsealedBox, WebhookStore
 from orchestrator.webhooks.transport import Answer
 
 Send = Callable[[str, bytes, Mapping[str, str]], Answer]
@@ -47,6 +47,7 @@ class Deliverer:
     schedule: RetrySchedule
     disable_after: int = constants.DEFAULT_WEBHOOK_DISABLE_AFTER
     clock: Callable[[], datetime] = field(default=utc_now)
+    box: SecretBox = field(default_factory=UnsealedBox)
 
     def deliveries_for(self, envelope: EventEnvelope) -> list[WebhookDelivery]:
         """The event's delivery to each enabled endpoint of its tenant that asked for its type,
@@ -69,9 +70,8 @@ class Deliverer:
             why = f"the endpoint is {endpoint.status if endpoint else 'deleted'}: not attempted"
             return self._dead_letter(delivery, why, count=False)
         now = self.clock()
-        headers = signed_headers(
-            endpoint.signing_secrets(now), delivery.delivery_id, int(now.timestamp()), delivery.body
-        )
+        secrets = [self.box.open(tenant_id, endpoint_id, s) for s in endpoint.signing_secrets(now)]
+        headers = signed_headers(secrets, delivery.delivery_id, int(now.timestamp()), delivery.body)
         answer = self.send(endpoint.url, delivery.body.encode(), headers)
         self._record(delivery, answer, now)
         if answer.ok:

@@ -21,7 +21,7 @@ from orchestrator.webhooks.model import (
     new_endpoint_id,
 )
 from orchestrator.webhooks.signing import new_secret
-from orchestrator.webhooks.store import WebhookStore
+from orchestrator.webhooks.store import SecretBox, UnsealedBox, WebhookStore
 from orchestrator.webhooks.transport import TargetPolicy
 
 
@@ -54,23 +54,26 @@ def create_endpoint(
     description: str | None,
     created_by: str,
     policy: TargetPolicy,
+    box: SecretBox | None = None,
 ) -> tuple[WebhookEndpoint, str]:
-    """A new enabled endpoint and its secret (the only time the secret is shown)."""
+    """A new enabled endpoint and its secret (the only time the secret is shown; kept sealed)."""
     check_target_url(url, policy)
     if len(store.endpoints(tenant_id)) >= MAX_ENDPOINTS:
         raise ConflictError(f"a tenant has at most {MAX_ENDPOINTS} webhook endpoints: delete one first")
     secret = new_secret()
     now = utc_now()
+    endpoint_id = new_endpoint_id()
+    sealed = (box or UnsealedBox()).seal(tenant_id, endpoint_id, secret)
     endpoint = WebhookEndpoint(
         tenant_id=tenant_id,
-        endpoint_id=new_endpoint_id(),
+        endpoint_id=endpoint_id,
         url=url,
         event_types=sorted(set(event_types)),
         description=description,
         created_at=now,
         updated_at=now,
         created_by=created_by,
-        secrets=[SigningSecret(value=secret, created_at=now)],
+        secrets=[SigningSecret(value=sealed, created_at=now)],
     )
     store.add_endpoint(endpoint)
     return endpoint, secret
@@ -84,7 +87,13 @@ def existing(store: WebhookStore, tenant_id: str, endpoint_id: str) -> WebhookEn
 
 
 def rotate_secret(
-    store: WebhookStore, tenant_id: str, endpoint_id: str, *, grace_seconds: int, now: datetime | None = None
+    store: WebhookStore,
+    tenant_id: str,
+    endpoint_id: str,
+    *,
+    grace_seconds: int,
+    now: datetime | None = None,
+    box: SecretBox | None = None,
 ) -> tuple[WebhookEndpoint, str]:
     """A new current secret; the one it replaces signs beside it for ``grace_seconds`` more (secrets
     rotated out before and past their grace are dropped)."""
@@ -94,7 +103,8 @@ def rotate_secret(
     current = endpoint.secrets[0]
     retired = current.model_copy(update={"expires_at": now + timedelta(seconds=grace_seconds)})
     still_valid = [s for s in endpoint.secrets[1:] if s.expires_at is not None and s.expires_at > now]
-    secrets = [SigningSecret(value=secret, created_at=now), retired, *still_valid]
+    sealed = (box or UnsealedBox()).seal(tenant_id, endpoint_id, secret)
+    secrets = [SigningSecret(value=sealed, created_at=now), retired, *still_valid]
     updated = store.update_endpoint(
         tenant_id,
         endpoint_id,

@@ -7,6 +7,24 @@ from typing import Any, Protocol
 from orchestrator.webhooks.model import WebhookDelivery, WebhookEndpoint
 
 
+class SecretBox(Protocol):
+    """Keeps signing secrets sealed at rest (bound to their tenant and endpoint)."""
+
+    def seal(self, tenant_id: str, endpoint_id: str, secret: str) -> str: ...
+
+    def open(self, tenant_id: str, endpoint_id: str, sealed: str) -> str: ...
+
+
+class UnsealedBox:
+    """Secrets kept as they are (a deployment without a secrets key; tests)."""
+
+    def seal(self, tenant_id: str, endpoint_id: str, secret: str) -> str:
+        return secret
+
+    def open(self, tenant_id: str, endpoint_id: str, sealed: str) -> str:
+        return sealed
+
+
 class WebhookStore(Protocol):
     def add_endpoint(self, endpoint: WebhookEndpoint) -> None: ...
 

@@ -26,6 +26,8 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
@@ -99,10 +101,23 @@ class WebhookDelivery(Construct):
         dead_letters: sqs.IQueue,
         make_function: FunctionFactory,
         settings: dict[str, str],
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.secrets_key = kms.Key(
+            self,
+            "SecretsKey",
+            description="Seals tenants' webhook signing secrets (encryption context: tenant, endpoint)",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
         environment = (
-            Settings.environment(webhooks_table=table.table_name, event_bus=bus.event_bus_name) | settings
+            Settings.environment(
+                webhooks_table=table.table_name,
+                event_bus=bus.event_bus_name,
+                webhook_secrets_key=self.secrets_key.key_arn,
+            )
+            | settings
         )
         self.attempt = make_function(
             "WebhookAttempt",
@@ -121,6 +136,7 @@ class WebhookDelivery(Construct):
         for name, function in (("WebhookAttempt", self.attempt), ("WebhookDispatch", self.dispatch)):
             access = TenantDataAccess(self, f"{name}TenantData", functions=[function], description=name)
             access.grant_items(table, write=True)
+            self.grant_secrets(access.role, "kms:Decrypt")
             bus.grant_put_events_to(function)  # WEBHOOK_ENDPOINT_DISABLED
         self.retries = self._retry_machine()
         self.retries.grant_start_execution(self.dispatch)
@@ -137,6 +153,18 @@ class WebhookDelivery(Construct):
             description="Deliver the lifecycle events endpoints subscribe to (Standard Webhooks)",
             event_pattern=events.EventPattern(source=[EVENT_SOURCE], detail_type=list(WEBHOOK_EVENT_TYPES)),
             targets=[targets.LambdaFunction(self.dispatch, retry_attempts=8, dead_letter_queue=dead_letters)],
+        )
+
+    def grant_secrets(self, role: iam.IRole, *actions: str) -> None:
+        """``actions`` on the secrets key, for the session's own tenant's secrets only: the
+        encryption context names the tenant, and must name the tenant the session is tagged with."""
+        tenant = f"${{aws:PrincipalTag/{constants.TENANT_SESSION_TAG}}}"
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[self.secrets_key.key_arn],
+                conditions={"StringEquals": {"kms:EncryptionContext:tenant_id": tenant}},
+            )
         )
 
     def _retry_machine(self) -> sfn.StateMachine:
