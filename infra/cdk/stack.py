@@ -159,6 +159,7 @@ class OrchestratorStack(Stack):
             make_function=functions.make_function,
             settings=config.delivery_settings(),
             removal_policy=self.removal_policy,
+            retries_name=f"{self.stack_name}-webhook-retries",
         )
         functions.tenant_data.grant_items(table, write=True)
         webhooks.grant_secrets(functions.tenant_data.role, "kms:Encrypt")

@@ -51,6 +51,7 @@ def test_the_retry_machine_waits_then_attempts_in_a_bounded_loop(template: dict[
     assert any(c.get("NumericGreaterThan") for c in choices["Choices"])  # the loop's counter bound
     assert states["Attempt delivery"]["Retry"]  # transient failures of the attempt function
     assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    assert machine["Properties"]["StateMachineName"] == "AiOrchestrator-webhook-retries"
 
 
 def test_the_functions_have_their_settings_and_a_deployed_stack_does_not_deliver_to_loopback(

@@ -102,6 +102,7 @@ class WebhookDelivery(Construct):
         make_function: FunctionFactory,
         settings: dict[str, str],
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        retries_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.secrets_key = kms.Key(
@@ -138,7 +139,7 @@ class WebhookDelivery(Construct):
             access.grant_items(table, write=True)
             self.grant_secrets(access.role, "kms:Decrypt")
             bus.grant_put_events_to(function)  # WEBHOOK_ENDPOINT_DISABLED
-        self.retries = self._retry_machine()
+        self.retries = self._retry_machine(retries_name)
         self.retries.grant_start_execution(self.dispatch)
         add_settings(self.dispatch, webhook_retries=self.retries.state_machine_arn)
         self.dispatch.configure_async_invoke(
@@ -167,7 +168,7 @@ class WebhookDelivery(Construct):
             )
         )
 
-    def _retry_machine(self) -> sfn.StateMachine:
+    def _retry_machine(self, name: str | None) -> sfn.StateMachine:
         wait = sfn.Wait(
             self, "Wait before the next attempt", time=sfn.WaitTime.seconds_path("$.delay_seconds")
         )
@@ -198,6 +199,7 @@ class WebhookDelivery(Construct):
         return sfn.StateMachine(
             self,
             "Retries",
+            state_machine_name=name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_chainable(wait.next(attempt).next(ended)),
             comment="Retries a failed webhook delivery on its schedule, then dead-letters it",
