@@ -28,6 +28,7 @@ from orchestrator.api import (
     tenant_routes,
     uploads_routes,
     usage_routes,
+    webhooks_routes,
 )
 from orchestrator.api.cors import is_preflight, preflight, with_cors
 from orchestrator.api.request_context import CONTAINER, current_container
@@ -57,6 +58,7 @@ app.include_router(usage_routes.router)
 app.include_router(prompts_routes.router)
 app.include_router(cache_routes.router)
 app.include_router(tenant_routes.router)
+app.include_router(webhooks_routes.router)
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 

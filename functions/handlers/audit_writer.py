@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser import event_parser
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import field_validator
 
 from orchestrator.container import Container, deployed_container, start_function
+from orchestrator.core.bus_events import LifecycleEvent
 from orchestrator.core.observability import bind_run, logger, tracer
-from orchestrator.core.records import EventEnvelope
 from orchestrator.runs.status import write_audit_event
 from orchestrator.tenancy.acting import acting_for_tenant
 
 start_function("audit_writer")  # in Lambda: settings read and checked during init
-
-
-class LifecycleEvent(EventBridgeModel):
-    """A lifecycle event of this product's bus: its detail is the envelope (JSON text accepted)."""
-
-    detail: EventEnvelope
-
-    @field_validator("detail", mode="before")
-    @classmethod
-    def _detail_from_json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from orchestrator.runs.planning import RunPlanner
     from orchestrator.safety import Moderator, SafetyScreen
     from orchestrator.safety.moderation import BedrockGuardrail, OpenAIModeration
+    from orchestrator.webhooks.delivery import Deliverer
+    from orchestrator.webhooks.store import SecretBox, WebhookStore
+    from orchestrator.webhooks.transport import TargetPolicy
 
 
 KEY_TTL_SECONDS = 300.0
@@ -143,6 +146,59 @@ class Container:
             return fetch_archive(url, allowed_hosts=allowed)
 
         return fetch
+
+    # --- webhooks ------------------------------------------------------------------------------
+    @cached_property
+    def webhooks(self) -> WebhookStore:
+        from orchestrator.adapters.dynamodb_webhooks import DynamoWebhookStore
+
+        return DynamoWebhookStore(self.settings.require("webhooks_table").webhooks_table)
+
+    @cached_property
+    def webhook_secrets(self) -> SecretBox:
+        """Where signing secrets are sealed: the deployment's KMS key (unsealed without one)."""
+        from orchestrator.webhooks.store import UnsealedBox
+
+        key = self.settings.webhook_secrets_key
+        if not key:
+            return UnsealedBox()
+        from orchestrator.adapters.kms_secrets import KmsSecretBox
+
+        return KmsSecretBox(key)
+
+    @cached_property
+    def webhook_policy(self) -> TargetPolicy:
+        """Where webhooks may be delivered: public addresses, the allowed hosts, loopback locally."""
+        from orchestrator.webhooks.transport import TargetPolicy
+
+        settings = self.settings
+        return TargetPolicy(settings.webhook_allowed_hosts, settings.webhook_allow_loopback)
+
+    @cached_property
+    def webhook_deliverer(self) -> Deliverer:
+        from orchestrator.webhooks.delivery import Deliverer
+        from orchestrator.webhooks.model import RetrySchedule
+        from orchestrator.webhooks.transport import post
+
+        settings, policy = self.settings, self.webhook_policy
+
+        def send(url: str, body: bytes, headers: Any) -> Any:
+            return post(url, body, headers, policy=policy, timeout_seconds=settings.webhook_timeout_seconds)
+
+        return Deliverer(
+            store=self.webhooks,
+            send=send,
+            publisher=self.publisher,
+            schedule=RetrySchedule.parse(settings.webhook_retry_schedule),
+            disable_after=settings.webhook_disable_after,
+            box=self.webhook_secrets,
+        )
+
+    @cached_property
+    def webhook_retries(self) -> Any:
+        from orchestrator.adapters.step_functions import StepFunctionsWebhookRetries
+
+        return StepFunctionsWebhookRetries(self.settings.require("webhook_retries").webhook_retries)
 
     # --- models: providers, settings, prompts, cache, budgets, circuits -----------------------
     def provider(self, name: str | None) -> ModelProvider:

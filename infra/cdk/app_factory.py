@@ -10,6 +10,7 @@ from aws_cdk import App, Environment
 
 from infra.cdk.constructs.bulkheads import reservations_from_context
 from infra.cdk.constructs.functions import AuthConfig, ProviderConfig
+from infra.cdk.constructs.webhooks import WebhookConfig
 from infra.cdk.constructs.workspace import access_record_from_context
 from infra.cdk.nag import apply_nag
 from infra.cdk.stack import OrchestratorStack
@@ -135,6 +136,24 @@ def _external_issuer(app: App) -> AuthConfig | None:
     )
 
 
+def _webhooks(app: App) -> WebhookConfig:
+    """``webhook*`` context: the retry schedule, when to disable an endpoint, where deliveries may go."""
+    defaults = WebhookConfig()
+    try:
+        return WebhookConfig(
+            retry_schedule=str(_context(app, "webhookRetrySchedule", defaults.retry_schedule)),
+            disable_after=int(_context(app, "webhookDisableAfter", defaults.disable_after)),
+            allowed_hosts=str(_context(app, "webhookAllowedHosts", "")),
+            allow_loopback=_flag(_context(app, "webhookAllowLoopback", "false")),
+            timeout_seconds=float(_context(app, "webhookTimeoutSeconds", defaults.timeout_seconds)),
+            rotation_grace_seconds=int(
+                _context(app, "webhookRotationGraceSeconds", defaults.rotation_grace_seconds)
+            ),
+        )
+    except ValueError as exc:
+        raise ValueError(f"context webhook*: {exc}") from exc
+
+
 def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, OrchestratorStack]:
     validate_catalog()  # every template against its agents: a bad one fails synthesis, naming it
     app = app or App()
@@ -169,6 +188,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         alarm_emails=_alarm_emails(_context(app, "alarmEmails", "")),
         cors_allowed_origins=_origins(_context(app, "corsAllowedOrigins", "")),
         web_console=_flag(_context(app, "webConsole", "false")),
+        webhooks=_webhooks(app),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),
@@ -186,7 +206,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         apply_nag(
             app,
             stack,
-            stack.functions.all_functions,
+            stack.every_function,
             stack.workspace.bucket,
             [workflow.state_machine for workflow in stack.workflows.values()],
             api=stack.api,

@@ -25,6 +25,7 @@ from infra.cdk.constructs.tables import OrchestratorTables
 from infra.cdk.constructs.user_pool import OrchestratorUserPool, jwt_environment
 from infra.cdk.constructs.vectors import VectorStorage
 from infra.cdk.constructs.web_console import WebConsoleSite
+from infra.cdk.constructs.webhooks import WebhookConfig, WebhookDelivery
 from infra.cdk.constructs.workflows import TemplateWorkflow
 from infra.cdk.constructs.workspace import TenantWorkspace
 from orchestrator.core import constants
@@ -48,10 +49,11 @@ class OrchestratorStack(Stack):
         alarm_emails: list[str] | None = None,
         cors_allowed_origins: list[str] | None = None,
         web_console: bool = False,
+        webhooks: WebhookConfig | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        removal_policy = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
+        self.removal_policy = removal_policy = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         self.tables = OrchestratorTables(self, "Tables", removal_policy=removal_policy)
         self.bus = OrchestratorBus(self, "Events")
         self.workspace = TenantWorkspace(
@@ -77,9 +79,10 @@ class OrchestratorStack(Stack):
         token_authorizer = self._authenticate(auth)
 
         functions, bus = self.functions, self.bus
+        self.webhooks = self._webhooks(webhooks or WebhookConfig())
         bind_event_sources(
             bus.bus,
-            orchestrator_roles=[fn.role for fn in functions.all_functions if fn.role is not None],
+            orchestrator_roles=[fn.role for fn in self.every_function if fn.role is not None],
             tenant_producers=tenant_event_producers or {},
         )
         EventRoutes(
@@ -98,10 +101,11 @@ class OrchestratorStack(Stack):
             self,
             "Observability",
             state_machines=machines,
-            functions=[*functions.all_functions, *self.push.functions],
+            functions=[*self.every_function, *self.push.functions],
             dead_letters=bus.dead_letters,
             alarm_emails=alarm_emails,
         )
+        self.webhooks.alarm_on_disabled_endpoints(self.observability.topic)
         unpushed = (
             "Lifecycle events the push function could not post to clients wait in its dead-letter queue"
         )
@@ -176,6 +180,38 @@ class OrchestratorStack(Stack):
                 fetch_allowed_hosts=fetch_allowed_hosts,
             ),
         )
+
+    @property
+    def every_function(self) -> list[lambda_.Function]:
+        """Every function of the stack that puts events (the token authorizer aside)."""
+        return [*self.functions.all_functions, self.webhooks.dispatch, self.webhooks.attempt]
+
+    def _webhooks(self, config: WebhookConfig) -> WebhookDelivery:
+        """Deliveries to tenants' endpoints; the API registers them (its tenant data role reaches the
+        table, its settings say where a URL may point)."""
+        functions, table = self.functions, self.tables.webhooks
+        webhooks = WebhookDelivery(
+            self,
+            "Webhooks",
+            table=table,
+            bus=self.bus.bus,
+            dead_letters=self.bus.dead_letters,
+            make_function=functions.make_function,
+            settings=config.delivery_settings(),
+            removal_policy=self.removal_policy,
+            retries_name=f"{self.stack_name}-webhook-retries",
+        )
+        functions.tenant_data.grant_items(table, write=True)
+        webhooks.grant_secrets(functions.tenant_data.role, "kms:Encrypt")
+        add_settings(
+            functions.api,
+            webhooks_table=table.table_name,
+            webhook_secrets_key=webhooks.secrets_key.key_arn,
+            webhook_rotation_grace_seconds=str(config.rotation_grace_seconds),
+        )
+        for name, value in config.target_settings().items():
+            functions.api.add_environment(name, value)
+        return webhooks
 
     def _workflows(self, construct_id: str) -> dict[str, TemplateWorkflow]:
         """One state machine per template."""

@@ -39,6 +39,7 @@ from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.queue_pollers import QueuePoller
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
+from orchestrator.core.ids import is_run_id
 from orchestrator.tenancy.plans import DEFAULT_PLAN, TenantLimits
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ class LocalCloud:
                 "jwtIssuer": LOCAL_ISSUER,
                 "jwtAudience": LOCAL_AUDIENCE,
                 "retainData": "false",
+                "webhookAllowLoopback": "true",  # a developer receives webhooks on this machine
                 "account": ACCOUNT_ID,
                 "region": self.region,
                 "corsAllowedOrigins": ",".join(self.console_origins),
@@ -235,8 +237,10 @@ class LocalCloud:
         running = []
         for name, arn in self.deployment.state_machines.items():
             try:
-                executions = [
-                    e for e in backend.describe_state_machine(arn).executions if e.status == "RUNNING"
+                executions = [  # a run's execution is named by its run id (a webhook retry's is not)
+                    e
+                    for e in backend.describe_state_machine(arn).executions
+                    if e.status == "RUNNING" and is_run_id(e.name)
                 ]
             except Exception:  # a stop must go on whatever the emulation answers
                 log.debug("could not list the executions of %s", name, exc_info=True)

@@ -324,6 +324,10 @@ class Deployer(WebSocketApiDeployer):
         )
         return {"Ref": function_name, "Arn": response["FunctionArn"]}
 
+    def _kms_key(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
+        metadata = self.client("kms").create_key(Description=p.get("Description", name))["KeyMetadata"]
+        return {"Ref": metadata["KeyId"], "Arn": metadata["Arn"], "KeyId": metadata["KeyId"]}
+
     def _sqs_queue(self, lid: str, name: str, p: dict[str, Any], *_: Any) -> dict[str, str]:
         fifo = bool(p.get("FifoQueue"))
         queue_name = p.get("QueueName") or (f"{name[:75]}.fifo" if fifo else name[:80])

@@ -122,7 +122,12 @@ def archive_server() -> Iterator[ArchiveServer]:
 
 @pytest.fixture(scope="package")
 def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServer) -> Iterator[LocalCloud]:
-    context = {"archiveFetchAllowedHosts": archive_server.address}  # the one private host a fetch may reach
+    context = {
+        "archiveFetchAllowedHosts": archive_server.address,  # the one private host a fetch may reach
+        # webhook retries in seconds, not hours; an endpoint is disabled at its first dead letter
+        "webhookRetrySchedule": "1,2",
+        "webhookDisableAfter": "1",
+    }
     # tests start many runs at once per tenant: a plan with room for them (the limits have their tests)
     roomy = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=1_000)
     with LocalCloud(

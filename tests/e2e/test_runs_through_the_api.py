@@ -201,7 +201,7 @@ def test_the_api_refuses_calls_without_a_token(cloud: LocalCloud, path: str) -> 
 def test_the_emulated_aws_endpoint_shows_machines_and_histories(acme: Client, cloud: LocalCloud) -> None:
     sfn = cloud.client("stepfunctions")
     names = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
-    assert names == {f"AiOrchestrator-{name}" for name in TEMPLATES}
+    assert names == {f"AiOrchestrator-{name}" for name in (*TEMPLATES, "webhook-retries")}
     run_id = acme.start({"topic": "inspect me"})
     view = acme.wait(run_id)
     history = sfn.get_execution_history(executionArn=view["execution_arn"])["events"]

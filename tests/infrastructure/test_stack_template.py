@@ -31,15 +31,21 @@ def _definition(machine: dict[str, Any]) -> dict[str, Any]:
 
 
 def _machines(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The templates' state machines (the webhook retries' aside), by template name."""
     machines = resources_of_type(template, "AWS::StepFunctions::StateMachine")
-    return {m["Properties"]["StateMachineName"].split("-", 1)[1]: _definition(m) for m in machines.values()}
+    return {
+        m["Properties"]["StateMachineName"].split("-", 1)[1]: _definition(m)
+        for logical_id, m in machines.items()
+        if logical_id.startswith("Workflow")
+    }
 
 
 def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # Given the templates declared as data, When the app is synthesized
-    # Then one function per agent type plus twelve shared ones, one state machine per template
-    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 12
-    assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES)
+    # Then one function per agent type plus fourteen shared ones (the push's three and the webhooks'
+    # two among them), one state machine per template and the webhook retries'
+    assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 14
+    assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES) + 1
     assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 12
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
     assert len(resources_of_type(template, "AWS::Events::Rule")) == 4
@@ -73,6 +79,8 @@ def test_one_agent_function_per_agent_type(template: dict[str, Any]) -> None:
             "websocket_authorizer",
             "websocket_routes",
             "push_events",
+            "webhook_dispatch",
+            "webhook_attempt",
         )
     }
 

@@ -44,6 +44,7 @@ FENCED = {  # what the API does with each table, one tenant's items at a time
     "Events": READ,
     "Idempotency": READ | WRITE,
     "Tenants": READ | WRITE | {"dynamodb:DeleteItem"},  # request windows, run slots (transactions)
+    "Webhooks": READ | WRITE,  # endpoints (a deleted one is marked, never deleted), delivery logs
 }
 NO_LEADING_KEY = {"dynamodb:Scan", "dynamodb:DescribeTable", "dynamodb:ListTables", "dynamodb:*"}
 
@@ -119,11 +120,17 @@ def test_every_dynamodb_statement_of_the_tenant_role_is_fenced_by_the_tenants_le
     statements = _statements_of(template, _tenant_data_role(template))
     dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
     others = [s for s in statements if s not in dynamodb]
-    # the rest: presigning and checking the tenant's uploads, searching its vector indexes
+    # the rest: sealing the tenant's webhook secrets, presigning and checking its uploads,
+    # searching its vector indexes
     assert sorted(sorted(_actions(s)) for s in others) == [
+        ["kms:Encrypt"],
         ["s3:GetObject", "s3:PutObject"],
         ["s3vectors:GetVectors", "s3vectors:QueryVectors"],
     ]
+    (sealing,) = [s for s in others if _actions(s) == {"kms:Encrypt"}]
+    assert sealing["Condition"] == {
+        "StringEquals": {"kms:EncryptionContext:tenant_id": "${aws:PrincipalTag/tenant_id}"}
+    }
 
     granted: dict[str, set[str]] = {}
     for statement in dynamodb:
@@ -197,7 +204,8 @@ def test_every_function_that_touches_tenant_data_has_a_tenant_data_access_role(
         "handlers.websocket_authorizer.handler",
     }
     tenant_roles = _tenant_roles(template)
-    # the API's, one per service function, and two the agents share (with and without vectors)
+    # the API's, one per service function (webhooks' two included), and two the agents share (with
+    # and without vectors)
     assert len(tenant_roles) == 12
     agents = [callers for callers in tenant_roles.values() if len(callers) > 1]
     assert len(agents) == 1 and len(agents[0]) >= 40

@@ -39,6 +39,7 @@ TABLE_SETTINGS = {
     "Circuits": "circuit_table",
     "Tenants": "tenants_table",
     "Connections": "connections_table",
+    "Webhooks": "webhooks_table",
 }
 """Each table of the stack (by the start of its logical id) and the setting that names it."""
 

@@ -1,7 +1,7 @@
 """Every route of the API against every role: viewers read; users also start, cancel and approve
-runs, upload and search; admins also manage prompts, budgets, settings, the cache and the
-tenant's users. A role that may not gets 403 before anything else is looked at; one that may is
-never refused for its role. A route added without a line here fails this test."""
+runs, upload and search; admins also manage prompts, budgets, settings, the cache, the
+tenant's users and its webhooks. A role that may not gets 403 before anything else is looked at;
+one that may is never refused for its role. A route added without a line here fails this test."""
 
 from __future__ import annotations
 
@@ -43,9 +43,20 @@ LEAST_ROLE = {
     ("GET", "/tenant/users"): ADMIN,
     ("POST", "/tenant/users"): ADMIN,
     ("POST", "/tenant/users/{username}/disable"): ADMIN,
+    ("GET", "/webhooks"): ADMIN,
+    ("POST", "/webhooks"): ADMIN,
+    ("DELETE", "/webhooks/{endpoint_id}"): ADMIN,
+    ("POST", "/webhooks/{endpoint_id}/rotate"): ADMIN,
+    ("GET", "/webhooks/{endpoint_id}/deliveries"): ADMIN,
 }
 RANK = {READ: 0, WRITE: 1, ADMIN: 2}
-PARAMS = {"run_id": "01m8xafwjzfbhmj10fzjhv7f3q", "agent": "ideation", "version": "1", "username": "bob"}
+PARAMS = {
+    "run_id": "01m8xafwjzfbhmj10fzjhv7f3q",
+    "agent": "ideation",
+    "version": "1",
+    "username": "bob",
+    "endpoint_id": "wh_01m8xafwjzfbhmj10fzjhv7f3q",
+}
 
 
 def test_every_route_is_in_the_matrix() -> None:

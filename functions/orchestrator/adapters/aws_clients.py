@@ -28,7 +28,7 @@ from orchestrator.core.constants import ENV_TENANT_DATA_ACCESS_ROLE
 AWS_MAX_ATTEMPTS = 3
 AWS_CONNECT_TIMEOUT_SECONDS = 3
 AWS_READ_TIMEOUT_SECONDS = 10
-TENANT_DATA_SERVICES = frozenset({"dynamodb", "s3", "s3vectors"})
+TENANT_DATA_SERVICES = frozenset({"dynamodb", "s3", "s3vectors", "kms"})
 """The services holding tenant data: signed as the tenant where the function has the role."""
 
 

@@ -22,6 +22,7 @@ from orchestrator.adapters.dynamodb_table import (
     domain_errors,
     exists,
     open_table,
+    query_page,
 )
 from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
@@ -476,20 +477,10 @@ class DynamoEventRepository:
     def list_for_run(
         self, tenant_id: str, run_id: str, limit: int, cursor: str | None
     ) -> tuple[list[EventEnvelope], str | None]:
-        partition = run_partition(tenant_id, run_id)
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK},
-            "ExpressionAttributeValues": {":pk": partition},
-            "Limit": limit,
-        }
-        start = decode_cursor(cursor, partition)
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        with domain_errors("list events"):
-            response = self._table.query(**kwargs)
-        events = [EventEnvelope.model_validate(from_item(item)) for item in response.get("Items", [])]
-        return events, encode_cursor(response.get("LastEvaluatedKey"))
+        items, next_cursor = query_page(
+            self._table, run_partition(tenant_id, run_id), limit=limit, cursor=cursor, action="list events"
+        )
+        return [EventEnvelope.model_validate(from_item(item)) for item in items], next_cursor
 
 
 class DynamoIdempotencyRepository:

@@ -1,5 +1,5 @@
 """What every DynamoDB repository does with its table: open it, turn SDK failures into domain
-errors, and update an item under a condition.
+errors, update an item under a condition, and read a partition a page at a time.
 
 ``conditional_update`` writes ``SET``/``ADD``/``REMOVE`` from plain dicts: every attribute gets
 the placeholders ``#<name>`` and ``:<name>``, the condition brings its own, and a condition that
@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from orchestrator.adapters.dynamodb_keys import decode_cursor, encode_cursor
 from orchestrator.core.aws_errors import domain_error
+from orchestrator.core.constants import PK
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -144,3 +146,23 @@ def _merged(first: Mapping[str, Any], second: Mapping[str, Any], kind: str) -> d
     if clashes:
         raise ValueError(f"{kind} placeholders {clashes} stand for two different things")
     return {**first, **second}
+
+
+def query_page(
+    table: Table, partition: str, *, limit: int, cursor: str | None, action: str, newest_first: bool = False
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a partition's items in sort key order (``newest_first``: backwards), and the
+    cursor of the next page (None: the last); a cursor of another partition is refused."""
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": PK},
+        "ExpressionAttributeValues": {":pk": partition},
+        "ScanIndexForward": not newest_first,
+        "Limit": limit,
+    }
+    start = decode_cursor(cursor, partition)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    with domain_errors(action):
+        response = table.query(**kwargs)
+    return list(response.get("Items", [])), encode_cursor(response.get("LastEvaluatedKey"))

@@ -102,3 +102,37 @@ class StepFunctionsHistory:
             raise domain_error(f"reading the history of {execution_arn}", exc) from exc
         except BotoCoreError as exc:
             raise domain_error(f"reading the history of {execution_arn}", exc) from exc
+
+
+class StepFunctionsWebhookRetries:
+    """Schedules a webhook delivery's next attempt: an execution of the retry state machine (a Wait,
+    then an attempt, again while the schedule lasts), named after the delivery, so scheduling it
+    twice (the bus handed the event over again) starts one execution."""
+
+    def __init__(self, state_machine_arn: str, client: Any | None = None) -> None:
+        self._arn = state_machine_arn
+        self._client = client
+
+    def schedule(self, delivery: Any, delay_seconds: int) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if self._client is None:
+            from orchestrator.adapters.aws_clients import client
+
+            self._client = client("stepfunctions")
+        name = f"{delivery.endpoint_id}-{delivery.delivery_id}"
+        state = {
+            "tenant_id": delivery.tenant_id,
+            "endpoint_id": delivery.endpoint_id,
+            "delivery_id": delivery.delivery_id,
+            "delay_seconds": delay_seconds,
+            "round": 0,
+        }
+        try:
+            self._client.start_execution(stateMachineArn=self._arn, name=name, input=json.dumps(state))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+                return
+            raise domain_error(f"scheduling webhook delivery {name}", exc) from exc
+        except BotoCoreError as exc:
+            raise domain_error(f"scheduling webhook delivery {name}", exc) from exc

@@ -87,6 +87,10 @@ ROUTES: dict[str, dict[str, str | None]] = {
     "/tenant": {"GET": VIEWER},
     "/tenant/users": {"GET": ADMIN, "POST": ADMIN},
     "/tenant/users/{username}/disable": {"POST": ADMIN},
+    "/webhooks": {"GET": ADMIN, "POST": ADMIN},
+    "/webhooks/{endpoint_id}": {"DELETE": ADMIN},
+    "/webhooks/{endpoint_id}/rotate": {"POST": ADMIN},
+    "/webhooks/{endpoint_id}/deliveries": {"GET": ADMIN},
 }
 ROUTE_METHODS = {path: tuple(methods) for path, methods in ROUTES.items()}
 
@@ -165,6 +169,7 @@ ROUTE_QUERY = {
     "/runs": ("limit", "cursor", "status"),
     "/runs/{run_id}/events": ("limit", "cursor"),
     "/usage": ("month",),
+    "/webhooks/{endpoint_id}/deliveries": ("limit", "cursor"),
 }
 _QUERY_PATTERNS = [(_path_pattern(path), names) for path, names in ROUTE_QUERY.items()]
 

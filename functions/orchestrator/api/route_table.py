@@ -118,6 +118,8 @@ def _undeclared_action(parts: list[str]) -> str:
         return f"set_{last}"
     if family == "tenant":
         return "disable_user" if last == "disable" else "create_user"
+    if family == "webhooks":
+        return {"rotate": "rotate_webhook_secret", "webhooks": "create_webhook"}.get(last, "delete_webhook")
     if family == "prompts":
         return {"versions": "create_prompt_version", "activate": "activate_prompt"}.get(
             last, "rollback_prompt"

@@ -53,6 +53,15 @@ ENV_JWT_JWKS = "JWT_JWKS"  # static JSON key set (public keys only)
 ENV_JWT_JWKS_URI = "JWT_JWKS_URI"
 ENV_CONSOLE_REGION = "AWS_REGION"
 ENV_CORS_ALLOWED_ORIGINS = "CORS_ALLOWED_ORIGINS"  # "https://console.example.com,...": the web console's
+ENV_WEBHOOKS_TABLE = "WEBHOOKS_TABLE_NAME"  # tenants' webhook endpoints and their delivery logs
+ENV_WEBHOOK_RETRIES = "WEBHOOK_RETRIES_STATE_MACHINE_ARN"  # the state machine retrying a delivery
+ENV_WEBHOOK_RETRY_SCHEDULE = "WEBHOOK_RETRY_SCHEDULE"  # seconds between attempts: "5,300,1800,..."
+ENV_WEBHOOK_DISABLE_AFTER = "WEBHOOK_DISABLE_AFTER"  # dead letters in a row that disable an endpoint
+ENV_WEBHOOK_ALLOWED_HOSTS = "WEBHOOK_ALLOWED_HOSTS"  # "host:port,...": private targets webhooks may reach
+ENV_WEBHOOK_ALLOW_LOOPBACK = "WEBHOOK_ALLOW_LOOPBACK"  # "1": the local cloud delivers to this machine
+ENV_WEBHOOK_TIMEOUT_SECONDS = "WEBHOOK_TIMEOUT_SECONDS"  # one delivery attempt's limit
+ENV_WEBHOOK_SECRETS_KEY = "WEBHOOK_SECRETS_KEY_ARN"  # the KMS key sealing webhook signing secrets
+ENV_WEBHOOK_ROTATION_GRACE_SECONDS = "WEBHOOK_ROTATION_GRACE_SECONDS"  # old secret still signs this long
 
 # --- table key attributes (the constructs declare the same names) ----------------------
 PK = "pk"
@@ -92,6 +101,7 @@ ORCHESTRATION_CANCELLED = "ORCHESTRATION_CANCELLED"
 USER_ACTION = "USER_ACTION"
 BUDGET_THRESHOLD_REACHED = "BUDGET_THRESHOLD_REACHED"
 ORCHESTRATION_RESUMED = "ORCHESTRATION_RESUMED"  # in an ended run's trail: a new run resumes it
+WEBHOOK_ENDPOINT_DISABLED = "WEBHOOK_ENDPOINT_DISABLED"  # deliveries to it kept failing: admins are told
 
 LIFECYCLE_DETAIL_TYPES = (
     RUN_REQUEST_REFUSED,
@@ -119,6 +129,7 @@ LIFECYCLE_DETAIL_TYPES = (
     USER_ACTION,
     BUDGET_THRESHOLD_REACHED,
     ORCHESTRATION_RESUMED,
+    WEBHOOK_ENDPOINT_DISABLED,
 )
 
 # --- push to clients (WebSocket) -------------------------------------------------------
@@ -166,3 +177,11 @@ DEFAULT_TENANT_KEY_PREFIX = "orchestrator/tenants/"
 DEFAULT_RESPONSE_CACHE_TTL_SECONDS = 7 * 24 * 3600
 BUDGET_THRESHOLD_FRACTION = 0.8  # BUDGET_THRESHOLD_REACHED once a month's spend passes this share
 MICRO_USD = 1_000_000  # costs are kept as integer micro-dollars in the usage ledger
+
+# --- webhooks (Standard Webhooks) -------------------------------------------------------
+DEFAULT_WEBHOOK_RETRY_SCHEDULE = "5,300,1800,7200,18000,36000,50400"
+"""Seconds before each retry of a failed delivery (the Standard Webhooks example schedule: 5 s,
+5 min, 30 min, 2 h, 5 h, 10 h, 14 h; about 31.5 hours in all), each with +-10% jitter."""
+DEFAULT_WEBHOOK_DISABLE_AFTER = 5  # dead-lettered deliveries in a row, none delivered between
+DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 15.0
+DEFAULT_WEBHOOK_ROTATION_GRACE_SECONDS = 24 * 3600

@@ -15,6 +15,8 @@ written here, in the same format (https://docs.aws.amazon.com/AmazonCloudWatch/l
 - ``StepErrors`` and ``ProviderErrors`` (count): one record per failed attempt, the second 1 when
   the error came from the model provider (throttled, unavailable, timed out, request refused);
 - ``CircuitOpened`` (count, ``[service, provider]``): a provider's circuit opened.
+- ``WebhookEndpointsDisabled`` (count, ``[service]``, ``[service, tenant_id]``): a webhook endpoint
+  was disabled.
 """
 
 from __future__ import annotations
@@ -113,5 +115,16 @@ def circuit_opened(provider: str) -> None:
             {"CircuitOpened": (1, "Count")},
             {"service": SERVICE_NAME, "provider": provider},
             [["service"], ["service", "provider"]],
+        )
+    )
+
+
+def webhook_endpoint_disabled(*, tenant_id: str) -> None:
+    """A tenant's webhook endpoint was disabled (its deliveries kept failing): an alarm tells operators."""
+    _write(
+        emf_record(
+            {"WebhookEndpointsDisabled": (1, "Count")},
+            {"service": SERVICE_NAME, "tenant_id": tenant_id},
+            [["service"], ["service", "tenant_id"]],
         )
     )

@@ -55,6 +55,28 @@ class Settings(BaseSettings):
         (), alias=constants.ENV_CORS_ALLOWED_ORIGINS
     )
     event_bus: str = Field("", alias=constants.ENV_EVENT_BUS)
+    webhooks_table: str = Field("", alias=constants.ENV_WEBHOOKS_TABLE)
+    webhook_retries: str = Field("", alias=constants.ENV_WEBHOOK_RETRIES)
+    webhook_retry_schedule: str = Field(
+        constants.DEFAULT_WEBHOOK_RETRY_SCHEDULE, alias=constants.ENV_WEBHOOK_RETRY_SCHEDULE
+    )
+    webhook_disable_after: int = Field(
+        constants.DEFAULT_WEBHOOK_DISABLE_AFTER, ge=1, le=1000, alias=constants.ENV_WEBHOOK_DISABLE_AFTER
+    )
+    webhook_allowed_hosts: Annotated[HostPorts, NoDecode] = Field(
+        frozenset(), alias=constants.ENV_WEBHOOK_ALLOWED_HOSTS
+    )
+    webhook_allow_loopback: bool = Field(False, alias=constants.ENV_WEBHOOK_ALLOW_LOOPBACK)
+    webhook_secrets_key: str = Field("", alias=constants.ENV_WEBHOOK_SECRETS_KEY)  # "": kept unsealed
+    webhook_timeout_seconds: float = Field(
+        constants.DEFAULT_WEBHOOK_TIMEOUT_SECONDS, gt=0, le=60, alias=constants.ENV_WEBHOOK_TIMEOUT_SECONDS
+    )
+    webhook_rotation_grace_seconds: int = Field(
+        constants.DEFAULT_WEBHOOK_ROTATION_GRACE_SECONDS,
+        ge=0,
+        le=30 * 24 * 3600,
+        alias=constants.ENV_WEBHOOK_ROTATION_GRACE_SECONDS,
+    )
     state_machines: dict[str, str] = Field(default_factory=dict, alias=constants.ENV_STATE_MACHINES)
     agent_type: str = Field("", alias=constants.ENV_AGENT_TYPE)
     model_provider: str = Field("offline", alias=constants.ENV_MODEL_PROVIDER)
@@ -91,7 +113,7 @@ class Settings(BaseSettings):
     jwt_jwks: dict[str, Any] | None = Field(None, alias=constants.ENV_JWT_JWKS)
     jwt_jwks_uri: str | None = Field(None, alias=constants.ENV_JWT_JWKS_URI)
 
-    @field_validator("fetch_allowed_hosts", mode="before")
+    @field_validator("fetch_allowed_hosts", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _host_ports(cls, value: Any) -> Any:
         """``"127.0.0.1:8765,files.internal:443"`` -> {(host, port), ...}; a malformed entry is an error."""
@@ -116,6 +138,12 @@ class Settings(BaseSettings):
             if not ORIGIN.fullmatch(origin):
                 raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], http or https)")
         return origins
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _retry_schedule(cls, value: str) -> str:
+        retry_delays(value)  # a malformed schedule fails the start, naming the entry
+        return value
 
     @classmethod
     def of(cls, **fields: Any) -> Settings:
@@ -152,6 +180,25 @@ class Settings(BaseSettings):
         return {variable_of(name): _as_variable(value) for name, value in values.items()}
 
 
+MAX_RETRIES = 20
+MAX_RETRY_DELAY = 7 * 24 * 3600
+
+
+def retry_delays(text: str) -> tuple[int, ...]:
+    """A webhook retry schedule, ``"5,300,1800"``: whole seconds before each retry (at most 20, each
+    at most 7 days); a malformed one is a ``ValueError`` naming the entry."""
+    entries = [part.strip() for part in text.split(",")] if text.strip() else []
+    for entry in entries:
+        if not entry.isdigit() or int(entry) > MAX_RETRY_DELAY:
+            raise ValueError(
+                f"webhook retry schedule {text!r}: {entry!r} is not a whole number of seconds "
+                f"between 0 and {MAX_RETRY_DELAY}"
+            )
+    if len(entries) > MAX_RETRIES:
+        raise ValueError(f"webhook retry schedule {text!r}: at most {MAX_RETRIES} retries")
+    return tuple(int(entry) for entry in entries)
+
+
 def variable_of(field: str) -> str:
     """The environment variable a settings field is read from."""
     info = Settings.model_fields.get(field)
@@ -183,6 +230,7 @@ REQUIRED_BY_FUNCTION: dict[str, tuple[str, ...]] = {
         *_MODEL_TABLES,
         "model_cache_table",
         "idempotency_table",
+        "webhooks_table",
         "jwt_issuer",
         "jwt_audience",
     ),
@@ -194,6 +242,8 @@ REQUIRED_BY_FUNCTION: dict[str, tuple[str, ...]] = {
     "prepare_map": _RUN_DATA,
     "undo_completed_work": _RUN_DATA,
     "audit_writer": _RUN_DATA,
+    "webhook_dispatch": ("webhooks_table", "webhook_retries", "event_bus"),
+    "webhook_attempt": ("webhooks_table", "event_bus"),
     "authorizer": ("jwt_issuer", "jwt_audience"),
     "websocket_authorizer": ("jwt_issuer", "jwt_audience"),
     "websocket_routes": ("connections_table", "runs_table", "tenants_table"),

@@ -183,7 +183,7 @@ def fetch_archive(
     raise SourceFetchRefused(f"more than {max_redirects} redirects")
 
 
-class _PinnedConnection(http.client.HTTPConnection):
+class PinnedConnection(http.client.HTTPConnection):
     """An HTTP(S) connection to a fixed IP address that names ``host`` in Host and SNI."""
 
     def __init__(self, target: Target, context: ssl.SSLContext, timeout: float) -> None:
@@ -212,8 +212,8 @@ def _get(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _timed_out(timeout_seconds)
-    connection = _PinnedConnection(target, context, timeout=remaining)
-    watchdog = threading.Timer(remaining, _cut, args=(connection,))
+    connection = PinnedConnection(target, context, timeout=remaining)
+    watchdog = threading.Timer(remaining, cut_connection, args=(connection,))
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -241,7 +241,7 @@ def _get(
         connection.close()
 
 
-def _cut(connection: _PinnedConnection) -> None:
+def cut_connection(connection: PinnedConnection) -> None:
     """Shut the socket down so that a blocked read returns at once (from the watchdog thread)."""
     connection.cut = True
     if connection.pinned_socket is not None:

@@ -239,7 +239,7 @@ class OrchestratorFunctions(Construct):
         further_secrets: dict[str, secretsmanager.ISecret],
     ) -> lambda_.Function:
         props, models = self._props, self._props.model_tables
-        fn = self._function(
+        fn = self.make_function(
             f"Agent-{agent}",
             "handlers.run_agent.handler",
             f"Runs the '{agent}' agent for a step of a run",
@@ -292,7 +292,7 @@ class OrchestratorFunctions(Construct):
 
     def _add_undo_work(self) -> None:
         props = self._props
-        self.undo_work = self._function(
+        self.undo_work = self.make_function(
             "UndoCompletedWork",
             "handlers.undo_completed_work.handler",
             "Undoes a failed run's completed work, newest first (one bounded round)",
@@ -311,7 +311,7 @@ class OrchestratorFunctions(Construct):
     def _add_run_steps(self) -> None:
         """The tasks of a run's state machine besides the agents: map manifests, approval gates."""
         props = self._props
-        self.prepare_map = self._function(
+        self.prepare_map = self.make_function(
             "PrepareMap",
             "handlers.prepare_map.handler",
             "Writes the item manifest of a map step",
@@ -322,7 +322,7 @@ class OrchestratorFunctions(Construct):
         access.grant_items(props.step_results)
         access.grant_workspace(props.workspace)
 
-        self.approval_gate = self._function(
+        self.approval_gate = self.make_function(
             "ApprovalGate",
             "handlers.approval_gate.handler",
             "Opens an approval gate: keeps its task token, marks the run AWAITING_APPROVAL",
@@ -336,7 +336,7 @@ class OrchestratorFunctions(Construct):
     def _add_lifecycle_functions(self) -> None:
         """A run's status transitions, the audit trail, executions that ended without recording it."""
         props = self._props
-        self.run_status = self._function(
+        self.run_status = self.make_function(
             "RunStatus",
             "handlers.run_status.handler",
             "Records a run's lifecycle transitions",
@@ -348,7 +348,7 @@ class OrchestratorFunctions(Construct):
         access.grant_items(props.step_results)
         props.bus.grant_put_events_to(self.run_status)
 
-        self.audit_writer = self._function(
+        self.audit_writer = self.make_function(
             "AuditWriter",
             "handlers.audit_writer.handler",
             "Writes every bus event to the audit table",
@@ -358,7 +358,7 @@ class OrchestratorFunctions(Construct):
             props.events_table, read=False, write=True
         )
 
-        self.execution_ended = self._function(
+        self.execution_ended = self.make_function(
             "ExecutionEnded",
             "handlers.execution_ended.handler",
             "Gives an ended run's slot back, marks an unrecorded end, starts queued runs",
@@ -371,7 +371,7 @@ class OrchestratorFunctions(Construct):
 
     def _add_start_run(self, provider_name: dict[str, str]) -> None:
         props, models = self._props, self._props.model_tables
-        self.start_run = self._function(
+        self.start_run = self.make_function(
             "StartRun",
             "handlers.start_run.handler",
             "Starts a run from an OrchestrationRequested event",
@@ -388,7 +388,7 @@ class OrchestratorFunctions(Construct):
 
     def _add_api(self, provider_name: dict[str, str]) -> None:
         props, models = self._props, self._props.model_tables
-        self.api = self._function(
+        self.api = self.make_function(
             "Api",
             "handlers.api.handler",
             "The HTTPS API (runs, events, templates, settings, prompts, usage)",
@@ -518,7 +518,7 @@ class OrchestratorFunctions(Construct):
             removal_policy=RemovalPolicy.DESTROY,
         )
 
-    def _function(
+    def make_function(
         self,
         construct_id: str,
         handler: str,
@@ -555,13 +555,11 @@ class OrchestratorFunctions(Construct):
             | environment,
         )
 
-    add_function = _function  # a function of another construct, built like these (code, layer, logs)
-
     def add_token_authorizer(self, jwt_environment: dict[str, str]) -> lambda_.Function:
         """The API's token authorizer (an external issuer's tokens): no grants, only the verifier's
         configuration. Not in ``all_functions``: it puts no events, and a refused token is an error
         of its invocation (that is how API Gateway learns to answer 401), not an alarm."""
-        self.token_authorizer = self._function(
+        self.token_authorizer = self.make_function(
             "TokenAuthorizer",
             "handlers.authorizer.handler",
             "Verifies the API's Bearer tokens before API Gateway passes a request on",

@@ -72,7 +72,7 @@ class RunEventsPush(Construct):
         bus_dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.authorizer = functions.add_function(
+        self.authorizer = functions.make_function(
             "WebSocketAuthorizer",
             "handlers.websocket_authorizer.handler",
             "Verifies the token of a WebSocket connection (query parameter token or Authorization)",
@@ -110,7 +110,7 @@ class RunEventsPush(Construct):
         self._acknowledge()
 
     def _routes_function(self, functions: OrchestratorFunctions, tables: PushTables) -> lambda_.Function:
-        routes = functions.add_function(
+        routes = functions.make_function(
             "WebSocketRoutes",
             "handlers.websocket_routes.handler",
             "The WebSocket API's routes: $connect, $disconnect, subscribe and anything else",
@@ -160,7 +160,7 @@ class RunEventsPush(Construct):
         bus: events.IEventBus,
         bus_dead_letters: sqs.IQueue,
     ) -> lambda_.Function:
-        push = functions.add_function(
+        push = functions.make_function(
             "PushEvents",
             "handlers.push_events.handler",
             "Posts each lifecycle event to the WebSocket connections subscribed to its run",

@@ -23,13 +23,14 @@ TABLE_DESCRIPTIONS = {
     "| run#<run id> (a concurrent-run slot) | user#<name>",
     "Connections": "pk = tenant id, sk = connection#<connection id>: a WebSocket client and its "
     "subscriptions (TTL)",
+    "Webhooks": "pk = tenant id, sk = endpoint#<id> | pk = tenant id#endpoint id, sk = delivery id (TTL)",
 }
 
 
 class OrchestratorTables(Construct):
     """The repositories' tables: runs, step results, command log, events (audit), idempotency keys,
     tenant settings, prompts, the model response cache, usage and budgets, provider circuits, tenants,
-    WebSocket connections."""
+    WebSocket connections, webhooks."""
 
     def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
@@ -45,6 +46,7 @@ class OrchestratorTables(Construct):
         self.circuits = self._table("Circuits", removal_policy, ttl=True)
         self.tenants = self._table("Tenants", removal_policy, ttl=True)
         self.connections = self._table("Connections", removal_policy, ttl=True)
+        self.webhooks = self._table("Webhooks", removal_policy, ttl=True)
 
     def _table(self, name: str, removal_policy: RemovalPolicy, ttl: bool = False) -> dynamodb.Table:
         return dynamodb.Table(
