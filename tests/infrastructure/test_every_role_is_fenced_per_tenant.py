@@ -193,7 +193,7 @@ def test_the_walk_sees_every_kind_of_policy_and_every_function(template: dict[st
     functions = resources_of_type(template, "AWS::Lambda::Function").values()
     assert {fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in functions} <= roles
     assert len(agent_roles(template)) >= 40  # one function per agent type
-    assert len(tenant_tables(template)) == 11
+    assert len(tenant_tables(template)) == 12
 
 
 def test_no_role_but_a_named_operator_role_reaches_a_tenant_table_outside_the_leading_keys_fence(

@@ -46,9 +46,9 @@ def test_resource_counts_follow_the_templates(template: dict[str, Any]) -> None:
     # two among them), one state machine per template and the webhook retries'
     assert len(resources_of_type(template, "AWS::Lambda::Function")) == len(agent_types()) + 14
     assert len(resources_of_type(template, "AWS::StepFunctions::StateMachine")) == len(TEMPLATES) + 1
-    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 12
+    assert len(resources_of_type(template, "AWS::DynamoDB::Table")) == 13
     assert len(resources_of_type(template, "AWS::Events::EventBus")) == 1
-    assert len(resources_of_type(template, "AWS::Events::Rule")) == 4
+    assert len(resources_of_type(template, "AWS::Events::Rule")) == 5
     assert len(resources_of_type(template, "AWS::ApiGateway::RestApi")) == 1
     assert len(resources_of_type(template, "AWS::ApiGatewayV2::Api")) == 1  # push to clients (WebSocket)
 
@@ -680,7 +680,7 @@ def test_kept_tables_are_protected_from_deletion_and_removable_ones_are_not() ->
         stack = Stack(App(), "Tables")
         OrchestratorTables(stack, "Tables", removal_policy=policy)
         tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values()
-        assert len(tables) == 12
+        assert len(tables) == 13
         for table in tables:
             assert table["Properties"]["DeletionProtectionEnabled"] is (policy == RemovalPolicy.RETAIN)
             assert table["DeletionPolicy"] == ("Retain" if policy == RemovalPolicy.RETAIN else "Delete")

@@ -206,7 +206,7 @@ def test_every_function_that_touches_tenant_data_has_a_tenant_data_access_role(
     tenant_roles = _tenant_roles(template)
     # the API's, one per service function (webhooks' two included), and two the agents share (with
     # and without vectors)
-    assert len(tenant_roles) == 12
+    assert len(tenant_roles) == 14
     agents = [callers for callers in tenant_roles.values() if len(callers) > 1]
     assert len(agents) == 1 and len(agents[0]) >= 40
 

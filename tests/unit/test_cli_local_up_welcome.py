@@ -13,6 +13,7 @@ def _cloud(state_dir: Path) -> SimpleNamespace:
     return SimpleNamespace(
         api_url="http://127.0.0.1:8080",
         websocket_url="ws://127.0.0.1:8081",
+        console_url="http://127.0.0.1:8082",
         aws_endpoint="http://127.0.0.1:4566",
         region="us-east-1",
         deployment=None,
