@@ -141,6 +141,8 @@ class LocalCloud:
         moto_adapters.emit_execution_status_changes(self._put_event)
         moto_adapters.keep_stopped_executions_aborted()
         moto_adapters.keep_task_failure_causes()
+        moto_adapters.name_sdk_integration_parameters()
+        moto_adapters.keep_stop_causes()
         moto_adapters.serialize_dynamodb_requests()
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
         self.deployment = Deployer(self.session(), self.aws_endpoint, self.region, ACCOUNT_ID).deploy(

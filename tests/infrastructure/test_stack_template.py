@@ -417,8 +417,14 @@ def test_compensation_is_a_bounded_loop_that_ends_by_cause(
     assert "NumericLessThan" in json.dumps(choices[0]), "the loop has a round bound"
     assert states["Anything left to undo?"]["Default"] == "Mark run undone"
     ends = {c["Next"] for c in states["How did it end?"]["Choices"]} | {states["How did it end?"]["Default"]}
-    assert ends == {"Run rejected", "Run cancelled", "Run compensated"}
-    assert all(states[end]["Type"] == "Fail" for end in ends)
+    assert ends == {"Run rejected", "Stop cancelled run", "Run compensated"}
+    assert states["Run rejected"]["Type"] == states["Run compensated"]["Type"] == "Fail"
+    # a cancelled run's execution ends ABORTED, as a cancel shows on Step Functions: it stops itself
+    stop = states["Stop cancelled run"]
+    assert stop["Resource"].endswith(":states:::aws-sdk:sfn:stopExecution")
+    assert stop["Parameters"]["ExecutionArn.$"] == "$$.Execution.Id"
+    assert stop["Parameters"]["Error"] == "RunCancelled"
+    assert states[stop["Next"]]["Type"] == "Fail"  # only if the stop did not take
 
 
 def test_the_showcase_has_parallel_branches_a_bounded_map_and_a_gate(template: dict[str, Any]) -> None:
@@ -559,6 +565,26 @@ def test_only_the_api_reads_execution_histories_and_only_of_executions(template:
     assert readers == {api_role}
     assert len(resources) == len(TEMPLATES)  # one statement per state machine (the API's timelines)
     assert all(":execution:" in resource for resource in resources)
+
+
+def test_a_state_machine_may_stop_only_its_own_executions(template: dict[str, Any]) -> None:
+    # Given each template's state machine and its role
+    machines = resources_of_type(template, "AWS::StepFunctions::StateMachine").values()
+    for machine in machines:
+        name = machine["Properties"]["StateMachineName"]
+        role = {"Ref": machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]}
+        stops = [
+            statement
+            for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+            if role in policy["Properties"].get("Roles", [])
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if "states:stopExecution" in json.dumps(statement["Action"])
+            and "Fn::Select" not in json.dumps(statement["Resource"])  # a Distributed Map's children
+        ]
+        # Then (a cancelled run stops itself) it may stop its own executions and nothing else
+        assert len(stops) == 1, (name, stops)
+        resource = json.dumps(stops[0]["Resource"])
+        assert f":execution:{name}:*" in resource and "stateMachine" not in resource, resource
 
 
 def _showcase_like(map_over: str) -> dict[str, Any]:
