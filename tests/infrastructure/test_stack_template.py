@@ -539,13 +539,7 @@ def test_the_function_told_of_each_execution_end_can_start_queued_runs(template:
     )
     assert "STATE_MACHINE_ARNS" in ended["Properties"]["Environment"]["Variables"]
     role = {"Ref": ended["Properties"]["Role"]["Fn::GetAtt"][0]}
-    starts = [
-        statement
-        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
-        if role in policy["Properties"].get("Roles", [])
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "states:StartExecution" in json.dumps(statement["Action"])
-    ]
+    starts = _statements_allowing(template, role, "states:StartExecution")
     assert starts, f"{logical_id} may not start executions"
     started = json.dumps([statement["Resource"] for statement in starts])
     assert started.count("Workflow") >= len(TEMPLATES), "it may start each template's state machine"
@@ -567,6 +561,17 @@ def test_only_the_api_reads_execution_histories_and_only_of_executions(template:
     assert all(":execution:" in resource for resource in resources)
 
 
+def _statements_allowing(template: dict[str, Any], role: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    """The policy statements of ``role`` (a ``Ref``) that name ``action``."""
+    return [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if role in policy["Properties"].get("Roles", [])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if action in json.dumps(statement["Action"])
+    ]
+
+
 def test_a_state_machine_may_stop_only_its_own_executions(template: dict[str, Any]) -> None:
     # Given each template's state machine and its role
     machines = resources_of_type(template, "AWS::StepFunctions::StateMachine").values()
@@ -575,11 +580,8 @@ def test_a_state_machine_may_stop_only_its_own_executions(template: dict[str, An
         role = {"Ref": machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]}
         stops = [
             statement
-            for policy in resources_of_type(template, "AWS::IAM::Policy").values()
-            if role in policy["Properties"].get("Roles", [])
-            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-            if "states:stopExecution" in json.dumps(statement["Action"])
-            and "Fn::Select" not in json.dumps(statement["Resource"])  # a Distributed Map's children
+            for statement in _statements_allowing(template, role, "states:stopExecution")
+            if "Fn::Select" not in json.dumps(statement["Resource"])  # a Distributed Map's children
         ]
         # Then (a cancelled run stops itself) it may stop its own executions and nothing else
         assert len(stops) == 1, (name, stops)
