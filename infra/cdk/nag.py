@@ -63,6 +63,11 @@ CHILD_EXECUTIONS_REASON = (
     "DistributedMap, scoped to this state machine's executions)."
 )
 
+SELF_STOP_REASON = (
+    "A cancelled run's execution stops itself once its work is undone (StopExecution, so that it "
+    "ends ABORTED as a cancel does): only this state machine's own executions, named by its name."
+)
+
 
 def granular_acknowledgments(
     stack: Stack,
@@ -112,6 +117,11 @@ def granular_acknowledgments(
                     reason=CHILD_EXECUTIONS_REASON,
                 )
             )
+        name = machine.node.default_child.state_machine_name  # type: ignore[union-attr]
+        own = f"arn:<AWS::Partition>:states:{region}:{account}:execution:{name}:*"
+        acks.append(
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{own}]", reason=SELF_STOP_REASON)
+        )
     return acks
 
 

@@ -173,6 +173,8 @@ class LocalCloud:
         moto_adapters.keep_stopped_executions_aborted()
         moto_adapters.keep_task_failure_causes()
         moto_adapters.refuse_timed_out_task_tokens()
+        moto_adapters.name_sdk_integration_parameters()
+        moto_adapters.keep_stop_causes()
         moto_adapters.serialize_dynamodb_requests()
         moto_adapters.note_requests()
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request

@@ -30,7 +30,6 @@
    ``TransactWriteItems`` deep-copies the tables while another request writes them ("dictionary
    changed size during iteration", a 500 to a burst of run starts). DynamoDB makes each request
    atomic; here ``DynamoHandler.call_action`` takes one lock, so requests apply one at a time.
-
 10. ``refuse_timed_out_task_tokens``: on AWS a task token whose ``.waitForTaskToken`` task timed
    out is refused (``TaskTimedOut``) while the execution goes on; moto keeps accepting it, silently
    and to no effect (an approval decision sent to a gate's expired turn would be "accepted" and
@@ -40,8 +39,16 @@
 11. ``note_requests``: when the server last answered a request (``DomainDispatcherApplication``
    serves them all), so that the saved state is not read again while nothing asks anything
    (``persistence``). ``execution_state`` adapts the interpreter to go on after a restart.
+12. ``name_sdk_integration_parameters``: an ``arn:aws:states:::aws-sdk:<service>:<action>`` task
+   names its parameters in PascalCase (``ExecutionArn``) whatever the API's own casing; moto hands
+   them to botocore as written, which fails for camelCase APIs such as Step Functions' own.
+   ``StateTaskServiceAwsSdk._normalise_parameters`` maps them onto the operation's members here,
+   with moto's own request normaliser, as Step Functions does.
+13. ``keep_stop_causes``: moto's ``StopExecution`` drops the ``error`` and ``cause`` (the
+   ``ExecutionAborted`` event then says nothing); ``StepFunctionResponse.stop_execution`` passes
+   them on here, as Step Functions does (a cancelled run's execution stops itself with them).
 
-``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8 and 9, ``test_moto_step_functions_features.py``
+``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8, 9, 12 and 13, ``test_moto_step_functions_features.py``
 covers 7 and 10 (with the Step Functions features the generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
 tests fail first.
@@ -246,6 +253,42 @@ def _name_task_answer_errors() -> None:
             AWSError.__init__(self, message, code, 400)
 
         _patch(error, "__init__", __init__)
+
+
+def name_sdk_integration_parameters() -> None:
+    from botocore.session import get_session
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_aws_sdk as aws_sdk,
+    )
+
+    def _normalise_parameters(self: Any, parameters: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        action = self.resource.api_action
+        model = get_session().get_service_model(self._get_boto_service_name())
+        operation = model.operation_model(action[:1].upper() + action[1:])
+        if operation.input_shape is not None:
+            self._to_boto_request(parameters, operation.input_shape)
+
+    _patch(aws_sdk.StateTaskServiceAwsSdk, "_normalise_parameters", _normalise_parameters)
+
+
+def keep_stop_causes() -> None:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def stop_execution(self: Any) -> Any:
+        arn = self._get_param("executionArn")
+        backend = self.stepfunction_backend
+        backend._validate_execution_arn(arn)
+        machine = backend._get_state_machine_for_execution(arn)
+        execution = next((x for x in machine.executions if x.execution_arn == arn), None)
+        if execution is None:
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
+        execution.stop(stop_date=utcnow(), error=self._get_param("error"), cause=self._get_param("cause"))
+        return ActionResult({"stopDate": execution.stop_date})
+
+    _patch(StepFunctionResponse, "stop_execution", stop_execution)
 
 
 # --- S3 Vectors: QueryVectors -------------------------------------------------------------

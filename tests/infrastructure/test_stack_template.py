@@ -429,8 +429,14 @@ def test_compensation_is_a_bounded_loop_that_ends_by_cause(
     assert "NumericLessThan" in json.dumps(choices[0]), "the loop has a round bound"
     assert states["Anything left to undo?"]["Default"] == "Mark run undone"
     ends = {c["Next"] for c in states["How did it end?"]["Choices"]} | {states["How did it end?"]["Default"]}
-    assert ends == {"Run rejected", "Run cancelled", "Run compensated"}
-    assert all(states[end]["Type"] == "Fail" for end in ends)
+    assert ends == {"Run rejected", "Stop cancelled run", "Run compensated"}
+    assert states["Run rejected"]["Type"] == states["Run compensated"]["Type"] == "Fail"
+    # a cancelled run's execution ends ABORTED, as a cancel shows on Step Functions: it stops itself
+    stop = states["Stop cancelled run"]
+    assert stop["Resource"].endswith(":states:::aws-sdk:sfn:stopExecution")
+    assert stop["Parameters"]["ExecutionArn.$"] == "$$.Execution.Id"
+    assert stop["Parameters"]["Error"] == "RunCancelled"
+    assert states[stop["Next"]]["Type"] == "Fail"  # only if the stop did not take
 
 
 def test_the_showcase_has_parallel_branches_a_bounded_map_and_a_gate(template: dict[str, Any]) -> None:
@@ -593,13 +599,7 @@ def test_the_function_told_of_each_execution_end_can_start_queued_runs(template:
     )
     assert "STATE_MACHINE_ARNS" in ended["Properties"]["Environment"]["Variables"]
     role = {"Ref": ended["Properties"]["Role"]["Fn::GetAtt"][0]}
-    starts = [
-        statement
-        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
-        if role in policy["Properties"].get("Roles", [])
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "states:StartExecution" in json.dumps(statement["Action"])
-    ]
+    starts = _statements_allowing(template, role, "states:StartExecution")
     assert starts, f"{logical_id} may not start executions"
     started = json.dumps([statement["Resource"] for statement in starts])
     assert started.count("Workflow") >= len(TEMPLATES), "it may start each template's state machine"
@@ -619,6 +619,34 @@ def test_only_the_api_reads_execution_histories_and_only_of_executions(template:
     assert readers == {api_role}
     assert len(resources) == len(TEMPLATES)  # one statement per state machine (the API's timelines)
     assert all(":execution:" in resource for resource in resources)
+
+
+def _statements_allowing(template: dict[str, Any], role: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    """The policy statements of ``role`` (a ``Ref``) that name ``action``."""
+    return [
+        statement
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+        if role in policy["Properties"].get("Roles", [])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if action in json.dumps(statement["Action"])
+    ]
+
+
+def test_a_state_machine_may_stop_only_its_own_executions(template: dict[str, Any]) -> None:
+    # Given each template's state machine and its role
+    machines = resources_of_type(template, "AWS::StepFunctions::StateMachine").values()
+    for machine in machines:
+        name = machine["Properties"]["StateMachineName"]
+        role = {"Ref": machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]}
+        stops = [
+            statement
+            for statement in _statements_allowing(template, role, "states:stopExecution")
+            if "Fn::Select" not in json.dumps(statement["Resource"])  # a Distributed Map's children
+        ]
+        # Then (a cancelled run stops itself) it may stop its own executions and nothing else
+        assert len(stops) == 1, (name, stops)
+        resource = json.dumps(stops[0]["Resource"])
+        assert f":execution:{name}:*" in resource and "stateMachine" not in resource, resource
 
 
 def _showcase_like(map_over: str) -> dict[str, Any]:

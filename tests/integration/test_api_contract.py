@@ -1,9 +1,13 @@
 """The served OpenAPI document is a contract: schemathesis generates requests from it (valid and
-invalid, with and without a token) and checks every answer against it.
+invalid, with and without a token) and checks every answer against it, with every check it has
+and in every phase: the document's examples, coverage (boundaries and each way to be invalid),
+fuzzing, and stateful sequences that follow the document's links (start a run, then read, page,
+decide or cancel it). Each runs as the tenant's user and as its admin.
 
 The API function runs in-process behind a small WSGI adapter that turns each request into the
 API Gateway proxy event the function receives on AWS; AWS is moto. Every operation gets
-``EXAMPLES`` generated requests: more than 1,000 in all.
+``EXAMPLES`` generated requests per role besides its coverage cases, and the stateful phase
+``SCENARIOS`` sequences of up to ``STEPS`` calls; hypothesis is derandomized, so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from urllib.parse import quote
 import hypothesis
 import pytest
 import schemathesis
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.modes import GenerationMode
 
@@ -25,7 +30,15 @@ from infra.local.tokens import LocalSigningKey
 from tests.fakes.lambda_context import FakeLambdaContext
 from tests.integration.conftest import ApiFunction
 
-EXAMPLES = 60  # per operation; 27 operations
+EXAMPLES = 30  # per operation and role (fuzzing); 27 operations
+SCENARIOS = 15  # stateful sequences per role
+STEPS = 6  # calls per sequence at most
+ROLES = ("user", "admin")
+SETTINGS = hypothesis.settings(
+    deadline=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    derandomize=True,
+)
 CALLED: list[ApiFunction] = []
 """The API function of the running test (its container); the served document is read without one."""
 
@@ -84,26 +97,83 @@ schema.config.checks.negative_data_rejection.expected_statuses = [
 ]
 
 
-@pytest.fixture
-def token(api: ApiFunction, signing_key: LocalSigningKey) -> Iterator[str]:
+@pytest.fixture(params=ROLES)
+def token(request: pytest.FixtureRequest, api: ApiFunction, signing_key: LocalSigningKey) -> Iterator[str]:
     CALLED.append(api)
     try:
-        yield signing_key.mint(tenant_id="acme", role="admin")
+        yield signing_key.mint(tenant_id="acme", role=request.param)
     finally:
         CALLED.remove(api)
 
 
 @schema.parametrize()
-@hypothesis.settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(hypothesis.HealthCheck),
-    derandomize=True,
-)
+@hypothesis.settings(SETTINGS, max_examples=EXAMPLES)
 def test_every_answer_conforms_to_the_served_document(case: Any, token: str) -> None:
-    # A case whose headers were made invalid on purpose (the token left out or mangled) is sent as
-    # generated: adding the token would undo the mutation, and a valid request would then be
-    # reported as invalid data accepted.
+    case.call_and_validate(headers=_auth(case, token))
+
+
+def _auth(case: Any, token: str) -> dict[str, str] | None:
+    """The caller's token, unless the case's headers were made invalid on purpose (the token left
+    out or mangled): it is sent as generated then, since adding the token would undo the mutation
+    and a valid request would be reported as invalid data accepted."""
     headers = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
     negative = headers is not None and headers.mode == GenerationMode.NEGATIVE
-    case.call_and_validate(headers=None if negative else {"Authorization": f"Bearer {token}"})
+    return None if negative else {"Authorization": f"Bearer {token}"}
+
+
+def test_linked_calls_conform_to_the_served_document(token: str) -> None:
+    # Given the document's links (a started run leads to its view, events, timeline, approval and
+    # cancel; a page of runs or events to the next one)
+    assert {"GetRun", "CancelRun", "DecideApproval"} <= set(_links("/runs", "post", "202"))
+    assert "NextPage" in _links("/runs", "get", "200")  # (schemathesis adds the links it infers)
+
+    class LinkedCalls(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            headers = _auth(case, token)
+            return {"headers": headers} if headers else {}
+
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            # as schemathesis' own, and the checks told which headers were ours (the token is not
+            # generated auth that the API should have refused)
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                headers=kwargs.get("headers"),
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    # When schemathesis follows them in sequences of calls, Then every answer conforms
+    run_state_machine_as_test(
+        LinkedCalls, settings=hypothesis.settings(SETTINGS, max_examples=SCENARIOS, stateful_step_count=STEPS)
+    )
+
+
+def test_every_listing_with_a_cursor_documents_the_refusal_of_a_cursor_not_its_own() -> None:
+    # Given every operation that takes a cursor
+    operations = [
+        (path, method, op)
+        for path, methods in schema.raw_schema["paths"].items()
+        for method, op in methods.items()
+        if any(p["name"] == "cursor" for p in op.get("parameters", []))
+    ]
+    assert {(path, method) for path, method, _ in operations} == {
+        ("/runs", "get"),
+        ("/runs/{run_id}/events", "get"),
+    }
+    for path, method, op in operations:
+        # Then a cursor it did not hand out (a schema-valid string) is a documented 400 in the error shape
+        refused = op["responses"]["400"]["content"]["application/json"]["schema"]
+        assert refused == {"$ref": "#/components/schemas/ErrorBody"}, (path, method)
+        # And the parameter says where a valid cursor comes from, and the next page links it
+        cursor = next(p for p in op["parameters"] if p["name"] == "cursor")
+        assert "next_cursor" in cursor.get("description", ""), (path, method)
+        assert (
+            _links(path, method, "200")["NextPage"]["parameters"]["cursor"] == "$response.body#/next_cursor"
+        )
+
+
+def _links(path: str, method: str, status: str) -> dict[str, Any]:
+    return dict(schema.raw_schema["paths"][path][method]["responses"][status].get("links", {}))

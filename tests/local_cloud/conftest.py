@@ -53,6 +53,8 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     moto_adapters.keep_stopped_executions_aborted()
     moto_adapters.keep_task_failure_causes()
     moto_adapters.refuse_timed_out_task_tokens()
+    moto_adapters.name_sdk_integration_parameters()
+    moto_adapters.keep_stop_causes()
     moto_adapters.serialize_dynamodb_requests()
     role = session.client("iam", endpoint_url=endpoint).create_role(
         RoleName="local", AssumeRolePolicyDocument="{}"

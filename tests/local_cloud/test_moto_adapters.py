@@ -182,6 +182,51 @@ def test_a_stopped_execution_stays_aborted_when_its_running_task_then_fails(emul
     assert wait_for_execution(sfn, execution, 10)["status"] == "ABORTED"
 
 
+def test_the_history_links_events_as_step_functions_records_them(emulation: Emulation) -> None:
+    # Given a machine of two states in a row
+    definition = {
+        "StartAt": "First",
+        "States": {"First": {"Type": "Pass", "Next": "Second"}, "Second": {"Type": "Pass", "End": True}},
+    }
+    # When it runs
+    events = emulation.run_machine(definition, {})["history"]
+    # Then the links are Step Functions' own (as its recorded histories show): ExecutionStarted and
+    # the first state's entry both follow event 0, every later event the one before it
+    assert [(e["type"], e["id"], e["previousEventId"]) for e in events[:2]] == [
+        ("ExecutionStarted", 1, 0),
+        ("PassStateEntered", 2, 0),
+    ]
+    assert [e["previousEventId"] for e in events[2:]] == [e["id"] - 1 for e in events[2:]]
+
+
+def test_an_execution_that_stops_itself_ends_aborted_with_its_reason(emulation: Emulation) -> None:
+    # Given a machine whose task stops its own execution (StopExecution through the SDK integration)
+    definition = {
+        "StartAt": "Stop",
+        "States": {
+            "Stop": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:stopExecution",
+                "Parameters": {
+                    "ExecutionArn.$": "$$.Execution.Id",
+                    "Error": "Cancelled",
+                    "Cause": "asked to",
+                },
+                "Next": "Not reached",
+            },
+            "Not reached": {"Type": "Fail", "Error": "StillRunning"},
+        },
+    }
+    # When it runs
+    result = emulation.run_machine(definition, {})
+    # Then it ends ABORTED as on AWS, with the error and cause it gave, and no later state runs
+    assert result["status"] == "ABORTED", result
+    assert "FailStateEntered" not in [e["type"] for e in result["history"]]
+    last = result["history"][-1]
+    assert last["type"] == "ExecutionAborted"
+    assert last["executionAbortedEventDetails"] == {"error": "Cancelled", "cause": "asked to"}
+
+
 def history(sfn: Any, execution_arn: str) -> list[str]:
     """The types of the execution's history events, oldest first."""
     return [event["type"] for event in sfn.get_execution_history(executionArn=execution_arn)["events"]]

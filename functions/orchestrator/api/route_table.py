@@ -59,23 +59,29 @@ def route(
     errors: tuple[HTTPStatus, ...] | None = None,
     action: str | None = None,
     audit_success: bool = False,
+    links: dict[str, dict[str, Any]] | None = None,
 ) -> Callable[[Any], Any]:
     """Register a route that needs a token: the role check, the bearer security, its documented
     answers (``answer``, then ``statuses``, then ``errors``: by default the reads' or the writes'
-    common errors) and, for a write, its audit action."""
+    common errors), the OpenAPI ``links`` of its success answer (what a client calls next with
+    what it answered) and, for a write, its audit action."""
     if (method in WRITE_METHODS) != (action is not None):
         raise ValueError(f"{method} {path}: a write names its audit action, a read none")
     if errors is None:
         errors = WRITE_ERRORS if method in WRITE_METHODS else READ_ERRORS
     DECLARED.append(DeclaredRoute(method, path, role, action, audit_success))
     status, model = answer
-    return router.route(
-        path,
-        method,
-        middlewares=ROLE_CHECKS[role],
-        security=BEARER,
-        responses=responses(status, model, *statuses, *errors),
-    )
+    documented = responses(status, model, *statuses, *errors)
+    if links:
+        documented[int(status)]["links"] = links
+    return router.route(path, method, middlewares=ROLE_CHECKS[role], security=BEARER, responses=documented)
+
+
+def link(method: str, path: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the operation ``method path`` (``/runs/{run_id}``), its parameters taken
+    from the answer (``run_id="$response.body#/run_id"``)."""
+    pointer = path.replace("~", "~0").replace("/", "~1")
+    return {"operationRef": f"#/paths/{pointer}/{method.lower()}", "parameters": parameters}
 
 
 def admin_route(

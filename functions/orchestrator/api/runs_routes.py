@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.route_table import route
+from orchestrator.api.route_table import link, route
 from orchestrator.api.schemas import (
     ApprovalAnswer,
     CancelAnswer,
@@ -32,6 +32,19 @@ from orchestrator.runs.timeline import get_run_timeline
 
 router = Router()
 
+RUN_ID = "$response.body#/run_id"
+NEXT_CURSOR = "$response.body#/next_cursor"
+SAME_RUN = "$request.path.run_id"
+CURSOR = "the next_cursor of the previous page; any other value is a 400 (InvalidRequest)"
+RUN_LINKS = {
+    "GetRun": link("GET", "/runs/{run_id}", run_id=RUN_ID),
+    "GetRunEvents": link("GET", "/runs/{run_id}/events", run_id=RUN_ID),
+    "GetRunTimeline": link("GET", "/runs/{run_id}/timeline", run_id=RUN_ID),
+    "DecideApproval": link("POST", "/runs/{run_id}/approval", run_id=RUN_ID),
+    "CancelRun": link("POST", "/runs/{run_id}/cancel", run_id=RUN_ID),
+}
+"""What a client does with a run it started (schemathesis' stateful phase follows these)."""
+
 
 @route(
     router,
@@ -42,6 +55,7 @@ router = Router()
     statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.PAYMENT_REQUIRED, HTTPStatus.NOT_FOUND),
     action="start_run",
     audit_success=True,
+    links=RUN_LINKS,
 )
 def create_run(request: RunRequest) -> Response[dict[str, Any]]:
     caller = current_caller()
@@ -101,10 +115,11 @@ def accepted_run(
     role="viewer",
     answer=(HTTPStatus.OK, RunList),
     statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
+    links={"NextPage": link("GET", "/runs", cursor=NEXT_CURSOR)},
 )
 def list_runs(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[str | None, Query(max_length=2048, description=CURSOR)] = None,
     status: Annotated[RunStatus | None, Query(description="only runs in this status")] = None,
 ) -> dict[str, Any]:
     """The tenant's runs, newest first. With ``status``, a page may hold fewer than ``limit``
@@ -203,11 +218,12 @@ def cancel_run(run_id: str) -> Response[dict[str, Any]]:
     role="viewer",
     answer=(HTTPStatus.OK, EventList),
     statuses=(HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
+    links={"NextPage": link("GET", "/runs/{run_id}/events", run_id=SAME_RUN, cursor=NEXT_CURSOR)},
 )
 def get_run_events(
     run_id: str,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[str | None, Query(max_length=2048, description=CURSOR)] = None,
 ) -> dict[str, Any]:
     events, next_cursor = list_run_events(
         current_caller().tenant_id,

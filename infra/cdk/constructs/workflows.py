@@ -12,7 +12,7 @@ Shape (state names are what operators see in the console)::
                        v
     Record failure at <step> -> Begin undo -> Undo completed work <-+  (bounded loop: newest
         -> Anything left to undo? --- yes, rounds left --------------+   completion first, across
-        -> Mark run undone -> How did it end? -> Run compensated | Run rejected | Run cancelled
+        -> Mark run undone -> How did it end? -> Run compensated | Run rejected | Stop cancelled run (ABORTED)
     undo fails for good, or too many rounds -> Mark compensation failed -> Compensation failed
 
 Compensation is driven by the run's command log and step results (what really completed,
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -39,7 +39,12 @@ from constructs import Construct
 
 from infra.cdk.constructs.approval_gates import ApprovalGateStates
 from orchestrator.core.constants import CATCH_STATE_PREFIX, RUN_DATA_PREFIX
-from orchestrator.core.errors import RETRIED_ERROR_NAMES, CompensationIncomplete
+from orchestrator.core.errors import (
+    RETRIED_ERROR_NAMES,
+    ApprovalTimedOut,
+    CompensationIncomplete,
+    RunCancelled,
+)
 from orchestrator.core.records import RunStatus
 from orchestrator.runs.compensation import MAX_ROUNDS
 from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, RetryPolicy, Template
@@ -55,6 +60,14 @@ REFERENCE = {
 def manifests_arn(workspace: s3.IBucket) -> str:
     """Every map manifest of every tenant's runs, and no other object of the workspace."""
     return workspace.arn_for_objects(f"*/{RUN_DATA_PREFIX}/*/manifests/*")
+
+
+def _format_safe(text: str) -> str:
+    """Text for a States.Format template: quotes, braces and backslashes are its syntax."""
+    return re.sub(r"[{}'\\]", "", text)
+
+
+CANCELLED = "The run was cancelled; its work was undone"
 
 
 def apply_retry(task: tasks.LambdaInvoke, policy: RetryPolicy) -> tasks.LambdaInvoke:
@@ -94,6 +107,13 @@ class TemplateWorkflow(Construct):
         self._run_status = run_status
         self._failure_records: dict[str, sfn.IChainable] = {}
         self._reads_manifests = False
+        # its own executions, named before the machine exists (a reference to it would be a cycle)
+        self._own_executions_arn = Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{state_machine_name}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
         self._begin_undo = self._compensation()
 
         start = self._status_task("Start run", RunStatus.RUNNING)
@@ -288,12 +308,7 @@ class TemplateWorkflow(Construct):
             ),
         ).when(
             sfn.Condition.string_equals("$.outcome.status", RunStatus.CANCELLED.value),
-            sfn.Fail(
-                self,
-                "Run cancelled",
-                error="RunCancelled",
-                cause="The run was cancelled; its work was undone",
-            ),
+            self._stop_cancelled_run(),
         ).otherwise(
             sfn.Fail(
                 self,
@@ -313,6 +328,24 @@ class TemplateWorkflow(Construct):
         )
         mark_undone.next(ends)
         return mark_undone
+
+    def _stop_cancelled_run(self) -> sfn.IChainable:
+        """A cancelled run's execution ends as a cancel ends one on Step Functions: ABORTED (it stops
+        itself, with the reason, once its work is undone). Should the stop not take, it fails."""
+        stop = tasks.CallAwsService(
+            self,
+            "Stop cancelled run",
+            service="sfn",
+            action="stopExecution",
+            parameters={
+                "ExecutionArn": sfn.JsonPath.execution_id,
+                "Error": RunCancelled.__name__,
+                "Cause": CANCELLED,
+            },
+            iam_resources=[self._own_executions_arn],
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        return stop.next(sfn.Fail(self, "Run cancelled", error=RunCancelled.__name__, cause=CANCELLED))
 
     def _undo_rounds(
         self, mark_undone: sfn.IChainable, mark_compensation_failed: sfn.IChainable

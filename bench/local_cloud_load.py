@@ -1,0 +1,297 @@
+"""Load on the local cloud: bursts of 10, 50 and 200 concurrent ``POST /runs`` from several
+tenants, and what the local cloud holds (worker processes, memory) at peak and after a minute idle.
+
+The local cloud runs in a process of its own (as ``orchestrator local up`` does), with the offline
+model at zero latency; this script only sends requests and watches that process's tree from
+``/proc``: the number of Lambda worker processes and the resident memory (RSS) of the whole tree.
+For each burst it reports the time until every POST was answered, the runs started per second
+(answers) and ended per second, the errors (anything but 202, or no answer) and how every run ended.
+After the last burst it leaves the cloud idle for ``--idle`` seconds and measures it again: idle
+workers are retired after 60 s, so the tree returns to about the memory it had before any run.
+
+Targets: zero errors, every run ends ``SUCCEEDED``, never more worker processes than the runtime's
+ceiling, and no worker left after the idle minute (exit 1 otherwise; ``--no-fail`` only reports).
+The JSON goes to ``--out`` (default ``bench/results/local_cloud_load.json``), what the local cloud
+printed to ``bench/results/local_cloud_load.log``.
+
+    .venv/bin/python bench/local_cloud_load.py [--bursts 10,50,200] [--tenants 4] [--idle 70]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "functions")]
+
+from infra.local.lambda_runtime import DEFAULT_IDLE_SECONDS, DEFAULT_MAX_WORKERS  # noqa: E402
+
+FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
+CLIENT_TIMEOUT_SECONDS = 600
+PAGE_SIZE = ((os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) or 4096) / (1024 * 1024)
+WORKER_SCRIPT = "lambda_worker.py"
+
+
+# --- the local cloud, in its own process ----------------------------------------------------------
+def serve(state_dir: str, tenants: list[str], burst: int, conn: Connection) -> None:
+    """Runs the local cloud until told to stop; sends back its API URL and one token per tenant."""
+    sys.path[:0] = [str(REPO), str(REPO / "functions")]
+    # what the cloud prints (a client that gave up, a delivery that timed out) goes to its own log
+    (REPO / "bench" / "results").mkdir(parents=True, exist_ok=True)
+    log = (REPO / "bench" / "results" / "local_cloud_load.log").open("w", encoding="utf-8")
+    sys.stdout = sys.stderr = log
+    from infra.local.cloud import LocalCloud
+    from orchestrator.tenancy.plans import TenantLimits
+
+    with LocalCloud(Path(state_dir)) as cloud:
+        tokens = {}
+        for tenant in tenants:  # each plan admits the whole burst: the limits are not what this measures
+            limits = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=max(burst, 1))
+            cloud.onboard(tenant, plan="enterprise", limits=limits)
+            tokens[tenant] = cloud.mint_token(tenant_id=tenant, subject="load")
+        conn.send({"api_url": cloud.api_url, "tokens": tokens})
+        conn.recv()  # stop
+
+
+# --- the process tree, from /proc -----------------------------------------------------------------
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    found: list[int] = []
+    for task in tasks:
+        try:
+            found += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        return WORKER_SCRIPT in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
+def tree(pid: int) -> tuple[int, float]:
+    """(Lambda worker processes, RSS of the whole tree in MiB) of the process ``pid``."""
+    pending, seen = [pid], []
+    while pending:
+        current = pending.pop()
+        seen.append(current)
+        pending += _children(current)
+    return sum(1 for p in seen if _is_worker(p)), sum(_rss_mib(p) for p in seen)
+
+
+class Watcher:
+    """Samples the tree every ``every`` seconds and keeps the peaks since the last ``reset``."""
+
+    def __init__(self, pid: int, every: float = 0.25) -> None:
+        self.pid, self.every = pid, every
+        self.peak_workers, self.peak_rss = 0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            workers, rss = tree(self.pid)
+            self.peak_workers = max(self.peak_workers, workers)
+            self.peak_rss = max(self.peak_rss, rss)
+
+    def reset(self) -> None:
+        self.peak_workers, self.peak_rss = tree(self.pid)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# --- the load ---------------------------------------------------------------------------------
+def _post(url: str, token: str, index: int) -> tuple[str, str | None]:
+    """('202', run id) or (another status, None) or ('connection error: ...', None)."""
+    try:
+        response = requests.post(
+            f"{url}/runs",
+            json={"template": "generic", "topic": f"load test run {index}"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=CLIENT_TIMEOUT_SECONDS,
+        )
+    except requests.RequestException as exc:
+        return f"connection error: {type(exc.__cause__ or exc).__name__}", None
+    if response.status_code == 202:
+        return "202", str(response.json()["run_id"])
+    return str(response.status_code), None
+
+
+def _statuses(url: str, token: str) -> dict[str, str] | None:
+    """Every run of the token's tenant and its status (the listing, page by page); None when the
+    API did not answer in time (it is busy with the burst: asked again later)."""
+    found: dict[str, str] = {}
+    cursor = None
+    while True:
+        params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
+        try:
+            response = requests.get(
+                f"{url}/runs", params=params, headers={"Authorization": f"Bearer {token}"}, timeout=120
+            )
+            page = response.json() if response.status_code == 200 else None
+        except (requests.RequestException, ValueError):
+            return None
+        if page is None:  # e.g. 503 while every API execution is busy
+            return None
+        found |= {run["run_id"]: run["status"] for run in page["runs"]}
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return found
+
+
+def burst(url: str, tokens: dict[str, str], size: int, watcher: Watcher, timeout: float) -> dict[str, Any]:
+    """``size`` POST /runs at once, round-robin over the tenants; waits for every run to end."""
+    watcher.reset()
+    callers = list(tokens.values())
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=size) as pool:
+        answers = list(pool.map(lambda i: (i, _post(url, callers[i % len(callers)], i)), range(size)))
+    answered_s = time.monotonic() - started
+    accepted = {run_id: callers[i % len(callers)] for i, (_, run_id) in answers if run_id}
+    deadline = time.monotonic() + timeout
+    status: dict[str, str] = {}
+    while time.monotonic() < deadline and not all(status.get(r) in FINAL for r in accepted):
+        time.sleep(2)
+        for token in set(accepted.values()):
+            status |= _statuses(url, token) or {}
+    ended_s = time.monotonic() - started
+    outcomes = Counter(answer for _, (answer, _) in answers)
+    return {
+        "concurrent_posts": size,
+        "tenants": len(callers),
+        "all_answered_seconds": round(answered_s, 2),
+        "answers_per_second": round(size / answered_s, 2),
+        "errors": size - outcomes.get("202", 0),
+        "answers": dict(outcomes),
+        "all_ended_seconds": round(ended_s, 2),
+        "runs_ended_per_second": round(len(accepted) / ended_s, 2),
+        "runs_final": dict(Counter(status.get(r, "NOT ENDED") for r in accepted)),
+        "peak_workers": watcher.peak_workers,
+        "peak_rss_mib": round(watcher.peak_rss),
+    }
+
+
+def measure(bursts: list[int], tenants: int, idle: float, timeout: float) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    names = [f"load-{chr(ord('a') + i)}" for i in range(tenants)]
+    ours, theirs = context.Pipe()
+    with tempfile.TemporaryDirectory(prefix="bench-local-cloud-") as state:
+        cloud = context.Process(target=serve, args=(state, names, max(bursts), theirs))
+        cloud.start()
+        try:
+            if not ours.poll(300):
+                raise SystemExit("the local cloud did not start within 300 s")
+            up = ours.recv()
+            pid = int(cloud.pid or 0)
+            workers_at_start, rss_at_start = tree(pid)
+            watcher = Watcher(pid)
+            rows = [burst(up["api_url"], up["tokens"], size, watcher, timeout) for size in bursts]
+            watcher.stop()
+            time.sleep(idle)
+            workers_idle, rss_idle = tree(pid)
+        finally:
+            ours.send("stop")
+            cloud.join(60)
+            if cloud.is_alive():
+                cloud.kill()
+    return {
+        "max_workers": DEFAULT_MAX_WORKERS,
+        "idle_retirement_seconds": DEFAULT_IDLE_SECONDS,
+        "before_any_run": {"workers": workers_at_start, "rss_mib": round(rss_at_start)},
+        "bursts": rows,
+        "after_idle": {"seconds": idle, "workers": workers_idle, "rss_mib": round(rss_idle)},
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    tenants, idle = result["bursts"][0]["tenants"], result["idle_retirement_seconds"]
+    lines = [
+        f"Load on the local cloud ({tenants} tenants, offline model, zero latency; "
+        f"worker ceiling {result['max_workers']}, idle workers retired after {idle:.0f} s)",
+        "| POSTs at once | all answered | answers/s | errors | all ended | runs ended/s | final "
+        "| peak workers | peak RSS |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in result["bursts"]:
+        lines.append(
+            f"| {row['concurrent_posts']} | {row['all_answered_seconds']} s | {row['answers_per_second']} "
+            f"| {row['errors']} | {row['all_ended_seconds']} s | {row['runs_ended_per_second']} "
+            f"| {row['runs_final']} | {row['peak_workers']} | {row['peak_rss_mib']} MiB |"
+        )
+    before, after = result["before_any_run"], result["after_idle"]
+    lines.append(
+        f"before any run: {before['workers']} workers, {before['rss_mib']} MiB; "
+        f"after {after['seconds']:.0f} s idle: {after['workers']} workers, {after['rss_mib']} MiB"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--bursts", default="10,50,200", help="concurrent POST /runs per burst, comma-separated"
+    )
+    parser.add_argument("--tenants", type=int, default=4)
+    parser.add_argument(
+        "--idle", type=float, default=DEFAULT_IDLE_SECONDS + 10, help="seconds idle before the last look"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=900, help="seconds to wait for a burst's runs to end"
+    )
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "local_cloud_load.json")
+    parser.add_argument("--no-fail", action="store_true")
+    args = parser.parse_args()
+    result = measure([int(b) for b in args.bursts.split(",")], max(1, args.tenants), args.idle, args.timeout)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(render(result))
+    print(f"written to {args.out}")
+    ok = (
+        all(
+            row["errors"] == 0
+            and row["runs_final"] == {"SUCCEEDED": row["concurrent_posts"]}
+            and row["peak_workers"] <= result["max_workers"]
+            for row in result["bursts"]
+        )
+        and result["after_idle"]["workers"] == 0
+    )
+    if not ok:
+        print(
+            "MISSED: zero errors, every run SUCCEEDED, workers within the ceiling, none left idle",
+            file=sys.stderr,
+        )
+    return 0 if ok or args.no_fail else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
