@@ -41,7 +41,6 @@ from infra.cdk.constructs.approval_gates import ApprovalGateStates
 from orchestrator.core.constants import CATCH_STATE_PREFIX, RUN_DATA_PREFIX
 from orchestrator.core.errors import (
     RETRIED_ERROR_NAMES,
-    ApprovalTimedOut,
     CompensationIncomplete,
     RunCancelled,
 )
@@ -60,11 +59,6 @@ REFERENCE = {
 def manifests_arn(workspace: s3.IBucket) -> str:
     """Every map manifest of every tenant's runs, and no other object of the workspace."""
     return workspace.arn_for_objects(f"*/{RUN_DATA_PREFIX}/*/manifests/*")
-
-
-def _format_safe(text: str) -> str:
-    """Text for a States.Format template: quotes, braces and backslashes are its syntax."""
-    return re.sub(r"[{}'\\]", "", text)
 
 
 CANCELLED = "The run was cancelled; its work was undone"
