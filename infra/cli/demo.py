@@ -13,7 +13,8 @@ from typing import Any
 from infra.cli.api_client import ApiClient
 from infra.cli.console import say
 from infra.cli.narration import FINAL_STATUSES, decider, summarize, wait_for_events
-from infra.cli.watch import follow
+from infra.cli.run_events import subscribe
+from infra.cli.watch import follow, pushed
 
 DEMO_KEY_SECRET = "orchestrator/provider-api-key"  # noqa: S105 - a secret's name
 _KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
@@ -75,6 +76,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             decision="reject" if args.reject else "approve",
             expect=args.expect,
             aws_endpoint=cloud.aws_endpoint,
+            websocket_url=cloud.websocket_url,
         )
 
 
@@ -116,9 +118,11 @@ def run_demo(
     decision: str = "approve",
     expect: str | None = None,
     aws_endpoint: str | None = None,
+    websocket_url: str | None = None,
 ) -> int:
     """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected.
-    ``aws_endpoint``: the local cloud's emulated AWS (its runs have no AWS console page)."""
+    ``aws_endpoint``: the local cloud's emulated AWS (its runs have no AWS console page);
+    ``websocket_url``: its WebSocket API, whose events of the run wake the watching (else polling)."""
     from infra.cli.demo_requests import demo_body, demo_declaration
 
     client = ApiClient(api_url, token)
@@ -131,8 +135,16 @@ def run_demo(
         say(f"the API refused the run: {response.status_code} {response.text}")
         return 2
     run_id = response.json()["run_id"]
+    wakeups = None
+    if websocket_url:
+        wakeups = pushed(lambda: subscribe(websocket_url, token, run_id), run_id, idle=1.0)
     view = follow(
-        client, run_id, timeout=timeout, on_view=decider(client, run_id, decision), poll_interval=0.25
+        client,
+        run_id,
+        timeout=timeout,
+        wakeups=wakeups,
+        on_view=decider(client, run_id, decision),
+        poll_interval=0.25,
     )
     summarize(view, wait_for_events(client, run_id, view), aws_endpoint=aws_endpoint)
     query = demo_declaration(template).get("search")

@@ -14,6 +14,7 @@ message.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -52,6 +53,25 @@ class RunEventStream:
                 return message
             if message.get("type") == "error":
                 raise SubscriptionRefused(f"{message.get('error')}: {message.get('message')}")
+
+    def next_within(self, seconds: float) -> dict[str, Any] | None:
+        """The next envelope, or None when none came within ``seconds``; ``StopIteration`` once
+        the connection has closed."""
+        from websockets.exceptions import ConnectionClosedOK
+
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = _message(self._connection.recv(timeout=left))
+            except TimeoutError:
+                return None
+            except ConnectionClosedOK:
+                raise StopIteration from None
+            if "event_type" in message:
+                return message
+            if message.get("type") == "error":
+                raise SubscriptionRefused(f"{message.get('error')}: {message.get('message')}")
+        return None
 
     def close(self) -> None:
         self._connection.close()

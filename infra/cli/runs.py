@@ -56,6 +56,11 @@ def add_parser(commands: Any) -> None:
     watch.add_argument("run_id")
     watch.add_argument("--timeout", type=float, help="give up after this many seconds (default: never)")
     watch.add_argument("--interval", type=float, default=1.0, help="seconds between reads (default 1)")
+    watch.add_argument(
+        "--poll",
+        action="store_true",
+        help="read the run every --interval seconds instead of being woken by its events (WebSocket)",
+    )
     watch.set_defaults(func=cmd_watch)
     for name, text in (
         ("approve", "approve the gate the run waits at"),
@@ -118,13 +123,20 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     """Live progress until the run ends, then its summary (see the module's exit codes)."""
-    from infra.cli.watch import WatchTimeout, follow
+    from infra.cli.run_events import subscribe
+    from infra.cli.watch import WatchTimeout, follow, pushed
 
     if args.interval <= 0 or (args.timeout is not None and args.timeout <= 0):
         raise UsageError("--interval and --timeout must be positive numbers of seconds")
     target = resolve_target(args)
     try:
-        view = follow(target.client, args.run_id, timeout=args.timeout, poll_interval=args.interval)
+        wakeups = None  # polling
+        if target.websocket_url and not args.poll:
+            url, token = target.websocket_url, target.client.token
+            wakeups = pushed(lambda: subscribe(url, token, args.run_id), args.run_id)
+        view = follow(
+            target.client, args.run_id, timeout=args.timeout, wakeups=wakeups, poll_interval=args.interval
+        )
     except WatchTimeout as exc:
         note(f"error: {exc}")
         return WATCH_TIMED_OUT

@@ -20,6 +20,7 @@ from infra.cli.console import UsageError, state_dir
 from infra.cli.tokens import checked_tenant
 
 API_URL_OUTPUT = "ApiUrl"
+WEBSOCKET_URL_OUTPUT = "WebSocketUrl"  # the push channel (infra/cdk/constructs/run_events_push.py)
 """The stack output that holds the API's URL (``CfnOutput(self, "ApiUrl", ...)`` in infra/cdk/stack.py)."""
 
 
@@ -28,6 +29,9 @@ class Target:
     client: ApiClient
     aws_endpoint: str | None = None
     """The local cloud's emulated AWS (where its executions' histories are); None elsewhere."""
+    websocket_url: str | None = None
+    """The WebSocket API that pushes the runs' events (the local cloud's, a stack's output); None
+    when unknown (``--api-url``)."""
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,9 +57,10 @@ def resolve_target(args: argparse.Namespace) -> Target:
     if args.stack:
         if not token:
             raise UsageError("--stack needs a token: --token or $TOKEN")
-        api_url = stack_api_url(args.stack, args.region)
+        outputs = stack_outputs(args.stack, args.region)
         hint = f"is stack {args.stack!r} still deployed?"
-        return Target(ApiClient(api_url.rstrip("/"), token, unreachable_hint=hint))
+        client = ApiClient(outputs[API_URL_OUTPUT].rstrip("/"), token, unreachable_hint=hint)
+        return Target(client, websocket_url=outputs.get(WEBSOCKET_URL_OUTPUT))
     if args.api_url:
         return Target(ApiClient(args.api_url.rstrip("/"), token or _local_token(args)))
     description = local_description(state_dir(args))
@@ -64,11 +69,19 @@ def resolve_target(args: argparse.Namespace) -> Target:
         token or _local_token(args),
         unreachable_hint="is the local cloud up?",
     )
-    return Target(client, aws_endpoint=description.get("aws_endpoint"))
+    return Target(
+        client, aws_endpoint=description.get("aws_endpoint"), websocket_url=description.get("websocket_url")
+    )
 
 
 def stack_api_url(stack: str, region: str | None) -> str:
     """The ``ApiUrl`` output of the deployed stack ``stack``; what stops it is one :class:`UsageError`."""
+    return stack_outputs(stack, region)[API_URL_OUTPUT]
+
+
+def stack_outputs(stack: str, region: str | None) -> dict[str, str]:
+    """The outputs of the deployed stack ``stack``, ``ApiUrl`` among them; what stops it is one
+    :class:`UsageError`."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
@@ -92,7 +105,7 @@ def stack_api_url(stack: str, region: str | None) -> str:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in answer["Stacks"][0].get("Outputs", [])}
     if API_URL_OUTPUT not in outputs:
         raise UsageError(f"stack {stack!r} has no {API_URL_OUTPUT} output: is it this orchestrator's stack?")
-    return outputs[API_URL_OUTPUT]
+    return outputs
 
 
 def local_description(folder: Path) -> dict[str, Any]:

@@ -6,6 +6,8 @@ watcher trusts: it only says "the run may have changed, read it again", so a sou
 often, never wrongly. Two sources:
 
 - :func:`polling`: a wake-up every ``interval`` seconds (the default, and the fallback);
+- :func:`pushed`: a WebSocket subscription to the run (``orchestrator runs watch`` uses it whenever
+  the API has a WebSocket API: the local cloud's, a stack's ``WebSocketUrl``);
 - :func:`refreshes_on`: the event envelopes of a push channel (``event_type``, ``run_id``, ``phase``,
   ``payload``, as a WebSocket subscription to the run delivers them): each envelope of the run is a
   wake-up. A push client is an iterator of envelopes, e.g. ``subscribe(websocket_url, token,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from infra.cli.api_client import ApiClient
+    from infra.cli.run_events import RunEventStream
 
 View = dict[str, Any]
 POLL_INTERVAL_S = 1.0
@@ -60,6 +63,37 @@ def refreshes_on(envelopes: Iterable[Mapping[str, Any]], run_id: str) -> Iterato
     for envelope in envelopes:
         if envelope.get("run_id") == run_id:
             yield envelope
+
+
+PUSH_IDLE_S = 5.0
+
+
+def pushed(
+    open_stream: Callable[[], RunEventStream], run_id: str, *, idle: float = PUSH_IDLE_S
+) -> Iterator[object]:
+    """Wake-ups from a WebSocket subscription to the run (``open_stream``, e.g. ``subscribe(url,
+    token, run_id)``): one once subscribed, one per envelope of the run, and one after ``idle``
+    seconds with none (so that ``--timeout`` is checked and nothing missed stays unread long). A
+    subscription that cannot be made, or a connection that drops, ends the wake-ups: the watcher
+    then polls."""
+    from websockets.exceptions import WebSocketException
+
+    from infra.cli.run_events import SubscriptionRefused
+
+    try:
+        stream = open_stream()
+    except (SubscriptionRefused, WebSocketException, OSError):
+        return
+    try:
+        yield "subscribed"
+        while True:
+            envelope = stream.next_within(idle)
+            if envelope is None or envelope.get("run_id") == run_id:
+                yield envelope
+    except (StopIteration, SubscriptionRefused, WebSocketException, OSError):
+        return
+    finally:
+        stream.close()
 
 
 def watch_run(

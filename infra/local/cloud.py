@@ -314,6 +314,7 @@ class LocalCloud:
         """The console's ``config.json``: the API and, when this cloud has one, the push channel."""
         return {"api_url": self.api_url, "websocket_url": self.describe().get("websocket_url")}
 
+    @property
     def websocket_url(self) -> str:
         """The WebSocket API (push to clients): connect, send ``{"action": "subscribe"}``."""
         assert self._websocket is not None, "start the local cloud first"

@@ -12,7 +12,7 @@ import pytest
 
 from infra.cli.api_client import ApiError
 from infra.cli.progress import console
-from infra.cli.watch import WatchTimeout, follow, patient, refreshes_on, watch_run
+from infra.cli.watch import WatchTimeout, follow, patient, pushed, refreshes_on, watch_run
 from tests.unit.recorded_api import recorded
 
 THROTTLED = recorded("run_views_throttled")
@@ -165,3 +165,45 @@ def test_a_queued_run_says_where_it_waits() -> None:
     out = io.StringIO()
     follow(Reads([queued, THROTTLED[-1]]), RUN_ID, out=console(out), wakeups=itertools.repeat(None))  # type: ignore[arg-type]
     assert f"run {RUN_ID}: QUEUED (#2 in the queue)\n" in out.getvalue()
+
+
+class FakeStream:
+    """A subscription's envelopes, then None (nothing within the idle time), then the end."""
+
+    def __init__(self, answers: list[Any]) -> None:
+        self.answers = answers
+        self.closed = False
+
+    def next_within(self, seconds: float) -> dict[str, Any] | None:
+        if not self.answers:
+            raise StopIteration
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_pushed_wakes_once_subscribed_per_event_of_the_run_and_when_idle_then_ends_with_the_connection() -> (
+    None
+):
+    stream = FakeStream([{"run_id": "r1", "event_type": "STEP_STARTED"}, {"run_id": "r2"}, None])
+    wakeups = list(pushed(lambda: stream, "r1"))  # type: ignore[arg-type, return-value]
+    assert wakeups == ["subscribed", {"run_id": "r1", "event_type": "STEP_STARTED"}, None]
+    assert stream.closed
+
+
+def test_pushed_gives_no_wakeup_when_the_subscription_is_refused_or_the_connection_drops() -> None:
+    from websockets.exceptions import ConnectionClosedError
+
+    from infra.cli.run_events import SubscriptionRefused
+
+    def refused() -> Any:
+        raise SubscriptionRefused("the connection was refused: HTTP 401")
+
+    assert list(pushed(refused, "r1")) == []
+    dropped = FakeStream([ConnectionClosedError(None, None)])
+    assert list(pushed(lambda: dropped, "r1")) == ["subscribed"]  # type: ignore[arg-type, return-value]
+    assert dropped.closed
