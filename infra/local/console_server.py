@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from infra.console import STATIC_FILES
+from infra.local.background_server import BackgroundServer
 
 CONFIG_PATH = "/config.json"
 
@@ -78,7 +78,7 @@ class _Server(ThreadingHTTPServer):
         self.config = config
 
 
-class LocalConsoleServer:
+class LocalConsoleServer(BackgroundServer):
     """The console on ``http://127.0.0.1:<port>``; ``config`` is asked for ``config.json`` each time."""
 
     def __init__(
@@ -86,17 +86,4 @@ class LocalConsoleServer:
     ) -> None:
         if not (directory / "index.html").is_file():
             raise RuntimeError(f"the web console's files are missing: no index.html in {directory}")
-        self._server = _Server(port, config, directory)
-        # a short poll: a stop of the local cloud does not wait half a second for it
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_Server(port, config, directory), name="web-console")

@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import unquote
+
+from infra.local.background_server import BackgroundServer
 
 
 class Connections(Protocol):
@@ -103,20 +104,6 @@ class _Server(ThreadingHTTPServer):
         self.stage = stage
 
 
-class ManagementServer:
+class ManagementServer(BackgroundServer):
     def __init__(self, gateway: Connections, stage: str, port: int = 0) -> None:
-        self._server = _Server(port, gateway, stage)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="websocket-management"
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(_Server(port, gateway, stage), name="websocket-management")

@@ -162,6 +162,7 @@ def test_every_listing_with_a_cursor_documents_the_refusal_of_a_cursor_not_its_o
     assert {(path, method) for path, method, _ in operations} == {
         ("/runs", "get"),
         ("/runs/{run_id}/events", "get"),
+        ("/webhooks/{endpoint_id}/deliveries", "get"),
     }
     for path, method, op in operations:
         # Then a cursor it did not hand out (a schema-valid string) is a documented 400 in the error shape

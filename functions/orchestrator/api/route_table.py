@@ -77,6 +77,10 @@ def route(
     return router.route(path, method, middlewares=ROLE_CHECKS[role], security=BEARER, responses=documented)
 
 
+NEXT_CURSOR = "$response.body#/next_cursor"  # a listing's NextPage link: its cursor parameter
+CURSOR = "the next_cursor of the previous page; any other value is a 400 (InvalidRequest)"
+
+
 def link(method: str, path: str, **parameters: str) -> dict[str, Any]:
     """An OpenAPI link to the operation ``method path`` (``/runs/{run_id}``), its parameters taken
     from the answer (``run_id="$response.body#/run_id"``)."""
@@ -92,6 +96,7 @@ def admin_route(
     answer: tuple[HTTPStatus, type[BaseModel]],
     statuses: tuple[HTTPStatus, ...] = (),
     action: str | None = None,
+    links: dict[str, dict[str, Any]] | None = None,
 ) -> Callable[[Any], Any]:
     """An administration route: admins only, and its successful writes are audited too."""
     return route(
@@ -103,6 +108,7 @@ def admin_route(
         statuses=statuses,
         action=action,
         audit_success=action is not None,
+        links=links,
     )
 
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.route_table import link, route
+from orchestrator.api.route_table import CURSOR, NEXT_CURSOR, link, route
 from orchestrator.api.schemas import (
     ApprovalAnswer,
     CancelAnswer,
@@ -33,9 +33,7 @@ from orchestrator.runs.timeline import get_run_timeline
 router = Router()
 
 RUN_ID = "$response.body#/run_id"
-NEXT_CURSOR = "$response.body#/next_cursor"
 SAME_RUN = "$request.path.run_id"
-CURSOR = "the next_cursor of the previous page; any other value is a 400 (InvalidRequest)"
 RUN_LINKS = {
     "GetRun": link("GET", "/runs/{run_id}", run_id=RUN_ID),
     "GetRunEvents": link("GET", "/runs/{run_id}/events", run_id=RUN_ID),

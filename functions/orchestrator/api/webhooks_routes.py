@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orchestrator.api.request_context import current_container
-from orchestrator.api.route_table import admin_route
+from orchestrator.api.route_table import CURSOR, NEXT_CURSOR, admin_route, link
 from orchestrator.api.schemas import json_answer
 from orchestrator.api.security import current_caller
 from orchestrator.core.records import RequestModel
@@ -163,11 +163,19 @@ def rotate_webhook_secret(endpoint_id: EndpointId) -> Response[dict[str, Any]]:
     "/webhooks/<endpoint_id>/deliveries",
     answer=(HTTPStatus.OK, DeliveryList),
     statuses=(HTTPStatus.NOT_FOUND, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
+    links={
+        "NextPage": link(
+            "GET",
+            "/webhooks/{endpoint_id}/deliveries",
+            endpoint_id="$request.path.endpoint_id",
+            cursor=NEXT_CURSOR,
+        )
+    },
 )
 def list_deliveries(
     endpoint_id: EndpointId,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[str | None, Query(max_length=2048, description=CURSOR)] = None,
 ) -> Response[dict[str, Any]]:
     """The endpoint's delivery log, newest first; pass ``next_cursor`` back for the next page."""
     container, tenant_id = current_container(), current_caller().tenant_id

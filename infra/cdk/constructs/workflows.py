@@ -26,7 +26,7 @@ payloads carry references only: results go to DynamoDB, lists to S3 manifests.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -64,7 +64,10 @@ def manifests_arn(workspace: s3.IBucket) -> str:
 CANCELLED = "The run was cancelled; its work was undone"
 
 
-def apply_retry(task: tasks.LambdaInvoke, policy: RetryPolicy) -> tasks.LambdaInvoke:
+TaskT = TypeVar("TaskT", bound=sfn.TaskStateBase)
+
+
+def apply_retry(task: TaskT, policy: RetryPolicy) -> TaskT:
     """The one retry policy of every task: transient errors only, exponential backoff, full jitter."""
     task.add_retry(
         errors=list(RETRIED_ERROR_NAMES),
@@ -339,7 +342,10 @@ class TemplateWorkflow(Construct):
             iam_resources=[self._own_executions_arn],
             result_path=sfn.JsonPath.DISCARD,
         )
-        return stop.next(sfn.Fail(self, "Run cancelled", error=RunCancelled.__name__, cause=CANCELLED))
+        apply_retry(stop, self.template.retry)
+        failed = sfn.Fail(self, "Run cancelled", error=RunCancelled.__name__, cause=CANCELLED)
+        stop.add_catch(failed, errors=["States.ALL"], result_path="$.stop_error")
+        return stop.next(failed)
 
     def _undo_rounds(
         self, mark_undone: sfn.IChainable, mark_compensation_failed: sfn.IChainable
