@@ -17,7 +17,10 @@ from infra.cli.progress import STYLES, duration, emit, new_table, steps_table
 def _table(plain: bool, *columns: str) -> Table:
     table = new_table(plain=plain)
     for name in columns:
-        table.add_column(name, overflow="fold" if name in ("TOPIC", "DETAILS") else "ellipsis")
+        if name == "RUN ID":  # whole, however narrow the output: it is what the other commands take
+            table.add_column(name, no_wrap=True, min_width=len("01m91d7mephec64x63d93jqt6x"))
+        else:
+            table.add_column(name, overflow="fold" if name in ("TOPIC", "DETAILS") else "ellipsis")
     return table
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,8 +30,34 @@ class CloudAssembly:
         }
 
 
+SOURCES = ("app.py", "cdk.json", "pyproject.toml", "requirements", "functions", "infra")
+"""What the assembly is made from (besides the context): a change to any of them synthesizes anew."""
+STAMP = "synthesized-for.txt"
+
+
+def sources_and_context(context: dict[str, Any], app_dir: Path = REPO_ROOT) -> str:
+    """A digest of the context and of every source file's path, size and modification time."""
+    digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode())
+    digest.update(sys.executable.encode())
+    for name in SOURCES:
+        top = app_dir / name
+        files = [top] if top.is_file() else sorted(top.rglob("*"))
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path.relative_to(app_dir)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def synthesize(outdir: Path, context: dict[str, Any], app_dir: Path = REPO_ROOT) -> CloudAssembly:
-    """Run ``python app.py`` (what ``cdk synth`` runs) into ``outdir`` with the given context."""
+    """Run ``python app.py`` (what ``cdk synth`` runs) into ``outdir`` with the given context; the
+    assembly already there is reused when it was made from the same sources and context (a restart
+    of the local cloud on its state directory)."""
+    key = sources_and_context(context, app_dir)
+    stamp = outdir / STAMP
+    if stamp.is_file() and stamp.read_text() == key:
+        return load_assembly(outdir)
+    shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["CDK_OUTDIR"] = str(outdir)
@@ -45,7 +73,9 @@ def synthesize(outdir: Path, context: dict[str, Any], app_dir: Path = REPO_ROOT)
     )
     if result.returncode != 0:
         raise RuntimeError(f"synthesis failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return load_assembly(outdir)
+    assembly = load_assembly(outdir)
+    stamp.write_text(key)
+    return assembly
 
 
 def load_assembly(outdir: Path) -> CloudAssembly:

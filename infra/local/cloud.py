@@ -20,7 +20,6 @@ import contextlib
 import json
 import logging
 import re
-import shutil
 import socket
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -144,8 +143,7 @@ class LocalCloud:
         moto_adapters.point_interpreter_at_server(self._aws_port)
         moto_adapters.enable_state_machine_execution(self.aws_endpoint)
 
-        outdir = self.state_dir / "cdk.out"
-        shutil.rmtree(outdir, ignore_errors=True)
+        outdir = self.state_dir / "cdk.out"  # kept: a restart with the same sources reuses it
         self.assembly = synthesize(
             outdir,
             {

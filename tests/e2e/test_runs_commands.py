@@ -59,8 +59,13 @@ def test_watch_of_a_run_that_is_undone_exits_1(
 
 
 def test_list_and_show_tell_the_tenants_runs_and_a_runs_timeline(
-    cloud: LocalCloud, acme: Client, globex: Client, capsys: pytest.CaptureFixture[str]
+    cloud: LocalCloud,
+    acme: Client,
+    globex: Client,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # plain output's own width, whatever the runner sets
     # Given two finished runs of acme's, one throttled once, and one of globex's
     failure = {"step": "research", "times": 1, "error": "ProviderThrottled"}
     older = acme.start({"topic": "first"})
@@ -76,7 +81,9 @@ def test_list_and_show_tell_the_tenants_runs_and_a_runs_timeline(
     # Then they are there, newest first, and globex's is not
     assert listed.index(newer) < listed.index(older) and theirs not in listed
 
-    # When it shows the throttled run
+    # When it shows the throttled run, once its end is in its trail (the bus delivers it after the
+    # run's status says SUCCEEDED)
+    acme.events(newer, "ORCHESTRATION_COMPLETED", timeout=60)
     assert main(_runs(cloud, "show", newer)) == 0
     out = capsys.readouterr().out
 
