@@ -92,8 +92,12 @@ def step(page: Any, key: str) -> Any:
     return page.locator(f'#graph .node[data-step="{key}"]')
 
 
-def border(locator: Any) -> str:
-    return str(locator.evaluate("node => getComputedStyle(node).borderTopColor"))
+def has_border(locator: Any, colour: str) -> None:
+    """The step's box is drawn in ``colour``: waited for, as the page redraws on every pushed event
+    (a box being replaced at the moment it is read has no computed style)."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_css("border-top-color", colour)
 
 
 def sign_in(page: Any, cloud: LocalCloud, token: str) -> None:
@@ -140,8 +144,9 @@ def test_a_person_approves_one_run_and_rejects_another(cloud: LocalCloud, page: 
         expect(step(page, key)).to_have_attribute("data-status", "SUCCEEDED")
     expect(step(page, "sign_off")).to_have_attribute("data-status", "WAITING")
     expect(step(page, "release")).to_have_attribute("data-status", "NOT_STARTED")
-    assert (border(step(page, "intake")), border(step(page, "sign_off"))) == (GREEN, PURPLE)
-    assert border(step(page, "release")) == GREY
+    has_border(step(page, "intake"), GREEN)
+    has_border(step(page, "sign_off"), PURPLE)
+    has_border(step(page, "release"), GREY)
     expect(page.locator("#graph .parallel .node")).to_have_count(2)  # risks and plan side by side
     # And the compensation path: what a rejection would undo, newest first
     expect(page.locator("#compensation-note")).to_contain_text("undone in this order")
@@ -161,7 +166,7 @@ def test_a_person_approves_one_run_and_rejects_another(cloud: LocalCloud, page: 
     expect(page.locator("#gate")).to_be_hidden()
     expect(step(page, "sign_off")).to_have_attribute("data-status", "APPROVED")
     expect(step(page, "release")).to_have_attribute("data-status", "SUCCEEDED")
-    assert border(step(page, "release")) == GREEN
+    has_border(step(page, "release"), GREEN)
     expect(page.locator("#compensation-note")).to_have_text("Nothing was undone.")
     expect(page.locator('#timeline-body tr[data-kind="execution"]')).to_contain_text("SUCCEEDED")
     expect(page.locator('#outputs details[data-step="release"] summary')).to_contain_text("SUCCEEDED")
@@ -180,7 +185,8 @@ def test_a_person_approves_one_run_and_rejects_another(cloud: LocalCloud, page: 
     expect(step(page, "sign_off")).to_have_attribute("data-status", "REJECTED")
     expect(step(page, "intake")).to_have_attribute("data-status", "COMPENSATED")
     expect(step(page, "release")).to_have_attribute("data-status", "NOT_STARTED")
-    assert (border(step(page, "sign_off")), border(step(page, "intake"))) == (RED, AMBER)
+    has_border(step(page, "sign_off"), RED)
+    has_border(step(page, "intake"), AMBER)
     expect(page.locator("#compensation-note")).to_contain_text("was rejected")
     expect(page.locator('#compensation .node[data-status="COMPENSATED"]')).to_have_count(7)
     shown = page.locator("#compensation .node").evaluate_all("nodes => nodes.map(n => n.dataset.step)")
