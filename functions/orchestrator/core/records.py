@@ -259,7 +259,10 @@ class Run(DomainModel):
     resumed_by: list[str] = Field(default_factory=list)  # the runs that resumed this one
     from_step: str | None = None  # where a resumed run starts to run anew
     reused_steps: list[str] = Field(default_factory=list)
-    """A resumed run's reuse plan: the result keys it copies from ``resumed_from`` (no model call)."""
+    """A resumed run's reuse plan: the result keys it copies from ``resumed_from`` (no model call);
+    a replay's: the result keys expected to be reused (each step decides when it runs)."""
+    replayed_from: str | None = None  # the run this one replays (each step with an unchanged prompt reused)
+    replayed_by: list[str] = Field(default_factory=list)  # the runs that replay this one
 
 
 class TokenUsage(DomainModel):
@@ -334,6 +337,11 @@ class StepResult(DomainModel):
     decision: dict[str, Any] | None = None  # approval gates: who decided what, and why
     last_error: dict[str, str] | None = None  # the latest failed attempt's error: ``{name, message}``
     reused_from: dict[str, str] | None = None  # ``{run_id, key}``: the result a resumed run copied
+    prompt_hash: str | None = None
+    """SHA-256 of the request that produced the output (provider, model, prompt version, system and
+    user text, schema, parameters): a replay reuses the output when its step asks the same."""
+    input_hash: str | None = None
+    """SHA-256 of what the agent read (topic, inputs, earlier outputs, its item, its facts)."""
     undone_data: dict[str, Any] | None = None
     """The output an undone step had produced (kept out of every view), so that a resumed run can reuse it."""
 

@@ -54,8 +54,8 @@ def get_lineage(
     run = runs.get(tenant_id, run_id)  # another tenant's run is a 404
     chain: list[Run] = []
     ancestor = run
-    while ancestor.resumed_from is not None and len(chain) < MAX_CHAIN:
-        ancestor = runs.get(tenant_id, ancestor.resumed_from)
+    while (parent := ancestor.resumed_from or ancestor.replayed_from) is not None and len(chain) < MAX_CHAIN:
+        ancestor = runs.get(tenant_id, parent)  # a resumed or a replayed run's
         chain.append(ancestor)
     loaded: dict[str, dict[str, StepResult]] = {}
 

@@ -86,6 +86,8 @@ class StepRecorder:
             token_usage=response.usage,
             cost_usd=response.cost_usd,
             reused_from=answer.reused_from,
+            prompt_hash=answer.prompt_hash,
+            input_hash=answer.input_hash,
         )
         self.results.save(result)
         operator_metrics.step_finished(
