@@ -22,6 +22,7 @@ from orchestrator.api import (
     catalog_routes,
     collections_routes,
     prompts_routes,
+    replay_routes,
     resume_routes,
     runs_routes,
     settings_routes,
@@ -50,6 +51,7 @@ start_function("api")  # in Lambda: settings read and checked during init
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)
 app.include_router(resume_routes.router)
+app.include_router(replay_routes.router)
 app.include_router(catalog_routes.router)
 app.include_router(uploads_routes.router)
 app.include_router(collections_routes.router)

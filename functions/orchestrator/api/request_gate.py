@@ -72,6 +72,8 @@ ROUTES: dict[str, dict[str, str | None]] = {
     "/runs/{run_id}/approval": {"POST": USER},
     "/runs/{run_id}/cancel": {"POST": USER},
     "/runs/{run_id}/resume": {"POST": USER},
+    "/runs/{run_id}/replay": {"POST": USER},
+    "/runs/{a}/diff/{b}": {"GET": VIEWER},
     "/runs/{run_id}/lineage": {"GET": VIEWER},
     "/runs/{run_id}/events": {"GET": VIEWER},
     "/runs/{run_id}/timeline": {"GET": VIEWER},

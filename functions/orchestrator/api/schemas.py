@@ -126,6 +126,89 @@ class ResumeAccepted(RunAccepted):
     estimate: list[StepEstimateView] = Field(default_factory=list, description="per step to run")
 
 
+class ReplayAccepted(RunAccepted):
+    """A new run that replays a finished one with its answers frozen: each step whose rendered
+    request is unchanged reuses the recorded answer (no model call); the others call the model."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                _ACCEPTED
+                | {
+                    "replayed_from": "01kbz2a1b2c3d4e5f6g7h8j9kq",
+                    "reused_steps": ["ideation", "research"],
+                    "model_steps": ["design"],
+                    "dependent_steps": ["development", "execution", "review", "deployment"],
+                    "estimated_cost_usd": 0.0,
+                    "estimate": [],
+                }
+            ]
+        }
+    )
+
+    replayed_from: str = Field(description="the run it replays (that run now lists it in replayed_by)")
+    reused_steps: list[str] = Field(
+        description="result keys (``step`` or ``step#item``) whose request nothing changes: reused"
+    )
+    model_steps: list[str] = Field(
+        description="steps that will call the model: their prompt version or provider changed, or "
+        "the run has no reusable answer for them"
+    )
+    dependent_steps: list[str] = Field(
+        description="steps that read the changed inputs or an answer that may change: each calls the "
+        "model only if its rendered request comes out different"
+    )
+    estimated_cost_usd: float | None = Field(
+        default=None, description="what the steps that may call a model are estimated to cost"
+    )
+    estimate: list[StepEstimateView] = Field(default_factory=list, description="per step that may run")
+
+
+class StepPair(BaseModel):
+    """One value of a step in each run (null where the run has no such step)."""
+
+    a: Any = None
+    b: Any = None
+
+
+class StepDiff(BaseModel):
+    """One step (or map item) of either run: what changed from ``a`` to ``b``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    key: str = Field(description="``step``, or ``step#item`` inside a map")
+    step: str
+    item: int | None = None
+    agent: str
+    changed: bool
+    changes: list[str] = Field(
+        description="what differs: status, prompt_version, input (what the step read), prompt (what "
+        "it asked the model), output; presence when only one run has the step"
+    )
+    only_in: Literal["a", "b"] | None = None
+    input_changed: bool | None = Field(default=None, description="null: a side kept no digest")
+    prompt_changed: bool | None = None
+    output_changed: bool | None = None
+    output_fields: list[str] = Field(default_factory=list, description="top-level output fields that differ")
+    reused_from_a: bool = Field(default=False, description="b copied a's answer (no model call)")
+    status: StepPair
+    prompt_version: StepPair
+    confidence: StepPair
+    tokens: StepPair
+    cost_usd: StepPair
+
+
+class RunDiff(BaseModel):
+    """Two runs of the tenant compared step by step (typically a replay and the run it replays)."""
+
+    a: dict[str, Any] = Field(description="run a: run_id, template, status, prompt versions, tokens, cost")
+    b: dict[str, Any]
+    same_template: bool
+    changed_steps: list[str]
+    unchanged_steps: list[str]
+    steps: list[StepDiff]
+
+
 class RunLineage(BaseModel):
     """Where each result of a run came from, and the runs a resumed run came from (nearest first)."""
 
