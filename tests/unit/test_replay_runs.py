@@ -260,3 +260,23 @@ def test_a_replays_lineage_leads_back_to_the_run_it_replays() -> None:
     assert [run["run_id"] for run in lineage["chain"]] == [original]
     design = next(step for step in lineage["steps"] if step["key"] == "design")
     assert design["source"] == "reused" and design["origin"]["run_id"] == original
+
+
+def test_a_new_prompt_for_a_maps_agent_asks_the_model_again_for_every_item() -> None:
+    # Given a graph_showcase run whose map executed three tasks
+    world = world_of("graph_showcase", options=LIST_ITEMS)
+    original = world.run_id
+    version = new_prompt(world, "task_executor")
+    calls_before = len(world.provider.calls)
+    # When it is replayed with a new executor prompt
+    replayed = replay(world, prompt_versions={"task_executor": version})
+    # Then the steps before the map (and the branch beside it) are reused, every item is asked again
+    assert replayed.forecast.model_steps == ["execute_task"]
+    assert {"intake", "risks", "plan", "safety"} <= set(replayed.forecast.reused_steps)
+    assert world.run().status is RunStatus.SUCCEEDED
+    items = [f"execute_task#{index:04d}" for index in range(3)]
+    called = world.provider.calls[calls_before:]
+    assert called[:3] == items and "plan" not in called and "intake" not in called
+    # And the diff names each item, and the steps after it that read the new answers
+    changed = diff(world, original, world.run_id)["changed_steps"]
+    assert changed[:3] == items and set(changed[3:]) == set(called[3:])
