@@ -280,3 +280,17 @@ def test_a_new_prompt_for_a_maps_agent_asks_the_model_again_for_every_item() -> 
     # And the diff names each item, and the steps after it that read the new answers
     changed = diff(world, original, world.run_id)["changed_steps"]
     assert changed[:3] == items and set(changed[3:]) == set(called[3:])
+
+
+def test_a_step_whose_own_code_finds_run_specific_facts_asks_the_model_though_forecast_as_reused() -> None:
+    # Given a feature_delivery run: its deployment step names the version after the run
+    world = world_of("feature_delivery")
+    calls_before = len(world.provider.calls)
+    # When it is replayed as it was, Then the forecast cannot see it coming
+    replayed = replay(world)
+    assert "deploy" in replayed.forecast.reused_steps
+    assert world.run().status is RunStatus.SUCCEEDED
+    # And the deployment step, whose prompt holds another version, is the one that asks the model
+    assert world.provider.calls[calls_before:] == ["deploy"]
+    assert world.result("deploy").reused_from is None
+    assert world.result("security").reused_from is not None

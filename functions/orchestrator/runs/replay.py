@@ -103,7 +103,9 @@ def forecast(
 ) -> ReplayForecast:
     """Walk the template in order: a step's request changes when its prompt version or the provider
     does; it may change when it reads the inputs that changed, a step that may change, or a map
-    item listed by such a step. Tool agents call no model, but pass a change on."""
+    item listed by such a step. Tool agents call no model, but pass a change on. What a step's own
+    code finds when it runs (its facts) is not foreseen: a step whose facts depend on the run (a
+    deployment's version) is forecast as reused and still calls the model."""
     by_step: dict[str, list[StepResult]] = {}
     for result in results:
         by_step.setdefault(result.step, []).append(result)
