@@ -48,7 +48,7 @@ class Signal:
 
 def words(*alternatives: str) -> re.Pattern[str]:
     """A pattern matching any of ``alternatives`` as whole words (regex syntax inside each)."""
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 def signal(name: str, weight: float, *alternatives: str, **options: object) -> Signal:

@@ -1,11 +1,23 @@
-"""The rules of the categories about systems and illicit work: malware and intrusion, fraud and
-phishing, illegal drugs, prompt injection, destructive operations."""
+"""The rules of the categories about systems: malware and intrusion, prompt injection, destructive
+operations (fraud and drugs are in ``rules_illicit``)."""
 
 from __future__ import annotations
 
+from orchestrator.safety.inflect import verbs
 from orchestrator.safety.rules import CategoryRules, signal
 from orchestrator.safety.taxonomy import Category
-from orchestrator.safety.vocabulary import gap
+from orchestrator.safety.vocabulary import RELATION, gap
+
+_ACCOUNT = (
+    r"account|email|e ?mail|gmail|outlook|yahoo|icloud|inbox|instagram|facebook|snapchat|tiktok|twitter|"
+    r"whatsapp|telegram|discord|phone|wi ?fi|network|router|server|computer|laptop|pc|system|database|"
+    r"grading|webcam|camera|cloud|bank account|steam|slack|teams|zoom|github|aws|onedrive|dropbox|"
+    r"google drive|portal|crm"
+)
+_SOMEONE_ELSES = (
+    rf"(?:my |her |his |their |the |a )?(?:ex|{RELATION}|someone|somebody|other people|a stranger|the "
+    r"victim|the target)(?:'s|s)? "
+)
 
 MALWARE = CategoryRules(
     Category.MALWARE_INTRUSION,
@@ -15,20 +27,24 @@ MALWARE = CategoryRules(
             1.0,
             r"malware",
             r"ransomware",
-            r"keyloggers?",
+            r"keyloggers?|key loggers?",
             r"trojans?",
             r"rootkits?",
             r"botnets?",
             r"spyware",
             r"stalkerware",
-            r"worms?",
-            r"reverse shells?",
+            r"(?:computer|network|usb|email|internet) (?:worms?|viruse?s?)",
+            r"(?:worms?|viruse?s?) that (?:spreads?|copies|replicates|infects)",
+            rf"{verbs('build', 'write', 'create', 'code', 'make')} (?:a |an )?(?:worm|virus)",
+            r"(?:reverse|remote|hidden|bind|web) shells?",
+            r"shell ?code",
             r"backdoors?",
-            r"remote access trojan",
+            r"remote access trojans?",
+            r"command and control|c2 server",
             r"(?:working |zero day |0 day )?exploits?",
             r"zero days?",
-            r"ddos",
-            r"infostealers?",
+            r"ddos|dos attack|denial of service",
+            r"infostealers?|(?:password|token|cookie|credential) (?:stealers?|grabbers?|loggers?)",
             r"crypters?",
             r"cryptojack\w*",
             r"droppers?",
@@ -37,38 +53,77 @@ MALWARE = CategoryRules(
             r"credential stuffing",
             r"session cookies",
             r"keystrokes?",
+            r"(?:records?|logs?|captures?|recording|logging|capturing) (?:every ?thing|all|every key|each "
+            r"key)"
+            r" (?:that is |that's |someone |they |the user |you |he |she )?(?:typed|types|type|presses|"
+            r"pressed)",
             r"remote(?:ly)? access",
-            r"payloads?",
+            r"(?:malicious|meterpreter|exploit|shellcode|stager|injection|xss) payloads?",
+            rf"{verbs('pull', 'download', 'drop', 'fetch', 'deliver', 'deploy')} (?:down )?(?:a |the |my |"
+            r"our )?"
+            r"(?:second stage |malicious )?payloads?",
+            r"privilege escalation",
+            r"sim swap\w*",
+            r"(?:guess|try|tries|trying|test)\w* (?:thousands|millions|hundreds|lots|a list|a wordlist) of "
+            r"(?:passwords|logins|combinations|pins)",
+            r"password spray\w*",
+            r"(?:macro|word doc\w*|excel file|pdf|attachment|lnk file|shortcut)s? (?:[\w']+ ){0,4}(?:that|"
+            r"which) (?:silently |quietly |secretly )?(?:runs|executes|launches|downloads|installs|drops)",
+            r"hidden (?:powershell|cmd|process|download|window|miner)",
+            rf"{verbs('send', 'upload', 'forward', 'report', 'email', 'copy')} (?:every|all|each) {gap}"
+            r"(?:[\w']+ )?(?:to my (?:server|email|phone|account|site)|to me)",
+            r"(?:copies|replicates|spreads|propagates) itself",
+            r"self (?:replicating|propagating|spreading)",
+            rf"{verbs('crack')} (?:the |a |their |my |his |her )?(?:[\w']+ )?(?:wpa2?|wep|wi ?fi|password|"
+            r"hash(?:es)?|key|pin|login)",
+            r"(?:saved|stored|browser) (?:browser )?passwords",
+            rf"{verbs('flood')} (?:the|a|an|their|his|her|my|our|this|that) {gap}(?:with )?(?:traffic|"
+            r"requests|"
+            r"packets)",
+            rf"{verbs('crash', 'take down', 'knock out', 'knock offline', 'take offline')} (?:the |a |their |"
+            r"my |our )?(?:[\w']+ )?(?:site|website|server|network|service)",
             r"(?:turns?|turning|switch\w*) off (?:windows )?(?:defender|antivirus|av|firewall)",
+            rf"{verbs('disable', 'kill', 'bypass')} (?:windows )?(?:defender|antivirus|av|edr|amsi|uac)",
         ),
         signal(
             "intrusion",
             2.0,
-            rf"(?:hack|hacking|break|breaking|get|getting) into {gap}(?:account|email|inbox|instagram|"
-            rf"facebook|snapchat|"
-            r"whatsapp|phone|wi ?fi|network|server|computer|laptop|system|database|grading)",
-            rf"steal\w* {gap}(?:passwords?|credentials|cookies|tokens|sessions?|logins?)",
-            rf"dump\w* {gap}passwords",
-            rf"(?:install|put|hide|plant)\w* {gap}(?:spyware|stalkerware|keylogger|malware|tracker) on",
+            rf"{verbs('hack', 'break')} (?:into|in to) {gap}(?:{_ACCOUNT})",
+            rf"{verbs('get', 'log', 'sign', 'access')} (?:into|in to) {_SOMEONE_ELSES}(?:[\w']+ "
+            rf")?(?:{_ACCOUNT})",
+            rf"{verbs('hack')} {gap}(?:{_ACCOUNT})",
+            rf"{verbs('access', 'get into', 'open', 'unlock')} {_SOMEONE_ELSES}(?:[\w']+ )?(?:{_ACCOUNT})",
+            rf"(?:{_ACCOUNT}) (?:if|when|but|and) (?:i|we|you|they|he|she) (?:don't|do not|doesn't) know "
+            r"(?:the|their|his|her|its) password",
+            rf"{verbs('steal', 'grab', 'harvest', 'dump', 'exfiltrate')} {gap}(?:passwords?|credentials|"
+            r"cookies|tokens|sessions?|logins?|hashes)",
+            rf"{verbs('install', 'put', 'hide', 'plant', 'deploy')} {gap}(?:spyware|stalkerware|keylogger|"
+            r"malware|tracker|backdoor) on",
             r"(?:brute force|crack)\w* (?:the |my |a |his |her )?(?:neighbou?r's |neighbou?r )?wi ?fi",
-            rf"take\w* over {gap}(?:laptop|computer|pc|phone|account|server|network)",
+            rf"take\w* over {gap}(?:{_ACCOUNT})",
+            rf"(?:{_ACCOUNT}|site|app|api)s? (?:that )?(?:i|we) (?:don't|do not) (?:own|control|have "
+            r"(?:access|"
+            r"permission))",
         ),
     ),
     ask=(
         signal(
             "operational",
             1.0,
-            r"that (?:spreads|emails|sends|steals|encrypts|evades|hides|gives me|disables|reports back)",
+            r"that (?:spreads|emails|sends|steals|encrypts|evades|hides|gives me|disables|reports back|"
+            r"uploads|copies|opens|pulls)",
             r"encrypts? (?:all|every)",
-            r"ransom notes?",
+            r"ransom notes?|demanding (?:bitcoin|crypto|payment|money)",
             r"working exploit",
-            r"payloads?",
             r"persistence",
             r"spreads? (?:over|via|through)",
             r"victim's",
-            r"uploads? (?:it )?to my",
+            r"uploads? (?:it |them )?to my",
+            r"emails? (?:it|them) to me",
             r"what tools",
+            r"one liner",
             r"disabl\w* (?:the )?(?:antivirus|anti virus|av|defender|security)",
+            r"(?:use|using) their (?:network|wi ?fi|account)",
         ),
     ),
     benign=(
@@ -84,174 +139,17 @@ MALWARE = CategoryRules(
             r"unit tests",
             r"edr products",
             r"endpoint detection",
-        ),
-    ),
-)
-
-FRAUD = CategoryRules(
-    Category.FRAUD_PHISHING,
-    harm=(
-        signal(
-            "fraud",
-            1.0,
-            r"phishing",
-            r"scam\w*",
-            rf"fake {gap}(?:login|bank|paypal|invoices?|websites?|site|pages?|ids?|passports?|licen[cs]es?|"
-            rf"reviews?|"
-            r"charity|receipts?|documents?|tax debt|pay ?stubs?|payslips?|bank statements?|diplomas?|"
-            r"certificates?|(?:doctor's |sick )?notes?)",
-            r"counterfeit\w*",
-            r"launder\w*",
-            r"money laundering",
-            r"ponzi",
-            r"pyramid schemes?",
-            r"stolen (?:credit )?cards?",
-            r"credit card numbers",
-            r"carding",
-            r"skimm\w*",
-            r"identity theft",
-            r"(?:payment|account|card|parcel|package|delivery) (?:has )?(?:failed|been suspended|suspended|"
-            r"locked|"
-            r"on hold|is held|held)",
-            r"gift cards?",
-            r"pretend\w* to be (?:the|a|an|their|his|her|from)",
-            r"impersonat\w*",
-            r"forg(?:e|ed|ing) (?:a |the )?(?:signatures?|documents?|checks?|cheques?|invoices?)",
-        ),
-        signal(
-            "theft-of-identity",
-            2.0,
-            rf"(?:open|take out|apply for)\w* {gap}(?:credit cards?|loans?|accounts?) in {gap}name",
-            rf"(?:send|wire|transfer)s? {gap}(?:money|donations|payments?) to me",
-        ),
-    ),
-    ask=(
-        signal(
-            "deceive",
-            1.0,
-            r"convincing",
-            r"looks? (?:exactly )?like",
-            r"looks? (?:real|legit\w*)",
-            r"collects? (?:credentials|passwords|card)",
-            r"asking (?:users|people|staff|customers) to (?:confirm|reset|enter|verify)",
-            r"wires? the money to (?:me|my)",
-            r"pass(?:es)? the pen test",
-            r"(?:lonely|elderly|old) (?:people|widows|men|women)",
-            r"made up customers",
-            r"pretending to be",
-            r"get people to pay",
-            r"(?:on|to|via) my (?:link|site|page|account)",
-            r"(?:looks?|seems?) (?:like )?(?:it's |it is )?from (?:dhl|fedex|ups|amazon|netflix|apple|"
-            r"paypal|microsoft|their bank|your bank|the bank)",
-            r"realistic",
-            r"clone\w*",
-            r"won't question",
-            r"one time (?:codes?|passwords?|pins?)",
-            r"with a link",
-        ),
-    ),
-    benign=(
-        signal(
-            "consumer-protection",
-            1.5,
-            r"tell (?:if|whether)",
-            r"is real",
-            r"verification",
-            r"anti money laundering",
-            r"collapse",
-            r"checklist to protect",
-        ),
-    ),
-)
-
-DRUGS = CategoryRules(
-    Category.ILLEGAL_DRUGS,
-    harm=(
-        signal(
-            "controlled-drugs",
-            1.0,
-            r"meth",
-            r"methamphetamine",
-            r"crystal meth",
-            r"cocaine",
-            r"crack cocaine",
-            r"cr[a4]ck from",
-            r"heroin",
-            r"fentanyl",
-            r"carfentanil",
-            r"coke",
-            r"weed",
-            r"cannabis",
-            r"marijuana",
-            r"lsd",
-            r"mdma",
-            r"ecstasy",
-            r"ghb",
-            r"rohypnol",
-            r"roofies",
-            r"date rape drugs?",
-            r"ketamine",
-            r"dmt",
-            r"magic mushrooms",
-            r"psilocybin",
-            r"opium",
-            r"pseudoephedrine",
-            r"precursors",
-            r"xanax",
-            r"oxy\w*",
-            r"percocet",
-            r"adderall",
-        ),
-        signal("drugging", 2.0, rf"spike\w* {gap}drinks?", r"lace\w* (?:her|his|their|someone's) \w+"),
-    ),
-    ask=(
-        signal(
-            "supply",
-            1.0,
-            r"cook\w*",
-            r"synthes\w*",
-            r"manufactur\w*",
-            r"extract\w*",
-            r"press (?:my own|\w+) (?:\w+ )?pills",
-            r"grow\w*",
-            r"sell\w*",
-            r"buy\w*",
-            r"dark ?web",
-            r"darknet",
-            r"ship\w*",
-            r"smuggl\w*",
-            r"traffick\w*",
-            r"home lab",
-            r"in my kitchen",
-            r"pass a drug test",
-            r"rocks",
-            r"grow room",
-            r"order\w*",
-            r"cut\w* into",
-            r"kilos?",
-            r"customers",
-        ),
-    ),
-    benign=(
-        signal(
-            "health-and-policy",
-            2.0,
-            r"harm reduction",
-            r"test strips",
-            r"treatment",
-            r"recovery",
-            r"rehab",
-            r"addiction",
-            r"withdrawal",
-            r"legali[sz]ation",
-            r"decriminali[sz]ation",
-            r"pharmacology",
-            r"ana?esthesia",
-            r"dangers of",
-            r"methadone",
-            r"naloxone",
-            r"narcan",
-            r"signs (?:that|of)",
+            r"yara",
+            r"sigma rules?",
+            r"siem",
+            r"(?:has|have|had) been (?:compromised|hacked|infected)",
+            r"on my (?:own )?(?:laptop|computer|pc|phone|server|network)",
+            r"my own",
+            r"(?:authori[sz]ed|permitted) (?:pen ?test\w*|penetration test\w*|engagement)",
+            r"patch\w*",
+            r"maintenance|migration",
+            r"my (?:saved |stored |own |browser )*passwords",
+            r"cve",
         ),
     ),
 )
@@ -262,45 +160,105 @@ INJECTION = CategoryRules(
         signal(
             "override-instructions",
             3.5,
-            r"(?:ignore|disregard|forget|override|bypass|skip)\w* (?:[\w']+ ){0,4}(?:instructions?|rules|"
-            r"prompts?|guidelines|"
-            r"directives|content polic(?:y|ies)|safety guidelines)",
+            r"(?:ignore|disregard|forget|override|bypass)\w* (?:[\w']+ ){0,4}(?:instructions?|rules|"
+            r"prompts?|guidelines|directives|programming|training|restrictions|content polic(?:y|ies)|"
+            r"safety guidelines)",
+            r"(?:stop|quit) (?:following|obeying)\w* (?:[\w']+ ){0,3}(?:instructions?|rules|guidelines|"
+            r"polic(?:y|ies))",
+            r"(?:no longer|not) (?:bound|restricted|limited|constrained) by",
+            r"(?:pretend|imagine|act as if|assume) (?:that )?(?:your|the|all) (?:[\w']+ )?(?:guidelines|"
+            r"rules|"
+            r"instructions|restrictions|filters|policies) (?:don't|do not|no longer)? ?(?:exist|apply|"
+            r"matter)",
+            r"(?:output|print|dump|show|reveal)\w* (?:the |your )?raw (?:config|configuration|prompt|"
+            r"context)",
+            rf"(?:send|post|forward|upload|email|leak)\w* {gap}(?:conversation|chat|history|context|memory|"
+            rf"documents?|files|logs) {gap}to (?:https?|www|the url|this url|this address|an external)",
+            r"(?:ignore|disregard|forget)\w* (?:what|everything|anything|all) (?:you(?:'ve| have)? (?:were|"
+            r"been|was) )?(?:told|given|instructed|taught|said)",
             r"you are now (?:[\w']+ ){0,3}(?:dan|unrestricted|unfiltered|uncensored|jailbroken|free|evil|"
             r"an ai with no)",
             r"do anything now",
-            r"developer mode",
-            r"(?:reveal|print|show|repeat|leak|output|display|tell me)\w* (?:[\w']+ ){0,2}(?:system prompt|"
-            r"initial prompt|"
-            r"hidden prompts?|your instructions|your prompt)",
+            r"developer mode (?:enabled|on|activated)|enable developer mode|enter developer mode",
+            r"(?:reveal|print|show|repeat|leak|output|display|tell me|dump|share)\w* (?:[\w']+ "
+            r"){0,2}(?:system "
+            r"prompt|initial prompt|hidden prompts?|your instructions|your prompt|hidden (?:configuration|"
+            r"config|instructions|rules)|internal (?:configuration|config|instructions|rules))",
+            r"(?:output|print|repeat|reveal|show|display|copy)\w* (?:the |all )?(?:text|everything|words|"
+            r"content|lines?) (?:above|before) (?:this|here|that)",
+            r"verbatim,? starting with",
             rf"pretend {gap}no (?:rules|restrictions|limits|filters|guidelines)",
-            r"without (?:any )?(?:filters|restrictions|limits|guidelines|censorship)",
+            r"without (?:any )?(?:filters|restrictions|limits|guidelines|censorship|content filters)",
+            r"(?:with )?no (?:content |safety )?filters",
+            r"(?:ai|assistant|bot|model|chatbot|you) (?:with|that has|who has|has|have) no (?:restrictions|"
+            r"rules|"
+            r"limits|filters|guidelines)",
+            r"(?:an )?ai (?:without|with no) (?:any )?(?:restrictions|rules|limits|filters|guidelines)",
+            r"\w*(?:bot|ai|gpt)s? (?:will |must |should |can )?never refuses?",
+            r"you (?:will |must |should |can )?never refuse",
+            r"never refuses? (?:anything|any request|a request|requests)",
+            r"(?:as|be|become) (?:your|an?) evil (?:twin|mode|version|ai|assistant)",
             r"(?:act|respond|behave) as (?:an? )?(?:unrestricted|unfiltered|uncensored|jailbroken)",
-            r"(?:uncensored|unrestricted|unfiltered) (?:model|assistant|ai|mode)",
+            r"(?:uncensored|unrestricted|unfiltered) (?:model|assistant|ai|mode|version)",
             r"drop your (?:content )?polic(?:y|ies)",
-            rf"send {gap}(?:api keys?|secrets|credentials|tokens|passwords?) to",
+            rf"(?:send|forward|email|post|upload|reveal|share|leak)\w* {gap}(?:api keys?|secrets|credentials|"
+            r"tokens|passwords?|customer (?:data|database|records|list)|user (?:data|database|records)) "
+            r"(?:to|"
+            r"with)",
+            r"(?:reveal|share|leak|give|show|print)\w* (?:me )?(?:your |the |any |all (?:the |your "
+            r")?)(?:[\w']+ )?"
+            r"(?:api keys?|secrets|credentials|tokens|passwords)",
             r"approve every request",
             r"(?:admin|root) password",
-            r"(?:previous|prior|earlier|above|your|all) (?:rules|instructions|guidelines) (?:are|were|"
-            r"is) (?:cancelled|canceled|void|"
-            r"revoked|no longer)",
+            r"(?:previous|prior|earlier|above|your|all|original|initial) (?:rules|instructions|guidelines) "
+            r"(?:are|"
+            r"were|is) (?:cancelled|canceled|void|revoked|no longer|suspended|lifted|overridden)",
+            r"(?:safety|content) (?:policy|policies|filters?|rules|guardrails) (?:is|are|has been|have been) "
+            r"(?:suspended|disabled|off|lifted|removed|turned off)",
+            rf"{verbs('suspend', 'disable', 'turn off', 'lift', 'remove')} (?:the |your |all )?(?:safety|"
+            r"content) (?:policy|policies|filters?|rules|guardrails)",
+            r"system override|admin override|override mode|god mode",
+            r"(?:answer|respond|listen|report|obey) only (?:to )?me",
             r"contents of your (?:context|memory|prompt)",
             r"note to the (?:ai|assistant|model|llm)",
             r"(?:assistant|ai|model|agent)s? (?:must|should|will|shall) now",
+            r"(?:you|assistants?|ais?|models?) must now (?:reveal|ignore|obey|do|comply|send|print)",
             r"end of (?:user )?(?:data|input|document)",
             r"(?:forget|ignore|disregard) (?:everything|all) (?:above|before|prior|previous|earlier)",
             r"you are (?:a |an )?[\w']+ now",
             r"admin credentials",
-            r"your new task is",
-            r"you have been updated",
+            r"your new (?:task|instructions|role|goal) (?:is|are)",
+            r"you have been (?:updated|reprogrammed|unlocked|freed|jailbroken)",
             r"exfiltrat\w*",
         ),
         signal(
             "instruction-markers",
             2.0,
             r"</?(?:system|data|instructions?)>|\[system\]|\[/?inst\]|<\|im_start\|>|^system:|#+ ?system\b",
+            r"<!-- ?(?:assistant|ai|system|model|agent|llm|instructions?)\b",
+            r"^(?:system|assistant) (?:override|message|note|instruction)",
             folded=True,
         ),
-        signal("jailbreak", 1.0, r"jailbreak\w*", r"system prompts?", r"new instructions"),
+        signal(
+            "jailbreak",
+            1.0,
+            r"jailbreak\w*",
+            r"system prompts?",
+            r"new (?:instructions|directive|directives|orders)",
+            r"from now on",
+            r"from this point on",
+            r"(?:your )?(?:developers|creators|openai|anthropic) (?:say|says|said|have said|want|require)",
+            r"(?:please )?comply",
+            r"acknowledge and continue",
+        ),
+    ),
+    ask=(
+        signal(
+            "to-the-model",
+            1.0,
+            r"you (?:must|will|shall|should) (?:now )?(?:reveal|answer|respond|obey|print|output|comply)",
+            r"(?:answer|respond|reply) (?:as|only|without)",
+        ),
     ),
     benign=(
         signal(
@@ -314,13 +272,36 @@ INJECTION = CategoryRules(
             r"red team\w*",
             r"research papers?",
             r"explain\w*",
-            r"what (?:is|are)",
+            r"what (?:is|are|does)",
             r"difference between",
-            r"design a system prompt",
-            r"iphone|ipad|ps4|ps5|kindle|nintendo|android phone",
+            r"summari[sz]\w*",
+            r"owasp",
+            r"design a system prompt|write a system prompt",
+            r"iphone|ipad|ps4|ps5|kindle|nintendo|android",
         ),
     ),
     shared=False,
+)
+
+_DATA = (
+    r"data|records|rows|users|customers|backups?|tables|databases?|files|disks?|snapshots|buckets?|"
+    r"objects|versions|vms|virtual machines|instances|servers|volumes|repos|repositories|logs|accounts|"
+    r"clusters?|everything|history|commits|repos?|emails|documents|mailboxes|archives"
+)
+
+_DESTROY = verbs(
+    "delete",
+    "wipe",
+    "erase",
+    "destroy",
+    "purge",
+    "corrupt",
+    "nuke",
+    "shred",
+    "overwrite",
+    "zero out",
+    "format",
+    "brick",
 )
 
 DESTRUCTIVE = CategoryRules(
@@ -329,16 +310,40 @@ DESTRUCTIVE = CategoryRules(
         signal(
             "destroy-data",
             2.0,
-            r"rm\s+-(?:rf|fr|r\s+-f)\s+/(?:\s|$|\*)",
+            r"rm\s+-(?:rf|fr|r\s+-f)\s+(?:--no-preserve-root\s+)?/(?=\s|$|\*|`|'|\")",
+            r"--no-preserve-root",
             r"drop\s+(?:table|database|schema)",
             r"truncate\s+table",
             r"(?:delete|wipe|erase|destroy|purge)s?\s+(?:all|every|the)\s+(?:\w+\s+){0,2}(?:data|records|"
-            r"rows|users|backups?|"
-            r"tables|databases?|files|disks?|snapshots)",
+            r"rows|users|backups?|tables|databases?|files|disks?|snapshots)",
             r"(?:delete|wipe|erase|destroy|purge)s?\s+all\s+records",
             r"wipe\s+(?:the\s+|our\s+|their\s+|every\s+)?(?:\w+\s+)?(?:disks?|databases?|backups?|servers?)",
             r"format\s+(?:every|all|the)\s+(?:\w+\s+)?(?:disks?|drives?)",
             folded=True,
+        ),
+        signal(
+            "destroy-data-words",
+            2.0,
+            rf"{_DESTROY} "
+            rf"(?:all|every|each|the entire|the whole|everything|all of) (?:of )?(?:the |our |their |its )?"
+            rf"(?:[\w']+ ){{0,3}}(?:{_DATA})",
+            rf"{verbs('corrupt', 'sabotage', 'poison')} (?:the |our |their )?(?:[\w']+ )?(?:database|data|"
+            r"backups?|records|tables)",
+            rf"{verbs('drop')} (?:the )?(?:database|table|schema) (?:prod|production|live|main)",
+            r"(?:in|on|from) (?:prod|production) so (?:nobody|no one) can",
+            r"so (?:nobody|no one) can (?:recover|restore|get back|undo) (?:it|them)",
+            r"so (?:nobody|no one) can (?:get|bring) (?:it|them) back",
+            r"no preserve root",
+        ),
+    ),
+    ask=(
+        signal(
+            "in-production",
+            1.0,
+            r"prod|production|live",
+            r"(?:and|then) (?:removes?|deletes?) itself",
+            r"before (?:i|we) (?:quit|leave|get fired)",
+            r"without (?:approval|a backup|backups)",
         ),
     ),
     benign=(
@@ -353,7 +358,14 @@ DESTRUCTIVE = CategoryRules(
             r"staging",
             r"teardown",
             r"sandbox",
-            r"local (?:database|db)",
+            r"local (?:dev )?(?:database|db)",
+            r"my (?:own |old )?(?:laptop|phone|computer|pc|drive|disk)",
+            r"temp(?:orary)? files",
+            r"older than",
+            r"lifecycle",
+            r"node modules|build artifacts|cache",
+            r"safely",
+            r"incident",
         ),
     ),
 )

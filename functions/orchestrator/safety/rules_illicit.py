@@ -1,0 +1,269 @@
+"""The rules of the categories about illicit gain and trade: fraud and phishing, illegal drugs."""
+
+from __future__ import annotations
+
+from orchestrator.safety.inflect import nouns, verbs
+from orchestrator.safety.rules import CategoryRules, signal
+from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.vocabulary import gap
+
+_BRAND = (
+    r"dhl|fedex|ups|usps|amazon|netflix|apple|paypal|microsoft|google|their bank|your bank|the bank|"
+    r"a bank|chase|wells fargo|hsbc|barclays|the irs|hmrc|the tax office|the police|customs|"
+    r"their employer|the ceo|it support|the helpdesk|tech support"
+)
+_FORGED = nouns(
+    "login",
+    "bank",
+    "paypal",
+    "invoice",
+    "website",
+    "site",
+    "page",
+    "id",
+    "passport",
+    "licence",
+    "license",
+    "review",
+    "charity",
+    "receipt",
+    "document",
+    "tax debt",
+    "pay ?stub",
+    "payslip",
+    "bank statement",
+    "diploma",
+    "certificate",
+    "degree",
+    "reference",
+    "prescription",
+    "insurance claim",
+    "doctor's note",
+    "sick note",
+    "note",
+)
+
+FRAUD = CategoryRules(
+    Category.FRAUD_PHISHING,
+    harm=(
+        signal(
+            "fraud",
+            1.0,
+            r"phish\w*",
+            r"scam\w*",
+            r"con (?:artist|man|men|game|job)s?",
+            r"(?:romance|dating|investment|crypto|pig butchering|grandparent|tech support) (?:scams?|cons?|"
+            r"fraud)",
+            r"swindl\w*|grift\w*|hoodwink\w*|fleec\w*",
+            rf"(?:fake|forged|false|fraudulent|doctored|fabricated|counterfeit) {gap}{_FORGED}",
+            rf"{verbs('forge', 'fake', 'fabricate', 'doctor', 'falsify')} (?:a |an |the |my |some )?"
+            rf"(?:[\w']+ )?{_FORGED}",
+            r"(?:realistic|real|legit|official)(?: looking)? (?:[\w']+ )?(?:pay ?stubs?|payslips?|bank "
+            r"statements?|ids?|passports?|diplomas?|invoices?|receipts?)",
+            r"counterfeit\w*",
+            r"launder\w*",
+            r"money laundering",
+            r"dirty (?:cash|money)",
+            r"clean (?:the |my )?(?:cash|money)",
+            r"ponzi",
+            r"pyramid schemes?",
+            r"stolen (?:credit |debit )?(?:cards?|card numbers|identit(?:y|ies)|accounts?|checks?|cheques?)",
+            r"(?:credit |debit )?card numbers",
+            r"carding",
+            r"skimm\w*",
+            r"identity theft",
+            r"(?:payment|account|card|parcel|package|delivery) (?:has |is )?(?:failed|been suspended|"
+            r"suspended|locked|frozen|on hold|is held|held|compromised|closed)",
+            r"(?:in|with|as|via|using|by) gift cards?",
+            r"gift card (?:codes|numbers|pins)",
+            r"bail money",
+            rf"(?:pretend\w*|posing|pose|claim\w*) (?:to be|as|you're|you are|that you're|that you are) "
+            rf"(?:from )?(?:{_BRAND}|a (?:bank|police officer|cop|irs agent|tax officer|government official|"
+            r"lawyer|debt collector)|(?:their|his|her) (?:grandson|granddaughter|boss|bank|son|daughter))",
+            r"impersonat\w*",
+            r"(?:replica|clone|copy|lookalike|look alike) of (?:the )?(?:[\w']+ )?(?:login|log in|sign in|"
+            r"signin|sign on|website|site|page|bank)",
+            r"(?:login|log in|sign in|signin|checkout|payment) (?:page|form|site) (?:that|which) "
+            r"(?:saves|records|captures|sends|logs|stores|emails)",
+            r"(?:saves?|records?|captures?|logs?) (?:whatever|what|everything|anything) (?:people|they|users|"
+            r"visitors|victims) (?:type|enter)",
+            r"one time (?:codes?|passwords?|pins?)|otp codes?|2fa codes?|verification codes?",
+            r"forg(?:e|ed|ing) (?:a |the )?(?:signatures?|documents?|checks?|cheques?|invoices?)",
+            r"(?:keep|pocket|divert|embezzle)\w* (?:the |all the )?(?:donations|deposits|funds)",
+            r"tax (?:evasion|fraud)|insurance fraud|evade (?:taxes|tax)",
+            r"(?:won|win|winner of|winning) (?:a |the )?(?:prize|lottery|sweepstakes|giveaway|inheritance|"
+            r"award|jackpot)",
+            r"(?:advance|processing|release|claim|small|handling|customs) fee",
+            rf"{verbs('wire', 'transfer', 'send', 'move')} (?:[\w']+ ){{0,3}}(?:to )?(?:a |the )?(?:new|"
+            r"different|updated|changed) (?:supplier |vendor |bank |payee )?(?:account|bank details|iban)",
+            r"(?:that|which) (?:never happened|didn't happen|did not happen|never existed|never took place)",
+            r"(?:staged|fake|faked) (?:accident|injury|theft|burglary|death|kidnapping)",
+        ),
+        signal(
+            "non-delivery",
+            2.0,
+            r"(?:take|collect|accept)\w* (?:the )?(?:payments?|money|orders|deposits) and (?:never|not) "
+            r"(?:ship|deliver|send|provide)",
+        ),
+        signal(
+            "theft-of-identity",
+            2.0,
+            rf"(?:open|take out|apply for)\w* {gap}(?:credit cards?|loans?|accounts?) in {gap}name",
+            rf"(?:send|wire|transfer)s? {gap}(?:money|donations|payments?) to me",
+        ),
+    ),
+    ask=(
+        signal(
+            "deceive",
+            1.0,
+            r"convinc\w*",
+            r"persuad\w*",
+            r"trick\w*",
+            r"fool\w*",
+            r"looks? (?:exactly )?like",
+            r"looks? (?:real|legit\w*|official|authentic)",
+            r"collects? (?:credentials|passwords|card)",
+            r"asking (?:users|people|staff|customers) to (?:confirm|reset|enter|verify)",
+            r"(?:must|need to|have to|should) (?:log in|sign in|verify|confirm|pay)",
+            r"(?:through|via|at|with|using) (?:this|the|my) link",
+            r"wires? the money to (?:me|my)",
+            r"cash(?:ing)? (?:it |them )?out",
+            r"pass(?:es)? the pen test",
+            r"(?:lonely|elderly|old|vulnerable|older|retired) (?:people|widows|men|women|folks|victims)",
+            r"made up customers",
+            r"pretending to be",
+            r"get (?:people|them|someone|victims?|him|her) to (?:pay|send|give|wire|click|enter|share|buy)",
+            r"(?:on|to|via) my (?:link|site|page|account)",
+            rf"(?:looks?|seems?) (?:like )?(?:it's |it is )?from (?:{_BRAND})",
+            rf"from (?:{_BRAND})",
+            r"realistic\w*",
+            r"clone\w*",
+            r"won't question",
+            r"without checking",
+            r"with a link",
+            r"get (?:approved|a loan|a mortgage|the apartment)",
+            r"(?:doesn't|does not|don't|won't|will not) (?:notice|find out|suspect|flag)",
+        ),
+    ),
+    benign=(
+        signal(
+            "consumer-protection",
+            1.5,
+            r"tell (?:if|whether)",
+            r"is (?:it |this |that )?real",
+            r"verification",
+            r"anti money laundering",
+            r"collapse",
+            r"uncover\w*",
+            r"checklist to protect",
+            r"chargebacks?",
+            r"validat\w*|luhn|pci",
+            r"(?:fake|test|sample|dummy|synthetic) data",
+            r"testing",
+            r"simulation",
+        ),
+    ),
+)
+
+_DRUG = (
+    r"meth|methamphetamine|crystal meth|cocaine|crack cocaine|cr[a4]ck from|heroin|fentanyl|carfentanil|"
+    r"coke|weed|cannabis|marijuana|lsd|acid tabs|mdma|ecstasy|ghb|rohypnol|roofies|date rape drugs?|"
+    r"ketamine|dmt|magic mushrooms|shrooms|psilocybin|opium|pseudoephedrine|ephedrine|precursors|"
+    r"xanax|oxy(?:codone|contin|s)?|percocet|adderall|opioids?|benzos?|pressed pills|black tar|"
+    r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying)\w* molly"
+)
+
+DRUGS = CategoryRules(
+    Category.ILLEGAL_DRUGS,
+    harm=(
+        signal("controlled-drugs", 1.0, _DRUG),
+        signal(
+            "drugging",
+            2.0,
+            rf"{verbs('spike', 'lace', 'slip', 'drug')} {gap}(?:drinks?|beer|cocktail|"
+            r"coffee|food)",
+            r"lace\w* (?:her|his|their|someone's) \w+",
+            rf"{verbs('slip', 'give', 'put')} (?:[\w']+ )?(?:ghb|roofies|rohypnol|date rape drugs?|ketamine) "
+            r"(?:in|into|to)",
+        ),
+        signal(
+            "drug-trade",
+            2.0,
+            rf"(?:{_DRUG}) {gap}across the border",
+            rf"{verbs('sell', 'deal', 'push', 'move', 'ship', 'smuggle', 'traffic')} (?:[\w']+ "
+            rf")?(?:{_DRUG}) to "
+            r"(?:students|kids|teens|people|customers|my friends)",
+            rf"{verbs('cook', 'synthesize', 'synthesise', 'make', 'produce', 'manufacture')} (?:[\w']+ )?"
+            r"(?:meth|methamphetamine|fentanyl|heroin|cocaine)",
+        ),
+    ),
+    ask=(
+        signal(
+            "supply",
+            1.0,
+            r"cook\w*",
+            r"synthes\w*",
+            r"manufactur\w*",
+            r"extract\w*",
+            r"press (?:my own|\w+) (?:\w+ )?pills",
+            r"pressed",
+            r"grow\w*",
+            r"sell\w*",
+            r"buy\w*",
+            r"dark ?web",
+            r"darknet",
+            r"ship\w*",
+            r"smuggl\w*",
+            r"traffick\w*",
+            r"home lab",
+            r"in my (?:kitchen|bathroom|garage|basement|closet|apartment)",
+            r"in a (?:closet|tent|basement|garage)",
+            r"pass a drug test",
+            r"rocks",
+            r"grow room",
+            r"order\w*",
+            r"cut\w* (?:into|with)",
+            r"kilos?|grams? of|ounces? of",
+            r"stretch (?:it|the product|the supply|the batch)",
+            r"cut (?:[\w']+ ){0,2}with",
+            r"customers",
+            r"across the border",
+            r"turn\w* (?:[\w']+ ){0,3}into",
+            r"reagents?|precursors?",
+            r"yield",
+            r"online",
+            r"with crypto|bitcoin|monero",
+            r"baking soda",
+        ),
+    ),
+    benign=(
+        signal(
+            "health-and-policy",
+            2.0,
+            r"harm reduction",
+            r"test strips",
+            r"treatment",
+            r"recovery",
+            r"rehab",
+            r"addiction",
+            r"withdrawal",
+            r"legal\w*",
+            r"decriminali[sz]ation",
+            r"pharmacology",
+            r"ana?esthe\w*",
+            r"dangers of",
+            r"methadone",
+            r"naloxone",
+            r"narcan",
+            r"signs (?:that|of)",
+            r"overdose",
+            r"portray\w*",
+            r"epidemic",
+            r"my (?:teen|teenager|son|daughter|child|kid)",
+            r"prescribed",
+            r"war on drugs",
+            r"mushroom (?:risotto|soup|recipe|sauce)|(?:button|shiitake|oyster|portobello) mushrooms",
+            r"(?:diet )?coke (?:zero|can|bottle)",
+        ),
+    ),
+)
