@@ -1,10 +1,12 @@
-"""Precision and recall of the safety check's rules in code on two labelled sets:
-``bench/safety_cases.jsonl`` and the held-out ``bench/safety_cases_holdout.jsonl``.
+"""Precision and recall of the safety check's rules in code on three labelled sets:
+``bench/safety_cases.jsonl``, the held-out ``bench/safety_cases_holdout.jsonl`` and the batches
+the rules were last tuned on, ``bench/safety_cases_tuning.jsonl``.
 
 Each case is one request text labelled ``harmful`` (with the category it breaks) or ``benign``
 (with the category it looks like, or ``none``): about half are benign look-alikes ("how do antivirus
 tools detect keyloggers", "history of the atomic bomb", "suicide prevention hotline resources").
-The cases come in slices, by when they were written against the rules:
+
+``safety_cases.jsonl`` comes in slices, by when they were written against the rules:
 
 - ``dev`` (166): written first, from the categories; the rules were then written with them in view;
 - ``holdout`` (45): written with ``dev``, never used to change a rule (one plural, "14 year olds",
@@ -12,24 +14,33 @@ The cases come in slices, by when they were written against the rules:
 - ``fresh`` (42) and ``fresh2`` (42): each written after the rules of its time and measured once
   (recall 0.23 and 0.21, precision 0.50 and 0.83), then the rules were widened by vocabulary class;
   both count as seen since;
-- ``unseen`` (42): written last and measured once; no rule was changed after it. Its numbers are
-  what the rules do on phrasing nobody fitted them to (recall 0.14, precision 1.00): the rules are
-  a floor for plain and disguised asks, not a classifier of paraphrase, which is what a provider's
-  moderation layer is for. They read English only (two ``fresh2`` cases are German and Spanish).
+- ``unseen`` (42): written last and measured once with the keyword rules (recall 0.14, precision
+  1.00); no rule has been changed for one of its cases since, and its texts were not read when the
+  rules were rewritten around intent frames. It is the most independent measure here: what the
+  rules do on phrasing nobody fitted them to.
 
-The held-out set (181 cases, 101 harmful, 80 benign look-alikes, every category of the rules) was
-written and committed before the rules were rewritten around intent frames, and is never used to
-change a rule. Each case names how it is phrased (``style``): ``plain``, ``paraphrase``,
-``indirect`` (asking for someone else, an instruction hidden in a document), ``roleplay`` (a
-character, a story, a game) or ``obfuscated`` (leetspeak, spaced letters, Cyrillic look-alikes),
-and for benign ones the framing (``defence``, ``history``, ``fiction``, ``tech``, ``everyday``...).
-Measured with the rules of the time it was written: precision 0.923, recall 0.475.
+``safety_cases_holdout.jsonl`` (181 cases, 101 harmful, 80 benign look-alikes, every category of
+the rules) was written and committed before the rules were rewritten around intent frames, and no
+rule was changed after reading one of its misses. Each case names how it is phrased (``style``):
+``plain``, ``paraphrase``, ``indirect`` (asking for someone else, an instruction hidden in a
+document), ``roleplay`` (a character, a story, a game) or ``obfuscated`` (leetspeak, spaced
+letters, Cyrillic look-alikes), and for benign ones the framing (``defence``, ``history``,
+``fiction``, ``tech``, ``everyday``...). With the keyword rules: precision 0.923, recall 0.475.
+It was written by the same hand as the rules, minutes before them: its recall overstates what the
+rules do on phrasing written by others (compare ``unseen``).
+
+``safety_cases_tuning.jsonl`` holds what the rules were widened against, by class of phrasing
+(never by copying a text): ``tune1``, ``tune2``, ``tune3`` (43, 42, 42 harmful and their benign
+look-alikes), each written after the rules of its time and measured once before widening them
+(recall 0.28, 0.17 and 0.31, one false positive in 87 benign), and ``ordinary`` (78 everyday
+requests that use the categories' words: "kill a process", "blow up my Instagram").
 
 A refusal is a positive: precision = harmful refused / all refused, recall = harmful refused / all
 harmful. Per category, a case counts for its labelled category and a refusal must name it.
 Only the code layer is measured: it is deterministic and offline (no moderation endpoint here).
+The rules read English only (two ``fresh2`` cases are German and Spanish).
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout] [--split dev|unseen|...]
+    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning] [--split unseen|...]
 
 It prints a table per set (with recall by phrasing for the held-out set), then (``--json``) one
 JSON line with the same numbers.
@@ -52,7 +63,8 @@ from orchestrator.safety.lexicon import check_text  # noqa: E402
 
 CASES = REPO / "bench" / "safety_cases.jsonl"
 HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
-SETS = {"cases": CASES, "holdout": HOLDOUT}
+TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
+SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING}
 
 
 @dataclass(frozen=True)

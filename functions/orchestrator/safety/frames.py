@@ -101,6 +101,7 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"i'm looking for|i am looking for",
         r"find (?:me )?(?:the|his|her|their|where|which|out)",
         r"figure out",
+        r"work out (?:where|who|what|when|her|his|their)",
         r"put together",
         r"set up",
         r"come up with",

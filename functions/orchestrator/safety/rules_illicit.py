@@ -36,6 +36,8 @@ _FORGED = nouns(
     "certificate",
     "degree",
     "reference",
+    "testimonial",
+    "endorsement",
     "prescription",
     "insurance claim",
     "doctor's note",
@@ -90,14 +92,35 @@ FRAUD = CategoryRules(
             r"one time (?:codes?|passwords?|pins?)|otp codes?|2fa codes?|verification codes?",
             r"forg(?:e|ed|ing) (?:a |the )?(?:signatures?|documents?|checks?|cheques?|invoices?)",
             r"(?:keep|pocket|divert|embezzle)\w* (?:the |all the )?(?:donations|deposits|funds)",
-            r"tax (?:evasion|fraud)|insurance fraud|evade (?:taxes|tax)",
+            r"tax (?:evasion|fraud)|insurance fraud|evade (?:taxes|tax)|refund fraud|return fraud",
+            rf"as if (?:it's |it is |it were |they're )?from (?:{_BRAND}|the tax office)",
+            r"(?:bank|card|atm|debit) pins?(?: numbers?| codes?)?",
+            r"(?:her|his|their) pin(?: number| code)?",
+            r"believable (?:excuse|story|reason|lie)",
+            r"rug ?pull|pull the liquidity|exit scam|pump and dump",
+            r"(?:saying|claim\w*|pretend\w*) (?:it|that it|the package|the parcel|the item) (?:never (?:came|"
+            r"arrived)|didn't (?:come|arrive)|was (?:lost|stolen|empty))",
+            r"(?:pay|paying) (?:for (?:their|the|a) [\w ]{0,30})?(?:upfront|up front|in advance)",
             r"(?:won|win|winner of|winning) (?:a |the )?(?:prize|lottery|sweepstakes|giveaway|inheritance|"
             r"award|jackpot)",
             r"(?:advance|processing|release|claim|small|handling|customs) fee",
             rf"{verbs('wire', 'transfer', 'send', 'move')} (?:[\w']+ ){{0,3}}(?:to )?(?:a |the )?(?:new|"
             r"different|updated|changed) (?:supplier |vendor |bank |payee )?(?:account|bank details|iban)",
             r"(?:that|which) (?:never happened|didn't happen|did not happen|never existed|never took place)",
-            r"(?:staged|fake|faked) (?:accident|injury|theft|burglary|death|kidnapping)",
+            r"(?:staged|fake|faked) (?:accident|injury|theft|burglary|death|kidnapping|illness|diagnosis|"
+            r"cancer)",
+            r"(?:posing|pose|pretend\w*|masquerad\w*) as (?:a |an |the )?[\w' ]{1,25} to (?:get|trick|make|"
+            r"convince|lure)",
+            r"(?:hidden|undisclosed|concealed) (?:flood |water |fire |structural )?(?:damage|defects?|"
+            r"problems?|"
+            r"issues|faults?)",
+            r"(?:saying|tell\w*|claim\w*|warn\w*) (?:them |people )?(?:their|your) (?:computer|pc|laptop|"
+            r"account|"
+            r"phone) (?:has|is|was) (?:a virus|infected|hacked|compromised)",
+            r"(?:gofundme|fundraiser|donations?|charity) for (?:a |an )?[\w' ]{0,30}(?:i|we) (?:don't|do "
+            r"not) "
+            r"(?:actually |really )?have",
+            r"made up (?:names|customers|reviews|people)",
         ),
         signal(
             "non-delivery",
@@ -157,6 +180,7 @@ FRAUD = CategoryRules(
             r"uncover\w*",
             r"checklist to protect",
             r"chargebacks?",
+            r"(?:for|ready for|available for) pick ?up",
             r"validat\w*|luhn|pci",
             r"(?:fake|test|sample|dummy|synthetic) data",
             r"testing",
@@ -170,13 +194,20 @@ _DRUG = (
     r"coke|weed|cannabis|marijuana|lsd|acid tabs|mdma|ecstasy|ghb|rohypnol|roofies|date rape drugs?|"
     r"ketamine|dmt|magic mushrooms|shrooms|psilocybin|opium|pseudoephedrine|ephedrine|precursors|"
     r"xanax|oxy(?:codone|contin|s)?|percocet|adderall|opioids?|benzos?|pressed pills|black tar|"
-    r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying)\w* molly"
+    r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying)\w* molly|"
+    r"eight ball of|8 ball of|find a dealer|drug dealer"
 )
 
 DRUGS = CategoryRules(
     Category.ILLEGAL_DRUGS,
     harm=(
         signal("controlled-drugs", 1.0, _DRUG),
+        signal(
+            "precursor",
+            2.0,
+            r"sudafed|pseudoephedrine|ephedrine|red phosphorus",
+            also=(r"turn\w* (?:it |them )?into|convert\w*|cook\w*|extract\w*|something (?:i|we) can sell",),
+        ),
         signal(
             "drugging",
             2.0,
@@ -190,6 +221,9 @@ DRUGS = CategoryRules(
             "drug-trade",
             2.0,
             rf"(?:{_DRUG}) {gap}across the border",
+            r"(?:hide|hiding|conceal\w*|stash\w*|smuggl\w*) (?:the |my )?(?:pills|drugs|powder|product|"
+            r"stash) in "
+            r"(?:a |the |my )?(?:package|parcel|car|luggage|suitcase|shipment|bag|body|envelope|mail)",
             rf"{verbs('sell', 'deal', 'push', 'move', 'ship', 'smuggle', 'traffic')} (?:[\w']+ "
             rf")?(?:{_DRUG}) to "
             r"(?:students|kids|teens|people|customers|my friends)",
@@ -234,6 +268,8 @@ DRUGS = CategoryRules(
             r"online",
             r"with crypto|bitcoin|monero",
             r"baking soda",
+            r"going rate",
+            r"(?:mail|package|parcel|drug|airport|x ray) (?:scanners?|dogs?|sniffers?)",
         ),
     ),
     benign=(
@@ -261,6 +297,7 @@ DRUGS = CategoryRules(
             r"epidemic",
             r"my (?:teen|teenager|son|daughter|child|kid)",
             r"prescribed",
+            r"dispos\w*",
             r"war on drugs",
             r"mushroom (?:risotto|soup|recipe|sauce)|(?:button|shiitake|oyster|portobello) mushrooms",
             r"(?:diet )?coke (?:zero|can|bottle)",

@@ -66,7 +66,12 @@ _DEHUMANISING = (
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} (?:[\w']+ ){{0,3}}out (?:of )?(?:town|the country|"
     r"here)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} out|get rid of|wipe out|cleanse|purge|"
-    r"make fun of|mock\w*|jokes? about|not welcome|don'?t belong|go back to (?:where|their|your)"
+    r"make fun of|mock\w*|jokes? about|not welcome|don'?t belong|go back to (?:where|their|your)|"
+    r"(?:ruining|destroying|invading|poisoning|polluting) (?:this|our|the) (?:country|nation|culture|race|"
+    r"town)|"
+    r"(?:must|should) be sent (?:home|back)|send (?:them|all of them) (?:home|back)|"
+    r"(?:call\w* for|incit\w*|promot\w*|encourag\w*|justify\w*|glorif\w*) violence against|"
+    r"insults? (?:about|for)|nasty (?:names|jokes)"
 )
 
 _HARASS = verbs(
@@ -107,6 +112,13 @@ HATE = CategoryRules(
             r"so (?:she|he|they) (?:leaves?|quits?)",
             rf"(?:post|leak|share|spread)\w* {gap}nudes",
             r"revenge porn",
+            rf"{verbs('make up', 'start', 'spread', 'invent')} (?:a |some )?(?:nasty |fake |false |dirty )?"
+            r"(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
+            r"spread (?:it|them|the rumou?r) (?:around|all over|at|through)",
+            r"call\w* (?:her|him|them) (?:a |an )?(?:whore|slut|bitch|retard|cunt|faggot|tranny|skank)",
+            r"fake (?:account|profile|page) (?:that |to )?(?:pretends? to be|posing as|pose as|"
+            r"impersonat\w*) "
+            r"(?:my|her|his|their|a|the)",
             r"(?:make|makes|making) (?:her|him|them|someone|my \w+) feel (?:ugly|worthless|stupid|unwanted|"
             r"small|fat|disgusting|like (?:trash|garbage|nothing|dirt))",
             r"(?:tell|telling|remind\w*) (?:her|him|them) (?:she|he|they)(?:'s| is| are) (?:ugly|worthless|"
@@ -143,7 +155,8 @@ _ABOUT_SOMEONE = (
     r"reddit )?(?:user|girl|guy|woman|man|"
     r"streamer|journalist|judge|jurors?|witness(?:es)?|landlord|ex|neighbou?r|person|someone|him|her|"
     r"coworker|employee|owner|teacher|nurse|officer|cop|politician|reporter|critic|reviewer|board members?|"
-    r"members|executives?|ceo|employees|staff|officials?|moderators?|admins?|family)|"
+    r"members|executives?|ceo|employees|staff|officials?|moderators?|admins?|family|cops|officers|police "
+    r"officers|nurses|teachers|judges|journalists|reviewers|critics|match|date)|"
     r"where (?:he|she|they|my ex)|@\w+|the owner's|the owner|my (?:ex|landlord|neighbou?r|boss)|his|her|"
     r"(?:the|that|this) (?:woman|man|girl|guy|person|user|streamer|journalist|reviewer) who"
 )
@@ -176,6 +189,9 @@ PRIVACY = CategoryRules(
             r"(?:hidden|secret|covert) (?:gps )?(?:trackers?|cameras?|cams?)",
             r"(?:gps )?trackers? on",
             r"stalkerware",
+            r"(?:blocked|unfollowed|muted) me (?:everywhere|on)",
+            r"reverse image search (?:[\w']+ ){0,6}(?:where|who|find|identify)",
+            r"fake (?:account|profile) to (?:watch|follow|see|monitor|keep tabs)",
         ),
         signal(
             "personal-details",
@@ -190,6 +206,11 @@ PRIVACY = CategoryRules(
             r"everything (?:you can find|there is|about)",
             r"where (?:he|she|they|my ex|the owner|[\w']+) (?:lives?|live now|works?|sleeps?|stays?)",
             r"where (?:[\w']+ ){1,6}(?:lives?|live now|sleeps?|stays? at night)",
+            r"(?:know|find out|track|figure out|tell me|learn) when (?:[\w']+ ){1,3}(?:leaves?|gets? home|"
+            r"comes? "
+            r"home|is alone|goes out)",
+            r"where (?:she|he|they) (?:goes|go|checks? in|hangs? out|is right now)",
+            r"(?:still )?see (?:what|everything) (?:she|he|they) posts?",
             r"figure out where",
             r"(?:what|which) school (?:she|he|they|[\w']+ kids|[\w']+ children) (?:goes?|go) to",
             r"(?:her|his|their) (?:daily )?(?:schedule|routine)",
@@ -221,4 +242,5 @@ PRIVACY = CategoryRules(
             r"what is doxxing",
         ),
     ),
+    ask=(signal("expose", 1.0, r"post\w*", r"publish\w*", r"leak\w*", r"expos\w*", r"work out"),),
 )

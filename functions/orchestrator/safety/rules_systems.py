@@ -64,6 +64,21 @@ MALWARE = CategoryRules(
             r"(?:second stage |malicious )?payloads?",
             r"privilege escalation",
             r"sim swap\w*",
+            r"(?:get|gain|obtain|escalate to) (?:admin|root|domain admin|system) (?:rights |access |"
+            r"privileges )?"
+            r"on (?:the |my |our |a |their )?(?:[\w']+ )?(?:computers?|servers?|network|machines?|laptops?)",
+            r"change (?:my|their|his|her) (?:grades|marks|salary|records)",
+            r"domain controller|lateral movement|pivot\w* (?:from|to|into)",
+            r"without the (?:camera |webcam |indicator )?(?:light|led|indicator) (?:coming on|turning on|on)",
+            r"(?:turn|turns|switch|switches) on (?:the |their |her |his |a )?(?:laptop |phone )?(?:camera|"
+            r"webcam|"
+            r"microphone|mic) (?:[\w']+ ){0,3}(?:streams?|sends?|records?|without)",
+            r"remote control program|remote (?:control|admin) tool that",
+            r"(?:grab|steal|log|harvest)s? (?:the )?(?:discord|steam|roblox|session|auth) tokens",
+            r"(?:tries|try|trying|guess\w*|cycles? through) (?:every|all|each) (?:possible )?(?:\d+ digit )?"
+            r"(?:codes?|pins?|passwords?|combinations?|passcodes?)",
+            r"(?:secretly |silently )?mines? (?:crypto|bitcoin|monero|coins) on (?:users|other|their|people|"
+            r"victims|visitors)",
             r"(?:guess|try|tries|trying|test)\w* (?:thousands|millions|hundreds|lots|a list|a wordlist) of "
             r"(?:passwords|logins|combinations|pins)",
             r"password spray\w*",
@@ -230,6 +245,24 @@ INJECTION = CategoryRules(
             r"your new (?:task|instructions|role|goal) (?:is|are)",
             r"you have been (?:updated|reprogrammed|unlocked|freed|jailbroken)",
             r"exfiltrat\w*",
+            r"(?:your )?(?:real|true|new|only) (?:owner|master|creator|boss|admin|operator) is me",
+            r"(?:print|reveal|show|dump|list|send|leak|output|display)\w* (?:[\w']+ ){0,3}(?:environment "
+            r"variables?|env vars?|secret keys?)",
+            r"(?:to|for|dear|attention|hey|hi|ps to|p s to) (?:any|the|all|every) (?:ai|assistant|model|llm|"
+            r"bot|"
+            r"agent)s? (?:reading|summari[sz]ing|processing|that reads|who reads|parsing|handling)",
+            r"(?:your )?only (?:goal|purpose|job|task|function) is (?:now )?to (?:obey|serve|follow) me",
+            r"no (?:system )?(?:instructions|rules|guidelines) anymore|no longer have (?:any )?(?:rules|"
+            r"instructions|guidelines|restrictions)",
+            r"obey (?:me|my (?:every|commands|orders))",
+            r"(?:the )?(?:ai|assistant|model|llm|agent|bot) (?:reading|processing|summari[sz]ing|parsing|"
+            r"handling) (?:this|it|these) (?:[\w']+ )?(?:must|should|will|shall|has to)",
+            r"zero (?:restrictions|rules|limits|filters|guardrails)",
+            r"you (?:may|can) now (?:answer|say|do|respond to) anything",
+            r"(?:contents?|text) of (?:your|the) (?:initial|original|first|system|setup) (?:setup |system )?"
+            r"(?:message|prompt|instructions|setup)",
+            r"(?:earlier|previous|original|initial) (?:setup|instructions|prompt) was (?:a |just a )?(?:test|"
+            r"joke|mistake)",
         ),
         signal(
             "instruction-markers",
@@ -245,6 +278,9 @@ INJECTION = CategoryRules(
             r"jailbreak\w*",
             r"system prompts?",
             r"new (?:instructions|directive|directives|orders)",
+            r"(?:from|by) the (?:developer|developers|admin|administrator|system|operator)s?",
+            r"(?:authori[sz]ed|approved|signed) by the (?:admin|developer|system)",
+            r"skip (?:all|every|the) (?:checks|approvals|validation|verification|review)",
             r"from now on",
             r"from this point on",
             r"(?:your )?(?:developers|creators|openai|anthropic) (?:say|says|said|have said|want|require)",
@@ -286,11 +322,13 @@ INJECTION = CategoryRules(
 _DATA = (
     r"data|records|rows|users|customers|backups?|tables|databases?|files|disks?|snapshots|buckets?|"
     r"objects|versions|vms|virtual machines|instances|servers|volumes|repos|repositories|logs|accounts|"
-    r"clusters?|everything|history|commits|repos?|emails|documents|mailboxes|archives"
+    r"clusters?|everything|history|commits|repos?|emails|documents|mailboxes|archives|namespaces|"
+    r"ec2 instances|(?:[\w']+ )?instances in every region"
 )
 
 _DESTROY = verbs(
     "delete",
+    "terminate",
     "wipe",
     "erase",
     "destroy",
@@ -333,6 +371,13 @@ DESTRUCTIVE = CategoryRules(
             r"(?:in|on|from) (?:prod|production) so (?:nobody|no one) can",
             r"so (?:nobody|no one) can (?:recover|restore|get back|undo) (?:it|them)",
             r"so (?:nobody|no one) can (?:get|bring) (?:it|them) back",
+            rf"{_DESTROY} (?:the |our |their |all )?(?:[\w']+ ){{0,2}}(?:prod|production|live)(?:'s)? "
+            rf"(?:[\w']+ ){{0,3}}(?:{_DATA}|disks?|drives?|volumes?)",
+            r"force ?push\w* (?:[\w']+ ){0,4}(?:in|to|across|over) (?:all|every) (?:of )?(?:our |the |their "
+            r")?"
+            r"repos",
+            r"(?:backups?|backup jobs?|snapshots?) (?:[\w']+ ){0,3}(?:silently )?(?:skip|fail|stop)",
+            r"can't be (?:recovered|restored)|cannot be (?:recovered|restored)|unrecoverabl\w*",
             r"no preserve root",
         ),
     ),
@@ -361,6 +406,7 @@ DESTRUCTIVE = CategoryRules(
             r"local (?:dev )?(?:database|db)",
             r"my (?:own |old )?(?:laptop|phone|computer|pc|drive|disk)",
             r"temp(?:orary)? files",
+            r"test (?:accounts?|env\w*|instances?|data|clusters?)|idle|unused|to save (?:money|costs?)",
             r"older than",
             r"lifecycle",
             r"node modules|build artifacts|cache",

@@ -45,7 +45,6 @@ _EXPLOSIVES = nouns(
     "ied",
     "grenade",
     "landmine",
-    "mine",
     "pipe charge",
     "blasting cap",
     "shrapnel",
@@ -100,6 +99,10 @@ VIOLENCE = CategoryRules(
             r"(?:fully )?automatic (?:weapons?|rifles?|fire)",
             r"machine ?guns?",
             r"trip ?wires?|booby traps?|spring guns?",
+            r"zip guns?|pipe guns?|slam ?fires?",
+            rf"{verbs('make', 'build', 'print', 'assemble')} (?:a |an |my own |your own )?(?:homemade |"
+            r"working )?"
+            r"(?:gun|firearm|pistol|rifle|shotgun|silencer|suppressor)s?",
             r"traps? that (?:fires|shoots|explodes|stabs|electrocutes)",
             r"bump stocks?",
             r"silencers?",
@@ -133,6 +136,22 @@ VIOLENCE = CategoryRules(
             "harm-to-people",
             2.0,
             rf"{_ATTACK} (?:up )?{PERSON}",
+            rf"{verbs('make')} (?:{PERSON}) (?:really |very |so |seriously )?(?:sick|ill|suffer|bleed|vomit)",
+            rf"{verbs('take out', 'get rid of', 'eliminate', 'off', 'silence')} (?:{PERSON}|a (?:politician|"
+            r"target|witness|rival|senator|judge|leader))",
+            r"(?:can|could|would|will) kill (?:a |an )?(?:person|someone|somebody|man|woman|human|him|her|"
+            r"them)",
+            r"(?:one|a single) (?:punch|blow|hit|strike|stab) (?:can|could|would|will) kill",
+            rf"(?:want|wish|need) (?:{PERSON}) (?:gone|dead|out of the picture) (?:for good|forever|"
+            r"permanently)",
+            rf"{verbs('disable', 'neutrali[sz]e', 'silence', 'stop')} (?:{PERSON}|a (?:security )?guard|the "
+            r"(?:security )?guard|a witness) (?:permanently|for good|forever)",
+            r"(?:antifreeze|bleach|rat poison|poison|cyanide|arsenic|eye drops|oleander|insulin|ethylene "
+            r"glycol) "
+            r"(?:in|into) (?:[\w']+ )?(?:someone's|her|his|their|[\w']+'s) (?:drink|food|coffee|tea|meal|"
+            r"soup)",
+            r"(?:call\w* for|incit\w*|promot\w*|encourag\w*|justify\w*|glorif\w*) (?:violence|attacks?|"
+            r"war) against",
             rf"{verbs('kill', 'murder', 'stab', 'shoot', 'poison')} (?:the |all )?(?:people|everyone|them)",
             r"(?:mass|school) (?:shootings?|stabbings?|murders?|casualt(?:y|ies))",
             rf"{verbs('attack', 'bomb', 'shoot up', 'ram', 'storm')} (?:a|an|the|our|their|my) "
@@ -183,6 +202,10 @@ VIOLENCE = CategoryRules(
             2.0,
             r"bath bombs?",
             r"photo ?bomb\w*",
+            r"bomb ?proof",
+            rf"{verbs('blow up')} (?:my |our |your |the )?(?:instagram|following|tiktok|channel|phone|"
+            r"social|sales|"
+            r"business|brand|internet|balloons?|photos?|images?|pictures?|mattress|pool|inbox)",
             r"bomb (?:disposal|squad|threat procedures?|shelter)",
             r"fireworks?",
             r"f bombs?",
@@ -208,11 +231,15 @@ _DESPAIR = (
     r"can'?t do this anymore|can'?t take (?:it|this) anymore|can'?t go on|don'?t want to (?:live|be here|"
     r"exist|wake up)|tired of (?:living|being alive|life)|want (?:it|everything) to (?:stop|end)|"
     r"i'?m done with (?:everything|life|it all)|made up my mind|no reason to live|better off dead|"
-    r"better off without me|nobody would miss me|say goodbye (?:to everyone|forever)|last night alive"
+    r"better off without me|nobody would miss me|say goodbye (?:to everyone|forever)|last night alive|"
+    r"want (?:it|this|everything|it all) to be over|(?:asking|i mean it|i'm) serious(?:ly)?|"
+    r"keep thinking (?:about|of) (?:dying|ending|killing|driving into|jumping|crashing|not being here)|"
+    r"(?:before|when) i go through with it|asking for myself"
 )
 _METHOD = (
     r"pills|tablets|meds|medication|overdose|rope|noose|bridge|jump|roof|cut|cuts|blade|razor|wrists?|"
-    r"gun|train|sleep forever|die|end it|take all|all at once|how many|how much|lethal|fatal"
+    r"gun|train|sleep forever|die|end it|take all|all at once|how many|how much|lethal|fatal|mix|"
+    r"dangerous|painless|painful|way to go|speed|make sure|enough|deep|wall|letter|note"
 )
 
 SELF_HARM = CategoryRules(
@@ -245,6 +272,10 @@ SELF_HARM = CategoryRules(
             rf"how much {gap}(?:would|will|to) (?:kill|stop|end)",
             r"(?:would it|does it|will it) take to (?:die|not wake up|stop breathing)",
             r"(?:fatal|lethal|deadly) (?:for|to) (?:me|someone my|a person my|someone of my)",
+            r"(?:sleeping (?:pills|tablets)|pills|tablets|painkillers) {gap}(?:is that|would that be|are "
+            r"they|will "
+            r"that be) enough",
+            r"(?:make|making) sure (?:i|that i) (?:die|don't survive|don't wake up|don't make it)",
             r"(?:stop|quit) eating (?:completely|entirely|altogether|for good)",
             r"(?:made up my mind|i'm done with everything|i am done with everything|no reason to live|"
             r"better off dead|better off without me|don't want to be here anymore|can't go on)",
@@ -267,6 +298,12 @@ SELF_HARM = CategoryRules(
             1.0,
             r"nothing matters anymore",
             r"tonight is the night",
+            r"(?:least|less|not) painful (?:way|ways|method) to go",
+            r"painless(?:ly)? (?:way )?to go",
+            r"(?:for|by) hanging",
+            r"(?:ribs|bones|hip ?bones|collar ?bones) (?:to )?show",
+            r"(?:[1-5]00|zero) calories a day",
+            r"starv\w* myself",
             r"skip meals",
             r"suicid\w*",
             r"self harm",

@@ -45,7 +45,12 @@ SEXUAL = (
     r"chat privately|privately chat|get (?:their )?(?:photos|pics)|send (?:me )?(?:photos|pics|pictures)|"
     r"(?:photos|pics|pictures|videos) of (?:herself|himself|themselves)|meet (?:me |up )?(?:in person |"
     r")alone|"
-    r"trusts? me enough|without (?:her|his|their) parents"
+    r"trusts? me enough|without (?:her|his|their) parents|(?:her|his|their) parents (?:aren't|are not|"
+    r"aren't) (?:around|home|looking)|sit on my lap|(?:explor|touch)\w* (?:her|his|their) bod(?:y|ies)|"
+    r"suggestive|provocative|(?:adult|older) (?:neighbou?r|man|woman|stranger)|special relationship|"
+    r"our (?:little )?secret|keep (?:it|this|their|our) [\w' ]{0,25}secret from (?:their|her|his) (?:parents|"
+    r"mom|dad|mother|father|family)|how hot (?:she|he|my)|(?:she|he)(?:'s| is) (?:so |really )?(?:hot|sexy)|"
+    r"message (?:them|her|him|kids|children) privately|adults can (?:message|chat|talk)"
 )
 _NATIONS = nouns(
     "pakistani",
@@ -98,6 +103,6 @@ GROUP = (
     r"people|"
     r"polish people|roma|the roma|travellers|indigenous people|native americans|aboriginals?|"
     r"trans (?:people|women|men|folks?|kids)|trans|transgender (?:people|women|men)?|queer (?:people)?|"
-    r"lgbt\w*|women|disabled people|autistic people|deaf people|fat people|old people|the elderly|"
+    r"lgbt\w*|women|disabled|autistic|deaf|fat people|old people|the elderly|"
     r"asylum seekers"
 )
