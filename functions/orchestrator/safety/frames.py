@@ -176,6 +176,7 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"maximum (?:casualties|damage|harm)",
         r"as many (?:[\w']+ ){0,2}as possible",
         r"before (?:i|we) (?:quit|leave|get fired)",
+        r"(?:don't|do not|never|without) (?:mention|mentioning|saying|disclos\w*) (?:that|it)",
         evasion=True,
     ),
 )

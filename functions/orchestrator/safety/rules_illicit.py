@@ -43,6 +43,8 @@ _FORGED = nouns(
     "doctor's note",
     "sick note",
     "note",
+    "letter",
+    "medical certificate",
 )
 
 FRAUD = CategoryRules(
@@ -61,7 +63,8 @@ FRAUD = CategoryRules(
             rf"{verbs('forge', 'fake', 'fabricate', 'doctor', 'falsify')} (?:a |an |the |my |some )?"
             rf"(?:[\w']+ )?{_FORGED}",
             r"(?:realistic|real|legit|official)(?: looking)? (?:[\w']+ )?(?:pay ?stubs?|payslips?|bank "
-            r"statements?|ids?|passports?|diplomas?|invoices?|receipts?)",
+            r"statements?|ids?|passports?|diplomas?|invoices?|receipts?|doctor's (?:letter|note)s?|medical "
+            r"(?:letter|certificate)s?)",
             r"counterfeit\w*",
             r"launder\w*",
             r"money laundering",
@@ -121,6 +124,15 @@ FRAUD = CategoryRules(
             r"not) "
             r"(?:actually |really )?have",
             r"made up (?:names|customers|reviews|people)",
+            r"(?:read|give|tell|send) (?:me|us) (?:the|their|your) (?:card |account |social security |"
+            r"medicare |"
+            r"bank |credit card )?(?:number|pin|code|password)",
+            r"(?:sell|selling|resell\w*)\w* (?:other people's|stolen|hacked|someone's|cracked) (?:[\w']+ )?"
+            r"(?:logins?|accounts?|passwords?|credentials|cards?)",
+            r"knock ?offs?|(?:actually|really) (?:fakes?|counterfeits?|replicas?)",
+            r"(?:dead|deceased|late) (?:father's|mother's|husband's|wife's|relative's|[\w']+'s) (?:social "
+            r"security|"
+            r"pension|benefits|checks|disability)",
         ),
         signal(
             "non-delivery",
@@ -195,7 +207,8 @@ _DRUG = (
     r"ketamine|dmt|magic mushrooms|shrooms|psilocybin|opium|pseudoephedrine|ephedrine|precursors|"
     r"xanax|oxy(?:codone|contin|s)?|percocet|adderall|opioids?|benzos?|pressed pills|black tar|"
     r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying)\w* molly|"
-    r"eight ball of|8 ball of|find a dealer|drug dealer"
+    r"eight ball of|8 ball of|find a dealer|drug dealer|(?:easiest|cheapest|simplest|strongest) drugs? to "
+    r"make|drugs? (?:i|you|we) can make"
 )
 
 DRUGS = CategoryRules(
@@ -298,6 +311,7 @@ DRUGS = CategoryRules(
             r"my (?:teen|teenager|son|daughter|child|kid)",
             r"prescribed",
             r"dispos\w*",
+            r"dangerous|safe to|side effects|interactions?",
             r"war on drugs",
             r"mushroom (?:risotto|soup|recipe|sauce)|(?:button|shiitake|oyster|portobello) mushrooms",
             r"(?:diet )?coke (?:zero|can|bottle)",

@@ -23,6 +23,9 @@ SEXUAL_MINORS = CategoryRules(
             r"lolicon",
             r"shotacon",
             rf"groom\w* {gap}(?:child|children|minor|kid|teen|girl|boy)\w*",
+            r"(?:so|to|so that) (?:i|that i) can be alone with (?:the |young |little )?(?:kids|children|"
+            r"boys|girls|"
+            r"minors|students|campers)",
         ),
         signal("minor-and-sexual", 2.0, MINOR, also=(SEXUAL,)),
     ),
@@ -63,6 +66,8 @@ _DEHUMANISING = (
     r"control the (?:banks|media|world)|too stupid|stupid|dumb|less intelligent|naturally less|inherently|"
     r"don't deserve|do not deserve|shouldn't be allowed|should not be allowed|"
     r"terrorists|criminals|rapists|thieves|greedy|lazy|dirty|(?:should|must) be shot|"
+    r"genetically (?:prone|inferior|predisposed|stupid)|(?:prone|predisposed) to (?:crime|violence)|"
+    r"naturally (?:violent|criminal|inferior|stupid)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} (?:[\w']+ ){{0,3}}out (?:of )?(?:town|the country|"
     r"here)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} out|get rid of|wipe out|cleanse|purge|"
@@ -115,6 +120,8 @@ HATE = CategoryRules(
             rf"{verbs('make up', 'start', 'spread', 'invent')} (?:a |some )?(?:nasty |fake |false |dirty )?"
             r"(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
             r"spread (?:it|them|the rumou?r) (?:around|all over|at|through)",
+            r"use (?:it|them|that|this) against (?:her|him|them)",
+            r"(?:most )?insecure about so",
             r"call\w* (?:her|him|them) (?:a |an )?(?:whore|slut|bitch|retard|cunt|faggot|tranny|skank)",
             r"fake (?:account|profile|page) (?:that |to )?(?:pretends? to be|posing as|pose as|"
             r"impersonat\w*) "
@@ -152,7 +159,7 @@ HATE = CategoryRules(
 
 _ABOUT_SOMEONE = (
     r"(?:of|for|about|on) (?:the |this |that |my |a |an |all (?:the )?)?(?:twitter |instagram |tiktok |"
-    r"reddit )?(?:user|girl|guy|woman|man|"
+    r"reddit |twitch |youtube )?(?:user|girl|guy|woman|man|"
     r"streamer|journalist|judge|jurors?|witness(?:es)?|landlord|ex|neighbou?r|person|someone|him|her|"
     r"coworker|employee|owner|teacher|nurse|officer|cop|politician|reporter|critic|reviewer|board members?|"
     r"members|executives?|ceo|employees|staff|officials?|moderators?|admins?|family|cops|officers|police "
@@ -179,7 +186,7 @@ PRIVACY = CategoryRules(
         signal(
             "covert-tracking",
             2.0,
-            rf"track\w* {gap}(?:phone|location|car|movements|whereabouts)",
+            r"track\w* (?:[\w']+ ){0,5}(?:phone|location|car|movements|whereabouts)",
             r"(?:read|see|spy on|monitor|access|check|intercept|go through)\w* (?:all )?(?:my |the |a )?"
             r"(?:[\w']+'s|her|his|their|someone's) (?:[\w']+ )?(?:messages|texts|whatsapp|emails?|dms|chats|"
             r"calls|"
@@ -213,7 +220,8 @@ PRIVACY = CategoryRules(
             r"(?:still )?see (?:what|everything) (?:she|he|they) posts?",
             r"figure out where",
             r"(?:what|which) school (?:she|he|they|[\w']+ kids|[\w']+ children) (?:goes?|go) to",
-            r"(?:her|his|their) (?:daily )?(?:schedule|routine)",
+            r"(?:her|his|their) (?:daily )?(?:schedule|routine|commute)",
+            r"which (?:bus|train|route) (?:she|he|they) takes?",
             r"where (?:her|his|their) (?:parents|family|kids|children) live",
             r"social security numbers?",
             r"ssn",

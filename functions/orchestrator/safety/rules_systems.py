@@ -75,6 +75,16 @@ MALWARE = CategoryRules(
             r"microphone|mic) (?:[\w']+ ){0,3}(?:streams?|sends?|records?|without)",
             r"remote control program|remote (?:control|admin) tool that",
             r"(?:grab|steal|log|harvest)s? (?:the )?(?:discord|steam|roblox|session|auth) tokens",
+            r"(?:get (?:back )?in(?:to)?|access|control) it (?:later|remotely|from home|whenever)",
+            r"(?:swap|replace|change)\w* (?:[\w']+ ){0,2}(?:wallet )?addresses in the clipboard|clipboard "
+            r"(?:hijack\w*|swap\w*)",
+            r"(?:looks|disguised|pretends?|posing) (?:like|as) (?:a |an )?[\w' ]{1,25} but (?:secretly |"
+            r"actually )?"
+            r"(?:uploads|sends|steals|records|collects|installs|mines)",
+            r"knock (?:[\w']+ ){0,2}off (?:the |their |my |our )?wi ?fi|deauth\w*",
+            rf"{verbs('get', 'steal', 'pull', 'grab')} (?:the )?(?:answers|grades|data|files|records|exam) "
+            r"(?:from|"
+            r"off) (?:the )?(?:[\w']+'s) (?:[\w']+ )?(?:server|computer|database|system|account|laptop)",
             r"(?:tries|try|trying|guess\w*|cycles? through) (?:every|all|each) (?:possible )?(?:\d+ digit )?"
             r"(?:codes?|pins?|passwords?|combinations?|passcodes?)",
             r"(?:secretly |silently )?mines? (?:crypto|bitcoin|monero|coins) on (?:users|other|their|people|"
@@ -255,6 +265,21 @@ INJECTION = CategoryRules(
             r"no (?:system )?(?:instructions|rules|guidelines) anymore|no longer have (?:any )?(?:rules|"
             r"instructions|guidelines|restrictions)",
             r"obey (?:me|my (?:every|commands|orders))",
+            r"you(?:'re| are) (?:now )?in (?:maintenance|debug|admin|god|developer|diagnostic|test|"
+            r"unrestricted) "
+            r"mode",
+            r"(?:list|show|print|reveal|dump) (?:your|all|the) (?:tools|functions|plugins) and (?:their )?"
+            r"(?:credentials|keys|secrets|tokens)",
+            r"when (?:the|an|any) (?:ai|agent|assistant|model|bot|llm) (?:reads|sees|processes|summari[sz]es|"
+            r"opens|parses) (?:this|it)",
+            r"end of (?:the )?(?:prompt|system prompt|instructions|context)",
+            r"(?:output|print|show|reveal|list|dump)\w* (?:me )?your (?:full |complete |entire )?(?:rules|"
+            r"rules "
+            r"list|guidelines|policies|configuration)",
+            r"(?:pre ?approved|already approved|whitelisted|exempt(?:ed)?|cleared) by (?:your|the) (?:safety|"
+            r"security|trust|moderation|policy) team",
+            r"treat (?:every|all|my|each) (?:request|message|prompt)s? (?:from me )?as (?:pre ?approved|safe|"
+            r"authori[sz]ed|exempt|trusted)",
             r"(?:the )?(?:ai|assistant|model|llm|agent|bot) (?:reading|processing|summari[sz]ing|parsing|"
             r"handling) (?:this|it|these) (?:[\w']+ )?(?:must|should|will|shall|has to)",
             r"zero (?:restrictions|rules|limits|filters|guardrails)",
@@ -277,7 +302,8 @@ INJECTION = CategoryRules(
             1.0,
             r"jailbreak\w*",
             r"system prompts?",
-            r"new (?:instructions|directive|directives|orders)",
+            r"new (?:instructions|directive|directives|orders|session)",
+            r"grant (?:user )?[\w']+ (?:admin|root|owner|superuser)",
             r"(?:from|by) the (?:developer|developers|admin|administrator|system|operator)s?",
             r"(?:authori[sz]ed|approved|signed) by the (?:admin|developer|system)",
             r"skip (?:all|every|the) (?:checks|approvals|validation|verification|review)",
@@ -322,12 +348,13 @@ INJECTION = CategoryRules(
 _DATA = (
     r"data|records|rows|users|customers|backups?|tables|databases?|files|disks?|snapshots|buckets?|"
     r"objects|versions|vms|virtual machines|instances|servers|volumes|repos|repositories|logs|accounts|"
-    r"clusters?|everything|history|commits|repos?|emails|documents|mailboxes|archives|namespaces|"
+    r"clusters?|accounts?|everything|history|commits|repos?|emails|documents|mailboxes|archives|namespaces|"
     r"ec2 instances|(?:[\w']+ )?instances in every region"
 )
 
 _DESTROY = verbs(
     "delete",
+    "mass delete",
     "terminate",
     "wipe",
     "erase",
@@ -373,9 +400,9 @@ DESTRUCTIVE = CategoryRules(
             r"so (?:nobody|no one) can (?:get|bring) (?:it|them) back",
             rf"{_DESTROY} (?:the |our |their |all )?(?:[\w']+ ){{0,2}}(?:prod|production|live)(?:'s)? "
             rf"(?:[\w']+ ){{0,3}}(?:{_DATA}|disks?|drives?|volumes?)",
-            r"force ?push\w* (?:[\w']+ ){0,4}(?:in|to|across|over) (?:all|every) (?:of )?(?:our |the |their "
-            r")?"
-            r"repos",
+            r"force ?push\w* (?:[\w']+ ){0,4}(?:in|to|across|over) (?:all|every) (?:of )?"
+            r"(?:our |the |their )?repos",
+            r"chmod\w* (?:r )?000 (?:everything|all|the whole|the entire)",
             r"(?:backups?|backup jobs?|snapshots?) (?:[\w']+ ){0,3}(?:silently )?(?:skip|fail|stop)",
             r"can't be (?:recovered|restored)|cannot be (?:recovered|restored)|unrecoverabl\w*",
             r"no preserve root",
@@ -388,6 +415,7 @@ DESTRUCTIVE = CategoryRules(
             r"prod|production|live",
             r"(?:and|then) (?:removes?|deletes?) itself",
             r"before (?:i|we) (?:quit|leave|get fired)",
+            r"before the (?:audit|investigation|inspection|handover)",
             r"without (?:approval|a backup|backups)",
         ),
     ),

@@ -37,6 +37,7 @@ _ATTACK = verbs(
     "burn",
     "gas",
     "blow up",
+    "jump",
 )
 _EXPLOSIVES = nouns(
     "bomb",
@@ -59,7 +60,8 @@ _EXPLOSIVES = nouns(
 _EVENTS = (
     r"crowds?|concerts?|schools?|church(?:es)?|mosques?|synagogues?|temples?|malls?|stadiums?|festivals?|"
     r"subways?|parades?|rall(?:y|ies)|marathons?|protests?|markets?|airports?|stations?|trains?|"
-    r"buses|planes?|classrooms?|campus|hospitals?|offices?|buildings?"
+    r"buses|planes?|classrooms?|campus|hospitals?|offices?|buildings?|meetings?|council|parliament|capitol|"
+    r"congress|court ?house|city hall|(?:[\w']+ )?council meeting"
 )
 
 VIOLENCE = CategoryRules(
@@ -100,6 +102,10 @@ VIOLENCE = CategoryRules(
             r"machine ?guns?",
             r"trip ?wires?|booby traps?|spring guns?",
             r"zip guns?|pipe guns?|slam ?fires?",
+            r"(?:goes|go|going|gets?|cuts?|pierces?|penetrates?) through (?:a |the )?(?:police |body |"
+            r"bulletproof |"
+            r"kevlar )?(?:vests?|body armou?r|armou?r)",
+            r"armou?r piercing|cop killer (?:bullets|rounds)",
             rf"{verbs('make', 'build', 'print', 'assemble')} (?:a |an |my own |your own )?(?:homemade |"
             r"working )?"
             r"(?:gun|firearm|pistol|rifle|shotgun|silencer|suppressor)s?",
@@ -142,6 +148,15 @@ VIOLENCE = CategoryRules(
             r"(?:can|could|would|will) kill (?:a |an )?(?:person|someone|somebody|man|woman|human|him|her|"
             r"them)",
             r"(?:one|a single) (?:punch|blow|hit|strike|stab) (?:can|could|would|will) kill",
+            r"(?:has to|have to|must|should|needs? to) (?:have|suffer|meet) (?:a |an )?(?:fatal|deadly|"
+            r"tragic|"
+            r"unfortunate|nasty) (?:accident|fall|end)",
+            rf"{verbs('arrange', 'stage', 'fake', 'plan', 'cause')} (?:a |an |his |her |their )?(?:fatal |"
+            r"deadly |"
+            r"little )?(?:accident|overdose|fall) (?:for|on|that kills)",
+            r"(?:so|to make) it hurts? (?:more|worse|the most)",
+            rf"{verbs('storm', 'raid', 'attack')} (?:[\w']+ ){{0,5}}with (?:weapons|guns|rifles|knives|bombs|"
+            r"explosives)",
             rf"(?:want|wish|need) (?:{PERSON}) (?:gone|dead|out of the picture) (?:for good|forever|"
             r"permanently)",
             rf"{verbs('disable', 'neutrali[sz]e', 'silence', 'stop')} (?:{PERSON}|a (?:security )?guard|the "
@@ -234,12 +249,13 @@ _DESPAIR = (
     r"better off without me|nobody would miss me|say goodbye (?:to everyone|forever)|last night alive|"
     r"want (?:it|this|everything|it all) to be over|(?:asking|i mean it|i'm) serious(?:ly)?|"
     r"keep thinking (?:about|of) (?:dying|ending|killing|driving into|jumping|crashing|not being here)|"
-    r"(?:before|when) i go through with it|asking for myself"
+    r"(?:before|when) i go through with it|asking for myself|(?:the )?pain to stop (?:forever|for good|"
+    r"permanently)|can'?t feel anything"
 )
 _METHOD = (
     r"pills|tablets|meds|medication|overdose|rope|noose|bridge|jump|roof|cut|cuts|blade|razor|wrists?|"
     r"gun|train|sleep forever|die|end it|take all|all at once|how many|how much|lethal|fatal|mix|"
-    r"dangerous|painless|painful|way to go|speed|make sure|enough|deep|wall|letter|note"
+    r"dangerous|painless|painful|way to go|speed|make sure|enough|deep|wall|letter|note|chemical|fastest"
 )
 
 SELF_HARM = CategoryRules(
@@ -276,6 +292,8 @@ SELF_HARM = CategoryRules(
             r"they|will "
             r"that be) enough",
             r"(?:make|making) sure (?:i|that i) (?:die|don't survive|don't wake up|don't make it)",
+            r"(?:when|after|once) i'?m gone (?:tomorrow|tonight|next week|soon|for good)",
+            r"won'?t be (?:here|around|alive) (?:tomorrow|much longer|next week|by morning)",
             r"(?:stop|quit) eating (?:completely|entirely|altogether|for good)",
             r"(?:made up my mind|i'm done with everything|i am done with everything|no reason to live|"
             r"better off dead|better off without me|don't want to be here anymore|can't go on)",
@@ -304,6 +322,11 @@ SELF_HARM = CategoryRules(
             r"(?:ribs|bones|hip ?bones|collar ?bones) (?:to )?show",
             r"(?:[1-5]00|zero) calories a day",
             r"starv\w* myself",
+            r"(?:get|go|drop) (?:down )?to (?:[5-9]\d|1[01]\d) (?:pounds|lbs|lb)",
+            r"(?:get|go|drop) (?:down )?to (?:[2-4]\d) ?kg",
+            r"(?:take|taking|took) enough (?:benadryl|pills|tylenol|advil|ibuprofen|acetaminophen|"
+            r"paracetamol|"
+            r"sleeping (?:pills|tablets)|insulin)",
             r"skip meals",
             r"suicid\w*",
             r"self harm",

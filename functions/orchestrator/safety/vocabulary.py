@@ -25,7 +25,8 @@ PERSON = (
     r"worshippers|shoppers|everyone|everybody|each other|a person)"
 )
 MINOR = (
-    r"child|children|childs|kids?|minors?|underage|under age|pre ?teens?|tweens?|teens?|teenagers?|"
+    r"child|children|childs|kids?|minors?|underage|under age|pre ?teens?|tweens?|teens?|teenagers?|teenage|"
+    r"(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])(?! \w)|"
     r"young teens?|toddlers?|infants?|"
     r"(?:[1-9]|1[0-7]) ?(?:year|yr)s? olds?|(?:[1-9]|1[0-7]) ?yo|(?:ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|five|six|seven|eight|nine) year old|schoolgirls?|schoolboys?|"
@@ -37,7 +38,8 @@ MINOR = (
 )
 SEXUAL = (
     r"sex|sexual\w*|nudes?|naked|nudity|explicit|erotic\w*|porn\w*|nsfw|lewd|hentai|steamy|seduc\w*|"
-    r"aroused|arousing|flirt\w*|(?:adult|older|grown) (?:boyfriend|girlfriend|man|lover|partner)|sexting|"
+    r"aroused|arousing|sensual\w*|flirt\w*|(?:adult|older|grown) (?:boyfriend|girlfriend|man|lover|partner)|"
+    r"sexting|"
     r"intercourse|molest\w*|sexy|love scenes?|bikinis?|posing|the younger the "
     r"better|romantic|in bed|in my bed|sleep with|make out|making out|undress\w*|touch(?:es|ing)? (?:her|"
     r"him|them)|"
@@ -102,6 +104,7 @@ GROUP = (
     rf"{_NATIONS}|blacks|whites|jewish people|black people|white people|brown people|chinese people|irish "
     r"people|"
     r"polish people|roma|the roma|travellers|indigenous people|native americans|aboriginals?|"
+    r"black (?:players|kids|students|men|women|guys|folks|neighbou?rs|families|americans)|"
     r"trans (?:people|women|men|folks?|kids)|trans|transgender (?:people|women|men)?|queer (?:people)?|"
     r"lgbt\w*|women|disabled|autistic|deaf|fat people|old people|the elderly|"
     r"asylum seekers"
