@@ -66,7 +66,7 @@ def test_the_rules_reach_the_precision_and_recall_the_readme_states() -> None:
         assert measured["precision"] >= 0.95, measured["false_positives"]
     # And the recalls are the floors the README states (a rule change may not lower them)
     assert held_out["recall"] >= 0.94, held_out["false_negatives"]
-    assert bench.metrics([o for o in outcomes if o.case.split == "unseen"])["recall"] >= 0.5
+    assert bench.metrics([o for o in outcomes if o.case.split == "unseen"])["recall"] >= 0.54
 
 
 def test_the_held_out_set_covers_every_category_and_phrasing() -> None:

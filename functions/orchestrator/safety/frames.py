@@ -177,6 +177,8 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"as many (?:[\w']+ ){0,2}as possible",
         r"before (?:i|we) (?:quit|leave|get fired)",
         r"(?:don't|do not|never|without) (?:mention|mentioning|saying|disclos\w*) (?:that|it)",
+        r"past (?:the )?(?:security|customs|guards|bouncers|police|cops|checkpoint)",
+        r"(?:so|to make) it looks? like (?:wear and tear|an accident|natural causes|a suicide|an overdose)",
         evasion=True,
     ),
 )

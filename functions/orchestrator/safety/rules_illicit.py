@@ -45,6 +45,10 @@ _FORGED = nouns(
     "note",
     "letter",
     "medical certificate",
+    "utility bill",
+    "bill",
+    "lease",
+    "proof of address",
 )
 
 FRAUD = CategoryRules(
@@ -124,6 +128,14 @@ FRAUD = CategoryRules(
             r"not) "
             r"(?:actually |really )?have",
             r"made up (?:names|customers|reviews|people)",
+            r"so (?:she|he|they|grandma|grandpa) (?:sends?|wires?|transfers?|gives?|pays?) (?:me |us "
+            r")?(?:money|cash|"
+            r"the money|a transfer)",
+            r"(?:create|make|open|register)\w* (?:\d+ |many |multiple |dozens of |hundreds of |a bunch of "
+            r")(?:fake |"
+            r"new |burner |extra )?accounts to (?:claim|get|abuse|farm|collect|use)",
+            r"(?:changed|updated) (?:our |my |the )?bank (?:details|account)",
+            r"return (?:worn|used|damaged|broken) (?:[\w']+ )?(?:as new|for a full refund)|wardrobing",
             r"(?:read|give|tell|send) (?:me|us) (?:the|their|your) (?:card |account |social security |"
             r"medicare |"
             r"bank |credit card )?(?:number|pin|code|password)",
@@ -194,6 +206,8 @@ FRAUD = CategoryRules(
             r"chargebacks?",
             r"(?:for|ready for|available for) pick ?up",
             r"validat\w*|luhn|pci",
+            r"secure(?:ly)?",
+            r"verify (?:by|over the) phone|call (?:us|the office) to (?:confirm|verify)",
             r"(?:fake|test|sample|dummy|synthetic) data",
             r"testing",
             r"simulation",
@@ -206,7 +220,8 @@ _DRUG = (
     r"coke|weed|cannabis|marijuana|lsd|acid tabs|mdma|ecstasy|ghb|rohypnol|roofies|date rape drugs?|"
     r"ketamine|dmt|magic mushrooms|shrooms|psilocybin|opium|pseudoephedrine|ephedrine|precursors|"
     r"xanax|oxy(?:codone|contin|s)?|percocet|adderall|opioids?|benzos?|pressed pills|black tar|"
-    r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying)\w* molly|"
+    r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying|smuggl\w*|"
+    r"sneak\w*)\w* molly|"
     r"eight ball of|8 ball of|find a dealer|drug dealer|(?:easiest|cheapest|simplest|strongest) drugs? to "
     r"make|drugs? (?:i|you|we) can make"
 )

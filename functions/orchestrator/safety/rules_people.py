@@ -67,7 +67,8 @@ _DEHUMANISING = (
     r"don't deserve|do not deserve|shouldn't be allowed|should not be allowed|"
     r"terrorists|criminals|rapists|thieves|greedy|lazy|dirty|(?:should|must) be shot|"
     r"genetically (?:prone|inferior|predisposed|stupid)|(?:prone|predisposed) to (?:crime|violence)|"
-    r"naturally (?:violent|criminal|inferior|stupid)|"
+    r"naturally (?:violent|criminal|inferior|stupid)|(?:are|is) (?:usually |always |all |mostly )?(?:lying|"
+    r"liars)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} (?:[\w']+ ){{0,3}}out (?:of )?(?:town|the country|"
     r"here)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} out|get rid of|wipe out|cleanse|purge|"
@@ -121,6 +122,8 @@ HATE = CategoryRules(
             r"(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
             r"spread (?:it|them|the rumou?r) (?:around|all over|at|through)",
             r"use (?:it|them|that|this) against (?:her|him|them)",
+            r"(?:most )?(?:offensive|hurtful|cruel|mean|nasty|vicious) things to say to",
+            r"to make (?:her|him|them) (?:cry|break down|feel worthless|hate (?:herself|himself|themselves))",
             r"(?:most )?insecure about so",
             r"call\w* (?:her|him|them) (?:a |an )?(?:whore|slut|bitch|retard|cunt|faggot|tranny|skank)",
             r"fake (?:account|profile|page) (?:that |to )?(?:pretends? to be|posing as|pose as|"
@@ -194,6 +197,9 @@ PRIVACY = CategoryRules(
             rf"(?:watch|see|follow|monitor|track)\w* {gap}(?:location|whereabouts|movements) in real time",
             r"spy on",
             r"(?:hidden|secret|covert) (?:gps )?(?:trackers?|cameras?|cams?)",
+            r"(?:hide|put|plant|slip|stick)\w* (?:an? )?(?:airtag|tile|tracker|gps|tracking device|smart "
+            r"tag) (?:in|"
+            r"on|under|inside) (?:[\w']+'s|her|his|their)",
             r"(?:gps )?trackers? on",
             r"stalkerware",
             r"(?:blocked|unfollowed|muted) me (?:everywhere|on)",

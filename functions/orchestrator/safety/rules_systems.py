@@ -16,7 +16,7 @@ _ACCOUNT = (
 )
 _SOMEONE_ELSES = (
     rf"(?:my |her |his |their |the |a )?(?:ex|{RELATION}|someone|somebody|other people|a stranger|the "
-    r"victim|the target)(?:'s|s)? "
+    r"victim|the target)(?:'s|s'|'|s)? "
 )
 
 MALWARE = CategoryRules(
@@ -82,6 +82,15 @@ MALWARE = CategoryRules(
             r"actually )?"
             r"(?:uploads|sends|steals|records|collects|installs|mines)",
             r"knock (?:[\w']+ ){0,2}off (?:the |their |my |our )?wi ?fi|deauth\w*",
+            r"(?:that|which) (?:when |once |as soon as )?(?:opened|clicked|run|launched|plugged in) "
+            r"(?:sends|runs|"
+            r"executes|launches|downloads|installs|uploads|emails)",
+            r"spread\w* (?:my |the |this |a |our )?(?:program|script|file|exe|code|payload|virus|tool) "
+            r"(?:to|across|"
+            r"through|over|onto)",
+            r"bypass\w* (?:the )?(?:login|log in|authentication|auth|paywall|2fa|mfa|captcha|license check)",
+            r"(?:sql|command|code) injection",
+            r"default (?:router |admin |camera )?passwords",
             rf"{verbs('get', 'steal', 'pull', 'grab')} (?:the )?(?:answers|grades|data|files|records|exam) "
             r"(?:from|"
             r"off) (?:the )?(?:[\w']+'s) (?:[\w']+ )?(?:server|computer|database|system|account|laptop)",
@@ -101,7 +110,7 @@ MALWARE = CategoryRules(
             r"self (?:replicating|propagating|spreading)",
             rf"{verbs('crack')} (?:the |a |their |my |his |her )?(?:[\w']+ )?(?:wpa2?|wep|wi ?fi|password|"
             r"hash(?:es)?|key|pin|login)",
-            r"(?:saved|stored|browser) (?:browser )?passwords",
+            r"(?:saved|stored|browser) (?:[\w']+ )?passwords",
             rf"{verbs('flood')} (?:the|a|an|their|his|her|my|our|this|that) {gap}(?:with )?(?:traffic|"
             r"requests|"
             r"packets)",
@@ -113,11 +122,14 @@ MALWARE = CategoryRules(
         signal(
             "intrusion",
             2.0,
-            rf"{verbs('hack', 'break')} (?:into|in to) {gap}(?:{_ACCOUNT})",
+            rf"{verbs('hack', 'break')} (?:into|in to) {gap}(?:{_ACCOUNT})s?",
+            rf"{verbs('get', 'find out', 'obtain', 'steal', 'guess', 'crack', 'figure out')} (?:her|his|"
+            r"their|my "
+            r"[\w']+'s|[\w']+'s) (?:[\w']+ )?(?:password|passcode|pin|login)s?",
             rf"{verbs('get', 'log', 'sign', 'access')} (?:into|in to) {_SOMEONE_ELSES}(?:[\w']+ "
-            rf")?(?:{_ACCOUNT})",
-            rf"{verbs('hack')} {gap}(?:{_ACCOUNT})",
-            rf"{verbs('access', 'get into', 'open', 'unlock')} {_SOMEONE_ELSES}(?:[\w']+ )?(?:{_ACCOUNT})",
+            rf")?(?:{_ACCOUNT})s?",
+            rf"{verbs('hack')} {gap}(?:{_ACCOUNT})s?",
+            rf"{verbs('access', 'get into', 'open', 'unlock')} {_SOMEONE_ELSES}(?:[\w']+ )?(?:{_ACCOUNT})s?",
             rf"(?:{_ACCOUNT}) (?:if|when|but|and) (?:i|we|you|they|he|she) (?:don't|do not|doesn't) know "
             r"(?:the|their|his|her|its) password",
             rf"{verbs('steal', 'grab', 'harvest', 'dump', 'exfiltrate')} {gap}(?:passwords?|credentials|"
@@ -125,7 +137,7 @@ MALWARE = CategoryRules(
             rf"{verbs('install', 'put', 'hide', 'plant', 'deploy')} {gap}(?:spyware|stalkerware|keylogger|"
             r"malware|tracker|backdoor) on",
             r"(?:brute force|crack)\w* (?:the |my |a |his |her )?(?:neighbou?r's |neighbou?r )?wi ?fi",
-            rf"take\w* over {gap}(?:{_ACCOUNT})",
+            rf"take\w* over {gap}(?:{_ACCOUNT})s?",
             rf"(?:{_ACCOUNT}|site|app|api)s? (?:that )?(?:i|we) (?:don't|do not) (?:own|control|have "
             r"(?:access|"
             r"permission))",
@@ -173,6 +185,9 @@ MALWARE = CategoryRules(
             r"(?:authori[sz]ed|permitted) (?:pen ?test\w*|penetration test\w*|engagement)",
             r"patch\w*",
             r"maintenance|migration",
+            r"passwords to (?:change|rotate|reset)",
+            r"(?:change|rotate|reset|harden)\w* (?:the |our |my |all |every )?(?:default )?(?:passwords|"
+            r"credentials)",
             r"my (?:saved |stored |own |browser )*passwords",
             r"cve",
         ),
@@ -255,6 +270,15 @@ INJECTION = CategoryRules(
             r"your new (?:task|instructions|role|goal) (?:is|are)",
             r"you have been (?:updated|reprogrammed|unlocked|freed|jailbroken)",
             r"exfiltrat\w*",
+            r"(?:do not|don't|never) (?:mention|reveal|disclose) (?:this|these) (?:note|instructions?|"
+            r"message|text|"
+            r"line)",
+            r"(?:note|disclaimer|message|instructions?|memo) (?:for|to) (?:any )?(?:ai|llm|automated|"
+            r"language "
+            r"model) (?:tools|systems|screeners|models|assistants|agents|readers|reviewers)",
+            r"(?:ai|assistant|model|bot|version of you|you) (?:with|that has|who has|without) (?:no |any "
+            r")?(?:ethics|"
+            r"morals|morality|conscience|principles)",
             r"(?:your )?(?:real|true|new|only) (?:owner|master|creator|boss|admin|operator) is me",
             r"(?:print|reveal|show|dump|list|send|leak|output|display)\w* (?:[\w']+ ){0,3}(?:environment "
             r"variables?|env vars?|secret keys?)",
@@ -346,10 +370,10 @@ INJECTION = CategoryRules(
 )
 
 _DATA = (
-    r"data|records|rows|users|customers|backups?|tables|databases?|files|disks?|snapshots|buckets?|"
-    r"objects|versions|vms|virtual machines|instances|servers|volumes|repos|repositories|logs|accounts|"
-    r"clusters?|accounts?|everything|history|commits|repos?|emails|documents|mailboxes|archives|namespaces|"
-    r"ec2 instances|(?:[\w']+ )?instances in every region"
+    r"data|records?|rows?|users?|customers?|backups?|tables?|databases?|files?|disks?|snapshots?|buckets?|"
+    r"objects?|versions?|vms?|virtual machines?|instances?|servers?|volumes?|repos?|repositories|logs?|"
+    r"clusters?|accounts?|everything|history|commits?|emails?|documents?|mailboxes|archives?|namespaces?|"
+    r"ec2 instances?|(?:[\w']+ )?instances? in every region"
 )
 
 _DESTROY = verbs(
@@ -387,6 +411,12 @@ DESTRUCTIVE = CategoryRules(
             folded=True,
         ),
         signal(
+            "drop-words",
+            1.0,
+            rf"{verbs('drop', 'truncate')} (?:the |all |every |our )?(?:[\w']+ ){{0,2}}(?:tables?|databases?|"
+            r"schemas?|collections?)",
+        ),
+        signal(
             "destroy-data-words",
             2.0,
             rf"{_DESTROY} "
@@ -403,6 +433,8 @@ DESTRUCTIVE = CategoryRules(
             r"force ?push\w* (?:[\w']+ ){0,4}(?:in|to|across|over) (?:all|every) (?:of )?"
             r"(?:our |the |their )?repos",
             r"chmod\w* (?:r )?000 (?:everything|all|the whole|the entire)",
+            r"(?:fill|fills|filling) (?:up )?(?:every|all|the) (?:[\w']+ )?(?:disks?|drives?|storage|memory) "
+            r"(?:[\w']+ ){0,4}(?:until|so) (?:it|they|the server) (?:crash|crashes|dies|fails)",
             r"(?:backups?|backup jobs?|snapshots?) (?:[\w']+ ){0,3}(?:silently )?(?:skip|fail|stop)",
             r"can't be (?:recovered|restored)|cannot be (?:recovered|restored)|unrecoverabl\w*",
             r"no preserve root",
@@ -416,6 +448,7 @@ DESTRUCTIVE = CategoryRules(
             r"(?:and|then) (?:removes?|deletes?) itself",
             r"before (?:i|we) (?:quit|leave|get fired)",
             r"before the (?:audit|investigation|inspection|handover)",
+            r"quietly|silently|secretly|without (?:[\w']+ ){0,2}(?:knowing|noticing)",
             r"without (?:approval|a backup|backups)",
         ),
     ),

@@ -39,6 +39,7 @@ _ATTACK = verbs(
     "blow up",
     "jump",
 )
+_TAMPER = verbs("sabotage", "cut", "tamper with", "loosen", "drain")
 _EXPLOSIVES = nouns(
     "bomb",
     "explosive",
@@ -106,6 +107,12 @@ VIOLENCE = CategoryRules(
             r"bulletproof |"
             r"kevlar )?(?:vests?|body armou?r|armou?r)",
             r"armou?r piercing|cop killer (?:bullets|rounds)",
+            r"(?:stab|stabbing|slash|slashing)\w* (?:through|into) (?:a |the )?(?:thick )?(?:jacket|coat|"
+            r"vest|"
+            r"clothes|ribs|chest|neck)",
+            r"(?:fires?|shoots?) real (?:bullets|ammo|rounds)",
+            r"how long (?:would|could|can|does|will) (?:someone|a person|he|she|they|a kid|a child) "
+            r"(?:survive|last|live) (?:locked|trapped|tied)",
             rf"{verbs('make', 'build', 'print', 'assemble')} (?:a |an |my own |your own )?(?:homemade |"
             r"working )?"
             r"(?:gun|firearm|pistol|rifle|shotgun|silencer|suppressor)s?",
@@ -155,6 +162,16 @@ VIOLENCE = CategoryRules(
             r"deadly |"
             r"little )?(?:accident|overdose|fall) (?:for|on|that kills)",
             r"(?:so|to make) it hurts? (?:more|worse|the most)",
+            rf"teach (?:{PERSON}) a lesson (?:he|she|they) (?:won't|will never|wont) (?:walk away from|"
+            r"forget|"
+            r"recover from|survive)",
+            rf"{_TAMPER} (?:his|her|their|[\w']+'s) (?:[\w']+ ){{0,2}}(?:brakes?|brake lines?|steering|"
+            r"tyres?|"
+            r"tires?|gas line|airbags?)",
+            rf"{_TAMPER} (?:the )?(?:brake lines?|airbags?)",
+            rf"{verbs('hit', 'kill', 'hurt', 'injure', 'run over', 'mow down')} (?:the )?(?:most|as many|"
+            r"many|more) "
+            r"(?:pedestrians|people|victims|kids|students|shoppers)",
             rf"{verbs('storm', 'raid', 'attack')} (?:[\w']+ ){{0,5}}with (?:weapons|guns|rifles|knives|bombs|"
             r"explosives)",
             rf"(?:want|wish|need) (?:{PERSON}) (?:gone|dead|out of the picture) (?:for good|forever|"
@@ -250,12 +267,14 @@ _DESPAIR = (
     r"want (?:it|this|everything|it all) to be over|(?:asking|i mean it|i'm) serious(?:ly)?|"
     r"keep thinking (?:about|of) (?:dying|ending|killing|driving into|jumping|crashing|not being here)|"
     r"(?:before|when) i go through with it|asking for myself|(?:the )?pain to stop (?:forever|for good|"
-    r"permanently)|can'?t feel anything"
+    r"permanently)|can'?t feel anything|(?:nobody|no one) would (?:notice|care|miss me) if i (?:disappeared|"
+    r"died|was gone|vanished)"
 )
 _METHOD = (
     r"pills|tablets|meds|medication|overdose|rope|noose|bridge|jump|roof|cut|cuts|blade|razor|wrists?|"
     r"gun|train|sleep forever|die|end it|take all|all at once|how many|how much|lethal|fatal|mix|"
-    r"dangerous|painless|painful|way to go|speed|make sure|enough|deep|wall|letter|note|chemical|fastest"
+    r"dangerous|painless|painful|way to go|speed|make sure|enough|deep|wall|letter|note|chemical|fastest|"
+    r"insulin|pens|do it|roof"
 )
 
 SELF_HARM = CategoryRules(
@@ -294,6 +313,7 @@ SELF_HARM = CategoryRules(
             r"(?:make|making) sure (?:i|that i) (?:die|don't survive|don't wake up|don't make it)",
             r"(?:when|after|once) i'?m gone (?:tomorrow|tonight|next week|soon|for good)",
             r"won'?t be (?:here|around|alive) (?:tomorrow|much longer|next week|by morning)",
+            r"(?:and|to) (?:not|never) come (?:back )?(?:down|home|back)",
             r"(?:stop|quit) eating (?:completely|entirely|altogether|for good)",
             r"(?:made up my mind|i'm done with everything|i am done with everything|no reason to live|"
             r"better off dead|better off without me|don't want to be here anymore|can't go on)",
@@ -301,7 +321,6 @@ SELF_HARM = CategoryRules(
             r"(?:way|ways|method|methods|how) to die(?! \w+ hair)",
             r"die in my sleep",
             r"purg(?:e|ing) after (?:every |each |a )?(?:meal|eating|dinner|lunch)",
-            r"make myself (?:throw up|vomit|sick) after",
             r"(?:hide|hiding) (?:my |the )?(?:eating disorder|purging|not eating|weight loss) from",
         ),
         signal("despair-and-method", 2.0, _DESPAIR, also=(_METHOD,)),
@@ -337,6 +356,7 @@ SELF_HARM = CategoryRules(
             r"(?:certain|sure|guaranteed|enough) to be (?:fatal|lethal|deadly)",
             r"(?:tall|high) enough (?:to|that|for) (?:a |the )?(?:fall|jump|drop)",
             r"noose",
+            r"make myself (?:throw up|vomit|sick|puke)",
             r"(?:take|swallow) (?:them )?all at once",
             r"laxatives to lose",
         ),
@@ -385,6 +405,7 @@ SELF_HARM = CategoryRules(
             r"grie(?:f|ving)",
             r"how do i talk to",
             r"(?:maximum|max) safe",
+            r"(?:my )?doctor (?:said|says|told)|poison(?:ous| control)|ate something",
             r"safe (?:daily )?dose",
         ),
     ),

@@ -33,12 +33,15 @@ MINOR = (
     r"young (?:girl|boy)s?|little (?:girl|boy)s?|"
     r"lolis?|shota|boys|girls|middle school\w*|elementary school\w*|grade schoolers?|high school (?:girl|"
     r"boy)s?|pupils?|"
+    r"in (?:[1-9]|1[0-2])(?:th|st|nd|rd) grade|in (?:first|second|third|fourth|fifth|sixth|seventh|eighth) "
+    r"grade|"
     r"(?:[1-9]|1[0-2])(?:th|st|nd|rd) graders?|(?:first|second|third|fourth|fifth|sixth|seventh|eighth) "
     r"graders?"
 )
 SEXUAL = (
     r"sex|sexual\w*|nudes?|naked|nudity|explicit|erotic\w*|porn\w*|nsfw|lewd|hentai|steamy|seduc\w*|"
-    r"aroused|arousing|sensual\w*|flirt\w*|(?:adult|older|grown) (?:boyfriend|girlfriend|man|lover|partner)|"
+    r"aroused|arousing|sensual\w*|nudist|naturist|flirt\w*|(?:adult|older|grown) (?:boyfriend|girlfriend|"
+    r"man|lover|partner)|"
     r"sexting|"
     r"intercourse|molest\w*|sexy|love scenes?|bikinis?|posing|the younger the "
     r"better|romantic|in bed|in my bed|sleep with|make out|making out|undress\w*|touch(?:es|ing)? (?:her|"
