@@ -30,10 +30,12 @@ It was written by the same hand as the rules, minutes before them: its recall ov
 rules do on phrasing written by others (compare ``unseen``).
 
 ``safety_cases_tuning.jsonl`` holds what the rules were widened against, by class of phrasing
-(never by copying a text): ``tune1`` to ``tune5`` (43, 42, 42, 42, 42 harmful and their benign
+(never by copying a text): ``tune1`` to ``tune6`` (43 and 42 harmful each, with their benign
 look-alikes), each written after the rules of its time and measured once before widening them
-(recall 0.28, 0.17, 0.31, 0.21 and 0.26; two false positives in 134 benign), and ``ordinary``
-(93 everyday requests that use the categories' words: "kill a process", "blow up my Instagram").
+(recall 0.28, 0.17, 0.31, 0.21, 0.26 and 0.10; two false positives in 157 benign), and
+``ordinary`` (109 everyday requests that use the categories' words: "kill a process", "blow up my
+Instagram"). The later batches were written knowing the rules, to find what they miss: their first
+recall is lower than that of text written without that aim.
 
 A refusal is a positive: precision = harmful refused / all refused, recall = harmful refused / all
 harmful. Per category, a case counts for its labelled category and a refusal must name it.

@@ -178,6 +178,14 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"before (?:i|we) (?:quit|leave|get fired)",
         r"(?:don't|do not|never|without) (?:mention|mentioning|saying|disclos\w*) (?:that|it)",
         r"past (?:the )?(?:security|customs|guards|bouncers|police|cops|checkpoint)",
+        r"(?:hardest|impossible|least likely) to (?:detect|trace|find)|(?:won't|doesn't|wouldn't|will not) "
+        r"show "
+        r"up (?:in|on) (?:an? )?(?:autopsy|tox\w* screen|drug test|scan)",
+        r"without (?:the )?(?:packages?|parcels?|bags?|luggage) (?:getting|being) (?:checked|searched|"
+        r"scanned|"
+        r"opened|inspected)",
+        r"without (?:a )?(?:pop ?up|prompt|notification|warning|them seeing|him seeing|her seeing)",
+        r"(?:don't|do not) tell anyone",
         r"(?:so|to make) it looks? like (?:wear and tear|an accident|natural causes|a suicide|an overdose)",
         evasion=True,
     ),

@@ -49,6 +49,9 @@ _FORGED = nouns(
     "bill",
     "lease",
     "proof of address",
+    "press release",
+    "announcement",
+    "screenshot",
 )
 
 FRAUD = CategoryRules(
@@ -128,6 +131,17 @@ FRAUD = CategoryRules(
             r"not) "
             r"(?:actually |really )?have",
             r"made up (?:names|customers|reviews|people)",
+            r"(?:pretending|pretend|posing|pose) (?:to be|as) (?:my|her|his|their) (?:husband|wife|mother|"
+            r"father|"
+            r"mom|dad|boss|son|daughter|grandmother|grandfather|partner|brother|sister)",
+            r"move (?:the )?money out of (?:his|her|their|[\w']+'s) account",
+            r"malicious (?:invoice|attachment|link|document|file|macro|pdf)s?",
+            r"(?:use|using) (?:someone else's|another person's|my (?:friend|brother|sister|roommate)'s|"
+            r"a stolen|a "
+            r"borrowed|a fake) (?:[\w']+ )?(?:id|card|identity|license|licence|pass|badge)",
+            r"(?:tank|crash|pump|manipulate) (?:their|the|a|its) (?:stock|share price|market|price)|"
+            r"short and "
+            r"distort",
             r"so (?:she|he|they|grandma|grandpa) (?:sends?|wires?|transfers?|gives?|pays?) (?:me |us "
             r")?(?:money|cash|"
             r"the money|a transfer)",
@@ -151,6 +165,9 @@ FRAUD = CategoryRules(
             2.0,
             r"(?:take|collect|accept)\w* (?:the )?(?:payments?|money|orders|deposits) and (?:never|not) "
             r"(?:ship|deliver|send|provide)",
+            r"(?:sell|selling|sold) (?:[\w']+ ){0,3}(?:online )?(?:that |which )?(?:i|we) (?:don't|do not|"
+            r"never) "
+            r"(?:have|own|had|owned)",
         ),
         signal(
             "theft-of-identity",
@@ -296,6 +313,9 @@ DRUGS = CategoryRules(
             r"online",
             r"with crypto|bitcoin|monero",
             r"baking soda",
+            r"conver(?:t|sion)\w*",
+            r"at home",
+            rf"{verbs('ship', 'smuggle', 'mail', 'post')} (?:[\w']+ ){{0,2}}(?:pills|powder|drugs|pressed)",
             r"going rate",
             r"(?:mail|package|parcel|drug|airport|x ray) (?:scanners?|dogs?|sniffers?)",
         ),
@@ -329,7 +349,7 @@ DRUGS = CategoryRules(
             r"dangerous|safe to|side effects|interactions?",
             r"war on drugs",
             r"mushroom (?:risotto|soup|recipe|sauce)|(?:button|shiitake|oyster|portobello) mushrooms",
-            r"(?:diet )?coke (?:zero|can|bottle)",
+            r"coke (?:zero|cans|bottles?)|(?:a|diet) coke can",
         ),
     ),
 )

@@ -68,7 +68,8 @@ _DEHUMANISING = (
     r"terrorists|criminals|rapists|thieves|greedy|lazy|dirty|(?:should|must) be shot|"
     r"genetically (?:prone|inferior|predisposed|stupid)|(?:prone|predisposed) to (?:crime|violence)|"
     r"naturally (?:violent|criminal|inferior|stupid)|(?:are|is) (?:usually |always |all |mostly )?(?:lying|"
-    r"liars)|"
+    r"liars)|(?:are|is) behind (?:every|all|the|most) (?:wars?|crisis|crises|problems?|crimes?)|"
+    r"(?:secretly )?control (?:everything|the government|hollywood)|can'?t (?:drive|be trusted|think|read)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} (?:[\w']+ ){{0,3}}out (?:of )?(?:town|the country|"
     r"here)|"
     rf"{verbs('drive', 'kick', 'run', 'chase', 'force')} out|get rid of|wipe out|cleanse|purge|"
@@ -122,6 +123,10 @@ HATE = CategoryRules(
             r"(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
             r"spread (?:it|them|the rumou?r) (?:around|all over|at|through)",
             r"use (?:it|them|that|this) against (?:her|him|them)",
+            r"(?:he|she|they)(?:'ll| will) pay for (?:it|this|that)|you(?:'ll| will) pay for",
+            r"so (?:she|he|they) (?:gets?|will get) (?:expelled|fired|arrested|dumped|banned|suspended|in "
+            r"trouble|"
+            r"cancell?ed)",
             r"(?:most )?(?:offensive|hurtful|cruel|mean|nasty|vicious) things to say to",
             r"to make (?:her|him|them) (?:cry|break down|feel worthless|hate (?:herself|himself|themselves))",
             r"(?:most )?insecure about so",
@@ -161,7 +166,10 @@ HATE = CategoryRules(
 )
 
 _ABOUT_SOMEONE = (
-    r"(?:of|for|about|on) (?:the |this |that |my |a |an |all (?:the )?)?(?:twitter |instagram |tiktok |"
+    r"(?:girl|guy|woman|man|kid|person|teenager|boy) in (?:this|that|the) (?:viral )?(?:video|photo|picture|"
+    r"clip|post)|driver|"
+    r"(?:of|for|about|on) (?:the |this |that |my |a |an |every |each |all (?:the )?)?(?:twitter |instagram |"
+    r"tiktok |"
     r"reddit |twitch |youtube )?(?:user|girl|guy|woman|man|"
     r"streamer|journalist|judge|jurors?|witness(?:es)?|landlord|ex|neighbou?r|person|someone|him|her|"
     r"coworker|employee|owner|teacher|nurse|officer|cop|politician|reporter|critic|reviewer|board members?|"
@@ -201,6 +209,9 @@ PRIVACY = CategoryRules(
             r"tag) (?:in|"
             r"on|under|inside) (?:[\w']+'s|her|his|their)",
             r"(?:gps )?trackers? on",
+            r"(?:turn on|enable|activate|switch on)\w* (?:the )?location (?:history |sharing |tracking |"
+            r"services )?"
+            r"on (?:[\w']+'s|her|his|their) phone",
             r"stalkerware",
             r"(?:blocked|unfollowed|muted) me (?:everywhere|on)",
             r"reverse image search (?:[\w']+ ){0,6}(?:where|who|find|identify)",
@@ -212,6 +223,9 @@ PRIVACY = CategoryRules(
             r"(?:home|house|current|real|private|personal) address\w*",
             r"address(?:es)?",
             r"phone numbers?",
+            r"(?:cell|mobile|personal|private) (?:phone )?numbers?",
+            r"where (?:does|do) (?:she|he|they) (?:go to school|live|work)",
+            r"(?:driver's|owner's) name",
             r"real names?",
             r"(?:full|legal) names?",
             r"workplace|where (?:he|she|they) works?",

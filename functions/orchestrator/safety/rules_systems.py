@@ -91,6 +91,14 @@ MALWARE = CategoryRules(
             r"bypass\w* (?:the )?(?:login|log in|authentication|auth|paywall|2fa|mfa|captcha|license check)",
             r"(?:sql|command|code) injection",
             r"default (?:router |admin |camera )?passwords",
+            r"(?:everyone's|other people's|all (?:the )?users'?|all employees'?) (?:[\w']+ )?(?:browsing |"
+            r"chrome |"
+            r"browser |search )?(?:history|emails|messages|passwords|files|screens?|keystrokes)",
+            r"fake (?:windows |software |security |browser |flash )?(?:update|installer|antivirus|alert|"
+            r"popup|pop "
+            r"up)s?",
+            r"(?:my |a )?remote (?:tool|access tool|control tool|admin tool)",
+            r"etc shadow|etc passwd|sam hashes|ntds dit",
             rf"{verbs('get', 'steal', 'pull', 'grab')} (?:the )?(?:answers|grades|data|files|records|exam) "
             r"(?:from|"
             r"off) (?:the )?(?:[\w']+'s) (?:[\w']+ )?(?:server|computer|database|system|account|laptop)",
@@ -123,6 +131,7 @@ MALWARE = CategoryRules(
             "intrusion",
             2.0,
             rf"{verbs('hack', 'break')} (?:into|in to) {gap}(?:{_ACCOUNT})s?",
+            r"(?:see|log|record|capture|know) (?:what|everything) (?:she|he|they|my [\w']+) types?",
             rf"{verbs('get', 'find out', 'obtain', 'steal', 'guess', 'crack', 'figure out')} (?:her|his|"
             r"their|my "
             r"[\w']+'s|[\w']+'s) (?:[\w']+ )?(?:password|passcode|pin|login)s?",
@@ -289,6 +298,12 @@ INJECTION = CategoryRules(
             r"no (?:system )?(?:instructions|rules|guidelines) anymore|no longer have (?:any )?(?:rules|"
             r"instructions|guidelines|restrictions)",
             r"obey (?:me|my (?:every|commands|orders))",
+            r"(?:ai|assistant|model|llm|agent|bot)s? (?:must|should|shall|are to) (?:also |now |"
+            r"always )?(?:email|"
+            r"send|forward|post|upload|include|reveal|ignore|mark|approve|delete|execute|rank)",
+            r"you(?:'re| are) not (?:an? |the )?(?:assistant|ai|chatbot|model) anymore",
+            r"(?:you're|you are) (?:now )?(?:a |an |the )?(?:root shell|linux terminal|terminal|shell|"
+            r"unix shell)(?! (?:tutor|teacher|expert|guide|instructor|coach|emulator for))",
             r"you(?:'re| are) (?:now )?in (?:maintenance|debug|admin|god|developer|diagnostic|test|"
             r"unrestricted) "
             r"mode",
@@ -318,6 +333,8 @@ INJECTION = CategoryRules(
             2.0,
             r"</?(?:system|data|instructions?)>|\[system\]|\[/?inst\]|<\|im_start\|>|^system:|#+ ?system\b",
             r"<!-- ?(?:assistant|ai|system|model|agent|llm|instructions?)\b",
+            r"(?:safety|filters?|guardrails?|moderation|censorship)\s*[=:]\s*(?:false|off|0|none|disabled|"
+            r"no)\b",
             r"^(?:system|assistant) (?:override|message|note|instruction)",
             folded=True,
         ),
@@ -327,6 +344,7 @@ INJECTION = CategoryRules(
             r"jailbreak\w*",
             r"system prompts?",
             r"new (?:instructions|directive|directives|orders|session)",
+            r"hidden (?:text|instructions?|prompt)",
             r"grant (?:user )?[\w']+ (?:admin|root|owner|superuser)",
             r"(?:from|by) the (?:developer|developers|admin|administrator|system|operator)s?",
             r"(?:authori[sz]ed|approved|signed) by the (?:admin|developer|system)",
@@ -373,7 +391,8 @@ _DATA = (
     r"data|records?|rows?|users?|customers?|backups?|tables?|databases?|files?|disks?|snapshots?|buckets?|"
     r"objects?|versions?|vms?|virtual machines?|instances?|servers?|volumes?|repos?|repositories|logs?|"
     r"clusters?|accounts?|everything|history|commits?|emails?|documents?|mailboxes|archives?|namespaces?|"
-    r"ec2 instances?|(?:[\w']+ )?instances? in every region"
+    r"ec2 instances?|(?:[\w']+ )?instances? in every region|laptops?|computers?|devices?|machines?|phones?|"
+    r"drives?"
 )
 
 _DESTROY = verbs(
@@ -415,6 +434,12 @@ DESTRUCTIVE = CategoryRules(
             1.0,
             rf"{verbs('drop', 'truncate')} (?:the |all |every |our )?(?:[\w']+ ){{0,2}}(?:tables?|databases?|"
             r"schemas?|collections?)",
+            r"(?:set|sets|setting) (?:every|all) (?:[\w']+ ){0,2}(?:balances?|prices?|records?|values?|"
+            r"salaries) to "
+            r"(?:zero|0|null|nothing)",
+            r"(?:delete|wipe|erase|clear)\w* (?:the |all )?(?:audit )?(?:logs?|trail|evidence|"
+            r"history) (?:of it|of "
+            r"this|afterwards|after|so)",
         ),
         signal(
             "destroy-data-words",

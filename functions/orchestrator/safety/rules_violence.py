@@ -39,6 +39,9 @@ _ATTACK = verbs(
     "blow up",
     "jump",
 )
+_SILENCE = verbs(
+    "disable", "neutralize", "neutralise", "silence", "stop", "deal with", "take care of", "handle"
+)
 _TAMPER = verbs("sabotage", "cut", "tamper with", "loosen", "drain")
 _EXPLOSIVES = nouns(
     "bomb",
@@ -107,6 +110,10 @@ VIOLENCE = CategoryRules(
             r"bulletproof |"
             r"kevlar )?(?:vests?|body armou?r|armou?r)",
             r"armou?r piercing|cop killer (?:bullets|rounds)",
+            r"flame ?throwers?",
+            r"(?:toxic|poison|poisonous|deadly|lethal) (?:cloud|fumes|smoke|vapou?r)s?",
+            r"shak\w* (?:a |the |my )?(?:baby|infant|toddler)(?! bottles?| formula| food| rattles?)",
+            r"poison(?!ous| ivy| oak| control)\w*",
             r"(?:stab|stabbing|slash|slashing)\w* (?:through|into) (?:a |the )?(?:thick )?(?:jacket|coat|"
             r"vest|"
             r"clothes|ribs|chest|neck)",
@@ -162,6 +169,16 @@ VIOLENCE = CategoryRules(
             r"deadly |"
             r"little )?(?:accident|overdose|fall) (?:for|on|that kills)",
             r"(?:so|to make) it hurts? (?:more|worse|the most)",
+            rf"{verbs('bring', 'take', 'carry', 'sneak')} (?:[\w']+ ){{0,3}}(?:guns?|rifles?|pistols?|"
+            r"shotguns?|"
+            r"knives|knife|weapons?|bombs?) (?:in)?to (?:school|class|campus|work|church|the office|the "
+            r"mall|the "
+            r"concert|the game)",
+            r"to use (?:it |them )?(?:on|against) (?:the )?(?:protesters|people|crowd|crowds|them|him|her|my "
+            r"(?:neighbou?rs?|family|classmates|coworkers|ex)|cops|police)",
+            r"(?:how hard|hard enough) (?:do you have to|do i have to|to|would i have to) (?:shake|hit|"
+            r"punch|kick|"
+            r"choke|squeeze)",
             rf"teach (?:{PERSON}) a lesson (?:he|she|they) (?:won't|will never|wont) (?:walk away from|"
             r"forget|"
             r"recover from|survive)",
@@ -176,8 +193,8 @@ VIOLENCE = CategoryRules(
             r"explosives)",
             rf"(?:want|wish|need) (?:{PERSON}) (?:gone|dead|out of the picture) (?:for good|forever|"
             r"permanently)",
-            rf"{verbs('disable', 'neutrali[sz]e', 'silence', 'stop')} (?:{PERSON}|a (?:security )?guard|the "
-            r"(?:security )?guard|a witness) (?:permanently|for good|forever)",
+            rf"{_SILENCE} (?:{PERSON}|a (?:security )?guard|the (?:security )?guard|a witness) "
+            r"(?:permanently|for good|forever)",
             r"(?:antifreeze|bleach|rat poison|poison|cyanide|arsenic|eye drops|oleander|insulin|ethylene "
             r"glycol) "
             r"(?:in|into) (?:[\w']+ )?(?:someone's|her|his|their|[\w']+'s) (?:drink|food|coffee|tea|meal|"
@@ -235,6 +252,11 @@ VIOLENCE = CategoryRules(
             r"bath bombs?",
             r"photo ?bomb\w*",
             r"bomb ?proof",
+            r"poison ivy|poison oak|food poisoning|poisonous (?:plants|mushrooms|snakes|spiders|berries)|"
+            r"poison "
+            r"proof",
+            r"toxicology|pharmacology|class|course",
+            r"mice|rats|pests|weeds|insects|ants|roaches|cockroaches|rodents|slugs|snails|termites",
             rf"{verbs('blow up')} (?:my |our |your |the )?(?:instagram|following|tiktok|channel|phone|"
             r"social|sales|"
             r"business|brand|internet|balloons?|photos?|images?|pictures?|mattress|pool|inbox)",
@@ -267,7 +289,8 @@ _DESPAIR = (
     r"want (?:it|this|everything|it all) to be over|(?:asking|i mean it|i'm) serious(?:ly)?|"
     r"keep thinking (?:about|of) (?:dying|ending|killing|driving into|jumping|crashing|not being here)|"
     r"(?:before|when) i go through with it|asking for myself|(?:the )?pain to stop (?:forever|for good|"
-    r"permanently)|can'?t feel anything|(?:nobody|no one) would (?:notice|care|miss me) if i (?:disappeared|"
+    r"permanently)|can'?t feel anything|saving up (?:my )?(?:pills|meds|tablets)|tonight'?s the night|"
+    r"(?:nobody|no one) would (?:notice|care|miss me) if i (?:disappeared|"
     r"died|was gone|vanished)"
 )
 _METHOD = (
@@ -328,7 +351,11 @@ SELF_HARM = CategoryRules(
             "self-injury",
             2.0,
             r"cuts?|cutting|burns?|burning",
-            also=(r"stitches|bleed\w*|scars?|my (?:skin|arms?|thighs?|wrists?|legs?)|deep(?:er)? enough",),
+            also=(
+                r"stitches|bleed\w*|scars?|my (?:skin|arms?|thighs?|wrists?|legs?)|deep(?:er)? enough|"
+                r"without it "
+                r"hurting|hurting too much|razors?|blades?",
+            ),
         ),
         signal(
             "self-harm",
@@ -356,6 +383,10 @@ SELF_HARM = CategoryRules(
             r"(?:certain|sure|guaranteed|enough) to be (?:fatal|lethal|deadly)",
             r"(?:tall|high) enough (?:to|that|for) (?:a |the )?(?:fall|jump|drop)",
             r"noose",
+            r"can'?t stop in time|(?:step|jump|lie|lay) (?:down )?(?:in front of|onto) (?:a |the )?(?:train|"
+            r"bus|truck|"
+            r"tracks)",
+            r"(?:days|weeks) without (?:food|eating)",
             r"make myself (?:throw up|vomit|sick|puke)",
             r"(?:take|swallow) (?:them )?all at once",
             r"laxatives to lose",

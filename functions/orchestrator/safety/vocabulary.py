@@ -55,7 +55,9 @@ SEXUAL = (
     r"suggestive|provocative|(?:adult|older) (?:neighbou?r|man|woman|stranger)|special relationship|"
     r"our (?:little )?secret|keep (?:it|this|their|our) [\w' ]{0,25}secret from (?:their|her|his) (?:parents|"
     r"mom|dad|mother|father|family)|how hot (?:she|he|my)|(?:she|he)(?:'s| is) (?:so |really )?(?:hot|sexy)|"
-    r"message (?:them|her|him|kids|children) privately|adults can (?:message|chat|talk)"
+    r"message (?:them|her|him|kids|children) privately|adults can (?:message|chat|talk)|goes? further|"
+    r"(?:romantic|sexual) (?:relationship|tension)|(?:parents|mom|dad) (?:are|is) (?:at work|away|out|not "
+    r"home|asleep)|attractive to (?:men|adults|me)|i like them (?:young|around|under|at)"
 )
 _NATIONS = nouns(
     "pakistani",
