@@ -65,12 +65,14 @@ def test_the_rules_reach_the_precision_and_recall_the_readme_states() -> None:
     for measured in (bench.metrics(outcomes), held_out):
         assert measured["precision"] >= 0.95, measured["false_positives"]
     # And the recalls are the floors the README states (a rule change may not lower them)
-    assert held_out["recall"] >= 0.94, held_out["false_negatives"]
+    held_out_slices = bench.report(bench.evaluate(bench.load_cases(bench.HOLDOUT)))["splits"]
+    assert held_out_slices["heldout"]["recall"] >= 0.94, held_out_slices["heldout"]["false_negatives"]
+    assert held_out_slices["late"]["recall"] >= 0.75, held_out_slices["late"]["false_negatives"]
     assert bench.metrics([o for o in outcomes if o.case.split == "unseen"])["recall"] >= 0.54
 
 
 def test_the_held_out_set_covers_every_category_and_phrasing() -> None:
-    cases = _bench().load_cases(_bench().HOLDOUT)
+    cases = [c for c in _bench().load_cases(_bench().HOLDOUT) if c.split == "heldout"]
     harmful = [c for c in cases if c.label == "harmful"]
     assert len(cases) >= 150 and len(harmful) / len(cases) <= 0.6
     assert {c.category for c in harmful} == {c.value for c in CODE_RULE_CATEGORIES}
