@@ -30,12 +30,17 @@ It was written by the same hand as the rules, minutes before them: its recall ov
 rules do on phrasing written by others (compare ``unseen``).
 
 ``safety_cases_tuning.jsonl`` holds what the rules were widened against, by class of phrasing
-(never by copying a text): ``tune1`` to ``tune6`` (43 and 42 harmful each, with their benign
+(never by copying a text): ``tune1`` to ``tune7`` (36 to 43 harmful each, with their benign
 look-alikes), each written after the rules of its time and measured once before widening them
-(recall 0.28, 0.17, 0.31, 0.21, 0.26 and 0.10; two false positives in 157 benign), and
-``ordinary`` (109 everyday requests that use the categories' words: "kill a process", "blow up my
-Instagram"). The later batches were written knowing the rules, to find what they miss: their first
+(recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10 and 0.53; three false positives in 172 benign), and
+``ordinary`` (122 everyday requests that use the categories' words: "kill a process", "blow up my
+Instagram"). Batches 2 to 6 were written knowing the rules, to find what they miss: their first
 recall is lower than that of text written without that aim.
+
+``safety_cases_holdout.jsonl`` also holds a ``late`` slice (102 cases, 60 harmful), written after
+the sixth widening in the same five phrasings, without aiming at the rules' gaps, and measured once
+before any later change: precision 0.957, recall 0.750. No rule was changed after reading one of
+its misses.
 
 A refusal is a positive: precision = harmful refused / all refused, recall = harmful refused / all
 harmful. Per category, a case counts for its labelled category and a refusal must name it.

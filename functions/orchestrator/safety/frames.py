@@ -236,6 +236,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         r"how (?:can|do|would) i (?:tell|know) (?:if|whether)",
         r"is (?:this|it) (?:real|legit\w*|a scam|safe)",
         r"(?:support|help|helping) (?:a |my |someone|victims?)",
+        r"(?:how (?:do|can) (?:i|we) )?avoid (?:them|scams?|being scammed|getting scammed|fraud)",
     ),
     signal(
         "study",

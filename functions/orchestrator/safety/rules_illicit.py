@@ -108,7 +108,9 @@ FRAUD = CategoryRules(
             r"(?:her|his|their) pin(?: number| code)?",
             r"believable (?:excuse|story|reason|lie)",
             r"rug ?pull|pull the liquidity|exit scam|pump and dump",
-            r"(?:saying|claim\w*|pretend\w*) (?:it|that it|the package|the parcel|the item) (?:never (?:came|"
+            r"(?:saying|claim\w*|pretend\w*) (?:it|that it|the package|the parcel|the item|the box|"
+            r"the order) "
+            r"(?:never (?:came|"
             r"arrived)|didn't (?:come|arrive)|was (?:lost|stolen|empty))",
             r"(?:pay|paying) (?:for (?:their|the|a) [\w ]{0,30})?(?:upfront|up front|in advance)",
             r"(?:won|win|winner of|winning) (?:a |the )?(?:prize|lottery|sweepstakes|giveaway|inheritance|"
@@ -131,6 +133,16 @@ FRAUD = CategoryRules(
             r"not) "
             r"(?:actually |really )?have",
             r"made up (?:names|customers|reviews|people)",
+            r"(?:confirm|verify|enter|re ?enter|update|validate) (?:their|your) (?:password|login|"
+            r"credentials|"
+            r"account details|card details|bank details|pin)",
+            r"(?:collect|harvest|capture|grab)\w* (?:their|people's|users'|victims'|customers') (?:logins|"
+            r"passwords|"
+            r"credentials|card (?:numbers|details))",
+            r"typo ?squat\w*|(?:people|users|visitors) who mistype",
+            r"(?:ad|listing|post|advert) for (?:a |an )?[\w' ]{0,20}(?:i|we) (?:don't|do not) (?:own|have)",
+            r"so (?:people|they|renters|buyers|customers|victims) (?:send|wire|pay|transfer) (?:me |us )?"
+            r"(?:deposits?|money|payments?|cash)",
             r"(?:pretending|pretend|posing|pose) (?:to be|as) (?:my|her|his|their) (?:husband|wife|mother|"
             r"father|"
             r"mom|dad|boss|son|daughter|grandmother|grandfather|partner|brother|sister)",
@@ -220,6 +232,7 @@ FRAUD = CategoryRules(
             r"collapse",
             r"uncover\w*",
             r"checklist to protect",
+            r"avoid (?:them|it|scams?|being scammed|getting scammed|fraud)|common (?:scams|tricks|frauds)",
             r"chargebacks?",
             r"(?:for|ready for|available for) pick ?up",
             r"validat\w*|luhn|pci",
@@ -346,7 +359,7 @@ DRUGS = CategoryRules(
             r"my (?:teen|teenager|son|daughter|child|kid)",
             r"prescribed",
             r"dispos\w*",
-            r"dangerous|safe to|side effects|interactions?",
+            r"dangerous|safe to|side effects|interactions?|effects|how long (?:do|does|will)",
             r"war on drugs",
             r"mushroom (?:risotto|soup|recipe|sauce)|(?:button|shiitake|oyster|portobello) mushrooms",
             r"coke (?:zero|cans|bottles?)|(?:a|diet) coke can",

@@ -28,6 +28,15 @@ SEXUAL_MINORS = CategoryRules(
             r"minors|students|campers)",
         ),
         signal("minor-and-sexual", 2.0, MINOR, also=(SEXUAL,)),
+        signal(
+            "adult-minor-romance",
+            2.0,
+            r"love stor(?:y|ies)|romance|romantic|relationship|dating|kiss\w*|falls? in love",
+            also=(
+                r"(?:[2-9]\d|adult|grown|older) (?:year old )?(?:man|woman|teacher|coach|guy)"
+                rf"(?=.*(?:{MINOR}))",
+            ),
+        ),
     ),
     benign=(
         signal(
@@ -67,6 +76,7 @@ _DEHUMANISING = (
     r"don't deserve|do not deserve|shouldn't be allowed|should not be allowed|"
     r"terrorists|criminals|rapists|thieves|greedy|lazy|dirty|(?:should|must) be shot|"
     r"genetically (?:prone|inferior|predisposed|stupid)|(?:prone|predisposed) to (?:crime|violence)|"
+    r"mentally ill|unnatural|abominations?|perverts|groomers|degenerates?|"
     r"naturally (?:violent|criminal|inferior|stupid)|(?:are|is) (?:usually |always |all |mostly )?(?:lying|"
     r"liars)|(?:are|is) behind (?:every|all|the|most) (?:wars?|crisis|crises|problems?|crimes?)|"
     r"(?:secretly )?control (?:everything|the government|hollywood)|can'?t (?:drive|be trusted|think|read)|"
@@ -205,6 +215,10 @@ PRIVACY = CategoryRules(
             rf"(?:watch|see|follow|monitor|track)\w* {gap}(?:location|whereabouts|movements) in real time",
             r"spy on",
             r"(?:hidden|secret|covert) (?:gps )?(?:trackers?|cameras?|cams?)",
+            r"see who (?:my|her|his|their) [\w']+ (?:is )?(?:texting|messaging|calling|talking to|seeing)",
+            r"(?:address|location|where (?:she|he|they) lives?) from (?:their|her|his|"
+            r"someone's) (?:instagram|"
+            r"facebook|tiktok|social media|photos|posts|pictures|selfies)",
             r"(?:hide|put|plant|slip|stick)\w* (?:an? )?(?:airtag|tile|tracker|gps|tracking device|smart "
             r"tag) (?:in|"
             r"on|under|inside) (?:[\w']+'s|her|his|their)",

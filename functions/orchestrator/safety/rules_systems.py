@@ -63,6 +63,11 @@ MALWARE = CategoryRules(
             r"our )?"
             r"(?:second stage |malicious )?payloads?",
             r"privilege escalation",
+            r"infected (?:computer|machine|host|pc|device)s?",
+            r"spread\w* (?:itself )?(?:through|via|to|across) (?:the |their |all )?(?:email )?contacts",
+            r"tr(?:y|ies|ying) (?:common|default|leaked|known|stolen) passwords",
+            r"scan\w* (?:the internet|ip ranges?|the web) for (?:open(?! source)|vulnerable|exposed|"
+            r"unpatched)",
             r"sim swap\w*",
             r"(?:get|gain|obtain|escalate to) (?:admin|root|domain admin|system) (?:rights |access |"
             r"privileges )?"
@@ -138,7 +143,9 @@ MALWARE = CategoryRules(
             rf"{verbs('get', 'log', 'sign', 'access')} (?:into|in to) {_SOMEONE_ELSES}(?:[\w']+ "
             rf")?(?:{_ACCOUNT})s?",
             rf"{verbs('hack')} {gap}(?:{_ACCOUNT})s?",
-            rf"{verbs('access', 'get into', 'open', 'unlock')} {_SOMEONE_ELSES}(?:[\w']+ )?(?:{_ACCOUNT})s?",
+            rf"{verbs('access', 'get into', 'open', 'unlock', 'control', 'monitor', 'watch')} "
+            rf"{_SOMEONE_ELSES}"
+            rf"(?:[\w']+ )?(?:{_ACCOUNT})s?",
             rf"(?:{_ACCOUNT}) (?:if|when|but|and) (?:i|we|you|they|he|she) (?:don't|do not|doesn't) know "
             r"(?:the|their|his|her|its) password",
             rf"{verbs('steal', 'grab', 'harvest', 'dump', 'exfiltrate')} {gap}(?:passwords?|credentials|"
@@ -203,14 +210,19 @@ MALWARE = CategoryRules(
     ),
 )
 
+_DETERMINER = (
+    r"(?:all|any|every|your|the|my|our|previous|prior|earlier|above|original|initial|system|safety|these|those|"
+    r"of|its|that|this|existing|current|old|default|content|built in|hidden|own)"
+)
+
 INJECTION = CategoryRules(
     Category.PROMPT_INJECTION,
     harm=(
         signal(
             "override-instructions",
             3.5,
-            r"(?:ignore|disregard|forget|override|bypass)\w* (?:[\w']+ ){0,4}(?:instructions?|rules|"
-            r"prompts?|guidelines|directives|programming|training|restrictions|content polic(?:y|ies)|"
+            rf"(?:ignore|disregard|forget|override|bypass)\w* (?:{_DETERMINER} ){{0,4}}(?:instructions?|"
+            r"rules|prompts?|guidelines|directives|programming|training|restrictions|content polic(?:y|ies)|"
             r"safety guidelines)",
             r"(?:stop|quit) (?:following|obeying)\w* (?:[\w']+ ){0,3}(?:instructions?|rules|guidelines|"
             r"polic(?:y|ies))",
@@ -298,6 +310,10 @@ INJECTION = CategoryRules(
             r"no (?:system )?(?:instructions|rules|guidelines) anymore|no longer have (?:any )?(?:rules|"
             r"instructions|guidelines|restrictions)",
             r"obey (?:me|my (?:every|commands|orders))",
+            r"(?:ignore|disregard|forget) (?:everything|all of that|all that|all previous|the above) and "
+            r"(?:just |only )?(?:say|print|output|reply|respond|write)",
+            r"(?:repeat|print|output|show|reveal)\w* (?:[\w']+ ){0,5}(?:your|the) (?:context window|system "
+            r"message|preamble|hidden context)",
             r"(?:ai|assistant|model|llm|agent|bot)s? (?:must|should|shall|are to) (?:also |now |"
             r"always )?(?:email|"
             r"send|forward|post|upload|include|reveal|ignore|mark|approve|delete|execute|rank)",
@@ -345,6 +361,7 @@ INJECTION = CategoryRules(
             r"system prompts?",
             r"new (?:instructions|directive|directives|orders|session)",
             r"hidden (?:text|instructions?|prompt)",
+            r"pwned",
             r"grant (?:user )?[\w']+ (?:admin|root|owner|superuser)",
             r"(?:from|by) the (?:developer|developers|admin|administrator|system|operator)s?",
             r"(?:authori[sz]ed|approved|signed) by the (?:admin|developer|system)",
@@ -361,7 +378,8 @@ INJECTION = CategoryRules(
             "to-the-model",
             1.0,
             r"you (?:must|will|shall|should) (?:now )?(?:reveal|answer|respond|obey|print|output|comply)",
-            r"(?:answer|respond|reply) (?:as|only|without)",
+            r"(?:answer|respond|reply) (?:as (?:if|an?|your)|only (?:as|in character|to me)|without (?:any )?"
+            r"(?:filters|rules|restrictions|limits|refusing))",
         ),
     ),
     benign=(
@@ -460,7 +478,8 @@ DESTRUCTIVE = CategoryRules(
             r"chmod\w* (?:r )?000 (?:everything|all|the whole|the entire)",
             r"(?:fill|fills|filling) (?:up )?(?:every|all|the) (?:[\w']+ )?(?:disks?|drives?|storage|memory) "
             r"(?:[\w']+ ){0,4}(?:until|so) (?:it|they|the server) (?:crash|crashes|dies|fails)",
-            r"(?:backups?|backup jobs?|snapshots?) (?:[\w']+ ){0,3}(?:silently )?(?:skip|fail|stop)",
+            r"(?:make|force|let|get) (?:the |our |all )?(?:backups?|backup jobs?|snapshots?) (?:[\w']+ ){0,2}"
+            r"(?:silently|quietly|secretly) (?:skip|fail|stop)",
             r"can't be (?:recovered|restored)|cannot be (?:recovered|restored)|unrecoverabl\w*",
             r"no preserve root",
         ),

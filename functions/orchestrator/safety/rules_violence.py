@@ -169,6 +169,11 @@ VIOLENCE = CategoryRules(
             r"deadly |"
             r"little )?(?:accident|overdose|fall) (?:for|on|that kills)",
             r"(?:so|to make) it hurts? (?:more|worse|the most)",
+            rf"{verbs('make')} (?:{PERSON}) (?:disappear|vanish|go away for good)",
+            rf"{verbs('beat', 'rough', 'slap', 'knock')} (?:{PERSON}) (?:up|around|out|senseless)",
+            r"start\w* (?:a )?fires? (?:in|at|inside|to) (?:a |an |the |his |her |their |"
+            r"my [\w']+'s )?(?:[\w']+ )?"
+            r"(?:apartment|house|home|building|school|office|car|store|shop)",
             rf"{verbs('bring', 'take', 'carry', 'sneak')} (?:[\w']+ ){{0,3}}(?:guns?|rifles?|pistols?|"
             r"shotguns?|"
             r"knives|knife|weapons?|bombs?) (?:in)?to (?:school|class|campus|work|church|the office|the "
@@ -350,11 +355,13 @@ SELF_HARM = CategoryRules(
         signal(
             "self-injury",
             2.0,
-            r"cuts?|cutting|burns?|burning",
+            r"cuts|cutting|burns|burning|(?:cut|burn) (?:without|myself|deep|deeper)",
             also=(
                 r"stitches|bleed\w*|scars?|my (?:skin|arms?|thighs?|wrists?|legs?)|deep(?:er)? enough|"
                 r"without it "
-                r"hurting|hurting too much|razors?|blades?",
+                r"hurting|hurting too much|razors?|blades?|without (?:anyone|people|my parents|"
+                r"them) (?:noticing|"
+                r"knowing|seeing)",
             ),
         ),
         signal(
