@@ -56,8 +56,8 @@ SHARED_ASK: tuple[Signal, ...] = (
     signal(
         "how-to",
         1.0,
-        r"how (?:do|can|could|would|should|might|will|to|does one|do you) (?:i|we|you|one|someone|"
-        r"somebody|a person|people|u|they|he|she)",
+        r"how (?:do|can|could|would|should|might|will|to|does one|do you) (?:i|we|you|one|someone|somebody|"
+        r"a person|people|u|they|he|she)",
         r"how to",
         rf"(?:{_SUPERLATIVE}) {_METHOD}",
         rf"(?:what|which)(?:'s| is| are| would be)? (?:the |a )?(?:{_SUPERLATIVE})? ?{_METHOD}",
@@ -77,8 +77,8 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"where (?:should|can|do|would|could|to) (?:i|we|one|someone|you)",
         r"how (?:would|could|does|did|might) (?:someone|somebody|a person|one|people|they|he|she)",
         r"what (?:should|do|would|could) (?:i|we) (?:say|write|use|do|send|tell|put|mix|take)",
-        r"(?:what|which) (?:apps?|tools?|software|programs?|sites?|websites?|chemicals?|parts?|pills?) "
-        r"(?:lets?|can|will|would|should|do|are)",
+        r"(?:what|which) (?:apps?|tools?|software|programs?|sites?|websites?|chemicals?|parts?|"
+        r"pills?) (?:lets?|can|will|would|should|do|are)",
         r"exact(?:ly)?",
         r"in (?:full |great |graphic )?detail",
         r"detailed",
@@ -125,8 +125,8 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"you(?:'re| are) (?:now )?(?:a|an|my) [\w']+ (?:in|who|character|from)",
         r"as (?:a|an|my) [\w' ]{0,20}character",
         r"act(?:ing)? as (?:a|an|my)",
-        r"write a (?:story|scene|novel|script|chapter|poem|dialogue) (?:where|in which|about how|that shows "
-        r"how)",
+        r"write a (?:story|scene|novel|script|chapter|poem|dialogue) (?:where|in which|about how|"
+        r"that shows how)",
         r"for (?:a|my) (?:novel|story|book|screenplay|game|film)",
         r"in my (?:novel|story|book|screenplay|game)",
         r"asking for (?:a|my) (?:friend|buddy)",
@@ -140,8 +140,8 @@ SHARED_ASK: tuple[Signal, ...] = (
         1.5,
         r"without (?:[\w']+ ){0,2}(?:knowing|noticing|finding out|realising|realizing|tasting|suspecting|"
         r"consent|permission|seeing|approval|password|credentials)",
-        r"without (?:getting |being )?(?:caught|detected|traced|noticed|found|busted|flagged|reported|shut "
-        r"down|banned|suspended|blocked)",
+        r"without (?:getting |being )?(?:caught|detected|traced|noticed|found|busted|flagged|reported|"
+        r"shut down|banned|suspended|blocked)",
         r"(?:with )?no (?:paperwork|background checks?|questions asked|license|licence|records?|id)",
         r"without (?:leaving )?(?:any )?(?:marks?|a trace|traces|evidence|fingerprints|bruises)",
         r"(?:and|to|so i|so we) (?:not|don't|never) get caught",
@@ -161,9 +161,8 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"covertly",
         r"quietly",
         r"so (?:nobody|no one|they|he|she|the bank|the police|my parents|the owner) (?:can|will|could|"
-        r"doesn't|does not|don't|won't|can't|cannot|never)? ?(?:not )?(?:restore|recover|get (?:it|them) "
-        r"back|undo|find out|find|know|"
-        r"notice|trace|suspect|see|tell)",
+        r"doesn't|does not|don't|won't|can't|cannot|never)? ?(?:not )?(?:restore|recover|get (?:it|"
+        r"them) back|undo|find out|find|know|notice|trace|suspect|see|tell)",
         r"(?:she|he|they) never finds? out",
         r"(?:she|he|they) (?:never|won't|doesn't) (?:know|notice|find out)",
         r"behind (?:her|his|their|my \w+'s) back",
@@ -178,12 +177,10 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"before (?:i|we) (?:quit|leave|get fired)",
         r"(?:don't|do not|never|without) (?:mention|mentioning|saying|disclos\w*) (?:that|it)",
         r"past (?:the )?(?:security|customs|guards|bouncers|police|cops|checkpoint)",
-        r"(?:hardest|impossible|least likely) to (?:detect|trace|find)|(?:won't|doesn't|wouldn't|will not) "
-        r"show "
-        r"up (?:in|on) (?:an? )?(?:autopsy|tox\w* screen|drug test|scan)",
+        r"(?:hardest|impossible|least likely) to (?:detect|trace|find)|(?:won't|doesn't|wouldn't|"
+        r"will not) show up (?:in|on) (?:an? )?(?:autopsy|tox\w* screen|drug test|scan)",
         r"without (?:the )?(?:packages?|parcels?|bags?|luggage) (?:getting|being) (?:checked|searched|"
-        r"scanned|"
-        r"opened|inspected)",
+        r"scanned|opened|inspected)",
         r"without (?:a )?(?:pop ?up|prompt|notification|warning|them seeing|him seeing|her seeing)",
         r"(?:don't|do not) tell anyone",
         r"(?:so|to make) it looks? like (?:wear and tear|an accident|natural causes|a suicide|an overdose)",
@@ -205,8 +202,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         "defence",
         1.5,
         r"how (?:do|does|can|could|should|would|to) (?:[\w']+ ){0,4}(?:detect|prevent|protect|defend|block|"
-        r"stop|report|"
-        r"spot|recogni[sz]e|identify|remove|respond|tell|quarantine|secure|harden)",
+        r"stop|report|spot|recogni[sz]e|identify|remove|respond|tell|quarantine|secure|harden)",
         r"prevent\w*",
         r"protect\w*",
         r"defend(?:s|ing)?",

@@ -67,11 +67,11 @@ FRAUD = CategoryRules(
             r"fraud)",
             r"swindl\w*|grift\w*|hoodwink\w*|fleec\w*",
             rf"(?:fake|forged|false|fraudulent|doctored|fabricated|counterfeit) {gap}{_FORGED}",
-            rf"{verbs('forge', 'fake', 'fabricate', 'doctor', 'falsify')} (?:a |an |the |my |some )?"
-            rf"(?:[\w']+ )?{_FORGED}",
-            r"(?:realistic|real|legit|official)(?: looking)? (?:[\w']+ )?(?:pay ?stubs?|payslips?|bank "
-            r"statements?|ids?|passports?|diplomas?|invoices?|receipts?|doctor's (?:letter|note)s?|medical "
-            r"(?:letter|certificate)s?)",
+            rf"{verbs('forge', 'fake', 'fabricate', 'doctor', 'falsify')} (?:a |an |the |my |"
+            rf"some )?(?:[\w']+ )?{_FORGED}",
+            r"(?:realistic|real|legit|official)(?: looking)? (?:[\w']+ )?(?:pay ?stubs?|payslips?|"
+            r"bank statements?|ids?|passports?|diplomas?|invoices?|receipts?|doctor's (?:letter|note)s?|"
+            r"medical (?:letter|certificate)s?)",
             r"counterfeit\w*",
             r"launder\w*",
             r"money laundering",
@@ -89,16 +89,17 @@ FRAUD = CategoryRules(
             r"(?:in|with|as|via|using|by) gift cards?",
             r"gift card (?:codes|numbers|pins)",
             r"bail money",
-            rf"(?:pretend\w*|posing|pose|claim\w*) (?:to be|as|you're|you are|that you're|that you are) "
-            rf"(?:from )?(?:{_BRAND}|a (?:bank|police officer|cop|irs agent|tax officer|government official|"
-            r"lawyer|debt collector)|(?:their|his|her) (?:grandson|granddaughter|boss|bank|son|daughter))",
+            r"(?:pretend\w*|posing|pose|claim\w*) (?:to be|as|you're|you are|that you're|"
+            rf"that you are) (?:from )?(?:{_BRAND}|a (?:bank|police officer|cop|irs agent|tax officer|"
+            r"government official|lawyer|debt collector)|(?:their|his|her) (?:grandson|granddaughter|boss|"
+            r"bank|son|daughter))",
             r"impersonat\w*",
             r"(?:replica|clone|copy|lookalike|look alike) of (?:the )?(?:[\w']+ )?(?:login|log in|sign in|"
             r"signin|sign on|website|site|page|bank)",
-            r"(?:login|log in|sign in|signin|checkout|payment) (?:page|form|site) (?:that|which) "
-            r"(?:saves|records|captures|sends|logs|stores|emails)",
-            r"(?:saves?|records?|captures?|logs?) (?:whatever|what|everything|anything) (?:people|they|users|"
-            r"visitors|victims) (?:type|enter)",
+            r"(?:login|log in|sign in|signin|checkout|payment) (?:page|form|site) (?:that|which) (?:saves|"
+            r"records|captures|sends|logs|stores|emails)",
+            r"(?:saves?|records?|captures?|logs?) (?:whatever|what|everything|anything) (?:people|they|"
+            r"users|visitors|victims) (?:type|enter)",
             r"one time (?:codes?|passwords?|pins?)|otp codes?|2fa codes?|verification codes?",
             r"forg(?:e|ed|ing) (?:a |the )?(?:signatures?|documents?|checks?|cheques?|invoices?)",
             r"(?:keep|pocket|divert|embezzle)\w* (?:the |all the )?(?:donations|deposits|funds)",
@@ -109,9 +110,7 @@ FRAUD = CategoryRules(
             r"believable (?:excuse|story|reason|lie)",
             r"rug ?pull|pull the liquidity|exit scam|pump and dump",
             r"(?:saying|claim\w*|pretend\w*) (?:it|that it|the package|the parcel|the item|the box|"
-            r"the order) "
-            r"(?:never (?:came|"
-            r"arrived)|didn't (?:come|arrive)|was (?:lost|stolen|empty))",
+            r"the order) (?:never (?:came|arrived)|didn't (?:come|arrive)|was (?:lost|stolen|empty))",
             r"(?:pay|paying) (?:for (?:their|the|a) [\w ]{0,30})?(?:upfront|up front|in advance)",
             r"(?:won|win|winner of|winning) (?:a |the )?(?:prize|lottery|sweepstakes|giveaway|inheritance|"
             r"award|jackpot)",
@@ -124,62 +123,49 @@ FRAUD = CategoryRules(
             r"(?:posing|pose|pretend\w*|masquerad\w*) as (?:a |an |the )?[\w' ]{1,25} to (?:get|trick|make|"
             r"convince|lure)",
             r"(?:hidden|undisclosed|concealed) (?:flood |water |fire |structural )?(?:damage|defects?|"
-            r"problems?|"
-            r"issues|faults?)",
+            r"problems?|issues|faults?)",
             r"(?:saying|tell\w*|claim\w*|warn\w*) (?:them |people )?(?:their|your) (?:computer|pc|laptop|"
-            r"account|"
-            r"phone) (?:has|is|was) (?:a virus|infected|hacked|compromised)",
-            r"(?:gofundme|fundraiser|donations?|charity) for (?:a |an )?[\w' ]{0,30}(?:i|we) (?:don't|do "
-            r"not) "
-            r"(?:actually |really )?have",
+            r"account|phone) (?:has|is|was) (?:a virus|infected|hacked|compromised)",
+            r"(?:gofundme|fundraiser|donations?|charity) for (?:a |an )?[\w' ]{0,30}(?:i|we) (?:don't|"
+            r"do not) (?:actually |really )?have",
             r"made up (?:names|customers|reviews|people)",
             r"(?:confirm|verify|enter|re ?enter|update|validate) (?:their|your) (?:password|login|"
-            r"credentials|"
-            r"account details|card details|bank details|pin)",
+            r"credentials|account details|card details|bank details|pin)",
             r"(?:collect|harvest|capture|grab)\w* (?:their|people's|users'|victims'|customers') (?:logins|"
-            r"passwords|"
-            r"credentials|card (?:numbers|details))",
+            r"passwords|credentials|card (?:numbers|details))",
             r"typo ?squat\w*|(?:people|users|visitors) who mistype",
             r"(?:ad|listing|post|advert) for (?:a |an )?[\w' ]{0,20}(?:i|we) (?:don't|do not) (?:own|have)",
-            r"so (?:people|they|renters|buyers|customers|victims) (?:send|wire|pay|transfer) (?:me |us )?"
-            r"(?:deposits?|money|payments?|cash)",
+            r"so (?:people|they|renters|buyers|customers|victims) (?:send|wire|pay|transfer) (?:me |"
+            r"us )?(?:deposits?|money|payments?|cash)",
             r"(?:pretending|pretend|posing|pose) (?:to be|as) (?:my|her|his|their) (?:husband|wife|mother|"
-            r"father|"
-            r"mom|dad|boss|son|daughter|grandmother|grandfather|partner|brother|sister)",
+            r"father|mom|dad|boss|son|daughter|grandmother|grandfather|partner|brother|sister)",
             r"move (?:the )?money out of (?:his|her|their|[\w']+'s) account",
             r"malicious (?:invoice|attachment|link|document|file|macro|pdf)s?",
             r"(?:use|using) (?:someone else's|another person's|my (?:friend|brother|sister|roommate)'s|"
-            r"a stolen|a "
-            r"borrowed|a fake) (?:[\w']+ )?(?:id|card|identity|license|licence|pass|badge)",
+            r"a stolen|a borrowed|a fake) (?:[\w']+ )?(?:id|card|identity|license|licence|pass|badge)",
             r"(?:tank|crash|pump|manipulate) (?:their|the|a|its) (?:stock|share price|market|price)|"
-            r"short and "
-            r"distort",
-            r"so (?:she|he|they|grandma|grandpa) (?:sends?|wires?|transfers?|gives?|pays?) (?:me |us "
-            r")?(?:money|cash|"
-            r"the money|a transfer)",
-            r"(?:create|make|open|register)\w* (?:\d+ |many |multiple |dozens of |hundreds of |a bunch of "
-            r")(?:fake |"
-            r"new |burner |extra )?accounts to (?:claim|get|abuse|farm|collect|use)",
+            r"short and distort",
+            r"so (?:she|he|they|grandma|grandpa) (?:sends?|wires?|transfers?|gives?|pays?) (?:me |"
+            r"us )?(?:money|cash|the money|a transfer)",
+            r"(?:create|make|open|register)\w* (?:\d+ |many |multiple |dozens of |hundreds of |"
+            r"a bunch of )(?:fake |new |burner |extra )?accounts to (?:claim|get|abuse|farm|collect|use)",
             r"(?:changed|updated) (?:our |my |the )?bank (?:details|account)",
             r"return (?:worn|used|damaged|broken) (?:[\w']+ )?(?:as new|for a full refund)|wardrobing",
             r"(?:read|give|tell|send) (?:me|us) (?:the|their|your) (?:card |account |social security |"
-            r"medicare |"
-            r"bank |credit card )?(?:number|pin|code|password)",
-            r"(?:sell|selling|resell\w*)\w* (?:other people's|stolen|hacked|someone's|cracked) (?:[\w']+ )?"
-            r"(?:logins?|accounts?|passwords?|credentials|cards?)",
+            r"medicare |bank |credit card )?(?:number|pin|code|password)",
+            r"(?:sell|selling|resell\w*)\w* (?:other people's|stolen|hacked|someone's|"
+            r"cracked) (?:[\w']+ )?(?:logins?|accounts?|passwords?|credentials|cards?)",
             r"knock ?offs?|(?:actually|really) (?:fakes?|counterfeits?|replicas?)",
-            r"(?:dead|deceased|late) (?:father's|mother's|husband's|wife's|relative's|[\w']+'s) (?:social "
-            r"security|"
-            r"pension|benefits|checks|disability)",
+            r"(?:dead|deceased|late) (?:father's|mother's|husband's|wife's|relative's|"
+            r"[\w']+'s) (?:social security|pension|benefits|checks|disability)",
         ),
         signal(
             "non-delivery",
             2.0,
-            r"(?:take|collect|accept)\w* (?:the )?(?:payments?|money|orders|deposits) and (?:never|not) "
-            r"(?:ship|deliver|send|provide)",
+            r"(?:take|collect|accept)\w* (?:the )?(?:payments?|money|orders|deposits) and (?:never|"
+            r"not) (?:ship|deliver|send|provide)",
             r"(?:sell|selling|sold) (?:[\w']+ ){0,3}(?:online )?(?:that |which )?(?:i|we) (?:don't|do not|"
-            r"never) "
-            r"(?:have|own|had|owned)",
+            r"never) (?:have|own|had|owned)",
         ),
         signal(
             "theft-of-identity",
@@ -269,24 +255,22 @@ DRUGS = CategoryRules(
         signal(
             "drugging",
             2.0,
-            rf"{verbs('spike', 'lace', 'slip', 'drug')} {gap}(?:drinks?|beer|cocktail|"
-            r"coffee|food)",
+            rf"{verbs('spike', 'lace', 'slip', 'drug')} {gap}(?:drinks?|beer|cocktail|coffee|food)",
             r"lace\w* (?:her|his|their|someone's) \w+",
-            rf"{verbs('slip', 'give', 'put')} (?:[\w']+ )?(?:ghb|roofies|rohypnol|date rape drugs?|ketamine) "
-            r"(?:in|into|to)",
+            rf"{verbs('slip', 'give', 'put')} (?:[\w']+ )?(?:ghb|roofies|rohypnol|date rape drugs?|"
+            r"ketamine) (?:in|into|to)",
         ),
         signal(
             "drug-trade",
             2.0,
             rf"(?:{_DRUG}) {gap}across the border",
             r"(?:hide|hiding|conceal\w*|stash\w*|smuggl\w*) (?:the |my )?(?:pills|drugs|powder|product|"
-            r"stash) in "
-            r"(?:a |the |my )?(?:package|parcel|car|luggage|suitcase|shipment|bag|body|envelope|mail)",
+            r"stash) in (?:a |the |my )?(?:package|parcel|car|luggage|suitcase|shipment|bag|body|envelope|"
+            r"mail)",
             rf"{verbs('sell', 'deal', 'push', 'move', 'ship', 'smuggle', 'traffic')} (?:[\w']+ "
-            rf")?(?:{_DRUG}) to "
-            r"(?:students|kids|teens|people|customers|my friends)",
-            rf"{verbs('cook', 'synthesize', 'synthesise', 'make', 'produce', 'manufacture')} (?:[\w']+ )?"
-            r"(?:meth|methamphetamine|fentanyl|heroin|cocaine)",
+            rf")?(?:{_DRUG}) to (?:students|kids|teens|people|customers|my friends)",
+            rf"{verbs('cook', 'synthesize', 'synthesise', 'make', 'produce', 'manufacture')} (?:[\w']+ "
+            r")?(?:meth|methamphetamine|fentanyl|heroin|cocaine)",
         ),
     ),
     ask=(

@@ -24,8 +24,7 @@ SEXUAL_MINORS = CategoryRules(
             r"shotacon",
             rf"groom\w* {gap}(?:child|children|minor|kid|teen|girl|boy)\w*",
             r"(?:so|to|so that) (?:i|that i) can be alone with (?:the |young |little )?(?:kids|children|"
-            r"boys|girls|"
-            r"minors|students|campers)",
+            r"boys|girls|minors|students|campers)",
         ),
         signal("minor-and-sexual", 2.0, MINOR, also=(SEXUAL,)),
         signal(
@@ -33,8 +32,8 @@ SEXUAL_MINORS = CategoryRules(
             2.0,
             r"love stor(?:y|ies)|romance|romantic|relationship|dating|kiss\w*|falls? in love",
             also=(
-                r"(?:[2-9]\d|adult|grown|older) (?:year old )?(?:man|woman|teacher|coach|guy)"
-                rf"(?=.*(?:{MINOR}))",
+                r"(?:[2-9]\d|adult|grown|older) (?:year old )?(?:man|woman|teacher|coach|"
+                rf"guy)(?=.*(?:{MINOR}))",
             ),
         ),
     ),
@@ -129,31 +128,28 @@ HATE = CategoryRules(
             r"so (?:she|he|they) (?:leaves?|quits?)",
             rf"(?:post|leak|share|spread)\w* {gap}nudes",
             r"revenge porn",
-            rf"{verbs('make up', 'start', 'spread', 'invent')} (?:a |some )?(?:nasty |fake |false |dirty )?"
-            r"(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
+            rf"{verbs('make up', 'start', 'spread', 'invent')} (?:a |some )?(?:nasty |fake |false |"
+            r"dirty )?(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
             r"spread (?:it|them|the rumou?r) (?:around|all over|at|through)",
             r"use (?:it|them|that|this) against (?:her|him|them)",
             r"(?:he|she|they)(?:'ll| will) pay for (?:it|this|that)|you(?:'ll| will) pay for",
-            r"so (?:she|he|they) (?:gets?|will get) (?:expelled|fired|arrested|dumped|banned|suspended|in "
-            r"trouble|"
-            r"cancell?ed)",
+            r"so (?:she|he|they) (?:gets?|will get) (?:expelled|fired|arrested|dumped|banned|suspended|"
+            r"in trouble|cancell?ed)",
             r"(?:most )?(?:offensive|hurtful|cruel|mean|nasty|vicious) things to say to",
             r"to make (?:her|him|them) (?:cry|break down|feel worthless|hate (?:herself|himself|themselves))",
             r"(?:most )?insecure about so",
             r"call\w* (?:her|him|them) (?:a |an )?(?:whore|slut|bitch|retard|cunt|faggot|tranny|skank)",
             r"fake (?:account|profile|page) (?:that |to )?(?:pretends? to be|posing as|pose as|"
-            r"impersonat\w*) "
-            r"(?:my|her|his|their|a|the)",
+            r"impersonat\w*) (?:my|her|his|their|a|the)",
             r"(?:make|makes|making) (?:her|him|them|someone|my \w+) feel (?:ugly|worthless|stupid|unwanted|"
             r"small|fat|disgusting|like (?:trash|garbage|nothing|dirt))",
             r"(?:tell|telling|remind\w*) (?:her|him|them) (?:she|he|they)(?:'s| is| are) (?:ugly|worthless|"
-            r"fat|"
-            r"stupid|disgusting|a failure|a waste)",
+            r"fat|stupid|disgusting|a failure|a waste)",
             r"i know where (?:you|she|he|they) (?:live|lives|work|works|sleep)",
             r"watch (?:your|her|his|their) back",
             r"better watch out",
-            rf"(?:send|text|message|email|call)\w* (?:my |her |him |them )?(?:{RELATION}|him|her|them) "
-            rf"{gap}every (?:day|night|hour)",
+            rf"(?:send|text|message|email|call)\w* (?:my |her |him |them )?(?:{RELATION}|him|her|"
+            rf"them) {gap}every (?:day|night|hour)",
         ),
     ),
     benign=(
@@ -208,24 +204,20 @@ PRIVACY = CategoryRules(
             "covert-tracking",
             2.0,
             r"track\w* (?:[\w']+ ){0,5}(?:phone|location|car|movements|whereabouts)",
-            r"(?:read|see|spy on|monitor|access|check|intercept|go through)\w* (?:all )?(?:my |the |a )?"
-            r"(?:[\w']+'s|her|his|their|someone's) (?:[\w']+ )?(?:messages|texts|whatsapp|emails?|dms|chats|"
-            r"calls|"
-            r"browsing|phone|history)",
+            r"(?:read|see|spy on|monitor|access|check|intercept|go through)\w* (?:all )?(?:my |the |"
+            r"a )?(?:[\w']+'s|her|his|their|someone's) (?:[\w']+ )?(?:messages|texts|whatsapp|emails?|dms|"
+            r"chats|calls|browsing|phone|history)",
             rf"(?:watch|see|follow|monitor|track)\w* {gap}(?:location|whereabouts|movements) in real time",
             r"spy on",
             r"(?:hidden|secret|covert) (?:gps )?(?:trackers?|cameras?|cams?)",
             r"see who (?:my|her|his|their) [\w']+ (?:is )?(?:texting|messaging|calling|talking to|seeing)",
             r"(?:address|location|where (?:she|he|they) lives?) from (?:their|her|his|"
-            r"someone's) (?:instagram|"
-            r"facebook|tiktok|social media|photos|posts|pictures|selfies)",
-            r"(?:hide|put|plant|slip|stick)\w* (?:an? )?(?:airtag|tile|tracker|gps|tracking device|smart "
-            r"tag) (?:in|"
-            r"on|under|inside) (?:[\w']+'s|her|his|their)",
+            r"someone's) (?:instagram|facebook|tiktok|social media|photos|posts|pictures|selfies)",
+            r"(?:hide|put|plant|slip|stick)\w* (?:an? )?(?:airtag|tile|tracker|gps|tracking device|"
+            r"smart tag) (?:in|on|under|inside) (?:[\w']+'s|her|his|their)",
             r"(?:gps )?trackers? on",
             r"(?:turn on|enable|activate|switch on)\w* (?:the )?location (?:history |sharing |tracking |"
-            r"services )?"
-            r"on (?:[\w']+'s|her|his|their) phone",
+            r"services )?on (?:[\w']+'s|her|his|their) phone",
             r"stalkerware",
             r"(?:blocked|unfollowed|muted) me (?:everywhere|on)",
             r"reverse image search (?:[\w']+ ){0,6}(?:where|who|find|identify)",
@@ -248,8 +240,7 @@ PRIVACY = CategoryRules(
             r"where (?:he|she|they|my ex|the owner|[\w']+) (?:lives?|live now|works?|sleeps?|stays?)",
             r"where (?:[\w']+ ){1,6}(?:lives?|live now|sleeps?|stays? at night)",
             r"(?:know|find out|track|figure out|tell me|learn) when (?:[\w']+ ){1,3}(?:leaves?|gets? home|"
-            r"comes? "
-            r"home|is alone|goes out)",
+            r"comes? home|is alone|goes out)",
             r"where (?:she|he|they) (?:goes|go|checks? in|hangs? out|is right now)",
             r"(?:still )?see (?:what|everything) (?:she|he|they) posts?",
             r"figure out where",

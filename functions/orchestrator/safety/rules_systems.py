@@ -19,6 +19,9 @@ _SOMEONE_ELSES = (
     r"victim|the target)(?:'s|s'|'|s)? "
 )
 
+_LEARN = verbs("get", "find out", "obtain", "steal", "guess", "crack", "figure out")
+_LOG_IN = verbs("get", "log", "sign", "break", "access")
+
 MALWARE = CategoryRules(
     Category.MALWARE_INTRUSION,
     harm=(
@@ -53,15 +56,13 @@ MALWARE = CategoryRules(
             r"credential stuffing",
             r"session cookies",
             r"keystrokes?",
-            r"(?:records?|logs?|captures?|recording|logging|capturing) (?:every ?thing|all|every key|each "
-            r"key)"
-            r" (?:that is |that's |someone |they |the user |you |he |she )?(?:typed|types|type|presses|"
-            r"pressed)",
+            r"(?:records?|logs?|captures?|recording|logging|capturing) (?:every ?thing|all|every key|"
+            r"each key) (?:that is |that's |someone |they |the user |you |he |she )?(?:typed|types|type|"
+            r"presses|pressed)",
             r"remote(?:ly)? access",
             r"(?:malicious|meterpreter|exploit|shellcode|stager|injection|xss) payloads?",
             rf"{verbs('pull', 'download', 'drop', 'fetch', 'deliver', 'deploy')} (?:down )?(?:a |the |my |"
-            r"our )?"
-            r"(?:second stage |malicious )?payloads?",
+            r"our )?(?:second stage |malicious )?payloads?",
             r"privilege escalation",
             r"infected (?:computer|machine|host|pc|device)s?",
             r"spread\w* (?:itself )?(?:through|via|to|across) (?:the |their |all )?(?:email )?contacts",
@@ -70,65 +71,58 @@ MALWARE = CategoryRules(
             r"unpatched)",
             r"sim swap\w*",
             r"(?:get|gain|obtain|escalate to) (?:admin|root|domain admin|system) (?:rights |access |"
-            r"privileges )?"
-            r"on (?:the |my |our |a |their )?(?:[\w']+ )?(?:computers?|servers?|network|machines?|laptops?)",
+            r"privileges )?on (?:the |my |our |a |their )?(?:[\w']+ )?(?:computers?|servers?|network|"
+            r"machines?|laptops?)",
             r"change (?:my|their|his|her) (?:grades|marks|salary|records)",
             r"domain controller|lateral movement|pivot\w* (?:from|to|into)",
             r"without the (?:camera |webcam |indicator )?(?:light|led|indicator) (?:coming on|turning on|on)",
             r"(?:turn|turns|switch|switches) on (?:the |their |her |his |a )?(?:laptop |phone )?(?:camera|"
-            r"webcam|"
-            r"microphone|mic) (?:[\w']+ ){0,3}(?:streams?|sends?|records?|without)",
+            r"webcam|microphone|mic) (?:[\w']+ ){0,3}(?:streams?|sends?|records?|without)",
             r"remote control program|remote (?:control|admin) tool that",
             r"(?:grab|steal|log|harvest)s? (?:the )?(?:discord|steam|roblox|session|auth) tokens",
             r"(?:get (?:back )?in(?:to)?|access|control) it (?:later|remotely|from home|whenever)",
-            r"(?:swap|replace|change)\w* (?:[\w']+ ){0,2}(?:wallet )?addresses in the clipboard|clipboard "
-            r"(?:hijack\w*|swap\w*)",
+            r"(?:swap|replace|change)\w* (?:[\w']+ ){0,2}(?:wallet )?addresses in the clipboard|"
+            r"clipboard (?:hijack\w*|swap\w*)",
             r"(?:looks|disguised|pretends?|posing) (?:like|as) (?:a |an )?[\w' ]{1,25} but (?:secretly |"
-            r"actually )?"
-            r"(?:uploads|sends|steals|records|collects|installs|mines)",
+            r"actually )?(?:uploads|sends|steals|records|collects|installs|mines)",
             r"knock (?:[\w']+ ){0,2}off (?:the |their |my |our )?wi ?fi|deauth\w*",
-            r"(?:that|which) (?:when |once |as soon as )?(?:opened|clicked|run|launched|plugged in) "
-            r"(?:sends|runs|"
-            r"executes|launches|downloads|installs|uploads|emails)",
-            r"spread\w* (?:my |the |this |a |our )?(?:program|script|file|exe|code|payload|virus|tool) "
-            r"(?:to|across|"
-            r"through|over|onto)",
+            r"(?:that|which) (?:when |once |as soon as )?(?:opened|clicked|run|launched|"
+            r"plugged in) (?:sends|runs|executes|launches|downloads|installs|uploads|emails)",
+            r"spread\w* (?:my |the |this |a |our )?(?:program|script|file|exe|code|payload|virus|"
+            r"tool) (?:to|across|through|over|onto)",
             r"bypass\w* (?:the )?(?:login|log in|authentication|auth|paywall|2fa|mfa|captcha|license check)",
             r"(?:sql|command|code) injection",
             r"default (?:router |admin |camera )?passwords",
             r"(?:everyone's|other people's|all (?:the )?users'?|all employees'?) (?:[\w']+ )?(?:browsing |"
-            r"chrome |"
-            r"browser |search )?(?:history|emails|messages|passwords|files|screens?|keystrokes)",
+            r"chrome |browser |search )?(?:history|emails|messages|passwords|files|screens?|keystrokes)",
             r"fake (?:windows |software |security |browser |flash )?(?:update|installer|antivirus|alert|"
-            r"popup|pop "
-            r"up)s?",
+            r"popup|pop up)s?",
             r"(?:my |a )?remote (?:tool|access tool|control tool|admin tool)",
             r"etc shadow|etc passwd|sam hashes|ntds dit",
-            rf"{verbs('get', 'steal', 'pull', 'grab')} (?:the )?(?:answers|grades|data|files|records|exam) "
-            r"(?:from|"
-            r"off) (?:the )?(?:[\w']+'s) (?:[\w']+ )?(?:server|computer|database|system|account|laptop)",
-            r"(?:tries|try|trying|guess\w*|cycles? through) (?:every|all|each) (?:possible )?(?:\d+ digit )?"
-            r"(?:codes?|pins?|passwords?|combinations?|passcodes?)",
+            rf"{verbs('get', 'steal', 'pull', 'grab')} (?:the )?(?:answers|grades|data|files|records|"
+            r"exam) (?:from|off) (?:the )?(?:[\w']+'s) (?:[\w']+ )?(?:server|computer|database|system|"
+            r"account|laptop)",
+            r"(?:tries|try|trying|guess\w*|cycles? through) (?:every|all|"
+            r"each) (?:possible )?(?:\d+ digit )?(?:codes?|pins?|passwords?|combinations?|passcodes?)",
             r"(?:secretly |silently )?mines? (?:crypto|bitcoin|monero|coins) on (?:users|other|their|people|"
             r"victims|visitors)",
-            r"(?:guess|try|tries|trying|test)\w* (?:thousands|millions|hundreds|lots|a list|a wordlist) of "
-            r"(?:passwords|logins|combinations|pins)",
+            r"(?:guess|try|tries|trying|test)\w* (?:thousands|millions|hundreds|lots|a list|"
+            r"a wordlist) of (?:passwords|logins|combinations|pins)",
             r"password spray\w*",
             r"(?:macro|word doc\w*|excel file|pdf|attachment|lnk file|shortcut)s? (?:[\w']+ ){0,4}(?:that|"
             r"which) (?:silently |quietly |secretly )?(?:runs|executes|launches|downloads|installs|drops)",
             r"hidden (?:powershell|cmd|process|download|window|miner)",
-            rf"{verbs('send', 'upload', 'forward', 'report', 'email', 'copy')} (?:every|all|each) {gap}"
-            r"(?:[\w']+ )?(?:to my (?:server|email|phone|account|site)|to me)",
+            rf"{verbs('send', 'upload', 'forward', 'report', 'email', 'copy')} (?:every|all|"
+            rf"each) {gap}(?:[\w']+ )?(?:to my (?:server|email|phone|account|site)|to me)",
             r"(?:copies|replicates|spreads|propagates) itself",
             r"self (?:replicating|propagating|spreading)",
             rf"{verbs('crack')} (?:the |a |their |my |his |her )?(?:[\w']+ )?(?:wpa2?|wep|wi ?fi|password|"
             r"hash(?:es)?|key|pin|login)",
             r"(?:saved|stored|browser) (?:[\w']+ )?passwords",
             rf"{verbs('flood')} (?:the|a|an|their|his|her|my|our|this|that) {gap}(?:with )?(?:traffic|"
-            r"requests|"
-            r"packets)",
-            rf"{verbs('crash', 'take down', 'knock out', 'knock offline', 'take offline')} (?:the |a |their |"
-            r"my |our )?(?:[\w']+ )?(?:site|website|server|network|service)",
+            r"requests|packets)",
+            rf"{verbs('crash', 'take down', 'knock out', 'knock offline', 'take offline')} (?:the |a |"
+            r"their |my |our )?(?:[\w']+ )?(?:site|website|server|network|service)",
             r"(?:turns?|turning|switch\w*) off (?:windows )?(?:defender|antivirus|av|firewall)",
             rf"{verbs('disable', 'kill', 'bypass')} (?:windows )?(?:defender|antivirus|av|edr|amsi|uac)",
         ),
@@ -137,26 +131,22 @@ MALWARE = CategoryRules(
             2.0,
             rf"{verbs('hack', 'break')} (?:into|in to) {gap}(?:{_ACCOUNT})s?",
             r"(?:see|log|record|capture|know) (?:what|everything) (?:she|he|they|my [\w']+) types?",
-            rf"{verbs('get', 'find out', 'obtain', 'steal', 'guess', 'crack', 'figure out')} (?:her|his|"
-            r"their|my "
-            r"[\w']+'s|[\w']+'s) (?:[\w']+ )?(?:password|passcode|pin|login)s?",
-            rf"{verbs('get', 'log', 'sign', 'access')} (?:into|in to) {_SOMEONE_ELSES}(?:[\w']+ "
-            rf")?(?:{_ACCOUNT})s?",
+            rf"{_LEARN} (?:her|his|their|my [\w']+'s|[\w']+'s) (?:[\w']+ )?(?:password|passcode|pin|login)s?",
+            rf"{_LOG_IN} (?:into|in to) (?:her|his|their) (?:[\w']+ )?(?:{_ACCOUNT})s?",
+            rf"{_LOG_IN} (?:into|in to) {_SOMEONE_ELSES}(?:[\w']+ )?(?:{_ACCOUNT})s?",
             rf"{verbs('hack')} {gap}(?:{_ACCOUNT})s?",
             rf"{verbs('access', 'get into', 'open', 'unlock', 'control', 'monitor', 'watch')} "
-            rf"{_SOMEONE_ELSES}"
-            rf"(?:[\w']+ )?(?:{_ACCOUNT})s?",
-            rf"(?:{_ACCOUNT}) (?:if|when|but|and) (?:i|we|you|they|he|she) (?:don't|do not|doesn't) know "
-            r"(?:the|their|his|her|its) password",
+            rf"{_SOMEONE_ELSES}(?:[\w']+ )?(?:{_ACCOUNT})s?",
+            rf"(?:{_ACCOUNT}) (?:if|when|but|and) (?:i|we|you|they|he|she) (?:don't|do not|"
+            r"doesn't) know (?:the|their|his|her|its) password",
             rf"{verbs('steal', 'grab', 'harvest', 'dump', 'exfiltrate')} {gap}(?:passwords?|credentials|"
             r"cookies|tokens|sessions?|logins?|hashes)",
             rf"{verbs('install', 'put', 'hide', 'plant', 'deploy')} {gap}(?:spyware|stalkerware|keylogger|"
             r"malware|tracker|backdoor) on",
             r"(?:brute force|crack)\w* (?:the |my |a |his |her )?(?:neighbou?r's |neighbou?r )?wi ?fi",
             rf"take\w* over {gap}(?:{_ACCOUNT})s?",
-            rf"(?:{_ACCOUNT}|site|app|api)s? (?:that )?(?:i|we) (?:don't|do not) (?:own|control|have "
-            r"(?:access|"
-            r"permission))",
+            rf"(?:{_ACCOUNT}|site|app|api)s? (?:that )?(?:i|we) (?:don't|do not) (?:own|control|"
+            r"have (?:access|permission))",
         ),
     ),
     ask=(
@@ -222,14 +212,13 @@ INJECTION = CategoryRules(
             "override-instructions",
             3.5,
             rf"(?:ignore|disregard|forget|override|bypass)\w* (?:{_DETERMINER} ){{0,4}}(?:instructions?|"
-            r"rules|prompts?|guidelines|directives|programming|training|restrictions|content polic(?:y|ies)|"
-            r"safety guidelines)",
+            r"rules|prompts?|guidelines|directives|programming|training|restrictions|content polic(?:y|"
+            r"ies)|safety guidelines)",
             r"(?:stop|quit) (?:following|obeying)\w* (?:[\w']+ ){0,3}(?:instructions?|rules|guidelines|"
             r"polic(?:y|ies))",
             r"(?:no longer|not) (?:bound|restricted|limited|constrained) by",
             r"(?:pretend|imagine|act as if|assume) (?:that )?(?:your|the|all) (?:[\w']+ )?(?:guidelines|"
-            r"rules|"
-            r"instructions|restrictions|filters|policies) (?:don't|do not|no longer)? ?(?:exist|apply|"
+            r"rules|instructions|restrictions|filters|policies) (?:don't|do not|no longer)? ?(?:exist|apply|"
             r"matter)",
             r"(?:output|print|dump|show|reveal)\w* (?:the |your )?raw (?:config|configuration|prompt|"
             r"context)",
@@ -241,10 +230,10 @@ INJECTION = CategoryRules(
             r"an ai with no)",
             r"do anything now",
             r"developer mode (?:enabled|on|activated)|enable developer mode|enter developer mode",
-            r"(?:reveal|print|show|repeat|leak|output|display|tell me|dump|share)\w* (?:[\w']+ "
-            r"){0,2}(?:system "
-            r"prompt|initial prompt|hidden prompts?|your instructions|your prompt|hidden (?:configuration|"
-            r"config|instructions|rules)|internal (?:configuration|config|instructions|rules))",
+            r"(?:reveal|print|show|repeat|leak|output|display|tell me|dump|"
+            r"share)\w* (?:[\w']+ ){0,2}(?:system prompt|initial prompt|hidden prompts?|your instructions|"
+            r"your prompt|hidden (?:configuration|config|instructions|rules)|internal (?:configuration|"
+            r"config|instructions|rules))",
             r"(?:output|print|repeat|reveal|show|display|copy)\w* (?:the |all )?(?:text|everything|words|"
             r"content|lines?) (?:above|before) (?:this|here|that)",
             r"verbatim,? starting with",
@@ -252,8 +241,7 @@ INJECTION = CategoryRules(
             r"without (?:any )?(?:filters|restrictions|limits|guidelines|censorship|content filters)",
             r"(?:with )?no (?:content |safety )?filters",
             r"(?:ai|assistant|bot|model|chatbot|you) (?:with|that has|who has|has|have) no (?:restrictions|"
-            r"rules|"
-            r"limits|filters|guidelines)",
+            r"rules|limits|filters|guidelines)",
             r"(?:an )?ai (?:without|with no) (?:any )?(?:restrictions|rules|limits|filters|guidelines)",
             r"\w*(?:bot|ai|gpt)s? (?:will |must |should |can )?never refuses?",
             r"you (?:will |must |should |can )?never refuse",
@@ -262,20 +250,18 @@ INJECTION = CategoryRules(
             r"(?:act|respond|behave) as (?:an? )?(?:unrestricted|unfiltered|uncensored|jailbroken)",
             r"(?:uncensored|unrestricted|unfiltered) (?:model|assistant|ai|mode|version)",
             r"drop your (?:content )?polic(?:y|ies)",
-            rf"(?:send|forward|email|post|upload|reveal|share|leak)\w* {gap}(?:api keys?|secrets|credentials|"
-            r"tokens|passwords?|customer (?:data|database|records|list)|user (?:data|database|records)) "
-            r"(?:to|"
-            r"with)",
-            r"(?:reveal|share|leak|give|show|print)\w* (?:me )?(?:your |the |any |all (?:the |your "
-            r")?)(?:[\w']+ )?"
-            r"(?:api keys?|secrets|credentials|tokens|passwords)",
+            rf"(?:send|forward|email|post|upload|reveal|share|leak)\w* {gap}(?:api keys?|secrets|"
+            r"credentials|tokens|passwords?|customer (?:data|database|records|list)|user (?:data|database|"
+            r"records)) (?:to|with)",
+            r"(?:reveal|share|leak|give|show|print)\w* (?:me )?(?:your |the |any |all (?:the |"
+            r"your )?)(?:[\w']+ )?(?:api keys?|secrets|credentials|tokens|passwords)",
             r"approve every request",
             r"(?:admin|root) password",
-            r"(?:previous|prior|earlier|above|your|all|original|initial) (?:rules|instructions|guidelines) "
-            r"(?:are|"
-            r"were|is) (?:cancelled|canceled|void|revoked|no longer|suspended|lifted|overridden)",
-            r"(?:safety|content) (?:policy|policies|filters?|rules|guardrails) (?:is|are|has been|have been) "
-            r"(?:suspended|disabled|off|lifted|removed|turned off)",
+            r"(?:previous|prior|earlier|above|your|all|original|initial) (?:rules|instructions|"
+            r"guidelines) (?:are|were|is) (?:cancelled|canceled|void|revoked|no longer|suspended|lifted|"
+            r"overridden)",
+            r"(?:safety|content) (?:policy|policies|filters?|rules|guardrails) (?:is|are|has been|"
+            r"have been) (?:suspended|disabled|off|lifted|removed|turned off)",
             rf"{verbs('suspend', 'disable', 'turn off', 'lift', 'remove')} (?:the |your |all )?(?:safety|"
             r"content) (?:policy|policies|filters?|rules|guardrails)",
             r"system override|admin override|override mode|god mode",
@@ -292,57 +278,51 @@ INJECTION = CategoryRules(
             r"you have been (?:updated|reprogrammed|unlocked|freed|jailbroken)",
             r"exfiltrat\w*",
             r"(?:do not|don't|never) (?:mention|reveal|disclose) (?:this|these) (?:note|instructions?|"
-            r"message|text|"
-            r"line)",
+            r"message|text|line)",
             r"(?:note|disclaimer|message|instructions?|memo) (?:for|to) (?:any )?(?:ai|llm|automated|"
-            r"language "
-            r"model) (?:tools|systems|screeners|models|assistants|agents|readers|reviewers)",
-            r"(?:ai|assistant|model|bot|version of you|you) (?:with|that has|who has|without) (?:no |any "
-            r")?(?:ethics|"
-            r"morals|morality|conscience|principles)",
+            r"language model) (?:tools|systems|screeners|models|assistants|agents|readers|reviewers)",
+            r"(?:ai|assistant|model|bot|version of you|you) (?:with|that has|who has|without) (?:no |"
+            r"any )?(?:ethics|morals|morality|conscience|principles)",
             r"(?:your )?(?:real|true|new|only) (?:owner|master|creator|boss|admin|operator) is me",
             r"(?:print|reveal|show|dump|list|send|leak|output|display)\w* (?:[\w']+ ){0,3}(?:environment "
             r"variables?|env vars?|secret keys?)",
             r"(?:to|for|dear|attention|hey|hi|ps to|p s to) (?:any|the|all|every) (?:ai|assistant|model|llm|"
-            r"bot|"
-            r"agent)s? (?:reading|summari[sz]ing|processing|that reads|who reads|parsing|handling)",
+            r"bot|agent)s? (?:reading|summari[sz]ing|processing|that reads|who reads|parsing|handling)",
             r"(?:your )?only (?:goal|purpose|job|task|function) is (?:now )?to (?:obey|serve|follow) me",
             r"no (?:system )?(?:instructions|rules|guidelines) anymore|no longer have (?:any )?(?:rules|"
             r"instructions|guidelines|restrictions)",
             r"obey (?:me|my (?:every|commands|orders))",
-            r"(?:ignore|disregard|forget) (?:everything|all of that|all that|all previous|the above) and "
-            r"(?:just |only )?(?:say|print|output|reply|respond|write)",
-            r"(?:repeat|print|output|show|reveal)\w* (?:[\w']+ ){0,5}(?:your|the) (?:context window|system "
-            r"message|preamble|hidden context)",
+            r"(?:ignore|disregard|forget) (?:everything|all of that|all that|all previous|"
+            r"the above) and (?:just |only )?(?:say|print|output|reply|respond|write)",
+            r"(?:repeat|print|output|show|reveal)\w* (?:[\w']+ ){0,5}(?:your|the) (?:context window|"
+            r"system message|preamble|hidden context)",
             r"(?:ai|assistant|model|llm|agent|bot)s? (?:must|should|shall|are to) (?:also |now |"
-            r"always )?(?:email|"
-            r"send|forward|post|upload|include|reveal|ignore|mark|approve|delete|execute|rank)",
+            r"always )?(?:email|send|forward|post|upload|include|reveal|ignore|mark|approve|delete|execute|"
+            r"rank)",
             r"you(?:'re| are) not (?:an? |the )?(?:assistant|ai|chatbot|model) anymore",
             r"(?:you're|you are) (?:now )?(?:a |an |the )?(?:root shell|linux terminal|terminal|shell|"
             r"unix shell)(?! (?:tutor|teacher|expert|guide|instructor|coach|emulator for))",
             r"you(?:'re| are) (?:now )?in (?:maintenance|debug|admin|god|developer|diagnostic|test|"
-            r"unrestricted) "
-            r"mode",
-            r"(?:list|show|print|reveal|dump) (?:your|all|the) (?:tools|functions|plugins) and (?:their )?"
-            r"(?:credentials|keys|secrets|tokens)",
-            r"when (?:the|an|any) (?:ai|agent|assistant|model|bot|llm) (?:reads|sees|processes|summari[sz]es|"
-            r"opens|parses) (?:this|it)",
+            r"unrestricted) mode",
+            r"(?:list|show|print|reveal|dump) (?:your|all|the) (?:tools|functions|"
+            r"plugins) and (?:their )?(?:credentials|keys|secrets|tokens)",
+            r"when (?:the|an|any) (?:ai|agent|assistant|model|bot|llm) (?:reads|sees|processes|"
+            r"summari[sz]es|opens|parses) (?:this|it)",
             r"end of (?:the )?(?:prompt|system prompt|instructions|context)",
             r"(?:output|print|show|reveal|list|dump)\w* (?:me )?your (?:full |complete |entire )?(?:rules|"
-            r"rules "
-            r"list|guidelines|policies|configuration)",
-            r"(?:pre ?approved|already approved|whitelisted|exempt(?:ed)?|cleared) by (?:your|the) (?:safety|"
-            r"security|trust|moderation|policy) team",
-            r"treat (?:every|all|my|each) (?:request|message|prompt)s? (?:from me )?as (?:pre ?approved|safe|"
-            r"authori[sz]ed|exempt|trusted)",
+            r"rules list|guidelines|policies|configuration)",
+            r"(?:pre ?approved|already approved|whitelisted|exempt(?:ed)?|cleared) by (?:your|"
+            r"the) (?:safety|security|trust|moderation|policy) team",
+            r"treat (?:every|all|my|each) (?:request|message|prompt)s? (?:from me )?as (?:pre ?approved|"
+            r"safe|authori[sz]ed|exempt|trusted)",
             r"(?:the )?(?:ai|assistant|model|llm|agent|bot) (?:reading|processing|summari[sz]ing|parsing|"
             r"handling) (?:this|it|these) (?:[\w']+ )?(?:must|should|will|shall|has to)",
             r"zero (?:restrictions|rules|limits|filters|guardrails)",
             r"you (?:may|can) now (?:answer|say|do|respond to) anything",
-            r"(?:contents?|text) of (?:your|the) (?:initial|original|first|system|setup) (?:setup |system )?"
-            r"(?:message|prompt|instructions|setup)",
-            r"(?:earlier|previous|original|initial) (?:setup|instructions|prompt) was (?:a |just a )?(?:test|"
-            r"joke|mistake)",
+            r"(?:contents?|text) of (?:your|the) (?:initial|original|first|system|setup) (?:setup |"
+            r"system )?(?:message|prompt|instructions|setup)",
+            r"(?:earlier|previous|original|initial) (?:setup|instructions|prompt) was (?:a |"
+            r"just a )?(?:test|joke|mistake)",
         ),
         signal(
             "instruction-markers",
@@ -378,8 +358,8 @@ INJECTION = CategoryRules(
             "to-the-model",
             1.0,
             r"you (?:must|will|shall|should) (?:now )?(?:reveal|answer|respond|obey|print|output|comply)",
-            r"(?:answer|respond|reply) (?:as (?:if|an?|your)|only (?:as|in character|to me)|without (?:any )?"
-            r"(?:filters|rules|restrictions|limits|refusing))",
+            r"(?:answer|respond|reply) (?:as (?:if|an?|your)|only (?:as|in character|to me)|"
+            r"without (?:any )?(?:filters|rules|restrictions|limits|refusing))",
         ),
     ),
     benign=(
@@ -450,36 +430,33 @@ DESTRUCTIVE = CategoryRules(
         signal(
             "drop-words",
             1.0,
-            rf"{verbs('drop', 'truncate')} (?:the |all |every |our )?(?:[\w']+ ){{0,2}}(?:tables?|databases?|"
-            r"schemas?|collections?)",
+            rf"{verbs('drop', 'truncate')} (?:the |all |every |our )?(?:[\w']+ ){{0,2}}(?:tables?|"
+            r"databases?|schemas?|collections?)",
             r"(?:set|sets|setting) (?:every|all) (?:[\w']+ ){0,2}(?:balances?|prices?|records?|values?|"
-            r"salaries) to "
-            r"(?:zero|0|null|nothing)",
+            r"salaries) to (?:zero|0|null|nothing)",
             r"(?:delete|wipe|erase|clear)\w* (?:the |all )?(?:audit )?(?:logs?|trail|evidence|"
-            r"history) (?:of it|of "
-            r"this|afterwards|after|so)",
+            r"history) (?:of it|of this|afterwards|after|so)",
         ),
         signal(
             "destroy-data-words",
             2.0,
-            rf"{_DESTROY} "
-            rf"(?:all|every|each|the entire|the whole|everything|all of) (?:of )?(?:the |our |their |its )?"
-            rf"(?:[\w']+ ){{0,3}}(?:{_DATA})",
+            rf"{_DESTROY} (?:all|every|each|the entire|the whole|everything|all of) (?:of )?(?:the |our |"
+            rf"their |its )?(?:[\w']+ ){{0,3}}(?:{_DATA})",
             rf"{verbs('corrupt', 'sabotage', 'poison')} (?:the |our |their )?(?:[\w']+ )?(?:database|data|"
             r"backups?|records|tables)",
             rf"{verbs('drop')} (?:the )?(?:database|table|schema) (?:prod|production|live|main)",
             r"(?:in|on|from) (?:prod|production) so (?:nobody|no one) can",
             r"so (?:nobody|no one) can (?:recover|restore|get back|undo) (?:it|them)",
             r"so (?:nobody|no one) can (?:get|bring) (?:it|them) back",
-            rf"{_DESTROY} (?:the |our |their |all )?(?:[\w']+ ){{0,2}}(?:prod|production|live)(?:'s)? "
-            rf"(?:[\w']+ ){{0,3}}(?:{_DATA}|disks?|drives?|volumes?)",
-            r"force ?push\w* (?:[\w']+ ){0,4}(?:in|to|across|over) (?:all|every) (?:of )?"
-            r"(?:our |the |their )?repos",
+            rf"{_DESTROY} (?:the |our |their |all )?(?:[\w']+ ){{0,2}}(?:prod|production|"
+            rf"live)(?:'s)? (?:[\w']+ ){{0,3}}(?:{_DATA}|disks?|drives?|volumes?)",
+            r"force ?push\w* (?:[\w']+ ){0,4}(?:in|to|across|over) (?:all|every) (?:of )?(?:our |the |"
+            r"their )?repos",
             r"chmod\w* (?:r )?000 (?:everything|all|the whole|the entire)",
-            r"(?:fill|fills|filling) (?:up )?(?:every|all|the) (?:[\w']+ )?(?:disks?|drives?|storage|memory) "
-            r"(?:[\w']+ ){0,4}(?:until|so) (?:it|they|the server) (?:crash|crashes|dies|fails)",
-            r"(?:make|force|let|get) (?:the |our |all )?(?:backups?|backup jobs?|snapshots?) (?:[\w']+ ){0,2}"
-            r"(?:silently|quietly|secretly) (?:skip|fail|stop)",
+            r"(?:fill|fills|filling) (?:up )?(?:every|all|the) (?:[\w']+ )?(?:disks?|drives?|storage|"
+            r"memory) (?:[\w']+ ){0,4}(?:until|so) (?:it|they|the server) (?:crash|crashes|dies|fails)",
+            r"(?:make|force|let|get) (?:the |our |all )?(?:backups?|backup jobs?|"
+            r"snapshots?) (?:[\w']+ ){0,2}(?:silently|quietly|secretly) (?:skip|fail|stop)",
             r"can't be (?:recovered|restored)|cannot be (?:recovered|restored)|unrecoverabl\w*",
             r"no preserve root",
         ),

@@ -107,22 +107,19 @@ VIOLENCE = CategoryRules(
             r"trip ?wires?|booby traps?|spring guns?",
             r"zip guns?|pipe guns?|slam ?fires?",
             r"(?:goes|go|going|gets?|cuts?|pierces?|penetrates?) through (?:a |the )?(?:police |body |"
-            r"bulletproof |"
-            r"kevlar )?(?:vests?|body armou?r|armou?r)",
+            r"bulletproof |kevlar )?(?:vests?|body armou?r|armou?r)",
             r"armou?r piercing|cop killer (?:bullets|rounds)",
             r"flame ?throwers?",
             r"(?:toxic|poison|poisonous|deadly|lethal) (?:cloud|fumes|smoke|vapou?r)s?",
             r"shak\w* (?:a |the |my )?(?:baby|infant|toddler)(?! bottles?| formula| food| rattles?)",
             r"poison(?!ous| ivy| oak| control)\w*",
             r"(?:stab|stabbing|slash|slashing)\w* (?:through|into) (?:a |the )?(?:thick )?(?:jacket|coat|"
-            r"vest|"
-            r"clothes|ribs|chest|neck)",
+            r"vest|clothes|ribs|chest|neck)",
             r"(?:fires?|shoots?) real (?:bullets|ammo|rounds)",
-            r"how long (?:would|could|can|does|will) (?:someone|a person|he|she|they|a kid|a child) "
-            r"(?:survive|last|live) (?:locked|trapped|tied)",
+            r"how long (?:would|could|can|does|will) (?:someone|a person|he|she|they|a kid|"
+            r"a child) (?:survive|last|live) (?:locked|trapped|tied)",
             rf"{verbs('make', 'build', 'print', 'assemble')} (?:a |an |my own |your own )?(?:homemade |"
-            r"working )?"
-            r"(?:gun|firearm|pistol|rifle|shotgun|silencer|suppressor)s?",
+            r"working )?(?:gun|firearm|pistol|rifle|shotgun|silencer|suppressor)s?",
             r"traps? that (?:fires|shoots|explodes|stabs|electrocutes)",
             r"bump stocks?",
             r"silencers?",
@@ -132,8 +129,8 @@ VIOLENCE = CategoryRules(
             r"detonat\w*",
             rf"{verbs('blow up')}",
             rf"{verbs('go')} off (?:when|if|after|at)",
-            rf"{verbs('level', 'bring down', 'take down', 'collapse', 'derail', 'burn down')} (?:a |the |an |"
-            r"their |his |her )?(?:[\w']+ )?(?:building|house|bridge|plane|train|tower|office)",
+            rf"{verbs('level', 'bring down', 'take down', 'collapse', 'derail', 'burn down')} (?:a |the |"
+            r"an |their |his |her )?(?:[\w']+ )?(?:building|house|bridge|plane|train|tower|office)",
             rf"{verbs('set')} fire to",
             r"arson",
         ),
@@ -163,58 +160,48 @@ VIOLENCE = CategoryRules(
             r"them)",
             r"(?:one|a single) (?:punch|blow|hit|strike|stab) (?:can|could|would|will) kill",
             r"(?:has to|have to|must|should|needs? to) (?:have|suffer|meet) (?:a |an )?(?:fatal|deadly|"
-            r"tragic|"
-            r"unfortunate|nasty) (?:accident|fall|end)",
+            r"tragic|unfortunate|nasty) (?:accident|fall|end)",
             rf"{verbs('arrange', 'stage', 'fake', 'plan', 'cause')} (?:a |an |his |her |their )?(?:fatal |"
-            r"deadly |"
-            r"little )?(?:accident|overdose|fall) (?:for|on|that kills)",
+            r"deadly |little )?(?:accident|overdose|fall) (?:for|on|that kills)",
             r"(?:so|to make) it hurts? (?:more|worse|the most)",
             rf"{verbs('make')} (?:{PERSON}) (?:disappear|vanish|go away for good)",
             rf"{verbs('beat', 'rough', 'slap', 'knock')} (?:{PERSON}) (?:up|around|out|senseless)",
             r"start\w* (?:a )?fires? (?:in|at|inside|to) (?:a |an |the |his |her |their |"
-            r"my [\w']+'s )?(?:[\w']+ )?"
-            r"(?:apartment|house|home|building|school|office|car|store|shop)",
+            r"my [\w']+'s )?(?:[\w']+ )?(?:apartment|house|home|building|school|office|car|store|shop)",
             rf"{verbs('bring', 'take', 'carry', 'sneak')} (?:[\w']+ ){{0,3}}(?:guns?|rifles?|pistols?|"
-            r"shotguns?|"
-            r"knives|knife|weapons?|bombs?) (?:in)?to (?:school|class|campus|work|church|the office|the "
-            r"mall|the "
-            r"concert|the game)",
-            r"to use (?:it |them )?(?:on|against) (?:the )?(?:protesters|people|crowd|crowds|them|him|her|my "
-            r"(?:neighbou?rs?|family|classmates|coworkers|ex)|cops|police)",
+            r"shotguns?|knives|knife|weapons?|bombs?) (?:in)?to (?:school|class|campus|work|church|"
+            r"the office|the mall|the concert|the game)",
+            r"to use (?:it |them )?(?:on|against) (?:the )?(?:protesters|people|crowd|crowds|them|him|her|"
+            r"my (?:neighbou?rs?|family|classmates|coworkers|ex)|cops|police)",
             r"(?:how hard|hard enough) (?:do you have to|do i have to|to|would i have to) (?:shake|hit|"
-            r"punch|kick|"
-            r"choke|squeeze)",
+            r"punch|kick|choke|squeeze)",
             rf"teach (?:{PERSON}) a lesson (?:he|she|they) (?:won't|will never|wont) (?:walk away from|"
-            r"forget|"
-            r"recover from|survive)",
+            r"forget|recover from|survive)",
             rf"{_TAMPER} (?:his|her|their|[\w']+'s) (?:[\w']+ ){{0,2}}(?:brakes?|brake lines?|steering|"
-            r"tyres?|"
-            r"tires?|gas line|airbags?)",
+            r"tyres?|tires?|gas line|airbags?)",
             rf"{_TAMPER} (?:the )?(?:brake lines?|airbags?)",
             rf"{verbs('hit', 'kill', 'hurt', 'injure', 'run over', 'mow down')} (?:the )?(?:most|as many|"
-            r"many|more) "
-            r"(?:pedestrians|people|victims|kids|students|shoppers)",
-            rf"{verbs('storm', 'raid', 'attack')} (?:[\w']+ ){{0,5}}with (?:weapons|guns|rifles|knives|bombs|"
-            r"explosives)",
+            r"many|more) (?:pedestrians|people|victims|kids|students|shoppers)",
+            rf"{verbs('storm', 'raid', 'attack')} (?:[\w']+ ){{0,5}}with (?:weapons|guns|rifles|knives|"
+            r"bombs|explosives)",
             rf"(?:want|wish|need) (?:{PERSON}) (?:gone|dead|out of the picture) (?:for good|forever|"
             r"permanently)",
-            rf"{_SILENCE} (?:{PERSON}|a (?:security )?guard|the (?:security )?guard|a witness) "
-            r"(?:permanently|for good|forever)",
-            r"(?:antifreeze|bleach|rat poison|poison|cyanide|arsenic|eye drops|oleander|insulin|ethylene "
-            r"glycol) "
-            r"(?:in|into) (?:[\w']+ )?(?:someone's|her|his|their|[\w']+'s) (?:drink|food|coffee|tea|meal|"
-            r"soup)",
+            rf"{_SILENCE} (?:{PERSON}|a (?:security )?guard|the (?:security )?guard|"
+            r"a witness) (?:permanently|for good|forever)",
+            r"(?:antifreeze|bleach|rat poison|poison|cyanide|arsenic|eye drops|oleander|insulin|"
+            r"ethylene glycol) (?:in|into) (?:[\w']+ )?(?:someone's|her|his|their|[\w']+'s) (?:drink|food|"
+            r"coffee|tea|meal|soup)",
             r"(?:call\w* for|incit\w*|promot\w*|encourag\w*|justify\w*|glorif\w*) (?:violence|attacks?|"
             r"war) against",
             rf"{verbs('kill', 'murder', 'stab', 'shoot', 'poison')} (?:the |all )?(?:people|everyone|them)",
             r"(?:mass|school) (?:shootings?|stabbings?|murders?|casualt(?:y|ies))",
-            rf"{verbs('attack', 'bomb', 'shoot up', 'ram', 'storm')} (?:a|an|the|our|their|my) "
-            rf"(?:[\w']+ ){{0,2}}(?:{_EVENTS})",
+            rf"{verbs('attack', 'bomb', 'shoot up', 'ram', 'storm')} (?:a|an|the|our|their|"
+            rf"my) (?:[\w']+ ){{0,2}}(?:{_EVENTS})",
             rf"{verbs('drive', 'plow', 'crash')} (?:a |my |the )?(?:car|truck|van) into",
             rf"poison\w* {gap}(?:dog|cat|pet|horse|drink|food|coffee|tea|water supply|reservoir)",
             r"maximum casualties",
-            r"(?:so|until|and) (?:it|he|she|they) (?:doesn't|don't|does not|won't|will not|never) (?:wake up|"
-            r"survive|breathe again|come back)",
+            r"(?:so|until|and) (?:it|he|she|they) (?:doesn't|don't|does not|won't|will not|"
+            r"never) (?:wake up|survive|breathe again|come back)",
             r"(?:many|most|more) (?:deaths|casualties|victims|people dead|people killed)",
             rf"(?:so|until) (?:they|he|she) (?:{verbs('die')}|don't survive|doesn't survive|bleeds? out|"
             r"stops? breathing)",
@@ -258,19 +245,17 @@ VIOLENCE = CategoryRules(
             r"photo ?bomb\w*",
             r"bomb ?proof",
             r"poison ivy|poison oak|food poisoning|poisonous (?:plants|mushrooms|snakes|spiders|berries)|"
-            r"poison "
-            r"proof",
+            r"poison proof",
             r"toxicology|pharmacology|class|course",
             r"mice|rats|pests|weeds|insects|ants|roaches|cockroaches|rodents|slugs|snails|termites",
             rf"{verbs('blow up')} (?:my |our |your |the )?(?:instagram|following|tiktok|channel|phone|"
-            r"social|sales|"
-            r"business|brand|internet|balloons?|photos?|images?|pictures?|mattress|pool|inbox)",
+            r"social|sales|business|brand|internet|balloons?|photos?|images?|pictures?|mattress|pool|inbox)",
             r"bomb (?:disposal|squad|threat procedures?|shelter)",
             r"fireworks?",
             r"f bombs?",
             r"kill (?:a |the |this |that |all |every )?(?:zombie |stale |hung |old |idle |"
-            r"running )?(?:process\w*|build\w*|weeds?|bugs?|pests?|ants|mold|bacteria|germs|"
-            r"cache|task|job|session|pod|container|query|tab|switch|time|the lights|the engine|it)",
+            r"running )?(?:process\w*|build\w*|weeds?|bugs?|pests?|ants|mold|bacteria|germs|cache|task|job|"
+            r"session|pod|container|query|tab|switch|time|the lights|the engine|it)",
             r"killer (?:feature|app|talk|presentation|deal|look)",
             r"photo shoot",
             r"gun safety",
@@ -335,9 +320,8 @@ SELF_HARM = CategoryRules(
             rf"how much {gap}(?:would|will|to) (?:kill|stop|end)",
             r"(?:would it|does it|will it) take to (?:die|not wake up|stop breathing)",
             r"(?:fatal|lethal|deadly) (?:for|to) (?:me|someone my|a person my|someone of my)",
-            r"(?:sleeping (?:pills|tablets)|pills|tablets|painkillers) {gap}(?:is that|would that be|are "
-            r"they|will "
-            r"that be) enough",
+            r"(?:sleeping (?:pills|tablets)|pills|tablets|painkillers) {gap}(?:is that|would that be|"
+            r"are they|will that be) enough",
             r"(?:make|making) sure (?:i|that i) (?:die|don't survive|don't wake up|don't make it)",
             r"(?:when|after|once) i'?m gone (?:tomorrow|tonight|next week|soon|for good)",
             r"won'?t be (?:here|around|alive) (?:tomorrow|much longer|next week|by morning)",
@@ -358,10 +342,8 @@ SELF_HARM = CategoryRules(
             r"cuts|cutting|burns|burning|(?:cut|burn) (?:without|myself|deep|deeper)",
             also=(
                 r"stitches|bleed\w*|scars?|my (?:skin|arms?|thighs?|wrists?|legs?)|deep(?:er)? enough|"
-                r"without it "
-                r"hurting|hurting too much|razors?|blades?|without (?:anyone|people|my parents|"
-                r"them) (?:noticing|"
-                r"knowing|seeing)",
+                r"without it hurting|hurting too much|razors?|blades?|without (?:anyone|people|my parents|"
+                r"them) (?:noticing|knowing|seeing)",
             ),
         ),
         signal(
@@ -378,8 +360,7 @@ SELF_HARM = CategoryRules(
             r"(?:get|go|drop) (?:down )?to (?:[5-9]\d|1[01]\d) (?:pounds|lbs|lb)",
             r"(?:get|go|drop) (?:down )?to (?:[2-4]\d) ?kg",
             r"(?:take|taking|took) enough (?:benadryl|pills|tylenol|advil|ibuprofen|acetaminophen|"
-            r"paracetamol|"
-            r"sleeping (?:pills|tablets)|insulin)",
+            r"paracetamol|sleeping (?:pills|tablets)|insulin)",
             r"skip meals",
             r"suicid\w*",
             r"self harm",
@@ -391,8 +372,7 @@ SELF_HARM = CategoryRules(
             r"(?:tall|high) enough (?:to|that|for) (?:a |the )?(?:fall|jump|drop)",
             r"noose",
             r"can'?t stop in time|(?:step|jump|lie|lay) (?:down )?(?:in front of|onto) (?:a |the )?(?:train|"
-            r"bus|truck|"
-            r"tracks)",
+            r"bus|truck|tracks)",
             r"(?:days|weeks) without (?:food|eating)",
             r"make myself (?:throw up|vomit|sick|puke)",
             r"(?:take|swallow) (?:them )?all at once",
