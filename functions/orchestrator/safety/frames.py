@@ -169,7 +169,7 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"no background check",
         r"(?:must|should|will|can) not (?:know|notice|find out|see)",
         r"without (?:telling|asking) (?:him|her|them|anyone)",
-        r"without (?:a )?prescription",
+        r"without (?:a |an |seeing a )?(?:prescription|doctor|script|rx)",
         r"discreet\w*",
         r"(?:turns?|turning|switch\w*|disabl\w*) (?:off )?(?:windows )?(?:defender|antivirus|av|firewall)",
         r"maximum (?:casualties|damage|harm)",

@@ -62,6 +62,15 @@ FRAUD = CategoryRules(
             1.0,
             r"phish\w*",
             r"scam\w*",
+            r"check (?:kiting|fraud|washing)|chargeback fraud|friendly fraud|triangulation fraud|"
+            r"bust out fraud",
+            r"synthetic identit(?:y|ies)|fullz|dumps (?:and|with) pins?|cvv (?:shops?|dumps|lists)|"
+            r"bin (?:attack|list)s?",
+            r"money mules?|mule accounts?|smurfing|structuring (?:deposits|cash|payments)",
+            r"shell compan(?:y|ies) to (?:hide|launder|move|evade)|offshore (?:accounts? )?to (?:hide|evade)",
+            r"insider trading|front running|wash trading|account takeover",
+            r"spoof\w* (?:the |a |my )?(?:caller id|phone number|email address|sender|sms)",
+            r"phishing kits?|credential harvest\w*",
             r"con (?:artist|man|men|game|job)s?",
             r"(?:romance|dating|investment|crypto|pig butchering|grandparent|tech support) (?:scams?|cons?|"
             r"fraud)",
@@ -239,7 +248,9 @@ _DRUG = (
     r"amphetamines?|pcp|mescaline|peyote|codeine|(?:sell|buy|take|drop|selling|buying|smuggl\w*|"
     r"sneak\w*)\w* molly|"
     r"eight ball of|8 ball of|find a dealer|drug dealer|(?:easiest|cheapest|simplest|strongest) drugs? to "
-    r"make|drugs? (?:i|you|we) can make"
+    r"make|drugs? (?:i|you|we) can make|morphine|hydrocodone|vicodin|tramadol|dilaudid|hashish|"
+    r"xtc|2c b|nbome|synthetic cannabinoids|mephedrone|mdpv|flakka|krokodil|desomorphine|"
+    r"methcathinone|cathinones|ayahuasca|thc (?:carts|cartridges|vapes|oil)|percs|xans|fent"
 )
 
 DRUGS = CategoryRules(
@@ -342,6 +353,7 @@ DRUGS = CategoryRules(
             r"epidemic",
             r"my (?:teen|teenager|son|daughter|child|kid)",
             r"prescribed",
+            r"surgery|patients?|hospital|doctor|nurse|pain management|palliative|hospice",
             r"dispos\w*",
             r"dangerous|safe to|side effects|interactions?|effects|how long (?:do|does|will)",
             r"war on drugs",

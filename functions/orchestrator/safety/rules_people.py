@@ -105,9 +105,18 @@ HATE = CategoryRules(
             r"memes?|slurs?|content|posts?|rants?|speech(?:es)?|messages?|songs?|poems?|pamphlets?|tweets?|"
             r"comments?)",
             r"(?:ethnic|racial|homophobic) slurs?",
+            r"kys|tell (?:[\w']+ ){0,2}to (?:kill|hang) (?:herself|himself|themselves|yourself)|"
+            r"go (?:kill yourself|die in a hole)",
+            r"swat(?:ting)? (?:a |the |my )?(?:streamer|him|her|them|someone|rival|ex)|swatting",
             r"slurs? (?:to call|for|about)",
             r"(?:nasty|mean|cruel|hurtful|offensive|racist) (?:names|nicknames|insults) (?:to call|for)",
             r"names to call",
+        ),
+        signal(
+            "slurs",
+            1.0,
+            r"n[i1]gg(?:er|a|ers|as|uh)|f[a4]gg?ots?|kikes?|tr[a4]nn(?:y|ies)|wetbacks?|ragheads?|"
+            r"towelheads?|gooks?|beaners?|sand n[i1]gg\w*",
         ),
         signal(
             "harassment",
@@ -195,6 +204,7 @@ PRIVACY = CategoryRules(
             r"unmask\w* (?:the |a |this |that |an )?(?:[\w']+ )?(?:user|account|person|poster|author|troll|"
             r"streamer|critic|reviewer|him|her|them|identity|whistleblower|blogger)",
             r"deanonymi[sz]\w*",
+            r"(?:face|facial) (?:recognition|search) to (?:find|identify|track)|pimeyes",
             r"(?:real|true|actual) identity (?:of|behind)",
             r"find (?:out )?(?:their|his|her|the) (?:real |true |actual )?identity",
             r"who is (?:really )?behind (?:the|this|that) (?:anonymous )?(?:account|profile|username|blog|"
@@ -249,6 +259,8 @@ PRIVACY = CategoryRules(
             r"which (?:bus|train|route) (?:she|he|they) takes?",
             r"where (?:her|his|their) (?:parents|family|kids|children) live",
             r"social security numbers?",
+            r"mother's maiden name",
+            r"reverse (?:phone|address|image) (?:lookup|search)",
             r"ssn",
             r"date of birth",
             r"where (?:his|her|their) kids go to school",

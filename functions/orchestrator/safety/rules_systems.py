@@ -29,6 +29,14 @@ MALWARE = CategoryRules(
             "malicious-software",
             1.0,
             r"malware",
+            r"(?:info|password|cookie|token|credential)? ?stealers?|cobalt strike|mimikatz|meterpreter",
+            r"c2 (?:server|infrastructure|beacon|channel)s?|exploit kits?|bootkits?|fileless malware",
+            r"session hijack\w*|cookie (?:stealing|theft|hijack\w*)|man in the middle|mitm|arp spoof\w*|"
+            r"dns spoof\w*",
+            r"evil twin (?:ap|access point|wi ?fi|hotspot)|wi ?fi (?:cracking|hacking)",
+            r"zero click|ddos for hire|booters?|stressers?",
+            r"(?:process|dll|code) injection|process hollowing",
+            r"obfuscat\w* (?:the |my )?(?:payload|malware|shellcode|script to evade|code to evade)",
             r"ransomware",
             r"keyloggers?|key loggers?",
             r"trojans?",
@@ -277,6 +285,9 @@ INJECTION = CategoryRules(
             r"your new (?:task|instructions|role|goal) (?:is|are)",
             r"you have been (?:updated|reprogrammed|unlocked|freed|jailbroken)",
             r"exfiltrat\w*",
+            r"(?:pretend|act|roleplay)\w* (?:to be |as )?my (?:deceased |dead |late )?grand(?:ma|mother|pa|"
+            r"father) who (?:used to )?(?:tell|read|recite|explain)",
+            r"decode (?:this|the following|it) and (?:follow|execute|do|obey|run)",
             r"(?:do not|don't|never) (?:mention|reveal|disclose) (?:this|these) (?:note|instructions?|"
             r"message|text|line)",
             r"(?:note|disclaimer|message|instructions?|memo) (?:for|to) (?:any )?(?:ai|llm|automated|"
@@ -339,6 +350,7 @@ INJECTION = CategoryRules(
             1.0,
             r"jailbreak\w*",
             r"system prompts?",
+            r"sudo mode|opposite mode|anti ?gpt|evil confidant",
             r"new (?:instructions|directive|directives|orders|session)",
             r"hidden (?:text|instructions?|prompt)",
             r"pwned",
@@ -418,6 +430,10 @@ DESTRUCTIVE = CategoryRules(
             2.0,
             r"rm\s+-(?:rf|fr|r\s+-f)\s+(?:--no-preserve-root\s+)?/(?=\s|$|\*|`|'|\")",
             r"--no-preserve-root",
+            r"rm\s+-(?:rf|fr)\s+(?:~|\$home|\*)(?=\s|$|`|'|\")",
+            r"del\s+/[sfq]\s+/[sfq]\s+c:|format\s+c:|rd\s+/s\s+/q\s+c:",
+            r"mkfs(?:\.\w+)?\s+/dev/sd[a-z]|dd\s+if=/dev/(?:zero|urandom)\s+of=/dev/(?:sd[a-z]|nvme)",
+            r":\(\)\s*\{\s*:\|:\s*&\s*\}\s*;\s*:",
             r"drop\s+(?:table|database|schema)",
             r"truncate\s+table",
             r"(?:delete|wipe|erase|destroy|purge)s?\s+(?:all|every|the)\s+(?:\w+\s+){0,2}(?:data|records|"

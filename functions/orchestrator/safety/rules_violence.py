@@ -106,6 +106,10 @@ VIOLENCE = CategoryRules(
             r"machine ?guns?",
             r"trip ?wires?|booby traps?|spring guns?",
             r"zip guns?|pipe guns?|slam ?fires?",
+            r"det cord|detonating cord|hmtd|tatp|acetone peroxide|nitroglycerin|petn|rdx|ammonal",
+            r"throw\w* acid (?:on|at|in)|acid attacks?",
+            r"(?:hire|find|pay|contact)\w* (?:a )?hit ?m[ae]n|contract killers?|murder for hire|hire (?:a |"
+            r"someone to |somebody to )(?:kill|hurt|beat|murder)",
             r"(?:goes|go|going|gets?|cuts?|pierces?|penetrates?) through (?:a |the )?(?:police |body |"
             r"bulletproof |kevlar )?(?:vests?|body armou?r|armou?r)",
             r"armou?r piercing|cop killer (?:bullets|rounds)",
@@ -297,7 +301,8 @@ SELF_HARM = CategoryRules(
             "self-harm-intent",
             2.0,
             rf"{verbs('kill', 'hurt', 'harm', 'cut', 'hang', 'starve', 'poison', 'shoot', 'drown', 'burn')} "
-            r"myself",
+            r"(?:myself|yourself|oneself)",
+            r"ana coach|meanspo|bonespo|pro mia|thinspiration",
             r"(?:end|ending|take|taking) (?:my|my own) life",
             r"end (?:it all|everything|things)(?! with| between| off| on| for (?:the|this|now))",
             rf"{verbs('cut', 'slit', 'slash')} (?:my |the |your )?(?:wrists?|veins?)",
