@@ -30,9 +30,9 @@ It was written by the same hand as the rules, minutes before them: its recall ov
 rules do on phrasing written by others (compare ``unseen``).
 
 ``safety_cases_tuning.jsonl`` holds what the rules were widened against, by class of phrasing
-(never by copying a text): ``tune1`` to ``tune7`` (36 to 43 harmful each, with their benign
+(never by copying a text): ``tune1`` to ``tune8`` (32 to 43 harmful each, with their benign
 look-alikes), each written after the rules of its time and measured once before widening them
-(recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10 and 0.53; three false positives in 172 benign), and
+(recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10, 0.53 and 0.72; three false positives in 188 benign), and
 ``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
 Instagram"). Batches 2 to 6 were written knowing the rules, to find what they miss: their first
 recall is lower than that of text written without that aim.

@@ -183,6 +183,7 @@ SHARED_ASK: tuple[Signal, ...] = (
         r"scanned|opened|inspected)",
         r"without (?:a )?(?:pop ?up|prompt|notification|warning|them seeing|him seeing|her seeing)",
         r"(?:don't|do not) tell anyone",
+        r"(?:can'?t|cannot|won'?t|will not|never) be (?:recovered|restored|undone|traced)",
         r"(?:so|to make) it looks? like (?:wear and tear|an accident|natural causes|a suicide|an overdose)",
         evasion=True,
     ),

@@ -10,7 +10,8 @@ from orchestrator.safety.vocabulary import gap
 _BRAND = (
     r"dhl|fedex|ups|usps|amazon|netflix|apple|paypal|microsoft|google|their bank|your bank|the bank|"
     r"a bank|chase|wells fargo|hsbc|barclays|the irs|hmrc|the tax office|the police|customs|"
-    r"their employer|the ceo|it support|the helpdesk|tech support"
+    r"their employer|the ceo|it support|the helpdesk|tech support|medicare|medicaid|social security(?: "
+    r"administration)?|the ssa|the dmv|immigration|the fbi|the government"
 )
 _FORGED = nouns(
     "login",
@@ -138,6 +139,8 @@ FRAUD = CategoryRules(
             r"(?:gofundme|fundraiser|donations?|charity) for (?:a |an )?[\w' ]{0,30}(?:i|we) (?:don't|"
             r"do not) (?:actually |really )?have",
             r"made up (?:names|customers|reviews|people)",
+            r"(?:get|obtain|collect|ask for)\w* (?:their|his|her) (?:id|social security|medicare|card|"
+            r"account|bank|passport|license) numbers?",
             r"(?:confirm|verify|enter|re ?enter|update|validate) (?:their|your) (?:password|login|"
             r"credentials|account details|card details|bank details|pin)",
             r"(?:collect|harvest|capture|grab)\w* (?:their|people's|users'|victims'|customers') (?:logins|"

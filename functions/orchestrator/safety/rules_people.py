@@ -137,6 +137,9 @@ HATE = CategoryRules(
             r"so (?:she|he|they) (?:leaves?|quits?)",
             rf"(?:post|leak|share|spread)\w* {gap}nudes",
             r"revenge porn",
+            r"(?:insulting|abusive|hateful|threatening|harassing|mean|nasty|degrading) (?:tweets|posts|"
+            r"comments|messages|dms|emails|texts|replies) (?:targeting|about|to|at|for|aimed at) (?:a |an |"
+            r"the |my |her |him |them )",
             rf"{verbs('make up', 'start', 'spread', 'invent')} (?:a |some )?(?:nasty |fake |false |"
             r"dirty )?(?:rumou?rs?|lies|gossip|stories) (?:about|that)",
             r"spread (?:it|them|the rumou?r) (?:around|all over|at|through)",
@@ -248,7 +251,8 @@ PRIVACY = CategoryRules(
             r"family members",
             r"everything (?:you can find|there is|about)",
             r"where (?:he|she|they|my ex|the owner|[\w']+) (?:lives?|live now|works?|sleeps?|stays?)",
-            r"where (?:[\w']+ ){1,6}(?:lives?|live now|sleeps?|stays? at night)",
+            r"where (?:[\w']+ ){1,6}(?:lives?|live now|sleeps?|stays? at night|works? now)",
+            r"where (?:my|her|his) ex [\w']+ (?:lives?|works?)",
             r"(?:know|find out|track|figure out|tell me|learn) when (?:[\w']+ ){1,3}(?:leaves?|gets? home|"
             r"comes? home|is alone|goes out)",
             r"where (?:she|he|they) (?:goes|go|checks? in|hangs? out|is right now)",

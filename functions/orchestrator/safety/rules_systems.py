@@ -98,7 +98,9 @@ MALWARE = CategoryRules(
             r"plugged in) (?:sends|runs|executes|launches|downloads|installs|uploads|emails)",
             r"spread\w* (?:my |the |this |a |our )?(?:program|script|file|exe|code|payload|virus|"
             r"tool) (?:to|across|through|over|onto)",
-            r"bypass\w* (?:the )?(?:login|log in|authentication|auth|paywall|2fa|mfa|captcha|license check)",
+            r"bypass\w* (?:the )?(?:login|log in|authentication|auth|paywall|2fa|mfa|captcha|license check|"
+            r"two factor(?: authentication)?|2 factor(?: authentication)?|multi factor(?: authentication)?|"
+            r"otp)",
             r"(?:sql|command|code) injection",
             r"default (?:router |admin |camera )?passwords",
             r"(?:everyone's|other people's|all (?:the )?users'?|all employees'?) (?:[\w']+ )?(?:browsing |"
@@ -285,6 +287,9 @@ INJECTION = CategoryRules(
             r"your new (?:task|instructions|role|goal) (?:is|are)",
             r"you have been (?:updated|reprogrammed|unlocked|freed|jailbroken)",
             r"exfiltrat\w*",
+            r"what (?:were|was|have) you (?:been )?(?:told|instructed|given) (?:in|by) (?:your|"
+            r"the) (?:system|developer|initial|hidden)",
+            r"must be obeyed",
             r"(?:pretend|act|roleplay)\w* (?:to be |as )?my (?:deceased |dead |late )?grand(?:ma|mother|pa|"
             r"father) who (?:used to )?(?:tell|read|recite|explain)",
             r"decode (?:this|the following|it) and (?:follow|execute|do|obey|run)",
@@ -402,7 +407,7 @@ _DATA = (
     r"objects?|versions?|vms?|virtual machines?|instances?|servers?|volumes?|repos?|repositories|logs?|"
     r"clusters?|accounts?|everything|history|commits?|emails?|documents?|mailboxes|archives?|namespaces?|"
     r"ec2 instances?|(?:[\w']+ )?instances? in every region|laptops?|computers?|devices?|machines?|phones?|"
-    r"drives?"
+    r"drives?|nas|file servers?|network shares?|storage"
 )
 
 _DESTROY = verbs(

@@ -26,6 +26,7 @@ PERSON = (
 )
 MINOR = (
     r"child|children|childs|kids?|minors?|underage|under age|pre ?teens?|tweens?|teens?|teenagers?|teenage|"
+    r"high school (?:freshman|freshmen|sophomores?|juniors?|students?)|"
     r"(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])(?! \w)|"
     r"young teens?|toddlers?|infants?|"
     r"(?:[1-9]|1[0-7]) ?(?:year|yr)s? olds?|(?:[1-9]|1[0-7]) ?yo|(?:ten|eleven|twelve|thirteen|fourteen|"
@@ -53,7 +54,8 @@ SEXUAL = (
     r"trusts? me enough|without (?:her|his|their) parents|(?:her|his|their) parents (?:aren't|are not|"
     r"aren't) (?:around|home|looking)|sit on my lap|(?:explor|touch)\w* (?:her|his|their) bod(?:y|ies)|"
     r"suggestive|provocative|(?:adult|older) (?:neighbou?r|man|woman|stranger)|special relationship|"
-    r"our (?:little )?secret|keep (?:it|this|their|our) [\w' ]{0,25}secret from (?:their|her|his) (?:parents|"
+    r"our (?:little )?secret|keep (?:it|this|their|our|a) [\w' ]{0,25}secret from (?:their|her|his) "
+    r"(?:parents|"
     r"mom|dad|mother|father|family)|how hot (?:she|he|my)|(?:she|he)(?:'s| is) (?:so |really )?(?:hot|sexy)|"
     r"message (?:them|her|him|kids|children) privately|adults can (?:message|chat|talk)|goes? further|"
     r"(?:romantic|sexual) (?:relationship|tension)|(?:parents|mom|dad) (?:are|is) (?:at work|away|out|not "
