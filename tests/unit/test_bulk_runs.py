@@ -4,6 +4,7 @@ dry run acts on nothing; a plan limit stops the request where it is."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,3 +177,22 @@ def test_a_plan_limit_stops_the_request_and_its_cursor_starts_with_the_first_run
     attempts += ["x", "y"]
     _, cursor, _ = act_on_each(matched, None, None, act, lambda run, exc: None)
     assert cursor == bulk.FIRST_RUN_ID
+
+
+def test_a_request_out_of_time_acts_on_no_more_runs_and_its_cursor_goes_on_with_them() -> None:
+    runs = InMemoryRunRepository()
+    matched = [_store(runs, minute, "generic", RunStatus.COMPENSATED) for minute in range(3)]
+    acted: list[str] = []
+
+    def act(run: Run) -> dict[str, Any]:
+        acted.append(run.run_id)
+        return {"run_id": run.run_id, "outcome": "resumed"}
+
+    deadline = time.monotonic() + 60
+    entries, cursor, stopped = act_on_each(matched, None, "later", act, lambda run, exc: None, deadline)
+    assert acted == [run.run_id for run in matched] and cursor == "later" and stopped is None
+    acted.clear()
+    entries, cursor, stopped = act_on_each(matched, "before", None, act, lambda run, exc: None, deadline - 61)
+    assert acted == [] and cursor == "before" and stopped is None
+    assert [entry["outcome"] for entry in entries] == ["not_attempted"] * 3
+    assert "the next request goes on with it" in entries[0]["message"]

@@ -15,6 +15,7 @@ the outcome of each run.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,9 @@ READ_PAGE = 100
 MAX_READS = 10
 """``Query`` pages read per request at most: a filter that matches few of many runs answers with a
 cursor rather than reading the whole partition."""
+TIME_BUDGET_SECONDS = 15.0
+"""A request starts acting on no run after this (API Gateway answers 504 after 29 s): the runs left
+are ``not_attempted``, and its cursor goes on with them."""
 CANCELLABLE = frozenset(status for status in RunStatus if status.is_active)
 
 
@@ -183,12 +187,22 @@ def act_on_each(
     next_cursor: str | None,
     act: Callable[[Run], dict[str, Any]],
     refused: Callable[[Run, OrchestratorError], None],
+    deadline: float | None = None,
 ) -> tuple[list[dict[str, Any]], str | None, dict[str, Any] | None]:
     """``act`` on each run in turn. A refusal of one run (``refused`` audits it) does not stop the
-    others; a plan limit reached (queue full, budget spent) stops the request: the runs left are
+    others; a plan limit reached (queue full, budget spent) stops the request, and so does the
+    request's time (``deadline``, ``time.monotonic()``: it must answer in time): the runs left are
     ``not_attempted`` and the cursor answered starts with the first of them."""
     entries: list[dict[str, Any]] = []
     for index, run in enumerate(matched):
+        resume_at = matched[index - 1].run_id if index else (cursor or FIRST_RUN_ID)
+        if deadline is not None and time.monotonic() > deadline:
+            message = "not reached in this request's time: the next request goes on with it"
+            return (
+                entries + [_entry(left, "not_attempted", message=message) for left in matched[index:]],
+                resume_at,
+                None,
+            )
         try:
             entries.append(act(run))
         except (TenantLimitReached, BudgetExceeded) as exc:
@@ -197,7 +211,6 @@ def act_on_each(
                 "limit": getattr(exc, "limit", None),
             }
             entries += [_entry(left, "not_attempted") for left in matched[index:]]
-            resume_at = matched[index - 1].run_id if index else (cursor or FIRST_RUN_ID)
             return entries, resume_at, stopped
         except OrchestratorError as exc:
             refused(run, exc)
@@ -256,8 +269,9 @@ def _carry_out(
         if not request.dry_run:  # a dry run does nothing to a run: its request's event says it all
             _audit(publisher, caller, run.run_id, action, type(exc).__name__, bulk_id=bulk_id)
 
+    deadline = time.monotonic() + TIME_BUDGET_SECONDS
     entries, next_cursor, stopped = act_on_each(
-        matched, request.cursor, next_cursor, lambda run: act(run, bulk_id), refused
+        matched, request.cursor, next_cursor, lambda run: act(run, bulk_id), refused, deadline
     )
     report = BulkReport(bulk_id, action, request.dry_run, entries, next_cursor, stopped)
     _audit_request(publisher, caller, report, run_filter)
