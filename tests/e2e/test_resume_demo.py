@@ -45,4 +45,10 @@ def test_the_resume_demo_reuses_every_step_before_the_last_and_says_what_it_save
     assert {step["origin"]["run_id"] for step in resumed["steps"] if step["source"] == "reused"} == {
         original_id
     }
+    # and each reused step's lineage names the documents it wrote again (new versions) and its events
+    requirements = next(step for step in resumed["steps"] if step["key"] == "requirements")
+    keys = [command["object"]["key"] for command in requirements["commands"]]
+    assert keys and all(f"/projects/{new_id}/" in key for key in keys)
+    assert all(command["object"]["version_id"] for command in requirements["commands"])
+    assert [event["event_type"] for event in requirements["events"]][-1] == "PHASE_COMPLETED"
     assert "ran again: deployment (1 model calls)" in out

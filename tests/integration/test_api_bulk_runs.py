@@ -8,7 +8,7 @@ from typing import Any
 
 from infra.local.tokens import LocalSigningKey
 from orchestrator.core.ids import new_run_id
-from orchestrator.core.records import Run, RunStatus
+from orchestrator.core.records import Run, RunStatus, utc_now
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
 from tests.integration.test_api_resume import REUSED, save_undone_steps
@@ -111,16 +111,26 @@ def test_a_bulk_cancel_stops_the_runs_of_a_template_and_leaves_the_others(
         call(api, "POST", "/runs", token=user, body={"template": template, "topic": "t"})[1]["run_id"]
         for template in ("generic", "data_science", "generic")
     ]
-    status, answer, _ = call(
-        api, "POST", "/runs/bulk/cancel", token=admin, body={"filter": {"template": "generic"}}
-    )
+    later = utc_now()
+    last = call(api, "POST", "/runs", token=user, body={"template": "generic", "topic": "t"})[1]["run_id"]
+    # a time range: only the run requested since
+    since = {"filter": {"template": "generic", "started_after": later.isoformat()}, "dry_run": True}
+    dry = call(api, "POST", "/runs/bulk/cancel", token=admin, body=since)[1]
+    assert [(r["run_id"], r["outcome"]) for r in dry["runs"]] == [(last, "would_cancel")]
+    before = {"filter": {"template": "generic", "started_before": later.isoformat()}}
+    status, answer, _ = call(api, "POST", "/runs/bulk/cancel", token=admin, body=before)
     assert status == 200, answer
     assert [(r["run_id"], r["outcome"]) for r in answer["runs"]] == [
         (started[0], "cancel_requested"),
         (started[2], "cancel_requested"),
     ]
     runs = api.container.runs
-    assert [runs.get("acme", run_id).cancel_requested_by for run_id in started] == ["ops", None, "ops"]
+    assert [runs.get("acme", run_id).cancel_requested_by for run_id in [*started, last]] == [
+        "ops",
+        None,
+        "ops",
+        None,
+    ]
     cancels = [a for a in _actions(aws) if a["payload"]["action"] == "cancel"]
     assert [(a["run_id"], a["payload"]["bulk_id"]) for a in cancels] == [
         (run_id, answer["bulk_id"]) for run_id in (started[0], started[2])

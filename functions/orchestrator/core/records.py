@@ -234,10 +234,13 @@ class RunFilter(RequestModel):
         description="only runs in one of these statuses (absent: every status the operation applies to)",
     )
     started_after: datetime | None = Field(
-        default=None, strict=False, description="only runs created at or after this instant (ISO 8601)"
+        default=None,
+        strict=False,
+        description="only runs requested at or after this instant (ISO 8601): the time their run id "
+        "carries (their created_at, to the millisecond; for a run an event requested, the event's time)",
     )
     started_before: datetime | None = Field(
-        default=None, strict=False, description="only runs created before this instant (ISO 8601)"
+        default=None, strict=False, description="only runs requested before this instant (ISO 8601)"
     )
 
     @field_validator("started_after", "started_before", mode="before")
