@@ -34,6 +34,8 @@ LEAST_ROLE = {
     ("POST", "/runs/{run_id}/resume"): WRITE,
     ("POST", "/runs/{run_id}/replay"): WRITE,
     ("POST", "/uploads"): WRITE,
+    ("POST", "/runs/bulk/cancel"): ADMIN,
+    ("POST", "/runs/bulk/resume"): ADMIN,
     ("GET", "/settings/models"): ADMIN,
     ("PUT", "/settings/models"): ADMIN,
     ("GET", "/settings/budget"): ADMIN,

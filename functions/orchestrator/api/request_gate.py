@@ -68,6 +68,8 @@ ROUTES: dict[str, dict[str, str | None]] = {
     "/uploads": {"POST": USER},
     "/collections/{run_id}/search": {"POST": VIEWER},
     "/runs": {"GET": VIEWER, "POST": USER},
+    "/runs/bulk/cancel": {"POST": ADMIN},  # before /runs/{run_id}/...: the first path that matches counts
+    "/runs/bulk/resume": {"POST": ADMIN},
     "/runs/{run_id}": {"GET": VIEWER},
     "/runs/{run_id}/approval": {"POST": USER},
     "/runs/{run_id}/cancel": {"POST": USER},

@@ -91,8 +91,14 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
 )
 def lineage(run_id: str) -> dict[str, Any]:
     """For every step result: prompt version, provider, model (and fallback), cache or reuse source,
-    tokens and cost; for a resumed run, the chain of runs it came from and each reused result's origin."""
+    tokens and cost, the commands it ran with their object versions and the events it published;
+    for a resumed run, the chain of runs it came from and each reused result's origin."""
     container = current_container()
     return get_lineage(
-        current_caller().tenant_id, run_id, runs=container.runs, results=container.step_results
+        current_caller().tenant_id,
+        run_id,
+        runs=container.runs,
+        results=container.step_results,
+        commands=container.command_log,
+        events=container.events,
     )

@@ -222,7 +222,9 @@ class RunLineage(BaseModel):
     chain: list[dict[str, Any]] = Field(description="the runs it came from: run_id, status, from_step")
     steps: list[dict[str, Any]] = Field(
         description="per result: key, source (model, cache, reused, code, person), prompt_version, "
-        "provider, model, fallback_from, tokens, cost_usd, reused_from and, when reused, its origin"
+        "provider, model, fallback_from, tokens, cost_usd, reused_from, commands (command_id, kind, "
+        "status, sequence, object: the key and version_id it wrote, outcome), events (event_id, "
+        "event_type, timestamp) and, when reused, its origin"
     )
 
 
@@ -250,6 +252,52 @@ class CancelAnswer(BaseModel):
     run_id: str
     status: str
     cancel_requested: bool
+
+
+class BulkRunOutcome(BaseModel):
+    """What a bulk operation did (or, dry, would do) to one run."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    template: str
+    status: str = Field(description="the run's status when it was matched")
+    created_at: datetime
+    outcome: Literal[
+        "would_cancel",
+        "cancel_requested",
+        "cancelled",
+        "would_resume",
+        "resumed",
+        "skipped",
+        "refused",
+        "not_attempted",
+    ]
+    new_run_id: str | None = Field(default=None, description="resumed: the new run")
+    new_status: str | None = Field(default=None, description="cancelled or resumed: the (new) run's status")
+    from_step: str | None = None
+    reused_steps: list[str] | None = None
+    error: str | None = Field(default=None, description="refused or not attempted: the error's name")
+    message: str | None = None
+
+
+class BulkAnswer(BaseModel):
+    """The runs a bulk operation matched, oldest first, with the outcome of each."""
+
+    bulk_id: str = Field(description="names the operation in every audit event it caused")
+    action: Literal["cancel", "resume"]
+    dry_run: bool
+    filter: dict[str, Any] = Field(description="the filter applied (statuses filled in when none was given)")
+    matched: int
+    counts: dict[str, int] = Field(description="runs per outcome")
+    runs: list[BulkRunOutcome]
+    next_cursor: str | None = Field(
+        description="more runs may match: send it back as cursor, with the same filter (null: none left)"
+    )
+    stopped: dict[str, Any] | None = Field(
+        description="a plan limit stopped the request (error, message, limit, retry_after_seconds): "
+        "go on with next_cursor later"
+    )
 
 
 class EventList(BaseModel):
