@@ -47,3 +47,26 @@ def _share_botocore_model_files() -> None:
 
 
 _share_botocore_model_files()
+
+
+LONGEST_FIRST = (
+    "tests/integration/test_api_contract.py",
+    "tests/e2e/test_seed_templates.py",
+    "tests/e2e/test_step_graph_runs.py",
+    "tests/e2e/test_resume_runs.py",
+    "tests/e2e/test_runs_through_the_api.py",
+    "tests/e2e/test_webhooks.py",
+    "tests/e2e/test_local_up_keeps_its_state.py",
+    "tests/e2e/test_approval_deadlines.py",
+    "tests/e2e/test_agent_pipeline_runs.py",
+)
+"""The files that take longest, run first: the parallel processes (``make test``) take whole files,
+and a long file started last would keep one process busy while the others are done."""
+
+
+def pytest_collection_modifyitems(items: list[object]) -> None:
+    def rank(item: object) -> int:
+        path = str(getattr(item, "nodeid", "")).split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: every other file keeps its place, and every test its order
