@@ -27,7 +27,7 @@ demo-resume: $(STAMP)  ## web_development fails at its last step, then is resume
 # except in CI. Its screenshots are written to test-artifacts/console/.
 # Test files run in parallel processes (pytest-xdist), a file's tests in one process, so that
 # module and package fixtures (the e2e suite's local cloud) are built once per process.
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 test: $(STAMP)  ## every suite: unit, integration, local cloud, infrastructure, e2e (TEST_WORKERS=2 processes)
