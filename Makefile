@@ -53,13 +53,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)  ## handler import cost next to boto3's; map wall time at max_concurrency 1, 4, 8; local cloud stop and restart; load (10/50/200 concurrent runs, workers, memory); safety precision and recall
-	$(BIN)/python bench/handler_imports.py
-	$(BIN)/python bench/map_concurrency.py
-	$(BIN)/python bench/model_costs.py
-	$(BIN)/python bench/local_cloud_stop.py
-	$(BIN)/python bench/local_cloud_load.py
-	$(BIN)/python bench/safety_eval.py
+bench: $(STAMP)  ## every benchmark, one table, bench/results/latest.json (ARGS="--full", "--compare OLD.json", "--only imports,map")
+	$(BIN)/python bench/harness.py $(ARGS)
 
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
