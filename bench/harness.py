@@ -48,7 +48,7 @@ class Section:
 
 SECTIONS = (
     Section("imports", "handler_imports.py", ("--runs", "5", "--no-fail")),
-    Section("steps", "step_overhead.py", ("--runs", "20", "--api-samples", "5")),
+    Section("steps", "step_overhead.py", ("--runs", "20", "--api-samples", "5"), timeout=1800),
     Section("map", "map_concurrency.py", ("--runs", "1", "--no-fail"), ("--runs", "3", "--no-fail"), False),
     Section("model_costs", "model_costs.py", (), json_to_file=False),
     Section("run_costs", "run_costs.py", ()),
