@@ -65,6 +65,11 @@ def test_import_figures_carry_their_target_and_verdict_and_two_runs_compare() ->
     assert api_line.split()[3:] == ["2.3", "x", "boto3", "1.9", "x", "boto3", "-17%", "yes"]
 
 
+def test_a_result_whose_layout_changed_is_shown_by_the_paths_of_its_numbers() -> None:
+    rows = harness.rows_of({"load": {"data": {"bursts": [{"size": 10, "seconds": 4.5}]}}})
+    assert [(row.figure, row.value) for row in rows] == [("bursts.0.size", 10), ("bursts.0.seconds", 4.5)]
+
+
 def test_a_row_round_trips_through_the_json_file() -> None:
     row = Row("map", "speedup at bound 8", 3.2, "x", ">= 5", False)
     assert Row.from_dict(json.loads(json.dumps(row.as_dict()))) == row
