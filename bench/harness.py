@@ -166,7 +166,7 @@ def rows_of(results: dict[str, Any]) -> list[Row]:
         else:
             reason = outcome.get("skipped") or outcome.get("error") or "no result"
             rows.append(
-                Row(name, "result", reason.splitlines()[0][:80], ok=bool(outcome.get("skipped")) or None)
+                Row(name, "result", reason.splitlines()[0][:80], ok=None if "skipped" in outcome else False)
             )
     return rows
 

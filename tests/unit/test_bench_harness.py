@@ -48,7 +48,7 @@ def test_a_section_runs_its_script_and_collects_the_json_it_writes(
     missing = harness.run_section(harness.Section("gone", "gone.py", ()), False, tmp_path)
     assert missing == {"skipped": "gone.py does not exist"}
     rows = harness.rows_of({"fails": failed, "gone": missing})
-    assert [(row.section, row.ok) for row in rows] == [("fails", None), ("gone", True)]
+    assert [(row.section, row.ok) for row in rows] == [("fails", False), ("gone", None)]
 
 
 def test_import_figures_carry_their_target_and_verdict_and_two_runs_compare() -> None:
