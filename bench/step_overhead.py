@@ -42,29 +42,14 @@ from infra.local.cloud import LocalCloud  # noqa: E402
 
 TEMPLATE = "generic"
 TOPIC = "Measure the orchestration of a seven-phase run"
-FUNCTION_VARIABLE = b"AWS_LAMBDA_FUNCTION_NAME="
+CLOUD: list[LocalCloud] = []  # the local cloud being measured
 
 
 # --- the worker processes, from /proc -------------------------------------------------------------
 def workers() -> dict[int, str]:
-    """This process's Lambda workers (the local runtime's children): pid -> function name."""
-    found: dict[int, str] = {}
-    for task in os.listdir(f"/proc/{os.getpid()}/task"):
-        try:
-            children = Path(f"/proc/{os.getpid()}/task/{task}/children").read_text().split()
-        except OSError:
-            continue
-        for pid in map(int, children):
-            try:
-                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            name = next(
-                (v[len(FUNCTION_VARIABLE) :] for v in environ if v.startswith(FUNCTION_VARIABLE)), None
-            )
-            if name is not None:
-                found[pid] = name.decode()
-    return found
+    """The local cloud's Lambda workers (spawned by its runtime or forked from its zygote): pid ->
+    function name."""
+    return CLOUD[0].runtime.worker_pids() if CLOUD and CLOUD[0].runtime else {}
 
 
 def peak_mib(pid: int) -> float | None:
@@ -181,6 +166,7 @@ def measure(runs: int, api_samples: int) -> dict[str, Any]:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-local-cloud-") as state, LocalCloud(Path(state)) as cloud:
         _progress(started, "local cloud started")
+        CLOUD[:] = [cloud]
         api = Api(cloud)
         one_run(api)  # every function of the template has a warm worker
         warm = [one_run(api) for _ in range(runs)]
