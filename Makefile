@@ -53,13 +53,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)  ## handler import cost next to boto3's; map wall time at max_concurrency 1, 4, 8; local cloud stop and restart; load (10/50/200 concurrent runs, workers, memory); safety precision and recall
-	$(BIN)/python bench/handler_imports.py
-	$(BIN)/python bench/map_concurrency.py
-	$(BIN)/python bench/model_costs.py
-	$(BIN)/python bench/local_cloud_stop.py
-	$(BIN)/python bench/local_cloud_load.py
-	$(BIN)/python bench/safety_eval.py
+bench: $(STAMP)  ## every benchmark, one table, bench/results/latest.json (ARGS="--full", "--compare OLD.json", "--only imports,map")
+	$(BIN)/python bench/harness.py $(ARGS)
 
 synth: $(STAMP)
 	CDK_OUTDIR=cdk.out $(BIN)/python app.py
@@ -71,7 +66,7 @@ lambda-deps:  ## third-party packages for the Lambda layer (Linux arm64, Python 
 	rm -rf build/lambda-deps && mkdir -p build/lambda-deps/python
 	$(PYTHON) -m pip install --quiet --target build/lambda-deps/python -c requirements/constraints.txt \
 		--platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all: \
-		"aws-lambda-powertools[tracer]" pydantic pydantic-settings "pyjwt[crypto]" anthropic openai boto3 botocore
+		"aws-lambda-powertools[tracer]" pydantic "pyjwt[crypto]" anthropic openai boto3 botocore
 
 deploy: $(STAMP) lambda-deps  ## needs AWS credentials and the CDK CLI (npx aws-cdk)
 	. $(BIN)/activate && npx --yes aws-cdk@2 deploy

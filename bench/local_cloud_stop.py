@@ -76,6 +76,8 @@ def measure(rounds: int, runs: int) -> dict[str, Any]:
         str(_free_port()),
         "--console-port",
         str(_free_port()),
+        "--websocket-port",  # by default the API's port + 1, which another program may hold
+        str(_free_port()),
     ]
     stops: list[float] = []
     restarts: list[float] = []

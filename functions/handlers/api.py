@@ -1,12 +1,16 @@
 """The HTTPS API (API Gateway REST proxy): the resolver, its routers, and what every request shares.
 
 Requests pass the gate first (``orchestrator/api/request_gate.py``: method, token, query, body),
-then the routers (``orchestrator/api/*_routes.py``). A domain error is answered with its class's
+then the routers (``orchestrator/api/*_routes.py``). A router is imported and included when the
+first request of its family (a path's first segment, ``ROUTERS``) arrives, every router when the
+OpenAPI document is asked for: a cold start imports the routes it serves, not all thirteen routers
+and their models (``bench/handler_imports.py``). A domain error is answered with its class's
 HTTP status (``orchestrator/core/errors.py``), in one exception handler below; every write is audited.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from http import HTTPStatus
@@ -14,24 +18,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from orchestrator.api import (
-    bulk_routes,
-    cache_routes,
-    catalog_routes,
-    collections_routes,
-    prompts_routes,
-    replay_routes,
-    resume_routes,
-    runs_routes,
-    settings_routes,
-    tenant_routes,
-    uploads_routes,
-    usage_routes,
-    webhooks_routes,
-)
 from orchestrator.api.cors import is_preflight, preflight, with_cors
 from orchestrator.api.request_context import CONTAINER, current_container
 from orchestrator.api.request_gate import refuse, with_decoded_path
@@ -50,19 +38,34 @@ from orchestrator.tenancy.acting import act_for_tenant
 start_function("api")  # in Lambda: settings read and checked during init
 
 app = APIGatewayRestResolver(enable_validation=True)
-app.include_router(runs_routes.router)
-app.include_router(bulk_routes.router)
-app.include_router(resume_routes.router)
-app.include_router(replay_routes.router)
-app.include_router(catalog_routes.router)
-app.include_router(uploads_routes.router)
-app.include_router(collections_routes.router)
-app.include_router(settings_routes.router)
-app.include_router(usage_routes.router)
-app.include_router(prompts_routes.router)
-app.include_router(cache_routes.router)
-app.include_router(tenant_routes.router)
-app.include_router(webhooks_routes.router)
+ROUTERS: dict[str, tuple[str, ...]] = {
+    # a path's first segment: the modules (``orchestrator.api.<name>``) whose routers serve it, in order
+    "runs": ("runs_routes", "bulk_routes", "resume_routes", "replay_routes"),
+    "templates": ("catalog_routes",),
+    "uploads": ("uploads_routes",),
+    "collections": ("collections_routes",),
+    "settings": ("settings_routes", "usage_routes"),
+    "usage": ("usage_routes",),
+    "prompts": ("prompts_routes",),
+    "cache": ("cache_routes",),
+    "tenant": ("tenant_routes",),
+    "webhooks": ("webhooks_routes",),
+}
+_INCLUDED: set[str] = set()
+
+
+def include_routers(path: str | None = None) -> None:
+    """Includes the routers serving ``path``'s family (every router when ``path`` is None), each once.
+    Every route's path begins with its family's name, so a request matches the same route as it
+    would with every router included."""
+    families = ROUTERS if path is None else [path.strip("/").split("/")[0]]
+    for family in families:
+        for name in ROUTERS.get(family, ()):
+            if name not in _INCLUDED:
+                app.include_router(importlib.import_module(f"orchestrator.api.{name}").router)
+                _INCLUDED.add(name)
+
+
 CORRELATION_ID_PATTERN = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 
 
@@ -152,6 +155,9 @@ def health() -> dict[str, str]:
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
     """The OpenAPI document, generated on request (Swagger UI would cost every cold start ~40 ms)."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    include_routers()
     return Response(
         status_code=HTTPStatus.OK,
         content_type="application/json",
@@ -229,6 +235,7 @@ def _answer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     CORRELATION_ID.set("")
     refused = refuse(event)
     if refused is None:
+        include_routers(str(event.get("path") or "/"))
         answer: dict[str, Any] = app.resolve(event, context)
         return answer
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}

@@ -391,6 +391,11 @@ class LocalLambdaRuntime:
         with self._lock:
             return len(self._workers) + self._starting
 
+    def worker_pids(self) -> dict[int, str]:
+        """Every started worker's process id and the function it serves (spawned or forked)."""
+        with self._lock:
+            return {worker.process.pid: worker.function for worker in self._workers}
+
     def _spawn(self, spec: FunctionSpec) -> _Worker:
         environment = self.environment_of(spec)
         forks = self._fork_server(spec.code_dir)

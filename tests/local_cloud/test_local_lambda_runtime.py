@@ -96,6 +96,7 @@ def test_workers_stay_warm_and_scale_with_concurrency(runtime: LocalLambdaRuntim
         }
     assert len(pids) == 2  # concurrent invocations get their own environments
     assert os.getpid() not in pids
+    assert runtime.worker_pids() == dict.fromkeys(pids, "sleepy")  # what the benchmarks measure
 
 
 def test_function_output_is_logged_per_function(runtime: LocalLambdaRuntime, tmp_path: Path) -> None:

@@ -90,11 +90,11 @@ def test_every_handler_module_names_a_function_whose_requirements_are_known() ->
         assert f'start_function("{name}")' in source or f'check_at_init("{name}")' in source, name
 
 
-def _start(handler: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Import a handler module as the Lambda runtime does at init: in its own process."""
+def _start(handler: str, environment: dict[str, str], then: str = "") -> subprocess.CompletedProcess[str]:
+    """Import a handler module as the Lambda runtime does at init: in its own process (then run ``then``)."""
     clean = {key: value for key, value in os.environ.items() if not key.endswith("_NAME")}
     return subprocess.run(  # noqa: S603 - this interpreter, a fixed module name
-        [sys.executable, "-c", f"import handlers.{handler}"],
+        [sys.executable, "-c", f"import handlers.{handler}\n{then}"],
         cwd=FUNCTIONS,
         env=clean | {"PYTHONPATH": str(FUNCTIONS)} | environment,
         capture_output=True,
@@ -120,3 +120,18 @@ def test_in_lambda_a_function_with_its_variables_starts() -> None:
 def test_outside_lambda_importing_a_handler_reads_nothing() -> None:
     started = _start("approval_gate", {})
     assert started.returncode == 0, started.stderr
+
+
+def test_a_variable_whose_json_is_malformed_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(constants.ENV_STATE_MACHINES, '{"generic": ')
+    with pytest.raises(ValidationError, match=f"(?s){constants.ENV_STATE_MACHINES}.*not JSON"):
+        Settings()
+
+
+@pytest.mark.parametrize("in_lambda", [True, False])
+def test_the_garbage_collector_paused_while_a_handler_loads_runs_again_once_it_has(in_lambda: bool) -> None:
+    needed = Settings.environment(**{name: "x" for name in REQUIRED_BY_FUNCTION["run_status"]})
+    environment = {"AWS_LAMBDA_FUNCTION_NAME": "RunStatus"} | needed if in_lambda else {}
+    started = _start("run_status", environment, "import gc; print(gc.isenabled(), gc.get_freeze_count() > 0)")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split()[-2:] == ["True", str(in_lambda)]  # in Lambda, what init made is frozen

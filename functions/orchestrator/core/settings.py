@@ -1,6 +1,10 @@
-"""Function configuration: one pydantic-settings model, read from the environment once per cold start.
+"""Function configuration: one pydantic model, read from the environment once per cold start.
 
-Each field reads the variable its alias names (the names in ``orchestrator.core.constants``).
+Each field reads the variable its alias names (the names in ``orchestrator.core.constants``); an
+empty variable is an unset one, and the mappings (``JSON_FIELDS``) are JSON. A plain model with
+its own reading, not pydantic-settings: that library's import (its CLI, dotenv and cloud
+sources) cost every function's cold start ~30 ms of CPU, a quarter of ``import boto3``
+(``bench/handler_imports.py``).
 The CDK stack writes each function's variables with ``Settings.environment(field=value, ...)``,
 so a field name the functions do not know fails the synth, and ``REQUIRED_BY_FUNCTION`` says what
 each function cannot start without: the stack checks it at synth, the function at init.
@@ -16,10 +20,9 @@ import os
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from orchestrator.core import constants
 from orchestrator.core.errors import ConfigurationMissing
@@ -28,10 +31,12 @@ HostPorts = frozenset[tuple[str, int]]
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        case_sensitive=True,
-        env_ignore_empty=True,  # an empty variable is an unset one: the field's default
+JSON_FIELDS = ("state_machines", "provider_secrets", "jwt_jwks")
+"""The fields whose variable holds JSON (the others are plain text, or parsed by their validator)."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(
         extra="ignore",
         frozen=True,
         validate_by_name=True,  # tests and the CDK stack use field names
@@ -48,12 +53,8 @@ class Settings(BaseSettings):
     )
     workspace_bucket: str = Field("", alias=constants.ENV_WORKSPACE_BUCKET)
     vector_bucket: str = Field("", alias=constants.ENV_VECTOR_BUCKET)
-    fetch_allowed_hosts: Annotated[HostPorts, NoDecode] = Field(
-        frozenset(), alias=constants.ENV_FETCH_ALLOWED_HOSTS
-    )
-    cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
-        (), alias=constants.ENV_CORS_ALLOWED_ORIGINS
-    )
+    fetch_allowed_hosts: HostPorts = Field(frozenset(), alias=constants.ENV_FETCH_ALLOWED_HOSTS)
+    cors_allowed_origins: tuple[str, ...] = Field((), alias=constants.ENV_CORS_ALLOWED_ORIGINS)
     event_bus: str = Field("", alias=constants.ENV_EVENT_BUS)
     webhooks_table: str = Field("", alias=constants.ENV_WEBHOOKS_TABLE)
     webhook_retries: str = Field("", alias=constants.ENV_WEBHOOK_RETRIES)
@@ -63,9 +64,7 @@ class Settings(BaseSettings):
     webhook_disable_after: int = Field(
         constants.DEFAULT_WEBHOOK_DISABLE_AFTER, ge=1, le=1000, alias=constants.ENV_WEBHOOK_DISABLE_AFTER
     )
-    webhook_allowed_hosts: Annotated[HostPorts, NoDecode] = Field(
-        frozenset(), alias=constants.ENV_WEBHOOK_ALLOWED_HOSTS
-    )
+    webhook_allowed_hosts: HostPorts = Field(frozenset(), alias=constants.ENV_WEBHOOK_ALLOWED_HOSTS)
     webhook_allow_loopback: bool = Field(False, alias=constants.ENV_WEBHOOK_ALLOW_LOOPBACK)
     webhook_secrets_key: str = Field("", alias=constants.ENV_WEBHOOK_SECRETS_KEY)  # "": kept unsealed
     webhook_timeout_seconds: float = Field(
@@ -112,6 +111,24 @@ class Settings(BaseSettings):
     jwt_audience: str = Field("", alias=constants.ENV_JWT_AUDIENCE)
     jwt_jwks: dict[str, Any] | None = Field(None, alias=constants.ENV_JWT_JWKS)
     jwt_jwks_uri: str | None = Field(None, alias=constants.ENV_JWT_JWKS_URI)
+
+    def __init__(self, **values: Any) -> None:
+        """The settings the environment's variables give (``values``, by field name, before them)."""
+        named = {
+            variable_of(name) if name in type(self).model_fields else name: v for name, v in values.items()
+        }
+        super().__init__(**(_variables(os.environ) | named))
+
+    @field_validator(*JSON_FIELDS, mode="before")
+    @classmethod
+    def _json(cls, value: Any) -> Any:
+        """A variable's JSON text -> its value; malformed JSON is an error naming the variable."""
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not JSON ({exc})") from None
 
     @field_validator("fetch_allowed_hosts", "webhook_allowed_hosts", mode="before")
     @classmethod
@@ -199,6 +216,12 @@ def retry_delays(text: str) -> tuple[int, ...]:
     return tuple(int(entry) for entry in entries)
 
 
+def _variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment's value of every field's variable (names are case-sensitive), empty ones left out."""
+    variables = (info.alias for info in Settings.model_fields.values() if info.alias)
+    return {name: environ[name] for name in variables if environ.get(name)}
+
+
 def variable_of(field: str) -> str:
     """The environment variable a settings field is read from."""
     info = Settings.model_fields.get(field)
@@ -263,11 +286,16 @@ def check_at_init(function: str) -> Settings | None:
     """Called where a handler module loads. In a Lambda execution environment (the runtime's
     ``AWS_LAMBDA_FUNCTION_NAME`` is set) the settings are read and the function's required ones
     checked now, during init: a missing variable fails the start, naming it, instead of every
-    invocation. Elsewhere (tests, tools) nothing is read until a handler runs."""
-    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return None
-    # What the handler module loaded lives as long as the execution environment: out of the
-    # collector's sight, a cold start does not spend ~15 ms scanning it (nor does any later
-    # collection); objects made from here on are collected as usual.
-    gc.freeze()
-    return deployed_settings().require(*REQUIRED_BY_FUNCTION[function])
+    invocation. Elsewhere (tests, tools) nothing is read until a handler runs. Either way the
+    garbage collector, paused while the handler module loaded (``handlers/__init__.py``), runs
+    again from here on."""
+    try:
+        if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            return None
+        # What the handler module loaded lives as long as the execution environment: out of the
+        # collector's sight, a cold start does not spend ~15 ms scanning it (nor does any later
+        # collection); objects made from here on are collected as usual.
+        gc.freeze()
+        return deployed_settings().require(*REQUIRED_BY_FUNCTION[function])
+    finally:
+        gc.enable()
