@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from orchestrator.core.aws_usage import AwsUsage
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
@@ -260,6 +261,8 @@ class Run(DomainModel):
     from_step: str | None = None  # where a resumed run starts to run anew
     reused_steps: list[str] = Field(default_factory=list)
     """A resumed run's reuse plan: the result keys it copies from ``resumed_from`` (no model call)."""
+    aws_usage: AwsUsage | None = None
+    """The AWS requests of starting the run and of its status tasks (``orchestrator.runs.aws_costs``)."""
 
 
 class TokenUsage(DomainModel):
@@ -336,6 +339,7 @@ class StepResult(DomainModel):
     reused_from: dict[str, str] | None = None  # ``{run_id, key}``: the result a resumed run copied
     undone_data: dict[str, Any] | None = None
     """The output an undone step had produced (kept out of every view), so that a resumed run can reuse it."""
+    aws_usage: AwsUsage | None = None  # the AWS requests of the step's function (its latest attempt)
 
     @property
     def key(self) -> str:
