@@ -21,8 +21,8 @@ execution history by ``bench/run_costs.py``):
   the event types webhooks may subscribe to, so this is an upper bound) and the push queue (its
   send, receive and delete requests; the push function's invocations, one per batch of up to ten
   events, are not counted);
-- the functions of a map's preparation and of an approval gate (one invocation each, at
-  ``ESTIMATED_INVOCATION``).
+- the functions of a map's preparation, of an approval gate and of one undo round (one invocation
+  each, at ``ESTIMATED_INVOCATION``; the undo function's own requests are not counted).
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ def _estimated_functions(run: Run, results: list[StepResult]) -> AwsUsage:
     )
     gates = {step.name for step in steps if isinstance(step, ApprovalStep)}
     gated = sum(1 for result in results if result.step in gates)
-    return ESTIMATED_INVOCATION.times(maps + gated)
+    undo = 1 if run.status in UNDONE else 0  # one round of the undo function
+    return ESTIMATED_INVOCATION.times(maps + gated + undo)
 
 
 def _walk(steps: list[Step]) -> list[Step]:

@@ -386,7 +386,7 @@ def run_view(run: Run, results: list[StepResult], prices: AwsPrices = DEFAULT_AW
 def _result_view(result: StepResult | None) -> dict[str, Any]:
     if result is None:
         return {"status": "NOT_STARTED"}
-    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step", "undone_data", "aws_usage"})
+    view = result.model_dump(mode="json", exclude={"tenant_id", "run_id", "step", "undone_data"})
     return view | {"attempt": result.metadata.attempts}  # the latest attempt (RUNNING: the one running)
 
 
