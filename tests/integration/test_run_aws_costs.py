@@ -37,7 +37,12 @@ class Listener:
 @pytest.fixture
 def listener() -> Iterator[Listener]:
     """Heard by the clients made from now on (a client copies its session's hooks when made)."""
-    for cached in (aws_clients._session, aws_clients._client, aws_clients._dynamodb_resource):
+    for cached in (
+        aws_clients._session,
+        aws_clients._session_as,
+        aws_clients._client,
+        aws_clients._dynamodb_resource,
+    ):
         cached.cache_clear()
     heard = Listener()
     events = aws_clients._session().events

@@ -13,9 +13,11 @@ from botocore.stub import Stubber
 
 from orchestrator.adapters.request_meter import instrument, metered, usage_so_far
 from orchestrator.core.aws_usage import AwsUsage
+from orchestrator.core.errors import ProviderThrottled
 from orchestrator.core.records import ResultMetadata, Run, RunStatus, StepResult, StepStatus
 from orchestrator.providers.pricing import PriceTable
 from orchestrator.runs.aws_costs import estimate_transitions, infrastructure_view
+from tests.unit.test_live_step_states import running, task
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
@@ -128,3 +130,23 @@ def test_no_function_scans_a_table() -> None:
             if isinstance(node, ast.Constant) and node.value in ("scan", "Scan"):
                 found.append(f"{path.relative_to(FUNCTIONS)}:{node.lineno}")
     assert found == []
+
+
+def test_a_retried_step_keeps_the_requests_of_every_attempt() -> None:
+    # Given a run whose research is throttled once, each invocation counting one invocation's requests
+    world = running(
+        "generic",
+        options={"simulate_failure": {"step": "research", "times": 1, "error": "ProviderThrottled"}},
+    )
+    world.runner.recorder.usage = lambda: AwsUsage(requests={"dynamodb:GetItem": 3}, lambda_invocations=1)
+    world.runner.run(task("ideation", retry_count=0))
+    # When research fails once and its retry succeeds
+    with pytest.raises(ProviderThrottled):
+        world.runner.run(task("research", retry_count=0))
+    world.runner.run(task("research", retry_count=1))
+    # Then research's result holds both invocations' requests (and their writes), ideation its one
+    research, ideation = world.result("research").aws_usage, world.result("ideation").aws_usage
+    assert research is not None and ideation is not None
+    assert (research.lambda_invocations, ideation.lambda_invocations) == (2, 1)
+    assert research.count("dynamodb", "GetItem") == 3 + 3 + 1  # each attempt's, the fence's read
+    assert research.count("dynamodb", "PutItem") == 2 and research.event_entries == 2

@@ -48,14 +48,19 @@ class StepRecorder:
 
     def with_usage(self, result: StepResult, *, then_events: int = 0, then_reads: int = 0) -> StepResult:
         """``result`` carrying its function's AWS requests (this one's write and what follows it
-        included), when they are counted."""
-        so_far = self.usage() if self.usage is not None else None
-        if so_far is None:
+        included), when they are counted; a retried step's with its earlier attempts' (read back
+        from the attempt's result, once: a retry is rare, and its requests are the run's too)."""
+        if self.usage is None or self.usage() is None:
             return result
+        earlier = None
+        if result.metadata.attempts > 1:
+            stored = self.results.get(result.tenant_id, result.run_id, result.key)
+            earlier = stored.aws_usage if stored is not None else None
+        so_far = self.usage() or AwsUsage()
         pending = after_the_write(
             result.model_dump(mode="json"), then_events=then_events, then_reads=then_reads
         )
-        return result.model_copy(update={"aws_usage": so_far.plus(pending)})
+        return result.model_copy(update={"aws_usage": so_far.plus(pending).plus(earlier)})
 
     def count_calls(self, step: StepContext) -> None:
         """The run's counters: provider calls (failed attempts and repairs too) and cache hits."""
