@@ -339,7 +339,7 @@ class StepResult(DomainModel):
     reused_from: dict[str, str] | None = None  # ``{run_id, key}``: the result a resumed run copied
     undone_data: dict[str, Any] | None = None
     """The output an undone step had produced (kept out of every view), so that a resumed run can reuse it."""
-    aws_usage: AwsUsage | None = None  # the AWS requests of the step's function (its latest attempt)
+    aws_usage: AwsUsage | None = None  # the AWS requests of the step's function (every attempt)
 
     @property
     def key(self) -> str:

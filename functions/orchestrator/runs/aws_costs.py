@@ -4,7 +4,7 @@ Counted by the functions that did the work (``orchestrator.adapters.request_mete
 with writes they make anyway:
 
 - each agent step (map items too): its function's requests, its invocation and GB-seconds, on its
-  step result (a retried step keeps its last attempt's counts);
+  step result (a retried step: every attempt's counts);
 - starting the run (the API function: request, tenant and slot checks, the run's record and the
   first events) on the run's record, then every status task (Start run, Finish run, compensation
   marks) added to it.
