@@ -72,6 +72,10 @@ def test_a_generic_run_reports_its_aws_cost_from_its_own_counts(
     )
     assert status == 202, started
     run_id = started["run_id"]
+    heard = listener.take()
+    # Then the run's record carries exactly what starting it asked of AWS
+    start = aws.container.runs.get("acme", run_id).aws_usage
+    assert start is not None and start.requests == heard and start.api_requests == 1
     reference = {"tenant_id": "acme", "run_id": run_id, "correlation_id": "corr-1", "template": "generic"}
     # When the state machine runs it: Start run, the seven phases, Finish run
     _status(aws, reference, RunStatus.RUNNING)

@@ -167,8 +167,11 @@ def infrastructure_view(run: Run, results: list[StepResult], prices: AwsPrices) 
     }
 
 
-STARTING = AwsUsage(requests={"stepfunctions:StartExecution": 1}, api_requests=1)
-"""What starting a run asks after its record is written, with the API request that asked for it."""
+STARTING = AwsUsage(
+    requests={"stepfunctions:StartExecution": 1, "events:PutEvents": 1}, event_entries=1, api_requests=1
+)
+"""What starting a run through the API asks after its record is written: the execution's start, the
+request's ``USER_ACTION`` audit event, and the API request itself."""
 STATUS_WRITE = AwsUsage(
     requests={"dynamodb:UpdateItem": 1, "events:PutEvents": 1}, write_units=1.0, event_entries=1
 )
