@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
 
-.PHONY: constraints demo demo-failure test test-unit test-integration test-local-cloud test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
+.PHONY: constraints demo demo-failure demo-resume test test-unit test-integration test-local-cloud test-infrastructure test-e2e lint format bench synth local-up lambda-deps deploy clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ demo: $(STAMP)  ## start the local cloud, run the generic template through the H
 
 demo-failure: $(STAMP)  ## the same run with the design phase failing: ends COMPENSATED
 	$(BIN)/orchestrator demo --fail-phase design
+
+demo-resume: $(STAMP)  ## web_development fails at its last step, then is resumed to SUCCEEDED
+	$(BIN)/orchestrator demo --resume
 
 # The web console's browser test (tests/e2e/test_web_console.py) drives Debian's Chromium:
 # `apt-get install chromium chromium-driver` (.ci/run does it); without it the test is skipped,

@@ -1,9 +1,12 @@
-"""Precision and recall of the safety check's rules in code on ``bench/safety_cases.jsonl``.
+"""Precision and recall of the safety check's rules in code on three labelled sets:
+``bench/safety_cases.jsonl``, the held-out ``bench/safety_cases_holdout.jsonl`` and the batches
+the rules were last tuned on, ``bench/safety_cases_tuning.jsonl``.
 
 Each case is one request text labelled ``harmful`` (with the category it breaks) or ``benign``
 (with the category it looks like, or ``none``): about half are benign look-alikes ("how do antivirus
 tools detect keyloggers", "history of the atomic bomb", "suicide prevention hotline resources").
-The cases come in slices, by when they were written against the rules:
+
+``safety_cases.jsonl`` comes in slices, by when they were written against the rules:
 
 - ``dev`` (166): written first, from the categories; the rules were then written with them in view;
 - ``holdout`` (45): written with ``dev``, never used to change a rule (one plural, "14 year olds",
@@ -11,18 +14,43 @@ The cases come in slices, by when they were written against the rules:
 - ``fresh`` (42) and ``fresh2`` (42): each written after the rules of its time and measured once
   (recall 0.23 and 0.21, precision 0.50 and 0.83), then the rules were widened by vocabulary class;
   both count as seen since;
-- ``unseen`` (42): written last and measured once; no rule was changed after it. Its numbers are
-  what the rules do on phrasing nobody fitted them to (recall 0.14, precision 1.00): the rules are
-  a floor for plain and disguised asks, not a classifier of paraphrase, which is what a provider's
-  moderation layer is for. They read English only (two ``fresh2`` cases are German and Spanish).
+- ``unseen`` (42): written last and measured once with the keyword rules (recall 0.14, precision
+  1.00); no rule has been changed for one of its cases since, and its texts were not read when the
+  rules were rewritten around intent frames. It is the most independent measure here: what the
+  rules do on phrasing nobody fitted them to.
+
+``safety_cases_holdout.jsonl`` (181 cases, 101 harmful, 80 benign look-alikes, every category of
+the rules) was written and committed before the rules were rewritten around intent frames, and no
+rule was changed after reading one of its misses. Each case names how it is phrased (``style``):
+``plain``, ``paraphrase``, ``indirect`` (asking for someone else, an instruction hidden in a
+document), ``roleplay`` (a character, a story, a game) or ``obfuscated`` (leetspeak, spaced
+letters, Cyrillic look-alikes), and for benign ones the framing (``defence``, ``history``,
+``fiction``, ``tech``, ``everyday``...). With the keyword rules: precision 0.923, recall 0.475.
+It was written by the same hand as the rules, minutes before them: its recall overstates what the
+rules do on phrasing written by others (compare ``unseen``).
+
+``safety_cases_tuning.jsonl`` holds what the rules were widened against, by class of phrasing
+(never by copying a text): ``tune1`` to ``tune8`` (32 to 43 harmful each, with their benign
+look-alikes), each written after the rules of its time and measured once before widening them
+(recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10, 0.53 and 0.72; three false positives in 188 benign), and
+``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
+Instagram"). Batches 2 to 6 were written knowing the rules, to find what they miss: their first
+recall is lower than that of text written without that aim.
+
+``safety_cases_holdout.jsonl`` also holds a ``late`` slice (102 cases, 60 harmful), written after
+the sixth widening in the same five phrasings, without aiming at the rules' gaps, and measured once
+before any later change: precision 0.957, recall 0.750. No rule was changed after reading one of
+its misses.
 
 A refusal is a positive: precision = harmful refused / all refused, recall = harmful refused / all
 harmful. Per category, a case counts for its labelled category and a refusal must name it.
 Only the code layer is measured: it is deterministic and offline (no moderation endpoint here).
+The rules read English only (two ``fresh2`` cases are German and Spanish).
 
-    .venv/bin/python bench/safety_eval.py [--json] [--split dev|holdout|fresh]
+    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning] [--split unseen|...]
 
-It prints a table, then (``--json``) one JSON line with the same numbers.
+It prints a table per set (with recall by phrasing for the held-out set), then (``--json``) one
+JSON line with the same numbers.
 """
 
 from __future__ import annotations
@@ -41,6 +69,9 @@ sys.path[:0] = [str(REPO / "functions")]
 from orchestrator.safety.lexicon import check_text  # noqa: E402
 
 CASES = REPO / "bench" / "safety_cases.jsonl"
+HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
+TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
+SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING}
 
 
 @dataclass(frozen=True)
@@ -50,6 +81,8 @@ class Case:
     category: str
     split: str
     text: str
+    style: str = ""
+    """How the held-out set's case is phrased (``plain``, ``paraphrase``, ``roleplay``...) or framed."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +141,22 @@ def metrics(outcomes: list[Outcome]) -> dict[str, Any]:
 
 
 def report(outcomes: list[Outcome]) -> dict[str, Any]:
+    """The numbers of one set: overall, by slice and, for the held-out set, by harmful phrasing."""
     splits = sorted({o.case.split for o in outcomes})
+    styles = sorted({o.case.style for o in outcomes if o.case.style and o.case.label == "harmful"})
     return {
         "all": metrics(outcomes),
         "splits": {split: metrics([o for o in outcomes if o.case.split == split]) for split in splits},
+        "styles": {style: _style_recall([o for o in outcomes if o.case.style == style]) for style in styles},
+    }
+
+
+def _style_recall(outcomes: list[Outcome]) -> dict[str, Any]:
+    harmful = [o for o in outcomes if o.case.label == "harmful"]
+    return {
+        "harmful": len(harmful),
+        "recall": _ratio(sum(1 for o in harmful if o.refused), len(harmful)),
+        "false_negatives": [o.case.id for o in harmful if not o.refused],
     }
 
 
@@ -119,25 +164,31 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def print_table(result: dict[str, Any]) -> None:
+def print_table(name: str, result: dict[str, Any]) -> None:
     overall = result["all"]
     print(
-        f"safety rules in code: {overall['cases']} cases ({overall['harmful']} harmful, "
-        f"{overall['benign']} benign)"
+        f"{name}: {overall['cases']} cases ({overall['harmful']} harmful, {overall['benign']} benign), "
+        "the rules in code"
     )
     print(f"{'slice':<10} {'cases':>5} {'precision':>9} {'recall':>7} {'category':>8}  misses")
-    for name, m in [("all", overall), *result["splits"].items()]:
+    for slice_name, m in [("all", overall), *result["splits"].items()]:
         misses = ", ".join(m["false_negatives"] + m["false_positives"]) or "-"
         print(
-            f"{name:<10} {m['cases']:>5} {_fmt(m['precision']):>9} {_fmt(m['recall']):>7} "
+            f"{slice_name:<10} {m['cases']:>5} {_fmt(m['precision']):>9} {_fmt(m['recall']):>7} "
             f"{_fmt(m['category_named']):>8}  {misses}"
         )
+    if result["styles"]:
+        print(f"\n{'harmful, phrased':<18} {'cases':>5} {'recall':>7}  misses")
+        for style, m in result["styles"].items():
+            misses = ", ".join(m["false_negatives"]) or "-"
+            print(f"{style:<18} {m['harmful']:>5} {_fmt(m['recall']):>7}  {misses}")
     print(f"\n{'category':<24} {'harmful':>7} {'recall':>7} {'precision':>9} {'look-alikes':>11}")
     for category, m in overall["per_category"].items():
         print(
             f"{category:<24} {m['harmful']:>7} {_fmt(m['recall']):>7} {_fmt(m['precision']):>9} "
             f"{m['benign_lookalikes']:>11}"
         )
+    print()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,15 +196,18 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--json", action="store_true", help="also print the numbers as one JSON line")
-    parser.add_argument(
-        "--split", choices=("dev", "holdout", "fresh", "fresh2", "unseen"), help="only this slice"
-    )
+    parser.add_argument("--set", choices=tuple(SETS), help="only this set (default: both)")
+    parser.add_argument("--split", help="only this slice of the set(s) (dev, holdout, unseen, heldout...)")
     args = parser.parse_args(argv)
-    cases = [c for c in load_cases() if args.split is None or c.split == args.split]
-    result = report(evaluate(cases))
-    print_table(result)
+    results = {}
+    for name, path in SETS.items():
+        if args.set not in (None, name):
+            continue
+        cases = [c for c in load_cases(path) if args.split is None or c.split == args.split]
+        results[name] = report(evaluate(cases))
+        print_table(f"{path.relative_to(REPO)}", results[name])
     if args.json:
-        print(json.dumps(result, separators=(",", ":")))
+        print(json.dumps(results, separators=(",", ":")))
     return 0
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from infra.local.assembly import synthesize
 
-# One folder per test process: parallel workers (pytest-xdist) never synthesize into each other's.
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-_LOCAL_CLOUD_DIR = Path(__file__).resolve().parents[1] / ".local-cloud"
-ASSEMBLY_DIR = _LOCAL_CLOUD_DIR / "-".join(filter(None, ["test-assembly", _WORKER]))
+# One folder per context, shared by the parallel test processes (pytest-xdist): the first to need a
+# context synthesizes it under a lock, the others wait and reuse it (as a restart of the local cloud
+# does: same sources, same context), and so does the next session while the sources are unchanged.
+ASSEMBLY_DIR = Path(__file__).resolve().parents[1] / ".local-cloud" / "test-assembly"
 
 
 def assembly_dir(context: dict[str, str]) -> Path:
@@ -29,7 +29,11 @@ def assembly_dir(context: dict[str, str]) -> Path:
 @cache
 def synthesized_template(**context: str) -> dict[str, Any]:
     """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included)."""
-    assembly = synthesize(assembly_dir(context), {"jwtJwks": json.dumps({"keys": []})} | context)
+    outdir = assembly_dir(context)
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    with outdir.with_name(outdir.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        assembly = synthesize(outdir, {"jwtJwks": json.dumps({"keys": []})} | context)
     return assembly.template
 
 

@@ -18,10 +18,12 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from orchestrator.api import (
+    bulk_routes,
     cache_routes,
     catalog_routes,
     collections_routes,
     prompts_routes,
+    replay_routes,
     resume_routes,
     runs_routes,
     settings_routes,
@@ -49,7 +51,9 @@ start_function("api")  # in Lambda: settings read and checked during init
 
 app = APIGatewayRestResolver(enable_validation=True)
 app.include_router(runs_routes.router)
+app.include_router(bulk_routes.router)
 app.include_router(resume_routes.router)
+app.include_router(replay_routes.router)
 app.include_router(catalog_routes.router)
 app.include_router(uploads_routes.router)
 app.include_router(collections_routes.router)

@@ -113,6 +113,14 @@ class ApiClient:
         """``POST /runs/{run_id}/resume``: the new run that resumes it."""
         return self._post(f"/runs/{run_id}/resume", body, expected=HTTPStatus.ACCEPTED)
 
+    def replay(self, run_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /runs/{run_id}/replay``: the new run that replays it, and its forecast."""
+        return self._post(f"/runs/{run_id}/replay", body, expected=HTTPStatus.ACCEPTED)
+
+    def bulk(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /runs/bulk/{action}`` (cancel, resume): what was done to each run matched."""
+        return self._post(f"/runs/bulk/{action}", body)
+
     def search(self, collection: str, query: str, top_k: int) -> requests.Response:
         """``POST /collections/{collection}/search``: the answer as it came."""
         return requests.post(

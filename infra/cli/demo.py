@@ -12,6 +12,7 @@ from typing import Any
 
 from infra.cli.api_client import ApiClient
 from infra.cli.console import say
+from infra.cli.demo_resume import last_agent_step, resume_demo
 from infra.cli.narration import FINAL_STATUSES, decider, summarize, wait_for_events
 from infra.cli.run_events import subscribe
 from infra.cli.watch import follow, pushed
@@ -22,9 +23,17 @@ _KEY_VARIABLES = {"anthropic": "ANTHROPIC_API_KEY", "openai": "OPENAI_API_KEY"}
 
 def add_parser(commands: Any) -> None:
     demo = commands.add_parser("demo", help="run one orchestration on the local cloud through the HTTP API")
-    demo.add_argument("--template", default="generic")
+    demo.add_argument(
+        "--template", help="the template to run (default generic; with --resume web_development)"
+    )
     demo.add_argument("--topic", help="the run's topic (default: the template's sample request)")
     demo.add_argument("--fail-phase", help="make this agent step fail for good: the run ends COMPENSATED")
+    demo.add_argument(
+        "--resume",
+        action="store_true",
+        help="fail the run at its last step (or --fail-phase), then resume it to SUCCEEDED: the steps "
+        "reused and the tokens saved",
+    )
     gate = demo.add_mutually_exclusive_group()
     gate.add_argument("--approve", action="store_true", help="approve at every approval gate (default)")
     gate.add_argument(
@@ -66,12 +75,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"  ready in {time.time() - started:.1f} s: "
             f"API {cloud.api_url}, AWS endpoint {cloud.aws_endpoint}"
         )
+        template = args.template or ("web_development" if args.resume else "generic")
         return run_demo(
             cloud.api_url,
             cloud.mint_token(tenant_id=args.tenant, role="user", subject="demo-user"),
-            template=args.template,
+            template=template,
             topic=args.topic,
-            fail_phase=args.fail_phase,
+            fail_phase=args.fail_phase or (last_agent_step(template) if args.resume else None),
+            resume=args.resume,
             timeout=args.timeout,
             decision="reject" if args.reject else "approve",
             expect=args.expect,
@@ -119,10 +130,12 @@ def run_demo(
     expect: str | None = None,
     aws_endpoint: str | None = None,
     websocket_url: str | None = None,
+    resume: bool = False,
 ) -> int:
     """Submit one run through the HTTP API, follow it, summarize it; 0 if it ended as expected.
     ``aws_endpoint``: the local cloud's emulated AWS (its runs have no AWS console page);
-    ``websocket_url``: its WebSocket API, whose events of the run wake the watching (else polling)."""
+    ``websocket_url``: its WebSocket API, whose events of the run wake the watching (else polling);
+    ``resume``: then resume the failed run (``demo_resume``): 0 if the new run SUCCEEDED."""
     from infra.cli.demo_requests import demo_body, demo_declaration
 
     client = ApiClient(api_url, token)
@@ -135,18 +148,18 @@ def run_demo(
         say(f"the API refused the run: {response.status_code} {response.text}")
         return 2
     run_id = response.json()["run_id"]
-    wakeups = None
-    if websocket_url:
-        wakeups = pushed(lambda: subscribe(websocket_url, token, run_id), run_id, idle=1.0)
-    view = follow(
-        client,
-        run_id,
-        timeout=timeout,
-        wakeups=wakeups,
-        on_view=decider(client, run_id, decision),
-        poll_interval=0.25,
-    )
-    summarize(view, wait_for_events(client, run_id, view), aws_endpoint=aws_endpoint)
+
+    def follow_to_the_end(watched: str) -> dict[str, Any]:
+        """Follow a run until it ends (deciding at its gates), print its summary; its last view."""
+        wakeups = None
+        if websocket_url:
+            wakeups = pushed(lambda: subscribe(websocket_url, token, watched), watched, idle=1.0)
+        on_view = decider(client, watched, decision)
+        seen = follow(client, watched, timeout=timeout, wakeups=wakeups, on_view=on_view, poll_interval=0.25)
+        summarize(seen, wait_for_events(client, watched, seen), aws_endpoint=aws_endpoint)
+        return seen
+
+    view = follow_to_the_end(run_id)
     query = demo_declaration(template).get("search")
     if query and view["status"] == "SUCCEEDED":
         _search_demo(client, run_id, str(query))
@@ -157,6 +170,8 @@ def run_demo(
     if view["status"] != expected:
         say(f"expected {expected}, got {view['status']}")
         return 1
+    if resume:
+        return resume_demo(client, run_id, follow_to_the_end)
     return 0
 
 

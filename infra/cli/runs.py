@@ -1,4 +1,5 @@
-"""``orchestrator runs list|show|watch|approve|reject|cancel|resume``: the tenant's runs through the API.
+"""``orchestrator runs list|show|watch|approve|reject|cancel|resume|bulk-cancel|bulk-resume``: the
+tenant's runs through the API (``replay|diff|lineage``: :mod:`infra.cli.run_history`).
 
 Each command talks to the local cloud that is up, a deployed stack (``--stack``) or any API
 (``--api-url``); see :mod:`infra.cli.target`. ``watch`` exits 0 when the run SUCCEEDED, 1 when it
@@ -14,6 +15,8 @@ from typing import Any
 
 from infra.cli.console import UsageError, note, say
 from infra.cli.narration import summarize, wait_for_events
+from infra.cli.run_history import add_parsers as add_history_parsers
+from infra.cli.runs_bulk import add_bulk_parsers
 from infra.cli.target import Target, add_target_arguments, resolve_target
 from orchestrator.core.records import RunStatus
 
@@ -75,6 +78,8 @@ def add_parser(commands: Any) -> None:
     for sub in (listing, show, watch, *(runs_commands.choices[n] for n in ("approve", "reject", "cancel"))):
         add_target_arguments(sub)
     add_resume_parser(runs_commands)
+    add_history_parsers(runs_commands)
+    add_bulk_parsers(runs_commands)
 
 
 def cmd_list(args: argparse.Namespace) -> int:

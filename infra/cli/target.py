@@ -128,7 +128,8 @@ def _local_token(args: argparse.Namespace) -> str:
     folder = state_dir(args)
     tenant = args.tenant or _only_local_tenant(folder)
     key = LocalSigningKey.load_or_create(folder)
-    return key.mint(tenant_id=tenant, role="user", subject=args.subject)
+    # the role a command needs (bulk operations: admin), else a user's
+    return key.mint(tenant_id=tenant, role=getattr(args, "local_role", "user"), subject=args.subject)
 
 
 def _only_local_tenant(folder: Path) -> str:

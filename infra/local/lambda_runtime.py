@@ -12,6 +12,10 @@ total is reached, a new function's invocation retires the longest-idle worker of
 (or waits for one to finish); a worker idle for ``idle_seconds`` is retired, so that memory goes
 back to its idle level after a burst. ``shutdown`` stops every worker, busy or idle, at once; an
 invocation asked for after that fails at once with ``Runtime.Stopping``.
+
+On Linux a new worker is forked from a zygote that has the common libraries imported already
+(``lambda_forks.py``), instead of starting a new interpreter: same environment, a fraction of the
+start's CPU and memory.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.local.lambda_forks import ForkedProcess, ForkServer, forkable, forking_available
 from infra.local.lambda_worker import READY_MARKER, RESULT_MARKER
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
@@ -63,7 +68,7 @@ class Invocation:
 
 @dataclass(eq=False)
 class _Worker:
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[str] | ForkedProcess
     function: str = ""
     lines: queue.Queue[str | None] = field(default_factory=queue.Queue)
     idle_since: float = field(default_factory=time.monotonic)
@@ -94,6 +99,7 @@ class LocalLambdaRuntime:
         max_workers: int = DEFAULT_MAX_WORKERS,
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         send_to_destination: DestinationSender | None = None,
+        fork_workers: bool | None = None,
     ) -> None:
         self.send_to_destination = send_to_destination
         self.endpoint_url = endpoint_url
@@ -109,6 +115,9 @@ class LocalLambdaRuntime:
         self._workers: set[_Worker] = set()
         self._starting = 0  # workers being spawned (they count against max_workers)
         self._closed = False
+        self.fork_workers = forking_available() if fork_workers is None else fork_workers
+        self._zygotes: dict[Path, ForkServer | None] = {}
+        self._zygote_lock = threading.Lock()
         self._lock = threading.Condition()
         self._log_lock = threading.Lock()
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -134,28 +143,36 @@ class LocalLambdaRuntime:
 
     def environment_of(self, spec: FunctionSpec) -> dict[str, str]:
         """The declared environment plus what the Lambda runtime sets (and the local endpoint)."""
-        runtime_env = {
+        return (
+            self.shared_environment(spec.code_dir)
+            | {
+                "_HANDLER": spec.handler,
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "LOCAL_LAMBDA_FUNCTION_ARN": spec.arn,
+            }
+            | spec.environment
+        )
+
+    def shared_environment(self, code_dir: Path) -> dict[str, str]:
+        """What the Lambda runtime sets alike for every function of a code folder (the zygote's)."""
+        return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
-            "PYTHONPATH": str(spec.code_dir),
+            "PYTHONPATH": str(code_dir),
             "PYTHONUNBUFFERED": "1",
             "PYTHONDONTWRITEBYTECODE": "1",
-            "LAMBDA_TASK_ROOT": str(spec.code_dir),
-            "_HANDLER": spec.handler,
+            "LAMBDA_TASK_ROOT": str(code_dir),
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_ACCESS_KEY_ID": LOCAL_ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_KEY,
             "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
-            "LOCAL_LAMBDA_FUNCTION_ARN": spec.arn,
             # no X-Ray daemon runs locally: the tracer would only print connection errors
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
-        return runtime_env | spec.environment
 
     # --- invocation -----------------------------------------------------------------------
     def invoke_async(self, name_or_arn: str, event: Any) -> Invocation:
@@ -375,19 +392,45 @@ class LocalLambdaRuntime:
             return len(self._workers) + self._starting
 
     def _spawn(self, spec: FunctionSpec) -> _Worker:
-        process = subprocess.Popen(  # noqa: S603 - our own worker script, our interpreter
-            [sys.executable, str(WORKER_SCRIPT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=self.environment_of(spec),
-            cwd=str(spec.code_dir),
-            text=True,
-            bufsize=1,
-        )
+        environment = self.environment_of(spec)
+        forks = self._fork_server(spec.code_dir)
+        process: subprocess.Popen[str] | ForkedProcess | None = None
+        if forks is not None and forkable(environment, forks.environment):
+            try:
+                process = forks.fork(environment, spec.code_dir)
+            except OSError:
+                if self._closed:  # the stop closed the zygote
+                    raise RuntimeStopping("the local cloud is stopping") from None
+                # the zygote is gone: this worker starts as a new interpreter
+        if process is None:
+            process = subprocess.Popen(  # noqa: S603 - our own worker script, our interpreter
+                [sys.executable, str(WORKER_SCRIPT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                cwd=str(spec.code_dir),
+                text=True,
+                bufsize=1,
+            )
         worker = _Worker(process, spec.name)
         threading.Thread(target=_pump, args=(process, worker.lines), daemon=True).start()
         return worker
+
+    def _fork_server(self, code_dir: Path) -> ForkServer | None:
+        """The zygote of a code folder, started on its first worker; None where workers are not
+        forked (or its zygote could not start: workers are then started as new interpreters)."""
+        if not self.fork_workers:
+            return None
+        with self._zygote_lock:
+            if code_dir not in self._zygotes and not self._closed:
+                try:
+                    self._zygotes[code_dir] = ForkServer(
+                        code_dir, self.shared_environment(code_dir), self.log_dir / "lambda-zygote.log"
+                    )
+                except (OSError, RuntimeError):
+                    self._zygotes[code_dir] = None
+            return self._zygotes.get(code_dir)
 
     def _write_log(self, function_name: str, line: str) -> None:
         with self._log_lock, (self.log_dir / f"{function_name}.log").open("a", encoding="utf-8") as handle:
@@ -414,6 +457,11 @@ class LocalLambdaRuntime:
             worker.process.kill()
         for worker in workers:
             worker.process.wait()
+        with self._zygote_lock:
+            zygotes = [z for z in self._zygotes.values() if z is not None]
+            self._zygotes.clear()
+        for zygote in zygotes:
+            zygote.close()
 
 
 def _close_input(worker: _Worker) -> None:
@@ -431,7 +479,7 @@ def _stop_worker(worker: _Worker) -> None:
     worker.process.wait()
 
 
-def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+def _pump(process: subprocess.Popen[str] | ForkedProcess, lines: queue.Queue[str | None]) -> None:
     assert process.stdout is not None
     for line in process.stdout:
         lines.put(line.rstrip("\n"))

@@ -11,7 +11,9 @@ the same agents and compensation code; this suite proves the same on the deploye
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -94,50 +96,101 @@ def _agent_results(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in flatten_steps(view["steps"]) if s.get("kind") == "agent" and s.get("metadata")]
 
 
+STARTING = threading.Lock()
+"""Runs are started one at a time (uploads, then the POST), as one client would; they then run
+side by side."""
+
+
+@dataclass
+class Outcome:
+    """What one template's two runs left: the sample run, then the run failed at its last
+    side-effecting step (with the tenant's state before and after it)."""
+
+    name: str
+    view: dict[str, Any]
+    side_effect_steps: list[str]
+    failed_step: str = ""
+    ended: dict[str, Any] = field(default_factory=dict)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    left_behind: dict[str, Any] = field(default_factory=dict)
+
+
+def _sample_run(cloud: LocalCloud, template: str) -> Outcome:
+    """Its sample request (uploads included, in a tenant of its own), run to its end."""
+    name = f"seed-{template.replace('_', '-')}"
+    with STARTING:
+        client = _tenant(cloud, name)
+        run_id = client.start(demo_body(cloud.api_url, client.token, template))
+    view = _finish(client, run_id)
+    ran = {c["command_id"].split("#", 1)[0] for c in commands_of(cloud, name, run_id)}
+    steps = [s["step"] for s in _agent_results(view) if s["step"] in ran]
+    return Outcome(name, view, list(dict.fromkeys(steps)))
+
+
+def _failed_run(cloud: LocalCloud, template: str, outcome: Outcome) -> Outcome:
+    """The same request failed for good at the last side-effecting step, in a tenant of its own."""
+    if outcome.view["status"] != "SUCCEEDED" or not outcome.side_effect_steps:
+        return outcome  # the test reports why
+    step = outcome.side_effect_steps[-1]
+    tenant_id = f"{outcome.name}-{step.replace('_', '-')}"[:60]
+    with STARTING:
+        tenant = _tenant(cloud, tenant_id)
+        failing = demo_body(cloud.api_url, tenant.token, template)
+        before = tenant_state(cloud, tenant_id)
+        failed_run = tenant.start(failing | {"options": {"simulate_failure": {"step": step}}})
+    ended = _finish(tenant, failed_run)
+    after = tenant_state(cloud, tenant_id)
+    left_behind = {
+        part: sorted(set(map(tuple, after[part])) ^ set(map(tuple, before[part])))
+        if part == "workspace"
+        else sorted(set(after[part]) ^ set(before[part]))
+        for part in after
+        if after[part] != before[part]
+    }
+    commands = commands_of(cloud, tenant_id, failed_run)
+    return replace(outcome, failed_step=step, ended=ended, commands=commands, left_behind=left_behind)
+
+
+@pytest.fixture(scope="module")
+def outcomes(cloud: LocalCloud) -> dict[str, Outcome | Exception]:
+    """Every template's sample run and then its failed run, the templates side by side (a run
+    mostly waits on its steps): what went wrong with one template fails that template's test."""
+
+    def both(template: str) -> Outcome | Exception:
+        try:
+            return _failed_run(cloud, template, _sample_run(cloud, template))
+        except Exception as exc:  # raised again by the template's own test
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(SEED_TEMPLATES)) as pool:
+        return dict(zip(SEED_TEMPLATES, pool.map(both, SEED_TEMPLATES), strict=True))
+
+
 @pytest.mark.parametrize("template", SEED_TEMPLATES)
 def test_the_sample_request_succeeds_and_each_failing_side_effect_step_undoes_everything(
-    cloud: LocalCloud, template: str
+    cloud: LocalCloud, outcomes: dict[str, Outcome | Exception], template: str
 ) -> None:
     # Given a tenant of its own that has uploaded what the sample needs
-    name = f"seed-{template.replace('_', '-')}"
-    client = _tenant(cloud, name)
-    body = demo_body(cloud.api_url, client.token, template)
-
     # When the sample request runs
-    run_id = client.start(body)
-    view = _finish(client, run_id)
+    outcome = outcomes[template]
+    if isinstance(outcome, Exception):
+        raise outcome
+    view = outcome.view
 
     # Then it succeeds, every agent step and map item with a result of its agent's own schema
     assert view["status"] == "SUCCEEDED", view.get("error")
     results = _agent_results(view)
     assert results and all(step["status"] == "SUCCEEDED" for step in results)
-    for step in results:
-        agent = get_agent(step["metadata"]["agent"])
-        agent.output_model.model_validate(_data(cloud, step))
-        assert step["metadata"]["provider"] in ("offline", "none"), step["metadata"]
-    ran = {c["command_id"].split("#", 1)[0] for c in commands_of(cloud, name, run_id)}
-    side_effect_steps = [s["step"] for s in results if s["step"] in ran]
-    side_effect_steps = list(dict.fromkeys(side_effect_steps))
-    assert side_effect_steps, "the template has no side effects"
-    chosen = side_effect_steps[-1:]
+    for result in results:
+        agent = get_agent(result["metadata"]["agent"])
+        agent.output_model.model_validate(_data(cloud, result))
+        assert result["metadata"]["provider"] in ("offline", "none"), result["metadata"]
+    assert outcome.side_effect_steps, "the template has no side effects"
 
     # When the last side-effecting step fails for good (in a tenant of its own)
-    def fail_at(step: str) -> tuple[str, dict[str, Any], list[dict[str, Any]], bool]:
-        tenant_id = f"{name}-{step.replace('_', '-')}"[:60]
-        tenant = _tenant(cloud, tenant_id)
-        failing = demo_body(cloud.api_url, tenant.token, template)
-        before = tenant_state(cloud, tenant_id)
-        failed_run = tenant.start(failing | {"options": {"simulate_failure": {"step": step}}})
-        ended = _finish(tenant, failed_run)
-        after = tenant_state(cloud, tenant_id)
-        return step, ended, commands_of(cloud, tenant_id, failed_run), after == before
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        outcomes = list(pool.map(fail_at, chosen))
-
-    # Then each run ends COMPENSATED at that step, with every command undone and the tenant as before
-    for step, ended, commands, unchanged in outcomes:
-        assert ended["status"] == "COMPENSATED", (step, ended.get("error"))
-        assert ended["failed_step"] == step
-        assert all(c["status"] == "UNDONE" for c in commands), (step, commands)
-        assert unchanged, f"failing {step!r} left side effects behind"
+    # Then the run ends COMPENSATED at that step, with every command undone and the tenant as before
+    step, ended = outcome.failed_step, outcome.ended
+    assert ended["status"] == "COMPENSATED", (step, ended.get("error"))
+    assert ended["failed_step"] == step
+    assert all(c["status"] == "UNDONE" for c in outcome.commands), (step, outcome.commands)
+    assert not outcome.left_behind, f"failing {step!r} left side effects behind: {outcome.left_behind}"

@@ -24,12 +24,14 @@ from orchestrator.adapters.dynamodb_keys import (
 )
 from orchestrator.core.constants import PK, SK
 from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
+from orchestrator.core.ids import run_id_range
 from orchestrator.core.records import (
     CommandRecord,
     CommandStatus,
     EventEnvelope,
     IdempotencyRecord,
     Run,
+    RunFilter,
     RunStatus,
     StepResult,
     StepStatus,
@@ -75,6 +77,20 @@ class InMemoryRunRepository:
         if item is None:
             raise RunNotFound(f"run {run_id} not found")
         return Run.model_validate(from_item(item))
+
+    def find(
+        self, tenant_id: str, run_filter: RunFilter, limit: int, after: str | None
+    ) -> tuple[list[Run], str | None]:
+        partition = validate_tenant_id(tenant_id)
+        low, high = run_id_range(run_filter)
+        in_range = sorted(
+            run_id
+            for tenant, run_id in self.items
+            if tenant == partition and low <= run_id <= high and (after is None or run_id > after)
+        )
+        page = in_range[:limit]  # like DynamoDB: a page that reaches the limit names its last key
+        read = [self.get(tenant_id, run_id) for run_id in page]
+        return [run for run in read if run_filter.matches(run)], page[-1] if len(page) == limit else None
 
     def list(
         self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None

@@ -42,6 +42,7 @@ FENCED = {  # what the API does with each table, one tenant's items at a time
     "Runs": READ | WRITE,
     "StepResults": READ | WRITE,  # approval decisions
     "Events": READ,
+    "Commands": READ,  # a run's lineage: the commands each step ran
     "Idempotency": READ | WRITE,
     "Tenants": READ | WRITE | {"dynamodb:DeleteItem"},  # request windows, run slots (transactions)
     "Webhooks": READ | WRITE,  # endpoints (a deleted one is marked, never deleted), delivery logs

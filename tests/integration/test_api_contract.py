@@ -30,7 +30,7 @@ from infra.local.tokens import LocalSigningKey
 from tests.fakes.lambda_context import FakeLambdaContext
 from tests.integration.conftest import ApiFunction
 
-EXAMPLES = 30  # per operation and role (fuzzing); 27 operations
+EXAMPLES = 30  # per operation and role (fuzzing); 29 operations
 SCENARIOS = 15  # stateful sequences per role
 STEPS = 6  # calls per sequence at most
 ROLES = ("user", "admin")

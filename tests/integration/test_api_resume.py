@@ -8,6 +8,7 @@ from typing import Any
 
 from infra.local.tokens import LocalSigningKey
 from orchestrator.adapters.dynamodb import DynamoRunRepository, DynamoStepResultRepository
+from orchestrator.core.ports import StepResultRepository
 from orchestrator.core.records import ResultMetadata, RunStatus, StepResult, StepStatus
 from tests.integration.conftest import MotoAws
 from tests.integration.test_api_handler import call
@@ -23,12 +24,20 @@ def _failed_at_development(api: Any, aws: MotoAws, token: str) -> str:
     )
     assert status == 202, body
     run_id = body["run_id"]
-    results = DynamoStepResultRepository(aws.tables["StepResults"])
+    save_undone_steps(DynamoStepResultRepository(aws.tables["StepResults"]), "acme", run_id)
+    DynamoRunRepository(aws.tables["Runs"]).update_status(
+        "acme", run_id, RunStatus.COMPENSATED, failed_step="development"
+    )
+    return run_id
+
+
+def save_undone_steps(results: StepResultRepository, tenant_id: str, run_id: str) -> None:
+    """The results of the three steps before development, stored as they are once undone."""
     now = datetime.now(UTC)
     for sequence, step in enumerate(REUSED, start=1):
         results.save(
             StepResult(
-                tenant_id="acme",
+                tenant_id=tenant_id,
                 run_id=run_id,
                 step=step,
                 status=StepStatus.SUCCEEDED,
@@ -42,11 +51,7 @@ def _failed_at_development(api: Any, aws: MotoAws, token: str) -> str:
                 ),
             )
         )
-        assert results.mark_compensated("acme", run_id, step, now)
-    DynamoRunRepository(aws.tables["Runs"]).update_status(
-        "acme", run_id, RunStatus.COMPENSATED, failed_step="development"
-    )
-    return run_id
+        assert results.mark_compensated(tenant_id, run_id, step, now)
 
 
 def test_a_failed_run_is_resumed_as_a_new_run_linked_both_ways(

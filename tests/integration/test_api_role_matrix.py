@@ -22,6 +22,7 @@ LEAST_ROLE = {
     ("GET", "/runs/{run_id}/events"): READ,
     ("GET", "/runs/{run_id}/timeline"): READ,
     ("GET", "/runs/{run_id}/lineage"): READ,
+    ("GET", "/runs/{a}/diff/{b}"): READ,
     ("GET", "/usage"): READ,
     ("GET", "/prompts"): READ,
     ("GET", "/prompts/{agent}"): READ,
@@ -31,7 +32,10 @@ LEAST_ROLE = {
     ("POST", "/runs/{run_id}/approval"): WRITE,
     ("POST", "/runs/{run_id}/cancel"): WRITE,
     ("POST", "/runs/{run_id}/resume"): WRITE,
+    ("POST", "/runs/{run_id}/replay"): WRITE,
     ("POST", "/uploads"): WRITE,
+    ("POST", "/runs/bulk/cancel"): ADMIN,
+    ("POST", "/runs/bulk/resume"): ADMIN,
     ("GET", "/settings/models"): ADMIN,
     ("PUT", "/settings/models"): ADMIN,
     ("GET", "/settings/budget"): ADMIN,
@@ -52,6 +56,8 @@ LEAST_ROLE = {
 RANK = {READ: 0, WRITE: 1, ADMIN: 2}
 PARAMS = {
     "run_id": "01m8xafwjzfbhmj10fzjhv7f3q",
+    "a": "01m8xafwjzfbhmj10fzjhv7f3q",
+    "b": "01m8xafwjzfbhmj10fzjhv7f3r",
     "agent": "ideation",
     "version": "1",
     "username": "bob",

@@ -26,7 +26,7 @@ from orchestrator.adapters.dynamodb_table import (
 )
 from orchestrator.core.constants import PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import ConflictError, RepositoryError, RunNotFound
-from orchestrator.core.ids import is_run_id
+from orchestrator.core.ids import is_run_id, run_id_range
 from orchestrator.core.records import (
     LIVE_STEP_STATUSES,
     CommandRecord,
@@ -34,6 +34,7 @@ from orchestrator.core.records import (
     EventEnvelope,
     IdempotencyRecord,
     Run,
+    RunFilter,
     RunStatus,
     StepResult,
     StepStatus,
@@ -66,6 +67,28 @@ class DynamoRunRepository:
         if "Item" not in response:
             raise RunNotFound(f"run {run_id} not found")
         return Run.model_validate(from_item(response["Item"]))
+
+    def find(
+        self, tenant_id: str, run_filter: RunFilter, limit: int, after: str | None
+    ) -> tuple[list[Run], str | None]:
+        partition = validate_tenant_id(tenant_id)
+        low, high = run_id_range(run_filter)
+        if after is not None and after >= high:
+            return [], None
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": partition, ":low": low, ":high": high},
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        if after is not None and after >= low:  # a start key outside the range is refused
+            kwargs["ExclusiveStartKey"] = {PK: partition, SK: after}
+        with domain_errors("find runs"):
+            response = self._table.query(**kwargs)
+        read = [Run.model_validate(from_item(item)) for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return [run for run in read if run_filter.matches(run)], last[SK] if last else None
 
     def list(
         self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None

@@ -23,6 +23,29 @@ from orchestrator.runs.resume import ResumeRequest, resume_run
 router = Router()
 
 
+def linked_run_arguments(on: Router) -> dict[str, Any]:
+    """What starting a run from an ended one (resume, replay) takes from the request (its caller,
+    correlation id and ``Idempotency-Key``) and from the container."""
+    caller = current_caller()
+    container = current_container()
+    key = on.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
+    return {
+        "tenant_id": caller.tenant_id,
+        "correlation_id": current_correlation_id(),
+        "runs": container.runs,
+        "results": container.step_results,
+        "starter": container.starter,
+        "publisher": container.publisher,
+        "created_by": caller.subject,
+        "allowed_providers": container.settings.available_providers,
+        "uploads": container.workspace,
+        "planner": container.planner,
+        "prompts": container.prompts_if_configured,
+        "tenants": container.tenants,
+        "idempotency": (key, container.idempotency) if key is not None else None,
+    }
+
+
 @route(
     router,
     "POST",
@@ -38,25 +61,7 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
     a new run reuses the stored results of every step before ``from_step`` (no model call, no cost)
     and runs ``from_step`` and everything after it; admitted like a new run (budget, queue)."""
     caller = current_caller()
-    container = current_container()
-    key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
-    resumed = resume_run(
-        tenant_id=caller.tenant_id,
-        run_id=run_id,
-        request=request,
-        correlation_id=current_correlation_id(),
-        runs=container.runs,
-        results=container.step_results,
-        starter=container.starter,
-        publisher=container.publisher,
-        created_by=caller.subject,
-        allowed_providers=container.settings.available_providers,
-        uploads=container.workspace,
-        planner=container.planner,
-        prompts=container.prompts_if_configured,
-        tenants=container.tenants,
-        idempotency=(key, container.idempotency) if key is not None else None,
-    )
+    resumed = resume_run(run_id=run_id, request=request, **linked_run_arguments(router))
     run, plan = resumed.run, resumed.plan
     logger.info(
         "run resumed", extra={"run_id": run.run_id, "resumed_from": run_id, "replayed": resumed.replayed}
@@ -86,8 +91,14 @@ def resume(run_id: str, request: ResumeRequest) -> Response[dict[str, Any]]:
 )
 def lineage(run_id: str) -> dict[str, Any]:
     """For every step result: prompt version, provider, model (and fallback), cache or reuse source,
-    tokens and cost; for a resumed run, the chain of runs it came from and each reused result's origin."""
+    tokens and cost, the commands it ran with their object versions and the events it published;
+    for a resumed run, the chain of runs it came from and each reused result's origin."""
     container = current_container()
     return get_lineage(
-        current_caller().tenant_id, run_id, runs=container.runs, results=container.step_results
+        current_caller().tenant_id,
+        run_id,
+        runs=container.runs,
+        results=container.step_results,
+        commands=container.command_log,
+        events=container.events,
     )

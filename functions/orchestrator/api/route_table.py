@@ -113,8 +113,9 @@ def admin_route(
 
 
 def audit_of(path: str) -> tuple[str, bool]:
-    """The audit action of a write to ``path``, and whether the API audits its success too."""
-    for declared in DECLARED:
+    """The audit action of a write to ``path``, and whether the API audits its success too (a path
+    without parameters first, as the resolver routes: ``/runs/bulk/cancel`` is not a run's cancel)."""
+    for declared in sorted(DECLARED, key=lambda declared: declared.path.count("<")):
         if declared.action is not None and declared.pattern.match(path):
             return declared.action, declared.audit_success
     return _undeclared_action(path.strip("/").split("/")), False

@@ -128,6 +128,89 @@ class ResumeAccepted(RunAccepted):
     estimate: list[StepEstimateView] = Field(default_factory=list, description="per step to run")
 
 
+class ReplayAccepted(RunAccepted):
+    """A new run that replays a finished one with its answers frozen: each step whose rendered
+    request is unchanged reuses the recorded answer (no model call); the others call the model."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                _ACCEPTED
+                | {
+                    "replayed_from": "01kbz2a1b2c3d4e5f6g7h8j9kq",
+                    "reused_steps": ["ideation", "research"],
+                    "model_steps": ["design"],
+                    "dependent_steps": ["development", "execution", "review", "deployment"],
+                    "estimated_cost_usd": 0.0,
+                    "estimate": [],
+                }
+            ]
+        }
+    )
+
+    replayed_from: str = Field(description="the run it replays (that run now lists it in replayed_by)")
+    reused_steps: list[str] = Field(
+        description="result keys (``step`` or ``step#item``) whose request nothing changes: reused"
+    )
+    model_steps: list[str] = Field(
+        description="steps that will call the model: their prompt version or provider changed, or "
+        "the run has no reusable answer for them"
+    )
+    dependent_steps: list[str] = Field(
+        description="steps that read the changed inputs or an answer that may change: each calls the "
+        "model only if its rendered request comes out different"
+    )
+    estimated_cost_usd: float | None = Field(
+        default=None, description="what the steps that may call a model are estimated to cost"
+    )
+    estimate: list[StepEstimateView] = Field(default_factory=list, description="per step that may run")
+
+
+class StepPair(BaseModel):
+    """One value of a step in each run (null where the run has no such step)."""
+
+    a: Any = None
+    b: Any = None
+
+
+class StepDiff(BaseModel):
+    """One step (or map item) of either run: what changed from ``a`` to ``b``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    key: str = Field(description="``step``, or ``step#item`` inside a map")
+    step: str
+    item: int | None = None
+    agent: str
+    changed: bool
+    changes: list[str] = Field(
+        description="what differs: status, prompt_version, input (what the step read), prompt (what "
+        "it asked the model), output; presence when only one run has the step"
+    )
+    only_in: Literal["a", "b"] | None = None
+    input_changed: bool | None = Field(default=None, description="null: a side kept no digest")
+    prompt_changed: bool | None = None
+    output_changed: bool | None = None
+    output_fields: list[str] = Field(default_factory=list, description="top-level output fields that differ")
+    reused_from_a: bool = Field(default=False, description="b copied a's answer (no model call)")
+    status: StepPair
+    prompt_version: StepPair
+    confidence: StepPair
+    tokens: StepPair
+    cost_usd: StepPair
+
+
+class RunDiff(BaseModel):
+    """Two runs of the tenant compared step by step (typically a replay and the run it replays)."""
+
+    a: dict[str, Any] = Field(description="run a: run_id, template, status, prompt versions, tokens, cost")
+    b: dict[str, Any]
+    same_template: bool
+    changed_steps: list[str]
+    unchanged_steps: list[str]
+    steps: list[StepDiff]
+
+
 class RunLineage(BaseModel):
     """Where each result of a run came from, and the runs a resumed run came from (nearest first)."""
 
@@ -141,7 +224,9 @@ class RunLineage(BaseModel):
     chain: list[dict[str, Any]] = Field(description="the runs it came from: run_id, status, from_step")
     steps: list[dict[str, Any]] = Field(
         description="per result: key, source (model, cache, reused, code, person), prompt_version, "
-        "provider, model, fallback_from, tokens, cost_usd, reused_from and, when reused, its origin"
+        "provider, model, fallback_from, tokens, cost_usd, reused_from, commands (command_id, kind, "
+        "status, sequence, object: the key and version_id it wrote, outcome), events (event_id, "
+        "event_type, timestamp) and, when reused, its origin"
     )
 
 
@@ -185,6 +270,52 @@ class CancelAnswer(BaseModel):
     run_id: str
     status: str
     cancel_requested: bool
+
+
+class BulkRunOutcome(BaseModel):
+    """What a bulk operation did (or, dry, would do) to one run."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str
+    template: str
+    status: str = Field(description="the run's status when it was matched")
+    created_at: datetime
+    outcome: Literal[
+        "would_cancel",
+        "cancel_requested",
+        "cancelled",
+        "would_resume",
+        "resumed",
+        "skipped",
+        "refused",
+        "not_attempted",
+    ]
+    new_run_id: str | None = Field(default=None, description="resumed: the new run")
+    new_status: str | None = Field(default=None, description="cancelled or resumed: the (new) run's status")
+    from_step: str | None = None
+    reused_steps: list[str] | None = None
+    error: str | None = Field(default=None, description="refused or not attempted: the error's name")
+    message: str | None = None
+
+
+class BulkAnswer(BaseModel):
+    """The runs a bulk operation matched, oldest first, with the outcome of each."""
+
+    bulk_id: str = Field(description="names the operation in every audit event it caused")
+    action: Literal["cancel", "resume"]
+    dry_run: bool
+    filter: dict[str, Any] = Field(description="the filter applied (statuses filled in when none was given)")
+    matched: int
+    counts: dict[str, int] = Field(description="runs per outcome")
+    runs: list[BulkRunOutcome]
+    next_cursor: str | None = Field(
+        description="more runs may match: send it back as cursor, with the same filter (null: none left)"
+    )
+    stopped: dict[str, Any] | None = Field(
+        description="a plan limit stopped the request (error, message, limit, retry_after_seconds): "
+        "go on with next_cursor later"
+    )
 
 
 class EventList(BaseModel):

@@ -6,6 +6,10 @@ import hashlib
 import os
 import re
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestrator.core.records import RunFilter
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lowercase
 
@@ -36,3 +40,26 @@ RUN_ID_PATTERN = re.compile(r"^[0-9a-hjkmnp-tv-z]{26}$")
 def is_run_id(value: str) -> bool:
     """True for ids this module makes; anything else cannot name a run."""
     return bool(RUN_ID_PATTERN.match(value))
+
+
+FIRST_RUN_ID = "0" * 26
+"""Below every run id a clock makes: ``after`` it is every run."""
+LAST_RUN_ID = "z" * 26
+"""Above every run id."""
+
+
+def run_id_bound(millis: int, *, upper: bool) -> str:
+    """The smallest (or, ``upper``, the largest) run id made at ``millis``: run ids made between two
+    instants sort between their bounds."""
+    return _encode(max(0, millis), 10) + ("z" if upper else "0") * 16
+
+
+def run_id_range(run_filter: RunFilter) -> tuple[str, str]:
+    """The run ids (inclusive bounds) of the runs a filter's ``started_after``/``started_before`` hold."""
+    low = FIRST_RUN_ID
+    if run_filter.started_after is not None:
+        low = run_id_bound(int(run_filter.started_after.timestamp() * 1000), upper=False)
+    high = LAST_RUN_ID
+    if run_filter.started_before is not None:  # before: the millisecond before it, at the latest
+        high = run_id_bound(int(run_filter.started_before.timestamp() * 1000) - 1, upper=True)
+    return low, high

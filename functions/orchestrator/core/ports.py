@@ -12,6 +12,7 @@ from orchestrator.core.records import (
     EventEnvelope,
     IdempotencyRecord,
     Run,
+    RunFilter,
     RunStatus,
     StepResult,
     StepStatus,
@@ -22,6 +23,15 @@ class RunRepository(Protocol):
     def create(self, run: Run) -> None: ...
 
     def get(self, tenant_id: str, run_id: str, *, consistent: bool = False) -> Run: ...
+
+    def find(
+        self, tenant_id: str, run_filter: RunFilter, limit: int, after: str | None
+    ) -> tuple[list[Run], str | None]:
+        """Oldest first, the runs created in the filter's time range (the query's key condition on
+        the run id) after the run id ``after``, reading at most ``limit``; of those, the ones that
+        fit the filter's template and statuses (a filter on the page read, as ``list``'s), and the
+        run id to read on after (None: none left)."""
+        ...
 
     def list(
         self, tenant_id: str, limit: int, cursor: str | None, status: RunStatus | None = None

@@ -6,9 +6,17 @@ import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from orchestrator.core.aws_usage import AwsUsage
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
@@ -214,6 +222,49 @@ class RunRequest(RequestModel):
         return value.strip()
 
 
+class RunFilter(RequestModel):
+    """Which of a tenant's runs a bulk operation acts on: every field given must hold."""
+
+    template: str | None = Field(
+        default=None, min_length=1, max_length=64, description="only runs of this template"
+    )
+    status: list[Annotated[RunStatus, Strict(False)]] | None = Field(  # a status is its name in JSON
+        default=None,
+        min_length=1,
+        max_length=len(RunStatus),
+        description="only runs in one of these statuses (absent: every status the operation applies to)",
+    )
+    started_after: datetime | None = Field(
+        default=None,
+        strict=False,
+        description="only runs requested at or after this instant (ISO 8601): the time their run id "
+        "carries (their created_at, to the millisecond; for a run an event requested, the event's time)",
+    )
+    started_before: datetime | None = Field(
+        default=None, strict=False, description="only runs requested before this instant (ISO 8601)"
+    )
+
+    @field_validator("started_after", "started_before", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        """An instant is ISO 8601 text in JSON (no number of seconds)."""
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValueError("expected an ISO 8601 date and time, e.g. 2026-12-01T10:00:00Z")
+        return value
+
+    @field_validator("started_after", "started_before")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """An instant without a time zone is taken as UTC."""
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+    def matches(self, run: Run) -> bool:
+        """The run fits the template and statuses (the time range is the query's key condition)."""
+        return (self.template is None or run.template == self.template) and (
+            self.status is None or run.status in self.status
+        )
+
+
 class PendingApproval(DomainModel):
     """What a run waits for at an approval gate (the task token is never part of it)."""
 
@@ -260,7 +311,10 @@ class Run(DomainModel):
     resumed_by: list[str] = Field(default_factory=list)  # the runs that resumed this one
     from_step: str | None = None  # where a resumed run starts to run anew
     reused_steps: list[str] = Field(default_factory=list)
-    """A resumed run's reuse plan: the result keys it copies from ``resumed_from`` (no model call)."""
+    """A resumed run's reuse plan: the result keys it copies from ``resumed_from`` (no model call);
+    a replay's: the result keys expected to be reused (each step decides when it runs)."""
+    replayed_from: str | None = None  # the run this one replays (each step with an unchanged prompt reused)
+    replayed_by: list[str] = Field(default_factory=list)  # the runs that replay this one
     aws_usage: AwsUsage | None = None
     """The AWS requests of starting the run and of its status tasks (``orchestrator.runs.aws_costs``)."""
 
@@ -337,6 +391,11 @@ class StepResult(DomainModel):
     decision: dict[str, Any] | None = None  # approval gates: who decided what, and why
     last_error: dict[str, str] | None = None  # the latest failed attempt's error: ``{name, message}``
     reused_from: dict[str, str] | None = None  # ``{run_id, key}``: the result a resumed run copied
+    prompt_hash: str | None = None
+    """SHA-256 of the request that produced the output (provider, model, prompt version, system and
+    user text, schema, parameters): a replay reuses the output when its step asks the same."""
+    input_hash: str | None = None
+    """SHA-256 of what the agent read (topic, inputs, earlier outputs, its item, its facts)."""
     undone_data: dict[str, Any] | None = None
     """The output an undone step had produced (kept out of every view), so that a resumed run can reuse it."""
     aws_usage: AwsUsage | None = None  # the AWS requests of the step's function (every attempt)

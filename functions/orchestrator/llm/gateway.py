@@ -33,7 +33,13 @@ from orchestrator.core.errors import (
 from orchestrator.core.events import new_envelope
 from orchestrator.core.observability import logger
 from orchestrator.core.records import TokenUsage, utc_now
-from orchestrator.providers.base import ModelProvider, ModelRequest, ModelResponse, estimate_tokens
+from orchestrator.providers.base import (
+    ModelProvider,
+    ModelRequest,
+    ModelResponse,
+    estimate_tokens,
+    request_digest,
+)
 from orchestrator.providers.pricing import DEFAULT_TABLE, PriceTable
 
 if TYPE_CHECKING:
@@ -97,6 +103,22 @@ class ModelOutcome:
     fallback_from: str | None = None
     tier: str | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """A step's call before it is made: what it resolved to and what it will ask."""
+
+    resolved: ResolvedModel
+    request: ModelRequest
+    primary: ModelProvider
+
+    @property
+    def digest(self) -> str:
+        """What the step asks, identified as the response cache and the cassettes identify it
+        (provider, model, prompt version, system and user text, schema, parameters): the same
+        digest is the same question."""
+        return request_digest(self.primary.name, _model_of(self.primary), self.request)
 
 
 @dataclass
@@ -173,8 +195,8 @@ class ModelGateway:
         return round(price.cost_usd(usage) * constants.MICRO_USD)
 
     # --- the call -----------------------------------------------------------------------------
-    def answer(self, call: StepCall, tally: CallTally | None = None) -> ModelOutcome:
-        tally = tally if tally is not None else CallTally()
+    def prepare(self, call: StepCall) -> PreparedCall:
+        """The model the step resolves to, the request as that model gets it, and its provider."""
         resolved = self.resolve(call)
         request = replace(
             call.request,
@@ -185,6 +207,14 @@ class ModelGateway:
             timeout_seconds=self.timeout_seconds or call.request.timeout_seconds,
         )
         primary = self.providers(resolved.provider, resolved.model, call.tenant_id, resolved.use_tenant_key)
+        return PreparedCall(resolved, request, primary)
+
+    def answer(
+        self, call: StepCall, tally: CallTally | None = None, prepared: PreparedCall | None = None
+    ) -> ModelOutcome:
+        tally = tally if tally is not None else CallTally()
+        prepared = prepared or self.prepare(call)
+        resolved, request, primary = prepared.resolved, prepared.request, prepared.primary
         key = self._cache_key(call, primary, request)  # one generation read for the lookup and the write
         cached = self._cached(call, key)
         if cached is not None:

@@ -212,17 +212,19 @@ def cancel(
     tokens: TaskTokens,
     publisher: EventPublisher,
     tenants: TenantDirectory | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> Run:
     """Ask a run to stop: its next step (or its open gate, at once) fails with ``RunCancelled``,
     the state machine undoes what it did, and it ends ``CANCELLED``. A run waiting in its tenant's
-    queue (``tenants``) leaves it and ends ``CANCELLED`` at once, never started."""
+    queue (``tenants``) leaves it and ends ``CANCELLED`` at once, never started. ``audit``: more
+    details for its ``USER_ACTION`` event (the bulk operation it is part of)."""
     run = runs.get(tenant_id, run_id, consistent=True)
     if not run.status.is_active:
         raise RunNotActive(f"run {run_id} is {run.status.value}: there is nothing to cancel")
     if run.status is RunStatus.QUEUED and tenants is not None:
         cancelled = cancel_queued(run, caller_subject, tenants=tenants, runs=runs, publisher=publisher)
         if cancelled is not None:
-            _user_action(publisher, cancelled, caller_subject, "cancel", {})
+            _user_action(publisher, cancelled, caller_subject, "cancel", audit or {})
             return cancelled
         # promoted meanwhile: its start sees the cancel (below) and ends it without running it
     if run.cancel_requested_at is None:
@@ -239,7 +241,7 @@ def cancel(
             # if the gate closed meanwhile, the next step sees the cancel
             with contextlib.suppress(RunNotActive):
                 tokens.fail(token, RunCancelled.__name__, f"{caller_subject} cancelled the run")
-    _user_action(publisher, run, caller_subject, "cancel", {})
+    _user_action(publisher, run, caller_subject, "cancel", audit or {})
     return run
 
 

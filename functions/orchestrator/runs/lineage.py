@@ -1,18 +1,68 @@
 """Where each result of a run came from: its prompt version, provider, model, cache or reuse source,
-tokens and cost, and, for a resumed run, the chain of runs it came from and the result that really
+tokens and cost, the commands it ran (with the object versions they wrote) and the events it
+published, and, for a resumed run, the chain of runs it came from and the result that really
 produced each reused output. Reads stay inside the tenant: one ``GetItem`` and one ``Query`` per run
-of the chain, never a ``Scan``."""
+of the chain, and the run's command log and audit trail (a ``Query`` each, by run), never a ``Scan``."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from orchestrator.core.ports import RunRepository, StepResultRepository
-from orchestrator.core.records import Run, StepResult
+from orchestrator.core.ports import CommandLogRepository, EventRepository, RunRepository, StepResultRepository
+from orchestrator.core.records import CommandRecord, Run, StepResult
 from orchestrator.templates.graph import get_template
 
 MAX_CHAIN = 20
 """Runs of a chain followed back at most (a run resumed from a resumed run ... )."""
+EVENT_PAGE = 200
+MAX_EVENT_PAGES = 25
+"""The run's audit trail is read this many pages at most (5,000 events)."""
+
+
+def _command(record: CommandRecord) -> dict[str, Any]:
+    """A command a step ran: what, how it ended, and the object version it wrote (workspace files,
+    deployment stages) or the index it filled (vectors), as its outcome names them."""
+    outcome = record.outcome
+    written = {name: outcome[name] for name in ("key", "version_id", "index") if name in outcome}
+    return {
+        "command_id": record.command_id,
+        "kind": record.kind,
+        "status": record.status.value,
+        "sequence": record.sequence,
+        "completed_at": record.completed_at.isoformat() if record.completed_at else None,
+        "undone_at": record.undone_at.isoformat() if record.undone_at else None,
+        "object": written or None,
+        "outcome": outcome,
+    }
+
+
+def commands_by_result(tenant_id: str, run_id: str, commands: CommandLogRepository) -> dict[str, list[Any]]:
+    """The run's command log, per result key, in the order they ran."""
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    for record in sorted(commands.list_for_run(tenant_id, run_id), key=lambda r: r.command_id):
+        by_key[record.result_key].append(_command(record))
+    return by_key
+
+
+def events_by_result(tenant_id: str, run_id: str, events: EventRepository) -> dict[str, list[Any]]:
+    """The run's audit trail, per result key (an event's ``phase``), in time order."""
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    cursor: str | None = None
+    for _ in range(MAX_EVENT_PAGES):
+        page, cursor = events.list_for_run(tenant_id, run_id, EVENT_PAGE, cursor)
+        for event in page:
+            if event.phase:
+                by_key[event.phase].append(
+                    {
+                        "event_id": event.event_id,
+                        "event_type": event.event_type,
+                        "timestamp": event.timestamp.isoformat(),
+                    }
+                )
+        if cursor is None:
+            break
+    return by_key
 
 
 def _source(result: StepResult) -> str:
@@ -47,15 +97,24 @@ def _entry(result: StepResult) -> dict[str, Any]:
 
 
 def get_lineage(
-    tenant_id: str, run_id: str, *, runs: RunRepository, results: StepResultRepository
+    tenant_id: str,
+    run_id: str,
+    *,
+    runs: RunRepository,
+    results: StepResultRepository,
+    commands: CommandLogRepository | None = None,
+    events: EventRepository | None = None,
 ) -> dict[str, Any]:
-    """The run's results with their sources, the runs it came from (nearest first), and for each
-    reused result its ``origin``: the result, up the chain, that was not itself reused."""
+    """The run's results with their sources, the commands each ran and the events each published
+    (with ``commands`` and ``events``), the runs it came from (nearest first), and for each reused
+    result its ``origin``: the result, up the chain, that was not itself reused."""
     run = runs.get(tenant_id, run_id)  # another tenant's run is a 404
+    ran = commands_by_result(tenant_id, run_id, commands) if commands is not None else None
+    published = events_by_result(tenant_id, run_id, events) if events is not None else None
     chain: list[Run] = []
     ancestor = run
-    while ancestor.resumed_from is not None and len(chain) < MAX_CHAIN:
-        ancestor = runs.get(tenant_id, ancestor.resumed_from)
+    while (parent := ancestor.resumed_from or ancestor.replayed_from) is not None and len(chain) < MAX_CHAIN:
+        ancestor = runs.get(tenant_id, parent)  # a resumed or a replayed run's
         chain.append(ancestor)
     loaded: dict[str, dict[str, StepResult]] = {}
 
@@ -70,6 +129,10 @@ def get_lineage(
         results.list_for_run(tenant_id, run_id), key=lambda r: (order.get(r.step, 0), r.key)
     ):
         entry = _entry(result)
+        if ran is not None:
+            entry["commands"] = ran.get(result.key, [])
+        if published is not None:
+            entry["events"] = published.get(result.key, [])
         origin = result
         for _ in range(MAX_CHAIN):
             if origin.reused_from is None:

@@ -167,7 +167,7 @@ def _check_still_valid(template: Template, keys: list[str], by_key: dict[str, St
             ) from None
 
 
-def _prompt_versions(
+def check_prompt_versions(
     tenant_id: str, template: Template, wanted: dict[str, int], prompts: PromptLibrary | None
 ) -> dict[str, int]:
     known = template.agent_types()
@@ -218,7 +218,7 @@ def prepare_resume(
         options=request.options if request.options is not None else original.options,
     )
     inputs = check_run_request(run_request, allowed_providers)  # 400 naming a bad input, provider, step
-    versions = _prompt_versions(tenant_id, template, request.prompt_versions, prompts)
+    versions = check_prompt_versions(tenant_id, template, request.prompt_versions, prompts)
     link = {
         "resumed_from": original.run_id,
         "from_step": from_step,
@@ -268,7 +268,7 @@ def resume_run(
         skip = {key.split("#", 1)[0] for key in link["reused_steps"] if "#" not in key}
         plan = planner.plan(tenant_id, run_request, inputs, skip=skip)
         link["prompt_versions"] = plan.prompt_versions | link["prompt_versions"]
-    new_id, replayed = _claim(tenant_id, run_id, request, idempotency)
+    new_id, replayed = claim_new_run(tenant_id, f"resume {run_id}", request, idempotency)
     run = start_run(
         tenant_id=tenant_id,
         request=run_request,
@@ -303,13 +303,16 @@ def resume_run(
     return Resumption(run, plan, replayed)
 
 
-def _claim(
-    tenant_id: str, run_id: str, request: ResumeRequest, idempotency: tuple[str, IdempotencyRepository] | None
+def claim_new_run(
+    tenant_id: str,
+    what: str,
+    request: RequestModel,
+    idempotency: tuple[str, IdempotencyRepository] | None,
 ) -> tuple[str | None, bool]:
-    """The new run's id claimed under the request's Idempotency-Key (None without one), and whether
-    an earlier request claimed it."""
+    """The new run's id claimed under the request's Idempotency-Key (None without one) for ``what``
+    (``resume <run id>``) with this body, and whether an earlier request claimed it."""
     if idempotency is None:
         return None, False
     key, records = idempotency
-    request_hash = hashlib.sha256(f"resume {run_id} {request.model_dump_json()}".encode()).hexdigest()
+    request_hash = hashlib.sha256(f"{what} {request.model_dump_json()}".encode()).hexdigest()
     return claim_run_id(records, tenant_id=tenant_id, key=key, request_hash=request_hash)

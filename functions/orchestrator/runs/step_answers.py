@@ -5,6 +5,8 @@ answers for the offline provider), or a tool agent's output computed in code.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -15,11 +17,11 @@ from orchestrator.agents import AgentContext, AgentServices, RenderedPrompt
 from orchestrator.core import constants
 from orchestrator.core.errors import ModelOutputInvalid, NotFound
 from orchestrator.core.ports import Workspace
-from orchestrator.llm.gateway import ModelGateway, ModelOutcome, StepCall
+from orchestrator.llm.gateway import ModelGateway, StepCall
 from orchestrator.providers import ModelProvider, ModelRequest, ModelResponse
 from orchestrator.providers.offline import raise_simulated_failure
 from orchestrator.runs.guards import run_data_prefix
-from orchestrator.runs.step_context import StepContext
+from orchestrator.runs.step_context import Recorded, StepContext
 
 if TYPE_CHECKING:
     from orchestrator.core.records import StepResult
@@ -42,6 +44,23 @@ class StepAnswer:
     response: ModelResponse
     output: BaseModel
     reused_from: dict[str, str] | None = None  # ``{run_id, key}`` of the result it copied (no model call)
+    prompt_hash: str | None = None  # the digest of the request that produced the output
+    input_hash: str | None = None  # the digest of what the agent read (``input_digest``)
+
+
+def input_digest(context: AgentContext) -> str:
+    """SHA-256 of what an agent read: the topic, the inputs, its item, the earlier outputs (and
+    summaries) it reads and the facts its own work found."""
+    read = {
+        "topic": context.topic,
+        "inputs": context.inputs,
+        "item_index": context.item_index,
+        "item": context.item,
+        "earlier": [[e.step, e.agent, e.summary, e.data] for e in context.earlier],
+        "facts": context.facts,
+    }
+    canonical = json.dumps(read, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class StepAnswerer:
@@ -65,18 +84,24 @@ class StepAnswerer:
         self.fetch = fetch
         self.prompts = prompts
 
-    def answer(self, step: StepContext, agent_context: AgentContext) -> StepAnswer:
-        facts = step.agent.work(agent_context, self.services(step))
-        if facts:
-            agent_context = replace(agent_context, facts=facts)
+    def answer(
+        self, step: StepContext, agent_context: AgentContext, recorded: Recorded | None = None
+    ) -> StepAnswer:
+        """The agent's answer; in a replayed run (``recorded``), the recorded output when the step
+        asks exactly what it was asked then (no model call)."""
+        agent_context = self._worked(step, agent_context)
+        read = input_digest(agent_context)
+        digest = None
         if step.agent.uses_model:
             prompt = self.render(step, agent_context)
-            step.outcome = self.call_model(
-                step,
-                prompt,
-                step.agent.offline_answer(agent_context),
-                complexity=step.agent.complexity_for(agent_context),
-            )
+            call = self.step_call(step, prompt, step.agent.offline_answer(agent_context), agent_context)
+            prepared = self.gateway.prepare(call)
+            digest = prepared.digest
+            if recorded is not None and recorded.result.prompt_hash == digest:
+                replayed = self._replayed(step, agent_context, prompt, recorded)
+                if replayed is not None:
+                    return replace(replayed, prompt_hash=digest, input_hash=read)
+            step.outcome = self.gateway.answer(call, step.tally, prepared)
             response, output = step.outcome.response, step.outcome.output
         else:  # a tool agent has no prompt to render: its output is computed in code
             prompt = RenderedPrompt(system="", user="", version=step.agent.prompt_version)
@@ -84,16 +109,14 @@ class StepAnswerer:
         output, corrections = step.agent.finalize(output, agent_context)
         if corrections:
             agent_context = replace(agent_context, corrections=corrections)
-        return StepAnswer(agent_context, prompt, response, output)
+        return StepAnswer(agent_context, prompt, response, output, prompt_hash=digest, input_hash=read)
 
     def reuse(self, step: StepContext, agent_context: AgentContext, source: StepResult) -> StepAnswer:
         """A resumed run's step answered by the output an earlier run stored (``source``): the
         agent's work in code runs again (its commands may need the facts), no model is called."""
         from orchestrator.runs.resume import kept_output  # only resumed runs' steps load it
 
-        facts = step.agent.work(agent_context, self.services(step))
-        if facts:
-            agent_context = replace(agent_context, facts=facts)
+        agent_context = self._worked(step, agent_context)
         try:
             output = step.agent.output_model.model_validate(kept_output(source))
         except ValidationError as exc:
@@ -101,14 +124,25 @@ class StepAnswerer:
                 f"the output of {source.key} in run {source.run_id} no longer fits "
                 f"{step.agent.agent_type}: {exc}"[:2000]
             ) from exc
-        metadata = source.metadata
-        response = ModelResponse(
-            text="", provider=metadata.provider, model=metadata.model, offline=metadata.offline, calls=0
-        )
-        prompt = RenderedPrompt(system="", user="", version=metadata.prompt_version)
-        return StepAnswer(
-            agent_context, prompt, response, output, reused_from={"run_id": source.run_id, "key": source.key}
-        )
+        prompt = RenderedPrompt(system="", user="", version=source.metadata.prompt_version)
+        answer = _stored_answer(agent_context, prompt, output, source)
+        return replace(answer, prompt_hash=source.prompt_hash, input_hash=input_digest(agent_context))
+
+    def _worked(self, step: StepContext, agent_context: AgentContext) -> AgentContext:
+        """The context with the facts the agent's own work (in code) found."""
+        facts = step.agent.work(agent_context, self.services(step))
+        return replace(agent_context, facts=facts) if facts else agent_context
+
+    def _replayed(
+        self, step: StepContext, agent_context: AgentContext, prompt: RenderedPrompt, recorded: Recorded
+    ) -> StepAnswer | None:
+        """The recorded output as this step's answer (None: it no longer fits the agent's schema,
+        the model is asked)."""
+        try:
+            output = step.agent.output_model.model_validate(recorded.output)
+        except ValidationError:
+            return None
+        return _stored_answer(agent_context, prompt, output, recorded.result)
 
     def services(self, step: StepContext) -> AgentServices:
         run = step.run
@@ -150,14 +184,14 @@ class StepAnswerer:
         system, user = self.prompts.render(version, step.agent.prompt_values(context))
         return RenderedPrompt(system=system, user=user, version=version.label)
 
-    def call_model(
+    def step_call(
         self,
         step: StepContext,
         prompt: RenderedPrompt,
-        offline_answer: dict[str, Any] | None = None,
-        *,
-        complexity: str | None = None,
-    ) -> ModelOutcome:
+        offline_answer: dict[str, Any] | None,
+        context: AgentContext,
+    ) -> StepCall:
+        """The step's model call: its rendered prompt, its schema, the run's options."""
         options = step.run.options
         request = ModelRequest(
             system=prompt.system,
@@ -176,23 +210,33 @@ class StepAnswerer:
             list_items=options.offline.list_items,
             offline_answer=offline_answer,
         )
-        return self.gateway.answer(
-            StepCall(
-                tenant_id=step.run.tenant_id,
-                run_id=step.run.run_id,
-                correlation_id=step.run.correlation_id,
-                template=step.run.template,
-                step=step.placement.step.name,
-                key=step.key,
-                agent_type=step.agent.agent_type,
-                complexity=complexity or step.agent.complexity,
-                output_model=step.agent.output_model,
-                request=request,
-                run_provider=options.provider,
-                use_cache=options.use_cache,
-            ),
-            step.tally,
+        return StepCall(
+            tenant_id=step.run.tenant_id,
+            run_id=step.run.run_id,
+            correlation_id=step.run.correlation_id,
+            template=step.run.template,
+            step=step.placement.step.name,
+            key=step.key,
+            agent_type=step.agent.agent_type,
+            complexity=step.agent.complexity_for(context) or step.agent.complexity,
+            output_model=step.agent.output_model,
+            request=request,
+            run_provider=options.provider,
+            use_cache=options.use_cache,
         )
+
+
+def _stored_answer(
+    context: AgentContext, prompt: RenderedPrompt, output: BaseModel, source: StepResult
+) -> StepAnswer:
+    """A step answered by the output ``source`` stored: who produced it, no call, no cost."""
+    metadata = source.metadata
+    response = ModelResponse(
+        text="", provider=metadata.provider, model=metadata.model, offline=metadata.offline, calls=0
+    )
+    return StepAnswer(
+        context, prompt, response, output, reused_from={"run_id": source.run_id, "key": source.key}
+    )
 
 
 def gateway_over(provider_factory: ProviderFactory) -> ModelGateway:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from orchestrator.agents import ALL_EARLIER, Agent, AgentContext, EarlierOutput, get_agent
-from orchestrator.core.errors import InvalidRequest
+from orchestrator.core.errors import InvalidRequest, NotFound, RepositoryError
 from orchestrator.core.ports import RunRepository, StepResultRepository, Workspace
 from orchestrator.core.records import (
     Run,
@@ -27,6 +27,15 @@ from orchestrator.core.records import (
 from orchestrator.llm.gateway import CallTally, ModelOutcome
 from orchestrator.runs.guards import ensure_moving_forward
 from orchestrator.templates.graph import Placement, Template, get_template
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A replayed run's recorded result for a step, and its output: reused when the step asks
+    exactly what that result was asked (its ``prompt_hash``)."""
+
+    result: StepResult
+    output: dict[str, Any]
 
 
 @dataclass
@@ -146,6 +155,25 @@ class StepContextLoader:
         if source is None:
             raise InvalidRequest(f"run {run.resumed_from} has no result {step.key} to reuse")
         return source
+
+    def recorded(self, step: StepContext) -> Recorded | None:
+        """The replayed run's result for this step and its output (None: not a replay, or nothing a
+        step could reuse: it failed or never ran, has no prompt digest, its output is gone)."""
+        run = step.run
+        if run.replayed_from is None:
+            return None
+        source = self.results.get(run.tenant_id, run.replayed_from, step.key)
+        if source is None or source.prompt_hash is None:
+            return None
+        output = None
+        if source.status is StepStatus.SUCCEEDED:
+            try:
+                output = self.load_data(source)
+            except (NotFound, RepositoryError):  # a large output no longer kept: the model is asked
+                return None
+        elif source.status is StepStatus.COMPENSATED:
+            output = source.undone_data
+        return Recorded(source, output) if output is not None else None
 
     def map_item(self, run: Run, source_step: str, field: str, index: int) -> Any:
         source = self.results.get(run.tenant_id, run.run_id, source_step)

@@ -107,6 +107,8 @@ class StepRecorder:
             token_usage=response.usage,
             cost_usd=response.cost_usd,
             reused_from=answer.reused_from,
+            prompt_hash=answer.prompt_hash,
+            input_hash=answer.input_hash,
         )
         succeeded = status is StepStatus.SUCCEEDED  # then its event, and the fence's read of the run
         result = self.with_usage(result, then_events=int(succeeded), then_reads=int(succeeded))

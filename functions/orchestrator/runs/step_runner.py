@@ -88,8 +88,8 @@ class AgentRunner:
             source = self.context.reused_source(step)
             if source is not None:  # a resumed run: the earlier run's output, no model call
                 answer = self.answerer.reuse(step, self.context.gather(step), source)
-            else:
-                answer = self.answerer.answer(step, self.context.gather(step))
+            else:  # a replayed run: the recorded output when the step asks what it asked then
+                answer = self.answerer.answer(step, self.context.gather(step), self.context.recorded(step))
         except OrchestratorError as exc:
             self._fail(step, exc, clock)
             raise

@@ -1,13 +1,15 @@
 """Every category's rules, in the order they are checked (see ``rules`` for how they are weighed;
-``vocabulary`` for the terms they share)."""
+``vocabulary`` and ``frames`` for the terms and intent frames they share)."""
 
 from __future__ import annotations
 
+from orchestrator.safety.frames import SHARED_ASK, SHARED_BENIGN
 from orchestrator.safety.normalize import normalize
 from orchestrator.safety.rules import CategoryRules, Score, score
-from orchestrator.safety.rules_people import HATE, PRIVACY, SELF_HARM, SEXUAL_MINORS, VIOLENCE
-from orchestrator.safety.rules_systems import DESTRUCTIVE, DRUGS, FRAUD, INJECTION, MALWARE
-from orchestrator.safety.vocabulary import SHARED_ASK, SHARED_BENIGN
+from orchestrator.safety.rules_illicit import DRUGS, FRAUD
+from orchestrator.safety.rules_people import HATE, PRIVACY, SEXUAL_MINORS
+from orchestrator.safety.rules_systems import DESTRUCTIVE, INJECTION, MALWARE
+from orchestrator.safety.rules_violence import SELF_HARM, VIOLENCE
 
 CATEGORY_RULES: tuple[CategoryRules, ...] = (
     VIOLENCE,

@@ -19,8 +19,10 @@ _CONFUSABLES = str.maketrans(
     # look-alike letters of the Cyrillic and Greek scripts (and typographic quotes) -> Latin
     "\u0430\u0432\u0435\u0451\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443"
     "\u0445\u0456\u0457\u0458\u0455\u0501\u0261\u04bb\u04cf\u051b\u051d\u2019\u2018"
-    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03c9\u03b3\u03bc",
-    "abeekmhopctyxiijsdghlqw''abenikvoptuxwyu",
+    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03c9\u03b3\u03bc"
+    # and the Latin, Greek and Cyrillic letters of other alphabets that pass for a, i, c, v, y, o, w, r, n
+    "\u0251\u0131\u03f2\u0475\u04af\u0269\u1d0f\u0461\u0433\u043f\u0491",
+    "abeekmhopctyxiijsdghlqw''abenikvoptuxwyuaicvyiowrnr",
 )
 _LEET = str.maketrans("013457@$!", "oieastasi")
 _LEET_WORD = re.compile(r"[a-z0-9@$!]*[a-z][a-z0-9@$!]*")
@@ -68,7 +70,8 @@ def _join_spaced_after_article(match: re.Match[str]) -> str:
 
 def as_words(folded: str, join: Callable[[re.Match[str]], str] = _join_spaced) -> str:
     """Runs of single characters one separator apart are one word; a wider gap ends the word."""
-    text = _SPACED.sub(join, re.sub(r"\bw/o\b", "without", folded))
+    text = re.sub(r"\bw/o\b", "without", folded)
+    text = _SPACED.sub(join, re.sub(r"(?<=\d) ?y/o\b", " year old", text).replace("&", " and "))
     text = _LEET_WORD.sub(_unleet, text)
     return re.sub(r"\s+", " ", _NOT_WORD.sub(" ", text)).strip()
 

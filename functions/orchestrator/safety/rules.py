@@ -46,9 +46,15 @@ class Signal:
         )
 
 
+_STARTS = r"(?:(?<!\w)|(?=\W))"
+_ENDS = r"(?:(?<=\W)|(?!\w))"
+"""Word edges where the pattern has a word character at its edge; none where it has punctuation
+(``</system>`` matches before a word, ``[system]`` after a bracket)."""
+
+
 def words(*alternatives: str) -> re.Pattern[str]:
     """A pattern matching any of ``alternatives`` as whole words (regex syntax inside each)."""
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+    return re.compile(_STARTS + "(?:" + "|".join(alternatives) + ")" + _ENDS)
 
 
 def signal(name: str, weight: float, *alternatives: str, **options: object) -> Signal:

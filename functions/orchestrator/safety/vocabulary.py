@@ -1,168 +1,118 @@
-"""The vocabulary every category shares: who a person is, what makes a minor, sexual content and a
-protected group, and the asks and benign framings every category weighs (see ``rules``).
+"""The vocabulary the categories share: who a person is, what makes a minor, sexual content and a
+protected group (the intent frames and benign contexts every category weighs are in ``frames``).
 
 Patterns are regular expressions over the normalised words of a text (lower case, plain letters,
-single spaces); ``gap`` stands for up to three words in between. They were written from the
-categories, then widened by vocabulary class (``bench/safety_eval.py`` tells the story).
+single spaces); ``gap`` stands for up to three words in between. Verbs and nouns are written as
+lemmas and matched in every inflected form (``inflect``).
 """
 
 from __future__ import annotations
 
-from orchestrator.safety.rules import Signal, signal
+from orchestrator.safety.inflect import nouns
 
 gap = r"(?:[\w']+ ){0,3}"
+RELATION = (
+    r"neighbou?rs?|boss|wife|husband|girlfriend|boyfriend|partner|ex|teacher|co ?workers?|colleagues?|"
+    r"classmates?|family|parents?|mother|mom|father|dad|brother|sister|roommate|cousin|stepdad|stepmom|"
+    r"son|daughter|friend|landlord|tenant|manager|employee|customer|client|rival"
+)
 PERSON = (
-    r"(?:my |the |a |an |his |her |our |their |this |that |some )?(?:[\w']+'s )?"
-    r"(?:neighbou?rs?|boss|wife|husband|girlfriend|boyfriend|partner|ex|teacher|co ?workers?|colleagues?|"
-    r"classmates?|family|parents?|mother|mom|father|dad|brother|sister|president|someone|somebody|people|"
-    r"person|him|her|them|child|baby|crowd|students?|kids?|journalist|streamer|landlord|judge|victims?)"
+    r"(?:my |the |a |an |his |her |our |their |this |that |some |these |those |every |all the )?"
+    r"(?:[\w']+'s )?(?:sleeping |old |young |annoying )?"
+    rf"(?:{RELATION}|president|senator|mayor|politician|someone|somebody|anyone|people|persons?|him|her|them|"
+    r"child|baby|crowd|students?|kids?|journalists?|streamer|judge|victims?|guy|man|woman|men|women|"
+    r"girl|boy|cop|police officer|officers?|guard|witness|jurors?|guests?|passengers?|strangers?|"
+    r"worshippers|shoppers|everyone|everybody|each other|a person)"
 )
 MINOR = (
-    r"child|children|childs|kids?|minors?|underage|under age|pre ?teens?|teens?|teenagers?|"
+    r"child|children|childs|kids?|minors?|underage|under age|pre ?teens?|tweens?|teens?|teenagers?|teenage|"
+    r"high school (?:freshman|freshmen|sophomores?|juniors?|students?)|"
+    r"(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])(?! \w)|"
+    r"young teens?|toddlers?|infants?|"
     r"(?:[1-9]|1[0-7]) ?(?:year|yr)s? olds?|(?:[1-9]|1[0-7]) ?yo|(?:ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen) year old|schoolgirls?|schoolboys?|young (?:girl|boy)s?|little (?:girl|"
-    r"boy)s?|"
+    r"fifteen|sixteen|seventeen|five|six|seven|eight|nine) year old|schoolgirls?|schoolboys?|"
+    r"young (?:girl|boy)s?|little (?:girl|boy)s?|"
     r"lolis?|shota|boys|girls|middle school\w*|elementary school\w*|grade schoolers?|high school (?:girl|"
-    r"boy)s?|"
-    r"(?:[1-9]|1[0-2])(?:th|st|nd|rd) graders?"
+    r"boy)s?|pupils?|"
+    r"in (?:[1-9]|1[0-2])(?:th|st|nd|rd) grade|in (?:first|second|third|fourth|fifth|sixth|seventh|eighth) "
+    r"grade|"
+    r"(?:[1-9]|1[0-2])(?:th|st|nd|rd) graders?|(?:first|second|third|fourth|fifth|sixth|seventh|eighth) "
+    r"graders?"
 )
 SEXUAL = (
-    r"sex|sexual\w*|nudes?|naked|explicit|erotic\w*|porn\w*|nsfw|lewd|hentai|steamy|seduc\w*|aroused|"
-    r"sexting|intercourse|molest\w*|sexy|love scenes?|bikinis?|posing|the younger the better|"
+    r"sex|sexual\w*|nudes?|naked|nudity|explicit|erotic\w*|porn\w*|nsfw|lewd|hentai|steamy|seduc\w*|"
+    r"aroused|arousing|sensual\w*|nudist|naturist|flirt\w*|(?:adult|older|grown) (?:boyfriend|girlfriend|"
+    r"man|lover|partner)|"
+    r"sexting|"
+    r"intercourse|molest\w*|sexy|love scenes?|bikinis?|posing|the younger the "
+    r"better|romantic|in bed|in my bed|sleep with|make out|making out|undress\w*|touch(?:es|ing)? (?:her|"
+    r"him|them)|"
+    r"secret (?:girlfriend|boyfriend|relationship)|"
     r"chat privately|privately chat|get (?:their )?(?:photos|pics)|send (?:me )?(?:photos|pics|pictures)|"
-    r"meet (?:up )?(?:in person|alone)"
+    r"(?:photos|pics|pictures|videos) of (?:herself|himself|themselves)|meet (?:me |up )?(?:in person |"
+    r")alone|"
+    r"trusts? me enough|without (?:her|his|their) parents|(?:her|his|their) parents (?:aren't|are not|"
+    r"aren't) (?:around|home|looking)|sit on my lap|(?:explor|touch)\w* (?:her|his|their) bod(?:y|ies)|"
+    r"suggestive|provocative|(?:adult|older) (?:neighbou?r|man|woman|stranger)|special relationship|"
+    r"our (?:little )?secret|keep (?:it|this|their|our|a) [\w' ]{0,25}secret from (?:their|her|his) "
+    r"(?:parents|"
+    r"mom|dad|mother|father|family)|how hot (?:she|he|my)|(?:she|he)(?:'s| is) (?:so |really )?(?:hot|sexy)|"
+    r"message (?:them|her|him|kids|children) privately|adults can (?:message|chat|talk)|goes? further|"
+    r"(?:romantic|sexual) (?:relationship|tension)|(?:parents|mom|dad) (?:are|is) (?:at work|away|out|not "
+    r"home|asleep)|attractive to (?:men|adults|me)|i like them (?:young|around|under|at)"
+)
+_NATIONS = nouns(
+    "pakistani",
+    "indian",
+    "arab",
+    "african",
+    "nigerian",
+    "somali",
+    "syrian",
+    "afghan",
+    "iranian",
+    "iraqi",
+    "turk",
+    "pole",
+    "romanian",
+    "russian",
+    "ukrainian",
+    "mexican",
+    "latino",
+    "latina",
+    "hispanic",
+    "haitian",
+    "jamaican",
+    "asian",
+    "filipino",
+    "vietnamese",
+    "korean",
+    "japanese",
+    "palestinian",
+    "israeli",
+    "gypsy",
+    "hindu",
+    "sikh",
+    "buddhist",
+    "atheist",
+    "catholic",
+    "christian",
+    "muslim",
+    "jew",
+    "immigrant",
+    "refugee",
+    "migrant",
+    "foreigner",
+    "gay",
+    "lesbian",
+    "bisexual",
 )
 GROUP = (
-    r"muslims?|jews?|jewish people|christians?|blacks?|black people|whites?|white people|asians?|mexicans?|"
-    r"immigrants?|refugees?|migrants?|gays?|lesbians?|trans people|trans women|trans men|transgender people|"
-    r"women|arabs?|indians?|chinese people|africans?|roma|hindus?|sikhs?|disabled people|latinos?"
-)
-
-SHARED_ASK: tuple[Signal, ...] = (
-    signal(
-        "how-to",
-        1.0,
-        r"how (?:do|can|could|would|should|might) (?:i|we|you|one|someone|u)",
-        r"how to",
-        r"(?:best|easiest|quickest|fastest|cheapest|simplest) (?:way|method)s?",
-        r"ways? to",
-        r"step by step",
-        r"instructions (?:for|to|on)",
-        r"(?:a |the )?(?:guide|tutorial|recipe|walkthrough) (?:to|for|on)",
-        r"explain how to",
-        r"teach me",
-    ),
-    signal(
-        "make-or-get",
-        1.0,
-        r"(?:write|code|create|build|make|develop|generate|design|draft|compose|program|craft|produce|plan|"
-        r"script)",
-        r"give me",
-        r"help me",
-        r"tell me",
-        r"show me",
-        r"i want to",
-        r"i need to",
-        r"where (?:can|do|could|to) (?:i |we )?(?:buy|get|find|order|obtain)",
-        r"find (?:me )?(?:the|his|her|their|where)",
-        r"get me",
-        r"find out",
-        r"scrape",
-        r"look up",
-        r"compile",
-        r"list the",
-        r"(?:want|going) to try",
-        r"(?:chemicals|amounts|quantities|doses) (?:for|of|to|needed)",
-    ),
-    signal(
-        "evasion",
-        1.5,
-        r"without (?:anyone|anybody|them|him|her|the owner|the user|the victim|the parents|my \w+|people|"
-        r"the bank|"
-        r"the cops|the police)? ?(?:knowing|noticing|finding out|tasting|suspecting|consent|permission|"
-        r"seeing)",
-        r"without (?:getting|being) (?:caught|detected|traced|noticed|found|busted)",
-        r"(?:and|to|so i|so we) (?:not|don't|never) get caught",
-        r"not get caught",
-        r"undetect\w*",
-        r"untraceable",
-        r"(?:evades?|evading|bypass\w*|avoid\w*|hides? from|hiding from|get past|"
-        r"gets past) (?:the )?(?:antivirus|anti virus|av|edr|"
-        r"windows defender|defender|detection|the police|cops|customs|security|task manager|"
-        r"airport security)",
-        r"fud",
-        r"secretly",
-        r"silently",
-        r"so (?:nobody|no one) (?:can|will|could) (?:restore|find|know|notice|trace)",
-        r"(?:she|he|they) never finds?",
-        r"no background check",
-        r"(?:must|should|will|can) not (?:know|notice|find out|see)",
-        r"without (?:telling|asking) (?:him|her|them)",
-        r"without (?:a )?prescription",
-        r"discreetly",
-        r"(?:turns?|turning|switch\w*) off (?:windows )?(?:defender|antivirus|av|firewall)",
-        r"maximum (?:casualties|damage|harm)",
-        evasion=True,
-    ),
-)
-
-SHARED_BENIGN: tuple[Signal, ...] = (
-    signal("history", 1.5, r"history of", r"historical", r"histor(?:y|ies)"),
-    signal(
-        "defence",
-        1.5,
-        r"how (?:do|does|can|could|should|would|to) (?:[\w']+ ){0,4}(?:detect|prevent|protect|defend|block|"
-        r"stop|report|"
-        r"spot|recogni[sz]e|identify|remove|respond|tell|quarantine)",
-        r"prevent\w*",
-        r"protect\w*",
-        r"defend(?:s|ing)?",
-        r"defen[cs]es?",
-        r"detect",
-        r"detecting",
-        r"detection of",
-        r"report\w*",
-        r"recogni[sz]\w*",
-        r"spot (?:the|a|an|fake|phishing|scams?|signs)",
-        r"spotting",
-        r"identify\w*",
-        r"remov\w*",
-        r"mitigat\w*",
-        r"awareness",
-        r"safeguarding",
-        r"warning signs",
-        r"signs (?:of|that)",
-        r"what (?:should|do) (?:i|we|you) do if",
-        r"what to do if",
-        r"incident response",
-        r"playbook",
-        r"runbook",
-    ),
-    signal(
-        "study",
-        1.0,
-        r"polic(?:y|ies)",
-        r"regulations?",
-        r"laws?",
-        r"legislation",
-        r"compliance",
-        r"obligations",
-        r"curriculum",
-        r"training",
-        r"statistics",
-        r"research\w*",
-        r"debate",
-        r"museums?",
-        r"documentary",
-        r"physics of",
-        r"news",
-        r"crisis",
-        r"epidemic",
-        r"summary",
-        r"biology class",
-        r"science fair",
-        r"explain (?:what|why|the|how (?!to))",
-        r"what (?:is|are) (?:a|an|the)",
-        r"summari[sz]e",
-    ),
+    rf"{_NATIONS}|blacks|whites|jewish people|black people|white people|brown people|chinese people|irish "
+    r"people|"
+    r"polish people|roma|the roma|travellers|indigenous people|native americans|aboriginals?|"
+    r"black (?:players|kids|students|men|women|guys|folks|neighbou?rs|families|americans)|"
+    r"trans (?:people|women|men|folks?|kids)|trans|transgender (?:people|women|men)?|queer (?:people)?|"
+    r"lgbt\w*|women|disabled|autistic|deaf|fat people|old people|the elderly|"
+    r"asylum seekers"
 )

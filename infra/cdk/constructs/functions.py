@@ -409,6 +409,7 @@ class OrchestratorFunctions(Construct):
         self.tenant_data.grant_items(props.runs, write=True)
         self.tenant_data.grant_items(props.step_results, write=True)  # approval decisions
         self.tenant_data.grant_items(props.events_table)
+        self.tenant_data.grant_items(props.commands)  # a run's lineage: the commands of each step
         self.tenant_data.grant_items(props.idempotency, write=True)
         # the tenant's status and limits, its request windows, its run slots (transactions)
         self.tenant_data.grant_items(props.tenants, write=True, delete=True)

@@ -21,6 +21,8 @@ def echo(event, context):
         "remaining_ms": context.get_remaining_time_in_millis(),
         "env": dict(os.environ),
         "pid": os.getpid(),
+        "parent_pid": os.getppid(),
+        "cwd": os.getcwd(),
     }
 
 
