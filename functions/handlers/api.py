@@ -225,7 +225,8 @@ def handler(
     origins = current_container().settings.cors_allowed_origins  # the web console's (``cors.py``)
     if is_preflight(event, origins):
         return preflight(event, origins)
-    return with_cors(event, _answer(event, context), origins)
+    with current_container().metered(context):  # a run started here keeps what starting it asked
+        return with_cors(event, _answer(event, context), origins)
 
 
 def _answer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -31,6 +31,7 @@ def build_runner(container: Container, context: LambdaContext | None = None) -> 
         fetch=container.archive_fetcher(),
         gateway=container.gateway(remaining),
         prompts=container.prompts_if_configured,
+        usage=container.aws_usage_so_far,
     )
 
 
@@ -48,7 +49,7 @@ def handler(
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
     metrics.add_dimension(name="agent", value=container.settings.agent_type or "unknown")
     try:
-        with acting_for_tenant(task.tenant_id):  # the state machine's input, written by StartRun
+        with container.metered(context), acting_for_tenant(task.tenant_id):  # tenant: from StartRun
             summary = (runner or build_runner(container, context)).run(task)
     except OrchestratorError as exc:
         metrics.add_metric(name="StepFailed", unit=MetricUnit.Count, value=1)

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger, metrics, tracer
 from orchestrator.core.records import RunStatusTaskInput
+from orchestrator.runs.aws_costs import RunAccounting
 from orchestrator.runs.status import record_status
 from orchestrator.tenancy.acting import acting_for_tenant
 
@@ -25,13 +26,19 @@ def handler(
     container = container or deployed_container()
     task = RunStatusTaskInput.model_validate(event)
     bind_run(task.tenant_id, task.run_id, task.correlation_id)
-    with acting_for_tenant(task.tenant_id):  # the state machine's input, written by StartRun
+    accounting = RunAccounting(
+        usage=container.aws_usage_so_far,
+        prices=container.prices.aws,
+        ledger=container.usage_ledger if container.settings.usage_table else None,
+    )
+    with container.metered(context), acting_for_tenant(task.tenant_id):  # tenant: from StartRun
         run = record_status(
             task,
             runs=container.runs,
             publisher=container.publisher,
             results=container.step_results,
             tenants=container.tenants,
+            accounting=accounting,
         )
     metrics.add_dimension(name="status", value=run.status.value)
     metrics.add_metric(name="RunStatusChanged", unit=MetricUnit.Count, value=1)

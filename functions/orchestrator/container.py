@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from orchestrator.adapters.dynamodb import (
     DynamoStepResultRepository,
 )
 from orchestrator.adapters.eventbridge import EventBridgePublisher
+from orchestrator.adapters.request_meter import metered, usage_so_far
 from orchestrator.adapters.s3_workspace import S3Workspace
 from orchestrator.adapters.step_functions import (
     StepFunctionsHistory,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from orchestrator.adapters.dynamodb_usage_ledger import DynamoUsageLedger
     from orchestrator.adapters.s3_vectors import S3VectorStore
     from orchestrator.adapters.websocket_connections import ApiGatewayConnections
+    from orchestrator.core.aws_usage import AwsUsage
     from orchestrator.llm.circuits import ProviderCircuits
     from orchestrator.llm.gateway import ModelGateway
     from orchestrator.llm.model_settings import DeploymentModels
@@ -64,6 +67,16 @@ class Container:
         self._clock = clock
         self._providers: dict[tuple[str, str | None, str | None], tuple[ModelProvider, float]] = {}
         self._moderation: tuple[OpenAIModeration | None, float] | None = None
+
+    # --- what an invocation asks of AWS (counted, priced with the run it serves) ----------------
+    @staticmethod
+    def metered(context: Any) -> AbstractContextManager[None]:
+        """Count the AWS requests of one invocation (its memory size from the Lambda context)."""
+        return metered(getattr(context, "memory_limit_in_mb", None))
+
+    @staticmethod
+    def aws_usage_so_far() -> AwsUsage | None:
+        return usage_so_far()
 
     # --- run data ---------------------------------------------------------------------------
     @cached_property

@@ -167,6 +167,12 @@ def summarize(view: dict[str, Any], events: list[dict[str, Any]], *, aws_endpoin
         f"  tokens: {view.get('total_tokens')}, estimated cost: ${view.get('total_cost_usd')}, "
         f"{'offline answers' if offline else 'model calls'}: {view.get('model_calls')}"
     )
+    if view.get("infrastructure_cost_usd") is not None:
+        services = (view.get("infrastructure_cost") or {}).get("by_service_usd") or {}
+        top = ", ".join(
+            f"{name} ${usd:.6f}" for name, usd in sorted(services.items(), key=lambda kv: -kv[1])[:3]
+        )
+        say(f"  AWS cost: ${view['infrastructure_cost_usd']:.6f} (model tokens apart; {top})")
     if offline:
         say("  provider: offline (offline answers were used, no provider was called)")
     elif providers:

@@ -74,6 +74,7 @@ def summary_fields(view: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         ("tokens", str(view.get("total_tokens", ""))),
         ("cost", f"${view.get('total_cost_usd', 0):.6f}"),
+        ("AWS cost", f"${view.get('infrastructure_cost_usd') or 0:.6f} (model tokens apart)"),
         ("model calls", f"{view.get('model_calls')} ({view.get('cache_hits') or 0} cache hits)"),
     ]
     if view.get("queue_position"):

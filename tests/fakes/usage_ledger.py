@@ -110,6 +110,15 @@ class InMemoryUsageLedger:
             item["threshold_notified"] = True
             return crossing(month, item["spent"], limit)
 
+    def add_infrastructure(self, tenant_id: str, month: str, amount_micro: int) -> None:
+        tenant = validate_tenant_id(tenant_id)
+        validate_month(month)
+        check_amount("amount_micro", amount_micro)
+        with self._lock:
+            item = self._month(tenant, month)
+            item["infrastructure_micro"] += amount_micro
+            item["infrastructure_runs"] += 1
+
     def release(self, tenant_id: str, month: str, reserved_micro: int) -> None:
         tenant = validate_tenant_id(tenant_id)
         validate_month(month)

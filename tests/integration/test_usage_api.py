@@ -24,9 +24,12 @@ def test_any_reader_sees_the_current_months_usage_of_their_tenant(api_client: Ap
     ledger.reserve("acme", month, 2 * MICRO)
     usage = TokenUsage(input_tokens=1000, output_tokens=200, cached_input_tokens=300, cache_write_tokens=50)
     ledger.reconcile("acme", month, 2 * MICRO, 1_250_000, usage, 2, False)
+    # and two runs ended whose AWS requests cost 300 and 120 micro-dollars
+    ledger.add_infrastructure("acme", month, 300)
+    ledger.add_infrastructure("acme", month, 120)
     # When a viewer of acme asks for the usage
     status, body, _ = api_client.call_as("viewer", "GET", "/usage")
-    # Then they see this month's tokens, cost and budget
+    # Then they see this month's tokens, cost and budget, and the AWS cost beside the model cost
     assert status == 200
     assert body == {
         "month": month,
@@ -43,6 +46,8 @@ def test_any_reader_sees_the_current_months_usage_of_their_tenant(api_client: Ap
         "reserved_usd": 0.0,
         "remaining_usd": 8.75,
         "threshold_notified": False,
+        "infrastructure_cost_usd": 0.00042,
+        "infrastructure_runs": 2,
     }
     # and another tenant's user sees none of it
     status, other, _ = api_client.call_as("user", "GET", "/usage", tenant="globex")

@@ -125,3 +125,14 @@ def test_a_gate_decided_by_a_person_is_not_taken_for_a_provider(capsys: pytest.C
     out = capsys.readouterr().out
     assert "provider: offline (offline answers were used, no provider was called)" in out
     assert "person" not in out and "model calls" not in out
+
+
+def test_the_summary_says_what_the_run_cost_on_aws_and_where_most_of_it_went(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    services = {"stepfunctions": 0.00025, "lambda": 0.0001, "dynamodb": 0.00005, "events": 0.00001}
+    cost = {"infrastructure_cost_usd": 0.00041, "infrastructure_cost": {"by_service_usd": services}}
+    summarize(_view("SUCCEEDED", [_step("ideation", "SUCCEEDED")], **cost), [])
+    out = capsys.readouterr().out
+    top = "stepfunctions $0.000250, lambda $0.000100, dynamodb $0.000050"
+    assert f"AWS cost: $0.000410 (model tokens apart; {top})" in out

@@ -15,6 +15,9 @@ Secrets Manager, Bedrock), STS itself and the one table shared by every tenant (
 circuits, ``client("dynamodb", as_tenant=False)``) keep the function's own role. The clients are
 cached per role, so a process whose variable changes (a test) never reuses a client made for the
 other setting.
+
+Every session is instrumented by ``request_meter``: what an invocation asks of AWS is counted
+(and priced with the run it serves).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ TENANT_DATA_SERVICES = frozenset({"dynamodb", "s3", "s3vectors", "kms"})
 def _session() -> Any:
     import boto3
 
-    return boto3.session.Session()
+    from orchestrator.adapters.request_meter import instrument
+
+    return instrument(boto3.session.Session())
 
 
 @cache
@@ -59,9 +64,10 @@ def tenant_data_role() -> str:
 def _session_as(role_arn: str) -> Any:
     if not role_arn:
         return _session()
+    from orchestrator.adapters.request_meter import instrument
     from orchestrator.tenancy.credentials import tenant_data_session
 
-    return tenant_data_session(role_arn, sts=lambda: client("sts"))
+    return instrument(tenant_data_session(role_arn, sts=lambda: client("sts")))
 
 
 def dynamodb_resource() -> Any:

@@ -206,6 +206,30 @@ class DynamoUsageLedger:
                     self._create_month_from_budget(partition, month)  # a step that reserved nothing
         raise ConflictError(f"the usage of {month} could not be recorded: try again")
 
+    def add_infrastructure(self, tenant_id: str, month: str, amount_micro: int) -> None:
+        partition = validate_tenant_id(tenant_id)
+        validate_month(month)
+        check_amount("amount_micro", amount_micro)
+        for attempt in range(2):
+            try:
+                with domain_errors("record a run's AWS cost", _Lost):
+                    self._table.update_item(
+                        Key={PK: partition, SK: MONTH_PREFIX + month},
+                        UpdateExpression="ADD #infra :a, #runs :one",
+                        ConditionExpression="attribute_exists(#sk)",
+                        ExpressionAttributeNames={
+                            "#infra": "infrastructure_micro",
+                            "#runs": "infrastructure_runs",
+                            "#sk": SK,
+                        },
+                        ExpressionAttributeValues={":a": amount_micro, ":one": 1},
+                    )
+                return
+            except _Lost:
+                if attempt == 0:
+                    self._create_month_from_budget(partition, month)
+        raise ConflictError(f"the AWS cost of a run in {month} could not be recorded: try again")
+
     def release(self, tenant_id: str, month: str, reserved_micro: int) -> None:
         partition = validate_tenant_id(tenant_id)
         validate_month(month)

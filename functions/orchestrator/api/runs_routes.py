@@ -71,6 +71,7 @@ def create_run(request: RunRequest) -> Response[dict[str, Any]]:
         "archive_hosts": container.settings.fetch_allowed_hosts,
         "planner": container.planner,
         "tenants": container.tenants,
+        "usage": container.aws_usage_so_far,
     }
     key = router.current_event.headers.get(constants.IDEMPOTENCY_HEADER)
     replayed = False
@@ -147,7 +148,8 @@ def list_runs(
 )
 def get_run(run_id: str) -> dict[str, Any]:
     tenant_id = current_caller().tenant_id
-    view = get_run_view(tenant_id, run_id, current_container().runs, current_container().step_results)
+    container = current_container()
+    view = get_run_view(tenant_id, run_id, container.runs, container.step_results, container.prices.aws)
     if view["status"] == RunStatus.QUEUED:  # where it waits for a slot (1: next to start)
         view["queue_position"] = current_container().tenants.queue_position(tenant_id, run_id)
     return view

@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from orchestrator.core.aws_usage import AwsUsage
+
 
 class ErrorDetail(BaseModel):
     location: str
@@ -228,6 +230,18 @@ class RunLineage(BaseModel):
     )
 
 
+class InfrastructureCost(BaseModel):
+    """What a run's AWS requests cost (model tokens apart), from its functions' own counts."""
+
+    by_service_usd: dict[str, float] = Field(
+        description="USD by service (lambda, stepfunctions, dynamodb, ...)"
+    )
+    counted: AwsUsage = Field(description="requests the run's functions counted themselves")
+    estimated: dict[str, Any] = Field(
+        description="what no function sees, estimated: state transitions, the bus consumers' work"
+    )
+
+
 class RunView(BaseModel):
     """A run with its step graph (each step and map item with status, attempts, timings, model, cost)."""
 
@@ -238,6 +252,10 @@ class RunView(BaseModel):
     template: str
     topic: str
     steps: list[dict[str, Any]]
+    infrastructure_cost_usd: float = Field(
+        description="what the run's AWS requests cost so far, in USD at list prices (model tokens apart)"
+    )
+    infrastructure_cost: InfrastructureCost
     queued_at: datetime | None = Field(default=None, description="when it was queued (past the limit)")
     queue_position: int | None = _queue_position()
 

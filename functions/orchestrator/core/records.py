@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from orchestrator.core.aws_usage import AwsUsage
 from orchestrator.core.constants import MAX_MAP_CONCURRENCY, MAX_SUMMARY_LENGTH, MAX_TOPIC_LENGTH
 
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
@@ -314,6 +315,8 @@ class Run(DomainModel):
     a replay's: the result keys expected to be reused (each step decides when it runs)."""
     replayed_from: str | None = None  # the run this one replays (each step with an unchanged prompt reused)
     replayed_by: list[str] = Field(default_factory=list)  # the runs that replay this one
+    aws_usage: AwsUsage | None = None
+    """The AWS requests of starting the run and of its status tasks (``orchestrator.runs.aws_costs``)."""
 
 
 class TokenUsage(DomainModel):
@@ -395,6 +398,7 @@ class StepResult(DomainModel):
     """SHA-256 of what the agent read (topic, inputs, earlier outputs, its item, its facts)."""
     undone_data: dict[str, Any] | None = None
     """The output an undone step had produced (kept out of every view), so that a resumed run can reuse it."""
+    aws_usage: AwsUsage | None = None  # the AWS requests of the step's function (every attempt)
 
     @property
     def key(self) -> str:

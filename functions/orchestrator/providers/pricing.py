@@ -5,6 +5,9 @@ input written to it. Entries are keyed ``provider/model-prefix`` (``anthropic/cl
 the longest matching prefix wins. A deployment adds or overrides entries with a JSON object in
 ``MODEL_PRICES``, e.g. ``{"openai_compatible/llama": {"input": 0.1, "output": 0.2}}``. A model
 with no entry costs 0 and ``PriceTable.lookup`` says so (None), so results can warn about it.
+
+The same table prices a run's own AWS requests (``PriceTable.aws``, us-east-1 list prices:
+``orchestrator.core.aws_usage``); ``"aws/<field>": <USD>`` entries of ``MODEL_PRICES`` override them.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from orchestrator.core.aws_usage import AWS_PRICE_PREFIX, DEFAULT_AWS_PRICES, AwsPrices
 from orchestrator.core.records import TokenUsage
 
 
@@ -73,8 +77,11 @@ DEFAULT_PRICES: dict[str, Price] = {
 
 
 class PriceTable:
-    def __init__(self, entries: Mapping[str, Price] | None = None) -> None:
+    def __init__(
+        self, entries: Mapping[str, Price] | None = None, aws: AwsPrices = DEFAULT_AWS_PRICES
+    ) -> None:
         self.entries: dict[str, Price] = dict(DEFAULT_PRICES if entries is None else entries)
+        self.aws = aws
 
     @classmethod
     def with_overrides(cls, overrides: Mapping[str, Any] | str | None) -> PriceTable:
@@ -86,7 +93,10 @@ class PriceTable:
         raw = json.loads(overrides) if isinstance(overrides, str) else overrides
         if not isinstance(raw, Mapping):
             raise ValueError("model prices must be a JSON object of 'provider/model-prefix': price")
+        table.aws = table.aws.with_overrides({k: v for k, v in raw.items() if k.startswith(AWS_PRICE_PREFIX)})
         for key, value in raw.items():
+            if key.startswith(AWS_PRICE_PREFIX):
+                continue
             if "/" not in key or not isinstance(value, Mapping):
                 raise ValueError(f"model price {key!r}: expected 'provider/model-prefix': {{input, output}}")
             try:

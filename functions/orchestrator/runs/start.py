@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from orchestrator.core import constants
+from orchestrator.core.aws_usage import DEFAULT_AWS_PRICES, AwsPrices
 from orchestrator.core.errors import (
     ConflictError,
     IdempotencyKeyReused,
@@ -42,6 +43,7 @@ from orchestrator.core.records import (
 )
 from orchestrator.ingestion.uploads import ARCHIVE_URL_SUFFIX, check_uploads_exist
 from orchestrator.providers import known_providers
+from orchestrator.runs.aws_costs import UsageSoFar, infrastructure_view, with_start_usage
 from orchestrator.runs.launch import execution_input, record_failed_start
 from orchestrator.runs.queue import Admission, admit, promote_due, queue_run
 from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, Step, get_template
@@ -137,6 +139,7 @@ def start_run(
     tenants: TenantDirectory | None = None,
     archive_hosts: Collection[tuple[str, int]] | None = None,
     link: dict[str, Any] | None = None,
+    usage: UsageSoFar | None = None,
 ) -> Run:
     """Record a run and start its state machine. Starting the same run id twice starts it once.
 
@@ -151,15 +154,14 @@ def start_run(
     is disabled. ``archive_hosts``: the private hosts an archive fetch may reach; given, an archive
     URL input the fetch would refuse (plain http, a private address, ...) is a 400 naming it.
     ``link``: what a resumed run carries besides the request (``resumed_from``, ``from_step``,
-    ``reused_steps``).
+    ``reused_steps``). ``usage``: this invocation's AWS requests so far, kept on the run's record.
     """
     inputs = check_run_request(request, allowed_providers)
     check_sources(tenant_id, inputs, uploads, archive_hosts)
     if plan is None and planner is not None:
         plan = planner.plan(tenant_id, request, inputs)
     run = _new_run(tenant_id, run_id or new_run_id(), request, inputs, correlation_id, created_by, plan)
-    if link:
-        run = run.model_copy(update=link)
+    run = run.model_copy(update=link) if link else run
     if run_id is not None and tenants is not None:  # a retried start of a run that may have ended
         earlier = _existing_run(runs, tenant_id, run_id)
         if earlier is not None and earlier.status is not RunStatus.PENDING:
@@ -176,7 +178,7 @@ def start_run(
         )
     took_slot = admission is Admission.SLOT
     try:
-        runs.create(run)
+        runs.create(with_start_usage(run, usage))
     except ConflictError:
         run = runs.get(tenant_id, run.run_id)
         if run.status is not RunStatus.PENDING:
@@ -272,6 +274,7 @@ def start_run_once(
     planner: RunPlanner | None = None,
     tenants: TenantDirectory | None = None,
     archive_hosts: Collection[tuple[str, int]] | None = None,
+    usage: UsageSoFar | None = None,
 ) -> tuple[Run, bool]:
     """``start_run`` for a request carrying an ``Idempotency-Key``: the same key and body start
     one run however often they are sent (for 24 hours); the same key with another body is refused.
@@ -297,6 +300,7 @@ def start_run_once(
         publisher=publisher,
         created_by=created_by,
         run_id=run_id,  # a retry after a passing failure starts the same run
+        usage=usage,
         allowed_providers=allowed_providers,
         uploads=uploads,
         plan=plan,  # planned once, above
@@ -352,9 +356,9 @@ def _check_simulated_failure(template_name: str, failure: SimulatedFailure) -> N
         )
 
 
-def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
+def run_view(run: Run, results: list[StepResult], prices: AwsPrices = DEFAULT_AWS_PRICES) -> dict[str, Any]:
     """A run as the API shows it: status, its step graph with each step's (and item's) result,
-    timings, tokens and cost, and the console link."""
+    timings, tokens and cost, what its AWS requests cost (at ``prices``), and the console link."""
     template = get_template(run.template)
     by_key = {result.key: result for result in results}
     items_of: dict[str, list[StepResult]] = {}
@@ -364,15 +368,19 @@ def run_view(run: Run, results: list[StepResult]) -> dict[str, Any]:
     finished = run.finished_at or utc_now()
     duration_ms = int((finished - run.started_at).total_seconds() * 1000) if run.started_at else None
     agent_results = [r for r in results if r.metadata.agent != "approval"]
-    return run.model_dump(mode="json") | {
-        "steps": [_step_view(step, by_key, items_of) for step in template.steps],
-        "duration_ms": duration_ms,
-        "execution_console_url": console_url(run.execution_arn),
-        "total_cost_usd": round(sum(r.cost_usd for r in agent_results), 6),
-        "total_tokens": sum(r.token_usage.total_tokens for r in agent_results),
-        "model_calls": run.model_calls,
-        "cache_hits": run.cache_hits,
-    }
+    return (
+        run.model_dump(mode="json", exclude={"aws_usage"})
+        | infrastructure_view(run, results, prices)
+        | {
+            "steps": [_step_view(step, by_key, items_of) for step in template.steps],
+            "duration_ms": duration_ms,
+            "execution_console_url": console_url(run.execution_arn),
+            "total_cost_usd": round(sum(r.cost_usd for r in agent_results), 6),
+            "total_tokens": sum(r.token_usage.total_tokens for r in agent_results),
+            "model_calls": run.model_calls,
+            "cache_hits": run.cache_hits,
+        }
+    )
 
 
 def _result_view(result: StepResult | None) -> dict[str, Any]:
@@ -442,10 +450,14 @@ def _group_status(statuses: list[str]) -> str:
 
 
 def get_run_view(
-    tenant_id: str, run_id: str, runs: RunRepository, results: StepResultRepository
+    tenant_id: str,
+    run_id: str,
+    runs: RunRepository,
+    results: StepResultRepository,
+    prices: AwsPrices = DEFAULT_AWS_PRICES,
 ) -> dict[str, Any]:
     run = runs.get(tenant_id, run_id)
-    return run_view(run, results.list_for_run(tenant_id, run_id))
+    return run_view(run, results.list_for_run(tenant_id, run_id), prices)
 
 
 def list_run_events(

@@ -27,6 +27,7 @@ from orchestrator.core.records import (
 from orchestrator.templates.graph import get_template
 
 if TYPE_CHECKING:
+    from orchestrator.runs.aws_costs import RunAccounting
     from orchestrator.tenancy.plans import TenantDirectory
 
 _EVENT_FOR_STATUS = {
@@ -80,8 +81,12 @@ def record_status(
     publisher: EventPublisher,
     results: StepResultRepository | None = None,
     tenants: TenantDirectory | None = None,
+    accounting: RunAccounting | None = None,
 ) -> Run:
     """Move a run to ``task.status`` and publish the matching lifecycle event.
+
+    ``accounting``: this task's AWS requests join the run's record (the same write), and a run
+    that ends adds what its AWS requests cost to its tenant's month.
 
     ``COMPENSATED`` asks for the end of compensation: the run ends ``REJECTED`` (an agent or a
     person refused it), ``CANCELLED`` (someone cancelled it) or ``COMPENSATED`` (it failed),
@@ -114,7 +119,7 @@ def record_status(
     # a step still in flight when that happened must not revive it.
     allowed_from = [s for s in RunStatus if not s.is_final or s is status]
     try:
-        run = runs.update_status(task.tenant_id, task.run_id, status, allowed_from=allowed_from, **fields)
+        run = _update_counted(current, status, fields, allowed_from, runs, results, accounting)
     except ConflictError:  # it ended another way before
         if tenants is not None:
             tenants.release_run_slot(task.tenant_id, task.run_id)
@@ -138,6 +143,30 @@ def record_status(
             payload=payload,
         )
     )
+    return run
+
+
+def _update_counted(
+    current: Run,
+    status: RunStatus,
+    fields: dict[str, Any],
+    allowed_from: list[RunStatus],
+    runs: RunRepository,
+    results: StepResultRepository | None,
+    accounting: RunAccounting | None,
+) -> Run:
+    """The run's update, carrying this task's AWS requests (``accounting``); a run that ends adds
+    what its AWS requests cost to its tenant's month."""
+    tenant_id, run_id = current.tenant_id, current.run_id
+    if accounting is None:
+        return runs.update_status(tenant_id, run_id, status, allowed_from=allowed_from, **fields)
+    ended = results.list_for_run(tenant_id, run_id) if results is not None and status.is_final else []
+    counted = accounting.status_task(current, final=status.is_final)
+    if counted is not None:
+        fields = fields | {"aws_usage": counted.model_dump(mode="json")}
+    run = runs.update_status(tenant_id, run_id, status, allowed_from=allowed_from, **fields)
+    if status.is_final:
+        accounting.run_ended(run, ended)
     return run
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from orchestrator.core import constants, operator_metrics
+from orchestrator.core.aws_usage import AwsUsage
 from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.events import new_envelope
 from orchestrator.core.ports import EventPublisher, RunRepository, StepResultRepository, Workspace
@@ -20,6 +22,7 @@ from orchestrator.core.records import (
     StepSummary,
     utc_now,
 )
+from orchestrator.runs.aws_costs import after_the_write
 from orchestrator.runs.guards import run_data_prefix
 from orchestrator.runs.step_answers import TOOL_PROVIDER, StepAnswer
 from orchestrator.runs.step_context import StepContext
@@ -35,11 +38,29 @@ class StepRecorder:
         results: StepResultRepository,
         workspace: Workspace,
         publisher: EventPublisher,
+        usage: Callable[[], AwsUsage | None] | None = None,
     ) -> None:
         self.runs = runs
         self.results = results
         self.workspace = workspace
         self.publisher = publisher
+        self.usage = usage
+
+    def with_usage(self, result: StepResult, *, then_events: int = 0, then_reads: int = 0) -> StepResult:
+        """``result`` carrying its function's AWS requests (this one's write and what follows it
+        included), when they are counted; a retried step's with its earlier attempts' (read back
+        from the attempt's result, once: a retry is rare, and its requests are the run's too)."""
+        if self.usage is None or self.usage() is None:
+            return result
+        earlier = None
+        if result.metadata.attempts > 1:
+            stored = self.results.get(result.tenant_id, result.run_id, result.key)
+            earlier = stored.aws_usage if stored is not None else None
+        so_far = self.usage() or AwsUsage()
+        pending = after_the_write(
+            result.model_dump(mode="json"), then_events=then_events, then_reads=then_reads
+        )
+        return result.model_copy(update={"aws_usage": so_far.plus(pending).plus(earlier)})
 
     def count_calls(self, step: StepContext) -> None:
         """The run's counters: provider calls (failed attempts and repairs too) and cache hits."""
@@ -89,6 +110,8 @@ class StepRecorder:
             prompt_hash=answer.prompt_hash,
             input_hash=answer.input_hash,
         )
+        succeeded = status is StepStatus.SUCCEEDED  # then its event, and the fence's read of the run
+        result = self.with_usage(result, then_events=int(succeeded), then_reads=int(succeeded))
         self.results.save(result)
         operator_metrics.step_finished(
             tenant_id=run.tenant_id,
@@ -151,16 +174,15 @@ class StepRecorder:
         policy = step.template.retry
         retried = policy.retries(name, step.attempt)
         error = {"name": name, "message": str(exc)[:1000]}
-        self.results.end_attempt(
-            _attempt_result(step, StepStatus.RETRYING if retried else StepStatus.FAILED).model_copy(
-                update={
-                    "completed_at": None if retried else utc_now(),
-                    "processing_time_ms": elapsed_ms,
-                    "errors": [f"{name}: {exc}"[:2000]],
-                    "last_error": error,
-                }
-            )
+        ended = _attempt_result(step, StepStatus.RETRYING if retried else StepStatus.FAILED).model_copy(
+            update={
+                "completed_at": None if retried else utc_now(),
+                "processing_time_ms": elapsed_ms,
+                "errors": [f"{name}: {exc}"[:2000]],
+                "last_error": error,
+            }
         )
+        self.results.end_attempt(self.with_usage(ended, then_events=1))
         payload = {"step": step.placement.step.name, "item": step.item, "attempt": step.attempt}
         payload |= {"error": name, "message": error["message"], "transient": exc.transient}
         if retried:

@@ -35,6 +35,7 @@ from orchestrator.runs.step_context import StepContext, StepContextLoader
 from orchestrator.runs.step_results import StepRecorder, summarize
 
 if TYPE_CHECKING:
+    from orchestrator.core.aws_usage import AwsUsage
     from orchestrator.core.vectors import VectorStore
     from orchestrator.llm.prompts import PromptLibrary
 
@@ -59,6 +60,7 @@ class AgentRunner:
         fetch: Callable[[str], bytes] | None = None,
         gateway: ModelGateway | None = None,
         prompts: PromptLibrary | None = None,
+        usage: Callable[[], AwsUsage | None] | None = None,
     ) -> None:
         self.gateway = gateway or gateway_over(provider_factory)
         self.context = StepContextLoader(
@@ -74,7 +76,9 @@ class AgentRunner:
         )
         executor = CommandExecutor(workspace, publisher, vectors)
         self.commands = StepCommands(runs=runs, results=results, command_log=command_log, executor=executor)
-        self.recorder = StepRecorder(runs=runs, results=results, workspace=workspace, publisher=publisher)
+        self.recorder = StepRecorder(
+            runs=runs, results=results, workspace=workspace, publisher=publisher, usage=usage
+        )
 
     def run(self, task: StepTaskInput) -> StepSummary:
         step = self.context.load(task)

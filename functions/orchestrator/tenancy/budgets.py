@@ -40,7 +40,18 @@ ATTEMPTS = 5  # optimistic retries of a write that raced another one
 _MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 TOKEN_COUNTERS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens")
-COUNTERS = ("spent", "reserved", "available", *TOKEN_COUNTERS, "model_calls", "cache_hits", "steps")
+INFRASTRUCTURE_COUNTERS = ("infrastructure_micro", "infrastructure_runs")
+"""What the month's ended runs cost in AWS charges (model tokens apart), and how many runs."""
+COUNTERS = (
+    "spent",
+    "reserved",
+    "available",
+    *TOKEN_COUNTERS,
+    "model_calls",
+    "cache_hits",
+    "steps",
+    *INFRASTRUCTURE_COUNTERS,
+)
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -120,6 +131,10 @@ class MonthUsage(BaseModel):
     reserved_usd: float = Field(0.0, description="held by steps running now")
     remaining_usd: float | None = Field(None, description="what is left to reserve; null: unlimited")
     threshold_notified: bool = False
+    infrastructure_cost_usd: float = Field(
+        0.0, description="what the month's ended runs cost in AWS requests (model tokens apart)"
+    )
+    infrastructure_runs: int = Field(0, description="the runs whose AWS cost is counted here")
 
 
 class ThresholdCrossed(BaseModel):
@@ -152,6 +167,8 @@ def month_view(month: str, item: dict[str, Any] | None, budget_micro: int | None
         reserved_usd=usd(counters["reserved"]) or 0.0,
         remaining_usd=None if limit is None else usd(max(counters["available"], 0)),
         threshold_notified=bool(item.get("threshold_notified", False)),
+        infrastructure_cost_usd=counters["infrastructure_micro"] / MICRO_USD,
+        infrastructure_runs=counters["infrastructure_runs"],
     )
 
 
@@ -213,6 +230,9 @@ class UsageLedger(Protocol):
         """A step ended: its reservation becomes its actual cost, its tokens and calls are counted.
         Answers ``ThresholdCrossed`` to exactly one caller: the first whose spend passed the threshold."""
         ...
+
+    def add_infrastructure(self, tenant_id: str, month: str, amount_micro: int) -> None:
+        """A run ended: what its AWS requests cost joins the month's."""
 
     def release(self, tenant_id: str, month: str, reserved_micro: int) -> None:
         """A failed or undone step gives its reservation back."""

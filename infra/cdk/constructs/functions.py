@@ -336,16 +336,18 @@ class OrchestratorFunctions(Construct):
     def _add_lifecycle_functions(self) -> None:
         """A run's status transitions, the audit trail, executions that ended without recording it."""
         props = self._props
+        models, prices = props.model_tables, props.provider.prices or "{}"  # an ended run's AWS cost
         self.run_status = self.make_function(
             "RunStatus",
             "handlers.run_status.handler",
             "Records a run's lifecycle transitions",
-            self._table_env,
+            self._table_env | Settings.environment(usage_table=models.usage.table_name, model_prices=prices),
         )
         access = self._tenant_data("RunStatus", self.run_status)
         access.grant_items(props.runs, write=True)
         access.grant_items(props.tenants, write=True, delete=True)  # an ended run's slot
         access.grant_items(props.step_results)
+        access.grant_items(models.usage, write=True)
         props.bus.grant_put_events_to(self.run_status)
 
         self.audit_writer = self.make_function(
