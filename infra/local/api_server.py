@@ -203,7 +203,8 @@ class LocalApiServer:
         self, runtime: LocalLambdaRuntime, function_name: str, account_id: str, port: int = 0
     ) -> None:
         self._server = _Server(port, runtime, function_name, account_id)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll: a stop waits for the serving thread to notice it at most that long
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), daemon=True)
 
     @property
     def url(self) -> str:
