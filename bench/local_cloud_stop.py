@@ -51,7 +51,7 @@ def _start(state_dir: Path, ports: list[str]) -> tuple[subprocess.Popen[str], di
         env=os.environ | {"ORCHESTRATOR_READY_FILE": str(ready)},
     )
     while not ready.exists() or not ready.read_text():
-        if process.poll() is not None or time.monotonic() - started > 180:
+        if process.poll() is not None or time.monotonic() - started > 300:
             process.kill()
             raise SystemExit(f"local up did not start:\n{process.communicate()[0][-2000:]}")
         time.sleep(0.1)
