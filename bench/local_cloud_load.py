@@ -47,6 +47,7 @@ FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "
 CLIENT_TIMEOUT_SECONDS = 600
 PAGE_SIZE = ((os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) or 4096) / (1024 * 1024)
 WORKER_SCRIPT = "lambda_worker.py"
+ZYGOTE_SCRIPT = "lambda_zygote.py"
 
 
 # --- the local cloud, in its own process ----------------------------------------------------------
@@ -92,22 +93,29 @@ def _rss_mib(pid: int) -> float:
         return 0.0
 
 
-def _is_worker(pid: int) -> bool:
+def _cmdline(pid: int) -> str:
     try:
-        return WORKER_SCRIPT in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
-        return False
+        return ""
+
+
+def _is_worker(pid: int, parent: int) -> bool:
+    """A worker started as a new interpreter, or forked by the zygote (its command line is the
+    zygote's: a child of the zygote is a worker, the zygote itself is not)."""
+    command = _cmdline(pid)
+    return WORKER_SCRIPT in command or (ZYGOTE_SCRIPT in command and ZYGOTE_SCRIPT in _cmdline(parent))
 
 
 def tree(pid: int) -> tuple[int, float, float]:
     """(Lambda worker processes, RSS of the whole tree, RSS of its workers; in MiB) of ``pid``."""
-    pending, seen = [pid], []
+    pending, seen = [(pid, 0)], []
     while pending:
-        current = pending.pop()
-        seen.append(current)
-        pending += _children(current)
-    workers = [p for p in seen if _is_worker(p)]
-    return len(workers), sum(_rss_mib(p) for p in seen), sum(_rss_mib(p) for p in workers)
+        current, parent = pending.pop()
+        seen.append((current, parent))
+        pending += [(child, current) for child in _children(current)]
+    workers = [p for p, parent in seen if _is_worker(p, parent)]
+    return len(workers), sum(_rss_mib(p) for p, _ in seen), sum(_rss_mib(p) for p in workers)
 
 
 class Watcher:
