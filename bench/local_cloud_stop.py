@@ -85,8 +85,12 @@ def measure(rounds: int, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         process, up, _ = _start(Path(tmp), ports)
         for round_ in range(rounds):
-            with ThreadPoolExecutor(max_workers=runs) as pool:
-                list(pool.map(_post_run, [up] * runs))
+            try:
+                with ThreadPoolExecutor(max_workers=runs) as pool:
+                    list(pool.map(_post_run, [up] * runs))
+            except BaseException:  # no local cloud left running behind a failed measurement
+                process.kill()
+                raise
             started = time.monotonic()
             process.send_signal(signal.SIGINT)
             output, _ = process.communicate(timeout=60)

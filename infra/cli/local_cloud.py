@@ -82,8 +82,10 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             pass
     finally:
-        _say_runs_cut_off(cloud)
-        cloud.stop()
+        try:
+            _say_runs_cut_off(cloud)
+        finally:  # stopped and saved even if the terminal that started it is gone
+            cloud.stop()
         say(f"state saved in {cloud.state_dir / 'state'} (`local up --fresh` starts empty)")
         say("stopped")
     _end_process()
