@@ -212,7 +212,8 @@ def load_rows(section: str, data: dict[str, Any]) -> list[Row]:
             rows += _cloud_rows(section, f"{size} POSTs: once ended", burst["after"], data.get("max_workers"))
     if "after_idle" in data:
         idle = data["after_idle"]
-        rows += _cloud_rows(section, f"after {idle['seconds']:.0f} s idle", idle, 0)
+        retired = idle["seconds"] >= data.get("idle_retirement_seconds", 0)  # else none is due yet
+        rows += _cloud_rows(section, f"after {idle['seconds']:.0f} s idle", idle, 0 if retired else None)
     return rows
 
 

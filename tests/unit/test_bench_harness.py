@@ -85,9 +85,12 @@ def test_the_load_rows_report_the_clouds_workers_and_memory_after_a_burst_and_id
         "runs_final": {"SUCCEEDED": 200},
         "after": {"workers": 48, "rss_mib": 4500},
     }
-    data = {"max_workers": 48, "bursts": [burst], "after_idle": {"seconds": 70, "workers": 3, "rss_mib": 900}}
+    idle = {"seconds": 70, "workers": 3, "rss_mib": 900}
+    data = {"max_workers": 48, "idle_retirement_seconds": 60, "bursts": [burst], "after_idle": idle}
     rows = {row.figure: row for row in harness.rows_of({"load": {"data": data}})}
     assert rows["200 POSTs: once ended: workers"].ok is True
     assert rows["200 POSTs: once ended: memory of the local cloud"].value == 4500
     assert rows["after 70 s idle: workers"].ok is False  # a worker left after the idle minute
     assert rows["after 70 s idle: memory of the local cloud"].value == 900
+    short = data | {"after_idle": {"seconds": 0, "workers": 3, "rss_mib": 900}}  # no idle minute
+    assert harness.rows_of({"load": {"data": short}})[-2].ok is None
