@@ -208,7 +208,24 @@ def load_rows(section: str, data: dict[str, Any]) -> list[Row]:
                 ended_ok,
             ),
         ]
+        if "after" in burst:  # the whole local cloud once the burst's runs ended
+            rows += _cloud_rows(section, f"{size} POSTs: once ended", burst["after"], data.get("max_workers"))
+    if "after_idle" in data:
+        idle = data["after_idle"]
+        retired = idle["seconds"] >= data.get("idle_retirement_seconds", 0)  # else none is due yet
+        rows += _cloud_rows(section, f"after {idle['seconds']:.0f} s idle", idle, 0 if retired else None)
     return rows
+
+
+def _cloud_rows(section: str, when: str, cloud: dict[str, Any], most_workers: int | None) -> list[Row]:
+    """Workers (at most ``most_workers``) and memory (RSS) of the local cloud's process tree."""
+    workers = cloud["workers"]
+    ok = None if most_workers is None else workers <= most_workers
+    target = "" if most_workers is None else f"<= {most_workers}"
+    return [
+        Row(section, f"{when}: workers", workers, "", target, ok),
+        Row(section, f"{when}: memory of the local cloud", cloud["rss_mib"], "MiB"),
+    ]
 
 
 def safety_rows(section: str, data: dict[str, Any]) -> list[Row]:

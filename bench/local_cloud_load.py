@@ -1,20 +1,22 @@
 """Load on the local cloud: bursts of 10, 50 and 200 concurrent ``POST /runs`` from several
 tenants, and what the local cloud holds (worker processes, memory) at peak and after a minute idle.
 
-The local cloud runs in a process of its own (as ``orchestrator local up`` does), with the offline
-model at zero latency; this script only sends requests and watches that process's tree from
-``/proc``: the number of Lambda worker processes and the resident memory (RSS) of the whole tree.
-For each burst it reports the time until every POST was answered, the runs started per second
-(answers) and ended per second, the errors (anything but 202, or no answer) and how every run ended.
-After the last burst it leaves the cloud idle for ``--idle`` seconds and measures it again: idle
-workers are retired after 60 s, so the tree returns to about the memory it had before any run.
+The local cloud runs in a process of its own (as ``orchestrator local up`` does, its state saved
+every second), with the offline model at zero latency; this script only sends requests and watches
+that process's tree from ``/proc``: the number of Lambda worker processes and the resident memory
+(RSS) of the whole tree.
+For each burst it prints, as soon as the burst is over, the time until every POST was answered, the
+runs started per second (answers) and ended per second, the errors (anything but 202, or no answer),
+how every run ended, the peak of workers and memory, and the workers and memory once every run
+ended. After the last burst it leaves the cloud idle for ``--idle`` seconds and measures it again:
+idle workers are retired after 60 s, so the tree returns to the cloud process alone.
 
 Targets: zero errors, every run ends ``SUCCEEDED``, never more worker processes than the runtime's
 ceiling, and no worker left after the idle minute (exit 1 otherwise; ``--no-fail`` only reports).
-The JSON goes to ``--out`` (default ``bench/results/local_cloud_load.json``), what the local cloud
-printed to ``bench/results/local_cloud_load.log``.
+The JSON goes to ``--json PATH`` (default ``bench/results/local_cloud_load.json``), what the local
+cloud printed to ``bench/results/local_cloud_load.log``.
 
-    .venv/bin/python bench/local_cloud_load.py [--bursts 10,50,200] [--tenants 4] [--idle 70]
+    .venv/bin/python bench/local_cloud_load.py [--bursts 10,50,200] [--tenants 4] [--idle 70] [--json PATH]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -44,6 +47,7 @@ FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "
 CLIENT_TIMEOUT_SECONDS = 600
 PAGE_SIZE = ((os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) or 4096) / (1024 * 1024)
 WORKER_SCRIPT = "lambda_worker.py"
+ZYGOTE_SCRIPT = "lambda_zygote.py"
 
 
 # --- the local cloud, in its own process ----------------------------------------------------------
@@ -57,7 +61,7 @@ def serve(state_dir: str, tenants: list[str], burst: int, conn: Connection) -> N
     from infra.local.cloud import LocalCloud
     from orchestrator.tenancy.plans import TenantLimits
 
-    with LocalCloud(Path(state_dir)) as cloud:
+    with LocalCloud(Path(state_dir), persist=True) as cloud:  # saving its state, as `local up` does
         tokens = {}
         for tenant in tenants:  # each plan admits the whole burst: the limits are not what this measures
             limits = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=max(burst, 1))
@@ -89,21 +93,29 @@ def _rss_mib(pid: int) -> float:
         return 0.0
 
 
-def _is_worker(pid: int) -> bool:
+def _cmdline(pid: int) -> str:
     try:
-        return WORKER_SCRIPT in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
-        return False
+        return ""
 
 
-def tree(pid: int) -> tuple[int, float]:
-    """(Lambda worker processes, RSS of the whole tree in MiB) of the process ``pid``."""
-    pending, seen = [pid], []
+def _is_worker(pid: int, parent: int) -> bool:
+    """A worker started as a new interpreter, or forked by the zygote (its command line is the
+    zygote's: a child of the zygote is a worker, the zygote itself is not)."""
+    command = _cmdline(pid)
+    return WORKER_SCRIPT in command or (ZYGOTE_SCRIPT in command and ZYGOTE_SCRIPT in _cmdline(parent))
+
+
+def tree(pid: int) -> tuple[int, float, float]:
+    """(Lambda worker processes, RSS of the whole tree, RSS of its workers; in MiB) of ``pid``."""
+    pending, seen = [(pid, 0)], []
     while pending:
-        current = pending.pop()
-        seen.append(current)
-        pending += _children(current)
-    return sum(1 for p in seen if _is_worker(p)), sum(_rss_mib(p) for p in seen)
+        current, parent = pending.pop()
+        seen.append((current, parent))
+        pending += [(child, current) for child in _children(current)]
+    workers = [p for p, parent in seen if _is_worker(p, parent)]
+    return len(workers), sum(_rss_mib(p) for p, _ in seen), sum(_rss_mib(p) for p in workers)
 
 
 class Watcher:
@@ -118,12 +130,12 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            workers, rss = tree(self.pid)
+            workers, rss, _ = tree(self.pid)
             self.peak_workers = max(self.peak_workers, workers)
             self.peak_rss = max(self.peak_rss, rss)
 
     def reset(self) -> None:
-        self.peak_workers, self.peak_rss = tree(self.pid)
+        self.peak_workers, self.peak_rss, _ = tree(self.pid)
 
     def stop(self) -> None:
         self._stop.set()
@@ -201,7 +213,16 @@ def burst(url: str, tokens: dict[str, str], size: int, watcher: Watcher, timeout
     }
 
 
-def measure(bursts: list[int], tenants: int, idle: float, timeout: float) -> dict[str, Any]:
+def _snapshot(pid: int) -> dict[str, Any]:
+    """Worker processes and memory of the local cloud now: the whole tree, and its workers' part."""
+    workers, rss, workers_rss = tree(pid)
+    return {"workers": workers, "rss_mib": round(rss), "workers_rss_mib": round(workers_rss)}
+
+
+def measure(
+    bursts: list[int], tenants: int, idle: float, timeout: float, report: Callable[[str], None] = print
+) -> dict[str, Any]:
+    """Each burst in turn (its line reported as soon as it is over), then the idle minute."""
     context = multiprocessing.get_context("spawn")
     names = [f"load-{chr(ord('a') + i)}" for i in range(tenants)]
     ours, theirs = context.Pipe()
@@ -213,47 +234,63 @@ def measure(bursts: list[int], tenants: int, idle: float, timeout: float) -> dic
                 raise SystemExit("the local cloud did not start within 300 s")
             up = ours.recv()
             pid = int(cloud.pid or 0)
-            workers_at_start, rss_at_start = tree(pid)
+            before = _snapshot(pid)
+            report(_header(tenants))
             watcher = Watcher(pid)
-            rows = [burst(up["api_url"], up["tokens"], size, watcher, timeout) for size in bursts]
+            rows = []
+            for size in bursts:
+                rows.append(
+                    burst(up["api_url"], up["tokens"], size, watcher, timeout) | {"after": _snapshot(pid)}
+                )
+                report(_row(rows[-1]))
             watcher.stop()
             time.sleep(idle)
-            workers_idle, rss_idle = tree(pid)
+            after_idle = {"seconds": idle} | _snapshot(pid)
         finally:
             ours.send("stop")
             cloud.join(60)
             if cloud.is_alive():
                 cloud.kill()
-    return {
+    result = {
         "max_workers": DEFAULT_MAX_WORKERS,
         "idle_retirement_seconds": DEFAULT_IDLE_SECONDS,
-        "before_any_run": {"workers": workers_at_start, "rss_mib": round(rss_at_start)},
+        "before_any_run": before,
         "bursts": rows,
-        "after_idle": {"seconds": idle, "workers": workers_idle, "rss_mib": round(rss_idle)},
+        "after_idle": after_idle,
     }
+    report(_footer(result))
+    return result
 
 
-def render(result: dict[str, Any]) -> str:
-    tenants, idle = result["bursts"][0]["tenants"], result["idle_retirement_seconds"]
-    lines = [
-        f"Load on the local cloud ({tenants} tenants, offline model, zero latency; "
-        f"worker ceiling {result['max_workers']}, idle workers retired after {idle:.0f} s)",
-        "| POSTs at once | all answered | answers/s | errors | all ended | runs ended/s | final "
-        "| peak workers | peak RSS |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in result["bursts"]:
-        lines.append(
-            f"| {row['concurrent_posts']} | {row['all_answered_seconds']} s | {row['answers_per_second']} "
-            f"| {row['errors']} | {row['all_ended_seconds']} s | {row['runs_ended_per_second']} "
-            f"| {row['runs_final']} | {row['peak_workers']} | {row['peak_rss_mib']} MiB |"
-        )
-    before, after = result["before_any_run"], result["after_idle"]
-    lines.append(
-        f"before any run: {before['workers']} workers, {before['rss_mib']} MiB; "
-        f"after {after['seconds']:.0f} s idle: {after['workers']} workers, {after['rss_mib']} MiB"
+def _header(tenants: int) -> str:
+    return "\n".join(
+        [
+            f"Load on the local cloud ({tenants} tenants, offline model, zero latency; "
+            f"worker ceiling {DEFAULT_MAX_WORKERS}, idle workers retired after {DEFAULT_IDLE_SECONDS:.0f} s)",
+            "| POSTs at once | all answered | answers/s | errors | all ended | runs ended/s | final "
+            "| peak workers | peak RSS | once ended: workers, RSS |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
     )
-    return "\n".join(lines)
+
+
+def _row(row: dict[str, Any]) -> str:
+    after = row["after"]
+    return (
+        f"| {row['concurrent_posts']} | {row['all_answered_seconds']} s | {row['answers_per_second']} "
+        f"| {row['errors']} | {row['all_ended_seconds']} s | {row['runs_ended_per_second']} "
+        f"| {row['runs_final']} | {row['peak_workers']} | {row['peak_rss_mib']} MiB "
+        f"| {after['workers']}, {after['rss_mib']} MiB |"
+    )
+
+
+def _footer(result: dict[str, Any]) -> str:
+    before, after = result["before_any_run"], result["after_idle"]
+    return (
+        f"before any run: {before['workers']} workers, {before['rss_mib']} MiB; "
+        f"after {after['seconds']:.0f} s idle: {after['workers']} workers, {after['rss_mib']} MiB "
+        f"({after['workers_rss_mib']} MiB of it in workers)"
+    )
 
 
 def main() -> int:
@@ -268,13 +305,21 @@ def main() -> int:
     parser.add_argument(
         "--timeout", type=float, default=900, help="seconds to wait for a burst's runs to end"
     )
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "local_cloud_load.json")
+    parser.add_argument(
+        "--json",
+        "--out",
+        dest="out",
+        type=Path,
+        default=REPO / "bench" / "results" / "local_cloud_load.json",
+        help="where the JSON goes",
+    )
     parser.add_argument("--no-fail", action="store_true")
     args = parser.parse_args()
-    result = measure([int(b) for b in args.bursts.split(",")], max(1, args.tenants), args.idle, args.timeout)
+    report = lambda line: print(line, flush=True)  # noqa: E731 - each burst's line as it is over
+    bursts = [int(b) for b in args.bursts.split(",")]
+    result = measure(bursts, max(1, args.tenants), args.idle, args.timeout, report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(render(result))
     print(f"written to {args.out}")
     ok = (
         all(
@@ -284,6 +329,7 @@ def main() -> int:
             for row in result["bursts"]
         )
         and result["after_idle"]["workers"] == 0
+        and all(row["after"]["workers"] <= result["max_workers"] for row in result["bursts"])
     )
     if not ok:
         print(

@@ -51,7 +51,7 @@ def _start(state_dir: Path, ports: list[str]) -> tuple[subprocess.Popen[str], di
         env=os.environ | {"ORCHESTRATOR_READY_FILE": str(ready)},
     )
     while not ready.exists() or not ready.read_text():
-        if process.poll() is not None or time.monotonic() - started > 180:
+        if process.poll() is not None or time.monotonic() - started > 300:
             process.kill()
             raise SystemExit(f"local up did not start:\n{process.communicate()[0][-2000:]}")
         time.sleep(0.1)
@@ -85,8 +85,12 @@ def measure(rounds: int, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         process, up, _ = _start(Path(tmp), ports)
         for round_ in range(rounds):
-            with ThreadPoolExecutor(max_workers=runs) as pool:
-                list(pool.map(_post_run, [up] * runs))
+            try:
+                with ThreadPoolExecutor(max_workers=runs) as pool:
+                    list(pool.map(_post_run, [up] * runs))
+            except BaseException:  # no local cloud left running behind a failed measurement
+                process.kill()
+                raise
             started = time.monotonic()
             process.send_signal(signal.SIGINT)
             output, _ = process.communicate(timeout=60)

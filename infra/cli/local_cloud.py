@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,11 +82,24 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         while not stop.wait(1.0):
             pass
     finally:
-        _say_runs_cut_off(cloud)
-        cloud.stop()
+        try:
+            _say_runs_cut_off(cloud)
+        finally:  # stopped and saved even if the terminal that started it is gone
+            cloud.stop()
         say(f"state saved in {cloud.state_dir / 'state'} (`local up --fresh` starts empty)")
         say("stopped")
+    _end_process()
     return 0
+
+
+def _end_process() -> None:
+    """Ends the process at once, once the cloud has stopped (its state saved, every worker and
+    server stopped, what it printed flushed): the interpreter's own teardown of the emulation's
+    objects and modules takes seconds with a large state, and nothing is left for it to do."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _price_context(model_prices: str | None) -> dict[str, str] | None:

@@ -4,7 +4,8 @@ Every request gets an answer: a body that is not UTF-8 text reaches the function
 (as API Gateway passes binary bodies) and the function refuses it with 400; a method API Gateway
 does not know gets 405 (its body read first, or the connection closed, so the next request on a
 keep-alive connection is parsed from its own first byte); a body over API Gateway's 10 MB
-payload limit gets 413; the accept backlog holds a burst of hundreds of connections.
+payload limit gets 413; the accept backlog holds a burst of hundreds of connections; a client
+that gives up before its answer (a reset or closed connection) is let go without a word.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import json
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from infra.local.background_server import QuietThreadingHTTPServer
 from infra.local.lambda_runtime import Invocation, LocalLambdaRuntime
 
 
@@ -186,8 +188,7 @@ def _proxy_response(invocation: Invocation) -> tuple[int, dict[str, str], str]:
     return status, headers, response.get("body") or ""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietThreadingHTTPServer):
     request_queue_size = 1024  # the accept backlog: a burst of clients is queued, not reset
 
     def __init__(self, port: int, runtime: LocalLambdaRuntime, function_name: str, account_id: str) -> None:
@@ -202,7 +203,8 @@ class LocalApiServer:
         self, runtime: LocalLambdaRuntime, function_name: str, account_id: str, port: int = 0
     ) -> None:
         self._server = _Server(port, runtime, function_name, account_id)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll: a stop waits for the serving thread to notice it at most that long
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), daemon=True)
 
     @property
     def url(self) -> str:

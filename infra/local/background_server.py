@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 import threading
-from http.server import HTTPServer
+from http.server import HTTPServer, ThreadingHTTPServer
+from typing import Any
+
+
+class QuietThreadingHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that lets a client which gave up go quietly: a connection reset
+    or closed before its answer was written (``BrokenPipeError``, ``ConnectionResetError``) is
+    the client's choice, not an error of the server's; anything else is printed as before."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class BackgroundServer:

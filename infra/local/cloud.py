@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import socket
+import threading
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +29,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.config import Config
 
 from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
 from infra.local import moto_adapters
@@ -106,6 +108,8 @@ class LocalCloud:
         self._api: LocalApiServer | None = None
         self._console: LocalConsoleServer | None = None
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="eventbridge-delivery")
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
         self.runtime: LocalLambdaRuntime | None = None
         self.assembly: CloudAssembly | None = None
         self.deployment: Deployment | None = None
@@ -165,16 +169,7 @@ class LocalCloud:
             log_dir=self.state_dir / "logs",
             send_to_destination=self._send_to_queue,
         )
-        moto_adapters.route_lambda_invocations(self.runtime)
-        moto_adapters.deliver_eventbridge_targets(self.runtime, self._start_execution, self._pool)
-        moto_adapters.emit_execution_status_changes(self._put_event)
-        moto_adapters.keep_stopped_executions_aborted()
-        moto_adapters.keep_task_failure_causes()
-        moto_adapters.refuse_timed_out_task_tokens()
-        moto_adapters.name_sdk_integration_parameters()
-        moto_adapters.keep_stop_causes()
-        moto_adapters.serialize_dynamodb_requests()
-        moto_adapters.note_requests()
+        self._adapt_emulation(self.runtime)
         moto_adapters.answer_vector_queries()  # before the server's first S3 Vectors request
         management_port = free_port()  # the WebSocket API's @connections endpoint (its functions' callback)
         self.deployment = Deployer(
@@ -195,7 +190,9 @@ class LocalCloud:
             self.runtime.register(spec)
         self._serve_websocket_api(management_port)
         for source in self.deployment.event_sources:
-            poller = QueuePoller(self.runtime, lambda: self.client("sqs"), source, self.region)
+            # each poller its own client: its long polls hold a connection each
+            sqs = lambda: self.session().client("sqs", endpoint_url=self.aws_endpoint)  # noqa: E731
+            poller = QueuePoller(self.runtime, sqs, source, self.region)
             self._pollers.append(poller)
             poller.start()
         api_function = self._api_function_name()
@@ -209,6 +206,23 @@ class LocalCloud:
             self._persistence.start_saving()
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
+
+    def _adapt_emulation(self, runtime: LocalLambdaRuntime) -> None:
+        """moto as the local cloud needs it (``moto_adapters``): functions run by ``runtime``."""
+        moto_adapters.route_lambda_invocations(runtime)
+        moto_adapters.deliver_eventbridge_targets(runtime, self._start_execution, self._pool)
+        moto_adapters.emit_execution_status_changes(self._put_event)
+        moto_adapters.keep_stopped_executions_aborted()
+        moto_adapters.keep_task_failure_causes()
+        moto_adapters.refuse_timed_out_task_tokens()
+        moto_adapters.name_sdk_integration_parameters()
+        moto_adapters.keep_stop_causes()
+        moto_adapters.serialize_dynamodb_requests()
+        moto_adapters.note_requests()
+        moto_adapters.route_requests_by_host_once()
+        moto_adapters.count_queue_messages_at_one_instant()
+        moto_adapters.parse_each_definition_once()
+        moto_adapters.parse_each_json_path_once()
 
     def _serve_websocket_api(self, management_port: int) -> None:
         from infra.local.websocket_gateway import LocalWebSocketGateway
@@ -326,7 +340,14 @@ class LocalCloud:
         )
 
     def client(self, service: str) -> Any:
-        return self.session().client(service, endpoint_url=self.aws_endpoint)
+        """A client of the emulation, one per service (clients are thread-safe; making one costs
+        milliseconds, and a burst's every execution end puts an event through one)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self.session().client(
+                    service, endpoint_url=self.aws_endpoint, config=Config(max_pool_connections=32)
+                )
+            return self._clients[service]
 
     def mint_token(self, *, tenant_id: str, role: str = "user", subject: str = "local-user") -> str:
         """A token for ``tenant_id``, onboarding it first (default plan) if it is not yet a tenant."""

@@ -13,13 +13,13 @@ import json
 import os
 from collections.abc import Callable
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from infra.console import STATIC_FILES
-from infra.local.background_server import BackgroundServer
+from infra.local.background_server import BackgroundServer, QuietThreadingHTTPServer
 
 CONFIG_PATH = "/config.json"
 
@@ -70,9 +70,7 @@ class _ConsoleHandler(SimpleHTTPRequestHandler):
         return
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(QuietThreadingHTTPServer):
     def __init__(self, port: int, config: Callable[[], dict[str, Any]], directory: Path) -> None:
         super().__init__(("127.0.0.1", port), partial(_ConsoleHandler, directory=str(directory)))
         self.config = config

@@ -8,10 +8,11 @@ failures come back as Lambda error payloads (``errorType``/``errorMessage``).
 
 The pool is bounded, as Lambda's execution environments are: at most ``max_concurrency`` workers
 per function and ``max_workers`` in all (a worker is a Python process of about 50 MiB). When the
-total is reached, a new function's invocation retires the longest-idle worker of another function
-(or waits for one to finish); a worker idle for ``idle_seconds`` is retired, so that memory goes
-back to its idle level after a burst. ``shutdown`` stops every worker, busy or idle, at once; an
-invocation asked for after that fails at once with ``Runtime.Stopping``.
+total is reached, an invocation of a function with no worker retires the longest-idle worker of
+another function, one of a function with workers only a worker idle for a second or more (and
+otherwise waits for one of its own to finish); a worker idle for ``idle_seconds`` is retired, so
+that memory goes back to its idle level after a burst. ``shutdown`` stops every worker, busy or
+idle, at once; an invocation asked for after that fails at once with ``Runtime.Stopping``.
 
 On Linux a new worker is forked from a zygote that has the common libraries imported already
 (``lambda_forks.py``), instead of starting a new interpreter: same environment, a fraction of the
@@ -81,6 +82,9 @@ class RuntimeStopping(RuntimeError):
 
 DEFAULT_MAX_WORKERS = 48
 DEFAULT_IDLE_SECONDS = 60.0
+STEAL_AFTER_SECONDS = 1.0
+"""How long a worker must have been idle before a function that has workers of its own may retire
+it to start one more (a function with none may retire any idle worker at once)."""
 INIT_TIMEOUT_SECONDS = 60.0
 """How long a new worker may take to import its handler. As on Lambda, the init phase does not
 count against the function's timeout; Lambda allows it 10 s, a loaded developer machine importing
@@ -324,7 +328,7 @@ class LocalLambdaRuntime:
                     self._workers.discard(worker)
                 if self._busy[spec.name] < self.max_concurrency:
                     if len(self._workers) + self._starting >= self.max_workers:
-                        retired = self._take_longest_idle()
+                        retired = self._take_longest_idle(spec.name)
                     if len(self._workers) + self._starting < self.max_workers:
                         self._busy[spec.name] += 1
                         self._starting += 1
@@ -352,9 +356,21 @@ class LocalLambdaRuntime:
             raise RuntimeStopping("the local cloud is stopping")
         return worker
 
-    def _take_longest_idle(self) -> _Worker | None:
-        """Under the lock: removes the pool's longest-idle worker (of any function) and returns it."""
-        candidates = [w for idle in self._idle.values() for w in idle]
+    def _take_longest_idle(self, for_function: str) -> _Worker | None:
+        """Under the lock: removes the longest-idle worker that ``for_function`` may take, and
+        returns it. A function with no worker may take any; one with workers only one idle for
+        ``STEAL_AFTER_SECONDS`` (out of use), and waits for one of its own otherwise: under a burst
+        of every function at once, a warm worker in use is not retired for each invocation of
+        another function, each paying a cold start."""
+        own = self._busy[for_function] + len(self._idle[for_function])
+        now = time.monotonic()
+        candidates = [
+            w
+            for function, idle in self._idle.items()
+            if function != for_function
+            for w in idle
+            if own == 0 or now - w.idle_since >= STEAL_AFTER_SECONDS
+        ]
         if not candidates:
             return None
         oldest = min(candidates, key=lambda w: w.idle_since)

@@ -58,6 +58,7 @@ tests fail first.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -386,7 +387,8 @@ def _patch(owner: Any, name: str, replacement: Any) -> None:
     key = f"{owner.__name__}.{name}"
     if not hasattr(owner, name):
         raise RuntimeError(f"moto no longer has {key}: the local cloud's adaptation needs updating")
-    _originals.setdefault(key, (owner, getattr(owner, name)))
+    own = vars(owner).get(name) if isinstance(owner, type) else None  # a staticmethod as it is
+    _originals.setdefault(key, (owner, own if isinstance(own, staticmethod) else getattr(owner, name)))
     setattr(owner, name, replacement)
 
 
@@ -447,6 +449,90 @@ def note_requests() -> None:
             _last_request[0] = time.monotonic()
 
     _patch(DomainDispatcherApplication, "__call__", __call__)
+
+
+def route_requests_by_host_once() -> None:
+    """The backend of each host, found once: moto's server finds it for every request under one
+    lock, listing its package directory (a ``stat`` of every service's folder) and matching the
+    host against every service's URL patterns; what it finds for a host never changes."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = _original(DomainDispatcherApplication, "get_backend_for_host")
+    found: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host in found:
+            return found[host]
+        backend = original(self, host)
+        if len(found) < 1024:  # hosts are "<service>.<region>.amazonaws.com": a handful
+            found[host] = backend
+        return backend
+
+    _patch(DomainDispatcherApplication, "get_backend_for_host", get_backend_for_host)
+
+
+def count_queue_messages_at_one_instant() -> None:
+    """moto counts a queue's messages (``ApproximateNumberOf*``, which every ``attributes`` lookup
+    computes, four times per message sent to a FIFO queue) reading the clock twice per message:
+    a burst that fills the push queue made every send cost milliseconds per message waiting. The
+    same counts here, with one clock read per count."""
+    from moto.core.utils import unix_time_millis
+    from moto.sqs.models import Queue
+
+    def messages(self: Any) -> list[Any]:
+        now = unix_time_millis()
+        return [m for m in self._messages if now > m.visible_at and now >= m.delayed_until]
+
+    def delayed(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def not_visible(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now <= m.visible_at)
+
+    _patch(Queue, "messages", property(messages))
+    _patch(Queue, "approximate_number_of_messages_delayed", property(delayed))
+    _patch(Queue, "approximate_number_of_messages_not_visible", property(not_visible))
+
+
+def parse_each_definition_once() -> None:
+    """The parse tree of each state machine definition, kept: moto's interpreter parses the
+    definition again (ANTLR, tens of milliseconds) for every execution it starts. Each execution
+    still gets its own program, built from the kept tree (which nothing changes)."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    original = _original(AmazonStateLanguageParser, "parse")
+    trees: dict[str, Any] = {}
+
+    def parse(definition: str) -> tuple[Any, Any]:
+        tree = trees.get(definition)
+        if tree is not None:
+            return Preprocessor().visit(tree), tree
+        program, tree = original(definition)  # a definition that does not parse raises here
+        if len(trees) < 256:
+            trees[definition] = tree
+        return program, tree
+
+    _patch(AmazonStateLanguageParser, "parse", staticmethod(parse))
+
+
+def parse_each_json_path_once() -> None:
+    """Each JSONPath parsed once: ``jsonpath_ng.ext.parse`` builds a new parser (its grammar's
+    tables) for every expression, and moto's rules (input transformers) and interpreter (paths
+    of every state) call it for every event and step. A parsed expression is only read."""
+    import jsonpath_ng.ext
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    original = _original(jsonpath_ng.ext, "parse")
+    cached = functools.lru_cache(maxsize=4096)(lambda path: original(path))
+
+    def parse(path: str, debug: bool | None = None) -> Any:
+        return original(path, debug) if debug else cached(path)
+
+    _patch(jsonpath_ng.ext, "parse", parse)
+    _patch(json_path, "parse", parse)
 
 
 def last_request_at() -> float:

@@ -8,11 +8,11 @@
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from infra.local.background_server import BackgroundServer
+from infra.local.background_server import BackgroundServer, QuietThreadingHTTPServer
 
 
 class Connections(Protocol):
@@ -95,9 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(QuietThreadingHTTPServer):
     def __init__(self, port: int, gateway: Connections, stage: str) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.gateway = gateway

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -120,3 +123,43 @@ def test_a_malformed_chunked_body_is_a_400_that_closes_the_connection(server: Lo
     answers = _answers(server, bad + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 2)
     assert [status for status, _, _ in answers] == [400]
     assert answers[0][1].get("connection") == "close"
+
+
+class _SlowRuntime(_EchoRuntime):
+    """Answers after ``delay`` seconds; ``answered`` is set when it has."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay, self.answered = delay, threading.Event()
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Invocation:
+        time.sleep(self.delay)
+        try:
+            return super().invoke(name, event)
+        finally:
+            self.answered.set()
+
+
+def test_a_client_that_gives_up_before_its_answer_is_let_go_quietly(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # Given a function that takes a moment to answer
+    runtime = _SlowRuntime(delay=0.3)
+    api = LocalApiServer(runtime, "api", "123456789012")  # type: ignore[arg-type]
+    api.start()
+    try:
+        port = int(api.url.rsplit(":", 1)[1])
+        # When a client sends a request and resets its connection before the answer
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(b"GET /runs HTTP/1.1\r\nHost: local\r\n\r\n")
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert runtime.answered.wait(10)
+        time.sleep(0.5)  # the server writes its answer to the closed connection
+        # Then the server goes on answering others
+        (status, _, _), *_ = _answers(api, b"GET /health HTTP/1.1\r\nHost: local\r\n\r\n", 1)
+        assert status == 200
+    finally:
+        api.stop()
+    # And it printed nothing about the client that left (no traceback of a broken pipe or reset)
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.err + printed.out
+    assert "Error" not in printed.err + printed.out

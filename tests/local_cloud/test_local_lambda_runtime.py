@@ -168,6 +168,28 @@ def test_the_pool_never_holds_more_workers_than_its_bound(tmp_path: Path) -> Non
         runtime.shutdown()
 
 
+def test_a_full_pool_shares_its_workers_between_busy_functions_without_a_cold_start_each_time(
+    tmp_path: Path,
+) -> None:
+    # Given a pool of at most 4 workers and two functions, each invoked 8 times at once, 3 rounds
+    runtime = _bounded_runtime(tmp_path, max_workers=4)
+    for name in ("one", "two"):
+        runtime.register(spec(name, "sample_handlers.sleepy"))
+    try:
+        pids: set[int] = set()
+        for _ in range(3):
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                results = list(pool.map(lambda n: runtime.invoke(n, {"seconds": 0.05}), ["one", "two"] * 8))
+            assert all(not r.errored for r in results)
+            pids |= {int(r.payload["pid"]) for r in results}
+        # Then the functions share the pool: a function with workers waits for one of its own
+        # rather than retiring the other's warm worker (a cold start for every invocation)
+        assert len(pids) <= 6, f"{len(pids)} workers started for 48 invocations"
+        assert runtime.worker_count() <= 4
+    finally:
+        runtime.shutdown()
+
+
 def test_idle_workers_are_retired(tmp_path: Path) -> None:
     # Given workers idle longer than the pool's idle timeout
     runtime = _bounded_runtime(tmp_path, idle_seconds=0.3)

@@ -317,3 +317,47 @@ def test_concurrent_dynamodb_transactions_and_writes_all_apply(emulation: Emulat
     # Then every write is there: 4 plain writers x 25, 4 transactional writers x 25 x 2
     count = ddb.scan(TableName="adapter-concurrency", Select="COUNT")["Count"]
     assert count == 800 + 100 + 200
+
+
+def test_a_queue_counts_its_visible_in_flight_and_delayed_messages(emulation: Emulation) -> None:
+    # Given a FIFO queue (what EventBridge feeds the push function) and a standard one
+    sqs = emulation.client("sqs")
+    fifo = sqs.create_queue(
+        QueueName="adapter-counts.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    plain = sqs.create_queue(QueueName="adapter-counts")["QueueUrl"]
+    # When one message is received (in flight), one waits, and one is delayed
+    for body in ("first", "second"):
+        sqs.send_message(QueueUrl=fifo, MessageBody=body, MessageGroupId="g")
+    received = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=1)["Messages"]
+    sqs.send_message(QueueUrl=plain, MessageBody="later", DelaySeconds=60)
+    sqs.send_message(QueueUrl=plain, MessageBody="now")
+    # Then each count is what SQS reports
+    names = ["All"]
+    counts = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=names)["Attributes"]
+    assert [m["Body"] for m in received] == ["first"]
+    assert counts["ApproximateNumberOfMessagesNotVisible"] == "1"
+    assert counts["ApproximateNumberOfMessages"] == "1" and counts["ContentBasedDeduplication"] == "true"
+    counts = sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=names)["Attributes"]
+    assert counts["ApproximateNumberOfMessagesDelayed"] == "1"
+    assert counts["ApproximateNumberOfMessages"] == "1"
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=plain)["Messages"]] == ["now"]
+
+
+def test_executions_of_one_definition_each_run_their_own_input(emulation: Emulation) -> None:
+    # Given one state machine (its definition parsed once) with paths (each parsed once)
+    definition = {
+        "StartAt": "Pick",
+        "States": {
+            "Pick": {
+                "Type": "Pass",
+                "Parameters": {"picked.$": "$.value"},
+                "ResultPath": "$.out",
+                "End": True,
+            }
+        },
+    }
+    # When it runs again and again with other inputs
+    results = [emulation.run_machine(definition, {"value": n}) for n in range(3)]
+    # Then each execution got its own input through
+    assert [json.loads(r["output"])["out"] for r in results] == [{"picked": n} for n in range(3)]

@@ -73,3 +73,24 @@ def test_a_result_whose_layout_changed_is_shown_by_the_paths_of_its_numbers() ->
 def test_a_row_round_trips_through_the_json_file() -> None:
     row = Row("map", "speedup at bound 8", 3.2, "x", ">= 5", False)
     assert Row.from_dict(json.loads(json.dumps(row.as_dict()))) == row
+
+
+def test_the_load_rows_report_the_clouds_workers_and_memory_after_a_burst_and_idle() -> None:
+    burst = {
+        "concurrent_posts": 200,
+        "all_answered_seconds": 50.0,
+        "answers_per_second": 4.0,
+        "errors": 0,
+        "all_ended_seconds": 170.0,
+        "runs_final": {"SUCCEEDED": 200},
+        "after": {"workers": 48, "rss_mib": 4500},
+    }
+    idle = {"seconds": 70, "workers": 3, "rss_mib": 900}
+    data = {"max_workers": 48, "idle_retirement_seconds": 60, "bursts": [burst], "after_idle": idle}
+    rows = {row.figure: row for row in harness.rows_of({"load": {"data": data}})}
+    assert rows["200 POSTs: once ended: workers"].ok is True
+    assert rows["200 POSTs: once ended: memory of the local cloud"].value == 4500
+    assert rows["after 70 s idle: workers"].ok is False  # a worker left after the idle minute
+    assert rows["after 70 s idle: memory of the local cloud"].value == 900
+    short = data | {"after_idle": {"seconds": 0, "workers": 3, "rss_mib": 900}}  # no idle minute
+    assert harness.rows_of({"load": {"data": short}})[-2].ok is None
