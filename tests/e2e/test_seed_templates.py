@@ -23,6 +23,7 @@ from infra.cli.narration import flatten_steps
 from infra.local.cloud import LocalCloud
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
+from orchestrator.core.vectors import INDEX_NAME_PREFIX, tenant_index_key
 from tests.e2e.conftest import Client
 
 SEED_TEMPLATES = [
@@ -58,7 +59,7 @@ FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "
 
 def tenant_state(cloud: LocalCloud, tenant_id: str) -> dict[str, Any]:
     """What 'exactly as before' compares: every object version and delete marker of the tenant,
-    and every vector index it has."""
+    and every vector index it has (its names begin with the tenant's key)."""
     s3 = cloud.client("s3")
     bucket = cloud.deployment.outputs["WorkspaceBucketName"]  # type: ignore[union-attr]
     versions: list[tuple[str, str]] = []
@@ -68,8 +69,11 @@ def tenant_state(cloud: LocalCloud, tenant_id: str) -> dict[str, Any]:
     state: dict[str, Any] = {"workspace": sorted(versions)}
     vector_bucket = (cloud.deployment.outputs or {}).get("VectorBucketName")  # type: ignore[union-attr]
     if vector_bucket:
-        indexes = cloud.client("s3vectors").list_indexes(vectorBucketName=vector_bucket).get("indexes", [])
-        state["vector_indexes"] = sorted(index["indexName"] for index in indexes)
+        mine = f"{INDEX_NAME_PREFIX}{tenant_index_key(tenant_id)}-"  # other tenants' runs go on at once
+        indexes = cloud.client("s3vectors").list_indexes(vectorBucketName=vector_bucket, prefix=mine)
+        state["vector_indexes"] = sorted(
+            i["indexName"] for i in indexes.get("indexes", []) if i["indexName"].startswith(mine)
+        )
     return state
 
 
