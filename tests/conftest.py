@@ -50,15 +50,19 @@ _share_botocore_model_files()
 
 
 LONGEST_FIRST = (
+    "tests/e2e/test_local_up_keeps_its_state.py",
     "tests/integration/test_api_contract.py",
     "tests/e2e/test_seed_templates.py",
     "tests/e2e/test_step_graph_runs.py",
     "tests/e2e/test_resume_runs.py",
     "tests/e2e/test_runs_through_the_api.py",
     "tests/e2e/test_webhooks.py",
-    "tests/e2e/test_local_up_keeps_its_state.py",
     "tests/e2e/test_approval_deadlines.py",
+    "tests/e2e/test_run_costs.py",
     "tests/e2e/test_agent_pipeline_runs.py",
+    "tests/e2e/test_local_up_stop_and_restart.py",
+    "tests/e2e/test_resume_demo.py",
+    "tests/e2e/test_web_console.py",
 )
 """The files that take longest, run first: the parallel processes (``make test``) take whole files,
 and a long file started last would keep one process busy while the others are done."""

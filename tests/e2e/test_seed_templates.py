@@ -100,6 +100,22 @@ def _agent_results(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in flatten_steps(view["steps"]) if s.get("kind") == "agent" and s.get("metadata")]
 
 
+def _states_entered(cloud: LocalCloud, execution_arn: str) -> int:
+    history = cloud.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)
+    return sum(1 for event in history["events"] if event["type"].endswith("StateEntered"))
+
+
+def assert_aws_cost_reported(cloud: LocalCloud, view: dict[str, Any]) -> None:
+    """A finished run reports its AWS cost, counted by the functions that ran it, with not one Scan
+    among their requests, and the state transitions it estimates are those its execution entered."""
+    cost, counted = view["infrastructure_cost_usd"], view["infrastructure_cost"]["counted"]
+    assert cost > 0 and counted["lambda_invocations"] >= len(_agent_results(view)) + 3
+    assert counted["requests"].get("dynamodb:Query", 0) > 0 and counted["event_entries"] > 0
+    assert [name for name in counted["requests"] if name.endswith(":Scan")] == []
+    estimated = view["infrastructure_cost"]["estimated"]["state_transitions"]
+    assert estimated == _states_entered(cloud, view["execution_arn"])
+
+
 STARTING = threading.Lock()
 """Runs are started one at a time (uploads, then the POST), as one client would; they then run
 side by side."""
@@ -190,6 +206,8 @@ def test_the_sample_request_succeeds_and_each_failing_side_effect_step_undoes_ev
         agent.output_model.model_validate(_data(cloud, result))
         assert result["metadata"]["provider"] in ("offline", "none"), result["metadata"]
     assert outcome.side_effect_steps, "the template has no side effects"
+    # And it reports what its AWS requests cost, counted by its own functions (tests/e2e/test_run_costs.py)
+    assert_aws_cost_reported(cloud, view)
 
     # When the last side-effecting step fails for good (in a tenant of its own)
     # Then the run ends COMPENSATED at that step, with every command undone and the tenant as before
