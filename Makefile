@@ -26,9 +26,10 @@ demo-resume: $(STAMP)  ## web_development fails at its last step, then is resume
 # `apt-get install chromium chromium-driver` (.ci/run does it); without it the test is skipped,
 # except in CI. Its screenshots are written to test-artifacts/console/.
 # Test files run in parallel processes (pytest-xdist), a file's tests in one process, so that
-# module and package fixtures (the e2e suite's local cloud) are built once per process.
+# module and package fixtures (the e2e suite's local cloud) are built once per process; files are
+# handed out in collection order, the longest first (tests/conftest.py, LONGEST_FIRST).
 TEST_WORKERS ?= 3
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: $(STAMP)  ## every suite: unit, integration, local cloud, infrastructure, e2e (TEST_WORKERS=2 processes)
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests

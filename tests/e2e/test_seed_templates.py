@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -100,8 +101,15 @@ def _agent_results(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in flatten_steps(view["steps"]) if s.get("kind") == "agent" and s.get("metadata")]
 
 
-def _states_entered(cloud: LocalCloud, execution_arn: str) -> int:
-    history = cloud.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)
+def _states_entered(cloud: LocalCloud, execution_arn: str, timeout: float = 30) -> int:
+    """The states the execution entered, once it has ended (a run's status is recorded before its
+    execution enters its last state)."""
+    sfn = cloud.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    while sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING":
+        assert time.monotonic() < deadline, f"{execution_arn} still RUNNING"
+        time.sleep(0.1)
+    history = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)
     return sum(1 for event in history["events"] if event["type"].endswith("StateEntered"))
 
 
