@@ -27,6 +27,17 @@ def holds_for(seconds: float, condition: Callable[[], bool], every: float = 0.2)
     return condition()
 
 
+def ended_execution(cloud: LocalCloud, execution_arn: str, timeout: float = 30) -> dict[str, Any]:
+    """The execution once it is no longer RUNNING (a run's status is recorded before its last state)."""
+    sfn = cloud.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    execution = sfn.describe_execution(executionArn=execution_arn)
+    while execution["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        execution = sfn.describe_execution(executionArn=execution_arn)
+    return dict(execution)
+
+
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,7 +24,7 @@ from infra.local.cloud import LocalCloud
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
 from orchestrator.core.vectors import INDEX_NAME_PREFIX, tenant_index_key
-from tests.e2e.conftest import Client
+from tests.e2e.conftest import Client, ended_execution
 
 SEED_TEMPLATES = [
     "web_development",
@@ -101,14 +100,10 @@ def _agent_results(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in flatten_steps(view["steps"]) if s.get("kind") == "agent" and s.get("metadata")]
 
 
-def _states_entered(cloud: LocalCloud, execution_arn: str, timeout: float = 30) -> int:
-    """The states the execution entered, once it has ended (a run's status is recorded before its
-    execution enters its last state)."""
+def _states_entered(cloud: LocalCloud, execution_arn: str) -> int:
+    """The states the execution entered, once it has ended."""
+    ended_execution(cloud, execution_arn)
     sfn = cloud.client("stepfunctions")
-    deadline = time.monotonic() + timeout
-    while sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING":
-        assert time.monotonic() < deadline, f"{execution_arn} still RUNNING"
-        time.sleep(0.1)
     history = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)
     return sum(1 for event in history["events"] if event["type"].endswith("StateEntered"))
 

@@ -3,12 +3,11 @@ check, an approval gate, cancel, and compensation that leaves the workspace as i
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
 from infra.local.cloud import LocalCloud
-from tests.e2e.conftest import Client
+from tests.e2e.conftest import Client, ended_execution
 
 TEMPLATE = "graph_showcase"
 TOPIC = "a meal planner, shopping lists, budgets and reminders"
@@ -41,17 +40,6 @@ def _max_overlap(intervals: list[tuple[datetime, datetime]]) -> int:
         running += delta
         peak = max(peak, running)
     return peak
-
-
-def _ended_execution(cloud: LocalCloud, execution_arn: str, timeout: float = 30) -> dict[str, Any]:
-    """The execution once it is no longer RUNNING (a run's status is recorded before its last state)."""
-    sfn = cloud.client("stepfunctions")
-    deadline = time.monotonic() + timeout
-    execution = sfn.describe_execution(executionArn=execution_arn)
-    while execution["status"] == "RUNNING" and time.monotonic() < deadline:
-        time.sleep(0.2)
-        execution = sfn.describe_execution(executionArn=execution_arn)
-    return dict(execution)
 
 
 def _approve_when_waiting(client: Client, run_id: str, decision: str = "approve") -> dict[str, Any]:
@@ -208,7 +196,7 @@ def test_cancel_while_awaiting_approval_undoes_everything(cloud: LocalCloud) -> 
     assert view["cancel_requested_by"] == "showcase-cancel-user"
     assert _workspace(cloud, "showcase-cancel") == before
     # And its execution ends as a cancel ends one on Step Functions: ABORTED, saying why, after the undo
-    execution = _ended_execution(cloud, view["execution_arn"])
+    execution = ended_execution(cloud, view["execution_arn"])
     assert execution["status"] == "ABORTED", execution
     sfn = cloud.client("stepfunctions")
     history = sfn.get_execution_history(executionArn=view["execution_arn"], maxResults=1000)["events"]
