@@ -13,6 +13,10 @@ transitions, Lambda invocations, the reads and writes of every step, events.
 - **peak memory per function**: the peak resident memory (``VmHWM``, what ``ru_maxrss`` of the
   worker reports, and what Lambda reports as "Max Memory Used") of each function's worker after
   its init and warm invocations, beside the memory size the stack gives the function;
+- **CPU per warm run**: each function's workers' CPU time (user + system, from ``/proc/<pid>/stat``)
+  over the warm runs, divided by the runs (an agent's function: its one invocation a run; the API
+  also answers the polling, the audit writer every event): the work that Lambda's CPU share,
+  proportional to the memory size, stretches;
 - **API first call**: ``GET /runs`` answered by a new API worker (its init and first request)
   and by a warm one, median of ``--api-samples``.
 
@@ -60,6 +64,25 @@ def peak_mib(pid: int) -> float | None:
         return None
     line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)
     return int(line.split()[1]) / 1024 if line else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The process's CPU time so far (user + system), None once it has exited."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_function() -> dict[int, tuple[str, float]]:
+    """Every worker's function and CPU time so far."""
+    found = {}
+    for pid, name in workers().items():
+        spent = cpu_seconds(pid)
+        if spent is not None:
+            found[pid] = (name, spent)
+    return found
 
 
 def stop_workers(only: set[str] | None = None) -> int:
@@ -121,23 +144,32 @@ def summary(samples: list[dict[str, float]]) -> dict[str, Any]:
     }
 
 
-def memory_by_function(cloud: LocalCloud) -> list[dict[str, Any]]:
-    """Each running worker's peak memory, the highest per function, with the function's memory size."""
+def memory_by_function(
+    cloud: LocalCloud, cpu_before: dict[int, tuple[str, float]], runs: int
+) -> list[dict[str, Any]]:
+    """Each running worker's peak memory, the highest per function, with the function's memory size,
+    and its CPU per warm run (its workers alive since ``cpu_before``, over ``runs``)."""
     specs = {spec.name: spec for spec in cloud.runtime.functions} if cloud.runtime else {}
     peaks: dict[str, float] = {}
     for pid, name in workers().items():
         peak = peak_mib(pid)
         if peak is not None:
             peaks[name] = max(peak, peaks.get(name, 0.0))
+    spent: dict[str, float] = {}
+    for pid, (name, now) in cpu_by_function().items():
+        if pid in cpu_before:
+            spent[name] = spent.get(name, 0.0) + now - cpu_before[pid][1]
     rows = []
     for name, peak in sorted(peaks.items()):
         spec = specs.get(name)
+        cpu = spent.get(name)
         rows.append(
             {
                 "function": name,
                 "handler": spec.handler.rsplit(".", 1)[0] if spec else "",
                 "peak_mib": round(peak, 1),
                 "memory_mb": spec.memory_mb if spec else None,
+                "cpu_ms_per_run": None if cpu is None else round(cpu * 1000 / runs, 1),
             }
         )
     return rows
@@ -169,9 +201,13 @@ def measure(runs: int, api_samples: int) -> dict[str, Any]:
         CLOUD[:] = [cloud]
         api = Api(cloud)
         one_run(api)  # every function of the template has a warm worker
+        time.sleep(0.2)  # its last events are delivered: the CPU counted next is the warm runs'
+        cpu_before = cpu_by_function()
         warm = [one_run(api) for _ in range(runs)]
         _progress(started, f"{runs} warm runs")
-        memory = memory_by_function(cloud)  # after init and warm invocations: the peak Lambda reports
+        time.sleep(0.2)
+        # after init and warm invocations: the peak Lambda reports
+        memory = memory_by_function(cloud, cpu_before, runs)
         first_call = api_first_call(cloud, api, api_samples)
         cold = []
         for _ in range(runs):
@@ -210,10 +246,11 @@ def render(result: dict[str, Any]) -> str:
         f"API GET /runs: first call of a new worker {first['cold_ms_median']} ms, "
         f"warm {first['warm_ms_median']} ms (median of {first['samples']})"
     )
-    lines.append(f"\n{'function':60} {'handler':28} {'peak MiB':>8} {'memory MB':>9}")
+    lines.append(f"\n{'function':60} {'handler':28} {'peak MiB':>8} {'memory MB':>9} {'CPU ms/run':>10}")
     for row in result["memory"]:
         lines.append(
-            f"{row['function'][:60]:60} {row['handler']:28} {row['peak_mib']:>8} {row['memory_mb']:>9}"
+            f"{row['function'][:60]:60} {row['handler']:28} {row['peak_mib']:>8} {row['memory_mb']:>9} "
+            f"{row['cpu_ms_per_run']!s:>10}"
         )
     return "\n".join(lines)
 

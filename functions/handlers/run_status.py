@@ -30,6 +30,7 @@ def handler(
         usage=container.aws_usage_so_far,
         prices=container.prices.aws,
         ledger=container.usage_ledger if container.settings.usage_table else None,
+        memory=container.function_memory,
     )
     with container.metered(context), acting_for_tenant(task.tenant_id):  # tenant: from StartRun
         run = record_status(

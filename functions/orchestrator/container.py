@@ -329,6 +329,13 @@ class Container:
         return PriceTable.with_overrides(self.settings.model_prices or None)
 
     @cached_property
+    def function_memory(self) -> dict[str, int]:
+        """The deployment's memory size overrides (what the run cost estimates use)."""
+        from orchestrator.core.memory_sizes import parse_memory_overrides
+
+        return parse_memory_overrides(self.settings.function_memory)
+
+    @cached_property
     def deployment_models(self) -> DeploymentModels:
         from orchestrator.llm.model_settings import DeploymentModels
 

@@ -15,6 +15,7 @@ from infra.cdk.constructs.workspace import access_record_from_context
 from infra.cdk.nag import apply_nag
 from infra.cdk.stack import OrchestratorStack
 from orchestrator.core.constants import DEFAULT_EVENT_RETENTION_DAYS
+from orchestrator.core.memory_sizes import parse_memory_overrides
 from orchestrator.templates.graph import validate_catalog
 
 DEFAULT_STACK_NAME = "AiOrchestrator"
@@ -189,6 +190,7 @@ def build_app(app: App | None = None, *, nag: bool = True) -> tuple[App, Orchest
         cors_allowed_origins=_origins(_context(app, "corsAllowedOrigins", "")),
         web_console=_flag(_context(app, "webConsole", "false")),
         webhooks=_webhooks(app),
+        function_memory=parse_memory_overrides(_context(app, "functionMemory")),
         event_retention_days=_retention_days(
             _context(app, "eventRetentionDays", DEFAULT_EVENT_RETENTION_DAYS)
         ),

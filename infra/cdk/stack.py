@@ -50,6 +50,7 @@ class OrchestratorStack(Stack):
         cors_allowed_origins: list[str] | None = None,
         web_console: bool = False,
         webhooks: WebhookConfig | None = None,
+        function_memory: dict[str, int] | None = None,  # memory size overrides (core.memory_sizes)
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -61,9 +62,7 @@ class OrchestratorStack(Stack):
         )
         self.vectors = VectorStorage(self, "Vectors", removal_policy=removal_policy)
         self.functions = self._functions(
-            provider or ProviderConfig(),
-            event_retention_days=event_retention_days,
-            fetch_allowed_hosts=fetch_allowed_hosts,
+            provider or ProviderConfig(), event_retention_days, fetch_allowed_hosts, function_memory or {}
         )
         self.reserved_concurrency = apply_reservations(
             DEFAULT_RESERVATIONS if reserved_concurrency is None else reserved_concurrency,
@@ -151,7 +150,11 @@ class OrchestratorStack(Stack):
         )
 
     def _functions(
-        self, provider: ProviderConfig, *, event_retention_days: int, fetch_allowed_hosts: str
+        self,
+        provider: ProviderConfig,
+        event_retention_days: int,
+        fetch_allowed_hosts: str,
+        memory: dict[str, int],
     ) -> OrchestratorFunctions:
         tables = self.tables
         return OrchestratorFunctions(
@@ -178,6 +181,7 @@ class OrchestratorStack(Stack):
                 event_retention_days=event_retention_days,
                 vectors=self.vectors,
                 fetch_allowed_hosts=fetch_allowed_hosts,
+                memory=memory,
             ),
         )
 

@@ -55,6 +55,16 @@ def test_handler_sees_exactly_the_declared_environment(
     assert 0 < result.payload["remaining_ms"] <= 5000
 
 
+def test_a_handler_runs_with_the_memory_size_its_function_declares(runtime: LocalLambdaRuntime) -> None:
+    # Given a function declared with 1024 MB (the template's MemorySize)
+    runtime.register(replace(spec("big", "sample_handlers.echo"), memory_mb=1024))
+    # When it runs, Then its context says 1024 MB: what its invocation's GB-seconds are counted with
+    result = runtime.invoke("big", {})
+    assert not result.errored
+    assert result.payload["memory_limit_in_mb"] == 1024
+    assert result.payload["env"]["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "1024"
+
+
 def test_a_slow_handler_times_out_like_lambda(runtime: LocalLambdaRuntime) -> None:
     runtime.register(spec("sleepy", "sample_handlers.sleepy", timeout=1))
     result = runtime.invoke("sleepy", {"seconds": 5})

@@ -14,9 +14,15 @@ from botocore.stub import Stubber
 from orchestrator.adapters.request_meter import instrument, metered, usage_so_far
 from orchestrator.core.aws_usage import AwsUsage
 from orchestrator.core.errors import ProviderThrottled
+from orchestrator.core.memory_sizes import memory_of
 from orchestrator.core.records import ResultMetadata, Run, RunStatus, StepResult, StepStatus
 from orchestrator.providers.pricing import PriceTable
-from orchestrator.runs.aws_costs import estimate_transitions, infrastructure_view
+from orchestrator.runs.aws_costs import (
+    ESTIMATED_SECONDS,
+    estimate_transitions,
+    infrastructure_view,
+    run_usage,
+)
 from tests.unit.test_live_step_states import running, task
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
@@ -116,6 +122,26 @@ def test_the_run_view_adds_the_counted_and_the_estimated_and_prices_them() -> No
     assert detail["counted"]["requests"] == {"dynamodb:GetItem": 2}
     assert detail["estimated"]["state_transitions"] == 4
     assert view["infrastructure_cost_usd"] == pytest.approx(sum(detail["by_service_usd"].values()), abs=1e-6)
+
+
+def test_the_invocations_no_function_counts_are_estimated_at_their_functions_declared_memory() -> None:
+    # Given a showcase run undone after a map of two items and with one event put (its audit writer
+    # and webhook dispatcher invoked for it)
+    run = _run("graph_showcase", RunStatus.COMPENSATED)
+    results = [_result("execute_task", item=i) for i in range(2)]
+    results[0] = results[0].model_copy(update={"aws_usage": AwsUsage(event_entries=1)})
+    # When estimated with the default sizes: the map's preparation, one undo round, the audit writer
+    # and the webhook dispatcher, 0.1 s each at their functions' sizes
+    _, estimated = run_usage(run, results)
+    assert estimated.lambda_invocations == 4
+    defaults = sum(map(memory_of, ("prepare_map", "undo_completed_work", "audit_writer", "webhook_dispatch")))
+    assert estimated.lambda_gb_seconds == pytest.approx(defaults / 1024 * ESTIMATED_SECONDS)
+    # And with a deployment's overrides, at the sizes it declares
+    _, bigger = run_usage(run, results, {"prepare_map": 2048, "audit_writer": 1024})
+    sized = 2048 + memory_of("undo_completed_work") + 1024 + memory_of("webhook_dispatch")
+    assert bigger.lambda_gb_seconds == pytest.approx(sized / 1024 * ESTIMATED_SECONDS)
+    priced = infrastructure_view(run, results, PriceTable().aws, {"prepare_map": 2048, "audit_writer": 1024})
+    assert priced["infrastructure_cost"]["estimated"]["lambda_gb_seconds"] == bigger.lambda_gb_seconds
 
 
 def test_no_function_scans_a_table() -> None:

@@ -149,7 +149,14 @@ def list_runs(
 def get_run(run_id: str) -> dict[str, Any]:
     tenant_id = current_caller().tenant_id
     container = current_container()
-    view = get_run_view(tenant_id, run_id, container.runs, container.step_results, container.prices.aws)
+    view = get_run_view(
+        tenant_id,
+        run_id,
+        container.runs,
+        container.step_results,
+        container.prices.aws,
+        container.function_memory,
+    )
     if view["status"] == RunStatus.QUEUED:  # where it waits for a slot (1: next to start)
         view["queue_position"] = current_container().tenants.queue_position(tenant_id, run_id)
     return view

@@ -28,6 +28,7 @@ ENV_BEDROCK_ENABLED = "BEDROCK_ENABLED"  # "1": the agent functions may call Bed
 ENV_MODEL_PRICES = (
     "MODEL_PRICES"  # JSON: {"provider/model-prefix": {"input": .., "output": .., ...}} per 1M tokens
 )
+ENV_FUNCTION_MEMORY = "FUNCTION_MEMORY"  # JSON: the deployment's memory overrides (core.memory_sizes)
 ENV_MODEL_CASSETTE = "MODEL_CASSETTE"  # replay provider / record mode: the cassette file (JSON lines)
 ENV_MODEL_CASSETTE_MODE = "MODEL_CASSETTE_MODE"  # "record": calls go to the real provider and are written
 ENV_PROVIDER_TIMEOUT_SECONDS = "PROVIDER_TIMEOUT_SECONDS"  # one model HTTP call's limit

@@ -94,6 +94,7 @@ class Settings(BaseModel):
     tenants_table: str = Field("", alias=constants.ENV_TENANTS_TABLE)
     user_pool_id: str = Field("", alias=constants.ENV_USER_POOL_ID)  # "": tokens of another issuer
     model_prices: str = Field("", alias=constants.ENV_MODEL_PRICES)  # JSON overrides of the price table
+    function_memory: str = Field("", alias=constants.ENV_FUNCTION_MEMORY)  # JSON memory size overrides
     model_cassette: str = Field("", alias=constants.ENV_MODEL_CASSETTE)  # replay / record: the cassette
     model_cassette_mode: str = Field("", alias=constants.ENV_MODEL_CASSETTE_MODE)  # "record": calls written
     provider_timeout_seconds: float = Field(45.0, gt=0, le=600, alias=constants.ENV_PROVIDER_TIMEOUT_SECONDS)

@@ -16,25 +16,27 @@ execution history by ``bench/run_costs.py``):
   run did (``estimate_transitions``: a task per attempt, a Parallel, a map's prepare/choice/map
   states, a gate (and its "decided" pass when it re-arms; a reminder's turn is not counted), the
   run's start and end states, the compensation chain with one undo round);
-- the consumers of each event the run put on the bus (``EVENT_CONSUMERS``): the audit writer (one
+- the consumers of each event the run put on the bus (``event_consumers``): the audit writer (one
   invocation, one write), the webhook dispatcher (one invocation, one query; it is asked only for
   the event types webhooks may subscribe to, so this is an upper bound) and the push queue (its
   send, receive and delete requests; the push function's invocations, one per batch of up to ten
   events, are not counted);
 - the functions of a map's preparation, of an approval gate and of one undo round (one invocation
-  each, at ``ESTIMATED_INVOCATION``; the undo function's own requests are not counted).
+  each of ``ESTIMATED_SECONDS`` at its function's memory size, ``orchestrator.core.memory_sizes``
+  with the deployment's overrides; the undo function's own requests are not counted).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.core.aws_usage import AwsPrices, AwsUsage
 from orchestrator.core.constants import MICRO_USD
+from orchestrator.core.memory_sizes import memory_of
 from orchestrator.core.records import Run, RunStatus, StepResult, utc_now
 from orchestrator.templates.graph import AgentStep, ApprovalStep, MapStep, ParallelStep, Step, get_template
 
@@ -44,19 +46,32 @@ if TYPE_CHECKING:
 UsageSoFar = Callable[[], AwsUsage | None]
 """This invocation's AWS requests until now (None where they are not counted)."""
 
-ESTIMATED_INVOCATION = AwsUsage(lambda_invocations=1, lambda_gb_seconds=0.25 * 0.1)
-"""A function invocation not counted by itself: 256 MB for 100 ms."""
+ESTIMATED_SECONDS = 0.1
+"""How long an invocation no function counts itself is taken to run."""
 
-EVENT_CONSUMERS = (
-    ESTIMATED_INVOCATION.plus(
-        AwsUsage(requests={"dynamodb:PutItem": 1}, write_units=1.0)  # the audit writer
+MemorySizes = Mapping[str, int] | None
+"""The deployment's memory size overrides by handler (None: the defaults)."""
+
+
+def estimated_invocation(handler: str, memory: MemorySizes = None) -> AwsUsage:
+    """One invocation of ``handler``'s function, ``ESTIMATED_SECONDS`` at its memory size."""
+    return AwsUsage(
+        lambda_invocations=1, lambda_gb_seconds=memory_of(handler, memory) / 1024 * ESTIMATED_SECONDS
     )
-    .plus(
-        ESTIMATED_INVOCATION.plus(AwsUsage(requests={"dynamodb:Query": 1}, read_units=0.5))  # webhooks
+
+
+def event_consumers(memory: MemorySizes = None) -> AwsUsage:
+    """What one event on the bus costs downstream of the function that put it: the audit writer (an
+    invocation, one write), the webhook dispatcher (an invocation, one query), the push queue (its
+    send, receive and delete)."""
+    audit = estimated_invocation("audit_writer", memory).plus(
+        AwsUsage(requests={"dynamodb:PutItem": 1}, write_units=1.0)
     )
-    .plus(AwsUsage(queue_requests=3))
-)  # the push queue: send, receive, delete
-"""What one event on the bus costs downstream of the function that put it."""
+    webhooks = estimated_invocation("webhook_dispatch", memory).plus(
+        AwsUsage(requests={"dynamodb:Query": 1}, read_units=0.5)
+    )
+    return audit.plus(webhooks).plus(AwsUsage(queue_requests=3))
+
 
 RUN_ENDS = 3
 """Start run, Finish run, Run succeeded."""
@@ -115,7 +130,7 @@ def _transitions(steps: list[Step], attempts: dict[tuple[str, bool], int]) -> in
     return count
 
 
-def _estimated_functions(run: Run, results: list[StepResult]) -> AwsUsage:
+def _estimated_functions(run: Run, results: list[StepResult], memory: MemorySizes) -> AwsUsage:
     steps = _walk(get_template(run.template).steps)
     item_steps = {result.step for result in results if result.item is not None}
     maps = sum(
@@ -124,7 +139,12 @@ def _estimated_functions(run: Run, results: list[StepResult]) -> AwsUsage:
     gates = {step.name for step in steps if isinstance(step, ApprovalStep)}
     gated = sum(1 for result in results if result.step in gates)
     undo = 1 if run.status in UNDONE else 0  # one round of the undo function
-    return ESTIMATED_INVOCATION.times(maps + gated + undo)
+    return (
+        estimated_invocation("prepare_map", memory)
+        .times(maps)
+        .plus(estimated_invocation("approval_gate", memory).times(gated))
+        .plus(estimated_invocation("undo_completed_work", memory).times(undo))
+    )
 
 
 def _walk(steps: list[Step]) -> list[Step]:
@@ -139,22 +159,24 @@ def _walk(steps: list[Step]) -> list[Step]:
     return found
 
 
-def run_usage(run: Run, results: list[StepResult]) -> tuple[AwsUsage, AwsUsage]:
-    """The run's AWS usage: (counted by its functions, estimated)."""
+def run_usage(run: Run, results: list[StepResult], memory: MemorySizes = None) -> tuple[AwsUsage, AwsUsage]:
+    """The run's AWS usage: (counted by its functions, estimated with the functions' ``memory``)."""
     counted = run.aws_usage or AwsUsage()
     for result in results:
         counted = counted.plus(result.aws_usage)
     estimated = (
         AwsUsage(state_transitions=estimate_transitions(run, results))
-        .plus(EVENT_CONSUMERS.times(counted.event_entries))
-        .plus(_estimated_functions(run, results))
+        .plus(event_consumers(memory).times(counted.event_entries))
+        .plus(_estimated_functions(run, results, memory))
     )
     return counted, estimated
 
 
-def infrastructure_view(run: Run, results: list[StepResult], prices: AwsPrices) -> dict[str, Any]:
+def infrastructure_view(
+    run: Run, results: list[StepResult], prices: AwsPrices, memory: MemorySizes = None
+) -> dict[str, Any]:
     """``infrastructure_cost_usd`` and its breakdown (by service, the counted requests, the estimates)."""
-    counted, estimated = run_usage(run, results)
+    counted, estimated = run_usage(run, results, memory)
     total = counted.plus(estimated)
     by_service = {name: usd for name, usd in prices.cost_by_service(total).items() if usd}
     return {
@@ -198,6 +220,7 @@ class RunAccounting:
     usage: UsageSoFar
     prices: AwsPrices
     ledger: UsageLedger | None = None
+    memory: MemorySizes = None  # the deployment's memory size overrides (the estimates use them)
 
     def status_task(self, current: Run, *, final: bool) -> AwsUsage | None:
         """The run's counted usage with this status task's (its write and what follows it included)."""
@@ -209,7 +232,7 @@ class RunAccounting:
 
     def run_ended(self, run: Run, results: list[StepResult]) -> float:
         """Adds the ended run's AWS cost to its tenant's month; returns it (USD)."""
-        cost = float(infrastructure_view(run, results, self.prices)["infrastructure_cost_usd"])
+        cost = float(infrastructure_view(run, results, self.prices, self.memory)["infrastructure_cost_usd"])
         if self.ledger is not None:
             from orchestrator.tenancy.budgets import month_of
 

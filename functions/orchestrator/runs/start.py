@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -356,9 +356,15 @@ def _check_simulated_failure(template_name: str, failure: SimulatedFailure) -> N
         )
 
 
-def run_view(run: Run, results: list[StepResult], prices: AwsPrices = DEFAULT_AWS_PRICES) -> dict[str, Any]:
+def run_view(
+    run: Run,
+    results: list[StepResult],
+    prices: AwsPrices = DEFAULT_AWS_PRICES,
+    memory: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
     """A run as the API shows it: status, its step graph with each step's (and item's) result,
-    timings, tokens and cost, what its AWS requests cost (at ``prices``), and the console link."""
+    timings, tokens and cost, what its AWS requests cost (at ``prices``, the estimated invocations
+    at the functions' ``memory`` sizes), and the console link."""
     template = get_template(run.template)
     by_key = {result.key: result for result in results}
     items_of: dict[str, list[StepResult]] = {}
@@ -370,7 +376,7 @@ def run_view(run: Run, results: list[StepResult], prices: AwsPrices = DEFAULT_AW
     agent_results = [r for r in results if r.metadata.agent != "approval"]
     return (
         run.model_dump(mode="json", exclude={"aws_usage"})
-        | infrastructure_view(run, results, prices)
+        | infrastructure_view(run, results, prices, memory)
         | {
             "steps": [_step_view(step, by_key, items_of) for step in template.steps],
             "duration_ms": duration_ms,
@@ -455,9 +461,10 @@ def get_run_view(
     runs: RunRepository,
     results: StepResultRepository,
     prices: AwsPrices = DEFAULT_AWS_PRICES,
+    memory: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     run = runs.get(tenant_id, run_id)
-    return run_view(run, results.list_for_run(tenant_id, run_id), prices)
+    return run_view(run, results.list_for_run(tenant_id, run_id), prices, memory)
 
 
 def list_run_events(

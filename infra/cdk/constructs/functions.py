@@ -6,10 +6,10 @@ Every function has its own role with exactly the grants it needs. The code asset
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -19,6 +19,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.cdk.constructs.dependencies_layer import ARCHITECTURE, REPO_ROOT, RUNTIME, dependencies_layer
 from infra.cdk.constructs.function_settings import add_settings
 from infra.cdk.constructs.grants import grant_items
 from infra.cdk.constructs.request_screening import grant_guardrail
@@ -26,15 +27,10 @@ from infra.cdk.constructs.tenant_access import TenantDataAccess
 from infra.cdk.constructs.vectors import VectorStorage
 from orchestrator.agents import get_agent
 from orchestrator.core import constants
+from orchestrator.core.memory_sizes import check_agent_overrides, memory_of
 from orchestrator.core.settings import Settings
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
-DEPS_LAYER_DIR = REPO_ROOT / "build" / "lambda-deps"
-DEPS_PLACEHOLDER_DIR = Path(__file__).resolve().parent / "lambda_deps_placeholder"
-
-RUNTIME = lambda_.Runtime.PYTHON_3_12
-ARCHITECTURE = lambda_.Architecture.ARM_64
 
 
 @dataclass
@@ -100,16 +96,18 @@ class FunctionsProps:
     fetch_allowed_hosts: str = ""  # "host:port,..." an archive fetch may reach despite being private
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     event_retention_days: int = constants.DEFAULT_EVENT_RETENTION_DAYS  # 0 keeps audit events
+    memory: dict[str, int] = field(default_factory=dict)  # functionMemory overrides (core.memory_sizes)
 
 
 class OrchestratorFunctions(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: FunctionsProps) -> None:
         super().__init__(scope, construct_id)
         self._props = props
+        check_agent_overrides(props.memory, props.agents)
         self._code = lambda_.Code.from_asset(
             str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc", "*.egg-info"]
         )
-        self.deps_layer = self._deps_layer()
+        self.deps_layer = dependencies_layer(self)
         self._table_env = self._tables_environment(props)
         provider_secret = self._provider_secret(props.provider)
         further_secrets = {
@@ -136,6 +134,9 @@ class OrchestratorFunctions(Construct):
             provider_name |= Settings.environment(model_prices=props.provider.prices)
         self._add_start_run(provider_name)
         self._add_api(provider_name)
+        if props.memory:  # what a run cost is estimated with: the sizes this deployment declares
+            for fn in (self.run_status, self.api):
+                add_settings(fn, function_memory=json.dumps(props.memory, sort_keys=True))
 
     @staticmethod
     def _tables_environment(props: FunctionsProps) -> dict[str, str]:
@@ -248,7 +249,7 @@ class OrchestratorFunctions(Construct):
             | Settings.environment(agent_type=agent)
             | self._service_env(agent, props),
             timeout=Duration.seconds(120),
-            memory=512,
+            memory=memory_of("run_agent", props.memory, agent=agent),
         )
         props.bus.grant_put_events_to(fn)
         # the one table no tenant owns: every provider's circuit, shared by all tenants (its partition
@@ -398,7 +399,6 @@ class OrchestratorFunctions(Construct):
             | provider_name
             | self._model_env
             | Settings.environment(model_cache_table=models.model_cache.table_name),
-            memory=512,
         )
         # no item grant of its own: one tenant's items at a time, through the tenant data access role
         self.tenant_data = TenantDataAccess(self, "TenantDataAccess", functions=[self.api], description="API")
@@ -501,26 +501,6 @@ class OrchestratorFunctions(Construct):
                 )
             )
 
-    def _deps_layer(self) -> lambda_.LayerVersion:
-        if (DEPS_LAYER_DIR / "python").is_dir():
-            code = lambda_.Code.from_asset(str(DEPS_LAYER_DIR))
-        else:
-            Annotations.of(self).add_warning_v2(
-                "orchestrator:deps-layer-missing",
-                "build/lambda-deps is missing: run 'make lambda-deps' before 'cdk deploy' "
-                "(the synthesized layer is an empty placeholder; local runs do not need it)",
-            )
-            code = lambda_.Code.from_asset(str(DEPS_PLACEHOLDER_DIR))
-        return lambda_.LayerVersion(
-            self,
-            "Dependencies",
-            code=code,
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[ARCHITECTURE],
-            description="Pinned third-party packages of the orchestrator functions",
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-
     def make_function(
         self,
         construct_id: str,
@@ -529,8 +509,10 @@ class OrchestratorFunctions(Construct):
         environment: dict[str, str],
         *,
         timeout: Duration | None = None,
-        memory: int = 256,
+        memory: int | None = None,
     ) -> lambda_.Function:
+        """A function of ``handler`` (``handlers.<name>.handler``), its memory size ``memory`` or its
+        handler's (``orchestrator.core.memory_sizes``, the deployment's overrides applied)."""
         log_group = logs.LogGroup(
             self,
             f"{construct_id}Logs",
@@ -547,7 +529,7 @@ class OrchestratorFunctions(Construct):
             layers=[self.deps_layer],
             description=description,
             timeout=timeout or Duration.seconds(30),
-            memory_size=memory,
+            memory_size=memory or memory_of(handler.split(".")[1], self._props.memory),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment={

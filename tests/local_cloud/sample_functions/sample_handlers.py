@@ -18,6 +18,7 @@ def echo(event, context):
     return {
         "event": event,
         "function_name": context.function_name,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
         "remaining_ms": context.get_remaining_time_in_millis(),
         "env": dict(os.environ),
         "pid": os.getpid(),
