@@ -9,6 +9,7 @@ bad tenant id fails the same way), and every conditional write has the same outc
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class InMemoryRunRepository:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Item] = {}
+        self._claims = threading.Lock()
 
     def _key(self, tenant_id: str, run_id: str) -> tuple[str, str]:
         return validate_tenant_id(tenant_id), run_id
@@ -134,6 +136,29 @@ class InMemoryRunRepository:
         for key in [k for k, v in fields.items() if v is None]:
             item.pop(key, None)
         return Run.model_validate(from_item(item))
+
+    def claim(
+        self,
+        tenant_id: str,
+        run_id: str,
+        field: str,
+        *,
+        allowed_from: Collection[RunStatus],
+        unless_listed: str | None = None,
+        stale_before: str | None = None,
+        **fields: Any,
+    ) -> Run | None:
+        with self._claims:  # one conditional write: the check and the write are one step
+            item = self.items.get(self._key(tenant_id, run_id))
+            if item is None:
+                raise RunNotFound(f"run {run_id} not found")
+            if RunStatus(item["status"]) not in allowed_from:
+                raise ConflictError(f"run {run_id} is {item['status']}")
+            held = field in item and (stale_before is None or item[field] >= stale_before)
+            if held or (unless_listed is not None and item.get(unless_listed)):
+                return None
+            item.update(to_item(fields))
+            return Run.model_validate(from_item(item))
 
     def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None:
         item = self.items.get(self._key(tenant_id, run_id))

@@ -4,11 +4,25 @@ with a cursor to go on), each run and the request audited with who asked."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from infra.local.tokens import LocalSigningKey
 from orchestrator.core.ids import new_run_id
 from orchestrator.core.records import Run, RunStatus, utc_now
+from orchestrator.runs.bulk import (
+    RESUME_CLAIM_SECONDS,
+    BulkCaller,
+    BulkCancelRequest,
+    BulkResumeRequest,
+    ResumeServices,
+    bulk_cancel,
+    bulk_resume,
+    claim_resume,
+)
 from tests.integration.conftest import MotoAws, onboard
 from tests.integration.test_api_handler import call
 from tests.integration.test_api_resume import REUSED, save_undone_steps
@@ -135,3 +149,120 @@ def test_a_bulk_cancel_stops_the_runs_of_a_template_and_leaves_the_others(
     assert [(a["run_id"], a["payload"]["bulk_id"]) for a in cancels] == [
         (run_id, answer["bulk_id"]) for run_id in (started[0], started[2])
     ]
+
+
+class _ReadTogether:
+    """The runs repository, except that each request's read of the matching runs waits until every
+    request has read them: the requests then act on what they all read at the same moment."""
+
+    def __init__(self, runs: Any, barrier: threading.Barrier) -> None:
+        self._runs, self._barrier = runs, barrier
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        found = self._runs.find(*args, **kwargs)
+        self._barrier.wait(timeout=30)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._runs, name)
+
+
+def _at_once(*requests: Callable[[], dict[str, Any]]) -> list[dict[str, Any]]:
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return [future.result(timeout=120) for future in [pool.submit(request) for request in requests]]
+
+
+def _bulk_caller(subject: str) -> BulkCaller:
+    return BulkCaller("incident", subject, "admin", f"corr-{subject}")
+
+
+def test_two_bulk_resumes_at_the_same_moment_resume_each_run_once(api: Any, aws: MotoAws) -> None:
+    # Given two generic runs failed at development, and two admins asking to resume them at the same
+    # moment (both requests read the runs before either resumes one)
+    onboard("incident", max_concurrent_runs=10, max_queued_runs=10)
+    failed = [_failed_at_development(api, "incident") for _ in range(2)]
+    container = api.container
+    runs = _ReadTogether(container.runs, threading.Barrier(2))
+    services = ResumeServices(starter=container.starter, tenants=container.tenants)
+    request = BulkResumeRequest.model_validate({"filter": {"template": "generic"}, "options": {}})
+
+    def resume_as(subject: str) -> Callable[[], dict[str, Any]]:
+        return lambda: bulk_resume(
+            _bulk_caller(subject),
+            request,
+            runs=runs,
+            results=container.step_results,
+            publisher=container.publisher,
+            services=services,
+        )
+
+    # When both resume
+    answers = _at_once(resume_as("ops-1"), resume_as("ops-2"))
+    # Then each run is resumed once: by one request, skipped by the other
+    for run_id in failed:
+        outcomes = sorted(next(r["outcome"] for r in a["runs"] if r["run_id"] == run_id) for a in answers)
+        assert outcomes == ["resumed", "skipped"], run_id
+    started = _started_run_ids()
+    assert len(started) == 2 and len(set(started)) == 2
+    assert [len(container.runs.get("incident", run_id).resumed_by) for run_id in failed] == [1, 1]
+    resumes = [a for a in _actions(aws) if a["payload"]["action"] == "resume"]
+    assert sorted(a["payload"]["resumed_from"] for a in resumes) == sorted(failed)
+
+
+def test_a_resume_claim_is_won_once_and_given_back_when_the_resume_fails(api: Any) -> None:
+    # Given a failed run
+    run_id = _failed_at_development(api, "incident")
+    runs = api.container.runs
+    # When two bulk resumes claim it, Then the first holds it and the second is told why not
+    assert claim_resume(runs, "incident", run_id, "bulk-1") is None
+    assert claim_resume(runs, "incident", run_id, "bulk-2") == "another bulk resume is resuming it"
+    # And a claim older than a request can live is taken over (the request that held it died)
+    stale = (utc_now() - timedelta(seconds=RESUME_CLAIM_SECONDS + 1)).isoformat()
+    runs.update_fields("incident", run_id, allowed_from=[RunStatus.COMPENSATED], resume_claimed_at=stale)
+    assert claim_resume(runs, "incident", run_id, "bulk-3") is None
+    # And once the run lists a run resuming it, no bulk resume claims it
+    runs.update_fields(
+        "incident", run_id, allowed_from=[RunStatus.COMPENSATED], resume_claimed_at=None, resumed_by=["r2"]
+    )
+    assert claim_resume(runs, "incident", run_id, "bulk-4") == "resumed already by r2"
+
+
+def test_two_bulk_cancels_at_the_same_moment_cancel_each_run_once(api: Any, aws: MotoAws) -> None:
+    # Given two running runs, and two admins cancelling every run at the same moment
+    container = api.container
+    running = []
+    for _ in range(2):
+        run = Run(
+            tenant_id="incident",
+            run_id=new_run_id(),
+            template="generic",
+            topic="t",
+            status=RunStatus.RUNNING,
+            correlation_id="c",
+        )
+        container.runs.create(run)
+        running.append(run.run_id)
+    runs = _ReadTogether(container.runs, threading.Barrier(2))
+    request = BulkCancelRequest.model_validate({"filter": {}})
+
+    def cancel_as(subject: str) -> Callable[[], dict[str, Any]]:
+        return lambda: bulk_cancel(
+            _bulk_caller(subject),
+            request,
+            runs=runs,
+            results=container.step_results,
+            tokens=container.task_tokens,
+            publisher=container.publisher,
+        )
+
+    # When both cancel
+    answers = _at_once(cancel_as("ops-1"), cancel_as("ops-2"))
+    # Then each run's cancel is asked by one request and skipped by the other, which names who asked
+    for run_id in running:
+        entries = [next(r for r in a["runs"] if r["run_id"] == run_id) for a in answers]
+        assert sorted(e["outcome"] for e in entries) == ["cancel_requested", "skipped"], run_id
+        asked_by = container.runs.get("incident", run_id).cancel_requested_by
+        skipped = next(e for e in entries if e["outcome"] == "skipped")
+        assert skipped["message"].startswith(f"{asked_by} asked to cancel it at ")
+    cancels = [a for a in _actions(aws) if a["payload"]["action"] == "cancel"]
+    assert sorted(a["run_id"] for a in cancels) == sorted(running)

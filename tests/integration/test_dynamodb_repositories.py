@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -29,6 +30,7 @@ from orchestrator.core.records import (
     StepResult,
     StepStatus,
 )
+from tests.fakes.run_data import InMemoryRunRepository
 from tests.integration.conftest import MotoAws
 
 
@@ -471,3 +473,37 @@ def test_the_workspace_refuses_to_write_where_writes_cannot_be_undone(aws: MotoA
     s3.create_bucket(Bucket="unversioned")
     with pytest.raises(DataStoreRejected, match="not versioned"):
         S3Workspace("unversioned").put("acme/a.md", b"a", "text/markdown", {})
+
+
+@pytest.mark.parametrize("store", ["dynamodb", "fake"])
+def test_a_claim_is_won_by_exactly_one_of_the_callers_racing_for_it(aws: MotoAws, store: str) -> None:
+    runs: Any = DynamoRunRepository(aws.tables["Runs"]) if store == "dynamodb" else InMemoryRunRepository()
+    run = _run("acme")
+    runs.create(run)
+    active = [RunStatus.PENDING, RunStatus.RUNNING]
+
+    def claim_as(who: str) -> Run | None:
+        claimed: Run | None = runs.claim(
+            "acme", run.run_id, "claimed_at", allowed_from=active, claimed_at="2026-12-05T01:00:00", by=who
+        )
+        return claimed
+
+    # Eight callers at once: one gets the run back, the others None
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        won = [r for r in pool.map(claim_as, [f"caller-{i}" for i in range(8)]) if r is not None]
+    assert len(won) == 1
+    # A claim older than stale_before is taken over; a fresh one is not
+    later = {"allowed_from": active, "claimed_at": "2026-12-05T02:00:00"}
+    assert runs.claim("acme", run.run_id, "claimed_at", stale_before="2026-12-05T00:30:00", **later) is None
+    assert (
+        runs.claim("acme", run.run_id, "claimed_at", stale_before="2026-12-05T01:30:00", **later) is not None
+    )
+    # A non-empty list named by unless_listed refuses it
+    runs.update_fields("acme", run.run_id, allowed_from=active, claimed_at=None, resumed_by=["r2"])
+    assert runs.claim("acme", run.run_id, "claimed_at", unless_listed="resumed_by", **later) is None
+    # A run in another status is a conflict, another tenant's run is not found
+    runs.update_status("acme", run.run_id, RunStatus.SUCCEEDED)
+    with pytest.raises(ConflictError, match="is SUCCEEDED"):
+        runs.claim("acme", run.run_id, "other_claim", allowed_from=active, other_claim="x")
+    with pytest.raises(RunNotFound):
+        runs.claim("globex", run.run_id, "other_claim", allowed_from=active, other_claim="x")

@@ -137,6 +137,52 @@ class DynamoRunRepository:
             tenant_id, run_id, fields, allowed_from, lambda current: f"run {run_id} is {current.status.value}"
         )
 
+    def claim(
+        self,
+        tenant_id: str,
+        run_id: str,
+        field: str,
+        *,
+        allowed_from: Collection[RunStatus],
+        unless_listed: str | None = None,
+        stale_before: str | None = None,
+        **fields: Any,
+    ) -> Run | None:
+        if field not in fields:
+            raise ValueError(f"a claim of {field!r} must set it")
+        condition = self._statuses(allowed_from) & Condition(
+            f"(attribute_not_exists(#{field})" + (f" OR #{field} < :claim_stale)" if stale_before else ")"),
+            {f"#{field}": field},
+            {":claim_stale": stale_before} if stale_before else {},
+        )
+        if unless_listed is not None:
+            condition &= Condition(
+                f"(attribute_not_exists(#{unless_listed}) OR size(#{unless_listed}) = :claim_none)",
+                {f"#{unless_listed}": unless_listed},
+                {":claim_none": 0},
+            )
+        try:
+            attributes = conditional_update(
+                self._table,
+                {PK: validate_tenant_id(tenant_id), SK: run_id},
+                action="claim run",
+                set_fields=to_item(fields),
+                condition=condition,
+                returns="ALL_NEW",
+            )
+            return Run.model_validate(from_item(attributes))
+        except ConditionFailed:
+            pass
+        current = self.get(tenant_id, run_id, consistent=True)  # RunNotFound when it does not exist
+        if current.status not in allowed_from:
+            raise ConflictError(f"run {run_id} is {current.status.value}")
+        return None  # another caller's claim holds
+
+    @staticmethod
+    def _statuses(allowed_from: Collection[RunStatus]) -> Condition:
+        statuses = {f":from{i}": s.value for i, s in enumerate(sorted(allowed_from))}
+        return exists(SK) & Condition(f"#status IN ({', '.join(statuses)})", {"#status": "status"}, statuses)
+
     def _update(
         self,
         tenant_id: str,
@@ -146,10 +192,7 @@ class DynamoRunRepository:
         conflict: Callable[[Run], str],
     ) -> Run:
         """Sets the fields (None removes one) when the run exists and is in `allowed_from`."""
-        condition = exists(SK)
-        if allowed_from is not None:
-            statuses = {f":from{i}": s.value for i, s in enumerate(sorted(allowed_from))}
-            condition &= Condition(f"#status IN ({', '.join(statuses)})", {"#status": "status"}, statuses)
+        condition = exists(SK) if allowed_from is None else self._statuses(allowed_from)
         try:
             attributes = conditional_update(
                 self._table,

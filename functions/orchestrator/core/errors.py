@@ -215,6 +215,10 @@ class RunNotActive(ConflictError):
     """The run is in a state where this action does not apply (e.g. it already ended)."""
 
 
+class AlreadyClaimed(ConflictError):
+    """Another request claimed the run first (its cancel was asked, a bulk resume is resuming it)."""
+
+
 class ForbiddenAction(OrchestratorError):
     """The caller's role may not take this action."""
 

@@ -60,6 +60,23 @@ class RunRepository(Protocol):
         else ``ConflictError``."""
         ...
 
+    def claim(
+        self,
+        tenant_id: str,
+        run_id: str,
+        field: str,
+        *,
+        allowed_from: Collection[RunStatus],
+        unless_listed: str | None = None,
+        stale_before: str | None = None,
+        **fields: Any,
+    ) -> Run | None:
+        """Set ``fields`` (``field`` among them) in one conditional write, only while the run is in
+        ``allowed_from``, ``field`` is unset (or, with ``stale_before``, an ISO time before it) and
+        the list ``unless_listed`` is empty: of callers racing for the same claim exactly one gets the
+        run back, the others None. ``ConflictError`` if the run is no longer in ``allowed_from``."""
+        ...
+
     def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None: ...
 
     def next_sequence(self, tenant_id: str, run_id: str) -> int:

@@ -15,15 +15,17 @@ the outcome of each run.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from orchestrator.core import constants
-from orchestrator.core.errors import BudgetExceeded, InvalidRequest, OrchestratorError
+from orchestrator.core.errors import AlreadyClaimed, BudgetExceeded, InvalidRequest, OrchestratorError
 from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.ids import FIRST_RUN_ID, RUN_ID_PATTERN
 from orchestrator.core.ports import (
@@ -34,7 +36,7 @@ from orchestrator.core.ports import (
     TaskTokens,
     Workspace,
 )
-from orchestrator.core.records import RequestModel, Run, RunFilter, RunStatus, new_id
+from orchestrator.core.records import RequestModel, Run, RunFilter, RunStatus, new_id, utc_now
 from orchestrator.runs import control
 from orchestrator.runs.resume import RESUMABLE, ResumeRequest, prepare_resume, resume_run
 from orchestrator.tenancy.plans import TenantLimitReached
@@ -55,6 +57,9 @@ TIME_BUDGET_SECONDS = 15.0
 """A request starts acting on no run after this (API Gateway answers 504 after 29 s): the runs left
 are ``not_attempted``, and its cursor goes on with them."""
 CANCELLABLE = frozenset(status for status in RunStatus if status.is_active)
+RESUME_CLAIM_SECONDS = 300
+"""A bulk resume's claim on a run holds this long: a request that died between its claim and the new
+run's start (API Gateway gives up after 29 s) does not keep the run from being resumed later."""
 
 
 class BulkRequest(RequestModel):
@@ -299,17 +304,21 @@ def bulk_cancel(
             return _entry(run, "skipped", message=f"{by} asked to cancel it at {run.cancel_requested_at}")
         if request.dry_run:
             return _entry(run, "would_cancel")
-        done = control.cancel(
-            caller.tenant_id,
-            run.run_id,
-            caller_subject=caller.subject,
-            runs=runs,
-            results=results,
-            tokens=tokens,
-            publisher=publisher,
-            tenants=tenants,
-            audit={"bulk_id": bulk_id, "role": caller.role},
-        )
+        try:  # asked by one conditional write: of two admins at once, one cancels it, one skips it
+            done = control.cancel(
+                caller.tenant_id,
+                run.run_id,
+                caller_subject=caller.subject,
+                runs=runs,
+                results=results,
+                tokens=tokens,
+                publisher=publisher,
+                tenants=tenants,
+                audit={"bulk_id": bulk_id, "role": caller.role},
+                first_only=True,
+            )
+        except AlreadyClaimed as exc:
+            return _entry(run, "skipped", message=str(exc))
         outcome = "cancelled" if done.status is RunStatus.CANCELLED else "cancel_requested"
         return _entry(run, outcome, new_status=done.status.value)
 
@@ -358,22 +367,26 @@ def bulk_resume(
                 prompts=services.prompts,
             )
             return _entry(run, "would_resume", from_step=link["from_step"], reused_steps=link["reused_steps"])
-        resumed = resume_run(
-            tenant_id=caller.tenant_id,
-            run_id=run.run_id,
-            request=resume,
-            correlation_id=caller.correlation_id,
-            runs=runs,
-            results=results,
-            starter=services.starter,
-            publisher=publisher,
-            created_by=caller.subject,
-            allowed_providers=services.allowed_providers,
-            uploads=services.uploads,
-            planner=services.planner,
-            prompts=services.prompts,
-            tenants=services.tenants,
-        )
+        held = claim_resume(runs, caller.tenant_id, run.run_id, bulk_id)
+        if held is not None:
+            return _entry(run, "skipped", message=held)
+        with _released_unless_resumed(runs, caller.tenant_id, run.run_id):
+            resumed = resume_run(
+                tenant_id=caller.tenant_id,
+                run_id=run.run_id,
+                request=resume,
+                correlation_id=caller.correlation_id,
+                runs=runs,
+                results=results,
+                starter=services.starter,
+                publisher=publisher,
+                created_by=caller.subject,
+                allowed_providers=services.allowed_providers,
+                uploads=services.uploads,
+                planner=services.planner,
+                prompts=services.prompts,
+                tenants=services.tenants,
+            )
         new = resumed.run
         _audit(publisher, caller, new.run_id, "resume", "accepted", bulk_id=bulk_id, resumed_from=run.run_id)
         return _entry(
@@ -386,3 +399,41 @@ def bulk_resume(
         )
 
     return _carry_out("resume", caller, request, run_filter, runs=runs, publisher=publisher, act=act)
+
+
+def claim_resume(runs: RunRepository, tenant_id: str, run_id: str, bulk_id: str) -> str | None:
+    """Claim the resume of ``run_id`` for bulk operation ``bulk_id``, in one conditional write (the run
+    still resumable, resumed by no run, claimed by no other bulk resume in the last
+    ``RESUME_CLAIM_SECONDS``): of bulk resumes racing for a run, exactly one resumes it. None when
+    this one holds the claim; else why the run is skipped."""
+    now = utc_now()
+    claimed = runs.claim(
+        tenant_id,
+        run_id,
+        "resume_claimed_at",
+        allowed_from=RESUMABLE,
+        unless_listed="resumed_by",
+        stale_before=(now - timedelta(seconds=RESUME_CLAIM_SECONDS)).isoformat(),
+        resume_claimed_at=now.isoformat(),
+        resume_claimed_by=bulk_id,
+    )
+    if claimed is not None:
+        return None
+    current = runs.get(tenant_id, run_id, consistent=True)
+    if current.resumed_by:
+        return f"resumed already by {', '.join(current.resumed_by)}"
+    return "another bulk resume is resuming it"
+
+
+@contextlib.contextmanager
+def _released_unless_resumed(runs: RunRepository, tenant_id: str, run_id: str) -> Iterator[None]:
+    """A resume that failed (refused, the plan's limit reached) gives its claim back: a later
+    request may resume the run."""
+    try:
+        yield
+    except Exception:
+        with contextlib.suppress(OrchestratorError):
+            runs.update_fields(
+                tenant_id, run_id, allowed_from=RESUMABLE, resume_claimed_at=None, resume_claimed_by=None
+            )
+        raise

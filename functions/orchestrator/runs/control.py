@@ -14,6 +14,7 @@ from pydantic import Field
 
 from orchestrator.core import constants
 from orchestrator.core.errors import (
+    AlreadyClaimed,
     ApprovalRejected,
     ForbiddenAction,
     InvalidRequest,
@@ -213,11 +214,13 @@ def cancel(
     publisher: EventPublisher,
     tenants: TenantDirectory | None = None,
     audit: dict[str, Any] | None = None,
+    first_only: bool = False,
 ) -> Run:
     """Ask a run to stop: its next step (or its open gate, at once) fails with ``RunCancelled``,
     the state machine undoes what it did, and it ends ``CANCELLED``. A run waiting in its tenant's
     queue (``tenants``) leaves it and ends ``CANCELLED`` at once, never started. ``audit``: more
-    details for its ``USER_ACTION`` event (the bulk operation it is part of)."""
+    details for its ``USER_ACTION`` event (the bulk operation it is part of). ``first_only``:
+    ``AlreadyClaimed`` if another caller asked first (else that request is answered again)."""
     run = runs.get(tenant_id, run_id, consistent=True)
     if not run.status.is_active:
         raise RunNotActive(f"run {run_id} is {run.status.value}: there is nothing to cancel")
@@ -227,14 +230,20 @@ def cancel(
             _user_action(publisher, cancelled, caller_subject, "cancel", audit or {})
             return cancelled
         # promoted meanwhile: its start sees the cancel (below) and ends it without running it
-    if run.cancel_requested_at is None:
-        run = runs.update_fields(
+    if run.cancel_requested_at is None:  # one conditional write: of cancels at once, one asks it
+        claimed = runs.claim(
             tenant_id,
             run_id,
+            "cancel_requested_at",
             allowed_from=ACTIVE,
             cancel_requested_at=utc_now().isoformat(),
             cancel_requested_by=caller_subject,
         )
+        run = claimed or runs.get(tenant_id, run_id, consistent=True)
+        if claimed is None and first_only:
+            raise AlreadyClaimed(f"{run.cancel_requested_by} asked to cancel it at {run.cancel_requested_at}")
+    elif first_only:
+        raise AlreadyClaimed(f"{run.cancel_requested_by} asked to cancel it at {run.cancel_requested_at}")
     if run.status is RunStatus.AWAITING_APPROVAL and run.awaiting is not None:
         token = results.gate_token(tenant_id, run_id, run.awaiting.step)
         if token is not None:
