@@ -56,6 +56,16 @@ def test_every_function_gets_the_size_chosen_for_its_handler(template: dict[str,
     assert not any(constants.ENV_FUNCTION_MEMORY in p["Environment"]["Variables"] for p in functions.values())
 
 
+def test_no_function_uses_snapstart_though_its_runtime_could(template: dict[str, Any]) -> None:
+    # SnapStart supports python3.12 and later; it is not enabled (README, "SnapStart: not enabled"):
+    # no snapshot is cached or restored, and nothing invokes a published version or an alias
+    functions = _functions(template)
+    assert {p["Runtime"] for p in functions.values()} == {"python3.12"}
+    assert not any("SnapStart" in p for p in functions.values())
+    assert not resources_of_type(template, "AWS::Lambda::Version")
+    assert not resources_of_type(template, "AWS::Lambda::Alias")
+
+
 def test_sizes_are_overridden_per_handler_and_per_agent_type() -> None:
     # Given a deployment that gives the API and the design agent more memory, the audit writer less
     template = synthesized_template(functionMemory=json.dumps(OVERRIDES))
