@@ -12,6 +12,9 @@ transitions, which are compared with the transitions of the execution's own hist
 Lambda's share is memory x the invocations' durations as measured here: on the local cloud every
 AWS call is an HTTP request to the emulation, and a loaded machine stretches every invocation (the
 load average is printed with the table), so it is an upper bound of what the same run costs on AWS.
+After the runs, each function's peak memory (its workers' ``VmHWM``) is printed beside its memory
+size: the peaks of the agents of every template run (``bench/step_overhead.py`` runs ``generic``
+only).
 
     .venv/bin/python bench/run_costs.py [--templates generic,data_science] [--json] [--out FILE]
 """
@@ -118,6 +121,24 @@ def measure(cloud: LocalCloud, api: Api, template: str) -> dict[str, Any]:
     }
 
 
+def peak_memory(cloud: LocalCloud) -> list[dict[str, Any]]:
+    """Each function's peak memory over the runs (its running workers' ``VmHWM``, as
+    ``bench/step_overhead.py`` reads it), beside its memory size: the agents of every template run."""
+    import step_overhead
+
+    step_overhead.CLOUD[:] = [cloud]
+    return [
+        {key: row[key] for key in ("function", "handler", "peak_mib", "memory_mb")}
+        for row in step_overhead.memory_by_function(cloud, {}, 1)
+    ]
+
+
+def print_memory(memory: list[dict[str, Any]]) -> None:
+    print("\npeak memory per function (MiB) and its memory size (MB)")
+    for row in memory:
+        print(f"{row['function'][:60]:60} {row['handler']:28} {row['peak_mib']:>8} {row['memory_mb']!s:>6}")
+
+
 def print_table(rows: list[dict[str, Any]], load: str) -> None:
     print("AWS cost per run (model tokens apart), us-east-1 list prices, offline model, local cloud")
     print(f"load average at the end: {load}")
@@ -173,18 +194,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-run-costs-") as state, LocalCloud(Path(state)) as cloud:
         api = Api(cloud)
         rows = [measure(cloud, api, template) for template in templates]
+        memory = peak_memory(cloud)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     load = (
         Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3]
         if Path("/proc/loadavg").exists()
         else []
     )
-    result = {"load_average": " ".join(load), "runs": rows}
+    result = {"load_average": " ".join(load), "runs": rows, "memory": memory}
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(result))
     else:
         print_table(rows, result["load_average"])
+        print_memory(memory)
     missed = failures(rows)
     for line in [*missed, *over_bound(rows)]:
         print(f"MISSED: {line}", file=sys.stderr)

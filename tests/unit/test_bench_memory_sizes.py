@@ -52,3 +52,13 @@ def test_each_handler_is_checked_against_twice_its_peak_and_projected_onto_the_c
     assert rows["audit_writer"]["holds_peak_twice"] is False  # a 200 MiB peak does not fit twice in 256 MB
     assert rows["approval_gate"]["peak_mib"] is None and rows["approval_gate"]["holds_peak_twice"] is None
     assert "NO" in memory_sizes.render(list(rows.values()))
+
+
+def test_the_worst_archive_is_as_large_as_asked_and_readable_by_the_agent() -> None:
+    import archive_memory
+
+    from orchestrator.ingestion.archive import read_archive
+
+    archive = read_archive(archive_memory.worst_archive(1, 4))
+    assert archive.format == "tar.gz" and len(archive.files) == 4
+    assert sum(f.size for f in archive.files) == 1024 * 1024
