@@ -7,12 +7,14 @@ function's timeout is enforced (the worker is killed, ``Sandbox.Timedout`` is re
 failures come back as Lambda error payloads (``errorType``/``errorMessage``).
 
 The pool is bounded, as Lambda's execution environments are: at most ``max_concurrency`` workers
-per function and ``max_workers`` in all (a worker is a Python process of about 50 MiB). When the
-total is reached, an invocation of a function with no worker retires the longest-idle worker of
-another function, one of a function with workers only a worker idle for a second or more (and
-otherwise waits for one of its own to finish); a worker idle for ``idle_seconds`` is retired, so
-that memory goes back to its idle level after a burst. ``shutdown`` stops every worker, busy or
-idle, at once; an invocation asked for after that fails at once with ``Runtime.Stopping``.
+per function and ``max_workers`` in all (a worker is a Python process of about 50 MiB; both set
+by ``worker_limits.py``). When the total is reached, an invocation of a function with no worker
+retires the longest-idle worker of another function, one of a function with workers only a worker
+idle for a second or more (and otherwise waits for one of its own to finish); a worker idle for
+``idle_seconds`` is retired, and once the pool has been empty that long the zygote goes too and the
+process returns the memory it freed to the system, so that memory goes back to its idle level after
+a burst. ``shutdown`` stops every worker, busy or idle, at once; an invocation asked for after that
+fails at once with ``Runtime.Stopping``.
 
 On Linux a new worker is forked from a zygote that has the common libraries imported already
 (``lambda_forks.py``), instead of starting a new interpreter: same environment, a fraction of the
@@ -21,6 +23,9 @@ start's CPU and memory.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import json
 import os
 import queue
@@ -36,6 +41,11 @@ from typing import Any
 
 from infra.local.lambda_forks import ForkedProcess, ForkServer, forkable, forking_available
 from infra.local.lambda_worker import READY_MARKER, RESULT_MARKER
+from infra.local.worker_limits import (
+    DEFAULT_IDLE_SECONDS,
+    DEFAULT_MAX_WORKERS,
+    DEFAULT_MAX_WORKERS_PER_FUNCTION,
+)
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 LOCAL_ACCESS_KEY = "local"
@@ -80,8 +90,6 @@ class RuntimeStopping(RuntimeError):
     """The local cloud is stopping: no new invocation starts."""
 
 
-DEFAULT_MAX_WORKERS = 48
-DEFAULT_IDLE_SECONDS = 60.0
 STEAL_AFTER_SECONDS = 1.0
 """How long a worker must have been idle before a function that has workers of its own may retire
 it to start one more (a function with none may retire any idle worker at once)."""
@@ -99,7 +107,7 @@ class LocalLambdaRuntime:
         region: str,
         account_id: str,
         log_dir: Path,
-        max_concurrency: int = 10,
+        max_concurrency: int = DEFAULT_MAX_WORKERS_PER_FUNCTION,
         max_workers: int = DEFAULT_MAX_WORKERS,
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         send_to_destination: DestinationSender | None = None,
@@ -110,7 +118,7 @@ class LocalLambdaRuntime:
         self.region = region
         self.account_id = account_id
         self.log_dir = log_dir
-        self.max_concurrency = max_concurrency
+        self.max_concurrency = max(1, max_concurrency)
         self.max_workers = max(1, max_workers)
         self.idle_seconds = idle_seconds
         self._specs: dict[str, FunctionSpec] = {}
@@ -118,6 +126,8 @@ class LocalLambdaRuntime:
         self._busy: dict[str, int] = {}  # per function: workers running an invocation or starting
         self._workers: set[_Worker] = set()
         self._starting = 0  # workers being spawned (they count against max_workers)
+        self._waiting: dict[str, int] = {}  # per function: invocations waiting for a worker
+        self._last_active = time.monotonic()  # when a worker last finished an invocation
         self._closed = False
         self.fork_workers = forking_available() if fork_workers is None else fork_workers
         self._zygotes: dict[Path, ForkServer | None] = {}
@@ -303,6 +313,7 @@ class LocalLambdaRuntime:
         """The worker goes back to its function's idle list, or out of the pool if it died."""
         with self._lock:
             self._busy[spec.name] -= 1
+            self._last_active = time.monotonic()
             if worker.process.poll() is None and not self._closed:
                 worker.idle_since = time.monotonic()
                 self._idle[spec.name].append(worker)
@@ -333,7 +344,11 @@ class LocalLambdaRuntime:
                         self._busy[spec.name] += 1
                         self._starting += 1
                         break
-                self._lock.wait(timeout=1.0)
+                self._waiting[spec.name] = self._waiting.get(spec.name, 0) + 1
+                try:
+                    self._lock.wait(timeout=1.0)
+                finally:
+                    self._waiting[spec.name] -= 1
         if retired is not None:
             _stop_worker(retired)
         try:
@@ -379,7 +394,8 @@ class LocalLambdaRuntime:
         return oldest
 
     def _retire_idle_workers(self) -> None:
-        """Retires workers idle for ``idle_seconds`` (checked a few times per period)."""
+        """Retires workers idle for ``idle_seconds`` (checked a few times per period); once the
+        pool has been empty that long, its zygotes too, and the memory freed goes back."""
         period = max(0.05, min(5.0, self.idle_seconds / 4))
         while True:
             time.sleep(period)
@@ -395,8 +411,38 @@ class LocalLambdaRuntime:
                     self._workers.discard(worker)
                 if expired:
                     self._lock.notify_all()
+                quiet = now - self._last_active >= self.idle_seconds
+                zygotes = self._take_zygotes() if quiet and not self._workers and not self._starting else []
             for worker in expired:
                 _stop_worker(worker)
+            for zygote in zygotes:
+                zygote.close()
+            if expired or zygotes:
+                return_freed_memory()
+
+    def _take_zygotes(self) -> list[ForkServer]:
+        """Under the pool's lock, with no worker alive or starting: the zygotes, out of use (the
+        next worker starts a new one)."""
+        with self._zygote_lock:
+            zygotes = [z for z in self._zygotes.values() if z is not None]
+            self._zygotes.clear()
+        return zygotes
+
+    def pool_state(self) -> dict[str, Any]:
+        """What the pool holds now: workers busy and idle per function, invocations waiting for a
+        worker, zygotes, and the limits."""
+        with self._lock:
+            functions = sorted(set(self._busy) | set(self._idle))
+            state = {
+                "workers": len(self._workers) + self._starting,
+                "busy": {f: self._busy[f] for f in functions if self._busy.get(f)},
+                "idle": {f: len(self._idle[f]) for f in functions if self._idle.get(f)},
+                "waiting": {f: n for f, n in self._waiting.items() if n},
+            }
+        with self._zygote_lock:
+            state["zygotes"] = sum(1 for z in self._zygotes.values() if z is not None)
+        limits = {"max_workers": self.max_workers, "max_workers_per_function": self.max_concurrency}
+        return state | limits | {"idle_seconds": self.idle_seconds}
 
     @property
     def stopping(self) -> bool:
@@ -505,6 +551,22 @@ def _pump(process: subprocess.Popen[str] | ForkedProcess, lines: queue.Queue[str
     for line in process.stdout:
         lines.put(line.rstrip("\n"))
     lines.put(None)
+
+
+def return_freed_memory() -> None:
+    """Collects garbage, then asks the C allocator to give the free pages at the top and inside its
+    heaps back to the system (glibc's ``malloc_trim``; nothing elsewhere): Python's own arenas go
+    back once empty, but the allocator keeps what it freed for the next allocation."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if not name or not sys.platform.startswith("linux"):
+        return
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim.argtypes = [ctypes.c_size_t]
+    trim(0)
 
 
 def _crash(spec: FunctionSpec, logs: list[str]) -> dict[str, str]:
