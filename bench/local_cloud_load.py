@@ -283,6 +283,8 @@ def measure(
                 report(_row(rows[-1]))
             watcher.stop()
             after_idle = watch_idle(pid, ours, idle, report)
+            ours.send("load")
+            load = ours.recv()
         finally:
             ours.send("stop")
             cloud.join(60)
@@ -292,9 +294,25 @@ def measure(
         "before_any_run": before,
         "bursts": rows,
         "after_idle": after_idle,
+        "reserved_workers": load["reserved"],
+        "usage_by_function": load["usage"],
     }
     report(_footer(result))
+    report(_usage(load["usage"], load["foreground"]))
     return result
+
+
+def _usage(usage: dict[str, dict[str, Any]], foreground: list[str]) -> str:
+    """The foreground functions' (the API's) longest wait for a worker and longest run, and every
+    function's failures by kind (``Sandbox.Timedout``: its timeout was hit)."""
+    lines = [
+        f"{name}: {u['invocations']} invocations, longest wait for a worker "
+        f"{u['longest_wait_ms'] / 1000:.1f} s, longest run {u['longest_run_ms'] / 1000:.1f} s"
+        for name, u in usage.items()
+        if name in foreground
+    ]
+    failures = {name: u["errors"] for name, u in usage.items() if u["errors"]}
+    return "\n".join([*lines, f"failed invocations: {failures or 'none'}"])
 
 
 def _header(tenants: int, limits: dict[str, Any]) -> str:

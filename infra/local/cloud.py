@@ -196,6 +196,7 @@ class LocalCloud:
             self.restored = self._persistence.restore()
         for spec in self.deployment.functions.values():
             self.runtime.register(spec)
+        self.runtime.foreground = {self._api_function_name()}  # its workers answer users first
         self._serve_websocket_api(management_port)
         for source in self.deployment.event_sources:
             # each poller its own client: its long polls hold a connection each

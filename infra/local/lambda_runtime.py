@@ -16,6 +16,13 @@ process returns the memory it freed to the system, so that memory goes back to i
 a burst. ``shutdown`` stops every worker, busy or idle, at once; an invocation asked for after that
 fails at once with ``Runtime.Stopping``.
 
+Bulkheads, as the stack declares them: a function's reserved concurrency keeps worker slots that no
+other function takes (``worker_pool_usage.reserves``: together at most half the pool), and the
+workers of functions outside ``foreground`` (the API's) run at a lower CPU priority, so that a
+burst of runs on a small machine neither takes the API's workers nor slows its answers past its
+timeout. ``pool_state`` tells what the pool holds and did (``usage``: per function, invocations,
+failures by kind, the longest wait for a worker and the longest run).
+
 On Linux a new worker is forked from a zygote that has the common libraries imported already
 (``lambda_forks.py``), instead of starting a new interpreter: same environment, a fraction of the
 start's CPU and memory.
@@ -23,9 +30,6 @@ start's CPU and memory.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import gc
 import json
 import os
 import queue
@@ -39,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.local.lambda_destinations import failure_record
 from infra.local.lambda_forks import ForkedProcess, ForkServer, forkable, forking_available
 from infra.local.lambda_worker import READY_MARKER, RESULT_MARKER
 from infra.local.worker_limits import (
@@ -46,6 +51,7 @@ from infra.local.worker_limits import (
     DEFAULT_MAX_WORKERS,
     DEFAULT_MAX_WORKERS_PER_FUNCTION,
 )
+from infra.local.worker_pool_usage import PoolUsage, lower_priority, reserves, return_freed_memory
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 LOCAL_ACCESS_KEY = "local"
@@ -63,6 +69,7 @@ class FunctionSpec:
     memory_mb: int = 128
     async_retries: int = 2  # Lambda's retries of a failed asynchronous invocation
     on_failure: str | None = None  # destination ARN for asynchronous invocations that still fail
+    reserved_concurrency: int = 0  # the stack's bulkhead for this function (0: none)
 
 
 DestinationSender = Callable[[str, dict[str, Any]], None]
@@ -121,6 +128,9 @@ class LocalLambdaRuntime:
         self.max_concurrency = max(1, max_concurrency)
         self.max_workers = max(1, max_workers)
         self.idle_seconds = idle_seconds
+        self.foreground: set[str] = set()  # functions whose workers keep the cloud's CPU priority
+        self.usage = PoolUsage()
+        self._reserved: dict[str, int] = {}  # worker slots kept for a function (``reserves``)
         self._specs: dict[str, FunctionSpec] = {}
         self._idle: dict[str, list[_Worker]] = {}
         self._busy: dict[str, int] = {}  # per function: workers running an invocation or starting
@@ -143,6 +153,11 @@ class LocalLambdaRuntime:
             self._specs[spec.name] = spec
             self._idle.setdefault(spec.name, [])
             self._busy.setdefault(spec.name, 0)
+            self._reserved = reserves(
+                {name: s.reserved_concurrency for name, s in self._specs.items()},
+                per_function=self.max_concurrency,
+                max_workers=self.max_workers,
+            )
 
     def spec(self, name_or_arn: str) -> FunctionSpec:
         name = name_or_arn.split(":function:")[-1].split(":")[0]
@@ -202,34 +217,26 @@ class LocalLambdaRuntime:
         if self.stopping:  # cut off by the stop: neither retried nor a dead letter
             return invocation
         if invocation.errored and spec.on_failure and self.send_to_destination:
-            self.send_to_destination(
-                spec.on_failure,
-                {
-                    "version": "1.0",
-                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
-                    "requestContext": {
-                        "requestId": str(uuid.uuid4()),
-                        "functionArn": f"{spec.arn}:$LATEST",
-                        "condition": "RetriesExhausted",
-                        "approximateInvokeCount": attempts,
-                    },
-                    "requestPayload": event,
-                    "responseContext": {
-                        "statusCode": 200,
-                        "executedVersion": "$LATEST",
-                        "functionError": "Unhandled",
-                    },
-                    "responsePayload": invocation.payload,
-                },
-            )
+            record = failure_record(spec.arn, event, invocation.payload, attempts)
+            self.send_to_destination(spec.on_failure, record)
         return invocation
 
     def invoke(self, name_or_arn: str, event: Any) -> Invocation:
         spec = self.spec(name_or_arn)
+        asked = time.monotonic()
         try:
             worker = self._acquire(spec)
         except RuntimeStopping as exc:
             return Invocation({"errorType": "Runtime.Stopping", "errorMessage": str(exc)}, True, "", 0)
+        waited_ms = int((time.monotonic() - asked) * 1000)
+        invocation = self._run(spec, worker, event)
+        payload = invocation.payload
+        error = str(payload.get("errorType")) if invocation.errored and isinstance(payload, dict) else None
+        self.usage.record(spec.name, waited_ms=waited_ms, ran_ms=invocation.duration_ms, error_type=error)
+        return invocation
+
+    def _run(self, spec: FunctionSpec, worker: _Worker, event: Any) -> Invocation:
+        """The invocation on its worker: the init phase if the worker is new, then the handler."""
         logs: list[str] = []
         if not worker.ready:
             failed = self._await_init(spec, worker, logs)
@@ -338,9 +345,10 @@ class LocalLambdaRuntime:
                         return worker
                     self._workers.discard(worker)
                 if self._busy[spec.name] < self.max_concurrency:
-                    if len(self._workers) + self._starting >= self.max_workers:
-                        retired = self._take_longest_idle(spec.name)
-                    if len(self._workers) + self._starting < self.max_workers:
+                    room = self._room_for(spec.name)
+                    if len(self._workers) + self._starting >= room:
+                        retired = self._take_longest_idle(spec.name) or retired
+                    if len(self._workers) + self._starting < room:
                         self._busy[spec.name] += 1
                         self._starting += 1
                         break
@@ -371,20 +379,33 @@ class LocalLambdaRuntime:
             raise RuntimeStopping("the local cloud is stopping")
         return worker
 
+    def _held(self, function: str) -> int:
+        return self._busy.get(function, 0) + len(self._idle.get(function, ()))
+
+    def _room_for(self, function: str) -> int:
+        """Under the lock: how many workers the pool may hold when ``function`` starts one, the
+        slots other functions reserve and do not use set aside (the bulkheads)."""
+        unused = sum(
+            max(0, count - self._held(other)) for other, count in self._reserved.items() if other != function
+        )
+        return self.max_workers - unused
+
     def _take_longest_idle(self, for_function: str) -> _Worker | None:
         """Under the lock: removes the longest-idle worker that ``for_function`` may take, and
         returns it. A function with no worker may take any; one with workers only one idle for
         ``STEAL_AFTER_SECONDS`` (out of use), and waits for one of its own otherwise: under a burst
         of every function at once, a warm worker in use is not retired for each invocation of
-        another function, each paying a cold start."""
-        own = self._busy[for_function] + len(self._idle[for_function])
+        another function, each paying a cold start. A function below its reserve counts as one with
+        none; a worker within its own function's reserve is never taken."""
+        own = self._held(for_function)
+        urgent = own == 0 or own < self._reserved.get(for_function, 0)
         now = time.monotonic()
         candidates = [
             w
             for function, idle in self._idle.items()
-            if function != for_function
+            if function != for_function and self._held(function) > self._reserved.get(function, 0)
             for w in idle
-            if own == 0 or now - w.idle_since >= STEAL_AFTER_SECONDS
+            if urgent or now - w.idle_since >= STEAL_AFTER_SECONDS
         ]
         if not candidates:
             return None
@@ -442,7 +463,16 @@ class LocalLambdaRuntime:
         with self._zygote_lock:
             state["zygotes"] = sum(1 for z in self._zygotes.values() if z is not None)
         limits = {"max_workers": self.max_workers, "max_workers_per_function": self.max_concurrency}
-        return state | limits | {"idle_seconds": self.idle_seconds}
+        return (
+            state
+            | limits
+            | {
+                "idle_seconds": self.idle_seconds,
+                "reserved": dict(self._reserved),
+                "foreground": sorted(self.foreground),
+                "usage": self.usage.snapshot(),
+            }
+        )
 
     @property
     def stopping(self) -> bool:
@@ -480,6 +510,8 @@ class LocalLambdaRuntime:
                 text=True,
                 bufsize=1,
             )
+        if self.foreground and spec.name not in self.foreground:
+            lower_priority(process.pid)  # a burst of background work does not slow the API's answers
         worker = _Worker(process, spec.name)
         threading.Thread(target=_pump, args=(process, worker.lines), daemon=True).start()
         return worker
@@ -551,22 +583,6 @@ def _pump(process: subprocess.Popen[str] | ForkedProcess, lines: queue.Queue[str
     for line in process.stdout:
         lines.put(line.rstrip("\n"))
     lines.put(None)
-
-
-def return_freed_memory() -> None:
-    """Collects garbage, then asks the C allocator to give the free pages at the top and inside its
-    heaps back to the system (glibc's ``malloc_trim``; nothing elsewhere): Python's own arenas go
-    back once empty, but the allocator keeps what it freed for the next allocation."""
-    gc.collect()
-    name = ctypes.util.find_library("c")
-    if not name or not sys.platform.startswith("linux"):
-        return
-    try:
-        trim = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return
-    trim.argtypes = [ctypes.c_size_t]
-    trim(0)
 
 
 def _crash(spec: FunctionSpec, logs: list[str]) -> dict[str, str]:

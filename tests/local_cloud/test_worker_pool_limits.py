@@ -5,14 +5,18 @@ running the tests is loaded."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from infra.local.lambda_forks import forking_available
+from infra.local.worker_pool_usage import BACKGROUND_NICENESS, reserves
 from tests.local_cloud.test_local_lambda_runtime import _bounded_runtime as _runtime
 from tests.local_cloud.test_local_lambda_runtime import spec
 
@@ -105,3 +109,68 @@ def test_once_the_pool_has_been_empty_a_while_the_zygote_goes_too_and_comes_back
         assert runtime.pool_state()["zygotes"] == 1
     finally:
         runtime.shutdown()
+
+
+def test_reservations_become_worker_slots_that_keep_at_most_half_the_pool() -> None:
+    defaults = {"api": 20, "run_status": 5, "audit_writer": 5, "undo_work": 5, "agent": 0}
+    kept = reserves(defaults, per_function=10, max_workers=48)
+    assert sum(kept.values()) <= 24 and set(kept) == {"api", "run_status", "audit_writer", "undo_work"}
+    assert kept["api"] > kept["run_status"] >= 1
+    assert reserves(defaults, per_function=10, max_workers=200) == {
+        "api": 10,
+        "run_status": 5,
+        "audit_writer": 5,
+        "undo_work": 5,
+    }
+    assert reserves({"api": 3, "agent": 0}, per_function=10, max_workers=4) == {"api": 2}
+    assert reserves({}, per_function=10, max_workers=48) == {}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the priorities from /proc")
+def test_a_burst_of_background_work_leaves_the_api_its_reserved_workers_and_the_cpu_first(
+    tmp_path: Path,
+) -> None:
+    # Given a pool of 4 workers, an API function with a reservation (2 slots of the 4) answering
+    # users first, and an agent function without one
+    runtime = _runtime(tmp_path, max_workers=4, max_concurrency=4)
+    runtime.register(replace(spec("api", "sample_handlers.echo"), reserved_concurrency=20))
+    runtime.register(spec("agent", "sample_handlers.sleepy", timeout=30))
+    runtime.foreground = {"api"}
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            # When the agent is invoked 6 times at once, for 4 s each
+            agents = [pool.submit(runtime.invoke, "agent", {"seconds": 4}) for _ in range(6)]
+            assert _until(lambda: runtime.pool_state()["busy"].get("agent") == 2, 30), runtime.pool_state()
+            # Then it holds at most the 2 unreserved workers, and the API answers at once meanwhile
+            answer = runtime.invoke("api", {})
+            assert not answer.errored, answer.payload
+            assert not all(f.done() for f in agents)
+            assert runtime.pool_state()["busy"].get("agent") == 2
+            results = [f.result() for f in agents]
+        assert all(not r.errored for r in results)
+        assert len({r.payload["pid"] for r in results}) <= 2
+        # And the agent's workers run at a lower CPU priority than the API's
+        assert _nice(int(answer.payload["pid"])) == _nice(os.getpid())
+        assert _nice(int(results[0].payload["pid"])) == min(19, _nice(os.getpid()) + BACKGROUND_NICENESS)
+        usage = runtime.pool_state()["usage"]
+        assert usage["agent"]["invocations"] == 6 and usage["agent"]["longest_wait_ms"] >= 2000
+        assert usage["api"]["invocations"] == 1 and usage["api"]["errors"] == {}
+    finally:
+        runtime.shutdown()
+
+
+def test_the_pool_counts_each_function_s_failures_by_kind(tmp_path: Path) -> None:
+    runtime = _runtime(tmp_path)
+    runtime.register(spec("slow", "sample_handlers.sleepy", timeout=1))
+    try:
+        assert runtime.invoke("slow", {"seconds": 5}).errored
+        assert not runtime.invoke("slow", {"seconds": 0}).errored
+        usage = runtime.pool_state()["usage"]["slow"]
+        assert usage["invocations"] == 2 and usage["errors"] == {"Sandbox.Timedout": 1}
+        assert usage["longest_run_ms"] >= 900
+    finally:
+        runtime.shutdown()
+
+
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
