@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-DELIVERY_THREADS = 8
+DELIVERY_THREADS = 16
 
 
 class DeliveryPool(ThreadPoolExecutor):

@@ -417,7 +417,7 @@ class LocalLambdaRuntime:
     def _retire_idle_workers(self) -> None:
         """Retires workers idle for ``idle_seconds`` (checked a few times per period); once the
         pool has been empty that long, its zygotes too, and the memory freed goes back."""
-        period = max(0.05, min(5.0, self.idle_seconds / 4))
+        period = max(0.05, min(2.0, self.idle_seconds / 4))
         while True:
             time.sleep(period)
             now = time.monotonic()
