@@ -138,14 +138,14 @@ def test_a_burst_of_background_work_leaves_the_api_its_reserved_workers_and_the_
     runtime.foreground = {"api"}
     try:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            # When the agent is invoked 6 times at once, for 4 s each
-            agents = [pool.submit(runtime.invoke, "agent", {"seconds": 4}) for _ in range(6)]
+            # When the agent is invoked 6 times at once, for 6 s each
+            agents = [pool.submit(runtime.invoke, "agent", {"seconds": 6}) for _ in range(6)]
             assert _until(lambda: runtime.pool_state()["busy"].get("agent") == 2, 30), runtime.pool_state()
             # Then it holds at most the 2 unreserved workers, and the API answers at once meanwhile
             answer = runtime.invoke("api", {})
             assert not answer.errored, answer.payload
             assert not all(f.done() for f in agents)
-            assert runtime.pool_state()["busy"].get("agent") == 2
+            assert runtime.pool_state()["busy"].get("agent", 0) <= 2
             results = [f.result() for f in agents]
         assert all(not r.errored for r in results)
         assert len({r.payload["pid"] for r in results}) <= 2
