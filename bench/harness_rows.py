@@ -212,7 +212,8 @@ def load_rows(section: str, data: dict[str, Any]) -> list[Row]:
             rows += _cloud_rows(section, f"{size} POSTs: once ended", burst["after"], data.get("max_workers"))
     if "after_idle" in data:
         idle = data["after_idle"]
-        retired = idle["seconds"] >= data.get("idle_retirement_seconds", 0)  # else none is due yet
+        due = data.get("idle_seconds", data.get("idle_retirement_seconds", 0))  # an older JSON's name
+        retired = idle["seconds"] >= due  # else none is due yet
         rows += _cloud_rows(section, f"after {idle['seconds']:.0f} s idle", idle, 0 if retired else None)
     return rows
 
@@ -222,10 +223,14 @@ def _cloud_rows(section: str, when: str, cloud: dict[str, Any], most_workers: in
     workers = cloud["workers"]
     ok = None if most_workers is None else workers <= most_workers
     target = "" if most_workers is None else f"<= {most_workers}"
-    return [
+    rows = [
         Row(section, f"{when}: workers", workers, "", target, ok),
         Row(section, f"{when}: memory of the local cloud", cloud["rss_mib"], "MiB"),
     ]
+    if "cloud_process_rss_mib" in cloud:  # the emulation's own part (its state), workers apart
+        own = cloud["cloud_process_rss_mib"]
+        rows.append(Row(section, f"{when}: memory of the cloud process", own, "MiB"))
+    return rows
 
 
 def safety_rows(section: str, data: dict[str, Any]) -> list[Row]:

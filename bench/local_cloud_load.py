@@ -4,19 +4,23 @@ tenants, and what the local cloud holds (worker processes, memory) at peak and a
 The local cloud runs in a process of its own (as ``orchestrator local up`` does, its state saved
 every second), with the offline model at zero latency; this script only sends requests and watches
 that process's tree from ``/proc``: the number of Lambda worker processes and the resident memory
-(RSS) of the whole tree.
+(RSS) of the whole tree, of its workers and of the cloud process itself (the emulation and its
+state); the cloud also says what it is still busy with (``LocalCloud.load``: workers busy, event
+deliveries and queued messages not done yet).
 For each burst it prints, as soon as the burst is over, the time until every POST was answered, the
 runs started per second (answers) and ended per second, the errors (anything but 202, or no answer),
-how every run ended, the peak of workers and memory, and the workers and memory once every run
-ended. After the last burst it leaves the cloud idle for ``--idle`` seconds and measures it again:
-idle workers are retired after 60 s, so the tree returns to the cloud process alone.
+how every run ended, the peak of workers and memory, and the workers, memory and work left once
+every run ended. After the last burst it leaves the cloud idle for ``--idle`` seconds (a minute),
+noting when its last work was done and when its last worker was retired, and measures it again.
+The pool's bounds are the local cloud's (``ORCHESTRATOR_LOCAL_MAX_WORKERS`` and the other
+variables of ``infra/local/worker_limits.py`` apply).
 
 Targets: zero errors, every run ends ``SUCCEEDED``, never more worker processes than the runtime's
 ceiling, and no worker left after the idle minute (exit 1 otherwise; ``--no-fail`` only reports).
 The JSON goes to ``--json PATH`` (default ``bench/results/local_cloud_load.json``), what the local
 cloud printed to ``bench/results/local_cloud_load.log``.
 
-    .venv/bin/python bench/local_cloud_load.py [--bursts 10,50,200] [--tenants 4] [--idle 70] [--json PATH]
+    .venv/bin/python bench/local_cloud_load.py [--bursts 10,50,200] [--tenants 4] [--idle 60] [--json PATH]
 """
 
 from __future__ import annotations
@@ -41,11 +45,14 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
-from infra.local.lambda_runtime import DEFAULT_IDLE_SECONDS, DEFAULT_MAX_WORKERS  # noqa: E402
 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 CLIENT_TIMEOUT_SECONDS = 600
 PAGE_SIZE = ((os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) or 4096) / (1024 * 1024)
+LIMITS = ("max_workers", "max_workers_per_function", "idle_seconds")
+IDLE_SECONDS = 60.0
+"""How long the cloud is left idle after the last burst: the target is to be back to where it
+started (no worker, its memory before any run) within this minute."""
 WORKER_SCRIPT = "lambda_worker.py"
 ZYGOTE_SCRIPT = "lambda_zygote.py"
 
@@ -68,7 +75,8 @@ def serve(state_dir: str, tenants: list[str], burst: int, conn: Connection) -> N
             cloud.onboard(tenant, plan="enterprise", limits=limits)
             tokens[tenant] = cloud.mint_token(tenant_id=tenant, subject="load")
         conn.send({"api_url": cloud.api_url, "tokens": tokens})
-        conn.recv()  # stop
+        while conn.recv() == "load":  # until "stop"
+            conn.send(cloud.load())
 
 
 # --- the process tree, from /proc -----------------------------------------------------------------
@@ -213,10 +221,39 @@ def burst(url: str, tokens: dict[str, str], size: int, watcher: Watcher, timeout
     }
 
 
-def _snapshot(pid: int) -> dict[str, Any]:
-    """Worker processes and memory of the local cloud now: the whole tree, and its workers' part."""
+def _snapshot(pid: int, cloud: Connection | None = None) -> dict[str, Any]:
+    """Worker processes and memory of the local cloud now: the whole tree, its workers' part and
+    the cloud process's own (the emulation's state, its threads); with ``cloud``, what the cloud
+    says it is busy with (workers busy, deliveries and queued messages not done yet)."""
     workers, rss, workers_rss = tree(pid)
-    return {"workers": workers, "rss_mib": round(rss), "workers_rss_mib": round(workers_rss)}
+    snapshot = {
+        "workers": workers,
+        "rss_mib": round(rss),
+        "workers_rss_mib": round(workers_rss),
+        "cloud_process_rss_mib": round(_rss_mib(pid)),
+    }
+    if cloud is not None:
+        cloud.send("load")
+        load = cloud.recv()
+        snapshot["busy_workers"] = sum(load.get("busy", {}).values())
+        snapshot |= {k: load[k] for k in ("pending_deliveries", "queued_messages", "zygotes") if k in load}
+    return snapshot
+
+
+def watch_idle(pid: int, cloud: Connection, seconds: float, report: Callable[[str], None]) -> dict[str, Any]:
+    """Watches the idle cloud for ``seconds``: when its last delivery and queued message were done,
+    when its last worker was retired; then the snapshot at the end."""
+    started = time.monotonic()
+    drained_s = retired_s = None
+    while (elapsed := time.monotonic() - started) < seconds:
+        now = _snapshot(pid, cloud)
+        busy = now["busy_workers"] or now["pending_deliveries"] or any(now["queued_messages"].values())
+        drained_s = None if busy else (drained_s if drained_s is not None else round(elapsed, 1))
+        retired_s = None if now["workers"] else (retired_s if retired_s is not None else round(elapsed, 1))
+        time.sleep(min(2.0, max(0.0, seconds - elapsed)))
+    final = {"seconds": seconds, "work_drained_after_s": drained_s, "workers_gone_after_s": retired_s}
+    report(f"idle: work done after {drained_s} s, every worker retired after {retired_s} s")
+    return final | _snapshot(pid, cloud)
 
 
 def measure(
@@ -234,41 +271,58 @@ def measure(
                 raise SystemExit("the local cloud did not start within 300 s")
             up = ours.recv()
             pid = int(cloud.pid or 0)
-            before = _snapshot(pid)
-            report(_header(tenants))
+            ours.send("load")
+            limits = {k: v for k, v in ours.recv().items() if k in LIMITS}
+            before = _snapshot(pid, ours)
+            report(_header(tenants, limits))
             watcher = Watcher(pid)
             rows = []
             for size in bursts:
-                rows.append(
-                    burst(up["api_url"], up["tokens"], size, watcher, timeout) | {"after": _snapshot(pid)}
-                )
+                row = burst(up["api_url"], up["tokens"], size, watcher, timeout)
+                rows.append(row | {"after": _snapshot(pid, ours)})
                 report(_row(rows[-1]))
             watcher.stop()
-            time.sleep(idle)
-            after_idle = {"seconds": idle} | _snapshot(pid)
+            after_idle = watch_idle(pid, ours, idle, report)
+            ours.send("load")
+            load = ours.recv()
         finally:
             ours.send("stop")
             cloud.join(60)
             if cloud.is_alive():
                 cloud.kill()
-    result = {
-        "max_workers": DEFAULT_MAX_WORKERS,
-        "idle_retirement_seconds": DEFAULT_IDLE_SECONDS,
+    result = limits | {
         "before_any_run": before,
         "bursts": rows,
         "after_idle": after_idle,
+        "reserved_workers": load["reserved"],
+        "usage_by_function": load["usage"],
     }
     report(_footer(result))
+    report(_usage(load["usage"], load["foreground"]))
     return result
 
 
-def _header(tenants: int) -> str:
+def _usage(usage: dict[str, dict[str, Any]], foreground: list[str]) -> str:
+    """The foreground functions' (the API's) longest wait for a worker and longest run, and every
+    function's failures by kind (``Sandbox.Timedout``: its timeout was hit)."""
+    lines = [
+        f"{name}: {u['invocations']} invocations, longest wait for a worker "
+        f"{u['longest_wait_ms'] / 1000:.1f} s, longest run {u['longest_run_ms'] / 1000:.1f} s"
+        for name, u in usage.items()
+        if name in foreground
+    ]
+    failures = {name: u["errors"] for name, u in usage.items() if u["errors"]}
+    return "\n".join([*lines, f"failed invocations: {failures or 'none'}"])
+
+
+def _header(tenants: int, limits: dict[str, Any]) -> str:
     return "\n".join(
         [
-            f"Load on the local cloud ({tenants} tenants, offline model, zero latency; "
-            f"worker ceiling {DEFAULT_MAX_WORKERS}, idle workers retired after {DEFAULT_IDLE_SECONDS:.0f} s)",
+            f"Load on the local cloud ({tenants} tenants, offline model, zero latency; at most "
+            f"{limits['max_workers']} workers, {limits['max_workers_per_function']} per function, "
+            f"idle workers retired after {limits['idle_seconds']:.0f} s)",
             "| POSTs at once | all answered | answers/s | errors | all ended | runs ended/s | final "
-            "| peak workers | peak RSS | once ended: workers, RSS |",
+            "| peak workers | peak RSS | once ended: workers, RSS (cloud process), work left |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
     )
@@ -280,16 +334,21 @@ def _row(row: dict[str, Any]) -> str:
         f"| {row['concurrent_posts']} | {row['all_answered_seconds']} s | {row['answers_per_second']} "
         f"| {row['errors']} | {row['all_ended_seconds']} s | {row['runs_ended_per_second']} "
         f"| {row['runs_final']} | {row['peak_workers']} | {row['peak_rss_mib']} MiB "
-        f"| {after['workers']}, {after['rss_mib']} MiB |"
+        f"| {after['workers']}, {after['rss_mib']} MiB ({after['cloud_process_rss_mib']} MiB), "
+        f"{after['busy_workers']} busy, {after['pending_deliveries']} deliveries, "
+        f"{sum(after['queued_messages'].values())} queued messages |"
     )
 
 
 def _footer(result: dict[str, Any]) -> str:
     before, after = result["before_any_run"], result["after_idle"]
+    zygotes = after["rss_mib"] - after["workers_rss_mib"] - after["cloud_process_rss_mib"]
     return (
-        f"before any run: {before['workers']} workers, {before['rss_mib']} MiB; "
+        f"before any run: {before['workers']} workers, {before['rss_mib']} MiB "
+        f"({before['cloud_process_rss_mib']} MiB the cloud process); "
         f"after {after['seconds']:.0f} s idle: {after['workers']} workers, {after['rss_mib']} MiB "
-        f"({after['workers_rss_mib']} MiB of it in workers)"
+        f"({after['workers_rss_mib']} MiB of it in workers, {after['cloud_process_rss_mib']} MiB the cloud "
+        f"process, {zygotes} MiB zygotes)"
     )
 
 
@@ -299,9 +358,7 @@ def main() -> int:
         "--bursts", default="10,50,200", help="concurrent POST /runs per burst, comma-separated"
     )
     parser.add_argument("--tenants", type=int, default=4)
-    parser.add_argument(
-        "--idle", type=float, default=DEFAULT_IDLE_SECONDS + 10, help="seconds idle before the last look"
-    )
+    parser.add_argument("--idle", type=float, default=IDLE_SECONDS, help="seconds idle before the last look")
     parser.add_argument(
         "--timeout", type=float, default=900, help="seconds to wait for a burst's runs to end"
     )

@@ -16,6 +16,7 @@ from infra.cli.console import UsageError, say
 
 if TYPE_CHECKING:
     from infra.local.cloud import LocalCloud
+    from infra.local.worker_limits import WorkerLimits
 
 
 def add_parser(commands: Any) -> None:
@@ -43,12 +44,57 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="start empty: discard the tables, objects, runs and tenants kept in the state directory",
     )
+    _add_worker_limits(up)
     up.set_defaults(func=cmd_local_up)
+
+
+def _add_worker_limits(up: argparse.ArgumentParser) -> None:
+    """The functions' worker pool (``infra/local/worker_limits.py``); each flag overrides its
+    ``ORCHESTRATOR_LOCAL_*`` variable."""
+    from infra.local import worker_limits as limits
+
+    up.add_argument(
+        "--max-workers",
+        type=int,
+        metavar="N",
+        help=f"at most N function worker processes in all (default {limits.DEFAULT_MAX_WORKERS}, "
+        f"or ${limits.ENVIRONMENT['max_workers']})",
+    )
+    up.add_argument(
+        "--max-workers-per-function",
+        type=int,
+        metavar="N",
+        help=f"at most N workers of one function (default {limits.DEFAULT_MAX_WORKERS_PER_FUNCTION}, "
+        f"or ${limits.ENVIRONMENT['max_workers_per_function']})",
+    )
+    up.add_argument(
+        "--worker-idle-seconds",
+        type=float,
+        metavar="S",
+        help=f"a worker idle for S seconds is stopped (default {limits.DEFAULT_IDLE_SECONDS:.0f}, "
+        f"or ${limits.ENVIRONMENT['idle_seconds']})",
+    )
+
+
+def _worker_limits(args: argparse.Namespace) -> WorkerLimits:
+    """The pool's limits from the flags and the environment, checked before anything starts."""
+    from infra.local.worker_limits import InvalidWorkerLimits, WorkerLimits
+
+    flags = {
+        "max_workers": args.max_workers,
+        "max_workers_per_function": args.max_workers_per_function,
+        "idle_seconds": args.worker_idle_seconds,
+    }
+    try:
+        return WorkerLimits.configured(flags)
+    except InvalidWorkerLimits as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_local_up(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
 
+    limits = _worker_limits(args)
     cloud = LocalCloud(
         Path(args.state_dir) if args.state_dir else None,
         api_port=args.api_port,
@@ -58,6 +104,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         context=_price_context(args.model_prices),
         persist=True,
         fresh=args.fresh,
+        worker_limits=limits,
     ).start()
     say(_restored(cloud, fresh=args.fresh))
     token = cloud.mint_token(tenant_id=args.tenant, role="admin", subject="local-admin")

@@ -23,7 +23,6 @@ import re
 import socket
 import threading
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -36,10 +35,12 @@ from infra.local import moto_adapters
 from infra.local.api_server import LocalApiServer
 from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.console_server import LocalConsoleServer
+from infra.local.deliveries import DeliveryPool
 from infra.local.deployer import Deployer, Deployment
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.queue_pollers import QueuePoller
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
+from infra.local.worker_limits import WorkerLimits
 from orchestrator.core.ids import is_run_id
 from orchestrator.tenancy.plans import DEFAULT_PLAN, TenantLimits
 
@@ -89,9 +90,12 @@ class LocalCloud:
         tenant_limits: TenantLimits | None = None,
         persist: bool = False,
         fresh: bool = False,
+        worker_limits: WorkerLimits | None = None,
     ) -> None:
         """``persist`` keeps tables, objects, queues and executions in ``<state dir>/state`` and
-        restores them on the next start (``persistence``); ``fresh`` discards them first."""
+        restores them on the next start (``persistence``); ``fresh`` discards them first.
+        ``worker_limits``: the functions' worker pool (default: the environment's, see
+        ``worker_limits.py``)."""
         self.state_dir = (state_dir or REPO_ROOT / ".local-cloud").resolve()
         self.region = region
         self._api_port = api_port
@@ -107,7 +111,8 @@ class LocalCloud:
         self._server: Any = None
         self._api: LocalApiServer | None = None
         self._console: LocalConsoleServer | None = None
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="eventbridge-delivery")
+        self._pool = DeliveryPool()
+        self.worker_limits = worker_limits or WorkerLimits.configured()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self.runtime: LocalLambdaRuntime | None = None
@@ -167,6 +172,9 @@ class LocalCloud:
             region=self.region,
             account_id=ACCOUNT_ID,
             log_dir=self.state_dir / "logs",
+            max_concurrency=self.worker_limits.max_workers_per_function,
+            max_workers=self.worker_limits.max_workers,
+            idle_seconds=self.worker_limits.idle_seconds,
             send_to_destination=self._send_to_queue,
         )
         self._adapt_emulation(self.runtime)
@@ -188,6 +196,7 @@ class LocalCloud:
             self.restored = self._persistence.restore()
         for spec in self.deployment.functions.values():
             self.runtime.register(spec)
+        self.runtime.foreground = {self._api_function_name()}  # its workers answer users first
         self._serve_websocket_api(management_port)
         for source in self.deployment.event_sources:
             # each poller its own client: its long polls hold a connection each
@@ -268,6 +277,30 @@ class LocalCloud:
                 for execution in executions
             ]
         return sorted(running, key=lambda run: run["started"])
+
+    def load(self) -> dict[str, Any]:
+        """What the cloud is busy with now: its worker pool (``LocalLambdaRuntime.pool_state``),
+        the event deliveries not done yet, and the messages waiting in its functions' queues."""
+        state: dict[str, Any] = self.runtime.pool_state() if self.runtime else {}
+        return state | {"pending_deliveries": self._pool.pending, "queued_messages": self._queued_messages()}
+
+    def _queued_messages(self) -> dict[str, int]:
+        """Messages in each queue a function reads (visible and in flight), by queue name."""
+        if self.deployment is None:
+            return {}
+        sqs, counts = self.client("sqs"), {}
+        for source in self.deployment.event_sources:
+            name = source.queue_arn.rsplit(":", 1)[-1]
+            try:
+                attributes = sqs.get_queue_attributes(
+                    QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"],
+                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+                )["Attributes"]
+            except Exception:  # a look at the load never fails the cloud
+                log.debug("could not count the messages of %s", name, exc_info=True)
+                continue
+            counts[name] = sum(int(v) for v in attributes.values())
+        return counts
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):

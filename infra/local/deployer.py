@@ -321,6 +321,7 @@ class Deployer(WebSocketApiDeployer):
             environment=environment,
             timeout_seconds=int(p.get("Timeout", 3)),
             memory_mb=int(p.get("MemorySize", 128)),
+            reserved_concurrency=int(p.get("ReservedConcurrentExecutions") or 0),
         )
         return {"Ref": function_name, "Arn": response["FunctionArn"]}
 

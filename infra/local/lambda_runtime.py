@@ -7,12 +7,21 @@ function's timeout is enforced (the worker is killed, ``Sandbox.Timedout`` is re
 failures come back as Lambda error payloads (``errorType``/``errorMessage``).
 
 The pool is bounded, as Lambda's execution environments are: at most ``max_concurrency`` workers
-per function and ``max_workers`` in all (a worker is a Python process of about 50 MiB). When the
-total is reached, an invocation of a function with no worker retires the longest-idle worker of
-another function, one of a function with workers only a worker idle for a second or more (and
-otherwise waits for one of its own to finish); a worker idle for ``idle_seconds`` is retired, so
-that memory goes back to its idle level after a burst. ``shutdown`` stops every worker, busy or
-idle, at once; an invocation asked for after that fails at once with ``Runtime.Stopping``.
+per function and ``max_workers`` in all (a worker is a Python process of about 50 MiB; both set
+by ``worker_limits.py``). When the total is reached, an invocation of a function with no worker
+retires the longest-idle worker of another function, one of a function with workers only a worker
+idle for a second or more (and otherwise waits for one of its own to finish); a worker idle for
+``idle_seconds`` is retired, and once the pool has been empty that long the zygote goes too and the
+process returns the memory it freed to the system, so that memory goes back to its idle level after
+a burst. ``shutdown`` stops every worker, busy or idle, at once; an invocation asked for after that
+fails at once with ``Runtime.Stopping``.
+
+Bulkheads, as the stack declares them: a function's reserved concurrency keeps worker slots that no
+other function takes (``worker_pool_usage.reserves``: together at most half the pool), and the
+workers of functions outside ``foreground`` (the API's) run at a lower CPU priority, so that a
+burst of runs on a small machine neither takes the API's workers nor slows its answers past its
+timeout. ``pool_state`` tells what the pool holds and did (``usage``: per function, invocations,
+failures by kind, the longest wait for a worker and the longest run).
 
 On Linux a new worker is forked from a zygote that has the common libraries imported already
 (``lambda_forks.py``), instead of starting a new interpreter: same environment, a fraction of the
@@ -34,8 +43,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.local.lambda_destinations import failure_record
 from infra.local.lambda_forks import ForkedProcess, ForkServer, forkable, forking_available
 from infra.local.lambda_worker import READY_MARKER, RESULT_MARKER
+from infra.local.worker_limits import (
+    DEFAULT_IDLE_SECONDS,
+    DEFAULT_MAX_WORKERS,
+    DEFAULT_MAX_WORKERS_PER_FUNCTION,
+)
+from infra.local.worker_pool_usage import PoolUsage, lower_priority, reserves, return_freed_memory
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 LOCAL_ACCESS_KEY = "local"
@@ -53,6 +69,7 @@ class FunctionSpec:
     memory_mb: int = 128
     async_retries: int = 2  # Lambda's retries of a failed asynchronous invocation
     on_failure: str | None = None  # destination ARN for asynchronous invocations that still fail
+    reserved_concurrency: int = 0  # the stack's bulkhead for this function (0: none)
 
 
 DestinationSender = Callable[[str, dict[str, Any]], None]
@@ -80,8 +97,6 @@ class RuntimeStopping(RuntimeError):
     """The local cloud is stopping: no new invocation starts."""
 
 
-DEFAULT_MAX_WORKERS = 48
-DEFAULT_IDLE_SECONDS = 60.0
 STEAL_AFTER_SECONDS = 1.0
 """How long a worker must have been idle before a function that has workers of its own may retire
 it to start one more (a function with none may retire any idle worker at once)."""
@@ -99,7 +114,7 @@ class LocalLambdaRuntime:
         region: str,
         account_id: str,
         log_dir: Path,
-        max_concurrency: int = 10,
+        max_concurrency: int = DEFAULT_MAX_WORKERS_PER_FUNCTION,
         max_workers: int = DEFAULT_MAX_WORKERS,
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         send_to_destination: DestinationSender | None = None,
@@ -110,14 +125,19 @@ class LocalLambdaRuntime:
         self.region = region
         self.account_id = account_id
         self.log_dir = log_dir
-        self.max_concurrency = max_concurrency
+        self.max_concurrency = max(1, max_concurrency)
         self.max_workers = max(1, max_workers)
         self.idle_seconds = idle_seconds
+        self.foreground: set[str] = set()  # functions whose workers keep the cloud's CPU priority
+        self.usage = PoolUsage()
+        self._reserved: dict[str, int] = {}  # worker slots kept for a function (``reserves``)
         self._specs: dict[str, FunctionSpec] = {}
         self._idle: dict[str, list[_Worker]] = {}
         self._busy: dict[str, int] = {}  # per function: workers running an invocation or starting
         self._workers: set[_Worker] = set()
         self._starting = 0  # workers being spawned (they count against max_workers)
+        self._waiting: dict[str, int] = {}  # per function: invocations waiting for a worker
+        self._last_active = time.monotonic()  # when a worker last finished an invocation
         self._closed = False
         self.fork_workers = forking_available() if fork_workers is None else fork_workers
         self._zygotes: dict[Path, ForkServer | None] = {}
@@ -133,6 +153,11 @@ class LocalLambdaRuntime:
             self._specs[spec.name] = spec
             self._idle.setdefault(spec.name, [])
             self._busy.setdefault(spec.name, 0)
+            self._reserved = reserves(
+                {name: s.reserved_concurrency for name, s in self._specs.items()},
+                per_function=self.max_concurrency,
+                max_workers=self.max_workers,
+            )
 
     def spec(self, name_or_arn: str) -> FunctionSpec:
         name = name_or_arn.split(":function:")[-1].split(":")[0]
@@ -192,34 +217,26 @@ class LocalLambdaRuntime:
         if self.stopping:  # cut off by the stop: neither retried nor a dead letter
             return invocation
         if invocation.errored and spec.on_failure and self.send_to_destination:
-            self.send_to_destination(
-                spec.on_failure,
-                {
-                    "version": "1.0",
-                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
-                    "requestContext": {
-                        "requestId": str(uuid.uuid4()),
-                        "functionArn": f"{spec.arn}:$LATEST",
-                        "condition": "RetriesExhausted",
-                        "approximateInvokeCount": attempts,
-                    },
-                    "requestPayload": event,
-                    "responseContext": {
-                        "statusCode": 200,
-                        "executedVersion": "$LATEST",
-                        "functionError": "Unhandled",
-                    },
-                    "responsePayload": invocation.payload,
-                },
-            )
+            record = failure_record(spec.arn, event, invocation.payload, attempts)
+            self.send_to_destination(spec.on_failure, record)
         return invocation
 
     def invoke(self, name_or_arn: str, event: Any) -> Invocation:
         spec = self.spec(name_or_arn)
+        asked = time.monotonic()
         try:
             worker = self._acquire(spec)
         except RuntimeStopping as exc:
             return Invocation({"errorType": "Runtime.Stopping", "errorMessage": str(exc)}, True, "", 0)
+        waited_ms = int((time.monotonic() - asked) * 1000)
+        invocation = self._run(spec, worker, event)
+        payload = invocation.payload
+        error = str(payload.get("errorType")) if invocation.errored and isinstance(payload, dict) else None
+        self.usage.record(spec.name, waited_ms=waited_ms, ran_ms=invocation.duration_ms, error_type=error)
+        return invocation
+
+    def _run(self, spec: FunctionSpec, worker: _Worker, event: Any) -> Invocation:
+        """The invocation on its worker: the init phase if the worker is new, then the handler."""
         logs: list[str] = []
         if not worker.ready:
             failed = self._await_init(spec, worker, logs)
@@ -303,6 +320,7 @@ class LocalLambdaRuntime:
         """The worker goes back to its function's idle list, or out of the pool if it died."""
         with self._lock:
             self._busy[spec.name] -= 1
+            self._last_active = time.monotonic()
             if worker.process.poll() is None and not self._closed:
                 worker.idle_since = time.monotonic()
                 self._idle[spec.name].append(worker)
@@ -327,13 +345,18 @@ class LocalLambdaRuntime:
                         return worker
                     self._workers.discard(worker)
                 if self._busy[spec.name] < self.max_concurrency:
-                    if len(self._workers) + self._starting >= self.max_workers:
-                        retired = self._take_longest_idle(spec.name)
-                    if len(self._workers) + self._starting < self.max_workers:
+                    room = self._room_for(spec.name)
+                    if len(self._workers) + self._starting >= room:
+                        retired = self._take_longest_idle(spec.name) or retired
+                    if len(self._workers) + self._starting < room:
                         self._busy[spec.name] += 1
                         self._starting += 1
                         break
-                self._lock.wait(timeout=1.0)
+                self._waiting[spec.name] = self._waiting.get(spec.name, 0) + 1
+                try:
+                    self._lock.wait(timeout=1.0)
+                finally:
+                    self._waiting[spec.name] -= 1
         if retired is not None:
             _stop_worker(retired)
         try:
@@ -356,20 +379,33 @@ class LocalLambdaRuntime:
             raise RuntimeStopping("the local cloud is stopping")
         return worker
 
+    def _held(self, function: str) -> int:
+        return self._busy.get(function, 0) + len(self._idle.get(function, ()))
+
+    def _room_for(self, function: str) -> int:
+        """Under the lock: how many workers the pool may hold when ``function`` starts one, the
+        slots other functions reserve and do not use set aside (the bulkheads)."""
+        unused = sum(
+            max(0, count - self._held(other)) for other, count in self._reserved.items() if other != function
+        )
+        return self.max_workers - unused
+
     def _take_longest_idle(self, for_function: str) -> _Worker | None:
         """Under the lock: removes the longest-idle worker that ``for_function`` may take, and
         returns it. A function with no worker may take any; one with workers only one idle for
         ``STEAL_AFTER_SECONDS`` (out of use), and waits for one of its own otherwise: under a burst
         of every function at once, a warm worker in use is not retired for each invocation of
-        another function, each paying a cold start."""
-        own = self._busy[for_function] + len(self._idle[for_function])
+        another function, each paying a cold start. A function below its reserve counts as one with
+        none; a worker within its own function's reserve is never taken."""
+        own = self._held(for_function)
+        urgent = own == 0 or own < self._reserved.get(for_function, 0)
         now = time.monotonic()
         candidates = [
             w
             for function, idle in self._idle.items()
-            if function != for_function
+            if function != for_function and self._held(function) > self._reserved.get(function, 0)
             for w in idle
-            if own == 0 or now - w.idle_since >= STEAL_AFTER_SECONDS
+            if urgent or now - w.idle_since >= STEAL_AFTER_SECONDS
         ]
         if not candidates:
             return None
@@ -379,8 +415,9 @@ class LocalLambdaRuntime:
         return oldest
 
     def _retire_idle_workers(self) -> None:
-        """Retires workers idle for ``idle_seconds`` (checked a few times per period)."""
-        period = max(0.05, min(5.0, self.idle_seconds / 4))
+        """Retires workers idle for ``idle_seconds`` (checked a few times per period); once the
+        pool has been empty that long, its zygotes too, and the memory freed goes back."""
+        period = max(0.05, min(2.0, self.idle_seconds / 4))
         while True:
             time.sleep(period)
             now = time.monotonic()
@@ -395,8 +432,47 @@ class LocalLambdaRuntime:
                     self._workers.discard(worker)
                 if expired:
                     self._lock.notify_all()
+                quiet = now - self._last_active >= self.idle_seconds
+                zygotes = self._take_zygotes() if quiet and not self._workers and not self._starting else []
             for worker in expired:
                 _stop_worker(worker)
+            for zygote in zygotes:
+                zygote.close()
+            if expired or zygotes:
+                return_freed_memory()
+
+    def _take_zygotes(self) -> list[ForkServer]:
+        """Under the pool's lock, with no worker alive or starting: the zygotes, out of use (the
+        next worker starts a new one)."""
+        with self._zygote_lock:
+            zygotes = [z for z in self._zygotes.values() if z is not None]
+            self._zygotes.clear()
+        return zygotes
+
+    def pool_state(self) -> dict[str, Any]:
+        """What the pool holds now: workers busy and idle per function, invocations waiting for a
+        worker, zygotes, and the limits."""
+        with self._lock:
+            functions = sorted(set(self._busy) | set(self._idle))
+            state = {
+                "workers": len(self._workers) + self._starting,
+                "busy": {f: self._busy[f] for f in functions if self._busy.get(f)},
+                "idle": {f: len(self._idle[f]) for f in functions if self._idle.get(f)},
+                "waiting": {f: n for f, n in self._waiting.items() if n},
+            }
+        with self._zygote_lock:
+            state["zygotes"] = sum(1 for z in self._zygotes.values() if z is not None)
+        limits = {"max_workers": self.max_workers, "max_workers_per_function": self.max_concurrency}
+        return (
+            state
+            | limits
+            | {
+                "idle_seconds": self.idle_seconds,
+                "reserved": dict(self._reserved),
+                "foreground": sorted(self.foreground),
+                "usage": self.usage.snapshot(),
+            }
+        )
 
     @property
     def stopping(self) -> bool:
@@ -434,6 +510,8 @@ class LocalLambdaRuntime:
                 text=True,
                 bufsize=1,
             )
+        if self.foreground and spec.name not in self.foreground:
+            lower_priority(process.pid)  # a burst of background work does not slow the API's answers
         worker = _Worker(process, spec.name)
         threading.Thread(target=_pump, args=(process, worker.lines), daemon=True).start()
         return worker

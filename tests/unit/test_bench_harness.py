@@ -94,3 +94,15 @@ def test_the_load_rows_report_the_clouds_workers_and_memory_after_a_burst_and_id
     assert rows["after 70 s idle: memory of the local cloud"].value == 900
     short = data | {"after_idle": {"seconds": 0, "workers": 3, "rss_mib": 900}}  # no idle minute
     assert harness.rows_of({"load": {"data": short}})[-2].ok is None
+
+
+def test_the_load_rows_read_the_pool_s_idle_timeout_and_the_cloud_process_memory() -> None:
+    idle = {"seconds": 60, "workers": 0, "rss_mib": 390, "cloud_process_rss_mib": 385}
+    data = {"max_workers": 48, "idle_seconds": 30, "bursts": [], "after_idle": idle}
+    rows = {row.figure: row for row in harness.rows_of({"load": {"data": data}})}
+    assert rows["after 60 s idle: workers"].ok is True
+    assert rows["after 60 s idle: memory of the cloud process"].value == 385
+    early = data | {"after_idle": idle | {"seconds": 20, "workers": 2}}  # retirement not due yet
+    assert {row.figure: row for row in harness.rows_of({"load": {"data": early}})}[
+        "after 20 s idle: workers"
+    ].ok is None
