@@ -40,6 +40,8 @@ class StepCommands:
         command is kept; an earlier attempt's other or unfinished command is undone first."""
         run = step.run
         commands = _COMMANDS.validate_python([spec.model_dump() for spec in specs])
+        if not commands and step.attempt == 1:
+            return  # nothing to run, and no earlier attempt that could have logged any
         logged = {
             record.command_id: record
             for record in self.command_log.list_for_run(run.tenant_id, run.run_id)

@@ -52,6 +52,7 @@ class StepContext:
     started_at: datetime
     tally: CallTally = field(default_factory=CallTally)
     outcome: ModelOutcome | None = None
+    calls_counted: bool = False  # the tally was added to the run's counters
 
 
 class StepContextLoader:
