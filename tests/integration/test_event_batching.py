@@ -65,6 +65,24 @@ def test_a_batch_sends_its_events_together_in_order(aws: MotoAws) -> None:
     assert events.calls == [10, 2, 1] and event_batch.pending() == 0
 
 
+def test_a_flush_sends_what_is_held_now(aws: MotoAws) -> None:
+    events = Counting()
+    publisher = EventBridgePublisher(aws.bus_name, events)
+    with publisher.batched():
+        publisher.publish(_event(1))
+        publisher.publish(_event(2))
+        # When the code flushes (after a side effect)
+        event_batch.flush()
+        # Then what was held went out at once, and what follows waits for the end
+        assert events.calls == [2] and event_batch.pending() == 0
+        publisher.publish(_event(3))
+        event_batch.flush()
+        event_batch.flush()  # nothing held: no call
+        publisher.publish(_event(4))
+    assert events.calls == [2, 1, 1]
+    assert len(aws.published()) == 4
+
+
 def test_a_failed_block_still_sends_its_events_and_its_error_goes_on(aws: MotoAws) -> None:
     events = Counting()
     publisher = EventBridgePublisher(aws.bus_name, events)

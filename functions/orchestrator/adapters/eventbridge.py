@@ -1,8 +1,9 @@
 """Publishing lifecycle events (the envelope as detail) to the EventBridge bus.
 
-Inside ``batched()`` the events of the invocation are held and sent together when it ends, up
-to ten entries a call (``orchestrator.core.event_batch``); they go out whether the block ends
-normally or with an error (a failed step's ``STEP_RETRYING``/``PHASE_FAILED`` included).
+Inside ``batched()`` the events of the invocation are held and sent together when it ends (or
+when the code flushes them, after a side effect), up to ten entries a call
+(``orchestrator.core.event_batch``); they go out whether the block ends normally or with an error
+(a failed step's ``STEP_RETRYING``/``PHASE_FAILED`` included).
 """
 
 from __future__ import annotations
@@ -39,26 +40,23 @@ class EventBridgePublisher:
             "EventBusName": self._bus_name,
             "Resources": [],
         }
-        held = event_batch.open_batch()
-        if held is not None:
-            held.append(entry)
-            return
-        self._put([entry])
+        if not event_batch.hold(entry):
+            self._put([entry])
 
     @contextmanager
     def batched(self) -> Iterator[None]:
         """Hold the events published inside; send them when the block ends (an error sending
         them is raised after a normal end, logged after an error: the block's error goes on)."""
-        with event_batch.holding() as held:
+        with event_batch.holding(self._put_all) as batch:
             try:
                 yield
             except BaseException:
                 try:
-                    self._put_all(held)
+                    batch.flush()
                 except OrchestratorError:
                     logger.exception("events of a failed invocation were not published")
                 raise
-        self._put_all(held)
+            batch.flush()
 
     def _put_all(self, entries: list[dict[str, Any]]) -> None:
         for start in range(0, len(entries), event_batch.MAX_ENTRIES):

@@ -58,7 +58,7 @@ class StepRecorder:
             earlier = stored.aws_usage if stored is not None else None
         so_far = self.usage() or AwsUsage()
         entries = event_batch.pending() + then_events  # held events go out with the last ones
-        calls = event_batch.calls_for(entries) if event_batch.open_batch() is not None else then_events
+        calls = event_batch.calls_for(entries) if event_batch.is_open() else then_events
         pending = after_the_write(
             result.model_dump(mode="json"), then_events=entries, then_reads=then_reads, event_calls=calls
         )
