@@ -58,6 +58,7 @@ def test_each_step_of_a_generic_run_makes_few_requests(
     # Then every step made at most the pinned requests, its events in one PutEvents call
     first, *rest = PHASES
     assert sum(per_step[first].values()) <= FIRST_STEP_AT_MOST, per_step[first]
+    assert per_step[first]["dynamodb:Query"] == 1, per_step[first]  # no earlier result to read
     for phase in rest:
         heard = per_step[phase]
         assert sum(heard.values()) <= STEP_AT_MOST, (phase, heard)
