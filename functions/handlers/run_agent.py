@@ -49,7 +49,11 @@ def handler(
     bind_run(task.tenant_id, task.run_id, task.correlation_id, step=task.step)
     metrics.add_dimension(name="agent", value=container.settings.agent_type or "unknown")
     try:
-        with container.metered(context), acting_for_tenant(task.tenant_id):  # tenant: from StartRun
+        with (
+            container.metered(context),
+            acting_for_tenant(task.tenant_id),  # tenant: from StartRun
+            container.publisher.batched(),  # the step's events: one request when it ends
+        ):
             summary = (runner or build_runner(container, context)).run(task)
     except OrchestratorError as exc:
         metrics.add_metric(name="StepFailed", unit=MetricUnit.Count, value=1)

@@ -166,10 +166,12 @@ class InMemoryRunRepository:
             raise RunNotFound(f"run {run_id} not found")
         item["compensated_steps"] = [*item.get("compensated_steps", []), key]
 
-    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+    def next_sequence(self, tenant_id: str, run_id: str, *, model_calls: int = 0, cache_hits: int = 0) -> int:
         item = self.items.get(self._key(tenant_id, run_id))
         if item is None:
             raise RunNotFound(f"run {run_id} not found")
+        if model_calls or cache_hits:
+            self.count_model_calls(tenant_id, run_id, model_calls, cache_hits)
         item["completion_sequence"] = int(item.get("completion_sequence", 0)) + 1
         return int(item["completion_sequence"])
 

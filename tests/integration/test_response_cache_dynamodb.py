@@ -167,6 +167,21 @@ def test_invalidation_by_agent_and_by_version_changes_the_generation(aws: MotoAw
         assert TTL_ATTRIBUTE not in agent_item and TTL_ATTRIBUTE not in version_item
 
 
+def test_a_generation_is_its_own_two_counters_among_many(any_cache: Any) -> None:
+    # Given counters of versions that sort around v2 ("v1" < "v10" < "v2" < "v3"), and of an agent
+    # whose name extends this one's
+    for version, bumps in (("v1", 1), ("v10", 3), ("v2", 2), ("v3", 5)):
+        for _ in range(bumps):
+            any_cache.invalidate("acme", "sales_call", version)
+    any_cache.invalidate("acme", "sales_call_reporter", None)
+    any_cache.invalidate("acme", "sales_call", None)
+    # Then each version's generation is the agent's counter and its own, nothing else
+    assert any_cache.generation("acme", "sales_call", "v2") == "a1.p2"
+    assert any_cache.generation("acme", "sales_call", "v10") == "a1.p3"
+    assert any_cache.generation("acme", "sales_call", "v4") == "a1.p0"
+    assert any_cache.generation("acme", "sales_call_reporter", "v2") == "a1.p0"
+
+
 def test_bad_tenant_ids_and_keys_are_refused_before_any_call(any_cache: Any) -> None:
     with pytest.raises(ValueError, match="tenant id"):
         any_cache.get("Acme#x", "0" * 64)

@@ -60,18 +60,23 @@ def _status(aws: MotoAws, reference: dict[str, Any], status: RunStatus) -> None:
     )
 
 
+def start_generic_run(api: Any, signing_key: LocalSigningKey) -> tuple[str, str]:
+    """A ``generic`` run of tenant ``acme`` started through the API: a token of the tenant, its run id."""
+    token = signing_key.mint(tenant_id="acme")
+    status, started, _ = call(
+        api, "POST", "/runs", token=token, body={"template": "generic", "topic": "a CRM"}
+    )
+    assert status == 202, started
+    return token, str(started["run_id"])
+
+
 def test_a_generic_run_reports_its_aws_cost_from_its_own_counts(
     api: Any, aws: MotoAws, signing_key: LocalSigningKey, listener: Listener
 ) -> None:
     from handlers import run_agent
 
     # Given a generic run started through the API
-    token = signing_key.mint(tenant_id="acme")
-    status, started, _ = call(
-        api, "POST", "/runs", token=token, body={"template": "generic", "topic": "a CRM"}
-    )
-    assert status == 202, started
-    run_id = started["run_id"]
+    token, run_id = start_generic_run(api, signing_key)
     heard = listener.take()
     # Then the run's record carries exactly what starting it asked of AWS
     start = aws.container.runs.get("acme", run_id).aws_usage

@@ -219,12 +219,13 @@ class DynamoRunRepository:
                 ExpressionAttributeValues={":key": [key], ":empty": []},
             )
 
-    def next_sequence(self, tenant_id: str, run_id: str) -> int:
+    def next_sequence(self, tenant_id: str, run_id: str, *, model_calls: int = 0, cache_hits: int = 0) -> int:
+        counters = {"model_calls": model_calls, "cache_hits": cache_hits} if model_calls or cache_hits else {}
         attributes = conditional_update(
             self._table,
             {PK: validate_tenant_id(tenant_id), SK: run_id},
             action="count completion",
-            add={"completion_sequence": 1},
+            add={"completion_sequence": 1, **counters},
             condition=exists(SK),
             on_failed=lambda: RunNotFound(f"run {run_id} not found"),
             returns="UPDATED_NEW",

@@ -90,10 +90,27 @@ class DynamoResponseCache:
             self._table.put_item(Item=item)
 
     def generation(self, tenant_id: str, agent: str, prompt_version: str) -> str:
+        """Both counters in one strongly consistent Query: the agent's sorts first, its version's
+        last of the range (the counters of the agent's versions between are passed over)."""
         partition = validate_tenant_id(tenant_id)
         agent_key = GENERATION_PREFIX + check_agent(agent)
         version_key = f"{agent_key}#{check_prompt_version(prompt_version)}"
-        return generation_of(self._counter(partition, agent_key), self._counter(partition, version_key))
+        counters = {agent_key: 0, version_key: 0}
+        arguments: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :agent AND :version",
+            "ExpressionAttributeNames": {"#pk": PK, "#sk": SK},
+            "ExpressionAttributeValues": {":pk": partition, ":agent": agent_key, ":version": version_key},
+            "ConsistentRead": True,  # an answer cached just before an invalidation is not served after it
+        }
+        while True:
+            with domain_errors("read response cache generation"):
+                page = self._table.query(**arguments)
+            for item in page.get("Items", []):
+                if item[SK] in counters and "counter" in item:
+                    counters[str(item[SK])] = int(item["counter"])
+            if "LastEvaluatedKey" not in page:
+                return generation_of(counters[agent_key], counters[version_key])
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def invalidate(self, tenant_id: str, agent: str, prompt_version: str | None) -> str:
         partition = validate_tenant_id(tenant_id)

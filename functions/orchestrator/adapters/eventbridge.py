@@ -1,12 +1,22 @@
-"""Publishing lifecycle events (the envelope as detail) to the EventBridge bus."""
+"""Publishing lifecycle events (the envelope as detail) to the EventBridge bus.
+
+Inside ``batched()`` the events of the invocation are held and sent together when it ends (or
+when the code flushes them, after a side effect), up to ten entries a call
+(``orchestrator.core.event_batch``); they go out whether the block ends normally or with an error
+(a failed step's ``STEP_RETRYING``/``PHASE_FAILED`` included).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from orchestrator.core import event_batch
 from orchestrator.core.aws_errors import domain_error
 from orchestrator.core.constants import EVENT_SOURCE
-from orchestrator.core.errors import RepositoryError
+from orchestrator.core.errors import OrchestratorError, RepositoryError
+from orchestrator.core.observability import logger
 from orchestrator.core.records import EventEnvelope
 
 
@@ -23,8 +33,6 @@ class EventBridgePublisher:
         return self._client
 
     def publish(self, event: EventEnvelope) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         entry = {
             "Source": EVENT_SOURCE,
             "DetailType": event.event_type,
@@ -32,13 +40,40 @@ class EventBridgePublisher:
             "EventBusName": self._bus_name,
             "Resources": [],
         }
+        if not event_batch.hold(entry):
+            self._put([entry])
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """Hold the events published inside; send them when the block ends (an error sending
+        them is raised after a normal end, logged after an error: the block's error goes on)."""
+        with event_batch.holding(self._put_all) as batch:
+            try:
+                yield
+            except BaseException:
+                try:
+                    batch.flush()
+                except OrchestratorError:
+                    logger.exception("events of a failed invocation were not published")
+                raise
+            batch.flush()
+
+    def _put_all(self, entries: list[dict[str, Any]]) -> None:
+        for start in range(0, len(entries), event_batch.MAX_ENTRIES):
+            self._put(entries[start : start + event_batch.MAX_ENTRIES])
+
+    def _put(self, entries: list[dict[str, Any]]) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        kinds = ", ".join(entry["DetailType"] for entry in entries)
         try:
-            response = self._events().put_events(Entries=[entry])
+            response = self._events().put_events(Entries=entries)
         except (ClientError, BotoCoreError) as exc:
-            raise domain_error(f"publishing {event.event_type}", exc) from exc
+            raise domain_error(f"publishing {kinds}", exc) from exc
         if response.get("FailedEntryCount"):
-            failure = response["Entries"][0]
-            raise RepositoryError(
-                f"publishing {event.event_type} failed: "
-                f"{failure.get('ErrorCode')} {failure.get('ErrorMessage')}"
-            )
+            failed = [
+                f"{entry['DetailType']}: {answer.get('ErrorCode')} {answer.get('ErrorMessage')}"
+                for entry, answer in zip(entries, response.get("Entries", []), strict=False)
+                if answer.get("ErrorCode")
+            ]
+            raise RepositoryError(f"publishing failed: {'; '.join(failed)}")

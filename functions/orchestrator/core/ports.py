@@ -79,8 +79,9 @@ class RunRepository(Protocol):
 
     def add_compensated_step(self, tenant_id: str, run_id: str, key: str) -> None: ...
 
-    def next_sequence(self, tenant_id: str, run_id: str) -> int:
-        """The next number of the run's completion order (atomic, shared by all its functions)."""
+    def next_sequence(self, tenant_id: str, run_id: str, *, model_calls: int = 0, cache_hits: int = 0) -> int:
+        """The next number of the run's completion order (atomic, shared by all its functions);
+        adds ``model_calls`` and ``cache_hits`` to the run's counters in the same write."""
         ...
 
     def count_model_calls(self, tenant_id: str, run_id: str, calls: int, cache_hits: int) -> None:

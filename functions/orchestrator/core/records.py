@@ -304,6 +304,12 @@ class Run(DomainModel):
     cancel_requested_at: datetime | None = None
     cancel_requested_by: str | None = None
     prompt_versions: dict[str, int] = Field(default_factory=dict)  # agent type -> version pinned at start
+    shipped_prompts: list[str] = Field(default_factory=list)
+    """The agent types whose pinned version is the shipped prompt (none activated at start): their
+    steps render it without reading the prompt store."""
+    tenant_models: dict[str, Any] | None = None
+    """The tenant's model settings when the run started (``{}``: none), what every step resolves its
+    model from; None (a run started before runs kept them): each step reads the current ones."""
     estimated_cost_usd: float | None = None  # what the run was estimated to cost when it started
     model_calls: int = 0  # provider calls made (repairs and failed attempts included; cache hits not)
     cache_hits: int = 0  # steps answered from the tenant's response cache

@@ -92,6 +92,9 @@ class StepCall:
     request: ModelRequest  # rendered prompt, schema, offline hints (provider-independent)
     run_provider: str | None = None  # the run's own choice (options.provider), over every setting
     use_cache: bool = True
+    tenant_models: dict[str, Any] | None = (
+        None  # the tenant's settings the run kept ({}: none; None: read them)
+    )
 
 
 @dataclass
@@ -165,12 +168,22 @@ class ModelGateway:
         stored = self.tenant_settings.get_models(tenant_id)
         return None if stored is None else stored.settings
 
+    def call_models(self, call: StepCall) -> TenantModelSettings | None:
+        """The tenant's model settings the call's run started with, else the current ones."""
+        if call.tenant_models is None:
+            return self.tenant_models(call.tenant_id)
+        if not call.tenant_models:
+            return None
+        from orchestrator.llm.model_settings import TenantModelSettings
+
+        return TenantModelSettings.model_validate(call.tenant_models)
+
     def resolve(self, call: StepCall) -> ResolvedModel:
         from orchestrator.llm.model_settings import resolve
 
         resolved = resolve(
             self.deployment,
-            self.tenant_models(call.tenant_id),
+            self.call_models(call),
             call.template,
             call.step,
             complexity=call.complexity,

@@ -260,12 +260,23 @@ class PromptLibrary:
 
     def pin(self, tenant_id: str, agent_types: Iterable[str]) -> dict[str, int]:
         """The active version number of each agent type: what a run uses for its whole life."""
+        return self.pin_active(tenant_id, agent_types)[0]
+
+    def pin_active(self, tenant_id: str, agent_types: Iterable[str]) -> tuple[dict[str, int], list[str]]:
+        """``pin``, and the agent types whose active version is the shipped one (none activated)."""
         pinned: dict[str, int] = {}
+        shipped: list[str] = []
         for agent_type in agent_types:
             if agent_type not in pinned:
                 pointer = self.active_pointer(tenant_id, agent_type)
                 pinned[agent_type] = pointer.version if pointer else _shipped_number(known_agent(agent_type))
-        return pinned
+                if pointer is None:
+                    shipped.append(agent_type)
+        return pinned, shipped
+
+    def is_shipped(self, agent_type: str, version: int) -> bool:
+        """Whether ``version`` is the number the shipped prompt of ``agent_type`` has."""
+        return version == _shipped_number(known_agent(agent_type))
 
     # --- changing --------------------------------------------------------------------------
     def create(

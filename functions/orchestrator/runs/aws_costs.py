@@ -82,13 +82,17 @@ UNDONE = frozenset(
 """Record failure, Begin undo, one undo round and its check, Mark run undone, How did it end?, the end."""
 
 
-def after_the_write(item: dict[str, Any], *, then_events: int = 0, then_reads: int = 0) -> AwsUsage:
+def after_the_write(
+    item: dict[str, Any], *, then_events: int = 0, then_reads: int = 0, event_calls: int | None = None
+) -> AwsUsage:
     """The requests a step makes from the write that carries its counts on: the write itself (a
-    write unit per KB), ``then_events`` events and ``then_reads`` consistent reads."""
+    write unit per KB), ``then_events`` events (in ``event_calls`` calls; default one call each)
+    and ``then_reads`` consistent reads."""
     write_units = max(1, math.ceil(len(json.dumps(item, default=str)) / 1024))
     requests = {"dynamodb:PutItem": 1}
-    if then_events:
-        requests["events:PutEvents"] = then_events
+    calls = then_events if event_calls is None else event_calls
+    if calls:
+        requests["events:PutEvents"] = calls
     if then_reads:
         requests["dynamodb:GetItem"] = then_reads
     return AwsUsage(

@@ -49,6 +49,8 @@ class StepEstimate:
 @dataclass
 class RunPlan:
     prompt_versions: dict[str, int] = field(default_factory=dict)
+    shipped_prompts: list[str] = field(default_factory=list)
+    tenant_models: dict[str, Any] = field(default_factory=dict)  # the tenant's model settings ({}: none)
     estimated_cost_usd: float = 0.0
     steps: list[StepEstimate] = field(default_factory=list)
 
@@ -88,9 +90,11 @@ class RunPlanner:
         stored = self.tenant_settings.get_models(tenant_id) if self.tenant_settings is not None else None
         tenant = None if stored is None else stored.settings
         self.check_safety(request, inputs, tenant)
-        plan = RunPlan()
+        plan = RunPlan(tenant_models=tenant.model_dump(mode="json", exclude_unset=True) if tenant else {})
         if self.prompts is not None:
-            plan.prompt_versions = self.prompts.pin(tenant_id, template.agent_types())
+            plan.prompt_versions, plan.shipped_prompts = self.prompts.pin_active(
+                tenant_id, template.agent_types()
+            )
         request_chars = len(request.topic) + len(json.dumps(inputs, default=str))
         for step in template.agent_steps():
             agent = get_agent(step.agent)

@@ -223,6 +223,8 @@ def _new_run(
         correlation_id=correlation_id,
         created_by=created_by,
         prompt_versions=plan.prompt_versions if plan is not None else {},
+        shipped_prompts=plan.shipped_prompts if plan is not None else [],
+        tenant_models=plan.tenant_models if plan is not None else None,
         estimated_cost_usd=plan.estimated_cost_usd if plan is not None else None,
     )
 
@@ -375,7 +377,7 @@ def run_view(
     duration_ms = int((finished - run.started_at).total_seconds() * 1000) if run.started_at else None
     agent_results = [r for r in results if r.metadata.agent != "approval"]
     return (
-        run.model_dump(mode="json", exclude={"aws_usage"})
+        run.model_dump(mode="json", exclude={"aws_usage", "shipped_prompts", "tenant_models"})
         | infrastructure_view(run, results, prices, memory)
         | {
             "steps": [_step_view(step, by_key, items_of) for step in template.steps],

@@ -174,11 +174,16 @@ class StepAnswerer:
         run, agent_type = step.run, step.agent.agent_type
         pinned = run.prompt_versions.get(agent_type)
         try:
-            version = (
-                self.prompts.version(run.tenant_id, agent_type, pinned)
-                if pinned is not None
-                else self.prompts.active(run.tenant_id, agent_type)
-            )
+            if (
+                pinned is not None
+                and agent_type in run.shipped_prompts
+                and self.prompts.is_shipped(agent_type, pinned)
+            ):
+                version = self.prompts.shipped(agent_type, run.tenant_id)  # none was active at start
+            elif pinned is not None:
+                version = self.prompts.version(run.tenant_id, agent_type, pinned)
+            else:
+                version = self.prompts.active(run.tenant_id, agent_type)
         except NotFound:  # pinned to a shipped version a newer deployment no longer has
             version = self.prompts.shipped(agent_type, run.tenant_id)
         system, user = self.prompts.render(version, step.agent.prompt_values(context))
@@ -223,6 +228,7 @@ class StepAnswerer:
             request=request,
             run_provider=options.provider,
             use_cache=options.use_cache,
+            tenant_models=step.run.tenant_models,
         )
 
 

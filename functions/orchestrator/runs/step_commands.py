@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from orchestrator.commands.executor import CommandExecutor, CommandSpec, fingerprint, undo_logged_command
+from orchestrator.core import event_batch
 from orchestrator.core.errors import RunCancelled
 from orchestrator.core.ports import CommandLogRepository, RunRepository, StepResultRepository
 from orchestrator.core.records import CommandRecord, CommandStatus, Run, RunStatus, utc_now
@@ -40,6 +41,8 @@ class StepCommands:
         command is kept; an earlier attempt's other or unfinished command is undone first."""
         run = step.run
         commands = _COMMANDS.validate_python([spec.model_dump() for spec in specs])
+        if not commands and step.attempt == 1:
+            return  # nothing to run, and no earlier attempt that could have logged any
         logged = {
             record.command_id: record
             for record in self.command_log.list_for_run(run.tenant_id, run.run_id)
@@ -80,11 +83,13 @@ class StepCommands:
         outcome = self.executor.execute(spec, record, run.correlation_id)
         sequence = self.runs.next_sequence(run.tenant_id, run.run_id)
         self.command_log.complete(run.tenant_id, run.run_id, command_id, outcome, sequence, utc_now())
+        event_batch.flush()  # a side effect's events go out now, not with a function stopped later
 
     def undo(self, record: CommandRecord, correlation_id: str) -> None:
         undo_logged_command(
             record, executor=self.executor, command_log=self.command_log, correlation_id=correlation_id
         )
+        event_batch.flush()
 
     def fence(self, step: StepContext) -> None:
         """A step that finished after its run began compensating (a parallel branch or map item

@@ -52,6 +52,7 @@ class StepContext:
     started_at: datetime
     tally: CallTally = field(default_factory=CallTally)
     outcome: ModelOutcome | None = None
+    calls_counted: bool = False  # the tally was added to the run's counters
 
 
 class StepContextLoader:
@@ -121,6 +122,8 @@ class StepContextLoader:
         run, agent = step.run, step.agent
         earlier = {p.step.name: p for p in step.template.earlier_agent_steps(step.placement.step.name)}
         wanted_all = ALL_EARLIER in agent.reads
+        if not any(wanted_all or getattr(p.step, "agent", "") in agent.reads for p in earlier.values()):
+            return []  # no earlier step it reads (the template's first, or an agent reading none): no Query
         found: list[tuple[int, int, EarlierOutput]] = []
         for result in self.results.list_for_run(run.tenant_id, run.run_id):
             placement = earlier.get(result.step)

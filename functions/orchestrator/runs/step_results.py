@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from orchestrator.core import constants, operator_metrics
+from orchestrator.core import constants, event_batch, operator_metrics
 from orchestrator.core.aws_usage import AwsUsage
 from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.events import new_envelope
@@ -57,16 +57,19 @@ class StepRecorder:
             stored = self.results.get(result.tenant_id, result.run_id, result.key)
             earlier = stored.aws_usage if stored is not None else None
         so_far = self.usage() or AwsUsage()
+        entries = event_batch.pending() + then_events  # held events go out with the last ones
+        calls = event_batch.calls_for(entries) if event_batch.is_open() else then_events
         pending = after_the_write(
-            result.model_dump(mode="json"), then_events=then_events, then_reads=then_reads
+            result.model_dump(mode="json"), then_events=entries, then_reads=then_reads, event_calls=calls
         )
         return result.model_copy(update={"aws_usage": so_far.plus(pending).plus(earlier)})
 
     def count_calls(self, step: StepContext) -> None:
-        """The run's counters: provider calls (failed attempts and repairs too) and cache hits."""
-        hits = 1 if step.outcome is not None and step.outcome.cache_hit else 0
-        if step.tally.calls or hits:
-            self.runs.count_model_calls(step.run.tenant_id, step.run.run_id, step.tally.calls, hits)
+        """The run's counters: provider calls (failed attempts and repairs too) and cache hits, once
+        (a stored result's sequence write carried them already)."""
+        calls, hits = _uncounted(step)
+        if calls or hits:
+            self.runs.count_model_calls(step.run.tenant_id, step.run.run_id, calls, hits)
 
     def store(
         self,
@@ -100,7 +103,7 @@ class StepRecorder:
             processing_time_ms=int((time.perf_counter() - clock) * 1000),
             started_at=step.started_at,
             completed_at=utc_now(),
-            sequence=self.runs.next_sequence(run.tenant_id, run.run_id),
+            sequence=self._next_sequence(step),
             metadata=_metadata(step, answer),
             errors=[f"RunRejected: {reason}"] if reason else [],
             warnings=warnings,
@@ -126,6 +129,14 @@ class StepRecorder:
             cost_usd=result.cost_usd,
         )
         return result
+
+    def _next_sequence(self, step: StepContext) -> int:
+        """The result's place in the run's completion order; the step's model calls and cache hit
+        are added to the run's counters by the same write."""
+        calls, hits = _uncounted(step)
+        return self.runs.next_sequence(
+            step.run.tenant_id, step.run.run_id, model_calls=calls, cache_hits=hits
+        )
 
     def publish_completed(self, step: StepContext, result: StepResult) -> None:
         self.publisher.publish(
@@ -192,6 +203,14 @@ class StepRecorder:
         )
         event_type = constants.STEP_RETRYING if retried else constants.PHASE_FAILED
         self.publisher.publish(new_envelope(event_type, run, phase=step.key, payload=payload))
+
+
+def _uncounted(step: StepContext) -> tuple[int, int]:
+    """The step's provider calls and cache hits not yet added to the run's counters (then counted)."""
+    if step.calls_counted:
+        return 0, 0
+    step.calls_counted = True
+    return step.tally.calls, 1 if step.outcome is not None and step.outcome.cache_hit else 0
 
 
 def summarize(result: StepResult) -> StepSummary:

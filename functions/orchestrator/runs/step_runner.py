@@ -83,6 +83,12 @@ class AgentRunner:
     def run(self, task: StepTaskInput) -> StepSummary:
         step = self.context.load(task)
         self.recorder.record_start(step)
+        try:
+            return self._run(step)
+        finally:  # the model calls of a step that stored no result (its result's write counts them)
+            self.recorder.count_calls(step)
+
+    def _run(self, step: StepContext) -> StepSummary:
         clock = time.perf_counter()
         try:
             source = self.context.reused_source(step)
@@ -93,8 +99,6 @@ class AgentRunner:
         except OrchestratorError as exc:
             self._fail(step, exc, clock)
             raise
-        finally:
-            self.recorder.count_calls(step)
         reason = step.agent.verdict(answer.output, answer.context)
         if reason:
             self.recorder.store(step, answer, clock, status=StepStatus.REJECTED, reason=reason)
@@ -114,4 +118,5 @@ class AgentRunner:
         return self.context.load_data(result)
 
     def _fail(self, step: StepContext, exc: OrchestratorError, clock: float) -> None:
+        self.recorder.count_calls(step)  # before the attempt's write, which counts the requests so far
         self.recorder.record_failure(step, exc, int((time.perf_counter() - clock) * 1000))
