@@ -162,7 +162,8 @@ class StepRecorder:
 
     def record_start(self, step: StepContext) -> None:
         """Show the step RUNNING with this attempt (unless it has finished: a late start never
-        overwrites a result) and publish ``PHASE_STARTED``."""
+        overwrites a result) and publish ``PHASE_STARTED`` at once (the attempt's later events
+        wait for its end)."""
         self.results.start_attempt(_attempt_result(step, StepStatus.RUNNING))
         self.publisher.publish(
             new_envelope(
@@ -177,6 +178,7 @@ class StepRecorder:
                 },
             )
         )
+        event_batch.flush()  # watchers see the step start now, not when its attempt ends
 
     def record_failure(self, step: StepContext, exc: OrchestratorError, elapsed_ms: int) -> None:
         """Keep what went wrong (no output) and tell the bus. An error the state machine retries
