@@ -47,7 +47,13 @@ harmful. Per category, a case counts for its labelled category and a refusal mus
 Only the code layer is measured: it is deterministic and offline (no moderation endpoint here).
 The rules read English only (two ``fresh2`` cases are German and Spanish).
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning] [--split unseen|...]
+``safety_cases_blind.jsonl`` (134 cases, 70 harmful over the ten categories of the rules, 64 benign
+look-alikes) was written and committed before the rules were rescored around lexicons and
+weights, in the phrasings of the held-out set plus slang and other languages (``multilingual``),
+and measured once before that change: the "before" figure. No rule is tuned against it; the
+rules were widened on ``safety_cases_tuning.jsonl`` (its ``tune9`` batch written for that).
+
+    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning|blind] [--split unseen|...]
 
 It prints a table per set (with recall by phrasing for the held-out set), then (``--json``) one
 JSON line with the same numbers.
@@ -71,7 +77,8 @@ from orchestrator.safety.lexicon import check_text  # noqa: E402
 CASES = REPO / "bench" / "safety_cases.jsonl"
 HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
 TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
-SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING}
+BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
+SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING, "blind": BLIND}
 
 
 @dataclass(frozen=True)
