@@ -33,9 +33,10 @@ rules do on phrasing written by others (compare ``unseen``).
 (never by copying a text): ``tune1`` to ``tune8`` (32 to 43 harmful each, with their benign
 look-alikes), each written after the rules of its time and measured once before widening them
 (recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10, 0.53 and 0.72; three false positives in 188 benign), and
-``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
-Instagram"). Batches 2 to 6 were written knowing the rules, to find what they miss: their first
-recall is lower than that of text written without that aim.
+``tune9`` (86 harmful, 46 benign: slang, other languages, wrappers; first measured at precision
+0.933, recall 0.651) and ``ordinary`` (135 everyday requests that use the categories' words: "kill a
+process", "blow up my Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
+miss: their first recall is lower than that of text written without that aim.
 
 ``safety_cases_holdout.jsonl`` also holds a ``late`` slice (102 cases, 60 harmful), written after
 the sixth widening in the same five phrasings, without aiming at the rules' gaps, and measured once

@@ -49,7 +49,9 @@ _SUPERLATIVE = (
     r"best|easiest|most reliable|most effective|surest|quickest|fastest|full|exact|right|simplest|"
     r"cheapest|safest|proper|correct|ideal|optimal|most efficient|strongest"
 )
-_NOT_A_LOG = r"(?<!git )(?<!chat )(?<!browser )(?<!search )(?<!commit )(?<!conversation )(?<!call )"
+_NOT_A_LOG = (
+    r"(?<!git )(?<!chat )(?<!browser )(?<!search )(?<!commit )(?<!conversation )(?<!call )(?<!location )"
+)
 """A log is no history lesson: "the git history", "my browser history"."""
 
 SHARED_ASK: tuple[Signal, ...] = (
