@@ -79,6 +79,15 @@ class CategoryRules:
 
 
 @dataclass(frozen=True)
+class Wider:
+    """Signals a category's rules gain beyond the English wording they were written with (``widening``)."""
+
+    harm: tuple[Signal, ...] = ()
+    ask: tuple[Signal, ...] = ()
+    benign: tuple[Signal, ...] = ()
+
+
+@dataclass(frozen=True)
 class Score:
     category: Category
     harm: float

@@ -1,0 +1,249 @@
+"""The wider terms of the categories about acts: violence and weapons, self-harm, malware,
+prompt injection and destructive operations (see ``widening``)."""
+
+from __future__ import annotations
+
+from orchestrator.safety.inflect import verbs
+from orchestrator.safety.rules import Wider, signal
+from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.vocabulary import RELATION
+
+_SELF = r"(?:myself|my self|my own life|me)"
+_WHO = (
+    rf"(?:(?:my |the |his |her |our )?(?:{RELATION}|stepfather|stepmother|husband|wife)|he|she|they|him|her)"
+)
+
+VIOLENCE = Wider(
+    harm=(
+        signal(
+            "explosives-other-language",
+            1.0,
+            r"bombas?|bombe|bombes|een bom|de bom|bommen|rohrbomben?|sprengstoff\w*|sprengsatz|"
+            r"explosivos?|explosifs?|"
+            r"esplosiv[oi]|explosieven|granaten?|molotov",
+        ),
+        signal(
+            "killing-other-language",
+            1.0,
+            r"(?:matar|asesinar|uccidere|tuer|töten|toten|vermoorden|doden) (?:a |al |la |le |mon |ma |mi |"
+            r"il |meinen |meine |den |die |o |a |mijn )(?!tiempo|tempo|temps|zeit|sede|saudade|"
+            r"fome|hambre)\w+",
+        ),
+        signal(
+            "mass-harm",
+            2.0,
+            r"(?:maximi[sz]e|max) (?:the )?(?:casualties|deaths|victims|body count)",
+            r"(?:drop|dropping) (?:a |the )?(?:grenade|bomb|explosive)s? on",
+            rf"{verbs('shoot up')} (?:my |the |a |our )?(?:school|class|office|church|mall|work)",
+            rf"{verbs('rig')} (?:a |the |his |her |their |my )?(?:[\w']+ )?(?:car|door|mailbox|package) "
+            r"to (?:explode|blow)",
+            r"(?:kill|hurt|poison|choke|burn)\w* (?:whoever|anyone who|everyone (?:in|who|inside)|everybody "
+            r"(?:in|who|inside))",
+        ),
+        signal(
+            "staged-death",
+            2.0,
+            rf"{verbs('sabotage', 'cut', 'tamper with', 'loosen', 'drain')} the (?:brakes?|brake lines?) "
+            r"(?:on|of|in) (?:my |his |her |their |[\w']+'s )",
+            r"(?:have|has) (?:a |an )?(?:fatal|deadly) accident",
+            r"(?:someone's|somebody's|a person's|his|her|their|[\w']+'s) death look like (?:a |an )?"
+            r"(?:heart attack|accident|suicide|natural causes|stroke|overdose)",
+            rf"{_WHO} (?:needs? to|has to|have to|must|should) (?:disappear|die|go away) (?:permanently|"
+            r"for good|forever)",
+            r"(?:i have|i've got|got) (?:someone|a person|somebody) in mind",
+            r"(?:most|more|maximum|worst) (?:damage|harm|pain|injury) (?:to|on) (?:a )?(?:human|person|"
+            r"body|someone)",
+        ),
+    ),
+    benign=(
+        signal(
+            "idiom",
+            2.0,
+            r"(?:was|is|were|are|'s) (?:the|da|a) bomb(?! (?:made|hidden|placed|going|set|wired|built|"
+            r"planted|under|in|at|on|to|for)\b)",
+            rf"{verbs('blow up')} (?:my|our|the|your) (?:[\w']+ ){{0,2}}(?:business|brand|instagram|tiktok|"
+            r"channel|page|account|followers|sales|phone|notifications|inbox|youtube|twitter|startup)",
+            r"bomb ass|bomb dot com",
+        ),
+        signal(
+            "pests",
+            1.5,
+            r"aphids?|weeds?|pests?|slugs?|snails?|ants|roaches|cockroaches|termites|mou?ld|fleas|"
+            r"ticks|lice|moles|gophers|wasps?|mosquito(?:e?s)?|bacteria|germs|fruit flies|bed bugs|"
+            r"zombie process\w*|processes",
+        ),
+    ),
+)
+
+SELF_HARM = Wider(
+    harm=(
+        signal(
+            "self-harm-other-language",
+            2.0,
+            r"suicidarme|suicidarse|matarme|me suicider|me tuer|mich (?:umbringen|töten|toten)|"
+            r"uccidermi|suicidarmi|quitarme la vida|tirarme la vida|selbstmord begehen|"
+            r"mich selbst (?:umbringen|verletzen)|me matar|zelfmoord plegen|mezelf (?:doden|ombrengen)",
+        ),
+        signal(
+            "self-harm-slang",
+            2.0,
+            rf"unalive {_SELF}|kms|(?:want|going|ready) to end it all|off myself",
+            r"(?:lethal|fatal|deadly) (?:dose|amount) of (?:my |the )?(?:[\w']+ )?"
+            r"(?:antidepressants|pills|tablets|meds|medication|sleeping pills|insulin)",
+            rf"{verbs('starve')} {_SELF}",
+            r"(?:tie|make|tying) a noose",
+            r"high enough to (?:jump|die)|(?:jump|fall) from and not survive",
+            r"(?:pills|tablets|meds|capsules) (?:[\w']+ ){0,3}(?:is (?:that|it|this) enough|enough to "
+            r"(?:die|not wake up|end it|kill me))",
+            r"(?:drink|take|swallow|eat|inject|use) (?:[\w']+ ){0,2}to end it",
+            r"(?:goodbye|farewell|suicide) (?:note|letter) (?:for me )?(?:to leave )?before i",
+            r"(?:take|taking|swallow|swallowing) all (?:of )?my (?:pills|meds|tablets|medication)",
+            r"(?:peaceful|painless|quick|quiet|easy|certain) way (?:to go|out|to die)",
+        ),
+        signal(
+            "tired-of-living",
+            1.0,
+            r"tired of (?:living|being alive|life)|done with (?:life|living)|(?:don't|do not) want to "
+            r"(?:live|be alive|exist|be here)|(?:no|nothing) (?:reason|point) (?:to|in) (?:live|living)",
+            r"carbon monoxide (?:in|from) (?:the|my|a) (?:garage|car)",
+        ),
+    ),
+    benign=(
+        signal(
+            "hyperbole-or-everyday",
+            2.0,
+            r"(?:killing|kill|killed) myself (?:at|in|with|over) (?:the gym|work|training|practice|"
+            r"leg day|this|studying|homework|laughing)",
+            r"(?:lethal|fatal|toxic) (?:dose|amount) of (?:caffeine|coffee|water|energy drinks?|"
+            r"vitamin \w+|salt|chocolate|nutmeg)",
+            r"leg day|die laughing|dying (?:of|from) laughter",
+        ),
+    ),
+)
+
+MALWARE = Wider(
+    harm=(
+        signal(
+            "malware-other-language",
+            1.0,
+            r"troyanos?|trojaners?|cheval de troie|virus informatico|logiciel malveillant|schadsoftware|"
+            r"(?:robe|roube|robar|roubar|stehlen|voler|rubare)\w* (?:las |as |les |die |le )?"
+            r"(?:contraseñas|contrasenas|senhas|passwörter|passworter|mots de passe|password)|"
+            r"hackear|pirater|hacken",
+            r"(?:entrar|entrare|acceder|accéder|einloggen|"
+            r"inloggen)\w* (?:[\w']+ ){0,2}(?:\w+')?(?:account|cuenta|"
+            r"conta|compte|konto)",
+        ),
+        signal(
+            "stealers",
+            2.0,
+            r"(?:token|password|cookie|credential|info|crypto|wallet) ?(?:grabbers?|stealers?|loggers?)",
+            r"(?:crypters?|binders?) (?:so|to|that) (?:[\w']+ ){0,3}(?:not|isn't|undetect\w*|flagged|bypass)",
+            r"pop (?:a )?(?:shell|reverse shell) on (?:someone|somebody|a stranger|[\w']+ else's|their|his|"
+            r"her)",
+            r"(?:secretly|heimlich|en secreto|en secret) (?:turns?|einschalt\w*|activ\w*|enciend\w*) "
+            r"(?:on )?(?:the |die |la )?(?:webcam|camera|cam|kamera)",
+            r"webcam heimlich|heimlich (?:die |the )?webcam",
+        ),
+    ),
+    ask=(
+        signal(
+            "not-authorised",
+            1.5,
+            r"(?:someone|somebody) else's (?:server|account|computer|laptop|network|site|website|wifi|phone)",
+            r"(?:a |an )?(?:site|server|network|system|account)s? (?:that )?(?:i|we) (?:don't|do not) own",
+            r"without (?:their |the owner's )?(?:authori[sz]ation|permission)",
+            r"senza password|sin (?:la )?contraseña|sin (?:la )?contrasena|sans (?:le )?mot de passe|"
+            r"ohne (?:das )?passwort|sem (?:a )?senha|zonder wachtwoord",
+            evasion=True,
+        ),
+    ),
+)
+
+INJECTION = Wider(
+    harm=(
+        signal(
+            "override-other-language",
+            2.0,
+            r"(?:ignora|ignorez|olvida|oublie|oubliez|vergiss|esquece|esqueça|dimentica|negeer|vergeet)\w* "
+            r"(?:[\w']+ ){0,3}(?:instrucciones|instructions|anweisungen|instruções|instrucoes|istruzioni|"
+            r"instructies|reglas|règles|regeln|regras|regole|regels)",
+            r"prompt (?:del |de |do |di )?sistema|prompt système|prompt systeme|systemprompt|systeemprompt",
+        ),
+        signal(
+            "reveal-hidden",
+            2.0,
+            r"(?:repeat|print|output|reveal|show|dump) (?:the |all )?(?:text|words|instructions) "
+            r"(?:above|before this)",
+            r"including (?:the )?hidden instructions",
+            r"(?:reveal|print|show|output|repeat|dump|leak) (?:me )?(?:the |your )?(?:system|hidden|initial|"
+            r"original|secret) (?:instructions|prompt|message|rules)",
+            r"(?:api keys?|secrets|environment variables|credentials|tokens|env vars) (?:that )?you (?:can )?"
+            r"(?:access|have|see|know)",
+            r"(?:any|all) (?:the )?secrets in your (?:context|memory|prompt)",
+        ),
+    ),
+    benign=(
+        signal(
+            "own-device",
+            2.5,
+            r"(?:to|of|for|on) my own (?:[\w']+ ){0,2}(?:laptop|computer|pc|mac|router|account|device|server|"
+            r"phone|windows)",
+        ),
+    ),
+)
+
+DESTRUCTIVE = Wider(
+    harm=(
+        signal(
+            "destroy-everything",
+            2.0,
+            r"terraform destroy (?:the |our |all )?(?:whole |entire )?(?:prod\w*|live|company)",
+            r"(?:kubectl )?delete (?:the |all |every )?namespaces? (?:[\w']+ ){0,4}(?:in |on )?prod\w*",
+            rf"{verbs('wipe', 'erase', 'delete')} (?:the |our )?shared (?:drive|folder|disk)",
+            r"so (?:my |the |our )?(?:[\w']+ ){0,2}lose (?:all )?their work",
+            r"purge (?:the )?point in time recovery",
+            r"(?:and|then|also) (?:delete|disable|purge) (?:the |all )?(?:audit logs?|backups|snapshots)",
+            r"(?:encrypt|lock) the backups with a key only (?:i|we) know",
+            r"force ?push\w* (?:[\w']+ ){0,5}in (?:all|every one of) (?:our |the )?repo\w*",
+            rf"{verbs('delete', 'wipe', 'erase', 'destroy')} (?:their|everyone's|every employee's|all "
+            r"(?:the )?(?:employees|users)') (?:home )?(?:directories|files|data|accounts|mailboxes)",
+            r"so (?:the )?(?:line|production|factory|plant|servers?|site|service|everything) (?:stops|goes "
+            r"down|halts|crashes|breaks)",
+        ),
+        signal(
+            "corrupt",
+            1.0,
+            r"corrupt\w* (?:the |our |their |[\w']+'s )?(?:[\w']+ )?(?:git history|database|backups|repo\w*|"
+            r"files|data|disks?)",
+        ),
+    ),
+    ask=(
+        signal(
+            "no-way-back",
+            1.5,
+            r"(?:purge|delete|disable|destroy|wipe) (?:the |all )?(?:point in time recovery|"
+            r"backups|snapshots|"
+            r"audit logs?)",
+            r"(?:with )?no backups?|without (?:a |any |taking a )?backups?",
+            r"so (?:nothing|none of it|no one) can (?:be )?(?:recovered|restored|recover|restore)",
+            evasion=True,
+        ),
+    ),
+    benign=(
+        signal(
+            "own-files",
+            1.5,
+            r"my (?:downloads|desktop|documents|trash|recycle bin|temp|cache|old|personal|"
+            r"own)(?: folder| files)?",
+        ),
+    ),
+)
+
+WIDER_ACTS: dict[Category, Wider] = {
+    Category.VIOLENCE_WEAPONS: VIOLENCE,
+    Category.SELF_HARM: SELF_HARM,
+    Category.MALWARE_INTRUSION: MALWARE,
+    Category.PROMPT_INJECTION: INJECTION,
+    Category.DESTRUCTIVE_OPERATIONS: DESTRUCTIVE,
+}

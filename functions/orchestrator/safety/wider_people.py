@@ -1,0 +1,235 @@
+"""The wider terms of the categories about people and trades: fraud, sexual content with minors,
+hate and harassment, drugs and privacy (see ``widening``)."""
+
+from __future__ import annotations
+
+from orchestrator.safety.inflect import verbs
+from orchestrator.safety.rules import Wider, signal
+from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.vocabulary import GROUP, MINOR, PERSON, RELATION
+
+_GROUP_OTHER = (
+    GROUP + r"|gitanos|judios|judíos|juifs|juden|musulmanes|musulmans|muslime|inmigrantes|immigrés|"
+    r"immigres|ausländer|auslander|flüchtlinge|fluchtlinge|negros|noirs|buitenlanders"
+)
+_MINOR_OTHER = (
+    r"niñ[ao]s?|nin[ao]s?|menor(?:es)? de edad|(?:[1-9]|1[0-7]) (?:años|anos|ans|jahre|jahren|anni|jaar)|"
+    r"mädchen|madchen|kinder|enfants?|fillettes?|bambin[ae]|ragazzin[ae]|crianças?|criancas?|meninas?|"
+    r"meisjes?|minderjarige"
+)
+_SEXUAL_OTHER = (
+    r"erótic\w*|erotic\w*|erotisch\w*|érotique|sexuel\w*|sexual\w*|sexo|desnud\w*|nackt\w*|nues?|porno\w*"
+)
+
+FRAUD = Wider(
+    harm=(
+        signal(
+            "fraud-other-language",
+            1.0,
+            r"estafas?|fraude|betrug\w*|arnaques?|golpes?|truffa|phishing|hameçonnage|hameconnage|oplichting",
+        ),
+        signal(
+            "carding",
+            2.0,
+            r"fullz|carders?|carding|cvv dumps?|cc dumps?|bank logs|cash ?out (?:cloned|stolen)",
+            r"(?:valid|working|real|live) (?:credit |debit )?card numbers? (?:with|and|plus) (?:cvv|"
+            r"expiry|expiration)",
+            r"(?:text|sms|message|email|mail)s? (?:that )?(?:looks?|seems?|appears?) (?:like it(?:'s| is) |"
+            r"to be )?from (?:dhl|fedex|ups|usps|the post office|royal mail|amazon|the bank|your bank|"
+            r"paypal|netflix|apple|microsoft|the irs|hmrc)",
+            r"(?:calling|call|cold call\w*) (?:people|victims|seniors|the elderly) (?:as|pretending to be) "
+            r"(?:microsoft|apple|tech support|the irs|their bank|the police)",
+            r"(?:clonar|clone|cloner|klonen|clonare) (?:una |a |une |um |die )?(?:tarjeta|cartão|"
+            r"cartao|carte|"
+            r"karte|carta)",
+            r"in (?:someone|somebody) else's name|in another person's name|in (?:my )?(?:dead |late )?"
+            rf"(?:{RELATION})'s name without",
+            r"so (?:people|they|users|victims|visitors) (?:will )?(?:type|enter|give|put|submit|hand over) "
+            r"(?:in )?(?:their )?(?:login|password|credentials|card|details|bank)",
+            r"(?:make|get|convince|trick) (?:old|elderly|older) (?:people|folks|ladies|men|women|persons?) "
+            r"(?:to |into )?(?:think|believe|send|wire|pay|give)",
+            r"grandson (?:is )?in jail",
+        ),
+        signal(
+            "vulnerable-person",
+            0.5,
+            r"(?:elderly|old|senile|confused) (?:aunt|uncle|mother|mom|father|dad|grandma|"
+            r"grandmother|grandpa|"
+            r"grandfather|neighbou?r|lady|man|relative|parents?)",
+        ),
+    ),
+    ask=(
+        signal("dodging-buyers", 1.5, r"avoid (?:the |any )?(?:chargebacks|refunds|disputes)", evasion=True),
+        signal(
+            "behind-their-back",
+            1.5,
+            r"without (?:telling|asking|informing) (?:her|his|their|my) \w+",
+            evasion=True,
+        ),
+    ),
+)
+
+SEXUAL_MINORS = Wider(
+    harm=(
+        signal(
+            "abuse-material-slang",
+            3.0,
+            r"(?:links? to|send me|share|trade|download|videos of|pics of) cp|cp (?:links?|videos?|pics?|"
+            r"collection)|child porn\w*|kiddie porn|pedo (?:pics|videos|material)",
+        ),
+        signal(
+            "minor-and-sexual-wider",
+            2.0,
+            r"(?:[1-9]|1[0-2])(?:th|st|nd|rd) grade (?:students?|pupils?|girls?|boys?|kids?)|"
+            r"(?:minors?|kids?|children|underage|pre ?teens?) (?:[\w']+ ){0,3}(?:to )?sext\w*|"
+            r"sext\w* (?:with )?(?:a |an )?(?:minor|kid|child|teen|underage)",
+            also=(r"seduc\w*|sext\w*|sexy|sexual\w*|erotic\w*|explicit|nudes?|naked|in bed|lewd",),
+        ),
+        signal(
+            "minor-and-appraisal",
+            2.0,
+            r"rate (?:how )?(?:attractive|hot|sexy|fit|fuckable)|how (?:attractive|hot|"
+            r"sexy) (?:these|they|she|"
+            r"he)|in (?:their|her|his) (?:swimsuits?|bikinis?|underwear)",
+            also=(MINOR,),
+        ),
+        signal("minor-and-sexual-other-language", 2.0, _MINOR_OTHER, also=(_SEXUAL_OTHER,)),
+    ),
+    benign=(
+        signal(
+            "shopping-or-care",
+            1.5,
+            r"brands?|what size|which size|swim ?(?:suit|wear)|swimming lessons|bedtime story|"
+            r"age appropriate|sleepover",
+            r"educaci[oó]n|aufkl[aä]rung|[eé]ducation|educa[cç][aã]o|prevenci[oó]n|pr[eé]vention|"
+            r"protecci[oó]n|protection|schutz|prote[cç][aã]o",
+        ),
+    ),
+)
+
+HATE = Wider(
+    harm=(
+        signal(
+            "dehumanising-wider",
+            3.0,
+            r"useless eaters|subhumans?|untermenschen|vermin|parasites|cockroaches|invaders|infestation|"
+            r"(?:son|sont|sind|zijn) (?:basura|escoria|ratas|des rats|des déchets|abschaum|ungeziefer|dreck|"
+            r"tuig)|(?:abschaum|ungeziefer|dreck|parasiten) sind",
+            also=(_GROUP_OTHER,),
+        ),
+        signal(
+            "group-removal",
+            3.0,
+            r"(?:should|must|need to|have to|ought to) be (?:gotten rid of|got rid of|exterminated|"
+            r"gassed|shot|eliminated|wiped out|purged)",
+            r"hay que (?:expulsar|matar|eliminar)\w*|müssen (?:raus|weg|ausgerottet)|"
+            r"(?:il faut|faut) les (?:virer|expulser|tuer)",
+            rf"{verbs('burn', 'torch', 'attack', 'firebomb')} (?:down )?(?:their|the) (?:shelters?|homes?|"
+            r"houses?|mosques?|churches|synagogues?|temples?|camps?|hostels?)",
+            also=(_GROUP_OTHER,),
+        ),
+        signal(
+            "group-libel",
+            2.0,
+            r"(?:are|r) (?:all |just |basically |nothing but )?(?:pedophiles|paedophiles|groomers|rapists|"
+            r"criminals|terrorists|animals|savages|inferior|subhuman|diseased|thieves|invaders|monkeys|apes|"
+            r"dogs|pigs|rats|trash|scum|filth|genetically inferior)",
+            r"genetically inferior",
+            also=(_GROUP_OTHER,),
+        ),
+        signal(
+            "threat",
+            2.0,
+            rf"{verbs('make')} (?:her|his|their|your) life (?:a living )?hell",
+            r"(?:better|gonna|going to) watch (?:her|his|their|your) back",
+            rf"{verbs('bully')} (?:{PERSON}|the [\w']+ (?:girl|boy|kid)) (?:[\w']+ ){{0,3}}until",
+            r"i(?:'ll| will|'m going to| am going to|'m gonna| am gonna) (?:burn|kill|hurt|shoot|stab|beat|"
+            r"break|torch) (?:her|him|them|you|your|his|their)\b",
+        ),
+    ),
+)
+
+DRUGS = Wider(
+    harm=(
+        signal(
+            "drugs-other-language",
+            1.0,
+            r"metanfetamina|methamphetamin|metamfetamina|cocaína|cocaina|kokain|heroína|heroina|"
+            r"héroïne|heroin|crystal meth|drogas?|drogen|drogue",
+        ),
+        signal(
+            "drug-slang",
+            1.0,
+            r"percs|percocets?|addys|xans|xanax bars|fent|oxys|shrooms|eight ?ball|"
+            r"(?:cop|pop|score|sell|some) (?:molly|blow|tabs)",
+        ),
+        signal("pills", 0.5, r"pills|tablets|powder"),
+        signal(
+            "drug-sale",
+            2.0,
+            r"sell\w* (?:[\w']+ ){0,5}(?:at|in|on|around) (?:the |a |my )?(?:concert|festival|rave|club|"
+            r"campus|dorm|school|party)",
+            also=(r"mushrooms|shrooms|edibles|harvest|grow tent|pills|tabs|weed|grams|ounces|eighths?",),
+        ),
+        signal(
+            "pressing-or-moving",
+            2.0,
+            r"(?:fake|counterfeit|pressed) (?:oxy|oxys|xanax|adderall|percocet|percs|m30s?)\w*",
+            r"press\w* (?:[\w']+ ){0,2}(?:into|in to) (?:fake |counterfeit )?(?:pills|bars|tablets)",
+            r"move (?:weight|product|bricks|kilos?|keys|packs) (?:across|over|through|past)",
+        ),
+    ),
+    ask=(
+        signal(
+            "hook-up",
+            1.0,
+            r"hook (?:me|us) up|(?:find|get|need) (?:me |us )?(?:a |an )?(?:plug|dealer|connect)",
+            r"cocinar|kochen|herstellen|fabriquer|sintetizar|synthétiser",
+        ),
+    ),
+)
+
+PRIVACY = Wider(
+    harm=(
+        signal(
+            "identifiers-of-a-person",
+            2.0,
+            r"(?:social security|ssn|national insurance|passport) numbers? of (?:[\w']+ ){1,3}",
+            r"(?:location|location history|whereabouts|home address) of (?:a specific|a particular|this|"
+            r"that) (?:person|woman|man|girl|guy|individual)",
+            r"(?:hide|put|stick|plant|slip)\w* (?:an? )?(?:airtag|tile|gps tracker|tracker) (?:in|on|under) "
+            rf"(?:his |her |their |(?:my |the )?(?:{RELATION})'s )",
+            rf"(?:log|logging|get|break) (?:in)?to (?:my |his |her |their )?{PERSON}'s (?:icloud|google "
+            r"account|phone|email)",
+            rf"{verbs('clone', 'mirror')} (?:my |his |her |their )?(?:[\w']+'s )?(?:phone|sim)",
+            r"where (?:this|the|that) (?:[\w']+ ){0,2}(?:lives|works|goes to school) from",
+            r"forwards? (?:his|her|their|all (?:of )?(?:his|her|their)?) ?(?:messages|texts|calls|location|"
+            r"photos) to me",
+        ),
+        signal(
+            "someone-elses-device",
+            0.5,
+            rf"(?:(?:{RELATION})|him|her)'s (?:phone|messages|texts|whatsapp|location|icloud|email|"
+            r"snapchat|instagram|laptop|computer|car)",
+            r"(?:cameras?|cams?|recorders?|mics?|microphones?) (?:in|inside) (?:my |his |her |their |the )?"
+            r"(?:[\w']+'s )?(?:apartment|room|bedroom|bathroom|house|flat|changing room|shower)",
+        ),
+        signal(
+            "private-contact",
+            1.0,
+            r"(?:private|personal|home|cell|mobile) (?:phone )?(?:number|address|email) of",
+            r"(?:rastrear|localizar|espiar|espionner|localiser|orten|ausspionieren|"
+            r"volgen)\w* (?:[\w']+ ){0,3}"
+            r"(?:celular|telefono|teléfono|móvil|movil|telemovel|téléphone|telephone|portable|"
+            r"handy|telefoon)",
+        ),
+    ),
+)
+
+WIDER_PEOPLE: dict[Category, Wider] = {
+    Category.FRAUD_PHISHING: FRAUD,
+    Category.SEXUAL_MINORS: SEXUAL_MINORS,
+    Category.HATE_HARASSMENT: HATE,
+    Category.ILLEGAL_DRUGS: DRUGS,
+    Category.PRIVACY_DOXXING: PRIVACY,
+}
