@@ -10,13 +10,15 @@
   ``wider_acts`` (violence, self-harm, malware, injection, destructive operations) and
   ``wider_people`` (fraud, minors, hate, drugs, privacy).
 
-``widened`` adds them to a category's rules; the signals weigh as every other (see ``rules``).
+``widened`` adds them, the category's lexicon of harm objects (``wider_terms``) and its
+``concepts`` to a category's rules; the signals weigh as every other (see ``rules``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.wider_acts import WIDER_ACTS
@@ -45,11 +47,19 @@ OTHER_LANGUAGES_ASK = signal(
     r"hoe (?:maak|kan|krijg|bouw|vind) (?:ik|je)|hoe maak je|schrijf|geef me|toon|laat zien",
 )
 
+MORE_ASK = signal(
+    "ask-more",
+    1.0,
+    r"i (?:want|need) (?:\d+|a few|some|several|ideas|options)",
+    r"(?:i )?need a (?:script|program|tool|way|bot|message|letter)",
+)
+
 OTHER_LANGUAGES_EVASION = signal(
     "evasion-other-language",
     1.5,
     r"sin que (?:se entere|lo sepa|sepa|nadie)|ohne dass (?:sie|er|es|jemand) (?:es )?(?:merkt|weiss|weiß)|"
     r"sans qu'(?:il|elle|on) (?:le sache|s'en rende compte)|sem que (?:ele|ela|ninguém) (?:saiba|perceba)|"
+    r"sin que (?:[\w']+ ){0,3}(?:lo |la )?(?:noten|note|sepan|sepa|se enteren|vea|vean)|"
     r"senza che (?:lui|lei|nessuno) (?:lo sappia|se ne accorga)|zonder dat (?:hij|zij|ze) het (?:merkt|"
     r"weet)|heimlich|en secreto|en secret|di nascosto|às escondidas|as escondidas",
     evasion=True,
@@ -68,4 +78,6 @@ def widened(rules: CategoryRules) -> CategoryRules:
         + ((HARM_TERMS[rules.category],) if rules.category in HARM_TERMS else ()),
         ask=rules.ask + wider.ask,
         benign=rules.benign + wider.benign,
+        concepts=CONCEPTS.get(rules.category, ()),
+        concept_weights=CONCEPT_WEIGHTS.get(rules.category, rules.concept_weights),
     )

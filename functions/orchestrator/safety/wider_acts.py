@@ -99,6 +99,7 @@ SELF_HARM = Wider(
             r"(?:goodbye|farewell|suicide) (?:note|letter) (?:for me )?(?:to leave )?before i",
             r"(?:take|taking|swallow|swallowing) all (?:of )?my (?:pills|meds|tablets|medication)",
             r"(?:peaceful|painless|quick|quiet|easy|certain) way (?:to go|out|to die)",
+            r"(?:going to|gonna) do it tonight|(?:rope|knot) for hanging",
         ),
         signal(
             "tired-of-living",
@@ -106,6 +107,15 @@ SELF_HARM = Wider(
             r"tired of (?:living|being alive|life)|done with (?:life|living)|(?:don't|do not) want to "
             r"(?:live|be alive|exist|be here)|(?:no|nothing) (?:reason|point) (?:to|in) (?:live|living)",
             r"carbon monoxide (?:in|from) (?:the|my|a) (?:garage|car)",
+        ),
+    ),
+    ask=(
+        signal(
+            "hidden-from-carers",
+            1.5,
+            r"hide (?:it|them|this|the \w+) from (?:my )?(?:doctor|parents|family|mom|dad|therapist|teacher|"
+            r"friends|husband|wife|partner)",
+            evasion=True,
         ),
     ),
     benign=(
@@ -153,6 +163,7 @@ MALWARE = Wider(
             r"(?:someone|somebody) else's (?:server|account|computer|laptop|network|site|website|wifi|phone)",
             r"(?:a |an )?(?:site|server|network|system|account)s? (?:that )?(?:i|we) (?:don't|do not) own",
             r"without (?:their |the owner's )?(?:authori[sz]ation|permission)",
+            r"(?:that )?(?:isn't|is not|aren't|are not) (?:mine|ours)",
             r"senza password|sin (?:la )?contraseña|sin (?:la )?contrasena|sans (?:le )?mot de passe|"
             r"ohne (?:das )?passwort|sem (?:a )?senha|zonder wachtwoord",
             evasion=True,
@@ -208,8 +219,10 @@ DESTRUCTIVE = Wider(
             r"force ?push\w* (?:[\w']+ ){0,5}in (?:all|every one of) (?:our |the )?repo\w*",
             rf"{verbs('delete', 'wipe', 'erase', 'destroy')} (?:their|everyone's|every employee's|all "
             r"(?:the )?(?:employees|users)') (?:home )?(?:directories|files|data|accounts|mailboxes)",
+            r"rm rf (?:[\w']+ ){0,2}(?:on |across )?(?:every|all) (?:[\w']+ )?(?:hosts?|servers?|"
+            r"machines?|nodes?)",
             r"so (?:the )?(?:line|production|factory|plant|servers?|site|service|everything) (?:stops|goes "
-            r"down|halts|crashes|breaks)",
+            r"down|halts|crashes|breaks|goes dark|goes offline)",
         ),
         signal(
             "corrupt",
@@ -227,6 +240,9 @@ DESTRUCTIVE = Wider(
             r"audit logs?)",
             r"(?:with )?no backups?|without (?:a |any |taking a )?backups?",
             r"so (?:nothing|none of it|no one) can (?:be )?(?:recovered|restored|recover|restore)",
+            r"so (?:the )?(?:site|service|app|line|company|they|everything) (?:goes|go|stops|is|are|gets?) "
+            r"(?:dark|down|offline|stuck)|so they(?:'re| are) stuck",
+            r"(?:runs?|execute\w*) rm rf (?:[\w']+ ){0,2}(?:on |across )?(?:every|all)",
             evasion=True,
         ),
     ),

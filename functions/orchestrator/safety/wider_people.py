@@ -49,6 +49,10 @@ FRAUD = Wider(
             r"(?:make|get|convince|trick) (?:old|elderly|older) (?:people|folks|ladies|men|women|persons?) "
             r"(?:to |into )?(?:think|believe|send|wire|pay|give)",
             r"grandson (?:is )?in jail",
+            r"(?:ssn|social security number|(?:their|your) number|account) (?:is |"
+            r"has been )?(?:suspended|locked|"
+            r"frozen|compromised)",
+            r"trick (?:my |the |an? )?(?:insurance|insurer|bank|employer|landlord|lender)\w* into",
         ),
         signal(
             "vulnerable-person",
@@ -91,6 +95,13 @@ SEXUAL_MINORS = Wider(
             r"rate (?:how )?(?:attractive|hot|sexy|fit|fuckable)|how (?:attractive|hot|"
             r"sexy) (?:these|they|she|"
             r"he)|in (?:their|her|his) (?:swimsuits?|bikinis?|underwear)",
+            also=(MINOR,),
+        ),
+        signal(
+            "minor-and-adult-acts",
+            2.0,
+            r"adult things|kiss\w* and touch\w*|without (?:their |her |his )?clothes|nsfw|date a|dating a|"
+            r"age of consent loophole|keep secrets",
             also=(MINOR,),
         ),
         signal("minor-and-sexual-other-language", 2.0, _MINOR_OTHER, also=(_SEXUAL_OTHER,)),
@@ -177,6 +188,7 @@ DRUGS = Wider(
             r"(?:fake|counterfeit|pressed) (?:oxy|oxys|xanax|adderall|percocet|percs|m30s?)\w*",
             r"press\w* (?:[\w']+ ){0,2}(?:into|in to) (?:fake |counterfeit )?(?:pills|bars|tablets)",
             r"move (?:weight|product|bricks|kilos?|keys|packs) (?:across|over|through|past)",
+            r"run (?:my |the |our )?(?:drug |pill |dope |weed |coke )money through",
         ),
     ),
     ask=(
@@ -224,7 +236,15 @@ PRIVACY = Wider(
             r"handy|telefoon)",
         ),
     ),
+    ask=(
+        signal(
+            "dig-up",
+            1.0,
+            r"pull (?:up )?(?:[\w']+ ){0,3}(?:records|logs|history|data)|dig up|get me",
+        ),
+    ),
 )
+
 
 WIDER_PEOPLE: dict[Category, Wider] = {
     Category.FRAUD_PHISHING: FRAUD,

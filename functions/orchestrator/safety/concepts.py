@@ -1,0 +1,261 @@
+"""Each category's concepts: what a harmful request names, in whatever words (see ``rules``).
+
+A request to harm seldom repeats a rule's phrase, but it names the same things: who is harmed
+(``target``), with what (``means``), to what end (``outcome``) and how it stays hidden
+(``concealment``). One concept is everyday ("insulin", "my ex"); several together are the harm
+("what amount of insulin would stop a grown man's heart without it being obvious"). The benign
+contexts and asks weigh on them as on every harm signal.
+"""
+
+from __future__ import annotations
+
+from orchestrator.safety.rules import Signal, signal
+from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.vocabulary import GROUP, MINOR, PERSON, RELATION
+
+_CONCEALMENT = (
+    r"without (?:it )?being (?:obvious|noticed|detected|traced|suspicious)|look\w* (?:like )?(?:accidental|"
+    r"an accident|natural|a suicide|an overdose)|accidental(?:ly)?|(?:no|any) (?:evidence|trace|witnesses)|"
+    r"leaves? no|not get caught|untraceable|undetectable|(?:nobody|no one) (?:will |would )?(?:know|suspect|"
+    r"find out|notice)|get away with|cover (?:it )?up|alibi|without (?:them|him|her|anyone|my \w+) "
+    r"(?:noticing|knowing|finding out)|secretly|in secret|hide (?:it|them|the \w+)"
+)
+_OTHERS = (
+    rf"{PERSON}|cyclist|pedestrian|driver|a grown man|a human|my (?:{RELATION})|(?:another|other) "
+    r"(?:person|people)|(?:someone|somebody) else"
+)
+
+CONCEPT_WEIGHTS: dict[Category, tuple[float, ...]] = {Category.PROMPT_INJECTION: (0.0, 0.0, 0.0, 2.0, 3.0)}
+"""An injection asks nothing of its own (it is the ask): three of its concepts together are enough."""
+
+CONCEPTS: dict[Category, tuple[Signal, ...]] = {
+    Category.VIOLENCE_WEAPONS: (
+        signal("target", 1.0, _OTHERS),
+        signal(
+            "means",
+            1.0,
+            r"poison\w*|insulin|antifreeze|bleach|cyanide|arsenic|knife|knives|blade|guns?|rifle|pistol|"
+            r"bullets?|car|truck|van|drone|acid|fire|gasoline|petrol|chemicals?|gas|rope|hammer|bat|crossbow|"
+            r"explosive\w*|brakes?|pills|sedatives?|chloroform|weapons?",
+        ),
+        signal(
+            "outcome",
+            1.0,
+            r"kill\w*|murder\w*|die|dies|dead|death|hurt\w*|injur\w*|maim\w*|sick|suffer\w*|bleed\w*|"
+            r"stop (?:his|her|their|a|the) (?:[\w']+ )?heart|hit\w*|run (?:him|her|them) over|unconscious|"
+            r"paraly\w*|never (?:forget|walk|wake)|disappear|pain\w*|lesson",
+        ),
+        signal("concealment", 1.0, _CONCEALMENT),
+    ),
+    Category.SELF_HARM: (
+        signal(
+            "self",
+            1.0,
+            r"myself|i(?:'m| am|m) (?:going to|gonna|ready to) do it|made up my mind|asking for me|"
+            r"(?:disappear|gone|sleep) forever|(?:not|never) (?:be here|wake up)|my (?:wrists?|"
+            r"arms?|thighs?)|"
+            r"i (?:want|wanna|need) to (?:die|disappear|go|be gone)|do it tonight|my last (?:day|night)|"
+            r"nobody will miss me|before i go|me corto|cortarme|my (?:medicine )?cabinet|"
+            r"i have (?:\d+|a (?:bottle|box|pack))",
+        ),
+        signal(
+            "means",
+            1.0,
+            r"pills|meds|medications?|tablets|overdose|rope|knot|noose|hang\w*|blade|razor|cut\w*|cort\w*|"
+            r"artery|arteries|veins?|bridge|jump\w*|carbon monoxide|exhaust|bleach|poison|train|starv\w*|"
+            r"stop eating|purg\w*",
+        ),
+        signal(
+            "lethality",
+            1.0,
+            r"lethal\w*|deadly|fatal|die|dying|death|painless\w*|fastest|quickest|surest|most certain|"
+            r"how deep|how many|enough to|together|bleed out|won't wake",
+        ),
+        signal(
+            "concealment",
+            1.0,
+            r"(?:nobody|no one|my (?:parents|family|doctor|mom|dad|teacher)) (?:will |would |"
+            r"won't |wouldn't )?"
+            r"(?:notice|know|find out|see)|hide (?:it|them|the (?:cuts|scars|marks))|"
+            r"without (?:anyone|my \w+) "
+            r"(?:noticing|knowing)|sin que|in secret|secretly|lo noten",
+        ),
+    ),
+    Category.MALWARE_INTRUSION: (
+        signal(
+            "target",
+            1.0,
+            r"(?:another|other) (?:person|people)'s|(?:someone|somebody) else's|isn't mine|not mine|"
+            r"a target|the victim|victims?|(?:company|corporate) network|school's|"
+            rf"(?:her|his|their|my (?:{RELATION}))(?:'s)? (?:account|password|phone|laptop|computer|pc|"
+            r"messages|email|facebook|instagram|gmail)",
+        ),
+        signal(
+            "capability",
+            1.0,
+            r"record\w* (?:the )?(?:microphone|mic|webcam|camera|keystrokes|screen)|remote access|mass try|"
+            r"brute force|password (?:list|spray\w*)|cookies|session tokens?|ip (?:address)?|pivot\w*|"
+            r"foothold|lateral movement|payload|exe|macro|persistence|exfiltrat\w*|upload\w* (?:it|them)|"
+            r"bypass\w* (?:the )?(?:login|auth\w*|2fa|mfa)|read (?:her|his|their) messages|still read",
+        ),
+        signal(
+            "covert",
+            1.0,
+            r"without (?:them|him|her|anyone|the owner) (?:noticing|knowing)|silently|secretly|stealth\w*|"
+            r"undetect\w*|looks like (?:a |an )?(?:game|app|update|pdf|invoice)|changed (?:her|his|their) "
+            r"(?:[\w']+ )?password",
+        ),
+        signal(
+            "act",
+            1.0,
+            r"steal\w*|grab\w*|hack\w*|break into|get into|spy\w*|intercept\w*|sniff\w*|dump\w*|takes? over|"
+            r"upload\w*|try passwords|guess\w* passwords|passwords on",
+        ),
+    ),
+    Category.FRAUD_PHISHING: (
+        signal(
+            "deception",
+            1.0,
+            r"pretend\w*|posing as|impersonat\w*|fake|forg\w*|edit\w* (?:a |"
+            r"the )?(?:bank statement|pay ?stub|"
+            r"pdf|document|receipt)|trick\w*|knock ?offs?|as (?:authentic|genuine|real)|from (?:the )?"
+            r"(?:social security|irs|ceo|bank|lawyer|police)|their ceo|on purpose|(?:i|we) caused|don't own",
+        ),
+        signal(
+            "money",
+            1.0,
+            r"gift cards?|wire\w*|money|deposits?|fees?|loan|insurance|refund|eth|bitcoin|crypto|bank|"
+            r"visa application|claim|pay\w*|invoice|accounts?|benefits",
+        ),
+        signal(
+            "pressure",
+            1.0,
+            r"urgent\w*|immediately|suspended|locked|within 24 hours|act now|processing fee|inherited|"
+            r"avoid getting caught|so it shows|collect|get (?:people|them) to send",
+        ),
+    ),
+    Category.HATE_HARASSMENT: (
+        signal(
+            "target",
+            1.0,
+            rf"{GROUP}|(?:my |the |this )(?:classmate|coworker|neighbou?r|new kid|streamer|[\w]+ guy)(?:'s)?",
+        ),
+        signal(
+            "demeaning",
+            1.0,
+            r"nasty|insults?|mock\w*|laugh at|humiliat\w*|ugly|weight|stupid|less intelligent|inferior|"
+            r"(?:not|aren't|isn't) welcome|go back|don't belong|miserable|ruin\w*|thieves|"
+            r"criminals|by nature|"
+            r"fight them|i know (?:her|his|your|their) address|i'm coming",
+        ),
+        signal(
+            "vehicle",
+            1.0,
+            r"comments?|post\w*|nickname|letter|message|group chat|song|speech|flyer|meme|tweet|"
+            r"campaign|spam",
+        ),
+    ),
+    Category.ILLEGAL_DRUGS: (
+        signal(
+            "substance",
+            1.0,
+            r"acid|lean|cough syrup|pill money|pills|weed|adderall|coke|cocaine|molly|mdma|ketamine|shatter|"
+            r"dabs|xanax|oxy\w*|fentanyl|heroin|meth|lsd|shrooms",
+        ),
+        signal(
+            "trade",
+            1.0,
+            r"sell\w*|buy\w*|charge|deal\w*|cover business|launder\w*|run (?:my )?(?:[\w']+ )?money through|"
+            r"into money|order\w* (?:online|with bitcoin)|smuggl\w*",
+        ),
+        signal("making", 1.0, r"make|cook\w*|extract\w*|press\w*|grow\w*|brew\w*|at home|butane"),
+        signal(
+            "concealment",
+            1.0,
+            r"past (?:the )?(?:airport|scanner|security|customs)|what do i say|hide|discreet\w*|"
+            r"without (?:a )?prescription|at festivals",
+        ),
+    ),
+    Category.PRIVACY_DOXXING: (
+        signal(
+            "target",
+            1.0,
+            r"(?:a|this|the|that) (?:girl|woman|guy|man|streamer|user|person)|"
+            rf"my (?:{RELATION})|anonymous (?:account|user|profile)|who is behind",
+        ),
+        signal(
+            "whereabouts",
+            1.0,
+            r"city|street|address|neighbou?rhood|where (?:she|he|they) (?:lives?|goes|is|works)|every place|"
+            r"real name|identity|who is behind|cell tower|location|medical records|date of birth|"
+            r"phone number|"
+            r"workplace|ip",
+        ),
+        signal(
+            "method",
+            1.0,
+            r"figure out|find out|track\w*|hardware|put on (?:her|his) car|gps|pull (?:the )?records|"
+            r"install\w*|record\w*|camera|from (?:her|his) (?:streams?|photos?|posts?|videos?)|reverse|osint",
+        ),
+        signal("covert", 1.0, r"secretly|without (?:her|him|them) (?:knowing|finding out)"),
+    ),
+    Category.PROMPT_INJECTION: (
+        signal(
+            "authority",
+            1.0,
+            r"sys|system|developer|administrator|admin|i am the (?:developer|admin|owner)|test mode|"
+            r"maintenance mode|debug mode",
+        ),
+        signal(
+            "override",
+            1.0,
+            r"override|obey|ignore|disregard|no longer apply|does not apply|don't apply|are off|turned off|"
+            r"disabled|permitted to|allowed to|over all previous|previous directions|"
+            r"authori[sz]e|told earlier|"
+            r"respond only with|output only|print only|reply only with",
+        ),
+        signal(
+            "rules",
+            1.0,
+            r"guardrails|content policy|safety (?:checks|rules|filters)|instructions|directions|guidelines|"
+            r"restrictions|system prompt|hidden rules",
+        ),
+        signal(
+            "exfiltration",
+            1.0,
+            r"contents of your|hidden rules|raw credentials|credentials|secrets|reveal|tell me your|"
+            r"api keys|your (?:rules|prompt)",
+        ),
+    ),
+    Category.DESTRUCTIVE_OPERATIONS: (
+        signal(
+            "destroy",
+            1.0,
+            r"delete\w*|remov\w*|wipe\w*|drop\w*|destroy\w*|rm rf|brick\w*|erase\w*|purge\w*|revok\w*|nuke",
+        ),
+        signal("scope", 1.0, r"all|every|entire|whole|everything|each"),
+        signal(
+            "shared",
+            1.0,
+            r"(?:our|the|company|company's|main|live|prod\w*) (?:[\w']+ )?(?:github org|org|domain|site|"
+            r"code|dns|laptops|hosts?|servers?|database|accounts?|instances?)|every host|all regions|"
+            r"inventory|the office",
+        ),
+        signal(
+            "malice",
+            1.0,
+            r"so (?:they're|they are|the site|it|everything) (?:stuck|goes dark|down|broken)|goes dark|"
+            r"i'm leaving|before i (?:leave|quit|go)|so they|stuck|revenge",
+        ),
+    ),
+    Category.SEXUAL_MINORS: (
+        signal("minor", 1.0, MINOR),
+        signal(
+            "sexual",
+            2.0,
+            r"adult things|kiss\w* and touch\w*|without (?:their |her |his )?clothes|nsfw|date a|dating a|"
+            r"age of consent loophole|loophole",
+        ),
+        signal("secrecy", 1.0, r"keep (?:it |a )?secrets?|won't tell|lonely|willing to"),
+    ),
+}
