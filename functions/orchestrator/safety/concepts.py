@@ -18,11 +18,13 @@ _CONCEALMENT = (
     r"an accident|natural|a suicide|an overdose)|accidental(?:ly)?|(?:no|any) (?:evidence|trace|witnesses)|"
     r"leaves? no|not get caught|untraceable|undetectable|(?:nobody|no one) (?:will |would )?(?:know|suspect|"
     r"find out|notice)|get away with|cover (?:it )?up|alibi|without (?:them|him|her|anyone|my \w+) "
-    r"(?:noticing|knowing|finding out)|secretly|in secret|hide (?:it|them|the \w+)"
+    r"(?:noticing|knowing|finding out)|secretly|in secret|hide (?:it|them|the \w+)|without (?:going to|"
+    r"getting|ending up in) (?:jail|prison)|avoid (?:jail|prison)|tox screen"
 )
 _OTHERS = (
     rf"{PERSON}|cyclist|pedestrian|driver|a grown man|a human|my (?:{RELATION})|(?:another|other) "
-    r"(?:person|people)|(?:someone|somebody) else"
+    r"(?:person|people)|(?:someone|somebody) else|brother in law|sister in law|markets?|crowds?|parades?|"
+    r"concerts?|festivals?|stadiums?|the audience"
 )
 
 CONCEPT_WEIGHTS: dict[Category, tuple[float, ...]] = {Category.PROMPT_INJECTION: (0.0, 0.0, 0.0, 2.0, 3.0)}
@@ -43,7 +45,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             1.0,
             r"kill\w*|murder\w*|die|dies|dead|death|hurt\w*|injur\w*|maim\w*|sick|suffer\w*|bleed\w*|"
             r"stop (?:his|her|their|a|the) (?:[\w']+ )?heart|hit\w*|run (?:him|her|them) over|unconscious|"
-            r"paraly\w*|never (?:forget|walk|wake)|disappear|pain\w*|lesson",
+            r"paraly\w*|never (?:forget|walk|wake)|disappear|pain\w*|lesson|take (?:out|down)|"
+            r"end (?:him|her|them)",
         ),
         signal("concealment", 1.0, _CONCEALMENT),
     ),
@@ -63,7 +66,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             1.0,
             r"pills|meds|medications?|tablets|overdose|rope|knot|noose|hang\w*|blade|razor|cut\w*|cort\w*|"
             r"artery|arteries|veins?|bridge|jump\w*|carbon monoxide|exhaust|bleach|poison|train|starv\w*|"
-            r"stop eating|purg\w*",
+            r"stop eating|purg\w*|paracetamol|tylenol|acetaminophen|ibuprofen|aspirin|insulin",
         ),
         signal(
             "lethality",
@@ -87,8 +90,11 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             1.0,
             r"(?:another|other) (?:person|people)'s|(?:someone|somebody) else's|isn't mine|not mine|"
             r"a target|the victim|victims?|(?:company|corporate) network|school's|"
-            rf"(?:her|his|their|my (?:{RELATION}))(?:'s)? (?:account|password|phone|laptop|computer|pc|"
-            r"messages|email|facebook|instagram|gmail)",
+            rf"(?:her|his|their|my (?:{RELATION})|(?:someone|somebody|a stranger|people|"
+            rf"(?:{RELATION}))'s)(?:'s)? "
+            r"(?:[\w']+ )?(?:account|password|phone|laptop|computer|pc|messages|email|facebook|"
+            r"instagram|gmail|"
+            r"camera|webcam|server|website|site|network)|other (?:rooms|people's)",
         ),
         signal(
             "capability",
@@ -96,14 +102,17 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             r"record\w* (?:the )?(?:microphone|mic|webcam|camera|keystrokes|screen)|remote access|mass try|"
             r"brute force|password (?:list|spray\w*)|cookies|session tokens?|ip (?:address)?|pivot\w*|"
             r"foothold|lateral movement|payload|exe|macro|persistence|exfiltrat\w*|upload\w* (?:it|them)|"
-            r"bypass\w* (?:the )?(?:login|auth\w*|2fa|mfa)|read (?:her|his|their) messages|still read",
+            r"bypass\w* (?:the )?(?:login|auth\w*|2fa|mfa)|read (?:her|his|their) messages|still read|"
+            r"(?:turn on|activate|access|open) (?:[\w']+ ){0,3}(?:camera|webcam|mic\w*)|"
+            r"knock\w* (?:[\w']+ ){0,4}"
+            r"offline|key ?cards?",
         ),
         signal(
             "covert",
             1.0,
             r"without (?:them|him|her|anyone|the owner) (?:noticing|knowing)|silently|secretly|stealth\w*|"
             r"undetect\w*|looks like (?:a |an )?(?:game|app|update|pdf|invoice)|changed (?:her|his|their) "
-            r"(?:[\w']+ )?password",
+            r"(?:[\w']+ )?password|remotely|during the (?:tournament|match|game|stream)",
         ),
         signal(
             "act",
@@ -131,14 +140,17 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "pressure",
             1.0,
             r"urgent\w*|immediately|suspended|locked|within 24 hours|act now|processing fee|inherited|"
-            r"avoid getting caught|so it shows|collect|get (?:people|them) to send",
+            r"avoid getting caught|so it shows|collect|get (?:people|them) to send|unless (?:they|you) pay|"
+            r"shut off (?:their|your)",
         ),
     ),
     Category.HATE_HARASSMENT: (
         signal(
             "target",
             1.0,
-            rf"{GROUP}|(?:my |the |this )(?:classmate|coworker|neighbou?r|new kid|streamer|[\w]+ guy)(?:'s)?",
+            rf"{GROUP}|(?:my |the |this |that )(?:[\w]+ )?(?:classmate|coworker|neighbou?r|"
+            r"new kid|streamer|guy|"
+            r"journalist|reporter|woman|girl|teacher|principal|influencer)(?:'s)?",
         ),
         signal(
             "demeaning",
@@ -146,13 +158,14 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             r"nasty|insults?|mock\w*|laugh at|humiliat\w*|ugly|weight|stupid|less intelligent|inferior|"
             r"(?:not|aren't|isn't) welcome|go back|don't belong|miserable|ruin\w*|thieves|"
             r"criminals|by nature|"
-            r"fight them|i know (?:her|his|your|their) address|i'm coming",
+            r"fight them|i know (?:her|his|your|their) address|i'm coming|sleeping (?:her|his) way|slut\w*|"
+            r"whore|a burden|go viral|accus\w*",
         ),
         signal(
             "vehicle",
             1.0,
-            r"comments?|post\w*|nickname|letter|message|group chat|song|speech|flyer|meme|tweet|"
-            r"campaign|spam",
+            r"comments?|post\w*|nicknames?|letters?|messages?|group chat|songs?|speech(?:es)?|flyers?|memes?|"
+            r"tweets?|campaigns?|spam\w*|verses?|reviews?",
         ),
     ),
     Category.ILLEGAL_DRUGS: (
@@ -160,7 +173,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "substance",
             1.0,
             r"acid|lean|cough syrup|pill money|pills|weed|adderall|coke|cocaine|molly|mdma|ketamine|shatter|"
-            r"dabs|xanax|oxy\w*|fentanyl|heroin|meth|lsd|shrooms",
+            r"dabs|xanax|oxy\w*|fentanyl|heroin|meth|lsd|shrooms|plants",
         ),
         signal(
             "trade",
@@ -173,7 +186,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "concealment",
             1.0,
             r"past (?:the )?(?:airport|scanner|security|customs)|what do i say|hide|discreet\w*|"
-            r"without (?:a )?prescription|at festivals",
+            r"without (?:a )?prescription|at festivals|without (?:getting )?(?:noticed|caught)",
         ),
     ),
     Category.PRIVACY_DOXXING: (
@@ -181,7 +194,9 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "target",
             1.0,
             r"(?:a|this|the|that) (?:girl|woman|guy|man|streamer|user|person)|"
-            rf"my (?:{RELATION})|anonymous (?:account|user|profile)|who is behind",
+            rf"my (?:{RELATION})|anonymous (?:account|user|profile)|who is behind|first name|"
+            r"full name|only know|"
+            r"(?:everyone|all|members) (?:on|of) (?:the )?(?:[\w']+ )?(?:council|board|committee|jury)",
         ),
         signal(
             "whereabouts",
@@ -189,13 +204,17 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             r"city|street|address|neighbou?rhood|where (?:she|he|they) (?:lives?|goes|is|works)|every place|"
             r"real name|identity|who is behind|cell tower|location|medical records|date of birth|"
             r"phone number|"
-            r"workplace|ip",
+            r"workplace|ip|(?:his|her|their) (?:house|home|apartment)|where (?:this|that|"
+            r"the) (?:[\w']+ ){0,2}"
+            r"(?:lives|works|goes)|license plate|messages|texts|chats|dms|deletes",
         ),
         signal(
             "method",
             1.0,
             r"figure out|find out|track\w*|hardware|put on (?:her|his) car|gps|pull (?:the )?records|"
-            r"install\w*|record\w*|camera|from (?:her|his) (?:streams?|photos?|posts?|videos?)|reverse|osint",
+            r"install\w*|record\w*|camera|from (?:her|his) (?:streams?|photos?|posts?|videos?)|reverse|osint|"
+            r"find (?:his|her|their|where)|(?:this|a|the) photo|footage|monitor\w*|(?:see|read|view|access) "
+            r"(?:[\w']+ ){0,3}(?:messages|texts|chats|dms|emails)",
         ),
         signal("covert", 1.0, r"secretly|without (?:her|him|them) (?:knowing|finding out)"),
     ),
@@ -204,7 +223,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "authority",
             1.0,
             r"sys|system|developer|administrator|admin|i am the (?:developer|admin|owner)|test mode|"
-            r"maintenance mode|debug mode",
+            r"maintenance mode|debug mode|owner|operator|creator|sudo|important",
         ),
         signal(
             "override",
@@ -212,26 +231,31 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             r"override|obey|ignore|disregard|no longer apply|does not apply|don't apply|are off|turned off|"
             r"disabled|permitted to|allowed to|over all previous|previous directions|"
             r"authori[sz]e|told earlier|"
-            r"respond only with|output only|print only|reply only with",
+            r"respond only with|output only|print only|reply only with|new instructions|overrides?|"
+            r"no longer bound|disregard\w*",
         ),
         signal(
             "rules",
             1.0,
             r"guardrails|content policy|safety (?:checks|rules|filters)|instructions|directions|guidelines|"
-            r"restrictions|system prompt|hidden rules",
+            r"restrictions|system prompt|hidden rules|configuration|config|safety layer|policy|policies|"
+            r"your prompt",
         ),
         signal(
             "exfiltration",
             1.0,
             r"contents of your|hidden rules|raw credentials|credentials|secrets|reveal|tell me your|"
-            r"api keys|your (?:rules|prompt)",
+            r"api keys|your (?:rules|prompt)|forward\w* (?:all )?(?:the )?(?:data|files|emails|messages|"
+            r"conversation)|first \d+ words|run (?:the |a |any )?(?:shell )?commands?|"
+            r"do anything (?:the user|i|he|she|they) (?:says?|wants?|asks?)",
         ),
     ),
     Category.DESTRUCTIVE_OPERATIONS: (
         signal(
             "destroy",
             1.0,
-            r"delete\w*|remov\w*|wipe\w*|drop\w*|destroy\w*|rm rf|brick\w*|erase\w*|purge\w*|revok\w*|nuke",
+            r"delete\w*|remov\w*|wipe\w*|drop\w*|destroy\w*|rm rf|brick\w*|erase\w*|purge\w*|revok\w*|nuke|"
+            r"clear\w* out|overwrit\w*",
         ),
         signal("scope", 1.0, r"all|every|entire|whole|everything|each"),
         signal(
@@ -245,7 +269,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "malice",
             1.0,
             r"so (?:they're|they are|the site|it|everything) (?:stuck|goes dark|down|broken)|goes dark|"
-            r"i'm leaving|before i (?:leave|quit|go)|so they|stuck|revenge",
+            r"i'm leaving|before i (?:leave|quit|go)|so they|stuck|revenge|before (?:the )?(?:audit|"
+            r"investigation|inspection|they find out)|quitting",
         ),
     ),
     Category.SEXUAL_MINORS: (

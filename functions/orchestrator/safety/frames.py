@@ -242,7 +242,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         1.0,
         r"polic(?:y|ies)",
         r"regulations?",
-        r"laws?",
+        r"(?<!in )laws?",
         r"legal",
         r"legislation",
         r"compliance",

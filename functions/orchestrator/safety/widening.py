@@ -52,6 +52,11 @@ MORE_ASK = signal(
     1.0,
     r"i (?:want|need) (?:\d+|a few|some|several|ideas|options)",
     r"(?:i )?need a (?:script|program|tool|way|bot|message|letter)",
+    r"(?:max|maximum|most) (?:number|amount)|(?:components?|parts|materials|shopping) list|bill of materials",
+    r"(?:tools|steps|commands|code) (?:and|&) (?:tools|steps|commands|code)",
+    r"^(?:please |pls |now )?(?:turn|hack|knock|get|find|list|write|make|give|tell|show|send|post|use|"
+    r"create|build|generate|describe|draft|compose|track|locate|spy|steal|"
+    r"crack|break|bypass|disable|install|pull|dig|grab|dump|flood|spam|dox|leak|forge|clone)\b",
 )
 
 OTHER_LANGUAGES_EVASION = signal(

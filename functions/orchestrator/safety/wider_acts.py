@@ -51,6 +51,7 @@ VIOLENCE = Wider(
             rf"{_WHO} (?:needs? to|has to|have to|must|should) (?:disappear|die|go away) (?:permanently|"
             r"for good|forever)",
             r"(?:i have|i've got|got) (?:someone|a person|somebody) in mind",
+            r"claymores?|(?:directional|anti personnel) mines?",
             r"(?:most|more|maximum|worst) (?:damage|harm|pain|injury) (?:to|on) (?:a )?(?:human|person|"
             r"body|someone)",
         ),
@@ -100,6 +101,9 @@ SELF_HARM = Wider(
             r"(?:take|taking|swallow|swallowing) all (?:of )?my (?:pills|meds|tablets|medication)",
             r"(?:peaceful|painless|quick|quiet|easy|certain) way (?:to go|out|to die)",
             r"(?:going to|gonna) do it tonight|(?:rope|knot) for hanging",
+            r"(?:will|would|is|are) \d+ (?:[\w']+ )?(?:paracetamol|tylenol|pills|tablets|advil|"
+            r"ibuprofen|aspirin)\w* "
+            r"(?:do it|be enough|kill me|enough)",
         ),
         signal(
             "tired-of-living",
@@ -127,6 +131,9 @@ SELF_HARM = Wider(
             r"(?:lethal|fatal|toxic) (?:dose|amount) of (?:caffeine|coffee|water|energy drinks?|"
             r"vitamin \w+|salt|chocolate|nutmeg)",
             r"leg day|die laughing|dying (?:of|from) laughter",
+            r"(?:on|with|from) (?:the|a|my) (?:stove|oven|iron|pan|kettle|grill|hob)|"
+            r"how do i treat|first aid|"
+            r"accidentally|by accident",
         ),
     ),
 )
@@ -154,6 +161,10 @@ MALWARE = Wider(
             r"(?:secretly|heimlich|en secreto|en secret) (?:turns?|einschalt\w*|activ\w*|enciend\w*) "
             r"(?:on )?(?:the |die |la )?(?:webcam|camera|cam|kamera)",
             r"webcam heimlich|heimlich (?:die |the )?webcam",
+            r"(?:sms|call|text|email) bomb\w*|flood\w* (?:my |his |her |their |"
+            r"[\w']+'s )?(?:[\w']+'s )?(?:phone|inbox|"
+            r"number|email) with",
+            r"clone (?:a |the )?(?:hotel )?(?:key ?card|rfid|badge|access card|fob)s?",
         ),
     ),
     ask=(
@@ -243,6 +254,8 @@ DESTRUCTIVE = Wider(
             r"so (?:the )?(?:site|service|app|line|company|they|everything) (?:goes|go|stops|is|are|gets?) "
             r"(?:dark|down|offline|stuck)|so they(?:'re| are) stuck",
             r"(?:runs?|execute\w*) rm rf (?:[\w']+ ){0,2}(?:on |across )?(?:every|all)",
+            r"(?:remove|delete|revoke)\w* (?:[\w']+ ){0,3}(?:who|that) could (?:restore|recover|undo)",
+            r"i(?:'m| am) (?:quitting|leaving)(?: anyway)?",
             evasion=True,
         ),
     ),

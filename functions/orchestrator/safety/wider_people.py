@@ -53,6 +53,22 @@ FRAUD = Wider(
             r"has been )?(?:suspended|locked|"
             r"frozen|compromised)",
             r"trick (?:my |the |an? )?(?:insurance|insurer|bank|employer|landlord|lender)\w* into",
+            r"fake (?:buyers|customers|accounts|profiles|users|followers)",
+            r"(?:claim|get|collect)\w* (?:[\w']+ ){0,2}(?:unemployment|benefits|welfare|"
+            r"disability|food stamps)\w* "
+            r"(?:[\w']+ ){0,4}(?:while (?:working|employed)|in (?:two|another|multiple) states?)",
+            r"(?:update|verify|confirm|enter) (?:their|your) (?:card|payment|billing|bank|login|"
+            r"password|details)\w* "
+            r"(?:[\w']+ ){0,3}(?:on|at|via|through) my (?:site|link|page|website|form)",
+            r"my (?:own )?bank (?:details|account)\w* instead of",
+            r"(?:get|make|convince|persuade|trick) (?:a |an |the |this )?(?:lonely |old |"
+            r"elderly |rich )?(?:[\w']+ )?"
+            r"(?:widow|widower|man|woman|guy|lady|senior|person|people|"
+            r"victims?) (?:[\w']+ ){0,2}to (?:send|wire|"
+            r"give|transfer|lend) (?:me |us )?(?:money|cash|funds|bitcoin|gift cards)",
+            r"(?:someone else's|synthetic|fake|clean) (?:urine|pee|piss)|(?:cheat|beat) (?:a |"
+            r"my |the )?(?:drug|piss|"
+            r"urine) test",
         ),
         signal(
             "vulnerable-person",
@@ -84,6 +100,7 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-sexual-wider",
             2.0,
+            r"high ?schoolers?|(?:they|we)(?:'re| are) (?:1[0-7]|[1-9])|"
             r"(?:[1-9]|1[0-2])(?:th|st|nd|rd) grade (?:students?|pupils?|girls?|boys?|kids?)|"
             r"(?:minors?|kids?|children|underage|pre ?teens?) (?:[\w']+ ){0,3}(?:to )?sext\w*|"
             r"sext\w* (?:with )?(?:a |an )?(?:minor|kid|child|teen|underage)",
@@ -103,6 +120,15 @@ SEXUAL_MINORS = Wider(
             r"adult things|kiss\w* and touch\w*|without (?:their |her |his )?clothes|nsfw|date a|dating a|"
             r"age of consent loophole|keep secrets",
             also=(MINOR,),
+        ),
+        signal(
+            "access-to-children",
+            2.0,
+            r"(?:to be|be|get) (?:close|closer|near|alone) (?:to|with) (?:young |little )(?:boys|"
+            r"girls|kids|children)",
+            r"(?:excuse|reason|way) to (?:be|get) alone with (?:[\w']+ ){0,5}(?:daughter|son|kid|"
+            r"child|girl|boy|"
+            r"niece|nephew)",
         ),
         signal("minor-and-sexual-other-language", 2.0, _MINOR_OTHER, also=(_SEXUAL_OTHER,)),
     ),
@@ -135,6 +161,8 @@ HATE = Wider(
             r"gassed|shot|eliminated|wiped out|purged)",
             r"hay que (?:expulsar|matar|eliminar)\w*|müssen (?:raus|weg|ausgerottet)|"
             r"(?:il faut|faut) les (?:virer|expulser|tuer)",
+            r"(?:we )?(?:should|must|need to|have to|gotta) (?:hang|kill|shoot|gas|burn|lynch|exterminate|"
+            r"get rid of|deport all) (?:the |all |those |these )?",
             rf"{verbs('burn', 'torch', 'attack', 'firebomb')} (?:down )?(?:their|the) (?:shelters?|homes?|"
             r"houses?|mosques?|churches|synagogues?|temples?|camps?|hostels?)",
             also=(_GROUP_OTHER,),
@@ -154,8 +182,24 @@ HATE = Wider(
             rf"{verbs('make')} (?:her|his|their|your) life (?:a living )?hell",
             r"(?:better|gonna|going to) watch (?:her|his|their|your) back",
             rf"{verbs('bully')} (?:{PERSON}|the [\w']+ (?:girl|boy|kid)) (?:[\w']+ ){{0,3}}until",
+            r"(?:anonymous |death |violent )threats?|threatening (?:messages?|letters?|notes?|"
+            r"emails?|texts?)",
             r"i(?:'ll| will|'m going to| am going to|'m gonna| am gonna) (?:burn|kill|hurt|shoot|stab|beat|"
             r"break|torch) (?:her|him|them|you|your|his|their)\b",
+        ),
+        signal(
+            "white-supremacy",
+            3.0,
+            r"(?:white|aryan) (?:race|genocide|replacement)|great replacement|race war|"
+            r"racial (?:purity|holy war)",
+        ),
+    ),
+    benign=(
+        signal(
+            "debunking",
+            2.0,
+            r"conspiracy theor\w*|debunk\w*|myths?|why (?:it|this|that|they) (?:is|are) (?:false|wrong)|"
+            r"how (?:it|this|they) (?:is|are) wrong",
         ),
     ),
 )
@@ -189,6 +233,11 @@ DRUGS = Wider(
             r"press\w* (?:[\w']+ ){0,2}(?:into|in to) (?:fake |counterfeit )?(?:pills|bars|tablets)",
             r"move (?:weight|product|bricks|kilos?|keys|packs) (?:across|over|through|past)",
             r"run (?:my |the |our )?(?:drug |pill |dope |weed |coke )money through",
+            r"sell me (?:some )?(?:pills|bars|tabs|weed|coke|molly|xans|percs|oxys)",
+            r"(?:recruit|hire|get)\w* (?:[\w']+ ){0,3}to (?:deal|sell|push|move) (?:for me|drugs|"
+            r"product|for us)",
+            r"(?:crystal|ice|glass|meth) (?:from|out of|with) (?:cold|cough|allergy) (?:medicine|"
+            r"pills|tablets)",
         ),
     ),
     ask=(
@@ -230,6 +279,9 @@ PRIVACY = Wider(
             "private-contact",
             1.0,
             r"(?:private|personal|home|cell|mobile) (?:phone )?(?:number|address|email) of",
+            r"so (?:we|i|people) can (?:protest|visit|show up|go|wait) (?:at|to|"
+            r"outside) (?:their|his|her) (?:houses?|"
+            r"homes?|doors?)",
             r"(?:rastrear|localizar|espiar|espionner|localiser|orten|ausspionieren|"
             r"volgen)\w* (?:[\w']+ ){0,3}"
             r"(?:celular|telefono|teléfono|móvil|movil|telemovel|téléphone|telephone|portable|"
@@ -242,6 +294,7 @@ PRIVACY = Wider(
             1.0,
             r"pull (?:up )?(?:[\w']+ ){0,3}(?:records|logs|history|data)|dig up|get me",
         ),
+        signal("blocked", 1.5, r"(?:she|he|they) blocked me", evasion=True),
     ),
 )
 

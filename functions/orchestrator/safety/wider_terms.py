@@ -49,7 +49,8 @@ HARM_TERMS: dict[Category, Signal] = {
             "sim swap",
         ),
         rf"{verbs('hack', 'crack', 'breach', 'pwn', 'hijack')} (?:into )?"
-        r"(?:a |an |the |his |her |their |someone's |somebody's |[\w']+'s )(?:[\w']+ )?(?:account|email|"
+        r"(?:a |an |the |his |her |their |someone's |somebody's |"
+        r"(?:my )?[\w']+'s )(?:[\w']+ )?(?:account|email|"
         r"gmail|instagram|facebook|snapchat|tiktok|whatsapp|phone|computer|laptop|wifi|network|router|"
         r"server|website|database|camera|cameras|webcam)",
         r"(?:get|gain|break) (?:into|access to) (?:his |her |their |someone's |somebody's |"
