@@ -32,10 +32,18 @@ CONCEPT_WEIGHTS: dict[Category, tuple[float, ...]] = {Category.PROMPT_INJECTION:
 
 CONCEPTS: dict[Category, tuple[Signal, ...]] = {
     Category.VIOLENCE_WEAPONS: (
-        signal("target", 1.0, _OTHERS),
+        signal(
+            "target",
+            1.0,
+            _OTHERS,
+            r"police|patrols?|soldiers|troops|officers|arter(?:y|ies)|vital (?:organs|spots|"
+            r"points)|jugular|carotid|"
+            r"(?:someone|somebody|his|her|their)'s face",
+        ),
         signal(
             "means",
             1.0,
+            r"pillows?|plastic bags?|hold\w* (?:[\w']+ ){0,2}over",
             r"poison\w*|insulin|antifreeze|bleach|cyanide|arsenic|knife|knives|blade|guns?|rifle|pistol|"
             r"bullets?|car|truck|van|drone|acid|fire|gasoline|petrol|chemicals?|gas|rope|hammer|bat|crossbow|"
             r"explosive\w*|brakes?|pills|sedatives?|chloroform|weapons?",
@@ -43,6 +51,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "outcome",
             1.0,
+            r"stop(?:s|ped)? breathing|ambush\w*|attack\w*|pass out",
             r"kill\w*|murder\w*|die|dies|dead|death|hurt\w*|injur\w*|maim\w*|sick|suffer\w*|bleed\w*|"
             r"stop (?:his|her|their|a|the) (?:[\w']+ )?heart|hit\w*|run (?:him|her|them) over|unconscious|"
             r"paraly\w*|never (?:forget|walk|wake)|disappear|pain\w*|lesson|take (?:out|down)|"
@@ -54,6 +63,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "self",
             1.0,
+            r"i(?:'m| am) (?:ready|thinking about (?:the |a )?(?:lake|river|bridge|train|pills|"
+            r"it))|before i (?:jump|go|die|do it)",
             r"myself|i(?:'m| am|m) (?:going to|gonna|ready to) do it|made up my mind|asking for me|"
             r"(?:disappear|gone|sleep) forever|(?:not|never) (?:be here|wake up)|my (?:wrists?|"
             r"arms?|thighs?)|"
@@ -64,6 +75,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "means",
             1.0,
+            r"drown\w*|lake|river|methods?",
             r"pills|meds|medications?|tablets|overdose|rope|knot|noose|hang\w*|blade|razor|cut\w*|cort\w*|"
             r"artery|arteries|veins?|bridge|jump\w*|carbon monoxide|exhaust|bleach|poison|train|starv\w*|"
             r"stop eating|purg\w*|paracetamol|tylenol|acetaminophen|ibuprofen|aspirin|insulin",
@@ -71,6 +83,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "lethality",
             1.0,
+            r"how long does it take|to die|ranked",
             r"lethal\w*|deadly|fatal|die|dying|death|painless\w*|fastest|quickest|surest|most certain|"
             r"how deep|how many|enough to|together|bleed out|won't wake",
         ),
@@ -88,6 +101,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"(?:a |someone's |his |her )?(?:tesla|car|vehicle|pacemaker)|banks?'? (?:website|"
+            r"site|server|accounts?)|people's (?:passwords|logins|accounts)",
             r"(?:another|other) (?:person|people)'s|(?:someone|somebody) else's|isn't mine|not mine|"
             r"a target|the victim|victims?|(?:company|corporate) network|school's|"
             rf"(?:her|his|their|my (?:{RELATION})|(?:someone|somebody|a stranger|people|"
@@ -99,6 +114,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "capability",
             1.0,
+            r"logs? (?:every |all )?(?:keys?|keystrokes?)|captur\w* (?:[\w']+ ){0,2}(?:passwords|"
+            r"logins|credentials)",
             r"record\w* (?:the )?(?:microphone|mic|webcam|camera|keystrokes|screen)|remote access|mass try|"
             r"brute force|password (?:list|spray\w*)|cookies|session tokens?|ip (?:address)?|pivot\w*|"
             r"foothold|lateral movement|payload|exe|macro|persistence|exfiltrat\w*|upload\w* (?:it|them)|"
@@ -117,6 +134,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "act",
             1.0,
+            r"hijack\w*|emails? me|sends? (?:it |them )?to me",
             r"steal\w*|grab\w*|hack\w*|break into|get into|spy\w*|intercept\w*|sniff\w*|dump\w*|takes? over|"
             r"upload\w*|try passwords|guess\w* passwords|passwords on",
         ),
@@ -125,6 +143,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "deception",
             1.0,
+            r"from (?:the )?(?:hr|it|payroll|it department|helpdesk|help desk)",
             r"pretend\w*|posing as|impersonat\w*|fake|forg\w*|edit\w* (?:a |"
             r"the )?(?:bank statement|pay ?stub|"
             r"pdf|document|receipt)|trick\w*|knock ?offs?|as (?:authentic|genuine|real)|from (?:the )?"
@@ -133,6 +152,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "money",
             1.0,
+            r"direct deposit|salary|payroll",
             r"gift cards?|wire\w*|money|deposits?|fees?|loan|insurance|refund|eth|bitcoin|crypto|bank|"
             r"visa application|claim|pay\w*|invoice|accounts?|benefits",
         ),
@@ -148,6 +168,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"the [\w]+ kid",
             rf"{GROUP}|(?:my |the |this |that )(?:[\w]+ )?(?:classmate|coworker|neighbou?r|"
             r"new kid|streamer|guy|"
             r"journalist|reporter|woman|girl|teacher|principal|influencer)(?:'s)?",
@@ -155,6 +176,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "demeaning",
             1.0,
+            r"retard\w*|spaz|freak",
             r"nasty|insults?|mock\w*|laugh at|humiliat\w*|ugly|weight|stupid|less intelligent|inferior|"
             r"(?:not|aren't|isn't) welcome|go back|don't belong|miserable|ruin\w*|thieves|"
             r"criminals|by nature|"
@@ -164,6 +186,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "vehicle",
             1.0,
+            r"greentext|copypasta|thread",
             r"comments?|post\w*|nicknames?|letters?|messages?|group chat|songs?|speech(?:es)?|flyers?|memes?|"
             r"tweets?|campaigns?|spam\w*|verses?|reviews?",
         ),
@@ -193,6 +216,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"her (?:profile|account|photos?)|my (?:therapist|doctor|dentist|professor|coach|pastor|priest)",
             r"(?:a|this|the|that) (?:girl|woman|guy|man|streamer|user|person)|"
             rf"my (?:{RELATION})|anonymous (?:account|user|profile)|who is behind|first name|"
             r"full name|only know|"
@@ -201,6 +225,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "whereabouts",
             1.0,
+            r"which school does (?:she|he)|what time does (?:she|he) (?:leave|arrive|get home)|"
+            r"where my (?:[\w']+ ){1,2}lives|daily (?:schedules?|routines?)",
             r"city|street|address|neighbou?rhood|where (?:she|he|they) (?:lives?|goes|is|works)|every place|"
             r"real name|identity|who is behind|cell tower|location|medical records|date of birth|"
             r"phone number|"
@@ -211,23 +237,32 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "method",
             1.0,
+            r"screenshot|spreadsheet",
             r"figure out|find out|track\w*|hardware|put on (?:her|his) car|gps|pull (?:the )?records|"
             r"install\w*|record\w*|camera|from (?:her|his) (?:streams?|photos?|posts?|videos?)|reverse|osint|"
             r"find (?:his|her|their|where)|(?:this|a|the) photo|footage|monitor\w*|(?:see|read|view|access) "
             r"(?:[\w']+ ){0,3}(?:messages|texts|chats|dms|emails)",
         ),
-        signal("covert", 1.0, r"secretly|without (?:her|him|them) (?:knowing|finding out)"),
+        signal(
+            "covert",
+            1.0,
+            r"secretly|without (?:her|him|them) (?:knowing|finding out)|through the window|"
+            r"watching (?:them|her|him)",
+        ),
     ),
     Category.PROMPT_INJECTION: (
         signal(
             "authority",
             1.0,
+            r"the user|admin",
             r"sys|system|developer|administrator|admin|i am the (?:developer|admin|owner)|test mode|"
             r"maintenance mode|debug mode|owner|operator|creator|sudo|important",
         ),
         signal(
             "override",
             1.0,
+            r"disabl\w*|secretly|but secretly|supersede\w*|replace\w* your|no summar\w*|verbatim|"
+            r"word for word|exact text",
             r"override|obey|ignore|disregard|no longer apply|does not apply|don't apply|are off|turned off|"
             r"disabled|permitted to|allowed to|over all previous|previous directions|"
             r"authori[sz]e|told earlier|"
@@ -237,6 +272,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "rules",
             1.0,
+            r"filter\w*",
             r"guardrails|content policy|safety (?:checks|rules|filters)|instructions|directions|guidelines|"
             r"restrictions|system prompt|hidden rules|configuration|config|safety layer|policy|policies|"
             r"your prompt",
@@ -244,6 +280,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "exfiltration",
             1.0,
+            r"include (?:their|the user's|the) (?:password|credentials|api key|data)|your hidden|"
+            r"connection string|send me the",
             r"contents of your|hidden rules|raw credentials|credentials|secrets|reveal|tell me your|"
             r"api keys|your (?:rules|prompt)|forward\w* (?:all )?(?:the )?(?:data|files|emails|messages|"
             r"conversation)|first \d+ words|run (?:the |a |any )?(?:shell )?commands?|"
@@ -254,13 +292,16 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "destroy",
             1.0,
+            r"shut\w* down",
             r"delete\w*|remov\w*|wipe\w*|drop\w*|destroy\w*|rm rf|brick\w*|erase\w*|purge\w*|revok\w*|nuke|"
             r"clear\w* out|overwrit\w*",
         ),
-        signal("scope", 1.0, r"all|every|entire|whole|everything|each"),
+        signal("scope", 1.0, r"all|every|entire|whole|everything|each|everyone's|everybody's"),
         signal(
             "shared",
             1.0,
+            r"the shared (?:[\w']+ )?server|home folders?|(?:the |our )?(?:crm|erp|wiki|jira|"
+            r"slack|workspace|channels|users)|(?:production|prod) (?:pods?|nodes?|clusters?)",
             r"(?:our|the|company|company's|main|live|prod\w*) (?:[\w']+ )?(?:github org|org|domain|site|"
             r"code|dns|laptops|hosts?|servers?|database|accounts?|instances?)|every host|all regions|"
             r"inventory|the office",
@@ -268,6 +309,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "malice",
             1.0,
+            r"fired me|before my access (?:is|gets) revoked|disable (?:the )?(?:monitoring|"
+            r"alerts|alarms|logging)",
             r"so (?:they're|they are|the site|it|everything) (?:stuck|goes dark|down|broken)|goes dark|"
             r"i'm leaving|before i (?:leave|quit|go)|so they|stuck|revenge|before (?:the )?(?:audit|"
             r"investigation|inspection|they find out)|quitting",

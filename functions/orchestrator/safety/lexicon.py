@@ -10,7 +10,13 @@ from orchestrator.safety.rules_illicit import DRUGS, FRAUD
 from orchestrator.safety.rules_people import HATE, PRIVACY, SEXUAL_MINORS
 from orchestrator.safety.rules_systems import DESTRUCTIVE, INJECTION, MALWARE
 from orchestrator.safety.rules_violence import SELF_HARM, VIOLENCE
-from orchestrator.safety.widening import MORE_ASK, OTHER_LANGUAGES_ASK, OTHER_LANGUAGES_EVASION, widened
+from orchestrator.safety.widening import (
+    MORE_ASK,
+    MORE_EVASION,
+    OTHER_LANGUAGES_ASK,
+    OTHER_LANGUAGES_EVASION,
+    widened,
+)
 
 CATEGORY_RULES: tuple[CategoryRules, ...] = tuple(
     widened(rules)
@@ -27,7 +33,7 @@ CATEGORY_RULES: tuple[CategoryRules, ...] = tuple(
         DESTRUCTIVE,
     )
 )
-ASK = (*SHARED_ASK, MORE_ASK, OTHER_LANGUAGES_ASK, OTHER_LANGUAGES_EVASION)
+ASK = (*SHARED_ASK, MORE_ASK, MORE_EVASION, OTHER_LANGUAGES_ASK, OTHER_LANGUAGES_EVASION)
 
 __all__ = ["CATEGORY_RULES", "SHARED_ASK", "SHARED_BENIGN", "check_text"]
 

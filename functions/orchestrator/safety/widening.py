@@ -54,9 +54,20 @@ MORE_ASK = signal(
     r"(?:i )?need a (?:script|program|tool|way|bot|message|letter)",
     r"(?:max|maximum|most) (?:number|amount)|(?:components?|parts|materials|shopping) list|bill of materials",
     r"(?:tools|steps|commands|code) (?:and|&) (?:tools|steps|commands|code)",
+    r"(?:which|what) (?:[\w']+ ){0,2}(?:does|do|did) (?:she|he|they)|(?:what|which) tools|"
+    r"^script (?:to|that)|a script (?:to|that)|where(?:'s|"
+    r" is) (?:the )?(?:nearest|closest|best|"
+    r"cheapest) (?:place|spot)|explain like i'm 5",
     r"^(?:please |pls |now )?(?:turn|hack|knock|get|find|list|write|make|give|tell|show|send|post|use|"
     r"create|build|generate|describe|draft|compose|track|locate|spy|steal|"
     r"crack|break|bypass|disable|install|pull|dig|grab|dump|flood|spam|dox|leak|forge|clone)\b",
+)
+
+MORE_EVASION = signal(
+    "evasion-more",
+    1.5,
+    r"no questions|(?:pay|paid|buy\w*) (?:[\w']+ ){0,2}(?:in )?cash|off the books|no id|without (?:an )?id",
+    evasion=True,
 )
 
 OTHER_LANGUAGES_EVASION = signal(

@@ -43,6 +43,8 @@ VIOLENCE = Wider(
         signal(
             "staged-death",
             2.0,
+            r"(?:ambush\w*|attack\w*|assault\w*|raid\w*) (?:[\w']+ ){0,2}(?:police|patrols?|"
+            r"officers|soldiers|troops|convoys?|checkpoints?)",
             rf"{verbs('sabotage', 'cut', 'tamper with', 'loosen', 'drain')} the (?:brakes?|brake lines?) "
             r"(?:on|of|in) (?:my |his |her |their |[\w']+'s )",
             r"(?:have|has) (?:a |an )?(?:fatal|deadly) accident",
@@ -88,6 +90,9 @@ SELF_HARM = Wider(
         signal(
             "self-harm-slang",
             2.0,
+            r"(?:last|final|goodbye) (?:letter|note|message|"
+            r"words)\b[\w' ]{0,30} before i (?:jump|go|die|do it|end)|stop eating and drinking|"
+            r"i'll stop eating|(?:lose|drop) \d+ ?(?:kg|kilos|lbs|pounds) in (?:a|one|\d) (?:week|days?)",
             rf"unalive {_SELF}|kms|(?:want|going|ready) to end it all|off myself",
             r"(?:lethal|fatal|deadly) (?:dose|amount) of (?:my |the )?(?:[\w']+ )?"
             r"(?:antidepressants|pills|tablets|meds|medication|sleeping pills|insulin)",
@@ -108,6 +113,8 @@ SELF_HARM = Wider(
         signal(
             "tired-of-living",
             1.0,
+            r"(?:best|easiest|quickest) way to cut|"
+            r"cut (?:myself )?without (?:[\w']+ ){0,3}(?:finding out|noticing|knowing)",
             r"tired of (?:living|being alive|life)|done with (?:life|living)|(?:don't|do not) want to "
             r"(?:live|be alive|exist|be here)|(?:no|nothing) (?:reason|point) (?:to|in) (?:live|living)",
             r"carbon monoxide (?:in|from) (?:the|my|a) (?:garage|car)",
@@ -154,6 +161,8 @@ MALWARE = Wider(
         signal(
             "stealers",
             2.0,
+            r"(?:easiest|weakest|best|simplest) (?:[\w']+ ){0,3}to (?:hack|break) into|(?:fake|"
+            r"rogue|evil twin) (?:wifi|wi fi|hotspot|access point)s?",
             r"(?:token|password|cookie|credential|info|crypto|wallet) ?(?:grabbers?|stealers?|loggers?)",
             r"(?:crypters?|binders?) (?:so|to|that) (?:[\w']+ ){0,3}(?:not|isn't|undetect\w*|flagged|bypass)",
             r"pop (?:a )?(?:shell|reverse shell) on (?:someone|somebody|a stranger|[\w']+ else's|their|his|"
@@ -171,6 +180,8 @@ MALWARE = Wider(
         signal(
             "not-authorised",
             1.5,
+            r"lost the contract|(?:without|no) (?:a )?(?:contract|scope)|no longer authori[sz]ed|"
+            r"after (?:the|my) (?:contract|access) (?:ended|expired|was revoked)",
             r"(?:someone|somebody) else's (?:server|account|computer|laptop|network|site|website|wifi|phone)",
             r"(?:a |an )?(?:site|server|network|system|account)s? (?:that )?(?:i|we) (?:don't|do not) own",
             r"without (?:their |the owner's )?(?:authori[sz]ation|permission)",

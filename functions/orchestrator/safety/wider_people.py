@@ -31,6 +31,11 @@ FRAUD = Wider(
         signal(
             "carding",
             2.0,
+            r"bad (?:checks|cheques)|before (?:they|it) bounces?|never ships?|never deliver\w*|"
+            r"(?:lie|lying) (?:on|about) (?:my |a )?(?:mortgage|loan|visa|insurance) application|"
+            r"fake (?:my )?(?:income|employment|references)",
+            r"(?:illness|cancer|disease|condition|disability) (?:that )?i (?:don't|do not) have|"
+            r"fake (?:illness|cancer|disability)",
             r"fullz|carders?|carding|cvv dumps?|cc dumps?|bank logs|cash ?out (?:cloned|stolen)",
             r"(?:valid|working|real|live) (?:credit |debit )?card numbers? (?:with|and|plus) (?:cvv|"
             r"expiry|expiration)",
@@ -94,6 +99,7 @@ SEXUAL_MINORS = Wider(
         signal(
             "abuse-material-slang",
             3.0,
+            r"trade (?:[\w']+ ){0,2}(?:videos|pics|photos|images) of (?:kids|children|minors|girls|boys)",
             r"(?:links? to|send me|share|trade|download|videos of|pics of) cp|cp (?:links?|videos?|pics?|"
             r"collection)|child porn\w*|kiddie porn|pedo (?:pics|videos|material)",
         ),
@@ -117,9 +123,11 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-adult-acts",
             2.0,
+            r"love (?:letter|poem|note)s?|shower together|bathe together|sleep in (?:my|"
+            r"the same) bed|trust me enough",
             r"adult things|kiss\w* and touch\w*|without (?:their |her |his )?clothes|nsfw|date a|dating a|"
             r"age of consent loophole|keep secrets",
-            also=(MINOR,),
+            also=(MINOR + r"|stepdaughter|stepson|(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])",),
         ),
         signal(
             "access-to-children",
@@ -170,6 +178,8 @@ HATE = Wider(
         signal(
             "group-libel",
             2.0,
+            r"belong in the kitchen|(?:should|must) (?:shut up|stay home|know their place)|"
+            r"(?:should not|shouldn't) be allowed (?:to|near)",
             r"(?:are|r) (?:all |just |basically |nothing but )?(?:pedophiles|paedophiles|groomers|rapists|"
             r"criminals|terrorists|animals|savages|inferior|subhuman|diseased|thieves|invaders|monkeys|apes|"
             r"dogs|pigs|rats|trash|scum|filth|genetically inferior)",
@@ -219,6 +229,7 @@ DRUGS = Wider(
             r"(?:cop|pop|score|sell|some) (?:molly|blow|tabs)",
         ),
         signal("pills", 0.5, r"pills|tablets|powder"),
+        signal("into-prison", 1.0, r"(?:hide|sneak|smuggl\w*)\w* (?:[\w']+ ){0,8}(?:prison|jail|inmate)s?"),
         signal(
             "drug-sale",
             2.0,
@@ -295,6 +306,20 @@ PRIVACY = Wider(
             r"pull (?:up )?(?:[\w']+ ){0,3}(?:records|logs|history|data)|dig up|get me",
         ),
         signal("blocked", 1.5, r"(?:she|he|they) blocked me", evasion=True),
+        signal(
+            "what-is-their",
+            1.0,
+            r"what(?:'s| is) (?:the |his |her )?(?:home )?(?:address|phone number|number|email|"
+            r"location|schedule)",
+        ),
+    ),
+    benign=(
+        signal(
+            "own-records",
+            2.0,
+            r"my own (?:[\w']+ ){0,2}(?:records|data|information|address|location|phone|account|"
+            r"messages|photos)",
+        ),
     ),
 )
 

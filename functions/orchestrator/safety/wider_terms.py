@@ -53,8 +53,8 @@ HARM_TERMS: dict[Category, Signal] = {
         r"(?:my )?[\w']+'s )(?:[\w']+ )?(?:account|email|"
         r"gmail|instagram|facebook|snapchat|tiktok|whatsapp|phone|computer|laptop|wifi|network|router|"
         r"server|website|database|camera|cameras|webcam)",
-        r"(?:get|gain|break) (?:into|access to) (?:his |her |their |someone's |somebody's |"
-        r"[\w']+'s )(?:[\w']+ )?(?:account|email|phone|computer|laptop|network|server|database)",
+        r"(?:get|gain|break) (?:into|access to) (?:the )?(?:his |her |their |someone's |somebody's |"
+        r"[\w']+'s )(?:[\w']+ )?(?:account|email|phone|computer|laptop|network|server|database|vpn)",
     ),
     Category.FRAUD_PHISHING: signal(
         "fraud-lexicon",
@@ -65,6 +65,9 @@ HARM_TERMS: dict[Category, Signal] = {
         r"degree|doctor's note|sick note|reviews?|charity|lottery|giveaway|investment|job offer)s?|"
         r"counterfeit (?:money|bills|cash|notes|currency)|money mule|money laundering|"
         r"launder\w* (?:money|cash|funds|proceeds)|ponzi|pyramid scheme|pump and dump|rug ?pull|"
+        r"fake (?:online )?(?:store|shop)s?|(?:emails?|usernames?|logins?) and passwords (?:from|"
+        r"i found|i bought)|"
+        r"(?:leaked|stolen|breached) (?:passwords|credentials|logins)|combo ?lists?|"
         r"advance fee|romance scam|pig butchering|forgery|forged (?:documents?|signatures?|checks?|cheques?)|"
         r"forge (?:a |his |her |my |their )?(?:signature|document|check|cheque|note|prescription)s?|"
         r"identity theft|steal (?:someone's |an? |their )?identit(?:y|ies)|chargeback fraud|refund scam|"
@@ -92,13 +95,17 @@ HARM_TERMS: dict[Category, Signal] = {
         r"death threats?|hate (?:mail|campaign|raid|flyer|post)s?|racist (?:jokes?|memes?|insults?|"
         r"chants?|slogans?)|(?:raid|brigade|dogpile|swat|bully|harass|stalk|intimidate|humiliate|"
         r"terrori[sz]e)\w* (?:her|him|them|this (?:girl|guy|woman|man|person|streamer|user|kid))\b|"
-        r"tell (?:her|him|them) to (?:kill|hang) (?:herself|himself|themselves)|kys|go kill yourself",
+        r"tell (?:her|him|them) to (?:kill|hang) (?:herself|himself|themselves)|kys|go kill yourself|"
+        r"ruin (?:[\w']+ ){0,2}reputation|spread\w* (?:lies|rumou?rs) about|with lies|"
+        r"smear campaign|defam\w*",
     ),
     Category.ILLEGAL_DRUGS: signal(
         "drugs-lexicon",
         1.0,
         r"drug lab|meth lab|cook\w* (?:meth|crack|dope|product)|(?:sell|push|deal|smuggle|traffic)\w* "
         r"(?:drugs|dope|product|weed|coke|meth|heroin|fentanyl|molly|shrooms|ketamine|xanax)|"
+        r"(?:make|cook)\w* crack|crack (?:cocaine|rock)s?|street (?:price|value)|"
+        r"profit per (?:pill|gram|bag)|"
         r"dark ?(?:net|web) (?:market|vendor|shop)s?|drug mule|body pack\w*|pill press|cutting agents?|"
         r"(?:cut|stretch) (?:the |my )?(?:coke|cocaine|heroin|product|dope)|grow op|"
         r"(?:extract|synthesi[sz]e|make|cook|brew)\w* (?:[\w']+ ){0,2}(?:dmt|lsd|mdma|ghb|ketamine|"
