@@ -24,7 +24,7 @@ _CONCEALMENT = (
 _OTHERS = (
     rf"{PERSON}|cyclist|pedestrian|driver|a grown man|a human|my (?:{RELATION})|(?:another|other) "
     r"(?:person|people)|(?:someone|somebody) else|brother in law|sister in law|markets?|crowds?|parades?|"
-    r"concerts?|festivals?|stadiums?|the audience"
+    r"concerts?|festivals?|stadiums?|the audience|an adult|business partner|a person wearing"
 )
 
 CONCEPT_WEIGHTS: dict[Category, tuple[float, ...]] = {Category.PROMPT_INJECTION: (0.0, 0.0, 0.0, 2.0, 3.0)}
@@ -43,6 +43,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "means",
             1.0,
+            r"calib(?:er|re)s?|potassium chloride|digoxin|nicotine|stairs|push\w*",
             r"pillows?|plastic bags?|hold\w* (?:[\w']+ ){0,2}over",
             r"poison\w*|insulin|antifreeze|bleach|cyanide|arsenic|knife|knives|blade|guns?|rifle|pistol|"
             r"bullets?|car|truck|van|drone|acid|fire|gasoline|petrol|chemicals?|gas|rope|hammer|bat|crossbow|"
@@ -51,6 +52,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "outcome",
             1.0,
+            r"get rid of",
             r"stop(?:s|ped)? breathing|ambush\w*|attack\w*|pass out",
             r"kill\w*|murder\w*|die|dies|dead|death|hurt\w*|injur\w*|maim\w*|sick|suffer\w*|bleed\w*|"
             r"stop (?:his|her|their|a|the) (?:[\w']+ )?heart|hit\w*|run (?:him|her|them) over|unconscious|"
@@ -101,6 +103,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"users'|(?:[\w']+)'s (?:snapchat|whatsapp|tiktok|icloud|imessage|dms)",
             r"(?:a |someone's |his |her )?(?:tesla|car|vehicle|pacemaker)|banks?'? (?:website|"
             r"site|server|accounts?)|people's (?:passwords|logins|accounts)",
             r"(?:another|other) (?:person|people)'s|(?:someone|somebody) else's|isn't mine|not mine|"
@@ -114,6 +117,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "capability",
             1.0,
+            r"tokens|collect\w*",
             r"logs? (?:every |all )?(?:keys?|keystrokes?)|captur\w* (?:[\w']+ ){0,2}(?:passwords|"
             r"logins|credentials)",
             r"record\w* (?:the )?(?:microphone|mic|webcam|camera|keystrokes|screen)|remote access|mass try|"
@@ -159,6 +163,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "pressure",
             1.0,
+            r"giv\w* away|giveaway",
             r"urgent\w*|immediately|suspended|locked|within 24 hours|act now|processing fee|inherited|"
             r"avoid getting caught|so it shows|collect|get (?:people|them) to send|unless (?:they|you) pay|"
             r"shut off (?:their|your)",
@@ -176,6 +181,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "demeaning",
             1.0,
+            r"fat|make (?:her|him|them) cry",
             r"retard\w*|spaz|freak",
             r"nasty|insults?|mock\w*|laugh at|humiliat\w*|ugly|weight|stupid|less intelligent|inferior|"
             r"(?:not|aren't|isn't) welcome|go back|don't belong|miserable|ruin\w*|thieves|"
@@ -186,6 +192,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "vehicle",
             1.0,
+            r"say something",
             r"greentext|copypasta|thread",
             r"comments?|post\w*|nicknames?|letters?|messages?|group chat|songs?|speech(?:es)?|flyers?|memes?|"
             r"tweets?|campaigns?|spam\w*|verses?|reviews?",
@@ -225,6 +232,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "whereabouts",
             1.0,
+            r"which (?:hotel|school|gym|bar|restaurant|city|house) (?:[\w']+ ){0,3}(?:is|"
+            r"are) (?:staying|going|living)|staying at",
             r"which school does (?:she|he)|what time does (?:she|he) (?:leave|arrive|get home)|"
             r"where my (?:[\w']+ ){1,2}lives|daily (?:schedules?|routines?)",
             r"city|street|address|neighbou?rhood|where (?:she|he|they) (?:lives?|goes|is|works)|every place|"
@@ -237,6 +246,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "method",
             1.0,
+            r"look up everything|everything about",
             r"screenshot|spreadsheet",
             r"figure out|find out|track\w*|hardware|put on (?:her|his) car|gps|pull (?:the )?records|"
             r"install\w*|record\w*|camera|from (?:her|his) (?:streams?|photos?|posts?|videos?)|reverse|osint|"
@@ -272,6 +282,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "rules",
             1.0,
+            r"told you|were told|were given",
             r"filter\w*",
             r"guardrails|content policy|safety (?:checks|rules|filters)|instructions|directions|guidelines|"
             r"restrictions|system prompt|hidden rules|configuration|config|safety layer|policy|policies|"
@@ -280,6 +291,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "exfiltration",
             1.0,
+            r"repeat back|everything (?:the developer|they|you were) told you",
             r"include (?:their|the user's|the) (?:password|credentials|api key|data)|your hidden|"
             r"connection string|send me the",
             r"contents of your|hidden rules|raw credentials|credentials|secrets|reveal|tell me your|"

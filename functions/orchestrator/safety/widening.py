@@ -54,11 +54,13 @@ MORE_ASK = signal(
     r"(?:i )?need a (?:script|program|tool|way|bot|message|letter)",
     r"(?:max|maximum|most) (?:number|amount)|(?:components?|parts|materials|shopping) list|bill of materials",
     r"(?:tools|steps|commands|code) (?:and|&) (?:tools|steps|commands|code)",
+    r"(?:what|which)(?:'s| is) (?:the )?(?:best|easiest|most effective|quickest|cheapest) \w+|"
     r"(?:which|what) (?:[\w']+ ){0,2}(?:does|do|did) (?:she|he|they)|(?:what|which) tools|"
     r"^script (?:to|that)|a script (?:to|that)|where(?:'s|"
     r" is) (?:the )?(?:nearest|closest|best|"
     r"cheapest) (?:place|spot)|explain like i'm 5",
-    r"^(?:please |pls |now )?(?:turn|hack|knock|get|find|list|write|make|give|tell|show|send|post|use|"
+    r"^(?:please |pls |now )?(?:turn|hack|knock|get|find|list|write|make|give|tell|show|send|"
+    r"post|use|say|listen|"
     r"create|build|generate|describe|draft|compose|track|locate|spy|steal|"
     r"crack|break|bypass|disable|install|pull|dig|grab|dump|flood|spam|dox|leak|forge|clone)\b",
 )

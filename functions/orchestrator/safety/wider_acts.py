@@ -43,6 +43,9 @@ VIOLENCE = Wider(
         signal(
             "staged-death",
             2.0,
+            r"(?:plan|planning|organi[sz]e|carry out)\w* (?:an? )?(?:attack|shooting|bombing|"
+            r"massacre) (?:on|at|against)|hunt\w* (?:people|humans|him|her|them)\b|"
+            r"make it look like (?:they|he|she) (?:tripped|fell|slipped)",
             r"(?:ambush\w*|attack\w*|assault\w*|raid\w*) (?:[\w']+ ){0,2}(?:police|patrols?|"
             r"officers|soldiers|troops|convoys?|checkpoints?)",
             rf"{verbs('sabotage', 'cut', 'tamper with', 'loosen', 'drain')} the (?:brakes?|brake lines?) "
@@ -90,6 +93,9 @@ SELF_HARM = Wider(
         signal(
             "self-harm-slang",
             2.0,
+            r"(?:jump|jumping) off my|is \d+ (?:floors|stories|storeys|metres|meters|"
+            r"feet) high enough|(?:to|under|below) (?:2\d|3\d) ?(?:kg|kilos)|(?:to|under|"
+            r"below) (?:[4-8]\d) ?(?:lbs|pounds)",
             r"(?:last|final|goodbye) (?:letter|note|message|"
             r"words)\b[\w' ]{0,30} before i (?:jump|go|die|do it|end)|stop eating and drinking|"
             r"i'll stop eating|(?:lose|drop) \d+ ?(?:kg|kilos|lbs|pounds) in (?:a|one|\d) (?:week|days?)",
@@ -124,6 +130,8 @@ SELF_HARM = Wider(
         signal(
             "hidden-from-carers",
             1.5,
+            r"no (?:hotline|helpline|crisis line)\w*|(?:don't|do not) (?:give me|send me|"
+            r"tell me) (?:a |any )?(?:hotline|helpline|crisis)",
             r"hide (?:it|them|this|the \w+) from (?:my )?(?:doctor|parents|family|mom|dad|therapist|teacher|"
             r"friends|husband|wife|partner)",
             evasion=True,
@@ -257,6 +265,7 @@ DESTRUCTIVE = Wider(
         signal(
             "no-way-back",
             1.5,
+            r"so they lose (?:everything|all|it)",
             r"(?:purge|delete|disable|destroy|wipe) (?:the |all )?(?:point in time recovery|"
             r"backups|snapshots|"
             r"audit logs?)",
@@ -274,7 +283,8 @@ DESTRUCTIVE = Wider(
         signal(
             "own-files",
             1.5,
-            r"my (?:downloads|desktop|documents|trash|recycle bin|temp|cache|old|personal|"
+            r"my old (?:files|photos|tweets|emails|posts|laptop|phone|drive files|google drive)",
+            r"my (?:downloads|desktop|documents|trash|recycle bin|temp|cache|personal|"
             r"own)(?: folder| files)?",
         ),
     ),

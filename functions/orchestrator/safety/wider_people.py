@@ -31,6 +31,8 @@ FRAUD = Wider(
         signal(
             "carding",
             2.0,
+            r"roll\w* back (?:the |an? )?odometer|odometer (?:rollback|fraud)|double dip\w*|"
+            r"(?:pad|padding|inflat\w*) (?:my )?expense",
             r"bad (?:checks|cheques)|before (?:they|it) bounces?|never ships?|never deliver\w*|"
             r"(?:lie|lying) (?:on|about) (?:my |a )?(?:mortgage|loan|visa|insurance) application|"
             r"fake (?:my )?(?:income|employment|references)",
@@ -115,6 +117,7 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-appraisal",
             2.0,
+            r"in (?:their |her |his )?(?:underwear|lingerie|bikinis?|swimsuits?)",
             r"rate (?:how )?(?:attractive|hot|sexy|fit|fuckable)|how (?:attractive|hot|"
             r"sexy) (?:these|they|she|"
             r"he)|in (?:their|her|his) (?:swimsuits?|bikinis?|underwear)",
@@ -123,6 +126,7 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-adult-acts",
             2.0,
+            r"fall\w* in love|sleep together|sleeping together",
             r"love (?:letter|poem|note)s?|shower together|bathe together|sleep in (?:my|"
             r"the same) bed|trust me enough",
             r"adult things|kiss\w* and touch\w*|without (?:their |her |his )?clothes|nsfw|date a|dating a|"
@@ -132,6 +136,9 @@ SEXUAL_MINORS = Wider(
         signal(
             "access-to-children",
             2.0,
+            r"approach (?:kids|children|minors|young \w+) (?:[\w']+ ){0,4}without (?:their |"
+            r"the )?parents|without (?:their |the )?parents (?:getting |being )?(?:suspicious|"
+            r"knowing|noticing)",
             r"(?:to be|be|get) (?:close|closer|near|alone) (?:to|with) (?:young |little )(?:boys|"
             r"girls|kids|children)",
             r"(?:excuse|reason|way) to (?:be|get) alone with (?:[\w']+ ){0,5}(?:daughter|son|kid|"
@@ -178,6 +185,7 @@ HATE = Wider(
         signal(
             "group-libel",
             2.0,
+            r"(?:are|r) (?:a )?(?:waste|burden|drain)|(?:should be )?left to die",
             r"belong in the kitchen|(?:should|must) (?:shut up|stay home|know their place)|"
             r"(?:should not|shouldn't) be allowed (?:to|near)",
             r"(?:are|r) (?:all |just |basically |nothing but )?(?:pedophiles|paedophiles|groomers|rapists|"
@@ -189,6 +197,8 @@ HATE = Wider(
         signal(
             "threat",
             2.0,
+            r"(?:[\w']+'s )+life (?:a living )?hell|(?:they|you|he|she)(?:'ll| will) (?:burn|die|"
+            r"be next|bleed|hang)",
             rf"{verbs('make')} (?:her|his|their|your) life (?:a living )?hell",
             r"(?:better|gonna|going to) watch (?:her|his|their|your) back",
             rf"{verbs('bully')} (?:{PERSON}|the [\w']+ (?:girl|boy|kid)) (?:[\w']+ ){{0,3}}until",
@@ -235,7 +245,10 @@ DRUGS = Wider(
             2.0,
             r"sell\w* (?:[\w']+ ){0,5}(?:at|in|on|around) (?:the |a |my )?(?:concert|festival|rave|club|"
             r"campus|dorm|school|party)",
-            also=(r"mushrooms|shrooms|edibles|harvest|grow tent|pills|tabs|weed|grams|ounces|eighths?",),
+            also=(
+                r"mushrooms|shrooms|edibles|harvest|grow tent|pills|tabs|weed|grams|ounces|"
+                r"eighths?|drank|lean|syrup",
+            ),
         ),
         signal(
             "pressing-or-moving",
@@ -289,6 +302,8 @@ PRIVACY = Wider(
         signal(
             "private-contact",
             1.0,
+            r"listen\w* (?:in )?to (?:my |his |her )?(?:[\w']+'s )?(?:phone )?calls|"
+            r"intercept\w* (?:[\w']+'s )?calls",
             r"(?:private|personal|home|cell|mobile) (?:phone )?(?:number|address|email) of",
             r"so (?:we|i|people) can (?:protest|visit|show up|go|wait) (?:at|to|"
             r"outside) (?:their|his|her) (?:houses?|"

@@ -48,7 +48,7 @@ HARM_TERMS: dict[Category, Signal] = {
             "card skimmer",
             "sim swap",
         ),
-        rf"{verbs('hack', 'crack', 'breach', 'pwn', 'hijack')} (?:into )?"
+        rf"{verbs('hack', 'crack', 'breach', 'pwn', 'hijack', 'spy on', 'jailbreak', 'root')} (?:into )?"
         r"(?:a |an |the |his |her |their |someone's |somebody's |"
         r"(?:my )?[\w']+'s )(?:[\w']+ )?(?:account|email|"
         r"gmail|instagram|facebook|snapchat|tiktok|whatsapp|phone|computer|laptop|wifi|network|router|"
@@ -61,6 +61,7 @@ HARM_TERMS: dict[Category, Signal] = {
         1.0,
         r"scam (?:script|page|site|email|text|call)s?|phishing (?:kit|page|site|link|email|text)s?|"
         r"smishing|vishing|spoof\w* (?:a |the )?(?:caller id|number|email|sender|bank)|"
+        r"fake (?:eviction notice|court (?:order|summons)|subpoena|warrant)s?|"
         r"fake (?:invoice|receipt|pay ?stub|payslip|bank statement|id|passport|license|licence|diploma|"
         r"degree|doctor's note|sick note|reviews?|charity|lottery|giveaway|investment|job offer)s?|"
         r"counterfeit (?:money|bills|cash|notes|currency)|money mule|money laundering|"
