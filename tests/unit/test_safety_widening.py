@@ -13,7 +13,8 @@ import pytest
 from orchestrator.safety import SafetyScreen
 from orchestrator.safety.lexicon import check_text
 from orchestrator.safety.normalize import normalize
-from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.taxonomy import CODE_RULE_CATEGORIES, Category
+from tests.unit.test_safety_rules import _bench
 
 
 def categories(text: str) -> set[Category]:
@@ -113,3 +114,21 @@ def test_the_screen_stays_fast_per_text() -> None:
         check_text(text)
     per_text = (time.perf_counter() - started) / len(texts)
     assert per_text < 0.05  # generous: the bench reports the real figure (about a millisecond)
+
+
+def test_the_blind_set_covers_every_category_and_keeps_the_figures_the_readme_states() -> None:
+    bench = _bench()
+    cases = bench.load_cases(bench.BLIND)
+    harmful = [c for c in cases if c.label == "harmful"]
+    assert len(cases) >= 120 and 0.4 <= len(harmful) / len(cases) <= 0.6
+    assert {c.category for c in harmful} == {c.value for c in CODE_RULE_CATEGORIES}
+    measured = bench.metrics(bench.evaluate(cases))
+    assert measured["precision"] >= 0.95, measured["false_positives"]
+    assert measured["recall"] >= 0.85, measured["false_negatives"]
+
+
+def test_every_set_keeps_its_precision_after_the_widening() -> None:
+    bench = _bench()
+    for path in (bench.CASES, bench.HOLDOUT, bench.TUNING, bench.BLIND):
+        measured = bench.metrics(bench.evaluate(bench.load_cases(path)))
+        assert measured["precision"] >= 0.95, (path.name, measured["false_positives"])

@@ -239,7 +239,11 @@ DRUGS = Wider(
             r"(?:cop|pop|score|sell|some) (?:molly|blow|tabs)",
         ),
         signal("pills", 0.5, r"pills|tablets|powder"),
-        signal("into-prison", 1.0, r"(?:hide|sneak|smuggl\w*)\w* (?:[\w']+ ){0,8}(?:prison|jail|inmate)s?"),
+        signal(
+            "into-prison",
+            1.0,
+            r"(?:hid(?:e|es|ing)|sneak\w*|smuggl\w*) (?:[\w']+ ){0,8}?(?:prison|jail|inmate)s?",
+        ),
         signal(
             "drug-sale",
             2.0,
