@@ -65,6 +65,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "self",
             1.0,
+            r"my breathing|(?:i need )?a way out|my family gets the insurance|i want to try until",
             r"i(?:'m| am) (?:ready|thinking about (?:the |a )?(?:lake|river|bridge|train|pills|"
             r"it))|before i (?:jump|go|die|do it)",
             r"myself|i(?:'m| am|m) (?:going to|gonna|ready to) do it|made up my mind|asking for me|"
@@ -77,6 +78,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "means",
             1.0,
+            r"vodka|alcohol|breath\w*|veins?",
             r"drown\w*|lake|river|methods?",
             r"pills|meds|medications?|tablets|overdose|rope|knot|noose|hang\w*|blade|razor|cut\w*|cort\w*|"
             r"artery|arteries|veins?|bridge|jump\w*|carbon monoxide|exhaust|bleach|poison|train|starv\w*|"
@@ -85,6 +87,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "lethality",
             1.0,
+            r"stop my breathing|bleeds? the most|until i (?:do|die)|looks? like an accident",
             r"how long does it take|to die|ranked",
             r"lethal\w*|deadly|fatal|die|dying|death|painless\w*|fastest|quickest|surest|most certain|"
             r"how deep|how many|enough to|together|bleed out|won't wake",
@@ -147,6 +150,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "deception",
             1.0,
+            r"lying|lie about|lie that",
             r"from (?:the )?(?:hr|it|payroll|it department|helpdesk|help desk)",
             r"pretend\w*|posing as|impersonat\w*|fake|forg\w*|edit\w* (?:a |"
             r"the )?(?:bank statement|pay ?stub|"
@@ -173,6 +177,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"down syndrome|disabled|autistic|retarded",
             r"the [\w]+ kid",
             rf"{GROUP}|(?:my |the |this |that )(?:[\w]+ )?(?:classmate|coworker|neighbou?r|"
             r"new kid|streamer|guy|"
@@ -181,6 +186,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "demeaning",
             1.0,
+            r"makes? fun of|full of criminals",
             r"fat|make (?:her|him|them) cry",
             r"retard\w*|spaz|freak",
             r"nasty|insults?|mock\w*|laugh at|humiliat\w*|ugly|weight|stupid|less intelligent|inferior|"
@@ -192,6 +198,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "vehicle",
             1.0,
+            r"jokes?|talking points",
             r"say something",
             r"greentext|copypasta|thread",
             r"comments?|post\w*|nicknames?|letters?|messages?|group chat|songs?|speech(?:es)?|flyers?|memes?|"
@@ -223,6 +230,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"someone's|somebody's",
             r"her (?:profile|account|photos?)|my (?:therapist|doctor|dentist|professor|coach|pastor|priest)",
             r"(?:a|this|the|that) (?:girl|woman|guy|man|streamer|user|person)|"
             rf"my (?:{RELATION})|anonymous (?:account|user|profile)|who is behind|first name|"
@@ -246,6 +254,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "method",
             1.0,
+            r"from (?:their|her|his) (?:snapchat|instagram|tiktok|twitter|facebook|posts|photos)",
             r"look up everything|everything about",
             r"screenshot|spreadsheet",
             r"figure out|find out|track\w*|hardware|put on (?:her|his) car|gps|pull (?:the )?records|"
@@ -264,6 +273,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "authority",
             1.0,
+            r"the assistant|speak as|you are now|act as",
             r"the user|admin",
             r"sys|system|developer|administrator|admin|i am the (?:developer|admin|owner)|test mode|"
             r"maintenance mode|debug mode|owner|operator|creator|sudo|important",
@@ -271,6 +281,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "override",
             1.0,
+            r"new task|instead|from now on|no content policy|approved unrestricted|has approved|"
+            r"unrestricted|respond with your",
             r"disabl\w*|secretly|but secretly|supersede\w*|replace\w* your|no summar\w*|verbatim|"
             r"word for word|exact text",
             r"override|obey|ignore|disregard|no longer apply|does not apply|don't apply|are off|turned off|"
@@ -282,6 +294,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "rules",
             1.0,
+            r"for this session|the user's request",
             r"told you|were told|were given",
             r"filter\w*",
             r"guardrails|content policy|safety (?:checks|rules|filters)|instructions|directions|guidelines|"
@@ -291,6 +304,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "exfiltration",
             1.0,
+            r"list (?:all )?(?:the )?files|etc passwd|your full instructions|full instructions",
             r"repeat back|everything (?:the developer|they|you were) told you",
             r"include (?:their|the user's|the) (?:password|credentials|api key|data)|your hidden|"
             r"connection string|send me the",
@@ -304,6 +318,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "destroy",
             1.0,
+            r"expire\w*",
             r"shut\w* down",
             r"delete\w*|remov\w*|wipe\w*|drop\w*|destroy\w*|rm rf|brick\w*|erase\w*|purge\w*|revok\w*|nuke|"
             r"clear\w* out|overwrit\w*",
@@ -312,6 +327,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "shared",
             1.0,
+            r"(?:s3 )?buckets?",
             r"the shared (?:[\w']+ )?server|home folders?|(?:the |our )?(?:crm|erp|wiki|jira|"
             r"slack|workspace|channels|users)|(?:production|prod) (?:pods?|nodes?|clusters?)",
             r"(?:our|the|company|company's|main|live|prod\w*) (?:[\w']+ )?(?:github org|org|domain|site|"

@@ -214,7 +214,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         r"detects",
         r"detecting",
         r"detection of",
-        r"report\w*",
+        r"report(?!ers?\b)\w*",
         r"recogni[sz]\w*",
         r"spot (?:the|a|an|fake|phishing|scams?|signs)",
         r"spotting",

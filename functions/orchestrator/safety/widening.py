@@ -60,7 +60,7 @@ MORE_ASK = signal(
     r" is) (?:the )?(?:nearest|closest|best|"
     r"cheapest) (?:place|spot)|explain like i'm 5",
     r"^(?:please |pls |now )?(?:turn|hack|knock|get|find|list|write|make|give|tell|show|send|"
-    r"post|use|say|listen|"
+    r"post|use|say|listen|revoke|"
     r"create|build|generate|describe|draft|compose|track|locate|spy|steal|"
     r"crack|break|bypass|disable|install|pull|dig|grab|dump|flood|spam|dox|leak|forge|clone)\b",
 )
@@ -68,7 +68,8 @@ MORE_ASK = signal(
 MORE_EVASION = signal(
     "evasion-more",
     1.5,
-    r"no questions|(?:pay|paid|buy\w*) (?:[\w']+ ){0,2}(?:in )?cash|off the books|no id|without (?:an )?id",
+    r"past (?:the )?border(?: checkpoints?)?|across the border undetected|no questions|(?:pay|"
+    r"paid|buy\w*) (?:[\w']+ ){0,2}(?:in )?cash|off the books|no id|without (?:an )?id",
     evasion=True,
 )
 

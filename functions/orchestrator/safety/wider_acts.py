@@ -141,6 +141,7 @@ SELF_HARM = Wider(
         signal(
             "hyperbole-or-everyday",
             2.0,
+            r"is it (?:dangerous|safe|bad|harmful|ok|okay) to|side effects|(?:drug )?interactions?",
             r"(?:killing|kill|killed) myself (?:at|in|with|over) (?:the gym|work|training|practice|"
             r"leg day|this|studying|homework|laughing)",
             r"(?:lethal|fatal|toxic) (?:dose|amount) of (?:caffeine|coffee|water|energy drinks?|"
@@ -169,6 +170,9 @@ MALWARE = Wider(
         signal(
             "stealers",
             2.0,
+            r"read (?:the )?(?:emails?|messages|dms|texts|inbox) of (?:[\w']+ ){0,3}(?:ceo|cfo|"
+            r"boss|director|manager|coworker|colleague|wife|husband|ex)|skimmers? (?:on|at|"
+            r"in) (?:gas pumps|atms?|pumps)",
             r"(?:easiest|weakest|best|simplest) (?:[\w']+ ){0,3}to (?:hack|break) into|(?:fake|"
             r"rogue|evil twin) (?:wifi|wi fi|hotspot|access point)s?",
             r"(?:token|password|cookie|credential|info|crypto|wallet) ?(?:grabbers?|stealers?|loggers?)",
@@ -188,6 +192,7 @@ MALWARE = Wider(
         signal(
             "not-authorised",
             1.5,
+            r"(?:i|we) (?:got|was|were) fired from|i no longer work (?:there|at|for)",
             r"lost the contract|(?:without|no) (?:a )?(?:contract|scope)|no longer authori[sz]ed|"
             r"after (?:the|my) (?:contract|access) (?:ended|expired|was revoked)",
             r"(?:someone|somebody) else's (?:server|account|computer|laptop|network|site|website|wifi|phone)",
@@ -225,6 +230,12 @@ INJECTION = Wider(
         ),
     ),
     benign=(
+        signal(
+            "explaining-attacks",
+            2.5,
+            r"(?:prompt )?injection attacks? (?:like|such as)|attacks? like '|"
+            r"examples? of (?:prompt )?injection",
+        ),
         signal(
             "own-device",
             2.5,
@@ -265,6 +276,7 @@ DESTRUCTIVE = Wider(
         signal(
             "no-way-back",
             1.5,
+            r"so (?:the |all )?(?:data|files|backups|everything) (?:is|are) gone|expire everything",
             r"so they lose (?:everything|all|it)",
             r"(?:purge|delete|disable|destroy|wipe) (?:the |all )?(?:point in time recovery|"
             r"backups|snapshots|"

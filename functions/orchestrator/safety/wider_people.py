@@ -10,7 +10,8 @@ from orchestrator.safety.vocabulary import GROUP, MINOR, PERSON, RELATION
 
 _GROUP_OTHER = (
     GROUP + r"|gitanos|judios|judíos|juifs|juden|musulmanes|musulmans|muslime|inmigrantes|immigrés|"
-    r"immigres|ausländer|auslander|flüchtlinge|fluchtlinge|negros|noirs|buitenlanders"
+    r"immigres|ausländer|auslander|flüchtlinge|fluchtlinge|negros|noirs|buitenlanders|"
+    r"(?:black|brown|immigrant|jewish|muslim|latino) (?:neighbou?rhoods|areas|families|communities)"
 )
 _MINOR_OTHER = (
     r"niñ[ao]s?|nin[ao]s?|menor(?:es)? de edad|(?:[1-9]|1[0-7]) (?:años|anos|ans|jahre|jahren|anni|jaar)|"
@@ -31,6 +32,9 @@ FRAUD = Wider(
         signal(
             "carding",
             2.0,
+            r"lying that (?:my |the )?(?:orders?|packages?|parcels?|items?) never arrived|"
+            r"claim\w* (?:[\w']+ ){0,3}never arrived|backdat\w* (?:a |the )?(?:contract|document|"
+            r"check|cheque|invoice|agreement)",
             r"roll\w* back (?:the |an? )?odometer|odometer (?:rollback|fraud)|double dip\w*|"
             r"(?:pad|padding|inflat\w*) (?:my )?expense",
             r"bad (?:checks|cheques)|before (?:they|it) bounces?|never ships?|never deliver\w*|"
@@ -126,12 +130,16 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-adult-acts",
             2.0,
+            r"start a relationship|(?:very|so) mature for (?:her|his) age|very mature",
             r"fall\w* in love|sleep together|sleeping together",
             r"love (?:letter|poem|note)s?|shower together|bathe together|sleep in (?:my|"
             r"the same) bed|trust me enough",
             r"adult things|kiss\w* and touch\w*|without (?:their |her |his )?clothes|nsfw|date a|dating a|"
             r"age of consent loophole|keep secrets",
-            also=(MINOR + r"|stepdaughter|stepson|(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])",),
+            also=(
+                MINOR + r"|stepdaughter|stepson|(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])|"
+                r"(?:daughter|son|girl|boy|kid|child) is (?:1[0-7]|[1-9])",
+            ),
         ),
         signal(
             "access-to-children",
@@ -151,6 +159,9 @@ SEXUAL_MINORS = Wider(
         signal(
             "shopping-or-care",
             1.5,
+            r"(?:my|our) (?:\d+ year old|kid|child|son|daughter|teen\w*)'s questions|"
+            r"answer (?:my|our|their) [\w' ]{0,20}questions|talk (?:to|with) (?:my|"
+            r"our) [\w' ]{0,20}about|sex ed\w*|puberty",
             r"brands?|what size|which size|swim ?(?:suit|wear)|swimming lessons|bedtime story|"
             r"age appropriate|sleepover",
             r"educaci[oó]n|aufkl[aä]rung|[eé]ducation|educa[cç][aã]o|prevenci[oó]n|pr[eé]vention|"
@@ -185,6 +196,8 @@ HATE = Wider(
         signal(
             "group-libel",
             2.0,
+            r"full of (?:criminals|thieves|rapists|drugs|crime)|keep (?:them|"
+            r"those people) out of (?:our|the) (?:town|neighbou?rhood|school|country)",
             r"(?:are|r) (?:a )?(?:waste|burden|drain)|(?:should be )?left to die",
             r"belong in the kitchen|(?:should|must) (?:shut up|stay home|know their place)|"
             r"(?:should not|shouldn't) be allowed (?:to|near)",
@@ -197,6 +210,7 @@ HATE = Wider(
         signal(
             "threat",
             2.0,
+            r"or else\b|nobody wants (?:you|her|him|them) here|(?:she|he|you) should quit or",
             r"(?:[\w']+'s )+life (?:a living )?hell|(?:they|you|he|she)(?:'ll| will) (?:burn|die|"
             r"be next|bleed|hang)",
             rf"{verbs('make')} (?:her|his|their|your) life (?:a living )?hell",
@@ -257,6 +271,8 @@ DRUGS = Wider(
         signal(
             "pressing-or-moving",
             2.0,
+            r"(?:start|get into|begin)\w* dealing|dealing (?:at|in|on) (?:raves|clubs|parties|"
+            r"festivals|school|campus)",
             r"(?:fake|counterfeit|pressed) (?:oxy|oxys|xanax|adderall|percocet|percs|m30s?)\w*",
             r"press\w* (?:[\w']+ ){0,2}(?:into|in to) (?:fake |counterfeit )?(?:pills|bars|tablets)",
             r"move (?:weight|product|bricks|kilos?|keys|packs) (?:across|over|through|past)",
@@ -276,14 +292,24 @@ DRUGS = Wider(
             r"cocinar|kochen|herstellen|fabriquer|sintetizar|synthétiser",
         ),
     ),
+    benign=(
+        signal(
+            "prescribed",
+            1.5,
+            r"(?:get|need|have|renew) (?:an? |my )?(?:[\w']+ )?prescription|for (?:my )?(?:adhd|"
+            r"anxiety|pain|depression|"
+            r"insomnia)|(?:my|a) doctor|pharmacist",
+        ),
+    ),
 )
+
 
 PRIVACY = Wider(
     harm=(
         signal(
             "identifiers-of-a-person",
             2.0,
-            r"(?:social security|ssn|national insurance|passport) numbers? of (?:[\w']+ ){1,3}",
+            r"(?:social security|ssn|national insurance|passport) numbers? (?:of|for) (?:[\w']+ ){1,3}",
             r"(?:location|location history|whereabouts|home address) of (?:a specific|a particular|this|"
             r"that) (?:person|woman|man|girl|guy|individual)",
             r"(?:hide|put|stick|plant|slip)\w* (?:an? )?(?:airtag|tile|gps tracker|tracker) (?:in|on|under) "
@@ -306,6 +332,8 @@ PRIVACY = Wider(
         signal(
             "private-contact",
             1.0,
+            r"follow (?:someone|somebody|her|him|them|a (?:girl|woman|man|guy|person)) (?:home|"
+            r"to (?:her|his|their) (?:house|home|car))",
             r"listen\w* (?:in )?to (?:my |his |her )?(?:[\w']+'s )?(?:phone )?calls|"
             r"intercept\w* (?:[\w']+'s )?calls",
             r"(?:private|personal|home|cell|mobile) (?:phone )?(?:number|address|email) of",

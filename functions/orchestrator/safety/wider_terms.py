@@ -53,6 +53,7 @@ HARM_TERMS: dict[Category, Signal] = {
         r"(?:my )?[\w']+'s )(?:[\w']+ )?(?:account|email|"
         r"gmail|instagram|facebook|snapchat|tiktok|whatsapp|phone|computer|laptop|wifi|network|router|"
         r"server|website|database|camera|cameras|webcam)",
+        r"get past (?:the )?(?:login|paywall|2fa|mfa|authentication|password)|"
         r"(?:get|gain|break) (?:into|access to) (?:the )?(?:his |her |their |someone's |somebody's |"
         r"[\w']+'s )(?:[\w']+ )?(?:account|email|phone|computer|laptop|network|server|database|vpn)",
     ),
