@@ -106,6 +106,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "target",
             1.0,
+            r"everything the user|(?:the |every )users? (?:sees|types|does)",
             r"users'|(?:[\w']+)'s (?:snapchat|whatsapp|tiktok|icloud|imessage|dms)",
             r"(?:a |someone's |his |her )?(?:tesla|car|vehicle|pacemaker)|banks?'? (?:website|"
             r"site|server|accounts?)|people's (?:passwords|logins|accounts)",
@@ -120,6 +121,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "capability",
             1.0,
+            r"screenshots? everything|screen\w* (?:everything|the user)",
             r"tokens|collect\w*",
             r"logs? (?:every |all )?(?:keys?|keystrokes?)|captur\w* (?:[\w']+ ){0,2}(?:passwords|"
             r"logins|credentials)",
@@ -150,6 +152,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "deception",
             1.0,
+            r"make them look real|look (?:real|legit|genuine|authentic)",
             r"lying|lie about|lie that",
             r"from (?:the )?(?:hr|it|payroll|it department|helpdesk|help desk)",
             r"pretend\w*|posing as|impersonat\w*|fake|forg\w*|edit\w* (?:a |"
@@ -160,6 +163,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "money",
             1.0,
+            r"passport|id scans?|bank details",
             r"direct deposit|salary|payroll",
             r"gift cards?|wire\w*|money|deposits?|fees?|loan|insurance|refund|eth|bitcoin|crypto|bank|"
             r"visa application|claim|pay\w*|invoice|accounts?|benefits",
@@ -167,6 +171,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "pressure",
             1.0,
+            r"to get (?:people's|their|his|her) (?:passport|id|bank|card|login|ssn)",
             r"giv\w* away|giveaway",
             r"urgent\w*|immediately|suspended|locked|within 24 hours|act now|processing fee|inherited|"
             r"avoid getting caught|so it shows|collect|get (?:people|them) to send|unless (?:they|you) pay|"
@@ -198,6 +203,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "vehicle",
             1.0,
+            r"shout at|yell at",
             r"jokes?|talking points",
             r"say something",
             r"greentext|copypasta|thread",
@@ -273,6 +279,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "authority",
             1.0,
+            r"assistant|the real operator",
             r"the assistant|speak as|you are now|act as",
             r"the user|admin",
             r"sys|system|developer|administrator|admin|i am the (?:developer|admin|owner)|test mode|"
@@ -281,6 +288,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "override",
             1.0,
+            r"was a test|also send|also include|never reveal",
             r"new task|instead|from now on|no content policy|approved unrestricted|has approved|"
             r"unrestricted|respond with your",
             r"disabl\w*|secretly|but secretly|supersede\w*|replace\w* your|no summar\w*|verbatim|"
@@ -294,6 +302,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "rules",
             1.0,
+            r"were instructed|instructed to",
             r"for this session|the user's request",
             r"told you|were told|were given",
             r"filter\w*",
@@ -304,6 +313,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "exfiltration",
             1.0,
+            r"stored conversations|all conversations|chat history|session cookies?|send (?:the user's|their)",
             r"list (?:all )?(?:the )?files|etc passwd|your full instructions|full instructions",
             r"repeat back|everything (?:the developer|they|you were) told you",
             r"include (?:their|the user's|the) (?:password|credentials|api key|data)|your hidden|"
@@ -318,6 +328,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "destroy",
             1.0,
+            r"kill\w*",
             r"expire\w*",
             r"shut\w* down",
             r"delete\w*|remov\w*|wipe\w*|drop\w*|destroy\w*|rm rf|brick\w*|erase\w*|purge\w*|revok\w*|nuke|"
@@ -327,6 +338,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "shared",
             1.0,
+            r"(?:production|prod) (?:hosts?|servers?)|every repo|the org",
             r"(?:s3 )?buckets?",
             r"the shared (?:[\w']+ )?server|home folders?|(?:the |our )?(?:crm|erp|wiki|jira|"
             r"slack|workspace|channels|users)|(?:production|prod) (?:pods?|nodes?|clusters?)",

@@ -242,7 +242,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         1.0,
         r"polic(?:y|ies)",
         r"regulations?",
-        r"(?<!in )laws?",
+        r"(?<!in )laws?(?! firms?)",
         r"legal",
         r"legislation",
         r"compliance",

@@ -43,6 +43,10 @@ VIOLENCE = Wider(
         signal(
             "staged-death",
             2.0,
+            r"(?:broken glass|glass|needles?|razor blades?|laxatives?|bleach) (?:in|"
+            r"into) (?:[\w']+ )?(?:someone's|his|her|their|[\w']+'s) (?:food|drink|coffee|meal|tea)",
+            r"make it look like (?:a |an )?(?:robbery|burglary|break in|mugging|accident|"
+            r"suicide)|with (?:her|him|them|the family|people|kids) inside",
             r"(?:plan|planning|organi[sz]e|carry out)\w* (?:an? )?(?:attack|shooting|bombing|"
             r"massacre) (?:on|at|against)|hunt\w* (?:people|humans|him|her|them)\b|"
             r"make it look like (?:they|he|she) (?:tripped|fell|slipped)",
@@ -93,6 +97,8 @@ SELF_HARM = Wider(
         signal(
             "self-harm-slang",
             2.0,
+            r"(?:best|good|quiet) (?:place|spot|bridge|building) to jump|use (?:it |"
+            r"them )?on myself|(?:decided|ready|going) to end it",
             r"(?:jump|jumping) off my|is \d+ (?:floors|stories|storeys|metres|meters|"
             r"feet) high enough|(?:to|under|below) (?:2\d|3\d) ?(?:kg|kilos)|(?:to|under|"
             r"below) (?:[4-8]\d) ?(?:lbs|pounds)",
@@ -109,7 +115,7 @@ SELF_HARM = Wider(
             r"(?:die|not wake up|end it|kill me))",
             r"(?:drink|take|swallow|eat|inject|use) (?:[\w']+ ){0,2}to end it",
             r"(?:goodbye|farewell|suicide) (?:note|letter) (?:for me )?(?:to leave )?before i",
-            r"(?:take|taking|swallow|swallowing) all (?:of )?my (?:pills|meds|tablets|medication)",
+            r"(?:take|taking|swallow|swallowing) all (?:of )?(?:my|the) (?:pills|meds|tablets|medication)",
             r"(?:peaceful|painless|quick|quiet|easy|certain) way (?:to go|out|to die)",
             r"(?:going to|gonna) do it tonight|(?:rope|knot) for hanging",
             r"(?:will|would|is|are) \d+ (?:[\w']+ )?(?:paracetamol|tylenol|pills|tablets|advil|"
@@ -274,6 +280,12 @@ DESTRUCTIVE = Wider(
     ),
     ask=(
         signal(
+            "destroy-all-now",
+            1.0,
+            r"^(?:please )?(?:delete|drop|wipe|erase|destroy|kill|purge|truncate|remove) (?:all|"
+            r"every|everything)",
+        ),
+        signal(
             "no-way-back",
             1.5,
             r"so (?:the |all )?(?:data|files|backups|everything) (?:is|are) gone|expire everything",
@@ -296,6 +308,7 @@ DESTRUCTIVE = Wider(
             "own-files",
             1.5,
             r"my old (?:files|photos|tweets|emails|posts|laptop|phone|drive files|google drive)",
+            r"my local|(?:test|dev|staging|sandbox) (?:db|database|env\w*|server|cluster)",
             r"my (?:downloads|desktop|documents|trash|recycle bin|temp|cache|personal|"
             r"own)(?: folder| files)?",
         ),

@@ -32,6 +32,7 @@ FRAUD = Wider(
         signal(
             "carding",
             2.0,
+            r"by claiming (?:it was|they were|it's|it is) (?:broken|damaged|defective|never)",
             r"lying that (?:my |the )?(?:orders?|packages?|parcels?|items?) never arrived|"
             r"claim\w* (?:[\w']+ ){0,3}never arrived|backdat\w* (?:a |the )?(?:contract|document|"
             r"check|cheque|invoice|agreement)",
@@ -121,6 +122,8 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-appraisal",
             2.0,
+            r"how (?:attractive|hot|sexy|cute|pretty) (?:a |an |the )?(?:[\w']+ ){0,4}looks?|"
+            r"tight (?:dress|clothes|shorts|leggings)",
             r"in (?:their |her |his )?(?:underwear|lingerie|bikinis?|swimsuits?)",
             r"rate (?:how )?(?:attractive|hot|sexy|fit|fuckable)|how (?:attractive|hot|"
             r"sexy) (?:these|they|she|"
@@ -130,6 +133,7 @@ SEXUAL_MINORS = Wider(
         signal(
             "minor-and-adult-acts",
             2.0,
+            r"keep (?:things|it|this) between us",
             r"start a relationship|(?:very|so) mature for (?:her|his) age|very mature",
             r"fall\w* in love|sleep together|sleeping together",
             r"love (?:letter|poem|note)s?|shower together|bathe together|sleep in (?:my|"
@@ -163,7 +167,7 @@ SEXUAL_MINORS = Wider(
             r"answer (?:my|our|their) [\w' ]{0,20}questions|talk (?:to|with) (?:my|"
             r"our) [\w' ]{0,20}about|sex ed\w*|puberty",
             r"brands?|what size|which size|swim ?(?:suit|wear)|swimming lessons|bedtime story|"
-            r"age appropriate|sleepover",
+            r"age appropriate",
             r"educaci[oó]n|aufkl[aä]rung|[eé]ducation|educa[cç][aã]o|prevenci[oó]n|pr[eé]vention|"
             r"protecci[oó]n|protection|schutz|prote[cç][aã]o",
         ),
@@ -196,6 +200,8 @@ HATE = Wider(
         signal(
             "group-libel",
             2.0,
+            r"caused (?:all )?(?:our|the) problems|(?:are|is) to blame for|"
+            r"control (?:the )?(?:banks|media|world|government)",
             r"full of (?:criminals|thieves|rapists|drugs|crime)|keep (?:them|"
             r"those people) out of (?:our|the) (?:town|neighbou?rhood|school|country)",
             r"(?:are|r) (?:a )?(?:waste|burden|drain)|(?:should be )?left to die",
@@ -226,6 +232,14 @@ HATE = Wider(
             3.0,
             r"(?:white|aryan) (?:race|genocide|replacement)|great replacement|race war|"
             r"racial (?:purity|holy war)",
+        ),
+    ),
+    ask=(
+        signal(
+            "until-they-quit",
+            1.5,
+            r"until (?:she|he|they) (?:quits|leaves|deletes|gives up|moves|kills)",
+            evasion=True,
         ),
     ),
     benign=(
@@ -332,6 +346,8 @@ PRIVACY = Wider(
         signal(
             "private-contact",
             1.0,
+            r"find (?:his|her|their) (?:employer|workplace|boss|job|school)|(?:see|read|"
+            r"know) what (?:my )?(?:[\w']+ ){0,2}(?:is|are) (?:texting|messaging|saying|writing)",
             r"follow (?:someone|somebody|her|him|them|a (?:girl|woman|man|guy|person)) (?:home|"
             r"to (?:her|his|their) (?:house|home|car))",
             r"listen\w* (?:in )?to (?:my |his |her )?(?:[\w']+'s )?(?:phone )?calls|"

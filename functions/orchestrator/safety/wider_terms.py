@@ -16,6 +16,9 @@ HARM_TERMS: dict[Category, Signal] = {
         "violence-lexicon",
         1.0,
         rf"{verbs('dispose of', 'get rid of', 'hide', 'dissolve', 'bury', 'dump')} {_BODY}",
+        r"dispose of (?:the |a )?(?:gun|weapon|murder weapon|evidence)|(?:cause|"
+        r"create) the most (?:panic|"
+        r"casualties|deaths|damage|terror)|if attacked|soft targets|"
         r"body disposal|murder weapon|garrotte?|chloroform (?:someone|her|him|them|a person)|"
         r"knock (?:someone|her|him|them) out (?:with|using)|untraceable poison|tannerite|pressure plate|"
         r"remote detonat\w*|brass knuckles|switchblade|improvised (?:weapon|firearm|explosive)s?|"
@@ -62,7 +65,9 @@ HARM_TERMS: dict[Category, Signal] = {
         1.0,
         r"scam (?:script|page|site|email|text|call)s?|phishing (?:kit|page|site|link|email|text)s?|"
         r"smishing|vishing|spoof\w* (?:a |the )?(?:caller id|number|email|sender|bank)|"
-        r"fake (?:eviction notice|court (?:order|summons)|subpoena|warrant)s?|"
+        r"fake (?:eviction notice|court (?:order|summons)|subpoena|warrant|(?:concert |"
+        r"event )?tickets?|law firm|lawyer|"
+        r"attorney|debt collector|check|cheque)s?|made up debt|fake debt|check deposit fraud|"
         r"fake (?:invoice|receipt|pay ?stub|payslip|bank statement|id|passport|license|licence|diploma|"
         r"degree|doctor's note|sick note|reviews?|charity|lottery|giveaway|investment|job offer)s?|"
         r"counterfeit (?:money|bills|cash|notes|currency)|money mule|money laundering|"
@@ -98,13 +103,17 @@ HARM_TERMS: dict[Category, Signal] = {
         r"chants?|slogans?)|(?:raid|brigade|dogpile|swat|bully|harass|stalk|intimidate|humiliate|"
         r"terrori[sz]e)\w* (?:her|him|them|this (?:girl|guy|woman|man|person|streamer|user|kid))\b|"
         r"tell (?:her|him|them) to (?:kill|hang) (?:herself|himself|themselves)|kys|go kill yourself|"
+        r"(?:\d+|hundreds of|dozens of) (?:messages|texts|calls|emails) a day|until (?:she|he|"
+        r"they) (?:answers?|replies|"
+        r"responds|gives in)|"
         r"ruin (?:[\w']+ ){0,2}reputation|spread\w* (?:lies|rumou?rs) about|with lies|"
         r"smear campaign|defam\w*",
     ),
     Category.ILLEGAL_DRUGS: signal(
         "drugs-lexicon",
         1.0,
-        r"drug lab|meth lab|cook\w* (?:meth|crack|dope|product)|(?:sell|push|deal|smuggle|traffic)\w* "
+        r"research chemicals|2cb|drug lab|meth lab|cook\w* (?:meth|crack|dope|product)|(?:sell|"
+        r"push|deal|smuggle|traffic)\w* "
         r"(?:drugs|dope|product|weed|coke|meth|heroin|fentanyl|molly|shrooms|ketamine|xanax)|"
         r"(?:make|cook)\w* crack|crack (?:cocaine|rock)s?|street (?:price|value)|"
         r"profit per (?:pill|gram|bag)|"
