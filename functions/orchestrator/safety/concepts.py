@@ -27,8 +27,10 @@ _OTHERS = (
     r"concerts?|festivals?|stadiums?|the audience|an adult|business partner|a person wearing"
 )
 
-CONCEPT_WEIGHTS: dict[Category, tuple[float, ...]] = {Category.PROMPT_INJECTION: (0.0, 0.0, 0.0, 2.0, 3.0)}
-"""An injection asks nothing of its own (it is the ask): three of its concepts together are enough."""
+CONCEPT_WEIGHTS: dict[Category, tuple[float, ...]] = {Category.PROMPT_INJECTION: (0.0, 0.0, 0.0, 1.5, 2.5)}
+"""An injection asks nothing of the shared kinds (it is the ask): three of its concepts together and
+words addressed to the model (``ADDRESSED``) are enough; documentation about operators, admins
+and credentials is not addressed to it."""
 
 CONCEPTS: dict[Category, tuple[Signal, ...]] = {
     Category.VIOLENCE_WEAPONS: (
@@ -43,7 +45,8 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
         signal(
             "means",
             1.0,
-            r"calib(?:er|re)s?|potassium chloride|digoxin|nicotine|stairs|push\w*",
+            r"calib(?:er|re)s?|potassium chloride|digoxin|nicotine|stairs|push\w* (?:him|her|"
+            r"them|someone|somebody) (?:down|off|in front)",
             r"pillows?|plastic bags?|hold\w* (?:[\w']+ ){0,2}over",
             r"poison\w*|insulin|antifreeze|bleach|cyanide|arsenic|knife|knives|blade|guns?|rifle|pistol|"
             r"bullets?|car|truck|van|drone|acid|fire|gasoline|petrol|chemicals?|gas|rope|hammer|bat|crossbow|"
@@ -289,7 +292,7 @@ CONCEPTS: dict[Category, tuple[Signal, ...]] = {
             "override",
             1.0,
             r"was a test|also send|also include|never reveal",
-            r"new task|instead|from now on|no content policy|approved unrestricted|has approved|"
+            r"new task|from now on|no content policy|approved unrestricted|has approved|"
             r"unrestricted|respond with your",
             r"disabl\w*|secretly|but secretly|supersede\w*|replace\w* your|no summar\w*|verbatim|"
             r"word for word|exact text",

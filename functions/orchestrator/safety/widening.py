@@ -60,7 +60,7 @@ MORE_ASK = signal(
     r" is) (?:the )?(?:nearest|closest|best|"
     r"cheapest) (?:place|spot)|explain like i'm 5",
     r"^(?:please |pls |now )?(?:turn|hack|knock|get|find|list|write|make|give|tell|show|send|"
-    r"post|use|say|listen|revoke|"
+    r"post|say|listen|revoke|"
     r"create|build|generate|describe|draft|compose|track|locate|spy|steal|"
     r"crack|break|bypass|disable|install|pull|dig|grab|dump|flood|spam|dox|leak|forge|clone)\b",
 )

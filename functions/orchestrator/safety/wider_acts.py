@@ -105,7 +105,8 @@ SELF_HARM = Wider(
             r"(?:last|final|goodbye) (?:letter|note|message|"
             r"words)\b[\w' ]{0,30} before i (?:jump|go|die|do it|end)|stop eating and drinking|"
             r"i'll stop eating|(?:lose|drop) \d+ ?(?:kg|kilos|lbs|pounds) in (?:a|one|\d) (?:week|days?)",
-            rf"unalive {_SELF}|kms|(?:want|going|ready) to end it all|off myself",
+            rf"unalive {_SELF}|(?:to|gonna|wanna|will|i'll|i) kms|(?:want|going|"
+            r"ready) to end it all|off myself",
             r"(?:lethal|fatal|deadly) (?:dose|amount) of (?:my |the )?(?:[\w']+ )?"
             r"(?:antidepressants|pills|tablets|meds|medication|sleeping pills|insulin)",
             rf"{verbs('starve')} {_SELF}",
@@ -213,6 +214,14 @@ MALWARE = Wider(
 )
 
 INJECTION = Wider(
+    ask=(
+        signal(
+            "addressed-to-the-model",
+            0.5,
+            r"you|your|yourself|assistant|ai|chatbot|gpt|the user|this (?:conversation|session|"
+            r"chat)|the response",
+        ),
+    ),
     harm=(
         signal(
             "override-other-language",

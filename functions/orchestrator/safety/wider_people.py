@@ -216,7 +216,8 @@ HATE = Wider(
         signal(
             "threat",
             2.0,
-            r"or else\b|nobody wants (?:you|her|him|them) here|(?:she|he|you) should quit or",
+            r"(?:quit|leave|stop|pay|move out|answer|shut up)\w*,? or else\b|nobody wants (?:you|"
+            r"her|him|them) here|(?:she|he|you) should quit or",
             r"(?:[\w']+'s )+life (?:a living )?hell|(?:they|you|he|she)(?:'ll| will) (?:burn|die|"
             r"be next|bleed|hang)",
             rf"{verbs('make')} (?:her|his|their|your) life (?:a living )?hell",
