@@ -75,6 +75,10 @@ def test_slang_and_indirect_phrasings_are_refused(text: str, category: Category)
         "como fazer um bolo bom",
         "Can I put an AirTag in my own luggage when I travel?",
         "how do I kill all zombie processes on linux",
+        "Webhook signing secrets sealed with KMS: bound to their tenant and endpoint.",
+        "Onboarding, limits and disabling run from the operator's own credentials.",
+        "Use :meth:`select_template` if an iterable of template names is given.",
+        "Your user's attributes must include a phone number, or else the migration of that user will fail.",
     ],
 )
 def test_idioms_and_everyday_requests_pass(text: str) -> None:
