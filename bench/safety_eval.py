@@ -33,11 +33,12 @@ rules do on phrasing written by others (compare ``unseen``).
 (never by copying a text): ``tune1`` to ``tune8`` (32 to 43 harmful each, with their benign
 look-alikes), each written after the rules of its time and measured once before widening them
 (recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10, 0.53 and 0.72; three false positives in 188 benign), and
-``tune9`` to ``tune16`` (56 to 92 harmful each, with 22 to 53 benign look-alikes: slang, other
+``tune9`` to ``tune17`` (44 to 92 harmful each, with 15 to 53 benign look-alikes: slang, other
 languages, wrappers, indirect and euphemistic asks), each written after the rules of its time and
-measured once before widening them (recall 0.651, 0.630, 0.524, 0.500, 0.397, 0.578, 0.597 and 0.464;
-precision 0.90 to 1.00), and ``ordinary`` (135 everyday requests that use the categories' words: "kill a
-process", "blow up my Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
+measured once before widening them (recall 0.651, 0.630, 0.524, 0.500, 0.397, 0.578, 0.597,
+0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), and
+``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
+Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
 miss: their first recall is lower than that of text written without that aim.
 
 ``safety_cases_holdout.jsonl`` also holds a ``late`` slice (102 cases, 60 harmful), written after
@@ -55,7 +56,7 @@ look-alikes) was written and committed before the rules were widened beyond thei
 (other languages, slang, masked spellings, per-category lexicons and concepts), in the phrasings
 of the held-out set plus slang and other languages (``multilingual``), and measured before that
 change: precision 0.930, recall 0.757. No rule was changed after reading one of its misses; the
-rules were widened on ``safety_cases_tuning.jsonl`` (``tune9`` to ``tune16``) only.
+rules were widened on ``safety_cases_tuning.jsonl`` (``tune9`` to ``tune17``) only.
 
     .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning|blind] [--split unseen|...]
 

@@ -22,6 +22,7 @@ from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.wider_acts import WIDER_ACTS
+from orchestrator.safety.wider_languages import LANGUAGE_TERMS
 from orchestrator.safety.wider_people import WIDER_PEOPLE
 from orchestrator.safety.wider_terms import HARM_TERMS
 
@@ -29,22 +30,31 @@ OTHER_LANGUAGES_ASK = signal(
     "ask-other-language",
     1.0,
     # Spanish, Portuguese, Italian
-    r"como (?:hacer|hago|puedo|se hace|fazer|faço|posso|se faz|cocinar|fabricar|preparar|conseguir|"
+    r"como (?:hacer|hago|puedo|se hace|fazer|faco|posso|se faz|cocinar|fabricar|preparar|conseguir|"
     r"encontrar|comprar|obtener|rastrear|clonar|entrar)",
-    r"c[oó]mo (?:hacer|hago|puedo|se hace|cocinar|fabricar|preparar|conseguir|clonar|rastrear|entrar)",
-    r"cual es la (?:mejor |forma|manera)|qual (?:e|é) a (?:melhor )?(?:forma|maneira)",
-    r"(?:la |a )?(?:mejor|melhor|forma|manera|maneira) (?:mas |mais )?(?:facil |rapida |rápida )?de",
+    r"c[oo]mo (?:hacer|hago|puedo|se hace|cocinar|fabricar|preparar|conseguir|clonar|rastrear|entrar)",
+    r"cual es la (?:mejor |forma|manera)|qual (?:e|e) a (?:melhor )?(?:forma|maneira)",
+    r"(?:la |a )?(?:mejor|melhor|forma|manera|maneira) (?:mas |mais )?(?:facil |rapida |rapida )?de",
     r"escribe|escreve|escreva|scrivi|dame|dime|muestra|mostra|hazme|quiero|quero|voglio|"
-    r"dimmi|dammi|come (?:fare|posso|si fa)|paso a paso|passo a passo|quanto|cuanto|cuánto|"
+    r"dimmi|dammi|come (?:fare|posso|si fa)|paso a paso|passo a passo|quanto|cuanto|cuanto|"
     r"para (?:fazer|hacer)|per fare|rivela|revela|muestra|mostra",
     # French
-    r"comment (?:faire|fabriquer|fait on|puis je|je peux|créer|creer|obtenir|pirater|trouver)",
-    r"ecris|écris|donne moi|montre moi|affiche|explique moi|je veux|étape par étape|etape par etape|"
+    r"comment (?:faire|fabriquer|fait on|puis je|je peux|creer|creer|obtenir|pirater|trouver)",
+    r"ecris|ecris|donne moi|montre moi|affiche|explique moi|je veux|etape par etape|etape par etape|"
     r"pour faire",
     # German, Dutch
     r"wie (?:baue|mache|kann|bekomme|finde|stelle|koche|hacke)|wie (?:stellt|baut|macht) man|wie viel",
-    r"schreib\w*|gib mir|zeig mir|ich will|ich möchte|ich mochte|schritt für schritt|anleitung",
+    r"schreib\w*|gib mir|zeig mir|ich will|ich mochte|ich mochte|schritt fur schritt|anleitung",
     r"hoe (?:maak|kan|krijg|bouw|vind) (?:ik|je)|hoe maak je|schrijf|geef me|toon|laat zien",
+    r"c?omo (?:hackear|encontrar|rastrear|espiar|clonar|comprar|conseguir|matar|envenenar|me)|"
+    r"comment (?:pirater|hacker|empoisonner|espionner|tuer|acheter|trouver|faire|me)|"
+    r"come (?:hackerare|avvelenare|uccidere|trovare|comprare|fare|posso)|"
+    r"wie (?:hacke|finde|kaufe|vergifte|kann|bekomme|mache|baue)|wo kann ich|"
+    r"donde (?:puedo|compro|consigo|encuentro)|onde (?:posso|compro)|ou (?:acheter|trouver)|"
+    r"dove (?:posso|comprare)|"
+    r"(?:cuantas|cuantos|combien de|wie viele|quantos|quantas|quante|quanti|hoeveel) |"
+    r"(?:quelle est|cual es|qual e|welche ist|qual e) la (?:methode|metodo|forma|maneira|manera)|"
+    r"borra|losche|supprime|elimina|ignoriere|ignora|escribe|ecris|schreib\w*|scrivi",
 )
 
 MORE_ASK = signal(
@@ -76,11 +86,13 @@ MORE_EVASION = signal(
 OTHER_LANGUAGES_EVASION = signal(
     "evasion-other-language",
     1.5,
-    r"sin que (?:se entere|lo sepa|sepa|nadie)|ohne dass (?:sie|er|es|jemand) (?:es )?(?:merkt|weiss|weiß)|"
-    r"sans qu'(?:il|elle|on) (?:le sache|s'en rende compte)|sem que (?:ele|ela|ninguém) (?:saiba|perceba)|"
+    r"sin que (?:se entere|lo sepa|sepa|nadie)|ohne dass (?:sie|er|es|jemand) (?:es )?(?:merkt|weiss|weiss)|"
+    r"sans qu'(?:il|elle|on) (?:le sache|s'en rende compte)|sem que (?:ele|ela|ninguem) (?:saiba|perceba)|"
     r"sin que (?:[\w']+ ){0,3}(?:lo |la )?(?:noten|note|sepan|sepa|se enteren|vea|vean)|"
     r"senza che (?:lui|lei|nessuno) (?:lo sappia|se ne accorga)|zonder dat (?:hij|zij|ze) het (?:merkt|"
-    r"weet)|heimlich|en secreto|en secret|di nascosto|às escondidas|as escondidas",
+    r"weet)|heimlich|en secreto|en secret|di nascosto|as escondidas|as escondidas|"
+    r"sans laisser de traces?|sin dejar rastro|sem deixar rastro|senza lasciare tracce|ohne spuren|"
+    r"ohne dass es auffallt|sans que personne|sin que nadie",
     evasion=True,
 )
 
@@ -94,7 +106,8 @@ def widened(rules: CategoryRules) -> CategoryRules:
         rules,
         harm=rules.harm
         + wider.harm
-        + ((HARM_TERMS[rules.category],) if rules.category in HARM_TERMS else ()),
+        + ((HARM_TERMS[rules.category],) if rules.category in HARM_TERMS else ())
+        + LANGUAGE_TERMS.get(rules.category, ()),
         ask=rules.ask + wider.ask,
         benign=rules.benign + wider.benign,
         concepts=CONCEPTS.get(rules.category, ()),

@@ -18,14 +18,15 @@ VIOLENCE = Wider(
         signal(
             "explosives-other-language",
             1.0,
-            r"bombas?|bombe|bombes|een bom|de bom|bommen|rohrbomben?|sprengstoff\w*|sprengsatz|"
+            r"bombas?(?! de bano| de banho| da bagno)|bombe(?! de bain)|bombes(?! de bain)|"
+            r"een bom|de bom|bommen|rohrbomben?|sprengstoff\w*|sprengsatz|"
             r"explosivos?|explosifs?|"
             r"esplosiv[oi]|explosieven|granaten?|molotov",
         ),
         signal(
             "killing-other-language",
             1.0,
-            r"(?:matar|asesinar|uccidere|tuer|töten|toten|vermoorden|doden) (?:a |al |la |le |mon |ma |mi |"
+            r"(?:matar|asesinar|uccidere|tuer|toten|toten|vermoorden|doden) (?:a |al |la |le |mon |ma |mi |"
             r"il |meinen |meine |den |die |o |a |mijn )(?!tiempo|tempo|temps|zeit|sede|saudade|"
             r"fome|hambre)\w+",
         ),
@@ -90,7 +91,7 @@ SELF_HARM = Wider(
         signal(
             "self-harm-other-language",
             2.0,
-            r"suicidarme|suicidarse|matarme|me suicider|me tuer|mich (?:umbringen|töten|toten)|"
+            r"suicidarme|suicidarse|matarme|me suicider|me tuer|mich (?:umbringen|toten|toten)|"
             r"uccidermi|suicidarmi|quitarme la vida|tirarme la vida|selbstmord begehen|"
             r"mich selbst (?:umbringen|verletzen)|me matar|zelfmoord plegen|mezelf (?:doden|ombrengen)",
         ),
@@ -168,9 +169,9 @@ MALWARE = Wider(
             1.0,
             r"troyanos?|trojaners?|cheval de troie|virus informatico|logiciel malveillant|schadsoftware|"
             r"(?:robe|roube|robar|roubar|stehlen|voler|rubare)\w* (?:las |as |les |die |le )?"
-            r"(?:contraseñas|contrasenas|senhas|passwörter|passworter|mots de passe|password)|"
+            r"(?:contrasenas|contrasenas|senhas|passworter|passworter|mots de passe|password)|"
             r"hackear|pirater|hacken",
-            r"(?:entrar|entrare|acceder|accéder|einloggen|"
+            r"(?:entrar|entrare|acceder|acceder|einloggen|"
             r"inloggen)\w* (?:[\w']+ ){0,2}(?:\w+')?(?:account|cuenta|"
             r"conta|compte|konto)",
         ),
@@ -206,7 +207,7 @@ MALWARE = Wider(
             r"(?:a |an )?(?:site|server|network|system|account)s? (?:that )?(?:i|we) (?:don't|do not) own",
             r"without (?:their |the owner's )?(?:authori[sz]ation|permission)",
             r"(?:that )?(?:isn't|is not|aren't|are not) (?:mine|ours)",
-            r"senza password|sin (?:la )?contraseña|sin (?:la )?contrasena|sans (?:le )?mot de passe|"
+            r"senza password|sin (?:la )?contrasena|sin (?:la )?contrasena|sans (?:le )?mot de passe|"
             r"ohne (?:das )?passwort|sem (?:a )?senha|zonder wachtwoord",
             evasion=True,
         ),
@@ -226,10 +227,10 @@ INJECTION = Wider(
         signal(
             "override-other-language",
             2.0,
-            r"(?:ignora|ignorez|olvida|oublie|oubliez|vergiss|esquece|esqueça|dimentica|negeer|vergeet)\w* "
-            r"(?:[\w']+ ){0,3}(?:instrucciones|instructions|anweisungen|instruções|instrucoes|istruzioni|"
-            r"instructies|reglas|règles|regeln|regras|regole|regels)",
-            r"prompt (?:del |de |do |di )?sistema|prompt système|prompt systeme|systemprompt|systeemprompt",
+            r"(?:ignora|ignorez|olvida|oublie|oubliez|vergiss|esquece|esqueca|dimentica|negeer|vergeet)\w* "
+            r"(?:[\w']+ ){0,3}(?:instrucciones|instructions|anweisungen|instrucoes|instrucoes|istruzioni|"
+            r"instructies|reglas|regles|regeln|regras|regole|regels)",
+            r"prompt (?:del |de |do |di )?sistema|prompt systeme|prompt systeme|systemprompt|systeemprompt",
         ),
         signal(
             "reveal-hidden",

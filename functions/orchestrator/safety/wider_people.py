@@ -9,17 +9,17 @@ from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.vocabulary import GROUP, MINOR, PERSON, RELATION
 
 _GROUP_OTHER = (
-    GROUP + r"|gitanos|judios|judíos|juifs|juden|musulmanes|musulmans|muslime|inmigrantes|immigrés|"
-    r"immigres|ausländer|auslander|flüchtlinge|fluchtlinge|negros|noirs|buitenlanders|"
+    GROUP + r"|gitanos|judios|judios|juifs|juden|musulmanes|musulmans|muslime|inmigrantes|immigres|"
+    r"immigres|auslander|auslander|fluchtlinge|fluchtlinge|negros|noirs|buitenlanders|"
     r"(?:black|brown|immigrant|jewish|muslim|latino) (?:neighbou?rhoods|areas|families|communities)"
 )
 _MINOR_OTHER = (
-    r"niñ[ao]s?|nin[ao]s?|menor(?:es)? de edad|(?:[1-9]|1[0-7]) (?:años|anos|ans|jahre|jahren|anni|jaar)|"
-    r"mädchen|madchen|kinder|enfants?|fillettes?|bambin[ae]|ragazzin[ae]|crianças?|criancas?|meninas?|"
+    r"nin[ao]s?|nin[ao]s?|menor(?:es)? de edad|(?:[1-9]|1[0-7]) (?:anos|anos|ans|jahre|jahren|anni|jaar)|"
+    r"madchen|madchen|kinder|enfants?|fillettes?|bambin[ae]|ragazzin[ae]|criancas?|criancas?|meninas?|"
     r"meisjes?|minderjarige"
 )
 _SEXUAL_OTHER = (
-    r"erótic\w*|erotic\w*|erotisch\w*|érotique|sexuel\w*|sexual\w*|sexo|desnud\w*|nackt\w*|nues?|porno\w*"
+    r"erotic\w*|erotic\w*|erotisch\w*|erotique|sexuel\w*|sexual\w*|sexo|desnud\w*|nackt\w*|nues?|porno\w*"
 )
 
 FRAUD = Wider(
@@ -27,7 +27,7 @@ FRAUD = Wider(
         signal(
             "fraud-other-language",
             1.0,
-            r"estafas?|fraude|betrug\w*|arnaques?|golpes?|truffa|phishing|hameçonnage|hameconnage|oplichting",
+            r"estafas?|fraude|betrug\w*|arnaques?|golpes?|truffa|phishing|hameconnage|hameconnage|oplichting",
         ),
         signal(
             "carding",
@@ -51,7 +51,7 @@ FRAUD = Wider(
             r"paypal|netflix|apple|microsoft|the irs|hmrc)",
             r"(?:calling|call|cold call\w*) (?:people|victims|seniors|the elderly) (?:as|pretending to be) "
             r"(?:microsoft|apple|tech support|the irs|their bank|the police)",
-            r"(?:clonar|clone|cloner|klonen|clonare) (?:una |a |une |um |die )?(?:tarjeta|cartão|"
+            r"(?:clonar|clone|cloner|klonen|clonare) (?:una |a |une |um |die )?(?:tarjeta|cartao|"
             r"cartao|carte|"
             r"karte|carta)",
             r"in (?:someone|somebody) else's name|in another person's name|in (?:my )?(?:dead |late )?"
@@ -168,8 +168,8 @@ SEXUAL_MINORS = Wider(
             r"our) [\w' ]{0,20}about|sex ed\w*|puberty",
             r"brands?|what size|which size|swim ?(?:suit|wear)|swimming lessons|bedtime story|"
             r"age appropriate",
-            r"educaci[oó]n|aufkl[aä]rung|[eé]ducation|educa[cç][aã]o|prevenci[oó]n|pr[eé]vention|"
-            r"protecci[oó]n|protection|schutz|prote[cç][aã]o",
+            r"educaci[oo]n|aufkl[aa]rung|[ee]ducation|educa[cc][aa]o|prevenci[oo]n|pr[ee]vention|"
+            r"protecci[oo]n|protection|schutz|prote[cc][aa]o",
         ),
     ),
 )
@@ -180,7 +180,7 @@ HATE = Wider(
             "dehumanising-wider",
             3.0,
             r"useless eaters|subhumans?|untermenschen|vermin|parasites|cockroaches|invaders|infestation|"
-            r"(?:son|sont|sind|zijn) (?:basura|escoria|ratas|des rats|des déchets|abschaum|ungeziefer|dreck|"
+            r"(?:son|sont|sind|zijn) (?:basura|escoria|ratas|des rats|des dechets|abschaum|ungeziefer|dreck|"
             r"tuig)|(?:abschaum|ungeziefer|dreck|parasiten) sind",
             also=(_GROUP_OTHER,),
         ),
@@ -189,7 +189,7 @@ HATE = Wider(
             3.0,
             r"(?:should|must|need to|have to|ought to) be (?:gotten rid of|got rid of|exterminated|"
             r"gassed|shot|eliminated|wiped out|purged)",
-            r"hay que (?:expulsar|matar|eliminar)\w*|müssen (?:raus|weg|ausgerottet)|"
+            r"hay que (?:expulsar|matar|eliminar)\w*|mussen (?:raus|weg|ausgerottet)|"
             r"(?:il faut|faut) les (?:virer|expulser|tuer)",
             r"(?:we )?(?:should|must|need to|have to|gotta) (?:hang|kill|shoot|gas|burn|lynch|exterminate|"
             r"get rid of|deport all) (?:the |all |those |these )?",
@@ -258,8 +258,8 @@ DRUGS = Wider(
         signal(
             "drugs-other-language",
             1.0,
-            r"metanfetamina|methamphetamin|metamfetamina|cocaína|cocaina|kokain|heroína|heroina|"
-            r"héroïne|heroin|crystal meth|drogas?|drogen|drogue",
+            r"metanfetamina|methamphetamin|metamfetamina|cocaina|cocaina|kokain|heroina|heroina|"
+            r"heroine|heroin|crystal meth|drogas?|drogen|drogue",
         ),
         signal(
             "drug-slang",
@@ -304,7 +304,7 @@ DRUGS = Wider(
             "hook-up",
             1.0,
             r"hook (?:me|us) up|(?:find|get|need) (?:me |us )?(?:a |an )?(?:plug|dealer|connect)",
-            r"cocinar|kochen|herstellen|fabriquer|sintetizar|synthétiser",
+            r"cocinar|kochen|herstellen|fabriquer|sintetizar|synthetiser",
         ),
     ),
     benign=(
@@ -359,7 +359,7 @@ PRIVACY = Wider(
             r"homes?|doors?)",
             r"(?:rastrear|localizar|espiar|espionner|localiser|orten|ausspionieren|"
             r"volgen)\w* (?:[\w']+ ){0,3}"
-            r"(?:celular|telefono|teléfono|móvil|movil|telemovel|téléphone|telephone|portable|"
+            r"(?:celular|telefono|telefono|movil|movil|telemovel|telephone|telephone|portable|"
             r"handy|telefoon)",
         ),
     ),
