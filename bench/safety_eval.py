@@ -33,9 +33,13 @@ rules do on phrasing written by others (compare ``unseen``).
 (never by copying a text): ``tune1`` to ``tune8`` (32 to 43 harmful each, with their benign
 look-alikes), each written after the rules of its time and measured once before widening them
 (recall 0.28, 0.17, 0.31, 0.21, 0.26, 0.10, 0.53 and 0.72; three false positives in 188 benign), and
+``tune9`` to ``tune17`` (44 to 92 harmful each, with 15 to 53 benign look-alikes: slang, other
+languages, wrappers, indirect and euphemistic asks), each written after the rules of its time and
+measured once before widening them (recall 0.651, 0.630, 0.524, 0.500, 0.397, 0.578, 0.597,
+0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), and
 ``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
-Instagram"). Batches 2 to 6 were written knowing the rules, to find what they miss: their first
-recall is lower than that of text written without that aim.
+Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
+miss: their first recall is lower than that of text written without that aim.
 
 ``safety_cases_holdout.jsonl`` also holds a ``late`` slice (102 cases, 60 harmful), written after
 the sixth widening in the same five phrasings, without aiming at the rules' gaps, and measured once
@@ -47,10 +51,18 @@ harmful. Per category, a case counts for its labelled category and a refusal mus
 Only the code layer is measured: it is deterministic and offline (no moderation endpoint here).
 The rules read English only (two ``fresh2`` cases are German and Spanish).
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning] [--split unseen|...]
+``safety_cases_blind.jsonl`` (134 cases, 70 harmful over the ten categories of the rules, 64 benign
+look-alikes) was written and committed before the rules were widened beyond their English wording
+(other languages, slang, masked spellings, per-category lexicons and concepts), in the phrasings
+of the held-out set plus slang and other languages (``multilingual``), and measured before that
+change: precision 0.930, recall 0.757. No rule was changed after reading one of its misses; the
+rules were widened on ``safety_cases_tuning.jsonl`` (``tune9`` to ``tune17``) only.
 
-It prints a table per set (with recall by phrasing for the held-out set), then (``--json``) one
-JSON line with the same numbers.
+    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning|blind] [--split unseen|...]
+
+It prints a table per set (with recall by phrasing for the held-out set) and the time the rules
+take per text (microseconds, a whole pass over the set), then (``--json``) one JSON line with the
+same numbers.
 """
 
 from __future__ import annotations
@@ -58,6 +70,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +84,8 @@ from orchestrator.safety.lexicon import check_text  # noqa: E402
 CASES = REPO / "bench" / "safety_cases.jsonl"
 HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
 TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
-SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING}
+BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
+SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING, "blind": BLIND}
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,16 @@ def load_cases(path: Path = CASES) -> list[Case]:
 
 def evaluate(cases: Iterable[Case]) -> list[Outcome]:
     return [Outcome(case, tuple(s.category.value for s in check_text(case.text))) for case in cases]
+
+
+def microseconds_per_text(cases: list[Case]) -> float | None:
+    """The rules' time per text over one pass of ``cases`` (after a first pass to warm them up)."""
+    if not cases:
+        return None
+    evaluate(cases[:10])
+    started = time.perf_counter()
+    evaluate(cases)
+    return round((time.perf_counter() - started) / len(cases) * 1e6, 1)
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -168,7 +192,7 @@ def print_table(name: str, result: dict[str, Any]) -> None:
     overall = result["all"]
     print(
         f"{name}: {overall['cases']} cases ({overall['harmful']} harmful, {overall['benign']} benign), "
-        "the rules in code"
+        f"the rules in code, {result.get('microseconds_per_text')} us per text"
     )
     print(f"{'slice':<10} {'cases':>5} {'precision':>9} {'recall':>7} {'category':>8}  misses")
     for slice_name, m in [("all", overall), *result["splits"].items()]:
@@ -205,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         cases = [c for c in load_cases(path) if args.split is None or c.split == args.split]
         results[name] = report(evaluate(cases))
+        results[name]["microseconds_per_text"] = microseconds_per_text(cases)
         print_table(f"{path.relative_to(REPO)}", results[name])
     if args.json:
         print(json.dumps(results, separators=(",", ":")))

@@ -67,8 +67,8 @@ def test_the_rules_reach_the_precision_and_recall_the_readme_states() -> None:
     # And the recalls are the floors the README states (a rule change may not lower them)
     held_out_slices = bench.report(bench.evaluate(bench.load_cases(bench.HOLDOUT)))["splits"]
     assert held_out_slices["heldout"]["recall"] >= 0.94, held_out_slices["heldout"]["false_negatives"]
-    assert held_out_slices["late"]["recall"] >= 0.75, held_out_slices["late"]["false_negatives"]
-    assert bench.metrics([o for o in outcomes if o.case.split == "unseen"])["recall"] >= 0.54
+    assert held_out_slices["late"]["recall"] >= 0.81, held_out_slices["late"]["false_negatives"]
+    assert bench.metrics([o for o in outcomes if o.case.split == "unseen"])["recall"] >= 0.68
 
 
 def test_the_held_out_set_covers_every_category_and_phrasing() -> None:

@@ -49,7 +49,9 @@ _SUPERLATIVE = (
     r"best|easiest|most reliable|most effective|surest|quickest|fastest|full|exact|right|simplest|"
     r"cheapest|safest|proper|correct|ideal|optimal|most efficient|strongest"
 )
-_NOT_A_LOG = r"(?<!git )(?<!chat )(?<!browser )(?<!search )(?<!commit )(?<!conversation )(?<!call )"
+_NOT_A_LOG = (
+    r"(?<!git )(?<!chat )(?<!browser )(?<!search )(?<!commit )(?<!conversation )(?<!call )(?<!location )"
+)
 """A log is no history lesson: "the git history", "my browser history"."""
 
 SHARED_ASK: tuple[Signal, ...] = (
@@ -212,7 +214,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         r"detects",
         r"detecting",
         r"detection of",
-        r"report\w*",
+        r"report(?!ers?\b)\w*",
         r"recogni[sz]\w*",
         r"spot (?:the|a|an|fake|phishing|scams?|signs)",
         r"spotting",
@@ -240,7 +242,7 @@ SHARED_BENIGN: tuple[Signal, ...] = (
         1.0,
         r"polic(?:y|ies)",
         r"regulations?",
-        r"laws?",
+        r"(?<!in )laws?(?! firms?)",
         r"legal",
         r"legislation",
         r"compliance",

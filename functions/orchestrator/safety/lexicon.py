@@ -10,19 +10,30 @@ from orchestrator.safety.rules_illicit import DRUGS, FRAUD
 from orchestrator.safety.rules_people import HATE, PRIVACY, SEXUAL_MINORS
 from orchestrator.safety.rules_systems import DESTRUCTIVE, INJECTION, MALWARE
 from orchestrator.safety.rules_violence import SELF_HARM, VIOLENCE
-
-CATEGORY_RULES: tuple[CategoryRules, ...] = (
-    VIOLENCE,
-    MALWARE,
-    FRAUD,
-    SELF_HARM,
-    SEXUAL_MINORS,
-    HATE,
-    DRUGS,
-    PRIVACY,
-    INJECTION,
-    DESTRUCTIVE,
+from orchestrator.safety.widening import (
+    MORE_ASK,
+    MORE_EVASION,
+    OTHER_LANGUAGES_ASK,
+    OTHER_LANGUAGES_EVASION,
+    widened,
 )
+
+CATEGORY_RULES: tuple[CategoryRules, ...] = tuple(
+    widened(rules)
+    for rules in (
+        VIOLENCE,
+        MALWARE,
+        FRAUD,
+        SELF_HARM,
+        SEXUAL_MINORS,
+        HATE,
+        DRUGS,
+        PRIVACY,
+        INJECTION,
+        DESTRUCTIVE,
+    )
+)
+ASK = (*SHARED_ASK, MORE_ASK, MORE_EVASION, OTHER_LANGUAGES_ASK, OTHER_LANGUAGES_EVASION)
 
 __all__ = ["CATEGORY_RULES", "SHARED_ASK", "SHARED_BENIGN", "check_text"]
 
@@ -30,5 +41,5 @@ __all__ = ["CATEGORY_RULES", "SHARED_ASK", "SHARED_BENIGN", "check_text"]
 def check_text(text: str) -> list[Score]:
     """The categories ``text`` breaks, each with its score and the names of the signals that decided."""
     normalized = normalize(text)
-    scores = (score(rules, normalized, SHARED_ASK, SHARED_BENIGN) for rules in CATEGORY_RULES)
+    scores = (score(rules, normalized, ASK, SHARED_BENIGN) for rules in CATEGORY_RULES)
     return [s for s in scores if s.broken]

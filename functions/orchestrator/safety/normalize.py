@@ -4,7 +4,8 @@
 (NFKC: full-width letters, ligatures), case, accents, invisible characters and look-alike letters
 of other scripts (a Cyrillic a, a Greek omicron). ``words`` goes further for the word rules:
 leetspeak inside words (``k3yl0gg3r``), letters spaced or dotted apart (``b o m b``,
-``m.a.l.w.a.r.e``) and punctuation become plain words separated by single spaces.
+``m.a.l.w.a.r.e``) and punctuation become plain words separated by single spaces; masked, stretched
+and misspelt key terms are read as the terms (``spelling``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from orchestrator.safety.spelling import respell, unmask, unstretched
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
 _CONFUSABLES = str.maketrans(
@@ -30,6 +33,7 @@ _SPACED = re.compile(r"(?<![a-z0-9@$])[a-z0-9@$](?:[ .\-_*·][a-z0-9@$](?![a-z0-
 _QUANTITY = re.compile(r"\d+[a-z]{0,3}")  # 2024, 11yo, 5mg, 3rd: numbers, not leetspeak
 _SEPARATORS = re.compile(r"[ .\-_*·]+")
 _NOT_WORD = re.compile(r"[^a-z0-9']+")
+_QUOTE = re.compile(r"(?<![a-z])'|'(?![a-z])")  # a quote, not an apostrophe
 
 
 @dataclass(frozen=True)
@@ -50,16 +54,21 @@ def fold(text: str) -> str:
     return text.strip()
 
 
-def _unleet(match: re.Match[str]) -> str:
+def _unleet(match: re.Match[str], quantities: bool = False) -> str:
     word = match.group(0)
-    if not any(ch.isdigit() or ch in "@$!" for ch in word) or _QUANTITY.fullmatch(word):
+    if not any(ch.isdigit() or ch in "@$!" for ch in word) or (_QUANTITY.fullmatch(word) and not quantities):
         return word
     letters = sum(ch.isalpha() for ch in word)
     return word.translate(_LEET) if letters >= 2 or len(word) <= 3 else word
 
 
 def _join_spaced(match: re.Match[str]) -> str:
-    return _SEPARATORS.sub("", match.group(0))
+    """``b o m b`` is one word; ``m.a.k.e a m-o-l-o-t-o-v`` three: where the letters are joined by
+    punctuation, a space between them ends a word."""
+    run = match.group(0)
+    if " " in run and re.search(r"[.\-_*·]", run):
+        return " ".join(_SEPARATORS.sub("", part) for part in run.split(" "))
+    return _SEPARATORS.sub("", run)
 
 
 def _join_spaced_after_article(match: re.Match[str]) -> str:
@@ -68,16 +77,29 @@ def _join_spaced_after_article(match: re.Match[str]) -> str:
     return f"{joined[0]} {joined[1:]}" if joined[0] in "ai" and len(joined) > 3 else joined
 
 
-def as_words(folded: str, join: Callable[[re.Match[str]], str] = _join_spaced) -> str:
+def _unleet_all(match: re.Match[str]) -> str:
+    return _unleet(match, quantities=True)
+
+
+def as_words(
+    folded: str,
+    join: Callable[[re.Match[str]], str] = _join_spaced,
+    unleet: Callable[[re.Match[str]], str] = _unleet,
+) -> str:
     """Runs of single characters one separator apart are one word; a wider gap ends the word."""
     text = re.sub(r"\bw/o\b", "without", folded)
     text = _SPACED.sub(join, re.sub(r"(?<=\d) ?y/o\b", " year old", text).replace("&", " and "))
-    text = _LEET_WORD.sub(_unleet, text)
-    return re.sub(r"\s+", " ", _NOT_WORD.sub(" ", text)).strip()
+    text = _LEET_WORD.sub(unleet, text)
+    return re.sub(r"\s+", " ", _QUOTE.sub(" ", _NOT_WORD.sub(" ", text))).strip()
 
 
 def normalize(text: str) -> Normalized:
     folded = fold(text)
-    words = as_words(folded)
-    other = as_words(folded, _join_spaced_after_article)
-    return Normalized(re.sub(r"\s+", " ", folded), words, (other,) if other != words else ())
+    unmasked = unmask(folded)
+    words = respell(as_words(unmasked))
+    other = respell(as_words(unmasked, _join_spaced_after_article))
+    leet = [w for w in _LEET_WORD.findall(unmasked) if any(ch.isdigit() for ch in w)]
+    disguised = [w for w in leet if not _QUANTITY.fullmatch(w)]
+    all_leet = respell(as_words(unmasked, unleet=_unleet_all)) if disguised and len(leet) >= 2 else words
+    variants = tuple(dict.fromkeys(v for v in (other, all_leet, *unstretched(words)) if v != words))
+    return Normalized(re.sub(r"\s+", " ", folded), words, variants)

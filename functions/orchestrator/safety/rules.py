@@ -8,6 +8,9 @@ A category's rules weigh three kinds of signals in a normalised text (``normaliz
 - ``benign``: the framings of defence, care and study (``how do ... detect``, ``history of``,
   ``prevention``, ``hotline``, ``report``).
 
+A category's ``concepts`` (who is harmed, by what means, to what end, hidden how) count as harm
+too when a text names several of them together, worded however it likes (``CONCEPT_WEIGHTS``).
+
 A text breaks a category when one of its harm signals matched and ``harm + ask - benign``
 reaches ``THRESHOLD``. A harm signal of weight 2 is enough alone (a text that asks to
 ``ignore previous instructions``); one of weight 1 needs an ask (``keylogger`` in "how do antivirus
@@ -25,6 +28,8 @@ from orchestrator.safety.normalize import Normalized
 from orchestrator.safety.taxonomy import Category
 
 THRESHOLD = 2.0
+CONCEPT_WEIGHTS = (0.0, 0.0, 0.0, 1.0, 2.0)
+"""The harm weight of naming 0, 1, 2, 3 and 4 or more of a category's concepts together."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,19 @@ class CategoryRules:
     benign: tuple[Signal, ...] = ()
     shared: bool = True
     """The shared asks and benign framings apply too."""
+    concept_weights: tuple[float, ...] = CONCEPT_WEIGHTS
+    concepts: tuple[Signal, ...] = ()
+    """The category's concepts (a target, a means, an outcome, concealment): the more of them a text
+    names together, the more it weighs as harm (``CONCEPT_WEIGHTS``), however it words them."""
+
+
+@dataclass(frozen=True)
+class Wider:
+    """Signals a category's rules gain beyond the English wording they were written with (``widening``)."""
+
+    harm: tuple[Signal, ...] = ()
+    ask: tuple[Signal, ...] = ()
+    benign: tuple[Signal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +122,11 @@ def score(
     rules: CategoryRules, text: Normalized, shared_ask: tuple[Signal, ...], shared_benign: tuple[Signal, ...]
 ) -> Score:
     harm, harms = _strongest(rules.harm, text)
+    concepts = [s for s in rules.concepts if s.found(text)] if rules.concepts else []
+    weight = rules.concept_weights[min(len(concepts), len(rules.concept_weights) - 1)]
+    if weight:
+        harm = max(harm, weight)
+        harms += concepts
     if not harms:
         return Score(rules.category, 0.0, 0.0, 0.0)
     asks_of = rules.ask + (shared_ask if rules.shared else ())

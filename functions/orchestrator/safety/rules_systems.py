@@ -211,7 +211,8 @@ MALWARE = CategoryRules(
 )
 
 _DETERMINER = (
-    r"(?:all|any|every|your|the|my|our|previous|prior|earlier|above|original|initial|system|safety|these|those|"
+    r"(?:all|any|every|your|the|my|our|previous|prior|earlier|above|original|initial|system|"
+    r"safety|these|those|"
     r"of|its|that|this|existing|current|old|default|content|built in|hidden|own)"
 )
 

@@ -26,7 +26,8 @@ PERSON = (
 )
 MINOR = (
     r"child|children|childs|kids?|minors?|underage|under age|pre ?teens?|tweens?|teens?|teenagers?|teenage|"
-    r"high school (?:freshman|freshmen|sophomores?|juniors?|students?)|"
+    r"high school (?:freshman|freshmen|sophomores?|juniors?|students?)|high ?schoolers?|"
+    r"(?:they|we)(?:'re| are) (?:1[0-7]|[1-9])(?! \w)|"
     r"(?:she|he)(?:'s| is) (?:1[0-7]|[1-9])(?! \w)|"
     r"young teens?|toddlers?|infants?|"
     r"(?:[1-9]|1[0-7]) ?(?:year|yr)s? olds?|(?:[1-9]|1[0-7]) ?yo|(?:ten|eleven|twelve|thirteen|fourteen|"
