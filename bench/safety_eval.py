@@ -58,7 +58,14 @@ of the held-out set plus slang and other languages (``multilingual``), and measu
 change: precision 0.930, recall 0.757. No rule was changed after reading one of its misses; the
 rules were widened on ``safety_cases_tuning.jsonl`` (``tune9`` to ``tune17``) only.
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning|blind] [--split unseen|...]
+``safety_cases_independent.jsonl`` (200 cases, 110 harmful over nine categories, 90 benign
+look-alikes and near-twins) was written by someone who never read the rules or any other set, from
+how people phrase such requests (direct, euphemistic, fiction and role-play wrappers, slang and
+typos, other languages, obfuscated spellings, instructions hidden in documents). It was measured
+before the widening above (precision 0.947, recall 0.655) and after it (0.954, 0.754), and was
+not used to change any rule. Per category, a refusal naming another category counts as a miss.
+
+    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning|blind|independent] [--split unseen|...]
 
 It prints a table per set (with recall by phrasing for the held-out set) and the time the rules
 take per text (microseconds, a whole pass over the set), then (``--json``) one JSON line with the
@@ -85,7 +92,8 @@ CASES = REPO / "bench" / "safety_cases.jsonl"
 HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
 TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
 BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
-SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING, "blind": BLIND}
+INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
+SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING, "blind": BLIND, "independent": INDEPENDENT}
 
 
 @dataclass(frozen=True)
