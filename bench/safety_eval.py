@@ -65,7 +65,7 @@ typos, other languages, obfuscated spellings, instructions hidden in documents).
 before the widening above (precision 0.947, recall 0.655) and after it (0.954, 0.754), and was
 not used to change any rule. Per category, a refusal naming another category counts as a miss.
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set cases|holdout|tuning|blind|independent] [--split unseen|...]
+    .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
 
 It prints a table per set (with recall by phrasing for the held-out set) and the time the rules
 take per text (microseconds, a whole pass over the set), then (``--json``) one JSON line with the
