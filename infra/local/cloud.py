@@ -23,6 +23,7 @@ import re
 import socket
 import threading
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -89,9 +90,12 @@ class LocalCloud:
         tenant_limits: TenantLimits | None = None,
         persist: bool = False,
         fresh: bool = False,
+        synthesizer: Callable[[Path, dict[str, Any]], None] | None = None,
     ) -> None:
         """``persist`` keeps tables, objects, queues and executions in ``<state dir>/state`` and
-        restores them on the next start (``persistence``); ``fresh`` discards them first."""
+        restores them on the next start (``persistence``); ``fresh`` discards them first.
+        ``synthesizer(outdir, context)`` writes the assembly instead of a new ``python app.py``
+        process (``synthesize``'s ``run``)."""
         self.state_dir = (state_dir or REPO_ROOT / ".local-cloud").resolve()
         self.region = region
         self._api_port = api_port
@@ -118,6 +122,7 @@ class LocalCloud:
         self.tenant_limits = tenant_limits
         self._onboarded: set[str] = set()
         self._persist, self._fresh = persist, fresh
+        self._synthesizer = synthesizer
         self._persistence: Persistence | None = None
         self.restored: RestoredState | None = None  # what the start found saved (persist only)
 
@@ -161,6 +166,7 @@ class LocalCloud:
                 "corsAllowedOrigins": ",".join(self.console_origins),
             }
             | self._extra_context,
+            run=self._synthesizer,
         )
         self.runtime = LocalLambdaRuntime(
             endpoint_url=self.aws_endpoint,
