@@ -153,21 +153,7 @@ class LocalCloud:
         moto_adapters.enable_state_machine_execution(self.aws_endpoint)
 
         outdir = self.state_dir / "cdk.out"  # kept: a restart with the same sources reuses it
-        self.assembly = synthesize(
-            outdir,
-            {
-                "jwtJwks": json.dumps(self.signing_key.jwks()),
-                "jwtIssuer": LOCAL_ISSUER,
-                "jwtAudience": LOCAL_AUDIENCE,
-                "retainData": "false",
-                "webhookAllowLoopback": "true",  # a developer receives webhooks on this machine
-                "account": ACCOUNT_ID,
-                "region": self.region,
-                "corsAllowedOrigins": ",".join(self.console_origins),
-            }
-            | self._extra_context,
-            run=self._synthesizer,
-        )
+        self.assembly = synthesize(outdir, self.synthesis_context(), run=self._synthesizer)
         self.runtime = LocalLambdaRuntime(
             endpoint_url=self.aws_endpoint,
             region=self.region,
@@ -212,6 +198,19 @@ class LocalCloud:
             self._persistence.start_saving()
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
+
+    def synthesis_context(self) -> dict[str, Any]:
+        """The CDK context this cloud synthesizes the app with (into ``<state dir>/cdk.out``)."""
+        return {
+            "jwtJwks": json.dumps(self.signing_key.jwks()),
+            "jwtIssuer": LOCAL_ISSUER,
+            "jwtAudience": LOCAL_AUDIENCE,
+            "retainData": "false",
+            "webhookAllowLoopback": "true",  # a developer receives webhooks on this machine
+            "account": ACCOUNT_ID,
+            "region": self.region,
+            "corsAllowedOrigins": ",".join(self.console_origins),
+        } | self._extra_context
 
     def _adapt_emulation(self, runtime: LocalLambdaRuntime) -> None:
         """moto as the local cloud needs it (``moto_adapters``): functions run by ``runtime``."""
