@@ -31,7 +31,7 @@ demo-resume: $(STAMP)  ## web_development fails at its last step, then is resume
 TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-test: $(STAMP)  ## every suite: unit, integration, local cloud, infrastructure, e2e (TEST_WORKERS=2 processes)
+test: $(STAMP)  ## every suite: unit, integration, local cloud, infrastructure, e2e (TEST_WORKERS=3 processes)
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests
 
 test-unit: $(STAMP)

@@ -28,13 +28,27 @@ def assembly_dir(context: dict[str, str]) -> Path:
 
 @cache
 def synthesized_template(**context: str) -> dict[str, Any]:
-    """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included)."""
+    """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included), in this
+    process (``synthesize_here``)."""
     outdir = assembly_dir(context)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     with outdir.with_name(outdir.name + ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        assembly = synthesize(outdir, {"jwtJwks": json.dumps({"keys": []})} | context)
+        assembly = synthesize(outdir, {"jwtJwks": json.dumps({"keys": []})} | context, run=synthesize_here)
     return assembly.template
+
+
+def synthesize_here(outdir: Path, context: dict[str, Any]) -> None:
+    """What ``python app.py`` does (``build_app``, cdk-nag included), in this test process: its
+    first synthesis starts the CDK's JavaScript runtime (~10 s of CPU, most of a synthesis), the
+    next ones reuse it (~3 s each) instead of each starting its own in a new ``app.py`` process."""
+    from aws_cdk import App, AssetStaging
+
+    from infra.cdk.app_factory import build_app
+
+    AssetStaging.clear_asset_hash_cache()  # the process remembers what it staged: stage anew
+    app, _ = build_app(App(outdir=str(outdir), context=context))
+    app.synth()
 
 
 def workspace_bucket_id(template: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,16 +50,34 @@ def sources_and_context(context: dict[str, Any], app_dir: Path = REPO_ROOT) -> s
     return digest.hexdigest()
 
 
-def synthesize(outdir: Path, context: dict[str, Any], app_dir: Path = REPO_ROOT) -> CloudAssembly:
+def synthesize(
+    outdir: Path,
+    context: dict[str, Any],
+    app_dir: Path = REPO_ROOT,
+    run: Callable[[Path, dict[str, Any]], None] | None = None,
+) -> CloudAssembly:
     """Run ``python app.py`` (what ``cdk synth`` runs) into ``outdir`` with the given context; the
     assembly already there is reused when it was made from the same sources and context (a restart
-    of the local cloud on its state directory)."""
+    of the local cloud on its state directory). ``run(outdir, context)``, if given, synthesizes
+    instead of a new ``python app.py`` process (a process that synthesizes often keeps one CDK
+    runtime)."""
     key = sources_and_context(context, app_dir)
     stamp = outdir / STAMP
     if stamp.is_file() and stamp.read_text() == key:
         return load_assembly(outdir)
     shutil.rmtree(outdir, ignore_errors=True)
     outdir.mkdir(parents=True, exist_ok=True)
+    if run is None:
+        _run_app(outdir, context, app_dir)
+    else:
+        run(outdir, context)
+    assembly = load_assembly(outdir)
+    stamp.write_text(key)
+    return assembly
+
+
+def _run_app(outdir: Path, context: dict[str, Any], app_dir: Path) -> None:
+    """``python app.py`` in a process of its own, writing the assembly into ``outdir``."""
     env = dict(os.environ)
     env["CDK_OUTDIR"] = str(outdir)
     env["CDK_CONTEXT_JSON"] = json.dumps(context)
@@ -73,9 +92,6 @@ def synthesize(outdir: Path, context: dict[str, Any], app_dir: Path = REPO_ROOT)
     )
     if result.returncode != 0:
         raise RuntimeError(f"synthesis failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    assembly = load_assembly(outdir)
-    stamp.write_text(key)
-    return assembly
 
 
 def load_assembly(outdir: Path) -> CloudAssembly:

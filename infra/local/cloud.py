@@ -23,6 +23,7 @@ import re
 import socket
 import threading
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -91,11 +92,13 @@ class LocalCloud:
         persist: bool = False,
         fresh: bool = False,
         worker_limits: WorkerLimits | None = None,
+        synthesizer: Callable[[Path, dict[str, Any]], None] | None = None,
     ) -> None:
         """``persist`` keeps tables, objects, queues and executions in ``<state dir>/state`` and
         restores them on the next start (``persistence``); ``fresh`` discards them first.
         ``worker_limits``: the functions' worker pool (default: the environment's, see
-        ``worker_limits.py``)."""
+        ``worker_limits.py``). ``synthesizer(outdir, context)`` writes the assembly instead of a
+        new ``python app.py`` process (``synthesize``'s ``run``)."""
         self.state_dir = (state_dir or REPO_ROOT / ".local-cloud").resolve()
         self.region = region
         self._api_port = api_port
@@ -123,6 +126,7 @@ class LocalCloud:
         self.tenant_limits = tenant_limits
         self._onboarded: set[str] = set()
         self._persist, self._fresh = persist, fresh
+        self._synthesizer = synthesizer
         self._persistence: Persistence | None = None
         self.restored: RestoredState | None = None  # what the start found saved (persist only)
 
@@ -153,20 +157,7 @@ class LocalCloud:
         moto_adapters.enable_state_machine_execution(self.aws_endpoint)
 
         outdir = self.state_dir / "cdk.out"  # kept: a restart with the same sources reuses it
-        self.assembly = synthesize(
-            outdir,
-            {
-                "jwtJwks": json.dumps(self.signing_key.jwks()),
-                "jwtIssuer": LOCAL_ISSUER,
-                "jwtAudience": LOCAL_AUDIENCE,
-                "retainData": "false",
-                "webhookAllowLoopback": "true",  # a developer receives webhooks on this machine
-                "account": ACCOUNT_ID,
-                "region": self.region,
-                "corsAllowedOrigins": ",".join(self.console_origins),
-            }
-            | self._extra_context,
-        )
+        self.assembly = synthesize(outdir, self.synthesis_context(), run=self._synthesizer)
         self.runtime = LocalLambdaRuntime(
             endpoint_url=self.aws_endpoint,
             region=self.region,
@@ -215,6 +206,19 @@ class LocalCloud:
             self._persistence.start_saving()
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
+
+    def synthesis_context(self) -> dict[str, Any]:
+        """The CDK context this cloud synthesizes the app with (into ``<state dir>/cdk.out``)."""
+        return {
+            "jwtJwks": json.dumps(self.signing_key.jwks()),
+            "jwtIssuer": LOCAL_ISSUER,
+            "jwtAudience": LOCAL_AUDIENCE,
+            "retainData": "false",
+            "webhookAllowLoopback": "true",  # a developer receives webhooks on this machine
+            "account": ACCOUNT_ID,
+            "region": self.region,
+            "corsAllowedOrigins": ",".join(self.console_origins),
+        } | self._extra_context
 
     def _adapt_emulation(self, runtime: LocalLambdaRuntime) -> None:
         """moto as the local cloud needs it (``moto_adapters``): functions run by ``runtime``."""

@@ -14,6 +14,7 @@ import requests
 
 from infra.local.cloud import LocalCloud
 from orchestrator.tenancy.plans import TenantLimits
+from tests.synthesized import synthesize_here
 
 
 def holds_for(seconds: float, condition: Callable[[], bool], every: float = 0.2) -> bool:
@@ -142,7 +143,11 @@ def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServe
     # tests start many runs at once per tenant: a plan with room for them (the limits have their tests)
     roomy = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=1_000)
     with LocalCloud(
-        tmp_path_factory.mktemp("local-cloud"), context=context, tenant_plan="enterprise", tenant_limits=roomy
+        tmp_path_factory.mktemp("local-cloud"),
+        context=context,
+        tenant_plan="enterprise",
+        tenant_limits=roomy,
+        synthesizer=synthesize_here,  # the CDK runtime this process may have started already
     ) as local_cloud:
         yield local_cloud
 

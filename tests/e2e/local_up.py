@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from infra.local.cloud import free_port
+from infra.local.assembly import synthesize
+from infra.local.cloud import LocalCloud, free_port
+from tests.synthesized import synthesize_here
 
 
 def start_local_up(
@@ -28,7 +30,10 @@ def start_local_up(
 ) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """A running `local up` and what its ready file says (API, endpoint, an admin token).
     The web console and the WebSocket API get the ports given, or free ones (not the defaults,
-    which other tests may hold)."""
+    which other tests may hold). With a console port given, the assembly `local up` would
+    synthesize is made ahead in this process (``synthesize_ahead``)."""
+    if console_port:
+        synthesize_ahead(state_dir, console_port)
     ready = state_dir / "ready.json"
     ready.unlink(missing_ok=True)
     ports = ["--api-port", str(api_port), "--aws-port", str(aws_port), "--console-port", str(console_port)]
@@ -47,6 +52,15 @@ def start_local_up(
             pytest.fail(f"local up did not start:\n{process.communicate()[0][-3000:]}")
         time.sleep(0.2)
     return process, json.loads(ready.read_text())
+
+
+def synthesize_ahead(state_dir: Path, console_port: int) -> None:
+    """The assembly of `local up --state-dir state_dir --console-port console_port` (its signing key,
+    its console's origins), synthesized with this test process's CDK runtime (``synthesize_here``)
+    instead of by `local up` in a runtime of its own: `local up` finds it made from the same
+    sources and context and reuses it, as it does on a restart."""
+    cloud = LocalCloud(state_dir, console_port=console_port)
+    synthesize(cloud.state_dir / "cdk.out", cloud.synthesis_context(), run=synthesize_here)
 
 
 def stop_local_up(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[float, str]:

@@ -54,8 +54,8 @@ def _step_running(view: dict[str, Any]) -> bool:
 
 
 def test_runs_and_tenants_survive_a_stop_and_fresh_starts_empty(tmp_path: Path) -> None:
-    api_port, aws_port = free_port(), free_port()
-    process, up = start_local_up(tmp_path, api_port, aws_port)
+    api_port, aws_port, console_port = free_port(), free_port(), free_port()
+    process, up = start_local_up(tmp_path, api_port, aws_port, console_port=console_port)
     try:
         # Given a finished run, a tenant created with the CLI, a run waiting at its approval gate
         finished = _start_run(up, {"template": "generic", "topic": "finished before the stop"})
@@ -80,7 +80,7 @@ def test_runs_and_tenants_survive_a_stop_and_fresh_starts_empty(tmp_path: Path) 
     assert f"run {slow}" in output and "goes on at the next" in output, output[-3000:]
 
     # And started again on the same ports and state directory
-    process, up = start_local_up(tmp_path, api_port, aws_port)
+    process, up = start_local_up(tmp_path, api_port, aws_port, console_port=console_port)
     try:
         # Then the finished run reads the same, steps and timeline included
         assert call(up, "GET", f"/runs/{finished}") == (200, finished_view)
@@ -102,7 +102,7 @@ def test_runs_and_tenants_survive_a_stop_and_fresh_starts_empty(tmp_path: Path) 
     assert "Restored from" in output and f"run {slow}: resumed at" in output, output[-3000:]
 
     # When it starts with --fresh, nothing of that is left
-    process, up = start_local_up(tmp_path, api_port, aws_port, "--fresh")
+    process, up = start_local_up(tmp_path, api_port, aws_port, "--fresh", console_port=console_port)
     try:
         assert call(up, "GET", f"/runs/{finished}")[0] == 404
         assert call(up, "GET", "/runs", token=newco_token)[0] in (401, 403)
@@ -112,8 +112,8 @@ def test_runs_and_tenants_survive_a_stop_and_fresh_starts_empty(tmp_path: Path) 
 
 
 def test_a_killed_local_cloud_starts_again_from_its_last_snapshot(tmp_path: Path) -> None:
-    api_port, aws_port = free_port(), free_port()
-    process, up = start_local_up(tmp_path, api_port, aws_port)
+    api_port, aws_port, console_port = free_port(), free_port(), free_port()
+    process, up = start_local_up(tmp_path, api_port, aws_port, console_port=console_port)
     try:
         # Given a finished run, and time for a snapshot (one a second while something changes)
         run_id = _start_run(up, {"template": "generic", "topic": "before the crash"})
@@ -124,7 +124,7 @@ def test_a_killed_local_cloud_starts_again_from_its_last_snapshot(tmp_path: Path
         process.kill()
         process.communicate(timeout=60)
     # Then a new start finds the run as it was
-    process, up = start_local_up(tmp_path, api_port, aws_port)
+    process, up = start_local_up(tmp_path, api_port, aws_port, console_port=console_port)
     try:
         assert call(up, "GET", f"/runs/{run_id}") == (200, view)
     finally:

@@ -21,6 +21,7 @@ from infra.local.cloud import LocalCloud
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.offline import OfflineAnswer
 from tests.e2e.conftest import Client
+from tests.synthesized import synthesize_here
 
 LARGE_BODY_BYTES = 300 * 1024
 STATE_PAYLOAD_LIMIT = 32 * 1024
@@ -87,7 +88,8 @@ def remote_cloud(tmp_path_factory: pytest.TempPathFactory, model_server: str) ->
         "openaiBaseUrl": model_server,
         "modelName": "large-model",
     }
-    with LocalCloud(Path(tmp_path_factory.mktemp("remote-model-cloud")), context=context) as cloud:
+    state_dir = Path(tmp_path_factory.mktemp("remote-model-cloud"))
+    with LocalCloud(state_dir, context=context, synthesizer=synthesize_here) as cloud:
         yield cloud
 
 
