@@ -15,6 +15,10 @@ for key, value in {
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "1",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": "AiOrchestratorTests",
+    # every local cloud's workers at one CPU priority: several clouds share the machine with other
+    # test processes, and a background worker would otherwise wait behind all of them
+    # (tests/local_cloud/test_worker_pool_limits.py checks the lower priority itself)
+    "ORCHESTRATOR_LOCAL_BACKGROUND_NICENESS": "0",
 }.items():
     os.environ[key] = value
 for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):

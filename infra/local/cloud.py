@@ -166,6 +166,7 @@ class LocalCloud:
             max_concurrency=self.worker_limits.max_workers_per_function,
             max_workers=self.worker_limits.max_workers,
             idle_seconds=self.worker_limits.idle_seconds,
+            background_niceness=self.worker_limits.background_niceness,
             send_to_destination=self._send_to_queue,
         )
         self._adapt_emulation(self.runtime)

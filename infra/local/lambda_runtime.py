@@ -51,7 +51,13 @@ from infra.local.worker_limits import (
     DEFAULT_MAX_WORKERS,
     DEFAULT_MAX_WORKERS_PER_FUNCTION,
 )
-from infra.local.worker_pool_usage import PoolUsage, lower_priority, reserves, return_freed_memory
+from infra.local.worker_pool_usage import (
+    BACKGROUND_NICENESS,
+    PoolUsage,
+    lower_priority,
+    reserves,
+    return_freed_memory,
+)
 
 WORKER_SCRIPT = Path(__file__).with_name("lambda_worker.py")
 LOCAL_ACCESS_KEY = "local"
@@ -119,6 +125,7 @@ class LocalLambdaRuntime:
         idle_seconds: float = DEFAULT_IDLE_SECONDS,
         send_to_destination: DestinationSender | None = None,
         fork_workers: bool | None = None,
+        background_niceness: int = BACKGROUND_NICENESS,
     ) -> None:
         self.send_to_destination = send_to_destination
         self.endpoint_url = endpoint_url
@@ -129,6 +136,7 @@ class LocalLambdaRuntime:
         self.max_workers = max(1, max_workers)
         self.idle_seconds = idle_seconds
         self.foreground: set[str] = set()  # functions whose workers keep the cloud's CPU priority
+        self.background_niceness = background_niceness  # how much lower the others' priority is
         self.usage = PoolUsage()
         self._reserved: dict[str, int] = {}  # worker slots kept for a function (``reserves``)
         self._specs: dict[str, FunctionSpec] = {}
@@ -511,7 +519,9 @@ class LocalLambdaRuntime:
                 bufsize=1,
             )
         if self.foreground and spec.name not in self.foreground:
-            lower_priority(process.pid)  # a burst of background work does not slow the API's answers
+            lower_priority(
+                process.pid, self.background_niceness
+            )  # a burst of background work does not slow the API's answers
         worker = _Worker(process, spec.name)
         threading.Thread(target=_pump, args=(process, worker.lines), daemon=True).start()
         return worker

@@ -10,7 +10,9 @@ Set on ``orchestrator local up`` (``--max-workers``, ``--max-workers-per-functio
 ``--worker-idle-seconds``) or in the environment (``ORCHESTRATOR_LOCAL_MAX_WORKERS``,
 ``ORCHESTRATOR_LOCAL_MAX_WORKERS_PER_FUNCTION``, ``ORCHESTRATOR_LOCAL_WORKER_IDLE_SECONDS``);
 a flag wins over the environment. A value that is not a positive number is refused, naming where
-it came from.
+it came from. ``ORCHESTRATOR_LOCAL_BACKGROUND_NICENESS`` (0-19, default 10) is how much lower the
+CPU priority of every function's workers but the API's is: 0 runs them all alike (the tests do, as
+several clouds then share the machine with other test processes).
 """
 
 from __future__ import annotations
@@ -21,14 +23,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from infra.local.worker_pool_usage import BACKGROUND_NICENESS as DEFAULT_BACKGROUND_NICENESS
+
 DEFAULT_MAX_WORKERS = 48
 DEFAULT_MAX_WORKERS_PER_FUNCTION = 10
 DEFAULT_IDLE_SECONDS = 20.0
+
 
 ENVIRONMENT = {
     "max_workers": "ORCHESTRATOR_LOCAL_MAX_WORKERS",
     "max_workers_per_function": "ORCHESTRATOR_LOCAL_MAX_WORKERS_PER_FUNCTION",
     "idle_seconds": "ORCHESTRATOR_LOCAL_WORKER_IDLE_SECONDS",
+    "background_niceness": "ORCHESTRATOR_LOCAL_BACKGROUND_NICENESS",
 }
 FLAGS = {
     "max_workers": "--max-workers",
@@ -47,6 +53,8 @@ class WorkerLimits(BaseModel):
     max_workers: int = Field(DEFAULT_MAX_WORKERS, ge=1, le=10_000)
     max_workers_per_function: int = Field(DEFAULT_MAX_WORKERS_PER_FUNCTION, ge=1, le=10_000)
     idle_seconds: float = Field(DEFAULT_IDLE_SECONDS, gt=0, le=86_400)
+    background_niceness: int = Field(DEFAULT_BACKGROUND_NICENESS, ge=0, le=19)
+    """How much lower the CPU priority of every worker but the API's is (0: the same)."""
 
     @classmethod
     def configured(

@@ -80,13 +80,13 @@ def reserves(reserved: Mapping[str, int], *, per_function: int, max_workers: int
     return {name: count for name, count in scaled.items() if count}
 
 
-def lower_priority(pid: int) -> None:
-    """Runs ``pid`` at ``BACKGROUND_NICENESS`` below this process's CPU priority (where there is one)."""
-    if not hasattr(os, "setpriority"):
+def lower_priority(pid: int, niceness: int = BACKGROUND_NICENESS) -> None:
+    """Runs ``pid`` at ``niceness`` below this process's CPU priority (where there is one)."""
+    if not hasattr(os, "setpriority") or niceness <= 0:
         return
     try:
         ours = os.getpriority(os.PRIO_PROCESS, 0)
-        os.setpriority(os.PRIO_PROCESS, pid, min(19, ours + BACKGROUND_NICENESS))
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, ours + niceness))
     except OSError:  # it ended already, or the system refuses: it runs at the default priority
         return
 

@@ -69,3 +69,11 @@ def test_local_up_refuses_a_bad_limit_in_one_line_before_anything_starts(
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--worker-idle-seconds=-5.0" in err
     assert not (tmp_path / "cdk.out").exists()  # nothing was synthesized
+
+
+def test_the_background_workers_priority_is_set_in_the_environment_and_a_bad_one_is_refused() -> None:
+    assert WorkerLimits.configured(environ={}).background_niceness == 10
+    environ = {"ORCHESTRATOR_LOCAL_BACKGROUND_NICENESS": "0"}
+    assert WorkerLimits.configured(environ=environ).background_niceness == 0
+    with pytest.raises(InvalidWorkerLimits, match="ORCHESTRATOR_LOCAL_BACKGROUND_NICENESS='20'"):
+        WorkerLimits.configured(environ={"ORCHESTRATOR_LOCAL_BACKGROUND_NICENESS": "20"})
