@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+HANDSHAKE_WAIT_SECONDS = 5.0
+"""How long a post to a connection whose ``$connect`` was allowed waits for its handshake to finish."""
+
 _ID_CHARACTERS = string.ascii_letters + string.digits
 
 
@@ -85,6 +88,7 @@ class LocalWebSocketGateway:
         self._region = region
         self._opening: dict[int, _Connection] = {}  # id(socket) -> the connection it opens
         self._open: dict[str, _Connection] = {}
+        self._accepted: dict[str, threading.Event] = {}  # $connect allowed, handshake finishing
         self._lock = threading.Lock()
         self._stopping = False
         self._server: Server = serve(
@@ -112,7 +116,7 @@ class LocalWebSocketGateway:
         """Send ``data`` to the connection as one message; False if it is not open."""
         from websockets.exceptions import ConnectionClosed
 
-        connection = self._open.get(connection_id)
+        connection = self._opened(connection_id)
         if connection is None or connection.socket is None:
             return False
         try:
@@ -126,8 +130,16 @@ class LocalWebSocketGateway:
             return False
         return True
 
+    def _opened(self, connection_id: str) -> _Connection | None:
+        """The open connection; one whose ``$connect`` was allowed is waited for while its handshake
+        finishes (on AWS it can be posted to as soon as ``$connect`` returns)."""
+        accepted = self._accepted.get(connection_id)
+        if accepted is not None and not accepted.wait(HANDSHAKE_WAIT_SECONDS):
+            self._accepted.pop(connection_id, None)  # the client went away during its handshake
+        return self._open.get(connection_id)
+
     def describe(self, connection_id: str) -> dict[str, Any] | None:
-        connection = self._open.get(connection_id)
+        connection = self._opened(connection_id)
         if connection is None:
             return None
         return {  # the Management API's GetConnection answer (its wire names)
@@ -137,7 +149,7 @@ class LocalWebSocketGateway:
         }
 
     def disconnect(self, connection_id: str) -> bool:
-        connection = self._open.get(connection_id)
+        connection = self._opened(connection_id)
         if connection is None or connection.socket is None:
             return False
         connection.socket.close()
@@ -173,6 +185,7 @@ class LocalWebSocketGateway:
                 return socket.respond(status, f"{body or HTTPStatus(status).phrase}\n")
         with self._lock:
             self._opening[id(socket)] = connection
+            self._accepted[connection.connection_id] = threading.Event()
         return None
 
     def _authorize(
@@ -212,6 +225,9 @@ class LocalWebSocketGateway:
             connection = self._opening.pop(id(socket))
         connection.socket = socket
         self._open[connection.connection_id] = connection
+        accepted = self._accepted.pop(connection.connection_id, None)
+        if accepted is not None:
+            accepted.set()
         try:
             for message in socket:
                 connection.last_active_at = datetime.now(UTC)

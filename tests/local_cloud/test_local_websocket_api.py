@@ -173,6 +173,39 @@ def test_the_management_api_reaches_open_connections_and_answers_410_for_the_oth
     assert gone.value.response["Error"]["Code"] == "GoneException"
 
 
+@pytest.fixture
+def slow_gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[LocalWebSocketGateway, RecordingRuntime]]:
+    """A gateway whose server thread is slow to take a connection on once its handshake is sent
+    (as on a loaded machine)."""
+    serve = LocalWebSocketGateway._serve_connection
+
+    def slowly(self: LocalWebSocketGateway, socket: Any) -> None:
+        time.sleep(1.0)
+        serve(self, socket)
+
+    monkeypatch.setattr(LocalWebSocketGateway, "_serve_connection", slowly)
+    runtime = RecordingRuntime()
+    served = LocalWebSocketGateway(runtime, API, account_id="123456789012", region="us-east-1")  # type: ignore[arg-type]
+    served.start()
+    try:
+        yield served, runtime
+    finally:
+        served.stop()
+
+
+def test_a_connection_can_be_posted_to_as_soon_as_its_connect_returns(
+    slow_gateway: tuple[LocalWebSocketGateway, RecordingRuntime],
+) -> None:
+    served, runtime = slow_gateway
+    client = management(served)
+    with connect(f"{served.url}/?token=good", open_timeout=10) as socket:
+        # When a message is posted to it right after the client's connect returned
+        connection_id = runtime.of("$connect")[0]["requestContext"]["connectionId"]
+        client.post_to_connection(ConnectionId=connection_id, Data=b'{"event_type": "PHASE_STARTED"}')
+        # Then it arrives (not 410: API Gateway takes posts once $connect has allowed the connection)
+        assert json.loads(socket.recv(timeout=10)) == {"event_type": "PHASE_STARTED"}
+
+
 def test_route_selection_and_callback_urls() -> None:
     assert API.select_route('{"action": "subscribe"}') == "subscribe"
     assert API.select_route('{"action": 3}') is None
