@@ -8,8 +8,9 @@ import itertools
 import time
 from typing import Any
 
+from infra.local.cloud import LocalCloud
 from orchestrator.templates.graph import get_template
-from tests.e2e.conftest import FINAL, Client
+from tests.e2e.conftest import FINAL, Client, ended_execution
 
 GENERIC = get_template("generic")
 
@@ -54,7 +55,7 @@ def test_a_slow_step_is_seen_running_with_its_attempt(acme: Client) -> None:
 
 
 def test_a_throttled_step_is_seen_retrying_with_its_error_then_succeeding(
-    acme: Client, globex: Client
+    cloud: LocalCloud, acme: Client, globex: Client
 ) -> None:
     # Given a run whose research step is throttled on its first two attempts (each retry waits up to
     # 1 s, then 2 s, with full jitter: two windows in which to see it due for a retry)
@@ -83,7 +84,9 @@ def test_a_throttled_step_is_seen_retrying_with_its_error_then_succeeding(
         ("ProviderThrottled", GENERIC.retry.max_attempts + 1)
     }
 
-    # When the client reads the run's timeline
+    # When the client reads the run's timeline, once the execution has ended (the run's status is
+    # recorded by its last step, a moment before the execution's end)
+    ended_execution(cloud, view["execution_arn"])
     response = acme.request("GET", f"/runs/{run_id}/timeline")
 
     # Then it is one list in time order: the execution's retries of Research with their waits, the
