@@ -508,12 +508,15 @@ class _Untracked(list[Any]):
 def keep_no_copies_of_dynamodb_items() -> None:
     """moto's ``BaseModel`` records every instance it ever makes (for ``/moto-api/data.json``), and
     an ``Item`` is made for every item written and for every copy moto takes: each query copies
-    its results, each update the item before it, each transaction every table it touches. None is
-    ever released: about 1 MiB per ``generic`` run, ten times the items the tables hold. Items are
-    not recorded here (the tables still hold every item; only that debug listing lacks them)."""
+    its results, each update the item before it, each transaction every table it touches (a
+    ``Table`` copy, recorded too). None is ever released: about 1 MiB per ``generic`` run, ten times
+    the items the tables hold. Items and tables are not recorded here (the backend still holds every
+    table and item; only that debug listing lacks them)."""
     from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
 
     _patch(Item, "instances_tracked", _Untracked())
+    _patch(Table, "instances_tracked", _Untracked())
 
 
 def parse_each_definition_once() -> None:

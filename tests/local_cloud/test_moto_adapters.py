@@ -324,7 +324,8 @@ def test_dynamodb_keeps_no_item_beyond_what_its_tables_hold(emulation: Emulation
 
     from moto.dynamodb.models.dynamo_type import Item
 
-    # Given a table of 20 items, each updated and queried many times (moto copies items for both)
+    # Given a table of 20 items, each updated and queried many times, and written in transactions
+    # (moto copies the items for each, and the whole table for a transaction)
     ddb = emulation.client("dynamodb")
     ddb.create_table(
         TableName="adapter-copies",
@@ -353,6 +354,19 @@ def test_dynamodb_keeps_no_item_beyond_what_its_tables_hold(emulation: Emulation
             ExpressionAttributeValues={":pk": {"S": "run"}},
         )
         assert page["Count"] == 20
+        put = {
+            "Put": {
+                "TableName": "adapter-copies",
+                "Item": {"pk": {"S": "run"}, "sk": {"S": "00"}, "n": {"N": "0"}},
+            }
+        }
+        ddb.transact_write_items(TransactItems=[put])
+        ddb.update_item(
+            TableName="adapter-copies",
+            Key={"pk": {"S": "run"}, "sk": {"S": "00"}},
+            UpdateExpression="SET n = :n",
+            ExpressionAttributeValues={":n": {"N": "5"}},
+        )
     # Then every item and every update is there, and no more items are alive than the table holds
     items = ddb.scan(TableName="adapter-copies")["Items"]
     assert sorted(int(item["n"]["N"]) for item in items) == [5] * 20
