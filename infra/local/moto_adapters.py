@@ -50,7 +50,7 @@
    ``ExecutionAborted`` event then says nothing); ``StepFunctionResponse.stop_execution`` passes
    them on here, as Step Functions does (a cancelled run's execution stops itself with them).
 
-``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8, 9, 12 and 13,
+``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8, 9, 12, 13 and 14,
 ``test_moto_step_functions_features.py`` covers 7 and 10 (with the Step Functions features the
 generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
