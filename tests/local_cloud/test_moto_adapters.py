@@ -319,6 +319,61 @@ def test_concurrent_dynamodb_transactions_and_writes_all_apply(emulation: Emulat
     assert count == 800 + 100 + 200
 
 
+def test_dynamodb_keeps_no_item_beyond_what_its_tables_hold(emulation: Emulation) -> None:
+    import gc
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    # Given a table of 20 items, each updated and queried many times, and written in transactions
+    # (moto copies the items for each, and the whole table for a transaction)
+    ddb = emulation.client("dynamodb")
+    ddb.create_table(
+        TableName="adapter-copies",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    gc.collect()
+    alive_before = sum(1 for o in gc.get_objects() if type(o) is Item)
+    for i in range(20):
+        ddb.put_item(TableName="adapter-copies", Item={"pk": {"S": "run"}, "sk": {"S": f"{i:02}"}})
+    for _ in range(5):
+        for i in range(20):
+            ddb.update_item(
+                TableName="adapter-copies",
+                Key={"pk": {"S": "run"}, "sk": {"S": f"{i:02}"}},
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+        page = ddb.query(
+            TableName="adapter-copies",
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "run"}},
+        )
+        assert page["Count"] == 20
+        put = {
+            "Put": {
+                "TableName": "adapter-copies",
+                "Item": {"pk": {"S": "run"}, "sk": {"S": "00"}, "n": {"N": "0"}},
+            }
+        }
+        ddb.transact_write_items(TransactItems=[put])
+        ddb.update_item(
+            TableName="adapter-copies",
+            Key={"pk": {"S": "run"}, "sk": {"S": "00"}},
+            UpdateExpression="SET n = :n",
+            ExpressionAttributeValues={":n": {"N": "5"}},
+        )
+    # Then every item and every update is there, and no more items are alive than the table holds
+    items = ddb.scan(TableName="adapter-copies")["Items"]
+    assert sorted(int(item["n"]["N"]) for item in items) == [5] * 20
+    gc.collect()
+    assert sum(1 for o in gc.get_objects() if type(o) is Item) - alive_before <= 20
+
+
 def test_a_queue_counts_its_visible_in_flight_and_delayed_messages(emulation: Emulation) -> None:
     # Given a FIFO queue (what EventBridge feeds the push function) and a standard one
     sqs = emulation.client("sqs")
