@@ -74,7 +74,7 @@ def _json_arguments(section: Section, path: Path) -> list[str]:
     if not section.json_to_file:
         return ["--json"]
     source = (BENCH / section.script).read_text(encoding="utf-8")
-    if '"--json"' not in source and '"--out"' in source:  # an older script writing its JSON to --out
+    if '"--out"' in source:  # a script writing its JSON to --out (its --json, if any, prints it)
         return ["--out", str(path)]
     return ["--json", str(path)]
 
