@@ -99,7 +99,13 @@ def measure_once(api: Api, bound: int, items: int, latency_ms: int) -> tuple[flo
     body = {
         "template": TEMPLATE,
         "topic": "Benchmark the bounded fan-out of the executors",
-        "options": {"max_concurrency": bound, "offline": {"latency_ms": latency_ms, "list_items": items}},
+        # no response cache: the warm-up run would otherwise answer every later run's items from it,
+        # and the map would be measured without its model latency
+        "options": {
+            "use_cache": False,
+            "max_concurrency": bound,
+            "offline": {"latency_ms": latency_ms, "list_items": items},
+        },
     }
     run_id = api.call("POST", "/runs", json=body)["run_id"]
     view = api.wait(run_id, {"AWAITING_APPROVAL"} | FINAL)
