@@ -87,6 +87,14 @@ def gateway() -> Iterator[tuple[LocalWebSocketGateway, RecordingRuntime]]:
         assert time.monotonic() - started < 5  # generous: the target is well under a second
 
 
+def post_and_receive(client: Any, runtime: RecordingRuntime, socket: Any) -> str:
+    """Post a message to the connection just opened and check that its client receives it; its id."""
+    connection_id: str = runtime.of("$connect")[0]["requestContext"]["connectionId"]
+    client.post_to_connection(ConnectionId=connection_id, Data=b'{"event_type": "PHASE_STARTED"}')
+    assert json.loads(socket.recv(timeout=10)) == {"event_type": "PHASE_STARTED"}
+    return connection_id
+
+
 def management(gateway: LocalWebSocketGateway) -> Any:
     return boto3.client(
         "apigatewaymanagementapi",
@@ -161,9 +169,7 @@ def test_the_management_api_reaches_open_connections_and_answers_410_for_the_oth
     served, runtime = gateway
     client = management(served)
     with connect(f"{served.url}/?token=good", open_timeout=10) as socket:
-        connection_id = runtime.of("$connect")[0]["requestContext"]["connectionId"]
-        client.post_to_connection(ConnectionId=connection_id, Data=b'{"event_type": "PHASE_STARTED"}')
-        assert json.loads(socket.recv(timeout=10)) == {"event_type": "PHASE_STARTED"}
+        connection_id = post_and_receive(client, runtime, socket)
         described = client.get_connection(ConnectionId=connection_id)
         assert described["Identity"]["SourceIp"] == "127.0.0.1"
         client.delete_connection(ConnectionId=connection_id)
@@ -199,11 +205,9 @@ def test_a_connection_can_be_posted_to_as_soon_as_its_connect_returns(
     served, runtime = slow_gateway
     client = management(served)
     with connect(f"{served.url}/?token=good", open_timeout=10) as socket:
-        # When a message is posted to it right after the client's connect returned
-        connection_id = runtime.of("$connect")[0]["requestContext"]["connectionId"]
-        client.post_to_connection(ConnectionId=connection_id, Data=b'{"event_type": "PHASE_STARTED"}')
-        # Then it arrives (not 410: API Gateway takes posts once $connect has allowed the connection)
-        assert json.loads(socket.recv(timeout=10)) == {"event_type": "PHASE_STARTED"}
+        # When a message is posted to it right after the client's connect returned, it arrives
+        # (not 410: API Gateway takes posts once $connect has allowed the connection)
+        post_and_receive(client, runtime, socket)
 
 
 def test_route_selection_and_callback_urls() -> None:
