@@ -52,7 +52,8 @@ def handler(
         with (
             container.metered(context),
             acting_for_tenant(task.tenant_id),  # tenant: from StartRun
-            container.publisher.batched(),  # the step's events: one request when it ends
+            # the step's events: one request when it ends, or before its hard timeout
+            container.publisher.batched(context.get_remaining_time_in_millis),
         ):
             summary = (runner or build_runner(container, context)).run(task)
     except OrchestratorError as exc:

@@ -3,12 +3,14 @@ also when the work inside fails; outside a batch each goes out at once (moto's b
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import boto3
 import pytest
 
-from orchestrator.adapters.eventbridge import EventBridgePublisher
+from orchestrator.adapters.eventbridge import FLUSH_MARGIN_MS, EventBridgePublisher
 from orchestrator.core import event_batch
 from orchestrator.core.errors import OrchestratorError, ProviderThrottled
 from orchestrator.core.events import new_envelope
@@ -105,3 +107,45 @@ def test_a_batch_that_cannot_be_sent_fails_a_block_that_ended_normally_only(aws:
     with pytest.raises(ProviderThrottled), publisher.batched():
         publisher.publish(_event(2))
         raise ProviderThrottled("429")
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_held_events_go_out_before_the_functions_hard_timeout(aws: MotoAws) -> None:
+    # Given a function with 2.1 s left: its held events are due 2 s before the hard timeout
+    events = Counting()
+    publisher = EventBridgePublisher(aws.bus_name, events)
+    with publisher.batched(remaining_ms=lambda: FLUSH_MARGIN_MS + 100):
+        publisher.publish(_event(1))
+        publisher.publish(_event(2))
+        # When the step is still busy at that moment (a slow model call, say)
+        _wait_for(lambda: events.calls == [2])
+        # Then what it held went out, without waiting for the end it may never reach
+        assert events.calls == [2] and len(aws.published()) == 2
+        # and what it publishes after goes out at once
+        publisher.publish(_event(3))
+        assert events.calls == [2, 1] and event_batch.pending() == 0
+    assert events.calls == [2, 1]  # nothing left for the end
+
+
+def test_a_block_that_ends_in_time_sends_its_events_once(aws: MotoAws) -> None:
+    events = Counting()
+    publisher = EventBridgePublisher(aws.bus_name, events)
+    with publisher.batched(remaining_ms=lambda: FLUSH_MARGIN_MS + 300):
+        publisher.publish(_event(1))
+    time.sleep(0.6)  # past the deadline the timer would have had
+    assert events.calls == [1]
+
+
+def test_an_error_sending_at_the_deadline_is_logged_not_lost_silently(
+    aws: MotoAws, caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = EventBridgePublisher("no-such-bus", boto3.client("events"))
+    with publisher.batched(remaining_ms=lambda: FLUSH_MARGIN_MS + 200):
+        publisher.publish(_event(1))  # held: sent (and failing) on the timer thread
+        _wait_for(lambda: "not published" in caplog.text)
+    assert "events held before the timeout were not published" in caplog.text

@@ -3,12 +3,13 @@
 Inside ``batched()`` the events of the invocation are held and sent together when it ends (or
 when the code flushes them, after a side effect), up to ten entries a call
 (``orchestrator.core.event_batch``); they go out whether the block ends normally or with an error
-(a failed step's ``STEP_RETRYING``/``PHASE_FAILED`` included).
+(a failed step's ``STEP_RETRYING``/``PHASE_FAILED`` included). Given the function's time left,
+what is held goes out ``FLUSH_MARGIN_MS`` before its hard timeout, and later events at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,6 +19,10 @@ from orchestrator.core.constants import EVENT_SOURCE
 from orchestrator.core.errors import OrchestratorError, RepositoryError
 from orchestrator.core.observability import logger
 from orchestrator.core.records import EventEnvelope
+
+FLUSH_MARGIN_MS = 2_000
+"""Held events go out this long before the function's hard timeout (a ``PutEvents`` call, with
+its retries, takes well under it)."""
 
 
 class EventBridgePublisher:
@@ -44,10 +49,14 @@ class EventBridgePublisher:
             self._put([entry])
 
     @contextmanager
-    def batched(self) -> Iterator[None]:
+    def batched(self, remaining_ms: Callable[[], int] | None = None) -> Iterator[None]:
         """Hold the events published inside; send them when the block ends (an error sending
-        them is raised after a normal end, logged after an error: the block's error goes on)."""
-        with event_batch.holding(self._put_all) as batch:
+        them is raised after a normal end, logged after an error: the block's error goes on).
+        ``remaining_ms`` (the Lambda context's time left): send them before the hard timeout."""
+        deadline_in = None
+        if remaining_ms is not None:
+            deadline_in = (remaining_ms() - FLUSH_MARGIN_MS) / 1000
+        with event_batch.holding(self._put_all, deadline_in=deadline_in, on_error=_log_lost) as batch:
             try:
                 yield
             except BaseException:
@@ -77,3 +86,7 @@ class EventBridgePublisher:
                 if answer.get("ErrorCode")
             ]
             raise RepositoryError(f"publishing failed: {'; '.join(failed)}")
+
+
+def _log_lost(exc: BaseException) -> None:
+    logger.error("events held before the timeout were not published", exc_info=exc)
