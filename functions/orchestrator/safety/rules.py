@@ -39,6 +39,8 @@ class Signal:
     pattern: re.Pattern[str]
     also: re.Pattern[str] | None = None
     """A second pattern the text must match too (a minor and sexual content; a group and a slur)."""
+    unless: re.Pattern[str] | None = None
+    """A pattern the text must not match (a plea for help that also asks for a method is no plea)."""
     folded: bool = False
     """Matched against the folded text (punctuation kept: ``rm -rf /``) instead of its words."""
     evasion: bool = False
@@ -47,7 +49,10 @@ class Signal:
     def found(self, text: Normalized) -> bool:
         views = (text.folded,) if self.folded else (text.words, *text.variants)
         return any(
-            self.pattern.search(view) and (self.also is None or self.also.search(view)) for view in views
+            self.pattern.search(view)
+            and (self.also is None or self.also.search(view))
+            and (self.unless is None or not self.unless.search(view))
+            for view in views
         )
 
 
@@ -63,12 +68,13 @@ def words(*alternatives: str) -> re.Pattern[str]:
 
 
 def signal(name: str, weight: float, *alternatives: str, **options: object) -> Signal:
-    also = options.pop("also", None)
+    also, unless = options.pop("also", None), options.pop("unless", None)
     return Signal(
         name,
         weight,
         words(*alternatives),
         also=words(*also) if isinstance(also, tuple) else None,
+        unless=words(*unless) if isinstance(unless, tuple) else None,
         **options,  # type: ignore[arg-type]
     )
 
