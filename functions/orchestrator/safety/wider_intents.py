@@ -40,6 +40,8 @@ _DETAILS_OF_A_PERSON = (
     r"(?<!my )(?<!our )home address(?:es)?|real names? and|date of birth|ssn|social security numbers?|"
     r"(?:direccion|domicilio|dni|adresse|privatadresse|wohnadresse|anschrift|indirizzo|endereco|"
     r"morada|adres)(?! de (?:correo|email|e mail|ip))",
+    r"(?:home |private |personal |cell |mobile )?(?:address(?:es)?|phone numbers?|real names?|workplace|"
+    r"employer) (?:and [\w' ]{1,25} )?of (?:the|this|that|a|my|our|every|everyone|each|all) ",
 )
 _EXPOSE_OR_REACH = (
     r"(?:so|then) (?:i|we) can (?:show up|visit|go (?:there|to)|confront|find|wait|post|publish|expose|leak)|"
@@ -47,6 +49,8 @@ _EXPOSE_OR_REACH = (
     r"everywhere)|post\w* (?:[\w']+ ){0,3}publicly|make (?:it|them|this) public|(?:para|pour|um|per) "
     r"(?:publicar\w*|publier|publicarl\w*|zu veroffentlichen|pubblicarl\w*)|publicarlos|publicarla|"
     r"(?:besuchen|visitarla|visitarlo|lui rendre visite)|damit ich (?:sie|ihn) (?:besuchen|finden|treffen)",
+    r"pay (?:them|her|him|it)? ?a visit|(?:who|that) (?:reported|fired|dumped|blocked|rejected|testified "
+    r"against|sued|arrested|ticketed|banned|left|ghosted) (?:me|us)",
 )
 _TRACE = r"(?:ip|ip address|username|handle|gamertag|phone number|selfies?|photos?|license plate)"
 _SEND_OUT = verbs(
@@ -97,6 +101,42 @@ PRIVACY = Wider(
             rf"activist|streamer)|my (?:{RELATION}))",
             r"dossier on",
         ),
+        signal(
+            "unmasking-someone",
+            2.0,
+            r"(?:find|uncover|reveal|work out|figure out|get|learn|expose|pin down)\w* (?:out )?(?:the |"
+            r"this |"
+            r"that )?(?:person's|poster's|guy's|girl's|woman's|man's|troll's|critic's|reviewer's|"
+            r"account holder's) "
+            r"(?:real |true |actual |legal |full )?(?:identity|name)",
+        ),
+        signal(
+            "a-stranger-identified-from-a-photo",
+            2.5,
+            r"(?:identify|find|track down|figure out who|work out who)\w* (?:is )?(?:her|him|this (?:woman|"
+            r"man|girl|guy|person|stranger)|the (?:woman|girl|guy|stranger)) (?:[\w']+ ){0,6}"
+            r"(?:from|using|with|in|by) (?:a|this|the|my|that) (?:photo|picture|pic|video|clip|selfie)",
+            r"(?:photo|picture|pic|video) of (?:a|this|that|the) (?:woman|girl|man|guy|stranger|person) "
+            r"(?:[\w']+ ){0,8}(?:identify|find (?:her|his|their) (?:instagram|facebook|name|profile|socials?|"
+            r"tiktok|account))",
+            unless=(
+                r"\d{4}|histor\w*|ancestors?|grand(?:father|mother|parents)|family (?:photo|tree)|old photo|"
+                r"opencv|face detection|dataset|python|api|library|model",
+            ),
+        ),
+        signal(
+            "someone-who-keeps-away",
+            2.0,
+            r"(?:where|which (?:apartment|house|city|town|street|building|flat|"
+            r"neighbou?rhood)) (?:[\w']+ ){0,3}"
+            rf"(?:my |her |his )?(?:{RELATION}|ex) (?:[\w']+ )?(?:moved|lives|is living|is staying|relocated|"
+            r"went|works now)",
+            also=(
+                r"(?:won't|wouldn't|will not|refuse to|refuses to|don't|doesn't) (?:tell|give|say|share)|"
+                r"blocked me|restraining order|cut (?:off )?contact|doesn't want me to (?:know|find)|"
+                r"moved away from me|changed (?:her|his|their) number",
+            ),
+        ),
     ),
     ask=(signal("to-expose-or-reach", 1.0, *_EXPOSE_OR_REACH, evasion=True),),
 )
@@ -106,9 +146,10 @@ INJECTION = Wider(
         signal(
             "instruction-in-the-data",
             3.5,
-            r"(?:<!--|[\"'\[(]|^|\n)\s*(?:(?:note|message) (?:to|for) (?:the )?)?(?:ai|assistant|system|"
+            r"(?:<!--|[\"'\[(:]|^|\n)\s*(?:(?:note|message) (?:to|for) (?:the )?)?(?:ai|assistant|system|"
             r"agent|"
-            r"model|llm|chatbot|bot|ai assistant)\s*:\s*(?:new instructions?|ignore|disregard|forget|instead|"
+            r"model|llm|chatbot|bot|ai assistant)\s*[:,]\s*(?:please )?(?:new instructions?|ignore|disregard|"
+            r"forget|instead|"
             r"send|email|forward|call|run|execute|open|paste|upload|reveal|print|you (?:must|should|will))",
             r"[\"']\s*:\s*[\"'](?:ai|assistant|system|agent|model|llm)\s*:",
             folded=True,
@@ -155,6 +196,33 @@ INJECTION = Wider(
             r"morals|boundaries|content polic(?:y|ies)) and (?:always|never|will)",
             r"(?:answer|respond|reply|act)\w* as (?:two|both|2) (?:ais|assistants|personas|characters|bots|"
             r"models|versions)",
+        ),
+        signal(
+            "secrets-in-a-request",
+            3.5,
+            r"(?:append|add|include|attach|put|embed|insert|encode)\w* (?:the )?(?:user's |their |my |your |"
+            r"the )?"
+            r"(?:session (?:token|cookie|id)|api keys?|access tokens?|auth(?:orization)? (?:token|header)|"
+            r"passwords?|credentials|cookies|secrets?|conversation|chat history|system prompt) (?:to|in|"
+            r"into) "
+            r"(?:the |every |each )?(?:query|url|request|search|link|image url|parameters?|params)",
+            r"(?:send|post|make|fire|issue)\w* (?:a )?(?:post |get |http |web )?(?:request|call|webhook)? ?"
+            r"(?:to )?(?:https?|the url|this url|this endpoint|this webhook) (?:[\w']+ ){0,6}(?:with|"
+            r"containing|"
+            r"including|carrying) (?:the |this |our )?(?:whole |entire |full )?(?:conversation|chat history|"
+            r"chat|"
+            r"messages|system prompt|api keys?|secrets|credentials|tokens)",
+        ),
+        signal(
+            "rules-said-to-be-lifted",
+            3.5,
+            r"(?:safety|content) (?:policy|policies|filters?|rules|guardrails) (?:was|were|got|has been|have "
+            r"been|is|are) (?:[\w']+ )?(?:removed|suspended|disabled|lifted|turned off|switched off|waived)",
+            r"(?:ignore|disregard|forget) (?:the above|everything above|all of the above|that|all that|all "
+            r"previous|the previous|your previous) (?:[\w']+ ){0,2}and (?:instead |just |only |now )?(?:say|"
+            r"print|output|reply|respond|write|tell|show|reveal|list|give|send)",
+            r"(?:what|tell me|show me) (?:your|the) (?:initial|original|system|hidden|first|secret|starting) "
+            r"(?:instructions|prompt|rules|guidelines) (?:were|are|say|said)",
         ),
     ),
     benign=(
@@ -278,7 +346,17 @@ MALWARE = Wider(
         ),
     ),
     ask=(signal("past-named-defences", 1.5, *_PAST_DEFENCES, evasion=True),),
-    benign=(_REVIEWING_OUR_OWN,),
+    benign=(
+        _REVIEWING_OUR_OWN,
+        signal(
+            "our-own-software-flagged",
+            2.0,
+            r"false positives?|(?:whitelist|allowlist)\w*|(?:my|our) (?:own )?(?:installer|app|application|"
+            r"program|build|exe|binary|package|game|tool) (?:[\w']+ ){0,3}(?:is |gets? |got |keeps getting |"
+            r"was )?"
+            r"(?:flagged|detected|quarantined|blocked)",
+        ),
+    ),
 )
 
 _AUTHORITY = (
