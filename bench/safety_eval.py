@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Iterable
@@ -131,6 +132,40 @@ def microseconds_per_text(cases: list[Case]) -> float | None:
     started = time.perf_counter()
     evaluate(cases)
     return round((time.perf_counter() - started) / len(cases) * 1e6, 1)
+
+
+COLD_SCREEN = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import orchestrator.core.observability  # what every handler imports anyway (Powertools)
+started = time.process_time()
+from orchestrator.safety.lexicon import check_text
+imported = time.process_time()
+check_text(sys.argv[2])
+print((imported - started) * 1000, (time.process_time() - imported) * 1000)
+"""
+FIRST_TEXT = "Summarize our Q3 sales report and draft an email to the team"
+
+
+def cold_start_ms(runs: int = 3) -> dict[str, float]:
+    """What a cold worker pays for the rules: the CPU milliseconds of importing them and of its first
+    screen (an everyday text), each in a fresh interpreter; the median of ``runs``."""
+    measured = []
+    for _ in range(runs):
+        ran = subprocess.run(
+            [sys.executable, "-c", COLD_SCREEN, str(REPO / "functions"), FIRST_TEXT],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        measured.append(tuple(float(x) for x in ran.stdout.split()))
+    imports, firsts = sorted(m[0] for m in measured), sorted(m[1] for m in measured)
+    middle = len(measured) // 2
+    return {
+        "import_ms": round(imports[middle], 1),
+        "first_screen_ms": round(firsts[middle], 1),
+        "total_ms": round(sorted(a + b for a, b in measured)[middle], 1),
+    }
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -231,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=tuple(SETS), help="only this set (default: both)")
     parser.add_argument("--split", help="only this slice of the set(s) (dev, holdout, unseen, heldout...)")
     args = parser.parse_args(argv)
-    results = {}
+    results: dict[str, Any] = {}
     for name, path in SETS.items():
         if args.set not in (None, name):
             continue
@@ -239,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = report(evaluate(cases))
         results[name]["microseconds_per_text"] = microseconds_per_text(cases)
         print_table(f"{path.relative_to(REPO)}", results[name])
+    cold = cold_start_ms()
+    print(
+        f"cold worker: importing the rules {cold['import_ms']} ms, its first screen "
+        f"{cold['first_screen_ms']} ms (CPU, together {cold['total_ms']} ms)"
+    )
+    results["cold_start"] = cold
     if args.json:
         print(json.dumps(results, separators=(",", ":")))
     return 0
