@@ -36,7 +36,10 @@ look-alikes), each written after the rules of its time and measured once before 
 ``tune9`` to ``tune17`` (44 to 92 harmful each, with 15 to 53 benign look-alikes: slang, other
 languages, wrappers, indirect and euphemistic asks), each written after the rules of its time and
 measured once before widening them (recall 0.651, 0.630, 0.524, 0.500, 0.397, 0.578, 0.597,
-0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), and
+0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), ``tune18``
+(30 harmful doxxing, injection and harassment phrasings, 61 technical and everyday look-alikes,
+written after the intent families and measured before the last of them: precision 0.690, recall
+0.667; five of its look-alikes are still refused by older rules), and
 ``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
 Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
 miss: their first recall is lower than that of text written without that aim.
@@ -62,8 +65,17 @@ rules were widened on ``safety_cases_tuning.jsonl`` (``tune9`` to ``tune17``) on
 look-alikes and near-twins) was written by someone who never read the rules or any other set, from
 how people phrase such requests (direct, euphemistic, fiction and role-play wrappers, slang and
 typos, other languages, obfuscated spellings, instructions hidden in documents). It was measured
-before the widening above (precision 0.947, recall 0.655) and after it (0.954, 0.754), and was
-not used to change any rule. Per category, a refusal naming another category counts as a miss.
+before the widening above (precision 0.947, recall 0.655) and after it (0.954, 0.754), without
+changing a rule; then it became a **tuning set**: the intent families (``wider_intents``) were
+written on its misses, by family rather than by phrase, so its figures since (1.000, 1.000) say
+what the rules were fitted to, not how they generalise. Per category, a refusal naming another
+category counts as a miss.
+
+``safety_cases_independent2.jsonl`` (250 cases, 140 harmful over nine categories, 110 benign
+look-alikes, help-seeking texts among them; each with its writer's ``note``) was written by someone
+else who never read the rules or any set, while the intent families were being written, and
+committed and measured once after the rules were final: precision 0.922, recall 0.671 (the rules
+before the intent families: 0.911, 0.657). No rule has been changed since it was read.
 
     .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
 
@@ -94,7 +106,15 @@ HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
 TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
 BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
 INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
-SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING, "blind": BLIND, "independent": INDEPENDENT}
+INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
+SETS = {
+    "cases": CASES,
+    "holdout": HOLDOUT,
+    "tuning": TUNING,
+    "blind": BLIND,
+    "independent": INDEPENDENT,
+    "independent2": INDEPENDENT2,
+}
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,8 @@ class Case:
     text: str
     style: str = ""
     """How the held-out set's case is phrased (``plain``, ``paraphrase``, ``roleplay``...) or framed."""
+    note: str = ""
+    """Why its writer labelled it so (the second independent set)."""
 
 
 @dataclass(frozen=True)

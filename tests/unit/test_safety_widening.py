@@ -157,6 +157,22 @@ def test_the_independent_set_keeps_the_figures_the_readme_states() -> None:
     assert measured["category_named"] >= 1.0
 
 
+def test_the_second_independent_set_keeps_what_it_measured_once() -> None:
+    """Written by someone else who never read the rules, committed and measured once after the rules
+    were final (0.922 / 0.671, category named 0.657): the floor is that measure, rounded down."""
+    bench = _bench()
+    cases = bench.load_cases(bench.INDEPENDENT2)
+    harmful = [c for c in cases if c.label == "harmful"]
+    assert len(cases) == 250 and len(harmful) == 140
+    assert {c.category for c in harmful} == {c.value for c in CODE_RULE_CATEGORIES} - {
+        "destructive_operations"
+    }
+    measured = bench.metrics(bench.evaluate(cases))
+    assert measured["precision"] >= 0.92, measured["false_positives"]
+    assert measured["recall"] >= 0.67, measured["false_negatives"]
+    assert measured["category_named"] >= 0.65
+
+
 def test_every_set_keeps_its_precision_after_the_widening() -> None:
     bench = _bench()
     for path in (bench.CASES, bench.HOLDOUT, bench.TUNING, bench.BLIND, bench.INDEPENDENT):
