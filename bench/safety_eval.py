@@ -38,8 +38,9 @@ languages, wrappers, indirect and euphemistic asks), each written after the rule
 measured once before widening them (recall 0.651, 0.630, 0.524, 0.500, 0.397, 0.578, 0.597,
 0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), ``tune18``
 (30 harmful doxxing, injection and harassment phrasings, 61 technical and everyday look-alikes,
-written after the intent families and measured before the last of them: precision 0.690, recall
-0.667; five of its look-alikes are still refused by older rules), and
+written after the first intent families: the rules before them scored precision 0.690, recall 0.667
+on it, the first intent families recall 0.667 too; five of its look-alikes are still refused by
+older rules), and
 ``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
 Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
 miss: their first recall is lower than that of text written without that aim.
