@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re._constants as sre
 import re._parser as sre_parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -42,13 +42,8 @@ def _exact_item(op: Any, av: Any) -> set[str] | None:
         _, add_flags, del_flags, inner = av
         return exact(inner) if not add_flags and not del_flags else None
     if op is sre.BRANCH:
-        found: set[str] = set()
-        for branch in av[1]:
-            strings = exact(branch)
-            if strings is None:
-                return None
-            found |= strings
-        return found if len(found) <= MAX_EXACT else None
+        found = _every_branch(av[1], exact)
+        return found if found is not None and len(found) <= MAX_EXACT else None
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
         low, high, inner = av
         strings = exact(inner)
@@ -57,6 +52,19 @@ def _exact_item(op: Any, av: Any) -> set[str] | None:
         repeated = {"".join(parts) for n in range(low, high + 1) for parts in product(strings, repeat=n)}
         return repeated if len(repeated) <= MAX_EXACT else None
     return None
+
+
+def _every_branch(
+    branches: Sequence[Sequence[Node]], of: Callable[[Sequence[Node]], set[str] | None]
+) -> set[str] | None:
+    """The strings of every branch together (None when one branch has none)."""
+    found: set[str] = set()
+    for branch in branches:
+        strings = of(branch)
+        if strings is None:
+            return None
+        found |= strings
+    return found
 
 
 def exact(items: Sequence[Node]) -> set[str] | None:
@@ -76,13 +84,7 @@ def _required_item(op: Any, av: Any) -> set[str] | None:
     if op is sre.SUBPATTERN and not av[1] and not av[2]:
         return required(av[3])
     if op is sre.BRANCH:
-        found: set[str] = set()
-        for branch in av[1]:
-            strings = required(branch)
-            if strings is None:
-                return None
-            found |= strings
-        return found
+        return _every_branch(av[1], required)
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
         return required(av[2])
     return None
