@@ -244,6 +244,8 @@ def safety_rows(section: str, data: dict[str, Any]) -> list[Row]:
         overall = result["all"]
         rows.append(Row(section, f"{name}: precision ({overall['cases']} cases)", overall["precision"]))
         rows.append(Row(section, f"{name}: recall", overall["recall"]))
+    if isinstance(cold := data.get("cold_start"), dict):
+        rows.append(Row(section, "rules: import + first screen (CPU ms)", cold["total_ms"]))
     return rows
 
 

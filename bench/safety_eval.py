@@ -36,7 +36,11 @@ look-alikes), each written after the rules of its time and measured once before 
 ``tune9`` to ``tune17`` (44 to 92 harmful each, with 15 to 53 benign look-alikes: slang, other
 languages, wrappers, indirect and euphemistic asks), each written after the rules of its time and
 measured once before widening them (recall 0.651, 0.630, 0.524, 0.500, 0.397, 0.578, 0.597,
-0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), and
+0.464 and 0.364, the last in other languages and leetspeak; precision 0.90 to 1.00), ``tune18``
+(30 harmful doxxing, injection and harassment phrasings, 61 technical and everyday look-alikes,
+written after the first intent families: the rules before them scored precision 0.690, recall 0.667
+on it, the first intent families recall 0.667 too; five of its look-alikes are still refused by
+older rules), and
 ``ordinary`` (135 everyday requests that use the categories' words: "kill a process", "blow up my
 Instagram"). Batches 2 to 6 were written knowing the rules, to find what they
 miss: their first recall is lower than that of text written without that aim.
@@ -62,8 +66,17 @@ rules were widened on ``safety_cases_tuning.jsonl`` (``tune9`` to ``tune17``) on
 look-alikes and near-twins) was written by someone who never read the rules or any other set, from
 how people phrase such requests (direct, euphemistic, fiction and role-play wrappers, slang and
 typos, other languages, obfuscated spellings, instructions hidden in documents). It was measured
-before the widening above (precision 0.947, recall 0.655) and after it (0.954, 0.754), and was
-not used to change any rule. Per category, a refusal naming another category counts as a miss.
+before the widening above (precision 0.947, recall 0.655) and after it (0.954, 0.754), without
+changing a rule; then it became a **tuning set**: the intent families (``wider_intents``) were
+written on its misses, by family rather than by phrase, so its figures since (1.000, 1.000) say
+what the rules were fitted to, not how they generalise. Per category, a refusal naming another
+category counts as a miss.
+
+``safety_cases_independent2.jsonl`` (250 cases, 140 harmful over nine categories, 110 benign
+look-alikes, help-seeking texts among them; each with its writer's ``note``) was written by someone
+else who never read the rules or any set, while the intent families were being written, and
+committed and measured once after the rules were final: precision 0.922, recall 0.671 (the rules
+before the intent families: 0.911, 0.657). No rule has been changed since it was read.
 
     .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
 
@@ -76,6 +89,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Iterable
@@ -93,7 +107,15 @@ HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
 TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
 BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
 INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
-SETS = {"cases": CASES, "holdout": HOLDOUT, "tuning": TUNING, "blind": BLIND, "independent": INDEPENDENT}
+INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
+SETS = {
+    "cases": CASES,
+    "holdout": HOLDOUT,
+    "tuning": TUNING,
+    "blind": BLIND,
+    "independent": INDEPENDENT,
+    "independent2": INDEPENDENT2,
+}
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,8 @@ class Case:
     text: str
     style: str = ""
     """How the held-out set's case is phrased (``plain``, ``paraphrase``, ``roleplay``...) or framed."""
+    note: str = ""
+    """Why its writer labelled it so (the second independent set)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,40 @@ def microseconds_per_text(cases: list[Case]) -> float | None:
     started = time.perf_counter()
     evaluate(cases)
     return round((time.perf_counter() - started) / len(cases) * 1e6, 1)
+
+
+COLD_SCREEN = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import orchestrator.core.observability  # what every handler imports anyway (Powertools)
+started = time.process_time()
+from orchestrator.safety.lexicon import check_text
+imported = time.process_time()
+check_text(sys.argv[2])
+print((imported - started) * 1000, (time.process_time() - imported) * 1000)
+"""
+FIRST_TEXT = "Summarize our Q3 sales report and draft an email to the team"
+
+
+def cold_start_ms(runs: int = 3) -> dict[str, float]:
+    """What a cold worker pays for the rules: the CPU milliseconds of importing them and of its first
+    screen (an everyday text), each in a fresh interpreter; the median of ``runs``."""
+    measured = []
+    for _ in range(runs):
+        ran = subprocess.run(
+            [sys.executable, "-c", COLD_SCREEN, str(REPO / "functions"), FIRST_TEXT],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        measured.append(tuple(float(x) for x in ran.stdout.split()))
+    imports, firsts = sorted(m[0] for m in measured), sorted(m[1] for m in measured)
+    middle = len(measured) // 2
+    return {
+        "import_ms": round(imports[middle], 1),
+        "first_screen_ms": round(firsts[middle], 1),
+        "total_ms": round(sorted(a + b for a, b in measured)[middle], 1),
+    }
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -231,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=tuple(SETS), help="only this set (default: both)")
     parser.add_argument("--split", help="only this slice of the set(s) (dev, holdout, unseen, heldout...)")
     args = parser.parse_args(argv)
-    results = {}
+    results: dict[str, Any] = {}
     for name, path in SETS.items():
         if args.set not in (None, name):
             continue
@@ -239,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = report(evaluate(cases))
         results[name]["microseconds_per_text"] = microseconds_per_text(cases)
         print_table(f"{path.relative_to(REPO)}", results[name])
+    cold = cold_start_ms()
+    print(
+        f"cold worker: importing the rules {cold['import_ms']} ms, its first screen "
+        f"{cold['first_screen_ms']} ms (CPU, together {cold['total_ms']} ms)"
+    )
+    results["cold_start"] = cold
     if args.json:
         print(json.dumps(results, separators=(",", ":")))
     return 0

@@ -145,14 +145,32 @@ def test_the_blind_set_covers_every_category_and_keeps_the_figures_the_readme_st
 
 
 def test_the_independent_set_keeps_the_figures_the_readme_states() -> None:
-    """Written by someone who never read the rules: the floor is what the rules reach on it."""
+    """Written by someone who never read the rules, measured so (0.954 / 0.754), then the rules were
+    widened on its misses by intent family: it is a tuning set now, held where it was tuned to."""
     bench = _bench()
     cases = bench.load_cases(bench.INDEPENDENT)
     harmful = [c for c in cases if c.label == "harmful"]
     assert len(cases) == 200 and len(harmful) == 110
     measured = bench.metrics(bench.evaluate(cases))
-    assert measured["precision"] >= 0.95, measured["false_positives"]
-    assert measured["recall"] >= 0.75, measured["false_negatives"]
+    assert measured["precision"] >= 1.0, measured["false_positives"]
+    assert measured["recall"] >= 1.0, measured["false_negatives"]
+    assert measured["category_named"] >= 1.0
+
+
+def test_the_second_independent_set_keeps_what_it_measured_once() -> None:
+    """Written by someone else who never read the rules, committed and measured once after the rules
+    were final (0.922 / 0.671, category named 0.657): the floor is that measure, rounded down."""
+    bench = _bench()
+    cases = bench.load_cases(bench.INDEPENDENT2)
+    harmful = [c for c in cases if c.label == "harmful"]
+    assert len(cases) == 250 and len(harmful) == 140
+    assert {c.category for c in harmful} == {c.value for c in CODE_RULE_CATEGORIES} - {
+        "destructive_operations"
+    }
+    measured = bench.metrics(bench.evaluate(cases))
+    assert measured["precision"] >= 0.92, measured["false_positives"]
+    assert measured["recall"] >= 0.67, measured["false_negatives"]
+    assert measured["category_named"] >= 0.65
 
 
 def test_every_set_keeps_its_precision_after_the_widening() -> None:

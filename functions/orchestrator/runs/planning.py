@@ -142,7 +142,7 @@ class RunPlanner:
             screen = self.safety(request.options.provider or resolved.provider)
         verdict = screen.check(request_texts(request.topic, inputs))
         if not verdict.allowed:
-            raise SafetyViolation(f"{verdict.reason()}; nothing was started", verdict.audit())
+            raise SafetyViolation(verdict.reason("nothing was started"), verdict.audit())
 
     def check_affordable(self, tenant_id: str, plan: RunPlan) -> None:
         if self.ledger is None:

@@ -18,7 +18,7 @@ from orchestrator.safety.screen import (
     request_texts,
     strings_in,
 )
-from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.taxonomy import Category, support_line
 
 __all__ = [
     "CODE_LAYER",
@@ -30,4 +30,5 @@ __all__ = [
     "Verdict",
     "request_texts",
     "strings_in",
+    "support_line",
 ]

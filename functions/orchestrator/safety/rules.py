@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from orchestrator.safety.gates import candidates, register, search
 from orchestrator.safety.normalize import Normalized
 from orchestrator.safety.taxonomy import Category
 
@@ -34,20 +36,46 @@ CONCEPT_WEIGHTS = (0.0, 0.0, 0.0, 1.0, 2.0)
 
 @dataclass(frozen=True)
 class Signal:
+    """A named, weighed pattern. Its pieces (its alternatives) are compiled on first use, and only
+    for a text that passes a piece's gate (``gates``): what a worker pays for the rules at its first
+    screen is the pieces that text can match."""
+
     name: str
     weight: float
-    pattern: re.Pattern[str]
-    also: re.Pattern[str] | None = None
+    source: str
+    """The whole pattern (its pieces, any of which matching is a match)."""
+    also_source: str | None = None
     """A second pattern the text must match too (a minor and sexual content; a group and a slur)."""
+    unless_source: str | None = None
+    """A pattern the text must not match (a plea for help that also asks for a method is no plea)."""
     folded: bool = False
     """Matched against the folded text (punctuation kept: ``rm -rf /``) instead of its words."""
     evasion: bool = False
     """An ask to evade detection or consent: the benign framings no longer count."""
+    alternatives: tuple[str, ...] = ()
+    """The alternatives it was written with (``source`` is them as whole words)."""
+    pieces: frozenset[int] = frozenset()
+    """The ids of its pieces, the alternatives cut at their top-level ``|`` (``gates.register``)."""
+
+    @cached_property
+    def also(self) -> re.Pattern[str] | None:
+        return re.compile(self.also_source) if self.also_source is not None else None
+
+    @cached_property
+    def unless(self) -> re.Pattern[str] | None:
+        return re.compile(self.unless_source) if self.unless_source is not None else None
+
+    def matches(self, view: str) -> bool:
+        """Whether one of its pieces matches ``view`` (only those ``view`` passes the gate of)."""
+        return any(search(piece, view) for piece in sorted(self.pieces & candidates(view)))
 
     def found(self, text: Normalized) -> bool:
         views = (text.folded,) if self.folded else (text.words, *text.variants)
         return any(
-            self.pattern.search(view) and (self.also is None or self.also.search(view)) for view in views
+            self.matches(view)
+            and (self.also is None or self.also.search(view))
+            and (self.unless is None or not self.unless.search(view))
+            for view in views
         )
 
 
@@ -57,18 +85,21 @@ _ENDS = r"(?:(?<=\W)|(?!\w))"
 (``</system>`` matches before a word, ``[system]`` after a bracket)."""
 
 
-def words(*alternatives: str) -> re.Pattern[str]:
+def words(*alternatives: str) -> str:
     """A pattern matching any of ``alternatives`` as whole words (regex syntax inside each)."""
-    return re.compile(_STARTS + "(?:" + "|".join(alternatives) + ")" + _ENDS)
+    return _STARTS + "(?:" + "|".join(alternatives) + ")" + _ENDS
 
 
 def signal(name: str, weight: float, *alternatives: str, **options: object) -> Signal:
-    also = options.pop("also", None)
+    also, unless = options.pop("also", None), options.pop("unless", None)
     return Signal(
         name,
         weight,
         words(*alternatives),
-        also=words(*also) if isinstance(also, tuple) else None,
+        also_source=words(*also) if isinstance(also, tuple) else None,
+        unless_source=words(*unless) if isinstance(unless, tuple) else None,
+        alternatives=alternatives,
+        pieces=register(alternatives, words),
         **options,  # type: ignore[arg-type]
     )
 

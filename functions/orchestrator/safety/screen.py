@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from orchestrator.core.observability import logger
 from orchestrator.safety.lexicon import check_text
-from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.taxonomy import Category, support_line
 
 CODE_LAYER = "code_rules"
 MAX_TEXTS = 200
@@ -72,8 +72,9 @@ class Verdict:
     def deciding_layers(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.layer for f in self.findings))
 
-    def reason(self) -> str:
-        """Why the request is refused, by category and layer ("" when it is not)."""
+    def reason(self, outcome: str = "") -> str:
+        """Why the request is refused, by category and layer, then ``outcome`` ("nothing was
+        started") and, for a category that has one, where to find help ("" when it is not refused)."""
         if self.allowed:
             return ""
         parts = []
@@ -82,7 +83,9 @@ class Verdict:
             layers = ", ".join(dict.fromkeys(f.layer for f in found))
             wheres = ", ".join(dict.fromkeys(f.where for f in found))
             parts.append(f"{category.value}: {category.description} (decided by {layers}; in {wheres})")
-        return "refused by the safety policy: " + "; ".join(parts)
+        said = "refused by the safety policy: " + "; ".join(parts) + (f"; {outcome}" if outcome else "")
+        support = support_line(self.categories)
+        return f"{said}. {support}" if support else said
 
     def audit(self) -> dict[str, Any]:
         """What the audit trail keeps of a verdict: categories, layers, places, failed layers."""

@@ -6,6 +6,7 @@ categories, so a refusal names one of them whichever layer decided.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -42,6 +43,21 @@ TITLES: dict[Category, str] = {
     Category.DESTRUCTIVE_OPERATIONS: "destructive operations on data or infrastructure",
     Category.OTHER_ILLICIT: "other illicit activity",
 }
+
+SUPPORT: dict[Category, str] = {
+    Category.SELF_HARM: (
+        "If you are thinking about suicide or self-harm, you can talk to someone now: call or text 988 "
+        "in the US, call 116 123 (Samaritans) in the UK and Ireland, or find a line near you at "
+        "https://findahelpline.com"
+    ),
+}
+"""Where a refusal of these categories points the person who asked: help, never their words."""
+
+
+def support_line(categories: Iterable[str]) -> str:
+    """The help a refusal of ``categories`` points to ("" when none of them has any)."""
+    return " ".join(dict.fromkeys(SUPPORT[Category(c)] for c in categories if c in SUPPORT))
+
 
 CODE_RULE_CATEGORIES = tuple(
     c for c in Category if c not in (Category.SEXUAL_CONTENT, Category.OTHER_ILLICIT)

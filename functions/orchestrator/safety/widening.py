@@ -22,6 +22,7 @@ from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.wider_acts import WIDER_ACTS
+from orchestrator.safety.wider_intents import WIDER_INTENTS
 from orchestrator.safety.wider_languages import LANGUAGE_TERMS
 from orchestrator.safety.wider_people import WIDER_PEOPLE
 from orchestrator.safety.wider_terms import HARM_TERMS
@@ -80,6 +81,13 @@ MORE_EVASION = signal(
     1.5,
     r"past (?:the )?border(?: checkpoints?)?|across the border undetected|no questions|(?:pay|"
     r"paid|buy\w*) (?:[\w']+ ){0,2}(?:in )?cash|off the books|no id|without (?:an )?id",
+    # fiction that must work in the real world: printed and handed out, accurate to experts
+    r"(?:that|which|so) (?:i|we) can (?:actually|really) (?:print|hand out|post|send|use|distribute|deploy|"
+    r"run)|"
+    r"so (?:chemists|experts|professionals|hackers|cops|doctors|"
+    r"engineers) (?:[\w']+ )?(?:think|believe|would agree|would say) (?:it's|it is) (?:accurate|realistic|"
+    r"real|"
+    r"correct|right)",
     evasion=True,
 )
 
@@ -96,7 +104,20 @@ OTHER_LANGUAGES_EVASION = signal(
     evasion=True,
 )
 
-WIDER: dict[Category, Wider] = {**WIDER_ACTS, **WIDER_PEOPLE}
+
+def _joined(*tables: dict[Category, Wider]) -> dict[Category, Wider]:
+    """Every table's signals of a category, one after the other."""
+    joined: dict[Category, Wider] = {}
+    for table in tables:
+        for category, wider in table.items():
+            before = joined.get(category, Wider())
+            joined[category] = Wider(
+                before.harm + wider.harm, before.ask + wider.ask, before.benign + wider.benign
+            )
+    return joined
+
+
+WIDER: dict[Category, Wider] = _joined(WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS)
 
 
 def widened(rules: CategoryRules) -> CategoryRules:

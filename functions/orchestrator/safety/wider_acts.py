@@ -6,7 +6,7 @@ from __future__ import annotations
 from orchestrator.safety.inflect import verbs
 from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
-from orchestrator.safety.vocabulary import RELATION
+from orchestrator.safety.vocabulary import RELATION, gap
 
 _SELF = r"(?:myself|my self|my own life|me)"
 _WHO = (
@@ -158,6 +158,34 @@ SELF_HARM = Wider(
             r"(?:on|with|from) (?:the|a|my) (?:stove|oven|iron|pan|kettle|grill|hob)|"
             r"how do i treat|first aid|"
             r"accidentally|by accident",
+        ),
+        signal(
+            # asking for someone to talk to, for help to stay safe, or how to help a friend at risk:
+            # care, unless the same text asks for a means or a method
+            "help-seeking",
+            2.0,
+            rf"(?:who|where) (?:can|could|should|do) (?:i|we) {gap}(?:talk|speak|turn|reach out|call|"
+            r"text|go|get help|find help|find support)",
+            r"(?:someone|somebody|anyone|a person|people|a counsell?or|a therapist|a doctor) (?:i|we) "
+            r"(?:can|could) (?:talk|speak|call|text|reach)|(?:someone|somebody|anyone) to (?:talk|speak) to",
+            r"(?:don't|do not|never) (?:want|plan|intend|mean) to (?:act on|do anything|go through with|"
+            r"hurt myself|do it)|(?:not|never) (?:going|gonna) to act on",
+            r"(?:need|want|get|getting|find|finding|seek|seeking|looking for|ask for|asking for) (?:some )?"
+            r"(?:professional |urgent |real )?(?:help|support|counsel\w*)"
+            r"(?! (?:to |with |in )?(?:die|dying|end|ending|kill|killing|do it|doing it))",
+            r"how (?:do|can|could|should|would) (?:i|we) (?:cope|deal with|get through|stay safe|"
+            r"keep (?:myself|me|her|him|them) safe|stop (?:thinking|feeling|having|these|the|my)|"
+            r"help (?:her|him|them|my|a))",
+            r"(?:keep|keeping) (?:myself|me|her|him|them) safe|safety plan|"
+            r"talk (?:me|her|him|them) out of it",
+            r"(?:i'm|i am|we're|we are) (?:really |so |very )?(?:worried|scared|afraid|concerned) "
+            rf"(?:about|for|that) (?:my |a |our )?(?:friend|her|him|them|she|he|they|{RELATION})",
+            unless=(
+                r"how (?:many|much|long|high|far|deep)|painless\w*|quick(?:est|ly)?|fastest|surest",
+                r"easiest|lethal|fatal|deadly|method|methods|enough to|(?:best|right|safest) way|make sure",
+                r"without (?:pain|hurting|anyone|them|her|him|my)|(?:not|never|don't) wake up|won't survive",
+                r"which (?:pills|drugs|bridge|building)|no (?:hotline|helpline|crisis)\w*",
+            ),
         ),
     ),
 )

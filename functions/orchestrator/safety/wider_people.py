@@ -108,7 +108,8 @@ SEXUAL_MINORS = Wider(
             3.0,
             r"trade (?:[\w']+ ){0,2}(?:videos|pics|photos|images) of (?:kids|children|minors|girls|boys)",
             r"(?:links? to|send me|share|trade|download|videos of|pics of) cp|cp (?:links?|videos?|pics?|"
-            r"collection)|child porn\w*|kiddie porn|pedo (?:pics|videos|material)",
+            r"collection)(?! (?:to|into|from|onto|folder|directory|dir|files?)\b)|child porn\w*|kiddie porn|"
+            r"pedo (?:pics|videos|material)",
         ),
         signal(
             "minor-and-sexual-wider",

@@ -32,7 +32,7 @@ from orchestrator.commands.executor import CommandSpec, WriteArtifact
 from orchestrator.core.constants import MAX_SUMMARY_LENGTH
 from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.observability import logger
-from orchestrator.safety import Moderator, SafetyScreen, request_texts, strings_in
+from orchestrator.safety import Moderator, SafetyScreen, request_texts, strings_in, support_line
 
 
 class IntentParserAgent(Agent):
@@ -120,13 +120,11 @@ class SafetyCheckerAgent(Agent):
         found: dict[tuple[str, str], list[str]] = {}
         for violation in output.violations:
             found.setdefault((violation.rule, violation.layer or "code_rules"), []).append(violation.where)
-        return (
-            "; ".join(
-                f"{rule} (decided by {layer}; in {', '.join(wheres)})"
-                for (rule, layer), wheres in found.items()
-            )
-            or None
+        said = "; ".join(
+            f"{rule} (decided by {layer}; in {', '.join(wheres)})" for (rule, layer), wheres in found.items()
         )
+        support = support_line(v.category for v in output.violations if v.category)
+        return (f"{said}. {support}" if support else said) or None
 
 
 class RouterAgent(Agent):
