@@ -1,0 +1,201 @@
+"""The emulation's CPU savings (``infra/local/moto_speedups.py``) give moto's own answers and leave
+the tables as moto would."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.local import moto_adapters
+from tests.local_cloud.emulation import Emulation
+
+
+def _tables(emulation: Emulation, name: str, *, with_range: bool, items: int) -> Any:
+    ddb = emulation.client("dynamodb")
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if with_range:
+        keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        attributes.append({"AttributeName": "sk", "AttributeType": "S"})
+    ddb.create_table(
+        TableName=name, KeySchema=keys, AttributeDefinitions=attributes, BillingMode="PAY_PER_REQUEST"
+    )
+    table = emulation.session.resource("dynamodb", endpoint_url=emulation.endpoint).Table(name)
+    with table.batch_writer() as batch:
+        for i in range(items):
+            batch.put_item(
+                Item={"pk": f"p{i % 7}", "sk": f"{i:04}", "n": i} if with_range else {"pk": f"p{i}", "n": i}
+            )
+    return ddb
+
+
+def _state(name: str) -> tuple[list[str], list[Any]]:
+    """A table as the backend holds it: its partitions, and every item (sorted)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends["123456789012"]["us-east-1"].tables[name]
+    partitions = sorted(str(key.value) for key in table.items)
+    items = sorted(json.dumps(item.to_json(), sort_keys=True) for item in table.all_items())
+    return partitions, items
+
+
+def test_a_failing_transaction_leaves_every_table_as_it_was(emulation: Emulation) -> None:
+    # Given two tables (one with a sort key) holding items
+    ddb = _tables(emulation, "speedups-runs", with_range=False, items=30)
+    _tables(emulation, "speedups-steps", with_range=True, items=30)
+    before = _state("speedups-runs"), _state("speedups-steps")
+    put_new = {"Put": {"TableName": "speedups-runs", "Item": {"pk": {"S": "new"}, "n": {"N": "1"}}}}
+    update = {
+        "Update": {
+            "TableName": "speedups-steps",
+            "Key": {"pk": {"S": "p1"}, "sk": {"S": "0001"}},
+            "UpdateExpression": "SET n = :n, extra = :n",
+            "ExpressionAttributeValues": {":n": {"N": "99"}},
+        }
+    }
+    delete = {"Delete": {"TableName": "speedups-runs", "Key": {"pk": {"S": "p3"}}}}
+    new_partition = {"Put": {"TableName": "speedups-steps", "Item": {"pk": {"S": "fresh"}, "sk": {"S": "0"}}}}
+    failing_check = {
+        "ConditionCheck": {
+            "TableName": "speedups-runs",
+            "Key": {"pk": {"S": "p4"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    # When a transaction writing each of them fails on its last condition
+    with pytest.raises(ClientError) as failed:
+        ddb.transact_write_items(TransactItems=[put_new, update, delete, new_partition, failing_check])
+    assert failed.value.response["Error"]["Code"] == "TransactionCanceledException"
+    # Then both tables are exactly as before (no item, no partition added or removed)
+    assert (_state("speedups-runs"), _state("speedups-steps")) == before
+    # And a transaction naming one item twice is refused, the tables as before
+    with pytest.raises(ClientError) as refused:
+        ddb.transact_write_items(TransactItems=[put_new, update, delete, delete])
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert (_state("speedups-runs"), _state("speedups-steps")) == before
+    # And the same writes without the failing check all apply
+    ddb.transact_write_items(TransactItems=[put_new, update, delete, new_partition])
+    runs = {item["pk"]["S"] for item in ddb.scan(TableName="speedups-runs")["Items"]}
+    assert "new" in runs and "p3" not in runs and len(runs) == 30
+    step = ddb.get_item(TableName="speedups-steps", Key=update["Update"]["Key"])["Item"]
+    assert step["extra"] == {"N": "99"}
+
+
+def test_a_transaction_copies_the_items_it_names_not_its_tables(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    # Given a table of 400 items, and every copy moto makes of an item counted
+    ddb = _tables(emulation, "speedups-big", with_range=False, items=400)
+    copies = [0]
+    deepcopy = Item.__deepcopy__
+
+    def counted(self: Any, memo: dict[int, Any]) -> Any:
+        copies[0] += 1
+        return deepcopy(self, memo)
+
+    monkeypatch.setattr(Item, "__deepcopy__", counted)
+    # When a transaction writes two of its items
+    ddb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "speedups-big", "Item": {"pk": {"S": "p1"}, "n": {"N": "-1"}}}},
+            {
+                "Update": {
+                    "TableName": "speedups-big",
+                    "Key": {"pk": {"S": "p2"}},
+                    "UpdateExpression": "SET n = :n",
+                    "ExpressionAttributeValues": {":n": {"N": "-2"}},
+                }
+            },
+        ]
+    )
+    # Then only those items were copied (moto copied all 400), and both writes applied
+    assert copies[0] <= 6
+    got = ddb.get_item(TableName="speedups-big", Key={"pk": {"S": "p2"}})["Item"]
+    assert got["n"] == {"N": "-2"}
+
+
+ATTRIBUTES: dict[str, Any] = {
+    "pk": {"S": "run#1"},
+    "n": {"N": "12.5"},
+    "blob": {"B": b"\x00\x01binary"},
+    "flag": {"BOOL": False},
+    "nothing": {"NULL": True},
+    "tags": {"SS": ["a", "b"]},
+    "sizes": {"NS": ["1", "2"]},
+    "blobs": {"BS": [b"x", b"y"]},
+    "nested": {"M": {"inner": {"L": [{"S": "deep"}, {"N": "0"}, {"M": {}}]}, "empty": {"L": []}}},
+    "text": {"S": ""},
+}
+
+
+def _serialized(service: str, operation: str, result: Any, own: bool) -> str:
+    from moto.core import serialize
+    from moto.core.utils import get_service_model
+
+    operation_model = get_service_model(service).operation_model(operation)
+    base = serialize.get_serializer_class(service, get_service_model(service).protocol)
+    cls = type(
+        "MotoOwn", (base,), {"get_value": moto_adapters._original(serialize.ResponseSerializer, "get_value")}
+    )
+    serializer = (cls if own else base)(
+        operation_model=operation_model, value_picker=serialize.XFormedAttributePicker()
+    )
+    return str(serializer.serialize(result)["body"])
+
+
+class _Model:
+    """A backend object (not a dict): moto's own lookup serves it."""
+
+    def __init__(self) -> None:
+        self.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e"
+        self.start_date = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+        self.status = "RUNNING"
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "result"),
+    [
+        (
+            "dynamodb",
+            "Query",
+            {
+                "Items": [ATTRIBUTES, {"pk": {"S": "run#2"}}],
+                "Count": 2,
+                "ScannedCount": "3",
+                "LastEvaluatedKey": {"pk": {"S": "run#2"}},
+                "ConsumedCapacity": {"TableName": "runs", "CapacityUnits": 0.5},
+                "NotInTheShape": 1,
+            },
+        ),
+        ("dynamodb", "GetItem", {"Item": ATTRIBUTES}),
+        ("dynamodb", "GetItem", {}),
+        ("dynamodb", "UpdateItem", {"Attributes": ATTRIBUTES, "consumed_capacity": {"table_name": "t"}}),
+        (
+            "dynamodb",
+            "TransactWriteItems",
+            {"ItemCollectionMetrics": {"t": [{"SizeEstimateRangeGB": [0, 1]}]}},
+        ),
+        ("events", "PutEvents", {"FailedEntryCount": 0, "Entries": [{"EventId": "1"}, {"ErrorCode": "x"}]}),
+        ("stepfunctions", "DescribeExecution", _Model()),
+        (
+            "stepfunctions",
+            "StartExecution",
+            {"executionArn": "arn", "startDate": datetime.datetime(2026, 1, 1)},
+        ),
+        ("sqs", "ReceiveMessage", {"Messages": [{"MessageId": "m", "Body": "b", "Attributes": {"A": "1"}}]}),
+    ],
+)
+def test_answers_are_serialized_as_moto_serializes_them(
+    emulation: Emulation, service: str, operation: str, result: Any
+) -> None:
+    # Given the cached lookup installed (the emulation's), when a result is serialized twice,
+    # then the body is moto's own, byte for byte
+    assert _serialized(service, operation, result, own=False) == _serialized(
+        service, operation, result, own=True
+    )
