@@ -11,6 +11,13 @@ pyproject). Installed with the others of ``moto_adapters`` (whose ``restore_all`
    half the emulation's CPU under a run's load. The keys it tries depend only on the member and
    its shape when the result is a plain ``dict`` (DynamoDB's always is): found once here, tried in
    the same order.
+3. ``find_response_methods_once``: moto lists a handler class's methods (every attribute of the
+   class) for every request; the SQS backend converts each queue attribute's name (18 per send)
+   every time: both kept.
+4. ``match_request_ids_only_in_xml``: the request id goes into a body by a regular expression that
+   scanned every JSON answer in full; skipped where it cannot match.
+5. ``list_expression_node_kinds_once``: the update-expression validators rebuilt, at every node of
+   the tree, the tuple of node kinds they handle (constants of each class): listed once.
 
 ``tests/local_cloud/test_moto_speedups.py`` checks that the answers and the tables are the same
 as moto's own.
@@ -19,8 +26,10 @@ as moto's own.
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
+from infra.local import moto_adapters
 from infra.local.moto_adapters import _dynamodb_lock, _original, _patch
 
 
@@ -161,3 +170,65 @@ def pick_response_values_by_cached_keys() -> None:
         return None
 
     _patch(serialize.ResponseSerializer, "get_value", get_value)
+
+
+# --- 3. per-request work done once: names, methods, the request id ---------------------------------
+def find_response_methods_once() -> None:
+    """moto lists a handler class's methods (``inspect.getmembers``: every attribute of the class)
+    for every request, and converts the action's name again; the SQS backend converts each queue
+    attribute's name every time it lists them (18 per send). Both kept here per class and per name
+    (a method moto gains or loses through ``moto_adapters._add`` or ``restore_all`` lists again)."""
+    from moto.core import responses
+    from moto.sqs import models as sqs_models
+
+    names_of = _original(responses, "method_names_from_class")
+    listed: dict[tuple[type, int], list[str]] = {}
+
+    def method_names_from_class(clazz: type) -> list[str]:
+        key = (clazz, moto_adapters.attribute_changes())
+        names = listed.get(key)
+        if names is None:
+            names = listed[key] = names_of(clazz)
+        return names
+
+    _patch(responses, "method_names_from_class", method_names_from_class)
+    for module in (responses, sqs_models):
+        convert = _original(module, "camelcase_to_underscores")
+        _patch(module, "camelcase_to_underscores", functools.lru_cache(maxsize=4096)(convert))
+
+
+def match_request_ids_only_in_xml() -> None:
+    """moto puts the request id into every answer's body with a regular expression that only
+    matches ``<RequestId>...</RequestId>`` (query-protocol XML), scanning the whole body of every
+    JSON answer too (a ``Query`` of a hundred items). Here the scan is skipped where it cannot match."""
+    from moto.core import responses
+
+    original = _original(responses.BaseResponse, "_enrich_response")
+
+    def _enrich_response(headers: dict[str, Any], body: Any) -> tuple[dict[str, Any], Any]:
+        if isinstance(body, str) and "<RequestId>" in body:
+            return original(headers, body)
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        responses.gen_amzn_requestid_long(headers)  # sets the request id header
+        return headers, body
+
+    _patch(responses.BaseResponse, "_enrich_response", staticmethod(_enrich_response))
+
+
+def list_expression_node_kinds_once() -> None:
+    """moto's DynamoDB update-expression validators walk the expression's tree ten times per
+    ``UpdateItem``, and at every node build the tuple of node kinds the walker handles again from a
+    new dict of bound methods; the kinds are each walker class's constants: listed once here."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    original = _original(DepthFirstTraverser, "nodes_to_be_processed")
+    kinds: dict[type, tuple[type, ...]] = {}
+
+    def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
+        found = kinds.get(type(self))
+        if found is None:
+            found = kinds[type(self)] = original(self)
+        return found
+
+    _patch(DepthFirstTraverser, "nodes_to_be_processed", nodes_to_be_processed)

@@ -199,3 +199,116 @@ def test_answers_are_serialized_as_moto_serializes_them(
     assert _serialized(service, operation, result, own=False) == _serialized(
         service, operation, result, own=True
     )
+
+
+def test_handler_methods_and_names_are_moto_s_own(emulation: Emulation) -> None:
+    from moto.core import responses
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.sqs import models as sqs_models
+
+    # Given the kept lists, when a handler's methods are listed, then they are moto's list
+    own = moto_adapters._original(responses, "method_names_from_class")
+    assert responses.method_names_from_class(DynamoHandler) == own(DynamoHandler)
+
+    class Handler:
+        def first(self) -> None: ...
+
+    assert responses.method_names_from_class(Handler) == ["first"]
+    # And a method an adaptation adds is listed from then on
+    moto_adapters._add(Handler, "second", lambda self: None)
+    try:
+        assert responses.method_names_from_class(Handler) == ["first", "second"]
+    finally:
+        del moto_adapters._originals["Handler.second"]
+        delattr(Handler, "second")
+    # And every converted name is moto's conversion
+    convert = moto_adapters._original(sqs_models, "camelcase_to_underscores")
+    for name in ("ApproximateNumberOfMessagesNotVisible", "FifoQueue", "KmsMasterKeyId", "QueueArn", ""):
+        assert sqs_models.camelcase_to_underscores(name) == convert(name)
+        assert responses.camelcase_to_underscores(name) == convert(name)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"Items": [{"RequestId": {"S": "<not xml>"}}]}',
+        "<ReceiveMessageResponse><ResponseMetadata><RequestId>old</RequestId></ResponseMetadata>"
+        "</ReceiveMessageResponse>",
+        b"\x00bytes",
+        "",
+    ],
+)
+def test_request_ids_go_where_moto_puts_them(emulation: Emulation, body: Any) -> None:
+    from moto.core import responses
+
+    own = moto_adapters._original(responses.BaseResponse, "_enrich_response")
+    # When an answer is finished by the adaptation and by moto
+    headers, finished = responses.BaseResponse._enrich_response({"status": 200}, body)
+    own_headers, own_finished = own({"status": 200}, body)
+    # Then both set a request id and the status as text, and only an XML body carries its id
+    assert headers.keys() == own_headers.keys() and headers["status"] == own_headers["status"] == "200"
+    request_id, own_id = headers["x-amzn-requestid"], own_headers["x-amzn-requestid"]
+    assert len(request_id) == len(own_id) == 52
+    assert finished == own_finished.replace(own_id, request_id) if isinstance(body, str) else finished == body
+    if isinstance(body, str) and "<RequestId>" in body:
+        assert f"<RequestId>{request_id}</RequestId>" in finished
+
+
+def test_update_expressions_apply_as_dynamodb_applies_them(emulation: Emulation) -> None:
+    from moto.dynamodb.parsing import validators
+
+    # Given every expression walker's node kinds, listed once: they are the walker's own
+    walkers = [
+        walker
+        for walker in vars(validators).values()
+        if isinstance(walker, type)
+        and issubclass(walker, validators.DepthFirstTraverser)
+        and walker is not validators.DepthFirstTraverser
+    ]
+    assert len(walkers) >= 8
+    for walker in walkers:
+        instance = walker.__new__(walker)
+        assert instance.nodes_to_be_processed() == tuple(instance._processing_map())
+    # When an item is updated with SET, ADD, REMOVE and functions, again and again
+    ddb = _tables(emulation, "speedups-updates", with_range=False, items=0)
+    key = {"pk": {"S": "run"}}
+    for round_ in range(3):
+        ddb.update_item(
+            TableName="speedups-updates",
+            Key=key,
+            UpdateExpression="SET #s = :s, created = if_not_exists(created, :now), "
+            "events = list_append(if_not_exists(events, :empty), :event) ADD attempts :one REMOVE gone",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":s": {"S": f"round {round_}"},
+                ":now": {"N": str(round_)},
+                ":empty": {"L": []},
+                ":event": {"L": [{"S": f"e{round_}"}]},
+                ":one": {"N": "1"},
+            },
+        )
+        ddb.update_item(
+            TableName="speedups-updates",
+            Key=key,
+            UpdateExpression="SET gone = :g",
+            ExpressionAttributeValues={":g": {"BOOL": True}},
+        )
+    # Then the item is what DynamoDB makes of them
+    item = ddb.get_item(TableName="speedups-updates", Key=key)["Item"]
+    assert item == {
+        "pk": {"S": "run"},
+        "status": {"S": "round 2"},
+        "created": {"N": "0"},
+        "events": {"L": [{"S": "e0"}, {"S": "e1"}, {"S": "e2"}]},
+        "attempts": {"N": "3"},
+        "gone": {"BOOL": True},
+    }
+    # And an expression that sets the key is refused as DynamoDB refuses it
+    with pytest.raises(ClientError) as refused:
+        ddb.update_item(
+            TableName="speedups-updates",
+            Key=key,
+            UpdateExpression="SET pk = :v",
+            ExpressionAttributeValues={":v": {"S": "other"}},
+        )
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
