@@ -243,6 +243,7 @@ class LocalCloud:
         moto_speedups.find_response_methods_once()
         moto_speedups.match_request_ids_only_in_xml()
         moto_speedups.list_expression_node_kinds_once()
+        moto_speedups.parse_each_update_expression_once()
 
     def _serve_websocket_api(self, management_port: int) -> None:
         from infra.local.websocket_gateway import LocalWebSocketGateway

@@ -18,6 +18,8 @@ pyproject). Installed with the others of ``moto_adapters`` (whose ``restore_all`
    scanned every JSON answer in full; skipped where it cannot match.
 5. ``list_expression_node_kinds_once``: the update-expression validators rebuilt, at every node of
    the tree, the tuple of node kinds they handle (constants of each class): listed once.
+6. ``parse_each_update_expression_once``: each update expression's tree, parsed twice per
+   ``UpdateItem``, kept (moto's validator works on a copy of it).
 
 ``tests/local_cloud/test_moto_speedups.py`` checks that the answers and the tables are the same
 as moto's own.
@@ -232,3 +234,18 @@ def list_expression_node_kinds_once() -> None:
         return found
 
     _patch(DepthFirstTraverser, "nodes_to_be_processed", nodes_to_be_processed)
+
+
+def parse_each_update_expression_once() -> None:
+    """moto parses an ``UpdateItem``'s expression twice per request (tokens, then the tree); the
+    tree of each expression is kept here. moto only reads it: its validator works on a deep copy,
+    and an expression that does not parse raises each time (nothing kept)."""
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    original = _original(UpdateExpressionParser, "make")
+    cached = functools.lru_cache(maxsize=1024)(lambda expression: original(expression))
+
+    def make(expression: str) -> Any:
+        return cached(expression) if isinstance(expression, str) else original(expression)
+
+    _patch(UpdateExpressionParser, "make", staticmethod(make))

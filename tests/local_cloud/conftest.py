@@ -66,6 +66,7 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     moto_speedups.find_response_methods_once()
     moto_speedups.match_request_ids_only_in_xml()
     moto_speedups.list_expression_node_kinds_once()
+    moto_speedups.parse_each_update_expression_once()
     role = session.client("iam", endpoint_url=endpoint).create_role(
         RoleName="local", AssumeRolePolicyDocument="{}"
     )

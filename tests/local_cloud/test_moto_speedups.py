@@ -303,6 +303,11 @@ def test_update_expressions_apply_as_dynamodb_applies_them(emulation: Emulation)
         "attempts": {"N": "3"},
         "gone": {"BOOL": True},
     }
+    # And an expression that does not parse is refused each time
+    for _ in range(2):
+        with pytest.raises(ClientError) as unparsed:
+            ddb.update_item(TableName="speedups-updates", Key=key, UpdateExpression="SET = :v")
+        assert unparsed.value.response["Error"]["Code"] == "ValidationException"
     # And an expression that sets the key is refused as DynamoDB refuses it
     with pytest.raises(ClientError) as refused:
         ddb.update_item(
