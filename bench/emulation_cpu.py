@@ -14,7 +14,12 @@ slower: the CPU figures of a profiled pass are not the ones to quote) and the ti
 function's own code (tottime) is summed by package (werkzeug, flask, moto's DynamoDB, botocore,
 json...) and listed by function.
 
-    .venv/bin/python bench/emulation_cpu.py [--runs 20] [--concurrency 2] [--profile] [--json [PATH]]
+With ``--map-items N`` the runs are ``graph_showcase`` runs instead, one at a time, polled once a
+second, each map over N items at a bound of 1 (zero latency, the approval gate approved): two
+counts (``--map-items 1`` and ``--map-items 8``) give what an item costs, their difference over 7.
+
+    .venv/bin/python bench/emulation_cpu.py [--runs 20] [--concurrency 2] [--profile [PATH]]
+        [--map-items N] [--json [PATH]]
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
 from json_output import add_json_argument, report  # noqa: E402
-from map_concurrency import FINAL, Api  # noqa: E402
+from map_concurrency import FINAL, Api, measure_once  # noqa: E402
 
 from infra.local.cloud import LocalCloud  # noqa: E402
 
@@ -175,6 +180,27 @@ def breakdown(stats: pstats.Stats, top: int) -> dict[str, Any]:
     }
 
 
+class SlowPolling(Api):
+    """The API, its runs polled once a second: polling's own requests barely count."""
+
+    def wait(self, run_id: str, until: set[str], timeout: float = 300) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            view = self.call("GET", f"/runs/{run_id}")
+            if view["status"] in until:
+                return view
+            time.sleep(1.0)
+        raise TimeoutError(f"run {run_id} did not reach {until}")
+
+
+def run_maps(api: Api, count: int, items: int) -> list[str]:
+    """``count`` ``graph_showcase`` runs one after the other, their map over ``items`` items at a
+    bound of 1, zero model latency (the approval gate approved)."""
+    for _ in range(count):
+        measure_once(api, 1, items, 0)  # raises unless the run succeeded with every item
+    return ["SUCCEEDED"] * count
+
+
 def run_generic(api: Api, count: int, concurrency: int) -> list[str]:
     body = {"template": "generic", "topic": TOPIC, "options": {"offline": {"latency_ms": 0}}}
 
@@ -191,21 +217,28 @@ def process_cpu() -> float:
     return times.user + times.system
 
 
-def measure(runs: int, concurrency: int, profile: str | None, settle: float) -> dict[str, Any]:
+def measure(
+    runs: int, concurrency: int, profile: str | None, settle: float, map_items: int | None = None
+) -> dict[str, Any]:
     counter = Requests()
     with (
         tempfile.TemporaryDirectory(prefix="bench-emulation-cpu-") as state,
         LocalCloud(Path(state)) as cloud,
     ):
         counter.install()
-        api = Api(cloud)
-        run_generic(api, 2, 1)
+        api = Api(cloud) if map_items is None else SlowPolling(cloud)
+        workload = (
+            (lambda n: run_generic(api, n, concurrency))
+            if map_items is None
+            else (lambda n: run_maps(api, n, map_items))
+        )
+        workload(min(2, runs))
         time.sleep(settle)
         profiles = ThreadProfiles() if profile is not None else None
         if profiles:
             profiles.start()
         counter.counting, cpu_before, started = True, process_cpu(), time.monotonic()
-        ended = run_generic(api, runs, concurrency)
+        ended = workload(runs)
         time.sleep(settle)  # the runs' last events and audit records are delivered
         counter.counting, cpu, wall = False, process_cpu() - cpu_before, time.monotonic() - started
         stats = profiles.stop() if profiles else None
@@ -214,8 +247,9 @@ def measure(runs: int, concurrency: int, profile: str | None, settle: float) -> 
     count, server_cpu = counter.total()
     actions = sorted(counter.by_action.items(), key=lambda item: -item[1][1])
     return {
+        "template": "generic" if map_items is None else f"graph_showcase, its map over {map_items} items",
         "runs": runs,
-        "concurrency": concurrency,
+        "concurrency": concurrency if map_items is None else 1,
         "profiled": profile is not None,
         "ended": {status: ended.count(status) for status in set(ended)},
         "load_average": os.getloadavg(),
@@ -239,9 +273,10 @@ def measure(runs: int, concurrency: int, profile: str | None, settle: float) -> 
 
 
 def render(result: dict[str, Any]) -> str:
+    load = ", ".join(f"{x:.1f}" for x in result["load_average"])
     lines = [
-        f"{result['runs']} generic runs, {result['concurrency']} at a time ({result['ended']}), "
-        f"{result['wall_s']} s, load average {', '.join(f'{x:.1f}' for x in result['load_average'])}"
+        f"{result['runs']} runs ({result['template']}), {result['concurrency']} at a time "
+        f"({result['ended']}), {result['wall_s']} s, load average {load}"
         + (" (profiled)" if result["profiled"] else ""),
         f"{result['requests']} requests, {result['requests_per_run']} per run; CPU per request: "
         f"{result['server_cpu_ms_per_request']} ms in moto's server threads, "
@@ -278,11 +313,22 @@ def main() -> int:
         help="cProfile every thread (slower); with PATH, the merged statistics written there",
     )
     parser.add_argument("--settle", type=float, default=5.0, help="seconds for deliveries after the runs")
+    parser.add_argument(
+        "--map-items",
+        type=int,
+        default=None,
+        metavar="N",
+        help="graph_showcase runs instead, one at a time, polled once a second, each map over N items "
+        "at a bound of 1 (the requests of an item: the difference between two item counts)",
+    )
     add_json_argument(parser)
     args = parser.parse_args()
     if args.runs < 1 or args.concurrency < 1:
         parser.error("--runs and --concurrency must be at least 1")
-    report(args.json, measure(args.runs, args.concurrency, args.profile, args.settle), render)
+    if args.map_items is not None and args.map_items < 1:
+        parser.error("--map-items must be at least 1")
+    result = measure(args.runs, args.concurrency, args.profile, args.settle, args.map_items)
+    report(args.json, result, render)
     return 0
 
 
