@@ -116,13 +116,24 @@ def one_run(api: Api) -> dict[str, float]:
     view = api.wait(run_id, FINAL, timeout=180)
     if view["status"] != "SUCCEEDED":
         raise RuntimeError(f"run {run_id} ended {view['status']}: {view.get('error')}")
-    timeline = api.call("GET", f"/runs/{run_id}/timeline")["entries"]
-    execution = next(entry for entry in timeline if entry["kind"] == "execution")
+    execution = _ended_execution(api, run_id)
     seconds = (
         datetime.fromisoformat(execution["ended_at"]) - datetime.fromisoformat(execution["started_at"])
     ).total_seconds()
     steps = sum(1 for step in view["steps"] if step.get("status") == "SUCCEEDED")
     return {"post_ms": answered * 1000, "execution_ms": seconds * 1000, "steps": steps}
+
+
+def _ended_execution(api: Api, run_id: str, timeout: float = 30) -> dict[str, Any]:
+    """The run's execution in its timeline once its end is there: the run's status can say it ended
+    a moment before the execution's own end is recorded."""
+    deadline = time.monotonic() + timeout
+    while True:
+        timeline = api.call("GET", f"/runs/{run_id}/timeline")["entries"]
+        execution: dict[str, Any] = next(entry for entry in timeline if entry["kind"] == "execution")
+        if execution.get("ended_at") or time.monotonic() > deadline:
+            return execution
+        time.sleep(0.1)
 
 
 def _percentile(values: list[float], fraction: float) -> float:
