@@ -26,6 +26,7 @@ transitions, Lambda invocations, the reads and writes of every step, events.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import statistics
@@ -90,7 +91,8 @@ def stop_workers(only: set[str] | None = None) -> int:
     function starts a new one, a cold start. Returns how many were stopped."""
     killed = [pid for pid, name in workers().items() if only is None or name in only]
     for pid in killed:
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it exited (retired idle) since it was listed
+            os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:
         time.sleep(0.01)  # the runtime must see each one exited, not hand it an invocation
