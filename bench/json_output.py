@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +37,10 @@ def write_json(destination: str | None, results: Any) -> None:
     path = Path(destination)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def report(destination: str | None, results: Any, render: Callable[[Any], str]) -> None:
+    """The script's table (unless ``--json`` alone asked for the JSON on stdout), then the JSON."""
+    if destination != STDOUT:
+        print(render(results))
+    write_json(destination, results)

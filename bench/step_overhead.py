@@ -26,6 +26,7 @@ transitions, Lambda invocations, the reads and writes of every step, events.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import statistics
@@ -90,7 +91,8 @@ def stop_workers(only: set[str] | None = None) -> int:
     function starts a new one, a cold start. Returns how many were stopped."""
     killed = [pid for pid, name in workers().items() if only is None or name in only]
     for pid in killed:
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # it exited (retired idle) since it was listed
+            os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:
         time.sleep(0.01)  # the runtime must see each one exited, not hand it an invocation
@@ -116,13 +118,24 @@ def one_run(api: Api) -> dict[str, float]:
     view = api.wait(run_id, FINAL, timeout=180)
     if view["status"] != "SUCCEEDED":
         raise RuntimeError(f"run {run_id} ended {view['status']}: {view.get('error')}")
-    timeline = api.call("GET", f"/runs/{run_id}/timeline")["entries"]
-    execution = next(entry for entry in timeline if entry["kind"] == "execution")
+    execution = _ended_execution(api, run_id)
     seconds = (
         datetime.fromisoformat(execution["ended_at"]) - datetime.fromisoformat(execution["started_at"])
     ).total_seconds()
     steps = sum(1 for step in view["steps"] if step.get("status") == "SUCCEEDED")
     return {"post_ms": answered * 1000, "execution_ms": seconds * 1000, "steps": steps}
+
+
+def _ended_execution(api: Api, run_id: str, timeout: float = 30) -> dict[str, Any]:
+    """The run's execution in its timeline once its end is there: the run's status can say it ended
+    a moment before the execution's own end is recorded."""
+    deadline = time.monotonic() + timeout
+    while True:
+        timeline = api.call("GET", f"/runs/{run_id}/timeline")["entries"]
+        execution: dict[str, Any] = next(entry for entry in timeline if entry["kind"] == "execution")
+        if execution.get("ended_at") or time.monotonic() > deadline:
+            return execution
+        time.sleep(0.1)
 
 
 def _percentile(values: list[float], fraction: float) -> float:

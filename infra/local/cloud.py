@@ -32,7 +32,7 @@ import boto3
 from botocore.config import Config
 
 from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
-from infra.local import moto_adapters
+from infra.local import moto_adapters, moto_speedups
 from infra.local.api_server import LocalApiServer
 from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.console_server import LocalConsoleServer
@@ -238,6 +238,12 @@ class LocalCloud:
         moto_adapters.keep_no_copies_of_dynamodb_items()
         moto_adapters.parse_each_definition_once()
         moto_adapters.parse_each_json_path_once()
+        moto_speedups.roll_back_transactions_by_item()
+        moto_speedups.pick_response_values_by_cached_keys()
+        moto_speedups.find_response_methods_once()
+        moto_speedups.match_request_ids_only_in_xml()
+        moto_speedups.list_expression_node_kinds_once()
+        moto_speedups.parse_each_update_expression_once()
 
     def _serve_websocket_api(self, management_port: int) -> None:
         from infra.local.websocket_gateway import LocalWebSocketGateway

@@ -88,6 +88,7 @@ log = logging.getLogger(__name__)
 _patch_lock = threading.Lock()
 _originals: dict[str, tuple[Any, Any]] = {}  # "Owner.name" -> (owner class or module, original)
 _ABSENT = object()  # the "original" of an attribute moto does not have (``_add``)
+_attribute_changes = [0]  # attributes added (``_add``) and removed (``restore_all``) so far
 
 
 def enable_state_machine_execution(endpoint_url: str) -> None:
@@ -401,6 +402,13 @@ def _add(owner: Any, name: str, addition: Any) -> None:
         raise RuntimeError(f"moto now has {key} itself: the local cloud's adaptation needs removing")
     _originals.setdefault(key, (owner, _ABSENT))
     setattr(owner, name, addition)
+    _attribute_changes[0] += 1
+
+
+def attribute_changes() -> int:
+    """How many attributes ``_add`` gave moto or ``restore_all`` took back so far (what lists of a
+    class's methods depend on)."""
+    return _attribute_changes[0]
 
 
 def restore_all() -> None:
@@ -409,6 +417,7 @@ def restore_all() -> None:
         name = key.rsplit(".", 1)[1]
         if original is _ABSENT:
             delattr(owner, name)
+            _attribute_changes[0] += 1
         else:
             setattr(owner, name, original)
         del _originals[key]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local import moto_adapters
+from infra.local import moto_adapters, moto_speedups
 from infra.local.cloud import free_port
 from infra.local.lambda_runtime import LocalLambdaRuntime
 from tests.local_cloud.emulation import REGION, Emulation, local_session
@@ -61,6 +61,12 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     moto_adapters.keep_no_copies_of_dynamodb_items()
     moto_adapters.parse_each_definition_once()
     moto_adapters.parse_each_json_path_once()
+    moto_speedups.roll_back_transactions_by_item()
+    moto_speedups.pick_response_values_by_cached_keys()
+    moto_speedups.find_response_methods_once()
+    moto_speedups.match_request_ids_only_in_xml()
+    moto_speedups.list_expression_node_kinds_once()
+    moto_speedups.parse_each_update_expression_once()
     role = session.client("iam", endpoint_url=endpoint).create_role(
         RoleName="local", AssumeRolePolicyDocument="{}"
     )

@@ -1,0 +1,251 @@
+"""Adaptations of moto that spend less CPU per request, with the same answers (moto pinned: see
+pyproject). Installed with the others of ``moto_adapters`` (whose ``restore_all`` undoes them).
+
+1. ``roll_back_transactions_by_item``: moto's ``TransactWriteItems`` deep-copies every table a
+   transaction names before applying it, to put the copies back if it fails: its CPU grows with
+   the tables (a burst's runs fill the runs table, so a burst's transactions cost quadratically).
+   Here only the items the transaction names are copied, and put back if it fails.
+2. ``pick_response_values_by_cached_keys``: moto's response serializer looks every member of the
+   answer's shape up in the result through six alias providers, each tried under two spellings,
+   for every attribute of every item (an ``AttributeValue`` has ten members, nine of them absent):
+   half the emulation's CPU under a run's load. The keys it tries depend only on the member and
+   its shape when the result is a plain ``dict`` (DynamoDB's always is): found once here, tried in
+   the same order.
+3. ``find_response_methods_once``: moto lists a handler class's methods (every attribute of the
+   class) for every request; the SQS backend converts each queue attribute's name (18 per send)
+   every time: both kept.
+4. ``match_request_ids_only_in_xml``: the request id goes into a body by a regular expression that
+   scanned every JSON answer in full; skipped where it cannot match.
+5. ``list_expression_node_kinds_once``: the update-expression validators rebuilt, at every node of
+   the tree, the tuple of node kinds they handle (constants of each class): listed once.
+6. ``parse_each_update_expression_once``: each update expression's tree, parsed twice per
+   ``UpdateItem``, kept (moto's validator works on a copy of it).
+
+``tests/local_cloud/test_moto_speedups.py`` checks that the answers and the tables are the same
+as moto's own.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from infra.local import moto_adapters
+from infra.local.moto_adapters import _dynamodb_lock, _original, _patch
+
+
+# --- 1. TransactWriteItems: copy the items a transaction names, not its tables ----------------------
+class _CopyModule:
+    """``copy`` as moto's DynamoDB backend module sees it: a ``Table`` is "copied" as itself (the
+    transaction's rollback of whole tables then puts each table back as it is; the items it
+    touched are restored by ``roll_back_transactions_by_item``); anything else is copied."""
+
+    def __init__(self, table_class: type) -> None:
+        self._table_class = table_class
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if type(value) is self._table_class:
+            return value
+        return copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+def roll_back_transactions_by_item() -> None:
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    original = _original(models.DynamoDBBackend, "transact_write_items")
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with _dynamodb_lock:  # nothing else writes between the items' copies and a rollback
+            saved = _items_named(self, transact_items)
+            try:
+                original(self, transact_items)
+            except Exception:
+                _put_back(saved)
+                raise
+
+    _patch(models, "copy", _CopyModule(Table))
+    _patch(models.DynamoDBBackend, "transact_write_items", transact_write_items)
+
+
+# table, hash key, range key, the item's copy (None: no item), its partition existed, stream length
+_Saved = tuple[Any, Any, Any, Any, bool, int]
+
+
+def _items_named(backend: Any, transact_items: list[dict[str, Any]]) -> list[_Saved]:
+    """A copy of each item the transaction names (None where there is none), with what is needed to
+    put its table back as it was. An operation whose key cannot be read writes nothing: skipped."""
+    saved: list[_Saved] = []
+    for entry in transact_items:
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue  # moto refuses it before writing anything
+        kind, operation = next(iter(entry.items()))
+        if not isinstance(operation, dict):
+            continue
+        table: Any = backend.tables.get(operation.get("TableName"))
+        key = _key(table, operation.get("Item" if kind == "Put" else "Key")) if table else None
+        if key is None:
+            continue
+        hash_value, range_value = key
+        existed = hash_value in table.items  # before a lookup adds an empty partition
+        current = table.get_item(hash_value, range_value)
+        stream = len(table.stream_shard.items) if table.stream_shard is not None else 0
+        saved.append((table, hash_value, range_value, copy.deepcopy(current), existed, stream))
+    return saved
+
+
+def _key(table: Any, attributes: Any) -> tuple[Any, Any] | None:
+    """The item's (hash, range) key values, None when they are missing or malformed (moto then fails
+    the operation without writing)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+    if not isinstance(attributes, dict):
+        return None
+    try:
+        values = [DynamoType(attributes[name]) for name in names]
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        return None
+    return values[0], values[1] if len(values) > 1 else None
+
+
+def _put_back(saved: list[_Saved]) -> None:
+    """Every saved item as it was, in reverse order (an item named twice ends as first saved)."""
+    for table, hash_value, range_value, item, existed, stream in reversed(saved):
+        if range_value is not None:
+            partition = table.items[hash_value]
+            if item is None:
+                partition.pop(range_value, None)
+            else:
+                partition[range_value] = item
+            if not partition and not existed:
+                del table.items[hash_value]
+        elif item is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = item
+        if table.stream_shard is not None:
+            del table.stream_shard.items[stream:]
+
+
+# --- 2. the response serializer: each member's keys found once -------------------------------------
+def pick_response_values_by_cached_keys() -> None:
+    from moto.core import serialize
+
+    original = _original(serialize.ResponseSerializer, "get_value")
+    keys_of: dict[tuple[str, int, int], tuple[Any, Any, tuple[str, ...] | None]] = {}
+
+    def get_value(self: Any, value: Any, key: str, shape: Any) -> Any:
+        picker = self._value_picker
+        if (
+            type(value) is not dict
+            or type(picker) is not serialize.XFormedAttributePicker
+            or picker.response_transformers
+            or picker.alias_providers is not serialize.DEFAULT_ALIAS_PROVIDERS
+        ):
+            return original(self, value, key, shape)
+        parent = getattr(shape, "parent", None)
+        found = keys_of.get((key, id(shape), id(parent)))
+        if found is None or found[0] is not shape or found[1] is not parent:
+            context = serialize.AttributePickerContext(
+                obj=value,
+                key=key,
+                shape=shape,
+                operation_model=self.operation_model,
+                service_model=self.operation_model.service_model,
+                key_path=".".join(self.path),
+            )
+            keys = tuple(picker.get_possible_keys(context))
+            # a dotted key is a path into nested values: moto's own lookup follows it
+            found = (shape, parent, None if any("." in k for k in keys) else keys)
+            if len(keys_of) < 65536:
+                keys_of[(key, id(shape), id(parent))] = found  # the shapes are kept: ids stay theirs
+        if found[2] is None:
+            return original(self, value, key, shape)
+        for candidate in found[2]:
+            if candidate in value:
+                return value[candidate]
+        return None
+
+    _patch(serialize.ResponseSerializer, "get_value", get_value)
+
+
+# --- 3. per-request work done once: names, methods, the request id ---------------------------------
+def find_response_methods_once() -> None:
+    """moto lists a handler class's methods (``inspect.getmembers``: every attribute of the class)
+    for every request, and converts the action's name again; the SQS backend converts each queue
+    attribute's name every time it lists them (18 per send). Both kept here per class and per name
+    (a method moto gains or loses through ``moto_adapters._add`` or ``restore_all`` lists again)."""
+    from moto.core import responses
+    from moto.sqs import models as sqs_models
+
+    names_of = _original(responses, "method_names_from_class")
+    listed: dict[tuple[type, int], list[str]] = {}
+
+    def method_names_from_class(clazz: type) -> list[str]:
+        key = (clazz, moto_adapters.attribute_changes())
+        names = listed.get(key)
+        if names is None:
+            names = listed[key] = names_of(clazz)
+        return names
+
+    _patch(responses, "method_names_from_class", method_names_from_class)
+    for module in (responses, sqs_models):
+        convert = _original(module, "camelcase_to_underscores")
+        _patch(module, "camelcase_to_underscores", functools.lru_cache(maxsize=4096)(convert))
+
+
+def match_request_ids_only_in_xml() -> None:
+    """moto puts the request id into every answer's body with a regular expression that only
+    matches ``<RequestId>...</RequestId>`` (query-protocol XML), scanning the whole body of every
+    JSON answer too (a ``Query`` of a hundred items). Here the scan is skipped where it cannot match."""
+    from moto.core import responses
+
+    original = _original(responses.BaseResponse, "_enrich_response")
+
+    def _enrich_response(headers: dict[str, Any], body: Any) -> tuple[dict[str, Any], Any]:
+        if isinstance(body, str) and "<RequestId>" in body:
+            return original(headers, body)
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        responses.gen_amzn_requestid_long(headers)  # sets the request id header
+        return headers, body
+
+    _patch(responses.BaseResponse, "_enrich_response", staticmethod(_enrich_response))
+
+
+def list_expression_node_kinds_once() -> None:
+    """moto's DynamoDB update-expression validators walk the expression's tree ten times per
+    ``UpdateItem``, and at every node build the tuple of node kinds the walker handles again from a
+    new dict of bound methods; the kinds are each walker class's constants: listed once here."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    original = _original(DepthFirstTraverser, "nodes_to_be_processed")
+    kinds: dict[type, tuple[type, ...]] = {}
+
+    def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
+        found = kinds.get(type(self))
+        if found is None:
+            found = kinds[type(self)] = original(self)
+        return found
+
+    _patch(DepthFirstTraverser, "nodes_to_be_processed", nodes_to_be_processed)
+
+
+def parse_each_update_expression_once() -> None:
+    """moto parses an ``UpdateItem``'s expression twice per request (tokens, then the tree); the
+    tree of each expression is kept here. moto only reads it: its validator works on a deep copy,
+    and an expression that does not parse raises each time (nothing kept)."""
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    original = _original(UpdateExpressionParser, "make")
+    cached = functools.lru_cache(maxsize=1024)(lambda expression: original(expression))
+
+    def make(expression: str) -> Any:
+        return cached(expression) if isinstance(expression, str) else original(expression)
+
+    _patch(UpdateExpressionParser, "make", staticmethod(make))

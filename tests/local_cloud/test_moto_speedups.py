@@ -1,0 +1,319 @@
+"""The emulation's CPU savings (``infra/local/moto_speedups.py``) give moto's own answers and leave
+the tables as moto would."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.local import moto_adapters
+from tests.local_cloud.emulation import Emulation
+
+
+def _tables(emulation: Emulation, name: str, *, with_range: bool, items: int) -> Any:
+    ddb = emulation.client("dynamodb")
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if with_range:
+        keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        attributes.append({"AttributeName": "sk", "AttributeType": "S"})
+    ddb.create_table(
+        TableName=name, KeySchema=keys, AttributeDefinitions=attributes, BillingMode="PAY_PER_REQUEST"
+    )
+    table = emulation.session.resource("dynamodb", endpoint_url=emulation.endpoint).Table(name)
+    with table.batch_writer() as batch:
+        for i in range(items):
+            batch.put_item(
+                Item={"pk": f"p{i % 7}", "sk": f"{i:04}", "n": i} if with_range else {"pk": f"p{i}", "n": i}
+            )
+    return ddb
+
+
+def _state(name: str) -> tuple[list[str], list[Any]]:
+    """A table as the backend holds it: its partitions, and every item (sorted)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends["123456789012"]["us-east-1"].tables[name]
+    partitions = sorted(str(key.value) for key in table.items)
+    items = sorted(json.dumps(item.to_json(), sort_keys=True) for item in table.all_items())
+    return partitions, items
+
+
+def test_a_failing_transaction_leaves_every_table_as_it_was(emulation: Emulation) -> None:
+    # Given two tables (one with a sort key) holding items
+    ddb = _tables(emulation, "speedups-runs", with_range=False, items=30)
+    _tables(emulation, "speedups-steps", with_range=True, items=30)
+    before = _state("speedups-runs"), _state("speedups-steps")
+    put_new = {"Put": {"TableName": "speedups-runs", "Item": {"pk": {"S": "new"}, "n": {"N": "1"}}}}
+    update = {
+        "Update": {
+            "TableName": "speedups-steps",
+            "Key": {"pk": {"S": "p1"}, "sk": {"S": "0001"}},
+            "UpdateExpression": "SET n = :n, extra = :n",
+            "ExpressionAttributeValues": {":n": {"N": "99"}},
+        }
+    }
+    delete = {"Delete": {"TableName": "speedups-runs", "Key": {"pk": {"S": "p3"}}}}
+    new_partition = {"Put": {"TableName": "speedups-steps", "Item": {"pk": {"S": "fresh"}, "sk": {"S": "0"}}}}
+    failing_check = {
+        "ConditionCheck": {
+            "TableName": "speedups-runs",
+            "Key": {"pk": {"S": "p4"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    # When a transaction writing each of them fails on its last condition
+    with pytest.raises(ClientError) as failed:
+        ddb.transact_write_items(TransactItems=[put_new, update, delete, new_partition, failing_check])
+    assert failed.value.response["Error"]["Code"] == "TransactionCanceledException"
+    # Then both tables are exactly as before (no item, no partition added or removed)
+    assert (_state("speedups-runs"), _state("speedups-steps")) == before
+    # And a transaction naming one item twice is refused, the tables as before
+    with pytest.raises(ClientError) as refused:
+        ddb.transact_write_items(TransactItems=[put_new, update, delete, delete])
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert (_state("speedups-runs"), _state("speedups-steps")) == before
+    # And the same writes without the failing check all apply
+    ddb.transact_write_items(TransactItems=[put_new, update, delete, new_partition])
+    runs = {item["pk"]["S"] for item in ddb.scan(TableName="speedups-runs")["Items"]}
+    assert "new" in runs and "p3" not in runs and len(runs) == 30
+    step = ddb.get_item(TableName="speedups-steps", Key=update["Update"]["Key"])["Item"]
+    assert step["extra"] == {"N": "99"}
+
+
+def test_a_transaction_copies_the_items_it_names_not_its_tables(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.models.dynamo_type import Item
+
+    # Given a table of 400 items, and every copy moto makes of an item counted
+    ddb = _tables(emulation, "speedups-big", with_range=False, items=400)
+    copies = [0]
+    deepcopy = Item.__deepcopy__
+
+    def counted(self: Any, memo: dict[int, Any]) -> Any:
+        copies[0] += 1
+        return deepcopy(self, memo)
+
+    monkeypatch.setattr(Item, "__deepcopy__", counted)
+    # When a transaction writes two of its items
+    ddb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "speedups-big", "Item": {"pk": {"S": "p1"}, "n": {"N": "-1"}}}},
+            {
+                "Update": {
+                    "TableName": "speedups-big",
+                    "Key": {"pk": {"S": "p2"}},
+                    "UpdateExpression": "SET n = :n",
+                    "ExpressionAttributeValues": {":n": {"N": "-2"}},
+                }
+            },
+        ]
+    )
+    # Then only those items were copied (moto copied all 400), and both writes applied
+    assert copies[0] <= 6
+    got = ddb.get_item(TableName="speedups-big", Key={"pk": {"S": "p2"}})["Item"]
+    assert got["n"] == {"N": "-2"}
+
+
+ATTRIBUTES: dict[str, Any] = {
+    "pk": {"S": "run#1"},
+    "n": {"N": "12.5"},
+    "blob": {"B": b"\x00\x01binary"},
+    "flag": {"BOOL": False},
+    "nothing": {"NULL": True},
+    "tags": {"SS": ["a", "b"]},
+    "sizes": {"NS": ["1", "2"]},
+    "blobs": {"BS": [b"x", b"y"]},
+    "nested": {"M": {"inner": {"L": [{"S": "deep"}, {"N": "0"}, {"M": {}}]}, "empty": {"L": []}}},
+    "text": {"S": ""},
+}
+
+
+def _serialized(service: str, operation: str, result: Any, own: bool) -> str:
+    from moto.core import serialize
+    from moto.core.utils import get_service_model
+
+    operation_model = get_service_model(service).operation_model(operation)
+    base = serialize.get_serializer_class(service, get_service_model(service).protocol)
+    cls = type(
+        "MotoOwn", (base,), {"get_value": moto_adapters._original(serialize.ResponseSerializer, "get_value")}
+    )
+    serializer = (cls if own else base)(
+        operation_model=operation_model, value_picker=serialize.XFormedAttributePicker()
+    )
+    return str(serializer.serialize(result)["body"])
+
+
+class _Model:
+    """A backend object (not a dict): moto's own lookup serves it."""
+
+    def __init__(self) -> None:
+        self.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e"
+        self.start_date = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+        self.status = "RUNNING"
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "result"),
+    [
+        (
+            "dynamodb",
+            "Query",
+            {
+                "Items": [ATTRIBUTES, {"pk": {"S": "run#2"}}],
+                "Count": 2,
+                "ScannedCount": "3",
+                "LastEvaluatedKey": {"pk": {"S": "run#2"}},
+                "ConsumedCapacity": {"TableName": "runs", "CapacityUnits": 0.5},
+                "NotInTheShape": 1,
+            },
+        ),
+        ("dynamodb", "GetItem", {"Item": ATTRIBUTES}),
+        ("dynamodb", "GetItem", {}),
+        ("dynamodb", "UpdateItem", {"Attributes": ATTRIBUTES, "consumed_capacity": {"table_name": "t"}}),
+        (
+            "dynamodb",
+            "TransactWriteItems",
+            {"ItemCollectionMetrics": {"t": [{"SizeEstimateRangeGB": [0, 1]}]}},
+        ),
+        ("events", "PutEvents", {"FailedEntryCount": 0, "Entries": [{"EventId": "1"}, {"ErrorCode": "x"}]}),
+        ("stepfunctions", "DescribeExecution", _Model()),
+        (
+            "stepfunctions",
+            "StartExecution",
+            {"executionArn": "arn", "startDate": datetime.datetime(2026, 1, 1)},
+        ),
+        ("sqs", "ReceiveMessage", {"Messages": [{"MessageId": "m", "Body": "b", "Attributes": {"A": "1"}}]}),
+    ],
+)
+def test_answers_are_serialized_as_moto_serializes_them(
+    emulation: Emulation, service: str, operation: str, result: Any
+) -> None:
+    # Given the cached lookup installed (the emulation's), when a result is serialized twice,
+    # then the body is moto's own, byte for byte
+    assert _serialized(service, operation, result, own=False) == _serialized(
+        service, operation, result, own=True
+    )
+
+
+def test_handler_methods_and_names_are_moto_s_own(emulation: Emulation) -> None:
+    from moto.core import responses
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.sqs import models as sqs_models
+
+    # Given the kept lists, when a handler's methods are listed, then they are moto's list
+    own = moto_adapters._original(responses, "method_names_from_class")
+    assert responses.method_names_from_class(DynamoHandler) == own(DynamoHandler)
+
+    class Handler:
+        def first(self) -> None: ...
+
+    assert responses.method_names_from_class(Handler) == ["first"]
+    # And a method an adaptation adds is listed from then on
+    moto_adapters._add(Handler, "second", lambda self: None)
+    try:
+        assert responses.method_names_from_class(Handler) == ["first", "second"]
+    finally:
+        del moto_adapters._originals["Handler.second"]
+        delattr(Handler, "second")
+    # And every converted name is moto's conversion
+    convert = moto_adapters._original(sqs_models, "camelcase_to_underscores")
+    for name in ("ApproximateNumberOfMessagesNotVisible", "FifoQueue", "KmsMasterKeyId", "QueueArn", ""):
+        assert sqs_models.camelcase_to_underscores(name) == convert(name)
+        assert responses.camelcase_to_underscores(name) == convert(name)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"Items": [{"RequestId": {"S": "<not xml>"}}]}',
+        "<ReceiveMessageResponse><ResponseMetadata><RequestId>old</RequestId></ResponseMetadata>"
+        "</ReceiveMessageResponse>",
+        b"\x00bytes",
+        "",
+    ],
+)
+def test_request_ids_go_where_moto_puts_them(emulation: Emulation, body: Any) -> None:
+    from moto.core import responses
+
+    own = moto_adapters._original(responses.BaseResponse, "_enrich_response")
+    # When an answer is finished by the adaptation and by moto
+    headers, finished = responses.BaseResponse._enrich_response({"status": 200}, body)
+    own_headers, own_finished = own({"status": 200}, body)
+    # Then both set a request id and the status as text, and only an XML body carries its id
+    assert headers.keys() == own_headers.keys() and headers["status"] == own_headers["status"] == "200"
+    request_id, own_id = headers["x-amzn-requestid"], own_headers["x-amzn-requestid"]
+    assert len(request_id) == len(own_id) == 52
+    assert finished == own_finished.replace(own_id, request_id) if isinstance(body, str) else finished == body
+    if isinstance(body, str) and "<RequestId>" in body:
+        assert f"<RequestId>{request_id}</RequestId>" in finished
+
+
+def test_update_expressions_apply_as_dynamodb_applies_them(emulation: Emulation) -> None:
+    from moto.dynamodb.parsing import validators
+
+    # Given every expression walker's node kinds, listed once: they are the walker's own
+    walkers = [
+        walker
+        for walker in vars(validators).values()
+        if isinstance(walker, type)
+        and issubclass(walker, validators.DepthFirstTraverser)
+        and walker is not validators.DepthFirstTraverser
+    ]
+    assert len(walkers) >= 8
+    for walker in walkers:
+        instance = walker.__new__(walker)
+        assert instance.nodes_to_be_processed() == tuple(instance._processing_map())
+    # When an item is updated with SET, ADD, REMOVE and functions, again and again
+    ddb = _tables(emulation, "speedups-updates", with_range=False, items=0)
+    key = {"pk": {"S": "run"}}
+    for round_ in range(3):
+        ddb.update_item(
+            TableName="speedups-updates",
+            Key=key,
+            UpdateExpression="SET #s = :s, created = if_not_exists(created, :now), "
+            "events = list_append(if_not_exists(events, :empty), :event) ADD attempts :one REMOVE gone",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":s": {"S": f"round {round_}"},
+                ":now": {"N": str(round_)},
+                ":empty": {"L": []},
+                ":event": {"L": [{"S": f"e{round_}"}]},
+                ":one": {"N": "1"},
+            },
+        )
+        ddb.update_item(
+            TableName="speedups-updates",
+            Key=key,
+            UpdateExpression="SET gone = :g",
+            ExpressionAttributeValues={":g": {"BOOL": True}},
+        )
+    # Then the item is what DynamoDB makes of them
+    item = ddb.get_item(TableName="speedups-updates", Key=key)["Item"]
+    assert item == {
+        "pk": {"S": "run"},
+        "status": {"S": "round 2"},
+        "created": {"N": "0"},
+        "events": {"L": [{"S": "e0"}, {"S": "e1"}, {"S": "e2"}]},
+        "attempts": {"N": "3"},
+        "gone": {"BOOL": True},
+    }
+    # And an expression that does not parse is refused each time
+    for _ in range(2):
+        with pytest.raises(ClientError) as unparsed:
+            ddb.update_item(TableName="speedups-updates", Key=key, UpdateExpression="SET = :v")
+        assert unparsed.value.response["Error"]["Code"] == "ValidationException"
+    # And an expression that sets the key is refused as DynamoDB refuses it
+    with pytest.raises(ClientError) as refused:
+        ddb.update_item(
+            TableName="speedups-updates",
+            Key=key,
+            UpdateExpression="SET pk = :v",
+            ExpressionAttributeValues={":v": {"S": "other"}},
+        )
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
