@@ -98,3 +98,23 @@ def test_an_explicit_pydantic_plugin_setting_is_kept(monkeypatch: pytest.MonkeyP
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["some_plugin", "True"]
+
+
+def test_the_domain_models_annotations_are_types_not_strings_to_evaluate() -> None:
+    # Every cold start makes these classes: a string annotation is compiled and evaluated by pydantic
+    from pydantic import BaseModel
+
+    from orchestrator.core import records
+
+    models = [
+        value
+        for value in vars(records).values()
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == records.__name__
+    ]
+    assert len(models) > 20
+    assert {
+        f"{model.__name__}.{name}"
+        for model in models
+        for name, annotation in model.__annotations__.items()
+        if isinstance(annotation, str)
+    } == set()
