@@ -100,16 +100,19 @@ def test_an_explicit_pydantic_plugin_setting_is_kept(monkeypatch: pytest.MonkeyP
     assert completed.stdout.split() == ["some_plugin", "True"]
 
 
-def test_the_domain_models_annotations_are_types_not_strings_to_evaluate() -> None:
-    # Every cold start makes these classes: a string annotation is compiled and evaluated by pydantic
+@pytest.mark.parametrize("module_name", ["orchestrator.core.records", "orchestrator.api.schemas"])
+def test_the_models_made_at_init_have_types_not_strings_to_evaluate(module_name: str) -> None:
+    # Every cold start (the API's for its answers) makes these classes: a string annotation is
+    # compiled and evaluated by pydantic
+    import importlib
+
     from pydantic import BaseModel
 
-    from orchestrator.core import records
-
+    module = importlib.import_module(module_name)
     models = [
         value
-        for value in vars(records).values()
-        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == records.__name__
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module_name
     ]
     assert len(models) > 20
     assert {
