@@ -38,6 +38,7 @@ print(json.dumps({{
     "loaded": sorted(name for name in {heavy!r} if name in sys.modules),
     "plugins_looked_up": plugins._plugins is not None,
     "tracer_enabled": not __import__("orchestrator.core.observability").core.observability.tracer.disabled,
+    "botocore_traced": "botocore" in __import__("aws_xray_sdk.core.patcher").core.patcher._PATCHED_MODULES,
 }}))
 """
 
@@ -79,8 +80,8 @@ def test_no_handler_imports_a_heavy_module_it_does_not_need_at_init(
 def test_tracing_is_on_as_in_lambda_and_pydantic_looks_up_no_plugins(
     cold_imports: dict[str, dict[str, object]],
 ) -> None:
-    # Given every handler loaded with X-Ray tracing on (what the stack deploys)
-    assert all(result["tracer_enabled"] for result in cold_imports.values())
+    # Given every handler loaded with X-Ray tracing on (what the stack deploys), botocore traced
+    assert all(result["tracer_enabled"] and result["botocore_traced"] for result in cold_imports.values())
     # Then none spent its init reading every installed distribution's entry points
     assert [module for module, result in cold_imports.items() if result["plugins_looked_up"]] == []
 
