@@ -67,7 +67,7 @@ lambda-deps:  ## third-party packages for the Lambda layer (Linux arm64, Python 
 	rm -rf build/lambda-deps && mkdir -p build/lambda-deps/python
 	$(PYTHON) -m pip install --quiet --target build/lambda-deps/python -c requirements/constraints.txt \
 		--platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all: \
-		"aws-lambda-powertools[tracer]" pydantic "pyjwt[crypto]" anthropic openai boto3 botocore
+		"aws-lambda-powertools[tracer]" pydantic "pyjwt[crypto]" anthropic openai boto3 botocore wrapt
 
 deploy: $(STAMP) lambda-deps  ## needs AWS credentials and the CDK CLI (npx aws-cdk)
 	. $(BIN)/activate && npx --yes aws-cdk@2 deploy

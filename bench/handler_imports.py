@@ -82,8 +82,13 @@ def handler_modules() -> list[str]:
 
 
 def child_env(lambda_env: bool) -> dict[str, str]:
-    """A clean environment: fake AWS credentials, the functions on the path, nothing else of Python's."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "AWS_"))}
+    """A clean environment: fake AWS credentials, the functions on the path, nothing else of Python's
+    (nor a Powertools setting of the caller's, such as tests' ``POWERTOOLS_TRACE_DISABLED``)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON", "AWS_", "POWERTOOLS_"))
+    }
     env |= {
         "PYTHONPATH": str(FUNCTIONS),
         "AWS_ACCESS_KEY_ID": "testing",

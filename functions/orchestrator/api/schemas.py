@@ -1,7 +1,9 @@
 """What the HTTP API answers, as models: the served OpenAPI document declares every status code a
-route can answer and the schema of each body."""
+route can answer and the schema of each body.
 
-from __future__ import annotations
+The API function makes these classes while it starts: their annotations are types, evaluated as
+the classes are made, not strings pydantic compiles and evaluates (``orchestrator.core.records``).
+"""
 
 from datetime import datetime
 from http import HTTPStatus
