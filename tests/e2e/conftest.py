@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from infra.local.cloud import LocalCloud
+from infra.local.worker_limits import WorkerLimits
 from orchestrator.core.constants import PK, SK
 from orchestrator.tenancy.plans import TenantLimits
 from tests.synthesized import synthesize_here
@@ -221,11 +222,16 @@ def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServe
     }
     # tests start many runs at once per tenant: a plan with room for them (the limits have their tests)
     roomy = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=1_000)
+    # a function's workers are kept for the suite instead of retired after 20 s idle: the next
+    # test's runs would otherwise fork and import most of them again (the pool's size limits hold,
+    # and its retirement has its own tests)
+    workers = WorkerLimits.configured({"idle_seconds": 600})
     with LocalCloud(
         tmp_path_factory.mktemp("local-cloud"),
         context=context,
         tenant_plan="enterprise",
         tenant_limits=roomy,
+        worker_limits=workers,
         synthesizer=synthesize_here,  # the CDK runtime this process may have started already
     ) as local_cloud:
         yield local_cloud
