@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jwt
 import pytest
 import requests
 
 from infra.local.cloud import LocalCloud
+from infra.local.worker_limits import WorkerLimits
+from orchestrator.core.constants import PK, SK
 from orchestrator.tenancy.plans import TenantLimits
 from tests.synthesized import synthesize_here
 
@@ -42,8 +45,21 @@ def ended_execution(cloud: LocalCloud, execution_arn: str, timeout: float = 30) 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 
 
+API_LOOK_EVERY = 2.0
+"""A wait reads the run's records in the emulation between its looks through the API, and looks
+through the API when they show what it waits for, and at least this often (seconds) whatever they show."""
+
+
 @dataclass
 class Client:
+    """A tenant's caller of the HTTP API.
+
+    Its waits read the run's records straight from the emulation's tables (one request each) and
+    only look through the API when those show what is waited for: a look through the API runs the
+    API function (token check, tenant limits, the view's queries), about ten times the CPU, and a
+    run of a minute polled through it five times a second spent more CPU on the polls than on the
+    run. What a wait returns, and what it checks, is still the API's answer."""
+
     cloud: LocalCloud
     token: str
 
@@ -57,29 +73,93 @@ class Client:
         return str(response.json()["run_id"])
 
     def wait(self, run_id: str, timeout: float = 90, until: set[str] | None = None) -> dict[str, Any]:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
+        wanted = until or FINAL
+        return self.until(
+            run_id, lambda view: view["status"] in wanted, timeout, may_hold=lambda status: status in wanted
+        )
+
+    def until(
+        self,
+        run_id: str,
+        condition: Callable[[dict[str, Any]], Any],
+        timeout: float = 90,
+        may_hold: Callable[[str | None], bool] = lambda status: True,
+    ) -> dict[str, Any]:
+        """The run's view (through the API) once ``condition(view)`` holds. The API is asked
+        whenever ``may_hold(status)`` says the condition may hold at the status the runs table
+        has, and every ``API_LOOK_EVERY`` seconds whatever it says."""
+        view: dict[str, Any] = {"status": None}
+
+        def looked() -> bool:
+            nonlocal view
             view = self.request("GET", f"/runs/{run_id}").json()
-            if view["status"] in (until or FINAL):
-                return view
-            time.sleep(0.2)
-        raise TimeoutError(f"run {run_id} still {view['status']}")
+            return bool(condition(view))
+
+        if self._poll(lambda: may_hold(self._stored_status(run_id)), looked, timeout):
+            return view
+        raise TimeoutError(f"run {run_id} still {view['status']}: {view}")
 
     def events(self, run_id: str, *required: str, timeout: float = 20) -> list[dict[str, Any]]:
         """The run's audit events once every ``required`` type is there (repeat a type to need
         it several times). The audit is written asynchronously and EventBridge does not keep
         order, so events are waited for, not assumed."""
-        deadline = time.time() + timeout
         events: list[dict[str, Any]] = []
-        while time.time() < deadline:
+
+        def complete(types: list[str]) -> bool:
+            return all(types.count(t) >= required.count(t) for t in set(required))
+
+        def looked() -> bool:
+            nonlocal events
             events = self.request("GET", f"/runs/{run_id}/events?limit=200").json()["events"]
-            types = [e["event_type"] for e in events]
-            if all(types.count(t) >= required.count(t) for t in set(required)):
-                return events
-            time.sleep(0.2)
+            return complete([e["event_type"] for e in events])
+
+        if self._poll(lambda: complete(self._stored_event_types(run_id)), looked, timeout):
+            return events
         raise TimeoutError(
             f"{required} never all reached the audit table: {[e['event_type'] for e in events]}"
         )
+
+    @staticmethod
+    def _poll(stored: Callable[[], bool], looked: Callable[[], bool], timeout: float) -> bool:
+        """Whether ``looked()`` (through the API) held before ``timeout``: tried whenever
+        ``stored()`` (the emulation's tables) says it may, and every ``API_LOOK_EVERY`` seconds."""
+        deadline = time.monotonic() + timeout
+        next_look = 0.0
+        while time.monotonic() < deadline:
+            if time.monotonic() >= next_look or stored():
+                if looked():
+                    return True
+                next_look = time.monotonic() + API_LOOK_EVERY
+            time.sleep(0.2)
+        return False
+
+    @property
+    def tenant_id(self) -> str:
+        return str(jwt.decode(self.token, options={"verify_signature": False})["tenant_id"])
+
+    def _stored_status(self, run_id: str) -> str | None:
+        """The run's status as its functions last recorded it (the runs table)."""
+        item = self.cloud.client("dynamodb").get_item(
+            TableName=self.cloud.physical_id("TablesRuns"),
+            Key={PK: {"S": self.tenant_id}, SK: {"S": run_id}},
+            ProjectionExpression="#status",
+            ExpressionAttributeNames={"#status": "status"},
+        )
+        return str(item["Item"]["status"]["S"]) if "Item" in item else None
+
+    def _stored_event_types(self, run_id: str) -> list[str]:
+        """The types of the run's audit events written so far (the events table)."""
+        pages = (
+            self.cloud.client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self.cloud.physical_id("TablesEvents"),
+                KeyConditionExpression=f"{PK} = :run",
+                ExpressionAttributeValues={":run": {"S": f"{self.tenant_id}#{run_id}"}},
+                ProjectionExpression="event_type",
+            )
+        )
+        return [item["event_type"]["S"] for page in pages for item in page["Items"] if "event_type" in item]
 
 
 class ArchiveServer:
@@ -142,11 +222,16 @@ def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServe
     }
     # tests start many runs at once per tenant: a plan with room for them (the limits have their tests)
     roomy = TenantLimits(requests_per_minute=100_000, max_concurrent_runs=1_000)
+    # a function's workers are kept for the suite instead of retired after 20 s idle: the next
+    # test's runs would otherwise fork and import most of them again (the pool's size limits hold,
+    # and its retirement has its own tests)
+    workers = WorkerLimits.configured({"idle_seconds": 600})
     with LocalCloud(
         tmp_path_factory.mktemp("local-cloud"),
         context=context,
         tenant_plan="enterprise",
         tenant_limits=roomy,
+        worker_limits=workers,
         synthesizer=synthesize_here,  # the CDK runtime this process may have started already
     ) as local_cloud:
         yield local_cloud

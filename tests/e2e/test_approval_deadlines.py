@@ -4,7 +4,6 @@ rejects the run. Every turn is in the run's audit trail, read through the API.""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -23,24 +22,13 @@ def _clients(cloud: LocalCloud, tenant_id: str) -> tuple[Client, Client]:
 
 def _gate(client: Client, run_id: str, step: str, timeout: float = 90) -> dict[str, Any]:
     """The run's view once it waits at ``step`` (or has ended)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        view = client.request("GET", f"/runs/{run_id}").json()
-        awaiting = view.get("awaiting") or {}
-        if awaiting.get("step") == step or view["status"] not in ("PENDING", "RUNNING", "AWAITING_APPROVAL"):
-            return view
-        time.sleep(0.2)
-    raise TimeoutError(f"run {run_id} never reached {step}")
-
-
-def _until(client: Client, run_id: str, condition: Any, timeout: float = 90) -> dict[str, Any]:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        view = client.request("GET", f"/runs/{run_id}").json()
-        if condition(view):
-            return view
-        time.sleep(0.2)
-    raise TimeoutError(f"run {run_id}: condition never held, last {view}")
+    in_progress = ("PENDING", "RUNNING", "AWAITING_APPROVAL")
+    return client.until(
+        run_id,
+        lambda view: (view.get("awaiting") or {}).get("step") == step or view["status"] not in in_progress,
+        timeout,
+        may_hold=lambda status: status not in ("PENDING", "RUNNING"),
+    )
 
 
 def _decide(client: Client, run_id: str, decision: str) -> Any:
@@ -56,7 +44,7 @@ def test_a_gate_reminds_then_escalates_and_the_escalation_role_decides(cloud: Lo
     first = waiting["awaiting"]
     assert first["roles"] == ["user"] and first["on_deadline"] == "escalate" and first["remind_at"]
     # When nobody decides, the deciders are reminded, then the gate escalates to admins
-    escalated = _until(user, run_id, lambda view: (view.get("awaiting") or {}).get("escalated_at"))
+    escalated = user.until(run_id, lambda view: (view.get("awaiting") or {}).get("escalated_at"))
     gate = escalated["awaiting"]
     assert escalated["status"] == "AWAITING_APPROVAL" and gate["step"] == "peer_review"
     assert gate["roles"] == ["admin"] and gate["reminded_at"] and gate["on_deadline"] == "undo"
