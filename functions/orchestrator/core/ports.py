@@ -234,6 +234,10 @@ class ConnectionRepository(Protocol):
         """The tenant's connections subscribed to ``run_id`` or to every run."""
         ...
 
+    def subscribers(self, tenant_id: str) -> list[Connection]:
+        """The tenant's connections subscribed to any run (or to every run)."""
+        ...
+
 
 class ConnectionSender(Protocol):
     def post(self, connection_id: str, data: bytes) -> bool:
