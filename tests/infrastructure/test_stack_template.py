@@ -603,7 +603,7 @@ def test_the_audit_writer_reads_every_lifecycle_event_from_its_queue_in_batches(
         if m["Properties"]["FunctionName"] == {"Ref": writer_id}
     ]
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
-    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (100, 1)
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (25, 1)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     reserved = functions[writer_id]["Properties"]["ReservedConcurrentExecutions"]
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": reserved}  # never throttled by its reserve

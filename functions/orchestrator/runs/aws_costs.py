@@ -18,7 +18,7 @@ execution history by ``bench/run_costs.py``):
   run's start and end states, the compensation chain with one undo round);
 - the consumers of each event the run put on the bus (``event_consumers``): the audit queue (its
   send, receive and delete requests) and the audit writer's write (its invocations, one per batch
-  of up to a hundred events, are not counted), the webhook dispatcher (one invocation, one query;
+  of up to 25 events, are not counted), the webhook dispatcher (one invocation, one query;
   it is asked only for the event types webhooks may subscribe to, so this is an upper bound) and
   the push queue (its send, receive and delete requests; the push function's invocations, one per
   batch of up to ten events, are not counted);
