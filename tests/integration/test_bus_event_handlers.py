@@ -14,7 +14,6 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from pydantic import ValidationError
 
 from infra.local.queue_pollers import sqs_event
@@ -106,15 +105,28 @@ def test_a_malformed_lifecycle_event_is_reported_back_alone_and_the_rest_of_its_
     assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
 
 
-def test_a_batch_of_only_malformed_events_fails_the_invocation_and_stores_nothing(aws: MotoAws) -> None:
+def test_a_batch_of_only_malformed_events_comes_back_whole_and_stores_nothing(aws: MotoAws) -> None:
     from handlers import audit_writer
 
     _, delivered = _delivered_lifecycle_event(aws)
 
-    with pytest.raises(BatchProcessingError, match="detail"):  # the queue redelivers, then dead-letters
-        batch = _audit_batch(_without("detail")(delivered))
-        audit_writer.handler(batch, FakeLambdaContext(), container=aws.container)
+    batch = _audit_batch(_without("detail")(delivered), _without("source")(delivered))
+    answer = audit_writer.handler(batch, FakeLambdaContext(), container=aws.container)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}]}
     assert aws.container.events.list_for_run("acme", RUN_ID, 10, None) == ([], None)
+
+
+def test_an_event_delivered_twice_in_one_batch_is_stored_once(aws: MotoAws) -> None:
+    from handlers import audit_writer
+
+    envelope, delivered = _delivered_lifecycle_event(aws)
+
+    answer = audit_writer.handler(
+        _audit_batch(delivered, delivered), FakeLambdaContext(), container=aws.container
+    )
+    assert answer == {"batchItemFailures": []}
+    stored, _ = aws.container.events.list_for_run("acme", RUN_ID, 10, None)
+    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
 
 
 def _status_change(status: str, execution_input: str) -> dict[str, Any]:
