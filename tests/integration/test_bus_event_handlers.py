@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from infra.local.queue_pollers import sqs_event
 from orchestrator.core import constants
+from orchestrator.core.errors import RepositoryError
 from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.records import Run, RunStatus
 from tests.fakes.lambda_context import FakeLambdaContext
@@ -126,6 +127,31 @@ def test_an_event_delivered_twice_in_one_batch_is_stored_once(aws: MotoAws) -> N
     )
     assert answer == {"batchItemFailures": []}
     stored, _ = aws.container.events.list_for_run("acme", RUN_ID, 10, None)
+    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
+
+
+def test_a_tenant_whose_write_fails_gets_its_records_back_and_the_others_are_stored(
+    aws: MotoAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers import audit_writer
+
+    envelope, delivered = _delivered_lifecycle_event(aws)
+    globex = delivered | {"detail": delivered["detail"] | {"tenant_id": "globex", "event_id": "e-globex"}}
+    events = aws.container.events
+    write = events.append_all
+
+    def refusing_globex(batch: list[Any]) -> None:
+        if any(e.tenant_id == "globex" for e in batch):
+            raise RepositoryError("throttled")
+        write(batch)
+
+    monkeypatch.setattr(events, "append_all", refusing_globex)
+    answer = audit_writer.handler(
+        _audit_batch(globex, delivered), FakeLambdaContext(), container=aws.container
+    )
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    stored, _ = events.list_for_run("acme", RUN_ID, 10, None)
     assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
 
 
