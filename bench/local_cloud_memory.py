@@ -28,6 +28,7 @@ sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 DRAIN_SECONDS = 25.0
+MAX_REFUSED_POLLS = 20
 
 
 def rss_mib() -> float:
@@ -43,10 +44,15 @@ def run_generic(api_url: str, token: str, count: int, first: int) -> list[str]:
         answer = requests.post(f"{api_url}/runs", json=body, headers=headers, timeout=300)
         answer.raise_for_status()
         run_id = answer.json()["run_id"]
+        refused = 0
         while True:
-            view = requests.get(f"{api_url}/runs/{run_id}", headers=headers, timeout=300).json()
-            if view["status"] in FINAL:
-                return str(view["status"])
+            reply = requests.get(f"{api_url}/runs/{run_id}", headers=headers, timeout=300)
+            if reply.status_code != 200:  # a poll the API could not answer in time (traced: slow)
+                refused += 1
+                if refused > MAX_REFUSED_POLLS:
+                    raise RuntimeError(f"GET /runs/{run_id} answered {reply.status_code}: {reply.text[:200]}")
+            elif reply.json()["status"] in FINAL:
+                return str(reply.json()["status"])
             time.sleep(0.5)
 
     with ThreadPoolExecutor(5) as pool:

@@ -3,7 +3,7 @@
 Fed by the bus through a FIFO queue (one message group) and read in batches in order: a failed
 record stops the batch there, and it and every record after it come back in the same order
 (Powertools' ``SqsFifoPartialProcessor``), so a run's events reach its clients in the order they
-were put on the bus."""
+were put on the bus. A batch reads each of its tenants' subscribed connections once."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from orchestrator.container import Container, deployed_container, start_function
 from orchestrator.core.observability import bind_run, logger
 from orchestrator.core.records import EventEnvelope
-from orchestrator.push.fanout import push_event
+from orchestrator.push.fanout import BatchSubscribers, push_event
 from orchestrator.tenancy.acting import acting_for_tenant
 
 if TYPE_CHECKING:
@@ -36,11 +36,11 @@ def envelope_of(record: SQSRecord) -> EventEnvelope:
     )
 
 
-def push_record(record: SQSRecord, container: Container) -> None:
+def push_record(record: SQSRecord, container: Container, subscribers: BatchSubscribers) -> None:
     envelope = envelope_of(record)
     bind_run(envelope.tenant_id, envelope.run_id, envelope.correlation_id)
     with acting_for_tenant(envelope.tenant_id):  # an event only our own functions may put
-        outcome = push_event(envelope, container.connections, container.connection_sender)
+        outcome = push_event(envelope, subscribers, container.connection_sender)
     logger.info(
         "event pushed",
         extra={
@@ -57,9 +57,11 @@ def handler(
     event: dict[str, Any], context: LambdaContext, container: Container | None = None
 ) -> dict[str, Any]:
     processor = SqsFifoPartialProcessor()
+    container = container or deployed_container()
+    subscribers = BatchSubscribers(container.connections)  # each tenant's read once per batch
     return process_partial_response(  # type: ignore[return-value]
         event=event,
-        record_handler=partial(push_record, container=container or deployed_container()),
+        record_handler=partial(push_record, container=container, subscribers=subscribers),
         processor=processor,
         context=context,
     )

@@ -93,6 +93,7 @@ class OrchestratorStack(Stack):
             execution_ended=functions.execution_ended,
             state_machines=list(machines.values()),
             dead_letters=bus.dead_letters,
+            audit_concurrency=self.reserved_concurrency.get(functions.audit_writer.node.path),
         )
         self.api = self._api(token_authorizer, cors_allowed_origins or [], web_console=web_console)
         self.push = self._push(auth)

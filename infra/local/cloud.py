@@ -38,6 +38,7 @@ from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.console_server import LocalConsoleServer
 from infra.local.deliveries import DeliveryPool
 from infra.local.deployer import Deployer, Deployment
+from infra.local.eventbridge_fidelity import send_whole_events_to_queues
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.queue_pollers import QueuePoller
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
@@ -225,6 +226,7 @@ class LocalCloud:
         """moto as the local cloud needs it (``moto_adapters``): functions run by ``runtime``."""
         moto_adapters.route_lambda_invocations(runtime)
         moto_adapters.deliver_eventbridge_targets(runtime, self._start_execution, self._pool)
+        send_whole_events_to_queues()  # the audit writer reads EventBridge events from its queue
         moto_adapters.emit_execution_status_changes(self._put_event)
         moto_adapters.keep_stopped_executions_aborted()
         moto_adapters.keep_task_failure_causes()

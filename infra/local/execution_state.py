@@ -104,7 +104,13 @@ def _backend(account_id: str, region: str) -> Any:
 
 class ExecutionRecorder:
     """Each execution as JSON text; an ended one is encoded once (it no longer changes), so a
-    snapshot of many finished runs costs little more than one of the running ones."""
+    snapshot of many finished runs costs little more than one of the running ones.
+
+    An execution ended ``SLIM_AFTER_SECONDS`` ago is then kept as what it is to its readers: moto
+    keeps the whole interpreter of every execution it ever ran (its program, its contexts, each
+    state's input and output), the local cloud's largest holding after a burst; it gives way to a
+    ``RestoredExecution`` of what was saved (status, input, output, error, history), which answers
+    ``DescribeExecution``, ``ListExecutions`` and ``GetExecutionHistory`` as a restart would."""
 
     def __init__(self, account_id: str, region: str, default: Callable[[Any], Any]) -> None:
         self._account_id, self._region, self._default = account_id, region, default
@@ -124,8 +130,33 @@ class ExecutionRecorder:
                     text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=self._default)
                     if record["status"] != "RUNNING":
                         self._ended[execution.exec_arn] = text
+                elif _ended_long_ago(execution):
+                    _keep_as_saved(state_machine, execution, text)
                 captured.append(text)
         return captured
+
+
+SLIM_AFTER_SECONDS = 10.0
+"""How long after its end an execution keeps its interpreter (its last events and status change
+are long written by then)."""
+
+
+def _ended_long_ago(execution: Any) -> bool:
+    ended = execution.stop_date
+    if isinstance(execution, RestoredExecution) or ended is None:
+        return False
+    ended = ended if ended.tzinfo else ended.replace(tzinfo=UTC)
+    return bool((datetime.now(UTC) - ended).total_seconds() > SLIM_AFTER_SECONDS)
+
+
+def _keep_as_saved(state_machine: Any, execution: Any, text: str) -> None:
+    """Put the saved form of the ended ``execution`` in its place (moto only appends executions)."""
+    slim = RestoredExecution(json.loads(text), state_machine)
+    executions = state_machine.executions
+    for index, held in enumerate(executions):
+        if held is execution:
+            executions[index] = slim
+            return
 
 
 def _capture(execution: Any) -> dict[str, Any]:

@@ -58,6 +58,8 @@ class EventSourceSpec:
     function: str
     batch_size: int = 10
     report_item_failures: bool = False
+    batching_window_seconds: float = 0.0  # MaximumBatchingWindowInSeconds
+    max_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
 
 
 class WebSocketApiDeployer:
@@ -133,6 +135,8 @@ class WebSocketApiDeployer:
                 function=str(p["FunctionName"]),
                 batch_size=int(p.get("BatchSize", 10)),
                 report_item_failures="ReportBatchItemFailures" in p.get("FunctionResponseTypes", []),
+                batching_window_seconds=float(p.get("MaximumBatchingWindowInSeconds", 0)),
+                max_concurrency=(p.get("ScalingConfig") or {}).get("MaximumConcurrency"),
             )
         )
         return {"Ref": lid}

@@ -38,5 +38,9 @@ def test_after_a_run_the_cloud_tells_its_work_done_and_keeps_the_api_s_bulkhead(
         return now["pending_deliveries"] == 0 and not any(now["queued_messages"].values())
 
     assert _until(drained, 120), cloud.load()
+    # And the audit writer stored every event of the run (started, seven phases, completed...),
+    # reading them from its queue in batches, none failed
+    events = acme.events(run_id)
+    assert len(events) >= 9
     audit = next(u for name, u in cloud.load()["usage"].items() if "AuditWriter" in name)
-    assert audit["invocations"] >= 9  # started, seven phases, completed
+    assert audit["invocations"] >= 1 and audit["errors"] == {}

@@ -414,6 +414,10 @@ class InMemoryEventRepository:
         partition[sort_key] = to_item(event.model_dump(mode="json"))
         return True
 
+    def append_all(self, events: list[EventEnvelope]) -> None:
+        for event in events:
+            self.append(event)
+
     def list_for_run(
         self, tenant_id: str, run_id: str, limit: int, cursor: str | None
     ) -> tuple[list[EventEnvelope], str | None]:

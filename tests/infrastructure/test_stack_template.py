@@ -581,6 +581,38 @@ def test_rules_route_lifecycle_events_to_audit_and_requests_to_start(template: d
         assert len(rule["Targets"]) == 1 and rule["Targets"][0]["DeadLetterConfig"]
 
 
+def test_the_audit_writer_reads_every_lifecycle_event_from_its_queue_in_batches(
+    template: dict[str, Any],
+) -> None:
+    rules = resources_of_type(template, "AWS::Events::Rule")
+    (audit,) = [r["Properties"] for lid, r in rules.items() if lid.startswith("RoutesAuditEveryEvent")]
+    (target,) = audit["Targets"]
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    queue_id = target["Arn"]["Fn::GetAtt"][0]
+    assert queue_id.startswith("RoutesAuditQueue") and "FifoQueue" not in queues[queue_id]["Properties"]
+    redrive = queues[queue_id]["Properties"]["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] == 5
+    assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0].startswith("EventsDeadLetters")
+    assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith("EventsDeadLetters")
+
+    functions = resources_of_type(template, "AWS::Lambda::Function")
+    (writer_id,) = [lid for lid in functions if lid.startswith("FunctionsAuditWriter")]
+    (mapping,) = [
+        m["Properties"]
+        for m in resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == {"Ref": writer_id}
+    ]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (25, 1)
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    reserved = functions[writer_id]["Properties"]["ReservedConcurrentExecutions"]
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": reserved}  # never throttled by its reserve
+    visibility = queues[queue_id]["Properties"]["VisibilityTimeout"]
+    assert visibility >= 6 * functions[writer_id]["Properties"]["Timeout"]
+    invoke_configs = resources_of_type(template, "AWS::Lambda::EventInvokeConfig").values()
+    assert all(c["Properties"]["FunctionName"] != {"Ref": writer_id} for c in invoke_configs)
+
+
 def test_api_function_knows_issuer_and_state_machines(template: dict[str, Any]) -> None:
     functions = resources_of_type(template, "AWS::Lambda::Function").values()
     api = next(f for f in functions if f["Properties"]["Handler"] == "handlers.api.handler")

@@ -1,9 +1,9 @@
 """The bus-triggered handlers in-process against moto, given events as EventBridge delivers them.
 
-The audit writer stores a lifecycle event exactly as it was published; the execution-ended
-handler marks a run whose execution was stopped (and starts queued runs: ``test_run_queue.py``);
-malformed events are refused before anything is written (``ValidationError``, the error Lambda's
-retries and the dead-letter queue show).
+The audit writer stores a batch of lifecycle events from its queue exactly as they were published
+(a malformed one is reported back alone); the execution-ended handler marks a run whose execution
+was stopped (and starts queued runs: ``test_run_queue.py``); malformed events are refused before
+anything is written (``ValidationError``, the error Lambda's retries and the dead-letter queue show).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import boto3
 import pytest
 from pydantic import ValidationError
 
+from infra.local.queue_pollers import sqs_event
 from orchestrator.core import constants
+from orchestrator.core.errors import RepositoryError
 from orchestrator.core.events import RunIds, new_envelope
 from orchestrator.core.records import Run, RunStatus
 from tests.fakes.lambda_context import FakeLambdaContext
@@ -42,20 +44,35 @@ def _delivered_lifecycle_event(aws: MotoAws) -> tuple[Any, dict[str, Any]]:
     return envelope, _as_lambda_receives(tapped)
 
 
-def test_the_audit_writer_stores_a_published_event_once_exactly_as_it_was_made(aws: MotoAws) -> None:
+def _audit_batch(*bus_events: dict[str, Any]) -> dict[str, Any]:
+    """The SQS event the audit writer's event source gives it: one record per bus event."""
+    messages = [
+        {"MessageId": f"m{i}", "ReceiptHandle": f"r{i}", "Body": json.dumps(e)}
+        for i, e in enumerate(bus_events)
+    ]
+    return sqs_event(messages, f"arn:aws:sqs:us-east-1:{ACCOUNT}:audit", "us-east-1")
+
+
+def test_the_audit_writer_stores_a_batch_of_published_events_once_exactly_as_they_were_made(
+    aws: MotoAws,
+) -> None:
     from handlers import audit_writer
 
     envelope, delivered = _delivered_lifecycle_event(aws)
+    second, delivered_second = _delivered_lifecycle_event(aws)
     assert delivered["detail"] == json.loads(envelope.model_dump_json())
 
-    first = audit_writer.handler(delivered, FakeLambdaContext(), container=aws.container)
+    first = audit_writer.handler(
+        _audit_batch(delivered, delivered_second), FakeLambdaContext(), container=aws.container
+    )
     as_text = delivered | {"detail": json.dumps(delivered["detail"])}  # a detail as JSON text is read too
-    again = audit_writer.handler(as_text, FakeLambdaContext(), container=aws.container)
+    again = audit_writer.handler(_audit_batch(as_text), FakeLambdaContext(), container=aws.container)
 
-    assert first == {"event_id": envelope.event_id, "stored": True}
-    assert again == {"event_id": envelope.event_id, "stored": False}
+    assert first == again == {"batchItemFailures": []}
     stored, _ = aws.container.events.list_for_run("acme", RUN_ID, 10, None)
-    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
+    assert sorted(event.model_dump_json() for event in stored) == sorted(
+        e.model_dump_json() for e in (envelope, second)
+    )
 
 
 def _without(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -63,25 +80,79 @@ def _without(key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    ("broken", "named"),
+    "broken",
     [
-        (lambda e: e | {"detail": _without("tenant_id")(e["detail"])}, "detail.tenant_id"),
-        (_without("detail"), "detail"),
-        (lambda e: e | {"detail": "{not json"}, "detail"),
-        (_without("source"), "source"),
+        lambda e: e | {"detail": _without("tenant_id")(e["detail"])},
+        _without("detail"),
+        lambda e: e | {"detail": "{not json"},
+        _without("source"),
     ],
     ids=["no-tenant", "no-detail", "detail-not-json", "no-source"],
 )
-def test_a_malformed_lifecycle_event_is_refused_and_nothing_is_stored(
-    aws: MotoAws, broken: Callable[[dict[str, Any]], dict[str, Any]], named: str
+def test_a_malformed_lifecycle_event_is_reported_back_alone_and_the_rest_of_its_batch_is_stored(
+    aws: MotoAws, broken: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> None:
+    from handlers import audit_writer
+
+    envelope, delivered = _delivered_lifecycle_event(aws)
+    _, other = _delivered_lifecycle_event(aws)
+
+    answer = audit_writer.handler(
+        _audit_batch(delivered, broken(other)), FakeLambdaContext(), container=aws.container
+    )
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m1"}]}  # only it comes back
+    stored, _ = aws.container.events.list_for_run("acme", RUN_ID, 10, None)
+    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
+
+
+def test_a_batch_of_only_malformed_events_comes_back_whole_and_stores_nothing(aws: MotoAws) -> None:
     from handlers import audit_writer
 
     _, delivered = _delivered_lifecycle_event(aws)
 
-    with pytest.raises(ValidationError, match=named.replace(".", r"\.")):
-        audit_writer.handler(broken(delivered), FakeLambdaContext(), container=aws.container)
+    batch = _audit_batch(_without("detail")(delivered), _without("source")(delivered))
+    answer = audit_writer.handler(batch, FakeLambdaContext(), container=aws.container)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}]}
     assert aws.container.events.list_for_run("acme", RUN_ID, 10, None) == ([], None)
+
+
+def test_an_event_delivered_twice_in_one_batch_is_stored_once(aws: MotoAws) -> None:
+    from handlers import audit_writer
+
+    envelope, delivered = _delivered_lifecycle_event(aws)
+
+    answer = audit_writer.handler(
+        _audit_batch(delivered, delivered), FakeLambdaContext(), container=aws.container
+    )
+    assert answer == {"batchItemFailures": []}
+    stored, _ = aws.container.events.list_for_run("acme", RUN_ID, 10, None)
+    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
+
+
+def test_a_tenant_whose_write_fails_gets_its_records_back_and_the_others_are_stored(
+    aws: MotoAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers import audit_writer
+
+    envelope, delivered = _delivered_lifecycle_event(aws)
+    globex = delivered | {"detail": delivered["detail"] | {"tenant_id": "globex", "event_id": "e-globex"}}
+    events = aws.container.events
+    write = events.append_all
+
+    def refusing_globex(batch: list[Any]) -> None:
+        if any(e.tenant_id == "globex" for e in batch):
+            raise RepositoryError("throttled")
+        write(batch)
+
+    monkeypatch.setattr(events, "append_all", refusing_globex)
+    answer = audit_writer.handler(
+        _audit_batch(globex, delivered), FakeLambdaContext(), container=aws.container
+    )
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    stored, _ = events.list_for_run("acme", RUN_ID, 10, None)
+    assert [event.model_dump_json() for event in stored] == [envelope.model_dump_json()]
 
 
 def _status_change(status: str, execution_input: str) -> dict[str, Any]:

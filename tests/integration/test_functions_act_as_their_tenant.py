@@ -32,6 +32,7 @@ import boto3
 import pytest
 from moto.core.authorization import enable_iam_authentication
 
+from infra.local.queue_pollers import sqs_event
 from orchestrator.adapters import aws_clients
 from orchestrator.core import constants
 from orchestrator.core.errors import DataStoreRejected
@@ -139,7 +140,12 @@ def test_bus_triggered_functions_act_for_the_tenant_their_trusted_event_names(
         "region": "us-east-1",
         "resources": [],
     }
-    audit_writer.handler(bus_event | {"detail": envelope}, FakeLambdaContext(), container=aws.container)
+    record = {"MessageId": "m0", "ReceiptHandle": "r0", "Body": json.dumps(bus_event | {"detail": envelope})}
+    audit_writer.handler(
+        sqs_event([record], f"arn:aws:sqs:us-east-1:{ACCOUNT}:audit", "us-east-1"),
+        FakeLambdaContext(),
+        container=aws.container,
+    )
     ended = {
         "status": "FAILED",
         "input": json.dumps(_reference(run_id, NEIGHBOUR)),

@@ -36,6 +36,21 @@ class RecordingSender:
         return True
 
 
+class CountingReads:
+    """The connections repository, noting each tenant whose subscribers were read."""
+
+    def __init__(self, connections: Any) -> None:
+        self.connections = connections
+        self.tenants: list[str] = []
+
+    def subscribers(self, tenant_id: str) -> Any:
+        self.tenants.append(tenant_id)
+        return self.connections.subscribers(tenant_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connections, name)
+
+
 @pytest.fixture
 def container(aws: MotoAws, signing_key: LocalSigningKey) -> Container:
     return aws.configure(jwt_issuer=LOCAL_ISSUER, jwt_audience=LOCAL_AUDIENCE, jwt_jwks=signing_key.jwks())
@@ -285,7 +300,9 @@ def test_each_event_reaches_the_subscribed_connections_of_its_tenant_in_order_an
         route(container, "subscribe", cid, contexts[cid], '{"action": "subscribe"}')
     sender = RecordingSender(gone={"gone="})
     container.__dict__["connection_sender"] = sender
-    # When the run's events and another run's come through the queue
+    reads = CountingReads(container.connections)
+    container.__dict__["connections"] = reads
+    # When the run's events and another run's come through the queue, in one batch
     events = [
         EventEnvelope(event_type=t, tenant_id="acme", run_id=r, correlation_id="c", phase=p)
         for t, r, p in [
@@ -304,6 +321,7 @@ def test_each_event_reaches_the_subscribed_connections_of_its_tenant_in_order_an
     ]
     assert [m["event_id"] for m in sender.sent["all="]] == [e.event_id for e in events]
     assert "globex=" not in sender.sent
+    assert reads.tenants == ["acme"]  # acme's subscribers read once for the whole batch
     assert {c.connection_id for c in container.connections.subscribed("acme", run_id)} == {"one=", "all="}
 
 

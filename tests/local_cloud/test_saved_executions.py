@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from infra.local import moto_adapters
@@ -117,3 +118,37 @@ def test_an_execution_whose_state_is_gone_ends_failed_and_says_why(
     detail = json.loads(moto_adapters.status_change_entry(ended[0])["Detail"])
     assert (detail["executionArn"], detail["status"], detail["error"]) == (cut, "FAILED", NOT_RESUMED)
     assert json.loads(detail["input"]) == {"seconds": 4}
+
+
+def test_an_execution_long_ended_gives_its_interpreter_up_and_reads_the_same(
+    emulation: Emulation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.stepfunctions.responses import get_backend
+
+    from infra.local import execution_state
+
+    sfn = emulation.client("stepfunctions")
+    machine = _deploy(emulation)
+    arn = sfn.start_execution(stateMachineArn=machine, name="done", input=json.dumps({"seconds": 0}))[
+        "executionArn"
+    ]
+    before = wait_for_execution(sfn, arn, 60)
+    listed_before = sfn.list_executions(stateMachineArn=machine)["executions"]
+    persistence = Persistence(tmp_path, ACCOUNT, REGION)
+    held = get_backend(ACCOUNT, REGION).describe_state_machine(machine).executions
+
+    # Given its end within the last SLIM_AFTER_SECONDS, a snapshot keeps the interpreter
+    persistence.save()
+    assert not isinstance(held[0], execution_state.RestoredExecution)
+    # When a snapshot comes after that
+    monkeypatch.setattr(execution_state, "SLIM_AFTER_SECONDS", 0.0)
+    persistence.save()
+
+    # Then the execution is held as saved, without its interpreter, and reads as before
+    assert isinstance(held[0], execution_state.RestoredExecution)
+    after = sfn.describe_execution(executionArn=arn)
+    assert {k: after[k] for k in ("status", "output", "input", "startDate", "stopDate")} == {
+        k: before[k] for k in ("status", "output", "input", "startDate", "stopDate")
+    }
+    assert _history(sfn, arn) == before["history"]
+    assert sfn.list_executions(stateMachineArn=machine)["executions"] == listed_before

@@ -125,22 +125,25 @@ def test_the_run_view_adds_the_counted_and_the_estimated_and_prices_them() -> No
 
 
 def test_the_invocations_no_function_counts_are_estimated_at_their_functions_declared_memory() -> None:
-    # Given a showcase run undone after a map of two items and with one event put (its audit writer
-    # and webhook dispatcher invoked for it)
+    # Given a showcase run undone after a map of two items and with one event put (the webhook
+    # dispatcher invoked for it; the audit writer reads it in a batch, with its queue's requests)
     run = _run("graph_showcase", RunStatus.COMPENSATED)
     results = [_result("execute_task", item=i) for i in range(2)]
     results[0] = results[0].model_copy(update={"aws_usage": AwsUsage(event_entries=1)})
-    # When estimated with the default sizes: the map's preparation, one undo round, the audit writer
-    # and the webhook dispatcher, 0.1 s each at their functions' sizes
+    # When estimated with the default sizes: the map's preparation, one undo round and the webhook
+    # dispatcher, 0.1 s each at their functions' sizes
     _, estimated = run_usage(run, results)
-    assert estimated.lambda_invocations == 4
-    defaults = sum(map(memory_of, ("prepare_map", "undo_completed_work", "audit_writer", "webhook_dispatch")))
+    assert estimated.lambda_invocations == 3
+    assert estimated.queue_requests == 6 and estimated.count("dynamodb", "PutItem") >= 1
+    defaults = sum(map(memory_of, ("prepare_map", "undo_completed_work", "webhook_dispatch")))
     assert estimated.lambda_gb_seconds == pytest.approx(defaults / 1024 * ESTIMATED_SECONDS)
     # And with a deployment's overrides, at the sizes it declares
-    _, bigger = run_usage(run, results, {"prepare_map": 2048, "audit_writer": 1024})
-    sized = 2048 + memory_of("undo_completed_work") + 1024 + memory_of("webhook_dispatch")
+    _, bigger = run_usage(run, results, {"prepare_map": 2048, "webhook_dispatch": 1024})
+    sized = 2048 + memory_of("undo_completed_work") + 1024
     assert bigger.lambda_gb_seconds == pytest.approx(sized / 1024 * ESTIMATED_SECONDS)
-    priced = infrastructure_view(run, results, PriceTable().aws, {"prepare_map": 2048, "audit_writer": 1024})
+    priced = infrastructure_view(
+        run, results, PriceTable().aws, {"prepare_map": 2048, "webhook_dispatch": 1024}
+    )
     assert priced["infrastructure_cost"]["estimated"]["lambda_gb_seconds"] == bigger.lambda_gb_seconds
 
 

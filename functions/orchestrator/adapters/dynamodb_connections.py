@@ -48,13 +48,25 @@ class DynamoConnectionRepository:
             self._table.delete_item(Key=self._key(tenant_id, connection_id))
 
     def subscribed(self, tenant_id: str, run_id: str) -> list[Connection]:
-        from boto3.dynamodb.conditions import Attr, Key
+        from boto3.dynamodb.conditions import Attr
+
+        return self._query(
+            tenant_id, Attr("subscriptions").contains(run_id) | Attr("subscriptions").contains(ALL_RUNS)
+        )
+
+    def subscribers(self, tenant_id: str) -> list[Connection]:
+        from boto3.dynamodb.conditions import Attr
+
+        return self._query(tenant_id, Attr("subscriptions").exists())
+
+    def _query(self, tenant_id: str, condition: Any) -> list[Connection]:
+        """The tenant's connections that pass ``condition`` (a filter on the tenant's partition)."""
+        from boto3.dynamodb.conditions import Key
 
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": Key(PK).eq(validate_tenant_id(tenant_id))
             & Key(SK).begins_with(CONNECTION_PREFIX),
-            "FilterExpression": Attr("subscriptions").contains(run_id)
-            | Attr("subscriptions").contains(ALL_RUNS),
+            "FilterExpression": condition,
         }
         found: list[Connection] = []
         while True:

@@ -160,6 +160,10 @@ class CommandLogRepository(Protocol):
 class EventRepository(Protocol):
     def append(self, event: EventEnvelope) -> bool: ...
 
+    def append_all(self, events: list[EventEnvelope]) -> None:
+        """Store each event once (in as few requests as the store allows)."""
+        ...
+
     def list_for_run(
         self, tenant_id: str, run_id: str, limit: int, cursor: str | None
     ) -> tuple[list[EventEnvelope], str | None]: ...
@@ -232,6 +236,10 @@ class ConnectionRepository(Protocol):
 
     def subscribed(self, tenant_id: str, run_id: str) -> list[Connection]:
         """The tenant's connections subscribed to ``run_id`` or to every run."""
+        ...
+
+    def subscribers(self, tenant_id: str) -> list[Connection]:
+        """The tenant's connections subscribed to any run (or to every run)."""
         ...
 
 

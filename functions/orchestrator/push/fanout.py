@@ -5,16 +5,45 @@ fails otherwise is logged and the others go on (a client's trouble never holds b
 
 The tenant is the envelope's: lifecycle events are put on the bus by this product's functions only
 (the bus policy refuses the source to anyone else), and only that tenant's connections are read.
+
+A batch of events reads each of its tenants' subscribed connections once (``BatchSubscribers``: one
+query per tenant, not one per event); a connection found gone is left out of the batch's later
+events, and a subscription made while a batch is pushed counts from the next batch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from orchestrator.core.errors import OrchestratorError
 from orchestrator.core.observability import logger
 from orchestrator.core.ports import ConnectionRepository, ConnectionSender
-from orchestrator.core.records import EventEnvelope
+from orchestrator.core.records import ALL_RUNS, Connection, EventEnvelope
+
+
+class SubscribedConnections(Protocol):
+    def subscribed(self, tenant_id: str, run_id: str) -> list[Connection]: ...
+
+    def remove(self, tenant_id: str, connection_id: str) -> None: ...
+
+
+@dataclass
+class BatchSubscribers:
+    """The connections as one batch of events sees them: each tenant's subscribers read once."""
+
+    connections: ConnectionRepository
+    _read: dict[str, list[Connection]] = field(default_factory=dict)
+
+    def subscribed(self, tenant_id: str, run_id: str) -> list[Connection]:
+        if tenant_id not in self._read:
+            self._read[tenant_id] = self.connections.subscribers(tenant_id)
+        return [c for c in self._read[tenant_id] if run_id in c.subscriptions or ALL_RUNS in c.subscriptions]
+
+    def remove(self, tenant_id: str, connection_id: str) -> None:
+        self.connections.remove(tenant_id, connection_id)
+        if tenant_id in self._read:
+            self._read[tenant_id] = [c for c in self._read[tenant_id] if c.connection_id != connection_id]
 
 
 @dataclass(frozen=True)
@@ -25,7 +54,7 @@ class Fanout:
 
 
 def push_event(
-    envelope: EventEnvelope, connections: ConnectionRepository, sender: ConnectionSender
+    envelope: EventEnvelope, connections: SubscribedConnections, sender: ConnectionSender
 ) -> Fanout:
     """Post ``envelope`` to every subscribed connection of its tenant. Reading the connections may
     fail (a ``RepositoryError``): then nothing was posted and the event can be retried whole."""

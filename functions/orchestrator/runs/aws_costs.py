@@ -16,11 +16,12 @@ execution history by ``bench/run_costs.py``):
   run did (``estimate_transitions``: a task per attempt, a Parallel, a map's prepare/choice/map
   states, a gate (and its "decided" pass when it re-arms; a reminder's turn is not counted), the
   run's start and end states, the compensation chain with one undo round);
-- the consumers of each event the run put on the bus (``event_consumers``): the audit writer (one
-  invocation, one write), the webhook dispatcher (one invocation, one query; it is asked only for
-  the event types webhooks may subscribe to, so this is an upper bound) and the push queue (its
-  send, receive and delete requests; the push function's invocations, one per batch of up to ten
-  events, are not counted);
+- the consumers of each event the run put on the bus (``event_consumers``): the audit queue (its
+  send, receive and delete requests) and the audit writer's write (its invocations, one per batch
+  of up to 25 events, are not counted), the webhook dispatcher (one invocation, one query;
+  it is asked only for the event types webhooks may subscribe to, so this is an upper bound) and
+  the push queue (its send, receive and delete requests; the push function's invocations, one per
+  batch of up to ten events, are not counted);
 - the functions of a map's preparation, of an approval gate and of one undo round (one invocation
   each of ``ESTIMATED_SECONDS`` at its function's memory size, ``orchestrator.core.memory_sizes``
   with the deployment's overrides; the undo function's own requests are not counted).
@@ -61,12 +62,11 @@ def estimated_invocation(handler: str, memory: MemorySizes = None) -> AwsUsage:
 
 
 def event_consumers(memory: MemorySizes = None) -> AwsUsage:
-    """What one event on the bus costs downstream of the function that put it: the audit writer (an
-    invocation, one write), the webhook dispatcher (an invocation, one query), the push queue (its
-    send, receive and delete)."""
-    audit = estimated_invocation("audit_writer", memory).plus(
-        AwsUsage(requests={"dynamodb:PutItem": 1}, write_units=1.0)
-    )
+    """What one event on the bus costs downstream of the function that put it: the audit queue (its
+    send, receive and delete) and the audit writer's write (its invocation is shared by a batch),
+    the webhook dispatcher (an invocation, one query), the push queue (its send, receive and
+    delete)."""
+    audit = AwsUsage(requests={"dynamodb:PutItem": 1}, write_units=1.0, queue_requests=3)
     webhooks = estimated_invocation("webhook_dispatch", memory).plus(
         AwsUsage(requests={"dynamodb:Query": 1}, read_units=0.5)
     )

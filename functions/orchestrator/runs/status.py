@@ -262,6 +262,6 @@ def reconcile_ended_execution(
         return None
 
 
-def write_audit_event(event: EventEnvelope, *, events: EventRepository) -> bool:
-    """Store one bus event in the audit table (a redelivered event is stored once)."""
-    return events.append(event)
+def write_audit_events(batch: list[EventEnvelope], *, events: EventRepository) -> None:
+    """Store bus events in the audit table (a redelivered event is stored once)."""
+    events.append_all(batch)

@@ -1,4 +1,11 @@
-"""The custom EventBridge bus and its rules (audit, event-triggered runs)."""
+"""The custom EventBridge bus and its rules (audit, event-triggered runs).
+
+The audit trail is written in batches: every lifecycle event goes to the audit queue (standard: an
+audit record is keyed by its time and event id, its order on the queue does not matter), which the
+audit writer reads up to ``AUDIT_BATCH_SIZE`` events per invocation (an SQS event source with a
+batching window), reporting the records it could not store so that only those come back. A run
+puts about 17 lifecycle events: one invocation per event would be 17 per run.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -22,6 +30,13 @@ from orchestrator.core.constants import (
 )
 
 ASYNC_RETRIES = 2  # Lambda's own retries of a failed asynchronous invocation
+AUDIT_BATCH_SIZE = 25
+"""Events per invocation of the audit writer, at most: a write each, well within its timeout even
+when each write takes a second (the local cloud under a burst); a standard queue allows 10,000."""
+AUDIT_BATCH_WINDOW = Duration.seconds(1)
+"""How long the event source gathers a batch before it invokes the writer with what it has."""
+AUDIT_RECEIVES = 5
+"""Receives of an audit event before it goes to the dead-letter queue (its writes failed each time)."""
 
 
 class OrchestratorBus(Construct):
@@ -101,11 +116,13 @@ def bind_event_sources(
 
 
 class EventRoutes(Construct):
-    """Rules: every lifecycle event -> audit writer; ``OrchestrationRequested`` -> start run;
-    a run's execution ending FAILED/TIMED_OUT/ABORTED -> mark the run if it could not.
+    """Rules: every lifecycle event -> the audit queue, read in batches by the audit writer;
+    ``OrchestrationRequested`` -> start run; a run's execution ending FAILED/TIMED_OUT/ABORTED ->
+    mark the run if it could not.
 
-    Nothing is lost silently: an event EventBridge cannot deliver, and an event whose function
-    still fails after Lambda's retries, both land in the dead-letter queue (with the error).
+    Nothing is lost silently: an event EventBridge cannot deliver, an event whose function still
+    fails after Lambda's retries, and an audit event the writer failed to store ``AUDIT_RECEIVES``
+    times all land in the dead-letter queue.
     """
 
     def __init__(
@@ -114,19 +131,33 @@ class EventRoutes(Construct):
         construct_id: str,
         *,
         bus: events.IEventBus,
-        audit_writer: lambda_.IFunction,
+        audit_writer: lambda_.Function,
         start_run: lambda_.IFunction,
         execution_ended: lambda_.IFunction,
         state_machines: list[sfn.IStateMachine],
         dead_letters: sqs.IQueue,
+        audit_concurrency: int | None = None,
     ) -> None:
+        """``audit_concurrency``: the audit writer's reserved concurrency, if any (the event source
+        then invokes it at most that many times at once, so that no batch is throttled)."""
         super().__init__(scope, construct_id)
-        for consumer in (audit_writer, start_run, execution_ended):
+        for consumer in (start_run, execution_ended):
             consumer.configure_async_invoke(
                 retry_attempts=ASYNC_RETRIES,
                 max_event_age=Duration.hours(6),
                 on_failure=destinations.SqsDestination(dead_letters),
             )
+        timeout = audit_writer.timeout or Duration.seconds(30)
+        self.audit_queue = sqs.Queue(
+            self,
+            "AuditQueue",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            retention_period=Duration.days(4),
+            # what Lambda asks of a queue it reads: six times the function's timeout, plus the window
+            visibility_timeout=Duration.seconds(6 * timeout.to_seconds() + AUDIT_BATCH_WINDOW.to_seconds()),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=AUDIT_RECEIVES, queue=dead_letters),
+        )
         self.audit_rule = events.Rule(
             self,
             "AuditEveryEvent",
@@ -135,7 +166,16 @@ class EventRoutes(Construct):
             event_pattern=events.EventPattern(
                 source=[EVENT_SOURCE], detail_type=list(LIFECYCLE_DETAIL_TYPES)
             ),
-            targets=[targets.LambdaFunction(audit_writer, retry_attempts=8, dead_letter_queue=dead_letters)],
+            targets=[targets.SqsQueue(self.audit_queue, retry_attempts=8, dead_letter_queue=dead_letters)],
+        )
+        audit_writer.add_event_source(
+            event_sources.SqsEventSource(
+                self.audit_queue,
+                batch_size=AUDIT_BATCH_SIZE,
+                max_batching_window=AUDIT_BATCH_WINDOW,
+                report_batch_item_failures=True,
+                max_concurrency=max(2, audit_concurrency) if audit_concurrency else None,
+            )
         )
         self.request_rule = events.Rule(
             self,

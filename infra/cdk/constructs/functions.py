@@ -358,7 +358,7 @@ class OrchestratorFunctions(Construct):
             self._table_env | Settings.environment(event_retention_days=str(props.event_retention_days)),
         )
         self._tenant_data("AuditWriter", self.audit_writer).grant_items(
-            props.events_table, read=False, write=True
+            props.events_table, read=False, write=True, batch_write=True
         )
 
         self.execution_ended = self.make_function(

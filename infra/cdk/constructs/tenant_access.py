@@ -167,15 +167,23 @@ class TenantDataAccess(Construct):
         return account, {"StringEquals": {f"aws:PrincipalTag/{CALLER_TAG}": self.node.addr}}
 
     def grant_items(
-        self, table: dynamodb.ITable, *, read: bool = True, write: bool = False, delete: bool = False
+        self,
+        table: dynamodb.ITable,
+        *,
+        read: bool = True,
+        write: bool = False,
+        delete: bool = False,
+        batch_write: bool = False,
     ) -> None:
-        """What ``grants.grant_items`` would grant the function (``DescribeTable`` aside), fenced."""
+        """What ``grants.grant_items`` would grant the function (``DescribeTable`` aside), fenced;
+        ``batch_write``: ``BatchWriteItem`` too (the fence applies to each of its items)."""
         actions = tuple(
             action
             for action in (
                 (ITEM_READ_ACTIONS if read else ())
                 + (ITEM_WRITE_ACTIONS if write else ())
                 + (("dynamodb:DeleteItem",) if delete else ())
+                + (("dynamodb:BatchWriteItem",) if batch_write else ())
             )
             if action not in UNFENCEABLE_ACTIONS
         )
