@@ -35,6 +35,23 @@ def _wait(up: dict[str, str], run_id: str, done: Any, timeout: float = 240) -> d
     raise TimeoutError(f"run {run_id} is still {view.get('status')}: {view.get('error')}")
 
 
+def _settled_timeline(up: dict[str, str], run_id: str, timeout: float = 60) -> dict[str, Any]:
+    """The run's timeline once its audit trail has caught up with its end (the trail is written in
+    batches, a moment after the events): it holds ``ORCHESTRATION_COMPLETED`` and two reads a
+    second apart agree."""
+    deadline = time.monotonic() + timeout
+    previous: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        status, timeline = call(up, "GET", f"/runs/{run_id}/timeline")
+        assert status == 200, timeline
+        names = {entry["name"] for entry in timeline["entries"]}
+        if "ORCHESTRATION_COMPLETED" in names and timeline == previous:
+            return timeline
+        previous = timeline
+        time.sleep(1.0)
+    raise TimeoutError(f"the timeline of run {run_id} did not settle: {previous}")
+
+
 def _create_tenant(state_dir: Path, tenant_id: str) -> str:
     """`orchestrator tenants create` on the running local cloud; the admin token it prints."""
     created = subprocess.run(  # noqa: S603 - the product's own CLI
@@ -61,7 +78,7 @@ def test_runs_and_tenants_survive_a_stop_and_fresh_starts_empty(tmp_path: Path) 
         finished = _start_run(up, {"template": "generic", "topic": "finished before the stop"})
         finished_view = _wait(up, finished, lambda view: view["status"] in FINAL)
         assert finished_view["status"] == "SUCCEEDED", finished_view.get("error")
-        _, finished_timeline = call(up, "GET", f"/runs/{finished}/timeline")
+        finished_timeline = _settled_timeline(up, finished)
         newco_token = _create_tenant(tmp_path, "newco")
         gated = _start_run(
             up, {"template": "graph_showcase", "topic": "gated", "options": {"offline": {"list_items": 2}}}
