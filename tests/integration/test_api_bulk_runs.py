@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from infra.local.tokens import LocalSigningKey
 from orchestrator.core.ids import new_run_id
 from orchestrator.core.records import Run, RunStatus, utc_now
@@ -176,6 +178,7 @@ def _bulk_caller(subject: str) -> BulkCaller:
     return BulkCaller("incident", subject, "admin", f"corr-{subject}")
 
 
+@pytest.mark.usefixtures("one_dynamodb_request_at_a_time")  # each request atomic, as on DynamoDB
 def test_two_bulk_resumes_at_the_same_moment_resume_each_run_once(api: Any, aws: MotoAws) -> None:
     # Given two generic runs failed at development, and two admins asking to resume them at the same
     # moment (both requests read the runs before either resumes one)
@@ -227,6 +230,7 @@ def test_a_resume_claim_is_won_once_and_given_back_when_the_resume_fails(api: An
     assert claim_resume(runs, "incident", run_id, "bulk-4") == "resumed already by r2"
 
 
+@pytest.mark.usefixtures("one_dynamodb_request_at_a_time")  # each request atomic, as on DynamoDB
 def test_two_bulk_cancels_at_the_same_moment_cancel_each_run_once(api: Any, aws: MotoAws) -> None:
     # Given two running runs, and two admins cancelling every run at the same moment
     container = api.container
