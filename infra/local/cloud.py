@@ -240,12 +240,7 @@ class LocalCloud:
         moto_adapters.keep_no_copies_of_dynamodb_items()
         moto_adapters.parse_each_definition_once()
         moto_adapters.parse_each_json_path_once()
-        moto_speedups.roll_back_transactions_by_item()
-        moto_speedups.pick_response_values_by_cached_keys()
-        moto_speedups.find_response_methods_once()
-        moto_speedups.match_request_ids_only_in_xml()
-        moto_speedups.list_expression_node_kinds_once()
-        moto_speedups.parse_each_update_expression_once()
+        moto_speedups.install_all()
 
     def _serve_websocket_api(self, management_port: int) -> None:
         from infra.local.websocket_gateway import LocalWebSocketGateway

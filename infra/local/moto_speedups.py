@@ -249,3 +249,13 @@ def parse_each_update_expression_once() -> None:
         return cached(expression) if isinstance(expression, str) else original(expression)
 
     _patch(UpdateExpressionParser, "make", staticmethod(make))
+
+
+def install_all() -> None:
+    """Every speedup above (the local cloud and the local-cloud tests install the same set)."""
+    roll_back_transactions_by_item()
+    pick_response_values_by_cached_keys()
+    find_response_methods_once()
+    match_request_ids_only_in_xml()
+    list_expression_node_kinds_once()
+    parse_each_update_expression_once()
