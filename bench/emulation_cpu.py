@@ -183,14 +183,7 @@ def breakdown(stats: pstats.Stats, top: int) -> dict[str, Any]:
 class SlowPolling(Api):
     """The API, its runs polled once a second: polling's own requests barely count."""
 
-    def wait(self, run_id: str, until: set[str], timeout: float = 300) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            view = self.call("GET", f"/runs/{run_id}")
-            if view["status"] in until:
-                return view
-            time.sleep(1.0)
-        raise TimeoutError(f"run {run_id} did not reach {until}")
+    POLL_SECONDS = 1.0
 
 
 def run_maps(api: Api, count: int, items: int) -> list[str]:

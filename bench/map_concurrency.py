@@ -61,6 +61,9 @@ class Measurements:
 
 
 class Api:
+    POLL_SECONDS = 0.1
+    """How often ``wait`` reads the run."""
+
     def __init__(self, cloud: LocalCloud) -> None:
         self.url = cloud.api_url
         self.headers = {"Authorization": f"Bearer {cloud.mint_token(tenant_id='bench', subject='bench')}"}
@@ -77,7 +80,7 @@ class Api:
             view = self.call("GET", f"/runs/{run_id}")
             if view["status"] in until:
                 return view
-            time.sleep(0.1)
+            time.sleep(self.POLL_SECONDS)
         raise TimeoutError(f"run {run_id} did not reach {until}")
 
 
