@@ -66,6 +66,7 @@ SECTIONS = (
         ("--bursts", "10,50,200", "--no-fail"),
         timeout=1800,
     ),
+    Section("emulation", "emulation_cpu.py", ("--runs", "10"), ("--runs", "20")),
     Section("safety", "safety_eval.py", (), json_to_file=False),
 )
 

@@ -233,6 +233,18 @@ def _cloud_rows(section: str, when: str, cloud: dict[str, Any], most_workers: in
     return rows
 
 
+def emulation_rows(section: str, data: dict[str, Any]) -> list[Row]:
+    """The local cloud's own CPU (moto's server threads, the whole cloud process) per AWS request
+    and per run, measured as CPU so that other work on the cores does not move it."""
+    runs = f"{data['runs']} {data['template'].split(',')[0]} runs"
+    return [
+        Row(section, f"AWS requests per run ({runs})", data["requests_per_run"]),
+        Row(section, "CPU per request, moto's server threads", data["server_cpu_ms_per_request"], "ms"),
+        Row(section, "CPU per request, whole cloud process", data["process_cpu_ms_per_request"], "ms"),
+        Row(section, "CPU per run, whole cloud process", data["process_cpu_ms_per_run"], "ms"),
+    ]
+
+
 def safety_rows(section: str, data: dict[str, Any]) -> list[Row]:
     sets = (
         {"cases": data}
@@ -271,6 +283,7 @@ ROWS_OF: dict[str, Callable[[str, Any], list[Row]]] = {
     "model_costs": model_costs_rows,
     "stop": stop_rows,
     "load": load_rows,
+    "emulation": emulation_rows,
     "safety": safety_rows,
     "*": generic_rows,
 }

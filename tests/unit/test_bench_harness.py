@@ -106,3 +106,19 @@ def test_the_load_rows_read_the_pool_s_idle_timeout_and_the_cloud_process_memory
     assert {row.figure: row for row in harness.rows_of({"load": {"data": early}})}[
         "after 20 s idle: workers"
     ].ok is None
+
+
+def test_the_emulation_rows_report_the_cloud_s_own_cpu_per_request_and_per_run() -> None:
+    data = {
+        "template": "generic",
+        "runs": 10,
+        "requests_per_run": 220.5,
+        "server_cpu_ms_per_request": 1.9,
+        "process_cpu_ms_per_request": 3.2,
+        "process_cpu_ms_per_run": 705.6,
+    }
+    rows = {row.figure: row for row in harness.rows_of({"emulation": {"data": data}})}
+    assert rows["AWS requests per run (10 generic runs)"].value == 220.5
+    assert rows["CPU per request, moto's server threads"].shown() == "1.9 ms"
+    assert rows["CPU per run, whole cloud process"].value == 705.6
+    assert "emulation" in {section.name for section in harness.SECTIONS}
