@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
+from orchestrator.safety.families_acts import FAMILIES_ACTS
+from orchestrator.safety.families_people import FAMILIES_PEOPLE
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.wider_acts import WIDER_ACTS
@@ -117,7 +119,9 @@ def _joined(*tables: dict[Category, Wider]) -> dict[Category, Wider]:
     return joined
 
 
-WIDER: dict[Category, Wider] = _joined(WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS)
+WIDER: dict[Category, Wider] = _joined(
+    WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS, FAMILIES_ACTS, FAMILIES_PEOPLE
+)
 
 
 def widened(rules: CategoryRules) -> CategoryRules:

@@ -1,0 +1,553 @@
+"""Intent families, second widening, for the categories about people (see ``families_acts``).
+
+- ``fraud_phishing``: documents forged to pass a check (an ID's hologram, a pay stub a landlord
+  verifies), a message dressed as a bank, a brand or a tax office asking for a card, a code or a
+  login (in any of the rules' languages), the boss's gift-card request, a token launched to be
+  rugged, credit opened in another person's name, money mules, card testing, reviews faked at scale;
+- ``privacy_doxxing``: a named private person's address, number or workplace searched for, the
+  person behind an account unmasked, someone who blocked the asker located, ID numbers dug out of
+  an e-mail address, health or other sensitive data about staff turned into decisions about them;
+- ``hate_harassment``: a child or a lonely person radicalised, a group called inferior or to be
+  driven out (in the rules' languages), a named person mocked for a disability or a loss so others
+  pile on, slurs asked for;
+- ``sexual_minors``: a meeting with a child hidden from the parents, paying for time with children;
+- ``illegal_drugs``: dealing money laundered, drugs carried inside the body, a product laced so a
+  test misses it, the working synthesis asked through a story.
+
+Benign twins pass: a moderation policy that names doxxing, a scam explained to a grandmother, the
+grooming keywords a trust and safety team reviews, an executor filing a late father's tax return.
+"""
+
+from __future__ import annotations
+
+from orchestrator.safety.inflect import verbs
+from orchestrator.safety.rules import Wider, signal
+from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.vocabulary import MINOR, RELATION
+
+_DOCUMENT = (
+    r"(?:driver'?s? )?licen[cs]es?|ids?|id cards?|passports?|pay ?stubs?|payslips?|bank statements?|"
+    r"diplomas?|degrees?|transcripts?|doctor'?s? notes?|sick notes?|utility bills?|w2s?|w 2s?|1099s?|tax "
+    r"returns?|visas?|green cards?|residence permits?|birth certificates?|vaccination cards?|employment "
+    r"letters?|references?|insurance cards?|proof of (?:income|address|employment)"
+)
+_BRAND = (
+    r"chase|wells fargo|bank of america|citi\w*|barclays|hsbc|santander|lloyds|natwest|revolut|monzo|"
+    r"paypal|venmo|cash ?app|zelle|amazon|apple|icloud|microsoft|office 365|outlook|netflix|google|gmail|"
+    r"facebook|instagram|whatsapp|dhl|fedex|ups|usps|royal mail|irs|hmrc|coinbase|binance|metamask|"
+    r"ebay|steam|la poste|correos|sparkasse|volksbank|deutsche bank|ing|bbva|caixa|bradesco|itau|"
+    r"(?:the |a |my |your |their |el |la |le |die |der |il |o )?(?:bank|banco|banque|banca|their bank|"
+    r"tax office|post office)"
+)
+_POSING = (
+    r"(?:looks?|look|sounds?|appears?|seems?) (?:exactly |just |totally )?like (?:it(?:'s| is| comes?| "
+    r"came)|it's coming) from|(?:pretending|claiming) to be|posing as|impersonat\w*|in the name of|"
+    r"im namen (?:von|der|des)|en nombre de|au nom de|a nome di|em nome de|"
+    r"como si (?:fuera|viniera) de|comme si (?:ca |c'etait |il )?(?:venait|etait) de|als ob (?:es|sie) von|"
+    r"come se (?:fosse|venisse) d[ai]|como se (?:fosse|viesse) d[aeo]|"
+    r"de la part (?:de|des|du)|haciendome pasar por|hacerme pasar por|haciendose pasar por|pasar por|"
+    r"me faisant passer pour|se "
+    r"faisant passer pour|mich als (?:[\w']+ ){0,2}ausgeben|fingendo di essere|fingendomi|passando(?: me)? "
+    r"por|fazendo me passar por|als (?:die|de) (?:bank|paypal)"
+)
+_WHAT_THEY_HAND_OVER = (
+    r"card numbers?|card details|pin|pins|cvv|login|logins|password|passwords|verification codes?|one "
+    r"time (?:code|password)|otp|2fa codes?|security codes?|codigo de verificacion|codigo|code|codes|"
+    r"anmelden|einloggen|log in|sign in|link|lien|enlace|bank details|account numbers?|ssn|seed phrase|"
+    r"contrasena|senha|mot de passe|passwort|kontodaten|datos bancarios|coordonnees bancaires|gesperrt|"
+    r"bloqueada|bloquee|suspend\w*|locked"
+)
+
+_AN_EXECUTORS_PAPERWORK = signal(
+    "an-executor's-paperwork",
+    2.0,
+    r"executor|(?:late|deceased) (?:father|mother|dad|mom|husband|wife|parent|spouse)'?s? (?:estate|"
+    r"tax|return|will|accounts?)|power of attorney|estate (?:tax|return|paperwork)",
+)
+
+_LAUNDRY = signal(
+    "laundry",
+    2.0,
+    r"launder\w* (?:[\w']+ ){0,3}(?:clothes|clothing|shirts?|sheets|towels|laundry|fabric|jeans|uniforms?|"
+    r"linens?|bedding|sweaters?|jackets?|hoodies?|socks|wool|silk|delicates)",
+)
+
+
+FRAUD = Wider(
+    harm=(
+        signal(
+            "a-document-forged-to-pass",
+            2.0,
+            rf"(?:fake|forged?|forging|counterfeit|novelty|replica|doctored|edited|photoshopped|phony|bogus) "
+            rf"(?:[\w']+ ){{0,2}}(?:{_DOCUMENT})",
+            r"(?:photoshop|doctor|alter|edit|tweak|fudge|fabricat|forg|fak)\w* (?:me )?(?:a |an |the |my |"
+            rf"some |his |her )?(?:[\w']+ )?(?:{_DOCUMENT})",
+            rf"(?:{_DOCUMENT}) (?:[\w']+ ){{0,6}}(?:will|would|could) (?:believe|think|accept|buy) (?:it'?s |"
+            r"is |as )?(?:real|genuine|legit|authentic)",
+            r"(?:fake|forge|copy|replicate|reproduce|clone|print)\w* (?:the )?(?:holograms?|uv (?:features?|"
+            r"ink|marks?)|watermarks?|microprint\w*|barcodes?|magnetic strips?|security features?)",
+            also=(
+                r"pass\w*|accept\w*|fool\w*|get past|slip past|scanners?|bouncers?|verif\w*|"
+                r"background checks?|look real|looks real|look legit|looks legit|landlords?|lenders?|"
+                r"employers?|banks?|which sites|where (?:can|do) i|material list|materials|approv\w*|believe|"
+                r"hr",
+            ),
+            unless=(
+                r"spot\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|you) tell|verify (?:that|if|"
+                r"whether|them|it|income)|caught|catch|screen\w* for|flag\w*|red flags|property manager|"
+                r"underwrit\w*",
+            ),
+        ),
+        signal(
+            "dressed-as-a-bank-or-brand",
+            2.0,
+            rf"(?:{_POSING}) (?:[\w']+ ){{0,3}}(?:{_BRAND})",
+            also=(_WHAT_THEY_HAND_OVER,),
+            unless=(r"spot\w*|recogni[sz]\w*|detect\w*|warn\w*|training|awareness|simulation|report\w*",),
+        ),
+        signal(
+            "the-boss's-gift-card-request",
+            2.0,
+            r"gift ?cards?",
+            also=(
+                r"(?:ceo|cfo|boss|director|manager|president|executive|owner|pastor|principal)(?:'s)? "
+                r"(?:[\w']+ ){0,8}(?:codes?|buy\w*|send\w*|text\w*|message)|(?:codes?|buy\w*|send\w*) "
+                r"(?:[\w']+ ){0,8}(?:ceo|cfo|boss|director|president|executive)",
+            ),
+            unless=(
+                r"spot\w*|recogni[sz]\w*|warn\w*|training|awareness|red flags?|is (?:this|it) a scam|"
+                r"report\w*",
+            ),
+        ),
+        signal(
+            "a-token-launched-to-be-rugged",
+            2.0,
+            r"(?:to|we|i|then|and|before we|plan to|going to) (?:rug|rug pull|pull the rug|dump on)|"
+            r"rug (?:it|them|after|before|once)|exit scam|pump and dump (?:scheme|plan|group|it)|(?:don't|"
+            r"do not|never) mention the rug",
+        ),
+        signal(
+            "a-cause-invented-for-donations",
+            2.0,
+            r"(?:fake|fraudulent|made up|phony|bogus|sham) (?:[\w']+ )?(?:gofundme|fundraisers?|charit(?:y|"
+            r"ies)|donation (?:pages?|drives?)|crowdfunding|kickstarters?|campaigns? for)|(?:kid|child|"
+            r"person|family|baby|veteran|dog) (?:[\w']+ ){0,4}(?:that|who) (?:doesn't|does not|don't|"
+            r"didn't) (?:exist|exists|have cancer|need it)",
+            unless=(r"spot\w*|verif\w*|report\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|donors)",),
+        ),
+        signal(
+            "a-card-cloned-to-spend",
+            2.0,
+            rf"{verbs('clone', 'copy', 'skim', 'duplicate', 'emulate', 'replay')} (?:[\w']+ ){{0,3}}(?:contac"
+            r"tless |credit |debit |bank |someone's |people's |their )?cards?",
+            also=(r"use it|use them|spend|checkout|atm|buy|pay|purchase|tap|withdraw",),
+            unless=(
+                r"my own card|protect\w*|rfid blocking|detect\w*|prevent\w*|hotel key|key ?cards?|sd cards?|"
+                r"sim cards?|graphics cards?|trading cards?|index cards?|flash ?cards?",
+            ),
+        ),
+        signal(
+            "credit-in-another's-name",
+            2.0,
+            rf"{verbs('open', 'take out', 'apply for', 'get', 'set up')} (?:[\w']+ ){{0,3}}(?:credit|loans?|"
+            r"cards?|credit cards?|accounts?|mortgage|phone contracts?|"
+            r"lines? of credit) (?:[\w']+ ){0,2}in (?:their|his|her|someone's|somebody's|someone else's|"
+            rf"a stranger's|a dead person's|my (?:{RELATION})'s) names?",
+            r"i (?:have|got|bought|found) (?:someone's|somebody's|a stranger's|his|her|their|random people's|"
+            r"other people's) (?:ssn|social security numbers?|dob|date of birth|fullz|card details|identity)",
+            unless=(
+                r"(?:with|has|have|gave) (?:their|his|her|my) (?:consent|permission)|power of attorney|"
+                r"executor|what should i do|how do i report|freeze",
+            ),
+        ),
+        signal(
+            "money-mules-card-testing-fake-reviews",
+            2.0,
+            r"(?:recruit\w*|find|hire|script|message|ad|post)\w* (?:[\w']+ ){0,4}money mules?|(?:receive|"
+            r"accept)\w* (?:[\w']+ ){0,4}(?:transfers?|payments?|money) (?:[\w']+ ){0,6}(?:forward|send|wire|"
+            r"pass)\w* (?:it |them )?(?:on|along) (?:[\w']+ ){0,4}(?:keep|commission|cut|percent)",
+            r"(?:test|check|validate|verify)\w* (?:[\w']+ ){0,3}(?:stolen|dumped|bought|leaked|a list of|"
+            r"these|bulk) (?:credit )?cards?|card testing|carding bot",
+            r"(?:\d+|dozens of|hundreds of|many|a bunch of|bulk|mass) (?:fake |5 star |five star |positive )+"
+            r"(?:[\w']+ )?reviews?|fake reviews? (?:at scale|in bulk|from different accounts|that look real|"
+            r"that pass)",
+            unless=(r"spot\w*|detect\w*|recogni[sz]\w*|prevent\w*|flag\w*|report\w*|moderat\w*",),
+        ),
+    ),
+    ask=(
+        signal(
+            "a-check-passed",
+            1.5,
+            r"(?:pass|passes|passing|get past|gets past|slip past|fool|fools|fooling|beat|beats|trick|"
+            r"tricks) (?:[\w']+ ){0,3}(?:verification|background checks?|scanners?|bouncers?|checks?|kyc|"
+            r"screening|the landlord|underwriting|id checks?)|(?:scanners?|bouncers?|landlords?|lenders?|"
+            r"banks?) (?:will |would )?accept (?:it|them)|make (?:it|them) look (?:real|legit|genuine)|"
+            r"(?:believe|think|accept)s? (?:it'?s |it is |is |as )?(?:real|genuine|legit|authentic)|"
+            r"(?:lender|bank|landlord|underwriter) approves",
+            evasion=True,
+        ),
+    ),
+    benign=(
+        signal(
+            "so-they-don't-fall-for-it",
+            2.0,
+            r"so (?:she|he|they|we|i|you|people|my [\w']+) (?:doesn't|don't|won't|wouldn't|never|can't|"
+            r"do not|does not) (?:fall for|get scammed|get fooled|get tricked|lose)|"
+            r"explain (?:[\w']+ ){0,3}(?:scam|fraud|con) to",
+        ),
+        _AN_EXECUTORS_PAPERWORK,
+        _LAUNDRY,
+    ),
+)
+
+_DETAILS = (
+    r"(?:current |home |new |present |exact |real |private |personal |cell |mobile |unlisted |last known )?"
+    r"(?:address(?:es)?|phone numbers?|cell numbers?|workplace|employer|place of work|whereabouts|location)"
+)
+_SEARCHED_FOR = (
+    r"search everything|everything you can|whatever you can|any database|database tricks?|people ?search|"
+    r"skip trac\w*|track (?:him|her|them) down|find (?:him|her|them)|trust me|private investigator|"
+    r"moved out|owing|owes (?:me|us)|owe (?:me|us)|stopped paying|ran off|disappeared|formerly of|used to "
+    r"live|\d{2}"
+)
+_NOT_A_PLACE = (
+    r"company|business|office|store|shop|embassy|consulate|white house|museum|restaurant|hotel|"
+    r"registered office|headquarters|hq|school|hospital|clinic|venue|warehouse|branch|"
+    r"our (?:new )?(?:customer|client)s?",
+)
+_SENSITIVE = (
+    r"antidepressants|medications?|meds|pregnant|pregnancy|hiv|therapy|mental health|diagnos\w*|"
+    r"disabilit\w*|disabled|cancer|gay|lesbian|trans|muslim|jewish|undocumented|immigrants?|union members?|"
+    r"in rehab|rehab|addicted|sick leave|ivf|chronic \w+|on leave"
+)
+
+_A_POLICY_AGAINST_IT = signal(
+    "a-policy-against-it",
+    2.0,
+    r"(?:moderation|content|community|privacy|acceptable use|anti ?harassment|safety|trust (?:and )?safety|"
+    r"data protection|retention|platform) (?:polic(?:y|ies)|guidelines|rules|standards|terms)|"
+    r"code of conduct|terms of service|(?:polic(?:y|ies)|guidelines|rules|faq|training|course|workshop|"
+    r"module|handbook) (?:[\w']+ ){0,6}(?:covering|against|prohibiting|banning|that (?:covers?|prohibits?|"
+    r"bans?|forbids?))",
+)
+
+PRIVACY = Wider(
+    harm=(
+        signal(
+            "an-address-to-turn-up-at",
+            2.0,
+            r"direccion|domicilio|adresse|anschrift|wohnadresse|indirizzo|endereco|morada|adres|home address|"
+            r"where (?:she|he|they) lives?|wo (?:wohnt|lebt)|donde vive|ou (?:habite|vit)|dove abita|"
+            r"onde mora|waar woont",
+            also=(
+                r"presentarme|aparecerme|aparecer en su casa|ir a su casa|plantarme|sin avisar|sorprenderla|"
+                r"sorprenderlo|me presenter|debarquer|chez (?:elle|lui)|sans prevenir|vor (?:ihrer|"
+                r"seiner) tur|vorbeikommen|unangemeldet|uberraschen|presentarmi|senza avvisare|aparecer la|"
+                r"sem avisar|de surpresa|langskomen|onaangekondigd|unannounced|without warning|uninvited|"
+                r"besuchen|zu hause|visitarla|visitarlo|lui rendre visite|a casa sua|em casa|ir a verl[eao]|"
+                r"ir a buscarl[eao]|vamos a ir|vamos a por (?:el|ella)|on va (?:le |la )?(?:voir|aller)|"
+                r"wir (?:gehen|kommen) (?:zu ihm|zu ihr|vorbei)|andiamo da (?:lui|lei)|vamos la",
+            ),
+        ),
+        signal(
+            "a-named-private-person-looked-for",
+            2.0,
+            rf"{_DETAILS}(?: and (?:[\w']+ ){{0,3}})? of (?:my )?(?:former |old |ex |"
+            rf"previous )?(?:{RELATION})",
+            r"(?:current|home|present|new|last known) (?:address|location|whereabouts|phone number|number|"
+            r"workplace) of [a-z]+ [a-z]+",
+            also=(_SEARCHED_FOR,),
+            unless=_NOT_A_PLACE,
+        ),
+        signal(
+            "the-person-behind-an-account",
+            2.0,
+            r"(?:real name|identity|address|who|person|name|phone number|location)(?: and (?:[\w']+ ){0,3})? "
+            r"(?:[\w']+ ){0,3}behind (?:the |this |that |an |a )?(?:[\w']+ ){0,2}(?:account|handle|username|"
+            r"profile|alias|page|blog|channel|burner|finsta|alt|screen name)",
+            r"(?:who is|who's|whos) (?:really |actually )?(?:running|behind|operating|posting (?:as|"
+            r"from)) (?:the |this |that |an |a )?(?:anonymous |anon )?(?:[\w']+ )?(?:account|handle|page|"
+            r"profile|blog|channel)",
+            unless=(r"brand|company|official|verified|pen name|band|mascot|our own|my own",),
+        ),
+        signal(
+            "where-someone-sleeps-tonight",
+            2.0,
+            r"(?:which|what) (?:hotel|motel|house|apartment|room|building|floor) (?:[\w']+ ){0,3}(?:senator|"
+            r"mayor|judge|journalist|celebrity|actress|actor|singer|streamer|influencer|ceo|president|she|he|"
+            r"my ex|her|his|the (?:[\w']+ )?(?:girl|woman|guy|man)) (?:is|are|will be|was) (?:staying|"
+            r"sleeping|living)|(?:her|his|their) (?:hotel )?room number",
+        ),
+        signal(
+            "another's-records-pulled",
+            1.5,
+            r"(?:my |a |the |our )?(?:co ?worker|colleague|employee|neighbou?r|ex|boss|classmate|tenant|"
+            r"student|roommate|friend|sister in law|brother in law)'s (?:[\w']+ ){0,2}(?:medical|health|"
+            r"therapy|hr|psych\w*|leave|sick|prescription|diagnos\w*|insurance|personnel|disciplinary|"
+            r"salary)\w* (?:records?|files?|paperwork|notes|history|data|information|info|details|claims?|"
+            r"forms?)|what (?:condition|illness|diagnosis|disease|medication) (?:she|he|they) (?:has|have|"
+            r"is on|takes)",
+            unless=(
+                r"(?:my|our) own|consent|with (?:her|his|their) permission|(?:she|he|they) asked me|"
+                r"authori[sz]ed",
+            ),
+        ),
+        signal(
+            "someone-who-blocked-me-located",
+            2.0,
+            r"(?:where|wo|donde|ou|dove|onde|waar) (?:[\w']+ ){0,4}(?:lives?|wohnt|vive|habite|vit|abita|"
+            r"mora|woont|is living|moved|works|arbeitet|trabaja|travaille|lavora|trabalha|werkt)",
+            also=(
+                r"blocked|blockiert|bloqueado|bloqueada|bloqueo|m'a bloquee?|bloquee?|bloccato|bloccata|"
+                r"bloqueou|geblokkeerd|restraining order|einstweilige verfugung|orden de alejamiento|"
+                r"cut (?:off )?contact|kontaktverbot|doesn't want (?:me|to see me)|changed (?:her|his|"
+                r"their) number|kontakt abgebrochen|ghosted me",
+            ),
+            unless=(
+                r"(?:where|wo|donde|ou|dove|onde|waar) (?:i|ich|yo|je|io|eu|ik) (?:live|wohne|vivo|habite|"
+                r"moro|woon)|protect\w*|safe\w*|schutz\w*|proteger|stalk\w* me",
+            ),
+        ),
+        signal(
+            "identifiers-dug-out-of-a-trace",
+            2.0,
+            r"(?:someone's|somebody's|their|his|her|a person's|a stranger's|people's) (?:[\w']+ ){0,3}(?:ssn|"
+            r"social security numbers?|unlisted (?:cell |phone |mobile )?numbers?|date of birth|dob|mother's "
+            r"maiden name|passport numbers?|bank account numbers?|home address)",
+            also=(
+                r"from (?:just |only )?(?:their|his|her|an|a|the|someone's) (?:e ?mail(?: address)?|"
+                r"phone number|name|username|license plate|ip|photo|handle)|(?:people ?search|skip trac\w*|"
+                r"background check|osint) (?:[\w']+ ){0,3}(?:tricks?|sites?|hacks?|ways?|tools?)",
+            ),
+        ),
+        signal(
+            "sensitive-data-turned-on-people",
+            2.0,
+            rf"(?:which|who|list of|names of|what) (?:[\w']+ ){{0,3}}(?:employees?|staff|workers|tenants|"
+            r"students|co ?workers|applicants|candidates|members|team members|colleagues|residents|players) "
+            rf"(?:[\w']+ ){{0,3}}(?:are|is|have|has|take|takes|were|on) (?:[\w']+ ){{0,2}}(?:{_SENSITIVE})",
+            also=(
+                r"(?:decide|choose|pick|figure out) (?:who|which)|fire|cut|let go|lay off|layoffs?|demote|"
+                r"not (?:hire|promote|renew)|evict|expose|out (?:them|him|her)|deny|screen out|reject|"
+                r"blacklist|medical records|health records|hr records|shared drive|get rid of|(?:push|get|"
+                r"force|kick|drive) (?:them|him|her) out|raise (?:their|his|her) rent|target (?:them|him|"
+                r"her)",
+            ),
+            unless=(r"protect\w*|comply|compliance|gdpr|hipaa|accommodat\w*|support them|anonymi[sz]\w*",),
+        ),
+    ),
+    benign=(_A_POLICY_AGAINST_IT, _AN_EXECUTORS_PAPERWORK),
+)
+
+_GROUPS_ELSEWHERE = (
+    r"schwule\w*|homosexuelle\w*|juden|muslime\w*|auslander\w*|fluchtling\w*|migranten|zigeuner|schwarze\w*|"
+    r"turken|lesben|transleute|homosexuels?|juifs|musulmans|etrangers|immigres|noirs|arabes|gitans|"
+    r"homosexuales|maricones|judios|musulmanes|inmigrantes|negros|gitanos|moros|sudacas|ebrei|musulmani|"
+    r"immigrati|stranieri|froci|zingari|neri|judeus|muculmanos|imigrantes|ciganos|joden|moslims|"
+    r"buitenlanders|homo's|homos|gays|mujeres|femmes|frauen|donne"
+)
+_DEHUMANISED_OR_DRIVEN_OUT = (
+    r"minderwertig\w*|untermenschen|ungeziefer|parasiten|vertreiben|vertrieben|ausweisen|ausrotten|raus aus|"
+    r"abschieben|inferieur\w*|sous hommes|vermine|parasites|chasser|chasses|expulser|expulses|exterminer|"
+    r"inferiores?|alimanas|parasitos|expulsar|expulsados|echarlos|exterminar|inferiori|parassiti|cacciare|"
+    r"cacciati|espellere|sterminare|minderwaardig|ongedierte|wegjagen|het land uit|eruit gooien|"
+    r"erradicar|enfermos|krank|malades|malati"
+)
+_A_PERSON_KNOWN = (
+    r"classmate|co ?worker|colleague|neighbou?r|teammate|roommate|teacher|kid|student|boss|ex|cousin|"
+    r"sister|brother|stepbrother|stepsister|[a-z]+ (?:in|from) (?:my|our) (?:class|office|team|school|grade)"
+)
+
+HATE = Wider(
+    harm=(
+        signal(
+            "someone-radicalised",
+            2.0,
+            r"radicali[sz]\w* (?:[\w']+ ){0,4}(?:teens?|kids?|boys?|girls?|\d+ ?(?:year|yr)s? olds?|person|"
+            r"him|her|them|youths?|young (?:men|people|man)|students?|lonely|gamers?|recruits?|followers|"
+            r"people)",
+            r"(?:recruiter|recruiting|recruitment|pitch|propaganda|outreach|"
+            r"talking points)\w* (?:[\w']+ ){0,6}(?:white nationalis\w*|white supremac\w*|neo ?nazi\w*|"
+            r"nazi\w*|jihad\w*|isis|kkk|accelerationis\w*|extremist|terrorist|militia)",
+            unless=(
+                r"prevent\w*|counter\w*|spot\w*|recogni[sz]\w*|deradicali[sz]\w*|warning signs|signs of|"
+                r"protect\w*|research\w*|how do (?:extremists|groups|recruiters)|analy[sz]\w*|histor\w*",
+            ),
+        ),
+        signal(
+            "a-group-dehumanised-or-driven-out",
+            2.0,
+            rf"(?:{_GROUPS_ELSEWHERE}) (?:[\w']+ ){{0,8}}(?:{_DEHUMANISED_OR_DRIVEN_OUT})",
+            rf"(?:{_DEHUMANISED_OR_DRIVEN_OUT}) (?:[\w']+ ){{0,8}}(?:{_GROUPS_ELSEWHERE})",
+            unless=(
+                r"(?:gegen|contre|contra|contro|tegen) (?:den |la |el |l'|de )?(?:hass|haine|odio|haat)|"
+                r"falsch|faux|falso|sbagliato|widerleg\w*|refut\w*|combattre|combatir|bekampfen|histor\w*|"
+                r"geschichte|warum (?:ist|sind) (?:es|solche)|pourquoi c'est",
+            ),
+        ),
+        signal(
+            "a-person-mocked-for-a-loss-or-disability",
+            2.0,
+            r"(?:roast|insults?|jokes?|mock\w*|make fun|nicknames?|memes?|diss|burns?|comments?|rap|song|"
+            r"poem)\w* (?:[\w']+ ){0,10}(?:about|of|on) (?:his|her|their) (?:[\w']+ )?(?:stutter|lisp|weight|"
+            r"disabilit\w*|wheelchair|autism|adhd|acne|scars?|dead (?:dad|mom|father|mother|brother|sister|"
+            r"parents?|friend)|cancer|illness|depression|suicide attempt|miscarriage|divorce|poverty|"
+            r"birthmark|braces)",
+            also=(
+                rf"{_A_PERSON_KNOWN}|pile on|piles on|everyone laughs|the whole (?:class|school|group|team)|"
+                r"group chat|meanest|cruel\w*|brutal|humiliat\w*",
+            ),
+        ),
+        signal(
+            "others-set-on-a-person",
+            2.0,
+            r"(?:\d+|dozens of|many|a bunch of|lots of|hundreds of) (?:[\w']+ )?(?:tweets|posts|comments|"
+            r"messages|reviews|replies|tiktoks|videos) (?:[\w']+ ){0,4}(?:calling|saying|accusing|"
+            r"claiming) (?:this|that|the|my|her|him|them|she|he)",
+            r"so (?:her|his|their) (?:followers|fans|friends|audience|sponsors|employer|community|viewers|"
+            r"subscribers) (?:turn on|abandon|unfollow|drop|hate|attack|report|leave) (?:her|him|them)",
+            r"so (?:everyone|everybody|the whole (?:class|school|group|team|server)|people|the group|others|"
+            r"the class) (?:[\w']+ )?(?:piles? on|joins? in|laughs? at (?:him|her|them)|mocks? (?:him|her|"
+            r"them)|gangs? up|turns? on (?:him|her|them))",
+            unless=(
+                r"stop\w*|prevent\w*|how (?:do|should) i (?:handle|help)|being (?:bullied|mocked)|my (?:son|"
+                r"daughter|kid|child) (?:is|was)",
+            ),
+        ),
+        signal(
+            "slurs-asked-for",
+            2.0,
+            r"(?:using|use|with|full of|include|including|packed with|loaded with|lots of|add|put in|"
+            r"drop)\w* (?:[\w']+ ){0,2}(?:racial |ethnic |homophobic |antisemitic |transphobic |"
+            r"ableist )?(?:slurs|epithets|the n word|n words|hard r)",
+            unless=(
+                r"lists?|catalog\w*|detect\w*|filter\w*|block\w*|flag\w*|moderat\w*|blocklist|why|histor\w*|"
+                r"etymolog\w*|reclaim\w*|harm\w*|without|avoid\w*|no slurs|not use",
+            ),
+        ),
+    ),
+    benign=(_A_POLICY_AGAINST_IT,),
+)
+
+_A_STATED_MINOR_AGE = (
+    r"(?:she|he|they)(?:'s| is| are|'re| says (?:she|he)(?:'s| is)| said (?:she|he) (?:was|is)|"
+    r" told me (?:she|he)(?:'s| is| was)) (?:only |just |barely )?(?:1[0-7]|[1-9]|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen)(?! (?:feet|ft|inches|kg|lbs|pounds|minutes|hours|miles|km|percent|dollars|"
+    r"am|pm))|(?:1[0-7]|[1-9]) ?(?:year|yr)s? olds?|(?:1[0-7]|[1-9]) ?yo|minors?|underage|middle school\w*|"
+    r"(?:in|a) (?:[6-9]|1[0-2])th grade\w*|(?:13|14|15|16|17) and (?:i'm|i am) (?:2\d|3\d|4\d|5\d)|(?:girl|"
+    r"boy|kid|child|teen|student|player|fan|follower)s? (?:[\w']+ ){0,4}(?:is|are|'s) (?:only |"
+    r"just )?(?:1[0-7]|[1-9]|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)(?! (?:feet|ft|inches|kg|lbs|"
+    r"pounds|minutes|hours|miles|km|percent|dollars|am|pm))"
+)
+_MEETING = (
+    r"meet|meet up|hook up|hang out|see|pick (?:her|him|them) up|be alone|get (?:her|him|them) alone|"
+    r"visit|drive (?:her|him)|sleep over|stay over|come over"
+)
+
+SEXUAL_MINORS = Wider(
+    harm=(
+        signal(
+            "a-meeting-with-a-child-hidden-from-parents",
+            3.0,
+            rf"(?:{_A_STATED_MINOR_AGE})[\w' ]{{0,80}}(?:{_MEETING})",
+            rf"(?:{_MEETING})[\w' ]{{0,80}}(?:{_A_STATED_MINOR_AGE})",
+            also=(
+                r"without (?:[\w']+ ){0,2}(?:her|his|their) (?:parents|mom|dad|mother|father|"
+                r"family) (?:[\w']+ )?(?:finding out|knowing|noticing|seeing)|behind (?:her|his|"
+                r"their) (?:parents|mom|dad)'?s? backs?|(?:parents|mom|dad|mother|father) (?:won't|don't|"
+                r"never|can't|wouldn't) (?:know|find out|notice|suspect)|keep (?:it|this) (?:a )?secret|"
+                r"(?:don't|do not) tell (?:her|his|their) (?:parents|mom|dad)|without telling (?:her|his|"
+                r"their) (?:parents|mom|dad|mother|father|family)",
+            ),
+        ),
+        signal(
+            "paying-for-time-with-children",
+            3.0,
+            r"pay\w* (?:[\w']+ ){0,2}(?:for )?(?:time|a night|nights|an hour|hours|sex|company|a session|"
+            r"access|to be alone) with (?:the |some |young |little )?(?:kids|children|a child|minors|girls|"
+            r"boys|a girl|a boy|teens|underage)",
+            r"(?:countries|places|where|cities|resorts)\w* (?:[\w']+ ){0,8}(?:weakest|lax|laxest|no|loose|"
+            r"least|low) (?:enforcement|laws?|age of consent|police|checks)",
+            also=(MINOR,),
+            unless=(
+                r"ngos?|combat\w*|fight\w*|report\w*|protect\w*|prevent\w*|research\w*|end(?:ing)? (?:child|"
+                r"the)|stop\w*|campaign\w*|rescue\w*",
+            ),
+        ),
+    ),
+    benign=(
+        signal(
+            "child-safety-moderation",
+            2.0,
+            r"trust (?:and )?safety|moderation team|moderators|content moderation|safeguarding (?:team|lead|"
+            r"officer|policy)|child safety (?:team|policy|review)|keywords (?:our|the|to|"
+            r"for) (?:[\w']+ ){0,3}(?:review|flag|monitor|watch|detect)",
+        ),
+    ),
+)
+
+_A_DRUG = (
+    r"thc|distillate|fentanyl|delta ?[89]|kratom|cbd|ketamine|ghb|xylazine|synthetic\w*|spice|k2|mdma|meth|"
+    r"coke|cocaine|heroin|molly|xanax|xans|oxy\w*|weed|pills|drugs|pellets|balloons|powder|product"
+)
+
+DRUGS = Wider(
+    harm=(
+        signal(
+            "dealing-money-laundered",
+            2.0,
+            r"(?:launder\w*|clean\w*|wash\w*|hide|hiding|deposit\w*|legitimi[sz]e|legit\w*) (?:[\w']+ ){0,5}"
+            r"(?:money|cash|profits?|proceeds|earnings|income)",
+            also=(
+                r"dealing|selling (?:weed|drugs|pills|coke|molly|xans|bud|carts|dope)|my (?:plug|trap|"
+                r"dealing|product|re ?up)|drug money|trap money|from (?:the )?(?:dealing|drugs|plug)",
+            ),
+        ),
+        signal(
+            "drugs-carried-inside-the-body",
+            2.0,
+            r"(?:in|inside|up) (?:my|your|the|her|his|their) (?:body|stomach|rectum|ass|butt|bum|vagina|"
+            r"cavity)|swallow\w* (?:[\w']+ ){0,3}(?:pellets|balloons|condoms|capsules|them|bags|packets)|"
+            r"body ?pack\w*|internally",
+            also=(r"airport|customs|border|security|flights?|plane|tsa|smuggl\w*|through|past",),
+            unless=(
+                r"prescri\w*|anxiety|motion sickness|medication|vitamins|medical|doctor|x ray|scan\w* for",
+            ),
+        ),
+        signal(
+            "a-product-laced-so-tests-miss-it",
+            2.0,
+            rf"(?:add|mix|lace|spike|infuse|cut|blend|put)\w* (?:[\w']+ ){{0,4}}(?:{_A_DRUG}) (?:[\w']+ ){{0,"
+            r"5}(?:into|to|in|with)",
+            rf"(?:lace|spike|infuse|dose|cut)\w* (?:[\w']+ ){{0,4}}with (?:[\w']+ ){{0,2}}(?:{_A_DRUG})",
+            also=(
+                r"(?:buyers|customers|people|they|clients) (?:won't|don't|wouldn't) (?:know|notice|find out|"
+                r"taste)|(?:test(?: kits?)?|screens?) (?:won't|don't|wouldn't|can't) (?:pick|detect|catch|"
+                r"show)|(?:without|so|won't|doesn't|don't|not) (?:it |they |that )?(?:[\w']+ )?(?:showing up|"
+                r"show up|shows up|detected|detection|being detected|appear\w*|test\w* positive|"
+                r"flag\w*) (?:in|on) (?:a |the |any )?(?:quick |rapid |lab |drug |tox\w* )?(?:tests?|"
+                r"screen\w*|lab\w*)|customers (?:won't|don't|wouldn't) (?:know|notice|find out)|undisclosed|"
+                r"unlabell?ed|without (?:telling|labell?ing)",
+            ),
+        ),
+        signal(
+            "a-working-synthesis-through-a-story",
+            2.0,
+            r"(?:real|actual|exact|precise|accurate|specific|working) (?:[\w']+ ){0,2}(?:reagents|precursors|"
+            r"temperatures|quantities|yields|reaction conditions|chemicals and (?:temperatures|amounts))",
+            also=(
+                r"breaking bad|walter|heisenberg|jesse|meth\w*|drugs?|blue sky|crystal|fentanyl|lsd|mdma|"
+                r"cocaine|heroin|ketamine|dmt|ghb",
+            ),
+        ),
+    ),
+    benign=(_LAUNDRY,),
+)
+
+FAMILIES_PEOPLE: dict[Category, Wider] = {
+    Category.FRAUD_PHISHING: FRAUD,
+    Category.PRIVACY_DOXXING: PRIVACY,
+    Category.HATE_HARASSMENT: HATE,
+    Category.SEXUAL_MINORS: SEXUAL_MINORS,
+    Category.ILLEGAL_DRUGS: DRUGS,
+}
