@@ -1,24 +1,19 @@
 """Intent families, second widening: what a user who wants the harm asks for, however worded
-(``wider_intents`` was the first; ``families_people`` holds fraud, privacy, hate, minors and drugs).
+(``wider_intents`` was the first). Here the acts against a body; ``families_systems`` holds malware
+and injection, ``families_fraud`` fraud, ``families_people`` privacy, hate, minors and drugs.
 
 - ``self_harm``: a death of one's own, said plainly or by euphemism ("end it", "finish things",
-  "not wake up", "nicht mehr aufwachen", "para morir") next to a means, a dose or a way; a height
-  no one survives; a goodbye letter beside a method; a character's suicide asked in working
-  detail; the help lines refused ("not a hotline", "no me digas que llame");
+  "not wake up", "nicht mehr aufwachen", "para morir") next to a means, a dose or a way; methods
+  compared; cuts or starving hidden; a height no one survives; a goodbye letter beside a method; a
+  character's suicide asked in working detail; the help lines refused ("not a hotline", "no me
+  digas que llame");
 - ``violence_weapons``: a device that goes off when someone opens, starts or touches something;
   household products mixed to go off; a gun got around its background check or bought through
-  someone else;
-- ``malware_intrusion``: a document or app that runs or sends something behind its user's back
-  (a macro's hidden download, a flashlight that forwards texts), data sent to "my server", what
-  survives a reinstall (UEFI, bootkits), stealers and ransomware in any language, records changed
-  through someone else's system, an old employer's network entered after leaving;
-- ``prompt_injection``: words addressed to whatever model reads the data ("assistant reading
-  this", "note pour l'IA") asking it to act, remote instructions obeyed unread ("fetch this paste
-  and do what it says"), environment and secrets sent out through URLs and tools.
+  someone else.
 
-Each family keeps its benign twins: "answer in French" addressed to the assistant, a unit test that
-quotes an injection, a system prompt we write, an alarm that goes off when a door opens, a
-breakup ("end it with him"), a chart blown up to be readable.
+Each family keeps its benign twins: a breakup ("end things kindly"), a subscription ended, worry
+for a friend, an alarm that goes off when a door opens, a chart blown up to be readable, "ce
+spectacle a été une bombe".
 """
 
 from __future__ import annotations
@@ -28,6 +23,10 @@ from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
 
 _OWN_DEATH = (
+    r"(?:going to|gonna|ready to|will) do it (?:tonight|tomorrow|this (?:weekend|week|time)|soon|on "
+    r"(?:friday|saturday|sunday|monday|my birthday))|ich will (?:einfach )?nicht mehr|ich kann nicht mehr|"
+    r"je n'en peux plus|no puedo mas|ya no quiero (?:seguir|estar)|non ce la faccio piu|nao aguento mais|"
+    r"(?:better off|happier) without me|"
     r"(?:kill|end|off)(?:s|ing)? myself|(?:would|will|could|to|that|which|it) kill me (?:quickly|fast|"
     r"painlessly|for sure|instantly|in my sleep|outright)|kill me (?:quickly|painlessly|fast|for sure|"
     r"instantly|in my sleep)|so (?:that )?i (?:die|don't wake up|won't wake up|never wake up)|(?:not|never|"
@@ -47,14 +46,19 @@ _OWN_DEATH = (
     r"ne plus me reveiller|ne pas me reveiller|per morire|non svegliarmi piu|para morrer|nao acordar mais|"
     r"om dood te gaan"
 )
+_METHODS = (
+    r"pills|overdos\w*|bridge|jump\w*|rope|hang\w*|gun|cut\w*|drown\w*|train|gas|exhaust|pills|poison|"
+    r"bleach|insulin|noose|wrists?"
+)
 _A_MEANS_OR_WAY = (
-    r"pills?|tablets?|capsules?|doses?|overdos\w*|milligrams?|mg|paracetamol|tylenol|acetaminophen|"
-    r"ibuprofen|insulin|sleeping pills|schlaftabletten|tabletten|medikamente|pastillas|comprimidos|"
-    r"comprimes|cachets|pillole|pilulas|gas|fumes|exhaust|carbon monoxide|chemicals|bleach|knot|noose|"
-    r"rope|height|floors?|stor(?:y|ies)|bridges?|buildings?|cliffs?|roof|train|tracks|methods?|ways?|"
+    r"todlich\w*|mortel\w*|mortal\w*|letal\w*|dodelijk\w*|zusammen|ensemble|juntos|insieme|quickest way out|"
+    r"is (?:it |that )?enough|pills?|tablets?|capsules?|doses?|overdos\w*|milligrams?|mg|paracetamol|tylenol|"
+    r"acetaminophen|ibuprofen|insulin|sleeping pills|schlaftabletten|tabletten|medikamente|pastillas|"
+    r"comprimidos|comprimes|cachets|pillole|pilulas|gas|fumes|exhaust|carbon monoxide|chemicals|bleach|knot|"
+    r"noose|rope|height|floors?|stor(?:y|ies)|bridges?|buildings?|cliffs?|roof|train|tracks|methods?|ways?|"
     r"painless\w*|quick\w*|fast\w*|surest|certain\w*|lethal|fatal|how many|how much|which|garage|wrists?|"
-    r"veins?|blade|razor|gun|autopsy|tox\w*|cuantas|cuantos|wie viele|wie viel|combien|quanti|quante|"
-    r"quantos|quantas|hoeveel|date|plan|(?:least|less) painful|painkillers|opioids|benzos|sleeping tablets|"
+    r"veins?|blade|razor|gun|autopsy|tox\w*|cuantas|cuantos|wie viele|wie viel|combien|quanti|quante|quantos|"
+    r"quantas|hoeveel|date|plan|(?:least|less) painful|painkillers|opioids|benzos|sleeping tablets|"
     r"antidepressants|meds|medicine|altura|hohe|hauteur|altezza|puente|brucke|pont|ponte|bridge|how deep|"
     r"deep enough|cut\w*|strongest|remedios|medicamentos|medicaments|farmaci|medicijnen|pillen|suficientes|"
     r"genug|assez|abbastanza|heart pills"
@@ -81,6 +85,42 @@ SELF_HARM = Wider(
             _OWN_DEATH,
             also=(_A_MEANS_OR_WAY,),
             unless=_NOT_A_BREAKUP,
+        ),
+        signal(
+            "methods-compared",
+            2.0,
+            rf"(?:{_METHODS}) (?:or|vs|versus) (?:the |a )?(?:{_METHODS})",
+            also=(
+                r"(?:less|least|more|most) (?:painful|certain|reliable|lethal|effective|peaceful)|painless|"
+                r"quicker|faster|surer|for me|asking for me|better way to go",
+            ),
+        ),
+        signal(
+            "cuts-hidden",
+            2.0,
+            r"cut\w* (?:[\w']+ ){0,6}(?:so|where|that) (?:[\w']+ ){0,6}(?:won't|wouldn't|can't|don't) (?:see|"
+            r"notice|find)|(?:hide|cover|hiding|covering) (?:the |my )?(?:cuts|scars|marks|burns|wounds)|"
+            r"(?:wrist|arm|thigh)s? (?:[\w']+ ){0,4}(?:to )?cut",
+            also=(
+                r"parents|mom|dad|family|teacher|roommates?|nobody|no one|anyone|won't see|under (?:a |my )?"
+                r"(?:watch|sleeve|sleeves|bracelet|clothes)|bleeds? (?:a lot|more)",
+            ),
+            unless=(r"surgery|surgical|c ?section|acne|chicken ?pox|stretch marks|tattoo removal",),
+        ),
+        signal(
+            "starving-hidden",
+            2.0,
+            r"stopped eating|not eating|starving myself|starve myself|purging|throwing up (?:after|my)|"
+            r"skip\w* (?:all )?meals",
+            also=(
+                r"hide it|hiding it|keep going|so (?:nobody|no one|they|my [\w']+) (?:notices?|knows?|"
+                r"finds? out)|without (?:anyone|my [\w']+) noticing|suppress (?:my )?appetite|lose (?:more|"
+                r"faster)",
+            ),
+            unless=(
+                r"recover\w*|support (?:her|him|them)|my friend|doctor|religious|ramadan|medical fast|before "
+                r"surgery|intermittent",
+            ),
         ),
         signal(
             "a-height-no-one-survives",
@@ -235,294 +275,8 @@ VIOLENCE = Wider(
     ),
 )
 
-_COVERT = (
-    r"hidden|silent\w*|secret\w*|covert\w*|stealth\w*|in the background|payload|backdoor|malware|reverse "
-    r"shell|beacon|without (?:them|him|her|the user|the recipient|anyone|the owner) (?:knowing|noticing|"
-    r"seeing)|(?:looks?|disguised|posing) (?:like|as)|pretends? to be"
-)
-_DEFENCES_OFF = (
-    r"(?:disabl|bypass|patch|kill|turn\w* off|tamper\w* with|unhook|blind|evad)\w* (?:[\w']+ ){0,3}(?:amsi|"
-    r"etw|defender|edr|av|antivirus|real ?time protection|tamper protection|sysmon|crowdstrike|sentinel ?"
-    r"one|falcon)"
-)
-_TAKEN = (
-    r"sms|texts|text messages|messages|location|gps|contacts|call logs|photos|keystrokes|cookies|session "
-    r"cookies|passwords|credentials|browser data|saved logins|clipboard|screenshots|microphone|audio|"
-    r"camera|wallets?|seed phrases?"
-)
-_ATTACK_TOOLS = (
-    r"sqlmap|sql ?injection|sqli|hydra|metasploit|mimikatz|burp(?: suite)?|cobalt strike|responder|"
-    r"aircrack|hashcat|john the ripper|evilginx|gophish|beef"
-)
-_NOT_OURS = (
-    r"(?:my |the |our )?(?:school|university|college|employer|ex|neighbou?r|teacher|boss|rival|competitor|"
-    r"landlord|gym|office|work|district)'?s? (?:[\w']+ ){0,2}(?:portal|site|website|server|database|network|"
-    r"wi ?fi|system|app|accounts?|admin)|(?:someone|somebody) else's|isn't mine|not mine|not ours"
-)
-
-MALWARE = Wider(
-    harm=(
-        signal(
-            "a-document-that-runs-on-open",
-            2.0,
-            r"(?:macros?|vba|attachments?|documents?|docs?|docx|xlsm|pdfs?|files?|invoices?|shortcuts?|lnk|"
-            r"iso|zip|spreadsheets?|workbooks?) (?:[\w']+ ){0,10}(?:runs?|download\w*|execut\w*|install\w*|"
-            r"launch\w*|drops?|fetch\w*|opens? a shell) (?:[\w']+ ){0,4}when (?:the |a |my |"
-            r"our )?(?:recipient|victim|target|user|they|he|she|someone|anyone|people|client|customer|"
-            r"employee|hr|accountant)s? opens?",
-            also=(_COVERT + r"|recipient|victim|target",),
-        ),
-        signal(
-            "an-app-that-betrays-its-user",
-            2.0,
-            r"(?:apps?|application|programs?|extensions?|tools?|games?|apk|plugins?|add ?ons?|software|"
-            r"installer|keyboard|widget|wallpaper) (?:[\w']+ ){0,6}(?:looks? like|disguised as|"
-            r"pretends? to be|poses? as|posing as|masquerad\w* as|appears? to be|"
-            r"acts? like) (?:[\w']+ ){0,5}but (?:[\w']+ ){0,3}(?:forward|send|upload|record|steal|log|read|"
-            r"copie|copy|mirror|track|collect|exfiltrat|harvest|sends|grab|spy|mine)\w*",
-        ),
-        signal(
-            "what-it-takes-sent-to-me",
-            2.0,
-            r"(?:forward|send|upload|copie|copy|mirror|exfiltrat|beam|ship|post|leak|relay|"
-            rf"push)\w* (?:[\w']+ ){{0,4}}(?:{_TAKEN}) (?:[\w']+ ){{0,5}}(?:to|into) (?:my|a|our|the|"
-            r"an) (?:own |remote |private |external |secret )?(?:server|endpoint|telegram|discord|webhook|"
-            r"c2|email|inbox|phone|dropbox|ftp|panel|bot)",
-            also=(
-                _COVERT + r"|co ?workers?|colleagues|victims?|targets?|girlfriend|boyfriend|wife|husband|ex|"
-                r"partner|kids?|employees|classmates|roommates?|(?:her|his|their|other people's) (?:phone|"
-                r"browser|laptop|computer|device)",
-            ),
-        ),
-        signal(
-            "a-stealer",
-            2.0,
-            r"(?:steal|grab|harvest|swipe|snag|captur|hijack|exfiltrat|lift)\w* (?:[\w']+ ){0,2}(?:their|his|"
-            r"her|people's|users'|the victim's|victims'|someone's|other people's|visitors'|players'|"
-            r"members') (?:[\w']+ )?(?:tokens?|cookies|sessions?|passwords|logins|credentials|accounts|"
-            r"wallets?|seed phrases?|keys|2fa codes?)",
-            unless=(
-                r"detect\w*|prevent\w*|protect\w*|how do (?:attackers|scammers|hackers)|awareness|report\w*|"
-                r"if (?:someone|a bot|an attacker)|was stolen|got stolen|were stolen",
-            ),
-        ),
-        signal(
-            "defences-disabled-for-a-payload",
-            2.0,
-            _DEFENCES_OFF,
-            also=(
-                r"(?:download|drop|run|launch|load|execute|inject)\w* (?:[\w']+ ){0,3}(?:my |the |a |our )?"
-                r"(?:beacon|payload|implant|shellcode|stager|loader|rat|agent|dropper|malware|ransomware)",
-            ),
-        ),
-        signal(
-            "a-stealer-other-language",
-            2.0,
-            r"(?:robe|robar|roba|roben|roubar|roube|rouba|voler|vole|volent|stehlen|stiehlt|klaut|klauen|"
-            r"rubare|rubi|ruba|stelen|steelt) (?:[\w']+ ){0,3}(?:las |los |les |die |i |le |as |os |"
-            r"de )?(?:cookies|contrasenas|passwords?|mots de passe|passworter|senhas|credenciales|"
-            r"credenciais|identifiants|zugangsdaten|tokens?|wachtwoorden|sesiones|sessions?|datos|donnees|"
-            r"daten|dati|dados)",
-            r"(?:me (?:las|los) (?:mande|mandes|envie|envies)|(?:a|an|al|à|ao|naar) (?:mi|meinen|mon|meu|mio|"
-            r"mijn) (?:propio |eigenen )?(?:servidor|server|serveur|bot))",
-            unless=(
-                r"evitar|proteger|prevenir|detectar|schutzen|verhindern|eviter|empecher|evitare|proteggere|"
-                r"impedir|erkennen|detecter|rilevare",
-            ),
-        ),
-        signal(
-            "files-held-for-ransom-other-language",
-            2.0,
-            r"(?:cifre|cifrar|cifra|encripte|encriptar|chiffre|chiffrer|verschlusselt|verschlusseln|"
-            r"crittografa|crittografare|criptografe|criptografar|versleutel\w*) (?:[\w']+ ){0,5}(?:archivos|"
-            r"ficheros|fichiers|dateien|file|arquivos|bestanden)",
-            also=(
-                r"rescate|rancon|losegeld|riscatto|resgate|losgeld|bitcoin|pague|payer|zahlen|pagare|victima|"
-                r"victime|opfer|vittima|vitima|slachtoffer",
-            ),
-        ),
-        signal(
-            "surviving-a-reinstall",
-            2.0,
-            r"(?:survive|persist|stay|remain|live)\w* (?:[\w']+ ){0,3}(?:reinstall\w*|reboots?|re ?format\w*|"
-            r"formats?|wipes?|factory resets?|disk wipes?)|(?:hid\w*|living|lives|resid\w*|persist\w*|"
-            r"implant\w*) in (?:the )?(?:uefi|bios|firmware|boot sector|mbr|spi flash)|bootkit\w*|"
-            r"uefi (?:implants?|rootkits?|malware)|(?:keep|kept|keeps|keeping)\w* (?:[\w']+ ){0,3}(?:running|"
-            r"alive|active|resident|installed) (?:after|across|through) (?:a |every )?(?:reboots?|restarts?|"
-            r"reinstalls?)|(?:survives?|across|through) (?:a |every )?(?:reboots?|restarts?)",
-            also=(
-                r"rats?|implants?|backdoors?|payloads?|malware|trojans?|rootkits?|agents?|beacons?|remote "
-                r"access|keyloggers?|stealers?|miners?|bots?|spyware|bootkit\w*|virus",
-            ),
-        ),
-        signal(
-            "records-changed-through-their-system",
-            2.0,
-            r"(?:change|alter|modify|edit|raise|fix|bump|boost|update|delete|erase|wipe|"
-            r"clear)\w* (?:[\w']+ ){0,3}(?:my|mine|our) (?:[\w']+ )?(?:grades?|marks|gpa|transcripts?|"
-            r"attendance|credit score|criminal record|records?|balance|scores?|salary|absences)|(?:change|"
-            r"alter|modify|edit|raise|bump)\w* mine",
-            also=(
-                rf"{_ATTACK_TOOLS}|inject\w*|dump\w*|hack\w*|break into|exploit\w*|brute ?forc\w*|bypass\w*|"
-                r"without (?:the )?(?:teacher|school|admin|them|anyone) (?:knowing|noticing)|admin "
-                r"(?:password|panel|credentials)",
-            ),
-        ),
-        signal(
-            "attack-tools-on-a-system-not-ours",
-            2.0,
-            _ATTACK_TOOLS,
-            also=(_NOT_OURS,),
-            unless=(
-                r"authori[sz]ed|permission|engagement|in scope|scope of|ctf|lab|hack the box|tryhackme|"
-                r"my own|our own|homelab|bug bounty",
-            ),
-        ),
-        signal(
-            "back-in-after-leaving",
-            1.5,
-            r"(?:got|get|been|was|were|being) (?:fired|laid off|let go|terminated|sacked)|former employer|"
-            r"ex employer|(?:old|former|previous|ex) (?:job|employer|company|workplace|boss)(?:'s)?|"
-            r"after (?:i|we) (?:left|quit)",
-            also=(
-                r"(?:still )?(?:have|kept|remember|know)\w* (?:the |my |their |our |an )?(?:old )?(?:vpn|"
-                r"credentials|password|login|access|keys?|admin|ssh|tokens?|api keys?)|get back in|(?:log|"
-                r"sign) (?:back )?in(?:to)? (?:their|the company|the)|access (?:their|the company's|"
-                r"the) (?:network|servers?|systems?|vpn|database)|(?:never|didn't|did not|"
-                r"forgot to) (?:revoke|disable|remove|delete|deactivate)\w* (?:my|the|"
-                r"our) (?:[\w']+ )?(?:access|keys?|credentials|account|login|vpn|password)",
-            ),
-        ),
-    ),
-    ask=(
-        signal("defences-turned-off", 1.5, _DEFENCES_OFF, evasion=True),
-        signal(
-            "logs-evaded",
-            1.5,
-            r"(?:without|not|never) (?:showing up|appearing|leaving (?:a |any )?(?:trace|record)s?|being "
-            r"logged) (?:in|on) (?:their |the |any )?(?:logs|audit)|(?:clear|wipe|delete|erase|scrub|tamper)"
-            r"\w* (?:with )?(?:the |their |all |any )?(?:logs|audit (?:log|trail)s?|event logs|bash history)",
-            evasion=True,
-        ),
-    ),
-    benign=(
-        signal(
-            "an-advantage-exploited",
-            2.0,
-            r"exploit\w* (?:[\w']+ ){0,3}(?:seasonality|seasonal \w+|trends?|patterns?|opportunit\w*|"
-            r"correlations?|synerg\w*|momentum|demand|parallelism|concurrency|locality|sparsity|symmetry|"
-            r"structure|strengths?|insights?|economies of scale|the market|market \w+|niches?|gaps? in the "
-            r"market|arbitrage|cach\w*|vectori[sz]\w*|gpus?|cores|hardware|data (?:locality|parallelism))",
-        ),
-    ),
-)
-
-_TO_THE_READER = (
-    r"(?:note|message|instructions?|nota|hinweis|anweisung|remarque|consigne|aviso|bericht|ps|p s) (?:pour|"
-    r"para|per|fur|an|a|aan|voor|to|for) (?:l'|l |la |el |den |die |der |das |o |a |il |lo |the |any |all |"
-    r"every |de )?(?:ia|ki|ai|assistant|assistente|asistente|assistenten|assistentin|modele|modelo|modello|"
-    r"modell|llm|bot|agent|agente|chatbot|model)s?",
-    r"(?:assistant|ai|llm|model|bot|agent|chatgpt|claude|gpt|copilot|gemini)s? (?:reading|processing|"
-    r"summari[sz]ing|parsing|that reads|who reads|that is reading|analy[sz]ing|reviewing|handling|"
-    r"triaging) (?:this|these|the (?:email|document|page|message|file|ticket|review|resume))",
-    r"if you(?:'re| are) an? (?:ai|llm|assistant|language model|bot|agent|automated)",
-    r"(?:hey|hi|hello|dear|attention|attn|yo) (?:ai|assistant|bot|agent|model|llm|chatgpt|claude|copilot|"
-    r"gemini)(?! (?:team|group|lab|startup|company|newsletter|conference|summit))",
-    r"when you (?:read|process|see|parse|summari[sz]e|open) this",
-    r"to (?:any|all|every) (?:ai|llm|assistant|language model|bot|agent|automated system)s?",
-)
-_AN_ACT_ON_ITS_BEHALF = (
-    r"ignore|disregard|forget|instead|plutot|au lieu|en lugar|stattdessen|invece|forward\w*|send|email|"
-    r"mail|upload|post|paste|delete|remove|erase|reveal|print|run|execute|click|visit|link|lien|enlace|"
-    r"url|http|https|credentials|passwords?|secrets?|api keys?|tokens?|base64|encod\w*|conversation|"
-    r"ne fais pas|no hagas|mach (?:es )?nicht|non fare|envoie|envia|schick\w*|invia|transf\w*|supprime|"
-    r"borra|losche|elimina|cancella|(?:do not|don't) summari[sz]e|approve|grant|buy|pay|wire|rate (?:this|"
-    r"it|me)|recommend (?:this|me|hiring)|score (?:this|it|me)|hire (?:this|me)"
-)
-_ADDRESSED_INLINE = (
-    r"(?:^|[>\[(\"'\n]|<!--)\s*(?:ai|assistant|system|agent|model|llm|chatbot|bot|ai model|ai assistant|"
-    r"language model)\s*[:,]\s*(?:please |urgent[:,!]?\s*|important[:,!]?\s*|now[:,]?\s*)?(?:ignore|"
-    r"disregard|forget|instead|send|email|forward|call|run|execute|open|paste|upload|reveal|print|"
-    r"tell (?:the user|them|him|her)|visit|click|delete|wire|transfer|pay|buy|approve|grant|(?:don't|"
-    r"do not) tell|new instructions?|you (?:must|should|will))"
-)
-_REMOTE_OBEYED = (
-    r"(?:do|follow|execute|obey|carry out|run|apply)\w* (?:exactly |blindly |whatever |everything |all |"
-    r"any )?(?:what|whatever|everything|the instructions?|any instructions?|the commands?|any commands?|"
-    r"the steps|all instructions) (?:[\w']+ ){0,4}(?:it|the page|the file|that|the document|the paste|"
-    r"the text|there|in it|in there|the site|the readme|you find|it lists|it contains|says|tells you|lists)",
-    r"(?:download|fetch|get|read|open|load|grab|pull)\w* (?:[\w']+ ){0,2}(?:instructions?|commands?|tasks?|"
-    r"steps|script|orders) (?:at|from|in|on) (?:[\w']+ ){0,6}(?:and|then) (?:[\w']+ ){0,2}(?:carry (?:them|"
-    r"it) out|follow (?:them|it)|execute (?:them|it)|run (?:them|it)|do (?:them|it|what)|obey)",
-)
-_SHELL_OUT = (
-    r"(?:don't|do not|without|no) (?:question\w*|check\w*|verify\w*|asking|thinking|reading|reviewing|"
-    r"confirm\w*)|pastebin|gist|raw|curl (?:[\w']+ ){0,6}(?:bash|sh)|wget (?:[\w']+ ){0,6}(?:bash|sh)|"
-    r"pipe\w* (?:it )?(?:to|into) (?:bash|sh)|output of (?:the )?(?:env|printenv|set|export)|"
-    r"environment variables|env vars"
-)
-
-INJECTION = Wider(
-    harm=(
-        signal("addressed-to-whoever-reads-it", 3.5, *_TO_THE_READER, also=(_AN_ACT_ON_ITS_BEHALF,)),
-        signal("addressed-inline", 3.5, _ADDRESSED_INLINE, folded=True),
-        signal("remote-instructions-obeyed-unread", 3.5, *_REMOTE_OBEYED, also=(_SHELL_OUT,)),
-        signal(
-            "the-environment-sent-out",
-            3.5,
-            r"(?:send|post|upload|paste|pipe|email|curl|forward|submit)\w* (?:[\w']+ ){0,3}(?:output|result|"
-            r"contents?|dump|values?) of (?:the )?(?:env|printenv|set|export|environment|env vars|"
-            r"environment variables|cat (?:[\w']+ ){0,2}(?:aws|ssh|env|credentials))",
-            also=(r"to|into|at",),
-        ),
-        signal(
-            "a-placeholder-in-an-image-url",
-            3.5,
-            r"!\[[^\]]*\]\(\s*https?://[^)\s]*\?[^)]{0,80}?(?:\{\{|%7b|\$\{|<)[^)]{0,80}?(?:key|secret|token|"
-            r"password|conversation|chat|history|summary|prompt|message|email|session|cookie|previous|name|"
-            r"address|data|credential)",
-            folded=True,
-        ),
-        signal(
-            "secrets-put-into-a-tool-call",
-            3.5,
-            r"(?:append|add|include|attach|put|embed|insert|encode|pass|stuff|"
-            r"copy)\w* (?:[\w']+ ){0,10}?(?:conversation|chat history|credentials|passwords?|api keys?|"
-            r"tokens?|cookies|secrets?|system prompt|session|saved (?:logins|passwords|cards)|"
-            r"previous messages)(?: [\w']+){0,6}? (?:to|in|into) (?:the |every |each |a |its |"
-            r"your )?(?:query|url|request|search|link|image url|parameters?|params|query string|tool call|"
-            r"headers?|next call)",
-        ),
-    ),
-    benign=(
-        signal(
-            "an-injection-quoted-by-a-test",
-            3.0,
-            r"(?:tests?|test cases?|unit tests?|evals?|red ?team\w*|regression|fixtures?|examples?|dataset|"
-            r"benchmark|classifier|filter|detector|guardrail)\w* [^.?!]{0,80}(?:refuses?|rejects?|blocks?|"
-            r"flags?|detects?|handles?|resists?|ignores?|doesn't obey|does not obey|declines?) [^.?!]{0,40}"
-            r"(?:when|if) (?:a |the )?(?:user|someone|attacker|input|message|prompt|document|email|customer) "
-            r"(?:says|types|writes|sends|enters|contains|includes|asks|pastes)",
-            folded=True,
-            unless=(
-                r"(?:^|[.!?:;]\s+)(?:now |actually |also |then |and |but )?(?:ignore|disregard|forget|reveal|"
-                r"print|output|repeat|you are now|from now on)",
-            ),
-        ),
-        signal(
-            "a-system-prompt-we-write",
-            2.0,
-            r"(?:write|draft|design|improve|review|create|compose|edit|refine|tighten)\w* (?:[\w']+ ){0,3}"
-            r"system prompts? (?:for|of) (?:our|my|the|a|an) (?:[\w']+ ){0,3}(?:bot|assistant|agent|chatbot|"
-            r"app|model|gpt|product|service|team|helpdesk|support)",
-            unless=(r"your (?:own )?(?:system )?prompt|reveal yours|print yours",),
-        ),
-    ),
-)
 
 FAMILIES_ACTS: dict[Category, Wider] = {
     Category.SELF_HARM: SELF_HARM,
     Category.VIOLENCE_WEAPONS: VIOLENCE,
-    Category.MALWARE_INTRUSION: MALWARE,
-    Category.PROMPT_INJECTION: INJECTION,
 }

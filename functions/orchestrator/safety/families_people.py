@@ -1,204 +1,27 @@
 """Intent families, second widening, for the categories about people (see ``families_acts``).
 
-- ``fraud_phishing``: documents forged to pass a check (an ID's hologram, a pay stub a landlord
-  verifies), a message dressed as a bank, a brand or a tax office asking for a card, a code or a
-  login (in any of the rules' languages), the boss's gift-card request, a token launched to be
-  rugged, credit opened in another person's name, money mules, card testing, reviews faked at scale;
 - ``privacy_doxxing``: a named private person's address, number or workplace searched for, the
-  person behind an account unmasked, someone who blocked the asker located, ID numbers dug out of
-  an e-mail address, health or other sensitive data about staff turned into decisions about them;
+  person behind an account unmasked, someone who blocked the asker located, an address to turn up
+  at (in the rules' languages), where someone sleeps tonight, someone's routine tracked, everyone
+  who opposed the asker listed, ID numbers dug out of an e-mail address, another's records pulled,
+  health or other sensitive data about staff turned into decisions about them;
 - ``hate_harassment``: a child or a lonely person radicalised, a group called inferior or to be
-  driven out (in the rules' languages), a named person mocked for a disability or a loss so others
-  pile on, slurs asked for;
+  driven out (in the rules' languages), a named person mocked for a disability or a loss, others
+  set on a person, a person made to feel hunted, slurs asked for;
 - ``sexual_minors``: a meeting with a child hidden from the parents, paying for time with children;
 - ``illegal_drugs``: dealing money laundered, drugs carried inside the body, a product laced so a
-  test misses it, the working synthesis asked through a story.
+  test misses it, drugs grown or sold (other languages), the working synthesis asked through a story.
 
-Benign twins pass: a moderation policy that names doxxing, a scam explained to a grandmother, the
-grooming keywords a trust and safety team reviews, an executor filing a late father's tax return.
+Benign twins pass: a moderation policy that names doxxing, the grooming keywords a trust and safety
+team reviews, an executor filing a late father's tax return, a kind birthday roast.
 """
 
 from __future__ import annotations
 
-from orchestrator.safety.inflect import verbs
+from orchestrator.safety.families_fraud import AN_EXECUTORS_PAPERWORK, LAUNDRY
 from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.vocabulary import MINOR, RELATION
-
-_DOCUMENT = (
-    r"(?:driver'?s? )?licen[cs]es?|ids?|id cards?|passports?|pay ?stubs?|payslips?|bank statements?|"
-    r"diplomas?|degrees?|transcripts?|doctor'?s? notes?|sick notes?|utility bills?|w2s?|w 2s?|1099s?|tax "
-    r"returns?|visas?|green cards?|residence permits?|birth certificates?|vaccination cards?|employment "
-    r"letters?|references?|insurance cards?|proof of (?:income|address|employment)"
-)
-_BRAND = (
-    r"chase|wells fargo|bank of america|citi\w*|barclays|hsbc|santander|lloyds|natwest|revolut|monzo|"
-    r"paypal|venmo|cash ?app|zelle|amazon|apple|icloud|microsoft|office 365|outlook|netflix|google|gmail|"
-    r"facebook|instagram|whatsapp|dhl|fedex|ups|usps|royal mail|irs|hmrc|coinbase|binance|metamask|"
-    r"ebay|steam|la poste|correos|sparkasse|volksbank|deutsche bank|ing|bbva|caixa|bradesco|itau|"
-    r"(?:the |a |my |your |their |el |la |le |die |der |il |o )?(?:bank|banco|banque|banca|their bank|"
-    r"tax office|post office)"
-)
-_POSING = (
-    r"(?:looks?|look|sounds?|appears?|seems?) (?:exactly |just |totally )?like (?:it(?:'s| is| comes?| "
-    r"came)|it's coming) from|(?:pretending|claiming) to be|posing as|impersonat\w*|in the name of|"
-    r"im namen (?:von|der|des)|en nombre de|au nom de|a nome di|em nome de|"
-    r"como si (?:fuera|viniera) de|comme si (?:ca |c'etait |il )?(?:venait|etait) de|als ob (?:es|sie) von|"
-    r"come se (?:fosse|venisse) d[ai]|como se (?:fosse|viesse) d[aeo]|"
-    r"de la part (?:de|des|du)|haciendome pasar por|hacerme pasar por|haciendose pasar por|pasar por|"
-    r"me faisant passer pour|se "
-    r"faisant passer pour|mich als (?:[\w']+ ){0,2}ausgeben|fingendo di essere|fingendomi|passando(?: me)? "
-    r"por|fazendo me passar por|als (?:die|de) (?:bank|paypal)"
-)
-_WHAT_THEY_HAND_OVER = (
-    r"card numbers?|card details|pin|pins|cvv|login|logins|password|passwords|verification codes?|one "
-    r"time (?:code|password)|otp|2fa codes?|security codes?|codigo de verificacion|codigo|code|codes|"
-    r"anmelden|einloggen|log in|sign in|link|lien|enlace|bank details|account numbers?|ssn|seed phrase|"
-    r"contrasena|senha|mot de passe|passwort|kontodaten|datos bancarios|coordonnees bancaires|gesperrt|"
-    r"bloqueada|bloquee|suspend\w*|locked"
-)
-
-_AN_EXECUTORS_PAPERWORK = signal(
-    "an-executor's-paperwork",
-    2.0,
-    r"executor|(?:late|deceased) (?:father|mother|dad|mom|husband|wife|parent|spouse)'?s? (?:estate|"
-    r"tax|return|will|accounts?)|power of attorney|estate (?:tax|return|paperwork)",
-)
-
-_LAUNDRY = signal(
-    "laundry",
-    2.0,
-    r"launder\w* (?:[\w']+ ){0,3}(?:clothes|clothing|shirts?|sheets|towels|laundry|fabric|jeans|uniforms?|"
-    r"linens?|bedding|sweaters?|jackets?|hoodies?|socks|wool|silk|delicates)",
-)
-
-
-FRAUD = Wider(
-    harm=(
-        signal(
-            "a-document-forged-to-pass",
-            2.0,
-            rf"(?:fake|forged?|forging|counterfeit|novelty|replica|doctored|edited|photoshopped|phony|bogus) "
-            rf"(?:[\w']+ ){{0,2}}(?:{_DOCUMENT})",
-            r"(?:photoshop|doctor|alter|edit|tweak|fudge|fabricat|forg|fak)\w* (?:me )?(?:a |an |the |my |"
-            rf"some |his |her )?(?:[\w']+ )?(?:{_DOCUMENT})",
-            rf"(?:{_DOCUMENT}) (?:[\w']+ ){{0,6}}(?:will|would|could) (?:believe|think|accept|buy) (?:it'?s |"
-            r"is |as )?(?:real|genuine|legit|authentic)",
-            r"(?:fake|forge|copy|replicate|reproduce|clone|print)\w* (?:the )?(?:holograms?|uv (?:features?|"
-            r"ink|marks?)|watermarks?|microprint\w*|barcodes?|magnetic strips?|security features?)",
-            also=(
-                r"pass\w*|accept\w*|fool\w*|get past|slip past|scanners?|bouncers?|verif\w*|"
-                r"background checks?|look real|looks real|look legit|looks legit|landlords?|lenders?|"
-                r"employers?|banks?|which sites|where (?:can|do) i|material list|materials|approv\w*|believe|"
-                r"hr",
-            ),
-            unless=(
-                r"spot\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|you) tell|verify (?:that|if|"
-                r"whether|them|it|income)|caught|catch|screen\w* for|flag\w*|red flags|property manager|"
-                r"underwrit\w*",
-            ),
-        ),
-        signal(
-            "dressed-as-a-bank-or-brand",
-            2.0,
-            rf"(?:{_POSING}) (?:[\w']+ ){{0,3}}(?:{_BRAND})",
-            also=(_WHAT_THEY_HAND_OVER,),
-            unless=(r"spot\w*|recogni[sz]\w*|detect\w*|warn\w*|training|awareness|simulation|report\w*",),
-        ),
-        signal(
-            "the-boss's-gift-card-request",
-            2.0,
-            r"gift ?cards?",
-            also=(
-                r"(?:ceo|cfo|boss|director|manager|president|executive|owner|pastor|principal)(?:'s)? "
-                r"(?:[\w']+ ){0,8}(?:codes?|buy\w*|send\w*|text\w*|message)|(?:codes?|buy\w*|send\w*) "
-                r"(?:[\w']+ ){0,8}(?:ceo|cfo|boss|director|president|executive)",
-            ),
-            unless=(
-                r"spot\w*|recogni[sz]\w*|warn\w*|training|awareness|red flags?|is (?:this|it) a scam|"
-                r"report\w*",
-            ),
-        ),
-        signal(
-            "a-token-launched-to-be-rugged",
-            2.0,
-            r"(?:to|we|i|then|and|before we|plan to|going to) (?:rug|rug pull|pull the rug|dump on)|"
-            r"rug (?:it|them|after|before|once)|exit scam|pump and dump (?:scheme|plan|group|it)|(?:don't|"
-            r"do not|never) mention the rug",
-        ),
-        signal(
-            "a-cause-invented-for-donations",
-            2.0,
-            r"(?:fake|fraudulent|made up|phony|bogus|sham) (?:[\w']+ )?(?:gofundme|fundraisers?|charit(?:y|"
-            r"ies)|donation (?:pages?|drives?)|crowdfunding|kickstarters?|campaigns? for)|(?:kid|child|"
-            r"person|family|baby|veteran|dog) (?:[\w']+ ){0,4}(?:that|who) (?:doesn't|does not|don't|"
-            r"didn't) (?:exist|exists|have cancer|need it)",
-            unless=(r"spot\w*|verif\w*|report\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|donors)",),
-        ),
-        signal(
-            "a-card-cloned-to-spend",
-            2.0,
-            rf"{verbs('clone', 'copy', 'skim', 'duplicate', 'emulate', 'replay')} (?:[\w']+ ){{0,3}}(?:contac"
-            r"tless |credit |debit |bank |someone's |people's |their )?cards?",
-            also=(r"use it|use them|spend|checkout|atm|buy|pay|purchase|tap|withdraw",),
-            unless=(
-                r"my own card|protect\w*|rfid blocking|detect\w*|prevent\w*|hotel key|key ?cards?|sd cards?|"
-                r"sim cards?|graphics cards?|trading cards?|index cards?|flash ?cards?",
-            ),
-        ),
-        signal(
-            "credit-in-another's-name",
-            2.0,
-            rf"{verbs('open', 'take out', 'apply for', 'get', 'set up')} (?:[\w']+ ){{0,3}}(?:credit|loans?|"
-            r"cards?|credit cards?|accounts?|mortgage|phone contracts?|"
-            r"lines? of credit) (?:[\w']+ ){0,2}in (?:their|his|her|someone's|somebody's|someone else's|"
-            rf"a stranger's|a dead person's|my (?:{RELATION})'s) names?",
-            r"i (?:have|got|bought|found) (?:someone's|somebody's|a stranger's|his|her|their|random people's|"
-            r"other people's) (?:ssn|social security numbers?|dob|date of birth|fullz|card details|identity)",
-            unless=(
-                r"(?:with|has|have|gave) (?:their|his|her|my) (?:consent|permission)|power of attorney|"
-                r"executor|what should i do|how do i report|freeze",
-            ),
-        ),
-        signal(
-            "money-mules-card-testing-fake-reviews",
-            2.0,
-            r"(?:recruit\w*|find|hire|script|message|ad|post)\w* (?:[\w']+ ){0,4}money mules?|(?:receive|"
-            r"accept)\w* (?:[\w']+ ){0,4}(?:transfers?|payments?|money) (?:[\w']+ ){0,6}(?:forward|send|wire|"
-            r"pass)\w* (?:it |them )?(?:on|along) (?:[\w']+ ){0,4}(?:keep|commission|cut|percent)",
-            r"(?:test|check|validate|verify)\w* (?:[\w']+ ){0,3}(?:stolen|dumped|bought|leaked|a list of|"
-            r"these|bulk) (?:credit )?cards?|card testing|carding bot",
-            r"(?:\d+|dozens of|hundreds of|many|a bunch of|bulk|mass) (?:fake |5 star |five star |positive )+"
-            r"(?:[\w']+ )?reviews?|fake reviews? (?:at scale|in bulk|from different accounts|that look real|"
-            r"that pass)",
-            unless=(r"spot\w*|detect\w*|recogni[sz]\w*|prevent\w*|flag\w*|report\w*|moderat\w*",),
-        ),
-    ),
-    ask=(
-        signal(
-            "a-check-passed",
-            1.5,
-            r"(?:pass|passes|passing|get past|gets past|slip past|fool|fools|fooling|beat|beats|trick|"
-            r"tricks) (?:[\w']+ ){0,3}(?:verification|background checks?|scanners?|bouncers?|checks?|kyc|"
-            r"screening|the landlord|underwriting|id checks?)|(?:scanners?|bouncers?|landlords?|lenders?|"
-            r"banks?) (?:will |would )?accept (?:it|them)|make (?:it|them) look (?:real|legit|genuine)|"
-            r"(?:believe|think|accept)s? (?:it'?s |it is |is |as )?(?:real|genuine|legit|authentic)|"
-            r"(?:lender|bank|landlord|underwriter) approves",
-            evasion=True,
-        ),
-    ),
-    benign=(
-        signal(
-            "so-they-don't-fall-for-it",
-            2.0,
-            r"so (?:she|he|they|we|i|you|people|my [\w']+) (?:doesn't|don't|won't|wouldn't|never|can't|"
-            r"do not|does not) (?:fall for|get scammed|get fooled|get tricked|lose)|"
-            r"explain (?:[\w']+ ){0,3}(?:scam|fraud|con) to",
-        ),
-        _AN_EXECUTORS_PAPERWORK,
-        _LAUNDRY,
-    ),
-)
 
 _DETAILS = (
     r"(?:current |home |new |present |exact |real |private |personal |cell |mobile |unlisted |last known )?"
@@ -246,7 +69,10 @@ PRIVACY = Wider(
                 r"sem avisar|de surpresa|langskomen|onaangekondigd|unannounced|without warning|uninvited|"
                 r"besuchen|zu hause|visitarla|visitarlo|lui rendre visite|a casa sua|em casa|ir a verl[eao]|"
                 r"ir a buscarl[eao]|vamos a ir|vamos a por (?:el|ella)|on va (?:le |la )?(?:voir|aller)|"
-                r"wir (?:gehen|kommen) (?:zu ihm|zu ihr|vorbei)|andiamo da (?:lui|lei)|vamos la",
+                r"wir (?:gehen|kommen) (?:zu ihm|zu ihr|vorbei)|andiamo da (?:lui|lei)|vamos la|"
+                r"qui a (?:[\w']+ ){0,2}contre moi|qui m'a|que me (?:denuncio|despidio|demando)|der mich|"
+                r"die mich|(?:who|that) ruled against me|who (?:wrote|posted) about me|contre moi|gegen mich|"
+                r"contra mi|contro di me",
             ),
         ),
         signal(
@@ -293,6 +119,26 @@ PRIVACY = Wider(
             ),
         ),
         signal(
+            "someone's-routine-tracked",
+            2.0,
+            r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club) (?:and (?:what|"
+            r"which) times? )?(?:[\w']+ ){0,3}(?:my ex|she|he|they|her|him|my [\w']+) (?:goes|go|attends?|"
+            r"takes?|visits?|works out|leaves?|uses?)|what times? (?:[\w']+ ){0,3}(?:she|he|my ex|"
+            r"they) (?:goes|leaves|arrives|gets|works out)",
+            also=(
+                r"stories|instagram|posts|snap\w*|tiktok|strava|location|tag\w*|my ex|without (?:her|him|"
+                r"them) knowing|figure out|track",
+            ),
+        ),
+        signal(
+            "everyone-who-opposed-me-listed",
+            2.0,
+            r"(?:names|addresses|phone numbers|home addresses|emails|employers)(?:,? and [\w' ]{1,30})? of (?"
+            r":everyone|everybody|all (?:the )?(?:people|users|members|protesters)|the people|those) (?:who|"
+            r"that) (?:signed|protested|complained|reported|voted|commented|posted|left (?:a )?reviews?|sued|"
+            r"testified|spoke)",
+        ),
+        signal(
             "someone-who-blocked-me-located",
             2.0,
             r"(?:where|wo|donde|ou|dove|onde|waar) (?:[\w']+ ){0,4}(?:lives?|wohnt|vive|habite|vit|abita|"
@@ -336,7 +182,7 @@ PRIVACY = Wider(
             unless=(r"protect\w*|comply|compliance|gdpr|hipaa|accommodat\w*|support them|anonymi[sz]\w*",),
         ),
     ),
-    benign=(_A_POLICY_AGAINST_IT, _AN_EXECUTORS_PAPERWORK),
+    benign=(_A_POLICY_AGAINST_IT, AN_EXECUTORS_PAPERWORK),
 )
 
 _GROUPS_ELSEWHERE = (
@@ -413,6 +259,19 @@ HATE = Wider(
                 r"stop\w*|prevent\w*|how (?:do|should) i (?:handle|help)|being (?:bullied|mocked)|my (?:son|"
                 r"daughter|kid|child) (?:is|was)",
             ),
+        ),
+        signal(
+            "a-person-made-to-feel-hunted",
+            2.0,
+            r"(?:from|using) (?:different|multiple|many|several|new|burner|fake|spoofed|other) (?:phone )?"
+            r"(?:numbers|accounts|emails|profiles)",
+            r"so (?:she|he|they) (?:feels?|is|are) (?:unsafe|scared|afraid|watched|terrified|"
+            r"hunted)(?! (?:of|about) (?:the|a))",
+            also=(
+                r"(?:messages?|texts?|calls?|dms|emails|notes|letters) (?:[\w']+ ){0,6}(?:my ex|her|him|them|"
+                r"so (?:she|he|they))|my ex|unsafe|scared|afraid",
+            ),
+            unless=(r"how (?:do|can) i (?:stop|block|report)|being harassed|i(?:'m| am) (?:being|getting)",),
         ),
         signal(
             "slurs-asked-for",
@@ -531,6 +390,21 @@ DRUGS = Wider(
             ),
         ),
         signal(
+            "drugs-grown-or-sold-other-language",
+            2.0,
+            r"(?:marihuana|mota|hierba|cannabis|cocaina|coca|crack|heroina|metanfetamina|cristal|extasis|"
+            r"hongos|setas|maconha|drogue\w*|drogas?|drogen|droga|kokain|gras|haschisch|hasch|marijuana|"
+            r"weed)",
+            also=(
+                r"vender|vendre|verkaufen|vendere|vendo|venda|dealen|cultivar|cultiver|anbauen|coltivare|"
+                r"plantar|cocinar|fabricar|producir|pasar (?:la )?frontera|sin que la policia|"
+                r"sans que la police|ohne dass die polizei|senza che la polizia|sem que a policia",
+            ),
+            unless=(
+                r"legal\w*|ley|loi|gesetz|legge|lei|medicinal|medical|medizinisch|medicale|history|historia",
+            ),
+        ),
+        signal(
             "a-working-synthesis-through-a-story",
             2.0,
             r"(?:real|actual|exact|precise|accurate|specific|working) (?:[\w']+ ){0,2}(?:reagents|precursors|"
@@ -541,11 +415,10 @@ DRUGS = Wider(
             ),
         ),
     ),
-    benign=(_LAUNDRY,),
+    benign=(LAUNDRY,),
 )
 
 FAMILIES_PEOPLE: dict[Category, Wider] = {
-    Category.FRAUD_PHISHING: FRAUD,
     Category.PRIVACY_DOXXING: PRIVACY,
     Category.HATE_HARASSMENT: HATE,
     Category.SEXUAL_MINORS: SEXUAL_MINORS,

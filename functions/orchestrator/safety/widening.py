@@ -20,7 +20,9 @@ from dataclasses import replace
 
 from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
 from orchestrator.safety.families_acts import FAMILIES_ACTS
+from orchestrator.safety.families_fraud import FAMILIES_FRAUD
 from orchestrator.safety.families_people import FAMILIES_PEOPLE
+from orchestrator.safety.families_systems import FAMILIES_SYSTEMS
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.wider_acts import WIDER_ACTS
@@ -120,7 +122,7 @@ def _joined(*tables: dict[Category, Wider]) -> dict[Category, Wider]:
 
 
 WIDER: dict[Category, Wider] = _joined(
-    WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS, FAMILIES_ACTS, FAMILIES_PEOPLE
+    WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS, FAMILIES_ACTS, FAMILIES_SYSTEMS, FAMILIES_FRAUD, FAMILIES_PEOPLE
 )
 
 

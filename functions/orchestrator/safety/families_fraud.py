@@ -1,0 +1,253 @@
+"""Intent families, second widening, for fraud (see ``families_acts``): documents forged to pass a
+check (an ID's hologram, a pay stub a landlord verifies, a fake employer for a loan), a message
+dressed as a bank, a brand or a tax office asking for a card, a code or a login, in any of the
+rules' languages; pages cloned to harvest logins; the boss's gift-card request; an invoice
+redirected to the asker's account; a token launched to be rugged; a cause invented for donations;
+cards cloned, found or tested; credit opened in another person's name; money mules; reviews faked
+at scale or against a rival; refunds without returns.
+
+Benign twins pass: a scam explained to a grandmother, a phishing awareness simulation, an executor
+filing a late father's tax return, clothes laundered.
+"""
+
+from __future__ import annotations
+
+from orchestrator.safety.inflect import verbs
+from orchestrator.safety.rules import Wider, signal
+from orchestrator.safety.taxonomy import Category
+from orchestrator.safety.vocabulary import RELATION
+
+_DOCUMENT = (
+    r"employers?|employment history|pay history|income|work history|credit history|"
+    r"(?:driver'?s? )?licen[cs]es?|ids?|id cards?|passports?|pay ?stubs?|payslips?|bank statements?|"
+    r"diplomas?|degrees?|transcripts?|doctor'?s? notes?|sick notes?|utility bills?|w2s?|w 2s?|1099s?|tax "
+    r"returns?|visas?|green cards?|residence permits?|birth certificates?|vaccination cards?|employment "
+    r"letters?|references?|insurance cards?|proof of (?:income|address|employment)"
+)
+_BRAND = (
+    r"chase|wells fargo|bank of america|citi\w*|barclays|hsbc|santander|lloyds|natwest|revolut|monzo|"
+    r"paypal|venmo|cash ?app|zelle|amazon|apple|icloud|microsoft|office 365|outlook|netflix|google|gmail|"
+    r"facebook|instagram|whatsapp|dhl|fedex|ups|usps|royal mail|irs|hmrc|coinbase|binance|metamask|"
+    r"ebay|steam|la poste|correos|sparkasse|volksbank|deutsche bank|ing|bbva|caixa|bradesco|itau|"
+    r"(?:the |a |my |your |their |el |la |le |die |der |il |o )?(?:bank|banco|banque|banca|their bank|"
+    r"tax office|post office)"
+)
+_POSING = (
+    r"(?:looks?|look|sounds?|appears?|seems?) (?:exactly |just |totally )?like (?:it(?:'s| is| comes?| "
+    r"came)|it's coming) from|(?:pretending|claiming) to be|posing as|impersonat\w*|in the name of|"
+    r"im namen (?:von|der|des)|en nombre de|au nom de|a nome di|em nome de|"
+    r"como si (?:fuera|viniera) de|comme si (?:ca |c'etait |il )?(?:venait|etait) de|als ob (?:es|sie) von|"
+    r"come se (?:fosse|venisse) d[ai]|como se (?:fosse|viesse) d[aeo]|"
+    r"de la part (?:de|des|du)|haciendome pasar por|hacerme pasar por|haciendose pasar por|pasar por|"
+    r"me faisant passer pour|se "
+    r"faisant passer pour|mich als (?:[\w']+ ){0,2}ausgeben|fingendo di essere|fingendomi|passando(?: me)? "
+    r"por|fazendo me passar por|als (?:die|de) (?:bank|paypal)"
+)
+_WHAT_THEY_HAND_OVER = (
+    r"card numbers?|card details|pin|pins|cvv|login|logins|password|passwords|verification codes?|one "
+    r"time (?:code|password)|otp|2fa codes?|security codes?|codigo de verificacion|codigo|code|codes|"
+    r"anmelden|einloggen|log in|sign in|link|lien|enlace|bank details|account numbers?|ssn|seed phrase|"
+    r"contrasena|senha|mot de passe|passwort|kontodaten|datos bancarios|coordonnees bancaires|gesperrt|"
+    r"bloqueada|bloquee|suspend\w*|locked"
+)
+
+AN_EXECUTORS_PAPERWORK = signal(
+    "an-executor's-paperwork",
+    2.0,
+    r"executor|(?:late|deceased) (?:father|mother|dad|mom|husband|wife|parent|spouse)'?s? (?:estate|"
+    r"tax|return|will|accounts?)|power of attorney|estate (?:tax|return|paperwork)",
+)
+
+LAUNDRY = signal(
+    "laundry",
+    2.0,
+    r"launder\w* (?:[\w']+ ){0,3}(?:clothes|clothing|shirts?|sheets|towels|laundry|fabric|jeans|uniforms?|"
+    r"linens?|bedding|sweaters?|jackets?|hoodies?|socks|wool|silk|delicates)",
+)
+
+
+FRAUD = Wider(
+    harm=(
+        signal(
+            "a-document-forged-to-pass",
+            2.0,
+            rf"(?:fake|forged?|forging|counterfeit|novelty|replica|doctored|edited|photoshopped|phony|bogus) "
+            rf"(?:[\w']+ ){{0,2}}(?:{_DOCUMENT})",
+            r"(?:photoshop|doctor|alter|edit|tweak|fudge|fabricat|forg|fak)\w* (?:me )?(?:a |an |the |my |"
+            rf"some |his |her )?(?:[\w']+ )?(?:{_DOCUMENT})",
+            rf"(?:{_DOCUMENT}) (?:[\w']+ ){{0,6}}(?:will|would|could) (?:believe|think|accept|buy) (?:it'?s |"
+            r"is |as )?(?:real|genuine|legit|authentic)",
+            r"(?:fake|forge|copy|replicate|reproduce|clone|print)\w* (?:the )?(?:holograms?|uv (?:features?|"
+            r"ink|marks?)|watermarks?|microprint\w*|barcodes?|magnetic strips?|security features?)",
+            also=(
+                r"pass\w*|accept\w*|fool\w*|get past|slip past|scanners?|bouncers?|verif\w*|"
+                r"background checks?|look real|looks real|look legit|looks legit|landlords?|lenders?|"
+                r"employers?|banks?|which sites|where (?:can|do) i|material list|materials|approv\w*|believe|"
+                r"hr",
+            ),
+            unless=(
+                r"spot\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|you) tell|verify (?:that|if|"
+                r"whether|them|it|income)|caught|catch|screen\w* for|flag\w*|red flags|property manager|"
+                r"underwrit\w*",
+            ),
+        ),
+        signal(
+            "dressed-as-a-bank-or-brand",
+            2.0,
+            rf"(?:{_POSING}) (?:[\w']+ ){{0,3}}(?:{_BRAND})",
+            also=(_WHAT_THEY_HAND_OVER,),
+            unless=(r"spot\w*|recogni[sz]\w*|detect\w*|warn\w*|training|awareness|simulation|report\w*",),
+        ),
+        signal(
+            "the-boss's-gift-card-request",
+            2.0,
+            r"gift ?cards?",
+            also=(
+                r"(?:ceo|cfo|boss|director|manager|president|executive|owner|pastor|principal)(?:'s)? "
+                r"(?:[\w']+ ){0,8}(?:codes?|buy\w*|send\w*|text\w*|message)|(?:codes?|buy\w*|send\w*) "
+                r"(?:[\w']+ ){0,8}(?:ceo|cfo|boss|director|president|executive)",
+            ),
+            unless=(
+                r"spot\w*|recogni[sz]\w*|warn\w*|training|awareness|red flags?|is (?:this|it) a scam|"
+                r"report\w*",
+            ),
+        ),
+        signal(
+            "a-token-launched-to-be-rugged",
+            2.0,
+            r"(?:to|we|i|then|and|before we|plan to|going to) (?:rug|rug pull|pull the rug|dump on)|"
+            r"rug (?:it|them|after|before|once)|exit scam|pump and dump (?:scheme|plan|group|it)|(?:don't|"
+            r"do not|never) mention the rug",
+        ),
+        signal(
+            "a-cause-invented-for-donations",
+            2.0,
+            r"(?:fake|fraudulent|made up|phony|bogus|sham) (?:[\w']+ )?(?:gofundme|fundraisers?|charit(?:y|"
+            r"ies)|donation (?:pages?|drives?)|crowdfunding|kickstarters?|campaigns? for)|(?:kid|child|"
+            r"person|family|baby|veteran|dog) (?:[\w']+ ){0,4}(?:that|who) (?:doesn't|does not|don't|"
+            r"didn't) (?:exist|exists|have cancer|need it)",
+            unless=(r"spot\w*|verif\w*|report\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|donors)",),
+        ),
+        signal(
+            "a-card-cloned-to-spend",
+            2.0,
+            rf"{verbs('clone', 'copy', 'skim', 'duplicate', 'emulate', 'replay')} (?:[\w']+ ){{0,3}}(?:contac"
+            r"tless |credit |debit |bank |someone's |people's |their )?cards?",
+            also=(r"use it|use them|spend|checkout|atm|buy|pay|purchase|tap|withdraw",),
+            unless=(
+                r"my own card|protect\w*|rfid blocking|detect\w*|prevent\w*|hotel key|key ?cards?|sd cards?|"
+                r"sim cards?|graphics cards?|trading cards?|index cards?|flash ?cards?",
+            ),
+        ),
+        signal(
+            "credentials-harvested",
+            2.0,
+            r"(?:so|and|where|to make|then) (?:the )?(?:staff|users|people|employees|they|victims?|customers|"
+            r"recipients|targets?|la gente|les gens|die leute) (?:[\w']+ )?(?:re ?enter|enter|type|put in|"
+            r"submit|give|hand over|ponga|pongan|entre|entren|tape|eingeben|inserisca)\w* (?:their |your |"
+            r"su |sus |leur |ihre )?(?:creds|credentials|passwords?|logins?|login details|"
+            r"usernames? and passwords?|card details|bank details|usuario|clave|contrasena|identifiants|"
+            r"mot de passe|passwort|zugangsdaten)",
+            r"(?:pagina|page|seite|sito|site|website|login) (?:[\w']+ ){0,4}(?:igual|identique|identica|"
+            r"gleich|uguale|copia|clon\w*|clone|copy|replica|looks exactly like|"
+            r"just like) (?:[\w']+ ){0,4}(?:banco|banque|bank|banca|paypal|amazon|microsoft|office 365|"
+            r"google|apple|netflix)",
+            unless=(r"training|simulation|awareness|phishing test|our own|spot\w*|recogni[sz]\w*",),
+        ),
+        signal(
+            "an-invoice-redirected",
+            2.0,
+            r"(?:invoices?|bills?|statements?|remittance)\w* (?:[\w']+ ){0,6}(?:looks? like (?:it'?s|it is|"
+            r"it comes?) from|appears? to be from|from|as if from) (?:our|the|a|their) (?:[\w']+ )?(?:vendor|"
+            r"supplier|contractor|landlord|partner|client|law firm)",
+            also=(
+                r"(?:my|our new|a different|new|my own) (?:bank )?(?:account|account details|bank details|"
+                r"routing)|pays? me|so (?:accounting|ap|accounts payable|they|finance) pays?",
+            ),
+        ),
+        signal(
+            "refunds-without-returns",
+            2.0,
+            r"(?:return\w*|send\w* back|ship\w* back) (?:[\w']+ ){0,3}(?:empty boxes|an empty box|bricks|"
+            r"rocks|a different item|fake items?|the box empty)",
+            r"(?:refunds?|chargebacks?|money back) (?:[\w']+ ){0,4}(?:without (?:returning|sending)|"
+            r"and keep (?:it|the)|while keeping)",
+        ),
+        signal(
+            "reviews-against-a-rival",
+            2.0,
+            r"(?:\d+|dozens of|many|multiple|different|a bunch of) (?:[\w']+ ){0,3}(?:google |yelp |amazon |"
+            r"tripadvisor |negative |1 star |one star |bad )?reviews? (?:[\w']+ ){0,3}(?:for|of|on|"
+            r"about) (?:my |a |our |the )?(?:competitor|rival|ex's|ex)",
+            r"reviews? (?:[\w']+ ){0,6}(?:saying|claiming) (?:they|it|he|she) (?:gave|caused|made|sold|"
+            r"scammed)",
+        ),
+        signal(
+            "a-found-card-spent",
+            2.0,
+            r"(?:found|stolen|someone's|somebody's|a stranger's) (?:[\w']+ ){0,4}(?:credit |debit )?cards?",
+            also=(r"(?:use|spend|buy|charge|max out)\w* (?:[\w']+ ){0,4}(?:online|before|without)",),
+            unless=(r"return\w*|report\w*|give (?:it )?back|police|lost and found|what should i do|owner",),
+        ),
+        signal(
+            "credit-in-another's-name",
+            2.0,
+            rf"{verbs('open', 'take out', 'apply for', 'get', 'set up')} (?:[\w']+ ){{0,3}}(?:credit|loans?|"
+            r"cards?|credit cards?|accounts?|mortgage|phone contracts?|"
+            r"lines? of credit) (?:[\w']+ ){0,2}in (?:their|his|her|someone's|somebody's|someone else's|"
+            rf"a stranger's|a dead person's|my (?:{RELATION})'s) names?",
+            r"i (?:have|got|bought|found) (?:someone's|somebody's|a stranger's|his|her|their|random people's|"
+            r"other people's) (?:ssn|social security numbers?|dob|date of birth|fullz|card details|identity)",
+            unless=(
+                r"(?:with|has|have|gave) (?:their|his|her|my) (?:consent|permission)|power of attorney|"
+                r"executor|what should i do|how do i report|freeze",
+            ),
+        ),
+        signal(
+            "money-mules-card-testing-fake-reviews",
+            2.0,
+            r"(?:recruit\w*|find|hire|script|message|ad|post)\w* (?:[\w']+ ){0,4}money mules?|(?:receive|"
+            r"accept)\w* (?:[\w']+ ){0,4}(?:transfers?|payments?|money) (?:[\w']+ ){0,6}(?:forward|send|wire|"
+            r"pass)\w* (?:it |them )?(?:on|along) (?:[\w']+ ){0,4}(?:keep|commission|cut|percent)",
+            r"(?:test|check|validate|verify)\w* (?:[\w']+ ){0,3}(?:stolen|dumped|bought|leaked|a list of|"
+            r"these|bulk) (?:credit )?cards?|card testing|carding bot",
+            r"(?:\d+|dozens of|hundreds of|many|a bunch of|bulk|mass) (?:fake |5 star |five star |positive )+"
+            r"(?:[\w']+ )?reviews?|fake reviews? (?:at scale|in bulk|from different accounts|that look real|"
+            r"that pass)",
+            unless=(r"spot\w*|detect\w*|recogni[sz]\w*|prevent\w*|flag\w*|report\w*|moderat\w*",),
+        ),
+    ),
+    ask=(
+        signal(
+            "a-check-passed",
+            1.5,
+            r"(?:pass|passes|passing|get past|gets past|slip past|fool|fools|fooling|beat|beats|trick|"
+            r"tricks) (?:[\w']+ ){0,3}(?:verification|background checks?|scanners?|bouncers?|checks?|kyc|"
+            r"screening|the landlord|underwriting|id checks?)|(?:scanners?|bouncers?|landlords?|lenders?|"
+            r"banks?) (?:will |would )?accept (?:it|them)|make (?:it|them) look (?:real|legit|genuine)|"
+            r"(?:believe|think|accept)s? (?:it'?s |it is |is |as )?(?:real|genuine|legit|authentic)|"
+            r"(?:lender|bank|landlord|underwriter) approves",
+            evasion=True,
+        ),
+        signal(
+            "an-approval-obtained",
+            1.5,
+            r"(?:get|make|have) (?:a |the |my )?(?:bank|lender|landlord|underwriter|insurer) (?:to )?approve",
+            evasion=True,
+        ),
+    ),
+    benign=(
+        signal(
+            "so-they-don't-fall-for-it",
+            2.0,
+            r"so (?:she|he|they|we|i|you|people|my [\w']+) (?:doesn't|don't|won't|wouldn't|never|can't|"
+            r"do not|does not) (?:fall for|get scammed|get fooled|get tricked|lose)|"
+            r"explain (?:[\w']+ ){0,3}(?:scam|fraud|con) to",
+        ),
+        AN_EXECUTORS_PAPERWORK,
+        LAUNDRY,
+    ),
+)
+
+
+FAMILIES_FRAUD: dict[Category, Wider] = {Category.FRAUD_PHISHING: FRAUD}
