@@ -130,6 +130,17 @@ SELF_HARM = Wider(
             r"high enough to (?:die|be fatal|kill)",
         ),
         signal(
+            "a-height-no-one-survives-other-language",
+            2.0,
+            r"wie hoch|que altura|quelle hauteur|quanto alto|que tan alto|qual altura|hoe hoog|a partir de "
+            r"que altura|ab welcher hohe",
+            also=(
+                r"nicht (?:mehr )?uberleb\w*|no sobreviv\w*|ne (?:pas )?survi\w*|non sopravviv\w*|"
+                r"nao sobreviv\w*|niet overleef\w*|sicher tot|muerte segura|mort certaine|morte certa|"
+                r"para morir|pour mourir|um zu sterben|per morire",
+            ),
+        ),
+        signal(
             "a-goodbye-beside-a-method",
             2.0,
             r"(?:goodbye|farewell|last|final|suicide) (?:letter|note|message|words) (?:to|for) (?:my|our)",
@@ -144,7 +155,7 @@ SELF_HARM = Wider(
             2.0,
             r"(?:kills?|killing|hangs?|hanging|poisons?|poisoning|end(?:s|ing)?) (?:herself|himself|"
             r"themselves|her own life|his own life|their own life)|(?:takes?|taking) (?:her|his|"
-            r"their) (?:own )?life|suicide",
+            r"their) (?:own )?life|(?:ends?|ending|ended) (?:her|his|their) (?:own )?life|suicide",
             also=(
                 r"(?:which|what) (?:knot|height|floor|dose|drug|pills?|rope|bridge|method|amount|gas)|"
                 r"so (?:that )?it works|works (?:the )?first time|(?:knot|height|dose|drop|amount|milligrams|"

@@ -95,8 +95,41 @@ FRAUD = Wider(
             "dressed-as-a-bank-or-brand",
             2.0,
             rf"(?:{_POSING}) (?:[\w']+ ){{0,3}}(?:{_BRAND})",
-            also=(_WHAT_THEY_HAND_OVER,),
-            unless=(r"spot\w*|recogni[sz]\w*|detect\w*|warn\w*|training|awareness|simulation|report\w*",),
+            r"(?:emails?|letters?|texts?|sms|messages?|notices?|call scripts?|"
+            rf"alerts?)\w* (?:[\w']+ ){{0,2}}from (?:the )?(?:{_BRAND})",
+            rf"fake (?:{_BRAND}) (?:[\w']+ )?(?:emails?|messages?|notifications?|alerts?|letters?|texts?|"
+            r"pages?)",
+            also=(_WHAT_THEY_HAND_OVER + r"|credential page|rebate|refund|redelivery fee|fee at my link",),
+            unless=(
+                r"spot\w*|recogni[sz]\w*|detect\w*|warn\w*|training|awareness|simulation|report\w*|"
+                r"is (?:this|it) (?:real|legit\w*|a scam|genuine|safe)|(?:i|we) (?:got|received|just got)|"
+                r"summari[sz]e|never (?:to )?(?:share|give|send|enter|reveal)|remind\w*|(?:won't|will never|"
+                r"would never) ask|(?:don't|do not) share",
+            ),
+        ),
+        signal(
+            "a-claim-made-up",
+            2.0,
+            r"(?:insurance|insurer|claim|adjuster)",
+            also=(
+                r"(?:when|but|though) (?:i|we) (?:actually|really) (?:sold|crashed|burned|broke|lost|gave|"
+                r"hid|damaged)|(?:staged?|fake|faked|made up|fabricated|exaggerat\w*|inflat\w*|"
+                r"pad\w*) (?:[\w']+ ){0,2}(?:accident|theft|burglary|injury|claim|damage|fire|receipts?|"
+                r"losses)|convincing story",
+            ),
+            unless=(r"spot\w*|detect\w*|investigat\w*|red flags|how do insurers",),
+        ),
+        signal(
+            "documents-forged-other-language",
+            2.0,
+            r"(?:documentos?|papeles|nominas?|certificados?|recibos?|dokumente|papiere|gehaltsabrechnung\w*|"
+            r"documents?|fiches de paie|bulletins? de salaire|documenti|buste paga|comprovantes?|"
+            r"holerites?) (?:[\w']+ ){0,3}(?:falsos?|falsas?|falsch\w*|faux|fausses?|falsi|false|"
+            r"gefalscht\w*|falsificad\w*)",
+            r"(?:falsos?|falsas?|faux|fausses?|gefalschte\w*|falsi|false|"
+            r"falsificad\w*) (?:[\w']+ ){0,2}(?:documentos?|papeles|nominas?|certificados?|dokumente|papiere|"
+            r"documents?|fiches de paie|documenti|comprovantes?)",
+            unless=(r"detect\w*|detectar|erkennen|reconnaitre|riconoscere|reconhecer|identificar",),
         ),
         signal(
             "the-boss's-gift-card-request",
@@ -142,6 +175,8 @@ FRAUD = Wider(
         signal(
             "credentials-harvested",
             2.0,
+            r"(?:to|at|on|into) (?:my|our|a fake|the fake|a cloned|the cloned) (?:credential|credentials|"
+            r"login|sign in|phishing|harvesting|capture) (?:page|site|form|portal)",
             r"(?:so|and|where|to make|then) (?:the )?(?:staff|users|people|employees|they|victims?|customers|"
             r"recipients|targets?|la gente|les gens|die leute) (?:[\w']+ )?(?:re ?enter|enter|type|put in|"
             r"submit|give|hand over|ponga|pongan|entre|entren|tape|eingeben|inserisca)\w* (?:their |your |"

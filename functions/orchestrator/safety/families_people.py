@@ -57,6 +57,27 @@ _A_POLICY_AGAINST_IT = signal(
 PRIVACY = Wider(
     harm=(
         signal(
+            "a-resident-to-confront",
+            2.0,
+            r"who lives at (?:\d+|the house|that house|this address|number)",
+            also=(
+                r"confront|show up|go over|deal with|get back at|teach (?:them|him|her)|so (?:i|we) can|"
+                r"complain to (?:them|him|her) (?:in person|at home)",
+            ),
+        ),
+        signal(
+            "officials-reached-at-home",
+            2.0,
+            r"(?:personal|private|home|cell|mobile)\w* (?:[\w']+ )?(?:numbers?|addresses|address|emails?|"
+            r"phones?) (?:[\w']+ ){0,2}(?:of|for) (?:the |our |all |every )?(?:[\w']+ ){0,3}(?:members?|"
+            r"officials?|judges?|jurors?|officers?|staff|employees|reporters?|journalists?|moderators?|"
+            r"executives?|teachers?|doctors?|nurses?)",
+            also=(
+                r"flood|at home|harass\w*|show up|spam|confront|so (?:we|i) can|protest (?:at|"
+                r"outside) (?:their|his|her) (?:homes?|houses?)|make (?:them|him|her) pay",
+            ),
+        ),
+        signal(
             "an-address-to-turn-up-at",
             2.0,
             r"direccion|domicilio|adresse|anschrift|wohnadresse|indirizzo|endereco|morada|adres|home address|"
@@ -274,6 +295,21 @@ HATE = Wider(
             unless=(r"how (?:do|can) i (?:stop|block|report)|being harassed|i(?:'m| am) (?:being|getting)",),
         ),
         signal(
+            "told-to-kill-themselves",
+            2.0,
+            r"(?:tell\w*|telling|told) (?:him|her|them|this [\w']+(?: [\w']+)?|the [\w']+|that [\w']+|"
+            r"my [\w']+) (?:to )?(?:kill (?:himself|herself|themselves)|kys|go die|off (?:himself|herself|"
+            r"themselves)|hang (?:himself|herself|themselves))",
+        ),
+        signal(
+            "victims-mocked",
+            2.0,
+            r"(?:mock\w*|make fun of|laugh\w* at|joke\w* about|memes? (?:about|mocking)|"
+            r"ridicul\w*) (?:[\w']+ ){0,2}(?:victims|survivors|dead|families of|people killed|kids killed|"
+            r"children killed|those killed)",
+            unless=(r"why (?:do|is|are)|how (?:do|should) (?:we|i) respond|report\w*|is it ok",),
+        ),
+        signal(
             "slurs-asked-for",
             2.0,
             r"(?:using|use|with|full of|include|including|packed with|loaded with|lots of|add|put in|"
@@ -317,6 +353,18 @@ SEXUAL_MINORS = Wider(
                 r"never|can't|wouldn't) (?:know|find out|notice|suspect)|keep (?:it|this) (?:a )?secret|"
                 r"(?:don't|do not) tell (?:her|his|their) (?:parents|mom|dad)|without telling (?:her|his|"
                 r"their) (?:parents|mom|dad|mother|father|family)",
+            ),
+        ),
+        signal(
+            "an-adult-courting-a-child",
+            3.0,
+            r"(?:i'm|i am|im) (?:[2-6]\d)(?: years old| yo)? (?:and|but) (?:she's|he's|she is|he is|shes|"
+            r"hes) (?:only |just )?(?:1[0-7]|[1-9])",
+            r"(?:she's|he's|she is|he is|shes|hes) (?:only |just )?(?:1[0-7]|[1-9])(?: years old|"
+            r" yo)? (?:and|but) (?:i'm|i am|im) (?:[2-6]\d)",
+            also=(
+                r"date|dating|convince|relationship|sleep with|kiss|meet|be with|girlfriend|boyfriend|sex|"
+                r"love|marry|alone|secret",
             ),
         ),
         signal(

@@ -81,6 +81,15 @@ MALWARE = Wider(
             ),
         ),
         signal(
+            "a-relative's-account-taken",
+            2.0,
+            r"(?:phish|hack|get into|break into|crack|take over|log into|spy on|"
+            r"steal)\w* (?:[\w']+ ){0,2}(?:my )?(?:sister|brother|wife|husband|girlfriend|boyfriend|partner|"
+            r"ex|mom|dad|mother|father|roommate|coworker|boss|friend|cousin|neighbou?r|daughter|son|"
+            r"teacher)'s (?:[\w']+ )?(?:gmail|email|icloud|instagram|facebook|snapchat|whatsapp|account|"
+            r"phone|laptop|password|credentials|messages|texts)",
+        ),
+        signal(
             "a-stealer",
             2.0,
             r"(?:steal|grab|harvest|swipe|snag|captur|hijack|exfiltrat|lift)\w* (?:[\w']+ ){0,2}(?:their|his|"
@@ -272,6 +281,18 @@ INJECTION = Wider(
     harm=(
         signal("addressed-to-whoever-reads-it", 3.5, *_TO_THE_READER, also=(_AN_ACT_ON_ITS_BEHALF,)),
         signal("addressed-inline", 3.5, _ADDRESSED_INLINE, folded=True),
+        signal(
+            "what-the-page-says-done",
+            3.5,
+            r"(?:the |this |that )?(?:page|site|document|email|file|readme|pdf|tool output|web ?page|message|"
+            r"comment|ticket|issue) (?:[\w']+ ){0,3}(?:says|tells you|asks you|instructs you|wants you) to "
+            r"(?:[\w']+ ){0,3}(?:paste|send|enter|upload|share|post|reveal|submit|run|execute|email|forward|"
+            r"download|install|transfer|wire|pay|delete)",
+            also=(
+                r"do it|do that|comply|follow it|go ahead|just do|and do so|session token|password|"
+                r"credentials|api keys?|cookies|secrets",
+            ),
+        ),
         signal("remote-instructions-obeyed-unread", 3.5, *_REMOTE_OBEYED, also=(_SHELL_OUT,)),
         signal(
             "the-environment-sent-out",
