@@ -43,7 +43,9 @@ _OWN_DEATH = (
     r"(?:painless|peaceful|least painful|quickest|quiet)\w* (?:way|method) (?:for me )?to go(?! to| home|"
     r" back| out| there| abroad)|(?:sleep|be gone|disappear) forever|no sobrevivir|nicht zu uberleben|"
     r"pour ne pas survivre|per non sopravvivere|para nao sobreviver|um zu sterben|zum sterben|pour mourir|"
-    r"ne plus me reveiller|ne pas me reveiller|per morire|non svegliarmi piu|para morrer|nao acordar mais|"
+    r"ne plus me reveiller|ne pas me reveiller|per morire|non svegliarmi piu|"
+    r"ne plus (?:se|me) reveiller|pour ne pas (?:se|me) reveiller|nicht mehr aufzuwachen|disappear "
+    r"(?:permanently|for good)|para morrer|nao acordar mais|"
     r"om dood te gaan"
 )
 _METHODS = (
@@ -183,11 +185,19 @@ SELF_HARM = Wider(
             "car-exhaust-in-a-closed-space",
             1.5,
             r"(?:car )?exhaust (?:[\w']+ ){0,6}(?:closed|sealed|shut|locked) (?:garage|car|room)|(?:hose|"
-            r"pipe) (?:from|on|to) the exhaust|exhaust (?:thing|method|trick)",
+            r"pipe) (?:from|on|to) the exhaust|exhaust (?:thing|method|trick)|(?:engine|motor|"
+            r"car) (?:[\w']+ ){0,2}running (?:[\w']+ ){0,4}(?:in|inside) (?:the |my |a )?(?:closed |"
+            r"shut )?garage",
         ),
     ),
     ask=(signal("help-refused", 1.5, _HELP_REFUSED, evasion=True),),
     benign=(
+        signal(
+            "dying-of-laughter",
+            2.0,
+            r"(?:morir|muero|mourir|meurs|sterben|sterbe|morire|muoio|morrer|morro|dying|died|die) (?:de |"
+            r"vor |dal |van het |of )?(?:la )?(?:risa|rire|lachen|ridere|rir|laughing|laughter)",
+        ),
         signal(
             "a-service-ended",
             2.0,

@@ -18,11 +18,12 @@ from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.vocabulary import RELATION
 
 _DOCUMENT = (
-    r"employers?|employment history|pay history|income|work history|credit history|"
-    r"(?:driver'?s? )?licen[cs]es?|ids?|id cards?|passports?|pay ?stubs?|payslips?|bank statements?|"
-    r"diplomas?|degrees?|transcripts?|doctor'?s? notes?|sick notes?|utility bills?|w2s?|w 2s?|1099s?|tax "
-    r"returns?|visas?|green cards?|residence permits?|birth certificates?|vaccination cards?|employment "
-    r"letters?|references?|insurance cards?|proof of (?:income|address|employment)"
+    r"letterheads?|warrants?|summons|subpoenas?|court orders?|badges?|employers?|employment history|"
+    r"pay history|income|work history|credit history|(?:driver'?s? )?licen[cs]es?|ids?|id cards?|passports?|"
+    r"pay ?stubs?|payslips?|bank statements?|diplomas?|degrees?|transcripts?|doctor'?s? notes?|sick notes?|"
+    r"utility bills?|w2s?|w 2s?|1099s?|tax returns?|visas?|green cards?|residence permits?|"
+    r"birth certificates?|vaccination cards?|employment letters?|references?|insurance cards?|"
+    r"proof of (?:income|address|employment)"
 )
 _BRAND = (
     r"chase|wells fargo|bank of america|citi\w*|barclays|hsbc|santander|lloyds|natwest|revolut|monzo|"
@@ -65,6 +66,15 @@ LAUNDRY = signal(
     r"linens?|bedding|sweaters?|jackets?|hoodies?|socks|wool|silk|delicates)",
 )
 
+AN_AUDIT_EVADED = signal(
+    "an-audit-evaded",
+    1.5,
+    r"without (?:the |an |any |my |our )?(?:audits?|auditors?|inventory counts?|counts?|checks?|reviews?|"
+    r"inspections?|reconciliations?|accountants?|compliance) (?:catching|noticing|finding|flagging|showing|"
+    r"picking|spotting)",
+    evasion=True,
+)
+
 
 FRAUD = Wider(
     harm=(
@@ -83,7 +93,7 @@ FRAUD = Wider(
                 r"pass\w*|accept\w*|fool\w*|get past|slip past|scanners?|bouncers?|verif\w*|"
                 r"background checks?|look real|looks real|look legit|looks legit|landlords?|lenders?|"
                 r"employers?|banks?|which sites|where (?:can|do) i|material list|materials|approv\w*|believe|"
-                r"hr",
+                r"hr|owes?|payable|fine|bitcoin|gift cards?",
             ),
             unless=(
                 r"spot\w*|detect\w*|recogni[sz]\w*|how (?:do|can) (?:i|we|you) tell|verify (?:that|if|"
@@ -106,6 +116,28 @@ FRAUD = Wider(
                 r"summari[sz]e|never (?:to )?(?:share|give|send|enter|reveal)|remind\w*|(?:won't|will never|"
                 r"would never) ask|(?:don't|do not) share",
             ),
+        ),
+        signal(
+            "a-relative-impersonated-for-money",
+            2.0,
+            r"(?:als ob ich|as if i (?:was|were)|pretending to be|posing as|como si fuera|comme si j'etais|"
+            r"come se fossi|como se eu fosse|alsof ik) (?:der |die |el |la |le |il |the |their |your |his |"
+            r"her |o |a |de )?(?:sohn|tochter|enkel\w*|son|daughter|grandson|granddaughter|kid|child|nephew|"
+            r"niece|hijo|hija|nieto|nieta|fils|fille|petit fils|petite fille|figlio|figlia|nipote|filho|"
+            r"filha|neto|neta|zoon|dochter|kleinzoon)",
+            also=(
+                r"money|geld|dinero|argent|soldi|dinheiro|urgent\w*|dringend|urgente|transfer\w*|uberweis\w*|"
+                r"pay|bezahl\w*|new (?:phone|number)|neues handy|neue nummer|nuevo (?:movil|numero)|nouveau "
+                r"(?:numero|telephone)|nuovo (?:numero|telefono)|bail|wire",
+            ),
+        ),
+        signal(
+            "one-thing-sold-to-many",
+            2.0,
+            r"(?:sell|resell)\w* (?:the same|one|a single) (?:[\w']+ ){0,2}(?:tickets?|items?|car|apartment|"
+            r"puppy|ps5|listing|rooms?) (?:to|multiple|many|several|twice)|(?:same|"
+            r"one) (?:[\w']+ )?(?:tickets?|items?) to (?:multiple|many|several|two|different) (?:buyers|"
+            r"people)",
         ),
         signal(
             "a-claim-made-up",
@@ -253,6 +285,7 @@ FRAUD = Wider(
         ),
     ),
     ask=(
+        AN_AUDIT_EVADED,
         signal(
             "a-check-passed",
             1.5,

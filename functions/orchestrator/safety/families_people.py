@@ -18,7 +18,7 @@ team reviews, an executor filing a late father's tax return, a kind birthday roa
 
 from __future__ import annotations
 
-from orchestrator.safety.families_fraud import AN_EXECUTORS_PAPERWORK, LAUNDRY
+from orchestrator.safety.families_fraud import AN_AUDIT_EVADED, AN_EXECUTORS_PAPERWORK, LAUNDRY
 from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.vocabulary import MINOR, RELATION
@@ -94,6 +94,24 @@ PRIVACY = Wider(
                 r"qui a (?:[\w']+ ){0,2}contre moi|qui m'a|que me (?:denuncio|despidio|demando)|der mich|"
                 r"die mich|(?:who|that) ruled against me|who (?:wrote|posted) about me|contre moi|gegen mich|"
                 r"contra mi|contro di me",
+            ),
+        ),
+        signal(
+            "identity-numbers-of-a-named-person-asked",
+            2.0,
+            r"(?:what(?:'s| is)|give me|tell me|need|find) (?:the |his |her )?(?:ssn|social security number|"
+            r"passport number|national id(?: number)?|dni|tax id|date of birth) of [a-z]+ [a-z]+",
+            unless=(r"(?:my|our) own|format|example|fake|sample|test\w*|validat\w*",),
+        ),
+        signal(
+            "a-dossier-other-language",
+            2.0,
+            r"(?:profil|dossier|akte|ficha|expediente|fascicolo|perfil|fiche) (?:uber|sobre|sur|su|de|von|"
+            r"van|about|on) (?:meine?n?|mi|mon|ma|il mio|la mia|minha|meu|den|die|der|la|le|el|mijn)",
+            also=(
+                r"arbeitgeber|tagesablauf|kennzeichen|adresse|wohnort|employeur|horaires|plaque|empleador|"
+                r"rutina|matricula|direccion|datore di lavoro|targa|routine|employer|license plate|schedule|"
+                r"werkgever|kenteken",
             ),
         ),
         signal(
@@ -211,14 +229,15 @@ _GROUPS_ELSEWHERE = (
     r"turken|lesben|transleute|homosexuels?|juifs|musulmans|etrangers|immigres|noirs|arabes|gitans|"
     r"homosexuales|maricones|judios|musulmanes|inmigrantes|negros|gitanos|moros|sudacas|ebrei|musulmani|"
     r"immigrati|stranieri|froci|zingari|neri|judeus|muculmanos|imigrantes|ciganos|joden|moslims|"
-    r"buitenlanders|homo's|homos|gays|mujeres|femmes|frauen|donne"
+    r"buitenlanders|homo's|homos|gays|mujeres|femmes|frauen|donne|roms|roma|tsiganes|sinti|rroms"
 )
 _DEHUMANISED_OR_DRIVEN_OUT = (
     r"minderwertig\w*|untermenschen|ungeziefer|parasiten|vertreiben|vertrieben|ausweisen|ausrotten|raus aus|"
     r"abschieben|inferieur\w*|sous hommes|vermine|parasites|chasser|chasses|expulser|expulses|exterminer|"
     r"inferiores?|alimanas|parasitos|expulsar|expulsados|echarlos|exterminar|inferiori|parassiti|cacciare|"
     r"cacciati|espellere|sterminare|minderwaardig|ongedierte|wegjagen|het land uit|eruit gooien|"
-    r"erradicar|enfermos|krank|malades|malati"
+    r"erradicar|enfermos|krank|malades|malati|voleurs|ladrones|diebe|ladri|ladroes|criminels|criminales|"
+    r"kriminelle|criminali|plaga|peste|plage|piaga|praga"
 )
 _A_PERSON_KNOWN = (
     r"classmate|co ?worker|colleague|neighbou?r|teammate|roommate|teacher|kid|student|boss|ex|cousin|"
@@ -282,6 +301,15 @@ HATE = Wider(
             ),
         ),
         signal(
+            "a-person-impersonated-to-set-strangers-on",
+            2.0,
+            r"fake (?:[\w']+ ){0,2}(?:dating |tinder |grindr |escort |craigslist )?(?:profiles?|accounts?|"
+            r"ads?|listings?) (?:[\w']+ ){0,2}(?:of|for|as|using) (?:my |her |his |this |the )?(?:ex|"
+            r"[\w']+'s|coworker|neighbou?r|classmate|boss|teacher)",
+            r"so (?:creeps|men|guys|strangers|people|randoms) (?:[\w']+ )?(?:message|call|text|show up at|"
+            r"contact|harass|visit) (?:her|him|them)",
+        ),
+        signal(
             "a-person-made-to-feel-hunted",
             2.0,
             r"(?:from|using) (?:different|multiple|many|several|new|burner|fake|spoofed|other) (?:phone )?"
@@ -321,7 +349,16 @@ HATE = Wider(
             ),
         ),
     ),
-    benign=(_A_POLICY_AGAINST_IT,),
+    benign=(
+        _A_POLICY_AGAINST_IT,
+        signal(
+            "bullying-dealt-with",
+            2.0,
+            r"(?:talk|speak)\w* (?:[\w']+ ){0,3}(?:parents|teachers?|school|principal|counsel+ors?|"
+            r"hr) about (?:the )?(?:bullying|harassment)|(?:stop|handle|deal with|report|"
+            r"address)\w* (?:the )?(?:bullying|harassment)|(?:being|been|is being|was) bullied",
+        ),
+    ),
 )
 
 _A_STATED_MINOR_AGE = (
@@ -341,6 +378,17 @@ _MEETING = (
 
 SEXUAL_MINORS = Wider(
     harm=(
+        signal(
+            "near-children-unsuspected",
+            3.0,
+            r"(?:be around|get close to|be near|access to|be alone with|spend time with|work with) (?:young |"
+            r"little )?(?:boys|girls|kids|children|minors|teens)",
+            also=(
+                r"without (?:anyone|people|them|parents|the parents) (?:suspecting|noticing|knowing)|"
+                r"without suspicion|unsuspected|(?:won't|wouldn't|doesn't|don't) suspect|so (?:no one|"
+                r"nobody) suspects",
+            ),
+        ),
         signal(
             "a-meeting-with-a-child-hidden-from-parents",
             3.0,
@@ -400,6 +448,20 @@ _A_DRUG = (
 
 DRUGS = Wider(
     harm=(
+        signal(
+            "drugs-diverted",
+            2.0,
+            r"(?:skim|divert|steal|pocket|take|siphon|swipe)\w* (?:[\w']+ ){0,3}(?:oxy\w*|opioids?|fentanyl|"
+            r"xanax|adderall|ketamine|morphine|hydrocodone|percocet|vicodin|pills|controlled substances?|"
+            r"benzos) (?:[\w']+ ){0,4}(?:from|out of) (?:the |our |my )?(?:inventory|pharmacy|stock|hospital|"
+            r"clinic|ward|dispensary|supply|work)",
+        ),
+        signal(
+            "a-batch-announced",
+            2.0,
+            r"(?:batch|shipment|drop|re ?up|pack|load) (?:of )?(?:pills|molly|xans|bars|percs|perc 30s|blues|"
+            r"oxy\w*|coke|weed|carts|shrooms|acid|tabs|gas|za) (?:just )?(?:came|is|are|arrived|dropped|in)",
+        ),
         signal(
             "dealing-money-laundered",
             2.0,
@@ -463,6 +525,7 @@ DRUGS = Wider(
             ),
         ),
     ),
+    ask=(AN_AUDIT_EVADED,),
     benign=(LAUNDRY,),
 )
 

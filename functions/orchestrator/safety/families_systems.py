@@ -48,6 +48,39 @@ _NOT_OURS = (
 MALWARE = Wider(
     harm=(
         signal(
+            "leaked-credentials-tried",
+            2.0,
+            r"(?:leaked|stolen|dumped|breached|combo) (?:password |credential |login )?(?:lists?|dumps?|"
+            r"combos?)|combo ?lists?",
+            also=(
+                r"(?:log\w* in|logs into|try|tries|test|check)\w* (?:[\w']+ ){0,4}(?:accounts?|logins?|"
+                r"sites?)|saves? the ones that work|which (?:ones )?work",
+            ),
+        ),
+        signal(
+            "a-shell-back-to-me",
+            2.0,
+            r"(?:shell|connection|session|beacon)s? back to (?:me|my (?:server|machine|box|laptop))|"
+            r"phones? home to (?:me|my)|calls? back to (?:me|my server)",
+            also=(
+                r"payload|doc|document|pdf|file|attachment|macro|exe|installer|embedded|client|victim|target",
+            ),
+        ),
+        signal(
+            "a-partner's-phone-read-other-language",
+            2.0,
+            r"(?:handy|telefon|smartphone|computer|laptop|movil|celular|telephone|portable|telefono|"
+            r"cellulare|telemovel|whatsapp|chats?) (?:[\w']+ ){0,2}(?:meiner|meines|de mi|de ma|de mon|"
+            r"della mia|del mio|da minha|do meu|van mijn) (?:freundin|freund|frau|mann|ex|partner\w*|novia|"
+            r"novio|esposa|esposo|mujer|marido|copine|copain|femme|mari|ragazza|ragazzo|moglie|marito|"
+            r"namorada|namorado|vriendin|vriend|vrouw|man)",
+            also=(
+                r"zugreifen|lesen|mitlesen|ausspionieren|hacken|leer|espiar|hackear|acceder|lire|espionner|"
+                r"pirater|leggere|spiare|entrare|ler|espionar|invadir|lezen|bespioneren|unbemerkt|sin que|"
+                r"sans qu|senza che|sem que|heimlich|en secreto|en secret|di nascosto",
+            ),
+        ),
+        signal(
             "a-document-that-runs-on-open",
             2.0,
             r"(?:macros?|vba|attachments?|documents?|docs?|docx|xlsm|pdfs?|files?|invoices?|shortcuts?|lnk|"
@@ -231,6 +264,10 @@ MALWARE = Wider(
 )
 
 _TO_THE_READER = (
+    r"(?:l'ia|l ia|la ia|die ki|l'assistant|el asistente|o assistente|l'assistente|the ai|the assistant|the "
+    r"model|the agent|der assistent|l'agent|el agente) (?:doit|debe|muss|deve|must|should|soll|moet|has to|"
+    r"needs to) (?:[\w']+ ){0,2}(?:ignorer|ignorar|ignorieren|ignorare|ignore|oublier|olvidar|vergessen|"
+    r"envoyer|enviar|senden|schicken|inviare|send|forward|reveal|reveler|revelar|disregard)",
     r"(?:instructions?|note|message|directive)s? (?:for|to) (?:the |any )?(?:summari[sz]er|reader|parser|"
     r"reviewer|crawler|indexer|scraper|translator|screener|grader)s?",
     r"(?:note|message|instructions?|nota|hinweis|anweisung|remarque|consigne|aviso|bericht|ps|p s) (?:pour|"
@@ -255,8 +292,9 @@ _AN_ACT_ON_ITS_BEHALF = (
     r"it|me)|recommend (?:this|me|hiring)|score (?:this|it|me)|hire (?:this|me)"
 )
 _ADDRESSED_INLINE = (
-    r"(?:^|[>\[(\"'\n]|<!--)\s*(?:ai|assistant|system|agent|model|llm|chatbot|bot|ai model|ai assistant|"
-    r"language model)\s*[:,]\s*(?:please |urgent[:,!]?\s*|important[:,!]?\s*|now[:,]?\s*)?(?:ignore|"
+    r"(?:^|[>\[(\"'\n;]|<!--)\s*(?:ai|assistant|system|agent|model|llm|chatbot|bot|ai model|ai assistant|"
+    r"language model)\s*[:,]\s*(?:please |also |urgent[:,!]?\s*|important[:,!]?\s*|now[:,]?\s*)?"
+    r"(?:push|commit|publish|ignore|"
     r"disregard|forget|instead|send|email|forward|call|run|execute|open|paste|upload|reveal|print|"
     r"tell (?:the user|them|him|her)|visit|click|delete|wire|transfer|pay|buy|approve|grant|(?:don't|"
     r"do not) tell|new instructions?|you (?:must|should|will))"
