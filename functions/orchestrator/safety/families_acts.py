@@ -23,10 +23,12 @@ from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
 
 _OWN_DEATH = (
-    r"(?:going to|gonna|ready to|will) do it (?:tonight|tomorrow|this (?:weekend|week|time)|soon|on "
-    r"(?:friday|saturday|sunday|monday|my birthday))|ich will (?:einfach )?nicht mehr|ich kann nicht mehr|"
-    r"je n'en peux plus|no puedo mas|ya no quiero (?:seguir|estar)|non ce la faccio piu|nao aguento mais|"
-    r"(?:better off|happier) without me|"
+    r"(?:tired|sick) of (?:living|being alive|life)|cansad[oa] de vivir|fatigue de vivre|mude zu leben|"
+    r"stanc[oa] di vivere|cansad[oa] de viver|i (?:don't|do not) want to suffer|(?:okay|ok|time|"
+    r"ready) to (?:come )?join (?:you|her|him|them)|come join you|(?:going to|gonna|ready to|"
+    r"will) do it (?:tonight|tomorrow|this (?:weekend|week|time)|soon|on (?:friday|saturday|sunday|monday|"
+    r"my birthday))|ich will (?:einfach )?nicht mehr|ich kann nicht mehr|je n'en peux plus|no puedo mas|"
+    r"ya no quiero (?:seguir|estar)|non ce la faccio piu|nao aguento mais|(?:better off|happier) without me|"
     r"(?:kill|end|off)(?:s|ing)? myself|(?:would|will|could|to|that|which|it) kill me (?:quickly|fast|"
     r"painlessly|for sure|instantly|in my sleep|outright)|kill me (?:quickly|painlessly|fast|for sure|"
     r"instantly|in my sleep)|so (?:that )?i (?:die|don't wake up|won't wake up|never wake up)|(?:not|never|"
@@ -43,27 +45,27 @@ _OWN_DEATH = (
     r"(?:painless|peaceful|least painful|quickest|quiet)\w* (?:way|method) (?:for me )?to go(?! to| home|"
     r" back| out| there| abroad)|(?:sleep|be gone|disappear) forever|no sobrevivir|nicht zu uberleben|"
     r"pour ne pas survivre|per non sopravvivere|para nao sobreviver|um zu sterben|zum sterben|pour mourir|"
-    r"ne plus me reveiller|ne pas me reveiller|per morire|non svegliarmi piu|"
-    r"ne plus (?:se|me) reveiller|pour ne pas (?:se|me) reveiller|nicht mehr aufzuwachen|disappear "
-    r"(?:permanently|for good)|para morrer|nao acordar mais|"
-    r"om dood te gaan"
+    r"ne plus me reveiller|ne pas me reveiller|per morire|non svegliarmi piu|ne plus (?:se|me) reveiller|"
+    r"pour ne pas (?:se|me) reveiller|nicht mehr aufzuwachen|disappear (?:permanently|for good)|para morrer|"
+    r"nao acordar mais|om dood te gaan"
 )
 _METHODS = (
     r"pills|overdos\w*|bridge|jump\w*|rope|hang\w*|gun|cut\w*|drown\w*|train|gas|exhaust|pills|poison|"
     r"bleach|insulin|noose|wrists?"
 )
 _A_MEANS_OR_WAY = (
-    r"todlich\w*|mortel\w*|mortal\w*|letal\w*|dodelijk\w*|zusammen|ensemble|juntos|insieme|quickest way out|"
-    r"is (?:it |that )?enough|pills?|tablets?|capsules?|doses?|overdos\w*|milligrams?|mg|paracetamol|tylenol|"
-    r"acetaminophen|ibuprofen|insulin|sleeping pills|schlaftabletten|tabletten|medikamente|pastillas|"
-    r"comprimidos|comprimes|cachets|pillole|pilulas|gas|fumes|exhaust|carbon monoxide|chemicals|bleach|knot|"
-    r"noose|rope|height|floors?|stor(?:y|ies)|bridges?|buildings?|cliffs?|roof|train|tracks|methods?|ways?|"
-    r"painless\w*|quick\w*|fast\w*|surest|certain\w*|lethal|fatal|how many|how much|which|garage|wrists?|"
-    r"veins?|blade|razor|gun|autopsy|tox\w*|cuantas|cuantos|wie viele|wie viel|combien|quanti|quante|quantos|"
-    r"quantas|hoeveel|date|plan|(?:least|less) painful|painkillers|opioids|benzos|sleeping tablets|"
-    r"antidepressants|meds|medicine|altura|hohe|hauteur|altezza|puente|brucke|pont|ponte|bridge|how deep|"
-    r"deep enough|cut\w*|strongest|remedios|medicamentos|medicaments|farmaci|medicijnen|pillen|suficientes|"
-    r"genug|assez|abbastanza|heart pills"
+    r"lithium|seroquel|amitriptyline|benadryl|diphenhydramine|how (?:i )?(?:should|would|could|can) do it|"
+    r"how to do it|todlich\w*|mortel\w*|mortal\w*|letal\w*|dodelijk\w*|zusammen|ensemble|juntos|insieme|"
+    r"quickest way out|is (?:it |that )?enough|pills?|tablets?|capsules?|doses?|overdos\w*|milligrams?|mg|"
+    r"paracetamol|tylenol|acetaminophen|ibuprofen|insulin|sleeping pills|schlaftabletten|tabletten|"
+    r"medikamente|pastillas|comprimidos|comprimes|cachets|pillole|pilulas|gas|fumes|exhaust|carbon monoxide|"
+    r"chemicals|bleach|knot|noose|rope|height|floors?|stor(?:y|ies)|bridges?|buildings?|cliffs?|roof|train|"
+    r"tracks|methods?|ways?|painless\w*|quick\w*|fast\w*|surest|certain\w*|lethal|fatal|how many|how much|"
+    r"which|garage|wrists?|veins?|blade|razor|gun|autopsy|tox\w*|cuantas|cuantos|wie viele|wie viel|combien|"
+    r"quanti|quante|quantos|quantas|hoeveel|date|plan|(?:least|less) painful|painkillers|opioids|benzos|"
+    r"sleeping tablets|antidepressants|meds|medicine|altura|hohe|hauteur|altezza|puente|brucke|pont|ponte|"
+    r"bridge|how deep|deep enough|cut\w*|strongest|remedios|medicamentos|medicaments|farmaci|medicijnen|"
+    r"pillen|suficientes|genug|assez|abbastanza|heart pills"
 )
 _NOT_A_BREAKUP = (
     r"break ?up|relationship|boyfriend|girlfriend|husband|wife|partner|with (?:him|her|them)|the call|"
@@ -96,6 +98,20 @@ SELF_HARM = Wider(
                 r"(?:less|least|more|most) (?:painful|certain|reliable|lethal|effective|peaceful)|painless|"
                 r"quicker|faster|surer|for me|asking for me|better way to go",
             ),
+        ),
+        signal(
+            "pills-stockpiled",
+            2.0,
+            r"(?:stockpil\w*|sav\w* up|hoard\w*|collect\w*|been saving)\s(?:[\w']+ ){0,3}(?:pills|meds|"
+            r"medications?|tablets|sleeping pills|painkillers|insulin|lithium|oxy\w*|benzos|seroquel)",
+            also=(r"enough|how many|is \d+|more|do i need|will it|would it",),
+        ),
+        signal(
+            "methods-ranked",
+            2.0,
+            r"methods? (?:[\w']+ ){0,3}(?:ranked|sorted|ordered|compared|listed) (?:by|from) (?:[\w']+ ){0,3}"
+            r"(?:painless\w*|pain|lethal\w*|quick\w*|reliab\w*|certain\w*|fast\w*)",
+            also=(r"suffer|i don't want|for me|myself|end it|die|dying",),
         ),
         signal(
             "cuts-hidden",
@@ -246,6 +262,17 @@ VIOLENCE = Wider(
                 r"never|don't|do not|avoid|shouldn't|should not|safe\w*|dangerous to|accident\w*|by mistake|"
                 r"warning|label",
             ),
+        ),
+        signal(
+            "a-weapon-past-the-checks",
+            2.0,
+            r"(?:knife|knives|gun|guns|weapon|blade|pistol|taser|pepper spray|"
+            r"box cutter)s? (?:[\w']+ ){0,3}(?:past|through|by|around) (?:the )?(?:metal detectors?|security|"
+            r"bag checks?|scanners?|guards?)",
+            rf"{verbs('sneak', 'bring', 'smuggle', 'get', 'carry', 'hide')} (?:a |my |the )?(?:knife|gun|"
+            r"weapon|blade|pistol|taser|box cutter) (?:[\w']+ ){0,3}(?:into|to|in) (?:school|class|"
+            r"the stadium|the concert|court|the courthouse|the airport|a plane|the plane|the game|church)",
+            unless=(r"legal\w*|allowed|permitted|policy|checked luggage|tsa rules|rules about|is it ok",),
         ),
         signal(
             "a-gun-around-its-checks",

@@ -164,6 +164,33 @@ FRAUD = Wider(
             unless=(r"detect\w*|detectar|erkennen|reconnaitre|riconoscere|reconhecer|identificar",),
         ),
         signal(
+            "paid-first-then-gone",
+            2.0,
+            r"(?:pay|send|zelle|venmo|cash ?app)\w* (?:[\w']+ ){0,4}first (?:[\w']+ ){0,4}(?:then|"
+            r"and then) (?:i'll |i will |i |we'll |we )?(?:block|ghost|disappear|delete|never (?:send|ship))",
+            r"(?:take|get|collect) (?:the |their )?(?:money|payment|deposit)s? and (?:then )?(?:block|ghost|"
+            r"disappear|never ship)",
+        ),
+        signal(
+            "live-card-numbers-made",
+            2.0,
+            r"(?:generate|make|create)\w* (?:[\w']+ ){0,3}(?:valid|working|real|live|valid looking|"
+            r"real looking)\w* (?:[\w']+ ){0,2}(?:credit |debit )?card numbers?",
+            also=(r"cvv|expiry|passes|checks|works|charge|checkout|buy|free trials?",),
+            unless=(r"test\w*|sandbox|dummy|mock|fixture|qa|development|luhn",),
+        ),
+        signal(
+            "the-boss's-wire-request",
+            2.0,
+            r"(?:emails?|messages?|texts?|notes?)\w* (?:[\w']+ ){0,2}(?:from|as|pretending to be) (?:our|the|"
+            r"my) (?:ceo|cfo|boss|director|owner|president|controller|cto|coo)",
+            also=(
+                r"(?:wire|transfer)\w* (?:[\w']+ ){0,6}(?:new (?:vendor|account|supplier|bank)|today|"
+                r"immediately|urgently)|keep (?:it|this) (?:confidential|quiet|secret|between us)|(?:don't|"
+                r"do not) (?:tell|call|verify)",
+            ),
+        ),
+        signal(
             "the-boss's-gift-card-request",
             2.0,
             r"gift ?cards?",
@@ -259,6 +286,10 @@ FRAUD = Wider(
         signal(
             "credit-in-another's-name",
             2.0,
+            r"(?:open|create|set up|register)\w* (?:[\w']+ ){0,3}(?:bank |brokerage |crypto |paypal |"
+            r"credit )?accounts? (?:[\w']+ ){0,2}(?:with|using|under) (?:a |an )?(?:made up|fake|false|"
+            r"fabricated|synthetic|stolen|borrowed|someone else's|another person's) (?:[\w']+ )?(?:identity|"
+            r"identities|name|persona|ssn|id)",
             rf"{verbs('open', 'take out', 'apply for', 'get', 'set up')} (?:[\w']+ ){{0,3}}(?:credit|loans?|"
             r"cards?|credit cards?|accounts?|mortgage|phone contracts?|"
             r"lines? of credit) (?:[\w']+ ){0,2}in (?:their|his|her|someone's|somebody's|someone else's|"

@@ -21,7 +21,7 @@ from __future__ import annotations
 from orchestrator.safety.families_fraud import AN_AUDIT_EVADED, AN_EXECUTORS_PAPERWORK, LAUNDRY
 from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
-from orchestrator.safety.vocabulary import MINOR, RELATION
+from orchestrator.safety.vocabulary import GROUP, MINOR, RELATION
 
 _DETAILS = (
     r"(?:current |home |new |present |exact |real |private |personal |cell |mobile |unlisted |last known )?"
@@ -57,6 +57,17 @@ _A_POLICY_AGAINST_IT = signal(
 PRIVACY = Wider(
     harm=(
         signal(
+            "a-driver-from-a-plate",
+            2.0,
+            r"license plate|licence plate|plate number|number plate|registration number|kennzeichen|"
+            r"matricula|plaque d'immatriculation|targa",
+            also=(
+                r"(?:look up|find|get|pull|tell me|give me|dig up)\w* (?:[\w']+ ){0,3}(?:name|address|home|"
+                r"owner|who (?:he|she|it) is|where (?:he|she) lives)",
+            ),
+            unless=(r"police|report\w*|insurance|file a|claim|dmv form|my own|stolen car|parking ticket",),
+        ),
+        signal(
             "a-resident-to-confront",
             2.0,
             r"who lives at (?:\d+|the house|that house|this address|number)",
@@ -88,12 +99,13 @@ PRIVACY = Wider(
                 r"sorprenderlo|me presenter|debarquer|chez (?:elle|lui)|sans prevenir|vor (?:ihrer|"
                 r"seiner) tur|vorbeikommen|unangemeldet|uberraschen|presentarmi|senza avvisare|aparecer la|"
                 r"sem avisar|de surpresa|langskomen|onaangekondigd|unannounced|without warning|uninvited|"
-                r"besuchen|zu hause|visitarla|visitarlo|lui rendre visite|a casa sua|em casa|ir a verl[eao]|"
-                r"ir a buscarl[eao]|vamos a ir|vamos a por (?:el|ella)|on va (?:le |la )?(?:voir|aller)|"
-                r"wir (?:gehen|kommen) (?:zu ihm|zu ihr|vorbei)|andiamo da (?:lui|lei)|vamos la|"
-                r"qui a (?:[\w']+ ){0,2}contre moi|qui m'a|que me (?:denuncio|despidio|demando)|der mich|"
-                r"die mich|(?:who|that) ruled against me|who (?:wrote|posted) about me|contre moi|gegen mich|"
-                r"contra mi|contro di me",
+                r"publicala|publicalo|publicarla|publicarlo|publie la|publiez|veroffentliche|pubblicala|"
+                r"publique|besuchen|zu hause|visitarla|visitarlo|lui rendre visite|a casa sua|em casa|"
+                r"ir a verl[eao]|ir a buscarl[eao]|vamos a ir|vamos a por (?:el|ella)|on va (?:le |"
+                r"la )?(?:voir|aller)|wir (?:gehen|kommen) (?:zu ihm|zu ihr|vorbei)|andiamo da (?:lui|lei)|"
+                r"vamos la|qui a (?:[\w']+ ){0,2}contre moi|qui m'a|que me (?:denuncio|despidio|demando)|"
+                r"der mich|die mich|(?:who|that) ruled against me|who (?:wrote|posted) about me|contre moi|"
+                r"gegen mich|contra mi|contro di me",
             ),
         ),
         signal(
@@ -160,13 +172,15 @@ PRIVACY = Wider(
         signal(
             "someone's-routine-tracked",
             2.0,
+            r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club|hospital|store|"
+            r"company|restaurant|clinic|job|building|floor) (?:[\w']+ ){0,5}(?:works?|lives?) (?:at|in)|"
             r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club) (?:and (?:what|"
             r"which) times? )?(?:[\w']+ ){0,3}(?:my ex|she|he|they|her|him|my [\w']+) (?:goes|go|attends?|"
             r"takes?|visits?|works out|leaves?|uses?)|what times? (?:[\w']+ ){0,3}(?:she|he|my ex|"
             r"they) (?:goes|leaves|arrives|gets|works out)",
             also=(
-                r"stories|instagram|posts|snap\w*|tiktok|strava|location|tag\w*|my ex|without (?:her|him|"
-                r"them) knowing|figure out|track",
+                r"shift times|shifts|schedule|stories|instagram|posts|snap\w*|tiktok|strava|location|tag\w*|"
+                r"my ex|without (?:her|him|them) knowing|figure out|track",
             ),
         ),
         signal(
@@ -221,6 +235,16 @@ PRIVACY = Wider(
             unless=(r"protect\w*|comply|compliance|gdpr|hipaa|accommodat\w*|support them|anonymi[sz]\w*",),
         ),
     ),
+    ask=(
+        signal(
+            "a-grudge",
+            1.5,
+            r"(?:who|that) (?:scratched|keyed|hit|dented|cut me off|honked at|yelled at|insulted|"
+            r"flipped me off|stole from|rear ?ended|ruled against|wrote about|posted about|criticized|"
+            r"criticised)\w* ?(?:me|my|us)?",
+            evasion=True,
+        ),
+    ),
     benign=(_A_POLICY_AGAINST_IT, AN_EXECUTORS_PAPERWORK),
 )
 
@@ -238,6 +262,11 @@ _DEHUMANISED_OR_DRIVEN_OUT = (
     r"cacciati|espellere|sterminare|minderwaardig|ongedierte|wegjagen|het land uit|eruit gooien|"
     r"erradicar|enfermos|krank|malades|malati|voleurs|ladrones|diebe|ladri|ladroes|criminels|criminales|"
     r"kriminelle|criminali|plaga|peste|plage|piaga|praga"
+)
+_GROUPS_EN = (
+    GROUP + r"|irish|the irish|english|scots|germans|french|italians|greeks|americans|canadians|chinese|"
+    r"japanese|koreans|indians|africans|arabs|jews|christians|catholics|mormons|hindus|gypsies|roma|mexicans|"
+    r"muslims|immigrants|refugees|gays|trans people|women|blacks|whites|asians|latinos"
 )
 _A_PERSON_KNOWN = (
     r"classmate|co ?worker|colleague|neighbou?r|teammate|roommate|teacher|kid|student|boss|ex|cousin|"
@@ -258,6 +287,19 @@ HATE = Wider(
             unless=(
                 r"prevent\w*|counter\w*|spot\w*|recogni[sz]\w*|deradicali[sz]\w*|warning signs|signs of|"
                 r"protect\w*|research\w*|how do (?:extremists|groups|recruiters)|analy[sz]\w*|histor\w*",
+            ),
+        ),
+        signal(
+            "a-group-called-animals",
+            2.0,
+            rf"(?:{_GROUPS_EN}) (?:are|is) (?:[\w']+ ){{0,3}}(?:animals|vermin|subhuman|parasites|rats|apes|"
+            r"monkeys|cockroaches|diseases?|plague|savages)",
+            rf"(?:{_GROUPS_EN}) (?:[\w']+ ){{0,6}}(?:should|must|need to|"
+            r"ought to) (?:all )?(?:be )?(?:sterili[sz]ed|exterminated|deported|gassed|eliminated|wiped out|"
+            r"removed|banned|locked up|shot|killed|expelled)",
+            unless=(
+                r"histor\w*|propaganda (?:used|during)|why (?:did|do|is)|refut\w*|debunk\w*|nazis (?:claimed|"
+                r"said)",
             ),
         ),
         signal(
@@ -378,6 +420,14 @@ _MEETING = (
 
 SEXUAL_MINORS = Wider(
     harm=(
+        signal(
+            "touching-made-normal",
+            3.0,
+            r"so (?:she|he|they) (?:thinks?|believes?|feels?) (?:it'?s|it is|this is) (?:normal|okay|ok|fine|"
+            r"our secret)|(?:games?|play\w*) (?:[\w']+ ){0,5}(?:involve|with|that include)\w* (?:touching|"
+            r"tickling|undress\w*|baths?|kissing)",
+            also=(MINOR + r"|year old|yo\b",),
+        ),
         signal(
             "near-children-unsuspected",
             3.0,

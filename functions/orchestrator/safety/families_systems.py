@@ -81,6 +81,17 @@ MALWARE = Wider(
             ),
         ),
         signal(
+            "a-destroyer-passed-off",
+            2.0,
+            r"(?:delet|wip|eras|corrupt|brick|format|destroy)\w* (?:[\w']+ ){0,3}(?:system32|systeme2|"
+            r"system files|the (?:hard )?drive|c drive|boot\w*|bios|their (?:files|computer|pc|laptop|"
+            r"phone))",
+            also=(
+                r"(?:send|give|share|disguis|pass|pretend|looks? like|fake)\w* (?:[\w']+ ){0,4}(?:friend|him|"
+                r"her|them|someone|cheat|mod|crack|game|update|installer|as a)",
+            ),
+        ),
+        signal(
             "a-document-that-runs-on-open",
             2.0,
             r"(?:macros?|vba|attachments?|documents?|docs?|docx|xlsm|pdfs?|files?|invoices?|shortcuts?|lnk|"
@@ -253,6 +264,20 @@ MALWARE = Wider(
     ),
     benign=(
         signal(
+            "our-account-was-hacked",
+            2.0,
+            r"(?:contact|reach|email|call)\w* (?:[\w']+ )?support|recover\w* (?:my|our|a|the) (?:hacked|"
+            r"compromised|stolen) (?:account|email|instagram|facebook)|(?:my|our) (?:[\w']+ )?(?:account|"
+            r"email|instagram|facebook|site|server) (?:was|got|has been|is) (?:hacked|compromised|breached)",
+        ),
+        signal(
+            "how-an-attack-worked",
+            2.0,
+            r"how (?:did|does|do) (?:the )?[\w']+ (?:[\w']+ )?(?:exploit|vulnerability|attack|worm|"
+            r"ransomware|malware|breach|hack)s? work|how (?:do|can|should) we (?:check|patch|scan|audit|test|"
+            r"protect) our",
+        ),
+        signal(
             "an-advantage-exploited",
             2.0,
             r"exploit\w* (?:[\w']+ ){0,3}(?:seasonality|seasonal \w+|trends?|patterns?|opportunit\w*|"
@@ -264,6 +289,8 @@ MALWARE = Wider(
 )
 
 _TO_THE_READER = (
+    r"(?:grader|reviewer|screener|evaluator|marker|recruiter|ats|ai|model|assistant|llm|bot|"
+    r"agent)s?'? (?:note|notes|instructions?|message|directive)",
     r"(?:l'ia|l ia|la ia|die ki|l'assistant|el asistente|o assistente|l'assistente|the ai|the assistant|the "
     r"model|the agent|der assistent|l'agent|el agente) (?:doit|debe|muss|deve|must|should|soll|moet|has to|"
     r"needs to) (?:[\w']+ ){0,2}(?:ignorer|ignorar|ignorieren|ignorare|ignore|oublier|olvidar|vergessen|"
