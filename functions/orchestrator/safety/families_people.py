@@ -1,252 +1,27 @@
-"""Intent families, second widening, for the categories about people (see ``families_acts``).
+"""Intent families, second widening, for the categories about people (see ``families_acts``;
+privacy is in ``families_privacy``).
 
-- ``privacy_doxxing``: a named private person's address, number or workplace searched for, the
-  person behind an account unmasked, someone who blocked the asker located, an address to turn up
-  at (in the rules' languages), where someone sleeps tonight, someone's routine tracked, everyone
-  who opposed the asker listed, ID numbers dug out of an e-mail address, another's records pulled,
-  health or other sensitive data about staff turned into decisions about them;
-- ``hate_harassment``: a child or a lonely person radicalised, a group called inferior or to be
-  driven out (in the rules' languages), a named person mocked for a disability or a loss, others
-  set on a person, a person made to feel hunted, slurs asked for;
-- ``sexual_minors``: a meeting with a child hidden from the parents, paying for time with children;
-- ``illegal_drugs``: dealing money laundered, drugs carried inside the body, a product laced so a
-  test misses it, drugs grown or sold (other languages), the working synthesis asked through a story.
+- ``hate_harassment``: a child or a lonely person radicalised, a group called animals, inferior or
+  to be driven out (in the rules' languages), a named person mocked for a disability or a loss,
+  victims mocked, someone told to kill themselves, others or strangers set on a person, a person
+  made to feel hunted, slurs asked for;
+- ``sexual_minors``: a meeting with a child hidden from the parents, an adult courting a child,
+  touching made to seem normal, access to children unsuspected, paying for time with children;
+- ``illegal_drugs``: drugs diverted from a pharmacy, a batch announced to buyers, dealing money
+  laundered, drugs carried inside the body, a product laced so a test misses it, drugs grown or
+  sold (other languages), the working synthesis asked through a story.
 
-Benign twins pass: a moderation policy that names doxxing, the grooming keywords a trust and safety
-team reviews, an executor filing a late father's tax return, a kind birthday roast.
+Benign twins pass: bullying dealt with, the grooming keywords a trust and safety team reviews, a
+kind birthday roast, clothes laundered.
 """
 
 from __future__ import annotations
 
-from orchestrator.safety.families_fraud import AN_AUDIT_EVADED, AN_EXECUTORS_PAPERWORK, LAUNDRY
+from orchestrator.safety.families_fraud import AN_AUDIT_EVADED, LAUNDRY
+from orchestrator.safety.families_privacy import A_POLICY_AGAINST_IT
 from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
-from orchestrator.safety.vocabulary import GROUP, MINOR, RELATION
-
-_DETAILS = (
-    r"(?:current |home |new |present |exact |real |private |personal |cell |mobile |unlisted |last known )?"
-    r"(?:address(?:es)?|phone numbers?|cell numbers?|workplace|employer|place of work|whereabouts|location)"
-)
-_SEARCHED_FOR = (
-    r"search everything|everything you can|whatever you can|any database|database tricks?|people ?search|"
-    r"skip trac\w*|track (?:him|her|them) down|find (?:him|her|them)|trust me|private investigator|"
-    r"moved out|owing|owes (?:me|us)|owe (?:me|us)|stopped paying|ran off|disappeared|formerly of|used to "
-    r"live|\d{2}"
-)
-_NOT_A_PLACE = (
-    r"company|business|office|store|shop|embassy|consulate|white house|museum|restaurant|hotel|"
-    r"registered office|headquarters|hq|school|hospital|clinic|venue|warehouse|branch|"
-    r"our (?:new )?(?:customer|client)s?",
-)
-_SENSITIVE = (
-    r"antidepressants|medications?|meds|pregnant|pregnancy|hiv|therapy|mental health|diagnos\w*|"
-    r"disabilit\w*|disabled|cancer|gay|lesbian|trans|muslim|jewish|undocumented|immigrants?|union members?|"
-    r"in rehab|rehab|addicted|sick leave|ivf|chronic \w+|on leave"
-)
-
-_A_POLICY_AGAINST_IT = signal(
-    "a-policy-against-it",
-    2.0,
-    r"(?:moderation|content|community|privacy|acceptable use|anti ?harassment|safety|trust (?:and )?safety|"
-    r"data protection|retention|platform) (?:polic(?:y|ies)|guidelines|rules|standards|terms)|"
-    r"code of conduct|terms of service|(?:polic(?:y|ies)|guidelines|rules|faq|training|course|workshop|"
-    r"module|handbook) (?:[\w']+ ){0,6}(?:covering|against|prohibiting|banning|that (?:covers?|prohibits?|"
-    r"bans?|forbids?))",
-)
-
-PRIVACY = Wider(
-    harm=(
-        signal(
-            "a-driver-from-a-plate",
-            2.0,
-            r"license plate|licence plate|plate number|number plate|registration number|kennzeichen|"
-            r"matricula|plaque d'immatriculation|targa",
-            also=(
-                r"(?:look up|find|get|pull|tell me|give me|dig up)\w* (?:[\w']+ ){0,3}(?:name|address|home|"
-                r"owner|who (?:he|she|it) is|where (?:he|she) lives)",
-            ),
-            unless=(r"police|report\w*|insurance|file a|claim|dmv form|my own|stolen car|parking ticket",),
-        ),
-        signal(
-            "a-resident-to-confront",
-            2.0,
-            r"who lives at (?:\d+|the house|that house|this address|number)",
-            also=(
-                r"confront|show up|go over|deal with|get back at|teach (?:them|him|her)|so (?:i|we) can|"
-                r"complain to (?:them|him|her) (?:in person|at home)",
-            ),
-        ),
-        signal(
-            "officials-reached-at-home",
-            2.0,
-            r"(?:personal|private|home|cell|mobile)\w* (?:[\w']+ )?(?:numbers?|addresses|address|emails?|"
-            r"phones?) (?:[\w']+ ){0,2}(?:of|for) (?:the |our |all |every )?(?:[\w']+ ){0,3}(?:members?|"
-            r"officials?|judges?|jurors?|officers?|staff|employees|reporters?|journalists?|moderators?|"
-            r"executives?|teachers?|doctors?|nurses?)",
-            also=(
-                r"flood|at home|harass\w*|show up|spam|confront|so (?:we|i) can|protest (?:at|"
-                r"outside) (?:their|his|her) (?:homes?|houses?)|make (?:them|him|her) pay",
-            ),
-        ),
-        signal(
-            "an-address-to-turn-up-at",
-            2.0,
-            r"direccion|domicilio|adresse|anschrift|wohnadresse|indirizzo|endereco|morada|adres|home address|"
-            r"where (?:she|he|they) lives?|wo (?:wohnt|lebt)|donde vive|ou (?:habite|vit)|dove abita|"
-            r"onde mora|waar woont",
-            also=(
-                r"presentarme|aparecerme|aparecer en su casa|ir a su casa|plantarme|sin avisar|sorprenderla|"
-                r"sorprenderlo|me presenter|debarquer|chez (?:elle|lui)|sans prevenir|vor (?:ihrer|"
-                r"seiner) tur|vorbeikommen|unangemeldet|uberraschen|presentarmi|senza avvisare|aparecer la|"
-                r"sem avisar|de surpresa|langskomen|onaangekondigd|unannounced|without warning|uninvited|"
-                r"publicala|publicalo|publicarla|publicarlo|publie la|publiez|veroffentliche|pubblicala|"
-                r"publique|besuchen|zu hause|visitarla|visitarlo|lui rendre visite|a casa sua|em casa|"
-                r"ir a verl[eao]|ir a buscarl[eao]|vamos a ir|vamos a por (?:el|ella)|on va (?:le |"
-                r"la )?(?:voir|aller)|wir (?:gehen|kommen) (?:zu ihm|zu ihr|vorbei)|andiamo da (?:lui|lei)|"
-                r"vamos la|qui a (?:[\w']+ ){0,2}contre moi|qui m'a|que me (?:denuncio|despidio|demando)|"
-                r"der mich|die mich|(?:who|that) ruled against me|who (?:wrote|posted) about me|contre moi|"
-                r"gegen mich|contra mi|contro di me",
-            ),
-        ),
-        signal(
-            "identity-numbers-of-a-named-person-asked",
-            2.0,
-            r"(?:what(?:'s| is)|give me|tell me|need|find) (?:the |his |her )?(?:ssn|social security number|"
-            r"passport number|national id(?: number)?|dni|tax id|date of birth) of [a-z]+ [a-z]+",
-            unless=(r"(?:my|our) own|format|example|fake|sample|test\w*|validat\w*",),
-        ),
-        signal(
-            "a-dossier-other-language",
-            2.0,
-            r"(?:profil|dossier|akte|ficha|expediente|fascicolo|perfil|fiche) (?:uber|sobre|sur|su|de|von|"
-            r"van|about|on) (?:meine?n?|mi|mon|ma|il mio|la mia|minha|meu|den|die|der|la|le|el|mijn)",
-            also=(
-                r"arbeitgeber|tagesablauf|kennzeichen|adresse|wohnort|employeur|horaires|plaque|empleador|"
-                r"rutina|matricula|direccion|datore di lavoro|targa|routine|employer|license plate|schedule|"
-                r"werkgever|kenteken",
-            ),
-        ),
-        signal(
-            "a-named-private-person-looked-for",
-            2.0,
-            rf"{_DETAILS}(?: and (?:[\w']+ ){{0,3}})? of (?:my )?(?:former |old |ex |"
-            rf"previous )?(?:{RELATION})",
-            r"(?:current|home|present|new|last known) (?:address|location|whereabouts|phone number|number|"
-            r"workplace) of [a-z]+ [a-z]+",
-            also=(_SEARCHED_FOR,),
-            unless=_NOT_A_PLACE,
-        ),
-        signal(
-            "the-person-behind-an-account",
-            2.0,
-            r"(?:real name|identity|address|who|person|name|phone number|location)(?: and (?:[\w']+ ){0,3})? "
-            r"(?:[\w']+ ){0,3}behind (?:the |this |that |an |a )?(?:[\w']+ ){0,2}(?:account|handle|username|"
-            r"profile|alias|page|blog|channel|burner|finsta|alt|screen name)",
-            r"(?:who is|who's|whos) (?:really |actually )?(?:running|behind|operating|posting (?:as|"
-            r"from)) (?:the |this |that |an |a )?(?:anonymous |anon )?(?:[\w']+ )?(?:account|handle|page|"
-            r"profile|blog|channel)",
-            unless=(r"brand|company|official|verified|pen name|band|mascot|our own|my own",),
-        ),
-        signal(
-            "where-someone-sleeps-tonight",
-            2.0,
-            r"(?:which|what) (?:hotel|motel|house|apartment|room|building|floor) (?:[\w']+ ){0,3}(?:senator|"
-            r"mayor|judge|journalist|celebrity|actress|actor|singer|streamer|influencer|ceo|president|she|he|"
-            r"my ex|her|his|the (?:[\w']+ )?(?:girl|woman|guy|man)) (?:is|are|will be|was) (?:staying|"
-            r"sleeping|living)|(?:her|his|their) (?:hotel )?room number",
-        ),
-        signal(
-            "another's-records-pulled",
-            1.5,
-            r"(?:my |a |the |our )?(?:co ?worker|colleague|employee|neighbou?r|ex|boss|classmate|tenant|"
-            r"student|roommate|friend|sister in law|brother in law)'s (?:[\w']+ ){0,2}(?:medical|health|"
-            r"therapy|hr|psych\w*|leave|sick|prescription|diagnos\w*|insurance|personnel|disciplinary|"
-            r"salary)\w* (?:records?|files?|paperwork|notes|history|data|information|info|details|claims?|"
-            r"forms?)|what (?:condition|illness|diagnosis|disease|medication) (?:she|he|they) (?:has|have|"
-            r"is on|takes)",
-            unless=(
-                r"(?:my|our) own|consent|with (?:her|his|their) permission|(?:she|he|they) asked me|"
-                r"authori[sz]ed",
-            ),
-        ),
-        signal(
-            "someone's-routine-tracked",
-            2.0,
-            r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club|hospital|store|"
-            r"company|restaurant|clinic|job|building|floor) (?:[\w']+ ){0,5}(?:works?|lives?) (?:at|in)|"
-            r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club) (?:and (?:what|"
-            r"which) times? )?(?:[\w']+ ){0,3}(?:my ex|she|he|they|her|him|my [\w']+) (?:goes|go|attends?|"
-            r"takes?|visits?|works out|leaves?|uses?)|what times? (?:[\w']+ ){0,3}(?:she|he|my ex|"
-            r"they) (?:goes|leaves|arrives|gets|works out)",
-            also=(
-                r"shift times|shifts|schedule|stories|instagram|posts|snap\w*|tiktok|strava|location|tag\w*|"
-                r"my ex|without (?:her|him|them) knowing|figure out|track",
-            ),
-        ),
-        signal(
-            "everyone-who-opposed-me-listed",
-            2.0,
-            r"(?:names|addresses|phone numbers|home addresses|emails|employers)(?:,? and [\w' ]{1,30})? of (?"
-            r":everyone|everybody|all (?:the )?(?:people|users|members|protesters)|the people|those) (?:who|"
-            r"that) (?:signed|protested|complained|reported|voted|commented|posted|left (?:a )?reviews?|sued|"
-            r"testified|spoke)",
-        ),
-        signal(
-            "someone-who-blocked-me-located",
-            2.0,
-            r"(?:where|wo|donde|ou|dove|onde|waar) (?:[\w']+ ){0,4}(?:lives?|wohnt|vive|habite|vit|abita|"
-            r"mora|woont|is living|moved|works|arbeitet|trabaja|travaille|lavora|trabalha|werkt)",
-            also=(
-                r"blocked|blockiert|bloqueado|bloqueada|bloqueo|m'a bloquee?|bloquee?|bloccato|bloccata|"
-                r"bloqueou|geblokkeerd|restraining order|einstweilige verfugung|orden de alejamiento|"
-                r"cut (?:off )?contact|kontaktverbot|doesn't want (?:me|to see me)|changed (?:her|his|"
-                r"their) number|kontakt abgebrochen|ghosted me",
-            ),
-            unless=(
-                r"(?:where|wo|donde|ou|dove|onde|waar) (?:i|ich|yo|je|io|eu|ik) (?:live|wohne|vivo|habite|"
-                r"moro|woon)|protect\w*|safe\w*|schutz\w*|proteger|stalk\w* me",
-            ),
-        ),
-        signal(
-            "identifiers-dug-out-of-a-trace",
-            2.0,
-            r"(?:someone's|somebody's|their|his|her|a person's|a stranger's|people's) (?:[\w']+ ){0,3}(?:ssn|"
-            r"social security numbers?|unlisted (?:cell |phone |mobile )?numbers?|date of birth|dob|mother's "
-            r"maiden name|passport numbers?|bank account numbers?|home address)",
-            also=(
-                r"from (?:just |only )?(?:their|his|her|an|a|the|someone's) (?:e ?mail(?: address)?|"
-                r"phone number|name|username|license plate|ip|photo|handle)|(?:people ?search|skip trac\w*|"
-                r"background check|osint) (?:[\w']+ ){0,3}(?:tricks?|sites?|hacks?|ways?|tools?)",
-            ),
-        ),
-        signal(
-            "sensitive-data-turned-on-people",
-            2.0,
-            rf"(?:which|who|list of|names of|what) (?:[\w']+ ){{0,3}}(?:employees?|staff|workers|tenants|"
-            r"students|co ?workers|applicants|candidates|members|team members|colleagues|residents|players) "
-            rf"(?:[\w']+ ){{0,3}}(?:are|is|have|has|take|takes|were|on) (?:[\w']+ ){{0,2}}(?:{_SENSITIVE})",
-            also=(
-                r"(?:decide|choose|pick|figure out) (?:who|which)|fire|cut|let go|lay off|layoffs?|demote|"
-                r"not (?:hire|promote|renew)|evict|expose|out (?:them|him|her)|deny|screen out|reject|"
-                r"blacklist|medical records|health records|hr records|shared drive|get rid of|(?:push|get|"
-                r"force|kick|drive) (?:them|him|her) out|raise (?:their|his|her) rent|target (?:them|him|"
-                r"her)",
-            ),
-            unless=(r"protect\w*|comply|compliance|gdpr|hipaa|accommodat\w*|support them|anonymi[sz]\w*",),
-        ),
-    ),
-    ask=(
-        signal(
-            "a-grudge",
-            1.5,
-            r"(?:who|that) (?:scratched|keyed|hit|dented|cut me off|honked at|yelled at|insulted|"
-            r"flipped me off|stole from|rear ?ended|ruled against|wrote about|posted about|criticized|"
-            r"criticised)\w* ?(?:me|my|us)?",
-            evasion=True,
-        ),
-    ),
-    benign=(_A_POLICY_AGAINST_IT, AN_EXECUTORS_PAPERWORK),
-)
+from orchestrator.safety.vocabulary import GROUP, MINOR
 
 _GROUPS_ELSEWHERE = (
     r"schwule\w*|homosexuelle\w*|juden|muslime\w*|auslander\w*|fluchtling\w*|migranten|zigeuner|schwarze\w*|"
@@ -392,7 +167,7 @@ HATE = Wider(
         ),
     ),
     benign=(
-        _A_POLICY_AGAINST_IT,
+        A_POLICY_AGAINST_IT,
         signal(
             "bullying-dealt-with",
             2.0,
@@ -580,7 +355,6 @@ DRUGS = Wider(
 )
 
 FAMILIES_PEOPLE: dict[Category, Wider] = {
-    Category.PRIVACY_DOXXING: PRIVACY,
     Category.HATE_HARASSMENT: HATE,
     Category.SEXUAL_MINORS: SEXUAL_MINORS,
     Category.ILLEGAL_DRUGS: DRUGS,

@@ -22,6 +22,7 @@ from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
 from orchestrator.safety.families_acts import FAMILIES_ACTS
 from orchestrator.safety.families_fraud import FAMILIES_FRAUD
 from orchestrator.safety.families_people import FAMILIES_PEOPLE
+from orchestrator.safety.families_privacy import FAMILIES_PRIVACY
 from orchestrator.safety.families_systems import FAMILIES_SYSTEMS
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
@@ -122,7 +123,14 @@ def _joined(*tables: dict[Category, Wider]) -> dict[Category, Wider]:
 
 
 WIDER: dict[Category, Wider] = _joined(
-    WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS, FAMILIES_ACTS, FAMILIES_SYSTEMS, FAMILIES_FRAUD, FAMILIES_PEOPLE
+    WIDER_ACTS,
+    WIDER_PEOPLE,
+    WIDER_INTENTS,
+    FAMILIES_ACTS,
+    FAMILIES_SYSTEMS,
+    FAMILIES_FRAUD,
+    FAMILIES_PRIVACY,
+    FAMILIES_PEOPLE,
 )
 
 
