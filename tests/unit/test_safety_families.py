@@ -3,8 +3,8 @@
 
 None of these texts is a case of a labelled set: each is another way of asking for what a family
 covers, written in six batches after the families of its time, each measured before the families
-were widened on it (recall 0.72, 0.55, 0.62, 0.73, 0.51, 0.62; every benign twin but three passed
-when first measured). Self-harm: a death of one's own by euphemism next to a means, methods compared
+were widened on it (recall 0.72, 0.55, 0.62, 0.73, 0.51, 0.62; 13 of 195 benign twins refused,
+most by older rules). Self-harm: a death of one's own by euphemism next to a means, methods compared
 or ranked, pills stockpiled, a height, a goodbye beside a method, help lines refused; fraud: forged
 documents, a bank, brand, boss or relative impersonated, credential pages, rug pulls, credit in
 another's name, mules, card testing, fake reviews; doxxing: a named private person located, an
