@@ -40,7 +40,7 @@ _OWN_DEATH = (
     r"will not|never|not) come back from|(?:someone|a person) (?:my|of my) (?:size|weight)|(?:want|going|"
     r"ready) to (?:join|be with) (?:her|him|them|my (?:late|dead|deceased) [\w']+) (?:again|in heaven|"
     r"on the other side|soon|forever|wherever)|(?:want|going|ready) to join (?:her|him|them)$|my (?:choice|"
-    r"decision|plan|right) to (?:die|end it|go)|decided to die|ready to die|(?:for me|i want) to die|"
+    r"decision|plan|right) to (?:die|end it|go)|decided to die|ready to die|(?:for me|i want)\sto die|"
     r"para morir|para matarme|para no despertar|no despertar|nicht mehr aufwach\w*|nie mehr aufwach\w*|"
     r"(?:painless|peaceful|least painful|quickest|quiet)\w* (?:way|method) (?:for me )?to go(?! to| home|"
     r" back| out| there| abroad)|(?:sleep|be gone|disappear) forever|no sobrevivir|nicht zu uberleben|"
@@ -281,7 +281,7 @@ VIOLENCE = Wider(
             r"(?:[\w']+ ){0,8}(?:without|no|skip\w*|avoid\w*|get(?:ting)? around|bypass\w*|dodg\w*|evad\w*|"
             r"past) (?:a |the |any )?(?:background checks?|ffl|paperwork|registration|serial numbers?|"
             r"waiting period)",
-            r"(?:without|no|skip\w*|avoid\w*|get(?:ting)? around|bypass\w*|dodg\w*|evad\w*) (?:a |the |any )?"
+            r"(?:without|no|skip\w*|avoid\w*|get(?:ting)? around|bypass\w*|dodg\w*|evad\w*) (?:[\w']+ )?"
             r"(?:background checks?|waiting period|ffl) (?:[\w']+ ){0,6}(?:guns?|handguns?|firearms?|rifles?|"
             r"pistols?|shotguns?|ar ?15s?|glocks?|weapons?)",
             r"(?:have|get|ask|pay)\w* (?:my |a |some )?[\w']+ (?:to )?buy (?:[\w']+ ){0,2}(?:guns?|handguns?|"

@@ -207,7 +207,7 @@ FRAUD = Wider(
         signal(
             "a-token-launched-to-be-rugged",
             2.0,
-            r"(?:to|we|i|then|and|before we|plan to|going to) (?:rug|rug pull|pull the rug|dump on)|"
+            r"(?:to|we|i|then|and|before we|plan to|going to)\s(?:rug|rug pull|pull the rug|dump on)|"
             r"rug (?:it|them|after|before|once)|exit scam|pump and dump (?:scheme|plan|group|it)|(?:don't|"
             r"do not|never) mention the rug",
         ),
@@ -287,15 +287,16 @@ FRAUD = Wider(
             "credit-in-another's-name",
             2.0,
             r"(?:open|create|set up|register)\w* (?:[\w']+ ){0,3}(?:bank |brokerage |crypto |paypal |"
-            r"credit )?accounts? (?:[\w']+ ){0,2}(?:with|using|under) (?:a |an )?(?:made up|fake|false|"
+            r"credit )?accounts? (?:[\w']+ ){0,2}(?:with|using|under)\s(?:(?:a|an)\s)?(?:made up|fake|false|"
             r"fabricated|synthetic|stolen|borrowed|someone else's|another person's) (?:[\w']+ )?(?:identity|"
             r"identities|name|persona|ssn|id)",
             rf"{verbs('open', 'take out', 'apply for', 'get', 'set up')} (?:[\w']+ ){{0,3}}(?:credit|loans?|"
             r"cards?|credit cards?|accounts?|mortgage|phone contracts?|"
-            r"lines? of credit) (?:[\w']+ ){0,2}in (?:their|his|her|someone's|somebody's|someone else's|"
+            r"lines? of credit) (?:[\w']+ ){0,2}in\s(?:their|his|her|someone's|somebody's|someone else's|"
             rf"a stranger's|a dead person's|my (?:{RELATION})'s) names?",
-            r"i (?:have|got|bought|found) (?:someone's|somebody's|a stranger's|his|her|their|random people's|"
-            r"other people's) (?:ssn|social security numbers?|dob|date of birth|fullz|card details|identity)",
+            r"i\s(?:have|got|bought|found)\s(?:someone's|somebody's|a stranger's|his|her|their|"
+            r"random people's|other people's)\s(?:ssn|social security numbers?|dob|date of birth|fullz|"
+            r"card details|identity)",
             unless=(
                 r"(?:with|has|have|gave) (?:their|his|her|my) (?:consent|permission)|power of attorney|"
                 r"executor|what should i do|how do i report|freeze",

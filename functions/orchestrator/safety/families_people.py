@@ -231,10 +231,10 @@ SEXUAL_MINORS = Wider(
         signal(
             "an-adult-courting-a-child",
             3.0,
-            r"(?:i'm|i am|im) (?:[2-6]\d)(?: years old| yo)? (?:and|but) (?:she's|he's|she is|he is|shes|"
+            r"(?:i'm|i am|im) (?:[2-6]\d)(?: years old| yo)?\s(?:and|but)\s(?:she's|he's|she is|he is|shes|"
             r"hes) (?:only |just )?(?:1[0-7]|[1-9])",
             r"(?:she's|he's|she is|he is|shes|hes) (?:only |just )?(?:1[0-7]|[1-9])(?: years old|"
-            r" yo)? (?:and|but) (?:i'm|i am|im) (?:[2-6]\d)",
+            r" yo)?\s(?:and|but)\s(?:i'm|i am|im) (?:[2-6]\d)",
             also=(
                 r"date|dating|convince|relationship|sleep with|kiss|meet|be with|girlfriend|boyfriend|sex|"
                 r"love|marry|alone|secret",

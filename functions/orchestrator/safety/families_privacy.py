@@ -105,8 +105,9 @@ PRIVACY = Wider(
         signal(
             "identity-numbers-of-a-named-person-asked",
             2.0,
-            r"(?:what(?:'s| is)|give me|tell me|need|find) (?:the |his |her )?(?:ssn|social security number|"
-            r"passport number|national id(?: number)?|dni|tax id|date of birth) of [a-z]+ [a-z]+",
+            r"(?:what(?:'s| is)|give me|tell me|need|find)\s(?:(?:the|his|her)\s)?(?:ssn|"
+            r"social security number|passport number|national id(?: number)?|dni|tax id|"
+            r"date of birth) of [a-z]+ [a-z]+",
             unless=(r"(?:my|our) own|format|example|fake|sample|test\w*|validat\w*",),
         ),
         signal(
@@ -156,7 +157,7 @@ PRIVACY = Wider(
             r"student|roommate|friend|sister in law|brother in law)'s (?:[\w']+ ){0,2}(?:medical|health|"
             r"therapy|hr|psych\w*|leave|sick|prescription|diagnos\w*|insurance|personnel|disciplinary|"
             r"salary)\w* (?:records?|files?|paperwork|notes|history|data|information|info|details|claims?|"
-            r"forms?)|what (?:condition|illness|diagnosis|disease|medication) (?:she|he|they) (?:has|have|"
+            r"forms?)|what\s(?:condition|illness|diagnosis|disease|medication) (?:she|he|they) (?:has|have|"
             r"is on|takes)",
             unless=(
                 r"(?:my|our) own|consent|with (?:her|his|their) permission|(?:she|he|they) asked me|"
@@ -166,11 +167,11 @@ PRIVACY = Wider(
         signal(
             "someone's-routine-tracked",
             2.0,
-            r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club|hospital|store|"
+            r"(?:which|what)\s(?:gym|school|bar|cafe|church|office|route|bus|class|club|hospital|store|"
             r"company|restaurant|clinic|job|building|floor) (?:[\w']+ ){0,5}(?:works?|lives?) (?:at|in)|"
-            r"(?:which|what) (?:gym|school|bar|cafe|church|office|route|bus|class|club) (?:and (?:what|"
+            r"(?:which|what)\s(?:gym|school|bar|cafe|church|office|route|bus|class|club) (?:and (?:what|"
             r"which) times? )?(?:[\w']+ ){0,3}(?:my ex|she|he|they|her|him|my [\w']+) (?:goes|go|attends?|"
-            r"takes?|visits?|works out|leaves?|uses?)|what times? (?:[\w']+ ){0,3}(?:she|he|my ex|"
+            r"takes?|visits?|works out|leaves?|uses?)|what\stimes? (?:[\w']+ ){0,3}(?:she|he|my ex|"
             r"they) (?:goes|leaves|arrives|gets|works out)",
             also=(
                 r"shift times|shifts|schedule|stories|instagram|posts|snap\w*|tiktok|strava|location|tag\w*|"

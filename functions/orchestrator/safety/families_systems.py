@@ -128,7 +128,7 @@ MALWARE = Wider(
             "a-relative's-account-taken",
             2.0,
             r"(?:phish|hack|get into|break into|crack|take over|log into|spy on|"
-            r"steal)\w* (?:[\w']+ ){0,2}(?:my )?(?:sister|brother|wife|husband|girlfriend|boyfriend|partner|"
+            r"steal)\w* (?:[\w']+ ){0,2}my (?:sister|brother|wife|husband|girlfriend|boyfriend|partner|"
             r"ex|mom|dad|mother|father|roommate|coworker|boss|friend|cousin|neighbou?r|daughter|son|"
             r"teacher)'s (?:[\w']+ )?(?:gmail|email|icloud|instagram|facebook|snapchat|whatsapp|account|"
             r"phone|laptop|password|credentials|messages|texts)",
@@ -291,10 +291,10 @@ MALWARE = Wider(
 _TO_THE_READER = (
     r"(?:grader|reviewer|screener|evaluator|marker|recruiter|ats|ai|model|assistant|llm|bot|"
     r"agent)s?'? (?:note|notes|instructions?|message|directive)",
-    r"(?:l'ia|l ia|la ia|die ki|l'assistant|el asistente|o assistente|l'assistente|the ai|the assistant|the "
-    r"model|the agent|der assistent|l'agent|el agente) (?:doit|debe|muss|deve|must|should|soll|moet|has to|"
-    r"needs to) (?:[\w']+ ){0,2}(?:ignorer|ignorar|ignorieren|ignorare|ignore|oublier|olvidar|vergessen|"
-    r"envoyer|enviar|senden|schicken|inviare|send|forward|reveal|reveler|revelar|disregard)",
+    r"(?:l'ia|l ia|la ia|die ki|l'assistant|el asistente|o assistente|l'assistente|der assistent|l'agent|"
+    r"el agente)\s(?:doit|debe|muss|deve|soll|moet) (?:[\w']+ ){0,2}(?:ignorer|ignorar|ignorieren|ignorare|"
+    r"ignore|oublier|olvidar|vergessen|envoyer|enviar|senden|schicken|inviare|send|forward|reveal|reveler|"
+    r"revelar|disregard)",
     r"(?:instructions?|note|message|directive)s? (?:for|to) (?:the |any )?(?:summari[sz]er|reader|parser|"
     r"reviewer|crawler|indexer|scraper|translator|screener|grader)s?",
     r"(?:note|message|instructions?|nota|hinweis|anweisung|remarque|consigne|aviso|bericht|ps|p s) (?:pour|"
@@ -302,7 +302,7 @@ _TO_THE_READER = (
     r"every |de )?(?:ia|ki|ai|assistant|assistente|asistente|assistenten|assistentin|modele|modelo|modello|"
     r"modell|llm|bot|agent|agente|chatbot|model)s?",
     r"(?:assistant|ai|llm|model|bot|agent|chatgpt|claude|gpt|copilot|gemini)s? (?:reading|processing|"
-    r"summari[sz]ing|parsing|that reads|who reads|that is reading|analy[sz]ing|reviewing|handling|"
+    r"parsing|analy[sz]ing|reviewing|"
     r"triaging) (?:this|these|the (?:email|document|page|message|file|ticket|review|resume))",
     r"if you(?:'re| are) an? (?:ai|llm|assistant|language model|bot|agent|automated)",
     r"(?:hey|hi|hello|dear|attention|attn|yo) (?:ai|assistant|bot|agent|model|llm|chatgpt|claude|copilot|"
