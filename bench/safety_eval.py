@@ -76,7 +76,9 @@ category counts as a miss.
 look-alikes, help-seeking texts among them; each with its writer's ``note``) was written by someone
 else who never read the rules or any set, while the intent families were being written, and
 committed and measured once after the rules were final: precision 0.922, recall 0.671 (the rules
-before the intent families: 0.911, 0.657). No rule has been changed since it was read.
+before the intent families: 0.911, 0.657). Then it became a **tuning set**: the second widening by
+intent family (``families_*``) was written on its misses and false positives, by family rather than
+by phrase, so its figures since (1.000, 1.000) say what the rules were fitted to.
 
     .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
 
