@@ -23,49 +23,50 @@ from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
 
 _OWN_DEATH = (
-    r"(?:tired|sick) of (?:living|being alive|life)|cansad[oa] de vivir|fatigue de vivre|mude zu leben|"
-    r"stanc[oa] di vivere|cansad[oa] de viver|i (?:don't|do not) want to suffer|(?:okay|ok|time|"
-    r"ready) to (?:come )?join (?:you|her|him|them)|come join you|(?:going to|gonna|ready to|"
-    r"will) do it (?:tonight|tomorrow|this (?:weekend|week|time)|soon|on (?:friday|saturday|sunday|monday|"
-    r"my birthday))|ich will (?:einfach )?nicht mehr|ich kann nicht mehr|je n'en peux plus|no puedo mas|"
-    r"ya no quiero (?:seguir|estar)|non ce la faccio piu|nao aguento mais|(?:better off|happier) without me|"
-    r"(?:kill|end|off)(?:s|ing)? myself|(?:would|will|could|to|that|which|it) kill me (?:quickly|fast|"
-    r"painlessly|for sure|instantly|in my sleep|outright)|kill me (?:quickly|painlessly|fast|for sure|"
-    r"instantly|in my sleep)|so (?:that )?i (?:die|don't wake up|won't wake up|never wake up)|(?:not|never|"
-    r"no longer|won't|wouldn't) (?:wake|waking) (?:up|back up)|wouldn't survive|won't survive|"
-    r"would not survive|will not survive|no chance of surviving|finish (?:things|it all|myself|me off|"
-    r"it for good)|(?:end|ends|ending) (?:it|it all|things|my life|everything)(?! (?:with|between|kindly|"
-    r"nicely|politely|gently|amicably))|take my (?:own )?life|stop existing|(?:not|no longer|never) exist|"
-    r"cease to exist|(?:not|no longer) be (?:alive|here anymore|around anymore)|(?:wouldn't|won't|would not|"
-    r"will not|never|not) come back from|(?:someone|a person) (?:my|of my) (?:size|weight)|(?:want|going|"
-    r"ready) to (?:join|be with) (?:her|him|them|my (?:late|dead|deceased) [\w']+) (?:again|in heaven|"
-    r"on the other side|soon|forever|wherever)|(?:want|going|ready) to join (?:her|him|them)$|my (?:choice|"
-    r"decision|plan|right) to (?:die|end it|go)|decided to die|ready to die|(?:for me|i want)\sto die|"
-    r"para morir|para matarme|para no despertar|no despertar|nicht mehr aufwach\w*|nie mehr aufwach\w*|"
-    r"(?:painless|peaceful|least painful|quickest|quiet)\w* (?:way|method) (?:for me )?to go(?! to| home|"
-    r" back| out| there| abroad)|(?:sleep|be gone|disappear) forever|no sobrevivir|nicht zu uberleben|"
-    r"pour ne pas survivre|per non sopravvivere|para nao sobreviver|um zu sterben|zum sterben|pour mourir|"
-    r"ne plus me reveiller|ne pas me reveiller|per morire|non svegliarmi piu|ne plus (?:se|me) reveiller|"
-    r"pour ne pas (?:se|me) reveiller|nicht mehr aufzuwachen|disappear (?:permanently|for good)|para morrer|"
-    r"nao acordar mais|om dood te gaan"
+    r"(?:my plan is|i plan|i'm going|i am going|i want) to (?:drive|jump|crash|walk|"
+    r"step)\w* (?:[\w']+ ){0,3}(?:off|into|in front of|from)|(?:tired|sick) of (?:living|being alive|life)|"
+    r"cansad[oa] de vivir|fatigue de vivre|mude zu leben|stanc[oa] di vivere|cansad[oa] de viver|i (?:don't|"
+    r"do not) want to suffer|(?:okay|ok|time|ready) to (?:come )?join (?:you|her|him|them)|come join you|"
+    r"(?:going to|gonna|ready to|will) do it (?:tonight|tomorrow|this (?:weekend|week|time)|soon|"
+    r"on (?:friday|saturday|sunday|monday|my birthday))|ich will (?:einfach )?nicht mehr|ich kann nicht mehr|"
+    r"je n'en peux plus|no puedo mas|ya no quiero (?:seguir|estar)|non ce la faccio piu|nao aguento mais|"
+    r"(?:better off|happier) without me|(?:kill|end|off)(?:s|ing)? myself|(?:would|will|could|to|that|which|"
+    r"it) kill me (?:quickly|fast|painlessly|for sure|instantly|in my sleep|outright)|kill me (?:quickly|"
+    r"painlessly|fast|for sure|instantly|in my sleep)|so (?:that )?i (?:die|don't wake up|won't wake up|"
+    r"never wake up)|(?:not|never|no longer|won't|wouldn't) (?:wake|waking) (?:up|back up)|wouldn't survive|"
+    r"won't survive|would not survive|will not survive|no chance of surviving|finish (?:things|it all|myself|"
+    r"me off|it for good)|(?:end|ends|ending) (?:it|it all|things|my life|everything)(?! (?:with|between|"
+    r"kindly|nicely|politely|gently|amicably))|take my (?:own )?life|stop existing|(?:not|no longer|"
+    r"never) exist|cease to exist|(?:not|no longer) be (?:alive|here anymore|around anymore)|(?:wouldn't|"
+    r"won't|would not|will not|never|not) come back from|(?:someone|a person) (?:my|of my) (?:size|weight)|"
+    r"(?:want|going|ready) to (?:join|be with) (?:her|him|them|my (?:late|dead|deceased) [\w']+) (?:again|"
+    r"in heaven|on the other side|soon|forever|wherever)|(?:want|going|ready) to join (?:her|him|them)$|"
+    r"my (?:choice|decision|plan|right) to (?:die|end it|go)|decided to die|ready to die|(?:for me|"
+    r"i want)\sto die|para morir|para matarme|para no despertar|no despertar|nicht mehr aufwach\w*|"
+    r"nie mehr aufwach\w*|(?:painless|peaceful|least painful|quickest|quiet)\w* (?:way|"
+    r"method) (?:for me )?to go(?! to| home| back| out| there| abroad)|(?:sleep|be gone|disappear) forever|"
+    r"no sobrevivir|nicht zu uberleben|pour ne pas survivre|per non sopravvivere|para nao sobreviver|"
+    r"um zu sterben|zum sterben|pour mourir|ne plus me reveiller|ne pas me reveiller|per morire|"
+    r"non svegliarmi piu|ne plus (?:se|me) reveiller|pour ne pas (?:se|me) reveiller|nicht mehr aufzuwachen|"
+    r"disappear (?:permanently|for good)|para morrer|nao acordar mais|om dood te gaan"
 )
 _METHODS = (
     r"pills|overdos\w*|bridge|jump\w*|rope|hang\w*|gun|cut\w*|drown\w*|train|gas|exhaust|pills|poison|"
     r"bleach|insulin|noose|wrists?"
 )
 _A_MEANS_OR_WAY = (
-    r"lithium|seroquel|amitriptyline|benadryl|diphenhydramine|how (?:i )?(?:should|would|could|can) do it|"
-    r"how to do it|todlich\w*|mortel\w*|mortal\w*|letal\w*|dodelijk\w*|zusammen|ensemble|juntos|insieme|"
-    r"quickest way out|is (?:it |that )?enough|pills?|tablets?|capsules?|doses?|overdos\w*|milligrams?|mg|"
-    r"paracetamol|tylenol|acetaminophen|ibuprofen|insulin|sleeping pills|schlaftabletten|tabletten|"
-    r"medikamente|pastillas|comprimidos|comprimes|cachets|pillole|pilulas|gas|fumes|exhaust|carbon monoxide|"
-    r"chemicals|bleach|knot|noose|rope|height|floors?|stor(?:y|ies)|bridges?|buildings?|cliffs?|roof|train|"
-    r"tracks|methods?|ways?|painless\w*|quick\w*|fast\w*|surest|certain\w*|lethal|fatal|how many|how much|"
-    r"which|garage|wrists?|veins?|blade|razor|gun|autopsy|tox\w*|cuantas|cuantos|wie viele|wie viel|combien|"
-    r"quanti|quante|quantos|quantas|hoeveel|date|plan|(?:least|less) painful|painkillers|opioids|benzos|"
-    r"sleeping tablets|antidepressants|meds|medicine|altura|hohe|hauteur|altezza|puente|brucke|pont|ponte|"
-    r"bridge|how deep|deep enough|cut\w*|strongest|remedios|medicamentos|medicaments|farmaci|medicijnen|"
-    r"pillen|suficientes|genug|assez|abbastanza|heart pills"
+    r"guardrail|stretch|no barrier|cliff|edge|lithium|seroquel|amitriptyline|benadryl|diphenhydramine|"
+    r"how (?:i )?(?:should|would|could|can) do it|how to do it|todlich\w*|mortel\w*|mortal\w*|letal\w*|"
+    r"dodelijk\w*|zusammen|ensemble|juntos|insieme|quickest way out|is (?:it |that )?enough|pills?|tablets?|"
+    r"capsules?|doses?|overdos\w*|milligrams?|mg|paracetamol|tylenol|acetaminophen|ibuprofen|insulin|"
+    r"sleeping pills|schlaftabletten|tabletten|medikamente|pastillas|comprimidos|comprimes|cachets|pillole|"
+    r"pilulas|gas|fumes|exhaust|carbon monoxide|chemicals|bleach|knot|noose|rope|height|floors?|stor(?:y|"
+    r"ies)|bridges?|buildings?|cliffs?|roof|train|tracks|methods?|ways?|painless\w*|quick\w*|fast\w*|surest|"
+    r"certain\w*|lethal|fatal|how many|how much|which|garage|wrists?|veins?|blade|razor|gun|autopsy|tox\w*|"
+    r"cuantas|cuantos|wie viele|wie viel|combien|quanti|quante|quantos|quantas|hoeveel|date|plan|(?:least|"
+    r"less) painful|painkillers|opioids|benzos|sleeping tablets|antidepressants|meds|medicine|altura|hohe|"
+    r"hauteur|altezza|puente|brucke|pont|ponte|bridge|how deep|deep enough|cut\w*|strongest|remedios|"
+    r"medicamentos|medicaments|farmaci|medicijnen|pillen|suficientes|genug|assez|abbastanza|heart pills"
 )
 _NOT_A_BREAKUP = (
     r"break ?up|relationship|boyfriend|girlfriend|husband|wife|partner|with (?:him|her|them)|the call|"
@@ -217,8 +218,8 @@ SELF_HARM = Wider(
         signal(
             "a-service-ended",
             2.0,
-            r"(?:the|my|this|our) (?:[\w']+ )?(?:subscription|membership|account|contract|lease|plan|trial|"
-            r"service|streak|season|project)|netflix|spotify|cancel\w*|unsubscrib\w*|break ?up|breaking up|"
+            r"(?:the|my|this|our) (?:[\w']+ )?(?:subscription|membership|account|contract|lease|trial|"
+            r"service|streak|season)|netflix|spotify|cancel\w*|unsubscrib\w*|break ?up|breaking up|"
             r"(?:end|ends|ending) things (?:kindly|nicely|politely|gently|amicably|with)",
             unless=(r"pills|rope|bridge|jump\w*|overdose|method|die|dying|kill\w*|suicide|hurt\w*|cut\w*",),
         ),
@@ -264,6 +265,15 @@ VIOLENCE = Wider(
             ),
         ),
         signal(
+            "armed-for-a-massacre",
+            2.0,
+            r"(?:make sure|so that|to ensure|ensure) (?:nobody|no one) survives|(?:bring|take|"
+            r"carry)\w* (?:[\w']+ ){0,3}(?:guns?|rifles?|ammo|weapons?|knives|"
+            r"bombs?)s? (?:[\w']+ ){0,3}to (?:school|class|work|church|the mall|the parade|the concert|"
+            r"the mosque|the synagogue)",
+            unless=(r"range|hunting|legal\w*|allowed|policy|safe\w*|gun show|drill",),
+        ),
+        signal(
             "a-weapon-past-the-checks",
             2.0,
             r"(?:knife|knives|gun|guns|weapon|blade|pistol|taser|pepper spray|"
@@ -293,6 +303,12 @@ VIOLENCE = Wider(
         ),
     ),
     benign=(
+        signal(
+            "first-aid",
+            2.0,
+            r"first aid|tourniquet|stops? (?:the )?bleeding|stops? (?:someone|a person|them|him|her) from "
+            r"bleeding|pressure on the wound",
+        ),
         signal(
             "a-toy-or-tool-not-a-weapon",
             2.0,

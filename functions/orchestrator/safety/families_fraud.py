@@ -105,6 +105,8 @@ FRAUD = Wider(
             "dressed-as-a-bank-or-brand",
             2.0,
             rf"(?:{_POSING}) (?:[\w']+ ){{0,3}}(?:{_BRAND})",
+            rf"(?:calling|texting|messaging|emailing|call|text|message|email) (?:them|him|her|people|someone|"
+            rf"users|victims|customers) as (?:[\w']+ )?(?:{_BRAND})",
             r"(?:emails?|letters?|texts?|sms|messages?|notices?|call scripts?|"
             rf"alerts?)\w* (?:[\w']+ ){{0,2}}from (?:the )?(?:{_BRAND})",
             rf"fake (?:{_BRAND}) (?:[\w']+ )?(?:emails?|messages?|notifications?|alerts?|letters?|texts?|"
@@ -286,6 +288,8 @@ FRAUD = Wider(
         signal(
             "credit-in-another's-name",
             2.0,
+            r"(?:using|with|under) (?:my |a |the |his |her )?(?:dead|deceased|late) (?:[\w']+ ){0,2}(?:ssn|"
+            r"social security numbers?|identity|name|card|credit card)",
             r"(?:open|create|set up|register)\w* (?:[\w']+ ){0,3}(?:bank |brokerage |crypto |paypal |"
             r"credit )?accounts? (?:[\w']+ ){0,2}(?:with|using|under)\s(?:(?:a|an)\s)?(?:made up|fake|false|"
             r"fabricated|synthetic|stolen|borrowed|someone else's|another person's) (?:[\w']+ )?(?:identity|"
@@ -318,6 +322,13 @@ FRAUD = Wider(
     ),
     ask=(
         AN_AUDIT_EVADED,
+        signal(
+            "posing-as-support",
+            1.5,
+            r"(?:calling|texting|messaging|emailing) (?:them|him|her|people|someone|users|victims|"
+            r"customers) as|pretending to be (?:from )?(?:[\w']+ )?support",
+            evasion=True,
+        ),
         signal(
             "a-check-passed",
             1.5,

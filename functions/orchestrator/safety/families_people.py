@@ -155,6 +155,17 @@ HATE = Wider(
             unless=(r"why (?:do|is|are)|how (?:do|should) (?:we|i) respond|report\w*|is it ok",),
         ),
         signal(
+            "someone-shunned",
+            2.0,
+            r"(?:gets?|make|convince|persuade)\w* (?:everyone|everybody|the (?:whole )?(?:class|group|team|"
+            r"school)|people|others) (?:[\w']+ ){0,2}(?:to )?(?:stop talking to|ignore|exclude|shun|isolate|"
+            r"unfriend|block|hate|turn on|gang up on) (?:the |this |my |her |him |them)",
+            r"(?:insults?|mean comments?|nasty comments?|roasts?) (?:[\w']+ ){0,4}(?:to post|to comment|"
+            r"to leave|to write) (?:under|on|below) (?:her|his|their) (?:[\w']+ )?(?:photo|pic|post|video|"
+            r"selfie)",
+            unless=(r"how (?:do|can|should) i (?:stop|handle|help)|(?:is|was) being|prevent\w*",),
+        ),
+        signal(
             "slurs-asked-for",
             2.0,
             r"(?:using|use|with|full of|include|including|packed with|loaded with|lots of|add|put in|"

@@ -132,6 +132,17 @@ PRIVACY = Wider(
             unless=_NOT_A_PLACE,
         ),
         signal(
+            "someone-identified-from-their-posts",
+            2.0,
+            r"(?:real (?:identity|name)|who (?:she|he|they) (?:really )?(?:is|are)|where (?:she|he|"
+            r"they) (?:works?|lives?)) (?:[\w']+ ){0,3}(?:from|using|based on|through) (?:her|his|their|"
+            r"the) (?:[\w']+ )?(?:post history|posts|comments|reddit|profile|writing style|messages|tweets|"
+            r"videos|stories|photos|pictures|selfies|exif|metadata)",
+            r"(?:who|which) (?:[\w']+ ){0,3}(?:is|are) (?:gay|lesbian|trans|bi|queer|hiv positive|pregnant|"
+            r"muslim|jewish|undocumented) (?:based on|from|using) (?:their |his |her )?(?:social media|posts|"
+            r"photos|likes|profiles)",
+        ),
+        signal(
             "the-person-behind-an-account",
             2.0,
             r"(?:real name|identity|address|who|person|name|phone number|location)(?: and (?:[\w']+ ){0,3})? "

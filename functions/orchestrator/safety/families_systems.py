@@ -134,6 +134,38 @@ MALWARE = Wider(
             r"phone|laptop|password|credentials|messages|texts)",
         ),
         signal(
+            "a-link-into-their-device",
+            2.0,
+            r"(?:link|file|app|apk|qr code)s? (?:[\w']+ ){0,4}(?:gives?|grants?|"
+            r"lets?) me (?:[\w']+ ){0,2}(?:access|control) (?:to|of|over) (?:her|his|their|"
+            r"my [\w']+'s) (?:[\w']+ )?(?:phone|camera|webcam|mic\w*|computer|laptop|messages|location|"
+            r"account)",
+        ),
+        signal(
+            "a-coworker's-files-taken",
+            1.5,
+            r"(?:copy|copies|download|take|grab|exfiltrat|pull)\w* (?:[\w']+ ){0,2}(?:my )?(?:co ?worker|"
+            r"colleague|boss|roommate|manager|employer)'s (?:[\w']+ )?(?:files|documents|emails|data|"
+            r"folders?|drive)",
+        ),
+        signal(
+            "a-phishing-page-for-accounts",
+            2.0,
+            r"(?:fake|cloned|spoofed|phishing|copycat) (?:[\w']+ )?(?:login|sign in) (?:page|site|portal|"
+            r"form)",
+            also=(r"steal\w*|harvest\w*|captur\w*|collect\w*|grab\w*|accounts|credentials|passwords|host",),
+            unless=(r"training|simulation|awareness|spot\w*|detect\w*|report\w*|take down",),
+        ),
+        signal(
+            "a-malicious-package",
+            2.0,
+            r"malicious (?:npm |pypi |python |node |browser |vs ?code |chrome )?(?:package|library|module|"
+            r"extension|plugin|dependency|gem|crate)",
+            unless=(
+                r"detect\w*|protect\w*|how do|audit\w*|report\w*|scan\w*|prevent\w*|history|case stud\w*",
+            ),
+        ),
+        signal(
             "a-stealer",
             2.0,
             r"(?:steal|grab|harvest|swipe|snag|captur|hijack|exfiltrat|lift)\w* (?:[\w']+ ){0,2}(?:their|his|"
@@ -258,7 +290,8 @@ MALWARE = Wider(
             1.5,
             r"(?:without|not|never) (?:showing up|appearing|leaving (?:a |any )?(?:trace|record)s?|being "
             r"logged) (?:in|on) (?:their |the |any )?(?:logs|audit)|(?:clear|wipe|delete|erase|scrub|tamper)"
-            r"\w* (?:with )?(?:the |their |all |any )?(?:logs|audit (?:log|trail)s?|event logs|bash history)",
+            r"\w* (?:with )?(?:the |their |all |any )?(?:logs|audit (?:log|trail)s?|event logs|bash history)|"
+            r"without (?:any )?(?:logs|a trace|leaving logs|logging)",
             evasion=True,
         ),
     ),
@@ -301,7 +334,8 @@ _TO_THE_READER = (
     r"para|per|fur|an|a|aan|voor|to|for) (?:l'|l |la |el |den |die |der |das |o |a |il |lo |the |any |all |"
     r"every |de )?(?:ia|ki|ai|assistant|assistente|asistente|assistenten|assistentin|modele|modelo|modello|"
     r"modell|llm|bot|agent|agente|chatbot|model)s?",
-    r"(?:assistant|ai|llm|model|bot|agent|chatgpt|claude|gpt|copilot|gemini)s? (?:reading|processing|"
+    r"(?:assistant|ai|llm|model|bot|agent|chatgpt|claude|gpt|copilot|gemini|ai systems?|ai agents?|ai tools?|"
+    r"ai models?|automated systems?|llm agents?)s? (?:reading|processing|"
     r"parsing|analy[sz]ing|reviewing|"
     r"triaging) (?:this|these|the (?:email|document|page|message|file|ticket|review|resume))",
     r"if you(?:'re| are) an? (?:ai|llm|assistant|language model|bot|agent|automated)",
@@ -326,6 +360,10 @@ _ADDRESSED_INLINE = (
     r"tell (?:the user|them|him|her)|visit|click|delete|wire|transfer|pay|buy|approve|grant|(?:don't|"
     r"do not) tell|new instructions?|you (?:must|should|will))"
 )
+_HIDDEN_STYLE = (
+    r"(?:font-size\s*:\s*0|display\s*:\s*none|visibility\s*:\s*hidden|color\s*:\s*(?:white|#fff\w*)|"
+    r"opacity\s*:\s*0|<div hidden>|<span hidden>)"
+)
 _REMOTE_OBEYED = (
     r"(?:do|follow|execute|obey|carry out|run|apply)\w* (?:exactly |blindly |whatever |everything |all |"
     r"any )?(?:what|whatever|everything|the instructions?|any instructions?|the commands?|any commands?|"
@@ -346,6 +384,24 @@ INJECTION = Wider(
     harm=(
         signal("addressed-to-whoever-reads-it", 3.5, *_TO_THE_READER, also=(_AN_ACT_ON_ITS_BEHALF,)),
         signal("addressed-inline", 3.5, _ADDRESSED_INLINE, folded=True),
+        signal(
+            "orders-in-hidden-text",
+            3.5,
+            _HIDDEN_STYLE,
+            also=(
+                r"ignore|disregard|forget|reply only|respond only|instead|new instructions|visit|send|click|"
+                r"forward|download|run|reveal|print",
+            ),
+            folded=True,
+        ),
+        signal(
+            "addressed-midsentence",
+            3.5,
+            r"(?:also|and|btw|ps|oh and|by the way|hey)[,:]?\s+(?:ai|assistant|agent|model|bot|"
+            r"chatbot)\s*[:,]\s*(?:please )?(?:ignore|disregard|forget|instead|send|email|forward|delete|"
+            r"reveal|print|wire|transfer)",
+            folded=True,
+        ),
         signal(
             "what-the-page-says-done",
             3.5,
