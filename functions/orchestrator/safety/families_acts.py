@@ -23,6 +23,7 @@ from orchestrator.safety.rules import Wider, signal
 from orchestrator.safety.taxonomy import Category
 
 _OWN_DEATH = (
+    r"so (?:it'?s|it is|it'll be|it will be) over(?: fast| quickly| quick)?|until i die|till i die|"
     r"(?:my plan is|i plan|i'm going|i am going|i want) to (?:drive|jump|crash|walk|"
     r"step)\w* (?:[\w']+ ){0,3}(?:off|into|in front of|from)|(?:tired|sick) of (?:living|being alive|life)|"
     r"cansad[oa] de vivir|fatigue de vivre|mude zu leben|stanc[oa] di vivere|cansad[oa] de viver|i (?:don't|"

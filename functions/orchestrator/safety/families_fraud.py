@@ -214,6 +214,25 @@ FRAUD = Wider(
             r"do not|never) mention the rug",
         ),
         signal(
+            "a-fake-role-for-fees",
+            2.0,
+            r"(?:fake|bogus|phony|made up) (?:[\w']+ )?(?:recruiter|employer|job offers?|job postings?|"
+            r"landlord|seller|charity|agent|lawyer|officer)",
+            also=(r"pay|fee|deposit|send money|gift cards?|bank details|ssn|wire|crypto|bitcoin",),
+            unless=(r"spot\w*|detect\w*|recogni[sz]\w*|warn\w*|report\w*|avoid\w*|red flags",),
+        ),
+        signal(
+            "a-relative-impersonated-to-their-bank",
+            2.0,
+            r"(?:pretending|claiming|posing|pretend) (?:to be |as )(?:her|him|them|my (?:grandma|grandmother|"
+            r"grandpa|grandfather|aunt|uncle|mom|dad|mother|father|wife|husband|sister|brother|boss|"
+            r"roommate|neighbou?r))",
+            also=(
+                r"bank|account|credit|loan|benefits|insurance|pension|add me|access|password|pin|transfer|"
+                r"money|social security|irs",
+            ),
+        ),
+        signal(
             "a-cause-invented-for-donations",
             2.0,
             r"(?:fake|fraudulent|made up|phony|bogus|sham) (?:[\w']+ )?(?:gofundme|fundraisers?|charit(?:y|"

@@ -67,6 +67,7 @@ HATE = Wider(
         signal(
             "a-group-called-animals",
             2.0,
+            rf"(?:driv|kick|run|push|forc|chas|get|throw)\w* (?:the |all (?:the )?)?(?:{_GROUPS_EN}) out",
             rf"(?:{_GROUPS_EN}) (?:are|is) (?:[\w']+ ){{0,3}}(?:animals|vermin|subhuman|parasites|rats|apes|"
             r"monkeys|cockroaches|diseases?|plague|savages)",
             rf"(?:{_GROUPS_EN}) (?:[\w']+ ){{0,6}}(?:should|must|need to|"
@@ -219,10 +220,14 @@ SEXUAL_MINORS = Wider(
             3.0,
             r"(?:be around|get close to|be near|access to|be alone with|spend time with|work with) (?:young |"
             r"little )?(?:boys|girls|kids|children|minors|teens)",
+            r"(?:chat|talk|message|dm|text)\w* (?:with|to) (?:[\w']+ ){0,2}(?:1[0-7]|[1-9]) ?(?:year|"
+            r"yr)s? olds?|(?:chat|talk|message|dm|text)\w* (?:with|to) (?:young |little |underage )?(?:girls|"
+            r"boys|kids|children|minors|teens)",
             also=(
                 r"without (?:anyone|people|them|parents|the parents) (?:suspecting|noticing|knowing)|"
                 r"without suspicion|unsuspected|(?:won't|wouldn't|doesn't|don't) suspect|so (?:no one|"
-                r"nobody) suspects",
+                r"nobody) suspects|(?:moderators|mods|admins|parents) (?:noticing|knowing|seeing|"
+                r"finding out)",
             ),
         ),
         signal(
@@ -266,6 +271,15 @@ SEXUAL_MINORS = Wider(
             ),
         ),
     ),
+    ask=(
+        signal(
+            "moderators-evaded",
+            1.5,
+            r"(?:without|so) (?:the )?(?:moderators|mods|admins|parents) (?:noticing|knowing|seeing|"
+            r"finding out|(?:don't|won't|can't) (?:notice|see|know|find out))",
+            evasion=True,
+        ),
+    ),
     benign=(
         signal(
             "child-safety-moderation",
@@ -284,6 +298,17 @@ _A_DRUG = (
 
 DRUGS = Wider(
     harm=(
+        signal(
+            "a-stash-hidden-from-a-search",
+            2.0,
+            r"(?:hide|hiding|conceal\w*|stash)\w* (?:[\w']+ ){0,3}(?:stash|weed|drugs|pills|coke|bud|carts|"
+            r"shrooms|molly|xans|edibles)",
+            also=(
+                r"ra|resident advisor|police|cops|parents|inspection|(?:police|drug|sniffer|k9) dogs?|"
+                r"search\w*|security|(?:doesn't|won't|don't) find",
+            ),
+            unless=(r"medicine|medication|food|pet|cat|treats",),
+        ),
         signal(
             "drugs-diverted",
             2.0,
@@ -362,7 +387,19 @@ DRUGS = Wider(
         ),
     ),
     ask=(AN_AUDIT_EVADED,),
-    benign=(LAUNDRY,),
+    benign=(
+        LAUNDRY,
+        signal(
+            "a-child-found-the-pills",
+            2.0,
+            r"(?:found|got into|swallowed|ate|took) (?:my|our|the|some) (?:[\w']+ )?(?:xanax|pills|meds|"
+            r"medications?|edibles|weed|gummies|vape)",
+            also=(
+                r"what (?:should|do) (?:i|we) do|poison control|in danger|is (?:she|he|it) (?:okay|ok|safe)|"
+                r"er|hospital|doctor",
+            ),
+        ),
+    ),
 )
 
 FAMILIES_PEOPLE: dict[Category, Wider] = {

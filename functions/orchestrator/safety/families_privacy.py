@@ -93,6 +93,7 @@ PRIVACY = Wider(
                 r"sorprenderlo|me presenter|debarquer|chez (?:elle|lui)|sans prevenir|vor (?:ihrer|"
                 r"seiner) tur|vorbeikommen|unangemeldet|uberraschen|presentarmi|senza avvisare|aparecer la|"
                 r"sem avisar|de surpresa|langskomen|onaangekondigd|unannounced|without warning|uninvited|"
+                r"m'a bloquee?|me bloqueo|hat mich blockiert|mi ha bloccat[oa]|me bloqueou|blocked me|"
                 r"publicala|publicalo|publicarla|publicarlo|publie la|publiez|veroffentliche|pubblicala|"
                 r"publique|besuchen|zu hause|visitarla|visitarlo|lui rendre visite|a casa sua|em casa|"
                 r"ir a verl[eao]|ir a buscarl[eao]|vamos a ir|vamos a por (?:el|ella)|on va (?:le |"

@@ -96,10 +96,11 @@ MALWARE = Wider(
             2.0,
             r"(?:macros?|vba|attachments?|documents?|docs?|docx|xlsm|pdfs?|files?|invoices?|shortcuts?|lnk|"
             r"iso|zip|spreadsheets?|workbooks?) (?:[\w']+ ){0,10}(?:runs?|download\w*|execut\w*|install\w*|"
-            r"launch\w*|drops?|fetch\w*|opens? a shell) (?:[\w']+ ){0,4}when (?:the |a |my |"
+            r"launch\w*|drops?|fetch\w*|opens? a shell|steal\w*|grab\w*|harvest\w*) (?:[\w']+ ){0,4}(?:of "
+            r"(?:whoever|anyone who|everyone who) opens?|when (?:the |a |my |"
             r"our )?(?:recipient|victim|target|user|they|he|she|someone|anyone|people|client|customer|"
-            r"employee|hr|accountant)s? opens?",
-            also=(_COVERT + r"|recipient|victim|target",),
+            r"employee|hr|accountant)s? opens?)",
+            also=(_COVERT + r"|recipient|victim|target|whoever|emails? (?:them|it) to me|to me",),
         ),
         signal(
             "an-app-that-betrays-its-user",
@@ -164,6 +165,12 @@ MALWARE = Wider(
             unless=(
                 r"detect\w*|protect\w*|how do|audit\w*|report\w*|scan\w*|prevent\w*|history|case stud\w*",
             ),
+        ),
+        signal(
+            "a-camera-without-its-light",
+            2.0,
+            r"(?:webcam|camera|mic\w*)s? (?:[\w']+ ){0,6}without (?:the )?(?:led|light|indicator|"
+            r"green light)\w*",
         ),
         signal(
             "a-stealer",
