@@ -187,6 +187,10 @@ SELF_HARM = Wider(
         signal(
             "a-death-dressed-as-an-accident",
             2.0,
+            r"looks? like (?:i|it was an accident when i) (?:slipped|fell|tripped|drowned|crashed|"
+            r"lost control)",
+            r"(?:freez|bleed|starv|drown|burn)\w* (?:myself )?to death (?:[\w']+ ){0,4}(?:if i|i'm going|"
+            r"i am going|my plan|that's my plan|tonight|i want to)",
             r"my (?:own )?(?:death|suicide) (?:[\w']+ ){0,3}look\w* like (?:an accident|natural causes|"
             r"an overdose|a heart attack)|(?:kill myself|my death|my suicide) (?:[\w']+ ){0,8}(?:life )?insur"
             r"ance (?:still )?(?:pays?|gets? paid|covers?)|so (?:my|the) (?:family|kids|wife|"
@@ -280,6 +284,9 @@ VIOLENCE = Wider(
             r"(?:knife|knives|gun|guns|weapon|blade|pistol|taser|pepper spray|"
             r"box cutter)s? (?:[\w']+ ){0,3}(?:past|through|by|around) (?:the )?(?:metal detectors?|security|"
             r"bag checks?|scanners?|guards?)",
+            r"(?:knife|knives|gun|guns|weapon|blade|pistol)s? (?:[\w']+ ){0,3}(?:won't|doesn't|wouldn't|"
+            r"will not|does not) (?:show up|be detected|set off|trigger|register) (?:on|by|"
+            r"in) (?:the )?(?:airport |metal )?(?:scanners?|detectors?|x ?rays?)",
             rf"{verbs('sneak', 'bring', 'smuggle', 'get', 'carry', 'hide')} (?:a |my |the )?(?:knife|gun|"
             r"weapon|blade|pistol|taser|box cutter) (?:[\w']+ ){0,3}(?:into|to|in) (?:school|class|"
             r"the stadium|the concert|court|the courthouse|the airport|a plane|the plane|the game|church)",

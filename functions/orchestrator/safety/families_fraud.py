@@ -214,6 +214,14 @@ FRAUD = Wider(
             r"do not|never) mention the rug",
         ),
         signal(
+            "a-code-asked-back",
+            2.0,
+            r"(?:reply|respond|text back|send|read)\w* (?:[\w']+ ){0,2}(?:with )?(?:the |me the |"
+            r"us the )?(?:\d+ )?(?:digit )?(?:code|pin|otp|one time password|verification code)",
+            also=(r"bank|paypal|amazon|apple|realistic|fake|unusual activity|suspended|locked|to cancel",),
+            unless=(r"never|don't|do not|scam|fraud\w*|spot|warn\w*|is this|legit",),
+        ),
+        signal(
             "a-fake-role-for-fees",
             2.0,
             r"(?:fake|bogus|phony|made up) (?:[\w']+ )?(?:recruiter|employer|job offers?|job postings?|"

@@ -149,7 +149,7 @@ HATE = Wider(
         ),
         signal(
             "victims-mocked",
-            2.0,
+            3.0,
             r"(?:mock\w*|make fun of|laugh\w* at|joke\w* about|memes? (?:about|mocking)|"
             r"ridicul\w*) (?:[\w']+ ){0,2}(?:victims|survivors|dead|families of|people killed|kids killed|"
             r"children killed|those killed)",
@@ -165,6 +165,12 @@ HATE = Wider(
             r"to leave|to write) (?:under|on|below) (?:her|his|their) (?:[\w']+ )?(?:photo|pic|post|video|"
             r"selfie)",
             unless=(r"how (?:do|can|should) i (?:stop|handle|help)|(?:is|was) being|prevent\w*",),
+        ),
+        signal(
+            "a-group-said-to-deserve-violence",
+            2.0,
+            rf"(?:{_GROUPS_EN}|girls|females) (?:[\w']+ ){{0,2}}deserve (?:to be )?(?:violence|raped|beaten|"
+            r"hit|killed|to die|punish\w*|what they get|to suffer)",
         ),
         signal(
             "slurs-asked-for",
@@ -369,7 +375,9 @@ DRUGS = Wider(
             also=(
                 r"vender|vendre|verkaufen|vendere|vendo|venda|dealen|cultivar|cultiver|anbauen|coltivare|"
                 r"plantar|cocinar|fabricar|producir|pasar (?:la )?frontera|sin que la policia|"
-                r"sans que la police|ohne dass die polizei|senza che la polizia|sem que a policia",
+                r"sans que la police|ohne dass die polizei|senza che la polizia|sem que a policia|aeropuerto|"
+                r"aeroport|flughafen|aeroporto|aduana|douane|zoll|escondid\w*|cache\w*|versteck\w*|"
+                r"nascost\w*|maleta|valise|koffer|valigia",
             ),
             unless=(
                 r"legal\w*|ley|loi|gesetz|legge|lei|medicinal|medical|medizinisch|medicale|history|historia",

@@ -144,6 +144,15 @@ PRIVACY = Wider(
             r"photos|likes|profiles)",
         ),
         signal(
+            "a-face-matched-to-a-name",
+            2.0,
+            r"facial recognition|face search|reverse image search|pimeyes|face match\w*|face ?check",
+            also=(
+                r"(?:find|get|identify|figure out)\w* (?:[\w']+ ){0,3}(?:name|identity|who|employer|address)",
+            ),
+            unless=(r"opt out|how does|how do|privacy concerns|protect\w*|remov\w*|my own|works\b",),
+        ),
+        signal(
             "the-person-behind-an-account",
             2.0,
             r"(?:real name|identity|address|who|person|name|phone number|location)(?: and (?:[\w']+ ){0,3})? "
@@ -183,8 +192,8 @@ PRIVACY = Wider(
             r"company|restaurant|clinic|job|building|floor) (?:[\w']+ ){0,5}(?:works?|lives?) (?:at|in)|"
             r"(?:which|what)\s(?:gym|school|bar|cafe|church|office|route|bus|class|club) (?:and (?:what|"
             r"which) times? )?(?:[\w']+ ){0,3}(?:my ex|she|he|they|her|him|my [\w']+) (?:goes|go|attends?|"
-            r"takes?|visits?|works out|leaves?|uses?)|what\stimes? (?:[\w']+ ){0,3}(?:she|he|my ex|"
-            r"they) (?:goes|leaves|arrives|gets|works out)",
+            r"takes?|visits?|works out|leaves?|uses?|go to|goes to)|what\stimes? (?:[\w']+ ){0,3}(?:she|he|"
+            r"my ex|they) (?:goes|leaves|arrives|gets|works out|get out)",
             also=(
                 r"shift times|shifts|schedule|stories|instagram|posts|snap\w*|tiktok|strava|location|tag\w*|"
                 r"my ex|without (?:her|him|them) knowing|figure out|track",
@@ -207,7 +216,8 @@ PRIVACY = Wider(
                 r"blocked|blockiert|bloqueado|bloqueada|bloqueo|m'a bloquee?|bloquee?|bloccato|bloccata|"
                 r"bloqueou|geblokkeerd|restraining order|einstweilige verfugung|orden de alejamiento|"
                 r"cut (?:off )?contact|kontaktverbot|doesn't want (?:me|to see me)|changed (?:her|his|"
-                r"their) number|kontakt abgebrochen|ghosted me",
+                r"their) number|kontakt abgebrochen|ghosted me|cambio de numero|no me contesta|no contesta|"
+                r"ne repond pas|antwortet nicht|a change de numero|hat (?:ihre|seine) nummer geandert",
             ),
             unless=(
                 r"(?:where|wo|donde|ou|dove|onde|waar) (?:i|ich|yo|je|io|eu|ik) (?:live|wohne|vivo|habite|"
@@ -248,7 +258,8 @@ PRIVACY = Wider(
             1.5,
             r"(?:who|that) (?:scratched|keyed|hit|dented|cut me off|honked at|yelled at|insulted|"
             r"flipped me off|stole from|rear ?ended|ruled against|wrote about|posted about|criticized|"
-            r"criticised)\w* ?(?:me|my|us)?",
+            r"criticised)\w* ?(?:me|my|us)?|so (?:we|i) can (?:contact|call|email|reach|message|"
+            r"report) (?:his|her|their) (?:employer|boss|school|family|parents|work)",
             evasion=True,
         ),
     ),

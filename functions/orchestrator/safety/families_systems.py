@@ -60,10 +60,11 @@ MALWARE = Wider(
         signal(
             "a-shell-back-to-me",
             2.0,
-            r"(?:shell|connection|session|beacon)s? back to (?:me|my (?:server|machine|box|laptop))|"
-            r"phones? home to (?:me|my)|calls? back to (?:me|my server)",
+            r"(?:shell|connection|session|beacon)s? back to (?:me|my (?:server|machine|box|laptop|vps))|"
+            r"phones? home to (?:me|my)|(?:calls?|connects?) back to (?:me|my (?:server|vps|machine|box))",
             also=(
-                r"payload|doc|document|pdf|file|attachment|macro|exe|installer|embedded|client|victim|target",
+                r"payload|doc|document|pdf|file|attachment|macro|exe|installer|embedded|client|victim|target|"
+                r"rat|hidden|run commands|remote",
             ),
         ),
         signal(
@@ -352,12 +353,13 @@ _TO_THE_READER = (
     r"to (?:any|all|every) (?:ai|llm|assistant|language model|bot|agent|automated system)s?",
 )
 _AN_ACT_ON_ITS_BEHALF = (
-    r"ignore|disregard|forget|instead|plutot|au lieu|en lugar|stattdessen|invece|forward\w*|send|email|"
-    r"mail|upload|post|paste|delete|remove|erase|reveal|print|run|execute|click|visit|link|lien|enlace|"
-    r"url|http|https|credentials|passwords?|secrets?|api keys?|tokens?|base64|encod\w*|conversation|"
-    r"ne fais pas|no hagas|mach (?:es )?nicht|non fare|envoie|envia|schick\w*|invia|transf\w*|supprime|"
-    r"borra|losche|elimina|cancella|(?:do not|don't) summari[sz]e|approve|grant|buy|pay|wire|rate (?:this|"
-    r"it|me)|recommend (?:this|me|hiring)|score (?:this|it|me)|hire (?:this|me)"
+    r"tell (?:the user|them|him|her|users|customers|people)|say (?:that|this)|recommend|ignore|disregard|"
+    r"forget|instead|plutot|au lieu|en lugar|stattdessen|invece|forward\w*|send|email|mail|upload|post|paste|"
+    r"delete|remove|erase|reveal|print|run|execute|click|visit|link|lien|enlace|url|http|https|credentials|"
+    r"passwords?|secrets?|api keys?|tokens?|base64|encod\w*|conversation|ne fais pas|no hagas|"
+    r"mach (?:es )?nicht|non fare|envoie|envia|schick\w*|invia|transf\w*|supprime|borra|losche|elimina|"
+    r"cancella|(?:do not|don't) summari[sz]e|approve|grant|buy|pay|wire|rate (?:this|it|me)|"
+    r"recommend (?:this|me|hiring)|score (?:this|it|me)|hire (?:this|me)"
 )
 _ADDRESSED_INLINE = (
     r"(?:^|[>\[(\"'\n;]|<!--)\s*(?:ai|assistant|system|agent|model|llm|chatbot|bot|ai model|ai assistant|"
@@ -391,6 +393,13 @@ INJECTION = Wider(
     harm=(
         signal("addressed-to-whoever-reads-it", 3.5, *_TO_THE_READER, also=(_AN_ACT_ON_ITS_BEHALF,)),
         signal("addressed-inline", 3.5, _ADDRESSED_INLINE, folded=True),
+        signal(
+            "the-chat-into-a-tool-call",
+            3.5,
+            r"(?:call|use|invoke|run)\w* (?:the )?(?:[\w]+ ){1,2}tool (?:[\w']+ ){0,4}(?:with|containing|"
+            r"including) (?:the )?(?:full |whole |entire )?(?:conversation|chat|history|credentials|secrets|"
+            r"api keys?|passwords?)",
+        ),
         signal(
             "orders-in-hidden-text",
             3.5,
