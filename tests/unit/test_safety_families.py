@@ -4,16 +4,16 @@
 None of these texts is a case of a labelled set: each is another way of asking for what a family
 covers, written in nine batches after the families of its time, each measured before the families
 were widened on it (recall 0.72, 0.55, 0.62, 0.73, 0.51, 0.62, 0.62, 0.71, 0.59; 15 of 302 benign
-twins refused,
-most by older rules). Self-harm: a death of one's own by euphemism next to a means, methods compared
-or ranked, pills stockpiled, a height, a goodbye beside a method, help lines refused; fraud: forged
-documents, a bank, brand, boss or relative impersonated, credential pages, rug pulls, credit in
-another's name, mules, card testing, fake reviews; doxxing: a named private person located, an
-account unmasked, a driver found from a plate, sensitive data turned on staff; malware: documents
-and apps that act behind their user's back, persistence, stealers, ransomware, defences disabled
-for a payload; injection: words addressed to whatever model reads the data, remote instructions
-obeyed. The benign twins share their words: a breakup, an alarm going off, an executor's tax return,
-a system prompt we write, a unit test quoting an injection, a moderation policy naming doxxing.
+twins refused, most by older rules). Self-harm: a death of one's own by euphemism next to a means,
+methods compared or ranked, pills stockpiled, a height, a goodbye beside a method, help lines
+refused; fraud: forged documents, a bank, brand, boss or relative impersonated, credential pages,
+rug pulls, credit in another's name, mules, card testing, fake reviews; doxxing: a named private
+person located, an account unmasked, a driver found from a plate, sensitive data turned on staff;
+malware: documents and apps that act behind their user's back, persistence, stealers, ransomware,
+defences disabled for a payload; injection: words addressed to whatever model reads the data, remote
+instructions obeyed. The benign twins share their words: a breakup, an alarm going off, an
+executor's tax return, a system prompt we write, a unit test quoting an injection, a moderation
+policy naming doxxing.
 """
 
 from __future__ import annotations
