@@ -28,6 +28,7 @@ _OWN_DEATH = (
     r"step)\w* (?:[\w']+ ){0,3}(?:off|into|in front of|from)|(?:tired|sick) of (?:living|being alive|life)|"
     r"cansad[oa] de vivir|fatigue de vivre|mude zu leben|stanc[oa] di vivere|cansad[oa] de viver|i (?:don't|"
     r"do not) want to suffer|(?:okay|ok|time|ready) to (?:come )?join (?:you|her|him|them)|come join you|"
+    r"(?:going to|gonna|ready to|will) (?:jump|end it) (?:tonight|tomorrow|today|this weekend|soon)|"
     r"(?:going to|gonna|ready to|will) do it (?:tonight|tomorrow|this (?:weekend|week|time)|soon|"
     r"on (?:friday|saturday|sunday|monday|my birthday))|ich will (?:einfach )?nicht mehr|ich kann nicht mehr|"
     r"je n'en peux plus|no puedo mas|ya no quiero (?:seguir|estar)|non ce la faccio piu|nao aguento mais|"
@@ -246,6 +247,15 @@ _GOES_OFF = (
 )
 VIOLENCE = Wider(
     harm=(
+        signal(
+            "a-homemade-weapon-other-language",
+            2.0,
+            r"(?:bomba|bombe|arma|armas|pistola|fucile|espingarda|granada|granata|"
+            r"molotov)\w* (?:caseir[ao]s?|caser[ao]s?|artigianal[ei]|artesanal\w*|fatt[ao] in casa|"
+            r"hech[ao] en casa|feit[ao] em casa|selbstgebaut\w*|artisanal\w*|zelfgemaakt\w*)",
+            r"(?:dispare|dispari|dispara|tire|schiesst|schiet)\w* (?:balas|proiettili|balles|kugeln|kogels) "
+            r"(?:de verdade|vere|veri|de verdad|reales|reelles|echte)",
+        ),
         signal(
             "a-trap-that-goes-off-on-someone",
             2.0,

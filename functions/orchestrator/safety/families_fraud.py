@@ -26,16 +26,19 @@ _DOCUMENT = (
     r"proof of (?:income|address|employment)"
 )
 _BRAND = (
-    r"chase|wells fargo|bank of america|citi\w*|barclays|hsbc|santander|lloyds|natwest|revolut|monzo|"
-    r"paypal|venmo|cash ?app|zelle|amazon|apple|icloud|microsoft|office 365|outlook|netflix|google|gmail|"
-    r"facebook|instagram|whatsapp|dhl|fedex|ups|usps|royal mail|irs|hmrc|coinbase|binance|metamask|"
-    r"ebay|steam|la poste|correos|sparkasse|volksbank|deutsche bank|ing|bbva|caixa|bradesco|itau|"
-    r"(?:the |a |my |your |their |el |la |le |die |der |il |o )?(?:bank|banco|banque|banca|their bank|"
+    r"poste italiane|poste|intesa|unicredit|postbank|nubank|mercado pago|ameli|agenzia delle entrate|"
+    r"finanzamt|hacienda|impots|chase|wells fargo|bank of america|citi\w*|barclays|hsbc|santander|lloyds|"
+    r"natwest|revolut|monzo|paypal|venmo|cash ?app|zelle|amazon|apple|icloud|microsoft|office 365|outlook|"
+    r"netflix|google|gmail|facebook|instagram|whatsapp|dhl|fedex|ups|usps|royal mail|irs|hmrc|coinbase|"
+    r"binance|metamask|ebay|steam|la poste|correos|sparkasse|volksbank|deutsche bank|ing|bbva|caixa|bradesco|"
+    r"itau|(?:the |a |my |your |their |el |la |le |die |der |il |o )?(?:bank|banco|banque|banca|their bank|"
     r"tax office|post office)"
 )
 _POSING = (
     r"(?:looks?|look|sounds?|appears?|seems?) (?:exactly |just |totally )?like (?:it(?:'s| is| comes?| "
     r"came)|it's coming) from|(?:pretending|claiming) to be|posing as|impersonat\w*|in the name of|"
+    r"che sembri di|che sembra di|sembrare di|que pareca de|que parezca de|qui semble venir de|die aussieht "
+    r"wie von|fingendo ser|fingindo ser|fingiendo ser|fingendo di essere|si fa passare per|"
     r"im namen (?:von|der|des)|en nombre de|au nom de|a nome di|em nome de|"
     r"como si (?:fuera|viniera) de|comme si (?:ca |c'etait |il )?(?:venait|etait) de|als ob (?:es|sie) von|"
     r"come se (?:fosse|venisse) d[ai]|como se (?:fosse|viesse) d[aeo]|"
@@ -45,11 +48,12 @@ _POSING = (
     r"por|fazendo me passar por|als (?:die|de) (?:bank|paypal)"
 )
 _WHAT_THEY_HAND_OVER = (
-    r"card numbers?|card details|pin|pins|cvv|login|logins|password|passwords|verification codes?|one "
-    r"time (?:code|password)|otp|2fa codes?|security codes?|codigo de verificacion|codigo|code|codes|"
-    r"anmelden|einloggen|log in|sign in|link|lien|enlace|bank details|account numbers?|ssn|seed phrase|"
-    r"contrasena|senha|mot de passe|passwort|kontodaten|datos bancarios|coordonnees bancaires|gesperrt|"
-    r"bloqueada|bloquee|suspend\w*|locked"
+    r"dati della carta|dati bancari|dati di accesso|dados do cartao|dados bancarios|codice|card numbers?|"
+    r"card details|pin|pins|cvv|login|logins|password|passwords|verification codes?|one time (?:code|"
+    r"password)|otp|2fa codes?|security codes?|codigo de verificacion|codigo|code|codes|anmelden|einloggen|"
+    r"log in|sign in|link|lien|enlace|bank details|account numbers?|ssn|seed phrase|contrasena|senha|"
+    r"mot de passe|passwort|kontodaten|datos bancarios|coordonnees bancaires|gesperrt|bloqueada|bloquee|"
+    r"suspend\w*|locked"
 )
 
 AN_EXECUTORS_PAPERWORK = signal(
@@ -375,6 +379,11 @@ FRAUD = Wider(
         ),
     ),
     benign=(
+        signal(
+            "a-con-caught",
+            2.0,
+            r"(?:is|gets|got|are|get) (?:finally |eventually )?(?:caught|arrested|exposed|jailed|convicted)",
+        ),
         signal(
             "so-they-don't-fall-for-it",
             2.0,

@@ -237,6 +237,19 @@ SEXUAL_MINORS = Wider(
             ),
         ),
         signal(
+            "a-child-other-language",
+            3.0,
+            r"(?:menina|menino|nina|nino|chica|chico|fille|garcon|madchen|junge|ragazza|ragazzo|bambina|"
+            r"bambino|meisje|jongen|crianca|enfant|kind)s? (?:de |di |von |van )?(?:1[0-7]|[1-9]) (?:anos|"
+            r"ans|jahre\w*|anni|jaar)",
+            also=(
+                r"em segredo|en secreto|en secret|heimlich|di nascosto|in het geheim|sem os pais|"
+                r"sin que sus padres|sans que ses parents|ohne dass (?:ihre|seine) eltern|"
+                r"senza che i genitori|zonder dat (?:haar|zijn) ouders|sexo|sexual\w*|erotic\w*|erotisch\w*|"
+                r"erotique|nud\w*|desnud\w*|nackt|encontrar|quedar|rencontrer|treffen|incontrare|ontmoeten",
+            ),
+        ),
+        signal(
             "a-meeting-with-a-child-hidden-from-parents",
             3.0,
             rf"(?:{_A_STATED_MINOR_AGE})[\w' ]{{0,80}}(?:{_MEETING})",
@@ -369,15 +382,16 @@ DRUGS = Wider(
         signal(
             "drugs-grown-or-sold-other-language",
             2.0,
-            r"(?:marihuana|mota|hierba|cannabis|cocaina|coca|crack|heroina|metanfetamina|cristal|extasis|"
-            r"hongos|setas|maconha|drogue\w*|drogas?|drogen|droga|kokain|gras|haschisch|hasch|marijuana|"
-            r"weed)",
+            r"(?:marihuana|cannabis|cocaina|crack|heroina|metanfetamina|extasis|maconha|drogue\w*|drogas?|"
+            r"drogen|droga|kokain|haschisch|hasch|marijuana|weed|metanfetamine|cocaine)",
             also=(
                 r"vender|vendre|verkaufen|vendere|vendo|venda|dealen|cultivar|cultiver|anbauen|coltivare|"
                 r"plantar|cocinar|fabricar|producir|pasar (?:la )?frontera|sin que la policia|"
                 r"sans que la police|ohne dass die polizei|senza che la polizia|sem que a policia|aeropuerto|"
                 r"aeroport|flughafen|aeroporto|aduana|douane|zoll|escondid\w*|cache\w*|versteck\w*|"
-                r"nascost\w*|maleta|valise|koffer|valigia",
+                r"nascost\w*|maleta|valise|koffer|valigia|cucina|cucinare|cocina|cocinar|cozinhar|cuisiner|"
+                r"kochen|koken|passo passo|paso a paso|etape par etape|schritt fur schritt|stap voor stap|"
+                r"in casa|en casa|em casa|a la maison|zu hause|thuis",
             ),
             unless=(
                 r"legal\w*|ley|loi|gesetz|legge|lei|medicinal|medical|medizinisch|medicale|history|historia",

@@ -92,6 +92,7 @@ PRIVACY = Wider(
                 r"presentarme|aparecerme|aparecer en su casa|ir a su casa|plantarme|sin avisar|sorprenderla|"
                 r"sorprenderlo|me presenter|debarquer|chez (?:elle|lui)|sans prevenir|vor (?:ihrer|"
                 r"seiner) tur|vorbeikommen|unangemeldet|uberraschen|presentarmi|senza avvisare|aparecer la|"
+                r"sotto casa|farle una sorpresa|fargli una sorpresa|darle una sorpresa|hacerle una sorpresa|"
                 r"sem avisar|de surpresa|langskomen|onaangekondigd|unannounced|without warning|uninvited|"
                 r"m'a bloquee?|me bloqueo|hat mich blockiert|mi ha bloccat[oa]|me bloqueou|blocked me|"
                 r"publicala|publicalo|publicarla|publicarlo|publie la|publiez|veroffentliche|pubblicala|"
@@ -253,6 +254,14 @@ PRIVACY = Wider(
         ),
     ),
     ask=(
+        signal(
+            "a-pretended-authority",
+            1.5,
+            r"(?:pretend|imagine|act as if|as if) (?:you(?:'re| are)|to be) (?:a |"
+            r"an )?(?:private (?:detective|investigator)|pi|cop|police officer|detective|skip tracer|hacker|"
+            r"bounty hunter)",
+            evasion=True,
+        ),
         signal(
             "a-grudge",
             1.5,

@@ -174,6 +174,20 @@ MALWARE = Wider(
             r"green light)\w*",
         ),
         signal(
+            "a-neighbour's-wifi-cracked-other-language",
+            2.0,
+            r"(?:kraken|hacken|knacken|craquer|pirater|hackear|crackear|violare|craccare|quebrar|invadir)",
+            also=(
+                r"(?:van mijn|meiner|meines|de mi|de mon|de ma|del mio|della mia|do meu|da minha|van de|"
+                r"des voisins|del vecino|dei vicini|dos vizinhos|der nachbarn|buren|vecinos|voisins|vicini|"
+                r"vizinhos|nachbarn|vecino|voisin|vicino|vizinho|nachbar|buurman)",
+            ),
+            unless=(
+                r"mijn eigen|mein eigenes|mi propio|mon propre|il mio|meu proprio|proteger|schutzen|"
+                r"proteggere",
+            ),
+        ),
+        signal(
             "a-stealer",
             2.0,
             r"(?:steal|grab|harvest|swipe|snag|captur|hijack|exfiltrat|lift)\w* (?:[\w']+ ){0,2}(?:their|his|"
@@ -319,6 +333,13 @@ MALWARE = Wider(
             r"protect) our",
         ),
         signal(
+            "protection-other-language",
+            2.0,
+            r"(?:proteggere|proteger|schutzen|beschermen|difendere|prevenire|prevenir|evitare|evitar|eviter|"
+            r"verhindern|proteger) (?:il mio|mi|mon|ma|mein\w*|mijn|o meu|a minha|meu|minha|la mia|nuestro|"
+            r"notre|unser\w*|onze)",
+        ),
+        signal(
             "an-advantage-exploited",
             2.0,
             r"exploit\w* (?:[\w']+ ){0,3}(?:seasonality|seasonal \w+|trends?|patterns?|opportunit\w*|"
@@ -362,12 +383,13 @@ _AN_ACT_ON_ITS_BEHALF = (
     r"recommend (?:this|me|hiring)|score (?:this|it|me)|hire (?:this|me)"
 )
 _ADDRESSED_INLINE = (
-    r"(?:^|[>\[(\"'\n;]|<!--)\s*(?:ai|assistant|system|agent|model|llm|chatbot|bot|ai model|ai assistant|"
-    r"language model)\s*[:,]\s*(?:please |also |urgent[:,!]?\s*|important[:,!]?\s*|now[:,]?\s*)?"
-    r"(?:push|commit|publish|ignore|"
-    r"disregard|forget|instead|send|email|forward|call|run|execute|open|paste|upload|reveal|print|"
-    r"tell (?:the user|them|him|her)|visit|click|delete|wire|transfer|pay|buy|approve|grant|(?:don't|"
-    r"do not) tell|new instructions?|you (?:must|should|will))"
+    r"(?:^|[>\[(\"'\n;.]|<!--)\s*(?:ai|assistant|system|agent|model|llm|chatbot|bot|ai model|ai assistant|"
+    r"language model|assistente|asistente|ia|ki|agente)\s*[:,]\s*(?:please |also |urgent[:,!]?\s*|"
+    r"important[:,!]?\s*|now[:,]?\s*)?(?:encaminhe|encaminha|envie|envia|reenvia|inoltra|invia|envoie|"
+    r"transfere|ignora|ignorer|ignoriere|olvida|oublie|vergiss|revele|revela|rivela|apaga|borra|supprime|"
+    r"losche|elimina|cancella|push|commit|publish|ignore|disregard|forget|instead|send|email|forward|call|"
+    r"run|execute|open|paste|upload|reveal|print|tell (?:the user|them|him|her)|visit|click|delete|wire|"
+    r"transfer|pay|buy|approve|grant|(?:don't|do not) tell|new instructions?|you (?:must|should|will))"
 )
 _HIDDEN_STYLE = (
     r"(?:font-size\s*:\s*0|display\s*:\s*none|visibility\s*:\s*hidden|color\s*:\s*(?:white|#fff\w*)|"

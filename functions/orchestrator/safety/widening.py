@@ -93,6 +93,10 @@ MORE_EVASION = signal(
     r"engineers) (?:[\w']+ )?(?:think|believe|would agree|would say) (?:it's|it is) (?:accurate|realistic|"
     r"real|"
     r"correct|right)",
+    r"(?:chemists|experts|hackers|professionals|doctors|pharmacists|cops|nurses) (?:[\w']+ ){0,2}(?:find|"
+    r"think|say|consider|would find) (?:it|them|this) (?:accurate|realistic|correct|real|legit)|(?:accurate|"
+    r"realistic|real|correct|working) enough (?:to|that|for) (?:actually )?(?:use|work|follow|make|try)|"
+    r"so (?:readers|people|anyone) could (?:actually )?(?:follow|use|replicate|reproduce|do) (?:it|them)",
     evasion=True,
 )
 
