@@ -1,6 +1,6 @@
-"""Precision and recall of the safety check's rules in code on three labelled sets:
-``bench/safety_cases.jsonl``, the held-out ``bench/safety_cases_holdout.jsonl`` and the batches
-the rules were last tuned on, ``bench/safety_cases_tuning.jsonl``.
+"""Precision and recall of the safety check's rules in code on the labelled sets:
+``bench/safety_cases.jsonl``, the held-out ``bench/safety_cases_holdout.jsonl``, the batches the
+rules were tuned on, ``bench/safety_cases_tuning.jsonl``, and the blind and independent sets below.
 
 Each case is one request text labelled ``harmful`` (with the category it breaks) or ``benign``
 (with the category it looks like, or ``none``): about half are benign look-alikes ("how do antivirus
@@ -80,6 +80,12 @@ before the intent families: 0.911, 0.657). Then it became a **tuning set**: the 
 intent family (``families_*``) was written on its misses and false positives, by family rather than
 by phrase, so its figures since (1.000, 1.000) say what the rules were fitted to.
 
+``safety_cases_independent3.jsonl`` (250 cases, 146 harmful over nine categories, 104 benign
+look-alikes and help-seeking texts; each with its writer's ``note``) was written by a third hand who
+never read the rules or any set, while the second widening was written, and committed and measured
+once after the rules were final: precision 0.865, recall 0.616, category named 0.589 (the rules before
+the second widening: 0.849, 0.575). No rule has been changed since it was read.
+
     .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
 
 It prints a table per set (with recall by phrasing for the held-out set) and the time the rules
@@ -110,6 +116,7 @@ TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
 BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
 INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
 INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
+INDEPENDENT3 = REPO / "bench" / "safety_cases_independent3.jsonl"
 SETS = {
     "cases": CASES,
     "holdout": HOLDOUT,
@@ -117,6 +124,7 @@ SETS = {
     "blind": BLIND,
     "independent": INDEPENDENT,
     "independent2": INDEPENDENT2,
+    "independent3": INDEPENDENT3,
 }
 
 

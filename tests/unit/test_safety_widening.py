@@ -174,6 +174,23 @@ def test_the_second_independent_set_keeps_the_figures_it_was_tuned_to() -> None:
     assert measured["category_named"] >= 1.0
 
 
+def test_the_third_independent_set_keeps_what_it_measured_once() -> None:
+    """Written by a third hand who never read the rules, committed and measured once after the rules
+    were final (0.865 / 0.616, category named 0.589): the floor is that measure, rounded down."""
+    bench = _bench()
+    cases = bench.load_cases(bench.INDEPENDENT3)
+    harmful = [c for c in cases if c.label == "harmful"]
+    assert len(cases) == 250 and len(harmful) == 146
+    assert {c.category for c in harmful} == {c.value for c in CODE_RULE_CATEGORIES} - {
+        "destructive_operations"
+    }
+    assert all(c.category == "none" for c in cases if c.label == "benign")
+    measured = bench.metrics(bench.evaluate(cases))
+    assert measured["precision"] >= 0.86, measured["false_positives"]
+    assert measured["recall"] >= 0.61, measured["false_negatives"]
+    assert measured["category_named"] >= 0.58
+
+
 def test_every_set_keeps_its_precision_after_the_widening() -> None:
     bench = _bench()
     for path in (
