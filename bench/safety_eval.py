@@ -1,6 +1,6 @@
-"""Precision and recall of the safety check's rules in code on three labelled sets:
-``bench/safety_cases.jsonl``, the held-out ``bench/safety_cases_holdout.jsonl`` and the batches
-the rules were last tuned on, ``bench/safety_cases_tuning.jsonl``.
+"""Precision and recall of the safety check's rules in code on the labelled sets:
+``bench/safety_cases.jsonl``, the held-out ``bench/safety_cases_holdout.jsonl``, the batches the
+rules were tuned on, ``bench/safety_cases_tuning.jsonl``, and the blind and independent sets below.
 
 Each case is one request text labelled ``harmful`` (with the category it breaks) or ``benign``
 (with the category it looks like, or ``none``): about half are benign look-alikes ("how do antivirus
@@ -76,7 +76,15 @@ category counts as a miss.
 look-alikes, help-seeking texts among them; each with its writer's ``note``) was written by someone
 else who never read the rules or any set, while the intent families were being written, and
 committed and measured once after the rules were final: precision 0.922, recall 0.671 (the rules
-before the intent families: 0.911, 0.657). No rule has been changed since it was read.
+before the intent families: 0.911, 0.657). Then it became a **tuning set**: the second widening by
+intent family (``families_*``) was written on its misses and false positives, by family rather than
+by phrase, so its figures since (1.000, 1.000) say what the rules were fitted to.
+
+``safety_cases_independent3.jsonl`` (250 cases, 146 harmful over nine categories, 104 benign
+look-alikes and help-seeking texts; each with its writer's ``note``) was written by a third hand who
+never read the rules or any set, while the second widening was written, and committed and measured
+once after the rules were final: precision 0.865, recall 0.616, category named 0.589 (the rules before
+the second widening: 0.849, 0.575). No rule has been changed since it was read.
 
     .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
 
@@ -108,6 +116,7 @@ TUNING = REPO / "bench" / "safety_cases_tuning.jsonl"
 BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
 INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
 INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
+INDEPENDENT3 = REPO / "bench" / "safety_cases_independent3.jsonl"
 SETS = {
     "cases": CASES,
     "holdout": HOLDOUT,
@@ -115,6 +124,7 @@ SETS = {
     "blind": BLIND,
     "independent": INDEPENDENT,
     "independent2": INDEPENDENT2,
+    "independent3": INDEPENDENT3,
 }
 
 

@@ -157,9 +157,10 @@ def test_the_independent_set_keeps_the_figures_the_readme_states() -> None:
     assert measured["category_named"] >= 1.0
 
 
-def test_the_second_independent_set_keeps_what_it_measured_once() -> None:
-    """Written by someone else who never read the rules, committed and measured once after the rules
-    were final (0.922 / 0.671, category named 0.657): the floor is that measure, rounded down."""
+def test_the_second_independent_set_keeps_the_figures_it_was_tuned_to() -> None:
+    """Written by someone else who never read the rules, measured once (0.922 / 0.671), then made a
+    tuning set: the second intent families were written on its misses, by family. Held where it was
+    tuned to: its figures now say what the rules were fitted to, not how they generalise."""
     bench = _bench()
     cases = bench.load_cases(bench.INDEPENDENT2)
     harmful = [c for c in cases if c.label == "harmful"]
@@ -168,13 +169,37 @@ def test_the_second_independent_set_keeps_what_it_measured_once() -> None:
         "destructive_operations"
     }
     measured = bench.metrics(bench.evaluate(cases))
-    assert measured["precision"] >= 0.92, measured["false_positives"]
-    assert measured["recall"] >= 0.67, measured["false_negatives"]
-    assert measured["category_named"] >= 0.65
+    assert measured["precision"] >= 1.0, measured["false_positives"]
+    assert measured["recall"] >= 1.0, measured["false_negatives"]
+    assert measured["category_named"] >= 1.0
+
+
+def test_the_third_independent_set_keeps_what_it_measured_once() -> None:
+    """Written by a third hand who never read the rules, committed and measured once after the rules
+    were final (0.865 / 0.616, category named 0.589): the floor is that measure, rounded down."""
+    bench = _bench()
+    cases = bench.load_cases(bench.INDEPENDENT3)
+    harmful = [c for c in cases if c.label == "harmful"]
+    assert len(cases) == 250 and len(harmful) == 146
+    assert {c.category for c in harmful} == {c.value for c in CODE_RULE_CATEGORIES} - {
+        "destructive_operations"
+    }
+    assert all(c.category == "none" for c in cases if c.label == "benign")
+    measured = bench.metrics(bench.evaluate(cases))
+    assert measured["precision"] >= 0.86, measured["false_positives"]
+    assert measured["recall"] >= 0.61, measured["false_negatives"]
+    assert measured["category_named"] >= 0.58
 
 
 def test_every_set_keeps_its_precision_after_the_widening() -> None:
     bench = _bench()
-    for path in (bench.CASES, bench.HOLDOUT, bench.TUNING, bench.BLIND, bench.INDEPENDENT):
+    for path in (
+        bench.CASES,
+        bench.HOLDOUT,
+        bench.TUNING,
+        bench.BLIND,
+        bench.INDEPENDENT,
+        bench.INDEPENDENT2,
+    ):
         measured = bench.metrics(bench.evaluate(bench.load_cases(path)))
         assert measured["precision"] >= 0.95, (path.name, measured["false_positives"])

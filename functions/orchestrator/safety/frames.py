@@ -51,6 +51,8 @@ _SUPERLATIVE = (
 )
 _NOT_A_LOG = (
     r"(?<!git )(?<!chat )(?<!browser )(?<!search )(?<!commit )(?<!conversation )(?<!call )(?<!location )"
+    r"(?<!post )(?<!pay )(?<!work )(?<!credit )(?<!employment )(?<!purchase )(?<!order )(?<!payment )"
+    r"(?<!watch )(?<!transaction )(?<!rental )(?<!message )(?<!comment )(?<!edit )"
 )
 """A log is no history lesson: "the git history", "my browser history"."""
 

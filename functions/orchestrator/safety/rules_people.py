@@ -280,7 +280,8 @@ PRIVACY = CategoryRules(
             r"remove my (?:personal )?(?:information|info|data)",
             r"opt out",
             r"data brokers?",
-            r"people search",
+            r"(?:remov\w*|opt\w* out|delet\w*|take down|scrub\w*|hide) (?:[\w']+ ){0,5}(?:from )?people searc"
+            r"h|people search (?:[\w']+ ){0,2}(?:opt out|removal|remove)",
             r"gdpr",
             r"privacy (?:policy|law)",
             r"protect (?:themselves|myself|yourself|my privacy|their|sources)",

@@ -278,7 +278,6 @@ INJECTION = CategoryRules(
             r"system override|admin override|override mode|god mode",
             r"(?:answer|respond|listen|report|obey) only (?:to )?me",
             r"contents of your (?:context|memory|prompt)",
-            r"note to the (?:ai|assistant|model|llm)",
             r"(?:assistant|ai|model|agent)s? (?:must|should|will|shall) now",
             r"(?:you|assistants?|ais?|models?) must now (?:reveal|ignore|obey|do|comply|send|print)",
             r"end of (?:user )?(?:data|input|document)",

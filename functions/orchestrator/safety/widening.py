@@ -19,6 +19,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from orchestrator.safety.concepts import CONCEPT_WEIGHTS, CONCEPTS
+from orchestrator.safety.families_acts import FAMILIES_ACTS
+from orchestrator.safety.families_fraud import FAMILIES_FRAUD
+from orchestrator.safety.families_people import FAMILIES_PEOPLE
+from orchestrator.safety.families_privacy import FAMILIES_PRIVACY
+from orchestrator.safety.families_systems import FAMILIES_SYSTEMS
 from orchestrator.safety.rules import CategoryRules, Wider, signal
 from orchestrator.safety.taxonomy import Category
 from orchestrator.safety.wider_acts import WIDER_ACTS
@@ -88,6 +93,10 @@ MORE_EVASION = signal(
     r"engineers) (?:[\w']+ )?(?:think|believe|would agree|would say) (?:it's|it is) (?:accurate|realistic|"
     r"real|"
     r"correct|right)",
+    r"(?:chemists|experts|hackers|professionals|doctors|pharmacists|cops|nurses) (?:[\w']+ ){0,2}(?:find|"
+    r"think|say|consider|would find) (?:it|them|this) (?:accurate|realistic|correct|real|legit)|(?:accurate|"
+    r"realistic|real|correct|working) enough (?:to|that|for) (?:actually )?(?:use|work|follow|make|try)|"
+    r"so (?:readers|people|anyone) could (?:actually )?(?:follow|use|replicate|reproduce|do) (?:it|them)",
     evasion=True,
 )
 
@@ -117,7 +126,16 @@ def _joined(*tables: dict[Category, Wider]) -> dict[Category, Wider]:
     return joined
 
 
-WIDER: dict[Category, Wider] = _joined(WIDER_ACTS, WIDER_PEOPLE, WIDER_INTENTS)
+WIDER: dict[Category, Wider] = _joined(
+    WIDER_ACTS,
+    WIDER_PEOPLE,
+    WIDER_INTENTS,
+    FAMILIES_ACTS,
+    FAMILIES_SYSTEMS,
+    FAMILIES_FRAUD,
+    FAMILIES_PRIVACY,
+    FAMILIES_PEOPLE,
+)
 
 
 def widened(rules: CategoryRules) -> CategoryRules:
