@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import pickle
 from typing import Any
 
 from infra.local import moto_adapters
@@ -251,6 +252,141 @@ def parse_each_update_expression_once() -> None:
     _patch(UpdateExpressionParser, "make", staticmethod(make))
 
 
+# --- 7. update expressions: the tree copied by pickle, its expression-only checks kept -------------
+_EXPRESSION_ONLY_CHECKS = 3  # ActionCount, OverlappingPaths, UpdateHashRangeKey: see below
+
+
+def check_each_update_expression_once() -> None:
+    """moto validates an ``UpdateItem``'s expression with ten walks of a deep copy of its tree
+    (twice when the item is new). The copy is made here by ``pickle`` (the same objects, rebuilt
+    from the same state as ``deepcopy`` rebuilds them, several times faster), from the tree's
+    pickled bytes kept with the tree. The first three walks read only the tree, the expression's
+    attribute names and the table's key attributes (one clause of each kind, no overlapping
+    paths, no key attribute set): an expression that passed them with the same names and key
+    attributes passes them again, so they are skipped for it; one that failed is checked again
+    (and fails again, with moto's own error)."""
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.ast_nodes import UpdateExpression  # type: ignore[attr-defined]
+
+    expression_only = (
+        validators.ActionCountValidator,
+        validators.OverlappingPathsValidator,
+        validators.UpdateHashRangeKeyValidator,
+    )
+    init = _original(validators.UpdateExpressionValidator, "__init__")
+    deepcopy = _original(validators, "deepcopy")
+    pickled: dict[int, tuple[Any, bytes | None]] = {}
+    passed: dict[int, tuple[Any, set[Any]]] = {}  # the tree kept: its id stays its own
+
+    def copy_tree(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if type(value) is not UpdateExpression or memo is not None:
+            return deepcopy(value, memo)
+        kept = pickled.get(id(value))
+        if kept is None or kept[0] is not value:
+            try:
+                kept = (value, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                kept = (value, None)
+            if len(pickled) >= 4096:
+                pickled.clear()
+            pickled[id(value)] = kept
+        return deepcopy(value) if kept[1] is None else pickle.loads(kept[1])  # noqa: S301 - its own bytes
+
+    def __init__(self: Any, expression: Any, *args: Any, **kwargs: Any) -> None:
+        self._tree = expression
+        init(self, expression, *args, **kwargs)
+
+    def validate(self: Any) -> Any:
+        processors = self.processors
+        known, key = _passed_set(passed, self), None
+        if known is not None and tuple(map(type, processors[:_EXPRESSION_ONLY_CHECKS])) == expression_only:
+            key = (
+                frozenset((self.expression_attribute_names or {}).items()),
+                tuple(self.table.table_key_attrs),
+            )
+        node = self.node_to_validate
+        for index, processor in enumerate(processors):
+            if key is not None and index < _EXPRESSION_ONLY_CHECKS and key in known:  # type: ignore[operator]
+                continue
+            node = processor.traverse(node)
+            if key is not None and index == _EXPRESSION_ONLY_CHECKS - 1:
+                known.add(key)  # type: ignore[union-attr]
+        return node
+
+    _patch(validators, "deepcopy", copy_tree)
+    _patch(validators.UpdateExpressionValidator, "__init__", __init__)
+    _patch(validators.UpdateExpressionValidator, "validate", validate)
+
+
+def _passed_set(passed: dict[int, tuple[Any, set[Any]]], validator: Any) -> set[Any] | None:
+    """The (names, key attributes) the validator's tree passed its expression-only checks with;
+    None when they cannot be told apart (attribute names that are not text)."""
+    tree = getattr(validator, "_tree", None)
+    names = validator.expression_attribute_names or {}
+    if tree is None or not all(type(k) is str and type(v) is str for k, v in names.items()):
+        return None
+    kept = passed.get(id(tree))
+    if kept is None or kept[0] is not tree:
+        if len(passed) >= 4096:
+            passed.clear()
+        kept = passed[id(tree)] = (tree, set())
+    return kept[1]
+
+
+# --- 8. the expression walkers: what each does with a kind of node, found once ----------------------
+def walk_expression_trees_by_node_kind() -> None:
+    """moto's expression walkers (ten per ``UpdateItem``, over trees of about a hundred nodes) ask
+    at every node whether it is a node (an abstract class's ``isinstance``, through ``abc``),
+    whether the walker handles its kind, and then build a dict of the walker's bound methods to
+    find the one for it. Each answer depends only on the node's class and the walker's class:
+    found once per pair here, the walk itself unchanged (same order, same hooks, same results)."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+
+    no_hook = _original(DepthFirstTraverser, "pre_processing_of_child")
+    original_process = _original(DepthFirstTraverser, "process")
+    is_node: dict[type, bool] = {}
+    handles: dict[tuple[type, type], bool] = {}
+    processor_of: dict[tuple[type, type], Any] = {}
+
+    def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
+        kind = type(node)
+        node_like = is_node.get(kind)
+        if node_like is None:
+            node_like = is_node[kind] = isinstance(node, Node)
+        if not node_like:
+            return node
+        parent_node = node.parent
+        if node.children is not None:
+            hook = type(self).pre_processing_of_child
+            for i, child_node in enumerate(node.children):
+                if hook is not no_hook:
+                    hook(self, node, i)
+                self.traverse_node_recursively(child_node, i)
+        walker = type(self)
+        handled = handles.get((walker, kind))
+        if handled is None:
+            handled = handles[(walker, kind)] = isinstance(node, self.nodes_to_be_processed())
+        if handled:
+            node = self.process(node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
+        return node
+
+    def process(self: Any, node: Any) -> Any:
+        key = (type(self), type(node))
+        function = processor_of.get(key)
+        if function is None:
+            found = next((p for k, p in self._processing_map().items() if isinstance(node, k)), None)
+            if getattr(found, "__self__", None) is not self:  # not one of its own methods: as moto does
+                return original_process(self, node)
+            function = processor_of[key] = found.__func__  # type: ignore[union-attr]
+        return function(self, node)
+
+    _patch(DepthFirstTraverser, "traverse_node_recursively", traverse_node_recursively)
+    _patch(DepthFirstTraverser, "process", process)
+
+
 def install_all() -> None:
     """Every speedup above (the local cloud and the local-cloud tests install the same set)."""
     roll_back_transactions_by_item()
@@ -259,3 +395,5 @@ def install_all() -> None:
     match_request_ids_only_in_xml()
     list_expression_node_kinds_once()
     parse_each_update_expression_once()
+    check_each_update_expression_once()
+    walk_expression_trees_by_node_kind()

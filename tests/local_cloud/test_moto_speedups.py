@@ -3,6 +3,7 @@ the tables as moto would."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 from typing import Any
@@ -317,3 +318,116 @@ def test_update_expressions_apply_as_dynamodb_applies_them(emulation: Emulation)
             ExpressionAttributeValues={":v": {"S": "other"}},
         )
     assert refused.value.response["Error"]["Code"] == "ValidationException"
+
+
+UPDATES: list[dict[str, Any]] = [
+    {
+        "UpdateExpression": "SET #s = :s, created = if_not_exists(created, :now), "
+        "events = list_append(if_not_exists(events, :empty), :event), m.inner = :s ADD attempts :one",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":s": {"S": "running"},
+            ":now": {"N": "1"},
+            ":empty": {"L": []},
+            ":event": {"L": [{"S": "e"}]},
+            ":one": {"N": "1"},
+        },
+    },
+    {"UpdateExpression": "SET m = :m", "ExpressionAttributeValues": {":m": {"M": {"inner": {"S": "x"}}}}},
+    {"UpdateExpression": "SET m.inner = :v REMOVE gone", "ExpressionAttributeValues": {":v": {"N": "2"}}},
+    # refused: a key attribute, the same path twice, overlapping paths, two SET clauses, a name
+    # the expression does not define, a missing value, a type mismatch
+    {
+        "UpdateExpression": "SET #k = :v",
+        "ExpressionAttributeNames": {"#k": "pk"},
+        "ExpressionAttributeValues": {":v": {"S": "x"}},
+    },
+    {"UpdateExpression": "SET a = :v, a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET m = :v, m.inner = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET a = :v SET b = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET #missing = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET a = :nothing", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {
+        "UpdateExpression": "ADD #s :one",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    },
+    # the same expression with other names: one that sets the key, then one that does not
+    {
+        "UpdateExpression": "SET #k = :v",
+        "ExpressionAttributeNames": {"#k": "other"},
+        "ExpressionAttributeValues": {":v": {"S": "x"}},
+    },
+]
+
+
+def _apply_updates(ddb: Any, table: str) -> list[Any]:
+    """Each update applied twice to a new item and to an existing one: the answer or the error,
+    then the items."""
+    outcomes: list[Any] = []
+    for round_ in range(2):
+        for index, update in enumerate(UPDATES):
+            for key in ({"pk": {"S": f"new-{round_}-{index}"}}, {"pk": {"S": "kept"}}):
+                try:
+                    answer = ddb.update_item(TableName=table, Key=key, ReturnValues="ALL_NEW", **update)
+                    outcomes.append(answer["Attributes"])
+                except ClientError as error:
+                    outcomes.append((error.response["Error"]["Code"], error.response["Error"]["Message"]))
+    outcomes.append(sorted(json.dumps(i, sort_keys=True) for i in ddb.scan(TableName=table)["Items"]))
+    return outcomes
+
+
+def test_update_expressions_are_checked_and_applied_as_moto_checks_and_applies_them(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.parsing import ast_nodes, validators
+
+    # Given the same updates (applied and refused ones) applied with the kept checks, copies and
+    # node kinds
+    ddb = _tables(emulation, "speedups-checked", with_range=False, items=0)
+    ours = _apply_updates(ddb, "speedups-checked")
+    # When they are applied again by moto's own validator and walkers, on a table of their own
+    for owner, name in (
+        (validators, "deepcopy"),
+        (validators.UpdateExpressionValidator, "__init__"),
+        (validators.UpdateExpressionValidator, "validate"),
+        (ast_nodes.DepthFirstTraverser, "traverse_node_recursively"),
+        (ast_nodes.DepthFirstTraverser, "process"),
+        (ast_nodes.DepthFirstTraverser, "nodes_to_be_processed"),
+    ):
+        monkeypatch.setattr(owner, name, moto_adapters._original(owner, name))
+    _tables(emulation, "speedups-unchecked", with_range=False, items=0)
+    own = _apply_updates(ddb, "speedups-unchecked")
+    # Then every answer, every error and every item is the same
+    assert ours == own
+    assert sum(isinstance(o, tuple) for o in ours) >= 28  # the refusals were tried, each time
+
+
+def test_update_expression_trees_are_copied_as_deepcopy_copies_them(emulation: Emulation) -> None:
+    import copy
+
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    def shape(node: Any, seen: dict[int, int]) -> Any:
+        if id(node) in seen:
+            return ("seen", seen[id(node)])
+        seen[id(node)] = len(seen)
+        if isinstance(node, list):
+            return [shape(n, seen) for n in node]
+        if hasattr(node, "__dict__"):
+            return (type(node).__name__, {k: shape(v, seen) for k, v in sorted(vars(node).items())})
+        return node
+
+    # Given the trees of the updates' expressions (those that parse)
+    trees = []
+    for update in UPDATES:
+        with contextlib.suppress(Exception):
+            trees.append(UpdateExpressionParser.make(update["UpdateExpression"]))
+    assert len(trees) >= 10
+    for tree in trees:
+        # When one is copied for a validation, twice, then each copy is a new tree, node for node
+        # (class, attributes, parent links) what moto's deepcopy makes
+        first, second = validators.deepcopy(tree), validators.deepcopy(tree)
+        assert first is not tree and second is not first and first.children[0] is not tree.children[0]
+        assert shape(first, {}) == shape(second, {}) == shape(copy.deepcopy(tree), {})
