@@ -141,9 +141,12 @@ def _serialized(service: str, operation: str, result: Any, own: bool) -> str:
 
     operation_model = get_service_model(service).operation_model(operation)
     base = serialize.get_serializer_class(service, get_service_model(service).protocol)
-    cls = type(
-        "MotoOwn", (base,), {"get_value": moto_adapters._original(serialize.ResponseSerializer, "get_value")}
-    )
+    own_methods = {"get_value": moto_adapters._original(serialize.ResponseSerializer, "get_value")}
+    if issubclass(base, serialize.BaseJSONSerializer):
+        own_methods["_serialize_type_structure"] = moto_adapters._original(
+            serialize.BaseJSONSerializer, "_serialize_type_structure"
+        )
+    cls = type("MotoOwn", (base,), own_methods)
     serializer = (cls if own else base)(
         operation_model=operation_model, value_picker=serialize.XFormedAttributePicker()
     )
@@ -176,6 +179,12 @@ class _Model:
         ),
         ("dynamodb", "GetItem", {"Item": ATTRIBUTES}),
         ("dynamodb", "GetItem", {}),
+        # what only moto's own serializer writes: no value, two members, another spelling,
+        # a number that is not text, a nested value that is none of these
+        ("dynamodb", "GetItem", {"Item": {"a": None, "b": {"S": "x", "N": "1"}, "c": {"s": "x"}}}),
+        ("dynamodb", "GetItem", {"Item": {"n": {"N": 12}, "m": {"M": {"x": {"S": "y"}, "z": None}}}}),
+        ("dynamodb", "GetItem", {"Item": {"l": {"L": [{"BOOL": True}, None, {"NULL": True}]}}}),
+        ("dynamodb", "GetItem", {"Item": {"ss": {"SS": ["a", 1]}, "bs": {"BS": ["text", b"bytes"]}}}),
         ("dynamodb", "UpdateItem", {"Attributes": ATTRIBUTES, "consumed_capacity": {"table_name": "t"}}),
         (
             "dynamodb",
@@ -431,3 +440,33 @@ def test_update_expression_trees_are_copied_as_deepcopy_copies_them(emulation: E
         first, second = validators.deepcopy(tree), validators.deepcopy(tree)
         assert first is not tree and second is not first and first.children[0] is not tree.children[0]
         assert shape(first, {}) == shape(second, {}) == shape(copy.deepcopy(tree), {})
+
+
+def test_the_interpreter_keeps_one_client_per_thread_and_service(emulation: Emulation) -> None:
+    import threading
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    # Given the client the interpreter's Lambda tasks get in this thread
+    client = lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda")
+    # Then it is moto's own client (its endpoint, no retries, its timeouts), made once per thread
+    own = moto_adapters._original(boto_client, "boto_client_for")(region="us-east-1", service="lambda")
+    assert (
+        client.meta.endpoint_url
+        == own.meta.endpoint_url
+        == emulation.endpoint.replace("127.0.0.1", "localhost")
+    )
+    assert client.meta.config.retries == own.meta.config.retries
+    assert client.meta.config.read_timeout == own.meta.config.read_timeout
+    assert lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda") is client
+    # And another service, region or thread gets its own
+    assert boto_client.boto_client_for(region="us-east-1", service="sqs") is not client
+    assert boto_client.boto_client_for(region="eu-west-1", service="lambda") is not client
+    other: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: other.append(lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda"))
+    )
+    thread.start()
+    thread.join()
+    assert other[0] is not client
