@@ -58,6 +58,7 @@ class Requests:
         self.counting = False
         self.by_action: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
         self.lock = threading.Lock()
+        self.profiles: ThreadProfiles | None = None  # with --profile: each request's CPU profiled
 
     def install(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler
@@ -70,9 +71,14 @@ class Requests:
 
         def counted(handler: Any) -> None:
             started, _local.action = time.thread_time(), CLOSED
+            profile = self.profiles.per_request() if self.profiles else None
+            if profile:
+                profile.enable()
             try:
                 handle(handler)
             finally:
+                if profile:
+                    profile.disable()
                 if self.counting:
                     with self.lock:
                         row = self.by_action[_local.action]
@@ -100,20 +106,39 @@ def action_of(environ: dict[str, Any]) -> str:
 
 
 class ThreadProfiles:
-    """A ``cProfile.Profile`` for every thread started while it is on, timing its CPU."""
+    """A ``cProfile.Profile`` for every thread started while it is on, timing its CPU; the server's
+    connection threads (which outlive a measurement: connections are kept open) are profiled
+    request by request instead (``per_request``)."""
 
     def __init__(self) -> None:
         self.profiles: list[cProfile.Profile] = []
+        self.on = False
+        self._local = threading.local()
 
     def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        if threading.current_thread().name.endswith("(process_request_thread)"):
+            sys.setprofile(None)  # a connection's thread: its requests are profiled one by one
+            return
         profile = cProfile.Profile(time.thread_time)  # CPU, not the waits
         self.profiles.append(profile)
         profile.enable()  # replaces this hook in the thread
 
+    def per_request(self) -> cProfile.Profile | None:
+        """This connection thread's profile while profiling is on."""
+        if not self.on:
+            return None
+        profile = getattr(self._local, "profile", None)
+        if profile is None:
+            profile = self._local.profile = cProfile.Profile(time.thread_time)
+            self.profiles.append(profile)
+        return profile
+
     def start(self) -> None:
+        self.on = True
         threading.setprofile(self)
 
     def stop(self) -> pstats.Stats | None:
+        self.on = False
         threading.setprofile(None)  # type: ignore[arg-type]
         stats = None
         for profile in list(self.profiles):
@@ -238,7 +263,7 @@ def measure(
         )
         workload(min(2, runs))
         time.sleep(settle)
-        profiles = ThreadProfiles() if profile is not None else None
+        profiles = counter.profiles = ThreadProfiles() if profile is not None else None
         if profiles:
             profiles.start()
         counter.counting, cpu_before, started = True, process_cpu(), time.monotonic()
