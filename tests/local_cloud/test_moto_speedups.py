@@ -40,7 +40,7 @@ def _state(name: str) -> tuple[list[str], list[Any]]:
 
     table = dynamodb_backends["123456789012"]["us-east-1"].tables[name]
     partitions = sorted(str(key.value) for key in table.items)
-    items = sorted(json.dumps(item.to_json(), sort_keys=True) for item in table.all_items())
+    items = sorted(json.dumps(item.to_json(), sort_keys=True, default=repr) for item in table.all_items())
     return partitions, items
 
 
@@ -470,3 +470,98 @@ def test_the_interpreter_keeps_one_client_per_thread_and_service(emulation: Emul
     thread.start()
     thread.join()
     assert other[0] is not client
+
+
+def test_values_are_sized_as_moto_sizes_them(emulation: Emulation) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    own = moto_adapters._original(DynamoType, "size")
+    # Given values of every type, nested ones, and some only moto's own walk sizes
+    unusual_list = DynamoType({"L": []})
+    unusual_list.value = [{"S": "raw dict"}, DynamoType({"N": "1"})]
+    unusual_map = DynamoType({"M": {}})
+    unusual_map.value = {"k": DynamoType({"L": [{"S": "é"}]}), b"bytes key": DynamoType({"BOOL": True})}
+    values = [DynamoType(value) for value in ATTRIBUTES.values()] + [
+        DynamoType({"S": "ünïcode €"}),
+        DynamoType({"N": "-12.50e3"}),
+        DynamoType({"SS": ["é", "bb"]}),
+        DynamoType({"BS": [b"\x00", "YmFzZTY0"]}),
+        DynamoType({"M": {"é": {"L": [{"M": {"x": {"NS": ["1", "22"]}}}, {"NULL": True}]}}}),
+        unusual_list,
+        unusual_map,
+    ]
+    broken = [DynamoType({"S": 12}), DynamoType({"M": {"k": {"S": None}}})]
+
+    def outcome(size: Any, value: Any) -> Any:
+        try:
+            return size(value)
+        except Exception as error:  # what moto refuses to size is refused the same way
+            return type(error), str(error)
+
+    # Then each is the size moto gives it (or moto's error), and an item's size too
+    for value in values + broken:
+        assert outcome(DynamoType.size, value) == outcome(own, value), value
+    assert [outcome(own, value)[0] for value in [unusual_list, *broken]] == [AttributeError] * 3
+    item = Item(DynamoType({"S": "pk"}), None, {k: v for k, v in ATTRIBUTES.items()})
+    assert item.size() == sum(len(k) + own(DynamoType(v)) for k, v in ATTRIBUTES.items())
+
+
+def _queries(ddb: Any, table: str) -> list[Any]:
+    """Queries of the table and of its index (with a filter, a projection, a limit, backwards)."""
+    key = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p1"}}}
+    answers = [
+        ddb.query(TableName=table, **key),
+        ddb.query(TableName=table, ScanIndexForward=False, Limit=2, **key),
+        ddb.query(
+            TableName=table,
+            FilterExpression="n > :n",
+            ProjectionExpression="sk, nested.inner",
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p1"}, ":n": {"N": "3"}},
+        ),
+        ddb.query(TableName=table, IndexName="by-n", **key),
+        ddb.query(TableName=table, Select="COUNT", **key),
+    ]
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return answers
+
+
+def test_queries_answer_as_moto_answers_them(emulation: Emulation, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models import table as table_module
+
+    # Given a table with an index that projects only its keys, and items with nested values
+    ddb = emulation.client("dynamodb")
+    ddb.create_table(
+        TableName="speedups-queries",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "by-n",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "n", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for i in range(8):
+        item = {**ATTRIBUTES, "pk": {"S": f"p{i % 2}"}, "sk": {"S": f"{i:02}"}, "n": {"N": str(i)}}
+        ddb.put_item(TableName="speedups-queries", Item=item)
+    before = _state("speedups-queries")
+    # When the same queries run with the items answered as they are, then with moto's copies
+    ours = _queries(ddb, "speedups-queries")
+    monkeypatch.setattr(table_module, "copy", moto_adapters._original(table_module, "copy"))
+    monkeypatch.setattr(table_module.Table, "query", moto_adapters._original(table_module.Table, "query"))
+    own = _queries(ddb, "speedups-queries")
+    # Then the answers are the same, and the table's items are as they were
+    assert ours == own
+    assert [len(a.get("Items", [])) for a in ours] == [4, 2, 2, 4, 0]
+    assert _state("speedups-queries") == before
