@@ -4,8 +4,9 @@ Starts a local cloud in this process (moto's server, the real state machines, th
 in Lambda worker processes), runs two ``generic`` runs to warm it up (offline model at zero
 latency), then ``--runs`` more, ``--concurrency`` at a time, and counts every request moto's server
 answers: its action (``X-Amz-Target``, or the method and path), and the CPU its server thread spent
-on it (``time.thread_time`` around the whole connection: HTTP parsing, moto's dispatch, the
-backend, the answer). The process's own CPU over the runs (every thread: the server's, the Step
+on it (``time.thread_time`` around the request on its connection: HTTP parsing, moto's dispatch,
+the backend, the answer; a connection kept open between requests ends with a wait that reads no
+request, its CPU counted apart). The process's own CPU over the runs (every thread: the server's, the Step
 Functions interpreter's, event deliveries, the API gateway's, this script's polling; the Lambda
 workers are other processes) is printed beside it, per request.
 
@@ -19,7 +20,7 @@ second, each map over N items at a bound of 1 (zero latency, the approval gate a
 counts (``--map-items 1`` and ``--map-items 8``) give what an item costs, their difference over 7.
 
     .venv/bin/python bench/emulation_cpu.py [--runs 20] [--concurrency 2] [--profile [PATH]]
-        [--map-items N] [--json [PATH]]
+        [--map-items N] [--poll SECONDS] [--json [PATH]]
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from map_concurrency import FINAL, Api, measure_once  # noqa: E402
 from infra.local.cloud import LocalCloud  # noqa: E402
 
 TOPIC = "Measure the emulation's CPU per request"
+CLOSED = "(connection closed, no request)"
 _local = threading.local()
 
 
@@ -56,21 +58,27 @@ class Requests:
         self.counting = False
         self.by_action: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
         self.lock = threading.Lock()
+        self.profiles: ThreadProfiles | None = None  # with --profile: each request's CPU profiled
 
     def install(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler
 
-        dispatch, handle = DomainDispatcherApplication.__call__, MotoRequestHandler.handle
+        dispatch, handle = DomainDispatcherApplication.__call__, MotoRequestHandler.handle_one_request
 
         def __call__(app: Any, environ: dict[str, Any], start_response: Any) -> Any:
             _local.action = action_of(environ)
             return dispatch(app, environ, start_response)
 
         def counted(handler: Any) -> None:
-            started, _local.action = time.thread_time(), "(no request)"
+            started, _local.action = time.thread_time(), CLOSED
+            profile = self.profiles.per_request() if self.profiles else None
+            if profile:
+                profile.enable()
             try:
                 handle(handler)
             finally:
+                if profile:
+                    profile.disable()
                 if self.counting:
                     with self.lock:
                         row = self.by_action[_local.action]
@@ -78,10 +86,12 @@ class Requests:
                         row[1] += time.thread_time() - started
 
         DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]
-        MotoRequestHandler.handle = counted  # type: ignore[method-assign]
+        MotoRequestHandler.handle_one_request = counted  # type: ignore[method-assign]
 
     def total(self) -> tuple[int, float]:
-        return int(sum(r[0] for r in self.by_action.values())), sum(r[1] for r in self.by_action.values())
+        """The requests counted (a connection's end is none) and their server threads' CPU."""
+        count = sum(r[0] for action, r in self.by_action.items() if action != CLOSED)
+        return int(count), sum(r[1] for r in self.by_action.values())
 
 
 def action_of(environ: dict[str, Any]) -> str:
@@ -96,20 +106,39 @@ def action_of(environ: dict[str, Any]) -> str:
 
 
 class ThreadProfiles:
-    """A ``cProfile.Profile`` for every thread started while it is on, timing its CPU."""
+    """A ``cProfile.Profile`` for every thread started while it is on, timing its CPU; the server's
+    connection threads (which outlive a measurement: connections are kept open) are profiled
+    request by request instead (``per_request``)."""
 
     def __init__(self) -> None:
         self.profiles: list[cProfile.Profile] = []
+        self.on = False
+        self._local = threading.local()
 
     def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        if threading.current_thread().name.endswith("(process_request_thread)"):
+            sys.setprofile(None)  # a connection's thread: its requests are profiled one by one
+            return
         profile = cProfile.Profile(time.thread_time)  # CPU, not the waits
         self.profiles.append(profile)
         profile.enable()  # replaces this hook in the thread
 
+    def per_request(self) -> cProfile.Profile | None:
+        """This connection thread's profile while profiling is on."""
+        if not self.on:
+            return None
+        profile = getattr(self._local, "profile", None)
+        if profile is None:
+            profile = self._local.profile = cProfile.Profile(time.thread_time)
+            self.profiles.append(profile)
+        return profile
+
     def start(self) -> None:
+        self.on = True
         threading.setprofile(self)
 
     def stop(self) -> pstats.Stats | None:
+        self.on = False
         threading.setprofile(None)  # type: ignore[arg-type]
         stats = None
         for profile in list(self.profiles):
@@ -211,7 +240,12 @@ def process_cpu() -> float:
 
 
 def measure(
-    runs: int, concurrency: int, profile: str | None, settle: float, map_items: int | None = None
+    runs: int,
+    concurrency: int,
+    profile: str | None,
+    settle: float,
+    map_items: int | None = None,
+    poll: float | None = None,
 ) -> dict[str, Any]:
     counter = Requests()
     with (
@@ -220,6 +254,8 @@ def measure(
     ):
         counter.install()
         api = Api(cloud) if map_items is None else SlowPolling(cloud)
+        if poll is not None:
+            api.POLL_SECONDS = poll
         workload = (
             (lambda n: run_generic(api, n, concurrency))
             if map_items is None
@@ -227,7 +263,7 @@ def measure(
         )
         workload(min(2, runs))
         time.sleep(settle)
-        profiles = ThreadProfiles() if profile is not None else None
+        profiles = counter.profiles = ThreadProfiles() if profile is not None else None
         if profiles:
             profiles.start()
         counter.counting, cpu_before, started = True, process_cpu(), time.monotonic()
@@ -243,6 +279,7 @@ def measure(
         "template": "generic" if map_items is None else f"graph_showcase, its map over {map_items} items",
         "runs": runs,
         "concurrency": concurrency if map_items is None else 1,
+        "poll_seconds": api.POLL_SECONDS,
         "profiled": profile is not None,
         "ended": {status: ended.count(status) for status in set(ended)},
         "load_average": os.getloadavg(),
@@ -268,7 +305,8 @@ def measure(
 def render(result: dict[str, Any]) -> str:
     load = ", ".join(f"{x:.1f}" for x in result["load_average"])
     lines = [
-        f"{result['runs']} runs ({result['template']}), {result['concurrency']} at a time "
+        f"{result['runs']} runs ({result['template']}), {result['concurrency']} at a time, "
+        f"each read every {result['poll_seconds']} s "
         f"({result['ended']}), {result['wall_s']} s, load average {load}"
         + (" (profiled)" if result["profiled"] else ""),
         f"{result['requests']} requests, {result['requests_per_run']} per run; CPU per request: "
@@ -307,6 +345,14 @@ def main() -> int:
     )
     parser.add_argument("--settle", type=float, default=5.0, help="seconds for deliveries after the runs")
     parser.add_argument(
+        "--poll",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how often each run is read until it ends (0.1 s; 1 s with --map-items): the reads are "
+        "requests too, so a slower pace counts mostly the runs' own",
+    )
+    parser.add_argument(
         "--map-items",
         type=int,
         default=None,
@@ -320,7 +366,9 @@ def main() -> int:
         parser.error("--runs and --concurrency must be at least 1")
     if args.map_items is not None and args.map_items < 1:
         parser.error("--map-items must be at least 1")
-    result = measure(args.runs, args.concurrency, args.profile, args.settle, args.map_items)
+    if args.poll is not None and args.poll <= 0:
+        parser.error("--poll must be more than 0")
+    result = measure(args.runs, args.concurrency, args.profile, args.settle, args.map_items, args.poll)
     report(args.json, result, render)
     return 0
 

@@ -133,7 +133,7 @@ class LocalCloud:
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> LocalCloud:
-        from moto.server import ThreadedMotoServer
+        from infra.local.aws_server import KeepAliveMotoServer  # imports moto's server
 
         ensure_port_free(self._aws_port, "--aws-port")
         if self._api_port:
@@ -143,7 +143,7 @@ class LocalCloud:
         if self._websocket_port:
             ensure_port_free(self._websocket_port, "--websocket-port")
         try:
-            return self._start(ThreadedMotoServer)
+            return self._start(KeepAliveMotoServer)
         except BaseException:
             self.stop()  # leave no server, worker or moto patch behind
             raise

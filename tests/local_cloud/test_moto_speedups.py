@@ -3,6 +3,7 @@ the tables as moto would."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 from typing import Any
@@ -39,7 +40,7 @@ def _state(name: str) -> tuple[list[str], list[Any]]:
 
     table = dynamodb_backends["123456789012"]["us-east-1"].tables[name]
     partitions = sorted(str(key.value) for key in table.items)
-    items = sorted(json.dumps(item.to_json(), sort_keys=True) for item in table.all_items())
+    items = sorted(json.dumps(item.to_json(), sort_keys=True, default=repr) for item in table.all_items())
     return partitions, items
 
 
@@ -140,9 +141,12 @@ def _serialized(service: str, operation: str, result: Any, own: bool) -> str:
 
     operation_model = get_service_model(service).operation_model(operation)
     base = serialize.get_serializer_class(service, get_service_model(service).protocol)
-    cls = type(
-        "MotoOwn", (base,), {"get_value": moto_adapters._original(serialize.ResponseSerializer, "get_value")}
-    )
+    own_methods = {"get_value": moto_adapters._original(serialize.ResponseSerializer, "get_value")}
+    if issubclass(base, serialize.BaseJSONSerializer):
+        own_methods["_serialize_type_structure"] = moto_adapters._original(
+            serialize.BaseJSONSerializer, "_serialize_type_structure"
+        )
+    cls = type("MotoOwn", (base,), own_methods)
     serializer = (cls if own else base)(
         operation_model=operation_model, value_picker=serialize.XFormedAttributePicker()
     )
@@ -175,6 +179,12 @@ class _Model:
         ),
         ("dynamodb", "GetItem", {"Item": ATTRIBUTES}),
         ("dynamodb", "GetItem", {}),
+        # what only moto's own serializer writes: no value, two members, another spelling,
+        # a number that is not text, a nested value that is none of these
+        ("dynamodb", "GetItem", {"Item": {"a": None, "b": {"S": "x", "N": "1"}, "c": {"s": "x"}}}),
+        ("dynamodb", "GetItem", {"Item": {"n": {"N": 12}, "m": {"M": {"x": {"S": "y"}, "z": None}}}}),
+        ("dynamodb", "GetItem", {"Item": {"l": {"L": [{"BOOL": True}, None, {"NULL": True}]}}}),
+        ("dynamodb", "GetItem", {"Item": {"ss": {"SS": ["a", 1]}, "bs": {"BS": ["text", b"bytes"]}}}),
         ("dynamodb", "UpdateItem", {"Attributes": ATTRIBUTES, "consumed_capacity": {"table_name": "t"}}),
         (
             "dynamodb",
@@ -317,3 +327,241 @@ def test_update_expressions_apply_as_dynamodb_applies_them(emulation: Emulation)
             ExpressionAttributeValues={":v": {"S": "other"}},
         )
     assert refused.value.response["Error"]["Code"] == "ValidationException"
+
+
+UPDATES: list[dict[str, Any]] = [
+    {
+        "UpdateExpression": "SET #s = :s, created = if_not_exists(created, :now), "
+        "events = list_append(if_not_exists(events, :empty), :event), m.inner = :s ADD attempts :one",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {
+            ":s": {"S": "running"},
+            ":now": {"N": "1"},
+            ":empty": {"L": []},
+            ":event": {"L": [{"S": "e"}]},
+            ":one": {"N": "1"},
+        },
+    },
+    {"UpdateExpression": "SET m = :m", "ExpressionAttributeValues": {":m": {"M": {"inner": {"S": "x"}}}}},
+    {"UpdateExpression": "SET m.inner = :v REMOVE gone", "ExpressionAttributeValues": {":v": {"N": "2"}}},
+    # refused: a key attribute, the same path twice, overlapping paths, two SET clauses, a name
+    # the expression does not define, a missing value, a type mismatch
+    {
+        "UpdateExpression": "SET #k = :v",
+        "ExpressionAttributeNames": {"#k": "pk"},
+        "ExpressionAttributeValues": {":v": {"S": "x"}},
+    },
+    {"UpdateExpression": "SET a = :v, a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET m = :v, m.inner = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET a = :v SET b = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET #missing = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "SET a = :nothing", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {
+        "UpdateExpression": "ADD #s :one",
+        "ExpressionAttributeNames": {"#s": "status"},
+        "ExpressionAttributeValues": {":one": {"N": "1"}},
+    },
+    # the same expression with other names: one that sets the key, then one that does not
+    {
+        "UpdateExpression": "SET #k = :v",
+        "ExpressionAttributeNames": {"#k": "other"},
+        "ExpressionAttributeValues": {":v": {"S": "x"}},
+    },
+]
+
+
+def _apply_updates(ddb: Any, table: str) -> list[Any]:
+    """Each update applied twice to a new item and to an existing one: the answer or the error,
+    then the items."""
+    outcomes: list[Any] = []
+    for round_ in range(2):
+        for index, update in enumerate(UPDATES):
+            for key in ({"pk": {"S": f"new-{round_}-{index}"}}, {"pk": {"S": "kept"}}):
+                try:
+                    answer = ddb.update_item(TableName=table, Key=key, ReturnValues="ALL_NEW", **update)
+                    outcomes.append(answer["Attributes"])
+                except ClientError as error:
+                    outcomes.append((error.response["Error"]["Code"], error.response["Error"]["Message"]))
+    outcomes.append(sorted(json.dumps(i, sort_keys=True) for i in ddb.scan(TableName=table)["Items"]))
+    return outcomes
+
+
+def test_update_expressions_are_checked_and_applied_as_moto_checks_and_applies_them(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.parsing import ast_nodes, validators
+
+    # Given the same updates (applied and refused ones) applied with the kept checks, copies and
+    # node kinds
+    ddb = _tables(emulation, "speedups-checked", with_range=False, items=0)
+    ours = _apply_updates(ddb, "speedups-checked")
+    # When they are applied again by moto's own validator and walkers, on a table of their own
+    for owner, name in (
+        (validators, "deepcopy"),
+        (validators.UpdateExpressionValidator, "__init__"),
+        (validators.UpdateExpressionValidator, "validate"),
+        (ast_nodes.DepthFirstTraverser, "traverse_node_recursively"),
+        (ast_nodes.DepthFirstTraverser, "process"),
+        (ast_nodes.DepthFirstTraverser, "nodes_to_be_processed"),
+    ):
+        monkeypatch.setattr(owner, name, moto_adapters._original(owner, name))
+    _tables(emulation, "speedups-unchecked", with_range=False, items=0)
+    own = _apply_updates(ddb, "speedups-unchecked")
+    # Then every answer, every error and every item is the same
+    assert ours == own
+    assert sum(isinstance(o, tuple) for o in ours) >= 28  # the refusals were tried, each time
+
+
+def test_update_expression_trees_are_copied_as_deepcopy_copies_them(emulation: Emulation) -> None:
+    import copy
+
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    def shape(node: Any, seen: dict[int, int]) -> Any:
+        if id(node) in seen:
+            return ("seen", seen[id(node)])
+        seen[id(node)] = len(seen)
+        if isinstance(node, list):
+            return [shape(n, seen) for n in node]
+        if hasattr(node, "__dict__"):
+            return (type(node).__name__, {k: shape(v, seen) for k, v in sorted(vars(node).items())})
+        return node
+
+    # Given the trees of the updates' expressions (those that parse)
+    trees = []
+    for update in UPDATES:
+        with contextlib.suppress(Exception):
+            trees.append(UpdateExpressionParser.make(update["UpdateExpression"]))
+    assert len(trees) >= 10
+    for tree in trees:
+        # When one is copied for a validation, twice, then each copy is a new tree, node for node
+        # (class, attributes, parent links) what moto's deepcopy makes
+        first, second = validators.deepcopy(tree), validators.deepcopy(tree)
+        assert first is not tree and second is not first and first.children[0] is not tree.children[0]
+        assert shape(first, {}) == shape(second, {}) == shape(copy.deepcopy(tree), {})
+
+
+def test_the_interpreter_keeps_one_client_per_thread_and_service(emulation: Emulation) -> None:
+    import threading
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    # Given the client the interpreter's Lambda tasks get in this thread
+    client = lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda")
+    # Then it is moto's own client (its endpoint, no retries, its timeouts), made once per thread
+    own = moto_adapters._original(boto_client, "boto_client_for")(region="us-east-1", service="lambda")
+    assert (
+        client.meta.endpoint_url
+        == own.meta.endpoint_url
+        == emulation.endpoint.replace("127.0.0.1", "localhost")
+    )
+    assert client.meta.config.retries == own.meta.config.retries
+    assert client.meta.config.read_timeout == own.meta.config.read_timeout
+    assert lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda") is client
+    # And another service, region or thread gets its own
+    assert boto_client.boto_client_for(region="us-east-1", service="sqs") is not client
+    assert boto_client.boto_client_for(region="eu-west-1", service="lambda") is not client
+    other: list[Any] = []
+    thread = threading.Thread(
+        target=lambda: other.append(lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda"))
+    )
+    thread.start()
+    thread.join()
+    assert other[0] is not client
+
+
+def test_values_are_sized_as_moto_sizes_them(emulation: Emulation) -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    own = moto_adapters._original(DynamoType, "size")
+    # Given values of every type, nested ones, and some only moto's own walk sizes
+    unusual_list = DynamoType({"L": []})
+    unusual_list.value = [{"S": "raw dict"}, DynamoType({"N": "1"})]
+    unusual_map = DynamoType({"M": {}})
+    unusual_map.value = {"k": DynamoType({"L": [{"S": "é"}]}), b"bytes key": DynamoType({"BOOL": True})}
+    values = [DynamoType(value) for value in ATTRIBUTES.values()] + [
+        DynamoType({"S": "ünïcode €"}),
+        DynamoType({"N": "-12.50e3"}),
+        DynamoType({"SS": ["é", "bb"]}),
+        DynamoType({"BS": [b"\x00", "YmFzZTY0"]}),
+        DynamoType({"M": {"é": {"L": [{"M": {"x": {"NS": ["1", "22"]}}}, {"NULL": True}]}}}),
+        unusual_list,
+        unusual_map,
+    ]
+    broken = [DynamoType({"S": 12}), DynamoType({"M": {"k": {"S": None}}})]
+
+    def outcome(size: Any, value: Any) -> Any:
+        try:
+            return size(value)
+        except Exception as error:  # what moto refuses to size is refused the same way
+            return type(error), str(error)
+
+    # Then each is the size moto gives it (or moto's error), and an item's size too
+    for value in values + broken:
+        assert outcome(DynamoType.size, value) == outcome(own, value), value
+    assert [outcome(own, value)[0] for value in [unusual_list, *broken]] == [AttributeError] * 3
+    item = Item(DynamoType({"S": "pk"}), None, {k: v for k, v in ATTRIBUTES.items()})
+    assert item.size() == sum(len(k) + own(DynamoType(v)) for k, v in ATTRIBUTES.items())
+
+
+def _queries(ddb: Any, table: str) -> list[Any]:
+    """Queries of the table and of its index (with a filter, a projection, a limit, backwards)."""
+    key = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p1"}}}
+    answers = [
+        ddb.query(TableName=table, **key),
+        ddb.query(TableName=table, ScanIndexForward=False, Limit=2, **key),
+        ddb.query(
+            TableName=table,
+            FilterExpression="n > :n",
+            ProjectionExpression="sk, nested.inner",
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p1"}, ":n": {"N": "3"}},
+        ),
+        ddb.query(TableName=table, IndexName="by-n", **key),
+        ddb.query(TableName=table, Select="COUNT", **key),
+    ]
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return answers
+
+
+def test_queries_answer_as_moto_answers_them(emulation: Emulation, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models import table as table_module
+
+    # Given a table with an index that projects only its keys, and items with nested values
+    ddb = emulation.client("dynamodb")
+    ddb.create_table(
+        TableName="speedups-queries",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "by-n",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "n", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for i in range(8):
+        item = {**ATTRIBUTES, "pk": {"S": f"p{i % 2}"}, "sk": {"S": f"{i:02}"}, "n": {"N": str(i)}}
+        ddb.put_item(TableName="speedups-queries", Item=item)
+    before = _state("speedups-queries")
+    # When the same queries run with the items answered as they are, then with moto's copies
+    ours = _queries(ddb, "speedups-queries")
+    monkeypatch.setattr(table_module, "copy", moto_adapters._original(table_module, "copy"))
+    monkeypatch.setattr(table_module.Table, "query", moto_adapters._original(table_module.Table, "query"))
+    own = _queries(ddb, "speedups-queries")
+    # Then the answers are the same, and the table's items are as they were
+    assert ours == own
+    assert [len(a.get("Items", [])) for a in ours] == [4, 2, 2, 4, 0]
+    assert _state("speedups-queries") == before
