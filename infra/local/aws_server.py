@@ -13,7 +13,8 @@ A connection closes when the client asks (``Connection: close``, or HTTP/1.0), w
 length cannot be read, when the application failed, or when the client closes it (a worker that
 ends closes its own); what the application left unread of a request's body is read before the
 next request is parsed, so each request starts at its own first byte. ``stop`` closes the open
-connections too.
+connections too, and a connection left idle for ``IDLE_CONNECTION_SECONDS`` is closed (its thread
+ends), as AWS endpoints close idle connections; boto3 opens a new one when it next needs it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import ThreadedWSGIServer
 from werkzeug.wsgi import LimitedStream
 
+IDLE_CONNECTION_SECONDS = 60.0
+"""A connection with no request for this long is closed, and the thread serving it ends."""
+
 
 class KeepAliveRequestHandler(MotoRequestHandler):
     """moto's request handler, answering on a connection that stays open (see the module)."""
@@ -42,6 +46,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
     # an answer goes out at once: on a connection kept open, a write that follows a small one
     # (the answer after a "100 Continue") would otherwise wait for the client's delayed ACK
     disable_nagle_algorithm = True
+    timeout = IDLE_CONNECTION_SECONDS  # on every read and write of the connection
     _body: Any = None
 
     def make_environ(self) -> dict[str, Any]:
@@ -123,6 +128,11 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         from werkzeug.debug.tbtools import DebugTraceback
 
         self.server.log("error", f"Error on request:\n{DebugTraceback(error).render_traceback_text()}")
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """An idle connection closed (``timeout``) is not an error; anything else is logged."""
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Formatted only when werkzeug's log shows requests (the local cloud's does not)."""

@@ -8,13 +8,15 @@ import json
 import logging
 import re
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from infra.local.aws_server import KeepAliveMotoServer
+from infra.local.aws_server import KeepAliveMotoServer, KeepAliveRequestHandler
 from infra.local.cloud import free_port
 
 TARGET = "DynamoDB_20120810."
@@ -260,3 +262,29 @@ def test_stop_closes_the_open_connections() -> None:
         assert sock.recv(1) == b""
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_a_connection_left_idle_is_closed_and_its_thread_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a server whose connections may stay idle for half a second
+    monkeypatch.setattr(KeepAliveRequestHandler, "timeout", 0.5)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = KeepAliveMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    port = server.get_host_and_port()[1]
+    threads = threading.active_count()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(_request("GET", "/no/such/route", host="localhost"))
+            assert _Answers(sock).next("GET").status == 404
+            serving = threading.active_count()
+
+            # When no request follows
+            # Then the server closes the connection, and the thread that served it ends
+            assert sock.recv(1) == b""
+        deadline = time.monotonic() + 10
+        while threading.active_count() >= serving and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert threading.active_count() < serving
+        assert threading.active_count() <= threads
+    finally:
+        server.stop()
