@@ -46,6 +46,17 @@ class _Trim:
         return 1
 
 
+class _Collections:
+    """``gc.collect``, counting its calls."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> int:
+        self.count += 1
+        return 0
+
+
 class _Libc:
     def __init__(self) -> None:
         self.malloc_trim = _Trim()
@@ -53,13 +64,13 @@ class _Libc:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim is glibc's")
 def test_freed_memory_is_collected_and_the_c_heap_trimmed(monkeypatch: pytest.MonkeyPatch) -> None:
-    libc, collected = _Libc(), []
+    libc, collected = _Libc(), _Collections()
     monkeypatch.setattr(worker_pool_usage.ctypes, "CDLL", lambda name: libc)
-    monkeypatch.setattr(worker_pool_usage.gc, "collect", lambda: collected.append(1) or 0)
+    monkeypatch.setattr(worker_pool_usage.gc, "collect", collected)
 
     worker_pool_usage.return_freed_memory()
 
-    assert collected == [1] and libc.malloc_trim.calls == [0]
+    assert collected.count == 1 and libc.malloc_trim.calls == [0]
 
 
 def test_without_glibc_only_garbage_is_collected(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,9 +78,9 @@ def test_without_glibc_only_garbage_is_collected(monkeypatch: pytest.MonkeyPatch
         raise OSError("no C library here")
 
     monkeypatch.setattr(worker_pool_usage.ctypes, "CDLL", no_libc)
-    collected: list[int] = []
-    monkeypatch.setattr(worker_pool_usage.gc, "collect", lambda: collected.append(1) or 0)
+    collected = _Collections()
+    monkeypatch.setattr(worker_pool_usage.gc, "collect", collected)
 
     worker_pool_usage.return_freed_memory()  # no error
 
-    assert collected == [1]
+    assert collected.count == 1
