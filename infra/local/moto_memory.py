@@ -69,13 +69,14 @@ def forget_deleted_messages() -> None:
     _patch(models, "generate_receipt_handle", issue_receipt_handle)
 
     def delete_message(self: Any, receipt_handle: str) -> None:
-        deleted = [message for message in self._messages if message.had_receipt_handle(receipt_handle)]
-        if deleted:
-            for message in deleted:
-                self.pending_messages.discard(message)
-            gone = {id(message) for message in deleted}
-            self._messages = [message for message in self._messages if id(message) not in gone]
-            return
+        with self._messages_lock:  # two deletes at once must not each put back what the other took
+            deleted = [message for message in self._messages if message.had_receipt_handle(receipt_handle)]
+            if deleted:
+                for message in deleted:
+                    self.pending_messages.discard(message)
+                gone = {id(message) for message in deleted}
+                self._messages = [message for message in self._messages if id(message) not in gone]
+                return
         if receipt_handle in self.deleted_messages or was_issued(receipt_handle):
             return  # deleted already: SQS answers a stale receipt handle with success
         raise ReceiptHandleIsInvalid()
