@@ -32,7 +32,7 @@ import boto3
 from botocore.config import Config
 
 from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
-from infra.local import moto_adapters, moto_speedups
+from infra.local import moto_adapters, moto_memory, moto_speedups
 from infra.local.api_server import LocalApiServer
 from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.console_server import LocalConsoleServer
@@ -241,6 +241,7 @@ class LocalCloud:
         moto_adapters.parse_each_definition_once()
         moto_adapters.parse_each_json_path_once()
         moto_speedups.install_all()
+        moto_memory.install_all()
 
     def _serve_websocket_api(self, management_port: int) -> None:
         from infra.local.websocket_gateway import LocalWebSocketGateway

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,7 +111,8 @@ class ExecutionRecorder:
     keeps the whole interpreter of every execution it ever ran (its program, its contexts, each
     state's input and output), the local cloud's largest holding after a burst; it gives way to a
     ``RestoredExecution`` of what was saved (status, input, output, error, history), which answers
-    ``DescribeExecution``, ``ListExecutions`` and ``GetExecutionHistory`` as a restart would."""
+    ``DescribeExecution``, ``ListExecutions`` and ``GetExecutionHistory`` as a restart would, and
+    holds that text compressed: the recorder keeps no copy of it."""
 
     def __init__(self, account_id: str, region: str, default: Callable[[Any], Any]) -> None:
         self._account_id, self._region, self._default = account_id, region, default
@@ -120,6 +122,9 @@ class ExecutionRecorder:
         captured = []
         for state_machine in list(_backend(self._account_id, self._region).state_machines):
             for execution in list(state_machine.executions):
+                if isinstance(execution, RestoredExecution):  # held as saved: its text is its own
+                    captured.append(execution.saved_text())
+                    continue
                 text = self._ended.get(execution.exec_arn)
                 if text is None:
                     try:
@@ -132,6 +137,7 @@ class ExecutionRecorder:
                         self._ended[execution.exec_arn] = text
                 elif _ended_long_ago(execution):
                     _keep_as_saved(state_machine, execution, text)
+                    del self._ended[execution.exec_arn]
                 captured.append(text)
         return captured
 
@@ -143,7 +149,7 @@ are long written by then)."""
 
 def _ended_long_ago(execution: Any) -> bool:
     ended = execution.stop_date
-    if isinstance(execution, RestoredExecution) or ended is None:
+    if ended is None:
         return False
     ended = ended if ended.tzinfo else ended.replace(tzinfo=UTC)
     return bool((datetime.now(UTC) - ended).total_seconds() > SLIM_AFTER_SECONDS)
@@ -151,7 +157,7 @@ def _ended_long_ago(execution: Any) -> bool:
 
 def _keep_as_saved(state_machine: Any, execution: Any, text: str) -> None:
     """Put the saved form of the ended ``execution`` in its place (moto only appends executions)."""
-    slim = RestoredExecution(json.loads(text), state_machine)
+    slim = RestoredExecution(json.loads(text), state_machine, text)
     executions = state_machine.executions
     for index, held in enumerate(executions):
         if held is execution:
@@ -214,20 +220,29 @@ def _as_saved(saved: dict[str, Any], state_machine: Any) -> dict[str, Any]:
 
 
 class RestoredExecution(Execution):
-    """An execution that had ended before the stop (or cannot go on): read-only, as saved."""
+    """An execution that had ended before the stop (or cannot go on), or ended a while ago:
+    read-only, as saved. Its saved form (``text``: ``saved`` as JSON) is held compressed, its
+    history read back from it when asked for: the one copy of the execution this process holds
+    (the state saver writes ``saved_text``)."""
 
-    def __init__(self, saved: dict[str, Any], state_machine: Any) -> None:
+    def __init__(self, saved: dict[str, Any], state_machine: Any, text: str | None = None) -> None:
         super().__init__(**_as_saved(saved, state_machine))
+        if text is None:
+            text = json.dumps(saved, sort_keys=True, separators=(",", ":"))
+        self._saved = zlib.compress(text.encode())
         self.exec_status = ExecutionStatus(saved["status"])
         self.stop_date = datetime.fromisoformat(saved["stop_date"]) if saved["stop_date"] else None
         self.output = saved["output"]
         self.error = saved["error"]
         self.cause = saved["cause"]
         self.exec_worker: Any = _NoWorkerEnvironment()
-        self._events: list[Any] = _events(saved["events"])
+
+    def saved_text(self) -> str:
+        return zlib.decompress(self._saved).decode()
 
     def to_history_output(self) -> Any:
-        return GetExecutionHistoryOutput(events=copy.deepcopy(self._events))
+        events: list[Any] = _events(json.loads(self.saved_text())["events"])
+        return GetExecutionHistoryOutput(events=events)
 
     def stop(self, *_: Any, **__: Any) -> None:
         """Stopping an execution that has ended changes nothing."""

@@ -67,7 +67,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -123,7 +123,7 @@ def route_lambda_invocations(runtime: LocalLambdaRuntime) -> None:
 
 
 def deliver_eventbridge_targets(
-    runtime: LocalLambdaRuntime, start_execution: Callable[[str, str], None], pool: ThreadPoolExecutor
+    runtime: LocalLambdaRuntime, start_execution: Callable[[str, str], None], pool: Executor
 ) -> None:
     from moto.events.models import Rule
 

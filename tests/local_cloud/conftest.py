@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local import moto_adapters, moto_speedups
+from infra.local import moto_adapters, moto_memory, moto_speedups
 from infra.local.cloud import free_port
 from infra.local.lambda_runtime import LocalLambdaRuntime
 from tests.local_cloud.emulation import REGION, Emulation, local_session
@@ -62,6 +62,7 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     moto_adapters.parse_each_definition_once()
     moto_adapters.parse_each_json_path_once()
     moto_speedups.install_all()
+    moto_memory.install_all()
     role = session.client("iam", endpoint_url=endpoint).create_role(
         RoleName="local", AssumeRolePolicyDocument="{}"
     )

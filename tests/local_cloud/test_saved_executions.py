@@ -152,3 +152,10 @@ def test_an_execution_long_ended_gives_its_interpreter_up_and_reads_the_same(
     }
     assert _history(sfn, arn) == before["history"]
     assert sfn.list_executions(stateMachineArn=machine)["executions"] == listed_before
+    # and its saved form is the one copy held: compressed in the execution, none in the recorder
+    assert persistence._executions._ended == {}
+    assert not any(isinstance(value, list) for value in vars(held[0]).values())  # no parsed history
+    persistence.save()
+    snapshot = json.loads(persistence.files.snapshot_path.read_text())
+    assert [saved["arn"] for saved in snapshot["executions"]] == [arn]
+    assert len(snapshot["executions"][0]["events"]) == len(before["history"])

@@ -1,0 +1,90 @@
+"""Adaptations of moto that hold less memory for the same answers (moto pinned: see pyproject).
+Installed with the others of ``moto_adapters`` (whose ``restore_all`` undoes them).
+
+1. ``record_no_model_instances``: moto's ``BaseModel`` records every instance of every model
+   class it ever makes, for its debug listing (``/moto-api/data.json``), and releases none until a
+   reset: every SQS message ever sent (its body with it), every role session a function's
+   invocation assumed, every object version ever written. Nothing is recorded here; the backends
+   still hold every resource they have (only that debug listing lacks them).
+2. ``forget_deleted_messages``: a deleted SQS message leaves all its receipt handles (185
+   characters each, one per receipt) in its queue's ``deleted_messages`` forever, so that deleting
+   it again succeeds as on SQS. Here a receipt handle carries a checksum of itself: one the queue
+   no longer holds a message for deletes nothing and succeeds when the emulation issued it (the
+   message was deleted, as SQS answers a stale handle), and is refused as invalid otherwise, as
+   before; nothing is kept of a deleted message.
+
+``tests/local_cloud/test_moto_memory.py`` checks the answers and what is held.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+from typing import Any
+
+from infra.local.moto_adapters import _patch
+
+# --- 1. no record of every model instance ----------------------------------------------------------
+
+
+def record_no_model_instances() -> None:
+    from moto.core.common_models import BaseModel
+
+    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        return super(BaseModel, cls).__new__(cls)  # the next class's, as moto's own does
+
+    _patch(BaseModel, "__new__", staticmethod(__new__))
+
+
+# --- 2. receipt handles that tell they were issued, instead of a set of every deleted one ----------
+RECEIPT_HANDLE_LENGTH = 185  # as moto's (``moto.sqs.utils.generate_receipt_handle``)
+_CHECKSUM_LENGTH = 32
+_LETTERS = string.ascii_lowercase
+
+
+def _checksum(body: str) -> str:
+    digest = hashlib.blake2b(body.encode(), digest_size=_CHECKSUM_LENGTH, person=b"local-sqs").digest()
+    return "".join(_LETTERS[byte % len(_LETTERS)] for byte in digest)
+
+
+def issue_receipt_handle() -> str:
+    """A receipt handle as moto's (185 lowercase letters), its last 32 a checksum of the others."""
+    body = "".join(random.choices(_LETTERS, k=RECEIPT_HANDLE_LENGTH - _CHECKSUM_LENGTH))
+    return body + _checksum(body)
+
+
+def was_issued(receipt_handle: str) -> bool:
+    """Whether ``issue_receipt_handle`` made ``receipt_handle`` (in this process or another)."""
+    if len(receipt_handle) != RECEIPT_HANDLE_LENGTH:
+        return False
+    body, checksum = receipt_handle[:-_CHECKSUM_LENGTH], receipt_handle[-_CHECKSUM_LENGTH:]
+    return _checksum(body) == checksum
+
+
+def forget_deleted_messages() -> None:
+    from moto.sqs import models
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+
+    _patch(models, "generate_receipt_handle", issue_receipt_handle)
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:  # two deletes at once must not each put back what the other took
+            deleted = [message for message in self._messages if message.had_receipt_handle(receipt_handle)]
+            if deleted:
+                for message in deleted:
+                    self.pending_messages.discard(message)
+                gone = {id(message) for message in deleted}
+                self._messages = [message for message in self._messages if id(message) not in gone]
+                return
+        if receipt_handle in self.deleted_messages or was_issued(receipt_handle):
+            return  # deleted already: SQS answers a stale receipt handle with success
+        raise ReceiptHandleIsInvalid()
+
+    _patch(models.Queue, "delete_message", delete_message)
+
+
+def install_all() -> None:
+    """Every adaptation above (``moto_adapters.restore_all`` undoes them)."""
+    record_no_model_instances()
+    forget_deleted_messages()
