@@ -107,7 +107,13 @@ def test_a_failure_in_map_item_k_undoes_every_completed_item_and_earlier_step(cl
         {
             "template": TEMPLATE,
             "topic": TOPIC,
-            "options": {"simulate_failure": failure, "offline": {"list_items": 6, "latency_ms": 100}},
+            # at a bound of 2, item 4 starts only once three items before it have ended, so some
+            # items have always completed (and must be undone) when it fails
+            "options": {
+                "simulate_failure": failure,
+                "max_concurrency": 2,
+                "offline": {"list_items": 6, "latency_ms": 100},
+            },
         }
     )
     view = tenant.wait(run_id)
