@@ -29,7 +29,7 @@ sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
 from json_output import add_json_argument, report  # noqa: E402
 
-from infra.local import moto_adapters, moto_speedups  # noqa: E402
+from infra.local import moto_adapters, moto_memory, moto_speedups  # noqa: E402
 from infra.local.cloud import free_port  # noqa: E402
 
 STEP = {
@@ -81,7 +81,7 @@ def start(moto_own: bool) -> str:
             moto_adapters.note_requests,
             moto_adapters.route_requests_by_host_once,
             moto_adapters.count_queue_messages_at_one_instant,
-            moto_adapters.keep_no_copies_of_dynamodb_items,
+            moto_memory.install_all,
             moto_speedups.install_all,
         ):
             adaptation()

@@ -237,7 +237,6 @@ class LocalCloud:
         moto_adapters.note_requests()
         moto_adapters.route_requests_by_host_once()
         moto_adapters.count_queue_messages_at_one_instant()
-        moto_adapters.keep_no_copies_of_dynamodb_items()
         moto_adapters.parse_each_definition_once()
         moto_adapters.parse_each_json_path_once()
         moto_speedups.install_all()

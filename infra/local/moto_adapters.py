@@ -44,13 +44,11 @@
    them to botocore as written, which fails for camelCase APIs such as Step Functions' own.
    ``StateTaskServiceAwsSdk._normalise_parameters`` maps them onto the operation's members here,
    with moto's own request normaliser, as Step Functions does.
-14. ``keep_no_copies_of_dynamodb_items``: moto keeps every DynamoDB ``Item`` it ever made, copies
-   included; none is kept here beyond the tables' own (the local cloud's memory per run).
 13. ``keep_stop_causes``: moto's ``StopExecution`` drops the ``error`` and ``cause`` (the
    ``ExecutionAborted`` event then says nothing); ``StepFunctionResponse.stop_execution`` passes
    them on here, as Step Functions does (a cancelled run's execution stops itself with them).
 
-``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8, 9, 12, 13 and 14,
+``tests/local_cloud/test_moto_adapters.py`` covers 1-6, 8, 9, 12 and 13,
 ``test_moto_step_functions_features.py`` covers 7 and 10 (with the Step Functions features the
 generated state machines use),
 ``test_moto_vector_queries.py`` the query semantics of 8; if moto changes underneath, those
@@ -505,27 +503,6 @@ def count_queue_messages_at_one_instant() -> None:
     _patch(Queue, "messages", property(messages))
     _patch(Queue, "approximate_number_of_messages_delayed", property(delayed))
     _patch(Queue, "approximate_number_of_messages_not_visible", property(not_visible))
-
-
-class _Untracked(list[Any]):
-    """A model class's instance list that keeps nothing."""
-
-    def append(self, item: Any) -> None:
-        return None
-
-
-def keep_no_copies_of_dynamodb_items() -> None:
-    """moto's ``BaseModel`` records every instance it ever makes (for ``/moto-api/data.json``), and
-    an ``Item`` is made for every item written and for every copy moto takes: each query copies
-    its results, each update the item before it, each transaction every table it touches (a
-    ``Table`` copy, recorded too). None is ever released: about 1 MiB per ``generic`` run, ten times
-    the items the tables hold. Items and tables are not recorded here (the backend still holds every
-    table and item; only that debug listing lacks them)."""
-    from moto.dynamodb.models.dynamo_type import Item
-    from moto.dynamodb.models.table import Table
-
-    _patch(Item, "instances_tracked", _Untracked())
-    _patch(Table, "instances_tracked", _Untracked())
 
 
 def parse_each_definition_once() -> None:
