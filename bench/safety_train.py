@@ -10,7 +10,8 @@ What it learns from, every labelled set except the unseen one:
   words or more as the model reads words), so that code and docs about agents and prompts pass;
 - ``safety_training_everyday.jsonl``: benign everyday requests (business, coding, writing tasks).
 
-``safety_cases_independent3.jsonl`` is never read here: it stays unseen, to measure on.
+``safety_cases_independent3.jsonl`` is never learned from: it stays unseen, to measure on (its texts
+are read only to leave out the three that other sets repeat).
 
 Training is deterministic: a fixed seed orders the stochastic gradient steps, the arithmetic is
 plain Python floats, the weights are quantised to 16-bit integers. Training twice on the same data
@@ -73,7 +74,7 @@ AVERAGE = True
 NB_SMOOTHING = 0.5
 BENIGN_SHARE = 0.005
 """At most one in 200 benign technical or everyday texts refused by the model (cross-validated)."""
-THRESHOLD = 0.66
+THRESHOLD = 0.65
 """Chosen by ``--cv``: see ``choose_threshold``."""
 
 
@@ -109,7 +110,10 @@ def benign_examples() -> list[Example]:
 
 
 def training_examples() -> list[Example]:
-    return labelled_examples() + benign_examples()
+    """Every example but those whose text is also one of the unseen set's (three of its benign cases
+    repeat texts of ``safety_cases_independent.jsonl``): what the model is measured on, it never saw."""
+    unseen = {row["text"] for row in _jsonl(BENCH / UNSEEN)}
+    return [e for e in labelled_examples() + benign_examples() if e.text not in unseen]
 
 
 def _sigmoid(z: float) -> float:
