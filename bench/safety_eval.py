@@ -86,10 +86,18 @@ never read the rules or any set, while the second widening was written, and comm
 once after the rules were final: precision 0.865, recall 0.616, category named 0.589 (the rules before
 the second widening: 0.849, 0.575). No rule has been changed since it was read.
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
+Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
+trained by ``safety_train.py`` on every set but ``independent3``): the rules' categories where they
+refuse, else the model's where its probability is above the threshold. On ``independent3`` that is
+the committed model; on every other set it is the model trained on the other four of five folds of
+the training data (``safety_train.cross_validated``), so no case is scored by a model that learned it
+(``--rules-only`` leaves the model out).
 
-It prints a table per set (with recall by phrasing for the held-out set) and the time the rules
-take per text (microseconds, a whole pass over the set), then (``--json``) one JSON line with the
+    .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...] [--rules-only]
+
+It prints a table per set (with recall by phrasing for the held-out set), the line of the rules and
+the model together, the time the rules take per text (microseconds, a whole pass over the set) and
+a cold worker's CPU for the rules alone and with the model, then (``--json``) one JSON line with the
 same numbers.
 """
 

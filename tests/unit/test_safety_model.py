@@ -75,7 +75,7 @@ def test_the_weights_are_compact_and_read_at_the_first_screen_not_at_import() ->
         "s.code_findings('topic', 'Summarize our Q3 sales report for the team');"
         "print(before, m.weights.cache_info().currsize)"
     )
-    ran = subprocess.run(
+    ran = subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", probe, str(REPO / "functions")], capture_output=True, text=True, check=True
     )
     assert ran.stdout.split() == ["0", "1"]
