@@ -256,8 +256,13 @@ def safety_rows(section: str, data: dict[str, Any]) -> list[Row]:
         overall = result["all"]
         rows.append(Row(section, f"{name}: precision ({overall['cases']} cases)", overall["precision"]))
         rows.append(Row(section, f"{name}: recall", overall["recall"]))
+        if isinstance(combined := result.get("with_model"), dict):
+            rows.append(Row(section, f"{name}: precision, rules + model", combined["precision"]))
+            rows.append(Row(section, f"{name}: recall, rules + model", combined["recall"]))
     if isinstance(cold := data.get("cold_start"), dict):
         rows.append(Row(section, "rules: import + first screen (CPU ms)", cold["total_ms"]))
+    if isinstance(cold := data.get("cold_start_with_model"), dict):
+        rows.append(Row(section, "rules + model: import + first screen (CPU ms)", cold["total_ms"]))
     return rows
 
 

@@ -86,10 +86,18 @@ never read the rules or any set, while the second widening was written, and comm
 once after the rules were final: precision 0.865, recall 0.616, category named 0.589 (the rules before
 the second widening: 0.849, 0.575). No rule has been changed since it was read.
 
-    .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...]
+Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
+trained by ``safety_train.py`` on every set but ``independent3``): the rules' categories where they
+refuse, else the model's where its probability is above the threshold. On ``independent3`` that is
+the committed model; on every other set it is the model trained on the other four of five folds of
+the training data (``safety_train.cross_validated``), so no case is scored by a model that learned it
+(``--rules-only`` leaves the model out).
 
-It prints a table per set (with recall by phrasing for the held-out set) and the time the rules
-take per text (microseconds, a whole pass over the set), then (``--json``) one JSON line with the
+    .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...] [--rules-only]
+
+It prints a table per set (with recall by phrasing for the held-out set), the line of the rules and
+the model together, the time the rules take per text (microseconds, a whole pass over the set) and
+a cold worker's CPU for the rules alone and with the model, then (``--json``) one JSON line with the
 same numbers.
 """
 
@@ -106,9 +114,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "functions")]
+sys.path[:0] = [str(REPO / "functions"), str(REPO / "bench")]
 
 from orchestrator.safety.lexicon import check_text  # noqa: E402
+from orchestrator.safety.model import judge  # noqa: E402
 
 CASES = REPO / "bench" / "safety_cases.jsonl"
 HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
@@ -157,6 +166,44 @@ def evaluate(cases: Iterable[Case]) -> list[Outcome]:
     return [Outcome(case, tuple(s.category.value for s in check_text(case.text))) for case in cases]
 
 
+Prediction = tuple[float, str]
+"""The learned model's harm probability and likeliest category for one text."""
+
+
+def with_model(
+    outcomes: Iterable[Outcome], threshold: float, predictions: dict[str, Prediction] | None = None
+) -> list[Outcome]:
+    """The code layer's verdicts, the rules then the learned model: the rules' categories where they
+    refuse, else the model's category where its probability is above ``threshold``. The model's
+    view of a case is the committed model's, or where ``predictions`` (keyed by case id) has one,
+    that of a model trained without the case (cross-validated)."""
+    combined = []
+    for outcome in outcomes:
+        if outcome.refused:
+            combined.append(outcome)
+            continue
+        if predictions is not None and outcome.case.id in predictions:
+            probability, category = predictions[outcome.case.id]
+        else:
+            judged = judge(outcome.case.text)
+            probability, category = judged.probability, judged.category.value
+        combined.append(Outcome(outcome.case, (category,) if probability > threshold else ()))
+    return combined
+
+
+def cross_validated_predictions(folds: int = 5) -> dict[str, dict[str, Prediction]]:
+    """Per training set (by file name), every case's prediction by the model trained on the other
+    folds of all the training data (``safety_train``): never the model scoring its own training data."""
+    import safety_train
+
+    by_key = safety_train.cross_validated(safety_train.training_examples(), folds)
+    predictions: dict[str, dict[str, Prediction]] = {}
+    for key, prediction in by_key.items():
+        source, case_id = key.split(":", 1)
+        predictions.setdefault(source, {})[case_id] = prediction
+    return predictions
+
+
 def microseconds_per_text(cases: list[Case]) -> float | None:
     """The rules' time per text over one pass of ``cases`` (after a first pass to warm them up)."""
     if not cases:
@@ -172,21 +219,27 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 import orchestrator.core.observability  # what every handler imports anyway (Powertools)
 started = time.process_time()
-from orchestrator.safety.lexicon import check_text
+if sys.argv[3] == "rules":
+    from orchestrator.safety.lexicon import check_text as screen
+else:
+    from orchestrator.safety.screen import code_findings
+    screen = lambda text: code_findings("topic", text)
 imported = time.process_time()
-check_text(sys.argv[2])
+screen(sys.argv[2])
 print((imported - started) * 1000, (time.process_time() - imported) * 1000)
 """
 FIRST_TEXT = "Summarize our Q3 sales report and draft an email to the team"
 
 
-def cold_start_ms(runs: int = 3) -> dict[str, float]:
-    """What a cold worker pays for the rules: the CPU milliseconds of importing them and of its first
-    screen (an everyday text), each in a fresh interpreter; the median of ``runs``."""
+def cold_start_ms(runs: int = 3, layer: str = "rules") -> dict[str, float]:
+    """What a cold worker pays for the rules (``layer="rules"``) or the whole code layer, the rules
+    and the learned model (``"code"``): the CPU milliseconds of importing them and of its first
+    screen (an everyday text, which the model reads too), each in a fresh interpreter; the median
+    of ``runs``."""
     measured = []
     for _ in range(runs):
         ran = subprocess.run(
-            [sys.executable, "-c", COLD_SCREEN, str(REPO / "functions"), FIRST_TEXT],
+            [sys.executable, "-c", COLD_SCREEN, str(REPO / "functions"), FIRST_TEXT, layer],
             capture_output=True,
             text=True,
             check=True,
@@ -291,6 +344,14 @@ def print_table(name: str, result: dict[str, Any]) -> None:
     print()
 
 
+def print_combined(m: dict[str, Any]) -> None:
+    misses = ", ".join(m["false_negatives"] + m["false_positives"]) or "-"
+    print(
+        f"rules + learned model ({m['model_view']}): precision {_fmt(m['precision'])}, recall "
+        f"{_fmt(m['recall'])}, category {_fmt(m['category_named'])}; misses: {misses}\n"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -298,21 +359,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="also print the numbers as one JSON line")
     parser.add_argument("--set", choices=tuple(SETS), help="only this set (default: both)")
     parser.add_argument("--split", help="only this slice of the set(s) (dev, holdout, unseen, heldout...)")
+    parser.add_argument(
+        "--rules-only", action="store_true", help="leave the learned model out (no cross-validation)"
+    )
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
+    import safety_train
+
+    predictions = {} if args.rules_only else cross_validated_predictions()
     for name, path in SETS.items():
         if args.set not in (None, name):
             continue
         cases = [c for c in load_cases(path) if args.split is None or c.split == args.split]
-        results[name] = report(evaluate(cases))
+        outcomes = evaluate(cases)
+        results[name] = report(outcomes)
         results[name]["microseconds_per_text"] = microseconds_per_text(cases)
         print_table(f"{path.relative_to(REPO)}", results[name])
-    cold = cold_start_ms()
-    print(
-        f"cold worker: importing the rules {cold['import_ms']} ms, its first screen "
-        f"{cold['first_screen_ms']} ms (CPU, together {cold['total_ms']} ms)"
-    )
-    results["cold_start"] = cold
+        if not args.rules_only:
+            unseen = path.name not in safety_train.LABELLED
+            combined = metrics(with_model(outcomes, safety_train.THRESHOLD, predictions.get(path.name)))
+            combined["model_view"] = "committed model (unseen set)" if unseen else "cross-validated, 5 folds"
+            results[name]["with_model"] = combined
+            print_combined(combined)
+    for layer, what in (("rules", "the rules"), ("code", "the rules and the learned model")):
+        if layer == "code" and args.rules_only:
+            continue
+        cold = cold_start_ms(layer=layer)
+        print(
+            f"cold worker, {what}: importing {cold['import_ms']} ms, its first screen "
+            f"{cold['first_screen_ms']} ms (CPU, together {cold['total_ms']} ms)"
+        )
+        results["cold_start" if layer == "rules" else "cold_start_with_model"] = cold
     if args.json:
         print(json.dumps(results, separators=(",", ":")))
     return 0

@@ -5,6 +5,11 @@ of text a run's inputs carry (code, API docs, logs).
 
     .venv/bin/python bench/safety_technical_text.py [--json PATH] [--baseline PATH]
 
+The code layer is measured: the rules, and the learned model on what they let through
+(``--rules-only``: the rules alone). The model was trained on these texts (those of three words
+or more, ``safety_training_technical.jsonl``); ``safety_train.py --cv`` says what it refuses of
+them when it has not seen them.
+
 It prints how many texts it read and every refused one (its source, the categories, the text cut
 short); ``--json PATH`` writes them, ``--baseline PATH`` (an earlier ``--json`` file) also prints
 the refusals that are new since then, so a change to the rules can be checked to refuse nothing
@@ -25,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "functions")]
 
 from orchestrator.safety.lexicon import check_text  # noqa: E402
+from orchestrator.safety.screen import code_findings  # noqa: E402
 
 OWN_CODE = ("functions", "infra", "bench", "app.py")
 LIBRARIES = ("aws_lambda_powertools", "pydantic", "moto", "boto3", "botocore", "anthropic", "openai")
@@ -77,11 +83,15 @@ def library_paragraphs(limit: int = LIBRARY_PARAGRAPHS) -> Iterator[tuple[str, s
                 break
 
 
-def refusals() -> dict[str, object]:
+def refusals(rules_only: bool = False) -> dict[str, object]:
+    """The texts the code layer refuses: the rules and the learned model, or the rules alone."""
     refused, read = [], 0
     for source, text in (*repository_literals(), *library_paragraphs()):
         read += 1
-        categories = [s.category.value for s in check_text(text)]
+        if rules_only:
+            categories = [s.category.value for s in check_text(text)]
+        else:
+            categories = list(dict.fromkeys(f.category.value for f in code_findings("text", text)))
         if categories:
             refused.append({"source": source, "categories": categories, "text": text[:160]})
     return {"texts": read, "refused": refused}
@@ -95,8 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", metavar="PATH", help="an earlier --json file: print what is newly refused"
     )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="the rules alone, without the learned model"
+    )
     args = parser.parse_args(argv)
-    result = refusals()
+    result = refusals(args.rules_only)
     refused = result["refused"]
     assert isinstance(refused, list)
     print(f"{result['texts']} technical texts read, {len(refused)} refused")

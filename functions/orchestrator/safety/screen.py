@@ -1,8 +1,10 @@
 """The safety check of free text: the rules in code, then the provider's moderation where there is one.
 
-The rules are the floor: they always run, and what they refuse stays refused. A moderation layer
-(``moderation``) is asked only about texts the rules let through; when it is absent or fails
-(timeout, 5xx, no key) the rules' verdict stands and the failure is logged, never raised.
+The code layer is the floor: the rules in code, and beside them a learned classifier (``model``)
+asked about each text no rule refuses; they always run, and what they refuse stays refused. A
+moderation layer (``moderation``) is asked only about texts the code layer lets through; when it
+is absent or fails (timeout, 5xx, no key) the code layer's verdict stands and the failure is
+logged, never raised.
 
 A verdict names categories, layers and where in the request a text sits (``topic``,
 ``inputs.context``), never the text: a refusal repeats nothing of what was refused.
@@ -16,9 +18,12 @@ from typing import Any, Protocol
 
 from orchestrator.core.observability import logger
 from orchestrator.safety.lexicon import check_text
+from orchestrator.safety.model import judge
 from orchestrator.safety.taxonomy import Category, support_line
 
 CODE_LAYER = "code_rules"
+MODEL_SIGNAL = "learned_model"
+"""The signal of a finding of the learned model (part of the code layer: deterministic, offline)."""
 MAX_TEXTS = 200
 MAX_TEXT_CHARS = 20_000
 """Longer texts are checked on their first characters (a request's free text is at most a few KiB)."""
@@ -98,8 +103,15 @@ class Verdict:
 
 
 def code_findings(where: str, text: str) -> list[Finding]:
-    """What the rules in code find in one text."""
-    return [Finding(s.category, CODE_LAYER, where, s.signals) for s in check_text(text[:MAX_TEXT_CHARS])]
+    """What the code layer finds in one text: the rules' categories, or when no rule fires, the
+    learned model's category if it finds the text harmful (``model``, its weights read at the first
+    call)."""
+    text = text[:MAX_TEXT_CHARS]
+    found = [Finding(s.category, CODE_LAYER, where, s.signals) for s in check_text(text)]
+    if found:
+        return found
+    judged = judge(text)
+    return [Finding(judged.category, CODE_LAYER, where, (MODEL_SIGNAL,))] if judged.refused else []
 
 
 class SafetyScreen:
