@@ -86,12 +86,18 @@ never read the rules or any set, while the second widening was written, and comm
 once after the rules were final: precision 0.865, recall 0.616, category named 0.589 (the rules before
 the second widening: 0.849, 0.575). No rule has been changed since it was read.
 
+``safety_cases_independent4.jsonl`` (320 cases, 190 harmful over nine categories, 130 benign
+look-alikes, each with its phrasing ``style`` and its writer's ``note``) was written by a fourth hand
+who read neither the rules, the model nor any set, while the model was built, and measured once with
+the model final: the rules alone 0.929 / 0.621, the rules and the model 0.872 / 0.895. Neither the
+rules nor the model has been changed for it.
+
 Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
-trained by ``safety_train.py`` on every set but ``independent3``): the rules' categories where they
-refuse, else the model's where its probability is above the threshold. On ``independent3`` that is
-the committed model; on every other set it is the model trained on the other four of five folds of
-the training data (``safety_train.cross_validated``), so no case is scored by a model that learned it
-(``--rules-only`` leaves the model out).
+trained by ``safety_train.py`` on every set but ``independent3`` and ``independent4``): the rules'
+categories where they refuse, else the model's where its probability is above the threshold. On
+those two that is the committed model; on every other set it is the model trained on the other four
+of five folds of the training data (``safety_train.cross_validated``), so no case is scored by a
+model that learned it (``--rules-only`` leaves the model out).
 
     .venv/bin/python bench/safety_eval.py [--json] [--set NAME] [--split unseen|...] [--rules-only]
 
@@ -126,6 +132,7 @@ BLIND = REPO / "bench" / "safety_cases_blind.jsonl"
 INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
 INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
 INDEPENDENT3 = REPO / "bench" / "safety_cases_independent3.jsonl"
+INDEPENDENT4 = REPO / "bench" / "safety_cases_independent4.jsonl"
 SETS = {
     "cases": CASES,
     "holdout": HOLDOUT,
@@ -134,6 +141,7 @@ SETS = {
     "independent": INDEPENDENT,
     "independent2": INDEPENDENT2,
     "independent3": INDEPENDENT3,
+    "independent4": INDEPENDENT4,
 }
 
 

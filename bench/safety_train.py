@@ -10,8 +10,9 @@ What it learns from, every labelled set except the unseen one:
   words or more as the model reads words), so that code and docs about agents and prompts pass;
 - ``safety_training_everyday.jsonl``: benign everyday requests (business, coding, writing tasks).
 
-``safety_cases_independent3.jsonl`` is never learned from: it stays unseen, to measure on (its texts
-are read only to leave out the three that other sets repeat).
+``safety_cases_independent3.jsonl`` and ``safety_cases_independent4.jsonl`` are never learned from:
+they stay unseen, to measure on (their texts are read only to leave out the four that other sets
+repeat).
 
 Training is deterministic: a fixed seed orders the stochastic gradient steps, the arithmetic is
 plain Python floats, the weights are quantised to 16-bit integers. Training twice on the same data
@@ -59,7 +60,8 @@ LABELLED = (
     "safety_cases_independent.jsonl",
     "safety_cases_independent2.jsonl",
 )
-UNSEEN = "safety_cases_independent3.jsonl"
+UNSEEN = ("safety_cases_independent3.jsonl", "safety_cases_independent4.jsonl")
+"""The sets written by hands that never read the rules or the other sets, kept out of training."""
 TECHNICAL = BENCH / "safety_training_technical.jsonl"
 EVERYDAY = BENCH / "safety_training_everyday.jsonl"
 
@@ -110,9 +112,10 @@ def benign_examples() -> list[Example]:
 
 
 def training_examples() -> list[Example]:
-    """Every example but those whose text is also one of the unseen set's (three of its benign cases
-    repeat texts of ``safety_cases_independent.jsonl``): what the model is measured on, it never saw."""
-    unseen = {row["text"] for row in _jsonl(BENCH / UNSEEN)}
+    """Every example but those whose text is also one of the unseen sets' (three benign cases of the
+    third and one of the fourth repeat texts of ``safety_cases_independent.jsonl``): what the model
+    is measured on, it never saw."""
+    unseen = {row["text"] for name in UNSEEN for row in _jsonl(BENCH / name)}
     return [e for e in labelled_examples() + benign_examples() if e.text not in unseen]
 
 
