@@ -91,6 +91,22 @@ def test_bodies_are_kept_once_and_dropped_when_no_snapshot_names_them(tmp_path: 
         files.get_blob(dropped)
 
 
+@pytest.mark.parametrize("executions", [[], ['{"arn":"a"}'], ['{"arn":"a"}', '{"arn":"b","events":[]}']])
+def test_a_snapshot_written_piece_by_piece_is_the_one_encoded_whole(
+    tmp_path: Path, executions: list[str]
+) -> None:
+    files = StateFiles(tmp_path)
+    snapshot = {"dynamodb": {"runs": [{"pk": {"S": "first"}}]}, "sqs": {"q": []}}
+    whole = files.encode(snapshot, executions=executions)
+    # When the snapshot goes to disk in pieces, each execution's text encoded as it comes
+    pieces = files.pieces(files.encode_fields(snapshot), iter(executions))
+    files.write(pieces)
+    # Then the file is the whole encoding, and reads back with every execution
+    assert files.snapshot_path.read_bytes() == whole
+    saved = files.read()
+    assert saved is not None and saved["executions"] == [json.loads(text) for text in executions]
+
+
 # --- where a running execution goes on ---------------------------------------------------------
 DEFINITION = {
     "StartAt": "Prepare",
