@@ -113,7 +113,8 @@ class Persistence:
         (it is held compressed) when its turn comes, so no whole copy of the file is held."""
         with self._save_lock:
             snapshot, executions = self.capture(), self._executions.capture()
-            fields = self.files.encode_fields(snapshot, default=backend_state.json_default)
+            tables = snapshot.pop("dynamodb")
+            fields = self.files.encode_fields(snapshot, default=backend_state.json_default, tables=tables)
             hashed = hashlib.sha256()
             for piece in self.files.pieces(fields, execution_state.texts(executions)):
                 hashed.update(piece)

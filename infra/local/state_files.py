@@ -89,10 +89,20 @@ class StateFiles:
         return b"".join(StateFiles.pieces(fields, executions))
 
     @staticmethod
-    def encode_fields(snapshot: dict[str, Any], default: Any = None) -> bytes:
-        """The snapshot file's bytes without its executions."""
-        fields = {"format": SNAPSHOT_FORMAT} | snapshot
-        return json.dumps(fields, sort_keys=True, separators=(",", ":"), default=default).encode()
+    def encode_fields(
+        snapshot: dict[str, Any], default: Any = None, tables: dict[str, list[str]] | None = None
+    ) -> bytes:
+        """The snapshot file's bytes without its executions; ``tables`` (the field ``dynamodb``,
+        the first in key order) with each item already encoded (JSON texts, sorted keys)."""
+        fields = json.dumps(
+            {"format": SNAPSHOT_FORMAT} | snapshot, sort_keys=True, separators=(",", ":"), default=default
+        )
+        if tables is None:
+            return fields.encode()
+        encoded = ",".join(
+            f"{json.dumps(name)}:[{','.join(items)}]" for name, items in sorted(tables.items())
+        )
+        return f'{{"dynamodb":{{{encoded}}},{fields[1:]}'.encode()
 
     @staticmethod
     def pieces(fields: bytes, executions: Iterable[str]) -> Iterator[bytes | memoryview]:

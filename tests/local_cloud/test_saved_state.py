@@ -107,6 +107,20 @@ def test_a_snapshot_written_piece_by_piece_is_the_one_encoded_whole(
     assert saved is not None and saved["executions"] == [json.loads(text) for text in executions]
 
 
+def test_tables_encoded_item_by_item_make_the_same_snapshot(tmp_path: Path) -> None:
+    from infra.local.backend_state import encode_item, json_default
+
+    tables = {
+        "runs": [{"pk": {"S": "b"}, "n": {"N": "1"}}, {"pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}}],
+        "audit": [],
+        "a-table": [{"pk": {"S": 'é " \\ \n'}, "tags": {"SS": ["y", "x"]}}],
+    }
+    rest = {"sqs": {"q": [{"body": "m"}]}, "s3": {}, "s3vectors": {}}
+    whole = StateFiles.encode({"dynamodb": tables} | rest, default=json_default)
+    by_item = {name: [encode_item(item) for item in items] for name, items in tables.items()}
+    assert StateFiles.encode_fields(rest, default=json_default, tables=by_item) == whole
+
+
 # --- where a running execution goes on ---------------------------------------------------------
 DEFINITION = {
     "StartAt": "Prepare",
