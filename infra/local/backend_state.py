@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -49,15 +50,21 @@ def while_unchanged(read: Callable[[], T], attempts: int = 5) -> T:
 
 
 # --- DynamoDB --------------------------------------------------------------------------------
-def capture_tables(account_id: str, region: str) -> dict[str, list[dict[str, Any]]]:
+def capture_tables(account_id: str, region: str) -> dict[str, list[str]]:
+    """Each table's items, each as its JSON text (``StateFiles.encode_fields`` puts them in the
+    snapshot): encoded one at a time, so a snapshot of many items holds no dict of every item."""
     from moto.dynamodb.models import dynamodb_backends
 
     backend = dynamodb_backends[account_id][region]
     with dynamodb_requests_held():  # every request is atomic: read between two of them
         return {
-            name: [item.to_json()["Attributes"] for item in table.all_items()]
+            name: [encode_item(item.to_json()["Attributes"]) for item in table.all_items()]
             for name, table in backend.tables.items()
         }
+
+
+def encode_item(attributes: dict[str, Any]) -> str:
+    return json.dumps(attributes, sort_keys=True, separators=(",", ":"), default=json_default)
 
 
 def restore_tables(account_id: str, region: str, saved: dict[str, list[dict[str, Any]]]) -> int:

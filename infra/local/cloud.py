@@ -32,7 +32,7 @@ import boto3
 from botocore.config import Config
 
 from infra.admin.tenants import LOCAL_CLOUD_FILE, DeploymentHandle, TenantAdmin
-from infra.local import moto_adapters, moto_memory, moto_speedups
+from infra.local import moto_adapters, moto_memory, moto_speedups, process_memory
 from infra.local.api_server import LocalApiServer
 from infra.local.assembly import REPO_ROOT, CloudAssembly, synthesize
 from infra.local.console_server import LocalConsoleServer
@@ -116,6 +116,7 @@ class LocalCloud:
         self._api: LocalApiServer | None = None
         self._console: LocalConsoleServer | None = None
         self._pool = DeliveryPool()
+        self._idle_trimmer = process_memory.IdleTrimmer()
         self.worker_limits = worker_limits or WorkerLimits.configured()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
@@ -149,6 +150,7 @@ class LocalCloud:
             raise
 
     def _start(self, server_class: Any) -> LocalCloud:
+        process_memory.limit_arenas()  # before the server's threads allocate
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # the interpreter logs every Fail state (a compensated run ends in one) as an error
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
@@ -206,6 +208,7 @@ class LocalCloud:
             publish = lambda execution: self._put_event(moto_adapters.status_change_entry(execution))  # noqa: E731
             self._persistence.resume(self.restored, publish)
             self._persistence.start_saving()
+        self._idle_trimmer.start()  # an idle cloud gives back what it freed
         self._describe_file().write_text(json.dumps(self.describe(), indent=2))
         return self
 
@@ -320,6 +323,7 @@ class LocalCloud:
             self._api.stop()
         if self._console:
             self._console.stop()
+        self._idle_trimmer.stop()
         if self._persistence:  # before the functions stop: what they were doing is saved undone
             self._persistence.close()
         for poller in self._pollers:

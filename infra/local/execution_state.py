@@ -22,7 +22,7 @@ import copy
 import json
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -118,28 +118,72 @@ class ExecutionRecorder:
         self._account_id, self._region, self._default = account_id, region, default
         self._ended: dict[str, str] = {}
 
-    def capture(self) -> list[str]:
-        captured = []
+    def _executions(self) -> Iterator[tuple[Any, Any]]:
         for state_machine in list(_backend(self._account_id, self._region).state_machines):
             for execution in list(state_machine.executions):
-                if isinstance(execution, RestoredExecution):  # held as saved: its text is its own
-                    captured.append(execution.saved_text())
+                yield state_machine, execution
+
+    def capture(self) -> list[str | RestoredExecution]:
+        """Each execution's JSON text, or the ``RestoredExecution`` that holds it (compressed: read
+        back by ``texts`` as the snapshot is written, one at a time)."""
+        captured: list[str | RestoredExecution] = []
+        for state_machine, execution in self._executions():
+            if isinstance(execution, RestoredExecution):  # held as saved: its text is its own
+                captured.append(execution)
+                continue
+            text = self._ended.get(execution.exec_arn)
+            if text is None:
+                try:
+                    record = _capture(execution)
+                except Exception:  # one not yet started (no worker): saved by the next snapshot
+                    log.debug("execution %s not saved this time", execution.exec_arn, exc_info=True)
                     continue
-                text = self._ended.get(execution.exec_arn)
-                if text is None:
-                    try:
-                        record = _capture(execution)
-                    except Exception:  # one not yet started (no worker): saved by the next snapshot
-                        log.debug("execution %s not saved this time", execution.exec_arn, exc_info=True)
-                        continue
-                    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=self._default)
-                    if record["status"] != "RUNNING":
-                        self._ended[execution.exec_arn] = text
-                elif _ended_long_ago(execution):
-                    _keep_as_saved(state_machine, execution, text)
-                    del self._ended[execution.exec_arn]
-                captured.append(text)
+                text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=self._default)
+                if record["status"] != "RUNNING":
+                    self._ended[execution.exec_arn] = text
+            elif _ended_long_ago(execution):
+                _keep_as_saved(state_machine, execution, text)
+                del self._ended[execution.exec_arn]
+            captured.append(text)
         return captured
+
+    def progress(self) -> tuple[int, int]:
+        """(executions, events of those not yet recorded as ended): it changes whenever an
+        execution starts, moves on or ends, a request or not (a Pass, Choice or Wait state moves on
+        without one)."""
+        executions = events = 0
+        for _, execution in self._executions():
+            executions += 1
+            if isinstance(execution, RestoredExecution) or execution.exec_arn in self._ended:
+                continue
+            events += _events_recorded(execution)
+        return executions, events
+
+    def slim(self) -> None:
+        """What ``capture`` does to an execution that ended ``SLIM_AFTER_SECONDS`` ago, without
+        capturing the others (when nothing is to be saved)."""
+        if not self._ended:
+            return
+        for state_machine, execution in self._executions():
+            if isinstance(execution, RestoredExecution):
+                continue
+            text = self._ended.get(execution.exec_arn)
+            if text is not None and _ended_long_ago(execution):
+                _keep_as_saved(state_machine, execution, text)
+                del self._ended[execution.exec_arn]
+
+
+def _events_recorded(execution: Any) -> int:
+    """How many events the interpreter of ``execution`` recorded (0 before it started), without
+    the copy of its history that ``to_history_output`` makes."""
+    manager = getattr(getattr(execution.exec_worker, "env", None), "event_manager", None)
+    return len(getattr(manager, "_history_event_list", ()))
+
+
+def texts(captured: Iterable[str | RestoredExecution]) -> Iterator[str]:
+    """The JSON texts of what ``ExecutionRecorder.capture`` found, each read when it is needed."""
+    for entry in captured:
+        yield entry if isinstance(entry, str) else entry.saved_text()
 
 
 SLIM_AFTER_SECONDS = 10.0

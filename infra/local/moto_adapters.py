@@ -37,8 +37,10 @@
    ``SendTaskSuccess``/``SendTaskFailure`` answer ``TaskTimedOut`` as Step Functions does (moto's
    ``TaskTimedOut`` error lacks its message, a ``TypeError``: it gets one here).
 11. ``note_requests``: when the server last answered a request (``DomainDispatcherApplication``
-   serves them all), so that the saved state is not read again while nothing asks anything
-   (``persistence``). ``execution_state`` adapts the interpreter to go on after a restart.
+   serves them all), and when it last answered one that may have changed what it holds (anything
+   but a read, ``is_write``), so that the saved state is not read again while nothing writes
+   (``persistence``: queue pollers' long polls go on all the time) and an idle cloud gives memory
+   back (``process_memory``). ``execution_state`` adapts the interpreter to go on after a restart.
 12. ``name_sdk_integration_parameters``: an ``arn:aws:states:::aws-sdk:<service>:<action>`` task
    names its parameters in PascalCase (``ExecutionArn``) whatever the API's own casing; moto hands
    them to botocore as written, which fails for camelCase APIs such as Step Functions' own.
@@ -444,6 +446,22 @@ def dynamodb_requests_held() -> Iterator[None]:
 
 
 _last_request = [0.0]  # time.monotonic() when the server last finished a request
+_last_write = [0.0]  # ... and last finished one that may have changed what it holds
+_READS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet", "ReceiveMessage", "Search")
+"""Operations (named by their ``X-Amz-Target`` header or by their path's last segment, as S3 Vectors
+and CloudWatch name them) that change nothing the local cloud saves. ``ReceiveMessage`` changes a
+message's visibility and receive count, which are not saved (a message comes back visible)."""
+
+
+def is_write(environ: dict[str, Any]) -> bool:
+    """Whether a request may change what the emulation holds: anything but a ``GET``, a ``HEAD`` or
+    an operation of ``_READS``. A request that names its operation in its body only (the query
+    protocol: STS, IAM) is taken as a write."""
+    if environ.get("REQUEST_METHOD", "GET") in ("GET", "HEAD", "OPTIONS"):
+        return False
+    target = environ.get("HTTP_X_AMZ_TARGET") or str(environ.get("PATH_INFO", "")).rstrip("/")
+    operation = target.rpartition("/")[2].rpartition(".")[2]
+    return not operation.startswith(_READS)
 
 
 def note_requests() -> None:
@@ -455,7 +473,9 @@ def note_requests() -> None:
         try:
             return original(self, environ, start_response)
         finally:
-            _last_request[0] = time.monotonic()
+            _last_request[0] = now = time.monotonic()
+            if is_write(environ):
+                _last_write[0] = now
 
     _patch(DomainDispatcherApplication, "__call__", __call__)
 
@@ -547,3 +567,9 @@ def parse_each_json_path_once() -> None:
 def last_request_at() -> float:
     """``time.monotonic()`` when the server last finished a request (0 before the first)."""
     return _last_request[0]
+
+
+def last_write_at() -> float:
+    """``time.monotonic()`` when the server last finished a request that may have changed what it
+    holds (``is_write``; 0 before the first)."""
+    return _last_write[0]

@@ -108,14 +108,20 @@ class Persistence:
         }
 
     def save(self) -> bool:
-        """Write a snapshot if anything changed since the last one; whether one was written."""
+        """Write a snapshot if anything changed since the last one; whether one was written. The
+        snapshot is hashed, then written, piece by piece: an ended execution's text is read back
+        (it is held compressed) when its turn comes, so no whole copy of the file is held."""
         with self._save_lock:
             snapshot, executions = self.capture(), self._executions.capture()
-            data = self.files.encode(snapshot, default=backend_state.json_default, executions=executions)
-            digest = hashlib.sha256(data).hexdigest()
+            tables = snapshot.pop("dynamodb")
+            fields = self.files.encode_fields(snapshot, default=backend_state.json_default, tables=tables)
+            hashed = hashlib.sha256()
+            for piece in self.files.pieces(fields, execution_state.texts(executions)):
+                hashed.update(piece)
+            digest = hashed.hexdigest()
             if digest == self._written:
                 return False
-            self.files.write(data)
+            self.files.write(self.files.pieces(fields, execution_state.texts(executions)))
             self._written = digest
             self._blobs_on_disk = backend_state.ObjectStore.blobs(snapshot["s3"])
             return True
@@ -129,12 +135,15 @@ class Persistence:
     def _save_periodically(self) -> None:
         """Every ``interval`` seconds, or less often when the state is large: the snapshot takes at
         most a fifth of the time (the emulation's requests wait while its tables are read). While
-        the emulation answers no request, nothing changes (the interpreter's next step is a
-        request too): nothing is read."""
+        the emulation answers only reads (queue pollers' long polls never stop) and no execution
+        moves on, nothing changes: nothing is read (``changed``)."""
         pause, last_began = self._interval, time.monotonic()
+        progress = self._executions.progress()
         while not self._stop.wait(pause):
-            if moto_adapters.last_request_at() < last_began - self._interval:
-                continue  # no request since well before the last snapshot: nothing changed
+            progress, changed = self.changed(progress, since=last_began - self._interval)
+            if not changed:
+                self._executions.slim()
+                continue
             began = last_began = time.monotonic()
             try:
                 self.save()
@@ -144,6 +153,13 @@ class Persistence:
                 )
                 log.debug("saving the local cloud's state failed", exc_info=True)
             pause = max(self._interval, 4 * (time.monotonic() - began))
+
+    def changed(self, progress: tuple[int, int], since: float) -> tuple[tuple[int, int], bool]:
+        """The executions' ``progress`` now, and whether anything may have changed: a request that
+        writes answered at ``since`` or later (``moto_adapters.last_write_at``), or an execution
+        that started, moved on or ended since ``progress``."""
+        now = self._executions.progress()
+        return now, now != progress or moto_adapters.last_write_at() >= since
 
     def close(self) -> None:
         """Stop saving periodically and write the last snapshot (a stop that began after a

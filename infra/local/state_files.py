@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,14 @@ class StateFileError(RuntimeError):
     """The saved state cannot be read (what is wrong and where)."""
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """``path`` holds ``data`` or what it held before, whatever happens during the write."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes | memoryview]) -> None:
+    """``path`` holds ``data`` (or its pieces, one after the other) or what it held before,
+    whatever happens during the write."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
-        handle.write(data)
+        for piece in [data] if isinstance(data, bytes) else data:
+            handle.write(piece)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -80,15 +83,39 @@ class StateFiles:
     @staticmethod
     def encode(snapshot: dict[str, Any], default: Any = None, executions: list[str] | None = None) -> bytes:
         """The snapshot file's bytes; ``executions`` already encoded (JSON texts), kept last."""
+        fields = StateFiles.encode_fields(snapshot, default)
+        if executions is None:
+            return fields
+        return b"".join(StateFiles.pieces(fields, executions))
+
+    @staticmethod
+    def encode_fields(
+        snapshot: dict[str, Any], default: Any = None, tables: dict[str, list[str]] | None = None
+    ) -> bytes:
+        """The snapshot file's bytes without its executions; ``tables`` (the field ``dynamodb``,
+        the first in key order) with each item already encoded (JSON texts, sorted keys)."""
         fields = json.dumps(
             {"format": SNAPSHOT_FORMAT} | snapshot, sort_keys=True, separators=(",", ":"), default=default
         )
-        if executions is None:
+        if tables is None:
             return fields.encode()
-        return f'{fields[:-1]},"executions":[{",".join(executions)}]}}'.encode()
+        encoded = ",".join(
+            f"{json.dumps(name)}:[{','.join(items)}]" for name, items in sorted(tables.items())
+        )
+        return f'{{"dynamodb":{{{encoded}}},{fields[1:]}'.encode()
 
-    def write(self, data: bytes) -> None:
-        """``data`` from ``encode``."""
+    @staticmethod
+    def pieces(fields: bytes, executions: Iterable[str]) -> Iterator[bytes | memoryview]:
+        """The snapshot file's bytes piece by piece: ``fields`` (``encode_fields``), then each
+        execution's JSON text, encoded as it comes (no copy of the whole file is made)."""
+        yield memoryview(fields)[:-1]  # without its closing brace
+        yield b',"executions":['
+        for index, text in enumerate(executions):
+            yield b"," + text.encode() if index else text.encode()
+        yield b"]}"
+
+    def write(self, data: bytes | Iterable[bytes | memoryview]) -> None:
+        """``data`` from ``encode``, or its ``pieces``."""
         write_atomically(self.snapshot_path, data)
 
     # --- object bodies ---------------------------------------------------------------------------

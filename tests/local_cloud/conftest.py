@@ -56,6 +56,7 @@ def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulation]:
     moto_adapters.name_sdk_integration_parameters()
     moto_adapters.keep_stop_causes()
     moto_adapters.serialize_dynamodb_requests()
+    moto_adapters.note_requests()
     moto_adapters.route_requests_by_host_once()
     moto_adapters.count_queue_messages_at_one_instant()
     moto_adapters.parse_each_definition_once()

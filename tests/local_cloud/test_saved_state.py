@@ -91,6 +91,36 @@ def test_bodies_are_kept_once_and_dropped_when_no_snapshot_names_them(tmp_path: 
         files.get_blob(dropped)
 
 
+@pytest.mark.parametrize("executions", [[], ['{"arn":"a"}'], ['{"arn":"a"}', '{"arn":"b","events":[]}']])
+def test_a_snapshot_written_piece_by_piece_is_the_one_encoded_whole(
+    tmp_path: Path, executions: list[str]
+) -> None:
+    files = StateFiles(tmp_path)
+    snapshot = {"dynamodb": {"runs": [{"pk": {"S": "first"}}]}, "sqs": {"q": []}}
+    whole = files.encode(snapshot, executions=executions)
+    # When the snapshot goes to disk in pieces, each execution's text encoded as it comes
+    pieces = files.pieces(files.encode_fields(snapshot), iter(executions))
+    files.write(pieces)
+    # Then the file is the whole encoding, and reads back with every execution
+    assert files.snapshot_path.read_bytes() == whole
+    saved = files.read()
+    assert saved is not None and saved["executions"] == [json.loads(text) for text in executions]
+
+
+def test_tables_encoded_item_by_item_make_the_same_snapshot(tmp_path: Path) -> None:
+    from infra.local.backend_state import encode_item, json_default
+
+    tables = {
+        "runs": [{"pk": {"S": "b"}, "n": {"N": "1"}}, {"pk": {"S": "a"}, "blob": {"B": b"\x00\xff"}}],
+        "audit": [],
+        "a-table": [{"pk": {"S": 'é " \\ \n'}, "tags": {"SS": ["y", "x"]}}],
+    }
+    rest = {"sqs": {"q": [{"body": "m"}]}, "s3": {}, "s3vectors": {}}
+    whole = StateFiles.encode({"dynamodb": tables} | rest, default=json_default)
+    by_item = {name: [encode_item(item) for item in items] for name, items in tables.items()}
+    assert StateFiles.encode_fields(rest, default=json_default, tables=by_item) == whole
+
+
 # --- where a running execution goes on ---------------------------------------------------------
 DEFINITION = {
     "StartAt": "Prepare",
