@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import pytest
+
+from tests.synthesis_service import SynthesisProcess
 
 # Set before any boto3 client exists; no test may reach a real AWS account.
 for key, value in {
@@ -53,6 +58,9 @@ def _share_botocore_model_files() -> None:
 _share_botocore_model_files()
 
 
+SYNTHESIS = pytest.StashKey[SynthesisProcess]()
+
+
 LONGEST_FIRST = (
     "tests/e2e/test_local_up_keeps_its_state.py",
     "tests/integration/test_api_contract.py",
@@ -78,3 +86,16 @@ def pytest_collection_modifyitems(items: list[object]) -> None:
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: every other file keeps its place, and every test its order
+
+
+def pytest_configure(config: Any) -> None:
+    """A session of parallel test processes starts one process that synthesizes for all of them
+    (``tests/synthesis_service.py``): one CDK runtime started instead of one per test process."""
+    parallel = getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no"
+    if parallel and not hasattr(config, "workerinput"):
+        config.stash[SYNTHESIS] = SynthesisProcess()
+
+
+def pytest_unconfigure(config: Any) -> None:
+    if SYNTHESIS in config.stash:
+        config.stash[SYNTHESIS].stop()

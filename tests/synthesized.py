@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local.assembly import STAMP, CloudAssembly, synthesize
+from tests.synthesis_service import synthesize_in_session
 
 # One folder per context, shared by the parallel test processes (pytest-xdist): the first to need a
 # context synthesizes it under a lock, the others wait and reuse it (as a restart of the local cloud
@@ -40,13 +41,13 @@ def shared_assembly(context: dict[str, Any], folder: dict[str, Any] | None = Non
     outdir.parent.mkdir(parents=True, exist_ok=True)
     with outdir.with_name(outdir.name + ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        yield synthesize(outdir, context, run=synthesize_here)
+        yield synthesize(outdir, context, run=synthesize_in_session)
 
 
 @cache
 def synthesized_template(**context: str) -> dict[str, Any]:
-    """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included), in this
-    process (``synthesize_here``)."""
+    """Synthesize the app once per context, exactly as `cdk synth` does (cdk-nag included), in the
+    session's one CDK runtime (``synthesize_in_session``)."""
     with shared_assembly({"jwtJwks": json.dumps({"keys": []})} | context, folder=context) as assembly:
         return assembly.template
 
