@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import pytest
+
+from tests.synthesis_service import SynthesisProcess
 
 # Set before any boto3 client exists; no test may reach a real AWS account.
 for key, value in {
@@ -53,6 +58,9 @@ def _share_botocore_model_files() -> None:
 _share_botocore_model_files()
 
 
+SYNTHESIS = pytest.StashKey[SynthesisProcess]()
+
+
 LONGEST_FIRST = (
     "tests/e2e/test_local_up_keeps_its_state.py",
     "tests/integration/test_api_contract.py",
@@ -78,3 +86,40 @@ def pytest_collection_modifyitems(items: list[object]) -> None:
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: every other file keeps its place, and every test its order
+
+
+def pytest_configure(config: Any) -> None:
+    """A session of parallel test processes starts one process that synthesizes for all of them
+    (``tests/synthesis_service.py``): one CDK runtime started instead of one per test process."""
+    parallel = getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no"
+    if parallel and not hasattr(config, "workerinput"):
+        config.stash[SYNTHESIS] = SynthesisProcess()
+
+
+def pytest_unconfigure(config: Any) -> None:
+    if SYNTHESIS in config.stash:
+        config.stash[SYNTHESIS].stop()
+
+
+CDK_IN_PROCESS = (
+    "tests/infrastructure/test_stack_template.py",
+    "tests/infrastructure/test_user_pool_and_authorizer.py",
+    "tests/infrastructure/test_webhook_resources.py",
+)
+"""The files that build CDK constructs in the test process itself (every other synthesis is the
+session's synthesis process's): handed out together, so that one test process starts a CDK runtime
+for them instead of each process that gets one of them."""
+
+
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """``--dist loadfile`` as xdist does it, the files of ``CDK_IN_PROCESS`` taken as one file."""
+    if config.option.dist != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileCdkTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            return CDK_IN_PROCESS[0] if scope in CDK_IN_PROCESS else scope
+
+    return LoadFileCdkTogether(config, log)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -33,13 +34,17 @@ class CloudAssembly:
 
 SOURCES = ("app.py", "cdk.json", "pyproject.toml", "requirements", "functions", "infra")
 """What the assembly is made from (besides the context): a change to any of them synthesizes anew."""
+SYNTHESIZERS = ("aws-cdk-lib", "constructs", "cdk-nag", "jsii")
+"""The installed packages that synthesize it: another version of one synthesizes anew."""
 STAMP = "synthesized-for.txt"
 
 
 def sources_and_context(context: dict[str, Any], app_dir: Path = REPO_ROOT) -> str:
-    """A digest of the context and of every source file's path, size and modification time."""
+    """A digest of the context, of the synthesizing packages' versions and of every source file's
+    path, size and modification time."""
     digest = hashlib.sha256(json.dumps(context, sort_keys=True).encode())
     digest.update(sys.executable.encode())
+    digest.update(json.dumps(installed_versions(SYNTHESIZERS)).encode())
     for name in SOURCES:
         top = app_dir / name
         files = [top] if top.is_file() else sorted(top.rglob("*"))
@@ -48,6 +53,17 @@ def sources_and_context(context: dict[str, Any], app_dir: Path = REPO_ROOT) -> s
                 stat = path.stat()
                 digest.update(f"{path.relative_to(app_dir)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def installed_versions(packages: tuple[str, ...]) -> dict[str, str | None]:
+    """Each package's installed version (None when it is not installed)."""
+    versions: dict[str, str | None] = {}
+    for package in packages:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
 
 
 def synthesize(

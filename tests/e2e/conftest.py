@@ -17,7 +17,7 @@ from infra.local.cloud import LocalCloud
 from infra.local.worker_limits import WorkerLimits
 from orchestrator.core.constants import PK, SK
 from orchestrator.tenancy.plans import TenantLimits
-from tests.synthesized import synthesize_here
+from tests.synthesized import synthesize_from_shared
 
 
 def holds_for(seconds: float, condition: Callable[[], bool], every: float = 0.2) -> bool:
@@ -232,7 +232,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory, archive_server: ArchiveServe
         tenant_plan="enterprise",
         tenant_limits=roomy,
         worker_limits=workers,
-        synthesizer=synthesize_here,  # the CDK runtime this process may have started already
+        synthesizer=synthesize_from_shared,  # one synthesis for every cloud of the suite
     ) as local_cloud:
         yield local_cloud
 

@@ -17,7 +17,7 @@ import pytest
 
 from infra.local.assembly import synthesize
 from infra.local.cloud import LocalCloud, free_port
-from tests.synthesized import synthesize_here
+from tests.synthesized import synthesize_from_shared
 
 
 def start_local_up(
@@ -56,11 +56,11 @@ def start_local_up(
 
 def synthesize_ahead(state_dir: Path, console_port: int) -> None:
     """The assembly of `local up --state-dir state_dir --console-port console_port` (its signing key,
-    its console's origins), synthesized with this test process's CDK runtime (``synthesize_here``)
-    instead of by `local up` in a runtime of its own: `local up` finds it made from the same
+    its console's origins), made from the suite's shared synthesis (``synthesize_from_shared``)
+    instead of by `local up` in a CDK runtime of its own: `local up` finds it made from the same
     sources and context and reuses it, as it does on a restart."""
     cloud = LocalCloud(state_dir, console_port=console_port)
-    synthesize(cloud.state_dir / "cdk.out", cloud.synthesis_context(), run=synthesize_here)
+    synthesize(cloud.state_dir / "cdk.out", cloud.synthesis_context(), run=synthesize_from_shared)
 
 
 def stop_local_up(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[float, str]:

@@ -21,7 +21,7 @@ from infra.local.cloud import LocalCloud
 from orchestrator.providers.base import ModelRequest
 from orchestrator.providers.offline import OfflineAnswer
 from tests.e2e.conftest import Client
-from tests.synthesized import synthesize_here
+from tests.synthesized import synthesize_from_shared
 
 LARGE_BODY_BYTES = 300 * 1024
 STATE_PAYLOAD_LIMIT = 32 * 1024
@@ -89,7 +89,7 @@ def remote_cloud(tmp_path_factory: pytest.TempPathFactory, model_server: str) ->
         "modelName": "large-model",
     }
     state_dir = Path(tmp_path_factory.mktemp("remote-model-cloud"))
-    with LocalCloud(state_dir, context=context, synthesizer=synthesize_here) as cloud:
+    with LocalCloud(state_dir, context=context, synthesizer=synthesize_from_shared) as cloud:
         yield cloud
 
 

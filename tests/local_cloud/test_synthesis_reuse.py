@@ -7,6 +7,9 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
+from infra.local import assembly
 from infra.local.assembly import synthesize
 
 APP = """
@@ -49,3 +52,18 @@ def test_another_context_or_a_changed_source_synthesizes_anew(tmp_path: Path) ->
     os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 1_000_000))
     synthesize(outdir, {"k": "w"}, app_dir)
     assert _runs(app_dir) == 3
+
+
+def test_another_version_of_a_synthesizing_package_synthesizes_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app_dir, outdir = _app(tmp_path), tmp_path / "cdk.out"
+    synthesize(outdir, {"k": "v"}, app_dir)
+    # Given the same sources and context, When the installed aws-cdk-lib is another version
+    installed = assembly.installed_versions(assembly.SYNTHESIZERS)
+    upgraded = installed | {"aws-cdk-lib": "9.9.9"}
+    monkeypatch.setattr(assembly, "installed_versions", lambda packages: upgraded)
+    synthesize(outdir, {"k": "v"}, app_dir)
+    # Then the assembly is made again (and reused while that version stays)
+    synthesize(outdir, {"k": "v"}, app_dir)
+    assert _runs(app_dir) == 2
