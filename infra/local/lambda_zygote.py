@@ -132,10 +132,13 @@ def main() -> None:
 
     sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != os.path.realpath(SCRIPT_DIR)]
     _preload([name for name in os.environ.pop("LOCAL_LAMBDA_PRELOAD", "").split(",") if name])
-    _share_botocore_models([name for name in os.environ.pop("LOCAL_LAMBDA_MODELS", "").split(",") if name])
+    models = [name for name in os.environ.pop("LOCAL_LAMBDA_MODELS", "").split(",") if name]
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the runtime, which stops the zygote
     control.send(READY)
+    # after the answer: the runtime holds its zygote lock until then (a stop waits for it), while
+    # the first fork request simply waits in the socket for the models
+    _share_botocore_models(models)
     _serve(control)
 
 
