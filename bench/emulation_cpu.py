@@ -41,6 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
+from cpu_components import ComponentSampler, per_run_rows  # noqa: E402
 from json_output import add_json_argument, report  # noqa: E402
 from map_concurrency import FINAL, Api, measure_once  # noqa: E402
 
@@ -266,10 +267,13 @@ def measure(
         profiles = counter.profiles = ThreadProfiles() if profile is not None else None
         if profiles:
             profiles.start()
+        sampler = ComponentSampler(cloud.runtime)
+        sampler.start()
         counter.counting, cpu_before, started = True, process_cpu(), time.monotonic()
         ended = workload(runs)
         time.sleep(settle)  # the runs' last events and audit records are delivered
         counter.counting, cpu, wall = False, process_cpu() - cpu_before, time.monotonic() - started
+        components = sampler.stop()
         stats = profiles.stop() if profiles else None
         if stats is not None and profile:
             stats.dump_stats(profile)  # for pstats: callers, callees
@@ -289,6 +293,8 @@ def measure(
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(count, 1), 2),
         "process_cpu_ms_per_request": round(cpu * 1000 / max(count, 1), 2),
         "process_cpu_ms_per_run": round(cpu * 1000 / runs, 1),
+        "workers_cpu_ms_per_run": round(sum(components["workers_s"].values()) * 1000 / runs, 1),
+        "components_ms_per_run": per_run_rows(components, runs),
         "by_action": [
             {
                 "action": a,
@@ -313,8 +319,11 @@ def render(result: dict[str, Any]) -> str:
         f"{result['server_cpu_ms_per_request']} ms in moto's server threads, "
         f"{result['process_cpu_ms_per_request']} ms of the whole process "
         f"({result['process_cpu_ms_per_run']} ms per run)",
-        f"\n{'action':40} {'count':>6} {'per run':>8} {'CPU ms each':>12}",
+        f"Lambda workers and zygotes: {result['workers_cpu_ms_per_run']} ms per run",
+        f"\n{'component':70} {'CPU ms per run':>14}",
     ]
+    lines += [f"{name[:70]:70} {ms:>14}" for name, ms in result["components_ms_per_run"]]
+    lines += [f"\n{'action':40} {'count':>6} {'per run':>8} {'CPU ms each':>12}"]
     for row in result["by_action"]:
         lines.append(
             f"{row['action'][:40]:40} {row['count']:>6} {row['per_run']:>8} {row['cpu_ms_each']:>12}"

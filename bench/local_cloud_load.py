@@ -48,6 +48,7 @@ sys.path[:0] = [str(REPO), str(REPO / "functions")]
 
 FINAL = {"SUCCEEDED", "COMPENSATED", "COMPENSATION_FAILED", "FAILED_TO_START", "REJECTED", "CANCELLED"}
 CLIENT_TIMEOUT_SECONDS = 600
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 PAGE_SIZE = ((os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096) or 4096) / (1024 * 1024)
 LIMITS = ("max_workers", "max_workers_per_function", "idle_seconds")
 IDLE_SECONDS = 60.0
@@ -115,15 +116,76 @@ def _is_worker(pid: int, parent: int) -> bool:
     return WORKER_SCRIPT in command or (ZYGOTE_SCRIPT in command and ZYGOTE_SCRIPT in _cmdline(parent))
 
 
-def tree(pid: int) -> tuple[int, float, float]:
-    """(Lambda worker processes, RSS of the whole tree, RSS of its workers; in MiB) of ``pid``."""
+def _walk(pid: int) -> list[tuple[int, int]]:
+    """(process, its parent) for ``pid`` and every process below it."""
     pending, seen = [(pid, 0)], []
     while pending:
         current, parent = pending.pop()
         seen.append((current, parent))
         pending += [(child, current) for child in _children(current)]
+    return seen
+
+
+def tree(pid: int) -> tuple[int, float, float]:
+    """(Lambda worker processes, RSS of the whole tree, RSS of its workers; in MiB) of ``pid``."""
+    seen = _walk(pid)
     workers = [p for p, parent in seen if _is_worker(p, parent)]
     return len(workers), sum(_rss_mib(p) for p, _ in seen), sum(_rss_mib(p) for p in workers)
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a process (None once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuWatch:
+    """The CPU of the cloud process and of its workers and zygotes (Lambda's side) since ``reset``:
+    each process's latest reading (one that ends between two readings keeps its last one, so the
+    workers' figure is a little short), and how many worker processes were new since."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.reset()
+
+    def reset(self) -> None:
+        self._start: dict[int, float] = {}
+        self._latest: dict[int, float] = {}
+        self._new: set[int] = set()
+        self._first = True
+        self.sample()
+        self._first = False
+        self._client = _own_cpu_s()
+
+    def sample(self) -> None:
+        for pid, parent in _walk(self.pid):
+            cpu = _cpu_s(pid)
+            if cpu is None:
+                continue
+            if pid not in self._start:
+                self._start[pid] = cpu if self._first else 0.0
+                if not self._first and pid != self.pid and _is_worker(pid, parent):
+                    self._new.add(pid)
+            self._latest[pid] = cpu
+
+    def totals(self) -> dict[str, float | int]:
+        cloud = self._latest.get(self.pid, 0.0) - self._start.get(self.pid, 0.0)
+        lambdas = sum(self._latest[p] - self._start[p] for p in self._latest if p != self.pid)
+        return {
+            "cloud_cpu_s": round(cloud, 1),
+            "workers_cpu_s": round(lambdas, 1),
+            "client_cpu_s": round(_own_cpu_s() - self._client, 1),
+            "new_worker_processes": len(self._new),
+        }
+
+
+def _own_cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 class Watcher:
@@ -132,6 +194,7 @@ class Watcher:
     def __init__(self, pid: int, every: float = 0.25) -> None:
         self.pid, self.every = pid, every
         self.peak_workers, self.peak_rss = 0, 0.0
+        self.cpu = CpuWatch(pid)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -141,9 +204,11 @@ class Watcher:
             workers, rss, _ = tree(self.pid)
             self.peak_workers = max(self.peak_workers, workers)
             self.peak_rss = max(self.peak_rss, rss)
+            self.cpu.sample()
 
     def reset(self) -> None:
         self.peak_workers, self.peak_rss, _ = tree(self.pid)
+        self.cpu.reset()
 
     def stop(self) -> None:
         self._stop.set()
@@ -205,6 +270,8 @@ def burst(url: str, tokens: dict[str, str], size: int, watcher: Watcher, timeout
         for token in set(accepted.values()):
             status |= _statuses(url, token) or {}
     ended_s = time.monotonic() - started
+    watcher.cpu.sample()
+    cpu = watcher.cpu.totals()
     outcomes = Counter(answer for _, (answer, _) in answers)
     return {
         "concurrent_posts": size,
@@ -218,6 +285,7 @@ def burst(url: str, tokens: dict[str, str], size: int, watcher: Watcher, timeout
         "runs_final": dict(Counter(status.get(r, "NOT ENDED") for r in accepted)),
         "peak_workers": watcher.peak_workers,
         "peak_rss_mib": round(watcher.peak_rss),
+        **cpu,
     }
 
 
@@ -322,8 +390,9 @@ def _header(tenants: int, limits: dict[str, Any]) -> str:
             f"{limits['max_workers']} workers, {limits['max_workers_per_function']} per function, "
             f"idle workers retired after {limits['idle_seconds']:.0f} s)",
             "| POSTs at once | all answered | answers/s | errors | all ended | runs ended/s | final "
-            "| peak workers | peak RSS | once ended: workers, RSS (cloud process), work left |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| peak workers | peak RSS | once ended: workers, RSS (cloud process), work left "
+            "| CPU s: cloud, workers, client (new workers) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
     )
 
@@ -336,7 +405,9 @@ def _row(row: dict[str, Any]) -> str:
         f"| {row['runs_final']} | {row['peak_workers']} | {row['peak_rss_mib']} MiB "
         f"| {after['workers']}, {after['rss_mib']} MiB ({after['cloud_process_rss_mib']} MiB), "
         f"{after['busy_workers']} busy, {after['pending_deliveries']} deliveries, "
-        f"{sum(after['queued_messages'].values())} queued messages |"
+        f"{sum(after['queued_messages'].values())} queued messages "
+        f"| {row['cloud_cpu_s']}, {row['workers_cpu_s']}, {row['client_cpu_s']} "
+        f"({row['new_worker_processes']}) |"
     )
 
 

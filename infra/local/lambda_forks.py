@@ -54,6 +54,24 @@ PRELOADED_MODULES = (
 )
 """Libraries every function imports (or the API function, the largest): imported once per zygote."""
 
+PRELOADED_MODELS = (
+    "dynamodb",
+    "events",
+    "sts",
+    "stepfunctions",
+    "s3",
+    "s3vectors",
+    "kms",
+    "secretsmanager",
+    "sqs",
+    "lambda",
+    "apigatewaymanagementapi",
+    "cognito-idp",
+    "bedrock-runtime",
+)
+"""Services the functions call: botocore's models of each are parsed once per zygote
+(``lambda_zygote._share_botocore_models``), not by each worker's first client."""
+
 READ_AT_IMPORT = ("PYTHON", "AWS_XRAY_", "AWS_EXECUTION_ENV", "POWERTOOLS_DEV", "POWERTOOLS_DEBUG")
 """Variables that the interpreter or the preloaded libraries read when imported: a function whose
 environment differs from the zygote's in one of them is not forked."""
@@ -145,7 +163,11 @@ class ForkServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
-                env=self.environment | {"LOCAL_LAMBDA_PRELOAD": ",".join(PRELOADED_MODULES)},
+                env=self.environment
+                | {
+                    "LOCAL_LAMBDA_PRELOAD": ",".join(PRELOADED_MODULES),
+                    "LOCAL_LAMBDA_MODELS": ",".join(PRELOADED_MODELS),
+                },
                 cwd=str(code_dir),
             )
         theirs.close()

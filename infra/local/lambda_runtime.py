@@ -424,7 +424,8 @@ class LocalLambdaRuntime:
 
     def _retire_idle_workers(self) -> None:
         """Retires workers idle for ``idle_seconds`` (checked a few times per period); once the
-        pool has been empty that long, its zygotes too, and the memory freed goes back."""
+        pool has emptied, the memory freed goes back, and once it has been empty that long, its
+        zygotes go too."""
         period = max(0.05, min(2.0, self.idle_seconds / 4))
         while True:
             time.sleep(period)
@@ -440,13 +441,16 @@ class LocalLambdaRuntime:
                     self._workers.discard(worker)
                 if expired:
                     self._lock.notify_all()
+                empty = not self._workers and not self._starting
                 quiet = now - self._last_active >= self.idle_seconds
-                zygotes = self._take_zygotes() if quiet and not self._workers and not self._starting else []
+                zygotes = self._take_zygotes() if quiet and empty else []
             for worker in expired:
                 _stop_worker(worker)
             for zygote in zygotes:
                 zygote.close()
-            if expired or zygotes:
+            if (expired and empty) or zygotes:
+                # a whole collection of the cloud's heap costs a large share of a second of CPU:
+                # once the pool has emptied, not at each worker retired while others still run
                 return_freed_memory()
 
     def _take_zygotes(self) -> list[ForkServer]:

@@ -31,7 +31,7 @@ pyproject). Installed with the others of ``moto_adapters`` (whose ``restore_all`
 10. ``keep_interpreter_clients_per_thread``: the Step Functions interpreter's boto3 client of a
    service kept by each of its threads, not made again for every task.
 
-11. and on: ``moto_item_speedups`` (installed with these).
+11. and on: ``moto_item_speedups`` and ``moto_queue_speedups`` (installed with these).
 
 ``tests/local_cloud/test_moto_speedups.py`` checks that the answers and the tables are the same
 as moto's own.
@@ -46,7 +46,7 @@ import pickle
 import threading
 from typing import Any, cast
 
-from infra.local import moto_adapters, moto_item_speedups
+from infra.local import moto_adapters, moto_item_speedups, moto_queue_speedups
 from infra.local.moto_adapters import _dynamodb_lock, _original, _patch
 
 
@@ -549,3 +549,4 @@ def install_all() -> None:
     serialize_attribute_values_directly()
     keep_interpreter_clients_per_thread()
     moto_item_speedups.install_all()
+    moto_queue_speedups.install_all()

@@ -110,3 +110,26 @@ def test_forking_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert runtime.invoke("echo", {}).payload["parent_pid"] == os.getpid()
     finally:
         runtime.shutdown()
+
+
+def test_a_forked_worker_s_loader_starts_with_the_zygote_s_models_and_they_are_botocore_s(
+    tmp_path: Path,
+) -> None:
+    # Given a function's worker forked from the zygote and one started on its own
+    forked, spawned = (
+        _runtime(tmp_path / "forked", fork_workers=True),
+        _runtime(tmp_path / "own", fork_workers=False),
+    )
+    try:
+        for runtime in (forked, spawned):
+            runtime.register(spec("models", "sample_handlers.botocore_models"))
+        from_zygote = forked.invoke("models", {}).payload
+        on_its_own = spawned.invoke("models", {}).payload
+    finally:
+        forked.shutdown()
+        spawned.shutdown()
+    # Then the forked worker's first session holds the models already, the other's nothing
+    assert from_zygote["held"] > 0 and on_its_own["held"] == 0
+    # And the models, the endpoints and the client made from them are botocore's own
+    assert from_zygote["same"] and on_its_own["same"]
+    assert from_zygote["operations"] == on_its_own["operations"] > 50

@@ -5,6 +5,7 @@ pages (glibc's ``malloc_trim``); the allocator's arenas are capped from the star
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -171,3 +172,39 @@ def test_the_idle_cloud_gives_its_memory_back_while_reads_go_on() -> None:
         assert clock.given_back == 1
     finally:
         trimmer.stop()
+
+
+def test_a_worker_retired_while_others_stay_does_not_collect_the_cloud_s_heap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a pool whose workers retire after 0.3 s idle, one of them kept busy for 4 s
+    workers_when_given_back: list[int] = []
+    runtime = _bounded_runtime(tmp_path, idle_seconds=0.3)
+    monkeypatch.setattr(
+        lambda_runtime, "return_freed_memory", lambda: workers_when_given_back.append(runtime.worker_count())
+    )
+    runtime.register(spec("brief", "sample_handlers.sleepy"))
+    runtime.register(spec("busy", "sample_handlers.sleepy"))
+    try:
+        assert not runtime.invoke("brief", {"seconds": 0}).errored
+        busy = threading.Thread(target=runtime.invoke, args=("busy", {"seconds": 4}))
+        busy.start()
+        deadline = time.monotonic() + 20
+        while runtime.worker_count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        # When the idle worker is retired while the busy one runs
+        while runtime.worker_count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runtime.worker_count() == 1
+        busy.join()
+
+        # Then nothing is collected until the pool has emptied
+        while runtime.worker_count() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runtime.worker_count() == 0
+        while not workers_when_given_back and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert workers_when_given_back and set(workers_when_given_back) == {0}
+    finally:
+        runtime.shutdown()

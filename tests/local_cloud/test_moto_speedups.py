@@ -565,3 +565,104 @@ def test_queries_answer_as_moto_answers_them(emulation: Emulation, monkeypatch: 
     assert ours == own
     assert [len(a.get("Items", [])) for a in ours] == [4, 2, 2, 4, 0]
     assert _state("speedups-queries") == before
+
+
+def _delete_batches(emulation: Emulation, name: str) -> list[Any]:
+    """Deletes from a queue of 10 messages, each received twice (an old and a current handle),
+    in two batches: current and old handles, both of one message, a handle deleted already and
+    unknown ones. The answers, then what the queue holds, by body."""
+    from moto.sqs.models import sqs_backends
+
+    sqs = emulation.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    for i in range(10):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
+    handles: dict[str, list[str]] = {}
+    for visibility in (0, 60):  # each message received twice: an old handle, then a current one
+        seen: dict[str, str] = {}
+        for _ in range(20):
+            for m in sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=visibility
+            ).get("Messages", []):
+                seen.setdefault(m["Body"], m["ReceiptHandle"])
+            if len(seen) == 10:
+                break
+        for body, handle in seen.items():
+            handles.setdefault(body, []).append(handle)
+    assert all(len(h) == 2 for h in handles.values()) and len(handles) == 10
+    batches = [
+        [handles["m0"][1], handles["m1"][0], handles["m2"][0], handles["m2"][1], "unknown", handles["m3"][1]],
+        [handles["m0"][1], handles["m2"][0], "unknown too", handles["m4"][0]],
+    ]
+    outcomes: list[Any] = []
+    for batch in batches:
+        answer = sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": f"e{i}", "ReceiptHandle": h} for i, h in enumerate(batch)]
+        )
+        outcomes.append((answer.get("Successful"), answer.get("Failed")))
+    queue = sqs_backends["123456789012"]["us-east-1"].get_queue(name)
+    outcomes.append(sorted(m.body for m in queue._messages))
+    outcomes.append(sorted(m.body for m in queue.pending_messages))
+    outcomes.append(len(queue.deleted_messages))
+    outcomes.append(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
+            "ApproximateNumberOfMessagesNotVisible"
+        ]
+    )
+    return outcomes
+
+
+@pytest.mark.parametrize("queue_delete", ["the local cloud's", "moto's own"])
+def test_message_batches_are_deleted_as_moto_deletes_them(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch, queue_delete: str
+) -> None:
+    from moto.sqs.models import Queue, SQSBackend
+
+    if queue_delete == "moto's own":  # the delete that keeps deleted messages' handles
+        monkeypatch.setattr(Queue, "delete_message", moto_adapters._original(Queue, "delete_message"))
+    # Given the same deletes, by current, old, repeated and unknown handles, in one pass per batch
+    name = "speedups-deletes-" + queue_delete.split("'")[0].replace(" ", "-")
+    ours = _delete_batches(emulation, name)
+    # When they are made again by moto's own batch, message by message
+    monkeypatch.setattr(
+        SQSBackend, "delete_message_batch", moto_adapters._original(SQSBackend, "delete_message_batch")
+    )
+    own = _delete_batches(emulation, name + "-own")
+    # Then every answer and what the queue holds are the same
+    assert ours == own
+    assert len(ours[0][1]) == 1 and len(ours[1][0]) == 3  # an unknown handle failed; a repeat succeeded
+    assert len(ours[2]) == 5 and "m2" not in ours[2]  # five messages deleted, by either handle
+
+
+def test_a_batch_of_deletes_reads_the_queue_once(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.sqs.models import Message
+
+    # Given a queue of 40 messages, 10 of them received
+    sqs = emulation.client("sqs")
+    url = sqs.create_queue(QueueName="speedups-deletes-once")["QueueUrl"]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(10)])
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60)["Messages"]
+    for start in range(10, 40, 10):
+        sqs.send_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(start, start + 10)]
+        )
+    reads = [0]
+    handles_of = Message.all_receipt_handles.fget
+    monkeypatch.setattr(
+        Message,
+        "all_receipt_handles",
+        property(lambda m: reads.__setitem__(0, reads[0] + 1) or handles_of(m)),
+    )
+    # When the 10 are deleted in one batch
+    answer = sqs.delete_message_batch(
+        QueueUrl=url,
+        Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(received)],
+    )
+    # Then each message's handles were read about once, not once per delete
+    assert len(answer["Successful"]) == 10
+    assert reads[0] <= 40 + 10
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"
+    ] == {"ApproximateNumberOfMessages": "30"}

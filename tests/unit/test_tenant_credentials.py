@@ -318,3 +318,20 @@ def test_only_the_tenant_data_clients_of_a_function_with_the_role_sign_as_the_te
     plain = aws.client("dynamodb")
     assert plain is not fenced
     assert not isinstance(plain._request_signer._credentials, TenantScopedCredentials)
+
+
+def test_the_tenant_session_shares_the_function_s_service_models_not_its_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a function with the tenant data access role
+    monkeypatch.setenv(ENV_TENANT_DATA_ACCESS_ROLE, ROLE)
+    fenced, own = aws.client("dynamodb"), aws.client("dynamodb", as_tenant=False)
+
+    # Then both sessions read botocore's service models through one loader (parsed once)
+    tenant_session, own_session = aws._session_as(ROLE)._session, aws._session()._session
+    assert tenant_session is not own_session
+    assert tenant_session.get_component("data_loader") is own_session.get_component("data_loader")
+    # And each client still signs with its own session's credentials
+    assert isinstance(fenced._request_signer._credentials, TenantScopedCredentials)
+    assert not isinstance(own._request_signer._credentials, TenantScopedCredentials)
+    assert fenced.meta.events is not own.meta.events

@@ -67,7 +67,8 @@ def _session_as(role_arn: str) -> Any:
     from orchestrator.adapters.request_meter import instrument
     from orchestrator.tenancy.credentials import tenant_data_session
 
-    return instrument(tenant_data_session(role_arn, sts=lambda: client("sts")))
+    loader = _session()._session.get_component("data_loader")  # the models are parsed once per process
+    return instrument(tenant_data_session(role_arn, sts=lambda: client("sts"), data_loader=loader))
 
 
 def dynamodb_resource() -> Any:

@@ -91,3 +91,21 @@ def flaky_noting_attempts(event, context):
     if sum(1 for call in calls if call.get("item") == event.get("item")) <= event["fail_times"]:
         raise ProviderThrottled(f"throttled (retry {event['retry_count']})")
     return {"calls": len(calls)}
+
+
+def botocore_models(event, context):
+    """What a new session's botocore loader holds before its first client, and whether the DynamoDB
+    and EventBridge models and the endpoints it loads are the ones a loader reads from the files."""
+    import boto3
+    import botocore.loaders
+
+    session = boto3.session.Session(region_name="eu-west-1")
+    loader = session._session.get_component("data_loader")
+    held = len(loader._cache)
+    fresh = botocore.loaders.Loader()
+    same = all(
+        loader.load_service_model(service, "service-2") == fresh.load_service_model(service, "service-2")
+        for service in ("dynamodb", "events")
+    ) and loader.load_data("endpoints") == fresh.load_data("endpoints")
+    client = session.client("dynamodb", aws_access_key_id="a", aws_secret_access_key="b")
+    return {"held": held, "same": same, "operations": len(client.meta.service_model.operation_names)}
