@@ -28,10 +28,8 @@ pyproject). Installed with the others of ``moto_adapters`` (whose ``restore_all`
    class and walker class.
 9. ``serialize_attribute_values_directly``: a DynamoDB attribute value (a one-member dict) is
    written as moto's serializer writes it without walking its shape's ten members.
-10. ``keep_interpreter_clients_per_thread``: the Step Functions interpreter's boto3 client of a
-   service kept by each of its threads, not made again for every task.
-
-11. and on: ``moto_item_speedups`` and ``moto_queue_speedups`` (installed with these).
+10. and on: ``moto_item_speedups`` and ``moto_queue_speedups`` (installed with these); the Step
+   Functions interpreter's: ``sfn_speedups`` (installed with these too).
 
 ``tests/local_cloud/test_moto_speedups.py`` checks that the answers and the tables are the same
 as moto's own.
@@ -41,12 +39,10 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
 import pickle
-import threading
 from typing import Any, cast
 
-from infra.local import moto_adapters, moto_item_speedups, moto_queue_speedups
+from infra.local import moto_adapters, moto_item_speedups, moto_queue_speedups, sfn_speedups
 from infra.local.moto_adapters import _dynamodb_lock, _original, _patch
 
 
@@ -497,45 +493,6 @@ def _written(serializer: Any, shape: Any, name: str, member: Any, attribute: Any
     return _NOT_HERE
 
 
-# --- 10. the interpreter's clients: one per thread, service and endpoint ----------------------------
-_CLIENT_USERS = (  # the interpreter's modules that import ``boto_client_for`` by name
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_events",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sqs",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns",
-)
-
-
-def keep_interpreter_clients_per_thread() -> None:
-    """moto's Step Functions interpreter makes a new boto3 client (about 5 ms of CPU) for every
-    task it runs: every Lambda invocation of a run. Here each interpreter thread keeps the one it
-    made per region, service and endpoint (moto makes them all alike: its credentials, no retries,
-    its timeouts), so an execution's tasks reuse it and its open connection; a thread's clients
-    go with the thread. (moto's client ignores the state's credentials; so does the key.)"""
-    from moto.core.models import botocore_stubber
-    from moto.settings import moto_server_port
-    from moto.stepfunctions.parser.asl.utils import boto_client
-
-    original = _original(boto_client, "boto_client_for")
-    local = threading.local()
-
-    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        clients: dict[tuple[Any, ...], Any] = local.__dict__.setdefault("clients", {})
-        key = (region, service, moto_server_port(), botocore_stubber.enabled)
-        client = clients.get(key)
-        if client is None:
-            client = clients[key] = original(
-                region=region, service=service, state_credentials=state_credentials
-            )
-        return client
-
-    for module in [boto_client, *map(importlib.import_module, _CLIENT_USERS)]:
-        _patch(module, "boto_client_for", boto_client_for)
-
-
 def install_all() -> None:
     """Every speedup above (the local cloud and the local-cloud tests install the same set)."""
     roll_back_transactions_by_item()
@@ -547,6 +504,6 @@ def install_all() -> None:
     check_each_update_expression_once()
     walk_expression_trees_by_node_kind()
     serialize_attribute_values_directly()
-    keep_interpreter_clients_per_thread()
     moto_item_speedups.install_all()
     moto_queue_speedups.install_all()
+    sfn_speedups.install_all()

@@ -442,36 +442,6 @@ def test_update_expression_trees_are_copied_as_deepcopy_copies_them(emulation: E
         assert shape(first, {}) == shape(second, {}) == shape(copy.deepcopy(tree), {})
 
 
-def test_the_interpreter_keeps_one_client_per_thread_and_service(emulation: Emulation) -> None:
-    import threading
-
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
-    from moto.stepfunctions.parser.asl.utils import boto_client
-
-    # Given the client the interpreter's Lambda tasks get in this thread
-    client = lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda")
-    # Then it is moto's own client (its endpoint, no retries, its timeouts), made once per thread
-    own = moto_adapters._original(boto_client, "boto_client_for")(region="us-east-1", service="lambda")
-    assert (
-        client.meta.endpoint_url
-        == own.meta.endpoint_url
-        == emulation.endpoint.replace("127.0.0.1", "localhost")
-    )
-    assert client.meta.config.retries == own.meta.config.retries
-    assert client.meta.config.read_timeout == own.meta.config.read_timeout
-    assert lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda") is client
-    # And another service, region or thread gets its own
-    assert boto_client.boto_client_for(region="us-east-1", service="sqs") is not client
-    assert boto_client.boto_client_for(region="eu-west-1", service="lambda") is not client
-    other: list[Any] = []
-    thread = threading.Thread(
-        target=lambda: other.append(lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda"))
-    )
-    thread.start()
-    thread.join()
-    assert other[0] is not client
-
-
 def test_values_are_sized_as_moto_sizes_them(emulation: Emulation) -> None:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
