@@ -11,10 +11,9 @@ per function and ``max_workers`` in all (a worker is a Python process of about 5
 by ``worker_limits.py``). When the total is reached, an invocation of a function with no worker
 retires the longest-idle worker of another function, one of a function with workers only a worker
 idle for a second or more (and otherwise waits for one of its own to finish); a worker idle for
-``idle_seconds`` is retired, and once the pool has been empty that long the zygote goes too and the
-process returns the memory it freed to the system, so that memory goes back to its idle level after
-a burst. ``shutdown`` stops every worker, busy or idle, at once; an invocation asked for after that
-fails at once with ``Runtime.Stopping``.
+``idle_seconds`` is retired; once the pool has emptied the process returns the memory it freed, and
+once it has been empty that long the zygote goes too. ``shutdown`` stops every worker at once; an
+invocation after that fails at once with ``Runtime.Stopping``.
 
 Bulkheads, as the stack declares them: a function's reserved concurrency keeps worker slots that no
 other function takes (``worker_pool_usage.reserves``: together at most half the pool), and the
@@ -24,8 +23,7 @@ timeout. ``pool_state`` tells what the pool holds and did (``usage``: per functi
 failures by kind, the longest wait for a worker and the longest run).
 
 On Linux a new worker is forked from a zygote that has the common libraries imported already
-(``lambda_forks.py``), instead of starting a new interpreter: same environment, a fraction of the
-start's CPU and memory.
+(``lambda_forks.py``): same environment, a fraction of a new interpreter's CPU and memory.
 """
 
 from __future__ import annotations
@@ -423,9 +421,8 @@ class LocalLambdaRuntime:
         return oldest
 
     def _retire_idle_workers(self) -> None:
-        """Retires workers idle for ``idle_seconds`` (checked a few times per period); once the
-        pool has emptied, the memory freed goes back, and once it has been empty that long, its
-        zygotes go too."""
+        """Retires workers idle for ``idle_seconds`` (checked a few times per period); the memory
+        freed goes back once the pool has emptied, its zygotes once it has been empty that long."""
         period = max(0.05, min(2.0, self.idle_seconds / 4))
         while True:
             time.sleep(period)
@@ -449,8 +446,7 @@ class LocalLambdaRuntime:
             for zygote in zygotes:
                 zygote.close()
             if (expired and empty) or zygotes:
-                # a whole collection of the cloud's heap costs a large share of a second of CPU:
-                # once the pool has emptied, not at each worker retired while others still run
+                # a whole collection of the heap costs much CPU: once emptied, not per worker retired
                 return_freed_memory()
 
     def _take_zygotes(self) -> list[ForkServer]:
