@@ -88,9 +88,9 @@ the second widening: 0.849, 0.575). No rule has been changed since it was read.
 
 ``safety_cases_independent4.jsonl`` (320 cases, 190 harmful over nine categories, 130 benign
 look-alikes, each with its phrasing ``style`` and its writer's ``note``) was written by a fourth hand
-who read neither the rules, the model nor any set, while the model was built, and measured once with
-the model final: the rules alone 0.929 / 0.621, the rules and the model 0.872 / 0.895. Neither the
-rules nor the model has been changed for it.
+who read neither the rules, the model nor any set, while the model was built; with the final model:
+the rules alone 0.929 / 0.621, the rules and the model 0.872 / 0.895. Neither the rules, the model
+nor its threshold was trained or tuned on it.
 
 Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
 trained by ``safety_train.py`` on every set but ``independent3`` and ``independent4``): the rules'
