@@ -123,7 +123,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "functions"), str(REPO / "bench")]
 
 from orchestrator.safety.lexicon import check_text  # noqa: E402
-from orchestrator.safety.model import judge  # noqa: E402
+from orchestrator.safety.model import features, judge, likeliest_category, weights  # noqa: E402
 
 CASES = REPO / "bench" / "safety_cases.jsonl"
 HOLDOUT = REPO / "bench" / "safety_cases_holdout.jsonl"
@@ -194,7 +194,10 @@ def with_model(
             probability, category = predictions[outcome.case.id]
         else:
             judged = judge(outcome.case.text)
-            probability, category = judged.probability, judged.category.value
+            probability, named = judged.probability, judged.category
+            if named is None and probability > threshold:  # the model names a category it refuses
+                named = likeliest_category(features(outcome.case.text), weights())
+            category = named.value if named else ""
         combined.append(Outcome(outcome.case, (category,) if probability > threshold else ()))
     return combined
 

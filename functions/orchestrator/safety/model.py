@@ -141,8 +141,9 @@ def weights() -> Weights:
 class Judgement:
     probability: float
     """How likely the model finds the text harmful (0 to 1)."""
-    category: Category
-    """The category it most likely breaks, were it harmful."""
+    category: Category | None
+    """The category it most likely breaks, named only when it refuses the text (half the model's
+    work per text: ``likeliest_category`` for the rest)."""
     refused: bool
 
 
@@ -167,8 +168,9 @@ def judge(text: str, model: Weights | None = None) -> Judgement:
     fewer than ``MIN_WORDS`` words is not weighed: probability 0)."""
     names = feature_names(text)
     if sum(1 for name in names if name.startswith("w ")) < MIN_WORDS:
-        return Judgement(0.0, CATEGORIES[0], refused=False)
+        return Judgement(0.0, None, refused=False)
     model = model or weights()
     buckets = _buckets(names)
     probability = harm_probability(buckets, model)
-    return Judgement(probability, likeliest_category(buckets, model), probability > model.threshold)
+    refused = probability > model.threshold
+    return Judgement(probability, likeliest_category(buckets, model) if refused else None, refused)

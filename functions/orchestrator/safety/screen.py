@@ -111,7 +111,9 @@ def code_findings(where: str, text: str) -> list[Finding]:
     if found:
         return found
     judged = judge(text)
-    return [Finding(judged.category, CODE_LAYER, where, (MODEL_SIGNAL,))] if judged.refused else []
+    if not judged.refused or judged.category is None:
+        return []
+    return [Finding(judged.category, CODE_LAYER, where, (MODEL_SIGNAL,))]
 
 
 class SafetyScreen:
