@@ -81,6 +81,11 @@ class QueuePoller:
         """Stop polling (the thread ends after its current wait, at most ``WAIT_SECONDS``)."""
         self._stop.set()
 
+    def join(self, timeout: float) -> None:
+        """Wait for the threads to end (a batch being handled is deleted first)."""
+        for thread in self._threads:
+            thread.join(timeout)
+
     def _run(self) -> None:
         try:
             sqs = self._sqs()

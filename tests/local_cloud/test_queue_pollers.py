@@ -15,6 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.local import moto_adapters, moto_memory, moto_queue_speedups
 from infra.local.lambda_runtime import Invocation
 from infra.local.queue_pollers import QueuePoller
 from infra.local.websocket_resources import EventSourceSpec, WebSocketApiDeployer
@@ -48,8 +49,13 @@ class RecordingRuntime:
 def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield boto3.client("sqs", region_name=REGION)
+    moto_queue_speedups.install_all()  # SQS as the local cloud runs it: one receive at a time, locked deletes
+    moto_memory.forget_deleted_messages()
+    try:
+        with mock_aws():
+            yield boto3.client("sqs", region_name=REGION)
+    finally:
+        moto_adapters.restore_all()
 
 
 def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
@@ -65,6 +71,7 @@ def _poll_until(runtime: RecordingRuntime, count: int, poller: QueuePoller) -> N
             time.sleep(0.05)
     finally:
         poller.stop()
+        poller.join(timeout=10)  # the last batch handled is deleted before its thread ends
 
 
 def _remaining(sqs: Any, url: str) -> int:
