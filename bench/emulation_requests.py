@@ -5,7 +5,9 @@ moto adaptations and speedups) or, with ``--moto-own``, moto's own server (a con
 request) with none of the speedups, and sends each kind of request ``--requests`` times from one
 boto3 client in this process, after a warm-up: ``PutItem``, ``GetItem``, ``Query`` (a partition of
 twelve step items with nested results), ``UpdateItem`` (ten attributes set), ``PutEvents`` (three
-entries) and an SQS send, receive and delete. Printed per request: the CPU of the server's thread
+entries), an SQS send, receive and delete, and a send and a receive of a FIFO queue holding a
+backlog of ``BACKLOG`` messages of one group behind a batch in flight (the push queue in a burst),
+and a 1 s long poll of it (``LONG_POLLS`` times). Printed per request: the CPU of the server's thread
 (``time.thread_time`` around the request) and of the whole process (server and client: what a
 function's boto3 client spends on the request counts too, as it does in a Lambda worker). One
 process, one request at a time: other work on the machine moves these figures less than a run's.
@@ -44,6 +46,9 @@ STEP = {
     },
 }
 FIELDS = [f"f{i}" for i in range(10)]
+BACKLOG = 1000
+LONG_POLL = "the same, a 1 s long poll (nothing to give)"
+LONG_POLLS = 5  # of the long poll, which lasts its second: not --requests of them
 
 
 class ServerCpu:
@@ -117,6 +122,25 @@ def workload(endpoint: str) -> dict[str, Callable[[], Any]]:
         if entries:
             sqs.delete_message_batch(QueueUrl=queue, Entries=entries)
 
+    backlog = sqs.create_queue(
+        QueueName="bench.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for start in range(0, BACKLOG, 10):  # the push queue in a burst: one group, a batch in flight
+        sqs.send_message_batch(
+            QueueUrl=backlog,
+            Entries=[
+                {"Id": f"{i}", "MessageBody": f"e{start + i}", "MessageGroupId": "g"} for i in range(10)
+            ],
+        )
+    sqs.receive_message(QueueUrl=backlog, MaxNumberOfMessages=10, VisibilityTimeout=3600)
+
+    def backlog_round() -> None:
+        sqs.send_message(QueueUrl=backlog, MessageBody="m" * 400, MessageGroupId="g")
+        sqs.receive_message(QueueUrl=backlog, MaxNumberOfMessages=10)  # nothing: the group is in flight
+
+    def backlog_poll() -> None:  # a poller's long poll while the other poller's batch is handled
+        sqs.receive_message(QueueUrl=backlog, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+
     item = {"pk": {"S": "run"}, "sk": {"S": "step#put"}, **STEP}
     return {
         "PutItem": lambda: ddb.put_item(TableName="bench", Item=item),
@@ -133,6 +157,8 @@ def workload(endpoint: str) -> dict[str, Callable[[], Any]]:
             Entries=[{"Source": "bench", "DetailType": "d", "Detail": '{"a": 1}'}] * 3
         ),
         "SQS send, receive, delete (3 requests)": queue_round,
+        f"FIFO send, receive: {BACKLOG} behind a batch (2 requests)": backlog_round,
+        LONG_POLL: backlog_poll,
     }
 
 
@@ -141,17 +167,18 @@ def measure(requests: int, moto_own: bool) -> dict[str, Any]:
     calls = workload(start(moto_own))
     rows = []
     for name, call in calls.items():
-        for _ in range(10):
+        times = min(requests, LONG_POLLS) if name == LONG_POLL else requests
+        for _ in range(1 if name == LONG_POLL else 10):
             call()
         server.seconds, started = 0.0, time.process_time()
-        for _ in range(requests):
+        for _ in range(times):
             call()
         process = time.process_time() - started
         rows.append(
             {
                 "request": name,
-                "server_cpu_ms": round(server.seconds * 1000 / requests, 2),
-                "process_cpu_ms": round(process * 1000 / requests, 2),
+                "server_cpu_ms": round(server.seconds * 1000 / times, 2),
+                "process_cpu_ms": round(process * 1000 / times, 2),
             }
         )
     return {

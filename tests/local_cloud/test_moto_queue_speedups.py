@@ -271,3 +271,42 @@ def test_a_long_poll_waits_while_its_group_is_in_flight(
     monkeypatch.setattr(SQSBackend, "receive_message", moto_adapters._original(SQSBackend, "receive_message"))
     spun, _, _ = _blocked_poll(emulation, "spinning.fifo", walks)
     assert spun > 20 * max(waited_walks, 1)
+
+
+def test_the_queues_clock_is_moto_s_clock_read_directly(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    from moto.core import utils
+    from moto.sqs import models
+
+    # Given the queues' clock and moto's
+    # Then they read the same time, and convert a given datetime the same way
+    before = utils.unix_time()
+    ours = models.unix_time()
+    after = utils.unix_time()
+    assert before <= ours <= after
+    moment = datetime.datetime(2026, 12, 5, 13, 0, 0, 123456)
+    assert models.unix_time(moment) == utils.unix_time(moment)
+    assert models.unix_time_millis(moment) == utils.unix_time_millis(moment)
+    # And a receive that looks through a backlog of 100 messages builds no datetime to do so
+    sqs = emulation.client("sqs")
+    url = sqs.create_queue(
+        QueueName="clock.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for start in range(0, 100, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": f"{i}", "MessageBody": f"m{start + i}", "MessageGroupId": "g"} for i in range(10)
+            ],
+        )
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60)
+    built = [0]
+    now = utils.utcnow
+    monkeypatch.setattr(utils, "utcnow", lambda: built.__setitem__(0, built[0] + 1) or now())
+    assert "Messages" not in sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10
+    )  # the group is in flight
+    assert built[0] <= 3  # moto reads its clock through a new datetime for each of the 100
