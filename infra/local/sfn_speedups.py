@@ -12,6 +12,14 @@ with the same results and histories (moto pinned: see pyproject). Installed with
    every Map item's. One client per region, service and endpoint serves every thread here
    (botocore's clients are safe to share between threads), with moto's settings and a
    connection pool as large as the interpreter's concurrency needs.
+3. ``invoke_functions_in_process``: a ``lambda:invoke`` task sent its invocation through botocore
+   and HTTP to moto's server, in the same process (the request built and signed, parsed again by
+   the server, the answer built and parsed back), as Step Functions calls Lambda inside AWS. The
+   task now hands it to moto's Lambda backend directly (``LambdaBackend.invoke``: the same
+   function lookup, the same run on the local runtime, the same logs) and gets the answer botocore
+   would have parsed: status 200, ``FunctionError`` on a failure, the payload, the 6 MB limit as
+   moto's server applies it. An invocation it does not take as it is (another invocation or log
+   type, a function moto does not know) goes the way it went.
 
 ``tests/local_cloud/test_sfn_speedups.py`` runs state machines with and without them and compares
 the executions' results and histories.
@@ -19,6 +27,7 @@ the executions' results and histories.
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any, cast
 
@@ -129,6 +138,53 @@ def share_interpreter_clients() -> None:
         _patch(module, "boto_client_for", boto_client_for)
 
 
+# --- 3. a Lambda task's invocation handed to moto's Lambda backend ----------------------------------
+PAYLOAD_LIMIT = 6000000
+"""moto's server answers a payload larger than this (``sys.getsizeof``) with ``ResponseSizeTooLarge``."""
+TOO_LARGE = "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+
+
+def invoke_functions_in_process() -> None:
+    import io
+    import sys
+
+    from moto.awslambda.models import lambda_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    original = _original(lambda_eval_utils, "_invoke_lambda_function")
+    taken_as_is = {"FunctionName", "Payload"}
+
+    def _invoke_lambda_function(parameters: dict[str, Any], region: str, state_credentials: Any) -> Any:
+        name = parameters.get("FunctionName")
+        if not isinstance(name, str) or not set(parameters) <= taken_as_is:
+            return original(parameters=parameters, region=region, state_credentials=state_credentials)
+        account = (
+            name.split(":")[4] if name.startswith("arn:") and name.count(":") >= 6 else DEFAULT_ACCOUNT_ID
+        )
+        backend = lambda_backends[account][region]
+        try:
+            backend.get_function(name, None)
+        except Exception:  # unknown here: moto's server answers it as it does
+            return original(parameters=parameters, region=region, state_credentials=state_credentials)
+        body = lambda_eval_utils.to_payload_type(parameters.get("Payload"))
+        headers: dict[str, str] = {}
+        payload = backend.invoke(name, None, body.decode("utf-8") if body else "", {}, headers)
+        if sys.getsizeof(payload) > PAYLOAD_LIMIT:
+            headers["x-amz-function-error"] = "Unhandled"
+            error = {"errorMessage": TOO_LARGE, "errorType": "Function.ResponseSizeTooLarge"}
+            payload = json.dumps(error).encode("utf-8")
+        response: dict[str, Any] = {"StatusCode": 200}
+        if "x-amz-function-error" in headers:
+            response["FunctionError"] = headers["x-amz-function-error"]
+        data = payload if isinstance(payload, bytes) else str(payload or "").encode("utf-8")
+        response["Payload"] = lambda_eval_utils._from_payload(io.BytesIO(data))
+        return response
+
+    _patch(lambda_eval_utils, "_invoke_lambda_function", _invoke_lambda_function)
+
+
 def install_all() -> None:
     build_each_program_once()
     share_interpreter_clients()
+    invoke_functions_in_process()

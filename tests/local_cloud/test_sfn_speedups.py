@@ -102,9 +102,9 @@ def _comparable(result: dict[str, Any], execution_arn: str, notes: Path) -> tupl
     return result["status"], plain(result.get("output")), history
 
 
-def _machine(emulation: Emulation) -> str:
-    flaky = emulation.function("sfn-speedups-flaky", "sample_handlers.flaky_noting_attempts")
-    over_budget = emulation.function("sfn-speedups-over-budget", "sample_handlers.over_budget")
+def _machine(emulation: Emulation, prefix: str = "sfn-speedups") -> str:
+    flaky = emulation.function(f"{prefix}-flaky", "sample_handlers.flaky_noting_attempts")
+    over_budget = emulation.function(f"{prefix}-over-budget", "sample_handlers.over_budget")
     return str(
         emulation.client("stepfunctions").create_state_machine(
             name=f"sfn-speedups-{time.time_ns()}",
@@ -129,7 +129,7 @@ def test_executions_end_and_record_as_moto_s_own_interpreter_runs_them(
         lambda self: programs.append(build(self)) or programs[-1],
     )
     # Given two executions of one state machine at once, each retrying its Map's items, with the
-    # speedups (their program built once, their clients shared)
+    # speedups (their program built once, their clients shared, their invocations in process)
     notes = [tmp_path / "execution-a.jsonl", tmp_path / "execution-b.jsonl"]
     with ThreadPoolExecutor(2) as pool:
         started = list(pool.map(lambda n: _start(emulation, machine, n), notes))
@@ -141,6 +141,12 @@ def test_executions_end_and_record_as_moto_s_own_interpreter_runs_them(
     for module in (ExecutionWorker, *_client_users()):
         name = "_get_evaluation_entrypoint" if module is ExecutionWorker else "boto_client_for"
         monkeypatch.setattr(module, name, moto_adapters._original(module, name))
+    invocations = _lambda_eval_utils()
+    monkeypatch.setattr(
+        invocations,
+        "_invoke_lambda_function",
+        moto_adapters._original(invocations, "_invoke_lambda_function"),
+    )
     own_notes = tmp_path / "execution-c.jsonl"
     own_arn = _start(emulation, machine, own_notes)
     own = _comparable(wait_for_execution(sfn, own_arn, 60), own_arn, own_notes)
@@ -174,6 +180,44 @@ def test_another_definition_gets_its_own_program(emulation: Emulation) -> None:
     for _ in range(2):  # a definition that does not parse is refused each time, nothing kept
         with pytest.raises(ASLParserException):
             program_for(broken)
+
+
+def _lambda_eval_utils() -> Any:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    return lambda_eval_utils
+
+
+def test_a_lambda_task_s_invocation_does_not_go_through_the_server(
+    emulation: Emulation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.awslambda.responses import LambdaResponse
+
+    sfn = emulation.client("stepfunctions")
+    machine = _machine(emulation, "sfn-in-process")
+    served: list[str] = []
+    invoke = LambdaResponse.invoke
+
+    def counted(self: Any) -> Any:
+        served.append(self.path)
+        return invoke(self)
+
+    monkeypatch.setattr(LambdaResponse, "invoke", counted)
+    # Given an execution whose Map invokes a function for each item, retries included
+    notes = tmp_path / "execution-in-process.jsonl"
+    arn = _start(emulation, machine, notes)
+    result = wait_for_execution(sfn, arn, 60)
+    # Then it ended as it does, every invocation run (two items, each retried once)
+    assert result["status"] == "SUCCEEDED", result
+    assert len(notes.read_text().splitlines()) == 4
+    # And no invocation was sent to moto's server: the interpreter handed each to the backend
+    assert served == []
+    # And a function the backend does not know is answered by moto's server, as it was
+    with pytest.raises(Exception, match=r"Function not found|ResourceNotFound"):
+        _lambda_eval_utils()._invoke_lambda_function(
+            {"FunctionName": "no-such-function", "Payload": b"{}"}, "us-east-1", None
+        )
+    assert len(served) == 1
 
 
 def _client_users() -> list[Any]:
