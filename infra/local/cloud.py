@@ -39,6 +39,7 @@ from infra.local.console_server import LocalConsoleServer
 from infra.local.deliveries import DeliveryPool
 from infra.local.deployer import Deployer, Deployment
 from infra.local.eventbridge_fidelity import send_whole_events_to_queues
+from infra.local.in_process_queues import BackendQueueClient
 from infra.local.lambda_runtime import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalLambdaRuntime
 from infra.local.queue_pollers import QueuePoller
 from infra.local.tokens import LOCAL_AUDIENCE, LOCAL_ISSUER, LocalSigningKey
@@ -194,8 +195,7 @@ class LocalCloud:
         self.runtime.foreground = {self._api_function_name()}  # its workers answer users first
         self._serve_websocket_api(management_port)
         for source in self.deployment.event_sources:
-            # each poller its own client: its long polls hold a connection each
-            sqs = lambda: self.session().client("sqs", endpoint_url=self.aws_endpoint)  # noqa: E731
+            sqs = lambda: BackendQueueClient(ACCOUNT_ID, self.region)  # noqa: E731
             poller = QueuePoller(self.runtime, sqs, source, self.region)
             self._pollers.append(poller)
             poller.start()

@@ -564,6 +564,12 @@ def parse_each_json_path_once() -> None:
     _patch(json_path, "parse", parse)
 
 
+def note_write() -> None:
+    """A write made in this process without the server (``in_process_queues``): counted as the
+    server counts its writes."""
+    _last_request[0] = _last_write[0] = time.monotonic()
+
+
 def last_request_at() -> float:
     """``time.monotonic()`` when the server last finished a request (0 before the first)."""
     return _last_request[0]
