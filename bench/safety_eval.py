@@ -92,10 +92,10 @@ who read neither the rules, the model nor any set, while the model was built; wi
 the rules alone 0.929 / 0.621, the rules and the model 0.872 / 0.895. Neither the rules, the model
 nor its threshold was trained or tuned on it.
 
-``safety_training_contrasts.jsonl`` (``contrasts``: 349 benign look-alikes by kind and 139 harmful
+``safety_training_contrasts.jsonl`` (``contrasts``: 401 benign look-alikes by kind and 155 harmful
 requests in the styles the model missed, written for the model from the categories and never from
-the unseen sets) is training data of the model only: no rule was written on it. ``contrasts2`` was
-measured on the model trained with ``contrasts1`` before it was added.
+the unseen sets) is training data of the model only: no rule was written on it. ``contrasts2`` and
+``contrasts3`` were each measured on the model trained with the batches before them, then added.
 
 Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
 trained by ``safety_train.py`` on every set but ``independent3`` and ``independent4``): the rules'

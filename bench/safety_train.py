@@ -14,7 +14,8 @@ What it learns from, every labelled set except the unseen one:
   else or for oneself, defence, care, history, policy, the analysis of a work of fiction, idioms,
   harm reduction, authorised testing, reporting) and harmful requests in the styles the model
   missed (indirect, embedded in data, other languages, euphemism). ``contrasts1`` was written
-  first; ``contrasts2`` after the model had learned it, measured on that model once, then added.
+  first; ``contrasts2`` and ``contrasts3`` each after the model had learned the batches before it,
+  measured on that model once, then added.
 
 ``safety_cases_independent3.jsonl`` and ``safety_cases_independent4.jsonl`` are never learned from:
 they stay unseen, to measure on (their texts are read only to leave out the four that other sets
