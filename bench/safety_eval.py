@@ -92,6 +92,11 @@ who read neither the rules, the model nor any set, while the model was built; wi
 the rules alone 0.929 / 0.621, the rules and the model 0.872 / 0.895. Neither the rules, the model
 nor its threshold was trained or tuned on it.
 
+``safety_training_contrasts.jsonl`` (``contrasts``: 401 benign look-alikes by kind and 155 harmful
+requests in the styles the model missed, written for the model from the categories and never from
+the unseen sets) is training data of the model only: no rule was written on it. ``contrasts2`` and
+``contrasts3`` were each measured on the model trained with the batches before them, then added.
+
 Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
 trained by ``safety_train.py`` on every set but ``independent3`` and ``independent4``): the rules'
 categories where they refuse, else the model's where its probability is above the threshold. On
@@ -133,6 +138,7 @@ INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
 INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
 INDEPENDENT3 = REPO / "bench" / "safety_cases_independent3.jsonl"
 INDEPENDENT4 = REPO / "bench" / "safety_cases_independent4.jsonl"
+CONTRASTS = REPO / "bench" / "safety_training_contrasts.jsonl"
 SETS = {
     "cases": CASES,
     "holdout": HOLDOUT,
@@ -142,6 +148,7 @@ SETS = {
     "independent2": INDEPENDENT2,
     "independent3": INDEPENDENT3,
     "independent4": INDEPENDENT4,
+    "contrasts": CONTRASTS,
 }
 
 
@@ -387,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         results[name]["microseconds_per_text"] = microseconds_per_text(cases)
         print_table(f"{path.relative_to(REPO)}", results[name])
         if not args.rules_only:
-            unseen = path.name not in safety_train.LABELLED
+            unseen = path.name not in (*safety_train.LABELLED, *safety_train.WRITTEN)
             combined = metrics(with_model(outcomes, safety_train.THRESHOLD, predictions.get(path.name)))
             combined["model_view"] = "committed model (unseen set)" if unseen else "cross-validated, 5 folds"
             results[name]["with_model"] = combined

@@ -8,7 +8,14 @@ What it learns from, every labelled set except the unseen one:
 - ``safety_training_technical.jsonl``: benign technical text, what ``safety_technical_text.py``
   reads (the repository's string literals and the libraries' docstring paragraphs, of three
   words or more as the model reads words), so that code and docs about agents and prompts pass;
-- ``safety_training_everyday.jsonl``: benign everyday requests (business, coding, writing tasks).
+- ``safety_training_everyday.jsonl``: benign everyday requests (business, coding, writing tasks);
+- ``safety_training_contrasts.jsonl``: contrasts written for the model from the categories, never
+  from the unseen sets (``WRITTEN``): benign look-alikes by kind (``style``: help sought for someone
+  else or for oneself, defence, care, history, policy, the analysis of a work of fiction, idioms,
+  harm reduction, authorised testing, reporting) and harmful requests in the styles the model
+  missed (indirect, embedded in data, other languages, euphemism). ``contrasts1`` was written
+  first; ``contrasts2`` and ``contrasts3`` each after the model had learned the batches before it,
+  measured on that model once, then added.
 
 ``safety_cases_independent3.jsonl`` and ``safety_cases_independent4.jsonl`` are never learned from:
 they stay unseen, to measure on (their texts are read only to leave out the four that other sets
@@ -64,6 +71,9 @@ UNSEEN = ("safety_cases_independent3.jsonl", "safety_cases_independent4.jsonl")
 """The sets written by hands that never read the rules or the other sets, kept out of training."""
 TECHNICAL = BENCH / "safety_training_technical.jsonl"
 EVERYDAY = BENCH / "safety_training_everyday.jsonl"
+WRITTEN = ("safety_training_contrasts.jsonl",)
+"""Labelled contrasts written for the model (see above): learned from and cross-validated like the
+labelled sets."""
 
 SEED = 20261205
 EPOCHS = 12
@@ -71,12 +81,16 @@ LEARNING_RATE = 4.0
 L2 = 1e-5
 TECHNICAL_WEIGHT = 1.0
 """What a technical text weighs against a labelled case."""
+LOOKALIKE_WEIGHT = 2.0
+"""What a labelled benign look-alike weighs against a harmful case or a technical text (the
+technical texts are many and easy, the look-alikes are where the boundary is; chosen by
+cross-validation with the labelled sets held out one at a time: 2 over 1 and 3)."""
 AVERAGE = True
 """Keep the average of the weights over every step (less noisy than the last step's)."""
 NB_SMOOTHING = 0.5
 BENIGN_SHARE = 0.005
 """At most one in 200 benign technical or everyday texts refused by the model (cross-validated)."""
-THRESHOLD = 0.65
+THRESHOLD = 0.72
 """Chosen by ``--cv``: see ``choose_threshold``."""
 
 
@@ -96,7 +110,14 @@ def _jsonl(path: Path) -> list[dict[str, str]]:
 
 def labelled_examples(names: Iterable[str] = LABELLED) -> list[Example]:
     return [
-        Example(row["id"], name, row["text"], row["label"] == "harmful", row["category"])
+        Example(
+            row["id"],
+            name,
+            row["text"],
+            row["label"] == "harmful",
+            row["category"],
+            1.0 if row["label"] == "harmful" else LOOKALIKE_WEIGHT,
+        )
         for name in names
         for row in _jsonl(BENCH / name)
     ]
@@ -116,7 +137,8 @@ def training_examples() -> list[Example]:
     third and one of the fourth repeat texts of ``safety_cases_independent.jsonl``): what the model
     is measured on, it never saw."""
     unseen = {row["text"] for name in UNSEEN for row in _jsonl(BENCH / name)}
-    return [e for e in labelled_examples() + benign_examples() if e.text not in unseen]
+    examples = labelled_examples() + labelled_examples(WRITTEN) + benign_examples()
+    return [e for e in examples if e.text not in unseen]
 
 
 def _sigmoid(z: float) -> float:
@@ -233,11 +255,11 @@ def curve(
     and the share of the benign technical and everyday texts it refuses."""
     rows = []
     for t in thresholds:
-        labelled = [e for e in examples if e.source in LABELLED]
+        labelled = [e for e in examples if e.source in (*LABELLED, *WRITTEN)]
         refused = [e for e in labelled if predictions[f"{e.source}:{e.id}"][0] > t]
         harmful = [e for e in labelled if e.harmful]
         hits = sum(1 for e in refused if e.harmful)
-        other = [e for e in examples if e.source not in LABELLED]
+        other = [e for e in examples if e.source not in (*LABELLED, *WRITTEN)]
         other_refused = sum(1 for e in other if predictions[f"{e.source}:{e.id}"][0] > t)
         rows.append(
             {

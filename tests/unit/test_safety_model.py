@@ -89,7 +89,11 @@ def test_the_unseen_set_is_not_trained_on() -> None:
         for line in (REPO / "bench" / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     }
-    assert {e.source for e in examples} >= {*safety_train.LABELLED, safety_train.TECHNICAL.name}
+    assert {e.source for e in examples} >= {
+        *safety_train.LABELLED,
+        *safety_train.WRITTEN,
+        safety_train.TECHNICAL.name,
+    }
     assert not set(safety_train.UNSEEN) & {e.source for e in examples}
     assert not unseen & {e.text for e in examples}
 
@@ -120,3 +124,31 @@ def test_make_bench_reports_rules_alone_and_with_the_model() -> None:
     assert rows["independent3: recall, rules + model"] == 0.95
     assert rows["independent3: precision, rules + model"] == 0.9
     assert rows["rules + model: import + first screen (CPU ms)"] == 121.0
+
+
+def test_a_text_the_rules_pass_is_normalised_once_for_the_rules_and_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import orchestrator.safety.lexicon as lexicon
+    import orchestrator.safety.model as model
+    import orchestrator.safety.screen as screen
+    from orchestrator.safety.normalize import normalize
+
+    # Given a text no rule refuses, which the model then reads, and a count of normalisations
+    text = "Summarize our Q3 sales report and draft an email to the team"
+    calls: list[str] = []
+
+    def counted(value: str):  # type: ignore[no-untyped-def]
+        calls.append(value)
+        return normalize(value)
+
+    for module in (lexicon, model, screen):
+        monkeypatch.setattr(module, "normalize", counted, raising=False)
+    # When the code layer screens it
+    assert code_findings("topic", text) == []
+    # Then it was normalised once
+    assert calls == [text]
+    # And of a text longer than the model reads, the model reads its first characters, as before
+    long = text + " and the appendix" * 300
+    assert len(long) > model.MAX_CHARS
+    assert judge(long, normalized=normalize(long)) == judge(long)

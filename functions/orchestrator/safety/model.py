@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-from orchestrator.safety.normalize import normalize
+from orchestrator.safety.normalize import Normalized, normalize
 from orchestrator.safety.taxonomy import Category
 
 BUCKETS = 1 << 18
@@ -55,9 +55,13 @@ CATEGORIES: tuple[Category, ...] = (
 """The categories the model names, in the order of its category weights."""
 
 
-def feature_names(text: str) -> list[str]:
-    """The n-grams the models read (before hashing): words, word pairs and character 4-grams."""
-    words = normalize(text[:MAX_CHARS]).words.split()
+def feature_names(text: str, normalized: Normalized | None = None) -> list[str]:
+    """The n-grams the models read (before hashing): words, word pairs and character 4-grams.
+    ``normalized``: ``normalize(text)`` when the caller has it already, for a text of at most
+    ``MAX_CHARS`` characters (the model reads a longer text's first ``MAX_CHARS`` only)."""
+    if normalized is None or len(text) > MAX_CHARS:
+        normalized = normalize(text[:MAX_CHARS])
+    words = normalized.words.split()
     names = [f"w {w}" for w in words]
     names += [f"b {a} {b}" for a, b in pairwise(words)]
     padded = f" {' '.join(words)} "
@@ -163,10 +167,11 @@ def likeliest_category(buckets: dict[int, float], model: Weights) -> Category:
     return CATEGORIES[max(range(width), key=totals.__getitem__)]
 
 
-def judge(text: str, model: Weights | None = None) -> Judgement:
+def judge(text: str, model: Weights | None = None, normalized: Normalized | None = None) -> Judgement:
     """The model's view of one text: its harm probability, likeliest category and verdict (a text of
-    fewer than ``MIN_WORDS`` words is not weighed: probability 0)."""
-    names = feature_names(text)
+    fewer than ``MIN_WORDS`` words is not weighed: probability 0). ``normalized``: as for
+    ``feature_names``."""
+    names = feature_names(text, normalized)
     if sum(1 for name in names if name.startswith("w ")) < MIN_WORDS:
         return Judgement(0.0, None, refused=False)
     model = model or weights()

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from orchestrator.core.observability import logger
-from orchestrator.safety.lexicon import check_text
+from orchestrator.safety.lexicon import check_normalized
 from orchestrator.safety.model import judge
+from orchestrator.safety.normalize import normalize
 from orchestrator.safety.taxonomy import Category, support_line
 
 CODE_LAYER = "code_rules"
@@ -105,12 +106,13 @@ class Verdict:
 def code_findings(where: str, text: str) -> list[Finding]:
     """What the code layer finds in one text: the rules' categories, or when no rule fires, the
     learned model's category if it finds the text harmful (``model``, its weights read at the first
-    call)."""
+    call). The text is normalised once, for both."""
     text = text[:MAX_TEXT_CHARS]
-    found = [Finding(s.category, CODE_LAYER, where, s.signals) for s in check_text(text)]
+    normalized = normalize(text)
+    found = [Finding(s.category, CODE_LAYER, where, s.signals) for s in check_normalized(normalized)]
     if found:
         return found
-    judged = judge(text)
+    judged = judge(text, normalized=normalized)
     if not judged.refused or judged.category is None:
         return []
     return [Finding(judged.category, CODE_LAYER, where, (MODEL_SIGNAL,))]
