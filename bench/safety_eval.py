@@ -92,13 +92,19 @@ who read neither the rules, the model nor any set, while the model was built; wi
 the rules alone 0.929 / 0.621, the rules and the model 0.872 / 0.895. Neither the rules, the model
 nor its threshold was trained or tuned on it.
 
+``safety_cases_independent5.jsonl`` (320 cases, 180 harmful over nine categories, 140 hard benign
+look-alikes) was written by a fifth hand who read neither the rules, the model nor any set, while
+the model's contrasts were written, and measured once when the model was final: the rules alone
+0.866 / 0.683, the rules and the model 0.832 / 0.906 (0.786 / 0.917 with the model before the
+contrasts). Nothing was trained or tuned on it.
+
 ``safety_training_contrasts.jsonl`` (``contrasts``: 401 benign look-alikes by kind and 155 harmful
 requests in the styles the model missed, written for the model from the categories and never from
 the unseen sets) is training data of the model only: no rule was written on it. ``contrasts2`` and
 ``contrasts3`` were each measured on the model trained with the batches before them, then added.
 
 Each set is also measured with the learned model beside the rules (``orchestrator.safety.model``,
-trained by ``safety_train.py`` on every set but ``independent3`` and ``independent4``): the rules'
+trained by ``safety_train.py`` on every set but ``independent3``, ``4`` and ``5``): the rules'
 categories where they refuse, else the model's where its probability is above the threshold. On
 those two that is the committed model; on every other set it is the model trained on the other four
 of five folds of the training data (``safety_train.cross_validated``), so no case is scored by a
@@ -138,6 +144,7 @@ INDEPENDENT = REPO / "bench" / "safety_cases_independent.jsonl"
 INDEPENDENT2 = REPO / "bench" / "safety_cases_independent2.jsonl"
 INDEPENDENT3 = REPO / "bench" / "safety_cases_independent3.jsonl"
 INDEPENDENT4 = REPO / "bench" / "safety_cases_independent4.jsonl"
+INDEPENDENT5 = REPO / "bench" / "safety_cases_independent5.jsonl"
 CONTRASTS = REPO / "bench" / "safety_training_contrasts.jsonl"
 SETS = {
     "cases": CASES,
@@ -148,6 +155,7 @@ SETS = {
     "independent2": INDEPENDENT2,
     "independent3": INDEPENDENT3,
     "independent4": INDEPENDENT4,
+    "independent5": INDEPENDENT5,
     "contrasts": CONTRASTS,
 }
 

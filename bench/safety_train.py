@@ -67,7 +67,11 @@ LABELLED = (
     "safety_cases_independent.jsonl",
     "safety_cases_independent2.jsonl",
 )
-UNSEEN = ("safety_cases_independent3.jsonl", "safety_cases_independent4.jsonl")
+UNSEEN = (
+    "safety_cases_independent3.jsonl",
+    "safety_cases_independent4.jsonl",
+    "safety_cases_independent5.jsonl",
+)
 """The sets written by hands that never read the rules or the other sets, kept out of training."""
 TECHNICAL = BENCH / "safety_training_technical.jsonl"
 EVERYDAY = BENCH / "safety_training_everyday.jsonl"
