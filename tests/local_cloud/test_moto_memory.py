@@ -1,5 +1,5 @@
 """The emulation's memory savings (``infra/local/moto_memory.py``): the same answers, without a
-record of every model instance or of every deleted message."""
+record of every model instance, of every deleted message or of every thread the interpreter ran."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.local import moto_memory
-from tests.local_cloud.emulation import Emulation
+from tests.local_cloud.emulation import Emulation, wait_until
 
 ACCOUNT = "123456789012"
 
@@ -92,3 +92,61 @@ def test_receipt_handles_have_moto_s_shape_and_a_changed_letter_is_not_issued() 
 
     assert len(handle) == moto_memory.RECEIPT_HANDLE_LENGTH and handle.isalpha() and handle.islower()
     assert moto_memory.was_issued(handle) and not moto_memory.was_issued(changed)
+
+
+def _interpreter_threads() -> list[Any]:
+    from moto.stepfunctions.parser import utils
+
+    return list(utils.TMP_THREADS)
+
+
+def test_the_interpreter_keeps_no_thread_of_an_ended_execution(emulation: Emulation) -> None:
+    # Given an execution (a task state with a timeout, a Map and a Parallel: each starts threads) that ended
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "One", "States": {"One": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "Two", "States": {"Two": {"Type": "Pass", "End": True}}},
+                ],
+                "ResultPath": "$.fan",
+                "Next": "Each",
+            },
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+                "End": True,
+            },
+        },
+    }
+    before = {id(thread) for thread in _interpreter_threads()}
+    assert emulation.run_machine(definition, {"items": [1, 2, 3]})["status"] == "SUCCEEDED"
+    first = [thread for thread in _interpreter_threads() if id(thread) not in before]
+    assert len(first) >= 6  # the execution, two branches, three iterations
+    wait_until(lambda: not any(thread.is_alive() for thread in first), 10, "the first execution's threads")
+
+    # When another execution starts
+    assert emulation.run_machine(definition, {"items": [4]})["status"] == "SUCCEEDED"
+
+    # Then the interpreter holds none of the first one's threads: each that ended is let go
+    held = {id(thread) for thread in _interpreter_threads()}
+    assert not held & {id(thread) for thread in first}
+
+
+def test_every_module_of_the_interpreter_adds_to_the_list_that_lets_ended_threads_go(
+    emulation: Emulation,
+) -> None:
+    import sys
+
+    holders = [
+        name
+        for name, module in list(sys.modules.items())
+        if name.startswith("moto.") and isinstance(getattr(module, "TMP_THREADS", None), list)
+    ]
+
+    assert holders and all(
+        type(sys.modules[name].TMP_THREADS) is moto_memory.RunningThreads for name in holders
+    ), holders
