@@ -18,6 +18,8 @@ Installed with the others of ``moto_adapters`` (whose ``restore_all`` undoes the
    empties: about 12 ended ``Thread`` objects (each with its lock, condition and event) per run,
    kept for the process's life. Here that list drops the threads that have ended whenever one is
    added, so it holds the running ones (and those ended since the last start), not every one.
+4. ``packed_items.pack_items``: DynamoDB items no request is using held as their JSON text (see
+   that module).
 
 ``tests/local_cloud/test_moto_memory.py`` checks the answers and what is held.
 """
@@ -30,6 +32,7 @@ import string
 import threading
 from typing import Any
 
+from infra.local import packed_items
 from infra.local.moto_adapters import _patch
 
 # --- 1. no record of every model instance ----------------------------------------------------------
@@ -132,3 +135,4 @@ def install_all() -> None:
     record_no_model_instances()
     forget_deleted_messages()
     keep_only_running_interpreter_threads()
+    packed_items.pack_items()
