@@ -26,7 +26,7 @@ import threading
 import weakref
 from typing import Any
 
-from infra.local.moto_adapters import _original, _originals, _patch, dynamodb_requests_held
+from infra.local.moto_adapters import _original, _patch, dynamodb_requests_held
 
 _TEXT = frozenset({"S", "N"})
 _SETS = frozenset({"SS", "NS"})
@@ -202,19 +202,3 @@ def pack_items() -> None:
     _patch(Item, "__init__", __init__)
     _patch(Item, "__deepcopy__", __deepcopy__)
     _patch(DynamoHandler, "call_action", call_action)
-
-
-def unpack_all(tables: Any) -> None:
-    """Every item of ``tables`` as moto's ``Item`` again (what ``restore_all`` leaves behind)."""
-    with dynamodb_requests_held():
-        for table in tables:
-            kind = _classes.get("PackedItem")
-            packed: list[Any] = [item for item in table.all_items() if type(item) is kind]
-            for item in packed:
-                item.attrs  # noqa: B018 - reading them unpacks them
-        with _touched_lock:
-            _touched.clear()
-
-
-def installed() -> bool:
-    return "Item.__deepcopy__" in _originals
