@@ -4,6 +4,7 @@ record of every model instance, of every deleted message or of every thread the 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -100,7 +101,9 @@ def _interpreter_threads() -> list[Any]:
     return list(utils.TMP_THREADS)
 
 
-def test_the_interpreter_keeps_no_thread_of_an_ended_execution(emulation: Emulation) -> None:
+def test_the_interpreter_keeps_no_thread_of_an_ended_execution(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Given an execution (a task state with a timeout, a Map and a Parallel: each starts threads) that ended
     definition = {
         "StartAt": "Fan",
@@ -122,9 +125,17 @@ def test_the_interpreter_keeps_no_thread_of_an_ended_execution(emulation: Emulat
             },
         },
     }
-    before = {id(thread) for thread in _interpreter_threads()}
+    first: list[threading.Thread] = []  # every thread the interpreter starts for it
+    start = threading.Thread.start
+
+    def recorded(thread: threading.Thread) -> None:
+        if str(getattr(getattr(thread, "_target", None), "__module__", "")).startswith("moto.stepfunctions"):
+            first.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recorded)
     assert emulation.run_machine(definition, {"items": [1, 2, 3]})["status"] == "SUCCEEDED"
-    first = [thread for thread in _interpreter_threads() if id(thread) not in before]
+    monkeypatch.setattr(threading.Thread, "start", start)
     assert len(first) >= 6  # the execution, two branches, three iterations
     wait_until(lambda: not any(thread.is_alive() for thread in first), 10, "the first execution's threads")
 
@@ -132,8 +143,8 @@ def test_the_interpreter_keeps_no_thread_of_an_ended_execution(emulation: Emulat
     assert emulation.run_machine(definition, {"items": [4]})["status"] == "SUCCEEDED"
 
     # Then the interpreter holds none of the first one's threads: each that ended is let go
-    held = {id(thread) for thread in _interpreter_threads()}
-    assert not held & {id(thread) for thread in first}
+    held = _interpreter_threads()
+    assert not [thread for thread in first if any(thread is kept for kept in held)]
 
 
 def test_every_module_of_the_interpreter_adds_to_the_list_that_lets_ended_threads_go(
