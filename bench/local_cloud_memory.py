@@ -59,14 +59,16 @@ def run_generic(api_url: str, token: str, count: int, first: int) -> list[str]:
         return list(pool.map(one, range(first, first + count)))
 
 
-def dynamodb_items(account: str, region: str) -> tuple[int, int]:
-    """(items the tables hold, moto ``Item`` objects alive in the process)."""
+def dynamodb_items(account: str, region: str) -> tuple[int, int, int]:
+    """(items the tables hold, moto ``Item`` objects alive in the process, and of those how many
+    are held as their JSON text: ``infra/local/packed_items.py``)."""
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import Item
 
     backend = dynamodb_backends[account][region]
     stored = sum(1 for table in backend.tables.values() for _ in table.all_items())
-    return stored, sum(1 for o in gc.get_objects() if type(o) is Item)
+    alive = [o for o in gc.get_objects() if isinstance(o, Item)]
+    return stored, len(alive), sum(1 for o in alive if type(o) is not Item)
 
 
 def report_trace(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, runs: int) -> None:
@@ -109,8 +111,8 @@ def main() -> int:
             f"RSS {before:.1f} MiB before, {after:.1f} MiB after: "
             f"{(after - before) / args.runs:.2f} MiB per run"
         )
-        stored, alive = dynamodb_items(ACCOUNT_ID, cloud.region)
-        print(f"DynamoDB: {stored} items stored, {alive} moto Item objects alive")
+        stored, alive, packed = dynamodb_items(ACCOUNT_ID, cloud.region)
+        print(f"DynamoDB: {stored} items stored, {alive} moto Item objects alive ({packed} held as text)")
         if snapshot is not None:
             report_trace(snapshot, tracemalloc.take_snapshot(), args.runs)
     return 0

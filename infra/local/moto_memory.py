@@ -12,6 +12,14 @@ Installed with the others of ``moto_adapters`` (whose ``restore_all`` undoes the
    no longer holds a message for deletes nothing and succeeds when the emulation issued it (the
    message was deleted, as SQS answers a stale handle), and is refused as invalid otherwise, as
    before; nothing is kept of a deleted message.
+3. ``keep_only_running_interpreter_threads``: moto's Step Functions interpreter appends every thread
+   it starts (one per execution, per task state with a timeout, per Map iteration, per Parallel
+   branch, per task token wait) to a module list, ``TMP_THREADS``, that nothing in moto reads or
+   empties: about 12 ended ``Thread`` objects (each with its lock, condition and event) per run,
+   kept for the process's life. Here that list drops the threads that have ended whenever one is
+   added, so it holds the running ones (and those ended since the last start), not every one.
+4. ``packed_items.pack_items``: DynamoDB items no request is using held as their JSON text (see
+   that module).
 
 ``tests/local_cloud/test_moto_memory.py`` checks the answers and what is held.
 """
@@ -21,8 +29,10 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+import threading
 from typing import Any
 
+from infra.local import packed_items
 from infra.local.moto_adapters import _patch
 
 # --- 1. no record of every model instance ----------------------------------------------------------
@@ -84,7 +94,45 @@ def forget_deleted_messages() -> None:
     _patch(models.Queue, "delete_message", delete_message)
 
 
+# --- 3. the interpreter's list of its threads, without the ended ones ------------------------------
+INTERPRETER_THREAD_LISTS = (
+    "moto.stepfunctions.parser.utils",
+    "moto.stepfunctions.parser.backend.execution_worker",
+    "moto.stepfunctions.parser.asl.component.program.program",
+    "moto.stepfunctions.parser.asl.component.test_state.program.test_state_program",
+    "moto.stepfunctions.parser.asl.component.state.exec.execute_state",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.inline_iteration_component",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback",
+)
+"""The modules of moto's interpreter that import ``TMP_THREADS`` (each holds the list by name)."""
+
+
+class RunningThreads(list[threading.Thread]):
+    """A list of threads that drops the ended ones each time one is added."""
+
+    def __init__(self, threads: list[threading.Thread] | None = None) -> None:
+        super().__init__(thread for thread in threads or [] if thread.is_alive())
+        self._lock = threading.Lock()
+
+    def append(self, thread: threading.Thread) -> None:
+        with self._lock:  # two starts at once must not each drop what the other added
+            self[:] = [running for running in self if running.is_alive()]
+            super().append(thread)
+
+
+def keep_only_running_interpreter_threads() -> None:
+    import importlib
+
+    modules = [importlib.import_module(name) for name in INTERPRETER_THREAD_LISTS]
+    running = RunningThreads(modules[0].TMP_THREADS)
+    for module in modules:
+        _patch(module, "TMP_THREADS", running)
+
+
 def install_all() -> None:
     """Every adaptation above (``moto_adapters.restore_all`` undoes them)."""
     record_no_model_instances()
     forget_deleted_messages()
+    keep_only_running_interpreter_threads()
+    packed_items.pack_items()

@@ -1,16 +1,17 @@
 """The emulation's memory savings (``infra/local/moto_memory.py``): the same answers, without a
-record of every model instance or of every deleted message."""
+record of every model instance, of every deleted message or of every thread the interpreter ran."""
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from infra.local import moto_memory
-from tests.local_cloud.emulation import Emulation
+from tests.local_cloud.emulation import Emulation, wait_until
 
 ACCOUNT = "123456789012"
 
@@ -92,3 +93,71 @@ def test_receipt_handles_have_moto_s_shape_and_a_changed_letter_is_not_issued() 
 
     assert len(handle) == moto_memory.RECEIPT_HANDLE_LENGTH and handle.isalpha() and handle.islower()
     assert moto_memory.was_issued(handle) and not moto_memory.was_issued(changed)
+
+
+def _interpreter_threads() -> list[Any]:
+    from moto.stepfunctions.parser import utils
+
+    return list(utils.TMP_THREADS)
+
+
+def test_the_interpreter_keeps_no_thread_of_an_ended_execution(
+    emulation: Emulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an execution (a task state with a timeout, a Map and a Parallel: each starts threads) that ended
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "One", "States": {"One": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "Two", "States": {"Two": {"Type": "Pass", "End": True}}},
+                ],
+                "ResultPath": "$.fan",
+                "Next": "Each",
+            },
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+                "End": True,
+            },
+        },
+    }
+    first: list[threading.Thread] = []  # every thread the interpreter starts for it
+    start = threading.Thread.start
+
+    def recorded(thread: threading.Thread) -> None:
+        if str(getattr(getattr(thread, "_target", None), "__module__", "")).startswith("moto.stepfunctions"):
+            first.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recorded)
+    assert emulation.run_machine(definition, {"items": [1, 2, 3]})["status"] == "SUCCEEDED"
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert len(first) >= 6  # the execution, two branches, three iterations
+    wait_until(lambda: not any(thread.is_alive() for thread in first), 10, "the first execution's threads")
+
+    # When another execution starts
+    assert emulation.run_machine(definition, {"items": [4]})["status"] == "SUCCEEDED"
+
+    # Then the interpreter holds none of the first one's threads: each that ended is let go
+    held = _interpreter_threads()
+    assert not [thread for thread in first if any(thread is kept for kept in held)]
+
+
+def test_every_module_of_the_interpreter_adds_to_the_list_that_lets_ended_threads_go(
+    emulation: Emulation,
+) -> None:
+    import sys
+
+    holders = [
+        name
+        for name, module in list(sys.modules.items())
+        if name.startswith("moto.") and isinstance(getattr(module, "TMP_THREADS", None), list)
+    ]
+
+    assert holders and all(
+        type(sys.modules[name].TMP_THREADS) is moto_memory.RunningThreads for name in holders
+    ), holders
