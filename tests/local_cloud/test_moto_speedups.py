@@ -530,8 +530,72 @@ def test_queries_answer_as_moto_answers_them(emulation: Emulation, monkeypatch: 
     ours = _queries(ddb, "speedups-queries")
     monkeypatch.setattr(table_module, "copy", moto_adapters._original(table_module, "copy"))
     monkeypatch.setattr(table_module.Table, "query", moto_adapters._original(table_module.Table, "query"))
+    monkeypatch.setattr(
+        table_module.Table, "all_items", moto_adapters._original(table_module.Table, "all_items")
+    )
     own = _queries(ddb, "speedups-queries")
     # Then the answers are the same, and the table's items are as they were
     assert ours == own
     assert [len(a.get("Items", [])) for a in ours] == [4, 2, 2, 4, 0]
     assert _state("speedups-queries") == before
+
+
+def _partition_queries(ddb: Any) -> list[Any]:
+    """Queries of a table of many partitions and of a table with no range key: whole partitions,
+    backwards, by range condition, page by page, a partition that does not exist."""
+    answers: list[Any] = []
+    for p in ("p3", "p17", "nowhere"):
+        key = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": p}}}
+        answers.append(ddb.query(TableName="speedups-partitions", **key))
+        answers.append(ddb.query(TableName="speedups-partitions", ScanIndexForward=False, **key))
+        answers.append(
+            ddb.query(
+                TableName="speedups-partitions",
+                KeyConditionExpression="pk = :p AND sk > :s",
+                ExpressionAttributeValues={":p": {"S": p}, ":s": {"S": "01"}},
+            )
+        )
+        page = ddb.query(TableName="speedups-partitions", Limit=2, **key)
+        answers.append(page)
+        if "LastEvaluatedKey" in page:
+            answers.append(
+                ddb.query(TableName="speedups-partitions", ExclusiveStartKey=page["LastEvaluatedKey"], **key)
+            )
+        answers.append(ddb.query(TableName="speedups-hash-only", **key))
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return answers
+
+
+def test_a_query_lists_its_partition_only(emulation: Emulation, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.dynamodb.models import table as table_module
+
+    # Given a table of 40 partitions of 4 items each (put in no order), and a table with no range key
+    ddb = emulation.client("dynamodb")
+    for name, with_range in (("speedups-partitions", True), ("speedups-hash-only", False)):
+        keys = [("pk", "HASH"), ("sk", "RANGE")] if with_range else [("pk", "HASH")]
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": n, "KeyType": k} for n, k in keys],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n, _ in keys],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    for i in range(160):
+        item = {**ATTRIBUTES, "pk": {"S": f"p{(i * 7) % 40}"}, "sk": {"S": f"{3 - i // 40:02}"}}
+        ddb.put_item(TableName="speedups-partitions", Item=item)
+        ddb.put_item(TableName="speedups-hash-only", Item={"pk": {"S": f"p{i % 40}"}, "n": {"N": str(i)}})
+    listed: list[int] = []
+    listing = table_module.Table.all_items
+    monkeypatch.setattr(table_module.Table, "all_items", lambda t: listed.append(len(r := listing(t))) or r)
+    # When the same queries run with the partition listed alone, then with moto's listing of the table
+    ours = _partition_queries(ddb)
+    ours_listed, listed[:] = list(listed), []
+    monkeypatch.setattr(
+        table_module.Table, "all_items", moto_adapters._original(table_module.Table, "all_items")
+    )
+    own = _partition_queries(ddb)
+    # Then the answers are the same, and each query listed its partition's items, not the table's
+    assert ours == own
+    assert [len(a.get("Items", [])) for a in ours[:5]] == [4, 4, 2, 2, 2]
+    assert [i["sk"]["S"] for i in ours[0]["Items"]] == ["00", "01", "02", "03"]
+    assert ours_listed and max(ours_listed) <= 4
