@@ -99,27 +99,3 @@ def pytest_configure(config: Any) -> None:
 def pytest_unconfigure(config: Any) -> None:
     if SYNTHESIS in config.stash:
         config.stash[SYNTHESIS].stop()
-
-
-CDK_IN_PROCESS = (
-    "tests/infrastructure/test_stack_template.py",
-    "tests/infrastructure/test_user_pool_and_authorizer.py",
-    "tests/infrastructure/test_webhook_resources.py",
-)
-"""The files that build CDK constructs in the test process itself (every other synthesis is the
-session's synthesis process's): handed out together, so that one test process starts a CDK runtime
-for them instead of each process that gets one of them."""
-
-
-def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
-    """``--dist loadfile`` as xdist does it, the files of ``CDK_IN_PROCESS`` taken as one file."""
-    if config.option.dist != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    class LoadFileCdkTogether(LoadFileScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            scope = str(super()._split_scope(nodeid))
-            return CDK_IN_PROCESS[0] if scope in CDK_IN_PROCESS else scope
-
-    return LoadFileCdkTogether(config, log)

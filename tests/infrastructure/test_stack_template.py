@@ -13,6 +13,7 @@ import pytest
 from orchestrator.core.constants import ENV_AGENT_TYPE, ENV_TENANT_DATA_ACCESS_ROLE, PK, SK, TTL_ATTRIBUTE
 from orchestrator.core.errors import RETRIED_ERROR_NAMES, TRANSIENT_ERROR_NAMES
 from orchestrator.templates.graph import TEMPLATES, agent_types, build_template
+from tests.synthesis_service import in_cdk_runtime
 from tests.synthesized import resources_of_type, synthesized_template, workspace_bucket_id
 
 
@@ -124,9 +125,11 @@ def test_the_vector_bucket_is_encrypted_kept_and_named_in_the_outputs(template: 
     }
 
 
-def test_vector_grants_cover_the_sessions_tenants_indexes_with_the_stores_actions_only(
-    tmp_path: Path,
-) -> None:
+def vector_grants(outdir: str) -> dict[str, Any]:
+    """A reader and a writer granted access to a vector bucket as one tenant, checked by cdk-nag (an
+    unacknowledged finding fails synthesis), synthesized into ``outdir``: the template and the
+    logical ids of the bucket and of the two tenant roles. Run in the session's CDK runtime
+    (``in_cdk_runtime``)."""
     from aws_cdk import App, Stack
     from aws_cdk import aws_lambda as lambda_
 
@@ -134,8 +137,7 @@ def test_vector_grants_cover_the_sessions_tenants_indexes_with_the_stores_action
     from infra.cdk.constructs.vectors import VectorStorage
     from infra.cdk.nag import apply_nag
 
-    # Given a reader and a writer granted access to a vector bucket as one tenant, checked by cdk-nag
-    app = App(outdir=str(tmp_path))
+    app = App(outdir=outdir)
     stack = Stack(app, "VectorGrants")
     vectors = VectorStorage(stack, "Vectors")
     code = lambda_.Code.from_inline("def handler(event, context):\n    return None\n")
@@ -148,13 +150,24 @@ def test_vector_grants_cover_the_sessions_tenants_indexes_with_the_stores_action
     reading.grant_vectors(vectors)
     writing.grant_vectors(vectors, write=True)
     apply_nag(app, stack, [reader, writer])
+    return {
+        "template": app.synth().get_stack_by_name(stack.stack_name).template,
+        "bucket": stack.get_logical_id(vectors.bucket),
+        "reader_role": stack.get_logical_id(reading.role.node.default_child),  # type: ignore[arg-type]
+        "writer_role": stack.get_logical_id(writing.role.node.default_child),  # type: ignore[arg-type]
+    }
 
+
+def test_vector_grants_cover_the_sessions_tenants_indexes_with_the_stores_actions_only(
+    tmp_path: Path,
+) -> None:
+    # Given a reader and a writer granted access to a vector bucket as one tenant, checked by cdk-nag
     # When synthesized (an unacknowledged cdk-nag finding fails synthesis)
-    synthesized = app.synth().get_stack_by_name(stack.stack_name).template
+    grants = in_cdk_runtime(vector_grants, str(tmp_path))
+    synthesized, bucket_id = grants["template"], grants["bucket"]
 
     # Then each tenant role may use exactly the vector store's actions, on its session's tenant's
     # indexes only (c-<tenant index key>-*), and the functions' own roles none
-    bucket_id = stack.get_logical_id(vectors.bucket)
     indexes = {
         "Fn::Join": [
             "",
@@ -177,9 +190,7 @@ def test_vector_grants_cover_the_sessions_tenants_indexes_with_the_stores_action
         "s3vectors:PutVectors",
         "s3vectors:DeleteVectors",
     }
-    reader_role = stack.get_logical_id(reading.role.node.default_child)  # type: ignore[arg-type]
-    writer_role = stack.get_logical_id(writing.role.node.default_child)  # type: ignore[arg-type]
-    assert granted == {reader_role: reads, writer_role: reads | writes}
+    assert granted == {grants["reader_role"]: reads, grants["writer_role"]: reads | writes}
 
 
 def test_only_agents_the_undo_loop_and_map_preparation_write_to_the_workspace(
@@ -730,17 +741,23 @@ def test_a_map_over_a_later_steps_list_fails_template_building() -> None:
         build_template(declaration)
 
 
-def test_kept_tables_are_protected_from_deletion_and_removable_ones_are_not() -> None:
+def tables_of(removal_policy: str) -> list[dict[str, Any]]:
+    """The tables construct's tables, synthesized in a stack of its own with ``removal_policy`` (a
+    ``RemovalPolicy`` name): run in the session's CDK runtime (``in_cdk_runtime``)."""
     from aws_cdk import App, RemovalPolicy, Stack
     from aws_cdk.assertions import Template
 
     from infra.cdk.constructs.tables import OrchestratorTables
 
-    for policy in (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY):
-        stack = Stack(App(), "Tables")
-        OrchestratorTables(stack, "Tables", removal_policy=policy)
-        tables = Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values()
+    stack = Stack(App(), "Tables")
+    OrchestratorTables(stack, "Tables", removal_policy=RemovalPolicy[removal_policy])
+    return list(Template.from_stack(stack).find_resources("AWS::DynamoDB::Table").values())
+
+
+def test_kept_tables_are_protected_from_deletion_and_removable_ones_are_not() -> None:
+    for policy in ("RETAIN", "DESTROY"):
+        tables = in_cdk_runtime(tables_of, policy)
         assert len(tables) == 13
         for table in tables:
-            assert table["Properties"]["DeletionProtectionEnabled"] is (policy == RemovalPolicy.RETAIN)
-            assert table["DeletionPolicy"] == ("Retain" if policy == RemovalPolicy.RETAIN else "Delete")
+            assert table["Properties"]["DeletionProtectionEnabled"] is (policy == "RETAIN")
+            assert table["DeletionPolicy"] == ("Retain" if policy == "RETAIN" else "Delete")

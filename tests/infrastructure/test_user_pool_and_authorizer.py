@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from orchestrator.core.constants import ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, ENV_JWT_JWKS, ENV_JWT_JWKS_URI
+from tests.synthesis_service import in_cdk_runtime
 from tests.synthesized import resources_of_type, synthesized_template
 
 PUBLIC = {("GET", "/health"), ("GET", "/openapi.json")}
@@ -91,17 +92,24 @@ def test_the_client_reads_tenant_and_role_but_can_never_write_them(pool_tokens: 
     assert not [a for a in client["WriteAttributes"] if a.startswith("custom:")]
 
 
-def test_the_pool_is_kept_with_the_data_and_removed_with_it() -> None:
+def user_pool_of(removal_policy: str) -> dict[str, Any]:
+    """The user pool construct's pool, synthesized in a stack of its own with ``removal_policy``
+    (a ``RemovalPolicy`` name): run in the session's CDK runtime (``in_cdk_runtime``)."""
     from aws_cdk import App, RemovalPolicy, Stack
     from aws_cdk.assertions import Template
 
     from infra.cdk.constructs.user_pool import OrchestratorUserPool
 
-    for policy in (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY):
-        stack = Stack(App(), "Users")
-        OrchestratorUserPool(stack, "Users", removal_policy=policy)
-        (pool,) = Template.from_stack(stack).find_resources("AWS::Cognito::UserPool").values()
-        expected = "Retain" if policy == RemovalPolicy.RETAIN else "Delete"
+    stack = Stack(App(), "Users")
+    OrchestratorUserPool(stack, "Users", removal_policy=RemovalPolicy[removal_policy])
+    (pool,) = Template.from_stack(stack).find_resources("AWS::Cognito::UserPool").values()
+    return dict(pool)
+
+
+def test_the_pool_is_kept_with_the_data_and_removed_with_it() -> None:
+    for policy in ("RETAIN", "DESTROY"):
+        pool = in_cdk_runtime(user_pool_of, policy)
+        expected = "Retain" if policy == "RETAIN" else "Delete"
         assert pool["DeletionPolicy"] == expected
         assert pool["Properties"]["DeletionProtection"] == ("ACTIVE" if expected == "Retain" else "INACTIVE")
 

@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.core import constants
 from orchestrator.webhooks.model import WEBHOOK_EVENT_TYPES
+from tests.synthesis_service import in_cdk_runtime
 from tests.synthesized import resources_of_type, synthesized_template
 
 
@@ -72,13 +73,19 @@ def test_the_functions_have_their_settings_and_a_deployed_stack_does_not_deliver
     assert dispatch[constants.ENV_WEBHOOK_RETRY_SCHEDULE] == constants.DEFAULT_WEBHOOK_RETRY_SCHEDULE
 
 
-def test_a_bad_retry_schedule_fails_synthesis_naming_it() -> None:
+def build_app_with_retry_schedule(schedule: str) -> None:
+    """The app built with ``webhookRetrySchedule`` set to ``schedule``: run in the session's CDK
+    runtime (``in_cdk_runtime``)."""
     from aws_cdk import App
 
     from infra.cdk.app_factory import build_app
 
+    build_app(App(context={"webhookRetrySchedule": schedule}), nag=False)
+
+
+def test_a_bad_retry_schedule_fails_synthesis_naming_it() -> None:
     with pytest.raises(ValueError, match="webhook retry schedule '5,soon'"):
-        build_app(App(context={"webhookRetrySchedule": "5,soon"}), nag=False)
+        in_cdk_runtime(build_app_with_retry_schedule, "5,soon")
 
 
 def test_secrets_are_sealed_by_a_rotated_key_each_role_opening_only_its_sessions_tenants(

@@ -6,6 +6,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,15 @@ TABLE_SETTINGS = {
 """Each table of the stack (by the start of its logical id) and the setting that names it."""
 
 
+@cache
+def _client(service: str) -> Any:
+    """One client per service for the test process's fixtures. moto intercepts every client's
+    requests (its hook is in every botocore session made once moto is imported) and answers from the
+    running test's ``mock_aws``, so a client outlives the test it was made in and sees only the next
+    test's resources: made once instead of in every test's setup (~30 ms each)."""
+    return boto3.client(service)
+
+
 @dataclass
 class MotoAws:
     tables: dict[str, str]  # Runs / StepResults / Commands / Events / Idempotency -> table name
@@ -63,7 +73,7 @@ class MotoAws:
         return self.container
 
     def published(self) -> list[dict[str, Any]]:
-        sqs = boto3.client("sqs")
+        sqs = _client("sqs")
         messages: list[dict[str, Any]] = []
         while True:
             batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
@@ -99,7 +109,7 @@ def aws(
     workspace_versioning: dict[str, str],
 ) -> Iterator[MotoAws]:
     with mock_aws(), the_local_clouds_moto():
-        dynamodb = boto3.client("dynamodb")
+        dynamodb = _client("dynamodb")
         names = {}
         for short, props in table_declarations.items():
             name = f"test-{short}"
@@ -110,9 +120,9 @@ def aws(
                 BillingMode=props["BillingMode"],
             )
             names[short] = name
-        events = boto3.client("events")
+        events = _client("events")
         events.create_event_bus(Name="test-bus")
-        sqs = boto3.client("sqs")
+        sqs = _client("sqs")
         queue_url = sqs.create_queue(QueueName="bus-tap")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
@@ -121,7 +131,7 @@ def aws(
             Name="tap", EventBusName="test-bus", EventPattern=json.dumps({"source": [constants.EVENT_SOURCE]})
         )
         events.put_targets(Rule="tap", EventBusName="test-bus", Targets=[{"Id": "tap", "Arn": queue_arn}])
-        s3 = boto3.client("s3")
+        s3 = _client("s3")
         s3.create_bucket(Bucket="test-workspace")
         s3.put_bucket_versioning(Bucket="test-workspace", VersioningConfiguration=workspace_versioning)
         settings = Settings.of(
@@ -224,9 +234,9 @@ class ApiFunction:
 
 @pytest.fixture
 def api(aws: MotoAws, signing_key: LocalSigningKey) -> Iterator[ApiFunction]:
-    role = boto3.client("iam").create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    role = _client("iam").create_role(RoleName="sfn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
-    arn = boto3.client("stepfunctions").create_state_machine(
+    arn = _client("stepfunctions").create_state_machine(
         name="generic", definition=json.dumps(definition), roleArn=role
     )["stateMachineArn"]
     aws.configure(state_machines={name: arn for name in TEMPLATES})
