@@ -338,6 +338,26 @@ def watch_idle(pid: int, cloud: Connection, seconds: float, report: Callable[[st
     return final | _snapshot(pid, cloud)
 
 
+def restored_idle(context: Any, state: str, idle: float) -> dict[str, Any] | None:
+    """The memory of a new cloud started on the state the burst left (as ``local up`` restores it
+    after a stop), after the same idle time: what the cloud process holds for that data alone, to
+    set against what the burst's cloud held after its idle minute."""
+    ours, theirs = context.Pipe()
+    cloud = context.Process(target=serve, args=(state, [], 1, theirs))
+    cloud.start()
+    try:
+        if not ours.poll(300):
+            return None
+        ours.recv()
+        time.sleep(idle)
+        return _snapshot(int(cloud.pid or 0), ours) | {"seconds": idle}
+    finally:
+        ours.send("stop")
+        cloud.join(60)
+        if cloud.is_alive():
+            cloud.kill()
+
+
 def measure(
     bursts: list[int], tenants: int, idle: float, timeout: float, report: Callable[[str], None] = print
 ) -> dict[str, Any]:
@@ -372,10 +392,12 @@ def measure(
             cloud.join(60)
             if cloud.is_alive():
                 cloud.kill()
+        restored = restored_idle(context, state, idle) if idle and not cloud.exitcode else None
     result = limits | {
         "before_any_run": before,
         "bursts": rows,
         "after_idle": after_idle,
+        "restored_idle": restored,
         "reserved_workers": load["reserved"],
         "usage_by_function": load["usage"],
     }
@@ -426,15 +448,21 @@ def _row(row: dict[str, Any]) -> str:
 
 
 def _footer(result: dict[str, Any]) -> str:
-    before, after = result["before_any_run"], result["after_idle"]
+    before, after, restored = result["before_any_run"], result["after_idle"], result.get("restored_idle")
     zygotes = after["rss_mib"] - after["workers_rss_mib"] - after["cloud_process_rss_mib"]
-    return (
+    footer = (
         f"before any run: {before['workers']} workers, {before['rss_mib']} MiB "
         f"({before['cloud_process_rss_mib']} MiB the cloud process); "
         f"after {after['seconds']:.0f} s idle: {after['workers']} workers, {after['rss_mib']} MiB "
         f"({after['workers_rss_mib']} MiB of it in workers, {after['cloud_process_rss_mib']} MiB the cloud "
         f"process, {zygotes} MiB zygotes)"
     )
+    if restored:
+        footer += (
+            f"\na new cloud on the state the bursts left, after {restored['seconds']:.0f} s idle: "
+            f"{restored['cloud_process_rss_mib']} MiB the cloud process"
+        )
+    return footer
 
 
 def main() -> int:
