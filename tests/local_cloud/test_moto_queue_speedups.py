@@ -196,21 +196,27 @@ def _counting_message_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return walks
 
 
+def _fifo_backlog(emulation: Emulation, name: str, messages: int) -> tuple[Any, str]:
+    """A FIFO queue holding ``messages`` of one group (m0, m1, ...): its client and URL."""
+    sqs = emulation.client("sqs")
+    url = sqs.create_queue(
+        QueueName=name, Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for start in range(0, messages, 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": f"{i}", "MessageBody": f"m{start + i}", "MessageGroupId": "g"} for i in range(10)
+            ],
+        )
+    return sqs, str(url)
+
+
 def test_sends_and_receives_do_not_count_the_queue_s_messages(
     emulation: Emulation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a FIFO queue holding a backlog
-    sqs = emulation.client("sqs")
-    url = sqs.create_queue(
-        QueueName="walks.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
-    )["QueueUrl"]
-    for start in range(0, 50, 10):
-        sqs.send_message_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": str(i), "MessageBody": f"m{start + i}", "MessageGroupId": "g"} for i in range(10)
-            ],
-        )
+    sqs, url = _fifo_backlog(emulation, "walks.fifo", 50)
     walks = _counting_message_walks(monkeypatch)
     # When a message is sent and ten are received
     sqs.send_message(QueueUrl=url, MessageBody="one more", MessageGroupId="g")
@@ -291,17 +297,7 @@ def test_the_queues_clock_is_moto_s_clock_read_directly(
     assert models.unix_time(moment) == utils.unix_time(moment)
     assert models.unix_time_millis(moment) == utils.unix_time_millis(moment)
     # And a receive that looks through a backlog of 100 messages builds no datetime to do so
-    sqs = emulation.client("sqs")
-    url = sqs.create_queue(
-        QueueName="clock.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
-    )["QueueUrl"]
-    for start in range(0, 100, 10):
-        sqs.send_message_batch(
-            QueueUrl=url,
-            Entries=[
-                {"Id": f"{i}", "MessageBody": f"m{start + i}", "MessageGroupId": "g"} for i in range(10)
-            ],
-        )
+    sqs, url = _fifo_backlog(emulation, "clock.fifo", 100)
     sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60)
     built = [0]
     now = utils.utcnow
