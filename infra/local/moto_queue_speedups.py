@@ -149,9 +149,7 @@ def _has_deliverable_message(queue: Any) -> bool:
     """Whether a receive would find a message to give: visible and not delayed and, in a FIFO
     queue, of a group with no message in flight (a message in flight whose visibility has ended
     is no longer in flight: moto's receive takes it back, as here)."""
-    from moto.core.utils import unix_time_millis
-
-    now = unix_time_millis()
+    now = time.time() * 1000.0  # the queues' clock (``read_the_clock_directly``), read once
     busy = {m.group_id for m in queue.pending_messages if m.group_id is not None and now <= m.visible_at}
     fifo = queue.fifo_queue
     return any(
